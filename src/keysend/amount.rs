@@ -1,0 +1,133 @@
+//! Amounts in millisatoshis, and parsing what people type as sats.
+
+use std::fmt;
+
+/// An amount in millisatoshis.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Msat(pub u64);
+
+/// Why a typed amount was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("enter an amount in sats")]
+    Empty,
+    #[error("the amount must be more than zero")]
+    Zero,
+    #[error("the amount cannot be negative")]
+    Negative,
+    #[error("amounts are whole sats; fractions are not supported")]
+    Fraction,
+    #[error("type the amount as digits (for example 1000 or 1,000), not {0:?}")]
+    NotANumber(String),
+    #[error("that is more than 21 million bitcoin")]
+    TooLarge,
+}
+
+/// 21 million BTC in sats: nothing larger can be a real amount.
+const MAX_SATS: u64 = 2_100_000_000_000_000;
+
+impl Msat {
+    /// Zero.
+    pub const ZERO: Self = Self(0);
+
+    /// Whole sats as msat.
+    pub const fn from_sat(sats: u64) -> Self {
+        Self(sats.saturating_mul(1000))
+    }
+
+    /// Whole sats, rounded down.
+    pub const fn sats(self) -> u64 {
+        self.0 / 1000
+    }
+
+    /// Parse a user-typed amount of sats: digits, with `,`, `_`, `'` or
+    /// spaces as thousands separators. Zero, negatives, fractions, exponents
+    /// and absurd amounts are refused with a specific error.
+    pub fn parse_sats(text: &str) -> Result<Self, AmountError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        if text.starts_with('-') {
+            return Err(AmountError::Negative);
+        }
+        let digits: String = text
+            .trim_start_matches('+')
+            .chars()
+            .filter(|c| !matches!(c, ',' | '_' | '\'' | ' '))
+            .collect();
+        if digits.contains('.') {
+            return Err(AmountError::Fraction);
+        }
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AmountError::NotANumber(text.to_owned()));
+        }
+        let sats: u64 = digits.parse().map_err(|_| AmountError::TooLarge)?;
+        match sats {
+            0 => Err(AmountError::Zero),
+            s if s > MAX_SATS => Err(AmountError::TooLarge),
+            s => Ok(Self::from_sat(s)),
+        }
+    }
+}
+
+impl fmt::Display for Msat {
+    /// Sats with thousands separators; msat shown only when not whole.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sats = group_thousands(self.sats());
+        match self.0 % 1000 {
+            0 => write!(f, "{sats} sat"),
+            rest => write!(f, "{sats}.{rest:03} sat"),
+        }
+    }
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_people_type() {
+        let cases: &[(&str, Result<u64, AmountError>)] = &[
+            ("1000", Ok(1000)),
+            ("1,000", Ok(1000)),
+            (" 21 ", Ok(21)),
+            ("1 000 000", Ok(1_000_000)),
+            ("0", Err(AmountError::Zero)),
+            ("", Err(AmountError::Empty)),
+            ("-5", Err(AmountError::Negative)),
+            ("1.5", Err(AmountError::Fraction)),
+            ("1e9", Err(AmountError::NotANumber("1e9".into()))),
+            ("abc", Err(AmountError::NotANumber("abc".into()))),
+            ("99999999999999999999", Err(AmountError::TooLarge)),
+            ("2100000000000001", Err(AmountError::TooLarge)),
+        ];
+        for (text, expected) in cases {
+            let got = Msat::parse_sats(text).map(Msat::sats);
+            assert_eq!(got, *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn displays_grouped_sats() {
+        assert_eq!(Msat::from_sat(1_234_567).to_string(), "1,234,567 sat");
+        assert_eq!(Msat(1500).to_string(), "1.500 sat");
+        assert_eq!(Msat(0).to_string(), "0 sat");
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("satchel: under construction");
+}
