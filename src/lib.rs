@@ -6,12 +6,14 @@
 //! `sim` serves an LND-compatible network over real gRPC for tests and `--demo`.
 
 pub mod cli;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod keysend;
 pub mod lnd;
 pub mod node;
 pub mod sim;
 pub mod store;
+pub mod wallet;
 
 /// Generated LND protocol code. Private to `lnd` and `sim`.
 pub(crate) mod rpc {

@@ -32,8 +32,16 @@ impl NodeId {
         if array[0] != 2 && array[0] != 3 {
             return Err(NodeIdError::BadPrefix(array[0]));
         }
-        secp256k1::PublicKey::from_slice(&array).map_err(|_| NodeIdError::NotOnCurve)?;
+        let _point = secp256k1::PublicKey::from_slice(&array).map_err(|_| NodeIdError::NotOnCurve)?;
         Ok(Self(array))
+    }
+
+    /// Length and prefix checks only, no curve check: for showing a claimed
+    /// sender on the hot decode path (decompressing a point costs microseconds).
+    /// Whoever uses the key for crypto or payments parses it for real.
+    pub(crate) fn from_slice_unchecked_point(bytes: &[u8]) -> Option<Self> {
+        let array: [u8; 33] = bytes.try_into().ok()?;
+        matches!(array[0], 2 | 3).then_some(Self(array))
     }
 
     /// The raw 33 bytes.

@@ -4,7 +4,10 @@
 mod amount;
 mod id;
 pub mod identity;
+pub mod onion;
 pub mod record;
+pub mod text;
+pub mod zbase32;
 
 pub use amount::{AmountError, Msat};
 pub use id::{NodeId, NodeIdError, PaymentHash, Preimage};

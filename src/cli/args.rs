@@ -1,0 +1,247 @@
+//! The command line, as clap derive structs: global connection flags
+//! (named as lncli names them) and one variant per subcommand.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::exit::EXIT_CODES_HELP;
+
+/// Satchel: send and receive keysend messages with your own LND node.
+#[derive(Debug, Parser)]
+#[command(name = "satchel", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// How to reach the node.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Without a subcommand, Satchel opens its window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the node is and how to authenticate (lncli's flag names).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectArgs {
+    /// Host and gRPC port of lnd (default localhost:10009).
+    #[arg(long, global = true, value_name = "HOST:PORT")]
+    pub rpcserver: Option<String>,
+    /// lnd's tls.cert (default <lnddir>/tls.cert).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tlscertpath: Option<PathBuf>,
+    /// The macaroon to use (default <lnddir>/data/chain/bitcoin/<network>/admin.macaroon).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub macaroonpath: Option<PathBuf>,
+    /// lnd's data directory (default ~/.lnd).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub lnddir: Option<PathBuf>,
+    /// Network of the macaroon directory: mainnet, testnet, testnet4, signet, regtest, simnet.
+    #[arg(long, short = 'n', global = true, value_name = "NETWORK")]
+    pub network: Option<String>,
+    /// An lndconnect://host:port?cert=..&macaroon=.. URI (instead of the flags above).
+    #[arg(long, global = true, value_name = "URI", conflicts_with_all = ["rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
+    pub lndconnect: Option<String>,
+    /// Use the built-in demo network (play money, a separate profile).
+    #[arg(long, global = true, conflicts_with_all = ["lndconnect", "rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
+    pub demo: bool,
+}
+
+impl ConnectArgs {
+    /// True when any flag names a node explicitly (so saved settings are not used).
+    pub fn is_explicit(&self) -> bool {
+        self.rpcserver.is_some()
+            || self.tlscertpath.is_some()
+            || self.macaroonpath.is_some()
+            || self.lnddir.is_some()
+            || self.network.is_some()
+            || self.lndconnect.is_some()
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show our node: alias, id, network, sync state, keysend support.
+    Info(JsonFlag),
+    /// Show spendable and receivable channel balance.
+    Balance(JsonFlag),
+    /// Send a keysend payment, optionally with a message.
+    Send(SendArgs),
+    /// List received keysend messages (fetches new ones from the node first).
+    Inbox(InboxArgs),
+    /// List keysends we sent.
+    Sent(SentArgs),
+    /// Manage the contact book.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// Serve a simulated LND network (for testing clients).
+    Sim(SimArgs),
+}
+
+/// Just `--json`.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `satchel send`.
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// Destination: a node public key (66 hex) or a contact name.
+    pub destination: String,
+    /// Amount in sats (1000, 1,000 and 1_000 are all accepted).
+    pub sats: String,
+    /// A message to attach (record 34349334).
+    #[arg(long, short = 'm', value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Attach our node id and a signature so the receiver can verify the sender.
+    #[arg(long)]
+    pub sign: bool,
+    /// Maximum routing fee in sats (default: the wallet's limit for this amount).
+    #[arg(long, value_name = "SATS")]
+    pub fee_limit: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `satchel inbox`.
+#[derive(Debug, Clone, Args)]
+pub struct InboxArgs {
+    /// Print JSON (one array; with --follow, one object per line).
+    #[arg(long)]
+    pub json: bool,
+    /// Keep running and print new messages as they arrive.
+    #[arg(long)]
+    pub follow: bool,
+    /// Show at most this many (newest first).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Only messages whose text or sender contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// `satchel sent`.
+#[derive(Debug, Clone, Args)]
+pub struct SentArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show at most this many (newest first).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+}
+
+/// `satchel contacts ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ContactsCommand {
+    /// List contacts.
+    List(JsonFlag),
+    /// Add a contact.
+    Add {
+        /// A name for the contact.
+        name: String,
+        /// Their node public key (66 hex).
+        pubkey: String,
+        /// A private note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Remove a contact by name or public key.
+    Remove {
+        /// Name or public key.
+        contact: String,
+    },
+    /// Add contacts from a .json or .csv file.
+    Import {
+        /// The file; its extension picks the format.
+        file: PathBuf,
+    },
+    /// Write all contacts to a .json or .csv file.
+    Export {
+        /// The file; its extension picks the format.
+        file: PathBuf,
+    },
+}
+
+/// `satchel sim`.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Directory for the simulated node's tls.cert and macaroons (lnd layout).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Address our node's gRPC listens on.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:10009")]
+    pub listen: SocketAddr,
+    /// Seed this many historical keysends into the inbox on first start.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed_history: usize,
+    /// Keep sending demo messages to our node while running.
+    #[arg(long)]
+    pub traffic: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_go_anywhere() {
+        let cli = Cli::try_parse_from(["satchel", "info", "--demo", "--json"]).unwrap();
+        assert!(cli.connect.demo);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Info(JsonFlag { json: true }))
+        ));
+    }
+
+    #[test]
+    fn send_parses_options() {
+        let cli = Cli::try_parse_from([
+            "satchel",
+            "--rpcserver",
+            "h:1",
+            "send",
+            "alice",
+            "1,000",
+            "-m",
+            "hi",
+            "--sign",
+            "--fee-limit",
+            "5",
+            "-y",
+        ])
+        .unwrap();
+        let Some(Command::Send(send)) = cli.command else {
+            panic!("not send")
+        };
+        assert_eq!(send.destination, "alice");
+        assert_eq!(send.sats, "1,000");
+        assert_eq!(send.message.as_deref(), Some("hi"));
+        assert!(send.sign && send.yes);
+        assert_eq!(send.fee_limit.as_deref(), Some("5"));
+        assert!(cli.connect.is_explicit());
+    }
+
+    #[test]
+    fn demo_conflicts_with_a_real_node() {
+        let err =
+            Cli::try_parse_from(["satchel", "--demo", "--rpcserver", "h:1", "info"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn no_subcommand_means_gui() {
+        let cli = Cli::try_parse_from(["satchel", "--demo"]).unwrap();
+        assert!(cli.command.is_none());
+    }
+}

@@ -1,0 +1,172 @@
+//! Which node to talk to: lncli-style flags (`--rpcserver`, `--tlscertpath`,
+//! `--macaroonpath`, `--lnddir`, `--network`) or `--lndconnect` turned into a
+//! [`ConnectSpec`]; without flags, LND's default directory.
+
+use std::path::{Path, PathBuf};
+
+use super::args::ConnectArgs;
+use super::exit::CliError;
+use crate::lnd::{self, ConnectSpec};
+
+/// lncli's default `--rpcserver`.
+const DEFAULT_RPCSERVER: &str = "localhost:10009";
+/// lncli's default `--network` when the macaroon path must be built.
+const DEFAULT_NETWORK: &str = "mainnet";
+
+/// The spec the flags name, or `None` when no connection flag was given.
+pub fn spec_from_flags(args: &ConnectArgs) -> Result<Option<ConnectSpec>, CliError> {
+    if let Some(uri) = &args.lndconnect {
+        return ConnectSpec::from_lndconnect(uri)
+            .map(Some)
+            .map_err(connect_error);
+    }
+    if !args.is_explicit() {
+        return Ok(None);
+    }
+    let lnddir = match &args.lnddir {
+        Some(dir) => dir.clone(),
+        None => lnd::default_lnd_dir()
+            .ok_or_else(|| connect_error("no home directory; pass --lnddir"))?,
+    };
+    let spec = match (&args.tlscertpath, &args.macaroonpath) {
+        (None, None) => discovered(args, &lnddir)?,
+        (cert, macaroon) => from_paths(args, &lnddir, cert.as_deref(), macaroon.as_deref())?,
+    };
+    Ok(Some(spec))
+}
+
+/// LND's default local node (`~/.lnd`, first network with a macaroon).
+pub fn spec_discovered() -> Result<ConnectSpec, CliError> {
+    lnd::discover(None).map_err(connect_error)
+}
+
+/// Files found in `lnddir`, at `--rpcserver` when given.
+fn discovered(args: &ConnectArgs, lnddir: &Path) -> Result<ConnectSpec, CliError> {
+    let spec = lnd::discover_in(lnddir, args.network.as_deref()).map_err(connect_error)?;
+    match &args.rpcserver {
+        Some(address) => at_address(spec, address),
+        None => Ok(spec),
+    }
+}
+
+/// Explicit file paths, the missing one taken from `lnddir`.
+fn from_paths(
+    args: &ConnectArgs,
+    lnddir: &Path,
+    cert: Option<&Path>,
+    macaroon: Option<&Path>,
+) -> Result<ConnectSpec, CliError> {
+    let cert = cert.map_or_else(|| lnddir.join("tls.cert"), Path::to_path_buf);
+    let network = args.network.as_deref().unwrap_or(DEFAULT_NETWORK);
+    let macaroon = macaroon.map_or_else(|| admin_macaroon(lnddir, network), Path::to_path_buf);
+    let address = args.rpcserver.as_deref().unwrap_or(DEFAULT_RPCSERVER);
+    ConnectSpec::from_files(address, cert, macaroon).map_err(connect_error)
+}
+
+/// The same node files, reached at another address.
+fn at_address(spec: ConnectSpec, address: &str) -> Result<ConnectSpec, CliError> {
+    let (host, port) = lnd::connect::split_host_port(address).map_err(|_| {
+        CliError::BadInput(format!(
+            "{address:?} is not host:port (for example localhost:10009)"
+        ))
+    })?;
+    Ok(ConnectSpec {
+        host,
+        port: port.unwrap_or(lnd::DEFAULT_PORT),
+        ..spec
+    })
+}
+
+/// `<lnddir>/data/chain/bitcoin/<network>/admin.macaroon` (LND's layout).
+fn admin_macaroon(lnddir: &Path, network: &str) -> PathBuf {
+    lnddir
+        .join("data")
+        .join("chain")
+        .join("bitcoin")
+        .join(network)
+        .join("admin.macaroon")
+}
+
+/// A failure to assemble the connection (files, URI): exit code 3.
+fn connect_error(err: impl ToString) -> CliError {
+    CliError::Connect(err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lnd_dir(network: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+            .unwrap()
+            .cert
+            .pem();
+        std::fs::write(dir.path().join("tls.cert"), pem).unwrap();
+        let net_dir = dir.path().join("data/chain/bitcoin").join(network);
+        std::fs::create_dir_all(&net_dir).unwrap();
+        std::fs::write(net_dir.join("admin.macaroon"), b"mac").unwrap();
+        dir
+    }
+
+    fn args(dir: &Path) -> ConnectArgs {
+        ConnectArgs {
+            lnddir: Some(dir.to_path_buf()),
+            ..ConnectArgs::default()
+        }
+    }
+
+    #[test]
+    fn no_flags_means_no_spec() {
+        assert!(spec_from_flags(&ConnectArgs::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn lnddir_and_rpcserver_combine() {
+        let dir = lnd_dir("regtest");
+        let flags = ConnectArgs {
+            network: Some("regtest".into()),
+            rpcserver: Some("127.0.0.1:19999".into()),
+            ..args(dir.path())
+        };
+        let spec = spec_from_flags(&flags).unwrap().unwrap();
+        assert_eq!(spec.address(), "127.0.0.1:19999");
+        assert_eq!(spec.macaroon.as_bytes(), b"mac");
+    }
+
+    #[test]
+    fn explicit_macaroon_path_wins() {
+        let dir = lnd_dir("regtest");
+        let other = dir.path().join("other.macaroon");
+        std::fs::write(&other, b"other").unwrap();
+        let flags = ConnectArgs {
+            macaroonpath: Some(other),
+            ..args(dir.path())
+        };
+        let spec = spec_from_flags(&flags).unwrap().unwrap();
+        assert_eq!(spec.macaroon.as_bytes(), b"other");
+        assert_eq!(spec.address(), "localhost:10009");
+    }
+
+    #[test]
+    fn missing_files_are_connection_errors() {
+        let dir = lnd_dir("regtest");
+        let flags = ConnectArgs {
+            network: Some("mainnet".into()),
+            ..args(dir.path())
+        };
+        let err = spec_from_flags(&flags).unwrap_err();
+        assert_eq!(err.kind().code(), 3, "{err}");
+        assert!(err.to_string().contains("mainnet"), "{err}");
+        let bad = ConnectArgs {
+            rpcserver: Some("host:notaport".into()),
+            ..args(dir.path())
+        };
+        assert_eq!(spec_from_flags(&bad).unwrap_err().kind().code(), 2);
+        let uri = ConnectArgs {
+            lndconnect: Some("http://x".into()),
+            ..ConnectArgs::default()
+        };
+        assert_eq!(spec_from_flags(&uri).unwrap_err().kind().code(), 3);
+    }
+}

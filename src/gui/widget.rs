@@ -1,0 +1,164 @@
+//! View pieces shared by the screens: cards, page titles, form fields,
+//! pills, notices and buttons, so every screen looks the same.
+
+use iced::widget::{Container, button, column, container, row, space, text, text_input};
+use iced::{Alignment, Color, Element, Length};
+
+use crate::gui::theme::{self, Tone, gap, size};
+
+/// A page: title, optional subtitle, then the body, with page margins.
+pub fn page<'a, M: 'a>(
+    title: &'a str,
+    subtitle: Option<String>,
+    body: impl Into<Element<'a, M>>,
+) -> Element<'a, M> {
+    let mut heading = column![text(title).size(size::HEADING).font(theme::BOLD)].spacing(gap::XS);
+    if let Some(subtitle) = subtitle {
+        heading = heading.push(text(subtitle).size(size::BODY).style(theme::muted));
+    }
+    column![heading, body.into()]
+        .spacing(gap::L)
+        .padding(gap::XL)
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
+}
+
+/// A card holding `content` with standard padding.
+pub fn card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Container<'a, M> {
+    container(content)
+        .padding(gap::L)
+        .width(Length::Fill)
+        .style(theme::card)
+}
+
+/// A card with a title line.
+pub fn titled_card<'a, M: 'a>(title: &'a str, content: impl Into<Element<'a, M>>) -> Container<'a, M> {
+    card(column![text(title).size(size::TITLE).font(theme::BOLD), content.into()].spacing(gap::M))
+}
+
+/// A small caption above a value or field.
+pub fn caption<'a>(label: impl text::IntoFragment<'a>) -> text::Text<'a> {
+    text(label).size(size::SMALL).style(theme::muted)
+}
+
+/// A labelled text input with an optional error (or hint) under it.
+pub fn field<'a, M: Clone + 'a>(
+    label: &'a str,
+    input: text_input::TextInput<'a, M>,
+    error: Option<String>,
+) -> Element<'a, M> {
+    let invalid = error.is_some();
+    let mut col = column![caption(label), input.padding(10).style(theme::input(invalid))].spacing(gap::XS);
+    if let Some(error) = error {
+        col = col.push(text(error).size(size::SMALL).style(theme::toned(Tone::Danger)));
+    }
+    col.into()
+}
+
+/// A hint line under a field (not an error).
+pub fn hint<'a>(message: impl text::IntoFragment<'a>) -> text::Text<'a> {
+    text(message).size(size::SMALL).style(theme::muted)
+}
+
+/// A rounded pill with a short label.
+pub fn pill<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
+    container(text(label).size(size::SMALL).font(theme::BOLD))
+        .padding([2, 10])
+        .style(theme::pill(tone))
+        .into()
+}
+
+/// A solid pill, for what must not be missed.
+pub fn pill_solid<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
+    container(text(label).size(size::SMALL).font(theme::BOLD))
+        .padding([2, 10])
+        .style(theme::pill_solid(tone))
+        .into()
+}
+
+/// A filled circle of `diameter` pixels.
+pub fn dot<'a, M: 'a>(fill: Color, diameter: f32) -> Element<'a, M> {
+    container(space())
+        .width(diameter)
+        .height(diameter)
+        .style(theme::dot(fill))
+        .into()
+}
+
+/// A tinted notice: title, body and optionally a next step.
+pub fn notice<'a, M: 'a>(tone: Tone, title: impl Into<String>, body: impl Into<String>) -> Element<'a, M> {
+    let title: String = title.into();
+    let body: String = body.into();
+    let mut col = column![text(title).font(theme::BOLD).style(theme::toned(tone))].spacing(gap::XS);
+    if !body.is_empty() {
+        col = col.push(text(body).size(size::BODY));
+    }
+    container(col)
+        .padding(gap::M)
+        .width(Length::Fill)
+        .style(theme::notice(tone))
+        .into()
+}
+
+/// An error notice with the user's next step.
+pub fn error_notice<'a, M: 'a>(error: impl ToString, next_step: &str) -> Element<'a, M> {
+    notice(Tone::Danger, error.to_string(), next_step)
+}
+
+/// The main call to action; disabled when `on_press` is `None`.
+pub fn primary<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button::Button<'a, M> {
+    button(text(label).font(theme::BOLD))
+        .padding([9, 18])
+        .style(theme::primary_button)
+        .on_press_maybe(on_press)
+}
+
+/// A secondary button.
+pub fn secondary<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button::Button<'a, M> {
+    button(text(label))
+        .padding([9, 16])
+        .style(theme::secondary_button)
+        .on_press_maybe(on_press)
+}
+
+/// A destructive button.
+pub fn danger<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button::Button<'a, M> {
+    button(text(label))
+        .padding([9, 16])
+        .style(theme::danger_button)
+        .on_press_maybe(on_press)
+}
+
+/// A link-like text button.
+pub fn link<'a, M: Clone + 'a>(label: impl text::IntoFragment<'a>, on_press: M) -> button::Button<'a, M> {
+    button(text(label).size(size::BODY))
+        .padding(0)
+        .style(theme::link_button)
+        .on_press(on_press)
+}
+
+/// A label and a value side by side (detail panes).
+pub fn key_value<'a, M: 'a>(key: impl text::IntoFragment<'a>, value: Element<'a, M>) -> Element<'a, M> {
+    row![container(caption(key)).width(150), value]
+        .spacing(gap::S)
+        .align_y(Alignment::Start)
+        .into()
+}
+
+/// A centred message for an empty list.
+pub fn empty_state<'a, M: 'a>(title: &'a str, detail: &'a str) -> Element<'a, M> {
+    container(
+        column![text(title).size(size::TITLE).font(theme::BOLD), text(detail).style(theme::muted)]
+            .spacing(gap::S)
+            .align_x(Alignment::Center),
+    )
+    .padding(gap::XL)
+    .center_x(Length::Fill)
+    .into()
+}
+
+/// Monospace text for keys and hashes.
+pub fn mono<'a>(value: impl text::IntoFragment<'a>) -> text::Text<'a> {
+    text(value).font(theme::MONO).size(size::SMALL)
+}

@@ -1,0 +1,192 @@
+//! lndconnect URIs: `lndconnect://host:port?cert=<base64url DER>&macaroon=<base64url>`.
+//!
+//! lndconnect (LN-Zap): `cert` is the base64url (no padding) of the
+//! certificate's DER bytes and may be absent for a CA-signed node;
+//! `macaroon` is the base64url of the raw macaroon file. Producers vary, so
+//! padded and standard base64 are accepted too, and the port defaults to 10009.
+
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use super::connect::{
+    AddressError, CertSource, ConnectSpec, DEFAULT_PORT, Macaroon, pem_to_der, split_host_port,
+};
+
+/// Why a text is not a usable lndconnect URI.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LndConnectError {
+    #[error("this is not an lndconnect link (it should start with lndconnect://)")]
+    NotLndConnect,
+    #[error("the lndconnect link has no host")]
+    MissingHost,
+    #[error("the lndconnect link has an invalid port: {0:?}")]
+    BadPort(String),
+    #[error("the lndconnect link has no macaroon; ask for a link that includes one")]
+    MissingMacaroon,
+    #[error("the certificate in the lndconnect link is not valid base64: {0}")]
+    BadCertBase64(String),
+    #[error("the macaroon in the lndconnect link is not valid base64: {0}")]
+    BadMacaroonBase64(String),
+    #[error("the certificate in the lndconnect link is not a DER certificate: {0}")]
+    CertNotDer(String),
+}
+
+const SCHEME: &str = "lndconnect://";
+
+/// Standard alphabet, padding optional: URL-safe input is mapped onto it first.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+impl ConnectSpec {
+    /// Parse an lndconnect URI.
+    pub fn from_lndconnect(uri: &str) -> Result<Self, LndConnectError> {
+        let uri = uri.trim();
+        let rest = strip_scheme(uri).ok_or(LndConnectError::NotLndConnect)?;
+        let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (host, port) = parse_authority(authority.trim_end_matches('/'))?;
+        let (mut cert, mut macaroon) = (None, None);
+        for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+            match key {
+                "cert" => cert = Some(value),
+                "macaroon" => macaroon = Some(value),
+                _ => {} // lndconnect allows extra parameters; they are not ours.
+            }
+        }
+        let macaroon = macaroon
+            .filter(|m| !m.is_empty())
+            .ok_or(LndConnectError::MissingMacaroon)?;
+        let macaroon = decode_base64(macaroon).map_err(LndConnectError::BadMacaroonBase64)?;
+        if macaroon.is_empty() {
+            return Err(LndConnectError::MissingMacaroon);
+        }
+        let cert = match cert.filter(|c| !c.is_empty()) {
+            Some(text) => parse_cert(text)?,
+            None => CertSource::SystemRoots,
+        };
+        Ok(Self {
+            host,
+            port: port.unwrap_or(DEFAULT_PORT),
+            cert,
+            macaroon: Macaroon::new(macaroon),
+        })
+    }
+
+    /// Write this spec as an lndconnect URI (base64url, no padding). A PEM
+    /// certificate that does not parse is left out.
+    pub fn to_lndconnect(&self) -> String {
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut uri = format!("{SCHEME}{}?", self.address());
+        if let Ok(Some(der)) = self.cert.der() {
+            uri.push_str(&format!("cert={}&", url.encode(der)));
+        }
+        uri.push_str(&format!(
+            "macaroon={}",
+            url.encode(self.macaroon.as_bytes())
+        ));
+        uri
+    }
+}
+
+fn strip_scheme(uri: &str) -> Option<&str> {
+    let head = uri.get(..SCHEME.len())?;
+    head.eq_ignore_ascii_case(SCHEME)
+        .then(|| &uri[SCHEME.len()..])
+}
+
+fn parse_authority(authority: &str) -> Result<(String, Option<u16>), LndConnectError> {
+    split_host_port(authority).map_err(|err| match err {
+        AddressError::MissingHost => LndConnectError::MissingHost,
+        AddressError::BadPort => {
+            let port = authority
+                .rsplit_once(':')
+                .map_or(authority, |(_, port)| port);
+            LndConnectError::BadPort(port.to_owned())
+        }
+    })
+}
+
+/// Decode base64 in any of its common spellings: URL-safe or standard,
+/// padded or not, percent-encoded or with `+` turned into a space.
+fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    let normal: String = percent_decode(text)
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n' | '\t'))
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            ' ' => '+',
+            other => other,
+        })
+        .collect();
+    LENIENT.decode(normal).map_err(|err| err.to_string())
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (bytes[i], escaped) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_cert(text: &str) -> Result<CertSource, LndConnectError> {
+    let bytes = decode_base64(text).map_err(LndConnectError::BadCertBase64)?;
+    // Some producers put the whole PEM text in the link: accept that too.
+    if bytes.starts_with(b"-----BEGIN") {
+        let der = pem_to_der(&bytes).map_err(LndConnectError::CertNotDer)?;
+        return Ok(CertSource::Der(der));
+    }
+    check_der_sequence(&bytes).map_err(LndConnectError::CertNotDer)?;
+    Ok(CertSource::Der(bytes))
+}
+
+/// A DER certificate is one SEQUENCE whose length covers exactly the rest.
+fn check_der_sequence(bytes: &[u8]) -> Result<(), String> {
+    let (&tag, rest) = bytes.split_first().ok_or("it is empty")?;
+    if tag != 0x30 {
+        return Err(format!(
+            "it starts with byte {tag:#04x}, not a DER SEQUENCE (0x30)"
+        ));
+    }
+    let (&first, rest) = rest.split_first().ok_or("it is truncated")?;
+    let (length, rest) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81..=0x84 => {
+            let count = usize::from(first & 0x7f);
+            let digits = rest.get(..count).ok_or("it is truncated")?;
+            let length = digits
+                .iter()
+                .fold(0usize, |acc, &d| (acc << 8) | usize::from(d));
+            (length, &rest[count..])
+        }
+        _ => return Err("its length field is invalid".into()),
+    };
+    if length != rest.len() {
+        return Err(format!(
+            "its length says {length} bytes but {} follow",
+            rest.len()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "lndconnect_tests.rs"]
+mod tests;

@@ -1,0 +1,1 @@
+//! Seeded history and demo traffic (under construction).

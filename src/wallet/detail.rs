@@ -1,0 +1,104 @@
+//! One inbox entry in full: every record, the boostagram fields, the keys
+//! it is known by on the node.
+
+use rusqlite::{OptionalExtension, Row};
+
+use super::query::sender_label;
+use super::verification::Verification;
+use super::{Index, IndexError, blob};
+use crate::keysend::text::display_safe_multiline;
+use crate::keysend::{Msat, NodeId, PaymentHash, Records};
+
+/// Longest message shown in the detail view, in characters.
+pub const MESSAGE_CHARS: usize = 2000;
+
+/// Everything stored about one received keysend. Text fields are display-safe;
+/// names, keys and podcast fields are claimed by the sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxDetail {
+    pub id: i64,
+    pub hash: PaymentHash,
+    pub chan_id: u64,
+    pub htlc_index: u64,
+    pub amount: Msat,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub settled_at: i64,
+    pub add_index: u64,
+    pub settle_index: u64,
+    /// The whole message, line breaks kept.
+    pub message: Option<String>,
+    /// Claimed name, else short claimed node id, else "Unknown sender".
+    pub sender: String,
+    pub sender_pubkey: Option<NodeId>,
+    pub sender_name: Option<String>,
+    pub podcast: Option<String>,
+    pub episode: Option<String>,
+    pub app: Option<String>,
+    /// Every custom record of the HTLC, raw.
+    pub records: Records,
+    pub verification: Option<Verification>,
+    pub unread: bool,
+}
+
+const DETAIL_SQL: &str = "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
+    settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
+    episode, app, verification, read, records FROM received WHERE id = ?1";
+
+impl Index {
+    /// The full entry `id`.
+    pub fn detail(&self, id: i64) -> Result<InboxDetail, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(DETAIL_SQL)?;
+        let found = stmt.query_row([id], |row| {
+            Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?))
+        });
+        let (mut detail, records) = found.optional()?.ok_or(IndexError::NotFound(id))?;
+        detail.records =
+            blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
+        Ok(detail)
+    }
+
+    /// Store the outcome of a signature check for entry `id`.
+    pub(crate) fn set_verification(&self, id: i64, value: Verification) -> Result<(), IndexError> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare_cached("UPDATE received SET verification = ?2 WHERE id = ?1")?;
+        match stmt.execute((id, value.code()))? {
+            0 => Err(IndexError::NotFound(id)),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
+    let hash: Vec<u8> = row.get(1)?;
+    let pubkey: Option<Vec<u8>> = row.get(10)?;
+    let sender_pubkey = pubkey.and_then(|k| NodeId::from_slice(&k).ok());
+    let sender_name: Option<String> = row.get(11)?;
+    let message: Option<String> = row.get(9)?;
+    Ok(InboxDetail {
+        id: row.get(0)?,
+        hash: PaymentHash::from_slice(&hash).unwrap_or(PaymentHash::from_bytes([0; 32])),
+        chan_id: row.get::<_, i64>(2)? as u64,
+        htlc_index: row.get::<_, i64>(3)? as u64,
+        amount: Msat(row.get::<_, i64>(4)? as u64),
+        created_at: row.get(5)?,
+        settled_at: row.get(6)?,
+        add_index: row.get::<_, i64>(7)? as u64,
+        settle_index: row.get::<_, i64>(8)? as u64,
+        message: message.map(|m| display_safe_multiline(&m, MESSAGE_CHARS)),
+        sender: sender_label(sender_name.as_deref(), sender_pubkey.as_ref()),
+        sender_pubkey,
+        sender_name,
+        podcast: row.get(12)?,
+        episode: row.get(13)?,
+        app: row.get(14)?,
+        records: Records::new(),
+        verification: row
+            .get::<_, Option<i64>>(15)?
+            .and_then(Verification::from_code),
+        unread: !row.get::<_, bool>(16)?,
+    })
+}

@@ -1,0 +1,290 @@
+//! The local index of received and sent keysends (`index.db`): open with
+//! corruption recovery, batched inserts, sync cursors, read flags.
+//!
+//! Synchronous by design (one SQLite connection behind a mutex); async callers
+//! use [`Index::call`], which runs the work on tokio's blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+use super::summary::Summary;
+use super::{IndexError, blob, schema};
+use crate::keysend::Msat;
+use crate::node::ReceivedKeysend;
+
+/// A handle to the index; cheap to clone, shared between tasks.
+#[derive(Clone)]
+pub struct Index {
+    conn: Arc<Mutex<Connection>>,
+    warning: Option<Arc<IndexWarning>>,
+}
+
+/// Something the user should hear about after [`Index::open`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the inbox database could not be read ({reason}); it was moved to {} and a new one \
+     will be rebuilt from your node",
+    moved_to.display()
+)]
+pub struct IndexWarning {
+    /// Where the unreadable file now is.
+    pub moved_to: PathBuf,
+    /// What SQLite said about it.
+    pub reason: String,
+}
+
+/// Sync positions on the node, all exclusive offsets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursors {
+    /// Highest invoice add index fully scanned by backfill.
+    pub add_index: u64,
+    /// Highest settle index of a received keysend stored.
+    pub settle_index: u64,
+    /// Highest payment index scanned from the node's payment history.
+    pub payment_index: u64,
+}
+
+/// One of the [`Cursors`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    AddIndex,
+    SettleIndex,
+    PaymentIndex,
+}
+
+impl Cursor {
+    fn key(self) -> &'static str {
+        match self {
+            Self::AddIndex => "add_index",
+            Self::SettleIndex => "settle_index",
+            Self::PaymentIndex => "payment_index",
+        }
+    }
+}
+
+const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (hash, chan_id, htlc_index, \
+    amount_msat, created_at, settled_at, add_index, settle_index, message, sender_pubkey, \
+    sender_name, podcast, app, episode, records) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+const INSERT_FTS: &str =
+    "INSERT INTO received_fts (rowid, message, sender_name, podcast) VALUES (?1, ?2, ?3, ?4)";
+const BUMP_CURSOR: &str = "INSERT INTO cursors (name, value) VALUES (?1, ?2) \
+    ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)";
+
+impl Index {
+    /// Open (or create) the index at `path`. A file SQLite cannot read is
+    /// moved aside and a fresh index is created; see [`Index::warning`].
+    pub fn open(path: &Path) -> Result<Self, IndexError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| IndexError::io(dir, e))?;
+        }
+        match open_checked(path) {
+            Ok(conn) => Ok(Self::wrap(conn, None)),
+            Err(IndexError::Database(e)) if is_corrupt(&e) => {
+                let warning = move_aside(path, e.to_string())?;
+                log::warn!("{warning}");
+                Ok(Self::wrap(open_checked(path)?, Some(warning)))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn wrap(conn: Connection, warning: Option<IndexWarning>) -> Self {
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            warning: warning.map(Arc::new),
+        }
+    }
+
+    /// Set when the previous file was unreadable and a new index was started.
+    pub fn warning(&self) -> Option<&IndexWarning> {
+        self.warning.as_deref()
+    }
+
+    /// Run `work` on the blocking pool (for async callers).
+    pub async fn call<T, F>(&self, work: F) -> Result<T, IndexError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Index) -> Result<T, IndexError> + Send + 'static,
+    {
+        let index = self.clone();
+        tokio::task::spawn_blocking(move || work(&index))
+            .await
+            .map_err(|_| IndexError::Interrupted)?
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Store received keysends in one transaction; duplicates (same hash,
+    /// channel and HTLC index) are ignored. Returns how many were new. Also
+    /// raises the settle-index cursor to the highest one seen.
+    pub fn insert_received(&self, items: &[ReceivedKeysend]) -> Result<usize, IndexError> {
+        self.insert_page(items, None)
+    }
+
+    /// [`Index::insert_received`] plus raising the add-index cursor, atomically.
+    pub(crate) fn insert_page(
+        &self,
+        items: &[ReceivedKeysend],
+        add_index: Option<u64>,
+    ) -> Result<usize, IndexError> {
+        let summaries: Vec<Summary> = items.iter().map(|i| Summary::of(&i.records)).collect();
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let mut new = 0;
+        for (item, summary) in items.iter().zip(&summaries) {
+            new += usize::from(insert_one(&tx, item, summary)?);
+        }
+        let top_settle = items.iter().map(|i| i.settle_index).max();
+        bump(&tx, Cursor::SettleIndex, top_settle)?;
+        bump(&tx, Cursor::AddIndex, add_index)?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// The stored sync positions (0 when never synced).
+    pub fn cursors(&self) -> Result<Cursors, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT name, value FROM cursors")?;
+        let mut cursors = Cursors::default();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (name, value) = row?;
+            let value = value as u64;
+            match name.as_str() {
+                "add_index" => cursors.add_index = value,
+                "settle_index" => cursors.settle_index = value,
+                "payment_index" => cursors.payment_index = value,
+                _ => {}
+            }
+        }
+        Ok(cursors)
+    }
+
+    /// Raise a cursor to `value`; cursors never move backwards.
+    pub fn set_cursor(&self, cursor: Cursor, value: u64) -> Result<(), IndexError> {
+        bump(&self.lock(), cursor, Some(value))
+    }
+
+    /// Mark one entry as read.
+    pub fn mark_read(&self, id: i64) -> Result<(), IndexError> {
+        let conn = self.lock();
+        let changed = conn
+            .prepare_cached("UPDATE received SET read = 1 WHERE id = ?1")?
+            .execute([id])?;
+        if changed == 0 {
+            return Err(IndexError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Unread entries of at least `min_amount` (the spam threshold).
+    pub fn unread_count(&self, min_amount: Msat) -> Result<u64, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT count(*) FROM received WHERE read = 0 AND amount_msat >= ?1")?;
+        let count: i64 = stmt.query_row([min_amount.0 as i64], |r| r.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// The id of a received entry, by its unique key.
+    pub fn find_received(
+        &self,
+        hash: &crate::keysend::PaymentHash,
+        chan_id: u64,
+        htlc_index: u64,
+    ) -> Result<Option<i64>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM received WHERE hash = ?1 AND chan_id = ?2 AND htlc_index = ?3",
+        )?;
+        let params = params![&hash.as_bytes()[..], chan_id as i64, htlc_index as i64];
+        Ok(stmt.query_row(params, |r| r.get(0)).optional()?)
+    }
+}
+
+fn insert_one(
+    tx: &Connection,
+    item: &ReceivedKeysend,
+    summary: &Summary,
+) -> Result<bool, IndexError> {
+    let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
+    let inserted = stmt.execute(params![
+        &item.hash.as_bytes()[..],
+        item.chan_id as i64,
+        item.htlc_index as i64,
+        item.amount.0 as i64,
+        item.created_at,
+        item.settled_at,
+        item.add_index as i64,
+        item.settle_index as i64,
+        summary.message,
+        summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+        summary.sender_name,
+        summary.podcast,
+        summary.app,
+        summary.episode,
+        blob::encode(&item.records),
+    ])? == 1;
+    if inserted && summary.has_text() {
+        let id = tx.last_insert_rowid();
+        let mut fts = tx.prepare_cached(INSERT_FTS)?;
+        let _ = fts.execute(params![
+            id,
+            summary.message,
+            summary.sender_name,
+            summary.podcast
+        ])?;
+    }
+    Ok(inserted)
+}
+
+fn bump(conn: &Connection, cursor: Cursor, value: Option<u64>) -> Result<(), IndexError> {
+    if let Some(value) = value {
+        let _ = conn
+            .prepare_cached(BUMP_CURSOR)?
+            .execute(params![cursor.key(), value as i64])?;
+    }
+    Ok(())
+}
+
+/// Open, configure and migrate; touches the file so corruption shows up here.
+fn open_checked(path: &Path) -> Result<Connection, IndexError> {
+    let mut conn = Connection::open(path)?;
+    schema::configure(&conn)?;
+    let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn is_corrupt(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Rename the unreadable file (and its WAL/SHM companions) out of the way.
+fn move_aside(path: &Path, reason: String) -> Result<IndexWarning, IndexError> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let moved_to = path.with_file_name(format!("{}.corrupt-{stamp}", file_name(path)));
+    std::fs::rename(path, &moved_to).map_err(|e| IndexError::io(path, e))?;
+    for suffix in ["-wal", "-shm"] {
+        let companion = path.with_file_name(format!("{}{suffix}", file_name(path)));
+        if companion.exists() {
+            let target = moved_to.with_file_name(format!("{}{suffix}", file_name(&moved_to)));
+            std::fs::rename(&companion, target).map_err(|e| IndexError::io(&companion, e))?;
+        }
+    }
+    Ok(IndexWarning { moved_to, reason })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

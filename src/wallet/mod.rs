@@ -1,0 +1,25 @@
+//! The wallet core shared by the GUI and the CLI: the local SQLite index of
+//! received and sent keysends, the crash-safe send journal, the send flow and
+//! the inbox sync. Talks to the node only through [`crate::node::Node`].
+//!
+//! The node is the source of truth: the index (`index.db`) is a cache that can
+//! always be rebuilt from it. The journal (`journal.db`) is not a cache: it is
+//! the only record of a payment between "the user pressed Send" and "the node
+//! knows about it", so it lives in its own file and is never moved aside.
+
+mod blob;
+mod detail;
+mod error;
+mod schema;
+
+pub use blob::BlobError;
+pub use detail::{InboxDetail, MESSAGE_CHARS};
+pub use error::IndexError;
+mod index;
+mod query;
+mod summary;
+mod verification;
+
+pub use index::{Cursor, Cursors, Index, IndexWarning};
+pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
+pub use verification::Verification;
