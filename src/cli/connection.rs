@@ -4,9 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
 use super::args::ConnectArgs;
 use super::exit::CliError;
-use crate::lnd::{self, ConnectSpec};
+use crate::lnd::{self, CertSource, ConnectSpec, Macaroon};
+use crate::store::{Paths, SavedNode, SavedNodeKind, Settings, macaroon_key, open_secret_store};
 
 /// lncli's default `--rpcserver`.
 const DEFAULT_RPCSERVER: &str = "localhost:10009";
@@ -33,6 +37,89 @@ pub fn spec_from_flags(args: &ConnectArgs) -> Result<Option<ConnectSpec>, CliErr
         (cert, macaroon) => from_paths(args, &lnddir, cert.as_deref(), macaroon.as_deref())?,
     };
     Ok(Some(spec))
+}
+
+/// What the profile's active saved node is.
+#[derive(Debug)]
+pub enum Saved {
+    /// A real node.
+    Node(ConnectSpec),
+    /// The built-in demo network.
+    Demo,
+}
+
+/// The active node saved in the profile's settings, if any.
+pub fn spec_saved(paths: &Paths) -> Result<Option<Saved>, CliError> {
+    let loaded = Settings::load(paths)?;
+    if let Some(warning) = &loaded.warning {
+        super::report::progress(&format!("warning: {warning}"));
+    }
+    match loaded.value.active() {
+        None => Ok(None),
+        Some(node) => saved_spec(node).map(Some),
+    }
+}
+
+/// Rebuild a saved node's spec (reads its files or the keyring).
+fn saved_spec(node: &SavedNode) -> Result<Saved, CliError> {
+    match &node.kind {
+        SavedNodeKind::Files {
+            host_port,
+            cert_path,
+            macaroon_path,
+        } => ConnectSpec::from_files(host_port, cert_path, macaroon_path)
+            .map(Saved::Node)
+            .map_err(connect_error),
+        SavedNodeKind::LndConnect {
+            host_port,
+            cert_der_b64,
+            ..
+        } => {
+            let macaroon = keyring_macaroon(node)?;
+            let spec = ConnectSpec {
+                cert: saved_cert(cert_der_b64.as_deref())?,
+                macaroon,
+                ..placeholder()
+            };
+            at_address(spec, host_port).map(Saved::Node)
+        }
+        SavedNodeKind::Demo => Ok(Saved::Demo),
+    }
+}
+
+/// The macaroon of an lndconnect node, from the OS keyring.
+fn keyring_macaroon(node: &SavedNode) -> Result<Macaroon, CliError> {
+    let (secrets, _warning) = open_secret_store();
+    match secrets.get(&macaroon_key(&node.id)) {
+        Ok(Some(bytes)) => Ok(Macaroon::new(bytes)),
+        Ok(None) => Err(connect_error(format!(
+            "the macaroon of the saved node {:?} is not in the keyring; pass --lndconnect again",
+            node.label
+        ))),
+        Err(err) => Err(connect_error(err)),
+    }
+}
+
+/// A saved certificate: base64 DER (URL-safe as the GUI writes it, or standard).
+fn saved_cert(b64: Option<&str>) -> Result<CertSource, CliError> {
+    let Some(b64) = b64 else {
+        return Ok(CertSource::SystemRoots);
+    };
+    URL_SAFE_NO_PAD
+        .decode(b64)
+        .or_else(|_| STANDARD.decode(b64))
+        .map(CertSource::Der)
+        .map_err(|err| connect_error(format!("the saved certificate is damaged: {err}")))
+}
+
+/// A spec whose address is filled in by [`at_address`].
+fn placeholder() -> ConnectSpec {
+    ConnectSpec {
+        host: String::new(),
+        port: lnd::DEFAULT_PORT,
+        cert: CertSource::SystemRoots,
+        macaroon: Macaroon::new(Vec::new()),
+    }
 }
 
 /// LND's default local node (`~/.lnd`, first network with a macaroon).
@@ -114,6 +201,39 @@ mod tests {
             lnddir: Some(dir.to_path_buf()),
             ..ConnectArgs::default()
         }
+    }
+
+    #[test]
+    fn saved_nodes_come_back() {
+        let dir = lnd_dir("regtest");
+        let paths = Paths::at(dir.path().join("profile"));
+        assert!(spec_saved(&paths).unwrap().is_none());
+        let mut settings = Settings::default();
+        let macaroon = dir.path().join("data/chain/bitcoin/regtest/admin.macaroon");
+        settings.add_node(SavedNode::files(
+            "home",
+            "10.0.0.2:10010",
+            dir.path().join("tls.cert"),
+            macaroon,
+        ));
+        settings.save(&paths).unwrap();
+        let Some(Saved::Node(spec)) = spec_saved(&paths).unwrap() else {
+            panic!("no saved node")
+        };
+        assert_eq!(spec.address(), "10.0.0.2:10010");
+        settings.add_node(SavedNode::demo("demo"));
+        settings.save(&paths).unwrap();
+        assert!(matches!(spec_saved(&paths).unwrap(), Some(Saved::Demo)));
+    }
+
+    #[test]
+    fn saved_certificates_decode_either_alphabet() {
+        assert!(matches!(saved_cert(None).unwrap(), CertSource::SystemRoots));
+        let url = saved_cert(Some("-_8")).unwrap();
+        let standard = saved_cert(Some("+/8=")).unwrap();
+        assert_eq!(url, CertSource::Der(vec![0xfb, 0xff]));
+        assert_eq!(standard, url);
+        assert_eq!(saved_cert(Some("!!")).unwrap_err().kind().code(), 3);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use crate::keysend::{AmountError, NodeIdError};
 use crate::node::{NodeError, PaymentFailure};
+use crate::sim::SimError;
 use crate::store::StoreError;
 use crate::wallet::IndexError;
 
@@ -105,6 +106,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Index(#[from] IndexError),
+    #[error("the simulator: {0}")]
+    Sim(#[from] SimError),
     #[error("{path}: {detail}")]
     File { path: PathBuf, detail: String },
     #[error("{0}")]
@@ -124,6 +127,7 @@ impl CliError {
             Self::PaymentFailed(_) => ExitKind::PaymentFailed,
             Self::Connect(_) => ExitKind::Connect,
             Self::File { .. } | Self::Store(_) | Self::Index(_) => ExitKind::LocalFile,
+            Self::Sim(err) => sim_kind(err),
             Self::Declined => ExitKind::Ok,
             Self::PaymentUnknown(_) | Self::Other(_) => ExitKind::Other,
         }
@@ -157,6 +161,16 @@ impl CliError {
             path: path.into(),
             detail: detail.to_string(),
         }
+    }
+}
+
+/// Exit kind of a simulator error: its files are local files.
+fn sim_kind(err: &SimError) -> ExitKind {
+    match err {
+        SimError::Io { .. } | SimError::Corrupt(_) => ExitKind::LocalFile,
+        SimError::Listen(..) | SimError::UnknownNode(_) => ExitKind::Usage,
+        SimError::Tls(_) => ExitKind::Other,
+        SimError::Refused(_) | SimError::PaymentFailed(_) => ExitKind::PaymentFailed,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::args::ConnectArgs;
-use super::connection;
+use super::connection::{self, Saved};
 use super::demo::DemoNet;
 use super::exit::CliError;
 use crate::lnd::{self, ConnectSpec};
@@ -31,33 +31,40 @@ pub fn real_paths() -> Result<Paths, CliError> {
 /// LND's default directory.
 pub async fn open(args: &ConnectArgs) -> Result<Session, CliError> {
     let real = real_paths()?;
-    if args.demo {
-        let demo = DemoNet::open(&real.demo()).await?;
-        let node = connect(demo.spec()).await?;
-        return Ok(Session {
-            paths: real.demo(),
-            node,
-            demo: Some(demo),
-        });
+    match target(args, &real)? {
+        Saved::Demo => {
+            let demo = DemoNet::open(&real.demo()).await?;
+            let node = connect(demo.spec()).await?;
+            Ok(Session {
+                paths: real.demo(),
+                node,
+                demo: Some(demo),
+            })
+        }
+        Saved::Node(spec) => {
+            let node = connect(&spec).await?;
+            Ok(Session {
+                paths: real,
+                node,
+                demo: None,
+            })
+        }
     }
-    let spec = resolve(args, &real)?;
-    let node = connect(&spec).await?;
-    Ok(Session {
-        paths: real,
-        node,
-        demo: None,
-    })
 }
 
-/// The connection spec for a real node.
-pub fn resolve(args: &ConnectArgs, paths: &Paths) -> Result<ConnectSpec, CliError> {
+/// The node to use: `--demo`, the flags, the saved active node, or LND's
+/// default directory, in that order.
+pub fn target(args: &ConnectArgs, paths: &Paths) -> Result<Saved, CliError> {
+    if args.demo {
+        return Ok(Saved::Demo);
+    }
     if let Some(spec) = connection::spec_from_flags(args)? {
-        return Ok(spec);
+        return Ok(Saved::Node(spec));
     }
-    if let Some(spec) = connection::spec_saved(paths)? {
-        return Ok(spec);
+    if let Some(saved) = connection::spec_saved(paths)? {
+        return Ok(saved);
     }
-    connection::spec_discovered()
+    connection::spec_discovered().map(Saved::Node)
 }
 
 /// Connect to LND (or the simulator, which speaks the same gRPC).

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Local, TimeZone};
 
 use crate::keysend::Msat;
-use crate::keysend::amount::group_thousands;
 use crate::store::AmountUnit;
 
 /// An amount in the chosen unit: `1,234 sat` or `0.00001234 BTC`.
@@ -17,7 +16,20 @@ pub fn amount(value: Msat, unit: AmountUnit) -> String {
 /// Bitcoin with 8 decimals (msat beyond a sat are dropped).
 fn btc(value: Msat) -> String {
     let sats = value.sats();
-    format!("{}.{:08} BTC", group_thousands(sats / 100_000_000), sats % 100_000_000)
+    format!("{}.{:08} BTC", group(sats / 100_000_000), sats % 100_000_000)
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn group(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A short local time for lists: `14:05` today, else `3 Mar 14:05`, else with the year.

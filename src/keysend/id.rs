@@ -32,7 +32,8 @@ impl NodeId {
         if array[0] != 2 && array[0] != 3 {
             return Err(NodeIdError::BadPrefix(array[0]));
         }
-        let _point = secp256k1::PublicKey::from_slice(&array).map_err(|_| NodeIdError::NotOnCurve)?;
+        let _point =
+            secp256k1::PublicKey::from_slice(&array).map_err(|_| NodeIdError::NotOnCurve)?;
         Ok(Self(array))
     }
 
@@ -206,12 +207,24 @@ mod tests {
     fn node_id_parses_and_rejects() {
         let cases: &[(&str, Result<(), NodeIdError>)] = &[
             (ALICE, Ok(())),
-            ("  0279BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798\n", Ok(())),
+            (
+                "  0279BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798\n",
+                Ok(()),
+            ),
             ("0279be", Err(NodeIdError::WrongLength(6))),
             (&ALICE[..64], Err(NodeIdError::WrongLength(64))),
-            ("zz79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", Err(NodeIdError::NotHex('z'))),
-            ("0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", Err(NodeIdError::BadPrefix(4))),
-            ("02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", Err(NodeIdError::NotOnCurve)),
+            (
+                "zz79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+                Err(NodeIdError::NotHex('z')),
+            ),
+            (
+                "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+                Err(NodeIdError::BadPrefix(4)),
+            ),
+            (
+                "02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+                Err(NodeIdError::NotOnCurve),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(text.parse::<NodeId>().map(|_| ()), *expected, "{text}");

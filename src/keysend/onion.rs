@@ -224,6 +224,21 @@ mod tests {
     }
 
     #[test]
+    fn record_len_matches_the_real_encoding() {
+        use crate::keysend::record::to_tlv_stream;
+        for len in [0, 1, 252, 253, 300, 65_535, 65_536] {
+            for key in [65_536, MESSAGE, KEYSEND_PREIMAGE] {
+                let records = Records::from([(key, vec![0; len])]);
+                assert_eq!(
+                    to_tlv_stream(&records).len(),
+                    record_len(key, len),
+                    "{key} {len}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn preimage_is_counted_once() {
         let without = final_hop_payload_len(TIP, &Records::new());
         let with = final_hop_payload_len(TIP, &Records::from([(KEYSEND_PREIMAGE, vec![0; 32])]));

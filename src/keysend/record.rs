@@ -69,3 +69,126 @@ pub fn name(key: u64) -> Option<&'static str> {
 
 /// A set of custom records: type -> raw value, sorted by type as TLV requires.
 pub type Records = BTreeMap<u64, Vec<u8>>;
+
+/// Why bytes are not a TLV stream.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlvError {
+    #[error("the TLV stream ends in the middle of a record")]
+    Truncated,
+    #[error("a BigSize number is not minimally encoded")]
+    NotMinimal,
+    #[error("record types must strictly increase; {0} came out of order")]
+    OutOfOrder(u64),
+}
+
+/// BOLT 1 TLV stream encoding of `records` (BigSize type, BigSize length, value).
+pub fn to_tlv_stream(records: &Records) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (&key, value) in records {
+        write_bigsize(&mut out, key);
+        write_bigsize(&mut out, value.len() as u64);
+        out.extend_from_slice(value);
+    }
+    out
+}
+
+/// Parse a BOLT 1 TLV stream (minimal BigSize, strictly increasing types).
+/// Handy for fuzzing the decoders from raw bytes.
+pub fn from_tlv_stream(mut bytes: &[u8]) -> Result<Records, TlvError> {
+    let mut records = Records::new();
+    let mut last: Option<u64> = None;
+    while !bytes.is_empty() {
+        let key = read_bigsize(&mut bytes)?;
+        if last.is_some_and(|previous| key <= previous) {
+            return Err(TlvError::OutOfOrder(key));
+        }
+        let len = usize::try_from(read_bigsize(&mut bytes)?).map_err(|_| TlvError::Truncated)?;
+        let value = bytes.get(..len).ok_or(TlvError::Truncated)?;
+        let _none = records.insert(key, value.to_vec());
+        bytes = &bytes[len..];
+        last = Some(key);
+    }
+    Ok(records)
+}
+
+/// Append `value` as a BigSize.
+fn write_bigsize(out: &mut Vec<u8>, value: u64) {
+    match value {
+        0..=0xFC => out.push(value as u8),
+        0xFD..=0xFFFF => {
+            out.push(0xFD);
+            out.extend_from_slice(&(value as u16).to_be_bytes());
+        }
+        0x1_0000..=0xFFFF_FFFF => {
+            out.push(0xFE);
+            out.extend_from_slice(&(value as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0xFF);
+            out.extend_from_slice(&value.to_be_bytes());
+        }
+    }
+}
+
+/// Read one minimally encoded BigSize from the front of `bytes`.
+fn read_bigsize(bytes: &mut &[u8]) -> Result<u64, TlvError> {
+    let (&first, rest) = bytes.split_first().ok_or(TlvError::Truncated)?;
+    let (width, minimum) = match first {
+        0xFD => (2, 0xFD),
+        0xFE => (4, 0x1_0000),
+        0xFF => (8, 0x1_0000_0000),
+        small => {
+            *bytes = rest;
+            return Ok(u64::from(small));
+        }
+    };
+    let raw = rest.get(..width).ok_or(TlvError::Truncated)?;
+    let value = raw.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    if value < minimum {
+        return Err(TlvError::NotMinimal);
+    }
+    *bytes = &rest[width..];
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_stream_round_trips() {
+        let records = Records::from([
+            (FIRST_CUSTOM, vec![]),
+            (MESSAGE, b"hi".to_vec()),
+            (KEYSEND_PREIMAGE, vec![7; 32]),
+            (u64::MAX, vec![1; 300]),
+        ]);
+        let bytes = to_tlv_stream(&records);
+        assert_eq!(&bytes[..5], &[0xFE, 0x00, 0x01, 0x00, 0x00]);
+        assert_eq!(
+            bytes.len(),
+            (5 + 1) + (5 + 1 + 2) + (9 + 1 + 32) + (9 + 3 + 300)
+        );
+        assert_eq!(from_tlv_stream(&bytes), Ok(records));
+    }
+
+    #[test]
+    fn tlv_stream_rejects_bad_bytes() {
+        let cases: &[(&[u8], TlvError)] = &[
+            (&[0x01], TlvError::Truncated),
+            (&[0x01, 0x05, 0xAA], TlvError::Truncated),
+            (&[0xFD, 0x00], TlvError::Truncated),
+            (&[0xFD, 0x00, 0x10, 0x00], TlvError::NotMinimal),
+            (&[0x05, 0x00, 0x05, 0x00], TlvError::OutOfOrder(5)),
+            (&[0x05, 0x00, 0x04, 0x00], TlvError::OutOfOrder(4)),
+            (
+                &[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+                TlvError::Truncated,
+            ),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(from_tlv_stream(bytes), Err(expected.clone()), "{bytes:?}");
+        }
+        assert_eq!(from_tlv_stream(&[]), Ok(Records::new()));
+    }
+}

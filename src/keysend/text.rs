@@ -45,6 +45,26 @@ pub fn lossy_utf8(bytes: &[u8], max_bytes: usize) -> String {
     out
 }
 
+/// Decode untrusted bytes (lossy UTF-8) and sanitise them to at most
+/// `max_chars` characters, single- or multi-line. Reads no more than
+/// `4 * max_chars` bytes, so huge values cost little.
+pub fn display_bytes(bytes: &[u8], max_chars: usize, multiline: bool) -> String {
+    let (prefix, cut) = utf8_prefix(bytes, max_chars.saturating_mul(4));
+    let mut out = match std::str::from_utf8(prefix) {
+        Ok(text) if !multiline => display_safe(text, max_chars),
+        Ok(text) => display_safe_multiline(text, max_chars),
+        Err(_) => sanitise(&String::from_utf8_lossy(prefix), max_chars, multiline),
+    };
+    if cut && !out.ends_with(ELLIPSIS) && max_chars > 0 {
+        if out.chars().count() >= max_chars {
+            out = cap(out, max_chars);
+        } else {
+            out.push(ELLIPSIS);
+        }
+    }
+    out
+}
+
 /// The first `max_bytes` bytes, shortened so that a UTF-8 sequence cut in half
 /// at the end is dropped rather than shown as U+FFFD. Also says if it cut.
 fn utf8_prefix(bytes: &[u8], max_bytes: usize) -> (&[u8], bool) {
@@ -234,6 +254,31 @@ mod tests {
         ];
         for (input, max, expected) in cases {
             assert_eq!(lossy_utf8(input, *max), *expected, "{input:?} / {max}");
+        }
+    }
+
+    #[test]
+    fn display_bytes_cases() {
+        let many_hidden = [&[0xE2u8, 0x80, 0x8B][..]; 10].concat();
+        let cases: &[(&[u8], usize, bool, &str)] = &[
+            (b"plain text", 20, false, "plain text"),
+            (b"two\nlines", 20, false, "two lines"),
+            (b"two\nlines", 20, true, "two\nlines"),
+            (b"\xff\xfeok", 20, false, "\u{FFFD}\u{FFFD}ok"),
+            (b"abcdefghij", 2, false, "a…"),
+            (b"abcdefghij", 0, false, ""),
+            (&many_hidden, 5, false, "…"),
+            (&[b'x'; 100_000], 3, true, "xx…"),
+        ];
+        for (input, max, multiline, expected) in cases {
+            let got = display_bytes(input, *max, *multiline);
+            assert_eq!(
+                got,
+                *expected,
+                "{:?} / {max}",
+                &input[..input.len().min(20)]
+            );
+            assert!(got.chars().count() <= *max);
         }
     }
 

@@ -23,14 +23,24 @@ pub(crate) fn node_features(index: usize) -> HashMap<u32, lnrpc::Feature> {
 }
 
 fn feature(name: &str, is_required: bool) -> lnrpc::Feature {
-    lnrpc::Feature { name: name.to_owned(), is_required, is_known: true }
+    lnrpc::Feature {
+        name: name.to_owned(),
+        is_required,
+        is_known: true,
+    }
 }
 
 /// The graph's view of node `index` (GetNodeInfo).
 pub(crate) fn node_info(network: &Network, index: usize) -> lnrpc::NodeInfo {
     let spec = &NODES[index];
-    let public: Vec<_> = graph::channels_of(index).into_iter().filter(|(c, _, _)| !CHANNELS[*c].private).collect();
-    let total_capacity = public.iter().map(|(c, _, _)| CHANNELS[*c].capacity_sat as i64).sum();
+    let public: Vec<_> = graph::channels_of(index)
+        .into_iter()
+        .filter(|(c, _, _)| !CHANNELS[*c].private)
+        .collect();
+    let total_capacity = public
+        .iter()
+        .map(|(c, _, _)| CHANNELS[*c].capacity_sat as i64)
+        .sum();
     lnrpc::NodeInfo {
         node: Some(lnrpc::LightningNode {
             last_update: 1_700_000_000 + index as u32 * 3_600,
@@ -55,8 +65,11 @@ pub(crate) fn channel(network: &Network, index: usize, peer: usize, is_a: bool) 
     let state = &network.channels[index];
     let local = network.local_msat(index, is_a) / 1000;
     let remote = network.local_msat(index, !is_a) / 1000;
-    let (sent, received) =
-        if is_a { (state.a_sent_msat, state.b_sent_msat) } else { (state.b_sent_msat, state.a_sent_msat) };
+    let (sent, received) = if is_a {
+        (state.a_sent_msat, state.b_sent_msat)
+    } else {
+        (state.b_sent_msat, state.a_sent_msat)
+    };
     lnrpc::Channel {
         active: true,
         remote_pubkey: network.ids[peer].to_hex(),
@@ -78,10 +91,14 @@ pub(crate) fn channel(network: &Network, index: usize, peer: usize, is_a: bool) 
 
 /// A sat/msat pair.
 pub(crate) fn amount(msat: u64) -> lnrpc::Amount {
-    lnrpc::Amount { sat: msat / 1000, msat }
+    lnrpc::Amount {
+        sat: msat / 1000,
+        msat,
+    }
 }
 
 /// A stored keysend invoice as LND returns it.
+#[allow(deprecated)] // LND still fills its deprecated fields.
 pub(crate) fn invoice(stored: &StoredInvoice) -> lnrpc::Invoice {
     let paid: i64 = stored.htlcs.iter().map(|h| h.amt_msat as i64).sum();
     lnrpc::Invoice {
@@ -109,6 +126,7 @@ pub(crate) fn invoice(stored: &StoredInvoice) -> lnrpc::Invoice {
 }
 
 /// The invoice as the OPEN "add" event shows it (no HTLCs yet).
+#[allow(deprecated)] // LND still fills its deprecated fields.
 pub(crate) fn invoice_opened(stored: &StoredInvoice) -> lnrpc::Invoice {
     lnrpc::Invoice {
         settled: false,
@@ -139,7 +157,12 @@ fn invoice_htlc(htlc: &super::ledger::StoredHtlc) -> lnrpc::InvoiceHtlc {
 }
 
 /// A planned route as `lnrpc.Route`; `records` go on the final hop.
-pub(crate) fn route(network: &Network, planned: &PlannedRoute, records: &crate::keysend::Records) -> lnrpc::Route {
+#[allow(deprecated)] // LND still fills its deprecated fields.
+pub(crate) fn route(
+    network: &Network,
+    planned: &PlannedRoute,
+    records: &crate::keysend::Records,
+) -> lnrpc::Route {
     let last = planned.hops.len().saturating_sub(1);
     let hops = planned
         .hops
@@ -155,7 +178,11 @@ pub(crate) fn route(network: &Network, planned: &PlannedRoute, records: &crate::
             fee_msat: hop.fee_msat as i64,
             pub_key: network.ids[hop.node].to_hex(),
             tlv_payload: true,
-            custom_records: if j == last { records.iter().map(|(k, v)| (*k, v.clone())).collect() } else { HashMap::new() },
+            custom_records: if j == last {
+                records.iter().map(|(k, v)| (*k, v.clone())).collect()
+            } else {
+                HashMap::new()
+            },
             ..lnrpc::Hop::default()
         })
         .collect();

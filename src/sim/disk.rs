@@ -13,8 +13,12 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimError> {
     std::fs::create_dir_all(parent).map_err(|e| SimError::io(parent, e))?;
     let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| SimError::io(parent, e))?;
     temp.write_all(bytes).map_err(|e| SimError::io(path, e))?;
-    temp.as_file().sync_all().map_err(|e| SimError::io(path, e))?;
-    let _file = temp.persist(path).map_err(|e| SimError::io(path, e.error))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| SimError::io(path, e))?;
+    let _file = temp
+        .persist(path)
+        .map_err(|e| SimError::io(path, e.error))?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::stream::{BoxStream, Stream, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -16,6 +17,9 @@ use tonic::transport::server::{Connected, TcpConnectInfo};
 
 type Closed = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// Delay between ending the streams and cutting the connections.
+const CUT_DELAY: Duration = Duration::from_millis(100);
+
 /// The connections switch.
 pub(crate) struct Gate {
     open: watch::Sender<bool>,
@@ -24,7 +28,9 @@ pub(crate) struct Gate {
 impl Gate {
     /// A gate that lets connections through.
     pub fn new() -> Self {
-        Self { open: watch::Sender::new(true) }
+        Self {
+            open: watch::Sender::new(true),
+        }
     }
 
     /// Open or close the gate.
@@ -39,7 +45,11 @@ impl Gate {
 
     /// Refuse a call while closed.
     pub fn check(&self) -> Result<(), Status> {
-        if self.is_open() { Ok(()) } else { Err(unavailable()) }
+        if self.is_open() {
+            Ok(())
+        } else {
+            Err(unavailable())
+        }
     }
 
     /// Resolves once the gate is closed (at once if it is closed now).
@@ -69,7 +79,10 @@ impl Gate {
 
     /// Accepted connections, each cut when the gate closes; connections
     /// arriving while it is closed are dropped at once.
-    pub fn incoming(&self, listener: TcpListener) -> impl Stream<Item = io::Result<GatedIo>> + Send + 'static {
+    pub fn incoming(
+        &self,
+        listener: TcpListener,
+    ) -> impl Stream<Item = io::Result<GatedIo>> + Send + 'static {
         let open = self.open.subscribe();
         futures::stream::unfold((listener, open), |(listener, open)| async move {
             loop {
@@ -102,8 +115,14 @@ impl GatedIo {
     fn new(tcp: TcpStream, mut open: watch::Receiver<bool>) -> Self {
         let closed = Box::pin(async move {
             let _ = open.wait_for(|open| !*open).await;
+            // Let the streams' final `unavailable` statuses reach the client first.
+            tokio::time::sleep(CUT_DELAY).await;
         });
-        Self { tcp, closed, cut: false }
+        Self {
+            tcp,
+            closed,
+            cut: false,
+        }
     }
 
     /// Whether the gate has closed since this connection was accepted.
@@ -116,11 +135,18 @@ impl GatedIo {
 }
 
 fn aborted() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "simulated connection drop")
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "simulated connection drop",
+    )
 }
 
 impl AsyncRead for GatedIo {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if self.is_cut(cx) {
             return Poll::Ready(Err(aborted()));
         }
@@ -129,7 +155,11 @@ impl AsyncRead for GatedIo {
 }
 
 impl AsyncWrite for GatedIo {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if self.is_cut(cx) {
             return Poll::Ready(Err(aborted()));
         }

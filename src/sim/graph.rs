@@ -27,14 +27,70 @@ pub(crate) struct NodeSpec {
 
 /// The nodes, the user's first.
 pub(crate) const NODES: &[NodeSpec] = &[
-    NodeSpec { name: USER, alias: "Satchel demo", color: "#f7931a", accepts_keysend: true, private: false, note: "you" },
-    NodeSpec { name: "alice", alias: "Alice's node", color: "#3399ff", accepts_keysend: true, private: false, note: "a friend with a direct channel" },
-    NodeSpec { name: "bob", alias: "Bob ⚡ routing", color: "#68f442", accepts_keysend: true, private: false, note: "routing node, one hop away" },
-    NodeSpec { name: "carol", alias: "carol.ln", color: "#ff5599", accepts_keysend: true, private: false, note: "two hops away, behind Bob" },
-    NodeSpec { name: "dave", alias: "Dave's Bitcoin Podcast", color: "#aa44ff", accepts_keysend: true, private: false, note: "podcaster: send a boost" },
-    NodeSpec { name: "erin", alias: "erin (no keysend)", color: "#999999", accepts_keysend: false, private: false, note: "does not accept keysend" },
-    NodeSpec { name: "frank", alias: "frank-mobile", color: "#22cccc", accepts_keysend: true, private: true, note: "private node, direct private channel" },
-    NodeSpec { name: "grace", alias: "Grace builds FOSS", color: "#ffcc00", accepts_keysend: true, private: false, note: "creator and developer, three hops away" },
+    NodeSpec {
+        name: USER,
+        alias: "Satchel demo",
+        color: "#f7931a",
+        accepts_keysend: true,
+        private: false,
+        note: "you",
+    },
+    NodeSpec {
+        name: "alice",
+        alias: "Alice's node",
+        color: "#3399ff",
+        accepts_keysend: true,
+        private: false,
+        note: "a friend with a direct channel",
+    },
+    NodeSpec {
+        name: "bob",
+        alias: "Bob ⚡ routing",
+        color: "#68f442",
+        accepts_keysend: true,
+        private: false,
+        note: "routing node, one hop away",
+    },
+    NodeSpec {
+        name: "carol",
+        alias: "carol.ln",
+        color: "#ff5599",
+        accepts_keysend: true,
+        private: false,
+        note: "two hops away, behind Bob",
+    },
+    NodeSpec {
+        name: "dave",
+        alias: "Dave's Bitcoin Podcast",
+        color: "#aa44ff",
+        accepts_keysend: true,
+        private: false,
+        note: "podcaster: send a boost",
+    },
+    NodeSpec {
+        name: "erin",
+        alias: "erin (no keysend)",
+        color: "#999999",
+        accepts_keysend: false,
+        private: false,
+        note: "does not accept keysend",
+    },
+    NodeSpec {
+        name: "frank",
+        alias: "frank-mobile",
+        color: "#22cccc",
+        accepts_keysend: true,
+        private: true,
+        note: "private node, direct private channel",
+    },
+    NodeSpec {
+        name: "grace",
+        alias: "Grace builds FOSS",
+        color: "#ffcc00",
+        accepts_keysend: true,
+        private: false,
+        note: "creator and developer, three hops away",
+    },
 ];
 
 /// A channel's forwarding policy in one direction.
@@ -66,27 +122,99 @@ pub(crate) struct ChannelSpec {
 }
 
 const fn policy(base_msat: u64, ppm: u64) -> Policy {
-    Policy { base_msat, ppm, cltv_delta: 80 }
+    Policy {
+        base_msat,
+        ppm,
+        cltv_delta: 80,
+    }
 }
 
 /// The channels. Grace is three hops from the user (bob, carol, grace).
 pub(crate) const CHANNELS: &[ChannelSpec] = &[
-    ChannelSpec { a: USER, b: "alice", capacity_sat: 5_000_000, a_local_sat: 2_000_000, private: false, a_policy: policy(1000, 1), b_policy: policy(1000, 100) },
-    ChannelSpec { a: USER, b: "bob", capacity_sat: 10_000_000, a_local_sat: 6_000_000, private: false, a_policy: policy(1000, 1), b_policy: policy(1000, 200) },
-    ChannelSpec { a: USER, b: "frank", capacity_sat: 1_000_000, a_local_sat: 700_000, private: true, a_policy: policy(1000, 1), b_policy: policy(0, 0) },
-    ChannelSpec { a: "alice", b: "bob", capacity_sat: 4_000_000, a_local_sat: 2_000_000, private: false, a_policy: policy(1000, 100), b_policy: policy(1000, 200) },
-    ChannelSpec { a: "alice", b: "erin", capacity_sat: 1_000_000, a_local_sat: 600_000, private: false, a_policy: policy(1000, 100), b_policy: policy(500, 50) },
-    ChannelSpec { a: "bob", b: "carol", capacity_sat: 3_000_000, a_local_sat: 1_500_000, private: false, a_policy: policy(1000, 200), b_policy: policy(800, 150) },
-    ChannelSpec { a: "bob", b: "dave", capacity_sat: 2_000_000, a_local_sat: 1_000_000, private: false, a_policy: policy(1000, 200), b_policy: policy(1000, 10) },
-    ChannelSpec { a: "carol", b: "grace", capacity_sat: 2_000_000, a_local_sat: 1_200_000, private: false, a_policy: policy(800, 150), b_policy: policy(1000, 1) },
+    ChannelSpec {
+        a: USER,
+        b: "alice",
+        capacity_sat: 5_000_000,
+        a_local_sat: 2_000_000,
+        private: false,
+        a_policy: policy(1000, 1),
+        b_policy: policy(1000, 100),
+    },
+    ChannelSpec {
+        a: USER,
+        b: "bob",
+        capacity_sat: 10_000_000,
+        a_local_sat: 6_000_000,
+        private: false,
+        a_policy: policy(1000, 1),
+        b_policy: policy(1000, 200),
+    },
+    ChannelSpec {
+        a: USER,
+        b: "frank",
+        capacity_sat: 1_000_000,
+        a_local_sat: 700_000,
+        private: true,
+        a_policy: policy(1000, 1),
+        b_policy: policy(0, 0),
+    },
+    ChannelSpec {
+        a: "alice",
+        b: "bob",
+        capacity_sat: 4_000_000,
+        a_local_sat: 2_000_000,
+        private: false,
+        a_policy: policy(1000, 100),
+        b_policy: policy(1000, 200),
+    },
+    ChannelSpec {
+        a: "alice",
+        b: "erin",
+        capacity_sat: 1_000_000,
+        a_local_sat: 600_000,
+        private: false,
+        a_policy: policy(1000, 100),
+        b_policy: policy(500, 50),
+    },
+    ChannelSpec {
+        a: "bob",
+        b: "carol",
+        capacity_sat: 3_000_000,
+        a_local_sat: 1_500_000,
+        private: false,
+        a_policy: policy(1000, 200),
+        b_policy: policy(800, 150),
+    },
+    ChannelSpec {
+        a: "bob",
+        b: "dave",
+        capacity_sat: 2_000_000,
+        a_local_sat: 1_000_000,
+        private: false,
+        a_policy: policy(1000, 200),
+        b_policy: policy(1000, 10),
+    },
+    ChannelSpec {
+        a: "carol",
+        b: "grace",
+        capacity_sat: 2_000_000,
+        a_local_sat: 1_200_000,
+        private: false,
+        a_policy: policy(800, 150),
+        b_policy: policy(1000, 1),
+    },
 ];
 
 /// The secret key of a sim node, derived from its name.
 pub(crate) fn secret_key(name: &str) -> SecretKey {
     let mut counter = 0u32;
     loop {
-        let digest: [u8; 32] =
-            Sha256::new().chain_update(b"satchel-sim node key v1/").chain_update(name).chain_update(counter.to_be_bytes()).finalize().into();
+        let digest: [u8; 32] = Sha256::new()
+            .chain_update(b"satchel-sim node key v1/")
+            .chain_update(name)
+            .chain_update(counter.to_be_bytes())
+            .finalize()
+            .into();
         if let Ok(key) = SecretKey::from_byte_array(&digest) {
             return key;
         }
@@ -123,22 +251,64 @@ pub(crate) struct FeatureBit {
 /// plus 55 "keysend" when `accept-keysend` is on.
 pub(crate) fn node_features(accepts_keysend: bool) -> Vec<FeatureBit> {
     let mut bits = vec![
-        FeatureBit { bit: 0, name: "data-loss-protect" },
-        FeatureBit { bit: 5, name: "upfront-shutdown-script" },
-        FeatureBit { bit: 7, name: "gossip-queries" },
-        FeatureBit { bit: 9, name: "tlv-onion" },
-        FeatureBit { bit: 12, name: "static-remote-key" },
-        FeatureBit { bit: 14, name: "payment-addr" },
-        FeatureBit { bit: 17, name: "multi-path-payments" },
-        FeatureBit { bit: 23, name: "anchors-zero-fee-htlc-tx" },
-        FeatureBit { bit: 25, name: "route-blinding" },
-        FeatureBit { bit: 27, name: "shutdown-any-segwit" },
-        FeatureBit { bit: 31, name: "amp" },
-        FeatureBit { bit: 45, name: "explicit-commitment-type" },
-        FeatureBit { bit: 2023, name: "script-enforced-lease" },
+        FeatureBit {
+            bit: 0,
+            name: "data-loss-protect",
+        },
+        FeatureBit {
+            bit: 5,
+            name: "upfront-shutdown-script",
+        },
+        FeatureBit {
+            bit: 7,
+            name: "gossip-queries",
+        },
+        FeatureBit {
+            bit: 9,
+            name: "tlv-onion",
+        },
+        FeatureBit {
+            bit: 12,
+            name: "static-remote-key",
+        },
+        FeatureBit {
+            bit: 14,
+            name: "payment-addr",
+        },
+        FeatureBit {
+            bit: 17,
+            name: "multi-path-payments",
+        },
+        FeatureBit {
+            bit: 23,
+            name: "anchors-zero-fee-htlc-tx",
+        },
+        FeatureBit {
+            bit: 25,
+            name: "route-blinding",
+        },
+        FeatureBit {
+            bit: 27,
+            name: "shutdown-any-segwit",
+        },
+        FeatureBit {
+            bit: 31,
+            name: "amp",
+        },
+        FeatureBit {
+            bit: 45,
+            name: "explicit-commitment-type",
+        },
+        FeatureBit {
+            bit: 2023,
+            name: "script-enforced-lease",
+        },
     ];
     if accepts_keysend {
-        bits.push(FeatureBit { bit: 55, name: "keysend" });
+        bits.push(FeatureBit {
+            bit: 55,
+            name: "keysend",
+        });
     }
     bits.sort_by_key(|f| f.bit);
     bits

@@ -21,10 +21,18 @@ const BATCH: usize = 500;
 /// One page of invoices: `index_offset` is an exclusive add index; forward
 /// pages go up from it, reversed pages go down (0 = from the newest); the
 /// page is always oldest first.
-pub(crate) fn list(ledger: &Ledger, request: &ListInvoiceRequest) -> Result<ListInvoiceResponse, Status> {
-    let (start, end) = (request.creation_date_start as i64, request.creation_date_end as i64);
+pub(crate) fn list(
+    ledger: &Ledger,
+    request: &ListInvoiceRequest,
+) -> Result<ListInvoiceResponse, Status> {
+    let (start, end) = (
+        request.creation_date_start as i64,
+        request.creation_date_end as i64,
+    );
     if start != 0 && end != 0 && start >= end {
-        return Err(Status::invalid_argument(format!("start date ({start}) must be before end date ({end})")));
+        return Err(Status::invalid_argument(format!(
+            "start date ({start}) must be before end date ({end})"
+        )));
     }
     let wanted = |invoice: &&StoredInvoice| {
         (!request.pending_only || matches!(invoice.state, 0 | 3))
@@ -39,13 +47,22 @@ pub(crate) fn list(ledger: &Ledger, request: &ListInvoiceRequest) -> Result<List
     let page: Vec<&StoredInvoice> = if request.reversed {
         let before = match request.index_offset {
             0 => all.len(),
-            offset => usize::try_from(offset - 1).unwrap_or(usize::MAX).min(all.len()),
+            offset => usize::try_from(offset - 1)
+                .unwrap_or(usize::MAX)
+                .min(all.len()),
         };
-        let mut page: Vec<_> = all[..before].iter().rev().filter(wanted).take(max).collect();
+        let mut page: Vec<_> = all[..before]
+            .iter()
+            .rev()
+            .filter(wanted)
+            .take(max)
+            .collect();
         page.reverse();
         page
     } else {
-        let after = usize::try_from(request.index_offset).unwrap_or(usize::MAX).min(all.len());
+        let after = usize::try_from(request.index_offset)
+            .unwrap_or(usize::MAX)
+            .min(all.len());
         all[after..].iter().filter(wanted).take(max).collect()
     };
     Ok(ListInvoiceResponse {
@@ -76,7 +93,10 @@ struct Feed {
 
 /// SubscribeInvoices: replay adds after `add_index` (if set), then settles
 /// after `settle_index` (if set), then live events.
-pub(crate) fn subscribe(service: NodeService, request: InvoiceSubscription) -> BoxStream<'static, Result<Invoice, Status>> {
+pub(crate) fn subscribe(
+    service: NodeService,
+    request: InvoiceSubscription,
+) -> BoxStream<'static, Result<Invoice, Status>> {
     let (live_from, changes) = {
         let network = service.shared.lock();
         let ledger = &network.ledgers[service.node];
@@ -84,14 +104,30 @@ pub(crate) fn subscribe(service: NodeService, request: InvoiceSubscription) -> B
         let _ = changes.borrow_and_update();
         (ledger.invoice_cursor(), changes)
     };
-    let phase = Phase::Adds { after: request.add_index, until: if request.add_index > 0 { live_from.0 } else { 0 } };
+    let phase = Phase::Adds {
+        after: request.add_index,
+        until: if request.add_index > 0 {
+            live_from.0
+        } else {
+            0
+        },
+    };
     let settle_start = request.settle_index;
     let gate = service.gate.clone();
-    let feed = Feed { service, phase, changes, queue: VecDeque::new(), live_from };
-    let stream = futures::stream::unfold((feed, settle_start), |(mut feed, settle_start)| async move {
-        let item = feed.next(settle_start).await?;
-        Some((Ok(item), (feed, settle_start)))
-    });
+    let feed = Feed {
+        service,
+        phase,
+        changes,
+        queue: VecDeque::new(),
+        live_from,
+    };
+    let stream = futures::stream::unfold(
+        (feed, settle_start),
+        |(mut feed, settle_start)| async move {
+            let item = feed.next(settle_start).await?;
+            Some((Ok(item), (feed, settle_start)))
+        },
+    );
     gate.guard(stream.boxed())
 }
 
@@ -114,22 +150,42 @@ impl Feed {
     }
 
     fn replay_adds(&mut self, after: u64, until: u64, settle_start: u64) {
-        let batch = self.fetch(|ledger| ledger.added_after(after, BATCH), until, |i| i.add_index);
+        let batch = self.fetch(
+            |ledger| ledger.added_after(after, BATCH),
+            until,
+            |i| i.add_index,
+        );
         match batch.last().map(|i| i.add_index) {
             Some(last) => self.phase = Phase::Adds { after: last, until },
             None => {
-                let until = if settle_start > 0 { self.live_from.1 } else { 0 };
-                self.phase = Phase::Settles { after: settle_start, until };
+                let until = if settle_start > 0 {
+                    self.live_from.1
+                } else {
+                    0
+                };
+                self.phase = Phase::Settles {
+                    after: settle_start,
+                    until,
+                };
             }
         }
         self.queue.extend(batch.iter().map(convert::invoice));
     }
 
     fn replay_settles(&mut self, after: u64, until: u64) {
-        let batch = self.fetch(|ledger| ledger.settled_after(after, BATCH), until, |i| i.settle_index);
+        let batch = self.fetch(
+            |ledger| ledger.settled_after(after, BATCH),
+            until,
+            |i| i.settle_index,
+        );
         match batch.last().map(|i| i.settle_index) {
             Some(last) => self.phase = Phase::Settles { after: last, until },
-            None => self.phase = Phase::Live { added: self.live_from.0, settled: self.live_from.1 },
+            None => {
+                self.phase = Phase::Live {
+                    added: self.live_from.0,
+                    settled: self.live_from.1,
+                }
+            }
         }
         self.queue.extend(batch.iter().map(convert::invoice));
     }
@@ -140,7 +196,10 @@ impl Feed {
             let network = self.service.shared.lock();
             let ledger = &network.ledgers[self.service.node];
             let _ = self.changes.borrow_and_update();
-            (ledger.added_after(added, BATCH), ledger.settled_after(settled, BATCH))
+            (
+                ledger.added_after(added, BATCH),
+                ledger.settled_after(settled, BATCH),
+            )
         };
         let added = adds.last().map_or(added, |i| i.add_index);
         let settled = settles.last().map_or(settled, |i| i.settle_index);

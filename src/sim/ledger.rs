@@ -101,16 +101,27 @@ impl Default for Ledger {
 
 impl Ledger {
     /// Rebuild from persisted invoices (in add-index order) and payments.
-    pub fn restore(invoices: Vec<StoredInvoice>, payments: Vec<Payment>, next_attempt_id: u64) -> Self {
-        let mut ledger = Self { next_attempt_id: next_attempt_id.max(1), ..Self::default() };
+    pub fn restore(
+        invoices: Vec<StoredInvoice>,
+        payments: Vec<Payment>,
+        next_attempt_id: u64,
+    ) -> Self {
+        let mut ledger = Self {
+            next_attempt_id: next_attempt_id.max(1),
+            ..Self::default()
+        };
         ledger.by_hash.reserve(invoices.len());
         for (position, invoice) in invoices.iter().enumerate() {
             if let Ok(hash) = invoice.r_hash.as_slice().try_into() {
                 let _ = ledger.by_hash.insert(hash, position);
             }
         }
-        let mut settled: Vec<(u64, usize)> =
-            invoices.iter().enumerate().filter(|(_, i)| i.settle_index > 0).map(|(p, i)| (i.settle_index, p)).collect();
+        let mut settled: Vec<(u64, usize)> = invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.settle_index > 0)
+            .map(|(p, i)| (i.settle_index, p))
+            .collect();
         settled.sort_unstable();
         ledger.settles = settled.into_iter().map(|(_, p)| p).collect();
         ledger.invoices = invoices;
@@ -175,7 +186,11 @@ impl Ledger {
     /// Invoices with settle_index > `after`, in settle order, at most `max`.
     pub fn settled_after(&self, after: u64, max: usize) -> Vec<StoredInvoice> {
         let start = (after as usize).min(self.settles.len());
-        self.settles[start..].iter().take(max).map(|&p| self.invoices[p].clone()).collect()
+        self.settles[start..]
+            .iter()
+            .take(max)
+            .map(|&p| self.invoices[p].clone())
+            .collect()
     }
 
     /// A receiver of invoice change notifications.
@@ -204,7 +219,9 @@ impl Ledger {
 
     /// The latest payment for a hex payment hash.
     pub fn payment(&self, hash_hex: &str) -> Option<&Payment> {
-        self.payment_by_hash.get(hash_hex).and_then(|i| self.payments.get(i))
+        self.payment_by_hash
+            .get(hash_hex)
+            .and_then(|i| self.payments.get(i))
     }
 
     /// Create a payment record with the next payment index (replacing a
@@ -243,7 +260,9 @@ impl Ledger {
 
     fn insert_payment(&mut self, payment: Payment) {
         self.next_payment_index = self.next_payment_index.max(payment.payment_index + 1);
-        let _ = self.payment_by_hash.insert(payment.payment_hash.clone(), payment.payment_index);
+        let _ = self
+            .payment_by_hash
+            .insert(payment.payment_hash.clone(), payment.payment_index);
         let _ = self.payments.insert(payment.payment_index, payment);
     }
 }
@@ -256,7 +275,12 @@ mod tests {
         Arrival {
             hash: [byte; 32],
             preimage: [byte.wrapping_add(1); 32],
-            htlc: StoredHtlc { chan_id: 7, htlc_index, amt_msat: 1000, ..StoredHtlc::default() },
+            htlc: StoredHtlc {
+                chan_id: 7,
+                htlc_index,
+                amt_msat: 1000,
+                ..StoredHtlc::default()
+            },
         }
     }
 
@@ -278,7 +302,10 @@ mod tests {
     #[test]
     fn resending_a_failed_hash_takes_a_new_index() {
         let mut ledger = Ledger::default();
-        let payment = Payment { payment_hash: "ab".into(), ..Payment::default() };
+        let payment = Payment {
+            payment_hash: "ab".into(),
+            ..Payment::default()
+        };
         assert_eq!(ledger.create_payment(payment.clone()), 1);
         assert_eq!(ledger.create_payment(payment), 2);
         assert_eq!(ledger.payments().len(), 1);

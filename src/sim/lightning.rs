@@ -20,12 +20,16 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl Lightning for NodeService {
-    async fn get_info(&self, request: Request<lnrpc::GetInfoRequest>) -> Reply<lnrpc::GetInfoResponse> {
+    async fn get_info(
+        &self,
+        request: Request<lnrpc::GetInfoRequest>,
+    ) -> Reply<lnrpc::GetInfoResponse> {
         self.authorize(&request, Permission::InfoRead)?;
         let network = self.shared.lock();
         Ok(Response::new(info(&network, self.node)))
     }
 
+    #[allow(deprecated)] // LND still fills its deprecated fields.
     async fn channel_balance(
         &self,
         request: Request<lnrpc::ChannelBalanceRequest>,
@@ -46,7 +50,10 @@ impl Lightning for NodeService {
         }))
     }
 
-    async fn get_node_info(&self, request: Request<lnrpc::NodeInfoRequest>) -> Reply<lnrpc::NodeInfo> {
+    async fn get_node_info(
+        &self,
+        request: Request<lnrpc::NodeInfoRequest>,
+    ) -> Reply<lnrpc::NodeInfo> {
         self.authorize(&request, Permission::InfoRead)?;
         let id: NodeId = request
             .get_ref()
@@ -55,13 +62,18 @@ impl Lightning for NodeService {
             .map_err(|e| Status::invalid_argument(format!("invalid pub_key: {e}")))?;
         let network = self.shared.lock();
         match network.node_by_id(&id) {
-            Some(index) if !NODES[index].private => Ok(Response::new(convert::node_info(&network, index))),
+            Some(index) if !NODES[index].private => {
+                Ok(Response::new(convert::node_info(&network, index)))
+            }
             // LND: a node that is not in the graph (private or unknown).
             _ => Err(Status::not_found("unable to find node")),
         }
     }
 
-    async fn list_channels(&self, request: Request<lnrpc::ListChannelsRequest>) -> Reply<lnrpc::ListChannelsResponse> {
+    async fn list_channels(
+        &self,
+        request: Request<lnrpc::ListChannelsRequest>,
+    ) -> Reply<lnrpc::ListChannelsResponse> {
         self.authorize(&request, Permission::OffchainRead)?;
         let filter = request.into_inner();
         let network = self.shared.lock();
@@ -79,7 +91,10 @@ impl Lightning for NodeService {
         Ok(Response::new(lnrpc::ListChannelsResponse { channels }))
     }
 
-    async fn list_invoices(&self, request: Request<lnrpc::ListInvoiceRequest>) -> Reply<lnrpc::ListInvoiceResponse> {
+    async fn list_invoices(
+        &self,
+        request: Request<lnrpc::ListInvoiceRequest>,
+    ) -> Reply<lnrpc::ListInvoiceResponse> {
         self.authorize(&request, Permission::InvoicesRead)?;
         let network = self.shared.lock();
         invoices::list(&network.ledgers[self.node], request.get_ref()).map(Response::new)
@@ -90,12 +105,16 @@ impl Lightning for NodeService {
         let query = request.into_inner();
         #[allow(deprecated)]
         let hash = if query.r_hash.is_empty() {
-            hex::decode(&query.r_hash_str).map_err(|_| Status::invalid_argument("r_hash_str is not hex"))?
+            hex::decode(&query.r_hash_str)
+                .map_err(|_| Status::invalid_argument("r_hash_str is not hex"))?
         } else {
             query.r_hash
         };
         if hash.len() != 32 {
-            return Err(Status::invalid_argument(format!("invalid hash length of {}, want 32", hash.len())));
+            return Err(Status::invalid_argument(format!(
+                "invalid hash length of {}, want 32",
+                hash.len()
+            )));
         }
         let network = self.shared.lock();
         network.ledgers[self.node]
@@ -111,16 +130,28 @@ impl Lightning for NodeService {
         request: Request<lnrpc::InvoiceSubscription>,
     ) -> Reply<Self::SubscribeInvoicesStream> {
         self.authorize(&request, Permission::InvoicesRead)?;
-        Ok(Response::new(invoices::subscribe(self.clone(), request.into_inner())))
+        Ok(Response::new(invoices::subscribe(
+            self.clone(),
+            request.into_inner(),
+        )))
     }
 
-    async fn list_payments(&self, request: Request<lnrpc::ListPaymentsRequest>) -> Reply<lnrpc::ListPaymentsResponse> {
+    async fn list_payments(
+        &self,
+        request: Request<lnrpc::ListPaymentsRequest>,
+    ) -> Reply<lnrpc::ListPaymentsResponse> {
         self.authorize(&request, Permission::OffchainRead)?;
         let network = self.shared.lock();
-        Ok(Response::new(super::payments::list(&network.ledgers[self.node], request.get_ref())))
+        Ok(Response::new(super::payments::list(
+            &network.ledgers[self.node],
+            request.get_ref(),
+        )))
     }
 
-    async fn query_routes(&self, request: Request<lnrpc::QueryRoutesRequest>) -> Reply<lnrpc::QueryRoutesResponse> {
+    async fn query_routes(
+        &self,
+        request: Request<lnrpc::QueryRoutesRequest>,
+    ) -> Reply<lnrpc::QueryRoutesResponse> {
         self.authorize(&request, Permission::InfoRead)?;
         let query = request.into_inner();
         let network = self.shared.lock();
@@ -136,7 +167,11 @@ fn info(network: &Network, index: usize) -> lnrpc::GetInfoResponse {
     let block_hash = hex::encode(Sha256::digest(network.block_height.to_be_bytes()));
     #[allow(deprecated)]
     lnrpc::GetInfoResponse {
-        uris: if spec.private { Vec::new() } else { vec![format!("{id}@127.0.0.1:{}", 9735 + index)] },
+        uris: if spec.private {
+            Vec::new()
+        } else {
+            vec![format!("{id}@127.0.0.1:{}", 9735 + index)]
+        },
         identity_pubkey: id,
         alias: spec.alias.to_owned(),
         num_pending_channels: 0,
@@ -149,7 +184,10 @@ fn info(network: &Network, index: usize) -> lnrpc::GetInfoResponse {
         best_header_timestamp: pay::now_ns() / 1_000_000_000 - 42,
         version: version::VERSION.to_owned(),
         num_inactive_channels: 0,
-        chains: vec![lnrpc::Chain { chain: "bitcoin".to_owned(), network: "regtest".to_owned() }],
+        chains: vec![lnrpc::Chain {
+            chain: "bitcoin".to_owned(),
+            network: "regtest".to_owned(),
+        }],
         color: spec.color.to_owned(),
         synced_to_graph: true,
         features: convert::node_features(index),
@@ -169,30 +207,55 @@ fn in_flight_msat(network: &Network, node: usize) -> u64 {
 }
 
 /// QueryRoutes: the route SendPaymentV2 would take, counting the records.
-fn query_routes(network: &Network, node: usize, query: &lnrpc::QueryRoutesRequest) -> Result<lnrpc::QueryRoutesResponse, Status> {
-    let to: NodeId = query.pub_key.parse().map_err(|e| Status::invalid_argument(format!("invalid pub_key: {e}")))?;
+fn query_routes(
+    network: &Network,
+    node: usize,
+    query: &lnrpc::QueryRoutesRequest,
+) -> Result<lnrpc::QueryRoutesResponse, Status> {
+    let to: NodeId = query
+        .pub_key
+        .parse()
+        .map_err(|e| Status::invalid_argument(format!("invalid pub_key: {e}")))?;
     let from = match query.source_pub_key.as_str() {
         "" => node,
-        key => key.parse().ok().and_then(|id| network.node_by_id(&id)).ok_or_else(|| Status::not_found("source node not found"))?,
+        key => key
+            .parse()
+            .ok()
+            .and_then(|id| network.node_by_id(&id))
+            .ok_or_else(|| Status::not_found("source node not found"))?,
     };
     let amount_msat = pay::exclusive_msat(query.amt, query.amt_msat)?;
     if amount_msat == 0 {
         return Err(Status::invalid_argument("amount must be greater than zero"));
     }
     let records = pay::custom_records(&query.dest_custom_records)?;
-    let fee_limit_msat = query.fee_limit.as_ref().and_then(|f| f.limit).map(|limit| match limit {
-        lnrpc::fee_limit::Limit::Fixed(sat) => sat.max(0) as u64 * 1000,
-        lnrpc::fee_limit::Limit::FixedMsat(msat) => msat.max(0) as u64,
-        lnrpc::fee_limit::Limit::Percent(percent) => amount_msat * percent.max(0) as u64 / 100,
-    });
+    let fee_limit_msat = query
+        .fee_limit
+        .as_ref()
+        .and_then(|f| f.limit)
+        .map(|limit| match limit {
+            lnrpc::fee_limit::Limit::Fixed(sat) => sat.max(0) as u64 * 1000,
+            lnrpc::fee_limit::Limit::FixedMsat(msat) => msat.max(0) as u64,
+            lnrpc::fee_limit::Limit::Percent(percent) => amount_msat * percent.max(0) as u64 / 100,
+        });
     let no_path = || Status::unknown("unable to find a path to destination");
     let to = network.node_by_id(&to).ok_or_else(no_path)?;
     let final_cltv_delta = match query.final_cltv_delta {
         0 => DEFAULT_FINAL_CLTV,
         d => d.unsigned_abs(),
     };
-    let route_query = RouteQuery { from, to, amount_msat, fee_limit_msat, records: &records, final_cltv_delta };
+    let route_query = RouteQuery {
+        from,
+        to,
+        amount_msat,
+        fee_limit_msat,
+        records: &records,
+        final_cltv_delta,
+    };
     let planned = route::find(network, &route_query).map_err(|_| no_path())?;
     let success_prob = 0.95f64.powi(planned.hops.len() as i32);
-    Ok(lnrpc::QueryRoutesResponse { routes: vec![convert::route(network, &planned, &records)], success_prob })
+    Ok(lnrpc::QueryRoutesResponse {
+        routes: vec![convert::route(network, &planned, &records)],
+        success_prob,
+    })
 }

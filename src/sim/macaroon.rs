@@ -92,9 +92,9 @@ impl Macaroons {
     pub fn load_or_create(network_dir: &Path) -> Result<Self, SimError> {
         let key_path = network_dir.join("sim-macaroon-root.key");
         let root_key = match disk::read_optional(&key_path)? {
-            Some(bytes) => bytes
-                .try_into()
-                .map_err(|_| SimError::Corrupt(format!("{} is not 32 bytes", key_path.display())))?,
+            Some(bytes) => bytes.try_into().map_err(|_| {
+                SimError::Corrupt(format!("{} is not 32 bytes", key_path.display()))
+            })?,
             None => {
                 let key = random_bytes();
                 disk::write_private(&key_path, &key)?;
@@ -102,7 +102,10 @@ impl Macaroons {
             }
         };
         let macaroons = Self { root_key };
-        for (path, readonly) in [(admin_path(network_dir), false), (readonly_path(network_dir), true)] {
+        for (path, readonly) in [
+            (admin_path(network_dir), false),
+            (readonly_path(network_dir), true),
+        ] {
             if disk::read_optional(&path)?.is_none() {
                 disk::write_private(&path, &macaroons.bake(readonly))?;
             }
@@ -123,7 +126,11 @@ impl Macaroons {
                     .collect(),
             })
             .collect();
-        let id = MacaroonId { nonce: random_bytes().to_vec(), storage_id: STORAGE_ID.to_vec(), ops };
+        let id = MacaroonId {
+            nonce: random_bytes().to_vec(),
+            storage_id: STORAGE_ID.to_vec(),
+            ops,
+        };
         let mut identifier = vec![ID_VERSION];
         identifier.extend(id.encode_to_vec());
         let signature = self.signature(&identifier, &[]);
@@ -134,22 +141,27 @@ impl Macaroons {
     pub fn authorize(&self, metadata: &MetadataMap, permission: Permission) -> Result<(), Status> {
         let values: Vec<_> = metadata.get_all("macaroon").iter().collect();
         let [value] = values.as_slice() else {
-            return Err(Status::unauthenticated(format!("expected 1 macaroon, got {}", values.len())));
+            return Err(Status::unauthenticated(format!(
+                "expected 1 macaroon, got {}",
+                values.len()
+            )));
         };
         let bytes = value
             .to_str()
             .ok()
             .and_then(|text| hex::decode(text).ok())
             .ok_or_else(|| Status::unauthenticated("unable to decode macaroon: not hex"))?;
-        let parsed =
-            decode_v2(&bytes).map_err(|e| Status::unauthenticated(format!("unable to decode macaroon: {e}")))?;
+        let parsed = decode_v2(&bytes)
+            .map_err(|e| Status::unauthenticated(format!("unable to decode macaroon: {e}")))?;
         if self.signature(&parsed.identifier, &parsed.caveats) != parsed.signature {
             return Err(Status::unauthenticated(
                 "verification failed: signature mismatch after caveat verification",
             ));
         }
         if !parsed.caveats.is_empty() {
-            return Err(Status::unauthenticated("verification failed: caveats are not supported by the simulator"));
+            return Err(Status::unauthenticated(
+                "verification failed: caveats are not supported by the simulator",
+            ));
         }
         if grants(&parsed.identifier, permission) {
             Ok(())
@@ -189,7 +201,9 @@ fn grants(identifier: &[u8], permission: Permission) -> bool {
         return false;
     };
     let (entity, action) = permission.entity_action();
-    id.ops.iter().any(|op| op.entity == entity && op.actions.iter().any(|a| a == action))
+    id.ops
+        .iter()
+        .any(|op| op.entity == entity && op.actions.iter().any(|a| a == action))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -200,7 +214,9 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 fn random_bytes() -> [u8; 32] {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the operating system random source failed");
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system random source failed");
     bytes
 }
 
@@ -257,8 +273,14 @@ fn decode_v2(bytes: &[u8]) -> Result<Parsed, &'static str> {
     if kind != FIELD_SIGNATURE {
         return Err("missing signature");
     }
-    let signature = signature.try_into().map_err(|_| "signature is not 32 bytes")?;
-    Ok(Parsed { identifier, caveats, signature })
+    let signature = signature
+        .try_into()
+        .map_err(|_| "signature is not 32 bytes")?;
+    Ok(Parsed {
+        identifier,
+        caveats,
+        signature,
+    })
 }
 
 /// A cursor over the binary macaroon.
@@ -288,7 +310,11 @@ impl Reader<'_> {
                 break;
             }
         }
-        let end = self.pos.checked_add(len).filter(|end| *end <= self.bytes.len()).ok_or("truncated")?;
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or("truncated")?;
         let data = self.bytes[self.pos..end].to_vec();
         self.pos = end;
         Ok((kind, data))
@@ -326,7 +352,14 @@ mod tests {
     fn encode_decode_round_trip() {
         let encoded = encode_v2("lnd", b"id", &[7; 32]);
         let parsed = decode_v2(&encoded).unwrap();
-        assert_eq!(parsed, Parsed { identifier: b"id".to_vec(), caveats: vec![], signature: [7; 32] });
+        assert_eq!(
+            parsed,
+            Parsed {
+                identifier: b"id".to_vec(),
+                caveats: vec![],
+                signature: [7; 32]
+            }
+        );
         assert_eq!(decode_v2(&encoded[..encoded.len() - 1]), Err("truncated"));
     }
 
@@ -335,11 +368,19 @@ mod tests {
         let macaroons = Macaroons { root_key: [1; 32] };
         let admin = header(&macaroons.bake(false));
         let readonly = header(&macaroons.bake(true));
-        assert!(macaroons.authorize(&admin, Permission::OffchainWrite).is_ok());
+        assert!(
+            macaroons
+                .authorize(&admin, Permission::OffchainWrite)
+                .is_ok()
+        );
         assert!(macaroons.authorize(&readonly, Permission::InfoRead).is_ok());
-        let denied = macaroons.authorize(&readonly, Permission::OffchainWrite).unwrap_err();
+        let denied = macaroons
+            .authorize(&readonly, Permission::OffchainWrite)
+            .unwrap_err();
         assert_eq!(denied.code(), tonic::Code::PermissionDenied);
-        let denied = macaroons.authorize(&readonly, Permission::SignerGenerate).unwrap_err();
+        let denied = macaroons
+            .authorize(&readonly, Permission::SignerGenerate)
+            .unwrap_err();
         assert_eq!(denied.code(), tonic::Code::PermissionDenied);
     }
 
@@ -350,8 +391,14 @@ mod tests {
         let foreign = header(&theirs.bake(false));
         let status = ours.authorize(&foreign, Permission::InfoRead).unwrap_err();
         assert_eq!(status.code(), tonic::Code::Unauthenticated);
-        assert!(status.message().contains("signature mismatch"), "{}", status.message());
-        let status = ours.authorize(&MetadataMap::new(), Permission::InfoRead).unwrap_err();
+        assert!(
+            status.message().contains("signature mismatch"),
+            "{}",
+            status.message()
+        );
+        let status = ours
+            .authorize(&MetadataMap::new(), Permission::InfoRead)
+            .unwrap_err();
         assert_eq!(status.code(), tonic::Code::Unauthenticated);
         assert_eq!(status.message(), "expected 1 macaroon, got 0");
     }

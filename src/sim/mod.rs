@@ -84,7 +84,10 @@ pub struct SimNode {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SimError {
     #[error("cannot access {path}: {source}")]
-    Io { path: PathBuf, source: Arc<std::io::Error> },
+    Io {
+        path: PathBuf,
+        source: Arc<std::io::Error>,
+    },
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, String),
     #[error("TLS setup failed: {0}")]
@@ -101,7 +104,10 @@ pub enum SimError {
 
 impl SimError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_owned(), source: Arc::new(source) }
+        Self::Io {
+            path: path.to_owned(),
+            source: Arc::new(source),
+        }
     }
 }
 
@@ -111,6 +117,12 @@ pub fn demo_contacts() -> Vec<(String, NodeId, String)> {
     graph::NODES
         .iter()
         .filter(|n| n.name != graph::USER)
-        .map(|n| (n.alias.to_owned(), graph::node_id(n.name), n.note.to_owned()))
+        .map(|n| {
+            (
+                n.alias.to_owned(),
+                graph::node_id(n.name),
+                n.note.to_owned(),
+            )
+        })
         .collect()
 }

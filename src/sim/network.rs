@@ -53,13 +53,22 @@ impl Network {
                 ..ChannelState::default()
             })
             .collect();
-        Self::assemble(START_HEIGHT, channels, NODES.iter().map(|_| Ledger::default()).collect())
+        Self::assemble(
+            START_HEIGHT,
+            channels,
+            NODES.iter().map(|_| Ledger::default()).collect(),
+        )
     }
 
     /// A network from restored parts.
     pub fn assemble(block_height: u32, channels: Vec<ChannelState>, ledgers: Vec<Ledger>) -> Self {
         let ids = NODES.iter().map(|n| graph::node_id(n.name)).collect();
-        Self { block_height, channels, ledgers, ids }
+        Self {
+            block_height,
+            channels,
+            ledgers,
+            ids,
+        }
     }
 
     /// Node index by id.
@@ -70,14 +79,23 @@ impl Network {
     /// Balance of one side of channel `index`.
     pub fn local_msat(&self, index: usize, side_a: bool) -> u64 {
         let channel = &self.channels[index];
-        if side_a { channel.a_balance_msat } else { channel.b_balance_msat }
+        if side_a {
+            channel.a_balance_msat
+        } else {
+            channel.b_balance_msat
+        }
     }
 
     /// Sum of `node`'s local and remote balances over its channels.
     pub fn balances(&self, node: usize) -> (u64, u64) {
-        graph::channels_of(node).iter().fold((0, 0), |(local, remote), &(i, _, is_a)| {
-            (local + self.local_msat(i, is_a), remote + self.local_msat(i, !is_a))
-        })
+        graph::channels_of(node)
+            .iter()
+            .fold((0, 0), |(local, remote), &(i, _, is_a)| {
+                (
+                    local + self.local_msat(i, is_a),
+                    remote + self.local_msat(i, !is_a),
+                )
+            })
     }
 
     /// Offer an HTLC of `amount` over channel `index` from one side: the
@@ -111,7 +129,11 @@ impl Network {
     /// Fail an offered HTLC: the amount returns to the sender's side.
     pub fn refund(&mut self, index: usize, from_a: bool, amount: u64) {
         let channel = &mut self.channels[index];
-        if from_a { channel.a_balance_msat += amount } else { channel.b_balance_msat += amount }
+        if from_a {
+            channel.a_balance_msat += amount
+        } else {
+            channel.b_balance_msat += amount
+        }
     }
 
     /// Channel index by short channel id.

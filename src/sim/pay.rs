@@ -15,7 +15,9 @@ use tonic::Status;
 
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
-use crate::rpc::lnrpc::{self, HtlcAttempt, Payment, PaymentFailureReason, failure, htlc_attempt, payment};
+use crate::rpc::lnrpc::{
+    self, HtlcAttempt, Payment, PaymentFailureReason, failure, htlc_attempt, payment,
+};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
 use super::convert;
@@ -40,26 +42,43 @@ pub(crate) struct Keysend {
 
 /// Nanoseconds since the Unix epoch.
 pub(crate) fn now_ns() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Check a SendPaymentV2 request the way LND's router backend does.
-pub(crate) fn validate(network: &Network, sender: usize, request: &SendPaymentRequest) -> Result<Keysend, Status> {
+pub(crate) fn validate(
+    network: &Network,
+    sender: usize,
+    request: &SendPaymentRequest,
+) -> Result<Keysend, Status> {
     if !request.payment_request.is_empty() {
-        return Err(Status::unimplemented("the simulator only sends keysend payments (no payment_request)"));
+        return Err(Status::unimplemented(
+            "the simulator only sends keysend payments (no payment_request)",
+        ));
     }
     if request.amp || request.max_shard_size_msat > 0 {
-        return Err(Status::invalid_argument("AMP and sharding are not supported for keysend"));
+        return Err(Status::invalid_argument(
+            "AMP and sharding are not supported for keysend",
+        ));
     }
-    let dest_id = crate::keysend::NodeId::from_slice(&request.dest)
-        .map_err(|_| Status::invalid_argument(format!("invalid vertex length of {}, want 33", request.dest.len())))?;
+    let dest_id = crate::keysend::NodeId::from_slice(&request.dest).map_err(|_| {
+        Status::invalid_argument(format!(
+            "invalid vertex length of {}, want 33",
+            request.dest.len()
+        ))
+    })?;
     let amount_msat = exclusive_msat(request.amt, request.amt_msat)?;
     if amount_msat == 0 {
         return Err(Status::invalid_argument("amount must be greater than zero"));
     }
     let fee_limit_msat = exclusive_msat(request.fee_limit_sat, request.fee_limit_msat)?;
     let hash: [u8; 32] = request.payment_hash.as_slice().try_into().map_err(|_| {
-        Status::invalid_argument(format!("invalid hash length of {}, want 32", request.payment_hash.len()))
+        Status::invalid_argument(format!(
+            "invalid hash length of {}, want 32",
+            request.payment_hash.len()
+        ))
     })?;
     let records = custom_records(&request.dest_custom_records)?;
     let dest = network.node_by_id(&dest_id);
@@ -71,13 +90,22 @@ pub(crate) fn validate(network: &Network, sender: usize, request: &SendPaymentRe
         d => d.unsigned_abs(),
     };
     // A destination outside the sim network is unreachable: NO_ROUTE later.
-    Ok(Keysend { dest: dest.unwrap_or(usize::MAX), amount_msat, hash, records, fee_limit_msat, final_cltv_delta })
+    Ok(Keysend {
+        dest: dest.unwrap_or(usize::MAX),
+        amount_msat,
+        hash,
+        records,
+        fee_limit_msat,
+        final_cltv_delta,
+    })
 }
 
 /// LND: `dest_custom_records` below 65536 are refused.
 pub(crate) fn custom_records(map: &HashMap<u64, Vec<u8>>) -> Result<Records, Status> {
     if map.keys().any(|k| *k < FIRST_CUSTOM) {
-        return Err(Status::invalid_argument("no custom records with types below 65536 allowed"));
+        return Err(Status::invalid_argument(
+            "no custom records with types below 65536 allowed",
+        ));
     }
     Ok(map.iter().map(|(k, v)| (*k, v.clone())).collect())
 }
@@ -86,7 +114,9 @@ pub(crate) fn custom_records(map: &HashMap<u64, Vec<u8>>) -> Result<Records, Sta
 pub(crate) fn exclusive_msat(sat: i64, msat: i64) -> Result<u64, Status> {
     match (sat, msat) {
         (s, m) if s < 0 || m < 0 => Err(Status::invalid_argument("amounts cannot be negative")),
-        (s, m) if s != 0 && m != 0 => Err(Status::invalid_argument("sat and msat arguments are mutually exclusive")),
+        (s, m) if s != 0 && m != 0 => Err(Status::invalid_argument(
+            "sat and msat arguments are mutually exclusive",
+        )),
         (s, 0) => Ok(s as u64 * 1000),
         (_, m) => Ok(m as u64),
     }
@@ -94,7 +124,12 @@ pub(crate) fn exclusive_msat(sat: i64, msat: i64) -> Result<u64, Status> {
 
 /// Create the payment on `sender` and put it in flight (or fail it at once
 /// when no route exists). Returns the payment hash in hex.
-pub(crate) fn begin(shared: &Arc<Shared>, sender: usize, keysend: Keysend) -> Result<String, Status> {
+#[allow(deprecated)] // LND still fills its deprecated fields.
+pub(crate) fn begin(
+    shared: &Arc<Shared>,
+    sender: usize,
+    keysend: Keysend,
+) -> Result<String, Status> {
     let hash_hex = hex::encode(keysend.hash);
     let mut network = shared.lock();
     refuse_duplicate(&network, sender, &hash_hex)?;
@@ -126,14 +161,19 @@ pub(crate) fn begin(shared: &Arc<Shared>, sender: usize, keysend: Keysend) -> Re
             record.status = payment::PaymentStatus::Failed as i32;
             record.failure_reason = match error {
                 RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
-                RouteError::InsufficientBalance => PaymentFailureReason::FailureReasonInsufficientBalance,
+                RouteError::InsufficientBalance => {
+                    PaymentFailureReason::FailureReasonInsufficientBalance
+                }
             } as i32;
             let _ = network.ledgers[sender].create_payment(record);
         }
         Ok(planned) => {
-            for (j, hop) in planned.hops.iter().enumerate() {
-                let _ = j;
-                network.offer(hop.channel, hop.from_a, hop.amt_to_forward_msat + hop.fee_msat);
+            for hop in &planned.hops {
+                network.offer(
+                    hop.channel,
+                    hop.from_a,
+                    hop.amt_to_forward_msat + hop.fee_msat,
+                );
             }
             let attempt_id = network.ledgers[sender].next_attempt_id;
             network.ledgers[sender].next_attempt_id += 1;
@@ -160,7 +200,9 @@ fn refuse_duplicate(network: &Network, sender: usize, hash_hex: &str) -> Result<
         return Ok(());
     };
     match payment::PaymentStatus::try_from(existing.status) {
-        Ok(payment::PaymentStatus::Succeeded) => Err(Status::already_exists("invoice is already paid")),
+        Ok(payment::PaymentStatus::Succeeded) => {
+            Err(Status::already_exists("invoice is already paid"))
+        }
         Ok(payment::PaymentStatus::Failed) => Ok(()),
         _ => Err(Status::already_exists("payment is in transition")),
     }
@@ -190,7 +232,11 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
         return;
     };
     let last = route.hops.last().cloned().unwrap_or_default();
-    let records: Records = last.custom_records.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let records: Records = last
+        .custom_records
+        .iter()
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
     let dest = hops.last().map_or(sender, |h| h.2);
     let now = now_ns();
     match keysend_preimage(&records, hash_hex).filter(|_| NODES[dest].accepts_keysend) {
@@ -210,21 +256,36 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
                 records,
             };
             let hash = hex_array(hash_hex);
-            let _ = network.ledgers[dest].settle_keysend(Arrival { hash, preimage, htlc }, now / 1_000_000_000);
-            network.ledgers[sender].update_payment(hash_hex, |p| succeed(p, &preimage, route.total_fees_msat, now));
+            let _ = network.ledgers[dest].settle_keysend(
+                Arrival {
+                    hash,
+                    preimage,
+                    htlc,
+                },
+                now / 1_000_000_000,
+            );
+            network.ledgers[sender].update_payment(hash_hex, |p| {
+                succeed(p, &preimage, route.total_fees_msat, now)
+            });
         }
         None => {
             for &(channel, from_a, _, amount) in &hops {
                 network.refund(channel, from_a, amount);
             }
             let height = network.block_height;
-            network.ledgers[sender].update_payment(hash_hex, |p| fail_at_destination(p, hops.len(), height, now));
+            network.ledgers[sender].update_payment(hash_hex, |p| {
+                fail_at_destination(p, hops.len(), height, now)
+            });
         }
     }
 }
 
 /// (channel index, sender side is `a`, node reached, amount over the channel).
-fn route_hops(network: &Network, sender: usize, route: &lnrpc::Route) -> Option<Vec<(usize, bool, usize, u64)>> {
+fn route_hops(
+    network: &Network,
+    sender: usize,
+    route: &lnrpc::Route,
+) -> Option<Vec<(usize, bool, usize, u64)>> {
     let mut previous = sender;
     route
         .hops
@@ -234,7 +295,12 @@ fn route_hops(network: &Network, sender: usize, route: &lnrpc::Route) -> Option<
             let node = network.node_by_id(&hop.pub_key.parse().ok()?)?;
             let from_a = CHANNELS[channel].a == NODES[previous].name;
             previous = node;
-            Some((channel, from_a, node, (hop.amt_to_forward_msat + hop.fee_msat) as u64))
+            Some((
+                channel,
+                from_a,
+                node,
+                (hop.amt_to_forward_msat + hop.fee_msat) as u64,
+            ))
         })
         .collect()
 }
@@ -252,6 +318,7 @@ fn hex_array(hash_hex: &str) -> [u8; 32] {
     hash
 }
 
+#[allow(deprecated)] // LND still fills its deprecated fields.
 fn succeed(payment: &mut Payment, preimage: &[u8; 32], fee_msat: i64, now: i64) {
     payment.status = payment::PaymentStatus::Succeeded as i32;
     payment.payment_preimage = hex::encode(preimage);

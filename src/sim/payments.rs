@@ -14,7 +14,10 @@ use super::server::NodeService;
 /// pages go up, reversed pages go down (0 = newest); oldest first. Without
 /// `include_incomplete` only SUCCEEDED payments are listed.
 pub(crate) fn list(ledger: &Ledger, request: &ListPaymentsRequest) -> ListPaymentsResponse {
-    let (start, end) = (request.creation_date_start as i64, request.creation_date_end as i64);
+    let (start, end) = (
+        request.creation_date_start as i64,
+        request.creation_date_end as i64,
+    );
     let wanted = |p: &&Payment| {
         let created = p.creation_time_ns / 1_000_000_000;
         (request.include_incomplete || p.status == payment::PaymentStatus::Succeeded as i32)
@@ -28,12 +31,28 @@ pub(crate) fn list(ledger: &Ledger, request: &ListPaymentsRequest) -> ListPaymen
     };
     let all = ledger.payments();
     let mut page: Vec<Payment> = if request.reversed {
-        let upper = if request.index_offset == 0 { u64::MAX } else { request.index_offset };
-        let mut page: Vec<_> = all.range(..upper).rev().map(|(_, p)| p).filter(wanted).take(max).cloned().collect();
+        let upper = if request.index_offset == 0 {
+            u64::MAX
+        } else {
+            request.index_offset
+        };
+        let mut page: Vec<_> = all
+            .range(..upper)
+            .rev()
+            .map(|(_, p)| p)
+            .filter(wanted)
+            .take(max)
+            .cloned()
+            .collect();
         page.reverse();
         page
     } else {
-        all.range(request.index_offset.saturating_add(1)..).map(|(_, p)| p).filter(wanted).take(max).cloned().collect()
+        all.range(request.index_offset.saturating_add(1)..)
+            .map(|(_, p)| p)
+            .filter(wanted)
+            .take(max)
+            .cloned()
+            .collect()
     };
     if request.omit_hops {
         for attempt in page.iter_mut().flat_map(|p| p.htlcs.iter_mut()) {
@@ -45,14 +64,19 @@ pub(crate) fn list(ledger: &Ledger, request: &ListPaymentsRequest) -> ListPaymen
     ListPaymentsResponse {
         first_index_offset: page.first().map_or(0, |p| p.payment_index),
         last_index_offset: page.last().map_or(0, |p| p.payment_index),
-        total_num_payments: if request.count_total_payments { all.len() as u64 } else { 0 },
+        total_num_payments: if request.count_total_payments {
+            all.len() as u64
+        } else {
+            0
+        },
         payments: page,
     }
 }
 
 /// Whether a payment will change no more.
 fn is_terminal(payment: &Payment) -> bool {
-    payment.status == payment::PaymentStatus::Succeeded as i32 || payment.status == payment::PaymentStatus::Failed as i32
+    payment.status == payment::PaymentStatus::Succeeded as i32
+        || payment.status == payment::PaymentStatus::Failed as i32
 }
 
 /// A stream of the payment's states: the current one at once, then every
@@ -71,7 +95,13 @@ pub(crate) fn follow(
         ledger.watch_payments()
     };
     let gate = service.gate.clone();
-    let state = Some(Follow { service, hash_hex, changes, last: None, no_inflight_updates });
+    let state = Some(Follow {
+        service,
+        hash_hex,
+        changes,
+        last: None,
+        no_inflight_updates,
+    });
     let stream = futures::stream::unfold(state, |state| async move {
         let mut follow = state?;
         let payment = follow.next().await?;
@@ -97,7 +127,9 @@ impl Follow {
             let current = {
                 let network = self.service.shared.lock();
                 let _ = self.changes.borrow_and_update();
-                network.ledgers[self.service.node].payment(&self.hash_hex).cloned()?
+                network.ledgers[self.service.node]
+                    .payment(&self.hash_hex)
+                    .cloned()?
             };
             let changed = self.last.as_ref() != Some(&current);
             let wanted = !self.no_inflight_updates || is_terminal(&current);

@@ -60,16 +60,23 @@ pub(crate) struct Persister {
 impl Persister {
     /// Persist into `<lnd dir>/data/sim`.
     pub fn new(lnd_dir: &Path) -> Self {
-        Self { dir: state_dir(lnd_dir), serial: tokio::sync::Mutex::new(()) }
+        Self {
+            dir: state_dir(lnd_dir),
+            serial: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Save what changed since the last save.
     pub async fn save(&self, shared: &Arc<Shared>) -> Result<(), SimError> {
         let _one_at_a_time = self.serial.lock().await;
         let files = snapshot(&mut shared.lock(), &self.dir);
-        tokio::task::spawn_blocking(move || files.iter().try_for_each(|(path, bytes)| disk::write_atomic(path, bytes)))
-            .await
-            .map_err(|e| SimError::Corrupt(format!("the save task failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            files
+                .iter()
+                .try_for_each(|(path, bytes)| disk::write_atomic(path, bytes))
+        })
+        .await
+        .map_err(|e| SimError::Corrupt(format!("the save task failed: {e}")))?
     }
 }
 
@@ -87,8 +94,13 @@ fn snapshot(network: &mut Network, dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
     for (spec, ledger) in NODES.iter().zip(network.ledgers.iter_mut()) {
         for number in ledger.take_dirty_segments() {
-            let segment = SegmentFile { invoices: ledger.segment(number).to_vec() };
-            files.push((segment_path(dir, spec.name, number), segment.encode_to_vec()));
+            let segment = SegmentFile {
+                invoices: ledger.segment(number).to_vec(),
+            };
+            files.push((
+                segment_path(dir, spec.name, number),
+                segment.encode_to_vec(),
+            ));
         }
     }
     let nodes = NODES
@@ -101,7 +113,12 @@ fn snapshot(network: &mut Network, dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             invoice_count: ledger.invoices().len() as u64,
         })
         .collect();
-    let file = NetworkFile { version: VERSION, block_height: network.block_height, channels: network.channels.clone(), nodes };
+    let file = NetworkFile {
+        version: VERSION,
+        block_height: network.block_height,
+        channels: network.channels.clone(),
+        nodes,
+    };
     files.push((dir.join("network.bin"), file.encode_to_vec()));
     files
 }
@@ -115,7 +132,10 @@ pub(crate) fn load(lnd_dir: &Path) -> Result<Option<Network>, SimError> {
     };
     let file = NetworkFile::decode(bytes.as_slice()).map_err(|e| corrupt(&path, &e.to_string()))?;
     if file.version != VERSION {
-        return Err(corrupt(&path, &format!("unknown format version {}", file.version)));
+        return Err(corrupt(
+            &path,
+            &format!("unknown format version {}", file.version),
+        ));
     }
     let mut network = Network::fresh();
     network.block_height = file.block_height;
@@ -127,7 +147,8 @@ pub(crate) fn load(lnd_dir: &Path) -> Result<Option<Network>, SimError> {
     for (index, spec) in NODES.iter().enumerate() {
         if let Some(node) = file.nodes.iter().find(|n| n.name == spec.name) {
             let invoices = load_invoices(&dir, spec.name, node.invoice_count as usize)?;
-            network.ledgers[index] = Ledger::restore(invoices, node.payments.clone(), node.next_attempt_id);
+            network.ledgers[index] =
+                Ledger::restore(invoices, node.payments.clone(), node.next_attempt_id);
         }
     }
     Ok(Some(network))
@@ -138,16 +159,28 @@ fn load_invoices(dir: &Path, node: &str, count: usize) -> Result<Vec<StoredInvoi
     let mut invoices = Vec::with_capacity(count);
     for number in 0..count.div_ceil(SEGMENT) {
         let path = segment_path(dir, node, number);
-        let bytes = disk::read_optional(&path)?.ok_or_else(|| corrupt(&path, "missing invoice segment"))?;
-        let segment = SegmentFile::decode(bytes.as_slice()).map_err(|e| corrupt(&path, &e.to_string()))?;
+        let bytes =
+            disk::read_optional(&path)?.ok_or_else(|| corrupt(&path, "missing invoice segment"))?;
+        let segment =
+            SegmentFile::decode(bytes.as_slice()).map_err(|e| corrupt(&path, &e.to_string()))?;
         invoices.extend(segment.invoices);
     }
     if invoices.len() < count {
-        return Err(corrupt(&dir.join("invoices"), &format!("{node} has {} of {count} invoices", invoices.len())));
+        return Err(corrupt(
+            &dir.join("invoices"),
+            &format!("{node} has {} of {count} invoices", invoices.len()),
+        ));
     }
     invoices.truncate(count);
-    if invoices.iter().enumerate().any(|(i, inv)| inv.add_index != i as u64 + 1) {
-        return Err(corrupt(&dir.join("invoices"), &format!("{node}'s add indexes are not contiguous")));
+    if invoices
+        .iter()
+        .enumerate()
+        .any(|(i, inv)| inv.add_index != i as u64 + 1)
+    {
+        return Err(corrupt(
+            &dir.join("invoices"),
+            &format!("{node}'s add indexes are not contiguous"),
+        ));
     }
     Ok(invoices)
 }

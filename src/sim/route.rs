@@ -5,15 +5,14 @@
 //! discards paths whose payload is too large, so big records mean NO_ROUTE).
 
 use crate::keysend::Records;
+use crate::keysend::onion::{ONION_BUDGET, bigsize_len, record_len, truncated_len};
 
 use super::graph::{self, CHANNELS};
 use super::network::Network;
 
-/// BOLT 4 / lightning-onion: `MaxRoutingPayloadSize`, all hops together.
-pub(crate) const ONION_BUDGET: usize = 1300;
 /// Longest path the sim considers.
 const MAX_HOPS: usize = 6;
-/// HMAC that follows every hop payload.
+/// BOLT 4: the HMAC that follows every hop payload.
 const HMAC_LEN: usize = 32;
 
 /// One hop of a planned route.
@@ -123,16 +122,28 @@ fn plan(network: &Network, path: &Path, query: &RouteQuery<'_>) -> Option<Planne
             let policy = outgoing_policy(next_channel, next_from_a);
             forward += fee;
             fee = policy.fee(forward);
-            expiry = hops.last().map_or(final_expiry, |h| h.expiry + outgoing_delta(path, j + 1, last));
+            expiry = hops.last().map_or(final_expiry, |h| {
+                h.expiry + outgoing_delta(path, j + 1, last)
+            });
         }
         if network.local_msat(channel, from_a) < forward + fee {
             return None;
         }
-        hops.push(PlannedHop { channel, from_a, node, amt_to_forward_msat: forward, fee_msat: fee, expiry });
+        hops.push(PlannedHop {
+            channel,
+            from_a,
+            node,
+            amt_to_forward_msat: forward,
+            fee_msat: fee,
+            expiry,
+        });
     }
     hops.reverse();
     let total_fees_msat: u64 = hops.iter().map(|h| h.fee_msat).sum();
-    if query.fee_limit_msat.is_some_and(|limit| total_fees_msat > limit) {
+    if query
+        .fee_limit_msat
+        .is_some_and(|limit| total_fees_msat > limit)
+    {
         return None;
     }
     if payload_size(&hops, query.records) > ONION_BUDGET {
@@ -140,7 +151,12 @@ fn plan(network: &Network, path: &Path, query: &RouteQuery<'_>) -> Option<Planne
     }
     let first = &hops[0];
     let total_time_lock = first.expiry + outgoing_delta(path, 0, last);
-    Some(PlannedRoute { total_amt_msat: first.amt_to_forward_msat + first.fee_msat, total_fees_msat, total_time_lock, hops })
+    Some(PlannedRoute {
+        total_amt_msat: first.amt_to_forward_msat + first.fee_msat,
+        total_fees_msat,
+        total_time_lock,
+        hops,
+    })
 }
 
 /// The policy the forwarding node applies on the channel of step `step`.
@@ -166,34 +182,19 @@ pub(crate) fn payload_size(hops: &[PlannedHop], records: &Records) -> usize {
     hops.iter()
         .enumerate()
         .map(|(j, hop)| {
-            let mut tlv = tlv_len(2, truncated_len(hop.amt_to_forward_msat)) + tlv_len(4, truncated_len(u64::from(hop.expiry)));
+            let mut tlv = record_len(2, truncated_len(hop.amt_to_forward_msat))
+                + record_len(4, truncated_len(u64::from(hop.expiry)));
             if j < last {
-                tlv += tlv_len(6, 8);
+                tlv += record_len(6, 8);
             } else {
-                tlv += records.iter().map(|(key, value)| tlv_len(*key, value.len())).sum::<usize>();
+                tlv += records
+                    .iter()
+                    .map(|(key, value)| record_len(*key, value.len()))
+                    .sum::<usize>();
             }
             bigsize_len(tlv as u64) + tlv + HMAC_LEN
         })
         .sum()
-}
-
-fn tlv_len(kind: u64, value_len: usize) -> usize {
-    bigsize_len(kind) + bigsize_len(value_len as u64) + value_len
-}
-
-/// BOLT 1 BigSize encoding length.
-fn bigsize_len(value: u64) -> usize {
-    match value {
-        0..0xfd => 1,
-        0xfd..=0xffff => 3,
-        0x1_0000..=0xffff_ffff => 5,
-        _ => 9,
-    }
-}
-
-/// Bytes of a truncated integer (leading zero bytes dropped).
-fn truncated_len(value: u64) -> usize {
-    8 - (value.leading_zeros() / 8) as usize
 }
 
 #[cfg(test)]
@@ -214,7 +215,10 @@ mod tests {
     }
 
     fn keysend_records(message_len: usize) -> Records {
-        Records::from([(KEYSEND_PREIMAGE, vec![0; 32]), (MESSAGE, vec![b'x'; message_len])])
+        Records::from([
+            (KEYSEND_PREIMAGE, vec![0; 32]),
+            (MESSAGE, vec![b'x'; message_len]),
+        ])
     }
 
     #[test]
@@ -222,14 +226,21 @@ mod tests {
         // Research §2.6: a direct channel fits a 1205-byte message, not 1206.
         let network = Network::fresh();
         assert!(find(&network, &query("alice", 100_000, &keysend_records(1205))).is_ok());
-        assert_eq!(find(&network, &query("alice", 100_000, &keysend_records(1206))), Err(RouteError::NoRoute));
+        assert_eq!(
+            find(&network, &query("alice", 100_000, &keysend_records(1206))),
+            Err(RouteError::NoRoute)
+        );
     }
 
     #[test]
     fn grace_is_three_hops_with_fees() {
         let network = Network::fresh();
         let route = find(&network, &query("grace", 1_000_000, &keysend_records(10))).unwrap();
-        let names: Vec<_> = route.hops.iter().map(|h| graph::NODES[h.node].name).collect();
+        let names: Vec<_> = route
+            .hops
+            .iter()
+            .map(|h| graph::NODES[h.node].name)
+            .collect();
         assert_eq!(names, ["bob", "carol", "grace"]);
         // carol charges 800 + 150 ppm of 1,000,000; bob 1000 + 200 ppm of 1,000,950.
         assert_eq!(route.hops[1].fee_msat, 950);

@@ -24,7 +24,10 @@ const ESTIMATE_FEE_CAP_MSAT: u64 = 100_000_000_000;
 impl Router for NodeService {
     type SendPaymentV2Stream = PaymentStream;
 
-    async fn send_payment_v2(&self, request: Request<routerrpc::SendPaymentRequest>) -> Reply<PaymentStream> {
+    async fn send_payment_v2(
+        &self,
+        request: Request<routerrpc::SendPaymentRequest>,
+    ) -> Reply<PaymentStream> {
         self.authorize(&request, Permission::OffchainWrite)?;
         let request = request.into_inner();
         let keysend = pay::validate(&self.shared.lock(), self.node, &request)?;
@@ -34,7 +37,10 @@ impl Router for NodeService {
 
     type TrackPaymentV2Stream = PaymentStream;
 
-    async fn track_payment_v2(&self, request: Request<routerrpc::TrackPaymentRequest>) -> Reply<PaymentStream> {
+    async fn track_payment_v2(
+        &self,
+        request: Request<routerrpc::TrackPaymentRequest>,
+    ) -> Reply<PaymentStream> {
         self.authorize(&request, Permission::OffchainRead)?;
         let request = request.into_inner();
         if request.payment_hash.len() != 32 {
@@ -43,8 +49,12 @@ impl Router for NodeService {
                 request.payment_hash.len()
             )));
         }
-        payments::follow(self.clone(), hex::encode(&request.payment_hash), request.no_inflight_updates)
-            .map(Response::new)
+        payments::follow(
+            self.clone(),
+            hex::encode(&request.payment_hash),
+            request.no_inflight_updates,
+        )
+        .map(Response::new)
     }
 
     async fn estimate_route_fee(
@@ -54,10 +64,16 @@ impl Router for NodeService {
         self.authorize(&request, Permission::OffchainRead)?;
         let request = request.into_inner();
         if !request.payment_request.is_empty() {
-            return Err(Status::unimplemented("the simulator estimates keysend routes only (dest + amt_sat)"));
+            return Err(Status::unimplemented(
+                "the simulator estimates keysend routes only (dest + amt_sat)",
+            ));
         }
-        let dest = NodeId::from_slice(&request.dest)
-            .map_err(|_| Status::invalid_argument(format!("invalid vertex length of {}, want 33", request.dest.len())))?;
+        let dest = NodeId::from_slice(&request.dest).map_err(|_| {
+            Status::invalid_argument(format!(
+                "invalid vertex length of {}, want 33",
+                request.dest.len()
+            ))
+        })?;
         if request.amt_sat <= 0 {
             return Err(Status::invalid_argument("amount must be greater than zero"));
         }

@@ -68,7 +68,10 @@ impl Shared {
     fn new_gate(&self) -> Arc<Gate> {
         let gate = Arc::new(Gate::new());
         gate.set(*self.enabled.lock().unwrap_or_else(PoisonError::into_inner));
-        self.gates.lock().unwrap_or_else(PoisonError::into_inner).push(Arc::downgrade(&gate));
+        self.gates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::downgrade(&gate));
         gate
     }
 }
@@ -94,7 +97,10 @@ impl NodeService {
 
 /// `<dir>/data/chain/bitcoin/regtest`.
 pub(crate) fn network_dir(dir: &Path) -> PathBuf {
-    dir.join("data").join("chain").join("bitcoin").join("regtest")
+    dir.join("data")
+        .join("chain")
+        .join("bitcoin")
+        .join("regtest")
 }
 
 /// A running gRPC server for one node.
@@ -107,14 +113,28 @@ pub(crate) struct Server {
 
 impl Server {
     /// Start serving `node` from its LND-like `dir` on `listen`.
-    pub async fn start(shared: Arc<Shared>, node: usize, dir: &Path, listen: SocketAddr) -> Result<Self, SimError> {
+    pub async fn start(
+        shared: Arc<Shared>,
+        node: usize,
+        dir: &Path,
+        listen: SocketAddr,
+    ) -> Result<Self, SimError> {
         crate::install_crypto_provider();
         let pair = tls::load_or_create(dir)?;
         let macaroons = Macaroons::load_or_create(&network_dir(dir))?;
-        let listener = TcpListener::bind(listen).await.map_err(|e| SimError::Listen(listen, e.to_string()))?;
-        let addr = listener.local_addr().map_err(|e| SimError::Listen(listen, e.to_string()))?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| SimError::Listen(listen, e.to_string()))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| SimError::Listen(listen, e.to_string()))?;
         let gate = shared.new_gate();
-        let service = NodeService { shared, node, gate: gate.clone(), macaroons };
+        let service = NodeService {
+            shared,
+            node,
+            gate: gate.clone(),
+            macaroons,
+        };
         let tls = ServerTlsConfig::new().identity(Identity::from_pem(pair.cert_pem, pair.key_pem));
         let router = tonic::transport::Server::builder()
             .tls_config(tls)
@@ -128,11 +148,19 @@ impl Server {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(error) = router.serve_with_incoming_shutdown(incoming, shutdown).await {
+            if let Err(error) = router
+                .serve_with_incoming_shutdown(incoming, shutdown)
+                .await
+            {
                 log::error!("sim: gRPC server on {addr} stopped: {error}");
             }
         });
-        Ok(Self { addr, gate, stop: Some(stop), task: Some(task) })
+        Ok(Self {
+            addr,
+            gate,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// Cut every connection of this server and stop it.
@@ -142,8 +170,22 @@ impl Server {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(2), &mut task).await.is_err()
+            && tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
         {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.gate.set(false);
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
             task.abort();
         }
     }

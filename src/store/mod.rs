@@ -3,20 +3,29 @@
 //! secrets (OS keyring) and the single-instance lock. No iced, no tonic.
 
 mod atomic;
+pub mod contacts;
 mod lock;
 mod paths;
+mod saved_node;
 mod secret;
+mod settings;
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use atomic::{Loaded, Versioned, read_or_quarantine, write_atomic};
+pub use contacts::{
+    Contact, ContactBook, ContactError, ExtraRecord, ImportError, ImportReport, NewContact,
+    RecordError, RecordValue, RowOutcome, SaveReport,
+};
 pub use lock::{InstanceLock, acquire};
 pub use paths::{HOME_ENV, Paths};
+pub use saved_node::{SavedNode, SavedNodeKind};
 pub use secret::{
     MemorySecrets, OsKeyring, SecretError, SecretStore, macaroon_key, open_secret_store,
 };
+pub use settings::{AmountUnit, FeeLimit, MIN_FEE_LIMIT, Settings, ThemeChoice};
 
 /// What can go wrong with Satchel's local files. `Clone` so it can ride in
 /// GUI messages (the I/O source is shared behind an `Arc`).

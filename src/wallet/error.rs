@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::BlobError;
+use super::{BlobError, JournalState};
+use crate::keysend::Msat;
+use crate::keysend::outgoing::RecordError;
+use crate::node::NodeError;
 
 /// Why the index could not be opened, read or written.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -43,4 +46,88 @@ impl IndexError {
             source: Arc::new(source),
         }
     }
+}
+
+/// Why the send journal could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JournalError {
+    #[error("the send journal failed: {0}")]
+    Database(Arc<rusqlite::Error>),
+    #[error("cannot use the send journal at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: Arc<std::io::Error>,
+    },
+    #[error(
+        "the send journal was written by a newer Satchel (version {found}, this one knows up \
+         to {supported}); update Satchel before sending"
+    )]
+    TooNew { found: u32, supported: u32 },
+    #[error("this payment was already submitted (intent {intent_id}); it will not be sent twice")]
+    AlreadySubmitted { intent_id: String },
+    #[error("no journaled payment with intent {0}")]
+    NotFound(String),
+    #[error("a journaled payment cannot go from {from:?} to {to:?}")]
+    InvalidTransition {
+        from: JournalState,
+        to: JournalState,
+    },
+    #[error("a journal entry cannot be read ({0}); the file may be damaged")]
+    Unreadable(String),
+    #[error("the send journal task stopped unexpectedly")]
+    Interrupted,
+}
+
+impl From<rusqlite::Error> for JournalError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Database(Arc::new(error))
+    }
+}
+
+impl JournalError {
+    /// Build an I/O error for `path`.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source: Arc::new(source),
+        }
+    }
+}
+
+/// Why a keysend was not sent (nothing was paid unless the journal says so).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Node(#[from] NodeError),
+    #[error("the node could not sign the sender identity: {0}")]
+    Signing(NodeError),
+    #[error("the node returned a signature of {0} bytes; expected 64")]
+    BadSignature(usize),
+    #[error("the tip cannot be encoded: {0}")]
+    Records(#[from] RecordError),
+    #[error(
+        "the message and records are too large for a {hops}-hop route ({used} of {total} onion \
+         bytes); shorten the message by at least {over} bytes"
+    )]
+    TooLarge {
+        hops: u32,
+        used: usize,
+        total: usize,
+        over: usize,
+    },
+    #[error("{amount} is more than your node can send right now ({available})")]
+    InsufficientBalance { amount: Msat, available: Msat },
+    #[error("the amount must be more than zero")]
+    ZeroAmount,
+    #[error("a fee limit of zero would only allow zero-fee routes; set a fee limit")]
+    ZeroFeeLimit,
+    #[error("you cannot keysend to your own node")]
+    SelfPayment,
+    #[error("payment {intent_id} is {state:?}, so it cannot be sent again with the same hash")]
+    NotResendable {
+        intent_id: String,
+        state: JournalState,
+    },
 }

@@ -123,21 +123,22 @@ impl Index {
     /// channel and HTLC index) are ignored. Returns how many were new. Also
     /// raises the settle-index cursor to the highest one seen.
     pub fn insert_received(&self, items: &[ReceivedKeysend]) -> Result<usize, IndexError> {
-        self.insert_page(items, None)
+        Ok(self.insert_page(items, None)?.len())
     }
 
     /// [`Index::insert_received`] plus raising the add-index cursor, atomically.
+    /// Returns the ids of the new rows.
     pub(crate) fn insert_page(
         &self,
         items: &[ReceivedKeysend],
         add_index: Option<u64>,
-    ) -> Result<usize, IndexError> {
+    ) -> Result<Vec<i64>, IndexError> {
         let summaries: Vec<Summary> = items.iter().map(|i| Summary::of(&i.records)).collect();
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let mut new = 0;
+        let mut new = Vec::new();
         for (item, summary) in items.iter().zip(&summaries) {
-            new += usize::from(insert_one(&tx, item, summary)?);
+            new.extend(insert_one(&tx, item, summary)?);
         }
         let top_settle = items.iter().map(|i| i.settle_index).max();
         bump(&tx, Cursor::SettleIndex, top_settle)?;
@@ -207,11 +208,12 @@ impl Index {
     }
 }
 
+/// Insert one row (and its search entry); the new id, `None` for a duplicate.
 fn insert_one(
     tx: &Connection,
     item: &ReceivedKeysend,
     summary: &Summary,
-) -> Result<bool, IndexError> {
+) -> Result<Option<i64>, IndexError> {
     let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
     let inserted = stmt.execute(params![
         &item.hash.as_bytes()[..],
@@ -230,8 +232,11 @@ fn insert_one(
         summary.episode,
         blob::encode(&item.records),
     ])? == 1;
-    if inserted && summary.has_text() {
-        let id = tx.last_insert_rowid();
+    if !inserted {
+        return Ok(None);
+    }
+    let id = tx.last_insert_rowid();
+    if summary.has_text() {
         let mut fts = tx.prepare_cached(INSERT_FTS)?;
         let _ = fts.execute(params![
             id,
@@ -240,7 +245,7 @@ fn insert_one(
             summary.podcast
         ])?;
     }
-    Ok(inserted)
+    Ok(Some(id))
 }
 
 fn bump(conn: &Connection, cursor: Cursor, value: Option<u64>) -> Result<(), IndexError> {

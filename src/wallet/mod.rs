@@ -10,16 +10,32 @@
 mod blob;
 mod detail;
 mod error;
+mod prepare;
+mod reconcile;
 mod schema;
+mod send;
+mod sent;
 
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
-pub use error::IndexError;
+pub use error::{IndexError, JournalError, SendError};
 mod index;
+#[cfg(test)]
+mod index_tests;
+mod journal;
+mod journal_state;
+#[cfg(test)]
+mod journal_tests;
 mod query;
 mod summary;
 mod verification;
 
 pub use index::{Cursor, Cursors, Index, IndexWarning};
+pub use journal::{Journal, JournalEntry};
+pub use journal_state::JournalState;
+pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
+pub use reconcile::{Reconciled, reconcile};
+pub use send::{RETRY_FIRST, RETRY_MAX, SendEvent, resend_same, send, track_entry};
+pub use sent::{SentRow, SentStatus};
 pub use verification::Verification;

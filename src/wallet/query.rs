@@ -5,7 +5,7 @@
 //! never interpreted.
 
 use rusqlite::types::Value;
-use rusqlite::{Row, params_from_iter};
+use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::verification::Verification;
 use super::{Index, IndexError};
@@ -90,6 +90,15 @@ impl Index {
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), inbox_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The list row of entry `id`.
+    pub fn row(&self, id: i64) -> Result<InboxRow, IndexError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM received r WHERE r.id = ?1");
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([id], inbox_row).optional()?;
+        row.ok_or(IndexError::NotFound(id))
     }
 
     /// How many entries match `query` (offset and limit ignored).

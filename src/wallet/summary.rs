@@ -1,12 +1,11 @@
 //! The few decoded fields the index stores in columns (for display, filters
 //! and full-text search), taken from a received keysend's records.
 
-use crate::keysend::text::{display_safe, lossy_utf8};
-use crate::keysend::{NodeId, Records, record};
+use crate::keysend::incoming::decode;
+use crate::keysend::text::display_safe;
+use crate::keysend::{NodeId, Records};
 
-/// Longest message kept in the index column, in bytes (the onion cannot carry more).
-const MAX_MESSAGE_BYTES: usize = 1300;
-/// Longest name, podcast, app or episode title kept, in characters.
+/// Longest podcast, app or episode title kept, in characters.
 const MAX_LABEL_CHARS: usize = 120;
 
 /// Searchable, display-safe fields of one received keysend. Everything here
@@ -22,29 +21,18 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// Decode the fields from raw records; never fails (bad values are dropped).
+    /// Decode the fields from raw records with `keysend::incoming::decode`;
+    /// never fails (values in an unexpected shape are dropped).
     pub fn of(records: &Records) -> Self {
-        let boost = records
-            .get(&record::BOOSTAGRAM)
-            .and_then(|v| Boost::parse(v));
-        let boost = boost.unwrap_or_default();
-        let text = |key| {
-            records
-                .get(&key)
-                .map(|v: &Vec<u8>| lossy_utf8(v, MAX_MESSAGE_BYTES))
-        };
-        let label = |key| {
-            records
-                .get(&key)
-                .and_then(|v: &Vec<u8>| label(&String::from_utf8_lossy(v)))
-        };
+        let decoded = decode(records);
+        let boost = decoded.boostagram.unwrap_or_default();
         Self {
-            message: non_empty(text(record::MESSAGE)).or(boost.message),
-            sender_pubkey: records.get(&record::SENDER_PUBKEY).and_then(|v| pubkey(v)),
-            sender_name: label(record::SENDER_ALIAS).or(boost.sender_name),
-            podcast: boost.podcast,
-            app: boost.app,
-            episode: boost.episode,
+            message: decoded.message,
+            sender_pubkey: decoded.claimed_sender,
+            sender_name: decoded.claimed_name.filter(|n| !n.is_empty()),
+            podcast: label(boost.podcast),
+            app: label(boost.app_name),
+            episode: label(boost.episode),
         }
     }
 
@@ -54,58 +42,16 @@ impl Summary {
     }
 }
 
-/// The boostagram (bLIP-10) fields the index keeps; lenient about types.
-#[derive(Debug, Default)]
-struct Boost {
-    message: Option<String>,
-    sender_name: Option<String>,
-    podcast: Option<String>,
-    app: Option<String>,
-    episode: Option<String>,
-}
-
-impl Boost {
-    /// Parse the JSON record; `None` if it is not a JSON object.
-    fn parse(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() > 64 * 1024 {
-            return None;
-        }
-        let json: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(bytes).ok()?;
-        let field = |key: &str| json.get(key).and_then(serde_json::Value::as_str);
-        Some(Self {
-            message: field("message").map(|m| lossy_utf8(m.as_bytes(), MAX_MESSAGE_BYTES)),
-            sender_name: field("sender_name").and_then(label),
-            podcast: field("podcast").and_then(label),
-            app: field("app_name").and_then(label),
-            episode: field("episode").and_then(label),
-        })
-        .map(|b| Self {
-            message: non_empty(b.message),
-            ..b
-        })
-    }
-}
-
 /// A display-safe, capped, non-empty label.
-fn label(text: &str) -> Option<String> {
-    non_empty(Some(display_safe(text, MAX_LABEL_CHARS)))
-}
-
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.filter(|t| !t.is_empty())
-}
-
-/// A claimed sender key: 33 raw bytes (Whatsat, ThunderHub) or 66 hex characters (Cipherchat).
-fn pubkey(bytes: &[u8]) -> Option<NodeId> {
-    NodeId::from_slice(bytes)
-        .ok()
-        .or_else(|| std::str::from_utf8(bytes).ok()?.parse().ok())
+fn label(text: Option<String>) -> Option<String> {
+    text.map(|t| display_safe(&t, MAX_LABEL_CHARS))
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keysend::record;
 
     const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use iced::widget::{button, checkbox, column, row, space, text, text_input};
-use iced::{Alignment, Element, Length, Task};
+use iced::{Alignment, Element, Task};
 
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::widget;

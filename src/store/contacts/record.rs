@@ -143,7 +143,7 @@ pub fn check_all(records: &[ExtraRecord]) -> Result<(), RecordError> {
 
 /// A list of records in one field: entries separated by `;`, with `\;` for
 /// a literal semicolon and `\\` for a backslash inside text values.
-pub fn parse_list(field: &str) -> Result<Vec<ExtraRecord>, RecordError> {
+pub fn parse_records(field: &str) -> Result<Vec<ExtraRecord>, RecordError> {
     let records = split_escaped(field)
         .iter()
         .map(|entry| entry.trim_start())
@@ -154,8 +154,8 @@ pub fn parse_list(field: &str) -> Result<Vec<ExtraRecord>, RecordError> {
     Ok(records)
 }
 
-/// The field form of a list of records, read back by [`parse_list`].
-pub fn format_list(records: &[ExtraRecord]) -> String {
+/// The field form of a list of records, read back by [`parse_records`].
+pub fn format_records(records: &[ExtraRecord]) -> String {
     let escaped: Vec<String> = records
         .iter()
         .map(|record| record.to_string().replace('\\', "\\\\").replace(';', "\\;"))
@@ -204,12 +204,19 @@ mod tests {
             (5_482_373_484, Err(RecordError::Reserved(5_482_373_484))),
         ];
         for (key, expected) in cases {
-            assert_eq!(ExtraRecord::new(*key, text()).map(|_| ()), *expected, "{key}");
+            assert_eq!(
+                ExtraRecord::new(*key, text()).map(|_| ()),
+                *expected,
+                "{key}"
+            );
         }
         let big = RecordValue::Hex(vec![0; MAX_VALUE_BYTES + 1]);
         assert_eq!(
             ExtraRecord::new(70_000, big),
-            Err(RecordError::TooLarge { key: 70_000, len: 1201 })
+            Err(RecordError::TooLarge {
+                key: 70_000,
+                len: 1201
+            })
         );
     }
 
@@ -226,12 +233,21 @@ mod tests {
     #[test]
     fn entries_are_parsed_or_refused() {
         let cases: &[(&str, Result<(u64, Vec<u8>), RecordError>)] = &[
-            ("7629169=text:hi there", Ok((7_629_169, b"hi there".to_vec()))),
+            (
+                "7629169=text:hi there",
+                Ok((7_629_169, b"hi there".to_vec())),
+            ),
             ("7629169=text:", Ok((7_629_169, vec![]))),
             ("70000=hex:00ff", Ok((70_000, vec![0, 255]))),
             ("70000=hex:0f0", Err(RecordError::BadHex(70_000))),
-            ("70000=b64:AAAA", Err(RecordError::Malformed("70000=b64:AAAA".into()))),
-            ("abc=text:x", Err(RecordError::Malformed("abc=text:x".into()))),
+            (
+                "70000=b64:AAAA",
+                Err(RecordError::Malformed("70000=b64:AAAA".into())),
+            ),
+            (
+                "abc=text:x",
+                Err(RecordError::Malformed("abc=text:x".into())),
+            ),
             ("70000", Err(RecordError::Malformed("70000".into()))),
             ("1=text:x", Err(RecordError::KeyTooLow(1))),
         ];
@@ -247,11 +263,14 @@ mod tests {
             ExtraRecord::new(70_001, RecordValue::Text(r"a;b\c".into())).unwrap(),
             ExtraRecord::new(70_003, RecordValue::Hex(vec![1, 2])).unwrap(),
         ];
-        let field = format_list(&records);
+        let field = format_records(&records);
         assert_eq!(field, r"70001=text:a\;b\\c;70003=hex:0102");
-        assert_eq!(parse_list(&field).unwrap(), records);
-        assert_eq!(parse_list("").unwrap(), vec![]);
-        assert_eq!(parse_list("70001=text:a; 70001=text:b"), Err(RecordError::Duplicate(70_001)));
+        assert_eq!(parse_records(&field).unwrap(), records);
+        assert_eq!(parse_records("").unwrap(), vec![]);
+        assert_eq!(
+            parse_records("70001=text:a; 70001=text:b"),
+            Err(RecordError::Duplicate(70_001))
+        );
     }
 
     #[test]

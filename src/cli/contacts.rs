@@ -1,0 +1,343 @@
+//! `satchel contacts list|add|remove|import|export`, and finding a contact
+//! by what the user typed (name or public key).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::args::ContactsCommand;
+use super::exit::CliError;
+use super::report::{print_json, progress, safe};
+use crate::keysend::NodeId;
+use crate::store::{Contact, ContactBook, NewContact, Paths, RowOutcome, write_atomic};
+
+/// Longest note shown in the text listing.
+const NOTE_CHARS: usize = 60;
+
+/// A file format for import and export, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+/// `contacts list --json`: one entry per contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactJson {
+    pub name: String,
+    pub pubkey: String,
+    pub note: String,
+    pub alias: Option<String>,
+    pub accepts_keysend: Option<bool>,
+    pub default_amount_sat: Option<u64>,
+    pub include_identity: bool,
+}
+
+impl From<&Contact> for ContactJson {
+    fn from(contact: &Contact) -> Self {
+        Self {
+            name: contact.name.clone(),
+            pubkey: contact.pubkey.to_hex(),
+            note: contact.note.clone(),
+            alias: contact.alias.clone(),
+            accepts_keysend: contact.accepts_keysend,
+            default_amount_sat: contact.default_amount.map(|amount| amount.sats()),
+            include_identity: contact.include_identity,
+        }
+    }
+}
+
+/// Run one `contacts` subcommand on the profile's book.
+pub fn run(paths: &Paths, command: &ContactsCommand) -> Result<(), CliError> {
+    let mut book = load(paths)?;
+    match command {
+        ContactsCommand::List(flag) => list(&book, flag.json),
+        ContactsCommand::Add { name, pubkey, note } => {
+            add(&mut book, paths, name, pubkey, note.as_deref())
+        }
+        ContactsCommand::Remove { contact } => remove(&mut book, paths, contact),
+        ContactsCommand::Import { file } => import(&mut book, paths, file),
+        ContactsCommand::Export { file } => export(&book, file),
+    }
+}
+
+/// Load the book, telling the user when a damaged file was moved aside.
+pub fn load(paths: &Paths) -> Result<ContactBook, CliError> {
+    let loaded = ContactBook::load(paths)?;
+    if let Some(warning) = &loaded.warning {
+        progress(&format!("warning: {warning}"));
+    }
+    Ok(loaded.value)
+}
+
+/// Save the book (merging with other processes' changes).
+pub fn save(book: &mut ContactBook, paths: &Paths) -> Result<(), CliError> {
+    let report = book.save(paths)?;
+    if let Some(warning) = &report.warning {
+        progress(&format!("warning: {warning}"));
+    }
+    Ok(())
+}
+
+/// Parse a node public key, with the specific reason when it is not one.
+pub fn parse_pubkey(text: &str) -> Result<NodeId, CliError> {
+    text.parse().map_err(|source| CliError::BadPubkey {
+        text: safe(text, 80),
+        source,
+    })
+}
+
+/// The contact a name or public key refers to: exact name (any case), then
+/// public key, then a unique name prefix.
+pub fn find<'b>(book: &'b ContactBook, text: &str) -> Result<&'b Contact, CliError> {
+    let wanted = text.trim().to_lowercase();
+    let exact: Vec<&Contact> = book
+        .contacts()
+        .iter()
+        .filter(|c| c.name.to_lowercase() == wanted)
+        .collect();
+    if let [contact] = exact.as_slice() {
+        return Ok(contact);
+    }
+    if exact.len() > 1 {
+        return Err(ambiguous(text, &exact));
+    }
+    if let Some(contact) = text
+        .parse::<NodeId>()
+        .ok()
+        .and_then(|id| book.by_pubkey(&id))
+    {
+        return Ok(contact);
+    }
+    let prefixed: Vec<&Contact> = book
+        .contacts()
+        .iter()
+        .filter(|c| !wanted.is_empty() && c.name.to_lowercase().starts_with(&wanted))
+        .collect();
+    match prefixed.as_slice() {
+        [contact] => Ok(contact),
+        [] => Err(CliError::UnknownContact(safe(text, 80))),
+        many => Err(ambiguous(text, many)),
+    }
+}
+
+/// A destination: a contact (by name or key), else a public key. Text that
+/// looks like a key but is not valid gets the key's specific error.
+pub fn destination(book: &ContactBook, text: &str) -> Result<(NodeId, Option<String>), CliError> {
+    match find(book, text) {
+        Ok(contact) => Ok((contact.pubkey, Some(contact.name.clone()))),
+        Err(CliError::UnknownContact(_)) if looks_like_pubkey(text) => {
+            Ok((parse_pubkey(text)?, None))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Long hex, or starting like a compressed key: meant as a key, not a name.
+fn looks_like_pubkey(text: &str) -> bool {
+    let text = text.trim();
+    let hex = text.chars().all(|c| c.is_ascii_hexdigit());
+    let key_prefix = text.starts_with("02") || text.starts_with("03");
+    text.len() == 66 || (hex && text.len() >= 16) || (key_prefix && text.len() >= 10)
+}
+
+fn ambiguous(text: &str, matches: &[&Contact]) -> CliError {
+    let names: Vec<String> = matches
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.pubkey.short()))
+        .collect();
+    CliError::BadInput(format!(
+        "{:?} matches several contacts: {}; be more specific",
+        safe(text, 80),
+        names.join(", ")
+    ))
+}
+
+fn list(book: &ContactBook, json: bool) -> Result<(), CliError> {
+    if json {
+        let entries: Vec<ContactJson> = book.contacts().iter().map(ContactJson::from).collect();
+        return print_json(&entries);
+    }
+    if book.contacts().is_empty() {
+        progress("No contacts yet. Add one with `satchel contacts add <name> <pubkey>`.");
+    }
+    for contact in book.contacts() {
+        println!("{}", contact_line(contact));
+    }
+    Ok(())
+}
+
+/// `name  pubkey  note` on one line.
+fn contact_line(contact: &Contact) -> String {
+    let note = safe(&contact.note, NOTE_CHARS);
+    let line = format!("{:<24} {}", contact.name, contact.pubkey);
+    match note.is_empty() {
+        true => line,
+        false => format!("{line}  {note}"),
+    }
+}
+
+fn add(
+    book: &mut ContactBook,
+    paths: &Paths,
+    name: &str,
+    pubkey: &str,
+    note: Option<&str>,
+) -> Result<(), CliError> {
+    let pubkey = parse_pubkey(pubkey)?;
+    let new = NewContact {
+        note: note.unwrap_or_default().to_owned(),
+        ..NewContact::new(name, pubkey)
+    };
+    let id = book
+        .add(new)
+        .map_err(|err| CliError::BadInput(err.to_string()))?;
+    save(book, paths)?;
+    let name = book.get(id).map_or_else(String::new, |c| c.name.clone());
+    println!("Added {name} ({pubkey}).");
+    Ok(())
+}
+
+fn remove(book: &mut ContactBook, paths: &Paths, text: &str) -> Result<(), CliError> {
+    let wanted = text.trim().to_lowercase();
+    let by_name: Vec<&Contact> = book
+        .contacts()
+        .iter()
+        .filter(|c| c.name.to_lowercase() == wanted)
+        .collect();
+    let by_key = text
+        .parse::<NodeId>()
+        .ok()
+        .and_then(|id| book.by_pubkey(&id));
+    let id = match (by_name.as_slice(), by_key) {
+        ([contact], _) => contact.id,
+        ([], Some(contact)) => contact.id,
+        ([], None) => return Err(CliError::UnknownContact(safe(text, 80))),
+        (many, _) => return Err(ambiguous(text, many)),
+    };
+    let removed = book
+        .remove(id)
+        .map_err(|err| CliError::Other(err.to_string()))?;
+    save(book, paths)?;
+    println!("Removed {} ({}).", removed.name, removed.pubkey);
+    Ok(())
+}
+
+fn import(book: &mut ContactBook, paths: &Paths, file: &Path) -> Result<(), CliError> {
+    let format = format_of(file)?;
+    let text = std::fs::read_to_string(file).map_err(|err| CliError::file(file, err))?;
+    let report = match format {
+        Format::Json => book.import_json(&text),
+        Format::Csv => book.import_csv(&text),
+    }
+    .map_err(|err| CliError::BadInput(format!("{}: {err}", file.display())))?;
+    for row in &report.rows {
+        print_row(row);
+    }
+    save(book, paths)?;
+    println!(
+        "Imported {} contact(s); {} already known, {} invalid.",
+        report.added(),
+        report.duplicates(),
+        report.invalid()
+    );
+    Ok(())
+}
+
+fn print_row(row: &RowOutcome) {
+    match row {
+        RowOutcome::Added { .. } => {}
+        RowOutcome::DuplicateSkipped { row, existing } => {
+            progress(&format!(
+                "row {row}: skipped, this node is already your contact {existing:?}"
+            ));
+        }
+        RowOutcome::Invalid { row, reason } => {
+            progress(&format!("row {row}: skipped, {}", safe(reason, 200)))
+        }
+    }
+}
+
+fn export(book: &ContactBook, file: &Path) -> Result<(), CliError> {
+    let text = match format_of(file)? {
+        Format::Json => book.export_json(),
+        Format::Csv => book.export_csv(),
+    };
+    write_atomic(file, text.as_bytes())?;
+    println!(
+        "Exported {} contact(s) to {}.",
+        book.contacts().len(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `.json` or `.csv` (any case); anything else is a usage error.
+fn format_of(file: &Path) -> Result<Format, CliError> {
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        _ => Err(CliError::BadInput(format!(
+            "{}: use a file name ending in .json or .csv so Satchel knows the format",
+            file.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+    const BOB: &str = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5";
+
+    fn book() -> ContactBook {
+        let mut book = ContactBook::new();
+        for (name, key) in [("Alice's node", ALICE), ("Bob", BOB)] {
+            let _ = book
+                .add(NewContact::new(name, key.parse().unwrap()))
+                .unwrap();
+        }
+        book
+    }
+
+    #[test]
+    fn finds_by_name_key_or_prefix() {
+        let book = book();
+        assert_eq!(find(&book, "alice's NODE").unwrap().name, "Alice's node");
+        assert_eq!(find(&book, BOB).unwrap().name, "Bob");
+        assert_eq!(find(&book, "ali").unwrap().name, "Alice's node");
+        assert!(matches!(
+            find(&book, "carol"),
+            Err(CliError::UnknownContact(_))
+        ));
+    }
+
+    #[test]
+    fn destination_tells_bad_keys_from_unknown_names() {
+        let book = book();
+        let bad_key = destination(&book, &ALICE[..64]).unwrap_err();
+        assert!(matches!(bad_key, CliError::BadPubkey { .. }), "{bad_key}");
+        assert!(
+            bad_key.to_string().contains("66 hex characters"),
+            "{bad_key}"
+        );
+        assert!(matches!(
+            destination(&book, "zed"),
+            Err(CliError::UnknownContact(_))
+        ));
+        let carol = "03".to_owned() + &ALICE[2..];
+        assert!(destination(&book, &carol).is_ok_and(|(_, name)| name.is_none()));
+    }
+
+    #[test]
+    fn format_comes_from_the_extension() {
+        assert_eq!(format_of(Path::new("a/b.JSON")).unwrap(), Format::Json);
+        assert_eq!(format_of(Path::new("b.csv")).unwrap(), Format::Csv);
+        assert_eq!(format_of(Path::new("b.txt")).unwrap_err().kind().code(), 2);
+    }
+}

@@ -1,0 +1,304 @@
+//! The application: `Connecting` or `Connected(Session)`, the shared
+//! context (paths, settings, contacts, secrets), and the top-level update,
+//! view, subscription, title and theme. Boot is pure: files are read before
+//! iced starts ([`Init::load`]) and cloned into each boot.
+
+use std::sync::Arc;
+
+use iced::widget::{column, container, text};
+use iced::{Element, Length, Subscription, Task, Theme};
+
+use crate::gui::Boot;
+use crate::gui::remember;
+use crate::gui::screen::connect::{self, Connect, Connection, Origin};
+use crate::gui::session::{self, Session};
+use crate::gui::theme;
+use crate::store::{ContactBook, Paths, SecretStore, Settings, StoreError, ThemeChoice};
+use crate::wallet::{Index, Journal};
+
+/// What every phase shares.
+pub struct Context {
+    pub paths: Paths,
+    pub settings: Settings,
+    pub contacts: ContactBook,
+    pub secrets: Arc<dyn SecretStore>,
+    pub demo: bool,
+    /// Problems to show once (unreadable files, no keyring).
+    pub warnings: Vec<String>,
+}
+
+/// Everything loaded before the window opens; cloned into each boot.
+#[derive(Clone)]
+pub struct Init {
+    pub boot: Boot,
+    pub settings: Settings,
+    pub contacts: ContactBook,
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+impl Init {
+    /// Read settings, contacts and open the keyring (before iced starts).
+    pub fn load(mut boot: Boot) -> Self {
+        let settings = match Settings::load(&boot.paths) {
+            Ok(loaded) => {
+                boot.warnings.extend(loaded.warning);
+                loaded.value
+            }
+            Err(error) => {
+                boot.warnings.push(error.to_string());
+                Settings::default()
+            }
+        };
+        let contacts = match ContactBook::load(&boot.paths) {
+            Ok(loaded) => {
+                boot.warnings.extend(loaded.warning);
+                loaded.value
+            }
+            Err(error) => {
+                boot.warnings.push(error.to_string());
+                ContactBook::new()
+            }
+        };
+        let (secrets, warning) = crate::store::open_secret_store();
+        boot.warnings.extend(warning);
+        Self { boot, settings, contacts, secrets }
+    }
+}
+
+/// The wallet files of a profile, opened.
+#[derive(Clone)]
+pub struct Opened(Index, Journal);
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Opened(index, journal)")
+    }
+}
+
+/// The phases of the app.
+enum Phase {
+    Connecting(Connect),
+    Connected(Box<Session>),
+}
+
+/// The whole app.
+pub struct App {
+    context: Context,
+    phase: Phase,
+    next_connection: u64,
+    system_dark: bool,
+}
+
+/// Top-level events.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Connect(connect::Message),
+    Session(session::Message),
+    WalletOpened(Box<Connection>, Result<Opened, String>),
+    Saved(Result<(), StoreError>),
+    Remembered(Result<crate::store::SavedNode, String>),
+    SystemTheme(iced::theme::Mode),
+}
+
+impl App {
+    /// Build the app from what was loaded; connects at once when a node is
+    /// preselected or remembered, else looks for a local node.
+    pub fn new(init: Init) -> (Self, Task<Message>) {
+        let Init { boot, settings, contacts, secrets } = init;
+        let mut connect = Connect::new(secrets.is_persistent(), boot.warnings.clone());
+        let start = match (&boot.connect, settings.active_node.clone()) {
+            (Some(spec), _) => connect.test_spec(spec.clone(), Origin::Preselected).map(Message::Connect),
+            (None, Some(id)) if settings.nodes.iter().any(|n| n.id == id) => {
+                remember::load_saved(&settings, &secrets, id).map(Message::Connect)
+            }
+            _ => connect.detect().map(Message::Connect),
+        };
+        let context = Context {
+            paths: boot.paths,
+            settings,
+            contacts,
+            secrets,
+            demo: boot.demo,
+            warnings: boot.warnings,
+        };
+        let app = Self { context, phase: Phase::Connecting(connect), next_connection: 0, system_dark: false };
+        (app, Task::batch([start, iced::system::theme().map(Message::SystemTheme)]))
+    }
+
+    /// The connected session, if any (tests and the title).
+    pub fn session(&self) -> Option<&Session> {
+        match &self.phase {
+            Phase::Connected(session) => Some(session),
+            Phase::Connecting(_) => None,
+        }
+    }
+
+    /// The shared context (tests).
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// Handle an event.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Connect(message) => self.connect_update(message),
+            Message::Session(message) => self.session_update(message),
+            Message::WalletOpened(connection, result) => self.wallet_opened(*connection, result),
+            Message::Saved(result) => self.saved(result),
+            Message::Remembered(Ok(saved)) => remember::add(&mut self.context, saved),
+            Message::Remembered(Err(reason)) => self.saved(Err(StoreError::Parse { path: "system keyring".into(), reason })),
+            Message::SystemTheme(mode) => {
+                self.system_dark = mode == iced::theme::Mode::Dark;
+                Task::none()
+            }
+        }
+    }
+
+    fn connect_update(&mut self, message: connect::Message) -> Task<Message> {
+        let Phase::Connecting(screen) = &mut self.phase else {
+            return Task::none();
+        };
+        match screen.update(message) {
+            connect::Action::None => Task::none(),
+            connect::Action::Run(task) => task.map(Message::Connect),
+            connect::Action::LoadSaved(id) => {
+                remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect)
+            }
+            connect::Action::Forget(id) => self.forget(&id),
+            connect::Action::Connected(connection) => self.open_wallet(connection),
+        }
+    }
+
+    fn open_wallet(&mut self, connection: Connection) -> Task<Message> {
+        let paths = self.context.paths.clone();
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let index = Index::open(&paths.index_db()).map_err(|e| e.to_string())?;
+                    let journal = Journal::open(&paths.root().join("journal.db")).map_err(|e| e.to_string())?;
+                    Ok(Opened(index, journal))
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+            },
+            move |result| Message::WalletOpened(Box::new(connection.clone()), result),
+        )
+    }
+
+    fn wallet_opened(&mut self, connection: Connection, result: Result<Opened, String>) -> Task<Message> {
+        let Opened(index, journal) = match result {
+            Ok(opened) => opened,
+            Err(reason) => {
+                self.context.warnings.push(format!("The local inbox database could not be opened: {reason}"));
+                return Task::none();
+            }
+        };
+        let remember = remember::remember(&mut self.context, &connection);
+        self.next_connection += 1;
+        let (session, start) = Session::new(self.next_connection, connection, index, journal, &self.context);
+        self.phase = Phase::Connected(Box::new(session));
+        Task::batch([remember, start.map(Message::Session)])
+    }
+
+    fn session_update(&mut self, message: session::Message) -> Task<Message> {
+        let Phase::Connected(session) = &mut self.phase else {
+            return Task::none();
+        };
+        match session.update(message, &mut self.context) {
+            session::Action::None => Task::none(),
+            session::Action::Run(task) => task.map(Message::Session),
+            session::Action::SaveSettings => self.save_settings(),
+            session::Action::Disconnect(target) => self.disconnect(target),
+            session::Action::Forget(id) => self.forget(&id),
+        }
+    }
+
+    fn disconnect(&mut self, target: Option<String>) -> Task<Message> {
+        self.phase = Phase::Connecting(Connect::new(self.context.secrets.is_persistent(), Vec::new()));
+        match target {
+            Some(id) => remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect),
+            None => Task::none(),
+        }
+    }
+
+    fn forget(&mut self, id: &str) -> Task<Message> {
+        let secrets = self.context.secrets.clone();
+        let removed = remember::forget(&mut self.context.settings, id);
+        let cleanup = Task::perform(
+            async move {
+                if let Some(node_id) = removed {
+                    let _ = tokio::task::spawn_blocking(move || secrets.delete(&crate::store::macaroon_key(&node_id))).await;
+                }
+            },
+            |()| Message::Saved(Ok(())),
+        );
+        Task::batch([cleanup, self.save_settings()])
+    }
+
+    /// Save the settings file in a task.
+    pub fn save_settings(&self) -> Task<Message> {
+        remember::save_settings(&self.context)
+    }
+
+    fn saved(&mut self, result: Result<(), StoreError>) -> Task<Message> {
+        if let Err(error) = result {
+            self.context.warnings.push(error.to_string());
+            if let Phase::Connected(session) = &mut self.phase {
+                session.warn(error.to_string());
+            }
+        }
+        Task::none()
+    }
+
+    /// Show the current phase.
+    pub fn view(&self) -> Element<'_, Message> {
+        let content: Element<'_, Message> = match &self.phase {
+            Phase::Connecting(screen) => screen.view(&self.context.settings.nodes).map(Message::Connect),
+            Phase::Connected(session) => session.view(&self.context).map(Message::Session),
+        };
+        container(column![content, self.demo_banner()])
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .into()
+    }
+
+    fn demo_banner(&self) -> Element<'_, Message> {
+        if self.context.demo {
+            container(text("Demo mode: a simulated network, no real money.").size(theme::size::SMALL))
+                .padding([4, 12])
+                .width(Length::Fill)
+                .style(theme::notice(theme::Tone::Accent))
+                .into()
+        } else {
+            iced::widget::space().into()
+        }
+    }
+
+    /// The window title, with the unread count.
+    pub fn title(&self) -> String {
+        match self.session().map(Session::unread) {
+            Some(unread) if unread > 0 => format!("Satchel ({unread} unread)"),
+            _ => "Satchel".into(),
+        }
+    }
+
+    /// Light, dark, or following the system.
+    pub fn theme(&self) -> Theme {
+        let dark = match self.context.settings.theme {
+            ThemeChoice::Light => false,
+            ThemeChoice::Dark => true,
+            ThemeChoice::System => self.system_dark,
+        };
+        if dark { theme::dark() } else { theme::light() }
+    }
+
+    /// Node streams and keyboard shortcuts.
+    pub fn subscription(&self) -> Subscription<Message> {
+        let system = iced::system::theme_changes().map(Message::SystemTheme);
+        let session = match &self.phase {
+            Phase::Connected(session) => session.subscription().map(Message::Session),
+            Phase::Connecting(_) => Subscription::none(),
+        };
+        Subscription::batch([system, session])
+    }
+}

@@ -1,0 +1,126 @@
+//! The frame around the screens when connected: the sidebar (navigation with
+//! the unread count) and the header (node alias and colour, network badge,
+//! spendable balance, connection state, keysend acceptance).
+
+use iced::widget::{button, column, container, row, space, text};
+use iced::{Alignment, Element, Length};
+
+use crate::gui::health::State;
+use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::{format, widget};
+use crate::node::{Balance, NodeInfo};
+use crate::store::AmountUnit;
+
+/// The screens of a session, in sidebar order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Inbox,
+    Send,
+    Contacts,
+    Sent,
+    Settings,
+}
+
+impl Screen {
+    /// Ctrl+1..4 order.
+    pub const NUMBERED: [Self; 4] = [Self::Inbox, Self::Send, Self::Contacts, Self::Sent];
+
+    /// The sidebar label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inbox => "Inbox",
+            Self::Send => "Send",
+            Self::Contacts => "Contacts",
+            Self::Sent => "Sent",
+            Self::Settings => "Settings",
+        }
+    }
+}
+
+/// The navigation column.
+pub fn sidebar<'a, M: Clone + 'a>(current: Screen, unread: u64, on: impl Fn(Screen) -> M) -> Element<'a, M> {
+    let brand = row![
+        widget::dot(iced::color!(0xd9621c), 14.0),
+        text("Satchel").size(size::TITLE + 3.0).font(theme::BOLD)
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Center);
+    let mut nav = column![container(brand).padding([6, 10]), space().height(gap::M)].spacing(gap::XS);
+    for (i, screen) in Screen::NUMBERED.iter().enumerate() {
+        let badge = (*screen == Screen::Inbox && unread > 0).then_some(unread);
+        nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
+    }
+    nav = nav.push(space::vertical());
+    nav = nav.push(nav_item(Screen::Settings, current, None, None, on(Screen::Settings)));
+    container(nav.padding(gap::M))
+        .width(210)
+        .height(Length::Fill)
+        .style(theme::sidebar)
+        .into()
+}
+
+fn nav_item<'a, M: Clone + 'a>(screen: Screen, current: Screen, number: Option<usize>, badge: Option<u64>, on: M) -> Element<'a, M> {
+    let mut line = row![text(screen.label()).size(size::BODY + 1.0)].align_y(Alignment::Center).spacing(gap::S);
+    line = line.push(space::horizontal());
+    if let Some(count) = badge {
+        line = line.push(widget::pill_solid(count.to_string(), Tone::Accent));
+    } else if let Some(n) = number {
+        line = line.push(widget::caption(format!("Ctrl {n}")));
+    }
+    button(line)
+        .width(Length::Fill)
+        .padding([9, 12])
+        .style(theme::nav_button(screen == current))
+        .on_press(on)
+        .into()
+}
+
+/// The status bar above the screen.
+pub fn header<'a, M: 'a>(info: &'a NodeInfo, balance: Option<Balance>, state: &'a State, unit: AmountUnit) -> Element<'a, M> {
+    let color = theme::parse_hex_color(&info.color).unwrap_or(iced::color!(0x888888));
+    let network: Element<'a, M> = if info.network.is_mainnet() {
+        widget::pill_solid("MAINNET · real money", Tone::Warning)
+    } else {
+        widget::pill(info.network.name().to_uppercase(), Tone::Accent)
+    };
+    let identity = row![
+        widget::dot(color, 12.0),
+        text(crate::keysend::text::display_safe(&info.alias, 32)).size(size::TITLE).font(theme::BOLD),
+        network,
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Center);
+    let spendable = balance.map_or_else(|| "…".to_owned(), |b| format::amount(b.local, unit));
+    let balance = column![widget::caption("Spendable"), text(spendable).font(theme::BOLD)].spacing(2);
+    let top = row![identity, space::horizontal(), balance, connection(state)]
+        .spacing(gap::L)
+        .align_y(Alignment::Center);
+    let mut col = column![top].spacing(gap::S);
+    if !info.accepts_keysend {
+        col = col.push(widget::notice(
+            Tone::Warning,
+            "Your node does not accept keysend",
+            "You can send tips, but others cannot tip you. Add accept-keysend=true to lnd.conf and restart lnd.",
+        ));
+    }
+    container(col.padding([gap::M, gap::XL]))
+        .width(Length::Fill)
+        .style(theme::header)
+        .into()
+}
+
+fn connection<'a, M: 'a>(state: &'a State) -> Element<'a, M> {
+    let (label, tone) = match state {
+        State::Connected => ("connected".to_owned(), Tone::Success),
+        State::Reconnecting { attempt, retry_in } => (
+            format!("reconnecting (try {attempt}, next in {} s)", retry_in.as_secs()),
+            Tone::Warning,
+        ),
+        State::Offline(_) => ("offline".to_owned(), Tone::Danger),
+    };
+    let mut col = column![widget::pill(label, tone)].spacing(2).align_x(Alignment::End);
+    if let State::Offline(reason) = state {
+        col = col.push(widget::caption(reason.as_str()));
+    }
+    col.max_width(320).into()
+}

@@ -1,0 +1,278 @@
+//! The add/edit contact form: validates the pubkey as you type (showing the
+//! specific `NodeIdError`), flags a duplicate, looks the node up in the graph
+//! for its alias and keysend support, and builds a `NewContact`.
+
+use iced::widget::{checkbox, column, row, text, text_editor, text_input};
+use iced::{Alignment, Element, Length, Task};
+
+use crate::gui::screen::Env;
+use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::widget;
+use crate::keysend::{Msat, NodeId};
+use crate::node::{GraphNode, NodeError, SharedNode};
+use crate::store::{Contact, ContactBook, ExtraRecord, NewContact};
+
+/// The form's state.
+pub struct Form {
+    /// `Some(id)` when editing an existing contact.
+    pub editing: Option<u64>,
+    name: String,
+    pubkey: String,
+    note: String,
+    amount: String,
+    records: text_editor::Content,
+    include_identity: bool,
+    lookup: Lookup,
+    /// An error from the contact book (empty name, duplicate...).
+    pub error: Option<String>,
+}
+
+/// What the graph said about the pubkey.
+#[derive(Debug, Clone, PartialEq)]
+enum Lookup {
+    None,
+    Pending(NodeId),
+    Found(GraphNode),
+    NotInGraph,
+    Failed(String),
+}
+
+/// Form events.
+#[derive(Debug, Clone)]
+pub enum Message {
+    NameChanged(String),
+    PubkeyChanged(String),
+    NoteChanged(String),
+    AmountChanged(String),
+    RecordsEdited(text_editor::Action),
+    IdentityToggled(bool),
+    LookedUp(NodeId, Result<Option<GraphNode>, NodeError>),
+    Save,
+    Cancel,
+}
+
+/// What the contacts screen must do.
+pub enum Action {
+    None,
+    Run(Task<Message>),
+    Save(Option<u64>, NewContact, Option<GraphNode>),
+    Cancel,
+}
+
+impl Form {
+    /// An empty form, optionally with a pubkey and name (from the inbox).
+    pub fn new(pubkey: Option<NodeId>, name: String) -> Self {
+        Self {
+            editing: None,
+            name,
+            pubkey: pubkey.map(|id| id.to_hex()).unwrap_or_default(),
+            note: String::new(),
+            amount: String::new(),
+            records: text_editor::Content::new(),
+            include_identity: false,
+            lookup: Lookup::None,
+            error: None,
+        }
+    }
+
+    /// A form filled with an existing contact.
+    pub fn edit(contact: &Contact) -> Self {
+        Self {
+            editing: Some(contact.id),
+            name: contact.name.clone(),
+            pubkey: contact.pubkey.to_hex(),
+            note: contact.note.clone(),
+            amount: contact.default_amount.map(|a| a.sats().to_string()).unwrap_or_default(),
+            records: text_editor::Content::with_text(&record_lines(&contact.extra_records)),
+            include_identity: contact.include_identity,
+            lookup: Lookup::None,
+            error: None,
+        }
+    }
+
+    /// Start the graph lookup for a prefilled pubkey.
+    pub fn start(&mut self, node: &SharedNode) -> Task<Message> {
+        self.lookup_task(node)
+    }
+
+    /// Handle an event.
+    pub fn update(&mut self, message: Message, node: &SharedNode, book: &ContactBook) -> Action {
+        match message {
+            Message::NameChanged(value) => self.edit_field(|f| f.name = value),
+            Message::PubkeyChanged(value) => {
+                self.pubkey = value;
+                self.error = None;
+                Action::Run(self.lookup_task(node))
+            }
+            Message::NoteChanged(value) => self.edit_field(|f| f.note = value),
+            Message::AmountChanged(value) => self.edit_field(|f| f.amount = value),
+            Message::RecordsEdited(action) => self.edit_field(|f| f.records.perform(action)),
+            Message::IdentityToggled(value) => self.edit_field(|f| f.include_identity = value),
+            Message::LookedUp(id, result) => self.looked_up(id, result),
+            Message::Save => self.save(book),
+            Message::Cancel => Action::Cancel,
+        }
+    }
+
+    fn edit_field(&mut self, change: impl FnOnce(&mut Self)) -> Action {
+        change(self);
+        self.error = None;
+        Action::None
+    }
+
+    fn lookup_task(&mut self, node: &SharedNode) -> Task<Message> {
+        let Ok(id) = self.pubkey.parse::<NodeId>() else {
+            self.lookup = Lookup::None;
+            return Task::none();
+        };
+        self.lookup = Lookup::Pending(id);
+        Task::perform(node.lookup(id), move |result| Message::LookedUp(id, result))
+    }
+
+    fn looked_up(&mut self, id: NodeId, result: Result<Option<GraphNode>, NodeError>) -> Action {
+        if self.lookup != Lookup::Pending(id) {
+            return Action::None;
+        }
+        self.lookup = match result {
+            Ok(Some(found)) => Lookup::Found(found),
+            Ok(None) => Lookup::NotInGraph,
+            Err(error) => Lookup::Failed(error.to_string()),
+        };
+        Action::None
+    }
+
+    fn save(&mut self, book: &ContactBook) -> Action {
+        match self.build(book) {
+            Ok(contact) => {
+                let graph = match &self.lookup {
+                    Lookup::Found(found) => Some(found.clone()),
+                    _ => None,
+                };
+                Action::Save(self.editing, contact, graph)
+            }
+            Err(error) => {
+                self.error = Some(error);
+                Action::None
+            }
+        }
+    }
+
+    /// The contact as entered, or the first problem.
+    fn build(&self, book: &ContactBook) -> Result<NewContact, String> {
+        let pubkey: NodeId = self.pubkey.parse().map_err(|e| format!("Public key: {e}"))?;
+        if let Some(problem) = self.duplicate(book, &pubkey) {
+            return Err(problem);
+        }
+        let default_amount = match self.amount.trim() {
+            "" => None,
+            typed => Some(Msat::parse_sats(typed).map_err(|e| format!("Default amount: {e}"))?),
+        };
+        let extra_records = parse_records(&self.records.text())?;
+        Ok(NewContact {
+            name: self.name.clone(),
+            pubkey,
+            note: self.note.clone(),
+            default_amount,
+            extra_records,
+            include_identity: self.include_identity,
+        })
+    }
+
+    fn duplicate(&self, book: &ContactBook, pubkey: &NodeId) -> Option<String> {
+        let existing = book.by_pubkey(pubkey)?;
+        (Some(existing.id) != self.editing).then(|| format!("This node is already in your contacts as {:?}.", existing.name))
+    }
+
+    fn pubkey_error(&self, book: &ContactBook) -> Option<String> {
+        if self.pubkey.trim().is_empty() {
+            return None;
+        }
+        match self.pubkey.parse::<NodeId>() {
+            Err(error) => Some(capitalize(&error.to_string())),
+            Ok(id) => self.duplicate(book, &id),
+        }
+    }
+
+    /// Show the form.
+    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        let title = if self.editing.is_some() { "Edit contact" } else { "New contact" };
+        let input = |placeholder: &'a str, value: &'a str| text_input(placeholder, value).size(size::BODY);
+        let mut col = column![
+            widget::field("Name", input("Who is this?", &self.name).id("contact-name").on_input(Message::NameChanged), None),
+            widget::field(
+                "Node public key",
+                input("02… or 03…, 66 hex characters", &self.pubkey)
+                    .id("contact-pubkey")
+                    .font(theme::MONO)
+                    .on_input(Message::PubkeyChanged),
+                self.pubkey_error(env.contacts),
+            ),
+            self.lookup_view(),
+            widget::field("Note", input("Optional", &self.note).on_input(Message::NoteChanged), None),
+            widget::field("Default amount (sats)", input("Optional, e.g. 1000", &self.amount).id("contact-amount").on_input(Message::AmountChanged), None),
+            widget::caption("Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"),
+            text_editor(&self.records).on_action(Message::RecordsEdited).height(70).font(theme::MONO).size(size::SMALL),
+            checkbox(self.include_identity)
+                .label("Include my node identity by default (signed)")
+                .on_toggle(Message::IdentityToggled),
+        ]
+        .spacing(gap::M);
+        if let Some(error) = &self.error {
+            col = col.push(widget::notice(Tone::Danger, error.clone(), ""));
+        }
+        col = col.push(
+            row![
+                widget::primary("Save contact", Some(Message::Save)),
+                widget::secondary("Cancel", Some(Message::Cancel))
+            ]
+            .spacing(gap::S),
+        );
+        widget::titled_card(title, col).width(Length::Fill).into()
+    }
+
+    fn lookup_view(&self) -> Element<'_, Message> {
+        match &self.lookup {
+            Lookup::None => widget::hint("The alias and keysend support are looked up in your node's graph.").into(),
+            Lookup::Pending(_) => widget::hint("Looking up the node in the graph…").into(),
+            Lookup::Found(found) => {
+                let (label, tone) = if found.accepts_keysend {
+                    ("accepts keysend", Tone::Success)
+                } else {
+                    ("does not advertise keysend", Tone::Warning)
+                };
+                row![
+                    text(crate::keysend::text::display_safe(&found.alias, 32)).font(theme::BOLD),
+                    widget::pill(label, tone),
+                    widget::caption(format!("{} channels", found.num_channels))
+                ]
+                .spacing(gap::S)
+                .align_y(Alignment::Center)
+                .into()
+            }
+            Lookup::NotInGraph => widget::notice(
+                Tone::Warning,
+                "Not in the graph",
+                "This node is private or unknown to your node. Keysends may still work through route hints, but cannot be checked.",
+            ),
+            Lookup::Failed(reason) => widget::hint(format!("Could not look the node up: {reason}")).into(),
+        }
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn record_lines(records: &[ExtraRecord]) -> String {
+    records.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// Parse the records box: one `type=text:value` or `type=hex:value` per line.
+fn parse_records(text: &str) -> Result<Vec<ExtraRecord>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| ExtraRecord::parse(line).map_err(|e| format!("Extra records: {e}")))
+        .collect()
+}

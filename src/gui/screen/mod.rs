@@ -1,0 +1,22 @@
+//! The screens. Each owns its state, `Message`, `Action`, `update` and
+//! `view`; the session maps their actions.
+
+pub mod connect;
+pub mod contact_form;
+pub mod contacts;
+pub mod inbox;
+pub mod inbox_detail;
+pub mod send;
+pub mod send_view;
+pub mod sent;
+pub mod settings;
+
+use crate::node::NodeInfo;
+use crate::store::{ContactBook, Settings};
+
+/// What views read from the session: contacts, settings and our node.
+pub struct Env<'a> {
+    pub contacts: &'a ContactBook,
+    pub settings: &'a Settings,
+    pub info: &'a NodeInfo,
+}

@@ -1,0 +1,125 @@
+//! The Sent screen: our keysends with message, recipient (contact name when
+//! known), amount, fee and status, read from the local index (which is
+//! rebuilt from the node's payment history, so nothing depends on this app
+//! having sent them). Virtualised like the inbox.
+
+use iced::widget::{column, container, row, space, text};
+use iced::{Alignment, Element, Length, Task};
+
+use crate::gui::list::{self, Viewport};
+use crate::gui::screen::Env;
+use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::{format, widget};
+use crate::node::SharedNode;
+use crate::wallet::{Index, IndexError, SentRow, SentStatus};
+
+/// Height of one row, in pixels.
+const ROW_HEIGHT: f32 = 62.0;
+/// Rows loaded at most (newest first).
+const LIMIT: u64 = 2_000;
+
+/// The Sent screen.
+pub struct Sent {
+    index: Index,
+    rows: Vec<SentRow>,
+    viewport: Viewport,
+    error: Option<String>,
+    syncing: bool,
+}
+
+/// Sent events.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Loaded(Result<Vec<SentRow>, IndexError>),
+    Synced(Result<(), String>),
+    Scrolled(Viewport),
+}
+
+impl Sent {
+    /// The screen over `index`.
+    pub fn new(index: Index) -> Self {
+        Self { index, rows: Vec::new(), viewport: Viewport::default(), error: None, syncing: false }
+    }
+
+    /// Rows loaded (tests).
+    pub fn rows(&self) -> &[SentRow] {
+        &self.rows
+    }
+
+    /// Read the list from the index.
+    pub fn reload(&self) -> Task<Message> {
+        let index = self.index.clone();
+        Task::perform(async move { index.call(|i| i.sent(0, LIMIT)).await }, Message::Loaded)
+    }
+
+    /// Pull new payments from the node's history into the index, then reload.
+    pub fn sync(&mut self, node: SharedNode) -> Task<Message> {
+        self.syncing = true;
+        let index = self.index.clone();
+        Task::perform(
+            async move { crate::wallet::sync::sync_sent(&node, &index).await.map(|_| ()).map_err(|e| e.to_string()) },
+            Message::Synced,
+        )
+    }
+
+    /// Handle an event.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Loaded(Ok(rows)) => (self.rows, self.error) = (rows, None),
+            Message::Loaded(Err(error)) => self.error = Some(error.to_string()),
+            Message::Synced(result) => {
+                self.syncing = false;
+                self.error = result.err();
+                return self.reload();
+            }
+            Message::Scrolled(viewport) => self.viewport = viewport,
+        }
+        Task::none()
+    }
+
+    /// Show the screen.
+    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        let mut body = column![].spacing(gap::M);
+        if let Some(error) = &self.error {
+            body = body.push(widget::error_notice(error, "The list is rebuilt from your node; try again later."));
+        }
+        let list: Element<'a, Message> = if self.rows.is_empty() {
+            widget::empty_state("Nothing sent yet", "Tips you send appear here with their message and fee.")
+        } else {
+            let now = chrono::Local::now();
+            list::virtual_list(self.rows.len(), ROW_HEIGHT, self.viewport, move |i| row_view(&self.rows[i], env, now), Message::Scrolled)
+        };
+        body = body.push(widget::card(list).padding(0).height(Length::Fill));
+        let total: u64 = self.rows.iter().filter(|r| r.status == SentStatus::Succeeded).map(|r| r.amount.0).sum();
+        let subtitle = format!("{} payments · {} delivered", self.rows.len(), format::amount(crate::keysend::Msat(total), env.settings.unit));
+        widget::page("Sent", Some(subtitle), body)
+    }
+}
+
+fn row_view<'a>(sent: &'a SentRow, env: &Env<'a>, now: chrono::DateTime<chrono::Local>) -> Element<'a, Message> {
+    let recipient = match sent.destination {
+        Some(id) => env.contacts.by_pubkey(&id).map_or_else(|| id.short(), |c| c.name.clone()),
+        None => "unknown node".into(),
+    };
+    let (status, tone) = match sent.status {
+        SentStatus::Succeeded => ("sent", Tone::Success),
+        SentStatus::Failed => ("failed", Tone::Danger),
+        SentStatus::InFlight => ("in flight", Tone::Warning),
+    };
+    let message = sent.message.as_deref().filter(|m| !m.is_empty()).unwrap_or("(no message)");
+    let top = row![
+        text(recipient).font(theme::BOLD),
+        widget::pill(status, tone),
+        space::horizontal(),
+        text(format::amount(sent.amount, env.settings.unit)).font(theme::BOLD)
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Center);
+    let bottom = row![
+        text(message).size(size::BODY).style(theme::muted).wrapping(text::Wrapping::None),
+        space::horizontal(),
+        widget::caption(format!("fee {} · {}", format::amount(sent.fee, env.settings.unit), format::when(sent.created_ns / 1_000_000_000, now)))
+    ]
+    .spacing(gap::S);
+    container(column![top, bottom].spacing(gap::XS)).padding([10, 16]).width(Length::Fill).into()
+}

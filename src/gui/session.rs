@@ -1,0 +1,381 @@
+//! A connected session: the node, the wallet index and journal, the screens
+//! (kept alive while switching), the header state, inbox sync (backfill as
+//! a task, live follow as a subscription keyed by the connection), desktop
+//! notifications and keyboard shortcuts.
+
+use iced::keyboard::{self, Key, key::Named};
+use iced::widget::{column, row};
+use iced::{Element, Length, Subscription, Task};
+
+use crate::gui::app::Context;
+use crate::gui::chrome::{self, Screen};
+use crate::gui::health::{self, State};
+use crate::gui::screen::connect::Connection;
+use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
+use crate::gui::{notify, sync, widget};
+use crate::node::{Balance, NodeInfo, SharedNode};
+use crate::store::ContactBook;
+use crate::wallet::{Index, IndexError, Journal};
+
+/// The connected app.
+pub struct Session {
+    id: u64,
+    node: SharedNode,
+    info: NodeInfo,
+    balance: Option<Balance>,
+    state: State,
+    index: Index,
+    journal: Journal,
+    screen: Screen,
+    inbox: inbox::Inbox,
+    send: send::Send,
+    contacts: contacts::Contacts,
+    sent: sent::Sent,
+    settings: settings::Settings,
+    unread: u64,
+    notice: Option<String>,
+}
+
+/// Session events.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Navigate(Screen),
+    Inbox(inbox::Message),
+    Send(send::Message),
+    Contacts(contacts::Message),
+    Sent(sent::Message),
+    Settings(settings::Message),
+    Health(health::Event),
+    Sync(sync::Event),
+    Unread(Result<u64, IndexError>),
+    ContactsSaved(Result<ContactBook, String>),
+    NewTip,
+    Escape,
+    DismissNotice,
+    Notified,
+}
+
+/// What the app must do.
+pub enum Action {
+    None,
+    Run(Task<Message>),
+    SaveSettings,
+    /// Leave this node: `Some(id)` to open a saved node, `None` for the Connect screen.
+    Disconnect(Option<String>),
+    Forget(String),
+}
+
+impl Session {
+    /// Start a session on a connection with an open index and journal.
+    pub fn new(id: u64, connection: Connection, index: Index, journal: Journal, context: &Context) -> (Self, Task<Message>) {
+        let Connection { node, info, .. } = connection;
+        let session = Self {
+            id,
+            inbox: inbox::Inbox::new(index.clone(), info.id),
+            sent: sent::Sent::new(index.clone()),
+            settings: settings::Settings::new(&context.settings),
+            send: send::Send::default(),
+            contacts: contacts::Contacts::default(),
+            node,
+            info,
+            balance: None,
+            state: State::Connected,
+            index,
+            journal,
+            screen: Screen::Inbox,
+            unread: 0,
+            notice: index_warning(context),
+        };
+        let env = session.env(context);
+        let mut inbox = session.inbox_reload(&env);
+        inbox = Task::batch([inbox, session.backfill(), session.balance_task()]);
+        (session, inbox)
+    }
+
+    fn env<'a>(&'a self, context: &'a Context) -> Env<'a> {
+        env_for(&self.info, context)
+    }
+
+    fn inbox_reload(&self, _env: &Env<'_>) -> Task<Message> {
+        Task::done(Message::Inbox(inbox::Message::Arrived))
+    }
+
+    fn backfill(&self) -> Task<Message> {
+        sync::backfill(self.node.clone(), self.index.clone()).map(Message::Sync)
+    }
+
+    fn balance_task(&self) -> Task<Message> {
+        let node = self.node.clone();
+        Task::perform(
+            async move {
+                let info = node.info().await?;
+                let balance = node.balance().await?;
+                Ok((info, balance))
+            },
+            |result| match result {
+                Ok((info, balance)) => Message::Health(health::Event::Online(info, balance)),
+                Err(error) => Message::Health(health::Event::Offline(error)),
+            },
+        )
+    }
+
+    /// Unread tips above the spam threshold.
+    pub fn unread(&self) -> u64 {
+        self.unread
+    }
+
+    /// The node we are connected to.
+    pub fn info(&self) -> &NodeInfo {
+        &self.info
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The inbox (tests).
+    pub fn inbox(&self) -> &inbox::Inbox {
+        &self.inbox
+    }
+
+    /// The send screen (tests).
+    pub fn send(&self) -> &send::Send {
+        &self.send
+    }
+
+    /// Show a problem in the notice bar.
+    pub fn warn(&mut self, message: String) {
+        self.notice = Some(message);
+    }
+
+    /// Handle an event.
+    pub fn update(&mut self, message: Message, context: &mut Context) -> Action {
+        match message {
+            Message::Navigate(screen) => self.navigate(screen, context),
+            Message::Inbox(message) => self.inbox_update(message, context),
+            Message::Send(message) => self.send_update(message, context),
+            Message::Contacts(message) => self.contacts_update(message, context),
+            Message::Sent(message) => run(self.sent.update(message).map(Message::Sent)),
+            Message::Settings(message) => self.settings_update(message, context),
+            Message::Health(event) => self.health(event),
+            Message::Sync(event) => self.sync_event(event, context),
+            Message::Unread(Ok(count)) => self.set(|s| s.unread = count),
+            Message::Unread(Err(error)) => self.set(|s| s.notice = Some(error.to_string())),
+            Message::ContactsSaved(result) => self.contacts_saved(result, context),
+            Message::NewTip => self.new_tip(),
+            Message::Escape => self.escape(),
+            Message::DismissNotice => self.set(|s| s.notice = None),
+            Message::Notified => Action::None,
+        }
+    }
+
+    fn set(&mut self, change: impl FnOnce(&mut Self)) -> Action {
+        change(self);
+        Action::None
+    }
+
+    fn navigate(&mut self, screen: Screen, context: &Context) -> Action {
+        self.screen = screen;
+        match screen {
+            Screen::Sent => run(self.sent.reload().map(Message::Sent)),
+            Screen::Inbox => run(self.inbox.reload(&env_for(&self.info, context)).map(Message::Inbox)),
+            _ => Action::None,
+        }
+    }
+
+    fn new_tip(&mut self) -> Action {
+        if !self.send.is_locked() {
+            self.send = send::Send::default();
+        }
+        self.screen = Screen::Send;
+        Action::None
+    }
+
+    fn escape(&mut self) -> Action {
+        let _ = self.inbox.close_detail() || self.contacts.close_dialog() || self.send.back_to_compose();
+        Action::None
+    }
+
+    fn inbox_update(&mut self, message: inbox::Message, context: &mut Context) -> Action {
+        let env = Env { contacts: &context.contacts, settings: &context.settings, info: &self.info };
+        match self.inbox.update(message, &env) {
+            inbox::Action::None => Action::None,
+            inbox::Action::Run(task) => run(task.map(Message::Inbox)),
+            inbox::Action::UnreadChanged => run(self.count_unread(context)),
+            inbox::Action::SaveContact(id, name) => {
+                self.screen = Screen::Contacts;
+                run(self.contacts.new_contact(Some(id), name, &self.node).map(Message::Contacts))
+            }
+        }
+    }
+
+    fn count_unread(&self, context: &Context) -> Task<Message> {
+        let (index, threshold) = (self.index.clone(), context.settings.spam_threshold);
+        Task::perform(async move { index.call(move |i| i.unread_count(threshold)).await }, Message::Unread)
+    }
+
+    fn send_update(&mut self, message: send::Message, context: &mut Context) -> Action {
+        let env = Env { contacts: &context.contacts, settings: &context.settings, info: &self.info };
+        let cx = send::Context { node: &self.node, info: &self.info, journal: &self.journal, balance: self.balance, env: &env };
+        match self.send.update(message, cx) {
+            send::Action::None => Action::None,
+            send::Action::Run(task) => run(task.map(Message::Send)),
+            send::Action::Finished => run(Task::batch([self.balance_task(), self.sent.sync(self.node.clone()).map(Message::Sent)])),
+        }
+    }
+
+    fn contacts_update(&mut self, message: contacts::Message, context: &mut Context) -> Action {
+        let cx = contacts::Context { book: &mut context.contacts, node: &self.node };
+        match self.contacts.update(message, cx) {
+            contacts::Action::None => Action::None,
+            contacts::Action::Run(task) => run(task.map(Message::Contacts)),
+            contacts::Action::Changed => run(save_contacts(context)),
+            contacts::Action::Replaced(book) => {
+                context.contacts = book;
+                run(save_contacts(context))
+            }
+            contacts::Action::Tip(contact) => {
+                if !self.send.is_locked() {
+                    self.send = send::Send::for_contact(&contact);
+                }
+                self.screen = Screen::Send;
+                run(Task::done(Message::Send(send::Message::RecipientChanged(contact.pubkey.to_hex()))))
+            }
+        }
+    }
+
+    fn contacts_saved(&mut self, result: Result<ContactBook, String>, context: &mut Context) -> Action {
+        match result {
+            Ok(book) => context.contacts = book,
+            Err(reason) => self.notice = Some(format!("Contacts were not saved: {reason}")),
+        }
+        Action::None
+    }
+
+    fn settings_update(&mut self, message: settings::Message, context: &mut Context) -> Action {
+        match self.settings.update(message, &context.settings) {
+            settings::Action::None => Action::None,
+            settings::Action::Changed(next) => {
+                let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
+                context.settings = next;
+                if threshold_changed {
+                    let reload = self.inbox.reload(&env_for(&self.info, context)).map(Message::Inbox);
+                    return Action::Run(Task::batch([reload, self.count_unread(context)]));
+                }
+                Action::SaveSettings
+            }
+            settings::Action::Switch(id) => Action::Disconnect(Some(id)),
+            settings::Action::Forget(id) => Action::Forget(id),
+            settings::Action::Disconnect => Action::Disconnect(None),
+        }
+    }
+
+    fn health(&mut self, event: health::Event) -> Action {
+        match event {
+            health::Event::Online(info, balance) => {
+                (self.info, self.balance, self.state) = (info, Some(balance), State::Connected);
+            }
+            health::Event::Reconnecting { attempt, retry_in, .. } => self.state = State::Reconnecting { attempt, retry_in },
+            health::Event::Offline(error) => self.state = State::Offline(format!("{error}. {}", error.next_step())),
+        }
+        Action::None
+    }
+
+    fn sync_event(&mut self, event: sync::Event, context: &Context) -> Action {
+        let env = env_for(&self.info, context);
+        match event {
+            sync::Event::Progress(done, total) => run(Task::done(Message::Inbox(inbox::Message::Progress(done, total)))),
+            sync::Event::Backfilled(Err(reason)) => self.set(|s| s.notice = Some(format!("History sync failed: {reason}"))),
+            sync::Event::Backfilled(Ok(())) => {
+                let tasks = [self.inbox.reload(&env).map(Message::Inbox), self.count_unread(context), self.sent.reload().map(Message::Sent)];
+                run(Task::batch(tasks))
+            }
+            sync::Event::Received(tip) => {
+                let notify = notify::tip(&tip, &context.settings).map(|()| Message::Notified);
+                let tasks = [self.inbox.reload(&env).map(Message::Inbox), self.count_unread(context), notify];
+                run(Task::batch(tasks))
+            }
+            sync::Event::State(state) => self.set(|s| s.state = state),
+        }
+    }
+
+    /// Live inbox, connection watch and keyboard shortcuts.
+    pub fn subscription(&self) -> Subscription<Message> {
+        Subscription::batch([
+            sync::follow(self.id, self.node.clone(), self.index.clone()).map(Message::Sync),
+            health::watch(self.id, self.node.clone()).map(Message::Health),
+            keyboard::listen().filter_map(shortcut),
+        ])
+    }
+
+    /// The frame and the current screen.
+    pub fn view<'a>(&'a self, context: &'a Context) -> Element<'a, Message> {
+        let env = self.env(context);
+        let screen: Element<'a, Message> = match self.screen {
+            Screen::Inbox => self.inbox.view(&env).map(Message::Inbox),
+            Screen::Send => self.send.view(&env).map(Message::Send),
+            Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
+            Screen::Sent => self.sent.view(&env).map(Message::Sent),
+            Screen::Settings => self.settings.view(&env).map(Message::Settings),
+        };
+        let mut main = column![chrome::header(&self.info, self.balance, &self.state, context.settings.unit)];
+        if let Some(notice) = &self.notice {
+            main = main.push(
+                row![
+                    iced::widget::container(widget::notice(crate::gui::theme::Tone::Warning, notice.clone(), "")).width(Length::Fill),
+                    widget::link("Dismiss", Message::DismissNotice)
+                ]
+                .spacing(8)
+                .padding([8, 28]),
+            );
+        }
+        main = main.push(screen);
+        row![chrome::sidebar(self.screen, self.unread, Message::Navigate), main.width(Length::Fill)].into()
+    }
+}
+
+fn env_for<'a>(info: &'a NodeInfo, context: &'a Context) -> Env<'a> {
+    Env { contacts: &context.contacts, settings: &context.settings, info }
+}
+
+fn run(task: Task<Message>) -> Action {
+    Action::Run(task)
+}
+
+fn index_warning(context: &Context) -> Option<String> {
+    context.warnings.last().cloned()
+}
+
+/// Save the contact book in a task; the saved (merged) book comes back.
+fn save_contacts(context: &Context) -> Task<Message> {
+    let (mut book, paths) = (context.contacts.clone(), context.paths.clone());
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || book.save(&paths).map(|_| book).map_err(|e| e.to_string()))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+        },
+        Message::ContactsSaved,
+    )
+}
+
+/// Ctrl+1..4 switch screens, Ctrl+N starts a tip, Esc closes dialogs.
+fn shortcut(event: keyboard::Event) -> Option<Message> {
+    let keyboard::Event::KeyPressed { key, modifiers, .. } = event else {
+        return None;
+    };
+    match key.as_ref() {
+        Key::Named(Named::Escape) => Some(Message::Escape),
+        Key::Character(c) if modifiers.command() => match c {
+            "1" | "2" | "3" | "4" => {
+                let i: usize = c.parse().ok()?;
+                Some(Message::Navigate(Screen::NUMBERED[i - 1]))
+            }
+            "n" | "N" => Some(Message::NewTip),
+            "," => Some(Message::Navigate(Screen::Settings)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,299 @@
+//! Starting, serving and stopping a simulated network, and the handle
+//! tests and the demo use to drive it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
+use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records};
+use crate::rpc::lnrpc::{PaymentFailureReason, payment};
+
+use super::graph::{self, NODES, USER};
+use super::network::Network;
+use super::pay::{self, Keysend};
+use super::persist::{self, Persister};
+use super::server::{self, Server, Shared};
+use super::{SimConfig, SimError, SimNode, history, macaroon};
+
+/// Pause between a change and its save, to batch bursts.
+const SAVE_DELAY: Duration = Duration::from_millis(300);
+
+/// A served node of a running simulated network. The handle returned by
+/// [`start`] owns the network (saving, demo traffic); handles from
+/// [`SimHandle::serve_node`] only serve another node.
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    server: Server,
+    dir: PathBuf,
+    owner: Option<Owner>,
+}
+
+/// What the network-owning handle runs.
+struct Owner {
+    persister: Arc<Persister>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Start the network from `config.dir` (resuming saved state) and serve the
+/// user's node.
+pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+    std::fs::create_dir_all(&config.dir).map_err(|e| SimError::io(&config.dir, e))?;
+    let loaded = persist::load(&config.dir)?;
+    let fresh = loaded.is_none();
+    let shared = Arc::new(Shared::new(
+        loaded.unwrap_or_else(Network::fresh),
+        config.payment_latency,
+    ));
+    resume_in_flight(&shared);
+    let user = graph::node_index(USER).expect("the user node is in the graph");
+    if fresh && config.seed_history > 0 {
+        history::seed(&mut shared.lock(), user, config.seed_history);
+    }
+    let server = Server::start(shared.clone(), user, &config.dir, config.listen).await?;
+    let persister = Arc::new(Persister::new(&config.dir));
+    persister.save(&shared).await?;
+    let mut tasks = vec![tokio::spawn(save_loop(shared.clone(), persister.clone()))];
+    if let Some(interval) = config.traffic {
+        tasks.push(tokio::spawn(history::traffic(
+            shared.clone(),
+            user,
+            interval,
+        )));
+    }
+    Ok(SimHandle {
+        shared,
+        server,
+        dir: config.dir,
+        owner: Some(Owner { persister, tasks }),
+    })
+}
+
+/// LND resumes in-flight payments after a restart.
+fn resume_in_flight(shared: &Arc<Shared>) {
+    let in_flight: Vec<(usize, String)> = {
+        let network = shared.lock();
+        (0..NODES.len())
+            .flat_map(|node| {
+                network.ledgers[node]
+                    .payments()
+                    .values()
+                    .filter(|p| p.status == payment::PaymentStatus::InFlight as i32)
+                    .map(move |p| (node, p.payment_hash.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    for (node, hash) in in_flight {
+        pay::spawn_resolution(shared.clone(), node, hash);
+    }
+}
+
+async fn save_loop(shared: Arc<Shared>, persister: Arc<Persister>) {
+    loop {
+        shared.dirty.notified().await;
+        tokio::time::sleep(SAVE_DELAY).await;
+        if let Err(error) = persister.save(&shared).await {
+            log::error!("sim: saving the network failed: {error}");
+        }
+    }
+}
+
+impl SimHandle {
+    /// The gRPC address.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr
+    }
+
+    /// The LND-like directory of the served node.
+    pub fn lnd_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `<dir>/tls.cert`.
+    pub fn tls_cert_path(&self) -> PathBuf {
+        self.dir.join("tls.cert")
+    }
+
+    /// `<dir>/data/chain/bitcoin/regtest/admin.macaroon`.
+    pub fn admin_macaroon_path(&self) -> PathBuf {
+        macaroon::admin_path(&server::network_dir(&self.dir))
+    }
+
+    /// `<dir>/data/chain/bitcoin/regtest/readonly.macaroon`.
+    pub fn readonly_macaroon_path(&self) -> PathBuf {
+        macaroon::readonly_path(&server::network_dir(&self.dir))
+    }
+
+    /// The id of the user's node ("satchel").
+    pub fn user_node(&self) -> NodeId {
+        graph::node_id(USER)
+    }
+
+    /// Every node of the network.
+    pub fn nodes(&self) -> Vec<SimNode> {
+        NODES
+            .iter()
+            .map(|n| SimNode {
+                name: n.name.to_owned(),
+                id: graph::node_id(n.name),
+                alias: n.alias.to_owned(),
+                accepts_keysend: n.accepts_keysend,
+                private: n.private,
+            })
+            .collect()
+    }
+
+    /// A node's id by its short name.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        graph::node_index(name).map(|_| graph::node_id(name))
+    }
+
+    /// Serve another node of the same network from its own directory
+    /// (certificate, macaroons, port).
+    pub async fn serve_node(&self, name: &str, dir: PathBuf) -> Result<SimHandle, SimError> {
+        let node = graph::node_index(name).ok_or_else(|| SimError::UnknownNode(name.to_owned()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
+        let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = Server::start(self.shared.clone(), node, &dir, listen).await?;
+        Ok(SimHandle {
+            shared: self.shared.clone(),
+            server,
+            dir,
+            owner: None,
+        })
+    }
+
+    /// Node `from` pays the user's node a keysend with `records` (routed
+    /// through the graph); waits for the result.
+    pub async fn inject_keysend(
+        &self,
+        from: &str,
+        amount: Msat,
+        records: Records,
+    ) -> Result<PaymentHash, SimError> {
+        let sender =
+            graph::node_index(from).ok_or_else(|| SimError::UnknownNode(from.to_owned()))?;
+        let user = graph::node_index(USER).expect("the user node is in the graph");
+        inject(&self.shared, sender, user, amount, records).await
+    }
+
+    /// Drop every open stream and connection and refuse new ones while
+    /// `false` (fault injection).
+    pub fn set_connections_enabled(&self, enabled: bool) {
+        self.shared.set_enabled(enabled);
+    }
+
+    /// Stop serving; the network's state is saved in the directory and
+    /// [`start`] on the same directory resumes it.
+    pub async fn shutdown(mut self) {
+        self.server.stop().await;
+        if let Some(owner) = self.owner.take() {
+            for task in &owner.tasks {
+                task.abort();
+            }
+            if let Err(error) = owner.persister.save(&self.shared).await {
+                log::error!("sim: final save failed: {error}");
+            }
+        }
+    }
+}
+
+/// Send a keysend from `sender` to `dest` and wait for the outcome.
+pub(crate) async fn inject(
+    shared: &Arc<Shared>,
+    sender: usize,
+    dest: usize,
+    amount: Msat,
+    mut records: Records,
+) -> Result<PaymentHash, SimError> {
+    if let Some(key) = records.keys().find(|k| **k < FIRST_CUSTOM) {
+        return Err(SimError::Refused(format!(
+            "record type {key} is below 65536"
+        )));
+    }
+    if sender == dest || amount.0 == 0 {
+        return Err(SimError::Refused(
+            "a keysend needs another node and an amount".into(),
+        ));
+    }
+    let preimage = Preimage::random();
+    let hash = preimage.hash();
+    let _ = records.insert(KEYSEND_PREIMAGE, preimage.as_bytes().to_vec());
+    let keysend = Keysend {
+        dest,
+        amount_msat: amount.0,
+        hash: *hash.as_bytes(),
+        records,
+        fee_limit_msat: amount.0 / 20 + 10_000,
+        final_cltv_delta: pay::DEFAULT_FINAL_CLTV,
+    };
+    let mut changes = shared.lock().ledgers[sender].watch_payments();
+    let hash_hex = pay::begin(shared, sender, keysend)
+        .map_err(|s| SimError::Refused(s.message().to_owned()))?;
+    loop {
+        let (status, reason) = {
+            let network = shared.lock();
+            let payment = network.ledgers[sender]
+                .payment(&hash_hex)
+                .cloned()
+                .unwrap_or_default();
+            (payment.status, payment.failure_reason)
+        };
+        if status == payment::PaymentStatus::Succeeded as i32 {
+            return Ok(hash);
+        }
+        if status == payment::PaymentStatus::Failed as i32 {
+            let reason =
+                PaymentFailureReason::try_from(reason).map_or("unknown", |r| r.as_str_name());
+            return Err(SimError::PaymentFailed(reason.to_owned()));
+        }
+        if changes.changed().await.is_err() {
+            return Err(SimError::PaymentFailed("the network stopped".into()));
+        }
+    }
+}
+
+/// `satchel sim`: serve until Ctrl-C, printing where the files are.
+pub async fn run_standalone(config: SimConfig) -> Result<(), SimError> {
+    let handle = start(config).await?;
+    println!(
+        "Satchel simulator: node \"satchel\" ({}) at {}",
+        handle.user_node(),
+        handle.addr()
+    );
+    println!("  lnd dir:           {}", handle.lnd_dir().display());
+    println!("  tls cert:          {}", handle.tls_cert_path().display());
+    println!(
+        "  admin macaroon:    {}",
+        handle.admin_macaroon_path().display()
+    );
+    println!(
+        "  readonly macaroon: {}",
+        handle.readonly_macaroon_path().display()
+    );
+    println!("Other nodes:");
+    for node in handle.nodes().iter().filter(|n| n.name != USER) {
+        let notes = match (node.accepts_keysend, node.private) {
+            (false, _) => " (no keysend)",
+            (true, true) => " (private)",
+            (true, false) => "",
+        };
+        println!("  {:<6} {} {}{notes}", node.name, node.id, node.alias);
+    }
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Received keysends: pagination over seeded history, subscription replay,
+//! injected keysends and persistence across restarts.
+
+use std::time::Duration;
+
+use tonic::Code;
+
+use super::{admin, sim};
+use crate::keysend::record::{KEYSEND_PREIMAGE, MESSAGE, SIGNATURE};
+use crate::keysend::{Msat, Records};
+use crate::rpc::lnrpc::{Invoice, InvoiceSubscription, ListInvoiceRequest, PaymentHash};
+
+fn page(offset: u64, max: u64, reversed: bool) -> ListInvoiceRequest {
+    ListInvoiceRequest {
+        index_offset: offset,
+        num_max_invoices: max,
+        reversed,
+        ..Default::default()
+    }
+}
+
+async fn next(stream: &mut tonic::Streaming<Invoice>) -> Invoice {
+    tokio::time::timeout(Duration::from_secs(5), stream.message())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pagination_over_ten_thousand_seeded_invoices() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = sim(dir.path(), 10_000).await;
+    let mut client = admin(&handle).await;
+    let mut offset = 0;
+    let mut seen = 0;
+    loop {
+        let response = client
+            .lightning
+            .list_invoices(page(offset, 1_000, false))
+            .await
+            .unwrap()
+            .into_inner();
+        if response.invoices.is_empty() {
+            assert_eq!(
+                (response.first_index_offset, response.last_index_offset),
+                (0, 0)
+            );
+            break;
+        }
+        assert_eq!(response.first_index_offset, offset + 1);
+        assert!(
+            response
+                .invoices
+                .windows(2)
+                .all(|w| w[0].add_index + 1 == w[1].add_index)
+        );
+        seen += response.invoices.len();
+        offset = response.last_index_offset;
+    }
+    assert_eq!(seen, 10_000);
+    let default = client
+        .lightning
+        .list_invoices(page(0, 0, false))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(default.invoices.len(), 100, "LND's default page");
+    let newest = client
+        .lightning
+        .list_invoices(page(0, 10, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (newest.first_index_offset, newest.last_index_offset),
+        (9_991, 10_000)
+    );
+    assert!(
+        newest.invoices[0].add_index < newest.invoices[9].add_index,
+        "oldest first even when reversed"
+    );
+    let before = client
+        .lightning
+        .list_invoices(page(9_991, 5, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (before.first_index_offset, before.last_index_offset),
+        (9_986, 9_990)
+    );
+    let signed = newest
+        .invoices
+        .iter()
+        .filter(|i| i.htlcs[0].custom_records.contains_key(&SIGNATURE))
+        .count();
+    assert!(signed > 0 && newest.invoices.iter().all(|i| i.is_keysend && i.state == 1));
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn subscribe_replays_adds_then_settles_then_live_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = sim(dir.path(), 5).await;
+    let mut client = admin(&handle).await;
+    let request = InvoiceSubscription {
+        add_index: 3,
+        settle_index: 4,
+    };
+    let mut stream = client
+        .lightning
+        .subscribe_invoices(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let mut replayed = Vec::new();
+    for _ in 0..3 {
+        let invoice = next(&mut stream).await;
+        replayed.push((invoice.add_index, invoice.settle_index, invoice.state));
+    }
+    assert_eq!(
+        replayed,
+        [(4, 4, 1), (5, 5, 1), (5, 5, 1)],
+        "adds after 3, then settles after 4"
+    );
+    let records = Records::from([(MESSAGE, b"live!".to_vec())]);
+    let hash = handle
+        .inject_keysend("bob", Msat::from_sat(21), records)
+        .await
+        .unwrap();
+    let added = next(&mut stream).await;
+    assert_eq!(
+        (added.add_index, added.state, added.htlcs.len()),
+        (6, 0, 0),
+        "add event is OPEN"
+    );
+    let settled = next(&mut stream).await;
+    assert_eq!((settled.settle_index, settled.state), (6, 1));
+    assert_eq!(settled.r_hash, hash.as_bytes());
+    assert_eq!(settled.htlcs[0].custom_records[&MESSAGE], b"live!");
+    assert_eq!(settled.htlcs[0].custom_records[&KEYSEND_PREIMAGE].len(), 32);
+    let mut settles_only = client
+        .lightning
+        .subscribe_invoices(InvoiceSubscription {
+            add_index: 0,
+            settle_index: 5,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(next(&mut settles_only).await.settle_index, 6);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn restart_resumes_invoices_payments_and_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = sim(dir.path(), 5_000).await;
+    let hash = handle
+        .inject_keysend("alice", Msat::from_sat(42), Records::new())
+        .await
+        .unwrap();
+    let cert = std::fs::read(handle.tls_cert_path()).unwrap();
+    let macaroon = std::fs::read(handle.admin_macaroon_path()).unwrap();
+    handle.shutdown().await;
+
+    let started = std::time::Instant::now();
+    let handle = sim(dir.path(), 5_000).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "load took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        std::fs::read(handle.tls_cert_path()).unwrap(),
+        cert,
+        "the certificate is reused"
+    );
+    assert_eq!(
+        std::fs::read(handle.admin_macaroon_path()).unwrap(),
+        macaroon
+    );
+    let mut client = admin(&handle).await;
+    let newest = client
+        .lightning
+        .list_invoices(page(0, 1, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(newest.last_index_offset, 5_001, "no reseeding on restart");
+    let lookup = PaymentHash {
+        r_hash: hash.as_bytes().to_vec(),
+        ..Default::default()
+    };
+    let invoice = client
+        .lightning
+        .lookup_invoice(lookup)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (
+            invoice.add_index,
+            invoice.settle_index,
+            invoice.amt_paid_sat
+        ),
+        (5_001, 5_001, 42)
+    );
+    let missing = PaymentHash {
+        r_hash: vec![1; 32],
+        ..Default::default()
+    };
+    assert_eq!(
+        client
+            .lightning
+            .lookup_invoice(missing)
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    let next_hash = handle
+        .inject_keysend("dave", Msat::from_sat(7), Records::new())
+        .await
+        .unwrap();
+    let lookup = PaymentHash {
+        r_hash: next_hash.as_bytes().to_vec(),
+        ..Default::default()
+    };
+    assert_eq!(
+        client
+            .lightning
+            .lookup_invoice(lookup)
+            .await
+            .unwrap()
+            .into_inner()
+            .add_index,
+        5_002
+    );
+    handle.shutdown().await;
+}

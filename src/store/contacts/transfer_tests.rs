@@ -1,0 +1,207 @@
+//! Import and export tests: round trips, per-row reports, refused files.
+
+use super::*;
+use crate::store::contacts::{ExtraRecord, RecordValue};
+
+const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+const BOB: &str = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5";
+const CAROL: &str = "02f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9";
+
+fn sample_book() -> ContactBook {
+    let mut book = ContactBook::new();
+    let alice = NewContact {
+        note: "line one\nline, \"two\"".into(),
+        default_amount: Some(Msat::from_sat(2_100)),
+        include_identity: true,
+        extra_records: vec![
+            ExtraRecord::new(696_969, RecordValue::Text("a;b".into())).unwrap(),
+            ExtraRecord::new(7_629_175, RecordValue::Hex(vec![0, 255])).unwrap(),
+        ],
+        ..NewContact::new("Alice", ALICE.parse().unwrap())
+    };
+    let _ = book.add(alice).unwrap();
+    let _ = book
+        .add(NewContact::new("Bob", BOB.parse().unwrap()))
+        .unwrap();
+    book
+}
+
+fn portable_all(book: &ContactBook) -> Vec<NewContact> {
+    book.contacts().iter().map(portable).collect()
+}
+
+#[test]
+fn csv_round_trips() {
+    let book = sample_book();
+    let csv = book.export_csv();
+    assert!(
+        csv.starts_with("name,pubkey,note,default_amount_sat,include_identity,extra_records\n")
+    );
+    assert!(csv.contains(r"696969=text:a\;b;7629175=hex:00ff"), "{csv}");
+    let mut copy = ContactBook::new();
+    let report = copy.import_csv(&csv).unwrap();
+    assert_eq!(
+        (report.added(), report.duplicates(), report.invalid()),
+        (2, 0, 0)
+    );
+    assert_eq!(portable_all(&copy), portable_all(&book));
+}
+
+#[test]
+fn json_round_trips_and_reads_bare_lists_and_contacts_files() {
+    let book = sample_book();
+    let mut copy = ContactBook::new();
+    let report = copy.import_json(&book.export_json()).unwrap();
+    assert_eq!(report.added(), 2);
+    assert_eq!(portable_all(&copy), portable_all(&book));
+
+    let bare = format!(r#"[{{"name":"Carol","pubkey":"{CAROL}"}}]"#);
+    assert_eq!(copy.import_json(&bare).unwrap().added(), 1);
+
+    let mut fresh = ContactBook::new();
+    let fixture = include_str!("../../../tests/fixtures/contacts-v1.json");
+    let report = fresh.import_json(fixture).unwrap();
+    assert_eq!(report.added(), 2);
+    assert_eq!(fresh.contacts()[0].default_amount, Some(Msat::from_sat(21)));
+}
+
+#[test]
+fn csv_import_reports_every_row() {
+    let mut book = ContactBook::new();
+    let _ = book
+        .add(NewContact::new("Alice", ALICE.parse().unwrap()))
+        .unwrap();
+    let csv = format!(
+        "pubkey,name,default_amount_sat,extra_records,include_identity\n\
+         {BOB},Bob,\"1,000\",70001=text:hi,yes\n\
+         {ALICE},Alice twice,,,\n\
+         {BOB},Bob again,,,\n\
+         02abc,Nobody,,,\n\
+         {CAROL},Carol,1.5,,\n\
+         {CAROL},Carol,,12=text:x,\n\
+         {CAROL},Carol,,,maybe\n\
+         {CAROL},\u{200b},,,\n\
+         {CAROL},Carol,,,\n"
+    );
+    let report = book.import_csv(&csv).unwrap();
+    let expected = vec![
+        RowOutcome::Added {
+            row: 2,
+            id: 2,
+            name: "Bob".into(),
+        },
+        RowOutcome::DuplicateSkipped {
+            row: 3,
+            existing: "Alice".into(),
+        },
+        RowOutcome::DuplicateSkipped {
+            row: 4,
+            existing: "Bob".into(),
+        },
+        RowOutcome::Invalid {
+            row: 5,
+            reason: "pubkey: a node public key is 66 hex characters; this has 5".into(),
+        },
+        RowOutcome::Invalid {
+            row: 6,
+            reason: "default_amount_sat: amounts are whole sats; fractions are not supported"
+                .into(),
+        },
+        RowOutcome::Invalid {
+            row: 7,
+            reason: "extra_records: record type 12 is too low: custom records start at 65536"
+                .into(),
+        },
+        RowOutcome::Invalid {
+            row: 8,
+            reason: "include_identity: \"maybe\" is not true or false".into(),
+        },
+        RowOutcome::Invalid {
+            row: 9,
+            reason: "give the contact a name".into(),
+        },
+        RowOutcome::Added {
+            row: 10,
+            id: 3,
+            name: "Carol".into(),
+        },
+    ];
+    assert_eq!(report.rows, expected);
+    let bob = book.get(2).unwrap();
+    assert_eq!(
+        (bob.default_amount, bob.include_identity),
+        (Some(Msat::from_sat(1_000)), true)
+    );
+    assert_eq!(bob.extra_records[0].value.bytes(), b"hi");
+}
+
+#[test]
+fn csv_rows_are_numbered_by_line_even_with_multiline_notes() {
+    let mut book = ContactBook::new();
+    let csv = format!("name,pubkey,note\nAlice,{ALICE},\"two\nlines\"\nBob,nope,\n");
+    let report = book.import_csv(&csv).unwrap();
+    assert!(matches!(report.rows[0], RowOutcome::Added { row: 2, .. }));
+    assert!(
+        matches!(&report.rows[1], RowOutcome::Invalid { row: 4, reason } if reason.starts_with("pubkey:"))
+    );
+}
+
+#[test]
+fn json_import_reports_bad_entries() {
+    let mut book = ContactBook::new();
+    let json = format!(
+        r#"{{"version":1,"contacts":[{{"name":"Alice","pubkey":"{ALICE}"}},{{"name":"No key"}},42,
+        {{"name":"Bob","pubkey":"{BOB}","extra_records":[{{"key":5482373484,"value":{{"text":"x"}}}}]}}]}}"#
+    );
+    let report = book.import_json(&json).unwrap();
+    assert!(matches!(report.rows[0], RowOutcome::Added { row: 1, .. }));
+    assert!(
+        matches!(&report.rows[1], RowOutcome::Invalid { row: 2, reason } if reason.contains("pubkey"))
+    );
+    assert!(matches!(
+        &report.rows[2],
+        RowOutcome::Invalid { row: 3, .. }
+    ));
+    assert!(
+        matches!(&report.rows[3], RowOutcome::Invalid { row: 4, reason } if reason.contains("keysend preimage"))
+    );
+    assert_eq!(book.contacts().len(), 1);
+}
+
+#[test]
+fn refused_files_leave_the_book_untouched() {
+    let mut book = sample_book();
+    let before = portable_all(&book);
+    let cases: Vec<(Result<ImportReport, ImportError>, ImportError)> = vec![
+        (
+            book.clone().import_csv("name,note\nx,y\n"),
+            ImportError::MissingColumn("pubkey"),
+        ),
+        (
+            book.clone().import_csv("pubkey\nx\n"),
+            ImportError::MissingColumn("name"),
+        ),
+        (
+            book.clone().import_json(r#"{"people":[]}"#),
+            ImportError::NotJson("there is no \"contacts\" list".into()),
+        ),
+        (
+            book.clone().import_json("\"text\""),
+            ImportError::NotJson("expected a list of contacts".into()),
+        ),
+        (
+            book.clone().import_json(&" ".repeat(MAX_IMPORT_BYTES + 1)),
+            ImportError::TooLarge,
+        ),
+    ];
+    for (got, expected) in cases {
+        assert_eq!(got, Err(expected));
+    }
+    assert!(matches!(
+        book.import_json("{nope"),
+        Err(ImportError::NotJson(_))
+    ));
+    let many = format!("name,pubkey\n{}", "x,y\n".repeat(MAX_IMPORT_ROWS + 1));
+    assert_eq!(book.import_csv(&many), Err(ImportError::TooManyRows));
+    assert_eq!(portable_all(&book), before);
+}

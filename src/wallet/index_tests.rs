@@ -1,0 +1,255 @@
+//! Unit tests of the index: dedup, cursors, filters, search (including FTS
+//! syntax injection), read flags, corrupt files.
+
+use super::*;
+use crate::keysend::{Msat, NodeId, PaymentHash, Records, record};
+use crate::node::ReceivedKeysend;
+
+const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+
+fn alice() -> NodeId {
+    ALICE.parse().unwrap()
+}
+
+/// A received keysend number `n` (settled at second `n`) with a message.
+fn keysend(n: u64, message: &str) -> ReceivedKeysend {
+    let mut records = Records::new();
+    let _ = records.insert(record::MESSAGE, message.as_bytes().to_vec());
+    let mut hash = [0u8; 32];
+    hash[..8].copy_from_slice(&n.to_be_bytes());
+    ReceivedKeysend {
+        hash: PaymentHash::from_bytes(hash),
+        chan_id: 7,
+        htlc_index: n,
+        amount: Msat::from_sat(n),
+        add_index: n,
+        settle_index: n,
+        created_at: n as i64,
+        settled_at: n as i64,
+        records,
+    }
+}
+
+fn open_temp() -> (tempfile::TempDir, Index) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(&dir.path().join("index.db")).unwrap();
+    (dir, index)
+}
+
+fn search(index: &Index, text: &str) -> Vec<u64> {
+    let query = InboxQuery {
+        text: Some(text.to_owned()),
+        ..InboxQuery::default()
+    };
+    index
+        .inbox(&query)
+        .unwrap()
+        .iter()
+        .map(|r| r.amount.sats())
+        .collect()
+}
+
+#[test]
+fn duplicates_are_ignored_and_cursors_only_rise() {
+    let (_dir, index) = open_temp();
+    let batch: Vec<_> = (1..=5).map(|n| keysend(n, "hi")).collect();
+    assert_eq!(index.insert_received(&batch).unwrap(), 5);
+    assert_eq!(index.insert_received(&batch[2..]).unwrap(), 0);
+    let mut other_htlc = keysend(3, "same hash, second HTLC");
+    other_htlc.htlc_index = 99;
+    assert_eq!(index.insert_received(&[other_htlc]).unwrap(), 1);
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 6);
+    assert_eq!(
+        index.cursors().unwrap(),
+        Cursors {
+            add_index: 0,
+            settle_index: 5,
+            payment_index: 0
+        }
+    );
+    index.set_cursor(Cursor::AddIndex, 40).unwrap();
+    index.set_cursor(Cursor::AddIndex, 10).unwrap();
+    index.set_cursor(Cursor::PaymentIndex, 3).unwrap();
+    assert_eq!(
+        index.cursors().unwrap(),
+        Cursors {
+            add_index: 40,
+            settle_index: 5,
+            payment_index: 3
+        }
+    );
+}
+
+#[test]
+fn inbox_is_newest_first_and_pages() {
+    let (_dir, index) = open_temp();
+    let batch: Vec<_> = (1..=10)
+        .map(|n| keysend(n, &format!("message {n}")))
+        .collect();
+    let _ = index.insert_received(&batch).unwrap();
+    let page = |offset, limit| {
+        let query = InboxQuery {
+            offset,
+            limit,
+            ..InboxQuery::default()
+        };
+        index
+            .inbox(&query)
+            .unwrap()
+            .iter()
+            .map(|r| r.amount.sats())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(0, 3), [10, 9, 8]);
+    assert_eq!(page(8, 5), [2, 1]);
+    let first = &index
+        .inbox(&InboxQuery {
+            limit: 1,
+            ..InboxQuery::default()
+        })
+        .unwrap()[0];
+    assert_eq!(
+        (first.preview.as_str(), first.unread, first.sender.as_str()),
+        ("message 10", true, "Unknown sender")
+    );
+}
+
+#[test]
+fn search_matches_prefixes_and_treats_fts_syntax_as_text() {
+    let (_dir, index) = open_temp();
+    let messages = [
+        "Great show today",
+        "NEAR the end",
+        "star * power",
+        "quote \" here",
+        "Ünïcode café",
+    ];
+    let batch: Vec<_> = messages
+        .iter()
+        .zip(1..)
+        .map(|(m, n)| keysend(n, m))
+        .collect();
+    let _ = index.insert_received(&batch).unwrap();
+    let cases: &[(&str, &[u64])] = &[
+        ("gre", &[1]),
+        ("great SHOW", &[1]),
+        ("great missing", &[]),
+        ("NEAR(", &[2]),
+        ("near the", &[2]),
+        ("\"", &[5, 4, 3, 2, 1]),
+        ("*", &[5, 4, 3, 2, 1]),
+        ("\"quote", &[4]),
+        ("a\" OR \"b", &[]),
+        ("message:great", &[]),
+        ("cafe", &[5]),
+        ("unicode", &[5]),
+        ("power)", &[3]),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(search(&index, text), *expected, "{text:?}");
+    }
+}
+
+#[test]
+fn filters_combine_and_read_flags_count() {
+    let (_dir, index) = open_temp();
+    let mut batch: Vec<_> = (1..=6).map(|n| keysend(n, "tip")).collect();
+    let boost = br#"{"podcast":"Tech Talk","sender_name":"bob"}"#.to_vec();
+    for item in &mut batch[..3] {
+        let _ = item
+            .records
+            .insert(record::SENDER_PUBKEY, alice().as_bytes().to_vec());
+        let _ = item.records.insert(record::BOOSTAGRAM, boost.clone());
+    }
+    let _ = index.insert_received(&batch).unwrap();
+    let ids = |query: InboxQuery| {
+        index
+            .inbox(&query)
+            .unwrap()
+            .iter()
+            .map(|r| r.amount.sats())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(InboxQuery {
+            sender: Some(alice()),
+            ..InboxQuery::default()
+        }),
+        [3, 2, 1]
+    );
+    assert_eq!(
+        ids(InboxQuery {
+            podcast: Some("Tech Talk".into()),
+            min_amount: Msat::from_sat(2),
+            ..InboxQuery::default()
+        }),
+        [3, 2]
+    );
+    assert_eq!(
+        ids(InboxQuery {
+            text: Some("bob tech".into()),
+            ..InboxQuery::default()
+        }),
+        [3, 2, 1]
+    );
+    assert_eq!(index.podcasts(10).unwrap(), ["Tech Talk"]);
+    let newest = index.inbox(&InboxQuery::default()).unwrap()[0].id;
+    index.mark_read(newest).unwrap();
+    assert_eq!(index.unread_count(Msat::ZERO).unwrap(), 5);
+    assert_eq!(index.unread_count(Msat::from_sat(5)).unwrap(), 1);
+    assert_eq!(
+        ids(InboxQuery {
+            unread_only: true,
+            limit: 2,
+            ..InboxQuery::default()
+        }),
+        [5, 4]
+    );
+    assert!(matches!(
+        index.mark_read(9999),
+        Err(IndexError::NotFound(9999))
+    ));
+}
+
+#[test]
+fn detail_returns_all_records_and_boost_fields() {
+    let (_dir, index) = open_temp();
+    let mut item = keysend(42, "line one\nline two");
+    let _ = item.records.insert(
+        record::BOOSTAGRAM,
+        br#"{"episode":"Ep 9","app_name":"Fountain"}"#.to_vec(),
+    );
+    let _ = index.insert_received(std::slice::from_ref(&item)).unwrap();
+    let id = index.find_received(&item.hash, 7, 42).unwrap().unwrap();
+    let detail = index.detail(id).unwrap();
+    assert_eq!(detail.records, item.records);
+    assert_eq!(detail.message.as_deref(), Some("line one\nline two"));
+    assert_eq!(
+        (detail.episode.as_deref(), detail.app.as_deref()),
+        (Some("Ep 9"), Some("Fountain"))
+    );
+    assert_eq!(
+        (detail.hash, detail.amount, detail.verification),
+        (item.hash, Msat::from_sat(42), None)
+    );
+    assert!(matches!(index.detail(id + 1), Err(IndexError::NotFound(_))));
+}
+
+#[test]
+fn corrupt_file_is_moved_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.db");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let index = Index::open(&path).unwrap();
+    let warning = index
+        .warning()
+        .expect("a warning about the unreadable file")
+        .clone();
+    assert_eq!(std::fs::read(&warning.moved_to).unwrap(), vec![0x5a; 8192]);
+    assert!(warning.to_string().contains("moved to"));
+    assert_eq!(index.insert_received(&[keysend(1, "fresh")]).unwrap(), 1);
+    drop(index);
+    let reopened = Index::open(&path).unwrap();
+    assert!(reopened.warning().is_none());
+    assert_eq!(reopened.count(&InboxQuery::default()).unwrap(), 1);
+}

@@ -1,0 +1,270 @@
+//! The send journal (`journal.db`): every keysend is written down, fsync'd,
+//! before the node hears of it, so a crash can never lose a payment or send
+//! it twice. The payment hash is the idempotency key (research notes §2.9).
+//!
+//! States: `Pending` (persisted, node not called) -> `Dispatched` (handed to
+//! the node) -> `InFlight` -> `Succeeded` | `Failed`; `NotSent` when the node
+//! never saw it (then `resend_same` or `Discarded`, on the user's word only).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::journal_state::{JournalState, failure_code, failure_from_code};
+use super::{JournalError, blob};
+use crate::keysend::{Msat, NodeId, PaymentHash, Preimage};
+use crate::node::{OutgoingKeysend, PaymentFailure};
+
+/// A handle to the journal; cheap to clone.
+#[derive(Clone)]
+pub struct Journal {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// One journaled keysend.
+#[derive(Debug, Clone)]
+pub struct JournalEntry {
+    /// Chosen by the UI, one per composed tip: guards against double submits.
+    pub intent_id: String,
+    /// Exactly what goes (or went) to the node, preimage included.
+    pub keysend: OutgoingKeysend,
+    pub state: JournalState,
+    pub failure: Option<PaymentFailure>,
+    /// Routing fee paid, once known.
+    pub fee: Option<Msat>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Unix milliseconds.
+    pub updated_at: i64,
+}
+
+impl JournalEntry {
+    /// The payment hash.
+    pub fn hash(&self) -> PaymentHash {
+        self.keysend.hash()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS journal (
+    id          INTEGER PRIMARY KEY,
+    intent_id   TEXT    NOT NULL UNIQUE,
+    destination BLOB    NOT NULL,
+    amount_msat INTEGER NOT NULL,
+    records     BLOB    NOT NULL,
+    preimage    BLOB    NOT NULL,
+    hash        BLOB    NOT NULL UNIQUE,
+    fee_limit_msat INTEGER NOT NULL,
+    timeout_ms  INTEGER NOT NULL,
+    state       TEXT    NOT NULL,
+    failure     TEXT,
+    fee_msat    INTEGER,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_state ON journal (state);
+";
+const COLUMNS: &str = "intent_id, destination, amount_msat, records, preimage, fee_limit_msat, \
+    timeout_ms, state, failure, fee_msat, created_at, updated_at";
+/// The only version of the journal schema so far.
+const VERSION: u32 = 1;
+
+impl Journal {
+    /// Open (or create) the journal at `path`. Every commit is fsync'd
+    /// (WAL, `synchronous=FULL`). An unreadable journal is an error, never
+    /// replaced: it may hold the only copy of a preimage.
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| JournalError::io(dir, e))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > VERSION {
+            return Err(JournalError::TooNew {
+                found,
+                supported: VERSION,
+            });
+        }
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", VERSION)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Run `work` on the blocking pool (for async callers; commits fsync).
+    pub async fn call<T, F>(&self, work: F) -> Result<T, JournalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Journal) -> Result<T, JournalError> + Send + 'static,
+    {
+        let journal = self.clone();
+        tokio::task::spawn_blocking(move || work(&journal))
+            .await
+            .map_err(|_| JournalError::Interrupted)?
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Persist a new send as `Pending`, durably, before the node is called.
+    /// The same `intent_id` (or the same payment hash) twice is refused with
+    /// [`JournalError::AlreadySubmitted`].
+    pub fn begin(
+        &self,
+        intent_id: &str,
+        keysend: &OutgoingKeysend,
+    ) -> Result<JournalEntry, JournalError> {
+        let now = now_ms();
+        let conn = self.lock();
+        let inserted = conn.prepare_cached(INSERT)?.execute(params![
+            intent_id,
+            &keysend.destination.as_bytes()[..],
+            keysend.amount.0 as i64,
+            blob::encode(&keysend.records),
+            &keysend.preimage.as_bytes()[..],
+            &keysend.hash().as_bytes()[..],
+            keysend.fee_limit.0 as i64,
+            i64::try_from(keysend.timeout.as_millis()).unwrap_or(i64::MAX),
+            JournalState::Pending.as_str(),
+            now,
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                return Err(JournalError::AlreadySubmitted {
+                    intent_id: intent_id.to_owned(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let entry = JournalEntry {
+            intent_id: intent_id.to_owned(),
+            keysend: keysend.clone(),
+            state: JournalState::Pending,
+            failure: None,
+            fee: None,
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(entry)
+    }
+
+    /// The entry for `intent_id`, if any.
+    pub fn get(&self, intent_id: &str) -> Result<Option<JournalEntry>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM journal WHERE intent_id = ?1");
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([intent_id], read_row).optional()?;
+        row.transpose()
+    }
+
+    /// The entry whose payment hash is `hash`, if any.
+    pub fn by_hash(&self, hash: &PaymentHash) -> Result<Option<JournalEntry>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM journal WHERE hash = ?1");
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt
+            .query_row([&hash.as_bytes()[..]], read_row)
+            .optional()?;
+        row.transpose()
+    }
+
+    /// Entries whose outcome is not settled yet (`Pending`, `Dispatched`,
+    /// `InFlight`, `NotSent`), oldest first.
+    pub fn unfinished(&self) -> Result<Vec<JournalEntry>, JournalError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM journal WHERE state IN ('pending', 'dispatched', \
+             'in_flight', 'not_sent') ORDER BY id"
+        );
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], read_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Move `intent_id` to `state`, recording a failure reason and fee when
+    /// given. Refuses moves the state machine does not allow.
+    pub fn update(
+        &self,
+        intent_id: &str,
+        state: JournalState,
+        failure: Option<PaymentFailure>,
+        fee: Option<Msat>,
+    ) -> Result<JournalEntry, JournalError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT state FROM journal WHERE intent_id = ?1",
+                [intent_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let current = current.ok_or_else(|| JournalError::NotFound(intent_id.to_owned()))?;
+        let from = JournalState::parse(&current).ok_or(JournalError::Unreadable(current))?;
+        if !from.can_become(state) {
+            return Err(JournalError::InvalidTransition { from, to: state });
+        }
+        let _ = tx.execute(
+            "UPDATE journal SET state = ?2, failure = coalesce(?3, failure), \
+             fee_msat = coalesce(?4, fee_msat), updated_at = ?5 WHERE intent_id = ?1",
+            params![
+                intent_id,
+                state.as_str(),
+                failure.map(failure_code),
+                fee.map(|f| f.0 as i64),
+                now_ms()
+            ],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.get(intent_id)?
+            .ok_or_else(|| JournalError::NotFound(intent_id.to_owned()))
+    }
+}
+
+const INSERT: &str = "INSERT INTO journal (intent_id, destination, amount_msat, records, \
+    preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
+
+/// Decode one journal row; an unreadable row is an error, never skipped.
+fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, JournalError>> {
+    let intent_id: String = row.get(0)?;
+    let destination: Vec<u8> = row.get(1)?;
+    let records: Vec<u8> = row.get(3)?;
+    let preimage: Vec<u8> = row.get(4)?;
+    let state: String = row.get(7)?;
+    let failure: Option<String> = row.get(8)?;
+    let bad = |what: &str| JournalError::Unreadable(format!("{what} of {intent_id}"));
+    let entry = (|| {
+        let keysend = OutgoingKeysend {
+            destination: NodeId::from_slice(&destination).map_err(|_| bad("destination"))?,
+            amount: Msat(row.get::<_, i64>(2)? as u64),
+            preimage: Preimage::from_slice(&preimage).ok_or_else(|| bad("preimage"))?,
+            records: blob::decode(&records).map_err(|_| bad("records"))?,
+            fee_limit: Msat(row.get::<_, i64>(5)? as u64),
+            timeout: Duration::from_millis(row.get::<_, i64>(6)? as u64),
+        };
+        Ok(JournalEntry {
+            state: JournalState::parse(&state).ok_or_else(|| bad("state"))?,
+            failure: failure.as_deref().and_then(failure_from_code),
+            fee: row.get::<_, Option<i64>>(9)?.map(|f| Msat(f as u64)),
+            created_at: row.get(10)?,
+            updated_at: row.get(11)?,
+            intent_id: intent_id.clone(),
+            keysend,
+        })
+    })();
+    Ok(entry)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

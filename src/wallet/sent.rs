@@ -1,0 +1,196 @@
+//! Our sent keysends in the index, rebuilt from the node's payment history.
+
+use rusqlite::{Connection, Row, params};
+
+use super::journal_state::{failure_code, failure_from_code};
+use super::{Index, IndexError, blob};
+use crate::keysend::text::{display_safe, lossy_utf8};
+use crate::keysend::{Msat, NodeId, PaymentHash, record};
+use crate::node::{PaymentFailure, PaymentStatus, SentKeysend};
+
+/// Longest message kept for a sent keysend, in bytes.
+const MESSAGE_BYTES: usize = 1300;
+
+/// Where a sent keysend stands (the preimage stays in the journal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentStatus {
+    InFlight,
+    Succeeded,
+    Failed(PaymentFailure),
+}
+
+/// One line of the sent list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentRow {
+    pub hash: PaymentHash,
+    pub payment_index: u64,
+    pub destination: Option<NodeId>,
+    pub amount: Msat,
+    pub fee: Msat,
+    pub status: SentStatus,
+    /// When the node created the payment, ns since the Unix epoch.
+    pub created_ns: i64,
+    /// Message preview, display-safe, at most [`super::PREVIEW_CHARS`] characters.
+    pub preview: String,
+}
+
+const UPSERT_SENT: &str = "INSERT INTO sent (hash, payment_index, destination, amount_msat, \
+    fee_msat, status, created_ns, message, records) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+    ON CONFLICT (hash) DO UPDATE SET payment_index = excluded.payment_index, \
+    fee_msat = excluded.fee_msat, status = excluded.status, records = excluded.records, \
+    message = excluded.message";
+
+impl Index {
+    /// Insert or refresh sent keysends (keyed by hash) in one transaction.
+    pub fn upsert_sent(&self, items: &[SentKeysend]) -> Result<usize, IndexError> {
+        self.upsert_sent_page(items, None)
+    }
+
+    /// [`Index::upsert_sent`] plus raising the payment-index cursor, atomically.
+    pub(crate) fn upsert_sent_page(
+        &self,
+        items: &[SentKeysend],
+        payment_index: Option<u64>,
+    ) -> Result<usize, IndexError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        for item in items {
+            upsert_one(&tx, item)?;
+        }
+        if let Some(value) = payment_index {
+            let _ = tx.execute(
+                "INSERT INTO cursors (name, value) VALUES ('payment_index', ?1) \
+                 ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+                [value as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(items.len())
+    }
+
+    /// A page of sent keysends, newest first.
+    pub fn sent(&self, offset: u64, limit: u64) -> Result<Vec<SentRow>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT hash, payment_index, destination, amount_msat, fee_msat, status, created_ns, \
+             substr(message, 1, 400) FROM sent ORDER BY created_ns DESC, id DESC \
+             LIMIT ?1 OFFSET ?2",
+        )?;
+        let page = [
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        ];
+        let rows = stmt.query_map(page, sent_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many sent keysends are stored.
+    pub fn sent_count(&self) -> Result<u64, IndexError> {
+        let count: i64 = self
+            .lock()
+            .query_row("SELECT count(*) FROM sent", [], |r| r.get(0))?;
+        Ok(count as u64)
+    }
+}
+
+fn upsert_one(tx: &Connection, item: &SentKeysend) -> Result<(), IndexError> {
+    let message = item
+        .records
+        .get(&record::MESSAGE)
+        .map(|m| lossy_utf8(m, MESSAGE_BYTES));
+    let _ = tx.prepare_cached(UPSERT_SENT)?.execute(params![
+        &item.hash.as_bytes()[..],
+        item.payment_index as i64,
+        item.destination.as_ref().map(|d| d.as_bytes().to_vec()),
+        item.amount.0 as i64,
+        item.fee.0 as i64,
+        status_text(&item.status),
+        item.created_ns,
+        message,
+        blob::encode(&item.records),
+    ])?;
+    Ok(())
+}
+
+/// `in_flight`, `succeeded` or `failed:<reason>`.
+fn status_text(status: &PaymentStatus) -> String {
+    match status {
+        PaymentStatus::Initiated | PaymentStatus::InFlight => "in_flight".to_owned(),
+        PaymentStatus::Succeeded { .. } => "succeeded".to_owned(),
+        PaymentStatus::Failed(reason) => format!("failed:{}", failure_code(*reason)),
+    }
+}
+
+fn parse_status(text: &str) -> SentStatus {
+    match text.strip_prefix("failed:") {
+        Some(code) => SentStatus::Failed(failure_from_code(code).unwrap_or(PaymentFailure::Error)),
+        None if text == "succeeded" => SentStatus::Succeeded,
+        None => SentStatus::InFlight,
+    }
+}
+
+fn sent_row(row: &Row<'_>) -> rusqlite::Result<SentRow> {
+    let hash: Vec<u8> = row.get(0)?;
+    let destination: Option<Vec<u8>> = row.get(2)?;
+    let message: Option<String> = row.get(7)?;
+    Ok(SentRow {
+        hash: PaymentHash::from_slice(&hash).unwrap_or(PaymentHash::from_bytes([0; 32])),
+        payment_index: row.get::<_, i64>(1)? as u64,
+        destination: destination.and_then(|d| NodeId::from_slice(&d).ok()),
+        amount: Msat(row.get::<_, i64>(3)? as u64),
+        fee: Msat(row.get::<_, i64>(4)? as u64),
+        status: parse_status(&row.get::<_, String>(5)?),
+        created_ns: row.get(6)?,
+        preview: display_safe(message.as_deref().unwrap_or(""), super::PREVIEW_CHARS),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keysend::{Preimage, Records};
+
+    fn sent(n: u64, status: PaymentStatus) -> SentKeysend {
+        let mut records = Records::new();
+        let _ = records.insert(record::MESSAGE, format!("tip {n}").into_bytes());
+        SentKeysend {
+            hash: Preimage::from_bytes([n as u8; 32]).hash(),
+            payment_index: n,
+            destination: None,
+            amount: Msat::from_sat(n),
+            fee: Msat(n),
+            status,
+            created_ns: n as i64,
+            records,
+        }
+    }
+
+    #[test]
+    fn upsert_refreshes_status_and_lists_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let preimage = Preimage::from_bytes([1; 32]);
+        let _ = index
+            .upsert_sent(&[
+                sent(1, PaymentStatus::InFlight),
+                sent(2, PaymentStatus::Failed(PaymentFailure::NoRoute)),
+            ])
+            .unwrap();
+        let _ = index
+            .upsert_sent(&[sent(1, PaymentStatus::Succeeded { preimage })])
+            .unwrap();
+        let rows = index.sent(0, 10).unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.payment_index, r.status, r.preview.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, SentStatus::Failed(PaymentFailure::NoRoute), "tip 2"),
+                (1, SentStatus::Succeeded, "tip 1")
+            ]
+        );
+        assert_eq!(index.sent_count().unwrap(), 2);
+    }
+}
