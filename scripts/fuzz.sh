@@ -9,6 +9,8 @@
 #   FUZZ_SANITIZER  libFuzzer sanitizer (default: none; Satchel forbids unsafe code, so
 #                   AddressSanitizer mostly costs build and run time; use `address` to
 #                   check the dependencies' unsafe code too)
+#   FUZZ_FEATURES   features of the fuzz package to enable, e.g. `gui` (builds satchel with
+#                   iced; only needed while the core does not build without it)
 #
 # cargo-fuzz needs nightly features; on a stable toolchain RUSTC_BOOTSTRAP=1 unlocks them.
 # New corpus entries go to fuzz/corpus/<target> (not committed); the committed seeds in
@@ -24,6 +26,10 @@ case "$seconds" in
 esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sanitizer="${FUZZ_SANITIZER:-none}"
+flags=(-O -s "$sanitizer")
+if [ -n "${FUZZ_FEATURES:-}" ]; then
+    flags+=(--features "$FUZZ_FEATURES")
+fi
 logs="$root/fuzz/target/fuzz-logs"
 export RUSTC_BOOTSTRAP=1
 cd "$root"
@@ -36,7 +42,7 @@ fi
 read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo fuzz list | tr '\n' ' ')}"
 mkdir -p "$logs"
 echo "building ${#targets[@]} targets (sanitizer: $sanitizer)..." >&2
-nice -n 19 cargo fuzz build -O -s "$sanitizer" >"$logs/build.log" 2>&1 || {
+nice -n 19 cargo fuzz build "${flags[@]}" >"$logs/build.log" 2>&1 || {
     tail -n 30 "$logs/build.log" >&2
     echo "fuzz build failed; full log: $logs/build.log" >&2
     exit 1
@@ -59,7 +65,7 @@ for target in "${targets[@]}"; do
     before="$(count_findings "$artifacts")"
     echo "fuzzing $target for ${seconds}s..." >&2
     status=0
-    nice -n 19 cargo fuzz run -O -s "$sanitizer" "$target" "$corpus" "$root/fuzz/seeds/$target" -- \
+    nice -n 19 cargo fuzz run "${flags[@]}" "$target" "$corpus" "$root/fuzz/seeds/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
     execs="$(final_stat number_of_executed_units "$log")"

@@ -10,6 +10,7 @@ use satchel::keysend::outgoing::{RecordError, Tip};
 use satchel::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE, MESSAGE};
 use satchel::keysend::{AmountError, Msat, NodeId, NodeIdError, Records};
 use satchel::lnd::{ConnectSpec, LndConnectError};
+use satchel::store::contacts::{ContactBook, ImportError, ImportReport, RowOutcome};
 
 #[path = "hostile_inputs/send.rs"]
 mod send;
@@ -328,4 +329,48 @@ fn lndconnect_uris_are_refused_with_the_reason() {
     }
     let padded = format!("lndconnect://node?macaroon={}", STANDARD.encode(b"mac"));
     assert_eq!(ConnectSpec::from_lndconnect(&padded).unwrap().port, 10009);
+}
+
+/// The `Invalid` reasons of an import report.
+fn invalid_reasons(report: &ImportReport) -> Vec<&str> {
+    let reason = |row: &RowOutcome| match row {
+        RowOutcome::Invalid { reason, .. } => Some(reason.as_str()),
+        _ => None,
+    };
+    report.rows.iter().filter_map(reason).collect()
+}
+
+#[test]
+fn contact_files_are_refused_row_by_row_with_the_reason() {
+    let header = "name,pubkey,note,default_amount_sat,include_identity,extra_records";
+    let csv = format!(
+        "{header}\nShort,0279be,,,,\nZero,{ALICE_KEY},,0,,\nFlag,{ALICE_KEY},,,maybe,\n\
+         Low,{ALICE_KEY},,,,5=text:x\n\u{3164},{ALICE_KEY},,,,\n"
+    );
+    let mut book = ContactBook::new();
+    let report = book.import_csv(&csv).expect("a readable CSV file");
+    assert_eq!(
+        invalid_reasons(&report),
+        [
+            "pubkey: a node public key is 66 hex characters; this has 6",
+            "default_amount_sat: the amount must be more than zero",
+            "include_identity: \"maybe\" is not true or false",
+            "extra_records: record type 5 is too low: custom records start at 65536",
+            "give the contact a name",
+        ]
+    );
+    assert!(book.contacts().is_empty());
+
+    let missing = book.import_csv("name,note\nAlice,hi\n");
+    assert_eq!(missing, Err(ImportError::MissingColumn("pubkey")));
+    let not_json = book.import_json("name,pubkey");
+    assert!(
+        matches!(not_json, Err(ImportError::NotJson(_))),
+        "{not_json:?}"
+    );
+    let not_list = book.import_json(r#"{"people": []}"#);
+    assert_eq!(
+        not_list,
+        Err(ImportError::NotJson("there is no \"contacts\" list".into()))
+    );
 }

@@ -8,7 +8,7 @@ use crate::keysend::{AmountError, NodeIdError};
 use crate::node::{NodeError, PaymentFailure};
 use crate::sim::SimError;
 use crate::store::StoreError;
-use crate::wallet::IndexError;
+use crate::wallet::{IndexError, JournalError, SendError};
 
 /// Kinds of outcome, each with its own process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +106,12 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Index(#[from] IndexError),
+    #[error("{0}")]
+    Send(#[from] SendError),
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    #[error("the node never received the payment, so nothing was paid")]
+    NotSent,
     #[error("the simulator: {0}")]
     Sim(#[from] SimError),
     #[error("{path}: {detail}")]
@@ -128,6 +134,9 @@ impl CliError {
             Self::Connect(_) => ExitKind::Connect,
             Self::File { .. } | Self::Store(_) | Self::Index(_) => ExitKind::LocalFile,
             Self::Sim(err) => sim_kind(err),
+            Self::Send(err) => send_kind(err),
+            Self::Journal(_) => ExitKind::LocalFile,
+            Self::NotSent => ExitKind::PaymentFailed,
             Self::Declined => ExitKind::Ok,
             Self::PaymentUnknown(_) | Self::Other(_) => ExitKind::Other,
         }
@@ -136,7 +145,15 @@ impl CliError {
     /// What the user can do next, if there is something specific.
     pub fn next_step(&self) -> Option<&'static str> {
         match self {
-            Self::Node(err) => Some(err.next_step()),
+            Self::Node(err) | Self::Send(SendError::Node(err) | SendError::Signing(err)) => {
+                Some(err.next_step())
+            }
+            Self::Send(SendError::InsufficientBalance { .. }) => {
+                Some("Send less, or add outbound liquidity (open a channel or loop out).")
+            }
+            Self::NotSent => {
+                Some("Run the same command again to send it; nothing was paid the first time.")
+            }
             Self::UnknownContact(_) => {
                 Some("See `satchel contacts list`, or give the 66-character public key.")
             }
@@ -161,6 +178,21 @@ impl CliError {
             path: path.into(),
             detail: detail.to_string(),
         }
+    }
+}
+
+/// Exit kind of a refused send.
+fn send_kind(err: &SendError) -> ExitKind {
+    match err {
+        SendError::Journal(_) => ExitKind::LocalFile,
+        SendError::Node(err) | SendError::Signing(err) => node_kind(err),
+        SendError::InsufficientBalance { .. } => ExitKind::PaymentFailed,
+        SendError::Records(_)
+        | SendError::TooLarge { .. }
+        | SendError::ZeroAmount
+        | SendError::ZeroFeeLimit
+        | SendError::SelfPayment => ExitKind::Usage,
+        SendError::BadSignature(_) | SendError::NotResendable { .. } => ExitKind::Other,
     }
 }
 

@@ -50,6 +50,8 @@ pub enum Message {
     Unread(Result<u64, IndexError>),
     ContactsSaved(Result<ContactBook, String>),
     NewTip,
+    /// Read new history from the node into the index.
+    Resync,
     Escape,
     DismissNotice,
     Notified,
@@ -164,6 +166,7 @@ impl Session {
             Message::Unread(Err(error)) => self.set(|s| s.notice = Some(error.to_string())),
             Message::ContactsSaved(result) => self.contacts_saved(result, context),
             Message::NewTip => self.new_tip(),
+            Message::Resync => run(self.backfill()),
             Message::Escape => self.escape(),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified => Action::None,
@@ -221,7 +224,7 @@ impl Session {
         match self.send.update(message, cx) {
             send::Action::None => Action::None,
             send::Action::Run(task) => run(task.map(Message::Send)),
-            send::Action::Finished => run(Task::batch([self.balance_task(), self.sent.sync(self.node.clone()).map(Message::Sent)])),
+            send::Action::Finished => run(Task::batch([self.balance_task(), self.backfill()])),
         }
     }
 

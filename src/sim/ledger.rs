@@ -210,11 +210,6 @@ impl Ledger {
         &self.invoices[start..end]
     }
 
-    /// Number of invoice segments.
-    pub fn segment_count(&self) -> usize {
-        self.invoices.len().div_ceil(SEGMENT)
-    }
-
     // ---- payments ---------------------------------------------------------
 
     /// The latest payment for a hex payment hash.

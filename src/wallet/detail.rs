@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row};
 use super::query::sender_label;
 use super::verification::Verification;
 use super::{Index, IndexError, blob};
+use crate::keysend::incoming::{Sender, verify_sender};
 use crate::keysend::text::display_safe_multiline;
 use crate::keysend::{Msat, NodeId, PaymentHash, Records};
 
@@ -60,8 +61,21 @@ impl Index {
         Ok(detail)
     }
 
+    /// Who sent entry `id`, checking the signature for `recipient` (our node)
+    /// the first time and caching the outcome for the list.
+    pub fn verify(&self, id: i64, recipient: &NodeId) -> Result<Sender, IndexError> {
+        let detail = self.detail(id)?;
+        let cached = detail.verification.and_then(|v| v.sender(&detail.records));
+        if let Some(sender) = cached {
+            return Ok(sender);
+        }
+        let sender = verify_sender(&detail.records, recipient);
+        self.set_verification(id, Verification::of(&sender))?;
+        Ok(sender)
+    }
+
     /// Store the outcome of a signature check for entry `id`.
-    pub(crate) fn set_verification(&self, id: i64, value: Verification) -> Result<(), IndexError> {
+    fn set_verification(&self, id: i64, value: Verification) -> Result<(), IndexError> {
         let conn = self.lock();
         let mut stmt =
             conn.prepare_cached("UPDATE received SET verification = ?2 WHERE id = ?1")?;

@@ -131,3 +131,12 @@ pub enum SendError {
         state: JournalState,
     },
 }
+
+/// Why syncing with the node stopped.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Node(#[from] NodeError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}

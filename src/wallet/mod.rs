@@ -18,7 +18,7 @@ mod sent;
 
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
-pub use error::{IndexError, JournalError, SendError};
+pub use error::{IndexError, JournalError, SendError, SyncError};
 mod index;
 #[cfg(test)]
 mod index_tests;
@@ -28,6 +28,7 @@ mod journal_state;
 mod journal_tests;
 mod query;
 mod summary;
+mod sync;
 mod verification;
 
 pub use index::{Cursor, Cursors, Index, IndexWarning};
@@ -38,4 +39,5 @@ pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
 pub use reconcile::{Reconciled, reconcile};
 pub use send::{RETRY_FIRST, RETRY_MAX, SendEvent, resend_same, send, track_entry};
 pub use sent::{SentRow, SentStatus};
+pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};
 pub use verification::Verification;

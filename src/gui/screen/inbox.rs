@@ -21,7 +21,7 @@ const PAGE: u64 = 120;
 
 /// A loaded slice of the filtered inbox.
 #[derive(Debug, Clone, Default)]
-struct Page {
+pub struct Page {
     offset: u64,
     rows: Vec<InboxRow>,
 }

@@ -1,7 +1,7 @@
 //! The Sent screen: our keysends with message, recipient (contact name when
 //! known), amount, fee and status, read from the local index (which is
-//! rebuilt from the node's payment history, so nothing depends on this app
-//! having sent them). Virtualised like the inbox.
+//! rebuilt from the node's payment history by the session's sync, so nothing
+//! depends on this app having sent them). Virtualised like the inbox.
 
 use iced::widget::{column, container, row, space, text};
 use iced::{Alignment, Element, Length, Task};
@@ -10,7 +10,6 @@ use crate::gui::list::{self, Viewport};
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
-use crate::node::SharedNode;
 use crate::wallet::{Index, IndexError, SentRow, SentStatus};
 
 /// Height of one row, in pixels.
@@ -24,21 +23,19 @@ pub struct Sent {
     rows: Vec<SentRow>,
     viewport: Viewport,
     error: Option<String>,
-    syncing: bool,
 }
 
 /// Sent events.
 #[derive(Debug, Clone)]
 pub enum Message {
     Loaded(Result<Vec<SentRow>, IndexError>),
-    Synced(Result<(), String>),
     Scrolled(Viewport),
 }
 
 impl Sent {
     /// The screen over `index`.
     pub fn new(index: Index) -> Self {
-        Self { index, rows: Vec::new(), viewport: Viewport::default(), error: None, syncing: false }
+        Self { index, rows: Vec::new(), viewport: Viewport::default(), error: None }
     }
 
     /// Rows loaded (tests).
@@ -52,26 +49,11 @@ impl Sent {
         Task::perform(async move { index.call(|i| i.sent(0, LIMIT)).await }, Message::Loaded)
     }
 
-    /// Pull new payments from the node's history into the index, then reload.
-    pub fn sync(&mut self, node: SharedNode) -> Task<Message> {
-        self.syncing = true;
-        let index = self.index.clone();
-        Task::perform(
-            async move { crate::wallet::sync::sync_sent(&node, &index).await.map(|_| ()).map_err(|e| e.to_string()) },
-            Message::Synced,
-        )
-    }
-
     /// Handle an event.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Loaded(Ok(rows)) => (self.rows, self.error) = (rows, None),
             Message::Loaded(Err(error)) => self.error = Some(error.to_string()),
-            Message::Synced(result) => {
-                self.syncing = false;
-                self.error = result.err();
-                return self.reload();
-            }
             Message::Scrolled(viewport) => self.viewport = viewport,
         }
         Task::none()
@@ -103,10 +85,10 @@ fn row_view<'a>(sent: &'a SentRow, env: &Env<'a>, now: chrono::DateTime<chrono::
     };
     let (status, tone) = match sent.status {
         SentStatus::Succeeded => ("sent", Tone::Success),
-        SentStatus::Failed => ("failed", Tone::Danger),
+        SentStatus::Failed(_) => ("failed", Tone::Danger),
         SentStatus::InFlight => ("in flight", Tone::Warning),
     };
-    let message = sent.message.as_deref().filter(|m| !m.is_empty()).unwrap_or("(no message)");
+    let message = if sent.preview.is_empty() { "(no message)" } else { sent.preview.as_str() };
     let top = row![
         text(recipient).font(theme::BOLD),
         widget::pill(status, tone),

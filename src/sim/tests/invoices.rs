@@ -240,3 +240,18 @@ async fn restart_resumes_invoices_payments_and_indexes() {
     );
     handle.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "timing: run with --ignored"]
+async fn hundred_thousand_seed_and_reload_timing() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let handle = sim(dir.path(), 100_000).await;
+    let seeded = started.elapsed();
+    handle.shutdown().await;
+    let started = std::time::Instant::now();
+    let handle = sim(dir.path(), 100_000).await;
+    let loaded = started.elapsed();
+    eprintln!("seed+save {seeded:?}, load {loaded:?}");
+    handle.shutdown().await;
+}

@@ -1,0 +1,126 @@
+//! Shared harness for the GUI tests: an in-process simulator, the app booted
+//! on it, and `settle`, which runs the tasks `update` returns (the iced_test
+//! Simulator does not) and feeds their messages back, as the runtime would.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use iced::{Element, Task};
+use iced_test::runtime::Action;
+use iced_test::runtime::task::into_stream;
+use iced_test::simulator::Simulator;
+use satchel::gui::{App, Boot, Init, Message};
+use satchel::keysend::NodeId;
+use satchel::lnd::ConnectSpec;
+use satchel::sim::{SimConfig, SimHandle};
+use satchel::store::{ContactBook, MemorySecrets, Paths, Settings};
+use tempfile::TempDir;
+
+/// Longest a single task may run before the test gives up on it.
+const TASK_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The app running against a simulated network.
+pub struct Harness {
+    pub app: App,
+    pub sim: SimHandle,
+    pub runtime: tokio::runtime::Runtime,
+    pub profile: Paths,
+    _dirs: (TempDir, TempDir),
+}
+
+impl Harness {
+    /// Start a sim (with `seed` historical tips), boot the app on it and connect.
+    pub fn start(seed: usize, settings: Settings, contacts: ContactBook) -> Self {
+        satchel::install_crypto_provider();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let (sim_dir, profile_dir) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+        let mut config = SimConfig::new(sim_dir.path());
+        config.seed_history = seed;
+        config.payment_latency = Duration::from_millis(50);
+        let sim = runtime.block_on(satchel::sim::start(config)).expect("sim starts");
+        let spec = ConnectSpec::from_files(&sim.addr().to_string(), sim.tls_cert_path(), sim.admin_macaroon_path()).unwrap();
+        let profile = Paths::at(profile_dir.path());
+        let boot = Boot { paths: profile.clone(), demo: false, connect: Some(spec), warnings: Vec::new() };
+        let init = Init { boot, settings, contacts, secrets: Arc::new(MemorySecrets::new()) };
+        let (app, task) = App::new(init);
+        let mut harness = Self { app, sim, runtime, profile, _dirs: (sim_dir, profile_dir) };
+        harness.settle(task);
+        assert!(harness.app.session().is_some(), "the app connected to the sim");
+        harness
+    }
+
+    /// Default settings with notifications off (no desktop bus in tests).
+    pub fn quiet_settings() -> Settings {
+        Settings { notifications: false, ..Settings::default() }
+    }
+
+    /// A sim node's id.
+    pub fn node(&self, name: &str) -> NodeId {
+        self.sim.node_id(name).unwrap_or_else(|| panic!("sim has {name}"))
+    }
+
+    /// Send a message through `update` and run everything it starts.
+    pub fn update(&mut self, message: Message) {
+        let task = self.app.update(message);
+        self.settle(task);
+    }
+
+    /// Run `task` and every task its messages produce, until none are left.
+    pub fn settle(&mut self, task: Task<Message>) {
+        let mut queue = VecDeque::from([task]);
+        while let Some(task) = queue.pop_front() {
+            for message in self.outputs(task) {
+                queue.push_back(self.app.update(message));
+            }
+        }
+    }
+
+    /// The messages one task produces (non-output actions such as window or
+    /// system queries are dropped: there is no window here).
+    fn outputs(&self, task: Task<Message>) -> Vec<Message> {
+        let Some(mut stream) = into_stream(task) else {
+            return Vec::new();
+        };
+        self.runtime.block_on(async move {
+            let mut out = Vec::new();
+            let deadline = Instant::now() + TASK_DEADLINE;
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(left, stream.next()).await {
+                    Ok(Some(Action::Output(message))) => out.push(message),
+                    Ok(Some(_)) => continue,
+                    Ok(None) => break,
+                    Err(_) => panic!("a task ran for more than {TASK_DEADLINE:?}"),
+                }
+            }
+            out
+        })
+    }
+
+    /// A headless view of the current state.
+    pub fn ui(&self) -> Simulator<'_, Message> {
+        iced_test::simulator(Element::from(self.app.view()))
+    }
+
+    /// Interact with the view, then apply the messages it produced.
+    pub fn interact(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) {
+        let messages: Vec<Message> = {
+            let mut ui = iced_test::simulator(self.app.view());
+            act(&mut ui);
+            ui.into_messages().collect()
+        };
+        for message in messages {
+            self.update(message);
+        }
+    }
+
+    /// Whether the current view shows exactly `text` somewhere.
+    pub fn shows(&self, text: &str) -> bool {
+        let mut ui = iced_test::simulator(self.app.view());
+        ui.find(text).is_ok()
+    }
+}
