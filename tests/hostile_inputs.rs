@@ -8,6 +8,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use satchel::keysend::onion::{self, Budget};
 use satchel::keysend::outgoing::{RecordError, Tip};
 use satchel::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE, MESSAGE};
+use satchel::keysend::text::is_hidden;
 use satchel::keysend::{AmountError, Msat, NodeId, NodeIdError, Records};
 use satchel::lnd::{ConnectSpec, LndConnectError};
 use satchel::store::contacts::{ContactBook, ImportError, ImportReport, RowOutcome};
@@ -333,11 +334,12 @@ fn lndconnect_uris_are_refused_with_the_reason() {
 
 /// The `Invalid` reasons of an import report.
 fn invalid_reasons(report: &ImportReport) -> Vec<&str> {
-    let reason = |row: &RowOutcome| match row {
+    let rows = report.rows.iter();
+    rows.filter_map(|row| match row {
         RowOutcome::Invalid { reason, .. } => Some(reason.as_str()),
         _ => None,
-    };
-    report.rows.iter().filter_map(reason).collect()
+    })
+    .collect()
 }
 
 #[test]
@@ -373,4 +375,22 @@ fn contact_files_are_refused_row_by_row_with_the_reason() {
         not_list,
         Err(ImportError::NotJson("there is no \"contacts\" list".into()))
     );
+}
+
+/// An import report is shown to the user (CLI and GUI): the reasons must not
+/// carry the file's control or bidi characters (a terminal escape, a
+/// right-to-left override) through serde's error messages.
+#[test]
+fn import_reasons_do_not_echo_hidden_characters() {
+    let json = format!(
+        r#"[{{"name":"A","pubkey":"{ALICE_KEY}","extra_records":[{{"key":70000,"value":{{"\u001b[2J\u202e":"x"}}}}]}},
+            {{"name":"B","pubkey":"{ALICE_KEY}","include_identity":"\u001b]0;pwned\u0007"}}]"#
+    );
+    let report = ContactBook::new().import_json(&json).expect("valid JSON");
+    let reasons = invalid_reasons(&report);
+    assert_eq!(reasons.len(), 2, "{report:?}");
+    for reason in reasons {
+        let hidden: Vec<char> = reason.chars().filter(|c| is_hidden(*c)).collect();
+        assert!(hidden.is_empty(), "{reason:?} shows {hidden:?}");
+    }
 }

@@ -11,7 +11,11 @@ mod connection;
 mod contacts;
 mod demo;
 pub mod exit;
+mod history;
+mod inbox;
+mod journal;
 mod report;
+mod send;
 mod serve;
 mod session;
 mod status;
@@ -70,6 +74,8 @@ async fn with_node(args: &ConnectArgs, command: &Command) -> Result<(), CliError
     let result = match command {
         Command::Info(flag) => status::info(node.as_ref(), flag.json).await,
         Command::Balance(flag) => status::balance(node.as_ref(), flag.json).await,
+        Command::Send(send_args) => send::run(&node, &paths, send_args).await,
+        Command::Inbox(inbox_args) => inbox::run(&node, &paths, inbox_args).await,
         _ => Err(CliError::Other("not a node command".into())),
     };
     drop((node, paths));

@@ -47,6 +47,18 @@ pub fn safe(text: &str, max_chars: usize) -> String {
     display_safe(text, max_chars)
 }
 
+/// Unix seconds as local `YYYY-MM-DD HH:MM`.
+pub fn local_time(unix_secs: i64) -> String {
+    chrono::DateTime::from_timestamp(unix_secs, 0).map_or_else(
+        || "unknown time".to_owned(),
+        |utc| {
+            utc.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        },
+    )
+}
+
 /// Ask `question [y/N]` on the terminal. Without `--yes` and without a
 /// terminal, refuse rather than guess.
 pub fn confirm(question: &str, assume_yes: bool) -> Result<(), CliError> {

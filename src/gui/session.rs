@@ -288,10 +288,20 @@ impl Session {
     fn sync_event(&mut self, event: sync::Event, context: &Context) -> Action {
         let env = env_for(&self.info, context);
         match event {
-            sync::Event::Progress(done, total) => run(Task::done(Message::Inbox(inbox::Message::Progress(done, total)))),
-            sync::Event::Backfilled(Err(reason)) => self.set(|s| s.notice = Some(format!("History sync failed: {reason}"))),
-            sync::Event::Backfilled(Ok(())) => {
-                let tasks = [self.inbox.reload(&env).map(Message::Inbox), self.count_unread(context), self.sent.reload().map(Message::Sent)];
+            sync::Event::Progress(scanned, stored) => {
+                run(Task::done(Message::Inbox(inbox::Message::Progress(Some((scanned, stored))))))
+            }
+            sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
+            sync::Event::Backfilled(result) => {
+                if let Err(reason) = result {
+                    self.notice = Some(format!("Reading your node's history failed: {reason}"));
+                }
+                let tasks = [
+                    Task::done(Message::Inbox(inbox::Message::Progress(None))),
+                    self.inbox.reload(&env).map(Message::Inbox),
+                    self.count_unread(context),
+                    self.sent.reload().map(Message::Sent),
+                ];
                 run(Task::batch(tasks))
             }
             sync::Event::Received(tip) => {

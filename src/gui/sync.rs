@@ -8,14 +8,16 @@ use futures::{SinkExt, StreamExt};
 use iced::{Subscription, Task};
 
 use crate::gui::health::State;
+
+/// Pages of history are this long: the progress bar's unit.
+pub const PAGE: u64 = PAGE_SIZE;
 use crate::node::SharedNode;
-use crate::wallet::sync::{self as wallet_sync, FollowEvent};
-use crate::wallet::{InboxRow, Index};
+use crate::wallet::{self as wallet_sync, FollowEvent, InboxRow, Index, PAGE_SIZE};
 
 /// What sync reports to the session.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Backfill progress: items done, of an estimate.
+    /// Backfill progress: invoices and payments read, keysends stored.
     Progress(u64, u64),
     /// Backfill finished.
     Backfilled(Result<(), String>),
@@ -23,6 +25,8 @@ pub enum Event {
     Received(InboxRow),
     /// The live stream's connection state.
     State(State),
+    /// The index refused an update (shown as a notice).
+    Failed(String),
 }
 
 /// Read the node's history into the index, reporting progress.
@@ -30,7 +34,7 @@ pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
     Task::stream(iced::stream::channel(16, async move |mut output: futures::channel::mpsc::Sender<Event>| {
         let mut progress_out = output.clone();
         let result = wallet_sync::backfill(&node, &index, move |p| {
-            let _ = progress_out.try_send(Event::Progress(p.done(), p.estimate()));
+            let _ = progress_out.try_send(Event::Progress(p.scanned, p.stored));
         })
         .await;
         let _ = output.send(Event::Backfilled(result.map(|_| ()).map_err(|e| e.to_string()))).await;
@@ -63,6 +67,7 @@ fn event(event: FollowEvent) -> Event {
         FollowEvent::Received(row) => Event::Received(row),
         FollowEvent::Connected => Event::State(State::Connected),
         FollowEvent::Reconnecting { attempt, retry_in } => Event::State(State::Reconnecting { attempt, retry_in }),
-        FollowEvent::Offline(error) => Event::State(State::Offline(error.to_string())),
+        FollowEvent::Offline(error) => Event::State(State::Offline(format!("{error}. {}", error.next_step()))),
+        FollowEvent::IndexFailed(error) => Event::Failed(error.to_string()),
     }
 }

@@ -37,8 +37,7 @@ pub fn display_safe_multiline(input: &str, max_chars: usize) -> String {
 /// become U+FFFD), sanitise as multi-line text, and mark a cut with "…".
 pub fn lossy_utf8(bytes: &[u8], max_bytes: usize) -> String {
     let (prefix, cut) = utf8_prefix(bytes, max_bytes);
-    let text = String::from_utf8_lossy(prefix);
-    let mut out = sanitise(&text, usize::MAX, true);
+    let mut out = sanitise_chars(lossy_chars(prefix), prefix.len(), usize::MAX, true);
     if cut {
         out.push(ELLIPSIS);
     }
@@ -49,11 +48,14 @@ pub fn lossy_utf8(bytes: &[u8], max_bytes: usize) -> String {
 /// `max_chars` characters, single- or multi-line. Reads no more than
 /// `4 * max_chars` bytes, so huge values cost little.
 pub fn display_bytes(bytes: &[u8], max_chars: usize, multiline: bool) -> String {
+    if is_plain_ascii(bytes, max_chars) {
+        return bytes.iter().map(|&b| char::from(b)).collect();
+    }
     let (prefix, cut) = utf8_prefix(bytes, max_chars.saturating_mul(4));
     let mut out = match std::str::from_utf8(prefix) {
         Ok(text) if !multiline => display_safe(text, max_chars),
         Ok(text) => display_safe_multiline(text, max_chars),
-        Err(_) => sanitise(&String::from_utf8_lossy(prefix), max_chars, multiline),
+        Err(_) => sanitise_chars(lossy_chars(prefix), prefix.len() * 3, max_chars, multiline),
     };
     if cut && !out.ends_with(ELLIPSIS) && max_chars > 0 {
         if out.chars().count() >= max_chars {
@@ -104,8 +106,8 @@ fn utf8_width(byte: u8) -> usize {
 
 /// Fast path: printable ASCII, short enough, single spaces inside only, so
 /// sanitising would change nothing.
-fn is_plain_ascii(input: &str, max_chars: usize) -> bool {
-    let bytes = input.as_bytes();
+fn is_plain_ascii(input: impl AsRef<[u8]>, max_chars: usize) -> bool {
+    let bytes = input.as_ref();
     bytes.len() <= max_chars
         && bytes.first() != Some(&b' ')
         && bytes.last() != Some(&b' ')
@@ -125,12 +127,53 @@ pub fn is_hidden(c: char) -> bool {
 /// One pass: drop hidden characters, normalise breaks, collapse blank lines,
 /// trim, cap.
 fn sanitise(input: &str, max_chars: usize, multiline: bool) -> String {
-    let mut out = String::with_capacity(input.len().min(max_chars.saturating_mul(4)));
+    sanitise_chars(input.chars(), input.len(), max_chars, multiline)
+}
+
+/// The characters of lossy UTF-8 decoding (U+FFFD for each byte that does not
+/// start a valid sequence), without building the decoded string.
+fn lossy_chars(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (&first, tail) = rest.split_first()?;
+        if first.is_ascii() {
+            rest = tail;
+            return Some(char::from(first));
+        }
+        let width = utf8_width(first);
+        let sequence = rest.get(..width).filter(|_| width > 1);
+        let valid = sequence.and_then(|seq| std::str::from_utf8(seq).ok());
+        if let Some(c) = valid.and_then(|text| text.chars().next()) {
+            rest = &rest[width..];
+            return Some(c);
+        }
+        rest = tail;
+        Some(char::REPLACEMENT_CHARACTER)
+    })
+}
+
+/// [`sanitise`] over any characters; `bytes_hint` sizes the output buffer.
+fn sanitise_chars(
+    input: impl Iterator<Item = char>,
+    bytes_hint: usize,
+    max_chars: usize,
+    multiline: bool,
+) -> String {
+    let mut out = String::with_capacity(bytes_hint.min(max_chars.saturating_mul(4)));
     let mut chars = 0usize;
     let mut pending_breaks = 0usize;
     let mut pending_space = false;
-    let mut iter = input.chars().peekable();
+    let mut iter = input.peekable();
     while let Some(c) = iter.next() {
+        if c.is_ascii_graphic() && pending_breaks == 0 && !pending_space {
+            // Hot path: a visible ASCII character right after the previous one.
+            if chars == max_chars {
+                return cap(out, max_chars);
+            }
+            out.push(c);
+            chars += 1;
+            continue;
+        }
         let c = match c {
             '\r' if iter.peek() == Some(&'\n') => continue,
             '\r' | '\n' | '\u{2028}' | '\u{2029}' if multiline => '\n',

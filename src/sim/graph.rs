@@ -3,8 +3,6 @@
 //! both sides and fee policies. Node keys are derived from the node name,
 //! so ids are stable across runs.
 
-use std::collections::BTreeMap;
-
 use secp256k1::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
 
@@ -337,11 +335,6 @@ pub(crate) fn channels_of(node: usize) -> Vec<(usize, usize, bool)> {
         .collect()
 }
 
-/// Node ids by name, computed once per call site that needs many lookups.
-pub(crate) fn ids() -> BTreeMap<&'static str, NodeId> {
-    NODES.iter().map(|n| (n.name, node_id(n.name))).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,7 +342,8 @@ mod tests {
     #[test]
     fn keys_are_deterministic_and_distinct() {
         assert_eq!(node_id("alice"), node_id("alice"));
-        let ids = ids();
+        let ids: std::collections::BTreeMap<_, _> =
+            NODES.iter().map(|n| (n.name, node_id(n.name))).collect();
         assert_eq!(ids.len(), NODES.len());
         let distinct: std::collections::BTreeSet<_> = ids.values().collect();
         assert_eq!(distinct.len(), NODES.len());

@@ -80,11 +80,15 @@ impl Lightning for NodeService {
         let channels = graph::channels_of(self.node)
             .into_iter()
             .filter(|&(c, peer, _)| {
-                let private = graph::CHANNELS[c].private;
-                !filter.inactive_only
-                    && !(filter.public_only && private)
-                    && !(filter.private_only && !private)
-                    && (filter.peer.is_empty() || filter.peer == network.ids[peer].as_bytes())
+                // Every sim channel is active, so `inactive_only` lists none.
+                let kind_wanted = match (filter.public_only, filter.private_only) {
+                    (true, _) => !graph::CHANNELS[c].private,
+                    (_, true) => graph::CHANNELS[c].private,
+                    _ => true,
+                };
+                let peer_wanted =
+                    filter.peer.is_empty() || filter.peer == network.ids[peer].as_bytes();
+                !filter.inactive_only && kind_wanted && peer_wanted
             })
             .map(|(c, peer, is_a)| convert::channel(&network, c, peer, is_a))
             .collect();

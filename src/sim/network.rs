@@ -130,9 +130,9 @@ impl Network {
     pub fn refund(&mut self, index: usize, from_a: bool, amount: u64) {
         let channel = &mut self.channels[index];
         if from_a {
-            channel.a_balance_msat += amount
+            channel.a_balance_msat += amount;
         } else {
-            channel.b_balance_msat += amount
+            channel.b_balance_msat += amount;
         }
     }
 

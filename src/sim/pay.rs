@@ -265,7 +265,7 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
                 now / 1_000_000_000,
             );
             network.ledgers[sender].update_payment(hash_hex, |p| {
-                succeed(p, &preimage, route.total_fees_msat, now)
+                succeed(p, &preimage, route.total_fees_msat, now);
             });
         }
         None => {
@@ -274,7 +274,7 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
             }
             let height = network.block_height;
             network.ledgers[sender].update_payment(hash_hex, |p| {
-                fail_at_destination(p, hops.len(), height, now)
+                fail_at_destination(p, hops.len(), height, now);
             });
         }
     }

@@ -19,6 +19,7 @@ mod sent;
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
 pub use error::{IndexError, JournalError, SendError, SyncError};
+mod follow;
 mod index;
 #[cfg(test)]
 mod index_tests;
@@ -31,6 +32,7 @@ mod summary;
 mod sync;
 mod verification;
 
+pub use follow::{FollowEvent, RECONNECT_FIRST, RECONNECT_MAX, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry};
 pub use journal_state::JournalState;

@@ -12,6 +12,7 @@ use crate::gui::screen::inbox_detail::{self, Detail};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::{Msat, NodeId};
+use crate::keysend::incoming::Unverified;
 use crate::wallet::{InboxQuery, InboxRow, Index, IndexError, Verification};
 
 /// Height of one inbox row, in pixels.
@@ -71,8 +72,8 @@ pub enum Message {
     Detail(inbox_detail::Message),
     /// A new keysend arrived (from the live follow).
     Arrived,
-    /// Backfill progress: done, of an estimate.
-    Progress(u64, u64),
+    /// History sync progress (records read, keysends stored); `None` when done.
+    Progress(Option<(u64, u64)>),
 }
 
 /// What the parent must do.
@@ -168,8 +169,8 @@ impl Inbox {
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
             Message::Arrived => Action::Run(self.reload(env)),
-            Message::Progress(done, total) => {
-                self.sync = (done < total).then_some((done, total));
+            Message::Progress(progress) => {
+                self.sync = progress;
                 Action::None
             }
         }
@@ -268,8 +269,8 @@ impl Inbox {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let mut body = column![self.filters(env)].spacing(gap::M);
-        if let Some((done, total)) = self.sync {
-            body = body.push(sync_bar(done, total));
+        if let Some((scanned, stored)) = self.sync {
+            body = body.push(sync_bar(scanned, stored));
         }
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(error, "The list will retry when new tips arrive."));
@@ -365,13 +366,24 @@ impl std::fmt::Display for ContactChoice {
 /// How a row's sender is shown: contact name, claimed identity or anonymous.
 pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static str, Tone)>) {
     let contact = row.sender_pubkey.and_then(|id| env.contacts.by_pubkey(&id)).map(|c| c.name.clone());
-    match (row.verification, row.sender_pubkey) {
-        (Some(Verification::Verified), _) => (contact.unwrap_or_else(|| row.sender.clone()), Some(("verified", Tone::Success))),
-        (Some(Verification::Invalid), _) => (format!("claims to be {}", row.sender), Some(("forged?", Tone::Danger))),
-        (_, Some(_)) => (format!("claims to be {}", contact.unwrap_or_else(|| row.sender.clone())), None),
-        (_, None) if row.sender != "Unknown sender" => (format!("claims to be {}", row.sender), None),
-        (_, None) => ("anonymous".into(), None),
+    let claimed = || format!("claims to be {}", contact.clone().unwrap_or_else(|| row.sender.clone()));
+    match row.verification {
+        Some(Verification::Verified(_)) => {
+            (contact.clone().unwrap_or_else(|| row.sender.clone()), Some(("verified", Tone::Success)))
+        }
+        Some(Verification::Claimed(problem)) if is_forgery(problem) => (claimed(), Some(("bad signature", Tone::Danger))),
+        Some(Verification::Anonymous) => ("anonymous".into(), None),
+        _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
+        _ => ("anonymous".into(), None),
     }
+}
+
+/// What the index calls a sender that gave no name or key.
+const ANONYMOUS_ROW: &str = "Unknown sender";
+
+/// A signature that is present but proves the claim false.
+pub fn is_forgery(problem: Unverified) -> bool {
+    matches!(problem, Unverified::BadSignature | Unverified::OtherRecipient)
 }
 
 fn row_view<'a>(
@@ -416,10 +428,13 @@ fn placeholder_row<'a, M: 'a>() -> Element<'a, M> {
     container(text("…").style(theme::muted)).padding([10, 16]).into()
 }
 
-fn sync_bar<'a>(done: u64, total: u64) -> Element<'a, Message> {
+fn sync_bar<'a>(scanned: u64, stored: u64) -> Element<'a, Message> {
+    // The node does not say how long its history is: each page read moves the
+    // bar closer to full, and it disappears when the last page is in.
+    let page = crate::gui::sync::PAGE as f32;
     column![
-        widget::caption(format!("Reading your node's history… {done} of about {total}")),
-        progress_bar(0.0..=total.max(1) as f32, done as f32).girth(6).style(theme::progress)
+        widget::caption(format!("Reading your node's history… {scanned} records read, {stored} keysends found")),
+        progress_bar(0.0..=1.0, scanned as f32 / (scanned as f32 + page)).girth(6).style(theme::progress)
     ]
     .spacing(gap::XS)
     .into()

@@ -6,6 +6,7 @@ use iced::widget::{column, row, scrollable, space, text};
 use iced::{Alignment, Element, Length, Task};
 
 use crate::gui::screen::Env;
+use crate::gui::screen::inbox::is_forgery;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::boostagram::Boostagram;
@@ -127,23 +128,22 @@ fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
 
 fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
     let contact = detail.sender_pubkey.and_then(|id| env.contacts.by_pubkey(&id));
+    let claimed = format!("claims to be {}", detail.sender);
     let (line, tone, note) = match (detail.verification, detail.sender_pubkey) {
-        (Some(Verification::Verified), Some(_)) => (
+        (Some(Verification::Verified(_)), Some(_)) => (
             contact.map_or_else(|| detail.sender.clone(), |c| c.name.clone()),
             Tone::Success,
-            "Verified: the sender's node signed this message.",
+            "Verified: the sender's node signed this message for your node.",
         ),
-        (Some(Verification::Invalid), _) => (
-            format!("claims to be {}", detail.sender),
+        (Some(Verification::Claimed(problem)), _) if is_forgery(problem) => (
+            claimed,
             Tone::Danger,
-            "The signature does not match the claimed sender. Treat the name as forged.",
+            "The signature does not match the claimed sender (or was made for another node). Treat the name as forged.",
         ),
-        (_, Some(_)) => (
-            format!("claims to be {}", detail.sender),
-            Tone::Warning,
-            "Not signed: anyone can claim this name.",
-        ),
-        (_, None) => ("anonymous".into(), Tone::Neutral, "The sender did not say who they are."),
+        (Some(Verification::Anonymous), _) | (None, None) if detail.sender_name.is_none() => {
+            ("anonymous".into(), Tone::Neutral, "The sender did not say who they are.")
+        }
+        _ => (claimed, Tone::Warning, "Not signed in a way Satchel can check: anyone can claim this name."),
     };
     let mut col = column![text(line).font(theme::BOLD).style(theme::toned(tone)), widget::caption(note)].spacing(gap::XS);
     if let Some(id) = detail.sender_pubkey {

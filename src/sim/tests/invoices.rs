@@ -255,3 +255,51 @@ async fn hundred_thousand_seed_and_reload_timing() {
     eprintln!("seed+save {seeded:?}, load {loaded:?}");
     handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn demo_traffic_brings_a_mix_of_keysends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::sim::SimConfig::new(dir.path());
+    config.traffic = Some(Duration::from_millis(20));
+    config.payment_latency = Duration::from_millis(5);
+    let handle = crate::sim::start(config).await.unwrap();
+    let mut client = admin(&handle).await;
+    let mut invoices = Vec::new();
+    for _ in 0..200 {
+        invoices = client
+            .lightning
+            .list_invoices(page(0, 0, false))
+            .await
+            .unwrap()
+            .into_inner()
+            .invoices;
+        if invoices.len() >= 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        invoices.len() >= 7,
+        "only {} keysends arrived",
+        invoices.len()
+    );
+    let records = |i: &Invoice| i.htlcs[0].custom_records.clone();
+    assert!(invoices.iter().any(|i| i.amt_paid_sat == 1), "1-sat spam");
+    assert!(
+        invoices
+            .iter()
+            .any(|i| records(i).get(&SIGNATURE).is_some_and(|s| s.len() == 10)),
+        "malformed"
+    );
+    assert!(
+        invoices
+            .iter()
+            .any(|i| records(i).contains_key(&crate::keysend::record::BOOSTAGRAM))
+    );
+    assert!(
+        invoices
+            .iter()
+            .any(|i| records(i).get(&SIGNATURE).is_some_and(|s| s.len() == 64))
+    );
+    handle.shutdown().await;
+}

@@ -367,3 +367,33 @@ async fn list_payments_pages_and_query_routes_counts_records() {
     );
     handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn payment_continues_after_the_client_hangs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = sim(dir.path(), 0).await;
+    let mut client = admin(&handle).await;
+    let (request, preimage) = keysend(handle.node_id("dave").unwrap(), 300, message("boost"));
+    drop(client.router.send_payment_v2(request).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let track = TrackPaymentRequest {
+        payment_hash: preimage.hash().as_bytes().to_vec(),
+        no_inflight_updates: true,
+    };
+    let tracked = updates(
+        client
+            .router
+            .track_payment_v2(track)
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await;
+    assert_eq!(
+        tracked.len(),
+        1,
+        "no_inflight_updates sends only the terminal state"
+    );
+    assert_eq!(tracked[0].status, PaymentStatus::Succeeded as i32);
+    handle.shutdown().await;
+}

@@ -230,9 +230,12 @@ mod tests {
         assert_eq!(as_hex.to_string(), "696969=hex:ab01");
     }
 
+    /// An entry and what parsing it gives: (type, bytes) or the error.
+    type Case = (&'static str, Result<(u64, Vec<u8>), RecordError>);
+
     #[test]
     fn entries_are_parsed_or_refused() {
-        let cases: &[(&str, Result<(u64, Vec<u8>), RecordError>)] = &[
+        let cases: &[Case] = &[
             (
                 "7629169=text:hi there",
                 Ok((7_629_169, b"hi there".to_vec())),

@@ -1,0 +1,101 @@
+//! The local index from the CLI: open it, and bring it up to date with the
+//! node's history with a progress line on stderr.
+
+use std::io::{IsTerminal, Write};
+
+use super::exit::CliError;
+use super::report::progress;
+use crate::node::SharedNode;
+use crate::store::Paths;
+use crate::wallet::{self, Index, SyncPhase, SyncProgress, SyncStats};
+
+/// Open (creating) the profile's index, telling the user when a damaged one
+/// was moved aside and rebuilt.
+pub fn open_index(paths: &Paths) -> Result<Index, CliError> {
+    paths.ensure()?;
+    let index = Index::open(&paths.index_db())?;
+    if let Some(warning) = index.warning() {
+        progress(&format!(
+            "warning: the inbox database could not be read ({}); it was kept as {} and is rebuilt \
+             from the node",
+            warning.reason,
+            warning.moved_to.display()
+        ));
+    }
+    Ok(index)
+}
+
+/// Fetch what the index has not seen yet, showing progress.
+pub async fn backfill(node: &SharedNode, index: &Index) -> Result<SyncStats, CliError> {
+    let live = std::io::stderr().is_terminal();
+    let stats = wallet::backfill(node, index, |step| {
+        if live {
+            eprint!("\r{}", progress_text(&step));
+            let _ = std::io::stderr().flush();
+        }
+    })
+    .await
+    .map_err(sync_error);
+    if live {
+        eprint!("\r\x1b[K");
+    }
+    let stats = stats?;
+    progress(&done_text(&stats));
+    Ok(stats)
+}
+
+/// `Fetching received keysends: 1,000 invoices read, 200 new`.
+fn progress_text(step: &SyncProgress) -> String {
+    let (what, unit, verb) = match step.phase {
+        SyncPhase::Received => ("received keysends", "invoices", "new"),
+        SyncPhase::Sent => ("sent keysends", "payments", "stored"),
+    };
+    format!(
+        "Fetching {what}: {} {unit} read, {} {verb}",
+        step.scanned, step.stored
+    )
+}
+
+/// One line saying what the sync did.
+fn done_text(stats: &SyncStats) -> String {
+    format!(
+        "Up to date: {} new received keysend(s) ({} invoices read), {} sent keysend(s) refreshed.",
+        stats.received_new, stats.invoices_scanned, stats.sent_stored
+    )
+}
+
+fn sync_error(err: wallet::SyncError) -> CliError {
+    match err {
+        wallet::SyncError::Node(err) => err.into(),
+        wallet::SyncError::Index(err) => err.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_plainly() {
+        let step = SyncProgress {
+            phase: SyncPhase::Received,
+            scanned: 1000,
+            stored: 200,
+            position: 1000,
+        };
+        assert_eq!(
+            progress_text(&step),
+            "Fetching received keysends: 1000 invoices read, 200 new"
+        );
+        let stats = SyncStats {
+            received_new: 3,
+            invoices_scanned: 4,
+            sent_stored: 1,
+            payments_scanned: 2,
+        };
+        assert_eq!(
+            done_text(&stats),
+            "Up to date: 3 new received keysend(s) (4 invoices read), 1 sent keysend(s) refreshed."
+        );
+    }
+}

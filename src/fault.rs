@@ -1,0 +1,1 @@
+//! Fault injection points for reliability tests (under construction).

@@ -1,0 +1,292 @@
+//! The send flow against the simulator over real gRPC: journal first, node
+//! second, the journal agreeing with the node at the end, and recovery of a
+//! payment the node never saw.
+
+mod wallet_support;
+
+use futures::{Stream, StreamExt};
+use satchel::keysend::incoming::{Scheme, Sender, verify_sender};
+use satchel::keysend::outgoing::Tip;
+use satchel::keysend::{NodeId, PaymentHash, Preimage};
+use satchel::node::{OutgoingKeysend, PaymentStatus, SharedNode};
+use satchel::wallet::{
+    self, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest,
+};
+use wallet_support::*;
+
+/// A signed tip of `amount` sats to `destination` with `text`.
+fn request(intent: &str, destination: NodeId, amount: u64, text: &str) -> SendRequest {
+    SendRequest {
+        intent_id: intent.to_owned(),
+        destination,
+        amount: sats(amount),
+        tip: Tip {
+            message: Some(text.to_owned()),
+            ..Tip::default()
+        },
+        sign: true,
+        fee_limit: sats(50),
+    }
+}
+
+async fn prepared(world: &World, req: SendRequest) -> Result<OutgoingKeysend, SendError> {
+    let info = within(world.node.info()).await.expect("info");
+    let balance = within(world.node.balance()).await.expect("balance");
+    within(wallet::prepare(&world.node, &info, req, Some(balance))).await
+}
+
+/// Every event of a send stream, until it ends.
+async fn all(stream: impl Stream<Item = SendEvent>) -> Vec<SendEvent> {
+    within(stream.collect()).await
+}
+
+fn finished(events: &[SendEvent]) -> &satchel::node::PaymentUpdate {
+    match events.last() {
+        Some(SendEvent::Finished(update)) => update,
+        other => panic!("expected Finished last, got {other:?} in {events:?}"),
+    }
+}
+
+/// How many payments with `hash` the node has.
+async fn payments_with(node: &SharedNode, hash: PaymentHash) -> usize {
+    let page = within(node.sent_page(0, 1000)).await.expect("sent page");
+    page.items.iter().filter(|p| p.hash == hash).count()
+}
+
+#[tokio::test]
+async fn signed_message_arrives_verified_and_journal_says_succeeded() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let keysend = prepared(&world, request("tip-1", alice, 1_000, "great show"))
+        .await
+        .unwrap();
+    let hash = keysend.hash();
+    let events = all(wallet::send(
+        world.node.clone(),
+        world.journal.clone(),
+        "tip-1".into(),
+        keysend,
+    ))
+    .await;
+    assert!(
+        matches!(&events[0], SendEvent::Started { intent_id, hash: h } if intent_id == "tip-1" && *h == hash)
+    );
+    let update = finished(&events);
+    assert!(
+        matches!(update.status, PaymentStatus::Succeeded { .. }),
+        "{update:?}"
+    );
+    let entry = world.journal.get("tip-1").unwrap().unwrap();
+    assert_eq!(
+        (entry.state, entry.fee),
+        (JournalState::Succeeded, Some(update.fee))
+    );
+    assert!(world.journal.unfinished().unwrap().is_empty());
+
+    let alice_dir = world.dir.path().join("alice");
+    let alice_node = connect(
+        &within(world.sim.serve_node("alice", alice_dir))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let page = within(alice_node.received_page(0, 100)).await.unwrap();
+    let received = page
+        .items
+        .iter()
+        .find(|r| r.hash == hash)
+        .expect("alice received it");
+    let our_id = within(world.node.info()).await.unwrap().id;
+    assert_eq!(
+        verify_sender(&received.records, &alice),
+        Sender::Verified {
+            id: our_id,
+            scheme: Scheme::Whatsat
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_same_intent_twice_pays_once() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let first = prepared(&world, request("click", alice, 100, "once"))
+        .await
+        .unwrap();
+    let second = prepared(&world, request("click", alice, 100, "once"))
+        .await
+        .unwrap();
+    let hash = first.hash();
+    let (a, b) = tokio::join!(
+        all(wallet::send(
+            world.node.clone(),
+            world.journal.clone(),
+            "click".into(),
+            first
+        )),
+        all(wallet::send(
+            world.node.clone(),
+            world.journal.clone(),
+            "click".into(),
+            second
+        )),
+    );
+    let refused = |events: &[SendEvent]| {
+        matches!(
+            events,
+            [SendEvent::Error(SendError::Journal(
+                JournalError::AlreadySubmitted { .. }
+            ))]
+        )
+    };
+    assert!(
+        refused(&a) ^ refused(&b),
+        "exactly one refused: {a:?} / {b:?}"
+    );
+    let paid = if refused(&a) { &b } else { &a };
+    assert!(matches!(
+        finished(paid).status,
+        PaymentStatus::Succeeded { .. }
+    ));
+    let paid_hash = world.journal.get("click").unwrap().unwrap().hash();
+    let other = if paid_hash == hash { hash } else { paid_hash };
+    assert_eq!(payments_with(&world.node, other).await, 1);
+}
+
+#[tokio::test]
+async fn journal_is_written_before_dispatch_and_an_unseen_payment_becomes_not_sent() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let keysend = prepared(&world, request("offline", alice, 200, "while offline"))
+        .await
+        .unwrap();
+    let hash = keysend.hash();
+    world.sim.set_connections_enabled(false);
+    let mut events = Box::pin(wallet::send(
+        world.node.clone(),
+        world.journal.clone(),
+        "offline".into(),
+        keysend,
+    ));
+    assert!(matches!(next(&mut events).await, SendEvent::Started { .. }));
+    let entry = world
+        .journal
+        .get("offline")
+        .unwrap()
+        .expect("journaled before the node was reached");
+    assert_eq!(
+        (entry.state, entry.hash()),
+        (JournalState::Dispatched, hash)
+    );
+    assert!(matches!(
+        next(&mut events).await,
+        SendEvent::Reconnecting { attempt: 1, .. }
+    ));
+    world.sim.set_connections_enabled(true);
+    let not_sent = loop {
+        match next(&mut events).await {
+            SendEvent::NotSent(entry) => break entry,
+            SendEvent::Reconnecting { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(
+        (not_sent.state, not_sent.hash()),
+        (JournalState::NotSent, hash)
+    );
+    assert_eq!(payments_with(&world.node, hash).await, 0);
+    let events = all(wallet::resend_same(
+        world.node.clone(),
+        world.journal.clone(),
+        not_sent,
+    ))
+    .await;
+    assert!(matches!(
+        finished(&events).status,
+        PaymentStatus::Succeeded { .. }
+    ));
+    assert_eq!(payments_with(&world.node, hash).await, 1);
+}
+
+#[tokio::test]
+async fn reconcile_finds_a_pending_entry_unsent_and_resend_same_pays_exactly_once() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let keysend = OutgoingKeysend {
+        destination: alice,
+        amount: sats(300),
+        preimage: Preimage::random(),
+        records: message("crashed before dispatch"),
+        fee_limit: sats(50),
+        timeout: wallet::SEND_TIMEOUT,
+    };
+    let hash = keysend.hash();
+    let _ = world.journal.begin("crash", &keysend).unwrap();
+    let found = within(wallet::reconcile(&world.node, &world.journal))
+        .await
+        .unwrap();
+    let [Reconciled::NotSent(entry)] = found.as_slice() else {
+        panic!("expected NotSent, got {found:?}")
+    };
+    assert_eq!((entry.state, entry.hash()), (JournalState::NotSent, hash));
+    assert_eq!(
+        payments_with(&world.node, hash).await,
+        0,
+        "reconcile never sends by itself"
+    );
+
+    let events = all(wallet::resend_same(
+        world.node.clone(),
+        world.journal.clone(),
+        entry.clone(),
+    ))
+    .await;
+    assert!(matches!(
+        finished(&events).status,
+        PaymentStatus::Succeeded { .. }
+    ));
+    let again = all(wallet::resend_same(
+        world.node.clone(),
+        world.journal.clone(),
+        entry.clone(),
+    ))
+    .await;
+    assert!(matches!(
+        again.as_slice(),
+        [SendEvent::Error(SendError::NotResendable {
+            state: JournalState::Succeeded,
+            ..
+        })]
+    ));
+    assert_eq!(payments_with(&world.node, hash).await, 1);
+    assert!(
+        within(wallet::reconcile(&world.node, &world.journal))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn prepare_refuses_before_sending() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let huge = "x".repeat(1_250);
+    let too_large = prepared(&world, request("big", alice, 100, &huge)).await;
+    assert!(
+        matches!(too_large, Err(SendError::TooLarge { .. })),
+        "{too_large:?}"
+    );
+    let too_much = prepared(&world, request("rich", alice, 2_100_000_000_000, "hi")).await;
+    assert!(
+        matches!(too_much, Err(SendError::InsufficientBalance { .. })),
+        "{too_much:?}"
+    );
+    let own = within(world.node.info()).await.unwrap().id;
+    let to_self = prepared(&world, request("me", own, 100, "hi")).await;
+    assert!(
+        matches!(to_self, Err(SendError::SelfPayment)),
+        "{to_self:?}"
+    );
+    assert!(world.journal.unfinished().unwrap().is_empty());
+}
