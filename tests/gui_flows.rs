@@ -59,7 +59,11 @@ fn a_refused_keysend_shows_the_explanation() {
     let erin = h.node("erin").to_hex();
     compose(&mut h, &erin, "100");
     submit(&mut h);
-    assert!(matches!(stage(&h), Stage::Done(Outcome::Failed { .. })), "{:?}", stage(&h));
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Failed { .. })),
+        "{:?}",
+        stage(&h)
+    );
     assert!(h.shows(PaymentFailure::ReceiverRefusedKeysend.explain()));
 }
 
@@ -69,17 +73,34 @@ fn enter_and_click_send_only_one_payment() {
     let bob = h.node("bob").to_hex();
     compose(&mut h, &bob, "50");
     // Two submits before anything runs: the second is ignored while preparing.
-    let first = h.app.update(Message::Session(SessionMessage::Send(satchel::gui::screen::send::Message::Send)));
-    let second = h.app.update(Message::Session(SessionMessage::Send(satchel::gui::screen::send::Message::Send)));
+    let first = h.app.update(Message::Session(SessionMessage::Send(
+        satchel::gui::screen::send::Message::Send,
+    )));
+    let second = h.app.update(Message::Session(SessionMessage::Send(
+        satchel::gui::screen::send::Message::Send,
+    )));
     h.settle(first);
     h.settle(second);
-    assert!(matches!(stage(&h), Stage::Done(Outcome::Succeeded { .. })), "{:?}", stage(&h));
-    let node = satchel::lnd::ConnectSpec::from_files(&h.sim.addr().to_string(), h.sim.tls_cert_path(), h.sim.admin_macaroon_path()).unwrap();
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Succeeded { .. })),
+        "{:?}",
+        stage(&h)
+    );
+    let node = satchel::lnd::ConnectSpec::from_files(
+        &h.sim.addr().to_string(),
+        h.sim.tls_cert_path(),
+        h.sim.admin_macaroon_path(),
+    )
+    .unwrap();
     let sent = h.runtime.block_on(async {
         let lnd = satchel::lnd::connect(&node).await.unwrap();
         satchel::node::Node::sent_page(&lnd, 0, 100).await.unwrap()
     });
-    let to_bob = sent.items.iter().filter(|p| p.destination == Some(h.node("bob"))).count();
+    let to_bob = sent
+        .items
+        .iter()
+        .filter(|p| p.destination == Some(h.node("bob")))
+        .count();
     assert_eq!(to_bob, 1, "exactly one payment reached the node");
 }
 
@@ -92,8 +113,12 @@ fn a_message_too_large_for_the_onion_is_refused_before_sending() {
     h.interact(|ui| {
         let _ = ui.click(selector::id("send-amount")).expect("amount field");
     });
-    let paste = iced::widget::text_editor::Action::Edit(iced::widget::text_editor::Edit::Paste(std::sync::Arc::new(long)));
-    h.update(Message::Session(SessionMessage::Send(satchel::gui::screen::send::Message::MessageEdited(paste))));
+    let paste = iced::widget::text_editor::Action::Edit(iced::widget::text_editor::Edit::Paste(
+        std::sync::Arc::new(long),
+    ));
+    h.update(Message::Session(SessionMessage::Send(
+        satchel::gui::screen::send::Message::MessageEdited(paste),
+    )));
     submit(&mut h);
     let Stage::Done(Outcome::Failed { explanation, .. }) = stage(&h) else {
         panic!("expected a refusal, got {:?}", stage(&h))
@@ -122,14 +147,22 @@ fn the_spam_threshold_hides_a_one_sat_tip() {
     let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
     for (sats, text) in [(1, "tiny spam tip"), (500, "a proper thank-you")] {
         let records = Records::from([(MESSAGE, text.as_bytes().to_vec())]);
-        let _ = h.runtime.block_on(h.sim.inject_keysend("alice", Msat::from_sat(sats), records)).expect("injected");
+        let _ = h
+            .runtime
+            .block_on(h.sim.inject_keysend("alice", Msat::from_sat(sats), records))
+            .expect("injected");
     }
     // The live follow is a subscription (not run here); a backfill pass picks them up.
     go(&mut h, Screen::Inbox);
     h.update(Message::Session(SessionMessage::Resync));
     assert!(h.shows("a proper thank-you"));
-    assert!(!h.shows("tiny spam tip"), "1 sat is below the default 10 sat threshold");
-    h.update(Message::Session(SessionMessage::Inbox(satchel::gui::screen::inbox::Message::ShowSmallToggled(true))));
+    assert!(
+        !h.shows("tiny spam tip"),
+        "1 sat is below the default 10 sat threshold"
+    );
+    h.update(Message::Session(SessionMessage::Inbox(
+        satchel::gui::screen::inbox::Message::ShowSmallToggled(true),
+    )));
     assert!(h.shows("tiny spam tip"), "shown when tiny tips are asked for");
 }
 
@@ -148,17 +181,27 @@ fn a_contact_with_an_invalid_then_a_valid_pubkey_is_saved() {
     });
     assert!(h.shows("A node public key is 66 hex characters; this has 5"));
     let alice = h.node("alice").to_hex();
-    h.update(Message::Session(SessionMessage::Contacts(satchel::gui::screen::contacts::Message::Form(
-        satchel::gui::screen::contact_form::Message::PubkeyChanged(alice.clone()),
-    ))));
+    h.update(Message::Session(SessionMessage::Contacts(
+        satchel::gui::screen::contacts::Message::Form(
+            satchel::gui::screen::contact_form::Message::PubkeyChanged(alice.clone()),
+        ),
+    )));
     assert!(!h.shows("A node public key is 66 hex characters; this has 5"));
     h.interact(|ui| {
         let _ = ui.click("Save contact").expect("save button");
     });
     let book = &h.app.context().contacts;
-    let saved = book.contacts().iter().find(|c| c.name == "Alice").expect("Alice saved");
+    let saved = book
+        .contacts()
+        .iter()
+        .find(|c| c.name == "Alice")
+        .expect("Alice saved");
     assert_eq!(saved.pubkey.to_hex(), alice);
-    assert_eq!(saved.accepts_keysend, Some(true), "graph lookup recorded keysend support");
+    assert_eq!(
+        saved.accepts_keysend,
+        Some(true),
+        "graph lookup recorded keysend support"
+    );
     let on_disk = std::fs::read_to_string(h.profile.contacts_file()).expect("contacts.json written");
     assert!(on_disk.contains(&alice));
 }

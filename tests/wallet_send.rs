@@ -84,12 +84,10 @@ async fn signed_message_arrives_verified_and_journal_says_succeeded() {
     assert!(world.journal.unfinished().unwrap().is_empty());
 
     let alice_dir = world.dir.path().join("alice");
-    let alice_node = connect(
-        &within(world.sim.serve_node("alice", alice_dir))
-            .await
-            .unwrap(),
-    )
-    .await;
+    let alice_handle = within(world.sim.serve_node("alice", alice_dir))
+        .await
+        .unwrap();
+    let alice_node = connect(&alice_handle).await;
     let page = within(alice_node.received_page(0, 100)).await.unwrap();
     let received = page
         .items

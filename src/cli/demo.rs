@@ -16,6 +16,9 @@ pub const SEED_HISTORY: usize = 200;
 /// How often demo nodes tip us while the window is open.
 pub const GUI_TRAFFIC: Duration = Duration::from_secs(20);
 
+/// How often demo nodes tip us under `satchel --demo inbox --follow`.
+pub const FOLLOW_TRAFFIC: Duration = Duration::from_secs(5);
+
 /// A running demo network and how to reach its user node.
 pub struct DemoNet {
     handle: SimHandle,
@@ -25,12 +28,8 @@ pub struct DemoNet {
 }
 
 impl DemoNet {
-    /// Start (or resume) the demo network of `paths` (a demo profile).
-    pub async fn open(paths: &Paths) -> Result<Self, CliError> {
-        Self::start(paths, None).await
-    }
-
-    /// Same, with demo nodes tipping us every `traffic`.
+    /// Start (or resume) the demo network of `paths` (a demo profile), with
+    /// demo nodes tipping us every `traffic`.
     pub async fn start(paths: &Paths, traffic: Option<Duration>) -> Result<Self, CliError> {
         debug_assert!(
             paths.is_demo(),

@@ -16,11 +16,16 @@ mod inbox;
 mod journal;
 mod report;
 mod send;
+mod sent;
 mod serve;
 mod session;
 mod status;
 
 use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::node::SharedNode;
+use crate::store::Paths;
 
 pub use args::{
     Cli, Command, ConnectArgs, ContactsCommand, InboxArgs, JsonFlag, SendArgs, SentArgs, SimArgs,
@@ -29,15 +34,31 @@ pub use exit::{CliError, EXIT_CODES, EXIT_CODES_HELP, ExitKind};
 
 /// Run what the command line asks for; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    let args = &cli.connect;
     let result = match &cli.command {
         None => Err(CliError::Other(
             "the window is not in this build yet".into(),
         )),
-        Some(Command::Sim(args)) => serve::serve_sim(args),
-        Some(Command::Contacts(command)) => run_contacts(&cli.connect, command),
-        Some(command) => {
-            serve::runtime().and_then(|rt| rt.block_on(with_node(&cli.connect, command)))
+        Some(Command::Sim(sim)) => serve::serve_sim(sim),
+        Some(Command::Contacts(command)) => run_contacts(args, command),
+        Some(Command::Info(flag)) => on_node(args, None, async |node, _| {
+            status::info(node.as_ref(), flag.json).await
+        }),
+        Some(Command::Balance(flag)) => on_node(args, None, async |node, _| {
+            status::balance(node.as_ref(), flag.json).await
+        }),
+        Some(Command::Send(send)) => on_node(args, None, async |node, paths| {
+            send::run(node, paths, send).await
+        }),
+        Some(Command::Inbox(inbox)) => {
+            let traffic = inbox.follow.then_some(demo::FOLLOW_TRAFFIC);
+            on_node(args, traffic, async |node, paths| {
+                inbox::run(node, paths, inbox).await
+            })
         }
+        Some(Command::Sent(sent)) => on_node(args, None, async |node, paths| {
+            sent::run(node, paths, sent).await
+        }),
     };
     finish(result)
 }
@@ -68,19 +89,20 @@ fn run_contacts(args: &ConnectArgs, command: &ContactsCommand) -> Result<(), Cli
     contacts::run(&real, command)
 }
 
-/// Connect, run one node command, then stop the demo network (saving it).
-async fn with_node(args: &ConnectArgs, command: &Command) -> Result<(), CliError> {
-    let session::Session { paths, node, demo } = session::open(args).await?;
-    let result = match command {
-        Command::Info(flag) => status::info(node.as_ref(), flag.json).await,
-        Command::Balance(flag) => status::balance(node.as_ref(), flag.json).await,
-        Command::Send(send_args) => send::run(&node, &paths, send_args).await,
-        Command::Inbox(inbox_args) => inbox::run(&node, &paths, inbox_args).await,
-        _ => Err(CliError::Other("not a node command".into())),
-    };
-    drop((node, paths));
-    if let Some(demo) = demo {
-        demo.shutdown().await;
-    }
-    result
+/// Connect, run `work` on a runtime, then stop the demo network (saving
+/// it). `demo_traffic`: demo nodes tip us this often meanwhile.
+fn on_node(
+    args: &ConnectArgs,
+    demo_traffic: Option<Duration>,
+    work: impl AsyncFnOnce(&SharedNode, &Paths) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    serve::runtime()?.block_on(async {
+        let session::Session { paths, node, demo } = session::open(args, demo_traffic).await?;
+        let result = work(&node, &paths).await;
+        drop(node);
+        if let Some(demo) = demo {
+            demo.shutdown().await;
+        }
+        result
+    })
 }

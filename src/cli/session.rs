@@ -3,6 +3,7 @@
 //! everything else uses the real profile and a real LND.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::args::ConnectArgs;
 use super::connection::{self, Saved};
@@ -28,12 +29,13 @@ pub fn real_paths() -> Result<Paths, CliError> {
 }
 
 /// Connect as the flags say: `--demo`, explicit flags, the saved node, or
-/// LND's default directory.
-pub async fn open(args: &ConnectArgs) -> Result<Session, CliError> {
+/// LND's default directory. Under `--demo`, demo nodes tip us every
+/// `demo_traffic` while the session lasts.
+pub async fn open(args: &ConnectArgs, demo_traffic: Option<Duration>) -> Result<Session, CliError> {
     let real = real_paths()?;
     match target(args, &real)? {
         Saved::Demo => {
-            let demo = DemoNet::open(&real.demo()).await?;
+            let demo = DemoNet::start(&real.demo(), demo_traffic).await?;
             let node = connect(demo.spec()).await?;
             Ok(Session {
                 paths: real.demo(),

@@ -61,7 +61,12 @@ impl Init {
         };
         let (secrets, warning) = crate::store::open_secret_store();
         boot.warnings.extend(warning);
-        Self { boot, settings, contacts, secrets }
+        Self {
+            boot,
+            settings,
+            contacts,
+            secrets,
+        }
     }
 }
 
@@ -104,10 +109,17 @@ impl App {
     /// Build the app from what was loaded; connects at once when a node is
     /// preselected or remembered, else looks for a local node.
     pub fn new(init: Init) -> (Self, Task<Message>) {
-        let Init { boot, settings, contacts, secrets } = init;
+        let Init {
+            boot,
+            settings,
+            contacts,
+            secrets,
+        } = init;
         let mut connect = Connect::new(secrets.is_persistent(), boot.warnings.clone());
         let start = match (&boot.connect, settings.active_node.clone()) {
-            (Some(spec), _) => connect.test_spec(spec.clone(), Origin::Preselected).map(Message::Connect),
+            (Some(spec), _) => connect
+                .test_spec(spec.clone(), Origin::Preselected)
+                .map(Message::Connect),
             (None, Some(id)) if settings.nodes.iter().any(|n| n.id == id) => {
                 remember::load_saved(&settings, &secrets, id).map(Message::Connect)
             }
@@ -121,8 +133,16 @@ impl App {
             demo: boot.demo,
             warnings: boot.warnings,
         };
-        let app = Self { context, phase: Phase::Connecting(connect), next_connection: 0, system_dark: false };
-        (app, Task::batch([start, iced::system::theme().map(Message::SystemTheme)]))
+        let app = Self {
+            context,
+            phase: Phase::Connecting(connect),
+            next_connection: 0,
+            system_dark: false,
+        };
+        (
+            app,
+            Task::batch([start, iced::system::theme().map(Message::SystemTheme)]),
+        )
     }
 
     /// The connected session, if any (tests and the title).
@@ -146,7 +166,10 @@ impl App {
             Message::WalletOpened(connection, result) => self.wallet_opened(*connection, result),
             Message::Saved(result) => self.saved(result),
             Message::Remembered(Ok(saved)) => remember::add(&mut self.context, saved),
-            Message::Remembered(Err(reason)) => self.saved(Err(StoreError::Parse { path: "system keyring".into(), reason })),
+            Message::Remembered(Err(reason)) => self.saved(Err(StoreError::Parse {
+                path: "system keyring".into(),
+                reason,
+            })),
             Message::SystemTheme(mode) => {
                 self.system_dark = mode == iced::theme::Mode::Dark;
                 Task::none()
@@ -175,7 +198,8 @@ impl App {
             async move {
                 tokio::task::spawn_blocking(move || {
                     let index = Index::open(&paths.index_db()).map_err(|e| e.to_string())?;
-                    let journal = Journal::open(&paths.root().join("journal.db")).map_err(|e| e.to_string())?;
+                    let journal =
+                        Journal::open(&paths.root().join("journal.db")).map_err(|e| e.to_string())?;
                     Ok(Opened(index, journal))
                 })
                 .await
@@ -189,7 +213,9 @@ impl App {
         let Opened(index, journal) = match result {
             Ok(opened) => opened,
             Err(reason) => {
-                self.context.warnings.push(format!("The local inbox database could not be opened: {reason}"));
+                self.context
+                    .warnings
+                    .push(format!("The local inbox database could not be opened: {reason}"));
                 return Task::none();
             }
         };
@@ -216,7 +242,9 @@ impl App {
     fn disconnect(&mut self, target: Option<String>) -> Task<Message> {
         self.phase = Phase::Connecting(Connect::new(self.context.secrets.is_persistent(), Vec::new()));
         match target {
-            Some(id) => remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect),
+            Some(id) => {
+                remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect)
+            }
             None => Task::none(),
         }
     }
@@ -227,7 +255,10 @@ impl App {
         let cleanup = Task::perform(
             async move {
                 if let Some(node_id) = removed {
-                    let _ = tokio::task::spawn_blocking(move || secrets.delete(&crate::store::macaroon_key(&node_id))).await;
+                    let _ = tokio::task::spawn_blocking(move || {
+                        secrets.delete(&crate::store::macaroon_key(&node_id))
+                    })
+                    .await;
                 }
             },
             |()| Message::Saved(Ok(())),

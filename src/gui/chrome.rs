@@ -51,7 +51,13 @@ pub fn sidebar<'a, M: Clone + 'a>(current: Screen, unread: u64, on: impl Fn(Scre
         nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
     }
     nav = nav.push(space::vertical());
-    nav = nav.push(nav_item(Screen::Settings, current, None, None, on(Screen::Settings)));
+    nav = nav.push(nav_item(
+        Screen::Settings,
+        current,
+        None,
+        None,
+        on(Screen::Settings),
+    ));
     container(nav.padding(gap::M))
         .width(210)
         .height(Length::Fill)
@@ -59,8 +65,16 @@ pub fn sidebar<'a, M: Clone + 'a>(current: Screen, unread: u64, on: impl Fn(Scre
         .into()
 }
 
-fn nav_item<'a, M: Clone + 'a>(screen: Screen, current: Screen, number: Option<usize>, badge: Option<u64>, on: M) -> Element<'a, M> {
-    let mut line = row![text(screen.label()).size(size::BODY + 1.0)].align_y(Alignment::Center).spacing(gap::S);
+fn nav_item<'a, M: Clone + 'a>(
+    screen: Screen,
+    current: Screen,
+    number: Option<usize>,
+    badge: Option<u64>,
+    on: M,
+) -> Element<'a, M> {
+    let mut line = row![text(screen.label()).size(size::BODY + 1.0)]
+        .align_y(Alignment::Center)
+        .spacing(gap::S);
     line = line.push(space::horizontal());
     if let Some(count) = badge {
         line = line.push(widget::pill_solid(count.to_string(), Tone::Accent));
@@ -76,7 +90,12 @@ fn nav_item<'a, M: Clone + 'a>(screen: Screen, current: Screen, number: Option<u
 }
 
 /// The status bar above the screen.
-pub fn header<'a, M: 'a>(info: &'a NodeInfo, balance: Option<Balance>, state: &'a State, unit: AmountUnit) -> Element<'a, M> {
+pub fn header<'a, M: 'a>(
+    info: &'a NodeInfo,
+    balance: Option<Balance>,
+    state: &'a State,
+    unit: AmountUnit,
+) -> Element<'a, M> {
     let color = theme::parse_hex_color(&info.color).unwrap_or(iced::color!(0x888888));
     let network: Element<'a, M> = if info.network.is_mainnet() {
         widget::pill_solid("MAINNET · real money", Tone::Warning)
@@ -85,7 +104,9 @@ pub fn header<'a, M: 'a>(info: &'a NodeInfo, balance: Option<Balance>, state: &'
     };
     let identity = row![
         widget::dot(color, 12.0),
-        text(crate::keysend::text::display_safe(&info.alias, 32)).size(size::TITLE).font(theme::BOLD),
+        text(crate::keysend::text::display_safe(&info.alias, 32))
+            .size(size::TITLE)
+            .font(theme::BOLD),
         network,
     ]
     .spacing(gap::S)
@@ -118,7 +139,9 @@ fn connection<'a, M: 'a>(state: &'a State) -> Element<'a, M> {
         ),
         State::Offline(_) => ("offline".to_owned(), Tone::Danger),
     };
-    let mut col = column![widget::pill(label, tone)].spacing(2).align_x(Alignment::End);
+    let mut col = column![widget::pill(label, tone)]
+        .spacing(2)
+        .align_x(Alignment::End);
     if let State::Offline(reason) = state {
         col = col.push(widget::caption(reason.as_str()));
     }

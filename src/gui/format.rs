@@ -24,7 +24,7 @@ pub fn group(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -57,7 +57,11 @@ pub fn full_time(unix_seconds: i64) -> String {
 /// A duration in seconds for payment results: `0.8 s`, `12 s`.
 pub fn seconds(elapsed: std::time::Duration) -> String {
     let secs = elapsed.as_secs_f32();
-    if secs < 10.0 { format!("{secs:.1} s") } else { format!("{secs:.0} s") }
+    if secs < 10.0 {
+        format!("{secs:.1} s")
+    } else {
+        format!("{secs:.0} s")
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,11 @@ pub enum Event {
     /// The node answered.
     Online(NodeInfo, Balance),
     /// A transient failure: retrying after `retry_in`.
-    Reconnecting { attempt: u32, retry_in: Duration, error: NodeError },
+    Reconnecting {
+        attempt: u32,
+        retry_in: Duration,
+        error: NodeError,
+    },
     /// A failure retrying will not fix (macaroon, permissions...).
     Offline(NodeError),
 }
@@ -62,32 +66,42 @@ pub fn backoff(attempt: u32) -> Duration {
 }
 
 fn poll(node: SharedNode) -> impl Stream<Item = Event> {
-    iced::stream::channel(4, async move |mut output: futures::channel::mpsc::Sender<Event>| {
-        use futures::SinkExt;
-        let mut attempt = 0u32;
-        loop {
-            let result = match node.info().await {
-                Ok(info) => node.balance().await.map(|balance| (info, balance)),
-                Err(error) => Err(error),
-            };
-            let (event, wait) = match result {
-                Ok((info, balance)) => {
-                    attempt = 0;
-                    (Event::Online(info, balance), POLL)
+    iced::stream::channel(
+        4,
+        async move |mut output: futures::channel::mpsc::Sender<Event>| {
+            use futures::SinkExt;
+            let mut attempt = 0u32;
+            loop {
+                let result = match node.info().await {
+                    Ok(info) => node.balance().await.map(|balance| (info, balance)),
+                    Err(error) => Err(error),
+                };
+                let (event, wait) = match result {
+                    Ok((info, balance)) => {
+                        attempt = 0;
+                        (Event::Online(info, balance), POLL)
+                    }
+                    Err(error) if error.is_transient() => {
+                        attempt += 1;
+                        let retry_in = backoff(attempt);
+                        (
+                            Event::Reconnecting {
+                                attempt,
+                                retry_in,
+                                error,
+                            },
+                            retry_in,
+                        )
+                    }
+                    Err(error) => (Event::Offline(error), POLL),
+                };
+                if output.send(event).await.is_err() {
+                    return;
                 }
-                Err(error) if error.is_transient() => {
-                    attempt += 1;
-                    let retry_in = backoff(attempt);
-                    (Event::Reconnecting { attempt, retry_in, error }, retry_in)
-                }
-                Err(error) => (Event::Offline(error), POLL),
-            };
-            if output.send(event).await.is_err() {
-                return;
+                tokio::time::sleep(wait).await;
             }
-            tokio::time::sleep(wait).await;
-        }
-    })
+        },
+    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ pub fn content(tip: &InboxRow, settings: &Settings) -> Option<(String, String)> 
     if !settings.notifications || tip.amount < settings.spam_threshold {
         return None;
     }
-    let title = format!("{} from {}", crate::gui::format::amount(tip.amount, settings.unit), display_safe(&tip.sender, 40));
+    let title = format!(
+        "{} from {}",
+        crate::gui::format::amount(tip.amount, settings.unit),
+        display_safe(&tip.sender, 40)
+    );
     Some((title, display_safe(&tip.preview, BODY_CHARS)))
 }
 
@@ -27,7 +31,12 @@ pub fn tip(tip: &InboxRow, settings: &Settings) -> Task<()> {
     Task::perform(
         async move {
             let _ = tokio::task::spawn_blocking(move || {
-                notify_rust::Notification::new().appname("Satchel").summary(&title).body(&body).show().map(|_| ())
+                notify_rust::Notification::new()
+                    .appname("Satchel")
+                    .summary(&title)
+                    .body(&body)
+                    .show()
+                    .map(|_| ())
             })
             .await;
         },

@@ -19,7 +19,10 @@ use crate::store::{SavedNode, SavedNodeKind, SecretStore, Settings, StoreError, 
 /// Load saved node `id` into a spec (reads files or the keyring) in a task.
 pub fn load_saved(settings: &Settings, secrets: &Arc<dyn SecretStore>, id: String) -> Task<connect::Message> {
     let Some(saved) = settings.nodes.iter().find(|n| n.id == id).cloned() else {
-        return Task::done(connect::Message::SavedLoaded(id, Err("This node is no longer remembered.".into())));
+        return Task::done(connect::Message::SavedLoaded(
+            id,
+            Err("This node is no longer remembered.".into()),
+        ));
     };
     let secrets = secrets.clone();
     Task::perform(
@@ -35,15 +38,23 @@ pub fn load_saved(settings: &Settings, secrets: &Arc<dyn SecretStore>, id: Strin
 /// Rebuild the connection spec of a saved node.
 fn spec_for(saved: &SavedNode, secrets: &dyn SecretStore) -> Result<ConnectSpec, String> {
     match &saved.kind {
-        SavedNodeKind::Files { host_port, cert_path, macaroon_path } => {
-            ConnectSpec::from_files(host_port, cert_path, macaroon_path).map_err(|e| e.to_string())
-        }
-        SavedNodeKind::LndConnect { host_port, cert_der_b64, .. } => {
+        SavedNodeKind::Files {
+            host_port,
+            cert_path,
+            macaroon_path,
+        } => ConnectSpec::from_files(host_port, cert_path, macaroon_path).map_err(|e| e.to_string()),
+        SavedNodeKind::LndConnect {
+            host_port,
+            cert_der_b64,
+            ..
+        } => {
             let macaroon = secrets
                 .get(&macaroon_key(&saved.id))
                 .map_err(|e| e.to_string())?
                 .ok_or("The macaroon for this node is not in the keyring any more; connect with the lndconnect URI again.")?;
-            let (host, port) = host_port.rsplit_once(':').ok_or("The saved address is damaged.")?;
+            let (host, port) = host_port
+                .rsplit_once(':')
+                .ok_or("The saved address is damaged.")?;
             let cert = match cert_der_b64 {
                 Some(b64) => CertSource::Der(URL_SAFE_NO_PAD.decode(b64).map_err(|e| e.to_string())?),
                 None => CertSource::SystemRoots,
@@ -68,7 +79,8 @@ pub fn remember(context: &mut Context, connection: &Connection) -> Task<Message>
         _ if !connection.remember => Task::none(),
         Origin::Uri if !context.secrets.is_persistent() => {
             context.warnings.push(
-                "No system keyring: this node is connected for this session only and will not be remembered.".into(),
+                "No system keyring: this node is connected for this session only and will not be remembered."
+                    .into(),
             );
             Task::none()
         }
@@ -100,7 +112,13 @@ pub fn save_settings(context: &Context) -> Task<Message> {
         async move {
             tokio::task::spawn_blocking(move || settings.save(&paths))
                 .await
-                .unwrap_or_else(|e| Err(StoreError::io("save", Path::new("settings.json"), std::io::Error::other(e.to_string()))))
+                .unwrap_or_else(|e| {
+                    Err(StoreError::io(
+                        "save",
+                        Path::new("settings.json"),
+                        std::io::Error::other(e.to_string()),
+                    ))
+                })
         },
         Message::Saved,
     )
@@ -110,12 +128,18 @@ pub fn save_settings(context: &Context) -> Task<Message> {
 fn keyring_node(context: &Context, connection: &Connection) -> Task<Message> {
     let spec = &connection.spec;
     let (label, host_port) = (connection.label.clone(), spec.address());
-    let cert = spec.cert.der().ok().flatten().map(|der| URL_SAFE_NO_PAD.encode(der));
+    let cert = spec
+        .cert
+        .der()
+        .ok()
+        .flatten()
+        .map(|der| URL_SAFE_NO_PAD.encode(der));
     let (macaroon, secrets) = (spec.macaroon.as_bytes().to_vec(), context.secrets.clone());
     Task::perform(
         async move {
             tokio::task::spawn_blocking(move || {
-                SavedNode::from_lndconnect(label, host_port, cert, &macaroon, secrets.as_ref()).map_err(|e| e.to_string())
+                SavedNode::from_lndconnect(label, host_port, cert, &macaroon, secrets.as_ref())
+                    .map_err(|e| e.to_string())
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()))
@@ -128,14 +152,29 @@ fn keyring_node(context: &Context, connection: &Connection) -> Task<Message> {
 fn files_node(connection: &Connection, origin: &Origin) -> Option<SavedNode> {
     let label = connection.label.clone();
     match origin {
-        Origin::Files { host_port, cert_path, macaroon_path } => {
-            Some(SavedNode::files(label, host_port.clone(), cert_path.into(), macaroon_path.into()))
-        }
+        Origin::Files {
+            host_port,
+            cert_path,
+            macaroon_path,
+        } => Some(SavedNode::files(
+            label,
+            host_port.clone(),
+            cert_path.into(),
+            macaroon_path.into(),
+        )),
         Origin::Local => {
             let dir = lnd::default_lnd_dir()?;
             let network = connection.info.network.name().to_owned();
-            let macaroon = dir.join("data/chain/bitcoin").join(network).join("admin.macaroon");
-            Some(SavedNode::files(label, connection.spec.address(), dir.join("tls.cert"), macaroon))
+            let macaroon = dir
+                .join("data/chain/bitcoin")
+                .join(network)
+                .join("admin.macaroon");
+            Some(SavedNode::files(
+                label,
+                connection.spec.address(),
+                dir.join("tls.cert"),
+                macaroon,
+            ))
         }
         _ => None,
     }

@@ -69,7 +69,13 @@ pub enum Action {
 
 impl Session {
     /// Start a session on a connection with an open index and journal.
-    pub fn new(id: u64, connection: Connection, index: Index, journal: Journal, context: &Context) -> (Self, Task<Message>) {
+    pub fn new(
+        id: u64,
+        connection: Connection,
+        index: Index,
+        journal: Journal,
+        context: &Context,
+    ) -> (Self, Task<Message>) {
         let Connection { node, info, .. } = connection;
         let session = Self {
             id,
@@ -182,7 +188,10 @@ impl Session {
         self.screen = screen;
         match screen {
             Screen::Sent => run(self.sent.reload().map(Message::Sent)),
-            Screen::Inbox => run(self.inbox.reload(&env_for(&self.info, context)).map(Message::Inbox)),
+            Screen::Inbox => run(self
+                .inbox
+                .reload(&env_for(&self.info, context))
+                .map(Message::Inbox)),
             _ => Action::None,
         }
     }
@@ -201,26 +210,46 @@ impl Session {
     }
 
     fn inbox_update(&mut self, message: inbox::Message, context: &mut Context) -> Action {
-        let env = Env { contacts: &context.contacts, settings: &context.settings, info: &self.info };
+        let env = Env {
+            contacts: &context.contacts,
+            settings: &context.settings,
+            info: &self.info,
+        };
         match self.inbox.update(message, &env) {
             inbox::Action::None => Action::None,
             inbox::Action::Run(task) => run(task.map(Message::Inbox)),
             inbox::Action::UnreadChanged => run(self.count_unread(context)),
             inbox::Action::SaveContact(id, name) => {
                 self.screen = Screen::Contacts;
-                run(self.contacts.new_contact(Some(id), name, &self.node).map(Message::Contacts))
+                run(self
+                    .contacts
+                    .new_contact(Some(id), name, &self.node)
+                    .map(Message::Contacts))
             }
         }
     }
 
     fn count_unread(&self, context: &Context) -> Task<Message> {
         let (index, threshold) = (self.index.clone(), context.settings.spam_threshold);
-        Task::perform(async move { index.call(move |i| i.unread_count(threshold)).await }, Message::Unread)
+        Task::perform(
+            async move { index.call(move |i| i.unread_count(threshold)).await },
+            Message::Unread,
+        )
     }
 
     fn send_update(&mut self, message: send::Message, context: &mut Context) -> Action {
-        let env = Env { contacts: &context.contacts, settings: &context.settings, info: &self.info };
-        let cx = send::Context { node: &self.node, info: &self.info, journal: &self.journal, balance: self.balance, env: &env };
+        let env = Env {
+            contacts: &context.contacts,
+            settings: &context.settings,
+            info: &self.info,
+        };
+        let cx = send::Context {
+            node: &self.node,
+            info: &self.info,
+            journal: &self.journal,
+            balance: self.balance,
+            env: &env,
+        };
         match self.send.update(message, cx) {
             send::Action::None => Action::None,
             send::Action::Run(task) => run(task.map(Message::Send)),
@@ -229,7 +258,10 @@ impl Session {
     }
 
     fn contacts_update(&mut self, message: contacts::Message, context: &mut Context) -> Action {
-        let cx = contacts::Context { book: &mut context.contacts, node: &self.node };
+        let cx = contacts::Context {
+            book: &mut context.contacts,
+            node: &self.node,
+        };
         match self.contacts.update(message, cx) {
             contacts::Action::None => Action::None,
             contacts::Action::Run(task) => run(task.map(Message::Contacts)),
@@ -243,7 +275,9 @@ impl Session {
                     self.send = send::Send::for_contact(&contact);
                 }
                 self.screen = Screen::Send;
-                run(Task::done(Message::Send(send::Message::RecipientChanged(contact.pubkey.to_hex()))))
+                run(Task::done(Message::Send(send::Message::RecipientChanged(
+                    contact.pubkey.to_hex(),
+                ))))
             }
         }
     }
@@ -263,7 +297,10 @@ impl Session {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
                 context.settings = next;
                 if threshold_changed {
-                    let reload = self.inbox.reload(&env_for(&self.info, context)).map(Message::Inbox);
+                    let reload = self
+                        .inbox
+                        .reload(&env_for(&self.info, context))
+                        .map(Message::Inbox);
                     return Action::Run(Task::batch([reload, self.count_unread(context)]));
                 }
                 Action::SaveSettings
@@ -279,8 +316,12 @@ impl Session {
             health::Event::Online(info, balance) => {
                 (self.info, self.balance, self.state) = (info, Some(balance), State::Connected);
             }
-            health::Event::Reconnecting { attempt, retry_in, .. } => self.state = State::Reconnecting { attempt, retry_in },
-            health::Event::Offline(error) => self.state = State::Offline(format!("{error}. {}", error.next_step())),
+            health::Event::Reconnecting {
+                attempt, retry_in, ..
+            } => self.state = State::Reconnecting { attempt, retry_in },
+            health::Event::Offline(error) => {
+                self.state = State::Offline(format!("{error}. {}", error.next_step()))
+            }
         }
         Action::None
     }
@@ -288,9 +329,9 @@ impl Session {
     fn sync_event(&mut self, event: sync::Event, context: &Context) -> Action {
         let env = env_for(&self.info, context);
         match event {
-            sync::Event::Progress(scanned, stored) => {
-                run(Task::done(Message::Inbox(inbox::Message::Progress(Some((scanned, stored))))))
-            }
+            sync::Event::Progress(scanned, stored) => run(Task::done(Message::Inbox(
+                inbox::Message::Progress(Some((scanned, stored))),
+            ))),
             sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
             sync::Event::Backfilled(result) => {
                 if let Err(reason) = result {
@@ -306,7 +347,11 @@ impl Session {
             }
             sync::Event::Received(tip) => {
                 let notify = notify::tip(&tip, &context.settings).map(|()| Message::Notified);
-                let tasks = [self.inbox.reload(&env).map(Message::Inbox), self.count_unread(context), notify];
+                let tasks = [
+                    self.inbox.reload(&env).map(Message::Inbox),
+                    self.count_unread(context),
+                    notify,
+                ];
                 run(Task::batch(tasks))
             }
             sync::Event::State(state) => self.set(|s| s.state = state),
@@ -332,11 +377,21 @@ impl Session {
             Screen::Sent => self.sent.view(&env).map(Message::Sent),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
         };
-        let mut main = column![chrome::header(&self.info, self.balance, &self.state, context.settings.unit)];
+        let mut main = column![chrome::header(
+            &self.info,
+            self.balance,
+            &self.state,
+            context.settings.unit
+        )];
         if let Some(notice) = &self.notice {
             main = main.push(
                 row![
-                    iced::widget::container(widget::notice(crate::gui::theme::Tone::Warning, notice.clone(), "")).width(Length::Fill),
+                    iced::widget::container(widget::notice(
+                        crate::gui::theme::Tone::Warning,
+                        notice.clone(),
+                        ""
+                    ))
+                    .width(Length::Fill),
                     widget::link("Dismiss", Message::DismissNotice)
                 ]
                 .spacing(8)
@@ -344,12 +399,20 @@ impl Session {
             );
         }
         main = main.push(screen);
-        row![chrome::sidebar(self.screen, self.unread, Message::Navigate), main.width(Length::Fill)].into()
+        row![
+            chrome::sidebar(self.screen, self.unread, Message::Navigate),
+            main.width(Length::Fill)
+        ]
+        .into()
     }
 }
 
 fn env_for<'a>(info: &'a NodeInfo, context: &'a Context) -> Env<'a> {
-    Env { contacts: &context.contacts, settings: &context.settings, info }
+    Env {
+        contacts: &context.contacts,
+        settings: &context.settings,
+        info,
+    }
 }
 
 fn run(task: Task<Message>) -> Action {

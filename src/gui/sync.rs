@@ -31,14 +31,19 @@ pub enum Event {
 
 /// Read the node's history into the index, reporting progress.
 pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
-    Task::stream(iced::stream::channel(16, async move |mut output: futures::channel::mpsc::Sender<Event>| {
-        let mut progress_out = output.clone();
-        let result = wallet_sync::backfill(&node, &index, move |p| {
-            let _ = progress_out.try_send(Event::Progress(p.scanned, p.stored));
-        })
-        .await;
-        let _ = output.send(Event::Backfilled(result.map(|_| ()).map_err(|e| e.to_string()))).await;
-    }))
+    Task::stream(iced::stream::channel(
+        16,
+        async move |mut output: futures::channel::mpsc::Sender<Event>| {
+            let mut progress_out = output.clone();
+            let result = wallet_sync::backfill(&node, &index, move |p| {
+                let _ = progress_out.try_send(Event::Progress(p.scanned, p.stored));
+            })
+            .await;
+            let _ = output
+                .send(Event::Backfilled(result.map(|_| ()).map_err(|e| e.to_string())))
+                .await;
+        },
+    ))
 }
 
 /// The subscription's identity: one per connection.
@@ -66,8 +71,12 @@ fn event(event: FollowEvent) -> Event {
     match event {
         FollowEvent::Received(row) => Event::Received(row),
         FollowEvent::Connected => Event::State(State::Connected),
-        FollowEvent::Reconnecting { attempt, retry_in } => Event::State(State::Reconnecting { attempt, retry_in }),
-        FollowEvent::Offline(error) => Event::State(State::Offline(format!("{error}. {}", error.next_step()))),
+        FollowEvent::Reconnecting { attempt, retry_in } => {
+            Event::State(State::Reconnecting { attempt, retry_in })
+        }
+        FollowEvent::Offline(error) => {
+            Event::State(State::Offline(format!("{error}. {}", error.next_step())))
+        }
         FollowEvent::IndexFailed(error) => Event::Failed(error.to_string()),
     }
 }

@@ -322,7 +322,13 @@ pub fn nav_button(active: bool) -> impl Fn(&Theme, button::Status) -> button::St
         let tokens = tokens(theme);
         let palette = theme.palette();
         let background = match (active, status) {
-            (true, _) => Some(Color { a: 0.14, ..palette.primary }.into()),
+            (true, _) => Some(
+                Color {
+                    a: 0.14,
+                    ..palette.primary
+                }
+                .into(),
+            ),
             (false, button::Status::Hovered) => Some(mix(tokens.sidebar, palette.text, 0.06).into()),
             _ => None,
         };
@@ -341,7 +347,11 @@ pub fn row_button(selected: bool) -> impl Fn(&Theme, button::Status) -> button::
         let tokens = tokens(theme);
         let palette = theme.palette();
         let background: Background = match (selected, status) {
-            (true, _) => Color { a: 0.10, ..palette.primary }.into(),
+            (true, _) => Color {
+                a: 0.10,
+                ..palette.primary
+            }
+            .into(),
             (false, button::Status::Hovered) => mix(tokens.surface, palette.text, 0.04).into(),
             _ => tokens.surface.into(),
         };

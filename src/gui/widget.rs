@@ -149,9 +149,12 @@ pub fn key_value<'a, M: 'a>(key: impl text::IntoFragment<'a>, value: Element<'a,
 /// A centred message for an empty list.
 pub fn empty_state<'a, M: 'a>(title: &'a str, detail: &'a str) -> Element<'a, M> {
     container(
-        column![text(title).size(size::TITLE).font(theme::BOLD), text(detail).style(theme::muted)]
-            .spacing(gap::S)
-            .align_x(Alignment::Center),
+        column![
+            text(title).size(size::TITLE).font(theme::BOLD),
+            text(detail).style(theme::muted)
+        ]
+        .spacing(gap::S)
+        .align_x(Alignment::Center),
     )
     .padding(gap::XL)
     .center_x(Length::Fill)

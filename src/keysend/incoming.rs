@@ -144,15 +144,17 @@ pub(crate) fn timestamp(value: &[u8]) -> Option<u64> {
 fn capped_hex(value: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let shown = &value[..value.len().min(HEX_BYTES)];
-    let mut hex = String::with_capacity(shown.len() * 2 + ELLIPSIS.len_utf8());
+    let mut hex = Vec::with_capacity(shown.len() * 2 + ELLIPSIS.len_utf8());
     for &byte in shown {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+        hex.extend_from_slice(&[
+            DIGITS[usize::from(byte >> 4)],
+            DIGITS[usize::from(byte & 15)],
+        ]);
     }
     if value.len() > HEX_BYTES {
-        hex.push(ELLIPSIS);
+        hex.extend_from_slice(ELLIPSIS.encode_utf8(&mut [0; 4]).as_bytes());
     }
-    hex
+    String::from_utf8(hex).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -221,7 +221,10 @@ fn decode_throughput() {
         (MESSAGE, b"Great episode, thanks for the show!".to_vec()),
         (SIGNATURE, vec![0x11; 64]),
         (SENDER_PUBKEY, alice().as_bytes().to_vec()),
-        (TIMESTAMP, 1_700_000_000_000_000_000u64.to_be_bytes().to_vec()),
+        (
+            TIMESTAMP,
+            1_700_000_000_000_000_000u64.to_be_bytes().to_vec(),
+        ),
     ]);
     let rounds = 200_000u32;
     let start = std::time::Instant::now();

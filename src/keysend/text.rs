@@ -25,19 +25,19 @@ pub fn display_safe(input: &str, max_chars: usize) -> String {
     if is_plain_ascii(input, max_chars) {
         return input.to_owned();
     }
-    sanitise(input, max_chars, false)
+    sanitise(input.as_bytes(), max_chars, false)
 }
 
 /// Like [`display_safe`], but keeps line breaks (at most one blank line in a row).
 pub fn display_safe_multiline(input: &str, max_chars: usize) -> String {
-    sanitise(input, max_chars, true)
+    sanitise(input.as_bytes(), max_chars, true)
 }
 
 /// Decode at most `max_bytes` of untrusted bytes as UTF-8 (invalid sequences
 /// become U+FFFD), sanitise as multi-line text, and mark a cut with "…".
 pub fn lossy_utf8(bytes: &[u8], max_bytes: usize) -> String {
     let (prefix, cut) = utf8_prefix(bytes, max_bytes);
-    let mut out = sanitise_chars(lossy_chars(prefix), prefix.len(), usize::MAX, true);
+    let mut out = sanitise(prefix, usize::MAX, true);
     if cut {
         out.push(ELLIPSIS);
     }
@@ -49,13 +49,13 @@ pub fn lossy_utf8(bytes: &[u8], max_bytes: usize) -> String {
 /// `4 * max_chars` bytes, so huge values cost little.
 pub fn display_bytes(bytes: &[u8], max_chars: usize, multiline: bool) -> String {
     if is_plain_ascii(bytes, max_chars) {
-        return bytes.iter().map(|&b| char::from(b)).collect();
+        return String::from_utf8(bytes.to_vec()).unwrap_or_default();
     }
     let (prefix, cut) = utf8_prefix(bytes, max_chars.saturating_mul(4));
     let mut out = match std::str::from_utf8(prefix) {
         Ok(text) if !multiline => display_safe(text, max_chars),
         Ok(text) => display_safe_multiline(text, max_chars),
-        Err(_) => sanitise_chars(lossy_chars(prefix), prefix.len() * 3, max_chars, multiline),
+        Err(_) => sanitise(prefix, max_chars, multiline),
     };
     if cut && !out.ends_with(ELLIPSIS) && max_chars > 0 {
         if out.chars().count() >= max_chars {
@@ -124,90 +124,106 @@ pub fn is_hidden(c: char) -> bool {
         | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
-/// One pass: drop hidden characters, normalise breaks, collapse blank lines,
-/// trim, cap.
-fn sanitise(input: &str, max_chars: usize, multiline: bool) -> String {
-    sanitise_chars(input.chars(), input.len(), max_chars, multiline)
+/// The next character of lossy UTF-8 and its length in bytes: U+FFFD (one
+/// byte) where no valid sequence starts. `bytes` must not be empty.
+#[inline]
+fn next_char(bytes: &[u8]) -> (char, usize) {
+    let first = bytes[0];
+    if first.is_ascii() {
+        return (char::from(first), 1);
+    }
+    let width = utf8_width(first);
+    let Some(sequence) = bytes.get(..width).filter(|_| width > 1) else {
+        return (char::REPLACEMENT_CHARACTER, 1);
+    };
+    let mut code = u32::from(first) & (0x7F >> width);
+    for &byte in &sequence[1..] {
+        if byte & 0xC0 != 0x80 {
+            return (char::REPLACEMENT_CHARACTER, 1);
+        }
+        code = (code << 6) | u32::from(byte & 0x3F);
+    }
+    // Overlong forms are invalid; char::from_u32 refuses surrogates and > U+10FFFF.
+    let shortest = [0, 0, 0x80, 0x800, 0x1_0000][width];
+    match char::from_u32(code).filter(|_| code >= shortest) {
+        Some(c) => (c, width),
+        None => (char::REPLACEMENT_CHARACTER, 1),
+    }
 }
 
-/// The characters of lossy UTF-8 decoding (U+FFFD for each byte that does not
-/// start a valid sequence), without building the decoded string.
-fn lossy_chars(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        let (&first, tail) = rest.split_first()?;
-        if first.is_ascii() {
-            rest = tail;
-            return Some(char::from(first));
-        }
-        let width = utf8_width(first);
-        let sequence = rest.get(..width).filter(|_| width > 1);
-        let valid = sequence.and_then(|seq| std::str::from_utf8(seq).ok());
-        if let Some(c) = valid.and_then(|text| text.chars().next()) {
-            rest = &rest[width..];
-            return Some(c);
-        }
-        rest = tail;
-        Some(char::REPLACEMENT_CHARACTER)
-    })
+/// What a character does to the output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Visible,
+    Space,
+    Break,
+    CarriageReturn,
+    Hidden,
 }
 
-/// [`sanitise`] over any characters; `bytes_hint` sizes the output buffer.
-fn sanitise_chars(
-    input: impl Iterator<Item = char>,
-    bytes_hint: usize,
-    max_chars: usize,
-    multiline: bool,
-) -> String {
-    let mut out = String::with_capacity(bytes_hint.min(max_chars.saturating_mul(4)));
-    let mut chars = 0usize;
-    let mut pending_breaks = 0usize;
-    let mut pending_space = false;
-    let mut iter = input.peekable();
-    while let Some(c) = iter.next() {
-        if c.is_ascii_graphic() && pending_breaks == 0 && !pending_space {
-            // Hot path: a visible ASCII character right after the previous one.
-            if chars == max_chars {
-                return cap(out, max_chars);
-            }
-            out.push(c);
-            chars += 1;
-            continue;
-        }
-        let c = match c {
-            '\r' if iter.peek() == Some(&'\n') => continue,
-            '\r' | '\n' | '\u{2028}' | '\u{2029}' if multiline => '\n',
-            '\t' | '\r' | '\n' | '\u{2028}' | '\u{2029}' => ' ',
-            c if is_hidden(c) => continue,
-            c => c,
+/// Classify one character; ASCII and U+FFFD take the short way.
+#[inline]
+fn classify(c: char) -> Class {
+    if c.is_ascii() {
+        return match c {
+            '!'..='~' => Class::Visible,
+            ' ' | '\t' => Class::Space,
+            '\n' => Class::Break,
+            '\r' => Class::CarriageReturn,
+            _ => Class::Hidden,
         };
-        if c == '\n' {
-            pending_breaks += 1;
-            pending_space = false;
+    }
+    match c {
+        char::REPLACEMENT_CHARACTER => Class::Visible,
+        '\u{2028}' | '\u{2029}' => Class::Break,
+        c if is_hidden(c) => Class::Hidden,
+        c if c.is_whitespace() => Class::Space,
+        _ => Class::Visible,
+    }
+}
+
+/// One pass over (lossy) UTF-8: drop hidden characters, normalise breaks,
+/// collapse blank lines and spaces, trim, cap. The output buffer is only
+/// allocated once something visible turns up.
+fn sanitise(input: &[u8], max_chars: usize, multiline: bool) -> String {
+    let mut out = String::new();
+    let (mut count, mut breaks, mut space, mut after_cr) = (0usize, 0usize, false, false);
+    let mut rest = input;
+    while !rest.is_empty() {
+        let (c, len) = next_char(rest);
+        rest = &rest[len..];
+        let class = classify(c);
+        let was_cr = std::mem::replace(&mut after_cr, class == Class::CarriageReturn);
+        match class {
+            Class::Visible => {}
+            Class::Hidden => continue,
+            Class::Break if was_cr => continue, // CR LF is one break
+            Class::Break | Class::CarriageReturn if multiline => {
+                (breaks, space) = (breaks + 1, false)
+            }
+            Class::Break | Class::CarriageReturn | Class::Space => space = true,
+        }
+        if class != Class::Visible {
             continue;
         }
-        if c.is_whitespace() && chars == 0 {
-            continue; // trim the start
-        }
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        let breaks = if chars == 0 { 0 } else { pending_breaks.min(2) };
-        let gap = breaks + usize::from(breaks == 0 && pending_space);
-        if chars + gap + 1 > max_chars {
+        let gap = match (count, breaks) {
+            (0, _) => "",
+            (_, 0) if space => " ",
+            (_, 0) => "",
+            (_, 1) => "\n",
+            _ => "\n\n",
+        };
+        if count + gap.len() + 1 > max_chars {
             return cap(out, max_chars);
         }
-        for _ in 0..breaks {
-            out.push('\n');
+        if out.capacity() == 0 {
+            out.reserve((input.len() * 3).min(max_chars.saturating_mul(4)));
         }
-        if breaks == 0 && pending_space {
-            out.push(' ');
+        if !gap.is_empty() {
+            out.push_str(gap);
         }
         out.push(c);
-        chars += gap + 1;
-        pending_breaks = 0;
-        pending_space = false;
+        (count, breaks, space) = (count + gap.len() + 1, 0, false);
     }
     out
 }
@@ -322,6 +338,38 @@ mod tests {
                 &input[..input.len().min(20)]
             );
             assert!(got.chars().count() <= *max);
+        }
+    }
+
+    #[test]
+    fn next_char_decodes_like_std() {
+        for code in (0u32..0x11_0000)
+            .step_by(7)
+            .chain([0x7F, 0x80, 0x7FF, 0x800, 0xFFFF, 0x1_0000, 0x10_FFFF])
+        {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let mut buffer = [0u8; 4];
+            let encoded = c.encode_utf8(&mut buffer).as_bytes();
+            assert_eq!(next_char(encoded), (c, encoded.len()), "{code:#x}");
+        }
+        let invalid: &[&[u8]] = &[
+            b"\x80",
+            b"\xC0\x80",
+            b"\xED\xA0\x80",
+            b"\xF4\x90\x80\x80",
+            b"\xE2\x82",
+            b"\xF8",
+        ];
+        for bytes in invalid {
+            assert_eq!(
+                next_char(bytes),
+                (char::REPLACEMENT_CHARACTER, 1),
+                "{bytes:?}"
+            );
+            let lossy = String::from_utf8_lossy(bytes);
+            assert!(lossy.starts_with(char::REPLACEMENT_CHARACTER));
         }
     }
 

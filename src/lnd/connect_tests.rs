@@ -17,7 +17,11 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 #[test]
 fn splits_host_and_port() {
-    let cases: &[(&str, Result<(&str, Option<u16>), AddressError>)] = &[
+    type Case = (
+        &'static str,
+        Result<(&'static str, Option<u16>), AddressError>,
+    );
+    let cases: &[Case] = &[
         ("localhost:10009", Ok(("localhost", Some(10009)))),
         ("node.example.com", Ok(("node.example.com", None))),
         ("127.0.0.1:1", Ok(("127.0.0.1", Some(1)))),

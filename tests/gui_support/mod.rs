@@ -36,18 +36,43 @@ impl Harness {
     /// Start a sim (with `seed` historical tips), boot the app on it and connect.
     pub fn start(seed: usize, settings: Settings, contacts: ContactBook) -> Self {
         satchel::install_crypto_provider();
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let (sim_dir, profile_dir) = (TempDir::new().unwrap(), TempDir::new().unwrap());
         let mut config = SimConfig::new(sim_dir.path());
         config.seed_history = seed;
         config.payment_latency = Duration::from_millis(50);
         let sim = runtime.block_on(satchel::sim::start(config)).expect("sim starts");
-        let spec = ConnectSpec::from_files(&sim.addr().to_string(), sim.tls_cert_path(), sim.admin_macaroon_path()).unwrap();
+        let spec = ConnectSpec::from_files(
+            &sim.addr().to_string(),
+            sim.tls_cert_path(),
+            sim.admin_macaroon_path(),
+        )
+        .unwrap();
         let profile = Paths::at(profile_dir.path());
-        let boot = Boot { paths: profile.clone(), demo: false, connect: Some(spec), warnings: Vec::new() };
-        let init = Init { boot, settings, contacts, secrets: Arc::new(MemorySecrets::new()) };
+        let boot = Boot {
+            paths: profile.clone(),
+            demo: false,
+            connect: Some(spec),
+            warnings: Vec::new(),
+        };
+        let init = Init {
+            boot,
+            settings,
+            contacts,
+            secrets: Arc::new(MemorySecrets::new()),
+        };
         let (app, task) = App::new(init);
-        let mut harness = Self { app, sim, runtime, profile, _dirs: (sim_dir, profile_dir) };
+        let mut harness = Self {
+            app,
+            sim,
+            runtime,
+            profile,
+            _dirs: (sim_dir, profile_dir),
+        };
         harness.settle(task);
         assert!(harness.app.session().is_some(), "the app connected to the sim");
         harness
@@ -55,7 +80,10 @@ impl Harness {
 
     /// Default settings with notifications off (no desktop bus in tests).
     pub fn quiet_settings() -> Settings {
-        Settings { notifications: false, ..Settings::default() }
+        Settings {
+            notifications: false,
+            ..Settings::default()
+        }
     }
 
     /// A sim node's id.

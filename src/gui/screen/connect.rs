@@ -31,7 +31,11 @@ pub enum Origin {
     /// The local node found in lnd's default directory.
     Local,
     /// Files the user picked.
-    Files { host_port: String, cert_path: String, macaroon_path: String },
+    Files {
+        host_port: String,
+        cert_path: String,
+        macaroon_path: String,
+    },
     /// A pasted lndconnect URI (its macaroon must go to the keyring).
     Uri,
     /// A remembered node, by id.
@@ -55,7 +59,10 @@ pub struct Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("alias", &self.info.alias).field("origin", &self.origin).finish()
+        f.debug_struct("Connection")
+            .field("alias", &self.info.alias)
+            .field("origin", &self.origin)
+            .finish()
     }
 }
 
@@ -237,7 +244,11 @@ impl Connect {
     }
 
     fn spec_from_files(&self) -> Result<(ConnectSpec, Origin), String> {
-        let (host_port, cert, macaroon) = (self.host_port.trim(), self.cert_path.trim(), self.macaroon_path.trim());
+        let (host_port, cert, macaroon) = (
+            self.host_port.trim(),
+            self.cert_path.trim(),
+            self.macaroon_path.trim(),
+        );
         if cert.is_empty() || macaroon.is_empty() {
             return Err("Enter the path of lnd's tls.cert and of a macaroon file.".into());
         }
@@ -287,7 +298,11 @@ impl Connect {
         body = body.push(self.status_view());
         let intro = "Satchel talks to your own LND node over gRPC. Nothing leaves your computer except \
                      calls to that node.";
-        widget::page("Connect to your node", Some(intro.into()), iced::widget::scrollable(body))
+        widget::page(
+            "Connect to your node",
+            Some(intro.into()),
+            iced::widget::scrollable(body),
+        )
     }
 
     fn saved_card<'a>(&'a self, saved: &'a [SavedNode]) -> Element<'a, Message> {
@@ -332,9 +347,12 @@ impl Connect {
     }
 
     fn local_form(&self) -> Element<'_, Message> {
-        let dir = lnd::default_lnd_dir().map_or_else(|| "lnd's folder".to_owned(), |d| d.display().to_string());
+        let dir =
+            lnd::default_lnd_dir().map_or_else(|| "lnd's folder".to_owned(), |d| d.display().to_string());
         column![
-            text(format!("Looks in {dir} for tls.cert and admin.macaroon, and connects to localhost:10009.")),
+            text(format!(
+                "Looks in {dir} for tls.cert and admin.macaroon, and connects to localhost:10009."
+            )),
             widget::primary("Find my node", (!self.is_busy()).then_some(Message::Detect)),
         ]
         .spacing(gap::M)
@@ -342,7 +360,12 @@ impl Connect {
     }
 
     fn uri_form(&self) -> Element<'_, Message> {
-        let input = self.input("lndconnect://host:10009?cert=…&macaroon=…", &self.uri, Message::UriChanged)
+        let input = self
+            .input(
+                "lndconnect://host:10009?cert=…&macaroon=…",
+                &self.uri,
+                Message::UriChanged,
+            )
             .id("lndconnect")
             .secure(!self.uri.is_empty());
         let mut col = column![widget::field("lndconnect URI", input, None)].spacing(gap::M);
@@ -356,11 +379,26 @@ impl Connect {
 
     fn files_form(&self) -> Element<'_, Message> {
         column![
-            widget::field("Host and port", self.input("localhost:10009", &self.host_port, Message::HostChanged).id("host"), None),
-            widget::field("TLS certificate (tls.cert)", self.input("/home/you/.lnd/tls.cert", &self.cert_path, Message::CertChanged).id("cert"), None),
+            widget::field(
+                "Host and port",
+                self.input("localhost:10009", &self.host_port, Message::HostChanged)
+                    .id("host"),
+                None
+            ),
+            widget::field(
+                "TLS certificate (tls.cert)",
+                self.input("/home/you/.lnd/tls.cert", &self.cert_path, Message::CertChanged)
+                    .id("cert"),
+                None
+            ),
             widget::field(
                 "Macaroon",
-                self.input("…/data/chain/bitcoin/mainnet/admin.macaroon", &self.macaroon_path, Message::MacaroonChanged).id("macaroon"),
+                self.input(
+                    "…/data/chain/bitcoin/mainnet/admin.macaroon",
+                    &self.macaroon_path,
+                    Message::MacaroonChanged
+                )
+                .id("macaroon"),
                 None
             ),
             self.connect_button(),
@@ -369,9 +407,18 @@ impl Connect {
         .into()
     }
 
-    fn input<'a>(&'a self, placeholder: &'a str, value: &'a str, on: fn(String) -> Message) -> text_input::TextInput<'a, Message> {
+    fn input<'a>(
+        &'a self,
+        placeholder: &'a str,
+        value: &'a str,
+        on: fn(String) -> Message,
+    ) -> text_input::TextInput<'a, Message> {
         let input = text_input(placeholder, value).size(size::BODY);
-        if self.is_busy() { input } else { input.on_input(on).on_submit(Message::Test) }
+        if self.is_busy() {
+            input
+        } else {
+            input.on_input(on).on_submit(Message::Test)
+        }
     }
 
     fn connect_button(&self) -> Element<'_, Message> {
@@ -382,15 +429,25 @@ impl Connect {
         let toggle = checkbox(self.remember)
             .label("Remember this node")
             .on_toggle_maybe((!self.is_busy()).then_some(Message::RememberToggled));
-        let label = self.input("Name (optional)", &self.label, Message::LabelChanged).width(240).padding(8);
-        row![toggle, space::horizontal(), label].spacing(gap::M).align_y(Alignment::Center).into()
+        let label = self
+            .input("Name (optional)", &self.label, Message::LabelChanged)
+            .width(240)
+            .padding(8);
+        row![toggle, space::horizontal(), label]
+            .spacing(gap::M)
+            .align_y(Alignment::Center)
+            .into()
     }
 
     fn status_view(&self) -> Element<'_, Message> {
         match &self.status {
             Status::Idle => space().into(),
             Status::Detecting => widget::notice(Tone::Neutral, "Looking for a local node…", ""),
-            Status::Testing(address) => widget::notice(Tone::Neutral, format!("Connecting to {address}…"), "Checking the certificate, the macaroon and the node's identity."),
+            Status::Testing(address) => widget::notice(
+                Tone::Neutral,
+                format!("Connecting to {address}…"),
+                "Checking the certificate, the macaroon and the node's identity.",
+            ),
             Status::Failed(failure) => widget::error_notice(failure, failure.next_step()),
         }
     }
@@ -424,12 +481,28 @@ fn saved_kind(node: &SavedNode) -> String {
 }
 
 /// Connect and ask the node who it is.
-async fn test(spec: ConnectSpec, origin: Origin, remember: bool, label: String) -> Result<Connection, Failure> {
+async fn test(
+    spec: ConnectSpec,
+    origin: Origin,
+    remember: bool,
+    label: String,
+) -> Result<Connection, Failure> {
     let lnd = lnd::connect(&spec).await?;
     let node: SharedNode = Arc::new(lnd);
     let info = node.info().await?;
-    let label = if label.is_empty() { info.alias.clone() } else { label };
-    Ok(Connection { node, info, spec, origin, remember, label })
+    let label = if label.is_empty() {
+        info.alias.clone()
+    } else {
+        label
+    };
+    Ok(Connection {
+        node,
+        info,
+        spec,
+        origin,
+        remember,
+        label,
+    })
 }
 
 #[cfg(test)]

@@ -82,7 +82,10 @@ impl Form {
             name: contact.name.clone(),
             pubkey: contact.pubkey.to_hex(),
             note: contact.note.clone(),
-            amount: contact.default_amount.map(|a| a.sats().to_string()).unwrap_or_default(),
+            amount: contact
+                .default_amount
+                .map(|a| a.sats().to_string())
+                .unwrap_or_default(),
             records: text_editor::Content::with_text(&record_lines(&contact.extra_records)),
             include_identity: contact.include_identity,
             lookup: Lookup::None,
@@ -180,7 +183,8 @@ impl Form {
 
     fn duplicate(&self, book: &ContactBook, pubkey: &NodeId) -> Option<String> {
         let existing = book.by_pubkey(pubkey)?;
-        (Some(existing.id) != self.editing).then(|| format!("This node is already in your contacts as {:?}.", existing.name))
+        (Some(existing.id) != self.editing)
+            .then(|| format!("This node is already in your contacts as {:?}.", existing.name))
     }
 
     fn pubkey_error(&self, book: &ContactBook) -> Option<String> {
@@ -195,10 +199,20 @@ impl Form {
 
     /// Show the form.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let title = if self.editing.is_some() { "Edit contact" } else { "New contact" };
+        let title = if self.editing.is_some() {
+            "Edit contact"
+        } else {
+            "New contact"
+        };
         let input = |placeholder: &'a str, value: &'a str| text_input(placeholder, value).size(size::BODY);
         let mut col = column![
-            widget::field("Name", input("Who is this?", &self.name).id("contact-name").on_input(Message::NameChanged), None),
+            widget::field(
+                "Name",
+                input("Who is this?", &self.name)
+                    .id("contact-name")
+                    .on_input(Message::NameChanged),
+                None
+            ),
             widget::field(
                 "Node public key",
                 input("02… or 03…, 66 hex characters", &self.pubkey)
@@ -208,10 +222,24 @@ impl Form {
                 self.pubkey_error(env.contacts),
             ),
             self.lookup_view(),
-            widget::field("Note", input("Optional", &self.note).on_input(Message::NoteChanged), None),
-            widget::field("Default amount (sats)", input("Optional, e.g. 1000", &self.amount).id("contact-amount").on_input(Message::AmountChanged), None),
+            widget::field(
+                "Note",
+                input("Optional", &self.note).on_input(Message::NoteChanged),
+                None
+            ),
+            widget::field(
+                "Default amount (sats)",
+                input("Optional, e.g. 1000", &self.amount)
+                    .id("contact-amount")
+                    .on_input(Message::AmountChanged),
+                None
+            ),
             widget::caption("Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"),
-            text_editor(&self.records).on_action(Message::RecordsEdited).height(70).font(theme::MONO).size(size::SMALL),
+            text_editor(&self.records)
+                .on_action(Message::RecordsEdited)
+                .height(70)
+                .font(theme::MONO)
+                .size(size::SMALL),
             checkbox(self.include_identity)
                 .label("Include my node identity by default (signed)")
                 .on_toggle(Message::IdentityToggled),
@@ -232,7 +260,9 @@ impl Form {
 
     fn lookup_view(&self) -> Element<'_, Message> {
         match &self.lookup {
-            Lookup::None => widget::hint("The alias and keysend support are looked up in your node's graph.").into(),
+            Lookup::None => {
+                widget::hint("The alias and keysend support are looked up in your node's graph.").into()
+            }
             Lookup::Pending(_) => widget::hint("Looking up the node in the graph…").into(),
             Lookup::Found(found) => {
                 let (label, tone) = if found.accepts_keysend {
@@ -261,11 +291,17 @@ impl Form {
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn record_lines(records: &[ExtraRecord]) -> String {
-    records.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    records
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Parse the records box: one `type=text:value` or `type=hex:value` per line.

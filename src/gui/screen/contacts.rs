@@ -128,7 +128,9 @@ impl Contacts {
             contact_form::Action::None => Action::None,
             contact_form::Action::Run(task) => Action::Run(task.map(Message::Form)),
             contact_form::Action::Cancel => self.set(|s| s.form = None),
-            contact_form::Action::Save(editing, contact, graph) => self.save(editing, contact, graph, cx.book),
+            contact_form::Action::Save(editing, contact, graph) => {
+                self.save(editing, contact, graph, cx.book)
+            }
         }
     }
 
@@ -168,8 +170,13 @@ impl Contacts {
         Action::Run(Task::perform(
             async move {
                 tokio::task::spawn_blocking(move || {
-                    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    let report = if is_csv(&path) { copy.import_csv(&text) } else { copy.import_json(&text) };
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    let report = if is_csv(&path) {
+                        copy.import_csv(&text)
+                    } else {
+                        copy.import_json(&text)
+                    };
                     report.map(|r| (copy, r)).map_err(|e| e.to_string())
                 })
                 .await
@@ -184,11 +191,17 @@ impl Contacts {
         if path.as_os_str().is_empty() {
             return self.fail("Enter a file path ending in .json or .csv.".into());
         }
-        let text = if is_csv(&path) { book.export_csv() } else { book.export_json() };
+        let text = if is_csv(&path) {
+            book.export_csv()
+        } else {
+            book.export_json()
+        };
         Action::Run(Task::perform(
             async move {
                 tokio::task::spawn_blocking(move || {
-                    write_atomic(&path, text.as_bytes()).map(|()| path.display().to_string()).map_err(|e| e.to_string())
+                    write_atomic(&path, text.as_bytes())
+                        .map(|()| path.display().to_string())
+                        .map_err(|e| e.to_string())
                 })
                 .await
                 .unwrap_or_else(|e| Err(e.to_string()))
@@ -232,9 +245,12 @@ impl Contacts {
             .on_input(Message::SearchChanged)
             .padding(9)
             .style(theme::input(false));
-        let top = row![container_fill(search), widget::primary("New contact", Some(Message::New))]
-            .spacing(gap::M)
-            .align_y(Alignment::Center);
+        let top = row![
+            container_fill(search),
+            widget::primary("New contact", Some(Message::New))
+        ]
+        .spacing(gap::M)
+        .align_y(Alignment::Center);
         let mut body = column![top].spacing(gap::M);
         if let Some((tone, message)) = &self.status {
             body = body.push(widget::notice(*tone, message.clone(), ""));
@@ -262,14 +278,20 @@ impl Contacts {
             } else {
                 "No contact matches the search."
             };
-            return widget::card(widget::empty_state("No contacts", detail)).height(Length::Fill).into();
+            return widget::card(widget::empty_state("No contacts", detail))
+                .height(Length::Fill)
+                .into();
         }
-        let rows = found.into_iter().fold(column![].spacing(gap::S), |col, contact| col.push(self.contact_card(contact, env)));
+        let rows = found.into_iter().fold(column![].spacing(gap::S), |col, contact| {
+            col.push(self.contact_card(contact, env))
+        });
         scrollable(rows).height(Length::Fill).into()
     }
 
     fn contact_card<'a>(&'a self, contact: &'a Contact, env: &Env<'a>) -> Element<'a, Message> {
-        let mut title = row![text(&contact.name).size(size::TITLE).font(theme::BOLD)].spacing(gap::S).align_y(Alignment::Center);
+        let mut title = row![text(&contact.name).size(size::TITLE).font(theme::BOLD)]
+            .spacing(gap::S)
+            .align_y(Alignment::Center);
         if let Some(alias) = &contact.alias {
             title = title.push(widget::caption(format!("“{alias}” in the graph")));
         }
@@ -283,7 +305,10 @@ impl Contacts {
             info = info.push(text(&contact.note).size(size::BODY).style(theme::muted));
         }
         if let Some(amount) = contact.default_amount {
-            info = info.push(widget::caption(format!("Default tip {}", format::amount(amount, env.settings.unit))));
+            info = info.push(widget::caption(format!(
+                "Default tip {}",
+                format::amount(amount, env.settings.unit)
+            )));
         }
         let actions: Element<'a, Message> = if self.confirm_delete == Some(contact.id) {
             row![
@@ -304,7 +329,12 @@ impl Contacts {
             .align_y(Alignment::Center)
             .into()
         };
-        widget::card(row![info, space::horizontal(), actions].spacing(gap::M).align_y(Alignment::Center)).into()
+        widget::card(
+            row![info, space::horizontal(), actions]
+                .spacing(gap::M)
+                .align_y(Alignment::Center),
+        )
+        .into()
     }
 
     fn transfer_row(&self) -> Element<'_, Message> {
@@ -334,5 +364,7 @@ fn container_fill<'a>(content: impl Into<Element<'a, Message>>) -> Element<'a, M
 }
 
 fn container_portion<'a>(content: Element<'a, Message>, portion: u16) -> Element<'a, Message> {
-    iced::widget::container(content).width(Length::FillPortion(portion)).into()
+    iced::widget::container(content)
+        .width(Length::FillPortion(portion))
+        .into()
 }

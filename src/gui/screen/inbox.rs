@@ -3,7 +3,9 @@
 //! around them is fetched, so 100,000 tips cost the same as 10. Selecting a
 //! row opens the detail pane (see `inbox_detail`).
 
-use iced::widget::{button, column, container, pick_list, progress_bar, row, space, text, text_input, toggler};
+use iced::widget::{
+    button, column, container, pick_list, progress_bar, row, space, text, text_input, toggler,
+};
 use iced::{Alignment, Element, Length, Task};
 
 use crate::gui::list::{self, Viewport};
@@ -11,8 +13,8 @@ use crate::gui::screen::Env;
 use crate::gui::screen::inbox_detail::{self, Detail};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
-use crate::keysend::{Msat, NodeId};
 use crate::keysend::incoming::Unverified;
+use crate::keysend::{Msat, NodeId};
 use crate::wallet::{InboxQuery, InboxRow, Index, IndexError, Verification};
 
 /// Height of one inbox row, in pixels.
@@ -129,7 +131,14 @@ impl Inbox {
                         let total = index.count(&query)?;
                         let rows = index.inbox(&query)?;
                         let podcasts = index.podcasts(50)?;
-                        Ok((total, Page { offset: query.offset, rows }, podcasts))
+                        Ok((
+                            total,
+                            Page {
+                                offset: query.offset,
+                                rows,
+                            },
+                            podcasts,
+                        ))
                     })
                     .await
             },
@@ -273,7 +282,10 @@ impl Inbox {
             body = body.push(sync_bar(scanned, stored));
         }
         if let Some(error) = &self.error {
-            body = body.push(widget::error_notice(error, "The list will retry when new tips arrive."));
+            body = body.push(widget::error_notice(
+                error,
+                "The list will retry when new tips arrive.",
+            ));
         }
         let list = widget::card(self.list(env)).padding(0).height(Length::Fill);
         let content: Element<'a, Message> = match &self.detail {
@@ -293,7 +305,10 @@ impl Inbox {
         if self.show_small || env.settings.spam_threshold == Msat::ZERO {
             return String::new();
         }
-        format!(" · below {} hidden", format::amount(env.settings.spam_threshold, env.settings.unit))
+        format!(
+            " · below {} hidden",
+            format::amount(env.settings.spam_threshold, env.settings.unit)
+        )
     }
 
     fn filters<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
@@ -312,9 +327,11 @@ impl Inbox {
         let contact = pick_list(contacts, selected, |c| Message::ContactFilter(Some((c.0, c.1))))
             .placeholder("Any sender")
             .padding(8);
-        let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| Message::PodcastFilter(Some(p)))
-            .placeholder("Any podcast")
-            .padding(8);
+        let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
+            Message::PodcastFilter(Some(p))
+        })
+        .placeholder("Any podcast")
+        .padding(8);
         let small = toggler(self.show_small)
             .label("Show tiny tips")
             .on_toggle(Message::ShowSmallToggled)
@@ -365,13 +382,24 @@ impl std::fmt::Display for ContactChoice {
 
 /// How a row's sender is shown: contact name, claimed identity or anonymous.
 pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static str, Tone)>) {
-    let contact = row.sender_pubkey.and_then(|id| env.contacts.by_pubkey(&id)).map(|c| c.name.clone());
-    let claimed = || format!("claims to be {}", contact.clone().unwrap_or_else(|| row.sender.clone()));
+    let contact = row
+        .sender_pubkey
+        .and_then(|id| env.contacts.by_pubkey(&id))
+        .map(|c| c.name.clone());
+    let claimed = || {
+        format!(
+            "claims to be {}",
+            contact.clone().unwrap_or_else(|| row.sender.clone())
+        )
+    };
     match row.verification {
-        Some(Verification::Verified(_)) => {
-            (contact.clone().unwrap_or_else(|| row.sender.clone()), Some(("verified", Tone::Success)))
+        Some(Verification::Verified(_)) => (
+            contact.clone().unwrap_or_else(|| row.sender.clone()),
+            Some(("verified", Tone::Success)),
+        ),
+        Some(Verification::Claimed(problem)) if is_forgery(problem) => {
+            (claimed(), Some(("bad signature", Tone::Danger)))
         }
-        Some(Verification::Claimed(problem)) if is_forgery(problem) => (claimed(), Some(("bad signature", Tone::Danger))),
         Some(Verification::Anonymous) => ("anonymous".into(), None),
         _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
         _ => ("anonymous".into(), None),
@@ -393,13 +421,15 @@ fn row_view<'a>(
     now: chrono::DateTime<chrono::Local>,
 ) -> Element<'a, Message> {
     let (sender, badge) = sender_label(row, env);
-    let mut top = row![]
-        .spacing(gap::S)
-        .align_y(Alignment::Center);
+    let mut top = row![].spacing(gap::S).align_y(Alignment::Center);
     if row.unread {
         top = top.push(widget::dot(iced::Color::from_rgb8(0xd9, 0x62, 0x1c), 8.0));
     }
-    top = top.push(text(sender).font(if row.unread { theme::BOLD } else { theme::FONT }).size(size::BODY));
+    top = top.push(
+        text(sender)
+            .font(if row.unread { theme::BOLD } else { theme::FONT })
+            .size(size::BODY),
+    );
     if let Some((label, tone)) = badge {
         top = top.push(widget::pill(label, tone));
     }
@@ -408,9 +438,16 @@ fn row_view<'a>(
     }
     top = top.push(space::horizontal());
     top = top.push(text(format::amount(row.amount, env.settings.unit)).font(theme::BOLD));
-    let preview = if row.preview.is_empty() { "(no message)" } else { row.preview.as_str() };
+    let preview = if row.preview.is_empty() {
+        "(no message)"
+    } else {
+        row.preview.as_str()
+    };
     let bottom = row![
-        text(preview).size(size::BODY).style(theme::muted).wrapping(text::Wrapping::None),
+        text(preview)
+            .size(size::BODY)
+            .style(theme::muted)
+            .wrapping(text::Wrapping::None),
         space::horizontal(),
         widget::caption(format::when(row.settled_at, now))
     ]
@@ -433,8 +470,12 @@ fn sync_bar<'a>(scanned: u64, stored: u64) -> Element<'a, Message> {
     // bar closer to full, and it disappears when the last page is in.
     let page = crate::gui::sync::PAGE as f32;
     column![
-        widget::caption(format!("Reading your node's history… {scanned} records read, {stored} keysends found")),
-        progress_bar(0.0..=1.0, scanned as f32 / (scanned as f32 + page)).girth(6).style(theme::progress)
+        widget::caption(format!(
+            "Reading your node's history… {scanned} records read, {stored} keysends found"
+        )),
+        progress_bar(0.0..=1.0, scanned as f32 / (scanned as f32 + page))
+            .girth(6)
+            .style(theme::progress)
     ]
     .spacing(gap::XS)
     .into()

@@ -9,10 +9,10 @@ use crate::gui::screen::Env;
 use crate::gui::screen::inbox::is_forgery;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
+use crate::keysend::NodeId;
 use crate::keysend::boostagram::Boostagram;
 use crate::keysend::record::{self, BOOSTAGRAM};
 use crate::keysend::text::{display_safe, lossy_utf8};
-use crate::keysend::NodeId;
 use crate::wallet::{InboxDetail, Index, IndexError, Verification};
 
 /// Longest hex shown for one record, in bytes.
@@ -108,10 +108,16 @@ impl Detail {
 }
 
 fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
-    let amount = text(format::amount(detail.amount, env.settings.unit)).size(size::FIGURE).font(theme::BOLD);
-    let mut col = column![amount, widget::caption(format::full_time(detail.settled_at)), sender_view(detail, env)]
-        .spacing(gap::M)
-        .padding([0, 12]);
+    let amount = text(format::amount(detail.amount, env.settings.unit))
+        .size(size::FIGURE)
+        .font(theme::BOLD);
+    let mut col = column![
+        amount,
+        widget::caption(format::full_time(detail.settled_at)),
+        sender_view(detail, env)
+    ]
+    .spacing(gap::M)
+    .padding([0, 12]);
     col = col.push(match &detail.message {
         Some(message) => widget::card(text(message.as_str()).size(size::BODY)).into(),
         None => Element::from(text("No message.").style(theme::muted)),
@@ -121,7 +127,10 @@ fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
     {
         col = col.push(boost_view(boost));
     }
-    col = col.push(widget::key_value("Payment hash", widget::mono(detail.hash.to_hex()).into()));
+    col = col.push(widget::key_value(
+        "Payment hash",
+        widget::mono(detail.hash.to_hex()).into(),
+    ));
     col = col.push(records_view(detail));
     col.into()
 }
@@ -140,16 +149,29 @@ fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
             Tone::Danger,
             "The signature does not match the claimed sender (or was made for another node). Treat the name as forged.",
         ),
-        (Some(Verification::Anonymous), _) | (None, None) if detail.sender_name.is_none() => {
-            ("anonymous".into(), Tone::Neutral, "The sender did not say who they are.")
-        }
-        _ => (claimed, Tone::Warning, "Not signed in a way Satchel can check: anyone can claim this name."),
+        (Some(Verification::Anonymous), _) | (None, None) if detail.sender_name.is_none() => (
+            "anonymous".into(),
+            Tone::Neutral,
+            "The sender did not say who they are.",
+        ),
+        _ => (
+            claimed,
+            Tone::Warning,
+            "Not signed in a way Satchel can check: anyone can claim this name.",
+        ),
     };
-    let mut col = column![text(line).font(theme::BOLD).style(theme::toned(tone)), widget::caption(note)].spacing(gap::XS);
+    let mut col = column![
+        text(line).font(theme::BOLD).style(theme::toned(tone)),
+        widget::caption(note)
+    ]
+    .spacing(gap::XS);
     if let Some(id) = detail.sender_pubkey {
         col = col.push(widget::mono(id.to_hex()));
         if contact.is_none() {
-            col = col.push(widget::secondary("Save sender as contact", Some(Message::SaveContact)));
+            col = col.push(widget::secondary(
+                "Save sender as contact",
+                Some(Message::SaveContact),
+            ));
         }
     }
     col.into()
@@ -162,32 +184,51 @@ fn boost_view<'a>(boost: Boostagram) -> Element<'a, Message> {
         ("App", boost.app_name),
         ("Action", boost.action),
         ("From", boost.sender_name),
-        ("Position", boost.ts.map(|ts| format!("{}:{:02}:{:02}", ts / 3600, ts / 60 % 60, ts % 60)).or(boost.time)),
-        ("Total boost", boost.value_msat_total.map(|m| crate::keysend::Msat(m).to_string())),
+        (
+            "Position",
+            boost
+                .ts
+                .map(|ts| format!("{}:{:02}:{:02}", ts / 3600, ts / 60 % 60, ts % 60))
+                .or(boost.time),
+        ),
+        (
+            "Total boost",
+            boost
+                .value_msat_total
+                .map(|m| crate::keysend::Msat(m).to_string()),
+        ),
         ("Reply to", boost.reply_address),
     ];
-    let rows = fields.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).fold(column![].spacing(gap::XS), |col, (k, v)| {
-        col.push(widget::key_value(k, text(display_safe(&v, 200)).into()))
-    });
+    let rows = fields
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .fold(column![].spacing(gap::XS), |col, (k, v)| {
+            col.push(widget::key_value(k, text(display_safe(&v, 200)).into()))
+        });
     widget::titled_card("Boostagram", rows).into()
 }
 
 fn records_view<'a>(detail: &'a InboxDetail) -> Element<'a, Message> {
-    let rows = detail.records.iter().fold(column![].spacing(gap::S), |col, (key, value)| {
-        let name = record::name(*key).map_or_else(|| format!("type {key}"), |n| format!("{n} ({key})"));
-        let hex = if value.len() > HEX_BYTES {
-            format!("{}… ({} bytes)", hex::encode(&value[..HEX_BYTES]), value.len())
-        } else {
-            hex::encode(value)
-        };
-        col.push(
-            column![
-                text(name).size(size::SMALL).font(theme::BOLD),
-                widget::mono(hex),
-                text(lossy_utf8(value, PREVIEW_BYTES)).size(size::SMALL).style(theme::muted)
-            ]
-            .spacing(2),
-        )
-    });
+    let rows = detail
+        .records
+        .iter()
+        .fold(column![].spacing(gap::S), |col, (key, value)| {
+            let name = record::name(*key).map_or_else(|| format!("type {key}"), |n| format!("{n} ({key})"));
+            let hex = if value.len() > HEX_BYTES {
+                format!("{}… ({} bytes)", hex::encode(&value[..HEX_BYTES]), value.len())
+            } else {
+                hex::encode(value)
+            };
+            col.push(
+                column![
+                    text(name).size(size::SMALL).font(theme::BOLD),
+                    widget::mono(hex),
+                    text(lossy_utf8(value, PREVIEW_BYTES))
+                        .size(size::SMALL)
+                        .style(theme::muted)
+                ]
+                .spacing(2),
+            )
+        });
     widget::titled_card("Records", rows).into()
 }

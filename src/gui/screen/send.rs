@@ -15,9 +15,9 @@ use crate::gui::screen::send_view;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::Tip;
 use crate::keysend::{Msat, NodeId, Preimage, Records};
+use crate::node::Balance;
 use crate::node::{FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, PaymentUpdate, SharedNode};
 use crate::store::Contact;
-use crate::node::Balance;
 use crate::wallet::{self as flow, Journal, SendEvent, SendRequest};
 
 /// Quick amounts, in sats.
@@ -38,7 +38,10 @@ pub enum Stage {
     /// Signing and checking before dispatch.
     Preparing,
     /// Dispatched: the latest update, if any.
-    Sending { started: Instant, update: Option<PaymentUpdate> },
+    Sending {
+        started: Instant,
+        update: Option<PaymentUpdate>,
+    },
     /// Finished (succeeded or failed) or refused before sending.
     Done(Outcome),
 }
@@ -46,8 +49,14 @@ pub enum Stage {
 /// How a send ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Succeeded { update: PaymentUpdate, elapsed: Duration },
-    Failed { title: String, explanation: String },
+    Succeeded {
+        update: PaymentUpdate,
+        elapsed: Duration,
+    },
+    Failed {
+        title: String,
+        explanation: String,
+    },
 }
 
 /// The Send screen.
@@ -136,7 +145,11 @@ impl Send {
             self.amount = amount.sats().to_string();
         }
         self.sign = contact.include_identity;
-        self.extra = contact.extra_records.iter().map(|r| (r.key, r.value.bytes())).collect();
+        self.extra = contact
+            .extra_records
+            .iter()
+            .map(|r| (r.key, r.value.bytes()))
+            .collect();
     }
 
     /// The intent id of the tip being composed (one per tip).
@@ -167,7 +180,9 @@ impl Send {
             Message::MessageEdited(action) => self.edit_message(action),
             Message::SignToggled(on) => self.edited(|s| s.sign = on),
             Message::BoostagramToggled(on) => self.edited(|s| s.boostagram = on),
-            Message::FeeLimitChanged(value) => self.edited(|s| (s.fee_limit, s.fee_limit_edited) = (value, true)),
+            Message::FeeLimitChanged(value) => {
+                self.edited(|s| (s.fee_limit, s.fee_limit_edited) = (value, true))
+            }
             Message::EstimateDue(generation) => self.estimate_now(generation, &cx),
             Message::Estimated(generation, result) => self.estimated(generation, result),
             Message::Send => self.send(&cx),
@@ -185,13 +200,19 @@ impl Send {
         change(self);
         self.generation += 1;
         let generation = self.generation;
-        Action::Run(Task::perform(tokio::time::sleep(DEBOUNCE), move |()| Message::EstimateDue(generation)))
+        Action::Run(Task::perform(tokio::time::sleep(DEBOUNCE), move |()| {
+            Message::EstimateDue(generation)
+        }))
     }
 
     fn edit_message(&mut self, action: text_editor::Action) -> Action {
         let is_edit = action.is_edit();
         self.message.perform(action);
-        if is_edit { self.edited(|_| ()) } else { Action::None }
+        if is_edit {
+            self.edited(|_| ())
+        } else {
+            Action::None
+        }
     }
 
     fn pick(&mut self, id: u64, env: &Env<'_>) -> Action {
@@ -221,7 +242,12 @@ impl Send {
         if typed.is_empty() {
             return Err("Choose a contact or paste a node public key.".into());
         }
-        if let Some(contact) = env.contacts.contacts().iter().find(|c| c.name.eq_ignore_ascii_case(typed)) {
+        if let Some(contact) = env
+            .contacts
+            .contacts()
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(typed))
+        {
             return Ok(contact.pubkey);
         }
         typed.parse().map_err(|e: crate::keysend::NodeIdError| {
@@ -241,7 +267,10 @@ impl Send {
         if self.fee_limit_edited && !self.fee_limit.trim().is_empty() {
             return Msat::parse_sats(&self.fee_limit).map_err(|e| format!("Fee limit: {e}"));
         }
-        Ok(env.settings.default_fee_limit.for_amount(self.amount().unwrap_or(Msat::ZERO)))
+        Ok(env
+            .settings
+            .default_fee_limit
+            .for_amount(self.amount().unwrap_or(Msat::ZERO)))
     }
 
     /// The message text (an empty message sends no message record).
@@ -252,7 +281,9 @@ impl Send {
     fn tip(&self, info: &NodeInfo) -> Tip {
         let message = self.message_text();
         let message = (!message.trim().is_empty()).then_some(message);
-        let boostagram = self.boostagram.then(|| boost(info, message.clone(), self.amount().unwrap_or_default()));
+        let boostagram = self
+            .boostagram
+            .then(|| boost(info, message.clone(), self.amount().unwrap_or_default()));
         Tip {
             message: if self.boostagram { None } else { message },
             boostagram,
@@ -274,7 +305,11 @@ impl Send {
             Some(Ok(estimate)) => estimate.hops,
             _ => ASSUMED_HOPS,
         };
-        Ok(Budget::measure(hops, self.amount().unwrap_or(Msat::from_sat(1)), &records))
+        Ok(Budget::measure(
+            hops,
+            self.amount().unwrap_or(Msat::from_sat(1)),
+            &records,
+        ))
     }
 
     fn request(&self, cx: &Context<'_>) -> Result<SendRequest, String> {
@@ -300,9 +335,12 @@ impl Send {
         if generation != self.generation {
             return Action::None;
         }
-        let (Ok(destination), Ok(amount), Ok(records), Ok(fee_limit)) =
-            (self.destination(cx.env), self.amount(), self.tip(cx.info).records(), self.fee_limit(cx.env))
-        else {
+        let (Ok(destination), Ok(amount), Ok(records), Ok(fee_limit)) = (
+            self.destination(cx.env),
+            self.amount(),
+            self.tip(cx.info).records(),
+            self.fee_limit(cx.env),
+        ) else {
             self.estimate = None;
             return Action::None;
         };
@@ -314,7 +352,9 @@ impl Send {
             fee_limit,
             timeout: PAY_TIMEOUT,
         };
-        Action::Run(Task::perform(cx.node.estimate_fee(&probe), move |r| Message::Estimated(generation, r)))
+        Action::Run(Task::perform(cx.node.estimate_fee(&probe), move |r| {
+            Message::Estimated(generation, r)
+        }))
     }
 
     fn estimated(&mut self, generation: u64, result: Result<FeeEstimate, NodeError>) -> Action {
@@ -339,7 +379,11 @@ impl Send {
         self.stage = Stage::Preparing;
         let (node, info, balance) = (cx.node.clone(), cx.info.clone(), cx.balance);
         Action::Run(Task::perform(
-            async move { flow::prepare(&node, &info, request, balance).await.map_err(|e| e.to_string()) },
+            async move {
+                flow::prepare(&node, &info, request, balance)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
             Message::Prepared,
         ))
     }
@@ -360,8 +404,16 @@ impl Send {
             Ok(keysend) => keysend,
             Err(reason) => return self.refuse(reason),
         };
-        self.stage = Stage::Sending { started: Instant::now(), update: None };
-        let stream = flow::send(cx.node.clone(), cx.journal.clone(), self.intent_id.clone(), keysend);
+        self.stage = Stage::Sending {
+            started: Instant::now(),
+            update: None,
+        };
+        let stream = flow::send(
+            cx.node.clone(),
+            cx.journal.clone(),
+            self.intent_id.clone(),
+            keysend,
+        );
         Action::Run(Task::run(stream, Message::Event))
     }
 
@@ -371,11 +423,17 @@ impl Send {
         };
         match send_view::classify(event) {
             send_view::Progress::Update(update) => {
-                self.stage = Stage::Sending { started, update: Some(update) };
+                self.stage = Stage::Sending {
+                    started,
+                    update: Some(update),
+                };
                 Action::None
             }
             send_view::Progress::Succeeded(update) => {
-                self.stage = Stage::Done(Outcome::Succeeded { update, elapsed: started.elapsed() });
+                self.stage = Stage::Done(Outcome::Succeeded {
+                    update,
+                    elapsed: started.elapsed(),
+                });
                 Action::Finished
             }
             send_view::Progress::Failed(title, explanation) => {

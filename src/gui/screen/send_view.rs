@@ -1,7 +1,9 @@
 //! How the Send screen looks: the compose card with the byte meter and fee
 //! line, the confirm step and the live result. Pure functions of `Send`.
 
-use iced::widget::{button, column, container, progress_bar, row, space, text, text_editor, text_input, toggler};
+use iced::widget::{
+    button, column, container, progress_bar, row, space, text, text_editor, text_input, toggler,
+};
 use iced::{Alignment, Element, Length};
 
 use crate::gui::screen::Env;
@@ -25,7 +27,9 @@ pub fn classify(event: SendEvent) -> Progress {
     match event {
         SendEvent::Progress(update) | SendEvent::Finished(update) => match &update.status {
             PaymentStatus::Succeeded { .. } => Progress::Succeeded(update),
-            PaymentStatus::Failed(reason) => Progress::Failed("Payment failed".into(), reason.explain().into()),
+            PaymentStatus::Failed(reason) => {
+                Progress::Failed("Payment failed".into(), reason.explain().into())
+            }
             _ => Progress::Update(update),
         },
         SendEvent::Error(error) => Progress::Failed("Payment failed".into(), error.to_string()),
@@ -41,21 +45,46 @@ pub fn view<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         Stage::Done(outcome) => done(outcome, env),
     };
     let content = iced::widget::scrollable(container(body).max_width(760));
-    widget::page("Send a tip", Some("A keysend straight to a node: no invoice needed.".into()), content)
+    widget::page(
+        "Send a tip",
+        Some("A keysend straight to a node: no invoice needed.".into()),
+        content,
+    )
 }
 
 fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let locked = send.is_locked();
     let input = |placeholder: &'a str, value: &'a str, on: fn(String) -> Message| {
         let field = text_input(placeholder, value).size(size::BODY);
-        if locked { field } else { field.on_input(on).on_submit(Message::Send) }
+        if locked {
+            field
+        } else {
+            field.on_input(on).on_submit(Message::Send)
+        }
     };
-    let recipient_error = (!send.recipient.trim().is_empty()).then(|| send.destination(env).err()).flatten();
-    let amount_error = (!send.amount.trim().is_empty()).then(|| send.amount().err()).flatten();
+    let recipient_error = (!send.recipient.trim().is_empty())
+        .then(|| send.destination(env).err())
+        .flatten();
+    let amount_error = (!send.amount.trim().is_empty())
+        .then(|| send.amount().err())
+        .flatten();
     let mut col = column![
-        widget::field("To", input("Contact name or node public key", &send.recipient, Message::RecipientChanged).id("send-to"), recipient_error),
+        widget::field(
+            "To",
+            input(
+                "Contact name or node public key",
+                &send.recipient,
+                Message::RecipientChanged
+            )
+            .id("send-to"),
+            recipient_error
+        ),
         suggestions(send, env),
-        widget::field("Amount (sats)", input("e.g. 1000", &send.amount, Message::AmountChanged).id("send-amount"), amount_error),
+        widget::field(
+            "Amount (sats)",
+            input("e.g. 1000", &send.amount, Message::AmountChanged).id("send-amount"),
+            amount_error
+        ),
         presets(locked),
         widget::caption("Message"),
         text_editor(&send.message)
@@ -65,11 +94,19 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             .padding(10),
         meter(send, env),
         row![
-            toggler(send.sign).label("Sign with my node identity").on_toggle_maybe((!locked).then_some(Message::SignToggled)),
-            toggler(send.boostagram).label("Send as boostagram").on_toggle_maybe((!locked).then_some(Message::BoostagramToggled)),
+            toggler(send.sign)
+                .label("Sign with my node identity")
+                .on_toggle_maybe((!locked).then_some(Message::SignToggled)),
+            toggler(send.boostagram)
+                .label("Send as boostagram")
+                .on_toggle_maybe((!locked).then_some(Message::BoostagramToggled)),
         ]
         .spacing(gap::L),
-        fee_line(send, env, input("default", &send.fee_limit, Message::FeeLimitChanged)),
+        fee_line(
+            send,
+            env,
+            input("default", &send.fee_limit, Message::FeeLimitChanged)
+        ),
     ]
     .spacing(gap::M);
     col = col.push(actions(send, env));
@@ -113,18 +150,31 @@ fn presets<'a>(locked: bool) -> Element<'a, Message> {
 fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let budget = match send.budget(env.info) {
         Ok(budget) => budget,
-        Err(reason) => return text(reason).size(size::SMALL).style(theme::toned(Tone::Danger)).into(),
+        Err(reason) => {
+            return text(reason)
+                .size(size::SMALL)
+                .style(theme::toned(Tone::Danger))
+                .into();
+        }
     };
     let message_bytes = send.message_text().len();
     let (tone, note) = if budget.fits() {
         (Tone::Neutral, format!("{} bytes left", budget.remaining()))
     } else {
-        (Tone::Danger, format!("{} bytes over: shorten the message", budget.used - budget.total))
+        (
+            Tone::Danger,
+            format!("{} bytes over: shorten the message", budget.used - budget.total),
+        )
     };
     column![
-        progress_bar(0.0..=1.0, budget.fraction()).girth(5).style(theme::progress),
+        progress_bar(0.0..=1.0, budget.fraction())
+            .girth(5)
+            .style(theme::progress),
         row![
-            widget::caption(format!("Message {message_bytes} bytes · onion {} of {} bytes for {} hops", budget.used, budget.total, budget.hops)),
+            widget::caption(format!(
+                "Message {message_bytes} bytes · onion {} of {} bytes for {} hops",
+                budget.used, budget.total, budget.hops
+            )),
             space::horizontal(),
             text(note).size(size::SMALL).style(theme::toned(tone)),
         ]
@@ -133,7 +183,11 @@ fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     .into()
 }
 
-fn fee_line<'a>(send: &'a Send, env: &Env<'a>, input: text_input::TextInput<'a, Message>) -> Element<'a, Message> {
+fn fee_line<'a>(
+    send: &'a Send,
+    env: &Env<'a>,
+    input: text_input::TextInput<'a, Message>,
+) -> Element<'a, Message> {
     let estimate: Element<'a, Message> = match &send.estimate {
         None => widget::caption("Fee estimate appears when the recipient and amount are set.").into(),
         Some(Ok(e)) => widget::caption(format!(
@@ -143,22 +197,44 @@ fn fee_line<'a>(send: &'a Send, env: &Env<'a>, input: text_input::TextInput<'a, 
             e.success_probability * 100.0
         ))
         .into(),
-        Some(Err(error)) => text(format!("No route estimate: {error}")).size(size::SMALL).style(theme::toned(Tone::Warning)).into(),
+        Some(Err(error)) => text(format!("No route estimate: {error}"))
+            .size(size::SMALL)
+            .style(theme::toned(Tone::Warning))
+            .into(),
     };
-    let limit = send.fee_limit(env).map_or_else(|e| e, |m| format!("limit {}", format::amount(m, env.settings.unit)));
-    row![estimate, space::horizontal(), widget::caption("Fee limit (sats)"), input.width(110).padding(6), widget::caption(limit)]
-        .spacing(gap::S)
-        .align_y(Alignment::Center)
-        .into()
+    let limit = send.fee_limit(env).map_or_else(
+        |e| e,
+        |m| format!("limit {}", format::amount(m, env.settings.unit)),
+    );
+    row![
+        estimate,
+        space::horizontal(),
+        widget::caption("Fee limit (sats)"),
+        input.width(110).padding(6),
+        widget::caption(limit)
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Center)
+    .into()
 }
 
 fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     match send.stage() {
         Stage::Confirm => {
-            let amount = send.amount().map_or_else(|_| String::new(), |a| format::amount(a, env.settings.unit));
+            let amount = send
+                .amount()
+                .map_or_else(|_| String::new(), |a| format::amount(a, env.settings.unit));
             column![
-                widget::notice(Tone::Warning, format!("Send {amount}?"), "This is above your confirmation threshold."),
-                row![widget::primary("Confirm and send", Some(Message::Send)), widget::secondary("Back", Some(Message::Cancel))].spacing(gap::S),
+                widget::notice(
+                    Tone::Warning,
+                    format!("Send {amount}?"),
+                    "This is above your confirmation threshold."
+                ),
+                row![
+                    widget::primary("Confirm and send", Some(Message::Send)),
+                    widget::secondary("Back", Some(Message::Cancel))
+                ]
+                .spacing(gap::S),
             ]
             .spacing(gap::S)
             .into()
@@ -174,7 +250,11 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 fn sending<'a>(update: Option<&PaymentUpdate>, env: &Env<'a>) -> Element<'a, Message> {
     let detail = match update {
         None => "Handing the payment to your node…".to_owned(),
-        Some(u) => format!("In flight · {} attempt(s) · {}", u.attempts, format::amount(u.amount, env.settings.unit)),
+        Some(u) => format!(
+            "In flight · {} attempt(s) · {}",
+            u.attempts,
+            format::amount(u.amount, env.settings.unit)
+        ),
     };
     widget::card(
         column![
@@ -200,7 +280,9 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
                 format::seconds(*elapsed)
             ),
         ),
-        Outcome::Failed { title, explanation } => widget::notice(Tone::Danger, title.clone(), explanation.clone()),
+        Outcome::Failed { title, explanation } => {
+            widget::notice(Tone::Danger, title.clone(), explanation.clone())
+        }
     };
     let fee_total = match outcome {
         Outcome::Succeeded { update, .. } => Msat(update.amount.0 + update.fee.0),
@@ -208,7 +290,10 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
     };
     let mut col = column![summary].spacing(gap::M);
     if fee_total > Msat::ZERO {
-        col = col.push(widget::caption(format!("Total spent {}", format::amount(fee_total, env.settings.unit))));
+        col = col.push(widget::caption(format!(
+            "Total spent {}",
+            format::amount(fee_total, env.settings.unit)
+        )));
     }
     col.push(widget::primary("New tip", Some(Message::NewTip))).into()
 }

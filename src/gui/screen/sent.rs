@@ -35,7 +35,12 @@ pub enum Message {
 impl Sent {
     /// The screen over `index`.
     pub fn new(index: Index) -> Self {
-        Self { index, rows: Vec::new(), viewport: Viewport::default(), error: None }
+        Self {
+            index,
+            rows: Vec::new(),
+            viewport: Viewport::default(),
+            error: None,
+        }
     }
 
     /// Rows loaded (tests).
@@ -46,7 +51,10 @@ impl Sent {
     /// Read the list from the index.
     pub fn reload(&self) -> Task<Message> {
         let index = self.index.clone();
-        Task::perform(async move { index.call(|i| i.sent(0, LIMIT)).await }, Message::Loaded)
+        Task::perform(
+            async move { index.call(|i| i.sent(0, LIMIT)).await },
+            Message::Loaded,
+        )
     }
 
     /// Handle an event.
@@ -63,24 +71,52 @@ impl Sent {
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let mut body = column![].spacing(gap::M);
         if let Some(error) = &self.error {
-            body = body.push(widget::error_notice(error, "The list is rebuilt from your node; try again later."));
+            body = body.push(widget::error_notice(
+                error,
+                "The list is rebuilt from your node; try again later.",
+            ));
         }
         let list: Element<'a, Message> = if self.rows.is_empty() {
-            widget::empty_state("Nothing sent yet", "Tips you send appear here with their message and fee.")
+            widget::empty_state(
+                "Nothing sent yet",
+                "Tips you send appear here with their message and fee.",
+            )
         } else {
             let now = chrono::Local::now();
-            list::virtual_list(self.rows.len(), ROW_HEIGHT, self.viewport, move |i| row_view(&self.rows[i], env, now), Message::Scrolled)
+            list::virtual_list(
+                self.rows.len(),
+                ROW_HEIGHT,
+                self.viewport,
+                move |i| row_view(&self.rows[i], env, now),
+                Message::Scrolled,
+            )
         };
         body = body.push(widget::card(list).padding(0).height(Length::Fill));
-        let total: u64 = self.rows.iter().filter(|r| r.status == SentStatus::Succeeded).map(|r| r.amount.0).sum();
-        let subtitle = format!("{} payments · {} delivered", self.rows.len(), format::amount(crate::keysend::Msat(total), env.settings.unit));
+        let total: u64 = self
+            .rows
+            .iter()
+            .filter(|r| r.status == SentStatus::Succeeded)
+            .map(|r| r.amount.0)
+            .sum();
+        let subtitle = format!(
+            "{} payments · {} delivered",
+            self.rows.len(),
+            format::amount(crate::keysend::Msat(total), env.settings.unit)
+        );
         widget::page("Sent", Some(subtitle), body)
     }
 }
 
-fn row_view<'a>(sent: &'a SentRow, env: &Env<'a>, now: chrono::DateTime<chrono::Local>) -> Element<'a, Message> {
+fn row_view<'a>(
+    sent: &'a SentRow,
+    env: &Env<'a>,
+    now: chrono::DateTime<chrono::Local>,
+) -> Element<'a, Message> {
     let recipient = match sent.destination {
-        Some(id) => env.contacts.by_pubkey(&id).map_or_else(|| id.short(), |c| c.name.clone()),
+        Some(id) => env
+            .contacts
+            .by_pubkey(&id)
+            .map_or_else(|| id.short(), |c| c.name.clone()),
         None => "unknown node".into(),
     };
     let (status, tone) = match sent.status {
@@ -88,7 +124,11 @@ fn row_view<'a>(sent: &'a SentRow, env: &Env<'a>, now: chrono::DateTime<chrono::
         SentStatus::Failed(_) => ("failed", Tone::Danger),
         SentStatus::InFlight => ("in flight", Tone::Warning),
     };
-    let message = if sent.preview.is_empty() { "(no message)" } else { sent.preview.as_str() };
+    let message = if sent.preview.is_empty() {
+        "(no message)"
+    } else {
+        sent.preview.as_str()
+    };
     let top = row![
         text(recipient).font(theme::BOLD),
         widget::pill(status, tone),
@@ -98,10 +138,20 @@ fn row_view<'a>(sent: &'a SentRow, env: &Env<'a>, now: chrono::DateTime<chrono::
     .spacing(gap::S)
     .align_y(Alignment::Center);
     let bottom = row![
-        text(message).size(size::BODY).style(theme::muted).wrapping(text::Wrapping::None),
+        text(message)
+            .size(size::BODY)
+            .style(theme::muted)
+            .wrapping(text::Wrapping::None),
         space::horizontal(),
-        widget::caption(format!("fee {} · {}", format::amount(sent.fee, env.settings.unit), format::when(sent.created_ns / 1_000_000_000, now)))
+        widget::caption(format!(
+            "fee {} · {}",
+            format::amount(sent.fee, env.settings.unit),
+            format::when(sent.created_ns / 1_000_000_000, now)
+        ))
     ]
     .spacing(gap::S);
-    container(column![top, bottom].spacing(gap::XS)).padding([10, 16]).width(Length::Fill).into()
+    container(column![top, bottom].spacing(gap::XS))
+        .padding([10, 16])
+        .width(Length::Fill)
+        .into()
 }

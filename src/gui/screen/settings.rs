@@ -104,18 +104,59 @@ impl Settings {
         let look = widget::titled_card(
             "Appearance",
             column![
-                setting("Theme", segmented(&[("Light", ThemeChoice::Light), ("Dark", ThemeChoice::Dark), ("System", ThemeChoice::System)], s.theme, Message::Theme)),
-                setting("Amounts in", segmented(&[("sats", AmountUnit::Sat), ("BTC", AmountUnit::Btc)], s.unit, Message::Unit)),
+                setting(
+                    "Theme",
+                    segmented(
+                        &[
+                            ("Light", ThemeChoice::Light),
+                            ("Dark", ThemeChoice::Dark),
+                            ("System", ThemeChoice::System)
+                        ],
+                        s.theme,
+                        Message::Theme
+                    )
+                ),
+                setting(
+                    "Amounts in",
+                    segmented(
+                        &[("sats", AmountUnit::Sat), ("BTC", AmountUnit::Btc)],
+                        s.unit,
+                        Message::Unit
+                    )
+                ),
             ]
             .spacing(gap::M),
         );
         let money = widget::titled_card(
             "Tips and payments",
             column![
-                self.number("Hide tips below (sats)", &self.spam, 0, Message::SpamChanged, "Spam threshold: smaller tips are hidden from the inbox and never notify."),
-                self.number("Default fee limit", &self.fee_limit, 1, Message::FeeLimitChanged, "In sats (e.g. 10) or a percentage of the amount (e.g. 1%)."),
-                self.number("Ask to confirm above (sats)", &self.confirm, 2, Message::ConfirmChanged, "Sends above this amount need a second click."),
-                setting("Desktop notifications", toggler(s.notifications).on_toggle(Message::NotificationsToggled).into()),
+                self.number(
+                    "Hide tips below (sats)",
+                    &self.spam,
+                    0,
+                    Message::SpamChanged,
+                    "Spam threshold: smaller tips are hidden from the inbox and never notify."
+                ),
+                self.number(
+                    "Default fee limit",
+                    &self.fee_limit,
+                    1,
+                    Message::FeeLimitChanged,
+                    "In sats (e.g. 10) or a percentage of the amount (e.g. 1%)."
+                ),
+                self.number(
+                    "Ask to confirm above (sats)",
+                    &self.confirm,
+                    2,
+                    Message::ConfirmChanged,
+                    "Sends above this amount need a second click."
+                ),
+                setting(
+                    "Desktop notifications",
+                    toggler(s.notifications)
+                        .on_toggle(Message::NotificationsToggled)
+                        .into()
+                ),
             ]
             .spacing(gap::M),
         );
@@ -174,23 +215,33 @@ fn nodes_view<'a>(nodes: &'a [SavedNode], active: Option<&'a str>) -> Element<'a
     let mut col = column![].spacing(gap::S);
     for node in nodes {
         let is_active = active == Some(node.id.as_str());
-        let mut line = row![text(&node.label).font(theme::BOLD)].spacing(gap::S).align_y(Alignment::Center);
+        let mut line = row![text(&node.label).font(theme::BOLD)]
+            .spacing(gap::S)
+            .align_y(Alignment::Center);
         if is_active {
             line = line.push(widget::pill("connected", Tone::Success));
         }
         line = line.push(space::horizontal());
         if !is_active {
-            line = line.push(widget::secondary("Switch", Some(Message::SwitchNode(node.id.clone()))));
+            line = line.push(widget::secondary(
+                "Switch",
+                Some(Message::SwitchNode(node.id.clone())),
+            ));
         }
         line = line.push(widget::link("Forget", Message::ForgetNode(node.id.clone())));
         col = col.push(line);
     }
     if nodes.is_empty() {
-        col = col.push(widget::hint("No remembered nodes: this connection is for this session only."));
+        col = col.push(widget::hint(
+            "No remembered nodes: this connection is for this session only.",
+        ));
     }
-    col.push(widget::secondary("Connect another node…", Some(Message::Disconnect)))
-        .width(Length::Fill)
-        .into()
+    col.push(widget::secondary(
+        "Connect another node…",
+        Some(Message::Disconnect),
+    ))
+    .width(Length::Fill)
+    .into()
 }
 
 fn parse_sats_or_zero(text: &str) -> Result<Msat, String> {
@@ -205,13 +256,18 @@ fn parse_fee_limit(text: &str) -> Result<FeeLimit, String> {
     let text = text.trim();
     match text.strip_suffix('%') {
         Some(percent) => {
-            let value: f64 = percent.trim().parse().map_err(|_| format!("{text:?} is not a percentage"))?;
+            let value: f64 = percent
+                .trim()
+                .parse()
+                .map_err(|_| format!("{text:?} is not a percentage"))?;
             if !(0.0..=100.0).contains(&value) || value == 0.0 {
                 return Err("the percentage must be above 0 and at most 100".into());
             }
             Ok(FeeLimit::Percent((value * 100.0).round() as u32))
         }
-        None => Msat::parse_sats(text).map(FeeLimit::Fixed).map_err(|e| e.to_string()),
+        None => Msat::parse_sats(text)
+            .map(FeeLimit::Fixed)
+            .map_err(|e| e.to_string()),
     }
 }
 

@@ -1,0 +1,141 @@
+//! `satchel sent`: refresh sent keysends from the node's payment history and
+//! list them, newest last, with status, fee and message.
+
+use serde::Serialize;
+
+use super::args::SentArgs;
+use super::exit::CliError;
+use super::history;
+use super::journal;
+use super::report::{local_time, print_json, progress};
+use crate::keysend::Msat;
+use crate::node::SharedNode;
+use crate::store::{ContactBook, Paths};
+use crate::wallet::{SentRow, SentStatus};
+
+/// `sent --json`: one sent keysend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentJson {
+    pub hash: String,
+    pub destination: Option<String>,
+    /// The contact's name, when the destination is a contact.
+    pub contact: Option<String>,
+    pub amount_msat: u64,
+    pub amount_sat: u64,
+    pub fee_msat: u64,
+    /// `in_flight`, `succeeded` or `failed`.
+    pub status: &'static str,
+    /// Why it failed, in plain words.
+    pub failure: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub message: Option<String>,
+}
+
+impl SentJson {
+    fn of(row: &SentRow, book: &ContactBook) -> Self {
+        let (status, failure) = match row.status {
+            SentStatus::InFlight => ("in_flight", None),
+            SentStatus::Succeeded => ("succeeded", None),
+            SentStatus::Failed(reason) => ("failed", Some(reason.explain().to_owned())),
+        };
+        Self {
+            hash: row.hash.to_hex(),
+            destination: row.destination.map(|d| d.to_hex()),
+            contact: row
+                .destination
+                .and_then(|d| book.by_pubkey(&d))
+                .map(|c| c.name.clone()),
+            amount_msat: row.amount.0,
+            amount_sat: row.amount.sats(),
+            fee_msat: row.fee.0,
+            status,
+            failure,
+            created_at: row.created_ns.div_euclid(1_000_000_000),
+            message: Some(row.preview.clone()).filter(|m| !m.is_empty()),
+        }
+    }
+}
+
+/// Run `sent` on a connected node.
+pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<(), CliError> {
+    let journal = journal::open(paths)?;
+    journal::reconcile_and_report(node, &journal).await?;
+    let index = history::open_index(paths)?;
+    let _stats = history::backfill(node, &index).await?;
+    let book = super::contacts::load(paths)?;
+    let rows = index.sent(0, args.limit as u64)?;
+    let entries: Vec<SentJson> = rows.iter().map(|row| SentJson::of(row, &book)).collect();
+    if args.json {
+        return print_json(&entries);
+    }
+    if entries.is_empty() {
+        progress("Nothing sent yet.");
+    }
+    for entry in entries.iter().rev() {
+        println!("{}", entry_text(entry));
+    }
+    Ok(())
+}
+
+/// `2025-01-02 10:00  21 sat to Alice  succeeded (fee 1 sat)` then the message.
+fn entry_text(entry: &SentJson) -> String {
+    let to = match (&entry.contact, &entry.destination) {
+        (Some(name), _) => name.clone(),
+        (None, Some(key)) => key.clone(),
+        (None, None) => "unknown destination".to_owned(),
+    };
+    let status = match entry.status {
+        "succeeded" => format!("succeeded (fee {})", Msat(entry.fee_msat)),
+        "failed" => format!(
+            "failed: {}",
+            entry.failure.as_deref().unwrap_or("no reason given")
+        ),
+        _ => "in flight".to_owned(),
+    };
+    let mut text = format!(
+        "{}  {} to {to}  {status}",
+        local_time(entry.created_at),
+        Msat(entry.amount_msat)
+    );
+    if let Some(message) = &entry.message {
+        text.push_str(&format!("\n    {message}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keysend::{NodeId, Preimage};
+    use crate::node::PaymentFailure;
+    use crate::store::NewContact;
+
+    #[test]
+    fn rows_become_stable_json() {
+        let id: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let mut book = ContactBook::new();
+        let _ = book.add(NewContact::new("alice", id)).unwrap();
+        let row = SentRow {
+            hash: Preimage::from_bytes([7; 32]).hash(),
+            payment_index: 3,
+            destination: Some(id),
+            amount: Msat::from_sat(21),
+            fee: Msat(1_500),
+            status: SentStatus::Failed(PaymentFailure::NoRoute),
+            created_ns: 1_700_000_000_123_456_789,
+            preview: "hi".into(),
+        };
+        let json = SentJson::of(&row, &book);
+        assert_eq!(
+            (json.status, json.contact.as_deref(), json.created_at),
+            ("failed", Some("alice"), 1_700_000_000)
+        );
+        assert!(json.failure.as_deref().unwrap().starts_with("No route"));
+        let text = entry_text(&json);
+        assert!(text.contains("21 sat to alice  failed: No route"), "{text}");
+        assert!(text.ends_with("\n    hi"), "{text}");
+    }
+}
