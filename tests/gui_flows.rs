@@ -73,12 +73,14 @@ fn enter_and_click_send_only_one_payment() {
     let bob = h.node("bob").to_hex();
     compose(&mut h, &bob, "50");
     // Two submits before anything runs: the second is ignored while preparing.
+    let context = h.runtime.enter();
     let first = h.app.update(Message::Session(SessionMessage::Send(
         satchel::gui::screen::send::Message::Send,
     )));
     let second = h.app.update(Message::Session(SessionMessage::Send(
         satchel::gui::screen::send::Message::Send,
     )));
+    drop(context);
     h.settle(first);
     h.settle(second);
     assert!(
@@ -135,10 +137,17 @@ fn the_inbox_shows_a_decoded_message_with_a_verified_sender() {
         .inbox()
         .loaded_rows()
         .iter()
-        .find(|r| r.verification == Some(satchel::wallet::Verification::Verified) && !r.preview.is_empty())
+        .find(|r| {
+            r.verification
+                .is_some_and(satchel::wallet::Verification::is_verified)
+                && !r.preview.is_empty()
+        })
         .cloned()
         .expect("a verified, decoded message among the seeded tips");
-    assert!(h.shows(&verified.preview), "the message preview is on screen");
+    assert!(
+        h.shows(&verified.preview),
+        "the message preview is on screen"
+    );
     assert!(h.shows("verified"), "the verified badge is on screen");
 }
 
@@ -163,7 +172,10 @@ fn the_spam_threshold_hides_a_one_sat_tip() {
     h.update(Message::Session(SessionMessage::Inbox(
         satchel::gui::screen::inbox::Message::ShowSmallToggled(true),
     )));
-    assert!(h.shows("tiny spam tip"), "shown when tiny tips are asked for");
+    assert!(
+        h.shows("tiny spam tip"),
+        "shown when tiny tips are asked for"
+    );
 }
 
 #[test]
@@ -176,7 +188,9 @@ fn a_contact_with_an_invalid_then_a_valid_pubkey_is_saved() {
     h.interact(|ui| {
         let _ = ui.click(selector::id("contact-name")).expect("name field");
         let _ = ui.typewrite("Alice");
-        let _ = ui.click(selector::id("contact-pubkey")).expect("pubkey field");
+        let _ = ui
+            .click(selector::id("contact-pubkey"))
+            .expect("pubkey field");
         let _ = ui.typewrite("02abc");
     });
     assert!(h.shows("A node public key is 66 hex characters; this has 5"));
@@ -202,6 +216,7 @@ fn a_contact_with_an_invalid_then_a_valid_pubkey_is_saved() {
         Some(true),
         "graph lookup recorded keysend support"
     );
-    let on_disk = std::fs::read_to_string(h.profile.contacts_file()).expect("contacts.json written");
+    let on_disk =
+        std::fs::read_to_string(h.profile.contacts_file()).expect("contacts.json written");
     assert!(on_disk.contains(&alice));
 }

@@ -7,9 +7,10 @@ mod lnd_support;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lnd_support::{Sim, connect_admin, id, keysend, outcome, serve, start, updates, within};
-use satchel::keysend::identity::{whatsat_digest, whatsat_payload};
-use satchel::keysend::record::{MESSAGE, SENDER_PUBKEY, SIGNATURE, TIMESTAMP};
-use satchel::keysend::{Msat, NodeId, Records};
+use satchel::keysend::identity::whatsat_digest;
+use satchel::keysend::incoming::{Scheme, Sender, verify_sender};
+use satchel::keysend::record::{MESSAGE, SENDER_PUBKEY};
+use satchel::keysend::{Msat, NodeId, Records, SignedIdentity, Tip};
 use satchel::lnd::Lnd;
 use satchel::node::{Node, NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus};
 use secp256k1::{PublicKey, SECP256K1, ecdsa::Signature};
@@ -18,39 +19,28 @@ fn message(text: &str) -> Records {
     Records::from([(MESSAGE, text.as_bytes().to_vec())])
 }
 
-/// Whatsat-style identity records, signed by our node through signrpc.
+/// A tip with a message and a Whatsat identity signed by our node
+/// (the two-step flow of `keysend::outgoing`).
 async fn signed_message(node: &Lnd, sender: NodeId, recipient: NodeId, text: &str) -> Records {
-    let timestamp_ns = u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    )
-    .unwrap();
-    let payload = whatsat_payload(&sender, &recipient, timestamp_ns, text.as_bytes());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let timestamp_ns = u64::try_from(now.as_nanos()).unwrap();
+    let mut tip = Tip {
+        message: Some(text.to_owned()),
+        ..Tip::default()
+    };
+    let payload = tip
+        .signing_payload(&sender, &recipient, timestamp_ns)
+        .expect("a message to sign");
     let signature = within(node.sign_with_node_key(payload))
         .await
         .expect("the node signs");
-    Records::from([
-        (MESSAGE, text.as_bytes().to_vec()),
-        (SENDER_PUBKEY, sender.as_bytes().to_vec()),
-        (TIMESTAMP, timestamp_ns.to_be_bytes().to_vec()),
-        (SIGNATURE, signature),
-    ])
-}
-
-/// Check a received Whatsat signature against the claimed sender.
-fn sender_verifies(records: &Records, recipient: &NodeId) -> bool {
-    let sender = NodeId::from_slice(&records[&SENDER_PUBKEY]).unwrap();
-    let timestamp = u64::from_be_bytes(records[&TIMESTAMP].as_slice().try_into().unwrap());
-    let payload = whatsat_payload(&sender, recipient, timestamp, &records[&MESSAGE]);
-    let key = PublicKey::from_slice(sender.as_bytes()).unwrap();
-    let Ok(signature) = Signature::from_compact(&records[&SIGNATURE]) else {
-        return false;
-    };
-    SECP256K1
-        .verify_ecdsa(&whatsat_digest(&payload), &signature, &key)
-        .is_ok()
+    let signature: [u8; 64] = signature.try_into().expect("64 bytes");
+    tip.identity = Some(SignedIdentity {
+        sender,
+        timestamp_ns,
+        signature,
+    });
+    tip.records().expect("valid records")
 }
 
 async fn failure_of(node: &Lnd, payment: OutgoingKeysend) -> PaymentFailure {
@@ -108,8 +98,12 @@ async fn a_signed_message_arrives_and_verifies() {
     assert_eq!(item.records[&MESSAGE], "hello carol ⚡".as_bytes());
     assert_eq!(item.records[&SENDER_PUBKEY], me.as_bytes().to_vec());
     assert_eq!(item.amount, Msat::from_sat(1_000));
-    assert!(
-        sender_verifies(&item.records, &carol),
+    assert_eq!(
+        verify_sender(&item.records, &carol),
+        Sender::Verified {
+            id: me,
+            scheme: Scheme::Whatsat
+        },
         "carol can verify that satchel signed it"
     );
 }

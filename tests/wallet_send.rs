@@ -114,7 +114,7 @@ async fn the_same_intent_twice_pays_once() {
     let second = prepared(&world, request("click", alice, 100, "once"))
         .await
         .unwrap();
-    let hash = first.hash();
+    let hashes = [first.hash(), second.hash()];
     let (a, b) = tokio::join!(
         all(wallet::send(
             world.node.clone(),
@@ -147,8 +147,14 @@ async fn the_same_intent_twice_pays_once() {
         PaymentStatus::Succeeded { .. }
     ));
     let paid_hash = world.journal.get("click").unwrap().unwrap().hash();
-    let other = if paid_hash == hash { hash } else { paid_hash };
-    assert_eq!(payments_with(&world.node, other).await, 1);
+    let unpaid_hash = if paid_hash == hashes[0] {
+        hashes[1]
+    } else {
+        hashes[0]
+    };
+    assert!(hashes.contains(&paid_hash));
+    assert_eq!(payments_with(&world.node, paid_hash).await, 1);
+    assert_eq!(payments_with(&world.node, unpaid_hash).await, 0);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use super::history;
 use super::report::{local_time, print_json, print_json_line, progress, safe};
 use crate::keysend::{NodeId, Sender};
 use crate::node::SharedNode;
-use crate::store::Paths;
+use crate::store::{ContactBook, Paths};
 use crate::wallet::{self, FollowEvent, InboxQuery, InboxRow, Index};
 
 /// Longest message shown in the text listing (the JSON has up to the index's cap).
@@ -38,32 +38,44 @@ pub struct SenderJson {
     pub pubkey: Option<String>,
     /// Claimed name (never verified).
     pub name: Option<String>,
+    /// Our contact with that node id, if any.
+    pub contact: Option<String>,
     /// Why a claimed sender is not verified.
     pub problem: Option<String>,
 }
 
 impl SenderJson {
     fn of(sender: &Sender, claimed_name: Option<String>) -> Self {
-        match sender {
-            Sender::Verified { id, .. } => Self {
-                status: "verified",
-                pubkey: Some(id.to_hex()),
-                name: claimed_name,
-                problem: None,
-            },
-            Sender::Claimed { id, name, problem } => Self {
-                status: "claimed",
-                pubkey: id.map(|id| id.to_hex()),
-                name: name.clone().or(claimed_name),
-                problem: Some(problem.to_string()),
-            },
-            Sender::Anonymous => Self {
-                status: "anonymous",
-                pubkey: None,
-                name: None,
-                problem: None,
-            },
+        let (status, pubkey, name, problem) = match sender {
+            Sender::Verified { id, .. } => ("verified", Some(*id), claimed_name, None),
+            Sender::Claimed { id, name, problem } => (
+                "claimed",
+                *id,
+                name.clone().or(claimed_name),
+                Some(problem.to_string()),
+            ),
+            Sender::Anonymous => ("anonymous", None, None, None),
+        };
+        let pubkey = pubkey.map(|id| id.to_hex());
+        Self {
+            status,
+            pubkey,
+            name,
+            contact: None,
+            problem,
         }
+    }
+
+    /// Add the name of our contact with this node id.
+    fn with_contact(mut self, book: &ContactBook) -> Self {
+        let id = self
+            .pubkey
+            .as_deref()
+            .and_then(|k| k.parse::<NodeId>().ok());
+        self.contact = id
+            .and_then(|id| book.by_pubkey(&id))
+            .map(|c| c.name.clone());
+        self
     }
 
     /// `verified: Alice (02ab…)`, `claims to be Alice (no signature)`, `anonymous`.
@@ -73,7 +85,7 @@ impl SenderJson {
             .as_deref()
             .and_then(|k| k.parse::<NodeId>().ok())
             .map(|k| k.short());
-        let who = match (&self.name, short) {
+        let who = match (self.contact.as_ref().or(self.name.as_ref()), short) {
             (Some(name), Some(key)) => format!("{name} ({key})"),
             (Some(name), None) => name.clone(),
             (None, Some(key)) => key,
@@ -101,13 +113,14 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         ..InboxQuery::default()
     };
     let rows = index.inbox(&query)?;
+    let book = super::contacts::load(paths)?;
     let entries = rows
         .iter()
-        .map(|row| entry(&index, row, &me))
+        .map(|row| entry(&index, &book, row, &me))
         .collect::<Result<Vec<_>, _>>()?;
     print_list(&entries, args.json)?;
     if args.follow {
-        follow(node, index, &me, args).await?;
+        follow(node, index, &book, &me, args).await?;
     }
     Ok(())
 }
@@ -127,7 +140,12 @@ fn print_list(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
 }
 
 /// One row, its full message and its checked sender.
-fn entry(index: &Index, row: &InboxRow, me: &NodeId) -> Result<InboxJson, CliError> {
+fn entry(
+    index: &Index,
+    book: &ContactBook,
+    row: &InboxRow,
+    me: &NodeId,
+) -> Result<InboxJson, CliError> {
     let sender = index.verify(row.id, me)?;
     let detail = index.detail(row.id)?;
     Ok(InboxJson {
@@ -172,6 +190,7 @@ fn entry_text(entry: &InboxJson) -> String {
 async fn follow(
     node: &SharedNode,
     index: Index,
+    book: &ContactBook,
     me: &NodeId,
     args: &InboxArgs,
 ) -> Result<(), CliError> {
@@ -184,7 +203,7 @@ async fn follow(
         };
         match event {
             Some(FollowEvent::Connected) => progress("Waiting for new keysends (Ctrl-C to stop)…"),
-            Some(FollowEvent::Received(row)) => print_new(&index, &row, me, args)?,
+            Some(FollowEvent::Received(row)) => print_new(&index, book, &row, me, args)?,
             Some(FollowEvent::Reconnecting { attempt, retry_in }) => progress(&format!(
                 "Lost the node; reconnecting in {:.1} s (attempt {attempt}).",
                 retry_in.as_secs_f64()
@@ -197,8 +216,14 @@ async fn follow(
 }
 
 /// A new keysend, if it matches `--search`.
-fn print_new(index: &Index, row: &InboxRow, me: &NodeId, args: &InboxArgs) -> Result<(), CliError> {
-    let entry = entry(index, row, me)?;
+fn print_new(
+    index: &Index,
+    book: &ContactBook,
+    row: &InboxRow,
+    me: &NodeId,
+    args: &InboxArgs,
+) -> Result<(), CliError> {
+    let entry = entry(index, book, row, me)?;
     if !matches_search(&entry, args.search.as_deref()) {
         return Ok(());
     }
@@ -259,6 +284,12 @@ mod tests {
             Some("Alice".into()),
         );
         assert_eq!(verified.describe(), "verified: Alice (0279be66…f81798)");
+        let mut book = ContactBook::new();
+        let _ = book.add(crate::store::NewContact::new("Al", id)).unwrap();
+        assert_eq!(
+            verified.with_contact(&book).describe(),
+            "verified: Al (0279be66…f81798)"
+        );
         let claimed = SenderJson::of(
             &Sender::Claimed {
                 id: Some(id),

@@ -20,6 +20,8 @@ mod sent;
 mod serve;
 mod session;
 mod status;
+#[cfg(feature = "gui")]
+mod window;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -61,6 +63,22 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
     };
     finish(result)
+}
+
+/// The window, in builds that have one.
+#[cfg(feature = "gui")]
+fn open_window(args: &ConnectArgs) -> Result<(), CliError> {
+    window::open(args)
+}
+
+/// Built without the `gui` feature: only the subcommands exist.
+#[cfg(not(feature = "gui"))]
+fn open_window(_args: &ConnectArgs) -> Result<(), CliError> {
+    Err(CliError::BadInput(
+        "this build of Satchel has no window (built without the gui feature); give a subcommand, \
+         see --help"
+            .into(),
+    ))
 }
 
 /// Print the outcome; the exit code says what kind it was.

@@ -13,7 +13,7 @@ use crate::store;
 /// Open the window. With `--demo`, the demo network runs on a runtime of
 /// ours for as long as the window is open; with connection flags, the
 /// window connects to that node; otherwise it picks the saved node itself.
-pub fn window(args: &ConnectArgs) -> Result<(), CliError> {
+pub fn open(args: &ConnectArgs) -> Result<(), CliError> {
     let real = session::real_paths()?;
     if args.demo {
         return demo_window(&real.demo());

@@ -185,7 +185,8 @@ impl App {
             connect::Action::None => Task::none(),
             connect::Action::Run(task) => task.map(Message::Connect),
             connect::Action::LoadSaved(id) => {
-                remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect)
+                remember::load_saved(&self.context.settings, &self.context.secrets, id)
+                    .map(Message::Connect)
             }
             connect::Action::Forget(id) => self.forget(&id),
             connect::Action::Connected(connection) => self.open_wallet(connection),
@@ -198,8 +199,8 @@ impl App {
             async move {
                 tokio::task::spawn_blocking(move || {
                     let index = Index::open(&paths.index_db()).map_err(|e| e.to_string())?;
-                    let journal =
-                        Journal::open(&paths.root().join("journal.db")).map_err(|e| e.to_string())?;
+                    let journal = Journal::open(&paths.root().join("journal.db"))
+                        .map_err(|e| e.to_string())?;
                     Ok(Opened(index, journal))
                 })
                 .await
@@ -209,19 +210,29 @@ impl App {
         )
     }
 
-    fn wallet_opened(&mut self, connection: Connection, result: Result<Opened, String>) -> Task<Message> {
+    fn wallet_opened(
+        &mut self,
+        connection: Connection,
+        result: Result<Opened, String>,
+    ) -> Task<Message> {
         let Opened(index, journal) = match result {
             Ok(opened) => opened,
             Err(reason) => {
-                self.context
-                    .warnings
-                    .push(format!("The local inbox database could not be opened: {reason}"));
+                self.context.warnings.push(format!(
+                    "The local inbox database could not be opened: {reason}"
+                ));
                 return Task::none();
             }
         };
         let remember = remember::remember(&mut self.context, &connection);
         self.next_connection += 1;
-        let (session, start) = Session::new(self.next_connection, connection, index, journal, &self.context);
+        let (session, start) = Session::new(
+            self.next_connection,
+            connection,
+            index,
+            journal,
+            &self.context,
+        );
         self.phase = Phase::Connected(Box::new(session));
         Task::batch([remember, start.map(Message::Session)])
     }
@@ -240,11 +251,13 @@ impl App {
     }
 
     fn disconnect(&mut self, target: Option<String>) -> Task<Message> {
-        self.phase = Phase::Connecting(Connect::new(self.context.secrets.is_persistent(), Vec::new()));
+        self.phase = Phase::Connecting(Connect::new(
+            self.context.secrets.is_persistent(),
+            Vec::new(),
+        ));
         match target {
-            Some(id) => {
-                remember::load_saved(&self.context.settings, &self.context.secrets, id).map(Message::Connect)
-            }
+            Some(id) => remember::load_saved(&self.context.settings, &self.context.secrets, id)
+                .map(Message::Connect),
             None => Task::none(),
         }
     }
@@ -284,7 +297,9 @@ impl App {
     /// Show the current phase.
     pub fn view(&self) -> Element<'_, Message> {
         let content: Element<'_, Message> = match &self.phase {
-            Phase::Connecting(screen) => screen.view(&self.context.settings.nodes).map(Message::Connect),
+            Phase::Connecting(screen) => screen
+                .view(&self.context.settings.nodes)
+                .map(Message::Connect),
             Phase::Connected(session) => session.view(&self.context).map(Message::Session),
         };
         container(column![content, self.demo_banner()])
@@ -295,11 +310,13 @@ impl App {
 
     fn demo_banner(&self) -> Element<'_, Message> {
         if self.context.demo {
-            container(text("Demo mode: a simulated network, no real money.").size(theme::size::SMALL))
-                .padding([4, 12])
-                .width(Length::Fill)
-                .style(theme::notice(theme::Tone::Accent))
-                .into()
+            container(
+                text("Demo mode: a simulated network, no real money.").size(theme::size::SMALL),
+            )
+            .padding([4, 12])
+            .width(Length::Fill)
+            .style(theme::notice(theme::Tone::Accent))
+            .into()
         } else {
             iced::widget::space().into()
         }

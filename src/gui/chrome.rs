@@ -38,14 +38,19 @@ impl Screen {
 }
 
 /// The navigation column.
-pub fn sidebar<'a, M: Clone + 'a>(current: Screen, unread: u64, on: impl Fn(Screen) -> M) -> Element<'a, M> {
+pub fn sidebar<'a, M: Clone + 'a>(
+    current: Screen,
+    unread: u64,
+    on: impl Fn(Screen) -> M,
+) -> Element<'a, M> {
     let brand = row![
         widget::dot(iced::color!(0xd9621c), 14.0),
         text("Satchel").size(size::TITLE + 3.0).font(theme::BOLD)
     ]
     .spacing(gap::S)
     .align_y(Alignment::Center);
-    let mut nav = column![container(brand).padding([6, 10]), space().height(gap::M)].spacing(gap::XS);
+    let mut nav =
+        column![container(brand).padding([6, 10]), space().height(gap::M)].spacing(gap::XS);
     for (i, screen) in Screen::NUMBERED.iter().enumerate() {
         let badge = (*screen == Screen::Inbox && unread > 0).then_some(unread);
         nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
@@ -112,7 +117,11 @@ pub fn header<'a, M: 'a>(
     .spacing(gap::S)
     .align_y(Alignment::Center);
     let spendable = balance.map_or_else(|| "…".to_owned(), |b| format::amount(b.local, unit));
-    let balance = column![widget::caption("Spendable"), text(spendable).font(theme::BOLD)].spacing(2);
+    let balance = column![
+        widget::caption("Spendable"),
+        text(spendable).font(theme::BOLD)
+    ]
+    .spacing(2);
     let top = row![identity, space::horizontal(), balance, connection(state)]
         .spacing(gap::L)
         .align_y(Alignment::Center);
@@ -134,7 +143,10 @@ fn connection<'a, M: 'a>(state: &'a State) -> Element<'a, M> {
     let (label, tone) = match state {
         State::Connected => ("connected".to_owned(), Tone::Success),
         State::Reconnecting { attempt, retry_in } => (
-            format!("reconnecting (try {attempt}, next in {} s)", retry_in.as_secs()),
+            format!(
+                "reconnecting (try {attempt}, next in {} s)",
+                retry_in.as_secs()
+            ),
             Tone::Warning,
         ),
         State::Offline(_) => ("offline".to_owned(), Tone::Danger),

@@ -16,7 +16,11 @@ pub fn amount(value: Msat, unit: AmountUnit) -> String {
 /// Bitcoin with 8 decimals (msat beyond a sat are dropped).
 fn btc(value: Msat) -> String {
     let sats = value.sats();
-    format!("{}.{:08} BTC", group(sats / 100_000_000), sats % 100_000_000)
+    format!(
+        "{}.{:08} BTC",
+        group(sats / 100_000_000),
+        sats % 100_000_000
+    )
 }
 
 /// `1234567` -> `1,234,567`.
@@ -74,7 +78,11 @@ mod tests {
             (Msat::from_sat(21), AmountUnit::Sat, "21 sat"),
             (Msat::from_sat(1_234_567), AmountUnit::Sat, "1,234,567 sat"),
             (Msat::from_sat(1_234), AmountUnit::Btc, "0.00001234 BTC"),
-            (Msat::from_sat(250_000_000), AmountUnit::Btc, "2.50000000 BTC"),
+            (
+                Msat::from_sat(250_000_000),
+                AmountUnit::Btc,
+                "2.50000000 BTC",
+            ),
             (Msat(1_500), AmountUnit::Btc, "0.00000001 BTC"),
         ];
         for (value, unit, expected) in cases {

@@ -95,8 +95,12 @@ pub fn virtual_list<'a, M: 'a>(
     let rows: Column<'a, M> = (window.start..window.end).fold(column![], |col, index| {
         col.push(iced::widget::container(row(index)).height(row_height))
     });
-    let content =
-        column![space().height(window.above), rows, space().height(window.below)].width(Length::Fill);
+    let content = column![
+        space().height(window.above),
+        rows,
+        space().height(window.below)
+    ]
+    .width(Length::Fill);
     scrollable(content)
         .on_scroll(move |v| on_scroll(v.into()))
         .height(Length::Fill)
@@ -126,7 +130,11 @@ mod tests {
         ];
         for (total, offset, height, start, end) in cases {
             let w = window(total, 60.0, at(offset, height));
-            assert_eq!((w.start, w.end), (start, end), "total {total} offset {offset}");
+            assert_eq!(
+                (w.start, w.end),
+                (start, end),
+                "total {total} offset {offset}"
+            );
             let covered = w.above + w.len() as f32 * 60.0 + w.below;
             assert!(
                 (covered - total as f32 * 60.0).abs() < 0.5,

@@ -17,7 +17,11 @@ use std::path::Path;
 use crate::store::{SavedNode, SavedNodeKind, SecretStore, Settings, StoreError, macaroon_key};
 
 /// Load saved node `id` into a spec (reads files or the keyring) in a task.
-pub fn load_saved(settings: &Settings, secrets: &Arc<dyn SecretStore>, id: String) -> Task<connect::Message> {
+pub fn load_saved(
+    settings: &Settings,
+    secrets: &Arc<dyn SecretStore>,
+    id: String,
+) -> Task<connect::Message> {
     let Some(saved) = settings.nodes.iter().find(|n| n.id == id).cloned() else {
         return Task::done(connect::Message::SavedLoaded(
             id,
@@ -42,7 +46,9 @@ fn spec_for(saved: &SavedNode, secrets: &dyn SecretStore) -> Result<ConnectSpec,
             host_port,
             cert_path,
             macaroon_path,
-        } => ConnectSpec::from_files(host_port, cert_path, macaroon_path).map_err(|e| e.to_string()),
+        } => {
+            ConnectSpec::from_files(host_port, cert_path, macaroon_path).map_err(|e| e.to_string())
+        }
         SavedNodeKind::LndConnect {
             host_port,
             cert_der_b64,
@@ -56,7 +62,9 @@ fn spec_for(saved: &SavedNode, secrets: &dyn SecretStore) -> Result<ConnectSpec,
                 .rsplit_once(':')
                 .ok_or("The saved address is damaged.")?;
             let cert = match cert_der_b64 {
-                Some(b64) => CertSource::Der(URL_SAFE_NO_PAD.decode(b64).map_err(|e| e.to_string())?),
+                Some(b64) => {
+                    CertSource::Der(URL_SAFE_NO_PAD.decode(b64).map_err(|e| e.to_string())?)
+                }
                 None => CertSource::SystemRoots,
             };
             Ok(ConnectSpec {

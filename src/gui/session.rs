@@ -205,7 +205,9 @@ impl Session {
     }
 
     fn escape(&mut self) -> Action {
-        let _ = self.inbox.close_detail() || self.contacts.close_dialog() || self.send.back_to_compose();
+        let _ = self.inbox.close_detail()
+            || self.contacts.close_dialog()
+            || self.send.back_to_compose();
         Action::None
     }
 
@@ -282,7 +284,11 @@ impl Session {
         }
     }
 
-    fn contacts_saved(&mut self, result: Result<ContactBook, String>, context: &mut Context) -> Action {
+    fn contacts_saved(
+        &mut self,
+        result: Result<ContactBook, String>,
+        context: &mut Context,
+    ) -> Action {
         match result {
             Ok(book) => context.contacts = book,
             Err(reason) => self.notice = Some(format!("Contacts were not saved: {reason}")),
@@ -428,9 +434,11 @@ fn save_contacts(context: &Context) -> Task<Message> {
     let (mut book, paths) = (context.contacts.clone(), context.paths.clone());
     Task::perform(
         async move {
-            tokio::task::spawn_blocking(move || book.save(&paths).map(|_| book).map_err(|e| e.to_string()))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+            tokio::task::spawn_blocking(move || {
+                book.save(&paths).map(|_| book).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
         },
         Message::ContactsSaved,
     )

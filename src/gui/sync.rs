@@ -40,7 +40,9 @@ pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
             })
             .await;
             let _ = output
-                .send(Event::Backfilled(result.map(|_| ()).map_err(|e| e.to_string())))
+                .send(Event::Backfilled(
+                    result.map(|_| ()).map_err(|e| e.to_string()),
+                ))
                 .await;
         },
     ))

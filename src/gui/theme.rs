@@ -277,7 +277,9 @@ pub fn secondary_button(theme: &Theme, status: button::Status) -> button::Style 
     let tokens = tokens(theme);
     let palette = theme.palette();
     let background = match status {
-        button::Status::Hovered | button::Status::Pressed => mix(tokens.surface, palette.text, 0.07),
+        button::Status::Hovered | button::Status::Pressed => {
+            mix(tokens.surface, palette.text, 0.07)
+        }
         _ => tokens.surface,
     };
     button::Style {
@@ -308,7 +310,9 @@ pub fn link_button(theme: &Theme, status: button::Status) -> button::Style {
     button::Style {
         background: None,
         text_color: match status {
-            button::Status::Hovered | button::Status::Pressed => mix(palette.primary, palette.text, 0.3),
+            button::Status::Hovered | button::Status::Pressed => {
+                mix(palette.primary, palette.text, 0.3)
+            }
             button::Status::Disabled => tokens(theme).muted,
             button::Status::Active => palette.primary,
         },
@@ -329,12 +333,18 @@ pub fn nav_button(active: bool) -> impl Fn(&Theme, button::Status) -> button::St
                 }
                 .into(),
             ),
-            (false, button::Status::Hovered) => Some(mix(tokens.sidebar, palette.text, 0.06).into()),
+            (false, button::Status::Hovered) => {
+                Some(mix(tokens.sidebar, palette.text, 0.06).into())
+            }
             _ => None,
         };
         button::Style {
             background,
-            text_color: if active { palette.primary } else { palette.text },
+            text_color: if active {
+                palette.primary
+            } else {
+                palette.text
+            },
             border: border::rounded(8),
             ..button::Style::default()
         }
@@ -398,7 +408,10 @@ mod tests {
 
     #[test]
     fn parses_node_colours() {
-        assert_eq!(parse_hex_color("#ff8800"), Some(Color::from_rgb8(255, 136, 0)));
+        assert_eq!(
+            parse_hex_color("#ff8800"),
+            Some(Color::from_rgb8(255, 136, 0))
+        );
         assert_eq!(parse_hex_color("ff8800"), None);
         assert_eq!(parse_hex_color("#ff88"), None);
         assert_eq!(parse_hex_color("#gg8800"), None);

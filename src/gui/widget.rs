@@ -33,8 +33,17 @@ pub fn card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Container<'a, M> {
 }
 
 /// A card with a title line.
-pub fn titled_card<'a, M: 'a>(title: &'a str, content: impl Into<Element<'a, M>>) -> Container<'a, M> {
-    card(column![text(title).size(size::TITLE).font(theme::BOLD), content.into()].spacing(gap::M))
+pub fn titled_card<'a, M: 'a>(
+    title: &'a str,
+    content: impl Into<Element<'a, M>>,
+) -> Container<'a, M> {
+    card(
+        column![
+            text(title).size(size::TITLE).font(theme::BOLD),
+            content.into()
+        ]
+        .spacing(gap::M),
+    )
 }
 
 /// A small caption above a value or field.
@@ -49,9 +58,17 @@ pub fn field<'a, M: Clone + 'a>(
     error: Option<String>,
 ) -> Element<'a, M> {
     let invalid = error.is_some();
-    let mut col = column![caption(label), input.padding(10).style(theme::input(invalid))].spacing(gap::XS);
+    let mut col = column![
+        caption(label),
+        input.padding(10).style(theme::input(invalid))
+    ]
+    .spacing(gap::XS);
     if let Some(error) = error {
-        col = col.push(text(error).size(size::SMALL).style(theme::toned(Tone::Danger)));
+        col = col.push(
+            text(error)
+                .size(size::SMALL)
+                .style(theme::toned(Tone::Danger)),
+        );
     }
     col.into()
 }
@@ -87,7 +104,11 @@ pub fn dot<'a, M: 'a>(fill: Color, diameter: f32) -> Element<'a, M> {
 }
 
 /// A tinted notice: title, body and optionally a next step.
-pub fn notice<'a, M: 'a>(tone: Tone, title: impl Into<String>, body: impl Into<String>) -> Element<'a, M> {
+pub fn notice<'a, M: 'a>(
+    tone: Tone,
+    title: impl Into<String>,
+    body: impl Into<String>,
+) -> Element<'a, M> {
     let title: String = title.into();
     let body: String = body.into();
     let mut col = column![text(title).font(theme::BOLD).style(theme::toned(tone))].spacing(gap::XS);
@@ -131,7 +152,10 @@ pub fn danger<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button:
 }
 
 /// A link-like text button.
-pub fn link<'a, M: Clone + 'a>(label: impl text::IntoFragment<'a>, on_press: M) -> button::Button<'a, M> {
+pub fn link<'a, M: Clone + 'a>(
+    label: impl text::IntoFragment<'a>,
+    on_press: M,
+) -> button::Button<'a, M> {
     button(text(label).size(size::BODY))
         .padding(0)
         .style(theme::link_button)
@@ -139,7 +163,10 @@ pub fn link<'a, M: Clone + 'a>(label: impl text::IntoFragment<'a>, on_press: M) 
 }
 
 /// A label and a value side by side (detail panes).
-pub fn key_value<'a, M: 'a>(key: impl text::IntoFragment<'a>, value: Element<'a, M>) -> Element<'a, M> {
+pub fn key_value<'a, M: 'a>(
+    key: impl text::IntoFragment<'a>,
+    value: Element<'a, M>,
+) -> Element<'a, M> {
     row![container(caption(key)).width(150), value]
         .spacing(gap::S)
         .align_y(Alignment::Start)

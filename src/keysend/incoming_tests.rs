@@ -57,7 +57,8 @@ fn typical_whatsat_tip() {
 #[test]
 fn record_view_cases() {
     let long = vec![0x41; 200];
-    let cases: Vec<(u64, &[u8], Option<&str>, &str, &str)> = vec![
+    type Case<'a> = (u64, &'a [u8], Option<&'a str>, &'a str, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             SPHINX,
             br#"{"feedID":1}"#,

@@ -119,9 +119,9 @@ pub fn max_message_bytes(hops: u32, amount: Msat, other_records: &Records) -> us
     while low + 1 < high {
         let middle = (low + high) / 2;
         if fits_with(middle) {
-            low = middle
+            low = middle;
         } else {
-            high = middle
+            high = middle;
         }
     }
     if fits_with(low) { low } else { 0 }

@@ -199,7 +199,7 @@ fn sanitise(input: &[u8], max_chars: usize, multiline: bool) -> String {
             Class::Hidden => continue,
             Class::Break if was_cr => continue, // CR LF is one break
             Class::Break | Class::CarriageReturn if multiline => {
-                (breaks, space) = (breaks + 1, false)
+                (breaks, space) = (breaks + 1, false);
             }
             Class::Break | Class::CarriageReturn | Class::Space => space = true,
         }

@@ -61,6 +61,11 @@ pub enum ConnectSpecError {
     BadAddress(String),
 }
 
+/// A PEM certificate that does not parse (the parser's reason).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the certificate is not valid PEM: {0}")]
+pub struct InvalidPem(pub String);
+
 /// Why a `host[:port]` text is not an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AddressError {
@@ -105,9 +110,8 @@ impl ConnectSpec {
 }
 
 impl CertSource {
-    /// The certificate's DER bytes, if one is pinned. PEM that does not parse
-    /// gives `Err` with the parser's reason.
-    pub fn der(&self) -> Result<Option<Vec<u8>>, String> {
+    /// The certificate's DER bytes, if one is pinned.
+    pub fn der(&self) -> Result<Option<Vec<u8>>, InvalidPem> {
         match self {
             Self::Pem(pem) => pem_to_der(pem).map(Some),
             Self::Der(der) => Ok(Some(der.clone())),
@@ -169,10 +173,10 @@ impl fmt::Display for Macaroon {
 }
 
 /// Parse the first PEM certificate block into DER.
-pub(crate) fn pem_to_der(pem: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn pem_to_der(pem: &[u8]) -> Result<Vec<u8>, InvalidPem> {
     CertificateDer::from_pem_slice(pem)
         .map(|der| der.as_ref().to_vec())
-        .map_err(|err| err.to_string())
+        .map_err(|err| InvalidPem(err.to_string()))
 }
 
 /// Split `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address.

@@ -150,3 +150,16 @@ fn macaroon_is_never_printed() {
     };
     assert!(!format!("{spec:?}").contains("dead"));
 }
+
+#[test]
+fn der_of_each_source() {
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let der = key.cert.der().to_vec();
+    let pem = CertSource::Pem(key.cert.pem().into_bytes());
+    assert_eq!(pem.der(), Ok(Some(der.clone())));
+    assert_eq!(pem.fingerprint(), CertSource::Der(der).fingerprint());
+    assert_eq!(CertSource::SystemRoots.der(), Ok(None));
+    assert_eq!(CertSource::SystemRoots.fingerprint(), None);
+    let bad = CertSource::Pem(b"-----BEGIN CERTIFICATE-----\n!!\n".to_vec());
+    assert!(matches!(bad.der(), Err(InvalidPem(_))), "{:?}", bad.der());
+}

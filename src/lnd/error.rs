@@ -47,6 +47,7 @@ pub(crate) fn from_status(status: &Status, ctx: &CallContext) -> NodeError {
             NodeError::Invalid(message)
         }
         Code::DeadlineExceeded => NodeError::Timeout,
+        _ if is_locked_text(&lower) => NodeError::Other(LOCKED.into()),
         _ if lower.contains("permission denied") => {
             NodeError::PermissionDenied(ctx.method.to_owned())
         }
@@ -91,6 +92,19 @@ fn unreachable(ctx: &CallContext, detail: String) -> NodeError {
         address: ctx.address.clone(),
         detail,
     }
+}
+
+/// What to tell the user when LND runs but its wallet is still locked.
+const LOCKED: &str = "lnd is running but its wallet is locked (or still starting): unlock it \
+                      with `lncli unlock`, then connect again";
+
+/// LND before unlock registers only the WalletUnlocker service, so calls
+/// fail with "unknown service lnrpc.Lightning"; newer versions say
+/// "wallet locked" or "not yet ready to accept calls".
+fn is_locked_text(lower: &str) -> bool {
+    lower.contains("wallet locked")
+        || lower.contains("unknown service lnrpc")
+        || lower.contains("not yet ready to accept calls")
 }
 
 fn is_macaroon_text(lower: &str) -> bool {

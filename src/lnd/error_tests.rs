@@ -52,6 +52,14 @@ fn maps_status_codes() {
             Status::internal("boom"),
             NodeError::Other("SendPaymentV2: boom".into()),
         ),
+        (
+            Status::unimplemented("unknown service lnrpc.Lightning"),
+            NodeError::Other(LOCKED.into()),
+        ),
+        (
+            Status::unknown("wallet locked, unlock it to enable full RPC access"),
+            NodeError::Other(LOCKED.into()),
+        ),
     ];
     for (status, expected) in cases {
         assert_eq!(from_status(&status, &ctx()), expected, "{status:?}");

@@ -150,7 +150,7 @@ fn parse_cert(text: &str) -> Result<CertSource, LndConnectError> {
     let bytes = decode_base64(text).map_err(LndConnectError::BadCertBase64)?;
     // Some producers put the whole PEM text in the link: accept that too.
     if bytes.starts_with(b"-----BEGIN") {
-        let der = pem_to_der(&bytes).map_err(LndConnectError::CertNotDer)?;
+        let der = pem_to_der(&bytes).map_err(|err| LndConnectError::CertNotDer(err.0))?;
         return Ok(CertSource::Der(der));
     }
     check_der_sequence(&bytes).map_err(LndConnectError::CertNotDer)?;

@@ -21,7 +21,9 @@ mod tls;
 
 pub use client::{Lnd, connect};
 
-pub use self::connect::{CertSource, ConnectSpec, ConnectSpecError, DEFAULT_PORT, Macaroon};
+pub use self::connect::{
+    CertSource, ConnectSpec, ConnectSpecError, DEFAULT_PORT, InvalidPem, Macaroon,
+};
 pub use self::discover::{DiscoverError, default_lnd_dir, discover, discover_in};
 pub use lndconnect::LndConnectError;
 pub use tls::PinnedCert;

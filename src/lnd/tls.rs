@@ -80,7 +80,7 @@ impl ServerCertVerifier for PinnedCert {
 
 /// The verifier for a certificate source: a pin, or the system's roots.
 pub(crate) fn verifier_for(cert: &CertSource) -> Result<Arc<dyn ServerCertVerifier>, NodeError> {
-    match cert.der().map_err(NodeError::BadCertificate)? {
+    match cert.der().map_err(|err| NodeError::BadCertificate(err.0))? {
         Some(der) => Ok(Arc::new(PinnedCert::new(der))),
         None => system_verifier(),
     }

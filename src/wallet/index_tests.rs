@@ -253,3 +253,76 @@ fn corrupt_file_is_moved_aside_and_rebuilt() {
     assert!(reopened.warning().is_none());
     assert_eq!(reopened.count(&InboxQuery::default()).unwrap(), 1);
 }
+
+#[test]
+fn verify_checks_once_and_caches_for_the_list() {
+    use crate::keysend::identity::{node_id_of, sign_whatsat, whatsat_payload};
+    use crate::keysend::incoming::{Scheme, Sender, Unverified};
+    let (_dir, index) = open_temp();
+    let secret = secp256k1::SecretKey::from_slice(&[7; 32]).unwrap();
+    let sender = node_id_of(&secret);
+    let recipient = alice();
+    let signed = |n: u64, text: &str, signer_says: &str| {
+        let mut item = keysend(n, text);
+        let payload = whatsat_payload(&sender, &recipient, 42, signer_says.as_bytes());
+        let _ = item
+            .records
+            .insert(record::SENDER_PUBKEY, sender.as_bytes().to_vec());
+        let _ = item
+            .records
+            .insert(record::TIMESTAMP, 42u64.to_be_bytes().to_vec());
+        let _ = item
+            .records
+            .insert(record::SIGNATURE, sign_whatsat(&secret, &payload).to_vec());
+        item
+    };
+    let batch = [
+        signed(1, "genuine", "genuine"),
+        signed(2, "tampered", "original"),
+        keysend(3, "anon"),
+    ];
+    let _ = index.insert_received(&batch).unwrap();
+    let ids: Vec<i64> = batch
+        .iter()
+        .map(|b| {
+            index
+                .find_received(&b.hash, 7, b.htlc_index)
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        index.row(ids[0]).unwrap().verification.is_none(),
+        "not checked before someone looks"
+    );
+    let verified = Sender::Verified {
+        id: sender,
+        scheme: Scheme::Whatsat,
+    };
+    assert_eq!(index.verify(ids[0], &recipient).unwrap(), verified);
+    assert_eq!(
+        index.row(ids[0]).unwrap().verification,
+        Some(Verification::Verified(Scheme::Whatsat))
+    );
+    assert_eq!(
+        index.verify(ids[0], &recipient).unwrap(),
+        verified,
+        "from the cache"
+    );
+    let tampered = index.verify(ids[1], &recipient).unwrap();
+    assert!(
+        matches!(
+            tampered,
+            Sender::Claimed {
+                problem: Unverified::BadSignature,
+                ..
+            }
+        ),
+        "{tampered:?}"
+    );
+    assert_eq!(
+        index.row(ids[1]).unwrap().verification,
+        Some(Verification::Claimed(Unverified::BadSignature))
+    );
+    assert_eq!(index.verify(ids[2], &recipient).unwrap(), Sender::Anonymous);
+}

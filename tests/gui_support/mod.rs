@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use iced::{Element, Task};
+use iced::Task;
 use iced_test::runtime::Action;
 use iced_test::runtime::task::into_stream;
 use iced_test::simulator::Simulator;
@@ -19,6 +19,9 @@ use satchel::lnd::ConnectSpec;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, MemorySecrets, Paths, Settings};
 use tempfile::TempDir;
+
+/// The simulated window: the app's default size, a little taller.
+const WINDOW: iced::Size = iced::Size::new(1200.0, 1000.0);
 
 /// Longest a single task may run before the test gives up on it.
 const TASK_DEADLINE: Duration = Duration::from_secs(20);
@@ -45,7 +48,9 @@ impl Harness {
         let mut config = SimConfig::new(sim_dir.path());
         config.seed_history = seed;
         config.payment_latency = Duration::from_millis(50);
-        let sim = runtime.block_on(satchel::sim::start(config)).expect("sim starts");
+        let sim = runtime
+            .block_on(satchel::sim::start(config))
+            .expect("sim starts");
         let spec = ConnectSpec::from_files(
             &sim.addr().to_string(),
             sim.tls_cert_path(),
@@ -74,7 +79,10 @@ impl Harness {
             _dirs: (sim_dir, profile_dir),
         };
         harness.settle(task);
-        assert!(harness.app.session().is_some(), "the app connected to the sim");
+        assert!(
+            harness.app.session().is_some(),
+            "the app connected to the sim"
+        );
         harness
     }
 
@@ -88,12 +96,18 @@ impl Harness {
 
     /// A sim node's id.
     pub fn node(&self, name: &str) -> NodeId {
-        self.sim.node_id(name).unwrap_or_else(|| panic!("sim has {name}"))
+        self.sim
+            .node_id(name)
+            .unwrap_or_else(|| panic!("sim has {name}"))
     }
 
     /// Send a message through `update` and run everything it starts.
     pub fn update(&mut self, message: Message) {
-        let task = self.app.update(message);
+        let task = {
+            // iced runs `update` inside its tokio runtime; do the same.
+            let _context = self.runtime.enter();
+            self.app.update(message)
+        };
         self.settle(task);
     }
 
@@ -102,6 +116,7 @@ impl Harness {
         let mut queue = VecDeque::from([task]);
         while let Some(task) = queue.pop_front() {
             for message in self.outputs(task) {
+                let _context = self.runtime.enter();
                 queue.push_back(self.app.update(message));
             }
         }
@@ -131,13 +146,13 @@ impl Harness {
 
     /// A headless view of the current state.
     pub fn ui(&self) -> Simulator<'_, Message> {
-        iced_test::simulator(Element::from(self.app.view()))
+        Simulator::with_size(iced::Settings::default(), WINDOW, self.app.view())
     }
 
     /// Interact with the view, then apply the messages it produced.
     pub fn interact(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) {
         let messages: Vec<Message> = {
-            let mut ui = iced_test::simulator(self.app.view());
+            let mut ui = self.ui();
             act(&mut ui);
             ui.into_messages().collect()
         };
@@ -148,7 +163,7 @@ impl Harness {
 
     /// Whether the current view shows exactly `text` somewhere.
     pub fn shows(&self, text: &str) -> bool {
-        let mut ui = iced_test::simulator(self.app.view());
+        let mut ui = self.ui();
         ui.find(text).is_ok()
     }
 }

@@ -19,7 +19,6 @@ use satchel::sim::{self, SimConfig, SimHandle};
 use satchel::wallet::Journal;
 use tempfile::TempDir;
 
-pub use child::{Cli, Paused, Run};
 
 /// How long any single test step may take before the test fails.
 pub const STEP: Duration = Duration::from_secs(60);

@@ -166,7 +166,9 @@ impl Connect {
     pub fn detect(&mut self) -> Task<Message> {
         self.status = Status::Detecting;
         Task::perform(
-            async { tokio::task::spawn_blocking(|| lnd::discover(None).map_err(|e| e.to_string())).await },
+            async {
+                tokio::task::spawn_blocking(|| lnd::discover(None).map_err(|e| e.to_string())).await
+            },
             |joined| Message::Detected(joined.unwrap_or_else(|e| Err(e.to_string()))),
         )
     }
@@ -220,7 +222,8 @@ impl Connect {
             Ok(spec) => Action::Run(self.test_spec(spec, Origin::Local)),
             Err(reason) => {
                 self.mode = Mode::Uri;
-                self.status = Status::Failed(Failure::Input(format!("No local node found: {reason}")));
+                self.status =
+                    Status::Failed(Failure::Input(format!("No local node found: {reason}")));
                 Action::None
             }
         }
@@ -347,8 +350,8 @@ impl Connect {
     }
 
     fn local_form(&self) -> Element<'_, Message> {
-        let dir =
-            lnd::default_lnd_dir().map_or_else(|| "lnd's folder".to_owned(), |d| d.display().to_string());
+        let dir = lnd::default_lnd_dir()
+            .map_or_else(|| "lnd's folder".to_owned(), |d| d.display().to_string());
         column![
             text(format!(
                 "Looks in {dir} for tls.cert and admin.macaroon, and connects to localhost:10009."
@@ -387,8 +390,12 @@ impl Connect {
             ),
             widget::field(
                 "TLS certificate (tls.cert)",
-                self.input("/home/you/.lnd/tls.cert", &self.cert_path, Message::CertChanged)
-                    .id("cert"),
+                self.input(
+                    "/home/you/.lnd/tls.cert",
+                    &self.cert_path,
+                    Message::CertChanged
+                )
+                .id("cert"),
                 None
             ),
             widget::field(
@@ -534,7 +541,9 @@ mod tests {
         let mut screen = Connect::new(true, vec![]);
         let _ = screen.update(Message::ModeSelected(Mode::Files));
         let _ = screen.update(Message::CertChanged("/nonexistent/tls.cert".into()));
-        let _ = screen.update(Message::MacaroonChanged("/nonexistent/admin.macaroon".into()));
+        let _ = screen.update(Message::MacaroonChanged(
+            "/nonexistent/admin.macaroon".into(),
+        ));
         let _ = screen.update(Message::Test);
         let Status::Failed(Failure::Input(reason)) = &screen.status else {
             panic!("expected an input failure, got {:?}", screen.status)

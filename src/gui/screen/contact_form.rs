@@ -162,7 +162,10 @@ impl Form {
 
     /// The contact as entered, or the first problem.
     fn build(&self, book: &ContactBook) -> Result<NewContact, String> {
-        let pubkey: NodeId = self.pubkey.parse().map_err(|e| format!("Public key: {e}"))?;
+        let pubkey: NodeId = self
+            .pubkey
+            .parse()
+            .map_err(|e| format!("Public key: {e}"))?;
         if let Some(problem) = self.duplicate(book, &pubkey) {
             return Err(problem);
         }
@@ -183,8 +186,12 @@ impl Form {
 
     fn duplicate(&self, book: &ContactBook, pubkey: &NodeId) -> Option<String> {
         let existing = book.by_pubkey(pubkey)?;
-        (Some(existing.id) != self.editing)
-            .then(|| format!("This node is already in your contacts as {:?}.", existing.name))
+        (Some(existing.id) != self.editing).then(|| {
+            format!(
+                "This node is already in your contacts as {:?}.",
+                existing.name
+            )
+        })
     }
 
     fn pubkey_error(&self, book: &ContactBook) -> Option<String> {
@@ -204,7 +211,8 @@ impl Form {
         } else {
             "New contact"
         };
-        let input = |placeholder: &'a str, value: &'a str| text_input(placeholder, value).size(size::BODY);
+        let input =
+            |placeholder: &'a str, value: &'a str| text_input(placeholder, value).size(size::BODY);
         let mut col = column![
             widget::field(
                 "Name",
@@ -234,7 +242,9 @@ impl Form {
                     .on_input(Message::AmountChanged),
                 None
             ),
-            widget::caption("Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"),
+            widget::caption(
+                "Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"
+            ),
             text_editor(&self.records)
                 .on_action(Message::RecordsEdited)
                 .height(70)
@@ -261,7 +271,8 @@ impl Form {
     fn lookup_view(&self) -> Element<'_, Message> {
         match &self.lookup {
             Lookup::None => {
-                widget::hint("The alias and keysend support are looked up in your node's graph.").into()
+                widget::hint("The alias and keysend support are looked up in your node's graph.")
+                    .into()
             }
             Lookup::Pending(_) => widget::hint("Looking up the node in the graph…").into(),
             Lookup::Found(found) => {
@@ -284,7 +295,9 @@ impl Form {
                 "Not in the graph",
                 "This node is private or unknown to your node. Keysends may still work through route hints, but cannot be checked.",
             ),
-            Lookup::Failed(reason) => widget::hint(format!("Could not look the node up: {reason}")).into(),
+            Lookup::Failed(reason) => {
+                widget::hint(format!("Could not look the node up: {reason}")).into()
+            }
         }
     }
 }

@@ -63,7 +63,12 @@ pub struct Context<'a> {
 
 impl Contacts {
     /// Open the form for a new contact (from the inbox: pubkey and name known).
-    pub fn new_contact(&mut self, pubkey: Option<NodeId>, name: String, node: &SharedNode) -> Task<Message> {
+    pub fn new_contact(
+        &mut self,
+        pubkey: Option<NodeId>,
+        name: String,
+        node: &SharedNode,
+    ) -> Task<Message> {
         let mut form = Form::new(pubkey, name);
         let task = form.start(node).map(Message::Form);
         self.form = Some(form);
@@ -149,7 +154,8 @@ impl Contacts {
         match result {
             Ok(id) => {
                 if let Some(found) = graph {
-                    let _ = book.set_graph_info(id, Some(&found.alias), Some(found.accepts_keysend));
+                    let _ =
+                        book.set_graph_info(id, Some(&found.alias), Some(found.accepts_keysend));
                 }
                 self.form = None;
                 self.status = Some((Tone::Success, format!("Saved {name}.")));
@@ -228,7 +234,9 @@ impl Contacts {
 
     fn exported(&mut self, result: Result<String, String>) -> Action {
         match result {
-            Ok(path) => self.set(|s| s.status = Some((Tone::Success, format!("Exported to {path}.")))),
+            Ok(path) => {
+                self.set(|s| s.status = Some((Tone::Success, format!("Exported to {path}."))))
+            }
             Err(reason) => self.fail(format!("Export failed: {reason}")),
         }
     }
@@ -282,9 +290,11 @@ impl Contacts {
                 .height(Length::Fill)
                 .into();
         }
-        let rows = found.into_iter().fold(column![].spacing(gap::S), |col, contact| {
-            col.push(self.contact_card(contact, env))
-        });
+        let rows = found
+            .into_iter()
+            .fold(column![].spacing(gap::S), |col, contact| {
+                col.push(self.contact_card(contact, env))
+            });
         scrollable(rows).height(Length::Fill).into()
     }
 
@@ -356,7 +366,8 @@ impl Contacts {
 }
 
 fn is_csv(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 fn container_fill<'a>(content: impl Into<Element<'a, Message>>) -> Element<'a, Message> {

@@ -156,7 +156,11 @@ impl Inbox {
         InboxQuery {
             text: (!text.is_empty()).then(|| text.to_owned()),
             sender: self.contact.as_ref().map(|(_, id)| *id),
-            min_amount: if self.show_small { Msat::ZERO } else { threshold },
+            min_amount: if self.show_small {
+                Msat::ZERO
+            } else {
+                threshold
+            },
             podcast: self.podcast.clone(),
             unread_only: false,
             offset,
@@ -208,7 +212,11 @@ impl Inbox {
         Action::Run(self.reload(env))
     }
 
-    fn loaded(&mut self, generation: u64, result: Result<(u64, Page, Vec<String>), IndexError>) -> Action {
+    fn loaded(
+        &mut self,
+        generation: u64,
+        result: Result<(u64, Page, Vec<String>), IndexError>,
+    ) -> Action {
         if generation != self.generation {
             return Action::None;
         }
@@ -221,7 +229,11 @@ impl Inbox {
                 }
                 let (index, me) = (self.index.clone(), self.me);
                 Action::Run(Task::perform(
-                    async move { index.call(move |index| verify_all(index, &unchecked, &me)).await },
+                    async move {
+                        index
+                            .call(move |index| verify_all(index, &unchecked, &me))
+                            .await
+                    },
                     Message::Verified,
                 ))
             }
@@ -324,9 +336,11 @@ impl Inbox {
             .map(|c| ContactChoice(c.name.clone(), c.pubkey))
             .collect();
         let selected = self.contact.clone().map(|(n, id)| ContactChoice(n, id));
-        let contact = pick_list(contacts, selected, |c| Message::ContactFilter(Some((c.0, c.1))))
-            .placeholder("Any sender")
-            .padding(8);
+        let contact = pick_list(contacts, selected, |c| {
+            Message::ContactFilter(Some((c.0, c.1)))
+        })
+        .placeholder("Any sender")
+        .padding(8);
         let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
             Message::PodcastFilter(Some(p))
         })
@@ -411,7 +425,10 @@ const ANONYMOUS_ROW: &str = "Unknown sender";
 
 /// A signature that is present but proves the claim false.
 pub fn is_forgery(problem: Unverified) -> bool {
-    matches!(problem, Unverified::BadSignature | Unverified::OtherRecipient)
+    matches!(
+        problem,
+        Unverified::BadSignature | Unverified::OtherRecipient
+    )
 }
 
 fn row_view<'a>(
@@ -462,7 +479,9 @@ fn row_view<'a>(
 }
 
 fn placeholder_row<'a, M: 'a>() -> Element<'a, M> {
-    container(text("…").style(theme::muted)).padding([10, 16]).into()
+    container(text("…").style(theme::muted))
+        .padding([10, 16])
+        .into()
 }
 
 fn sync_bar<'a>(scanned: u64, stored: u64) -> Element<'a, Message> {

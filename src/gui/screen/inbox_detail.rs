@@ -136,7 +136,9 @@ fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
 }
 
 fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
-    let contact = detail.sender_pubkey.and_then(|id| env.contacts.by_pubkey(&id));
+    let contact = detail
+        .sender_pubkey
+        .and_then(|id| env.contacts.by_pubkey(&id));
     let claimed = format!("claims to be {}", detail.sender);
     let (line, tone, note) = match (detail.verification, detail.sender_pubkey) {
         (Some(Verification::Verified(_)), Some(_)) => (
@@ -213,9 +215,14 @@ fn records_view<'a>(detail: &'a InboxDetail) -> Element<'a, Message> {
         .records
         .iter()
         .fold(column![].spacing(gap::S), |col, (key, value)| {
-            let name = record::name(*key).map_or_else(|| format!("type {key}"), |n| format!("{n} ({key})"));
+            let name = record::name(*key)
+                .map_or_else(|| format!("type {key}"), |n| format!("{n} ({key})"));
             let hex = if value.len() > HEX_BYTES {
-                format!("{}… ({} bytes)", hex::encode(&value[..HEX_BYTES]), value.len())
+                format!(
+                    "{}… ({} bytes)",
+                    hex::encode(&value[..HEX_BYTES]),
+                    value.len()
+                )
             } else {
                 hex::encode(value)
             };

@@ -200,7 +200,8 @@ impl Send {
         change(self);
         self.generation += 1;
         let generation = self.generation;
-        Action::Run(Task::perform(tokio::time::sleep(DEBOUNCE), move |()| {
+        let debounce = async { tokio::time::sleep(DEBOUNCE).await };
+        Action::Run(Task::perform(debounce, move |()| {
             Message::EstimateDue(generation)
         }))
     }
@@ -466,7 +467,11 @@ fn is_edit(message: &Message) -> bool {
 }
 
 /// A bLIP-10 boost carrying the message.
-fn boost(info: &NodeInfo, message: Option<String>, amount: Msat) -> crate::keysend::boostagram::Boostagram {
+fn boost(
+    info: &NodeInfo,
+    message: Option<String>,
+    amount: Msat,
+) -> crate::keysend::boostagram::Boostagram {
     crate::keysend::boostagram::Boostagram {
         action: Some("boost".into()),
         app_name: Some("Satchel".into()),

@@ -163,7 +163,10 @@ fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     } else {
         (
             Tone::Danger,
-            format!("{} bytes over: shorten the message", budget.used - budget.total),
+            format!(
+                "{} bytes over: shorten the message",
+                budget.used - budget.total
+            ),
         )
     };
     column![
@@ -189,7 +192,9 @@ fn fee_line<'a>(
     input: text_input::TextInput<'a, Message>,
 ) -> Element<'a, Message> {
     let estimate: Element<'a, Message> = match &send.estimate {
-        None => widget::caption("Fee estimate appears when the recipient and amount are set.").into(),
+        None => {
+            widget::caption("Fee estimate appears when the recipient and amount are set.").into()
+        }
         Some(Ok(e)) => widget::caption(format!(
             "Estimated fee {} · {} hops · {:.0}% success",
             format::amount(e.fee, env.settings.unit),
@@ -242,7 +247,8 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         Stage::Preparing => row![widget::primary("Sending…", None)].into(),
         _ => {
             let ready = send.destination(env).is_ok() && send.amount().is_ok();
-            row![widget::primary("Send", ready.then_some(Message::Send)).width(Length::Shrink)].into()
+            row![widget::primary("Send", ready.then_some(Message::Send)).width(Length::Shrink)]
+                .into()
         }
     }
 }
@@ -261,7 +267,9 @@ fn sending<'a>(update: Option<&PaymentUpdate>, env: &Env<'a>) -> Element<'a, Mes
             text("Sending…").size(size::TITLE).font(theme::BOLD),
             text(detail).style(theme::muted),
             progress_bar(0.0..=1.0, 0.5).girth(5).style(theme::progress),
-            widget::hint("You can leave this screen; the payment continues and is tracked until it ends."),
+            widget::hint(
+                "You can leave this screen; the payment continues and is tracked until it ends."
+            ),
         ]
         .spacing(gap::M),
     )
@@ -295,5 +303,6 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
             format::amount(fee_total, env.settings.unit)
         )));
     }
-    col.push(widget::primary("New tip", Some(Message::NewTip))).into()
+    col.push(widget::primary("New tip", Some(Message::NewTip)))
+        .into()
 }

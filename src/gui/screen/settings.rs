@@ -166,7 +166,8 @@ impl Settings {
             format::amount(s.spam_threshold, s.unit),
             format::amount(s.confirm_above, s.unit)
         );
-        let body = iced::widget::scrollable(column![look, money, nodes].spacing(gap::L).max_width(760));
+        let body =
+            iced::widget::scrollable(column![look, money, nodes].spacing(gap::L).max_width(760));
         widget::page("Settings", Some(summary), body)
     }
 
@@ -284,7 +285,10 @@ mod tests {
 
     #[test]
     fn fee_limits_parse_as_sats_or_percent() {
-        assert_eq!(parse_fee_limit("10"), Ok(FeeLimit::Fixed(Msat::from_sat(10))));
+        assert_eq!(
+            parse_fee_limit("10"),
+            Ok(FeeLimit::Fixed(Msat::from_sat(10)))
+        );
         assert_eq!(parse_fee_limit(" 1% "), Ok(FeeLimit::Percent(100)));
         assert_eq!(parse_fee_limit("0.5%"), Ok(FeeLimit::Percent(50)));
         assert!(parse_fee_limit("0%").is_err());
