@@ -1,121 +1,165 @@
-//! The local inbox index at 100,000 received keysends: bulk insert (decode
-//! included), first page, full-text search and filters.
+//! The local inbox index at 100,000 received keysends (bulk insert with
+//! decoding, pages, full-text search, filters, deep scrolling) and the GUI
+//! Inbox screen's `view()` at 100 and at 100,000 entries.
 //!
-//! Targets (BENCHMARKS.md): search/filter over 100,000 messages <= 50 ms.
+//! Targets (BENCHMARKS.md): search/filter over 100,000 messages <= 50 ms;
+//! inbox view() at 100 vs 100,000 entries within 20 %.
+//!
+//! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`.
+
+mod support;
 
 use std::hint::black_box;
+use std::path::Path;
 use std::time::Instant;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use satchel::keysend::{Msat, NodeId, Preimage, Records, record};
-use satchel::node::ReceivedKeysend;
-use satchel::wallet::{Index, InboxQuery};
-use secp256k1::{PublicKey, SECP256K1, SecretKey};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use satchel::keysend::Msat;
+use satchel::wallet::{InboxQuery, Index};
+use support::{PODCASTS, RARE_WORD, senders, synthetic};
 
 const ENTRIES: usize = 100_000;
-const WORDS: &[&str] = &[
-    "thanks", "great", "episode", "podcast", "lightning", "channel", "liquidity", "node",
-    "routing", "fees", "love", "the", "show", "keep", "going", "stacking", "sats", "boost",
-    "value", "for", "value", "music", "bitcoin", "privacy", "nostr", "relay", "zap",
-];
+/// Rows the GUI fetches around its visible window.
+const GUI_PAGE: u64 = 120;
 
-/// A deterministic pseudo-random sequence (no extra dependency needed).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
+/// A fresh index at `path` holding the first `n` synthetic keysends.
+fn filled_index(path: &Path, n: usize) -> Index {
+    let index = Index::open(path).expect("open index");
+    let items = synthetic(n);
+    let start = Instant::now();
+    let mut new = 0;
+    for page in items.chunks(1_000) {
+        new += index.insert_received(page).expect("insert");
     }
+    let elapsed = start.elapsed();
+    assert_eq!(new, n, "every synthetic keysend is new");
+    println!(
+        "bulk insert: {n} keysends in {:.3} s ({:.0}/s, decode and FTS included)",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64()
+    );
+    index
 }
 
-fn senders() -> Vec<NodeId> {
-    (1u8..=20)
-        .map(|seed| {
-            let secret = SecretKey::from_slice(&[seed; 32]).expect("valid key");
-            let public = PublicKey::from_secret_key(SECP256K1, &secret);
-            NodeId::from_slice(&public.serialize()).expect("valid id")
-        })
-        .collect()
-}
-
-/// `n` received keysends with ~100-byte messages, claimed senders, and a
-/// rare word ("zebra") in about 1 % of them.
-pub fn synthetic(n: usize) -> Vec<ReceivedKeysend> {
-    let senders = senders();
-    let mut rng = Lcg(42);
-    (0..n)
-        .map(|i| {
-            let mut message = String::new();
-            while message.len() < 100 {
-                message.push_str(WORDS[rng.next() as usize % WORDS.len()]);
-                message.push(' ');
-            }
-            if i % 100 == 0 {
-                message.push_str("zebra");
-            }
-            let preimage = Preimage::random();
-            let mut records = Records::new();
-            let _ = records.insert(record::KEYSEND_PREIMAGE, preimage.as_bytes().to_vec());
-            let _ = records.insert(record::MESSAGE, message.into_bytes());
-            let sender = senders[i % senders.len()];
-            let _ = records.insert(record::SENDER_PUBKEY, sender.as_bytes().to_vec());
-            let _ = records.insert(record::TIMESTAMP, (i as u64).to_be_bytes().to_vec());
-            let index = i as u64 + 1;
-            ReceivedKeysend {
-                hash: preimage.hash(),
-                chan_id: 1,
-                htlc_index: index,
-                amount: Msat::from_sat(1 + rng.next() % 5_000),
-                add_index: index,
-                settle_index: index,
-                created_at: 1_700_000_000 + i as i64,
-                settled_at: 1_700_000_000 + i as i64,
-                records,
-            }
-        })
-        .collect()
+/// The queries the inbox runs, by name, with a GUI-sized page.
+fn queries() -> Vec<(&'static str, InboxQuery)> {
+    let page = InboxQuery {
+        limit: GUI_PAGE,
+        min_amount: Msat::from_sat(10),
+        ..InboxQuery::default()
+    };
+    let with = |change: &dyn Fn(&mut InboxQuery)| {
+        let mut query = page.clone();
+        change(&mut query);
+        query
+    };
+    vec![
+        ("first page", page.clone()),
+        (
+            "search rare word",
+            with(&|q| q.text = Some(RARE_WORD.into())),
+        ),
+        (
+            "search common word",
+            with(&|q| q.text = Some("lightning".into())),
+        ),
+        (
+            "search two prefixes",
+            with(&|q| q.text = Some("light liquid".into())),
+        ),
+        (
+            "min amount 4900 sat",
+            with(&|q| q.min_amount = Msat::from_sat(4_900)),
+        ),
+        ("sender filter", with(&|q| q.sender = Some(senders()[3]))),
+        (
+            "podcast filter",
+            with(&|q| q.podcast = Some(PODCASTS[1].into())),
+        ),
+        ("unread only", with(&|q| q.unread_only = true)),
+        (
+            "scrolled to the middle",
+            with(&|q| q.offset = ENTRIES as u64 / 2),
+        ),
+        (
+            "scrolled to the end",
+            with(&|q| q.offset = ENTRIES as u64 - GUI_PAGE),
+        ),
+    ]
 }
 
 fn index_at_scale(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = Index::open(&dir.path().join("index.db")).expect("open index");
-    let items = synthetic(ENTRIES);
-    let start = Instant::now();
-    for page in items.chunks(1_000) {
-        let _ = index.insert_received(page).expect("insert");
-    }
-    let elapsed = start.elapsed();
-    println!(
-        "bulk insert: {ENTRIES} keysends in {:.3} s ({:.0} per second, decode included)",
-        elapsed.as_secs_f64(),
-        ENTRIES as f64 / elapsed.as_secs_f64()
-    );
-
-    let first_page = InboxQuery::default();
-    let search = InboxQuery { text: Some("zebra".into()), ..InboxQuery::default() };
-    let common = InboxQuery { text: Some("lightning liquid".into()), ..InboxQuery::default() };
-    let spam = InboxQuery { min_amount: Msat::from_sat(4_900), ..InboxQuery::default() };
-    let sender = InboxQuery { sender: Some(senders()[3]), ..InboxQuery::default() };
+    let index = filled_index(&dir.path().join("index.db"), ENTRIES);
+    let rare = InboxQuery {
+        text: Some(RARE_WORD.into()),
+        ..InboxQuery::default()
+    };
+    assert_eq!(index.count(&rare).expect("count"), ENTRIES as u64 / 100);
 
     let mut group = c.benchmark_group("index 100k");
-    let _ = group.sample_size(30);
-    let cases = [
-        ("first page", &first_page),
-        ("search rare word", &search),
-        ("search two common prefixes", &common),
-        ("min amount filter", &spam),
-        ("sender filter", &sender),
-    ];
-    for (name, query) in cases {
+    let _ = group.sample_size(20);
+    for (name, query) in queries() {
         let _ = group.bench_function(format!("{name}: page"), |b| {
-            b.iter(|| index.inbox(black_box(query)).expect("query"));
+            b.iter(|| index.inbox(black_box(&query)).expect("query"));
         });
         let _ = group.bench_function(format!("{name}: count"), |b| {
-            b.iter(|| index.count(black_box(query)).expect("count"));
+            b.iter(|| index.count(black_box(&query)).expect("count"));
+        });
+    }
+    let _ = group.bench_function("podcast menu (distinct, 50)", |b| {
+        b.iter(|| index.podcasts(50).expect("podcasts"));
+    });
+    let _ = group.bench_function("unread count", |b| {
+        b.iter(|| index.unread_count(Msat::from_sat(10)).expect("unread"));
+    });
+    let _ = group.bench_function("reopen + first page + count", |b| {
+        b.iter(|| {
+            let reopened = Index::open(&dir.path().join("index.db")).expect("reopen");
+            let page = reopened.inbox(&queries()[0].1).expect("page");
+            (page.len(), reopened.count(&queries()[0].1).expect("count"))
+        });
+    });
+    group.finish();
+}
+
+#[cfg(feature = "gui")]
+fn inbox_view(c: &mut Criterion) {
+    use support::view::{Context, frame, loaded_inbox, renderer};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let cx = Context::new(support::recipient());
+    let mut renderer = renderer();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut group = c.benchmark_group("inbox view");
+    for n in [100, ENTRIES] {
+        let index = filled_index(&dir.path().join(format!("view-{n}.db")), n);
+        let inbox = loaded_inbox(&runtime, index, &cx);
+        assert!(
+            inbox.total() > 0 && !inbox.loaded_rows().is_empty(),
+            "the inbox loaded"
+        );
+        let _ = group.bench_with_input(BenchmarkId::new("view()", n), &inbox, |b, inbox| {
+            b.iter(|| drop(black_box(inbox.view(&cx.env()))));
+        });
+        let mut cache = Some(iced_test::runtime::user_interface::Cache::default());
+        let id = BenchmarkId::new("view + layout + draw", n);
+        let _ = group.bench_with_input(id, &inbox, |b, inbox| {
+            b.iter(|| {
+                let previous = cache.take().unwrap_or_default();
+                cache = Some(frame(inbox, &cx, &mut renderer, previous));
+            });
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, index_at_scale);
+#[cfg(not(feature = "gui"))]
+fn inbox_view(_: &mut Criterion) {}
+
+criterion_group!(benches, index_at_scale, inbox_view);
 criterion_main!(benches);

@@ -161,6 +161,9 @@ def contacts_seeds():
         {"name": "\u200b", "pubkey": bob},
         {"name": "No key"}]}
     write("contacts_import", "json", b"\x00" + json.dumps(document).encode())
+    unknown_variant = [{"name": "Carol", "pubkey": alice,
+                        "extra_records": [{"key": 696969, "value": {"base64": "d2FsbGV0"}}]}]
+    write("contacts_import", "json_unknown_value_kind", b"\x00" + json.dumps(unknown_variant).encode())
     write("contacts_import", "json_bare_list", b"\x00" + json.dumps([{"name": "Bob", "pubkey": bob}]).encode())
 
 

@@ -11,11 +11,13 @@
 #                   check the dependencies' unsafe code too)
 #   FUZZ_FEATURES   features of the fuzz package to enable, e.g. `gui` (builds satchel with
 #                   iced; only needed while the core does not build without it)
+#   FUZZ_NO_BUILD   set to 1 to run the targets built last time without rebuilding
 #
 # cargo-fuzz needs nightly features; on a stable toolchain RUSTC_BOOTSTRAP=1 unlocks them.
 # New corpus entries go to fuzz/corpus/<target> (not committed); the committed seeds in
 # fuzz/seeds/<target> are only read. A crash leaves its input in fuzz/artifacts/<target>/;
-# replay it with `RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none <target> <file>`.
+# replay it with `RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none <target> <file>` (or run
+# fuzz/target/<host>/release/<target> <file>).
 # Exits non-zero when a build fails or any target crashes.
 
 set -euo pipefail
@@ -41,17 +43,21 @@ fi
 
 read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo fuzz list | tr '\n' ' ')}"
 mkdir -p "$logs"
-echo "building ${#targets[@]} targets (sanitizer: $sanitizer)..." >&2
-nice -n 19 cargo fuzz build "${flags[@]}" >"$logs/build.log" 2>&1 || {
-    tail -n 30 "$logs/build.log" >&2
-    echo "fuzz build failed; full log: $logs/build.log" >&2
-    exit 1
-}
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+    echo "building ${#targets[@]} targets (sanitizer: $sanitizer)..." >&2
+    nice -n 19 cargo fuzz build "${flags[@]}" >"$logs/build.log" 2>&1 || {
+        tail -n 30 "$logs/build.log" >&2
+        echo "fuzz build failed; full log: $logs/build.log" >&2
+        exit 1
+    }
+fi
+
+bin_dir="$root/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release"
 
 # The last value of a libFuzzer statistic, e.g. `stat::number_of_executed_units: 123`.
-final_stat() { sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1; }
+final_stat() { sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1 || true; }
 # From the last progress line (`#1234 pulse cov: ... exec/s: 56 ...`), when a crash cut the run short.
-last_progress() { grep -E '^#[0-9]+' "$1" | tail -n 1; }
+last_progress() { grep -E '^#[0-9]+' "$1" | tail -n 1 || true; }
 # Files libFuzzer leaves for a failing input.
 count_findings() { find "$1" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | wc -l; }
 
@@ -65,7 +71,9 @@ for target in "${targets[@]}"; do
     before="$(count_findings "$artifacts")"
     echo "fuzzing $target for ${seconds}s..." >&2
     status=0
-    nice -n 19 cargo fuzz run "${flags[@]}" "$target" "$corpus" "$root/fuzz/seeds/$target" -- \
+    # The binary cargo fuzz built above, run directly: `cargo fuzz run` would rebuild
+    # first, and the tree may change while the targets run.
+    nice -n 19 "$bin_dir/$target" "$corpus" "$root/fuzz/seeds/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
     execs="$(final_stat number_of_executed_units "$log")"

@@ -394,3 +394,25 @@ fn import_reasons_do_not_echo_hidden_characters() {
         assert!(hidden.is_empty(), "{reason:?} shows {hidden:?}");
     }
 }
+
+/// A certificate given as PEM inside the link must pass the same DER check as
+/// a DER one. Found by the `lndconnect` fuzz target: a PEM whose body is not
+/// a certificate is accepted, and the link Satchel writes back for it
+/// (`to_lndconnect`) is then refused.
+#[test]
+fn a_pem_certificate_in_a_link_must_be_der_inside() {
+    let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let uri = format!(
+        "lndconnect://node?macaroon={}&cert={}",
+        macaroon(),
+        URL_SAFE_NO_PAD.encode(pem)
+    );
+    let want =
+        LndConnectError::CertNotDer("it starts with byte 0x00, not a DER SEQUENCE (0x30)".into());
+    assert_refused(
+        &uri,
+        ConnectSpec::from_lndconnect(&uri),
+        &want,
+        "not a DER certificate",
+    );
+}

@@ -20,14 +20,14 @@ fn keysend(n: u64) -> ReceivedKeysend {
     let text = format!("Message {n}: {word} for the great work, keep building!");
     let _ = records.insert(record::MESSAGE, text.into_bytes());
     let _ = records.insert(record::KEYSEND_PREIMAGE, vec![n as u8; 32]);
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         let boost = format!(
             r#"{{"podcast":"Show {}","episode":"Ep {n}","app_name":"Fountain"}}"#,
             n % 7
         );
         let _ = records.insert(record::BOOSTAGRAM, boost.into_bytes());
     }
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         let _ = records.insert(record::SENDER_PUBKEY, sender().as_bytes().to_vec());
     }
     let mut hash = [0u8; 32];

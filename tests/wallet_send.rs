@@ -8,9 +8,9 @@ use futures::{Stream, StreamExt};
 use satchel::keysend::incoming::{Scheme, Sender, verify_sender};
 use satchel::keysend::outgoing::Tip;
 use satchel::keysend::{NodeId, PaymentHash, Preimage};
-use satchel::node::{OutgoingKeysend, PaymentStatus, SharedNode};
+use satchel::node::{OutgoingKeysend, PaymentFailure, PaymentStatus, SharedNode};
 use satchel::wallet::{
-    self, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest,
+    self, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest, SentStatus,
 };
 use wallet_support::*;
 
@@ -101,6 +101,21 @@ async fn signed_message_arrives_verified_and_journal_says_succeeded() {
             id: our_id,
             scheme: Scheme::Whatsat
         }
+    );
+
+    let stats = within(wallet::backfill(&world.node, &world.index, |_| {}))
+        .await
+        .unwrap();
+    assert_eq!(stats.sent_stored, 1);
+    let sent = world.index.sent(0, 10).unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].hash, sent[0].destination, sent[0].status),
+        (hash, Some(alice), SentStatus::Succeeded)
+    );
+    assert_eq!(
+        (sent[0].amount, sent[0].preview.as_str()),
+        (sats(1_000), "great show")
     );
 }
 
@@ -293,4 +308,40 @@ async fn prepare_refuses_before_sending() {
         "{to_self:?}"
     );
     assert!(world.journal.unfinished().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_keysend_is_journaled_as_failed_with_the_reason() {
+    let world = world(|_| {}).await;
+    let erin = world.sim.node_id("erin").unwrap();
+    let mut req = request("to-erin", erin, 100, "hello?");
+    req.sign = false;
+    let keysend = prepared(&world, req).await.unwrap();
+    let events = all(wallet::send(
+        world.node.clone(),
+        world.journal.clone(),
+        "to-erin".into(),
+        keysend,
+    ))
+    .await;
+    let update = finished(&events);
+    assert_eq!(
+        update.status,
+        PaymentStatus::Failed(PaymentFailure::ReceiverRefusedKeysend)
+    );
+    let entry = world.journal.get("to-erin").unwrap().unwrap();
+    assert_eq!(
+        (entry.state, entry.failure),
+        (
+            JournalState::Failed,
+            Some(PaymentFailure::ReceiverRefusedKeysend)
+        )
+    );
+    assert!(
+        !entry
+            .keysend
+            .records
+            .contains_key(&satchel::keysend::record::SIGNATURE),
+        "not signed when not asked"
+    );
 }

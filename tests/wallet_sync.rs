@@ -20,7 +20,7 @@ async fn backfill_ten_thousand_then_follow_a_live_keysend() {
     let world = world(|config| config.seed_history = 10_000).await;
     let mut seen: Vec<SyncProgress> = Vec::new();
     let stats = within(wallet::backfill(&world.node, &world.index, |p| {
-        seen.push(p)
+        seen.push(p);
     }))
     .await
     .unwrap();

@@ -253,7 +253,7 @@ fn print_row(row: &RowOutcome) {
             ));
         }
         RowOutcome::Invalid { row, reason } => {
-            progress(&format!("row {row}: skipped, {}", safe(reason, 200)))
+            progress(&format!("row {row}: skipped, {}", safe(reason, 200)));
         }
     }
 }

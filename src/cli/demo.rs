@@ -62,11 +62,6 @@ impl DemoNet {
         &self.spec
     }
 
-    /// The simulator, for callers that drive it.
-    pub fn handle(&self) -> &SimHandle {
-        &self.handle
-    }
-
     /// Stop serving and save the network's state.
     pub async fn shutdown(self) {
         self.handle.shutdown().await;

@@ -98,6 +98,10 @@ pub enum CliError {
     PaymentUnknown(String),
     #[error("not sending: confirmation needs a terminal")]
     NeedsConfirmation,
+    #[error(
+        "there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    )]
+    NoDisplay,
     #[error("cancelled; nothing was sent")]
     Declined,
     #[error("cannot connect: {0}")]
@@ -134,6 +138,7 @@ impl CliError {
             Self::Connect(_) => ExitKind::Connect,
             Self::File { .. } | Self::Store(_) | Self::Index(_) => ExitKind::LocalFile,
             Self::Sim(err) => sim_kind(err),
+            Self::NoDisplay => ExitKind::Other,
             Self::Send(err) => send_kind(err),
             Self::Journal(_) => ExitKind::LocalFile,
             Self::NotSent => ExitKind::PaymentFailed,
@@ -159,6 +164,9 @@ impl CliError {
             }
             Self::NeedsConfirmation => {
                 Some("Run it in a terminal, or add --yes to send without asking.")
+            }
+            Self::NoDisplay => {
+                Some("Run it in a desktop session, or use a subcommand (see --help).")
             }
             Self::PaymentUnknown(_) => Some(
                 "The node may still complete it; run `satchel sent` later to see how it ended. \

@@ -9,6 +9,7 @@ use super::args::InboxArgs;
 use super::exit::CliError;
 use super::history;
 use super::report::{local_time, print_json, print_json_line, progress, safe};
+use crate::keysend::incoming::Unverified;
 use crate::keysend::{NodeId, Sender};
 use crate::node::SharedNode;
 use crate::store::{ContactBook, Paths};
@@ -53,6 +54,13 @@ impl SenderJson {
                 *id,
                 name.clone().or(claimed_name),
                 Some(problem.to_string()),
+            ),
+            // A name from elsewhere (a boostagram's sender_name) is still only a claim.
+            Sender::Anonymous if claimed_name.is_some() => (
+                "claimed",
+                None,
+                claimed_name,
+                Some(Unverified::NoSignature.to_string()),
             ),
             Sender::Anonymous => ("anonymous", None, None, None),
         };
@@ -156,7 +164,8 @@ fn entry(
         sender: SenderJson::of(
             &sender,
             detail.sender_name.map(|n| safe(&n, wallet::NAME_CHARS)),
-        ),
+        )
+        .with_contact(book),
         message: detail.message.filter(|m| !m.is_empty()),
         podcast: row.podcast.clone(),
     })
@@ -257,7 +266,6 @@ fn matches_search(entry: &InboxJson, search: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keysend::incoming::Unverified;
 
     const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
 

@@ -38,9 +38,7 @@ pub use exit::{CliError, EXIT_CODES, EXIT_CODES_HELP, ExitKind};
 pub fn run(cli: Cli) -> ExitCode {
     let args = &cli.connect;
     let result = match &cli.command {
-        None => Err(CliError::Other(
-            "the window is not in this build yet".into(),
-        )),
+        None => open_window(args),
         Some(Command::Sim(sim)) => serve::serve_sim(sim),
         Some(Command::Contacts(command)) => run_contacts(args, command),
         Some(Command::Info(flag)) => on_node(args, None, async |node, _| {

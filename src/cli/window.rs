@@ -14,6 +14,7 @@ use crate::store;
 /// ours for as long as the window is open; with connection flags, the
 /// window connects to that node; otherwise it picks the saved node itself.
 pub fn open(args: &ConnectArgs) -> Result<(), CliError> {
+    check_display()?;
     let real = session::real_paths()?;
     if args.demo {
         return demo_window(&real.demo());
@@ -42,6 +43,22 @@ fn demo_window(paths: &store::Paths) -> Result<(), CliError> {
     let result = gui::run(boot).map_err(window_error);
     runtime.block_on(demo.shutdown());
     result
+}
+
+/// On Linux and the BSDs a window needs X11 or Wayland; without either,
+/// winit would panic, so say so plainly instead.
+fn check_display() -> Result<(), CliError> {
+    if cfg!(any(target_os = "macos", windows)) {
+        return Ok(());
+    }
+    let present = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    match ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .into_iter()
+        .any(present)
+    {
+        true => Ok(()),
+        false => Err(CliError::NoDisplay),
+    }
 }
 
 fn window_error(err: iced::Error) -> CliError {

@@ -59,8 +59,12 @@ impl Init {
                 ContactBook::new()
             }
         };
+        // Without a keyring the Connect screen says so where it matters (the
+        // lndconnect form); the technical reason goes to the log.
         let (secrets, warning) = crate::store::open_secret_store();
-        boot.warnings.extend(warning);
+        if let Some(warning) = warning {
+            log::warn!("{warning}");
+        }
         Self {
             boot,
             settings,

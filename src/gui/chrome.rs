@@ -44,7 +44,7 @@ pub fn sidebar<'a, M: Clone + 'a>(
     on: impl Fn(Screen) -> M,
 ) -> Element<'a, M> {
     let brand = row![
-        widget::dot(iced::color!(0xd9621c), 14.0),
+        widget::accent_dot(14.0),
         text("Satchel").size(size::TITLE + 3.0).font(theme::BOLD)
     ]
     .spacing(gap::S)

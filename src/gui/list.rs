@@ -102,6 +102,7 @@ pub fn virtual_list<'a, M: 'a>(
     ]
     .width(Length::Fill);
     scrollable(content)
+        .spacing(4)
         .on_scroll(move |v| on_scroll(v.into()))
         .height(Length::Fill)
         .width(Length::Fill)

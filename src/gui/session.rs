@@ -192,6 +192,10 @@ impl Session {
                 .inbox
                 .reload(&env_for(&self.info, context))
                 .map(Message::Inbox)),
+            Screen::Contacts => run(self
+                .contacts
+                .check_graph(&context.contacts, &self.node)
+                .map(Message::Contacts)),
             _ => Action::None,
         }
     }
@@ -326,7 +330,7 @@ impl Session {
                 attempt, retry_in, ..
             } => self.state = State::Reconnecting { attempt, retry_in },
             health::Event::Offline(error) => {
-                self.state = State::Offline(format!("{error}. {}", error.next_step()))
+                self.state = State::Offline(format!("{error}. {}", error.next_step()));
             }
         }
         Action::None
@@ -394,8 +398,8 @@ impl Session {
                 row![
                     iced::widget::container(widget::notice(
                         crate::gui::theme::Tone::Warning,
-                        notice.clone(),
-                        ""
+                        "Needs your attention",
+                        notice.clone()
                     ))
                     .width(Length::Fill),
                     widget::link("Dismiss", Message::DismissNotice)
@@ -426,7 +430,7 @@ fn run(task: Task<Message>) -> Action {
 }
 
 fn index_warning(context: &Context) -> Option<String> {
-    context.warnings.last().cloned()
+    (!context.warnings.is_empty()).then(|| context.warnings.join("\n"))
 }
 
 /// Save the contact book in a task; the saved (merged) book comes back.

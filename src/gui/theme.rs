@@ -4,7 +4,7 @@
 
 use iced::font::Weight;
 use iced::theme::Palette;
-use iced::widget::{button, container, progress_bar, text, text_input};
+use iced::widget::{button, container, pick_list, progress_bar, text, text_input};
 use iced::{Background, Border, Color, Font, Shadow, Theme, Vector, border, color};
 
 /// The regular UI font (embedded from `assets/fonts`).
@@ -269,6 +269,13 @@ pub fn toned(tone: Tone) -> impl Fn(&Theme) -> text::Style {
 pub fn primary_button(theme: &Theme, status: button::Status) -> button::Style {
     let mut style = button::primary(theme, status);
     style.border = border::rounded(8);
+    style.text_color = match status {
+        button::Status::Disabled => Color {
+            a: 0.7,
+            ..Color::WHITE
+        },
+        _ => Color::WHITE,
+    };
     style
 }
 
@@ -390,6 +397,26 @@ pub fn input(invalid: bool) -> impl Fn(&Theme, text_input::Status) -> text_input
             style.border.color = tokens(theme).line;
         }
         style
+    }
+}
+
+/// A drop-down that matches the text inputs.
+pub fn pick(theme: &Theme, status: pick_list::Status) -> pick_list::Style {
+    let tokens = tokens(theme);
+    let palette = theme.palette();
+    pick_list::Style {
+        text_color: palette.text,
+        placeholder_color: tokens.muted,
+        handle_color: tokens.muted,
+        background: tokens.surface.into(),
+        border: Border {
+            color: match status {
+                pick_list::Status::Hovered | pick_list::Status::Opened { .. } => palette.primary,
+                pick_list::Status::Active => tokens.line,
+            },
+            width: 1.0,
+            radius: 8.0.into(),
+        },
     }
 }
 

@@ -103,6 +103,15 @@ pub fn dot<'a, M: 'a>(fill: Color, diameter: f32) -> Element<'a, M> {
         .into()
 }
 
+/// A dot in the theme's accent colour (unread marker, brand).
+pub fn accent_dot<'a, M: 'a>(diameter: f32) -> Element<'a, M> {
+    container(space())
+        .width(diameter)
+        .height(diameter)
+        .style(|t: &iced::Theme| theme::dot(t.palette().primary)(t))
+        .into()
+}
+
 /// A tinted notice: title, body and optionally a next step.
 pub fn notice<'a, M: 'a>(
     tone: Tone,
@@ -190,5 +199,8 @@ pub fn empty_state<'a, M: 'a>(title: &'a str, detail: &'a str) -> Element<'a, M>
 
 /// Monospace text for keys and hashes.
 pub fn mono<'a>(value: impl text::IntoFragment<'a>) -> text::Text<'a> {
-    text(value).font(theme::MONO).size(size::SMALL)
+    text(value)
+        .font(theme::MONO)
+        .size(size::SMALL)
+        .wrapping(text::Wrapping::WordOrGlyph)
 }

@@ -23,7 +23,8 @@ const BATCH: usize = 256;
 pub enum FollowEvent {
     /// Subscribed to the node (again); the backlog since the cursor follows.
     Connected,
-    /// A keysend new to the index.
+    /// A keysend new to the index (whatever its amount: apply the spam
+    /// threshold when showing or notifying).
     Received(InboxRow),
     /// Lost the node; trying again after `retry_in`.
     Reconnecting { attempt: u32, retry_in: Duration },

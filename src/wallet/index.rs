@@ -91,6 +91,11 @@ impl Index {
         }
     }
 
+    /// Open the index of a profile (`Paths::index_db`).
+    pub fn open_profile(paths: &crate::store::Paths) -> Result<Self, IndexError> {
+        Self::open(&paths.index_db())
+    }
+
     fn wrap(conn: Connection, warning: Option<IndexWarning>) -> Self {
         Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -260,6 +265,8 @@ fn bump(conn: &Connection, cursor: Cursor, value: Option<u64>) -> Result<(), Ind
 /// Open, configure and migrate; touches the file so corruption shows up here.
 fn open_checked(path: &Path) -> Result<Connection, IndexError> {
     let mut conn = Connection::open(path)?;
+    // Each filter combination of the inbox is its own statement: keep them all.
+    conn.set_prepared_statement_cache_capacity(64);
     schema::configure(&conn)?;
     let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
     schema::migrate(&mut conn)?;

@@ -68,6 +68,8 @@ CREATE INDEX IF NOT EXISTS journal_state ON journal (state);
 ";
 const COLUMNS: &str = "intent_id, destination, amount_msat, records, preimage, fee_limit_msat, \
     timeout_ms, state, failure, fee_msat, created_at, updated_at";
+/// The journal's file name inside a profile folder.
+pub const JOURNAL_FILE: &str = "journal.db";
 /// The only version of the journal schema so far.
 const VERSION: u32 = 1;
 
@@ -107,6 +109,11 @@ impl Journal {
         tokio::task::spawn_blocking(move || work(&journal))
             .await
             .map_err(|_| JournalError::Interrupted)?
+    }
+
+    /// Open the journal of a profile (`<profile>/journal.db`).
+    pub fn open_profile(paths: &crate::store::Paths) -> Result<Self, JournalError> {
+        Self::open(&paths.root().join(JOURNAL_FILE))
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -234,35 +241,63 @@ const INSERT: &str = "INSERT INTO journal (intent_id, destination, amount_msat, 
     preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
 
-/// Decode one journal row; an unreadable row is an error, never skipped.
+/// One journal row as stored, before decoding.
+struct StoredRow {
+    intent_id: String,
+    destination: Vec<u8>,
+    amount: i64,
+    records: Vec<u8>,
+    preimage: Vec<u8>,
+    fee_limit: i64,
+    timeout_ms: i64,
+    state: String,
+    failure: Option<String>,
+    fee: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// Read one row; decoding happens in [`StoredRow::decode`] so that an
+/// unreadable entry is an error, never skipped.
 fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, JournalError>> {
-    let intent_id: String = row.get(0)?;
-    let destination: Vec<u8> = row.get(1)?;
-    let records: Vec<u8> = row.get(3)?;
-    let preimage: Vec<u8> = row.get(4)?;
-    let state: String = row.get(7)?;
-    let failure: Option<String> = row.get(8)?;
-    let bad = |what: &str| JournalError::Unreadable(format!("{what} of {intent_id}"));
-    let entry = (|| {
+    let stored = StoredRow {
+        intent_id: row.get(0)?,
+        destination: row.get(1)?,
+        amount: row.get(2)?,
+        records: row.get(3)?,
+        preimage: row.get(4)?,
+        fee_limit: row.get(5)?,
+        timeout_ms: row.get(6)?,
+        state: row.get(7)?,
+        failure: row.get(8)?,
+        fee: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    };
+    Ok(stored.decode())
+}
+
+impl StoredRow {
+    fn decode(self) -> Result<JournalEntry, JournalError> {
+        let bad = |what: &str| JournalError::Unreadable(format!("{what} of {}", self.intent_id));
         let keysend = OutgoingKeysend {
-            destination: NodeId::from_slice(&destination).map_err(|_| bad("destination"))?,
-            amount: Msat(row.get::<_, i64>(2)? as u64),
-            preimage: Preimage::from_slice(&preimage).ok_or_else(|| bad("preimage"))?,
-            records: blob::decode(&records).map_err(|_| bad("records"))?,
-            fee_limit: Msat(row.get::<_, i64>(5)? as u64),
-            timeout: Duration::from_millis(row.get::<_, i64>(6)? as u64),
+            destination: NodeId::from_slice(&self.destination).map_err(|_| bad("destination"))?,
+            amount: Msat(self.amount as u64),
+            preimage: Preimage::from_slice(&self.preimage).ok_or_else(|| bad("preimage"))?,
+            records: blob::decode(&self.records).map_err(|_| bad("records"))?,
+            fee_limit: Msat(self.fee_limit as u64),
+            timeout: Duration::from_millis(self.timeout_ms as u64),
         };
         Ok(JournalEntry {
-            state: JournalState::parse(&state).ok_or_else(|| bad("state"))?,
-            failure: failure.as_deref().and_then(failure_from_code),
-            fee: row.get::<_, Option<i64>>(9)?.map(|f| Msat(f as u64)),
-            created_at: row.get(10)?,
-            updated_at: row.get(11)?,
-            intent_id: intent_id.clone(),
+            state: JournalState::parse(&self.state).ok_or_else(|| bad("state"))?,
+            failure: self.failure.as_deref().and_then(failure_from_code),
+            fee: self.fee.map(|f| Msat(f as u64)),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            intent_id: self.intent_id,
             keysend,
         })
-    })();
-    Ok(entry)
+    }
 }
 
 fn now_ms() -> i64 {

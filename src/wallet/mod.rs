@@ -10,15 +10,6 @@
 mod blob;
 mod detail;
 mod error;
-mod prepare;
-mod reconcile;
-mod schema;
-mod send;
-mod sent;
-
-pub use blob::BlobError;
-pub use detail::{InboxDetail, MESSAGE_CHARS};
-pub use error::{IndexError, JournalError, SendError, SyncError};
 mod follow;
 mod index;
 #[cfg(test)]
@@ -27,14 +18,22 @@ mod journal;
 mod journal_state;
 #[cfg(test)]
 mod journal_tests;
+mod prepare;
 mod query;
+mod reconcile;
+mod schema;
+mod send;
+mod sent;
 mod summary;
-mod sync;
+pub mod sync;
 mod verification;
 
+pub use blob::BlobError;
+pub use detail::{InboxDetail, MESSAGE_CHARS};
+pub use error::{IndexError, JournalError, SendError, SyncError};
 pub use follow::{FollowEvent, RECONNECT_FIRST, RECONNECT_MAX, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
-pub use journal::{Journal, JournalEntry};
+pub use journal::{JOURNAL_FILE, Journal, JournalEntry};
 pub use journal_state::JournalState;
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::SendError;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::{SignedIdentity, Tip};
-use crate::keysend::{Msat, NodeId, Preimage};
+use crate::keysend::{Msat, NodeId, Preimage, Records};
 use crate::node::{Balance, NodeInfo, OutgoingKeysend, SharedNode};
 
 /// How long the node may search for a route before giving up (LND's default).
@@ -107,9 +107,15 @@ async fn sign_identity(
 }
 
 /// Refuse records that cannot fit the onion over the route the node would
-/// take (one hop when the node cannot estimate a route: the most lenient).
+/// take. The route is found without the records (LND finds no route at all
+/// for an oversize onion, which would hide the real problem); when the node
+/// cannot find one, one hop is assumed (the most lenient).
 async fn check_budget(node: &SharedNode, keysend: &OutgoingKeysend) -> Result<(), SendError> {
-    let hops = match node.estimate_fee(keysend).await {
+    let probe = OutgoingKeysend {
+        records: Records::new(),
+        ..keysend.clone()
+    };
+    let hops = match node.estimate_fee(&probe).await {
         Ok(estimate) => estimate.hops.max(1),
         Err(_) => 1,
     };

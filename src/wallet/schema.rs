@@ -107,7 +107,7 @@ mod tests {
             .unwrap();
         match migrate(&mut conn) {
             Err(IndexError::TooNew { found, supported }) => {
-                assert_eq!((found, supported), (CURRENT + 1, CURRENT))
+                assert_eq!((found, supported), (CURRENT + 1, CURRENT));
             }
             other => panic!("expected TooNew, got {other:?}"),
         }

@@ -157,7 +157,9 @@ async fn dispatch(node: &SharedNode, journal: &Journal, entry: JournalEntry, eve
 }
 
 /// The node refused the send outright. If it has no payment with this hash,
-/// nothing was paid: mark the entry failed and report why. Otherwise track it.
+/// nothing was paid: mark the entry failed and report why. If it has one,
+/// track it. If it cannot say, report the refusal and leave the entry for
+/// reconcile (it stays `Dispatched`).
 async fn refused(
     node: &SharedNode,
     journal: &Journal,
@@ -172,13 +174,18 @@ async fn refused(
             let _ = set_state(journal, entry, JournalState::Failed, failure, None).await;
             events.emit(SendEvent::Error(SendError::Node(error)));
         }
-        _ => track_until_final(node, journal, entry, events).await,
+        Some(Ok(_)) => track_until_final(node, journal, entry, events).await,
+        Some(Err(other)) if other.is_transient() => {
+            track_until_final(node, journal, entry, events).await;
+        }
+        Some(Err(_)) => events.emit(SendEvent::Error(SendError::Node(error))),
     }
 }
 
 /// Track by hash with back-off until final or until the node says it never
-/// saw the payment (then `NotSent`). Stops early when nobody listens: the
-/// journal keeps the state and reconcile picks it up later.
+/// saw the payment (then `NotSent`). Stops early when nobody listens or the
+/// node refuses us for good (not a network problem): the journal keeps the
+/// state and reconcile picks it up later.
 async fn track_until_final(
     node: &SharedNode,
     journal: &Journal,
@@ -198,7 +205,8 @@ async fn track_until_final(
                     }
                 }
                 Err(NodeError::NotFound(_)) => return not_sent(journal, entry, events).await,
-                Err(_) => break,
+                Err(error) if error.is_transient() => break,
+                Err(error) => return events.emit(SendEvent::Error(SendError::Node(error))),
             }
         }
         if events.closed() {

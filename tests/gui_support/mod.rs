@@ -149,6 +149,25 @@ impl Harness {
         Simulator::with_size(iced::Settings::default(), WINDOW, self.app.view())
     }
 
+    /// Render the current view to `<dir>/<name>-<renderer>.png` with the
+    /// app's fonts (for looking at it; not compared against anything).
+    pub fn render(&self, dir: &std::path::Path, name: &str) {
+        let settings = iced::Settings {
+            fonts: satchel::gui::theme::FONT_FILES
+                .iter()
+                .map(|f| std::borrow::Cow::Borrowed(*f))
+                .collect(),
+            default_font: satchel::gui::theme::FONT,
+            ..iced::Settings::default()
+        };
+        let mut ui =
+            Simulator::with_size(settings, iced::Size::new(1200.0, 780.0), self.app.view());
+        let snapshot = ui.snapshot(&self.app.theme()).expect("snapshot");
+        let path = dir.join(name);
+        let _ = std::fs::remove_file(path.with_extension("png"));
+        let _ = snapshot.matches_image(&path).expect("png written");
+    }
+
     /// Interact with the view, then apply the messages it produced.
     pub fn interact(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) {
         let messages: Vec<Message> = {

@@ -151,10 +151,10 @@ async fn the_send_path_refuses_hostile_tips_and_sends_nothing() {
 }
 
 /// Grace is three hops away (bob, carol, grace). A message one byte over the
-/// 3-hop budget fits a 1-hop route. LND (and the sim) find no route for an
-/// onion that does not fit, so `prepare` must measure the route without the
-/// oversized records; it currently falls back to one hop, accepts the tip,
-/// and the user later gets "no route" instead of "message too long".
+/// 3-hop budget fits a 1-hop route. LND (and the sim) find no route at all for
+/// an onion that does not fit, so `prepare` must measure the route without
+/// the records; falling back to one hop would accept the tip and leave the
+/// user with "no route" instead of "message too long".
 #[tokio::test]
 async fn a_message_too_long_for_a_multi_hop_route_is_refused() {
     let w = wallet().await;

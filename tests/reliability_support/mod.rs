@@ -7,6 +7,8 @@
 
 pub mod child;
 
+use child::Cli;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,7 +20,6 @@ use satchel::node::{SentKeysend, SharedNode};
 use satchel::sim::{self, SimConfig, SimHandle};
 use satchel::wallet::Journal;
 use tempfile::TempDir;
-
 
 /// How long any single test step may take before the test fails.
 pub const STEP: Duration = Duration::from_secs(60);

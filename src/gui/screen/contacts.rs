@@ -2,6 +2,7 @@
 //! delete, "Tip", and import/export (JSON or CSV by file extension). Changes
 //! go to the in-memory book at once and are saved atomically in a task.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use iced::widget::{column, row, scrollable, space, text, text_input};
@@ -12,7 +13,7 @@ use crate::gui::screen::contact_form::{self, Form};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::NodeId;
-use crate::node::{GraphNode, SharedNode};
+use crate::node::{GraphNode, NodeError, SharedNode};
 use crate::store::{Contact, ContactBook, ImportReport, write_atomic};
 
 /// The Contacts screen.
@@ -23,6 +24,10 @@ pub struct Contacts {
     path: String,
     status: Option<(Tone, String)>,
     confirm_delete: Option<u64>,
+    /// Contacts the graph does not know (private or unknown nodes).
+    not_in_graph: HashSet<u64>,
+    /// The graph was checked this session.
+    graph_checked: bool,
 }
 
 /// Contacts events.
@@ -41,6 +46,7 @@ pub enum Message {
     Export,
     Imported(Result<(ContactBook, ImportReport), String>),
     Exported(Result<String, String>),
+    GraphChecked(Vec<(u64, Result<Option<GraphNode>, NodeError>)>),
 }
 
 /// What the session must do.
@@ -75,6 +81,54 @@ impl Contacts {
         task
     }
 
+    /// Look every contact up in the graph once per session (alias, keysend
+    /// support, private or unknown).
+    pub fn check_graph(&mut self, book: &ContactBook, node: &SharedNode) -> Task<Message> {
+        if std::mem::replace(&mut self.graph_checked, true) || book.contacts().is_empty() {
+            return Task::none();
+        }
+        let lookups: Vec<_> = book
+            .contacts()
+            .iter()
+            .map(|c| {
+                let id = c.id;
+                let lookup = node.lookup(c.pubkey);
+                async move { (id, lookup.await) }
+            })
+            .collect();
+        Task::perform(futures::future::join_all(lookups), Message::GraphChecked)
+    }
+
+    fn graph_checked(
+        &mut self,
+        results: Vec<(u64, Result<Option<GraphNode>, NodeError>)>,
+        book: &mut ContactBook,
+    ) -> Action {
+        let mut changed = false;
+        for (id, result) in results {
+            match result {
+                Ok(Some(found)) => {
+                    let known = book.get(id).map(|c| (c.alias.clone(), c.accepts_keysend));
+                    let fresh = (Some(found.alias.clone()), Some(found.accepts_keysend));
+                    if known.is_some_and(|k| k != fresh) {
+                        changed |= book
+                            .set_graph_info(id, Some(&found.alias), Some(found.accepts_keysend))
+                            .is_ok();
+                    }
+                }
+                Ok(None) => {
+                    let _ = self.not_in_graph.insert(id);
+                }
+                Err(_) => {}
+            }
+        }
+        if changed {
+            Action::Changed
+        } else {
+            Action::None
+        }
+    }
+
     /// Close the form or a confirmation (Esc). `true` if something closed.
     pub fn close_dialog(&mut self) -> bool {
         self.confirm_delete.take().is_some() || self.form.take().is_some()
@@ -96,6 +150,7 @@ impl Contacts {
             Message::Export => self.export(cx.book),
             Message::Imported(result) => self.imported(result),
             Message::Exported(result) => self.exported(result),
+            Message::GraphChecked(results) => self.graph_checked(results, cx.book),
         }
     }
 
@@ -295,17 +350,20 @@ impl Contacts {
             .fold(column![].spacing(gap::S), |col, contact| {
                 col.push(self.contact_card(contact, env))
             });
-        scrollable(rows).height(Length::Fill).into()
+        scrollable(rows).spacing(6).height(Length::Fill).into()
     }
 
     fn contact_card<'a>(&'a self, contact: &'a Contact, env: &Env<'a>) -> Element<'a, Message> {
         let mut title = row![text(&contact.name).size(size::TITLE).font(theme::BOLD)]
             .spacing(gap::S)
             .align_y(Alignment::Center);
-        if let Some(alias) = &contact.alias {
+        if let Some(alias) = contact.alias.as_ref().filter(|a| **a != contact.name) {
             title = title.push(widget::caption(format!("“{alias}” in the graph")));
         }
         title = title.push(match contact.accepts_keysend {
+            _ if self.not_in_graph.contains(&contact.id) => {
+                widget::pill("not in graph: private or unknown", Tone::Warning)
+            }
             Some(true) => widget::pill("keysend", Tone::Success),
             Some(false) => widget::pill("no keysend advertised", Tone::Warning),
             None => widget::pill("not checked", Tone::Neutral),

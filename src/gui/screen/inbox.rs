@@ -340,11 +340,13 @@ impl Inbox {
             Message::ContactFilter(Some((c.0, c.1)))
         })
         .placeholder("Any sender")
+        .style(theme::pick)
         .padding(8);
         let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
             Message::PodcastFilter(Some(p))
         })
         .placeholder("Any podcast")
+        .style(theme::pick)
         .padding(8);
         let small = toggler(self.show_small)
             .label("Show tiny tips")
@@ -440,12 +442,13 @@ fn row_view<'a>(
     let (sender, badge) = sender_label(row, env);
     let mut top = row![].spacing(gap::S).align_y(Alignment::Center);
     if row.unread {
-        top = top.push(widget::dot(iced::Color::from_rgb8(0xd9, 0x62, 0x1c), 8.0));
+        top = top.push(widget::accent_dot(8.0));
     }
     top = top.push(
         text(sender)
             .font(if row.unread { theme::BOLD } else { theme::FONT })
-            .size(size::BODY),
+            .size(size::BODY)
+            .wrapping(text::Wrapping::None),
     );
     if let Some((label, tone)) = badge {
         top = top.push(widget::pill(label, tone));
@@ -454,7 +457,11 @@ fn row_view<'a>(
         top = top.push(widget::pill(podcast.as_str(), Tone::Accent));
     }
     top = top.push(space::horizontal());
-    top = top.push(text(format::amount(row.amount, env.settings.unit)).font(theme::BOLD));
+    top = top.push(
+        text(format::amount(row.amount, env.settings.unit))
+            .font(theme::BOLD)
+            .wrapping(text::Wrapping::None),
+    );
     let preview = if row.preview.is_empty() {
         "(no message)"
     } else {
@@ -473,6 +480,7 @@ fn row_view<'a>(
         .padding([10, 16])
         .width(Length::Fill)
         .height(ROW_HEIGHT)
+        .clip(true)
         .style(theme::row_button(selected))
         .on_press(Message::Select(row.id))
         .into()

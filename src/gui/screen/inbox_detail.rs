@@ -210,6 +210,14 @@ fn boost_view<'a>(boost: Boostagram) -> Element<'a, Message> {
     widget::titled_card("Boostagram", rows).into()
 }
 
+/// Text records read as text; anything else is only shown as hex.
+fn preview(value: &[u8]) -> String {
+    match std::str::from_utf8(value) {
+        Ok(_) => lossy_utf8(value, PREVIEW_BYTES),
+        Err(_) => "(binary)".into(),
+    }
+}
+
 fn records_view<'a>(detail: &'a InboxDetail) -> Element<'a, Message> {
     let rows = detail
         .records
@@ -230,9 +238,7 @@ fn records_view<'a>(detail: &'a InboxDetail) -> Element<'a, Message> {
                 column![
                     text(name).size(size::SMALL).font(theme::BOLD),
                     widget::mono(hex),
-                    text(lossy_utf8(value, PREVIEW_BYTES))
-                        .size(size::SMALL)
-                        .style(theme::muted)
+                    text(preview(value)).size(size::SMALL).style(theme::muted)
                 ]
                 .spacing(2),
             )

@@ -37,6 +37,15 @@ pub fn classify(event: SendEvent) -> Progress {
     }
 }
 
+/// `1 hop`, `3 hops`.
+fn hops(count: u32) -> String {
+    if count == 1 {
+        "1 hop".into()
+    } else {
+        format!("{count} hops")
+    }
+}
+
 /// The whole screen.
 pub fn view<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let body: Element<'a, Message> = match send.stage() {
@@ -115,7 +124,13 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 
 fn suggestions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let typed = send.recipient.trim();
-    if typed.is_empty() || send.is_locked() || send.destination(env).is_ok() {
+    if let Ok(id) = send.destination(env) {
+        return match env.contacts.by_pubkey(&id) {
+            Some(contact) => widget::caption(format!("To your contact {}", contact.name)).into(),
+            None => widget::caption("Not in your contacts").into(),
+        };
+    }
+    if typed.is_empty() || send.is_locked() {
         return space().into();
     }
     let found = env.contacts.search(typed);
@@ -175,8 +190,10 @@ fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             .style(theme::progress),
         row![
             widget::caption(format!(
-                "Message {message_bytes} bytes · onion {} of {} bytes for {} hops",
-                budget.used, budget.total, budget.hops
+                "Message {message_bytes} bytes · onion {} of {} bytes for {}",
+                budget.used,
+                budget.total,
+                hops(budget.hops)
             )),
             space::horizontal(),
             text(note).size(size::SMALL).style(theme::toned(tone)),
@@ -196,9 +213,9 @@ fn fee_line<'a>(
             widget::caption("Fee estimate appears when the recipient and amount are set.").into()
         }
         Some(Ok(e)) => widget::caption(format!(
-            "Estimated fee {} · {} hops · {:.0}% success",
+            "Estimated fee {} · {} · {:.0}% success",
             format::amount(e.fee, env.settings.unit),
-            e.hops,
+            hops(e.hops),
             e.success_probability * 100.0
         ))
         .into(),
@@ -282,9 +299,9 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
             Tone::Success,
             format!("Sent {}", format::amount(update.amount, env.settings.unit)),
             format!(
-                "Payment succeeded · fee {} · {} hops · {}",
+                "Payment succeeded · fee {} · {} · {}",
                 format::amount(update.fee, env.settings.unit),
-                update.hops,
+                hops(update.hops),
                 format::seconds(*elapsed)
             ),
         ),

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# GUI performance figures for BENCHMARKS.md, measured on the real window:
+# the release binary under Xvfb against a standalone `satchel sim` seeded
+# with 100,000 received keysends (no traffic), loopback only.
+#
+# Two launches on the same profile:
+#   1. cold: empty profile, so the app syncs the whole history;
+#   2. restart: 100,000 entries already indexed, incremental sync only.
+# For each launch it prints:
+#   - exec -> window mapped      (xdotool search --sync --onlyvisible: the X
+#                                 server mapped the window; iced maps it once
+#                                 it is created, the first frame follows)
+#   - exec -> first painted frame (first screenshot of the window that is not
+#                                 one flat colour; polled, resolution ~0.1 s)
+#   - exec -> inbox loaded       (title becomes "Satchel (N unread)": the
+#                                 session is connected, the sync finished and
+#                                 the unread count was read from the index)
+#   - resident memory (VmRSS, VmHWM) of the GUI process once the inbox is loaded
+#   - idle CPU over 10 s with nothing changing (utime+stime, /proc/<pid>/stat)
+#
+# Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N]
+# Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+bin=""
+entries=100000
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --entries) entries=$2; shift ;;
+        *) bin=$1 ;;
+    esac
+    shift
+done
+if [[ -z "$bin" ]]; then
+    bin="${CARGO_TARGET_DIR:-/work/target-release}/release/satchel"
+fi
+[[ -x "$bin" ]] || { echo "bench-gui: no binary at $bin (cargo build --release first)" >&2; exit 2; }
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need Xvfb || ! need xdotool || ! need import; then
+    echo "bench-gui: installing xvfb xdotool imagemagick" >&2
+    apt-get install -y xvfb xdotool imagemagick >/dev/null
+fi
+
+work=$(mktemp -d)
+display=":$((500 + RANDOM % 400))"
+port=$((20000 + RANDOM % 20000))
+app_pid="" sim_pid="" xvfb_pid=""
+stop() { # pid: TERM, then KILL after 5 s
+    [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null || return 0
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+}
+cleanup() {
+    stop "$app_pid"; stop "$sim_pid"; stop "$xvfb_pid"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# wait_for SECONDS COMMAND...: retry every 50 ms until it succeeds.
+wait_for() {
+    local deadline=$(( $(date +%s) + $1 )); shift
+    until "$@" >/dev/null 2>&1; do
+        (( $(date +%s) < deadline )) || return 1
+        sleep 0.05
+    done
+}
+
+echo "bench-gui: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+     "$(free -m | awk '/Mem:/ { print $2 }') MB RAM; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+Xvfb "$display" -screen 0 1280x860x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+export DISPLAY="$display" SATCHEL_HOME="$work/home" XDG_RUNTIME_DIR="$work/run" RUST_LOG=error
+unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+wait_for 10 xdpyinfo -display "$display" || wait_for 10 xdotool getmouselocation ||
+    { echo "bench-gui: Xvfb did not start" >&2; exit 1; }
+
+seeded=$(now)
+"$bin" sim --dir "$work/sim" --listen "127.0.0.1:$port" --seed-history "$entries" >"$work/sim.log" 2>&1 &
+sim_pid=$!
+wait_for 600 grep -q "Press Ctrl-C" "$work/sim.log" ||
+    { echo "bench-gui: the simulator did not come up" >&2; cat "$work/sim.log" >&2; exit 1; }
+echo "bench-gui: sim with $entries keysends up in $(since "$seeded") s (pid $sim_pid)"
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+painted() { # the window's picture has more than a few colours
+    local colours
+    colours=$(import -window "$1" -format '%k' info: 2>/dev/null || echo 0)
+    (( colours > 16 ))
+}
+unread_title() { xdotool search --onlyvisible --name '^Satchel \([0-9]+ unread\)'; }
+
+# launch LABEL: start the window, print its figures, stop it.
+launch() {
+    local label=$1 start window mapped first loaded ticks hz
+    start=$(now)
+    "$bin" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
+        --macaroonpath "$work/sim/data/chain/bitcoin/regtest/admin.macaroon" \
+        >"$work/app-$label.log" 2>&1 &
+    app_pid=$!
+    window=$(timeout 60 xdotool search --sync --onlyvisible --name '^Satchel' | head -1) ||
+        { echo "bench-gui: no window" >&2; cat "$work/app-$label.log" >&2; exit 1; }
+    mapped=$(since "$start")
+    wait_for 30 painted "$window" || { echo "bench-gui: the window stayed blank" >&2; exit 1; }
+    first=$(since "$start")
+    wait_for 300 unread_title ||
+        { echo "bench-gui: the inbox never loaded" >&2; cat "$work/app-$label.log" >&2; exit 1; }
+    loaded=$(since "$start")
+    sleep 3 # let the lazy signature checks of the first page finish
+    echo "bench-gui: [$label] exec -> window mapped ${mapped} s; -> first painted frame ${first} s;" \
+         "-> inbox loaded ${loaded} s"
+    echo "bench-gui: [$label] resident memory: $(( $(status_kb "$app_pid" VmRSS) / 1024 )) MB" \
+         "(peak $(( $(status_kb "$app_pid" VmHWM) / 1024 )) MB)"
+    hz=$(getconf CLK_TCK)
+    ticks=$(cpu_ticks "$app_pid")
+    sleep 10
+    ticks=$(( $(cpu_ticks "$app_pid") - ticks ))
+    echo "bench-gui: [$label] idle CPU over 10 s: $ticks ticks of 1/$hz s" \
+         "= $(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.2f", 100 * t / h / 10 }') % of one core"
+    stop "$app_pid"
+    app_pid=""
+}
+
+launch cold
+launch restart
+echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

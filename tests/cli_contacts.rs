@@ -1,0 +1,156 @@
+//! `satchel contacts`: add, list, remove, export and import round trips in
+//! JSON and CSV, and the exit codes of bad input and unreadable files.
+
+mod cli_support;
+
+use cli_support::satchel;
+
+const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+const BOB: &str = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5";
+
+fn listed(home: &std::path::Path) -> Vec<(String, String, String)> {
+    let json = satchel(home, &["contacts", "list", "--json"])
+        .expect_code(0)
+        .json();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap().to_owned();
+            (field("name"), field("pubkey"), field("note"))
+        })
+        .collect()
+}
+
+#[test]
+fn add_list_export_import_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let _ = satchel(
+        home.path(),
+        &[
+            "contacts",
+            "add",
+            "Alice",
+            ALICE,
+            "--note",
+            "met at the meetup",
+        ],
+    )
+    .expect_code(0);
+    let _ = satchel(home.path(), &["contacts", "add", "Bob", BOB]).expect_code(0);
+    let expected = vec![
+        (
+            "Alice".to_owned(),
+            ALICE.to_owned(),
+            "met at the meetup".to_owned(),
+        ),
+        ("Bob".to_owned(), BOB.to_owned(), String::new()),
+    ];
+    assert_eq!(listed(home.path()), expected);
+    let text = satchel(home.path(), &["contacts", "list"])
+        .expect_code(0)
+        .stdout;
+    assert!(
+        text.contains(ALICE) && text.contains("met at the meetup"),
+        "{text}"
+    );
+
+    let files = tempfile::tempdir().unwrap();
+    for name in ["book.json", "book.csv"] {
+        let file = files.path().join(name);
+        let file = file.to_str().unwrap();
+        let out = satchel(home.path(), &["contacts", "export", file]).expect_code(0);
+        assert!(
+            out.stdout.contains("Exported 2 contact(s)"),
+            "{}",
+            out.stdout
+        );
+        let other = tempfile::tempdir().unwrap();
+        let out = satchel(other.path(), &["contacts", "import", file]).expect_code(0);
+        assert!(
+            out.stdout
+                .contains("Imported 2 contact(s); 0 already known, 0 invalid."),
+            "{}",
+            out.stdout
+        );
+        assert_eq!(listed(other.path()), expected, "{name}");
+        let again = satchel(other.path(), &["contacts", "import", file]).expect_code(0);
+        assert!(
+            again
+                .stdout
+                .contains("Imported 0 contact(s); 2 already known"),
+            "{}",
+            again.stdout
+        );
+    }
+
+    let _ = satchel(home.path(), &["contacts", "remove", "alice"]).expect_code(0);
+    let _ = satchel(home.path(), &["contacts", "remove", BOB]).expect_code(0);
+    assert!(listed(home.path()).is_empty());
+}
+
+#[test]
+fn bad_input_and_files_have_their_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = satchel(home.path(), &["contacts", "add", "X", &ALICE[..60]]).expect_code(2);
+    assert!(
+        bad.stderr.contains("66 hex characters; this has 60"),
+        "{}",
+        bad.stderr
+    );
+    let _ = satchel(home.path(), &["contacts", "add", "Alice", ALICE]).expect_code(0);
+    let duplicate = satchel(home.path(), &["contacts", "add", "Again", ALICE]).expect_code(2);
+    assert!(
+        duplicate
+            .stderr
+            .contains("already in your contacts as \"Alice\""),
+        "{}",
+        duplicate.stderr
+    );
+    let unknown = satchel(home.path(), &["contacts", "remove", "nobody"]).expect_code(2);
+    assert!(
+        unknown.stderr.contains("no contact named \"nobody\""),
+        "{}",
+        unknown.stderr
+    );
+    let txt = satchel(home.path(), &["contacts", "export", "book.txt"]).expect_code(2);
+    assert!(txt.stderr.contains(".json or .csv"), "{}", txt.stderr);
+    let missing = home.path().join("missing.csv");
+    let _ = satchel(
+        home.path(),
+        &["contacts", "import", missing.to_str().unwrap()],
+    )
+    .expect_code(6);
+    let garbage = home.path().join("garbage.json");
+    std::fs::write(&garbage, "not json").unwrap();
+    let refused = satchel(
+        home.path(),
+        &["contacts", "import", garbage.to_str().unwrap()],
+    )
+    .expect_code(2);
+    assert!(
+        refused.stderr.contains("not a contacts JSON file"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn the_demo_profile_has_demo_contacts_and_the_real_one_does_not() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = satchel(home.path(), &["--demo", "contacts", "list", "--json"])
+        .expect_code(0)
+        .json();
+    let names: Vec<&str> = demo
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = satchel::sim::demo_contacts()
+        .into_iter()
+        .map(|(name, ..)| name)
+        .collect();
+    assert_eq!(names, expected);
+    assert!(listed(home.path()).is_empty());
+}

@@ -1,0 +1,260 @@
+//! The CLI against `--demo` (the in-process simulated network, persisted in
+//! the demo profile): info, send, sent, inbox, and the failure exit codes.
+
+mod cli_support;
+
+use cli_support::satchel;
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn info_shows_the_demo_node() {
+    let home = home();
+    let run = satchel(home.path(), &["--demo", "info"]).expect_code(0);
+    assert!(
+        run.stdout.contains("alias:            Satchel demo"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("network:          regtest"),
+        "{}",
+        run.stdout
+    );
+    let json = satchel(home.path(), &["--demo", "info", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(json["alias"], "Satchel demo");
+    assert_eq!(json["accepts_keysend"], true);
+    assert!(
+        !home.path().join("settings.json").exists(),
+        "the real profile was touched"
+    );
+}
+
+#[test]
+fn a_sent_message_is_listed_with_its_message() {
+    let home = home();
+    let run = satchel(
+        home.path(),
+        &["--demo", "send", "alice", "21", "--message", "hi", "--yes"],
+    )
+    .expect_code(0);
+    assert!(
+        run.stdout.contains("Payment succeeded: 21 sat sent"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Alice's node"),
+        "the graph alias is shown: {}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("In flight"), "{}", run.stderr);
+    let sent = satchel(home.path(), &["--demo", "sent", "--json"])
+        .expect_code(0)
+        .json();
+    let sent = sent.as_array().unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["message"], "hi");
+    assert_eq!(sent[0]["status"], "succeeded");
+    assert_eq!(sent[0]["amount_sat"], 21);
+    assert_eq!(sent[0]["contact"], "Alice's node");
+}
+
+#[test]
+fn inbox_lists_decoded_messages_and_verified_senders() {
+    let home = home();
+    let run = satchel(
+        home.path(),
+        &["--demo", "inbox", "--json", "--limit", "300"],
+    )
+    .expect_code(0);
+    assert!(
+        run.stderr
+            .contains("Up to date: 200 new received keysend(s)"),
+        "{}",
+        run.stderr
+    );
+    let entries = run.json();
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 200);
+    let with_message = entries.iter().filter(|e| e["message"].is_string()).count();
+    assert!(with_message > 100, "{with_message} messages");
+    let verified: Vec<_> = entries
+        .iter()
+        .filter(|e| e["sender"]["status"] == "verified")
+        .collect();
+    assert!(!verified.is_empty(), "no verified sender");
+    assert!(verified.iter().all(|e| {
+        e["sender"]["pubkey"]
+            .as_str()
+            .is_some_and(|k| k.len() == 66)
+    }));
+    let statuses: Vec<&str> = entries
+        .iter()
+        .map(|e| e["sender"]["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| ["verified", "claimed", "anonymous"].contains(s)),
+        "{statuses:?}"
+    );
+    let again = satchel(home.path(), &["--demo", "inbox", "--limit", "3"]).expect_code(0);
+    assert!(
+        again.stderr.contains("Up to date: 0 new"),
+        "history persists: {}",
+        again.stderr
+    );
+}
+
+#[test]
+fn inbox_search_narrows_the_list() {
+    let home = home();
+    let all = satchel(
+        home.path(),
+        &["--demo", "inbox", "--json", "--limit", "300"],
+    )
+    .expect_code(0)
+    .json();
+    let found = satchel(
+        home.path(),
+        &[
+            "--demo", "inbox", "--json", "--limit", "300", "--search", "pizza",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    let found = found.as_array().unwrap();
+    assert!(!found.is_empty() && found.len() < all.as_array().unwrap().len());
+    assert!(found.iter().all(|e| {
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("pizza")
+    }));
+}
+
+#[test]
+fn a_bad_pubkey_is_a_usage_error() {
+    let home = home();
+    let key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f817";
+    let run = satchel(home.path(), &["--demo", "send", key, "21", "--yes"]).expect_code(2);
+    assert!(run.stderr.contains("bad public key"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("66 hex characters; this has 64"),
+        "{}",
+        run.stderr
+    );
+    let run = satchel(home.path(), &["--demo", "send", "nobody", "21", "--yes"]).expect_code(2);
+    assert!(
+        run.stderr.contains("no contact named \"nobody\""),
+        "{}",
+        run.stderr
+    );
+    let run = satchel(home.path(), &["--demo", "send", "alice", "1.5", "--yes"]).expect_code(2);
+    assert!(
+        run.stderr.contains("fractions are not supported"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_refused_keysend_exits_5_with_the_explanation() {
+    let home = home();
+    let run = satchel(
+        home.path(),
+        &[
+            "--demo",
+            "send",
+            "erin",
+            "21",
+            "--message",
+            "hello?",
+            "--yes",
+        ],
+    )
+    .expect_code(5);
+    assert!(
+        run.stderr.contains("does not advertise keysend"),
+        "warned first: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("This node does not accept keysend payments"),
+        "{}",
+        run.stderr
+    );
+    let sent = satchel(home.path(), &["--demo", "sent", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(sent[0]["status"], "failed");
+}
+
+#[test]
+fn without_a_terminal_it_asks_for_yes_and_sends_nothing() {
+    let home = home();
+    let run = satchel(home.path(), &["--demo", "send", "alice", "21"]).expect_code(2);
+    assert!(
+        run.stderr.contains("confirmation needs a terminal"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    let sent = satchel(home.path(), &["--demo", "sent", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(sent.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let home = home();
+    let run = satchel(home.path(), &["--help"]).expect_code(0);
+    for (code, _, meaning) in satchel::cli::EXIT_CODES {
+        assert!(
+            run.stdout.contains(&format!("  {code}  {meaning}")),
+            "{}",
+            run.stdout
+        );
+    }
+    let _ = satchel(home.path(), &["send"]).expect_code(2);
+}
+
+#[test]
+fn follow_streams_new_keysends_as_json_lines() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let home = home();
+    let mut child = cli_support::command(home.path())
+        .args(["--demo", "inbox", "--follow", "--json", "--limit", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with('{') {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line.expect("no new keysend was streamed");
+    let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(entry["amount_sat"].as_u64().unwrap() > 0, "{entry}");
+    assert!(
+        ["verified", "claimed", "anonymous"].contains(&entry["sender"]["status"].as_str().unwrap())
+    );
+}

@@ -1,0 +1,59 @@
+//! Running the built `satchel` binary with its own profile folder.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The result of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panic with both streams unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Parse stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// `satchel <args>` with `SATCHEL_HOME=home` and stdin from /dev/null.
+pub fn satchel(home: &Path, args: &[&str]) -> Run {
+    let output = command(home)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("satchel runs");
+    run_of(output)
+}
+
+/// The command, ready for more arguments.
+pub fn command(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_satchel"));
+    let _ = command
+        .env("SATCHEL_HOME", home)
+        .env("RUST_LOG", "off")
+        .env_remove("LNDCONNECT");
+    command
+}
+
+fn run_of(output: Output) -> Run {
+    Run {
+        code: output.status.code().expect("exited normally"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
