@@ -8,6 +8,8 @@
 //! Run: `cargo bench --bench e2e` (`-- --entries N` for another size).
 //! Prints each figure; BENCHMARKS.md records them against the targets.
 
+#[path = "support/sim_process.rs"]
+mod sim_process;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ use futures::StreamExt;
 use satchel::keysend::{Msat, NodeId, Sender, outgoing::Tip};
 use satchel::node::SharedNode;
 use satchel::wallet::{self, InboxQuery, Index, Journal, SendEvent, SendRequest, SyncStats};
-use support::sim_process::SimProcess;
+use sim_process::SimProcess;
 
 /// The GUI's page around the visible rows, and its spam threshold.
 const GUI_PAGE: u64 = 120;

@@ -8,6 +8,9 @@
 //! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`.
 
 mod support;
+#[cfg(feature = "gui")]
+#[path = "support/view.rs"]
+mod view;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -125,7 +128,7 @@ fn index_at_scale(c: &mut Criterion) {
 
 #[cfg(feature = "gui")]
 fn inbox_view(c: &mut Criterion) {
-    use support::view::{Context, frame, loaded_inbox, renderer};
+    use view::{Context, frame, loaded_inbox, renderer};
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -258,3 +258,34 @@ fn follow_streams_new_keysends_as_json_lines() {
         ["verified", "claimed", "anonymous"].contains(&entry["sender"]["status"].as_str().unwrap())
     );
 }
+
+#[test]
+fn send_reports_unfinished_journal_entries_first() {
+    use satchel::keysend::{Msat, Preimage, Records};
+    use satchel::node::OutgoingKeysend;
+    let home = home();
+    let _ = satchel(home.path(), &["--demo", "info"]).expect_code(0);
+    let demo = satchel::store::Paths::at(home.path()).demo();
+    let journal = satchel::wallet::Journal::open_profile(&demo).unwrap();
+    let (_, bob, _) = satchel::sim::demo_contacts()
+        .into_iter()
+        .find(|(n, ..)| n.starts_with("Bob"))
+        .unwrap();
+    let keysend = OutgoingKeysend {
+        destination: bob,
+        amount: Msat::from_sat(7),
+        preimage: Preimage::random(),
+        records: Records::new(),
+        fee_limit: Msat::from_sat(10),
+        timeout: std::time::Duration::from_secs(60),
+    };
+    let _ = journal.begin("crashed-before-dispatch", &keysend).unwrap();
+    drop(journal);
+    let run = satchel(home.path(), &["--demo", "send", "alice", "3", "--yes"]).expect_code(0);
+    assert!(
+        run.stderr.contains("Earlier payment of 7 sat to")
+            && run.stderr.contains("never reached the node"),
+        "{}",
+        run.stderr
+    );
+}

@@ -186,3 +186,29 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn an_lndconnect_uri_reaches_the_node() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    let macaroon = dir.path().join("data/chain/bitcoin/regtest/admin.macaroon");
+    let address = format!("127.0.0.1:{}", sim.port);
+    let spec =
+        satchel::lnd::ConnectSpec::from_files(&address, dir.path().join("tls.cert"), &macaroon)
+            .unwrap();
+    let cert = URL_SAFE_NO_PAD.encode(spec.cert.der().unwrap().unwrap());
+    let mac = URL_SAFE_NO_PAD.encode(spec.macaroon.as_bytes());
+    let uri = format!("lndconnect://{address}?cert={cert}&macaroon={mac}");
+    let info = satchel(home.path(), &["--lndconnect", &uri, "info", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(info["alias"], "Satchel demo");
+    let bad = satchel(
+        home.path(),
+        &["--lndconnect", "lndconnect://127.0.0.1:1", "info"],
+    )
+    .expect_code(3);
+    assert!(bad.stderr.contains("no macaroon"), "{}", bad.stderr);
+}

@@ -3,16 +3,15 @@
 //! through the wallet's send path against the simulator, the node is checked
 //! afterwards: nothing was sent.
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use satchel::keysend::onion::{self, Budget};
 use satchel::keysend::outgoing::{RecordError, Tip};
 use satchel::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE, MESSAGE};
-use satchel::keysend::text::is_hidden;
 use satchel::keysend::{AmountError, Msat, NodeId, NodeIdError, Records};
-use satchel::lnd::{ConnectSpec, LndConnectError};
-use satchel::store::contacts::{ContactBook, ImportError, ImportReport, RowOutcome};
 
+#[path = "hostile_inputs/contacts.rs"]
+mod contacts;
+#[path = "hostile_inputs/lndconnect.rs"]
+mod lndconnect;
 #[path = "hostile_inputs/send.rs"]
 mod send;
 
@@ -21,6 +20,7 @@ const ALICE_KEY: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f28
 /// `(input, expected error, words the message must contain)`.
 type Case<'a, E> = (&'a str, E, &'a str);
 
+/// `got` must be `want`, and its message must contain `words`.
 fn assert_refused<T: std::fmt::Debug, E>(input: &str, got: Result<T, E>, want: &E, words: &str)
 where
     E: std::fmt::Debug + std::fmt::Display + PartialEq,
@@ -225,194 +225,4 @@ fn extra_records_the_wallet_owns_are_refused() {
         };
         assert_refused(&key.to_string(), tip.records(), want, words);
     }
-}
-
-fn macaroon() -> String {
-    URL_SAFE_NO_PAD.encode([2, 1, 3, b'l', b'n', b'd'])
-}
-
-#[test]
-fn lndconnect_uris_are_refused_with_the_reason() {
-    let mac = macaroon();
-    let not_der = URL_SAFE_NO_PAD.encode(b"hello, not a certificate");
-    let short_der = URL_SAFE_NO_PAD.encode([0x30, 0x05, 0x01]);
-    let cases: &[Case<'_, LndConnectError>] = &[
-        (
-            "",
-            LndConnectError::NotLndConnect,
-            "should start with lndconnect://",
-        ),
-        (
-            "https://node:10009?macaroon=AgE",
-            LndConnectError::NotLndConnect,
-            "not an lndconnect",
-        ),
-        (
-            "lndconnect:node:10009",
-            LndConnectError::NotLndConnect,
-            "not an lndconnect",
-        ),
-        (
-            "lndconnect\u{202e}://x",
-            LndConnectError::NotLndConnect,
-            "not an lndconnect",
-        ),
-        (
-            &format!("lndconnect://?macaroon={mac}"),
-            LndConnectError::MissingHost,
-            "no host",
-        ),
-        (
-            &format!("lndconnect://:10009?macaroon={mac}"),
-            LndConnectError::MissingHost,
-            "no host",
-        ),
-        (
-            &format!("lndconnect://u@node?macaroon={mac}"),
-            LndConnectError::MissingHost,
-            "no host",
-        ),
-        (
-            &format!("lndconnect://node:port?macaroon={mac}"),
-            LndConnectError::BadPort("port".into()),
-            "invalid port: \"port\"",
-        ),
-        (
-            &format!("lndconnect://node:0?macaroon={mac}"),
-            LndConnectError::BadPort("0".into()),
-            "port",
-        ),
-        (
-            &format!("lndconnect://node:65536?macaroon={mac}"),
-            LndConnectError::BadPort("65536".into()),
-            "invalid port",
-        ),
-        (
-            "lndconnect://node:10009",
-            LndConnectError::MissingMacaroon,
-            "no macaroon",
-        ),
-        (
-            "lndconnect://node:10009?macaroon=",
-            LndConnectError::MissingMacaroon,
-            "no macaroon",
-        ),
-        (
-            "lndconnect://node?cert=MAA&macaroon",
-            LndConnectError::MissingMacaroon,
-            "no macaroon",
-        ),
-        (
-            "lndconnect://node?macaroon=%%%",
-            LndConnectError::BadMacaroonBase64("Invalid symbol 37, offset 0.".into()),
-            "macaroon in the lndconnect link is not valid base64",
-        ),
-        (
-            &format!("lndconnect://node?macaroon={mac}&cert=!!!!"),
-            LndConnectError::BadCertBase64("Invalid symbol 33, offset 0.".into()),
-            "certificate in the lndconnect link is not valid base64",
-        ),
-        (
-            &format!("lndconnect://node?macaroon={mac}&cert={not_der}"),
-            LndConnectError::CertNotDer(
-                "it starts with byte 0x68, not a DER SEQUENCE (0x30)".into(),
-            ),
-            "not a DER certificate",
-        ),
-        (
-            &format!("lndconnect://node?macaroon={mac}&cert={short_der}"),
-            LndConnectError::CertNotDer("its length says 5 bytes but 1 follow".into()),
-            "not a DER certificate",
-        ),
-    ];
-    for (input, want, words) in cases {
-        assert_refused(input, ConnectSpec::from_lndconnect(input), want, words);
-    }
-    let padded = format!("lndconnect://node?macaroon={}", STANDARD.encode(b"mac"));
-    assert_eq!(ConnectSpec::from_lndconnect(&padded).unwrap().port, 10009);
-}
-
-/// The `Invalid` reasons of an import report.
-fn invalid_reasons(report: &ImportReport) -> Vec<&str> {
-    let rows = report.rows.iter();
-    rows.filter_map(|row| match row {
-        RowOutcome::Invalid { reason, .. } => Some(reason.as_str()),
-        _ => None,
-    })
-    .collect()
-}
-
-#[test]
-fn contact_files_are_refused_row_by_row_with_the_reason() {
-    let header = "name,pubkey,note,default_amount_sat,include_identity,extra_records";
-    let csv = format!(
-        "{header}\nShort,0279be,,,,\nZero,{ALICE_KEY},,0,,\nFlag,{ALICE_KEY},,,maybe,\n\
-         Low,{ALICE_KEY},,,,5=text:x\n\u{3164},{ALICE_KEY},,,,\n"
-    );
-    let mut book = ContactBook::new();
-    let report = book.import_csv(&csv).expect("a readable CSV file");
-    assert_eq!(
-        invalid_reasons(&report),
-        [
-            "pubkey: a node public key is 66 hex characters; this has 6",
-            "default_amount_sat: the amount must be more than zero",
-            "include_identity: \"maybe\" is not true or false",
-            "extra_records: record type 5 is too low: custom records start at 65536",
-            "give the contact a name",
-        ]
-    );
-    assert!(book.contacts().is_empty());
-
-    let missing = book.import_csv("name,note\nAlice,hi\n");
-    assert_eq!(missing, Err(ImportError::MissingColumn("pubkey")));
-    let not_json = book.import_json("name,pubkey");
-    assert!(
-        matches!(not_json, Err(ImportError::NotJson(_))),
-        "{not_json:?}"
-    );
-    let not_list = book.import_json(r#"{"people": []}"#);
-    assert_eq!(
-        not_list,
-        Err(ImportError::NotJson("there is no \"contacts\" list".into()))
-    );
-}
-
-/// An import report is shown to the user (CLI and GUI): the reasons must not
-/// carry the file's control or bidi characters (a terminal escape, a
-/// right-to-left override) through serde's error messages.
-#[test]
-fn import_reasons_do_not_echo_hidden_characters() {
-    let json = format!(
-        r#"[{{"name":"A","pubkey":"{ALICE_KEY}","extra_records":[{{"key":70000,"value":{{"\u001b[2J\u202e":"x"}}}}]}},
-            {{"name":"B","pubkey":"{ALICE_KEY}","include_identity":"\u001b]0;pwned\u0007"}}]"#
-    );
-    let report = ContactBook::new().import_json(&json).expect("valid JSON");
-    let reasons = invalid_reasons(&report);
-    assert_eq!(reasons.len(), 2, "{report:?}");
-    for reason in reasons {
-        let hidden: Vec<char> = reason.chars().filter(|c| is_hidden(*c)).collect();
-        assert!(hidden.is_empty(), "{reason:?} shows {hidden:?}");
-    }
-}
-
-/// A certificate given as PEM inside the link must pass the same DER check as
-/// a DER one. Found by the `lndconnect` fuzz target: a PEM whose body is not
-/// a certificate is accepted, and the link Satchel writes back for it
-/// (`to_lndconnect`) is then refused.
-#[test]
-fn a_pem_certificate_in_a_link_must_be_der_inside() {
-    let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-    let uri = format!(
-        "lndconnect://node?macaroon={}&cert={}",
-        macaroon(),
-        URL_SAFE_NO_PAD.encode(pem)
-    );
-    let want =
-        LndConnectError::CertNotDer("it starts with byte 0x00, not a DER SEQUENCE (0x30)".into());
-    assert_refused(
-        &uri,
-        ConnectSpec::from_lndconnect(&uri),
-        &want,
-        "not a DER certificate",
-    );
 }

@@ -6,10 +6,6 @@
 
 #![allow(dead_code)]
 
-pub mod sim_process;
-#[cfg(feature = "gui")]
-pub mod view;
-
 use satchel::keysend::identity::{self, node_id_of};
 use satchel::keysend::{Msat, NodeId, PaymentHash, Records, record};
 use satchel::node::ReceivedKeysend;

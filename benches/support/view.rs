@@ -105,11 +105,13 @@ pub fn renderer() -> Renderer {
         ..iced::Settings::default()
     };
     // Building a simulator once registers the fonts with the text system.
-    drop(iced_test::Simulator::with_size(
-        settings,
-        WINDOW,
-        iced::widget::text("fonts"),
-    ));
+    drop(
+        iced_test::Simulator::<'_, (), iced::Theme, Renderer>::with_size(
+            settings,
+            WINDOW,
+            iced::widget::text("fonts"),
+        ),
+    );
     let backend = std::env::var("ICED_TEST_BACKEND").ok();
     futures::executor::block_on(Renderer::new(theme::FONT, Pixels(16.0), backend.as_deref()))
         .expect("a headless renderer")

@@ -15,9 +15,16 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(amount) = Msat::parse_sats(text) {
         assert_eq!(amount.0 % 1000, 0, "{text:?} gave a fraction of a sat");
-        assert!((1..=MAX_SATS).contains(&amount.sats()), "{text:?} gave {amount:?}");
+        assert!(
+            (1..=MAX_SATS).contains(&amount.sats()),
+            "{text:?} gave {amount:?}"
+        );
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        assert_eq!(digits.trim_start_matches('0'), amount.sats().to_string(), "{text:?}");
+        assert_eq!(
+            digits.trim_start_matches('0'),
+            amount.sats().to_string(),
+            "{text:?}"
+        );
         let _shown = amount.to_string();
     }
 });

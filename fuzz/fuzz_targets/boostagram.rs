@@ -27,15 +27,29 @@ fuzz_target!(|data: &[u8]| {
     let json = boost.to_json();
     let again = Boostagram::parse(json.as_bytes())
         .unwrap_or_else(|err| panic!("to_json output does not parse: {err}: {json}"));
-    assert_eq!(Boostagram { raw: String::new(), item_id: None, ..again.clone() },
-        Boostagram { raw: String::new(), item_id: None, ..boost.clone() },
-        "fields changed through to_json: {json}");
-    assert_eq!(again.item_id.as_deref().map(as_number), boost.item_id.as_deref().map(as_number));
+    assert_eq!(
+        Boostagram {
+            raw: String::new(),
+            item_id: None,
+            ..again.clone()
+        },
+        Boostagram {
+            raw: String::new(),
+            item_id: None,
+            ..boost.clone()
+        },
+        "fields changed through to_json: {json}"
+    );
+    assert_eq!(
+        again.item_id.as_deref().map(as_number),
+        boost.item_id.as_deref().map(as_number)
+    );
 });
 
 /// `itemID` goes out as a number when it is digits (bLIP-10): compare it so.
 fn as_number(id: &str) -> String {
-    id.parse::<u64>().map_or_else(|_| id.to_owned(), |n| n.to_string())
+    id.parse::<u64>()
+        .map_or_else(|_| id.to_owned(), |n| n.to_string())
 }
 
 /// Every single-line text field with its JSON name.

@@ -22,17 +22,32 @@ fuzz_target!(|data: &[u8]| {
     let csv = format % 2 == 1;
     let mut book = ContactBook::new();
     let Ok(report) = import(&mut book, text, csv) else {
-        assert!(book.contacts().is_empty(), "a refused file changed the book");
+        assert!(
+            book.contacts().is_empty(),
+            "a refused file changed the book"
+        );
         return;
     };
     check_report(&report, &book);
     check_book(&book);
-    let exported = if csv { book.export_csv() } else { book.export_json() };
+    let exported = if csv {
+        book.export_csv()
+    } else {
+        book.export_json()
+    };
     let mut again = ContactBook::new();
     let report = import(&mut again, &exported, csv)
         .unwrap_or_else(|err| panic!("our own export is refused: {err}\n{exported}"));
-    assert_eq!(report.invalid(), 0, "our own export has invalid rows: {report:?}\n{exported}");
-    assert_eq!(portable(&again), portable(&book), "export/import changed contacts:\n{exported}");
+    assert_eq!(
+        report.invalid(),
+        0,
+        "our own export has invalid rows: {report:?}\n{exported}"
+    );
+    assert_eq!(
+        portable(&again),
+        portable(&book),
+        "export/import changed contacts:\n{exported}"
+    );
 });
 
 fn import(
@@ -40,16 +55,28 @@ fn import(
     text: &str,
     csv: bool,
 ) -> Result<ImportReport, satchel::store::contacts::ImportError> {
-    if csv { book.import_csv(text) } else { book.import_json(text) }
+    if csv {
+        book.import_csv(text)
+    } else {
+        book.import_json(text)
+    }
 }
 
 /// Every row has an outcome; added rows are in the book; reasons are safe to show.
 fn check_report(report: &ImportReport, book: &ContactBook) {
-    assert_eq!(report.added(), book.contacts().len(), "added rows vs book: {report:?}");
+    assert_eq!(
+        report.added(),
+        book.contacts().len(),
+        "added rows vs book: {report:?}"
+    );
     for row in &report.rows {
         match row {
             RowOutcome::Added { id, name, .. } => {
-                assert_eq!(book.get(*id).map(|c| &c.name), Some(name), "added row {row:?}");
+                assert_eq!(
+                    book.get(*id).map(|c| &c.name),
+                    Some(name),
+                    "added row {row:?}"
+                );
             }
             RowOutcome::DuplicateSkipped { existing, .. } => {
                 assert_display_safe("duplicate's name", existing, MAX_NAME_CHARS);
@@ -68,7 +95,10 @@ fn check_book(book: &ContactBook) {
         assert!(!contact.name.is_empty(), "unnamed contact {contact:?}");
         assert_display_safe("name", &contact.name, MAX_NAME_CHARS);
         assert_display_safe_multiline("note", &contact.note, MAX_NOTE_CHARS);
-        assert!(nodes.insert(contact.pubkey), "node stored twice: {contact:?}");
+        assert!(
+            nodes.insert(contact.pubkey),
+            "node stored twice: {contact:?}"
+        );
     }
 }
 

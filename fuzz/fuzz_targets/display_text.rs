@@ -21,11 +21,18 @@ fuzz_target!(|data: &[u8]| {
 
     let block = display_safe_multiline(&text, max);
     assert_display_safe_multiline("display_safe_multiline", &block, max);
-    assert_eq!(display_safe_multiline(&block, max), block, "multiline is not stable");
+    assert_eq!(
+        display_safe_multiline(&block, max),
+        block,
+        "multiline is not stable"
+    );
 
     let lossy = lossy_utf8(bytes, max);
     assert_display_safe_multiline("lossy_utf8", &lossy, usize::MAX);
-    assert!(lossy.chars().filter(|c| *c != '\u{2026}').count() <= max, "lossy_utf8 over cap");
+    assert!(
+        lossy.chars().filter(|c| *c != '\u{2026}').count() <= max,
+        "lossy_utf8 over cap"
+    );
 
     let shown = display_bytes(bytes, max, false);
     assert_display_safe("display_bytes", &shown, max);

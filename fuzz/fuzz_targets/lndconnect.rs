@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(!spec.host.is_empty(), "{uri:?}: empty host accepted");
     assert_ne!(spec.port, 0, "{uri:?}: port 0 accepted");
-    assert!(!spec.macaroon.as_bytes().is_empty(), "{uri:?}: empty macaroon accepted");
+    assert!(
+        !spec.macaroon.as_bytes().is_empty(),
+        "{uri:?}: empty macaroon accepted"
+    );
     let _fingerprint = spec.cert.fingerprint();
     let written = spec.to_lndconnect();
     let again = ConnectSpec::from_lndconnect(&written)

@@ -40,11 +40,18 @@ fn check_decoded(decoded: &Decoded, records: &Records) {
         assert_display_safe("content type", content_type, NAME_CHARS);
     }
     let expected_ts = records.get(&record::TIMESTAMP).filter(|v| v.len() == 8);
-    assert_eq!(decoded.timestamp_ns.is_some(), expected_ts.is_some(), "timestamp");
+    assert_eq!(
+        decoded.timestamp_ns.is_some(),
+        expected_ts.is_some(),
+        "timestamp"
+    );
     assert_eq!(decoded.records.len(), records.len(), "one view per record");
     for (view, (key, value)) in decoded.records.iter().zip(records) {
         assert_eq!((view.key, view.len), (*key, value.len()), "record view");
-        assert!(view.hex.chars().count() <= 2 * HEX_BYTES + 1, "hex of {key} too long");
+        assert!(
+            view.hex.chars().count() <= 2 * HEX_BYTES + 1,
+            "hex of {key} too long"
+        );
         assert_display_safe("record preview", &view.preview, PREVIEW_CHARS);
     }
 }
@@ -54,7 +61,11 @@ fn check_sender(sender: &Sender, records: &Records) {
     match sender {
         Sender::Verified { id, .. } => {
             let raw = records.get(&record::SENDER_PUBKEY).map(Vec::as_slice);
-            assert_eq!(raw, Some(id.as_bytes().as_slice()), "verified id is not the record");
+            assert_eq!(
+                raw,
+                Some(id.as_bytes().as_slice()),
+                "verified id is not the record"
+            );
             assert!(claimed(record::SIGNATURE), "verified without a signature");
         }
         Sender::Claimed { name, .. } => {
@@ -63,7 +74,10 @@ fn check_sender(sender: &Sender, records: &Records) {
             }
         }
         Sender::Anonymous => {
-            assert!(!claimed(record::SENDER_PUBKEY), "a sender record, yet anonymous");
+            assert!(
+                !claimed(record::SENDER_PUBKEY),
+                "a sender record, yet anonymous"
+            );
             assert!(!claimed(record::SIGNATURE), "a signature, yet anonymous");
             if let Some(alias) = records.get(&record::SENDER_ALIAS) {
                 let shown = display_bytes(alias, NAME_CHARS, false);

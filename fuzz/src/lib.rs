@@ -91,9 +91,15 @@ pub fn assert_display_safe(what: &str, text: &str, max_chars: usize) {
 
 /// Like [`assert_display_safe`], but `\n` line breaks are allowed.
 pub fn assert_display_safe_multiline(what: &str, text: &str, max_chars: usize) {
-    if let Some(bad) = text.chars().find(|c| is_hidden(*c) || matches!(c, '\r' | '\t' | '\u{2028}' | '\u{2029}')) {
+    if let Some(bad) = text
+        .chars()
+        .find(|c| is_hidden(*c) || matches!(c, '\r' | '\t' | '\u{2028}' | '\u{2029}'))
+    {
         panic!("{what} shows a hidden character {bad:?}: {text:?}");
     }
     let count = text.chars().count();
-    assert!(count <= max_chars, "{what} has {count} characters, cap {max_chars}");
+    assert!(
+        count <= max_chars,
+        "{what} has {count} characters, cap {max_chars}"
+    );
 }

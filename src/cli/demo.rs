@@ -13,8 +13,6 @@ use crate::store::{self, InstanceLock, NewContact, Paths};
 
 /// Historical keysends seeded into a new demo inbox.
 pub const SEED_HISTORY: usize = 200;
-/// How often demo nodes tip us while the window is open.
-pub const GUI_TRAFFIC: Duration = Duration::from_secs(20);
 
 /// How often demo nodes tip us under `satchel --demo inbox --follow`.
 pub const FOLLOW_TRAFFIC: Duration = Duration::from_secs(5);

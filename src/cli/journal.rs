@@ -8,15 +8,10 @@ use crate::node::SharedNode;
 use crate::store::Paths;
 use crate::wallet::{self, Journal, JournalEntry, Reconciled};
 
-/// The profile's journal file (next to the index; never moved aside).
-pub fn path(paths: &Paths) -> std::path::PathBuf {
-    paths.root().join("journal.db")
-}
-
 /// Open (creating) the profile's send journal.
 pub fn open(paths: &Paths) -> Result<Journal, CliError> {
     paths.ensure()?;
-    Ok(Journal::open(&path(paths))?)
+    Ok(Journal::open_profile(paths)?)
 }
 
 /// Reconcile unfinished entries with the node and print one line for each.

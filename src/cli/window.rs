@@ -1,14 +1,19 @@
 //! The window: `satchel` and `satchel --demo`. The demo network runs on a
 //! runtime of ours while iced runs its own.
 
+use std::time::Duration;
+
 use super::args::ConnectArgs;
 use super::connection;
-use super::demo::{DemoNet, GUI_TRAFFIC};
+use super::demo::DemoNet;
 use super::exit::CliError;
 use super::serve::runtime;
 use super::session;
 use crate::gui::{self, Boot};
 use crate::store;
+
+/// How often demo nodes tip us while the window is open.
+const GUI_TRAFFIC: Duration = Duration::from_secs(20);
 
 /// Open the window. With `--demo`, the demo network runs on a runtime of
 /// ours for as long as the window is open; with connection flags, the

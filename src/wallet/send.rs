@@ -140,12 +140,17 @@ async fn dispatch(node: &SharedNode, journal: &Journal, entry: JournalEntry, eve
         intent_id: entry.intent_id.clone(),
         hash: entry.hash(),
     });
+    crate::fault::point(crate::fault::BEFORE_DISPATCH);
     let mut updates = node.send(entry.keysend.clone());
+    let mut first = true;
     loop {
         match updates.next().await {
             Some(Ok(update)) => {
                 if record(journal, &entry, update, events).await {
                     return;
+                }
+                if std::mem::take(&mut first) {
+                    crate::fault::point(crate::fault::AFTER_DISPATCH);
                 }
             }
             Some(Err(error)) if error.is_transient() || error == NodeError::AlreadyPaid => break,

@@ -4,7 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -112,32 +111,38 @@ impl Harness {
     }
 
     /// Run `task` and every task its messages produce, until none are left.
+    /// Tasks started together run concurrently, as in the real runtime (a
+    /// debounce per keystroke must not add up).
     pub fn settle(&mut self, task: Task<Message>) {
-        let mut queue = VecDeque::from([task]);
-        while let Some(task) = queue.pop_front() {
-            for message in self.outputs(task) {
+        let mut wave = vec![task];
+        while !wave.is_empty() {
+            let messages = self.outputs(std::mem::take(&mut wave));
+            for message in messages {
                 let _context = self.runtime.enter();
-                queue.push_back(self.app.update(message));
+                wave.push(self.app.update(message));
             }
         }
     }
 
-    /// The messages one task produces (non-output actions such as window or
-    /// system queries are dropped: there is no window here).
-    fn outputs(&self, task: Task<Message>) -> Vec<Message> {
-        let Some(mut stream) = into_stream(task) else {
+    /// The messages a set of tasks produce, in arrival order (non-output
+    /// actions such as window or system queries are dropped: there is no
+    /// window here).
+    fn outputs(&self, tasks: Vec<Task<Message>>) -> Vec<Message> {
+        let streams: Vec<_> = tasks.into_iter().filter_map(into_stream).collect();
+        if streams.is_empty() {
             return Vec::new();
-        };
+        }
+        let mut all = futures::stream::select_all(streams);
         self.runtime.block_on(async move {
             let mut out = Vec::new();
             let deadline = Instant::now() + TASK_DEADLINE;
             loop {
                 let left = deadline.saturating_duration_since(Instant::now());
-                match tokio::time::timeout(left, stream.next()).await {
+                match tokio::time::timeout(left, all.next()).await {
                     Ok(Some(Action::Output(message))) => out.push(message),
                     Ok(Some(_)) => continue,
                     Ok(None) => break,
-                    Err(_) => panic!("a task ran for more than {TASK_DEADLINE:?}"),
+                    Err(_) => panic!("tasks ran for more than {TASK_DEADLINE:?}"),
                 }
             }
             out
