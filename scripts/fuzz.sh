@@ -14,6 +14,7 @@
 #   FUZZ_NO_BUILD   set to 1 to run the targets built last time without rebuilding
 #
 # cargo-fuzz needs nightly features; on a stable toolchain RUSTC_BOOTSTRAP=1 unlocks them.
+# A target may have a libFuzzer dictionary in fuzz/dicts/<target>.dict.
 # New corpus entries go to fuzz/corpus/<target> (not committed); the committed seeds in
 # fuzz/seeds/<target> are only read. A crash leaves its input in fuzz/artifacts/<target>/;
 # replay it with `RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none <target> <file>` (or run
@@ -70,12 +71,16 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     before="$(count_findings "$artifacts")"
     echo "fuzzing $target for ${seconds}s..." >&2
+    dict=()
+    if [ -f "$root/fuzz/dicts/$target.dict" ]; then
+        dict=(-dict="$root/fuzz/dicts/$target.dict")
+    fi
     status=0
     # The binary cargo fuzz built above, run directly: `cargo fuzz run` would rebuild
     # first, and the tree may change while the targets run.
     nice -n 19 "$bin_dir/$target" "$corpus" "$root/fuzz/seeds/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
+        -artifact_prefix="$artifacts/" "${dict[@]}" >"$log" 2>&1 || status=$?
     execs="$(final_stat number_of_executed_units "$log")"
     rate="$(final_stat average_exec_per_sec "$log")"
     added="$(final_stat new_units_added "$log")"

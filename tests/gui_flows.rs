@@ -220,3 +220,45 @@ fn a_contact_with_an_invalid_then_a_valid_pubkey_is_saved() {
         std::fs::read_to_string(h.profile.contacts_file()).expect("contacts.json written");
     assert!(on_disk.contains(&alice));
 }
+
+#[test]
+fn a_rejected_macaroon_is_explained_on_the_connect_screen() {
+    let h = Harness::launch(0, Harness::quiet_settings(), ContactBook::new(), |spec| {
+        spec.macaroon = satchel::lnd::Macaroon::new(vec![2, 1, 3, 4, 5, 6, 7, 8]);
+    });
+    assert!(
+        h.app.session().is_none(),
+        "no session without a valid macaroon"
+    );
+    let error = satchel::node::NodeError::MacaroonRejected;
+    let shown = satchel::gui::widget::sentence(&error.to_string());
+    assert_eq!(shown, "The node rejected the macaroon");
+    assert!(h.shows(&shown), "the specific error is shown");
+    assert!(h.shows(error.next_step()), "with the next step");
+}
+
+#[test]
+fn a_changed_spam_threshold_is_saved_to_the_settings_file() {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    go(&mut h, Screen::Settings);
+    h.update(Message::Session(SessionMessage::Settings(
+        satchel::gui::screen::settings::Message::SpamChanged("250".into()),
+    )));
+    assert_eq!(h.app.context().settings.spam_threshold, Msat::from_sat(250));
+    let on_disk = satchel::store::Settings::load(&h.profile)
+        .expect("readable")
+        .value;
+    assert_eq!(on_disk.spam_threshold, Msat::from_sat(250));
+    h.update(Message::Session(SessionMessage::Settings(
+        satchel::gui::screen::settings::Message::SpamChanged("-3".into()),
+    )));
+    assert!(
+        h.shows("the amount cannot be negative"),
+        "a bad value is explained"
+    );
+    assert_eq!(
+        h.app.context().settings.spam_threshold,
+        Msat::from_sat(250),
+        "and not applied"
+    );
+}

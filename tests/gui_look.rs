@@ -64,5 +64,9 @@ fn render_every_screen() {
         h.update(Message::Session(SessionMessage::Navigate(screen)));
         h.render(&dir, name);
     }
+    let connect = Harness::launch(0, Harness::quiet_settings(), ContactBook::new(), |spec| {
+        spec.macaroon = satchel::lnd::Macaroon::new(vec![2, 1, 3]);
+    });
+    connect.render(&dir, "connect");
     assert!(dir.read_dir().expect("shots written").count() >= 5);
 }

@@ -185,18 +185,22 @@ async fn the_profile_folder_and_its_files_are_private() {
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&bench.home()), 0o700, "the profile folder");
     let files = files_under(&bench.home());
-    let names: Vec<_> = files
-        .iter()
-        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    for wanted in ["contacts.json", "journal.db", "index.db"] {
+    let paths = satchel::store::Paths::at(bench.home());
+    for wanted in [
+        paths.contacts_file(),
+        paths.index_db(),
+        bench.home().join("journal.db"),
+    ] {
         assert!(
-            names.iter().any(|n| n == wanted),
-            "{wanted} exists: {names:?}"
+            files.contains(&wanted),
+            "{} exists: {files:?}",
+            wanted.display()
         );
     }
     let open: Vec<_> = files
         .iter()
+        // Lock files hold nothing but a pid.
+        .filter(|f| f.extension().is_none_or(|e| e != "lock"))
         .filter(|f| mode(f) & 0o077 != 0)
         .map(|f| format!("{} {:o}", f.display(), mode(f)))
         .collect();

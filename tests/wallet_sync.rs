@@ -149,3 +149,48 @@ fn received_hash(event: &FollowEvent) -> Option<satchel::keysend::PaymentHash> {
         _ => None,
     }
 }
+
+/// LND reads a zero settle index as "no replay": keysends that settle while
+/// the very first subscription is down must still be caught up.
+#[tokio::test]
+async fn keysends_settled_before_the_first_cursor_are_caught_up() {
+    let world = world(|_| {}).await;
+    let early = within(world.sim.inject_keysend("alice", sats(3), message("early")))
+        .await
+        .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let mut live = Box::pin(wallet::follow(world.node.clone(), world.index.clone()));
+    assert!(matches!(next(&mut live).await, FollowEvent::Connected));
+    let sink = events.clone();
+    let collector = tokio::spawn(async move {
+        while let Some(event) = live.next().await {
+            sink.lock().unwrap().push(event);
+        }
+    });
+    eventually(|| total(&world) == 1).await;
+    world.sim.set_connections_enabled(false);
+    eventually(|| has_reconnecting(&events)).await;
+    let mut injected = HashSet::from([early]);
+    for n in 0..4 {
+        let hash = within(
+            world
+                .sim
+                .inject_keysend("bob", sats(5), message(&format!("cut {n}"))),
+        )
+        .await
+        .unwrap();
+        assert!(injected.insert(hash));
+    }
+    world.sim.set_connections_enabled(true);
+    eventually(|| total(&world) == 5).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received: Vec<_> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(received_hash)
+        .collect();
+    collector.abort();
+    assert_eq!(received.len(), 5, "each keysend reported once");
+    assert_eq!(received.into_iter().collect::<HashSet<_>>(), injected);
+}

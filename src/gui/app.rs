@@ -248,7 +248,9 @@ impl App {
         match session.update(message, &mut self.context) {
             session::Action::None => Task::none(),
             session::Action::Run(task) => task.map(Message::Session),
-            session::Action::SaveSettings => self.save_settings(),
+            session::Action::SaveSettings(then) => {
+                Task::batch([self.save_settings(), then.map(Message::Session)])
+            }
             session::Action::Disconnect(target) => self.disconnect(target),
             session::Action::Forget(id) => self.forget(&id),
         }

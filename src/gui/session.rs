@@ -61,7 +61,8 @@ pub enum Message {
 pub enum Action {
     None,
     Run(Task<Message>),
-    SaveSettings,
+    /// Save the settings, and run this follow-up work.
+    SaveSettings(Task<Message>),
     /// Leave this node: `Some(id)` to open a saved node, `None` for the Connect screen.
     Disconnect(Option<String>),
     Forget(String),
@@ -306,14 +307,14 @@ impl Session {
             settings::Action::Changed(next) => {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
                 context.settings = next;
-                if threshold_changed {
-                    let reload = self
-                        .inbox
-                        .reload(&env_for(&self.info, context))
-                        .map(Message::Inbox);
-                    return Action::Run(Task::batch([reload, self.count_unread(context)]));
+                if !threshold_changed {
+                    return Action::SaveSettings(Task::none());
                 }
-                Action::SaveSettings
+                let reload = self
+                    .inbox
+                    .reload(&env_for(&self.info, context))
+                    .map(Message::Inbox);
+                Action::SaveSettings(Task::batch([reload, self.count_unread(context)]))
             }
             settings::Action::Switch(id) => Action::Disconnect(Some(id)),
             settings::Action::Forget(id) => Action::Forget(id),

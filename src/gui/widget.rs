@@ -133,7 +133,15 @@ pub fn notice<'a, M: 'a>(
 
 /// An error notice with the user's next step.
 pub fn error_notice<'a, M: 'a>(error: impl ToString, next_step: &str) -> Element<'a, M> {
-    notice(Tone::Danger, error.to_string(), next_step)
+    notice(Tone::Danger, sentence(&error.to_string()), next_step)
+}
+
+/// The text with its first letter in upper case (error messages are lower case).
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The main call to action; disabled when `on_press` is `None`.

@@ -148,23 +148,79 @@ fn percent_decode(text: &str) -> String {
 
 fn parse_cert(text: &str) -> Result<CertSource, LndConnectError> {
     let bytes = decode_base64(text).map_err(LndConnectError::BadCertBase64)?;
-    // Some producers put the whole PEM text in the link: accept that too.
-    if bytes.starts_with(b"-----BEGIN") {
-        let der = pem_to_der(&bytes).map_err(|err| LndConnectError::CertNotDer(err.0))?;
-        return Ok(CertSource::Der(der));
+    // Some producers put the whole PEM text in the link: its body must pass
+    // the same checks as DER given directly.
+    let der = if bytes.starts_with(b"-----BEGIN") {
+        pem_to_der(&bytes).map_err(|err| LndConnectError::CertNotDer(pem_refused(&err.0)))?
+    } else {
+        bytes
+    };
+    check_certificate(&der).map_err(LndConnectError::CertNotDer)?;
+    Ok(CertSource::Der(der))
+}
+
+/// The reason for a PEM text that holds no certificate (capped, made safe:
+/// the parser may quote the link's bytes).
+fn pem_refused(reason: &str) -> String {
+    let reason = crate::keysend::text::display_safe(reason, PEM_REASON_CHARS);
+    format!("it is PEM text without a readable certificate ({reason})")
+}
+
+/// Longest PEM parser reason quoted back.
+const PEM_REASON_CHARS: usize = 120;
+
+/// An X.509 certificate's outer structure: one SEQUENCE holding exactly
+/// tbsCertificate (SEQUENCE), signatureAlgorithm (SEQUENCE) and
+/// signatureValue (BIT STRING), every length consistent.
+fn check_certificate(bytes: &[u8]) -> Result<(), String> {
+    check_der_sequence(bytes)?;
+    let (_, body, _) = read_tlv(bytes)?;
+    let mut rest = body;
+    for (want, name) in [
+        (0x30, "tbsCertificate"),
+        (0x30, "signatureAlgorithm"),
+        (0x03, "signatureValue"),
+    ] {
+        let (tag, _, after) = read_tlv(rest)
+            .map_err(|why| format!("it is not an X.509 certificate ({name}: {why})"))?;
+        if tag != want {
+            return Err(format!(
+                "it is not an X.509 certificate ({name} has tag {tag:#04x}, expected {want:#04x})"
+            ));
+        }
+        rest = after;
     }
-    check_der_sequence(&bytes).map_err(LndConnectError::CertNotDer)?;
-    Ok(CertSource::Der(bytes))
+    if !rest.is_empty() {
+        return Err(format!(
+            "it is not an X.509 certificate ({} bytes after signatureValue)",
+            rest.len()
+        ));
+    }
+    Ok(())
 }
 
 /// A DER certificate is one SEQUENCE whose length covers exactly the rest.
 fn check_der_sequence(bytes: &[u8]) -> Result<(), String> {
-    let (&tag, rest) = bytes.split_first().ok_or("it is empty")?;
+    let (&tag, _) = bytes.split_first().ok_or("it is empty")?;
     if tag != 0x30 {
         return Err(format!(
             "it starts with byte {tag:#04x}, not a DER SEQUENCE (0x30)"
         ));
     }
+    let (_, body, rest) = read_tlv(bytes)?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "its length says {} bytes but {} follow",
+            body.len(),
+            body.len() + rest.len()
+        ));
+    }
+    Ok(())
+}
+
+/// One DER element: (tag, contents, what follows it).
+fn read_tlv(bytes: &[u8]) -> Result<(u8, &[u8], &[u8]), String> {
+    let (&tag, rest) = bytes.split_first().ok_or("it is empty")?;
     let (&first, rest) = rest.split_first().ok_or("it is truncated")?;
     let (length, rest) = match first {
         0..=0x7f => (usize::from(first), rest),
@@ -174,17 +230,21 @@ fn check_der_sequence(bytes: &[u8]) -> Result<(), String> {
             let length = digits
                 .iter()
                 .fold(0usize, |acc, &d| (acc << 8) | usize::from(d));
+            if digits[0] == 0 || length < 0x80 {
+                return Err("its length field is not in DER's shortest form".into());
+            }
             (length, &rest[count..])
         }
         _ => return Err("its length field is invalid".into()),
     };
-    if length != rest.len() {
+    if length > rest.len() {
         return Err(format!(
             "its length says {length} bytes but {} follow",
             rest.len()
         ));
     }
-    Ok(())
+    let (body, after) = rest.split_at(length);
+    Ok((tag, body, after))
 }
 
 #[cfg(test)]

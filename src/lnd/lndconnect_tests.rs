@@ -159,3 +159,48 @@ fn writes_what_it_reads() {
     );
     assert_eq!(ConnectSpec::from_lndconnect(&uri).unwrap(), spec);
 }
+
+fn link_with_cert(cert: &[u8]) -> String {
+    format!(
+        "lndconnect://node?cert={}&macaroon={}",
+        URL_SAFE_NO_PAD.encode(cert),
+        URL_SAFE_NO_PAD.encode(MACAROON)
+    )
+}
+
+#[test]
+fn the_cert_must_have_a_certificates_outer_structure() {
+    assert_eq!(check_certificate(&cert_der()), Ok(()));
+    let not_x509 = check_certificate(&[0x30, 0x02, 0x05, 0x00]).unwrap_err();
+    assert!(not_x509.contains("tbsCertificate"), "{not_x509}");
+    let mut trailing = cert_der();
+    trailing.push(0);
+    assert!(check_certificate(&trailing).is_err());
+    let padded_length = check_certificate(&[0x30, 0x81, 0x02, 0x05, 0x00]).unwrap_err();
+    assert!(padded_length.contains("shortest form"), "{padded_length}");
+}
+
+#[test]
+fn a_pem_in_the_link_passes_the_same_checks_as_der() {
+    let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let got = ConnectSpec::from_lndconnect(&link_with_cert(pem.as_bytes()));
+    assert_eq!(
+        got,
+        Err(LndConnectError::CertNotDer(
+            "it starts with byte 0x00, not a DER SEQUENCE (0x30)".into()
+        ))
+    );
+    let hidden = "-----BEGIN CERTIFICATE-----\n\u{1b}[2J\u{202e}\n";
+    let Err(LndConnectError::CertNotDer(reason)) =
+        ConnectSpec::from_lndconnect(&link_with_cert(hidden.as_bytes()))
+    else {
+        panic!("a PEM without a certificate is refused");
+    };
+    assert!(reason.starts_with("it is PEM text"), "{reason}");
+    assert!(!reason.contains(['\u{1b}', '\u{202e}']), "{reason:?}");
+    let der = cert_der();
+    let sequence_only = ConnectSpec::from_lndconnect(&link_with_cert(&[0x30, 0x02, 0x05, 0x00]));
+    assert!(matches!(sequence_only, Err(LndConnectError::CertNotDer(_))));
+    let good = ConnectSpec::from_lndconnect(&link_with_cert(&der)).unwrap();
+    assert_eq!(good.cert, CertSource::Der(der));
+}

@@ -175,6 +175,9 @@ impl Server {
                 .is_err()
         {
             task.abort();
+            // Wait for the abort to land: the listener must be closed when
+            // this returns, so a restart can bind the same port at once.
+            let _ = task.await;
         }
     }
 }

@@ -77,20 +77,42 @@ enum Ended {
 
 /// One subscription: confirm the node answers, subscribe from the cursor,
 /// store what arrives in batches.
+///
+/// LND reads `settle_index = 0` as "no replay" (research notes §2.3), so
+/// with a zero cursor the history is first read page by page; and because a
+/// keysend may settle between that scan and the subscription taking hold,
+/// the scan runs once more after the first live keysend.
 async fn session(node: &SharedNode, index: &Index, events: &Events) -> Ended {
     if let Err(error) = node.info().await {
         return lost_or_stop(error, false);
     }
-    let cursor = match index.call(|i| i.cursors()).await {
-        Ok(cursors) => cursors.settle_index,
-        Err(error) => return Ended::Stop(FollowEvent::IndexFailed(error)),
+    let mut cursor = match settle_cursor(index).await {
+        Ok(cursor) => cursor,
+        Err(ended) => return ended,
     };
     let _ = events.send(FollowEvent::Connected);
+    let mut rescan = cursor == 0;
+    if rescan {
+        if let Err(ended) = catch_up(node, index, events).await {
+            return ended;
+        }
+        cursor = match settle_cursor(index).await {
+            Ok(cursor) => cursor,
+            Err(ended) => return ended,
+        };
+    }
     let mut batches = node.subscribe_received(cursor).ready_chunks(BATCH);
     while let Some(batch) = batches.next().await {
         let (items, error) = split(batch);
-        if let Err(error) = store(index, items, events).await {
+        let live = !items.is_empty();
+        if let Err(error) = store(index, items, None, events).await {
             return Ended::Stop(FollowEvent::IndexFailed(error));
+        }
+        if rescan && live {
+            rescan = false;
+            if let Err(ended) = catch_up(node, index, events).await {
+                return ended;
+            }
         }
         if let Some(error) = error {
             return lost_or_stop(error, true);
@@ -98,6 +120,38 @@ async fn session(node: &SharedNode, index: &Index, events: &Events) -> Ended {
     }
     Ended::Lost {
         was_connected: true,
+    }
+}
+
+/// The stored settle-index cursor.
+async fn settle_cursor(index: &Index) -> Result<u64, Ended> {
+    match index.call(|i| i.cursors()).await {
+        Ok(cursors) => Ok(cursors.settle_index),
+        Err(error) => Err(Ended::Stop(FollowEvent::IndexFailed(error))),
+    }
+}
+
+/// Read received keysends page by page from the add-index cursor, storing
+/// and reporting the new ones (duplicates are ignored by the index).
+async fn catch_up(node: &SharedNode, index: &Index, events: &Events) -> Result<(), Ended> {
+    let cursors = index
+        .call(|i| i.cursors())
+        .await
+        .map_err(|e| Ended::Stop(FollowEvent::IndexFailed(e)))?;
+    let mut after = cursors.add_index;
+    loop {
+        let page = node
+            .received_page(after, super::PAGE_SIZE)
+            .await
+            .map_err(|e| lost_or_stop(e, true))?;
+        let last = page.last_add_index;
+        store(index, page.items, Some(last), events)
+            .await
+            .map_err(|e| Ended::Stop(FollowEvent::IndexFailed(e)))?;
+        if (page.scanned as u64) < super::PAGE_SIZE || last <= after {
+            return Ok(());
+        }
+        after = last;
     }
 }
 
@@ -123,18 +177,20 @@ fn split(
     (items, None)
 }
 
-/// Store a batch (raising the settle cursor) and report the new rows.
+/// Store a batch (raising the settle cursor, and the add-index cursor when
+/// given) and report the new rows.
 async fn store(
     index: &Index,
     items: Vec<ReceivedKeysend>,
+    add_index: Option<u64>,
     events: &Events,
 ) -> Result<(), super::IndexError> {
-    if items.is_empty() {
+    if items.is_empty() && add_index.is_none() {
         return Ok(());
     }
     let rows = index
         .call(move |i| {
-            let ids = i.insert_page(&items, None)?;
+            let ids = i.insert_page(&items, add_index)?;
             ids.into_iter()
                 .map(|id| i.row(id))
                 .collect::<Result<Vec<_>, _>>()

@@ -37,6 +37,22 @@ pub struct Harness {
 impl Harness {
     /// Start a sim (with `seed` historical tips), boot the app on it and connect.
     pub fn start(seed: usize, settings: Settings, contacts: ContactBook) -> Self {
+        let harness = Self::launch(seed, settings, contacts, |_| {});
+        assert!(
+            harness.app.session().is_some(),
+            "the app connected to the sim"
+        );
+        harness
+    }
+
+    /// Like [`Harness::start`], with the connection spec changed by `edit`
+    /// first; the app may stay on the Connect screen.
+    pub fn launch(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        edit: impl FnOnce(&mut ConnectSpec),
+    ) -> Self {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -50,12 +66,13 @@ impl Harness {
         let sim = runtime
             .block_on(satchel::sim::start(config))
             .expect("sim starts");
-        let spec = ConnectSpec::from_files(
+        let mut spec = ConnectSpec::from_files(
             &sim.addr().to_string(),
             sim.tls_cert_path(),
             sim.admin_macaroon_path(),
         )
         .unwrap();
+        edit(&mut spec);
         let profile = Paths::at(profile_dir.path());
         let boot = Boot {
             paths: profile.clone(),
@@ -78,10 +95,6 @@ impl Harness {
             _dirs: (sim_dir, profile_dir),
         };
         harness.settle(task);
-        assert!(
-            harness.app.session().is_some(),
-            "the app connected to the sim"
-        );
         harness
     }
 
@@ -180,9 +193,14 @@ impl Harness {
             act(&mut ui);
             ui.into_messages().collect()
         };
-        for message in messages {
-            self.update(message);
-        }
+        let tasks: Vec<Task<Message>> = messages
+            .into_iter()
+            .map(|message| {
+                let _context = self.runtime.enter();
+                self.app.update(message)
+            })
+            .collect();
+        self.settle(Task::batch(tasks));
     }
 
     /// Whether the current view shows exactly `text` somewhere.

@@ -199,7 +199,7 @@ impl Form {
             return None;
         }
         match self.pubkey.parse::<NodeId>() {
-            Err(error) => Some(capitalize(&error.to_string())),
+            Err(error) => Some(widget::sentence(&error.to_string())),
             Ok(id) => self.duplicate(book, &id),
         }
     }
@@ -302,11 +302,13 @@ impl Form {
     }
 }
 
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+/// Parse the records box: one `type=text:value` or `type=hex:value` per line.
+fn parse_records(text: &str) -> Result<Vec<ExtraRecord>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| ExtraRecord::parse(line).map_err(|e| format!("Extra records: {e}")))
+        .collect()
 }
 
 fn record_lines(records: &[ExtraRecord]) -> String {
@@ -315,13 +317,4 @@ fn record_lines(records: &[ExtraRecord]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Parse the records box: one `type=text:value` or `type=hex:value` per line.
-fn parse_records(text: &str) -> Result<Vec<ExtraRecord>, String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|line| ExtraRecord::parse(line).map_err(|e| format!("Extra records: {e}")))
-        .collect()
 }

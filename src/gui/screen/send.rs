@@ -251,11 +251,9 @@ impl Send {
         {
             return Ok(contact.pubkey);
         }
-        typed.parse().map_err(|e: crate::keysend::NodeIdError| {
-            let mut text = e.to_string();
-            text[..1].make_ascii_uppercase();
-            text
-        })
+        typed
+            .parse()
+            .map_err(|e: crate::keysend::NodeIdError| crate::gui::widget::sentence(&e.to_string()))
     }
 
     /// The amount typed.
