@@ -181,7 +181,9 @@ pub enum PaymentStatus {
     /// Created, no HTLC yet.
     Initiated,
     InFlight,
-    Succeeded { preimage: Preimage },
+    Succeeded {
+        preimage: Preimage,
+    },
     Failed(PaymentFailure),
 }
 
@@ -359,6 +361,9 @@ impl NodeError {
 
     /// A transient failure worth retrying with back-off.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Disconnected(_) | Self::Timeout)
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::Disconnected(_) | Self::Timeout
+        )
     }
 }

@@ -16,6 +16,15 @@ use crate::keysend::{Msat, NodeId};
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 /// At most this many rows per import.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// Longest reason shown for a refused row or file (parser messages quote
+/// the file's text).
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// A reason that may quote the imported file, made safe to show: control,
+/// bidi and zero-width characters removed, length capped.
+fn safe_reason(reason: &str) -> String {
+    crate::keysend::text::display_safe(reason, MAX_REASON_CHARS)
+}
 
 const CSV_COLUMNS: [&str; 6] = [
     "name",
@@ -143,7 +152,7 @@ impl ContactBook {
         let columns = Columns::find(
             reader
                 .headers()
-                .map_err(|e| ImportError::NotCsv(e.to_string()))?,
+                .map_err(|e| ImportError::NotCsv(safe_reason(&e.to_string())))?,
         )?;
         let mut rows = Vec::new();
         for record in reader.records() {
@@ -173,7 +182,10 @@ impl ContactBook {
                 .rows
                 .push(match parsed.map(|contact| add_row(&mut staged, contact)) {
                     Ok(outcome) => outcome.into_row(row),
-                    Err(reason) => RowOutcome::Invalid { row, reason },
+                    Err(reason) => RowOutcome::Invalid {
+                        row,
+                        reason: safe_reason(&reason),
+                    },
                 });
         }
         *self = staged;
@@ -193,7 +205,10 @@ impl Added {
         match self {
             Self::New(id, name) => RowOutcome::Added { row, id, name },
             Self::Duplicate(existing) => RowOutcome::DuplicateSkipped { row, existing },
-            Self::Refused(reason) => RowOutcome::Invalid { row, reason },
+            Self::Refused(reason) => RowOutcome::Invalid {
+                row,
+                reason: safe_reason(&reason),
+            },
         }
     }
 }
@@ -222,8 +237,8 @@ fn json_entries(text: &str) -> Result<Vec<Value>, ImportError> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge);
     }
-    let document: Value =
-        serde_json::from_str(text).map_err(|error| ImportError::NotJson(error.to_string()))?;
+    let document: Value = serde_json::from_str(text)
+        .map_err(|error| ImportError::NotJson(safe_reason(&error.to_string())))?;
     let entries = match document {
         Value::Array(entries) => entries,
         Value::Object(mut object) => match object.remove("contacts") {
