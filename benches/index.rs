@@ -14,7 +14,7 @@ mod view;
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use satchel::keysend::Msat;
@@ -91,6 +91,14 @@ fn queries() -> Vec<(&'static str, InboxQuery)> {
     ]
 }
 
+/// What `Inbox::reload` asks the index for: count, page, podcast menu.
+fn gui_reload(index: &Index, query: &InboxQuery) -> (u64, usize, usize) {
+    let total = index.count(query).expect("count");
+    let rows = index.inbox(query).expect("page");
+    let podcasts = index.podcasts(50).expect("podcasts");
+    (total, rows.len(), podcasts.len())
+}
+
 fn index_at_scale(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = filled_index(&dir.path().join("index.db"), ENTRIES);
@@ -101,13 +109,19 @@ fn index_at_scale(c: &mut Criterion) {
     assert_eq!(index.count(&rare).expect("count"), ENTRIES as u64 / 100);
 
     let mut group = c.benchmark_group("index 100k");
-    let _ = group.sample_size(20);
+    let _ = group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     for (name, query) in queries() {
         let _ = group.bench_function(format!("{name}: page"), |b| {
             b.iter(|| index.inbox(black_box(&query)).expect("query"));
         });
         let _ = group.bench_function(format!("{name}: count"), |b| {
             b.iter(|| index.count(black_box(&query)).expect("count"));
+        });
+        let _ = group.bench_function(format!("{name}: GUI reload"), |b| {
+            b.iter(|| gui_reload(&index, black_box(&query)));
         });
     }
     let _ = group.bench_function("podcast menu (distinct, 50)", |b| {

@@ -9,8 +9,8 @@
 #   FUZZ_SANITIZER  libFuzzer sanitizer (default: none; Satchel forbids unsafe code, so
 #                   AddressSanitizer mostly costs build and run time; use `address` to
 #                   check the dependencies' unsafe code too)
-#   FUZZ_FEATURES   features of the fuzz package to enable, e.g. `gui` (builds satchel with
-#                   iced; only needed while the core does not build without it)
+#   FUZZ_FEATURES   cargo features to enable in the fuzz build (none by default: the
+#                   targets use satchel without its `gui` feature, so iced is not built)
 #   FUZZ_NO_BUILD   set to 1 to run the targets built last time without rebuilding
 #
 # cargo-fuzz needs nightly features; on a stable toolchain RUSTC_BOOTSTRAP=1 unlocks them.

@@ -3,6 +3,8 @@
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
 mod gui_support;
+#[path = "gui_flows/recovery.rs"]
+mod recovery;
 
 use gui_support::Harness;
 use iced_test::selector;

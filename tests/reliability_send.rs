@@ -50,7 +50,7 @@ async fn sent_json(bench: &Bench) -> (Run, Vec<serde_json::Value>) {
 }
 
 /// The rows of `satchel sent --json` for `hash`.
-fn rows_for<'r>(rows: &'r [serde_json::Value], hash: PaymentHash) -> Vec<&'r serde_json::Value> {
+fn rows_for(rows: &[serde_json::Value], hash: PaymentHash) -> Vec<&serde_json::Value> {
     let hex = hash.to_hex();
     rows.iter().filter(|r| r["hash"] == hex.as_str()).collect()
 }
@@ -171,7 +171,8 @@ async fn concurrent_sends_with_double_submits_pay_each_intent_once() {
         .filter(|e| matches!(e.as_slice(), [SendEvent::Error(SendError::Journal(_))]))
         .count();
     assert_eq!((paid, refused), (INTENTS, INTENTS), "{outcomes:?}");
-    let hashes = assert_paid_once_each(&node, INTENTS).await;
+    let hashes = assert_paid_once_each(&node).await;
+    assert_eq!(hashes.len(), INTENTS, "one payment per intent");
     assert_journal_agrees(&bench, &hashes);
 }
 
@@ -195,12 +196,15 @@ async fn several_cli_processes_sending_at_once_pay_each_send_once() {
             .collect::<Vec<_>>()
     })
     .await;
-    let hashes = assert_paid_once_each(&node, PROCESSES).await;
+    let hashes = assert_paid_once_each(&node).await;
     let failed: Vec<_> = runs.iter().filter(|r| r.code() != Some(0)).collect();
     assert!(
         failed.is_empty(),
-        "every process reports its payment: {failed:#?}"
+        "{} of {PROCESSES} processes failed ({} payments made): {failed:#?}",
+        failed.len(),
+        hashes.len()
     );
+    assert_eq!(hashes.len(), PROCESSES, "one payment per process");
     assert_journal_agrees(&bench, &hashes);
 }
 
@@ -223,8 +227,8 @@ async fn prepared(node: &SharedNode, intent: &str, to: NodeId) -> satchel::node:
         .unwrap()
 }
 
-/// The node made exactly `expected` payments, each hash once; their hashes.
-async fn assert_paid_once_each(node: &SharedNode, expected: usize) -> BTreeSet<PaymentHash> {
+/// The node paid each hash at most once; the hashes it paid.
+async fn assert_paid_once_each(node: &SharedNode) -> BTreeSet<PaymentHash> {
     let payments = node_payments(node).await;
     let mut per_hash: HashMap<PaymentHash, usize> = HashMap::new();
     for payment in &payments {
@@ -232,7 +236,6 @@ async fn assert_paid_once_each(node: &SharedNode, expected: usize) -> BTreeSet<P
     }
     let duplicates: Vec<_> = per_hash.iter().filter(|(_, n)| **n > 1).collect();
     assert!(duplicates.is_empty(), "duplicate payments: {duplicates:?}");
-    assert_eq!(payments.len(), expected, "one payment per send");
     per_hash.into_keys().collect()
 }
 

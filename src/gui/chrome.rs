@@ -37,10 +37,11 @@ impl Screen {
     }
 }
 
-/// The navigation column.
+/// The navigation column; `attention` counts payments waiting on the Send screen.
 pub fn sidebar<'a, M: Clone + 'a>(
     current: Screen,
     unread: u64,
+    attention: u64,
     on: impl Fn(Screen) -> M,
 ) -> Element<'a, M> {
     let brand = row![
@@ -52,7 +53,11 @@ pub fn sidebar<'a, M: Clone + 'a>(
     let mut nav =
         column![container(brand).padding([6, 10]), space().height(gap::M)].spacing(gap::XS);
     for (i, screen) in Screen::NUMBERED.iter().enumerate() {
-        let badge = (*screen == Screen::Inbox && unread > 0).then_some(unread);
+        let badge = match screen {
+            Screen::Inbox if unread > 0 => Some((unread, Tone::Accent)),
+            Screen::Send if attention > 0 => Some((attention, Tone::Warning)),
+            _ => None,
+        };
         nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
     }
     nav = nav.push(space::vertical());
@@ -74,15 +79,15 @@ fn nav_item<'a, M: Clone + 'a>(
     screen: Screen,
     current: Screen,
     number: Option<usize>,
-    badge: Option<u64>,
+    badge: Option<(u64, Tone)>,
     on: M,
 ) -> Element<'a, M> {
     let mut line = row![text(screen.label()).size(size::BODY + 1.0)]
         .align_y(Alignment::Center)
         .spacing(gap::S);
     line = line.push(space::horizontal());
-    if let Some(count) = badge {
-        line = line.push(widget::pill_solid(count.to_string(), Tone::Accent));
+    if let Some((count, tone)) = badge {
+        line = line.push(widget::pill_solid(count.to_string(), tone));
     } else if let Some(n) = number {
         line = line.push(widget::caption(format!("Ctrl {n}")));
     }

@@ -4,6 +4,7 @@
 //!
 //! - [`app`]: the top-level state (`Connecting` / `Connected`), boot and routing.
 //! - [`session`]: a connected node with its screens, header and sync.
+//! - [`recovery`]: payments a previous run left unfinished, reconciled with the node.
 //! - [`screen`]: one module per screen.
 //! - [`theme`], [`widget`], [`list`]: the look, shared pieces, virtual lists.
 
@@ -13,9 +14,12 @@ pub mod format;
 pub mod health;
 pub mod list;
 mod notify;
+pub mod recovery;
+pub mod recovery_view;
 mod remember;
 pub mod screen;
 pub mod session;
+mod shortcuts;
 pub mod sync;
 pub mod theme;
 pub mod widget;

@@ -1,21 +1,23 @@
 //! A connected session: the node, the wallet index and journal, the screens
 //! (kept alive while switching), the header state, inbox sync (backfill as
 //! a task, live follow as a subscription keyed by the connection), desktop
-//! notifications and keyboard shortcuts.
+//! notifications, keyboard shortcuts and crash recovery (unfinished
+//! payments reconciled with the node on connect and after a reconnect).
 
-use iced::keyboard::{self, Key, key::Named};
-use iced::widget::{column, row};
-use iced::{Element, Length, Subscription, Task};
+use iced::{Subscription, Task};
 
 use crate::gui::app::Context;
-use crate::gui::chrome::{self, Screen};
+use crate::gui::chrome::Screen;
 use crate::gui::health::{self, State};
+use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::connect::Connection;
 use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
-use crate::gui::{notify, sync, widget};
+use crate::gui::{notify, shortcuts, sync};
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::ContactBook;
 use crate::wallet::{Index, IndexError, Journal};
+
+mod view;
 
 /// The connected app.
 pub struct Session {
@@ -32,6 +34,7 @@ pub struct Session {
     contacts: contacts::Contacts,
     sent: sent::Sent,
     settings: settings::Settings,
+    recovery: Recovery,
     unread: u64,
     notice: Option<String>,
 }
@@ -45,6 +48,7 @@ pub enum Message {
     Contacts(contacts::Message),
     Sent(sent::Message),
     Settings(settings::Message),
+    Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
     Unread(Result<u64, IndexError>),
@@ -85,6 +89,7 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
+            recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
             balance: None,
@@ -95,10 +100,12 @@ impl Session {
             unread: 0,
             notice: index_warning(context),
         };
+        let mut session = session;
         let env = session.env(context);
-        let mut inbox = session.inbox_reload(&env);
-        inbox = Task::batch([inbox, session.backfill(), session.balance_task()]);
-        (session, inbox)
+        let inbox = session.inbox_reload(&env);
+        let reconcile = session.recovery.check().map(Message::Recovery);
+        let start = Task::batch([inbox, reconcile, session.backfill(), session.balance_task()]);
+        (session, start)
     }
 
     fn env<'a>(&'a self, context: &'a Context) -> Env<'a> {
@@ -153,6 +160,16 @@ impl Session {
         &self.send
     }
 
+    /// The sent screen (tests).
+    pub fn sent(&self) -> &sent::Sent {
+        &self.sent
+    }
+
+    /// The recovered payments (tests).
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
     /// Show a problem in the notice bar.
     pub fn warn(&mut self, message: String) {
         self.notice = Some(message);
@@ -167,6 +184,7 @@ impl Session {
             Message::Contacts(message) => self.contacts_update(message, context),
             Message::Sent(message) => run(self.sent.update(message).map(Message::Sent)),
             Message::Settings(message) => self.settings_update(message, context),
+            Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
             Message::Unread(Ok(count)) => self.set(|s| s.unread = count),
@@ -260,8 +278,34 @@ impl Session {
         match self.send.update(message, cx) {
             send::Action::None => Action::None,
             send::Action::Run(task) => run(task.map(Message::Send)),
-            send::Action::Finished => run(Task::batch([self.balance_task(), self.backfill()])),
+            send::Action::Finished => run(self.refresh_after_payment()),
+            send::Action::NotSent(entry) => {
+                self.recovery.adopt(entry);
+                Action::None
+            }
         }
+    }
+
+    fn recovery_update(&mut self, message: recovery::Message) -> Action {
+        match self.recovery.update(message) {
+            recovery::Action::None => Action::None,
+            recovery::Action::Run(task) => run(task.map(Message::Recovery)),
+            recovery::Action::Finished => run(self.refresh_after_payment()),
+        }
+    }
+
+    /// A payment ended: the balance changed and the node has a new sent entry.
+    fn refresh_after_payment(&self) -> Task<Message> {
+        Task::batch([self.balance_task(), self.backfill()])
+    }
+
+    /// Back online after the connection broke: ask the node again about
+    /// unfinished payments (not while the Send screen drives one itself).
+    fn reconnected(&mut self, before: &State) -> Action {
+        if *before == State::Connected || self.send.is_locked() {
+            return Action::None;
+        }
+        run(self.recovery.check().map(Message::Recovery))
     }
 
     fn contacts_update(&mut self, message: contacts::Message, context: &mut Context) -> Action {
@@ -325,7 +369,9 @@ impl Session {
     fn health(&mut self, event: health::Event) -> Action {
         match event {
             health::Event::Online(info, balance) => {
-                (self.info, self.balance, self.state) = (info, Some(balance), State::Connected);
+                let before = std::mem::replace(&mut self.state, State::Connected);
+                (self.info, self.balance) = (info, Some(balance));
+                return self.reconnected(&before);
             }
             health::Event::Reconnecting {
                 attempt, retry_in, ..
@@ -365,7 +411,13 @@ impl Session {
                 ];
                 run(Task::batch(tasks))
             }
-            sync::Event::State(state) => self.set(|s| s.state = state),
+            sync::Event::State(state) => {
+                let before = std::mem::replace(&mut self.state, state);
+                if self.state == State::Connected {
+                    return self.reconnected(&before);
+                }
+                Action::None
+            }
         }
     }
 
@@ -374,47 +426,8 @@ impl Session {
         Subscription::batch([
             sync::follow(self.id, self.node.clone(), self.index.clone()).map(Message::Sync),
             health::watch(self.id, self.node.clone()).map(Message::Health),
-            keyboard::listen().filter_map(shortcut),
+            shortcuts::listen(),
         ])
-    }
-
-    /// The frame and the current screen.
-    pub fn view<'a>(&'a self, context: &'a Context) -> Element<'a, Message> {
-        let env = self.env(context);
-        let screen: Element<'a, Message> = match self.screen {
-            Screen::Inbox => self.inbox.view(&env).map(Message::Inbox),
-            Screen::Send => self.send.view(&env).map(Message::Send),
-            Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
-            Screen::Sent => self.sent.view(&env).map(Message::Sent),
-            Screen::Settings => self.settings.view(&env).map(Message::Settings),
-        };
-        let mut main = column![chrome::header(
-            &self.info,
-            self.balance,
-            &self.state,
-            context.settings.unit
-        )];
-        if let Some(notice) = &self.notice {
-            main = main.push(
-                row![
-                    iced::widget::container(widget::notice(
-                        crate::gui::theme::Tone::Warning,
-                        "Needs your attention",
-                        notice.clone()
-                    ))
-                    .width(Length::Fill),
-                    widget::link("Dismiss", Message::DismissNotice)
-                ]
-                .spacing(8)
-                .padding([8, 28]),
-            );
-        }
-        main = main.push(screen);
-        row![
-            chrome::sidebar(self.screen, self.unread, Message::Navigate),
-            main.width(Length::Fill)
-        ]
-        .into()
     }
 }
 
@@ -447,24 +460,4 @@ fn save_contacts(context: &Context) -> Task<Message> {
         },
         Message::ContactsSaved,
     )
-}
-
-/// Ctrl+1..4 switch screens, Ctrl+N starts a tip, Esc closes dialogs.
-fn shortcut(event: keyboard::Event) -> Option<Message> {
-    let keyboard::Event::KeyPressed { key, modifiers, .. } = event else {
-        return None;
-    };
-    match key.as_ref() {
-        Key::Named(Named::Escape) => Some(Message::Escape),
-        Key::Character(c) if modifiers.command() => match c {
-            "1" | "2" | "3" | "4" => {
-                let i: usize = c.parse().ok()?;
-                Some(Message::Navigate(Screen::NUMBERED[i - 1]))
-            }
-            "n" | "N" => Some(Message::NewTip),
-            "," => Some(Message::Navigate(Screen::Settings)),
-            _ => None,
-        },
-        _ => None,
-    }
 }

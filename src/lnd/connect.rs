@@ -193,8 +193,12 @@ pub(crate) fn split_host_port(text: &str) -> Result<(String, Option<u16>), Addre
         return non_empty(host).map(|host| (host, port));
     }
     match text.split_once(':') {
-        // More than one colon and no brackets: a bare IPv6 address.
-        Some((_, rest)) if rest.contains(':') => Ok((text.to_owned(), None)),
+        // More than one colon and no brackets: only a bare IPv6 address
+        // (anything else, such as `a:b://c`, is not a host).
+        Some((_, rest)) if rest.contains(':') => text
+            .parse::<std::net::Ipv6Addr>()
+            .map(|_| (text.to_owned(), None))
+            .map_err(|_| AddressError::MissingHost),
         Some((host, port)) => Ok((non_empty(host)?, Some(parse_port(port)?))),
         None => non_empty(text).map(|host| (host, None)),
     }

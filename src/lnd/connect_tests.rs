@@ -37,6 +37,9 @@ fn splits_host_and_port() {
         ("host:abc", Err(AddressError::BadPort)),
         ("[::1]x", Err(AddressError::BadPort)),
         ("a/b:1", Err(AddressError::MissingHost)),
+        ("2001:db8::1", Ok(("2001:db8::1", None))),
+        ("10.0.0.:x://10.0.0.2", Err(AddressError::MissingHost)),
+        ("::1\u{0}@evil", Err(AddressError::MissingHost)),
     ];
     for (text, expected) in cases {
         let got = split_host_port(text);

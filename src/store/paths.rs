@@ -79,9 +79,15 @@ impl Paths {
         self.root.join("settings.json")
     }
 
-    /// The wallet's SQLite index of received and sent keysends.
+    /// The wallet's SQLite index of received and sent keysends (a cache).
     pub fn index_db(&self) -> PathBuf {
-        self.root.join("index.sqlite3")
+        self.root.join("index.db")
+    }
+
+    /// The wallet's send journal (never a cache: it may hold the only copy
+    /// of a payment's preimage).
+    pub fn journal_db(&self) -> PathBuf {
+        self.root.join("journal.db")
     }
 
     /// The single-instance lock.
@@ -127,7 +133,8 @@ mod tests {
         let paths = Paths::at("/p");
         assert_eq!(paths.contacts_file(), Path::new("/p/contacts.json"));
         assert_eq!(paths.settings_file(), Path::new("/p/settings.json"));
-        assert_eq!(paths.index_db(), Path::new("/p/index.sqlite3"));
+        assert_eq!(paths.index_db(), Path::new("/p/index.db"));
+        assert_eq!(paths.journal_db(), Path::new("/p/journal.db"));
         assert_eq!(paths.lock_file(), Path::new("/p/satchel.lock"));
         assert_eq!(paths.quarantine_dir(), Path::new("/p/quarantine"));
     }

@@ -74,6 +74,14 @@ pub enum JournalError {
     },
     #[error("a journal entry cannot be read ({0}); the file may be damaged")]
     Unreadable(String),
+    #[error(
+        "the send journal {} is damaged ({reason}); Satchel will not send until it is dealt \
+         with and never replaces it (it may hold the only record of a payment): quit Satchel, \
+         keep a copy of the file, restore it from a backup or move it aside, and check your \
+         node's payment history for sends it may have recorded",
+        path.display()
+    )]
+    Damaged { path: PathBuf, reason: String },
     #[error("the send journal task stopped unexpectedly")]
     Interrupted,
 }
@@ -92,6 +100,27 @@ impl JournalError {
             source: Arc::new(source),
         }
     }
+
+    /// Signs of a damaged file become [`JournalError::Damaged`] naming `path`.
+    pub(crate) fn damaged_at(self, path: &std::path::Path) -> Self {
+        let reason = match &self {
+            Self::Unreadable(reason) => reason.clone(),
+            Self::Database(e) if is_damage(e) => e.to_string(),
+            _ => return self,
+        };
+        Self::Damaged {
+            path: path.to_owned(),
+            reason: crate::keysend::text::display_safe(&reason, 200),
+        }
+    }
+}
+
+/// SQLite's codes for a file that is not (or no longer) a database.
+fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
 }
 
 /// Why a keysend was not sent (nothing was paid unless the journal says so).

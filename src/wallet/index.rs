@@ -140,7 +140,9 @@ impl Index {
     ) -> Result<Vec<i64>, IndexError> {
         let summaries: Vec<Summary> = items.iter().map(|i| Summary::of(&i.records)).collect();
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        // Immediate: take the write lock now (waiting for other processes),
+        // never fail half-way upgrading a read.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut new = Vec::new();
         for (item, summary) in items.iter().zip(&summaries) {
             new.extend(insert_one(&tx, item, summary)?);
@@ -264,13 +266,37 @@ fn bump(conn: &Connection, cursor: Cursor, value: Option<u64>) -> Result<(), Ind
 
 /// Open, configure and migrate; touches the file so corruption shows up here.
 fn open_checked(path: &Path) -> Result<Connection, IndexError> {
+    super::file::make_private(path).map_err(|e| IndexError::io(path, e))?;
     let mut conn = Connection::open(path)?;
     // Each filter combination of the inbox is its own statement: keep them all.
     conn.set_prepared_statement_cache_capacity(64);
     schema::configure(&conn)?;
     let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    quick_check(&conn).map_err(|reason| corrupt(&reason))?;
     schema::migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// SQLite's `PRAGMA quick_check` (every page and index entry read once):
+/// `Err` with SQLite's first complaint when the file is damaged. A damaged
+/// page that happens not to be read on open would otherwise surface much
+/// later, as missing or wrong rows.
+pub(crate) fn quick_check(conn: &Connection) -> Result<(), String> {
+    let verdict = conn
+        .query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0))
+        .map_err(|e| e.to_string())?;
+    if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(verdict)
+    }
+}
+
+/// The error SQLite gives for a damaged file, carrying quick_check's reason.
+fn corrupt(reason: &str) -> IndexError {
+    let code = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT);
+    let reason = crate::keysend::text::display_safe(reason, 200);
+    IndexError::from(rusqlite::Error::SqliteFailure(code, Some(reason)))
 }
 
 fn is_corrupt(error: &rusqlite::Error) -> bool {

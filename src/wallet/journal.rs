@@ -10,9 +10,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::journal_state::{JournalState, failure_code, failure_from_code};
+use super::schema::BUSY_TIMEOUT;
 use super::{JournalError, blob};
 use crate::keysend::{Msat, NodeId, PaymentHash, Preimage};
 use crate::node::{OutgoingKeysend, PaymentFailure};
@@ -72,7 +73,6 @@ const COLUMNS: &str = "intent_id, destination, amount_msat, records, preimage, f
 pub const JOURNAL_FILE: &str = "journal.db";
 /// The only version of the journal schema so far.
 const VERSION: u32 = 1;
-
 impl Journal {
     /// Open (or create) the journal at `path`. Every commit is fsync'd
     /// (WAL, `synchronous=FULL`). An unreadable journal is an error, never
@@ -81,10 +81,20 @@ impl Journal {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| JournalError::io(dir, e))?;
         }
+        super::file::make_private(path).map_err(|e| JournalError::io(path, e))?;
         let conn = Connection::open(path)?;
+        // First, so that every later statement waits for other processes.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Self::prepare(&conn).map_err(|e| e.damaged_at(path))?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Configure, check and create the schema.
+    fn prepare(conn: &Connection) -> Result<(), JournalError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(Duration::from_secs(5))?;
         let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > VERSION {
             return Err(JournalError::TooNew {
@@ -92,11 +102,14 @@ impl Journal {
                 supported: VERSION,
             });
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", VERSION)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        super::index::quick_check(conn).map_err(JournalError::Unreadable)?;
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        tx.execute_batch(SCHEMA)?;
+        if found != VERSION {
+            tx.pragma_update(None, "user_version", VERSION)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Run `work` on the blocking pool (for async callers; commits fsync).
@@ -111,9 +124,9 @@ impl Journal {
             .map_err(|_| JournalError::Interrupted)?
     }
 
-    /// Open the journal of a profile (`<profile>/journal.db`).
+    /// Open the journal of a profile (`Paths::journal_db`).
     pub fn open_profile(paths: &crate::store::Paths) -> Result<Self, JournalError> {
-        Self::open(&paths.root().join(JOURNAL_FILE))
+        Self::open(&paths.journal_db())
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -206,7 +219,9 @@ impl Journal {
         fee: Option<Msat>,
     ) -> Result<JournalEntry, JournalError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        // Immediate: a read-then-write transaction started deferred fails at
+        // once (no busy wait) when another process wrote in between.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current: Option<String> = tx
             .query_row(
                 "SELECT state FROM journal WHERE intent_id = ?1",

@@ -10,10 +10,13 @@
 mod blob;
 mod detail;
 mod error;
+mod file;
 mod follow;
 mod index;
 #[cfg(test)]
 mod index_tests;
+#[cfg(test)]
+mod integrity_tests;
 mod journal;
 mod journal_state;
 #[cfg(test)]

@@ -65,15 +65,40 @@ CREATE TABLE cursors (
 
 /// Connection settings for the index: WAL, normal sync (it can be rebuilt).
 pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // First, so every later statement waits for other processes (the CLI
+    // and the GUI may use one profile at once).
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
+    conn.pragma_update(None, "temp_store", "MEMORY")
 }
 
-/// Bring the schema up to [`CURRENT`], one transaction per step.
+/// How long a statement waits for another process holding the file.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Bring the schema up to [`CURRENT`], one transaction per step. Each step
+/// reads the version under the write lock, so processes opening the same
+/// new file at once migrate it once.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
+    loop {
+        let found = version(conn)?;
+        if found == CURRENT {
+            return Ok(());
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = version(&tx)?;
+        if found == CURRENT {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[found as usize])?;
+        tx.pragma_update(None, "user_version", found + 1)?;
+        tx.commit()?;
+    }
+}
+
+/// The stored schema version; a newer one than this build knows is refused.
+fn version(conn: &Connection) -> Result<u32, IndexError> {
     let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > CURRENT {
         return Err(IndexError::TooNew {
@@ -81,13 +106,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
             supported: CURRENT,
         });
     }
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", from as u32 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

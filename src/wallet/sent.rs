@@ -53,7 +53,7 @@ impl Index {
         payment_index: Option<u64>,
     ) -> Result<usize, IndexError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for item in items {
             upsert_one(&tx, item)?;
         }

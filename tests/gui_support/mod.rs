@@ -25,6 +25,13 @@ const WINDOW: iced::Size = iced::Size::new(1200.0, 1000.0);
 /// Longest a single task may run before the test gives up on it.
 const TASK_DEADLINE: Duration = Duration::from_secs(20);
 
+/// What a test may use before the app boots.
+pub struct Before<'a> {
+    pub sim: &'a SimHandle,
+    pub profile: &'a Paths,
+    pub runtime: &'a tokio::runtime::Runtime,
+}
+
 /// The app running against a simulated network.
 pub struct Harness {
     pub app: App,
@@ -53,6 +60,32 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
+        Self::launch_after(seed, settings, contacts, edit, |_| {})
+    }
+
+    /// Like [`Harness::start`], after `prepare` has run against the sim and
+    /// the (still closed) profile: e.g. a journal entry left by a crash.
+    pub fn start_after(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        prepare: impl FnOnce(&Before<'_>),
+    ) -> Self {
+        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare);
+        assert!(
+            harness.app.session().is_some(),
+            "the app connected to the sim"
+        );
+        harness
+    }
+
+    fn launch_after(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        edit: impl FnOnce(&mut ConnectSpec),
+        prepare: impl FnOnce(&Before<'_>),
+    ) -> Self {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -74,6 +107,11 @@ impl Harness {
         .unwrap();
         edit(&mut spec);
         let profile = Paths::at(profile_dir.path());
+        prepare(&Before {
+            sim: &sim,
+            profile: &profile,
+            runtime: &runtime,
+        });
         let boot = Boot {
             paths: profile.clone(),
             demo: false,
@@ -188,6 +226,12 @@ impl Harness {
 
     /// Interact with the view, then apply the messages it produced.
     pub fn interact(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) {
+        let _ = self.interact_counting(act);
+    }
+
+    /// Like [`Harness::interact`]; returns how many of the messages the
+    /// view produced started any work (a task), before running it all.
+    pub fn interact_counting(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) -> usize {
         let messages: Vec<Message> = {
             let mut ui = self.ui();
             act(&mut ui);
@@ -200,7 +244,14 @@ impl Harness {
                 self.app.update(message)
             })
             .collect();
+        let started = tasks.iter().filter(|t| t.units() > 0).count();
         self.settle(Task::batch(tasks));
+        started
+    }
+
+    /// A fresh client of the sim (to look at the node's side of things).
+    pub fn client(&self) -> satchel::node::SharedNode {
+        client(&self.sim, &self.runtime)
     }
 
     /// Whether the current view shows exactly `text` somewhere.
@@ -208,4 +259,18 @@ impl Harness {
         let mut ui = self.ui();
         ui.find(text).is_ok()
     }
+}
+
+/// Connect the real LND adapter to `sim` with its admin macaroon.
+pub fn client(sim: &SimHandle, runtime: &tokio::runtime::Runtime) -> satchel::node::SharedNode {
+    let spec = ConnectSpec::from_files(
+        &sim.addr().to_string(),
+        sim.tls_cert_path(),
+        sim.admin_macaroon_path(),
+    )
+    .expect("the sim's files are valid");
+    let lnd = runtime
+        .block_on(satchel::lnd::connect(&spec))
+        .expect("connects to the sim");
+    Arc::new(lnd)
 }

@@ -2,10 +2,12 @@
 //! `view`; the session maps their actions.
 
 pub mod connect;
+pub mod connect_view;
 pub mod contact_form;
 pub mod contacts;
 pub mod inbox;
 pub mod inbox_detail;
+pub mod inbox_view;
 pub mod send;
 pub mod send_view;
 pub mod sent;

@@ -18,7 +18,7 @@ use crate::keysend::{Msat, NodeId, Preimage, Records};
 use crate::node::Balance;
 use crate::node::{FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, PaymentUpdate, SharedNode};
 use crate::store::Contact;
-use crate::wallet::{self as flow, Journal, SendEvent, SendRequest};
+use crate::wallet::{self as flow, Journal, JournalEntry, SendEvent, SendRequest};
 
 /// Quick amounts, in sats.
 pub const PRESETS: [u64; 4] = [21, 100, 1_000, 5_000];
@@ -26,6 +26,9 @@ pub const PRESETS: [u64; 4] = [21, 100, 1_000, 5_000];
 const DEBOUNCE: Duration = Duration::from_millis(450);
 /// Route length assumed for the byte meter before an estimate arrives.
 const ASSUMED_HOPS: u32 = 3;
+/// What the Send screen says when the node never saw the payment.
+const NOT_SENT: &str = "Your node never received this payment, so nothing was paid. It is listed \
+    above: send it now with the same payment hash, or discard it.";
 /// How long a payment may search for a route.
 const PAY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -101,6 +104,8 @@ pub enum Action {
     Run(Task<Message>),
     /// A payment finished: refresh balance and the sent list.
     Finished,
+    /// The node never saw the payment: offer it in the recovery card.
+    NotSent(JournalEntry),
 }
 
 /// What sending needs from the session.
@@ -438,6 +443,13 @@ impl Send {
             send_view::Progress::Failed(title, explanation) => {
                 self.stage = Stage::Done(Outcome::Failed { title, explanation });
                 Action::Finished
+            }
+            send_view::Progress::NotSent(entry) => {
+                self.stage = Stage::Done(Outcome::Failed {
+                    title: "Not sent".into(),
+                    explanation: NOT_SENT.into(),
+                });
+                Action::NotSent(entry)
             }
             send_view::Progress::Ignore => Action::None,
         }

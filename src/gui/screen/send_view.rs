@@ -12,13 +12,15 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::Msat;
 use crate::node::{PaymentStatus, PaymentUpdate};
-use crate::wallet::SendEvent;
+use crate::wallet::{JournalEntry, SendEvent};
 
 /// What a wallet send event means for the screen.
 pub enum Progress {
     Update(PaymentUpdate),
     Succeeded(PaymentUpdate),
     Failed(String, String),
+    /// The node never saw it: nothing was paid; offered again by recovery.
+    NotSent(JournalEntry),
     Ignore,
 }
 
@@ -33,7 +35,8 @@ pub fn classify(event: SendEvent) -> Progress {
             _ => Progress::Update(update),
         },
         SendEvent::Error(error) => Progress::Failed("Payment failed".into(), error.to_string()),
-        _ => Progress::Ignore,
+        SendEvent::NotSent(entry) => Progress::NotSent(entry),
+        SendEvent::Started { .. } | SendEvent::Reconnecting { .. } => Progress::Ignore,
     }
 }
 

@@ -205,3 +205,35 @@ fn refused_files_leave_the_book_untouched() {
     assert_eq!(book.import_csv(&many), Err(ImportError::TooManyRows));
     assert_eq!(portable_all(&book), before);
 }
+
+#[test]
+fn reasons_quoting_the_file_are_made_safe_and_capped() {
+    let long_key = "\u{202e}".repeat(3) + &"k".repeat(500);
+    let json = format!(
+        r#"[{{"name":"A","pubkey":"{ALICE}","include_identity":"\u001b[2J\u202e"}},
+            {{"name":"B","pubkey":"{BOB}","extra_records":[{{"key":70000,"value":{{"{long_key}":"x"}}}}]}}]"#
+    );
+    let report = ContactBook::new().import_json(&json).unwrap();
+    assert_eq!(report.invalid(), 2, "{report:?}");
+    for outcome in &report.rows {
+        let RowOutcome::Invalid { reason, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(!reason.contains(['\u{1b}', '\u{202e}']), "{reason:?}");
+        assert!(reason.chars().count() <= MAX_REASON_CHARS, "{reason:?}");
+    }
+    let csv = format!("name,pubkey,include_identity\nA,{ALICE},\u{1b}]0;x\u{7}\u{2066}\n");
+    let report = ContactBook::new().import_csv(&csv).unwrap();
+    let RowOutcome::Invalid { reason, .. } = &report.rows[0] else {
+        panic!("{report:?}");
+    };
+    assert!(reason.starts_with("include_identity"), "{reason:?}");
+    assert!(
+        !reason.contains(['\u{1b}', '\u{7}', '\u{2066}']),
+        "{reason:?}"
+    );
+    let Err(ImportError::NotJson(reason)) = ContactBook::new().import_json("\u{202e}{") else {
+        panic!("not JSON");
+    };
+    assert!(!reason.contains('\u{202e}'), "{reason:?}");
+}

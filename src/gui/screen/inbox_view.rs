@@ -1,0 +1,240 @@
+//! How the Inbox looks: the filter row, the sync bar, the virtualised list
+//! of rows (sender with its verification badge, podcast, amount, preview,
+//! time) and, beside it, the detail pane. Reads `Inbox` only.
+
+use iced::widget::{
+    button, column, container, pick_list, progress_bar, row, space, text, text_input, toggler,
+};
+use iced::{Alignment, Element, Length};
+
+use crate::gui::list;
+use crate::gui::screen::Env;
+use crate::gui::screen::inbox::{Inbox, Message, ROW_HEIGHT};
+use crate::gui::screen::inbox_detail::Detail;
+use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::{format, widget};
+use crate::keysend::incoming::Unverified;
+use crate::keysend::{Msat, NodeId};
+use crate::wallet::{InboxRow, Verification};
+
+impl Inbox {
+    /// Show the screen.
+    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        let mut body = column![self.filters(env)].spacing(gap::M);
+        if let Some((scanned, stored)) = self.sync {
+            body = body.push(sync_bar(scanned, stored));
+        }
+        if let Some(error) = &self.error {
+            body = body.push(widget::error_notice(
+                error,
+                "The list will retry when new tips arrive.",
+            ));
+        }
+        let list = widget::card(self.list(env)).padding(0).height(Length::Fill);
+        let content: Element<'a, Message> = match &self.detail {
+            Some(detail) => row![
+                container(list).width(Length::FillPortion(5)),
+                container(detail.view(env).map(Message::Detail)).width(Length::FillPortion(4))
+            ]
+            .spacing(gap::M)
+            .into(),
+            None => list.into(),
+        };
+        let subtitle = format!("{} tips{}", self.total, self.hidden_note(env));
+        widget::page("Inbox", Some(subtitle), body.push(content))
+    }
+
+    fn hidden_note(&self, env: &Env<'_>) -> String {
+        if self.show_small || env.settings.spam_threshold == Msat::ZERO {
+            return String::new();
+        }
+        format!(
+            " · below {} hidden",
+            format::amount(env.settings.spam_threshold, env.settings.unit)
+        )
+    }
+
+    fn filters<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        let search = text_input("Search messages, names, podcasts…", &self.search)
+            .id("inbox-search")
+            .on_input(Message::SearchChanged)
+            .padding(9)
+            .style(theme::input(false));
+        let contacts: Vec<ContactChoice> = env
+            .contacts
+            .contacts()
+            .iter()
+            .map(|c| ContactChoice(c.name.clone(), c.pubkey))
+            .collect();
+        let selected = self.contact.clone().map(|(n, id)| ContactChoice(n, id));
+        let contact = pick_list(contacts, selected, |c| {
+            Message::ContactFilter(Some((c.0, c.1)))
+        })
+        .placeholder("Any sender")
+        .style(theme::pick)
+        .padding(8);
+        let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
+            Message::PodcastFilter(Some(p))
+        })
+        .placeholder("Any podcast")
+        .style(theme::pick)
+        .padding(8);
+        let small = toggler(self.show_small)
+            .label("Show tiny tips")
+            .on_toggle(Message::ShowSmallToggled)
+            .size(18);
+        row![
+            container(search).width(Length::FillPortion(3)),
+            contact,
+            podcast,
+            small,
+            widget::link("Clear", Message::ClearFilters)
+        ]
+        .spacing(gap::M)
+        .align_y(Alignment::Center)
+        .into()
+    }
+
+    fn list<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        if self.total == 0 {
+            return widget::empty_state(
+                "No tips yet",
+                "Keysends your node receives appear here as they arrive.",
+            );
+        }
+        let selected = self.detail.as_ref().map(Detail::id);
+        let now = chrono::Local::now();
+        list::virtual_list(
+            self.total as usize,
+            ROW_HEIGHT,
+            self.viewport,
+            move |i| match self.page.get(i) {
+                Some(r) => row_view(r, env, selected == Some(r.id), now),
+                None => placeholder_row(),
+            },
+            Message::Scrolled,
+        )
+    }
+}
+
+/// A contact in the sender filter.
+#[derive(Debug, Clone, PartialEq)]
+struct ContactChoice(String, NodeId);
+
+impl std::fmt::Display for ContactChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a row's sender is shown: contact name, claimed identity or anonymous.
+pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static str, Tone)>) {
+    let contact = row
+        .sender_pubkey
+        .and_then(|id| env.contacts.by_pubkey(&id))
+        .map(|c| c.name.clone());
+    let claimed = || {
+        format!(
+            "claims to be {}",
+            contact.clone().unwrap_or_else(|| row.sender.clone())
+        )
+    };
+    match row.verification {
+        Some(Verification::Verified(_)) => (
+            contact.clone().unwrap_or_else(|| row.sender.clone()),
+            Some(("verified", Tone::Success)),
+        ),
+        Some(Verification::Claimed(problem)) if is_forgery(problem) => {
+            (claimed(), Some(("bad signature", Tone::Danger)))
+        }
+        Some(Verification::Anonymous) => ("anonymous".into(), None),
+        _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
+        _ => ("anonymous".into(), None),
+    }
+}
+
+/// What the index calls a sender that gave no name or key.
+const ANONYMOUS_ROW: &str = "Unknown sender";
+
+/// A signature that is present but proves the claim false.
+pub fn is_forgery(problem: Unverified) -> bool {
+    matches!(
+        problem,
+        Unverified::BadSignature | Unverified::OtherRecipient
+    )
+}
+
+fn row_view<'a>(
+    row: &'a InboxRow,
+    env: &Env<'a>,
+    selected: bool,
+    now: chrono::DateTime<chrono::Local>,
+) -> Element<'a, Message> {
+    let (sender, badge) = sender_label(row, env);
+    let mut top = row![].spacing(gap::S).align_y(Alignment::Center);
+    if row.unread {
+        top = top.push(widget::accent_dot(8.0));
+    }
+    top = top.push(
+        text(sender)
+            .font(if row.unread { theme::BOLD } else { theme::FONT })
+            .size(size::BODY)
+            .wrapping(text::Wrapping::None),
+    );
+    if let Some((label, tone)) = badge {
+        top = top.push(widget::pill(label, tone));
+    }
+    if let Some(podcast) = &row.podcast {
+        top = top.push(widget::pill(podcast.as_str(), Tone::Accent));
+    }
+    top = top.push(space::horizontal());
+    top = top.push(
+        text(format::amount(row.amount, env.settings.unit))
+            .font(theme::BOLD)
+            .wrapping(text::Wrapping::None),
+    );
+    let preview = if row.preview.is_empty() {
+        "(no message)"
+    } else {
+        row.preview.as_str()
+    };
+    let bottom = row![
+        text(preview)
+            .size(size::BODY)
+            .style(theme::muted)
+            .wrapping(text::Wrapping::None),
+        space::horizontal(),
+        widget::caption(format::when(row.settled_at, now))
+    ]
+    .spacing(gap::S);
+    button(column![top, bottom].spacing(gap::XS))
+        .padding([10, 16])
+        .width(Length::Fill)
+        .height(ROW_HEIGHT)
+        .clip(true)
+        .style(theme::row_button(selected))
+        .on_press(Message::Select(row.id))
+        .into()
+}
+
+fn placeholder_row<'a, M: 'a>() -> Element<'a, M> {
+    container(text("…").style(theme::muted))
+        .padding([10, 16])
+        .into()
+}
+
+fn sync_bar<'a>(scanned: u64, stored: u64) -> Element<'a, Message> {
+    // The node does not say how long its history is: each page read moves the
+    // bar closer to full, and it disappears when the last page is in.
+    let page = crate::gui::sync::PAGE as f32;
+    column![
+        widget::caption(format!(
+            "Reading your node's history… {scanned} records read, {stored} keysends found"
+        )),
+        progress_bar(0.0..=1.0, scanned as f32 / (scanned as f32 + page))
+            .girth(6)
+            .style(theme::progress)
+    ]
+    .spacing(gap::XS)
+    .into()
+}

@@ -1,0 +1,76 @@
+//! How a session looks: the sidebar, the header, the notice bar, the
+//! recovery card (Send and Sent) or hint (elsewhere), and the current screen.
+
+use iced::widget::{column, container, row};
+use iced::{Element, Length};
+
+use super::{Message, Session};
+use crate::gui::app::Context;
+use crate::gui::chrome::{self, Screen};
+use crate::gui::screen::Env;
+use crate::gui::{recovery_view, theme, widget};
+
+impl Session {
+    /// The frame and the current screen.
+    pub fn view<'a>(&'a self, context: &'a Context) -> Element<'a, Message> {
+        let env = self.env(context);
+        let screen: Element<'a, Message> = match self.screen {
+            Screen::Inbox => self.inbox.view(&env).map(Message::Inbox),
+            Screen::Send => self.send.view(&env).map(Message::Send),
+            Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
+            Screen::Sent => self.sent.view(&env).map(Message::Sent),
+            Screen::Settings => self.settings.view(&env).map(Message::Settings),
+        };
+        let mut main = column![chrome::header(
+            &self.info,
+            self.balance,
+            &self.state,
+            context.settings.unit
+        )];
+        if let Some(notice) = &self.notice {
+            main = main.push(notice_bar(notice));
+        }
+        if let Some(recovery) = self.recovery_bar(&env) {
+            main = main.push(recovery);
+        }
+        main = main.push(screen);
+        let attention = self.recovery.attention() as u64;
+        row![
+            chrome::sidebar(self.screen, self.unread, attention, Message::Navigate),
+            main.width(Length::Fill)
+        ]
+        .into()
+    }
+
+    /// The recovery card on Send and Sent, a one-line hint elsewhere.
+    fn recovery_bar<'a>(&'a self, env: &Env<'a>) -> Option<Element<'a, Message>> {
+        let shown = match self.screen {
+            Screen::Send | Screen::Sent => {
+                recovery_view::card(&self.recovery, env)?.map(Message::Recovery)
+            }
+            _ => recovery_view::hint(self.recovery.attention(), Message::Navigate(Screen::Send))?,
+        };
+        let margins = iced::Padding {
+            top: theme::gap::M,
+            right: theme::gap::XL,
+            bottom: 0.0,
+            left: theme::gap::XL,
+        };
+        Some(container(shown).padding(margins).into())
+    }
+}
+
+fn notice_bar(notice: &str) -> Element<'_, Message> {
+    row![
+        container(widget::notice(
+            theme::Tone::Warning,
+            "Needs your attention",
+            notice
+        ))
+        .width(Length::Fill),
+        widget::link("Dismiss", Message::DismissNotice)
+    ]
+    .spacing(8)
+    .padding([8, 28])
+    .into()
+}

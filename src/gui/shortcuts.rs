@@ -1,0 +1,149 @@
+//! Keyboard shortcuts of a session: Ctrl+1..4 switch screens, Ctrl+N starts
+//! a tip, Ctrl+, opens Settings, Esc closes dialogs. They work while a text
+//! field has focus: a focused input captures every key press, so the
+//! subscription reads events whatever their capture status, and only ever
+//! reacts to Ctrl combinations and Esc (never plain typing).
+
+use iced::keyboard::key::{Code, Named, Physical};
+use iced::keyboard::{self, Key, Modifiers};
+use iced::{Event, Subscription, event, window};
+
+use crate::gui::chrome::Screen;
+use crate::gui::session::Message;
+
+/// Every shortcut, captured by a widget or not.
+pub fn listen() -> Subscription<Message> {
+    event::listen_with(on_event)
+}
+
+fn on_event(event: Event, _status: event::Status, _window: window::Id) -> Option<Message> {
+    let Event::Keyboard(keyboard::Event::KeyPressed {
+        key,
+        physical_key,
+        modifiers,
+        ..
+    }) = event
+    else {
+        return None;
+    };
+    shortcut(&key, physical_key, modifiers)
+}
+
+/// The session message for a key press, if it is a shortcut.
+pub fn shortcut(key: &Key, physical: Physical, modifiers: Modifiers) -> Option<Message> {
+    if let Key::Named(Named::Escape) = key {
+        return Some(Message::Escape);
+    }
+    if !modifiers.command() || modifiers.alt() {
+        return None;
+    }
+    if let Some(n) = digit(key, physical) {
+        return Screen::NUMBERED
+            .get(n.checked_sub(1)?)
+            .copied()
+            .map(Message::Navigate);
+    }
+    match key.to_latin(physical)? {
+        'n' | 'N' => Some(Message::NewTip),
+        ',' => Some(Message::Navigate(Screen::Settings)),
+        _ => None,
+    }
+}
+
+/// The digit pressed: from the character, else from the key's position
+/// (layouts such as AZERTY put symbols on the unshifted digit row).
+fn digit(key: &Key, physical: Physical) -> Option<usize> {
+    if let Key::Character(c) = key
+        && let Some(d) = c.chars().next().and_then(|c| c.to_digit(10))
+    {
+        return Some(d as usize);
+    }
+    match physical {
+        Physical::Code(Code::Digit1) => Some(1),
+        Physical::Code(Code::Digit2) => Some(2),
+        Physical::Code(Code::Digit3) => Some(3),
+        Physical::Code(Code::Digit4) => Some(4),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: &str, code: Code, modifiers: Modifiers) -> Option<Message> {
+        shortcut(&Key::Character(c.into()), Physical::Code(code), modifiers)
+    }
+
+    fn navigates(message: Option<Message>) -> Option<Screen> {
+        match message {
+            Some(Message::Navigate(screen)) => Some(screen),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn ctrl_digits_switch_screens() {
+        let ctrl = Modifiers::CTRL;
+        let table = [
+            ("1", Code::Digit1, Some(Screen::Inbox)),
+            ("2", Code::Digit2, Some(Screen::Send)),
+            ("3", Code::Digit3, Some(Screen::Contacts)),
+            ("4", Code::Digit4, Some(Screen::Sent)),
+            ("5", Code::Digit5, None),
+            ("0", Code::Digit0, None),
+            // AZERTY: the unshifted digit row types symbols.
+            ("&", Code::Digit1, Some(Screen::Inbox)),
+            ("\u{e9}", Code::Digit2, Some(Screen::Send)),
+            (",", Code::Comma, Some(Screen::Settings)),
+        ];
+        for (c, code, expected) in table {
+            assert_eq!(navigates(press(c, code, ctrl)), expected, "ctrl+{c}");
+        }
+    }
+
+    #[test]
+    fn plain_typing_is_never_a_shortcut() {
+        for (c, code) in [("1", Code::Digit1), ("n", Code::KeyN), (",", Code::Comma)] {
+            assert!(press(c, code, Modifiers::empty()).is_none(), "{c}");
+            assert!(press(c, code, Modifiers::SHIFT).is_none(), "shift+{c}");
+            assert!(
+                press(c, code, Modifiers::CTRL | Modifiers::ALT).is_none(),
+                "AltGr+{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn ctrl_n_and_escape() {
+        assert!(matches!(
+            press("n", Code::KeyN, Modifiers::CTRL),
+            Some(Message::NewTip)
+        ));
+        assert!(matches!(
+            press("N", Code::KeyN, Modifiers::CTRL | Modifiers::SHIFT),
+            Some(Message::NewTip)
+        ));
+        let escape = shortcut(
+            &Key::Named(Named::Escape),
+            Physical::Code(Code::Escape),
+            Modifiers::empty(),
+        );
+        assert!(matches!(escape, Some(Message::Escape)));
+    }
+
+    #[test]
+    fn captured_events_still_reach_the_shortcuts() {
+        let event = Event::Keyboard(keyboard::Event::KeyPressed {
+            key: Key::Character("2".into()),
+            modified_key: Key::Character("2".into()),
+            physical_key: Physical::Code(Code::Digit2),
+            location: keyboard::Location::Standard,
+            modifiers: Modifiers::CTRL,
+            text: None,
+            repeat: false,
+        });
+        let message = on_event(event, event::Status::Captured, window::Id::unique());
+        assert_eq!(navigates(message), Some(Screen::Send));
+    }
+}
