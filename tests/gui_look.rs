@@ -70,3 +70,49 @@ fn render_every_screen() {
     connect.render(&dir, "connect");
     assert!(dir.read_dir().expect("shots written").count() >= 5);
 }
+
+#[test]
+#[ignore = "writes screenshots for review"]
+fn render_recovery() {
+    use satchel::keysend::{Msat, Preimage, Records, record};
+    use satchel::node::OutgoingKeysend;
+    let dir = std::env::var_os("SATCHEL_SHOTS")
+        .map_or_else(|| "/tmp/satchel-shots".into(), std::path::PathBuf::from);
+    let mut contacts = ContactBook::new();
+    for (name, id, _) in satchel::sim::demo_contacts() {
+        let _ = contacts
+            .add(NewContact::new(name, id))
+            .expect("demo contact");
+    }
+    let mut h = Harness::start_after(10, Harness::quiet_settings(), contacts, |before| {
+        let journal = satchel::wallet::Journal::open_profile(before.profile).expect("journal");
+        for (intent, name, sats, text) in [
+            (
+                "a",
+                "alice",
+                300,
+                "Thanks for the episode on channel jamming!",
+            ),
+            ("b", "grace", 2_100, ""),
+        ] {
+            let keysend = OutgoingKeysend {
+                destination: before.sim.node_id(name).expect("sim node"),
+                amount: Msat::from_sat(sats),
+                preimage: Preimage::random(),
+                records: Records::from([(record::MESSAGE, text.as_bytes().to_vec())]),
+                fee_limit: Msat::from_sat(50),
+                timeout: satchel::wallet::SEND_TIMEOUT,
+            };
+            let _ = journal.begin(intent, &keysend).expect("journaled");
+        }
+    });
+    h.render(&dir, "recovery-inbox");
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    h.render(&dir, "recovery-send");
+    h.interact(|ui| {
+        let _ = ui.click("Send now").expect("send now");
+    });
+    h.render(&dir, "recovery-sent-one");
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));
+    h.render(&dir, "recovery-sent");
+}

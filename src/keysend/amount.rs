@@ -34,6 +34,12 @@ pub enum AmountError {
     NotANumber(String),
     #[error("that is more than 21 million bitcoin")]
     TooLarge,
+    /// `1,5` could mean 1.5 or 15: thousands separators must split groups of three.
+    #[error(
+        "{0:?} is ambiguous: separators must split groups of three digits (1,000); \
+         amounts are whole sats"
+    )]
+    BadGrouping(String),
 }
 
 /// 21 million BTC in sats: nothing larger can be a real amount.
@@ -64,16 +70,17 @@ impl Msat {
         if text.starts_with('-') {
             return Err(AmountError::Negative);
         }
-        let digits: String = text
-            .trim_start_matches('+')
-            .chars()
-            .filter(|c| !matches!(c, ',' | '_' | '\'' | ' '))
-            .collect();
-        if digits.contains('.') {
+        let unsigned = text.trim_start_matches('+');
+        if unsigned.contains('.') {
             return Err(AmountError::Fraction);
         }
+        let groups: Vec<&str> = unsigned.split(is_separator).collect();
+        let digits: String = groups.concat();
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(AmountError::NotANumber(text.to_owned()));
+        }
+        if !well_grouped(&groups) {
+            return Err(AmountError::BadGrouping(text.to_owned()));
         }
         let sats: u64 = digits.parse().map_err(|_| AmountError::TooLarge)?;
         match sats {
@@ -92,6 +99,20 @@ impl fmt::Display for Msat {
             0 => write!(f, "{sats} sat"),
             rest => write!(f, "{sats}.{rest:03} sat"),
         }
+    }
+}
+
+/// Characters people type between groups of thousands.
+fn is_separator(c: char) -> bool {
+    matches!(c, ',' | '_' | '\'' | ' ')
+}
+
+/// Either no separators, or a first group of 1-3 digits followed by groups
+/// of exactly three: `1,000`, `12 345`, not `1,5` (a decimal comma) or `10,00`.
+fn well_grouped(groups: &[&str]) -> bool {
+    match groups {
+        [] | [_] => true,
+        [first, rest @ ..] => (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3),
     }
 }
 
@@ -123,6 +144,12 @@ mod tests {
             ("", Err(AmountError::Empty)),
             ("-5", Err(AmountError::Negative)),
             ("1.5", Err(AmountError::Fraction)),
+            ("1,5", Err(AmountError::BadGrouping("1,5".into()))),
+            ("10,00", Err(AmountError::BadGrouping("10,00".into()))),
+            ("1,000,000", Ok(1_000_000)),
+            ("1'000", Ok(1000)),
+            ("1_000", Ok(1000)),
+            ("1000,", Err(AmountError::BadGrouping("1000,".into()))),
             ("1e9", Err(AmountError::NotANumber("1e9".into()))),
             ("abc", Err(AmountError::NotANumber("abc".into()))),
             ("99999999999999999999", Err(AmountError::TooLarge)),
