@@ -12,11 +12,15 @@
 #                                 it is created, the first frame follows)
 #   - exec -> first painted frame (first screenshot of the window that is not
 #                                 one flat colour; polled, resolution ~0.1 s)
-#   - exec -> inbox loaded       (title becomes "Satchel (N unread)": the
-#                                 session is connected, the sync finished and
-#                                 the unread count was read from the index)
-#   - resident memory (VmRSS, VmHWM) of the GUI process once the inbox is loaded
-#   - idle CPU over 10 s with nothing changing (utime+stime, /proc/<pid>/stat)
+#   - exec -> inbox shown        (title becomes "Satchel (N unread)": the
+#                                 session is connected and rows were counted
+#                                 from the index; during a first sync this
+#                                 happens as soon as the first rows are stored)
+#   - exec -> history indexed    (the profile's index.db holds all N keysends;
+#                                 read with python3's sqlite3, read-only)
+#   - resident memory (VmRSS, VmHWM) of the GUI process once everything is indexed
+#   - idle CPU over 10 s with nothing changing (utime+stime, /proc/<pid>/stat),
+#     after the process has been quiet (< 5 % CPU over 2 s) or 120 s passed
 #
 # Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N]
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
@@ -97,10 +101,26 @@ painted() { # the window's picture has more than a few colours
     (( colours > 16 ))
 }
 unread_title() { xdotool search --onlyvisible --name '^Satchel \([0-9]+ unread\)'; }
+indexed() { # the GUI's index holds every seeded keysend
+    python3 - "$SATCHEL_HOME/index.db" "$entries" <<'PY'
+import sqlite3, sys
+try:
+    db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=1)
+    n = db.execute("SELECT count(*) FROM received").fetchone()[0]
+except sqlite3.Error:
+    sys.exit(1)
+sys.exit(0 if n >= int(sys.argv[2]) else 1)
+PY
+}
+quiet() { # under 5 % of a core over 2 s
+    local before
+    before=$(cpu_ticks "$1"); sleep 2
+    (( ($(cpu_ticks "$1") - before) * 100 < 5 * 2 * $(getconf CLK_TCK) ))
+}
 
 # launch LABEL: start the window, print its figures, stop it.
 launch() {
-    local label=$1 start window mapped first loaded ticks hz
+    local label=$1 start window mapped first loaded indexed_at ticks hz
     start=$(now)
     "$bin" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
         --macaroonpath "$work/sim/data/chain/bitcoin/regtest/admin.macaroon" \
@@ -114,9 +134,13 @@ launch() {
     wait_for 300 unread_title ||
         { echo "bench-gui: the inbox never loaded" >&2; cat "$work/app-$label.log" >&2; exit 1; }
     loaded=$(since "$start")
-    sleep 3 # let the lazy signature checks of the first page finish
+    wait_for 900 indexed || { echo "bench-gui: the history was not indexed in 900 s" >&2; exit 1; }
+    indexed_at=$(since "$start")
     echo "bench-gui: [$label] exec -> window mapped ${mapped} s; -> first painted frame ${first} s;" \
-         "-> inbox loaded ${loaded} s"
+         "-> inbox shown ${loaded} s; -> history indexed ${indexed_at} s"
+    local waited=0
+    until quiet "$app_pid" || (( waited >= 60 )); do waited=$((waited + 1)); done
+    echo "bench-gui: [$label] busy after indexing for another ~$((waited * 2)) s"
     echo "bench-gui: [$label] resident memory: $(( $(status_kb "$app_pid" VmRSS) / 1024 )) MB" \
          "(peak $(( $(status_kb "$app_pid" VmHWM) / 1024 )) MB)"
     hz=$(getconf CLK_TCK)

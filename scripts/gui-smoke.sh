@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Smoke test of the real window: start `satchel --demo` under Xvfb, wait for
-# the window, screenshot it and fail unless the picture has real content
-# (many colours, not uniform). With --screens, also visits each screen
-# (Ctrl+1..4, Settings) and saves assets/screenshots/<screen>.png.
+# the window, screenshot it (the window only) and fail unless the picture has
+# real content (many colours, not uniform).
+#
+# With --screens, also drives the app with xdotool (there is no window
+# manager, so the window is focused explicitly) and saves the README pictures
+# to assets/screenshots/:
+#   inbox.png             the inbox as it opens
+#   inbox-detail.png      a tip from a verified sender, detail pane open
+#   inbox-boostagram.png  a podcast boostagram (podcast, episode, app fields)
+#   send.png              mid-flow: contact chosen, amount, message, byte
+#                         meter and fee estimate
+#   contacts.png, sent.png (after sending that tip), settings.png
+#   inbox-dark.png        the inbox in the dark theme
+# Screen switches use the shortcuts (Ctrl+1..4, Ctrl+,), one of them while
+# the message editor has focus; each switch is checked to change the picture.
+#
+# Coordinates are the app's layout at its default 1200x780 window size.
 #
 # Usage: scripts/gui-smoke.sh [path/to/satchel] [--screens]
 # Default binary: target/release/satchel (falls back to target/debug/satchel).
@@ -51,7 +65,7 @@ app_pid=$!
 
 window=""
 for _ in $(seq 1 60); do
-    window=$(xdotool search --name '^Satchel' 2>/dev/null | head -1 || true)
+    window=$(xdotool search --onlyvisible --name Satchel 2>/dev/null | head -1 || true)
     [[ -n "$window" ]] && break
     kill -0 "$app_pid" 2>/dev/null || { echo "gui-smoke: satchel exited early" >&2; cat "$work/app.log" >&2; exit 1; }
     sleep 1
@@ -71,24 +85,93 @@ check() {
     fi
 }
 
+# Two pictures of different screens differ in many pixels.
+differs() {
+    local changed
+    changed=$(compare -metric AE "$1" "$2" null: 2>&1 || true)
+    changed=${changed%% *}
+    if awk "BEGIN { exit !(${changed:-0} < 20000) }"; then
+        echo "gui-smoke: $2 is (nearly) the same picture as $1: the shortcut did nothing" >&2
+        return 1
+    fi
+}
+
+# Park the pointer on the empty sidebar (no hover highlights), wait, and
+# capture the app window only.
 shot() {
-    sleep 2
-    import -window root "$1"
+    xdotool mousemove --window "$window" 105 600
+    sleep "${2:-1.5}"
+    import -window "$window" "$1"
     check "$1"
 }
 
+click() {
+    xdotool mousemove --window "$window" "$1" "$2" click 1
+    sleep 0.4
+}
+
+typed() {
+    xdotool type --delay 25 "$1"
+    sleep 0.3
+}
+
+key() {
+    xdotool key "$1"
+    sleep 0.8
+}
+
+# Search the inbox for $1 and open the first row.
+open_first() {
+    click 372 186          # search field
+    key ctrl+a
+    typed "$1"
+    sleep 1.2
+    click 700 252          # first row
+}
+
+# The Send screen mid-flow: contact picked from the suggestions, amount,
+# message (which keeps the focus), signing on; the fee estimate is debounced.
+compose() {
+    click 600 226          # To
+    typed "Dave"
+    click 350 274          # the suggestion "Dave's Bitcoin Podcast"
+    click 600 327          # Amount
+    typed "1000"
+    click 274 587          # Sign with my node identity
+    click 600 470          # Message
+    typed "Loved episode 55, the part on keysend inboxes was great. Keep going!"
+}
+
+xdotool windowfocus --sync "$window" 2>/dev/null || true
 shot "$work/first.png"
 if $screens; then
-    xdotool windowfocus --sync "$window" 2>/dev/null || true
     cp "$work/first.png" "$out/inbox.png"
-    names=(inbox send contacts sent)
-    for i in 2 3 4; do
-        xdotool key --window "$window" "ctrl+$i"
-        shot "$out/${names[$((i - 1))]}.png"
-    done
-    xdotool key --window "$window" "ctrl+comma"
+    # "Coffee" finds a signed tip first; the demo's live traffic only sends
+    # another "Coffee" tip (a boostagram) 40 s after start, so do this first.
+    open_first "Coffee"
+    shot "$out/inbox-detail.png"
+    open_first "Demo Cast"
+    shot "$out/inbox-boostagram.png"
+    key ctrl+2
+    compose
+    shot "$out/send.png" 2.5
+    click 600 470          # back into the message editor: it has the focus
+    key ctrl+3
+    shot "$out/contacts.png"
+    differs "$out/send.png" "$out/contacts.png"
+    key ctrl+2
+    click 298 675          # Send (the tip then shows in Sent)
+    sleep 3
+    key ctrl+4
+    shot "$out/sent.png"
+    differs "$out/contacts.png" "$out/sent.png"
+    key ctrl+comma
     shot "$out/settings.png"
-    xdotool key --window "$window" "ctrl+1"
+    click 863 238          # Theme: Dark
+    key ctrl+1
+    click 1153 186         # Clear the search (the detail pane stays open)
+    shot "$out/inbox-dark.png"
+    differs "$out/inbox-boostagram.png" "$out/inbox-dark.png"
 fi
 kill -0 "$app_pid" 2>/dev/null || { echo "gui-smoke: satchel crashed" >&2; cat "$work/app.log" >&2; exit 1; }
 echo "gui-smoke: ok"

@@ -319,9 +319,9 @@ impl App {
             container(
                 text("Demo mode: a simulated network, no real money.").size(theme::size::SMALL),
             )
-            .padding([4, 12])
+            .padding([5, 14])
             .width(Length::Fill)
-            .style(theme::notice(theme::Tone::Accent))
+            .style(theme::banner(theme::Tone::Accent))
             .into()
         } else {
             iced::widget::space().into()

@@ -138,10 +138,14 @@ pub fn header<'a, M: 'a>(
             "You can send tips, but others cannot tip you. Add accept-keysend=true to lnd.conf and restart lnd.",
         ));
     }
-    container(col.padding([gap::M, gap::XL]))
+    let bar = container(col.padding([gap::M, gap::XL]))
         .width(Length::Fill)
-        .style(theme::header)
-        .into()
+        .style(theme::header);
+    let line = container(space())
+        .width(Length::Fill)
+        .height(1)
+        .style(theme::hairline);
+    column![bar, line].into()
 }
 
 fn connection<'a, M: 'a>(state: &'a State) -> Element<'a, M> {

@@ -4,7 +4,9 @@
 
 use iced::font::Weight;
 use iced::theme::Palette;
-use iced::widget::{button, container, pick_list, progress_bar, text, text_input};
+use iced::widget::{
+    button, container, pick_list, progress_bar, text, text_editor, text_input, toggler,
+};
 use iced::{Background, Border, Color, Font, Shadow, Theme, Vector, border, color};
 
 /// The regular UI font (embedded from `assets/fonts`).
@@ -166,16 +168,26 @@ pub fn sidebar(theme: &Theme) -> container::Style {
     container::Style::default().background(tokens(theme).sidebar)
 }
 
-/// The top bar with node status.
+/// The top bar with node status (its bottom edge is a [`hairline`]).
 pub fn header(theme: &Theme) -> container::Style {
-    let tokens = tokens(theme);
-    container::Style::default()
-        .background(tokens.surface)
-        .border(Border {
-            color: tokens.line,
-            width: 1.0,
-            radius: 0.0.into(),
-        })
+    container::Style::default().background(tokens(theme).surface)
+}
+
+/// A one-pixel separator in the line colour.
+pub fn hairline(theme: &Theme) -> container::Style {
+    container::Style::default().background(tokens(theme).line)
+}
+
+/// A flat full-width strip (the demo banner): tinted, no border.
+pub fn banner(tone: Tone) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let base = tone.color(theme);
+        container::Style {
+            background: Some(mix(tokens(theme).surface, base, 0.14).into()),
+            text_color: Some(theme.palette().text),
+            ..container::Style::default()
+        }
+    }
 }
 
 /// A tinted box for a notice; `tone` picks the colour.
@@ -398,6 +410,31 @@ pub fn input(invalid: bool) -> impl Fn(&Theme, text_input::Status) -> text_input
         }
         style
     }
+}
+
+/// The multi-line message editor, matching the text inputs.
+pub fn editor(theme: &Theme, status: text_editor::Status) -> text_editor::Style {
+    let mut style = text_editor::default(theme, status);
+    style.border.radius = 8.0.into();
+    if matches!(status, text_editor::Status::Active) {
+        style.border.color = tokens(theme).line;
+    }
+    style
+}
+
+/// A toggle switch with a white knob when on (the default knob takes the
+/// text colour on the accent, which is dark on our orange).
+pub fn toggle(theme: &Theme, status: toggler::Status) -> toggler::Style {
+    let mut style = toggler::default(theme, status);
+    let on = match status {
+        toggler::Status::Active { is_toggled }
+        | toggler::Status::Hovered { is_toggled }
+        | toggler::Status::Disabled { is_toggled } => is_toggled,
+    };
+    if on {
+        style.foreground = Color::WHITE.into();
+    }
+    style
 }
 
 /// A drop-down that matches the text inputs.

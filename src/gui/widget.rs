@@ -78,20 +78,30 @@ pub fn hint<'a>(message: impl text::IntoFragment<'a>) -> text::Text<'a> {
     text(message).size(size::SMALL).style(theme::muted)
 }
 
-/// A rounded pill with a short label.
+/// A rounded pill with a short label (one line, never wrapped).
 pub fn pill<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
-    container(text(label).size(size::SMALL).font(theme::BOLD))
-        .padding([2, 10])
-        .style(theme::pill(tone))
-        .into()
+    container(
+        text(label)
+            .size(size::SMALL)
+            .font(theme::BOLD)
+            .wrapping(text::Wrapping::None),
+    )
+    .padding([2, 10])
+    .style(theme::pill(tone))
+    .into()
 }
 
 /// A solid pill, for what must not be missed.
 pub fn pill_solid<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
-    container(text(label).size(size::SMALL).font(theme::BOLD))
-        .padding([2, 10])
-        .style(theme::pill_solid(tone))
-        .into()
+    container(
+        text(label)
+            .size(size::SMALL)
+            .font(theme::BOLD)
+            .wrapping(text::Wrapping::None),
+    )
+    .padding([2, 10])
+    .style(theme::pill_solid(tone))
+    .into()
 }
 
 /// A filled circle of `diameter` pixels.

@@ -144,7 +144,9 @@ impl Node for Lnd {
 
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend> {
         let (mut client, ctx) = (self.lightning.clone(), self.context("SubscribeInvoices"));
-        // LND: settle_index replays every invoice settled after it, then live events.
+        // LND: settle_index replays every invoice settled after it, then live events;
+        // 0 means "not set" (live only), so callers with no cursor read the
+        // history by ListInvoices first (wallet::follow does).
         let request = lnrpc::InvoiceSubscription {
             add_index: 0,
             settle_index: after_settle_index,

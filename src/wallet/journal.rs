@@ -6,22 +6,26 @@
 //! the node) -> `InFlight` -> `Succeeded` | `Failed`; `NotSent` when the node
 //! never saw it (then `resend_same` or `Discarded`, on the user's word only).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::journal_state::{JournalState, failure_code, failure_from_code};
+use super::journal_row::read_row;
+use super::journal_state::{JournalState, failure_code};
+use super::owner::{self, Owner};
 use super::schema::BUSY_TIMEOUT;
 use super::{JournalError, blob};
-use crate::keysend::{Msat, NodeId, PaymentHash, Preimage};
+use crate::keysend::{Msat, PaymentHash};
 use crate::node::{OutgoingKeysend, PaymentFailure};
 
 /// A handle to the journal; cheap to clone.
 #[derive(Clone)]
 pub struct Journal {
     conn: Arc<Mutex<Connection>>,
+    /// This process's claim on the entries it writes.
+    owner: Arc<Owner>,
+    path: PathBuf,
 }
 
 /// One journaled keysend.
@@ -63,7 +67,8 @@ CREATE TABLE IF NOT EXISTS journal (
     failure     TEXT,
     fee_msat    INTEGER,
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
+    updated_at  INTEGER NOT NULL,
+    owner       TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_state ON journal (state);
 ";
@@ -71,8 +76,20 @@ const COLUMNS: &str = "intent_id, destination, amount_msat, records, preimage, f
     timeout_ms, state, failure, fee_msat, created_at, updated_at";
 /// The journal's file name inside a profile folder.
 pub const JOURNAL_FILE: &str = "journal.db";
-/// The only version of the journal schema so far.
-const VERSION: u32 = 1;
+/// The journal schema version: 2 added the `owner` column.
+const VERSION: u32 = 2;
+/// The stored schema version; a newer one than this build knows is refused.
+fn version(conn: &Connection) -> Result<u32, JournalError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > VERSION {
+        return Err(JournalError::TooNew {
+            found,
+            supported: VERSION,
+        });
+    }
+    Ok(found)
+}
+
 impl Journal {
     /// Open (or create) the journal at `path`. Every commit is fsync'd
     /// (WAL, `synchronous=FULL`). An unreadable journal is an error, never
@@ -86,8 +103,11 @@ impl Journal {
         // First, so that every later statement waits for other processes.
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Self::prepare(&conn).map_err(|e| e.damaged_at(path))?;
+        let owner = Owner::claim(path).map_err(|e| JournalError::io(path, e))?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            owner: Arc::new(owner),
+            path: path.to_owned(),
         })
     }
 
@@ -95,16 +115,16 @@ impl Journal {
     fn prepare(conn: &Connection) -> Result<(), JournalError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if found > VERSION {
-            return Err(JournalError::TooNew {
-                found,
-                supported: VERSION,
-            });
-        }
-        super::index::quick_check(conn).map_err(JournalError::Unreadable)?;
+        let _ = version(conn)?;
+        super::index_file::quick_check(conn).map_err(JournalError::Unreadable)?;
+        // Read the version again under the write lock: processes opening an
+        // old file at once migrate it once.
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let found = version(&tx)?;
         tx.execute_batch(SCHEMA)?;
+        if found == 1 {
+            tx.execute_batch("ALTER TABLE journal ADD COLUMN owner TEXT")?;
+        }
         if found != VERSION {
             tx.pragma_update(None, "user_version", VERSION)?;
         }
@@ -154,6 +174,7 @@ impl Journal {
             i64::try_from(keysend.timeout.as_millis()).unwrap_or(i64::MAX),
             JournalState::Pending.as_str(),
             now,
+            self.owner.token(),
         ]);
         match inserted {
             Ok(_) => {}
@@ -209,6 +230,27 @@ impl Journal {
         rows.map(|r| r?).collect()
     }
 
+    /// [`Journal::unfinished`] without the entries another running process
+    /// is still sending (reconcile must not second-guess those).
+    pub fn orphaned(&self) -> Result<Vec<JournalEntry>, JournalError> {
+        let owners: std::collections::HashMap<String, String> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare_cached(
+                "SELECT intent_id, owner FROM journal WHERE owner IS NOT NULL AND state IN \
+                 ('pending', 'dispatched', 'in_flight', 'not_sent')",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mine = self.owner.token();
+        let mut entries = self.unfinished()?;
+        entries.retain(|entry| match owners.get(&entry.intent_id) {
+            Some(token) if token != mine => !owner::is_alive(&self.path, token),
+            _ => true,
+        });
+        Ok(entries)
+    }
+
     /// Move `intent_id` to `state`, recording a failure reason and fee when
     /// given. Refuses moves the state machine does not allow.
     pub fn update(
@@ -236,13 +278,15 @@ impl Journal {
         }
         let _ = tx.execute(
             "UPDATE journal SET state = ?2, failure = coalesce(?3, failure), \
-             fee_msat = coalesce(?4, fee_msat), updated_at = ?5 WHERE intent_id = ?1",
+             fee_msat = coalesce(?4, fee_msat), updated_at = ?5, owner = ?6 \
+             WHERE intent_id = ?1",
             params![
                 intent_id,
                 state.as_str(),
                 failure.map(failure_code),
                 fee.map(|f| f.0 as i64),
-                now_ms()
+                now_ms(),
+                self.owner.token(),
             ],
         )?;
         tx.commit()?;
@@ -253,67 +297,8 @@ impl Journal {
 }
 
 const INSERT: &str = "INSERT INTO journal (intent_id, destination, amount_msat, records, \
-    preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
-
-/// One journal row as stored, before decoding.
-struct StoredRow {
-    intent_id: String,
-    destination: Vec<u8>,
-    amount: i64,
-    records: Vec<u8>,
-    preimage: Vec<u8>,
-    fee_limit: i64,
-    timeout_ms: i64,
-    state: String,
-    failure: Option<String>,
-    fee: Option<i64>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-/// Read one row; decoding happens in [`StoredRow::decode`] so that an
-/// unreadable entry is an error, never skipped.
-fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, JournalError>> {
-    let stored = StoredRow {
-        intent_id: row.get(0)?,
-        destination: row.get(1)?,
-        amount: row.get(2)?,
-        records: row.get(3)?,
-        preimage: row.get(4)?,
-        fee_limit: row.get(5)?,
-        timeout_ms: row.get(6)?,
-        state: row.get(7)?,
-        failure: row.get(8)?,
-        fee: row.get(9)?,
-        created_at: row.get(10)?,
-        updated_at: row.get(11)?,
-    };
-    Ok(stored.decode())
-}
-
-impl StoredRow {
-    fn decode(self) -> Result<JournalEntry, JournalError> {
-        let bad = |what: &str| JournalError::Unreadable(format!("{what} of {}", self.intent_id));
-        let keysend = OutgoingKeysend {
-            destination: NodeId::from_slice(&self.destination).map_err(|_| bad("destination"))?,
-            amount: Msat(self.amount as u64),
-            preimage: Preimage::from_slice(&self.preimage).ok_or_else(|| bad("preimage"))?,
-            records: blob::decode(&self.records).map_err(|_| bad("records"))?,
-            fee_limit: Msat(self.fee_limit as u64),
-            timeout: Duration::from_millis(self.timeout_ms as u64),
-        };
-        Ok(JournalEntry {
-            state: JournalState::parse(&self.state).ok_or_else(|| bad("state"))?,
-            failure: self.failure.as_deref().and_then(failure_from_code),
-            fee: self.fee.map(|f| Msat(f as u64)),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            intent_id: self.intent_id,
-            keysend,
-        })
-    }
-}
+    preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at, owner) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

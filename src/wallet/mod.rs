@@ -13,14 +13,17 @@ mod error;
 mod file;
 mod follow;
 mod index;
+mod index_file;
 #[cfg(test)]
 mod index_tests;
 #[cfg(test)]
 mod integrity_tests;
 mod journal;
+mod journal_row;
 mod journal_state;
 #[cfg(test)]
 mod journal_tests;
+mod owner;
 mod prepare;
 mod query;
 mod reconcile;

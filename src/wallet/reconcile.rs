@@ -37,12 +37,14 @@ impl Reconciled {
     }
 }
 
-/// Ask the node about every unfinished entry and record the answers.
+/// Ask the node about every unfinished entry no running process is working
+/// on, and record the answers.
 pub async fn reconcile(
     node: &SharedNode,
     journal: &Journal,
 ) -> Result<Vec<Reconciled>, JournalError> {
-    let entries = journal.call(|j| j.unfinished()).await?;
+    // Sends another running Satchel is carrying out are its business.
+    let entries = journal.call(|j| j.orphaned()).await?;
     let mut found = Vec::with_capacity(entries.len());
     for entry in entries {
         found.push(reconcile_one(node, journal, entry).await?);

@@ -304,6 +304,7 @@ impl Contacts {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let search = text_input("Search by name, note, alias or key…", &self.search)
+            .size(size::BODY)
             .id("contact-search")
             .on_input(Message::SearchChanged)
             .padding(9)
@@ -407,6 +408,7 @@ impl Contacts {
 
     fn transfer_row(&self) -> Element<'_, Message> {
         let path = text_input("File path: contacts.json or contacts.csv", &self.path)
+            .size(size::BODY)
             .on_input(Message::PathChanged)
             .padding(8)
             .style(theme::input(false));

@@ -2,7 +2,7 @@
 //! status, every record (named or hex with a UTF-8 preview) and the payment
 //! hash, plus "save sender as contact". Opening it marks the tip read.
 
-use iced::widget::{column, row, scrollable, space, text};
+use iced::widget::{column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Length, Task};
 
 use crate::gui::screen::Env;
@@ -17,6 +17,8 @@ use crate::wallet::{InboxDetail, Index, IndexError, Verification};
 
 /// Longest hex shown for one record, in bytes.
 const HEX_BYTES: usize = 96;
+/// Width of the label column of the pane's label/value pairs.
+const PAIR_LABEL_WIDTH: f32 = 96.0;
 /// Longest UTF-8 preview of a record, in bytes.
 const PREVIEW_BYTES: usize = 240;
 
@@ -127,7 +129,7 @@ fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
     {
         col = col.push(boost_view(boost));
     }
-    col = col.push(widget::key_value(
+    col = col.push(pair(
         "Payment hash",
         widget::mono(detail.hash.to_hex()).into(),
     ));
@@ -205,9 +207,23 @@ fn boost_view<'a>(boost: Boostagram) -> Element<'a, Message> {
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .fold(column![].spacing(gap::XS), |col, (k, v)| {
-            col.push(widget::key_value(k, text(display_safe(&v, 200)).into()))
+            col.push(pair(k, text(display_safe(&v, 200)).size(size::BODY).into()))
         });
-    widget::titled_card("Boostagram", rows).into()
+    column![text("Boostagram").font(theme::BOLD), rows]
+        .spacing(gap::S)
+        .into()
+}
+
+/// A label and a value in the narrow pane (a shorter label column than
+/// [`widget::key_value`]).
+fn pair<'a>(key: &'a str, value: Element<'a, Message>) -> Element<'a, Message> {
+    row![
+        container(widget::caption(key)).width(PAIR_LABEL_WIDTH),
+        value
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Start)
+    .into()
 }
 
 /// Text records read as text; anything else is only shown as hex.

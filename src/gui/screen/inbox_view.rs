@@ -3,7 +3,7 @@
 //! time) and, beside it, the detail pane. Reads `Inbox` only.
 
 use iced::widget::{
-    button, column, container, pick_list, progress_bar, row, space, text, text_input, toggler,
+    button, column, container, pick_list, progress_bar, row, text, text_input, toggler,
 };
 use iced::{Alignment, Element, Length};
 
@@ -14,6 +14,7 @@ use crate::gui::screen::inbox_detail::Detail;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::incoming::Unverified;
+use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId};
 use crate::wallet::{InboxRow, Verification};
 
@@ -55,7 +56,8 @@ impl Inbox {
     }
 
     fn filters<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let search = text_input("Search messages, names, podcasts…", &self.search)
+        let search = text_input("Search messages, names…", &self.search)
+            .size(size::BODY)
             .id("inbox-search")
             .on_input(Message::SearchChanged)
             .padding(9)
@@ -82,7 +84,8 @@ impl Inbox {
         let small = toggler(self.show_small)
             .label("Show tiny tips")
             .on_toggle(Message::ShowSmallToggled)
-            .size(18);
+            .size(18)
+            .style(theme::toggle);
         row![
             container(search).width(Length::FillPortion(3)),
             contact,
@@ -109,7 +112,7 @@ impl Inbox {
             ROW_HEIGHT,
             self.viewport,
             move |i| match self.page.get(i) {
-                Some(r) => row_view(r, env, selected == Some(r.id), now),
+                Some(r) => row_view(r, env, (selected == Some(r.id), selected.is_some()), now),
                 None => placeholder_row(),
             },
             Message::Scrolled,
@@ -147,7 +150,8 @@ pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static 
         Some(Verification::Claimed(problem)) if is_forgery(problem) => {
             (claimed(), Some(("bad signature", Tone::Danger)))
         }
-        Some(Verification::Anonymous) => ("anonymous".into(), None),
+        // No key to check (Anonymous): a name given in the records (a
+        // boostagram's sender_name) is still shown as a claim.
         _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
         _ => ("anonymous".into(), None),
     }
@@ -164,47 +168,53 @@ pub fn is_forgery(problem: Unverified) -> bool {
     )
 }
 
+/// Preview characters that fit a row beside the open detail pane.
+const NARROW_PREVIEW_CHARS: usize = 56;
+
+/// One row. `narrow`: the detail pane takes part of the width.
 fn row_view<'a>(
     row: &'a InboxRow,
     env: &Env<'a>,
-    selected: bool,
+    (selected, narrow): (bool, bool),
     now: chrono::DateTime<chrono::Local>,
 ) -> Element<'a, Message> {
     let (sender, badge) = sender_label(row, env);
-    let mut top = row![].spacing(gap::S).align_y(Alignment::Center);
+    let mut who = row![].spacing(gap::S).align_y(Alignment::Center);
     if row.unread {
-        top = top.push(widget::accent_dot(8.0));
+        who = who.push(widget::accent_dot(8.0));
     }
-    top = top.push(
+    who = who.push(
         text(sender)
             .font(if row.unread { theme::BOLD } else { theme::FONT })
             .size(size::BODY)
             .wrapping(text::Wrapping::None),
     );
     if let Some((label, tone)) = badge {
-        top = top.push(widget::pill(label, tone));
+        who = who.push(widget::pill(label, tone));
     }
-    if let Some(podcast) = &row.podcast {
-        top = top.push(widget::pill(podcast.as_str(), Tone::Accent));
+    // Beside the detail pane there is no room for the podcast's name.
+    if let Some(podcast) = row.podcast.as_deref().filter(|_| !narrow) {
+        who = who.push(widget::pill(podcast, Tone::Accent));
     }
-    top = top.push(space::horizontal());
-    top = top.push(
+    // The sender side gives way (clipped) so the amount is always whole.
+    let top = row![
+        container(who).width(Length::Fill).clip(true),
         text(format::amount(row.amount, env.settings.unit))
             .font(theme::BOLD)
             .wrapping(text::Wrapping::None),
-    );
-    let preview = if row.preview.is_empty() {
-        "(no message)"
-    } else {
-        row.preview.as_str()
-    };
+    ]
+    .spacing(gap::S)
+    .align_y(Alignment::Center);
     let bottom = row![
-        text(preview)
-            .size(size::BODY)
-            .style(theme::muted)
-            .wrapping(text::Wrapping::None),
-        space::horizontal(),
-        widget::caption(format::when(row.settled_at, now))
+        container(
+            text(preview(row, narrow))
+                .size(size::BODY)
+                .style(theme::muted)
+                .wrapping(text::Wrapping::None)
+        )
+        .width(Length::Fill)
+        .clip(true),
+        widget::caption(format::when(row.settled_at, now)).wrapping(text::Wrapping::None)
     ]
     .spacing(gap::S);
     button(column![top, bottom].spacing(gap::XS))
@@ -215,6 +225,15 @@ fn row_view<'a>(
         .style(theme::row_button(selected))
         .on_press(Message::Select(row.id))
         .into()
+}
+
+/// The message preview, shortened with an ellipsis when the row is narrow.
+fn preview(row: &InboxRow, narrow: bool) -> String {
+    match (row.preview.as_str(), narrow) {
+        ("", _) => "(no message)".to_owned(),
+        (text, true) => display_safe(text, NARROW_PREVIEW_CHARS),
+        (text, false) => text.to_owned(),
+    }
 }
 
 fn placeholder_row<'a, M: 'a>() -> Element<'a, M> {

@@ -74,7 +74,9 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             field.on_input(on).on_submit(Message::Send)
         }
     };
-    let recipient_error = (!send.recipient.trim().is_empty())
+    // A partial contact name with suggestions under it is not an error yet.
+    let typed = send.recipient.trim();
+    let recipient_error = (!typed.is_empty() && env.contacts.search(typed).is_empty())
         .then(|| send.destination(env).err())
         .flatten();
     let amount_error = (!send.amount.trim().is_empty())
@@ -102,16 +104,20 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         text_editor(&send.message)
             .placeholder("Say something nice (optional)")
             .on_action(Message::MessageEdited)
-            .height(110)
-            .padding(10),
+            .size(size::BODY)
+            .height(92)
+            .padding(10)
+            .style(theme::editor),
         meter(send, env),
         row![
             toggler(send.sign)
                 .label("Sign with my node identity")
-                .on_toggle_maybe((!locked).then_some(Message::SignToggled)),
+                .on_toggle_maybe((!locked).then_some(Message::SignToggled))
+                .style(theme::toggle),
             toggler(send.boostagram)
                 .label("Send as boostagram")
-                .on_toggle_maybe((!locked).then_some(Message::BoostagramToggled)),
+                .on_toggle_maybe((!locked).then_some(Message::BoostagramToggled))
+                .style(theme::toggle),
         ]
         .spacing(gap::L),
         fee_line(

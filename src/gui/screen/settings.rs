@@ -155,6 +155,7 @@ impl Settings {
                     "Desktop notifications",
                     toggler(s.notifications)
                         .on_toggle(Message::NotificationsToggled)
+                        .style(theme::toggle)
                         .into()
                 ),
             ]
@@ -179,7 +180,10 @@ impl Settings {
         on: fn(String) -> Message,
         hint: &'a str,
     ) -> Element<'a, Message> {
-        let input = text_input("", value).on_input(on).width(160);
+        let input = text_input("", value)
+            .size(size::BODY)
+            .on_input(on)
+            .width(160);
         let mut col = column![widget::field(label, input, self.errors[field].clone())].spacing(2);
         if self.errors[field].is_none() {
             col = col.push(widget::hint(hint));
