@@ -43,6 +43,12 @@ if ! need Xvfb || ! need import || ! need xdotool; then
     apt-get install -y xvfb imagemagick xdotool >/dev/null
 fi
 
+# Pictures for people: messages carry emoji, so have an emoji font (best effort).
+if $screens && ! fc-list 2>/dev/null | grep -qi emoji; then
+    apt-get install -y fonts-noto-color-emoji >/dev/null 2>&1 \
+        || echo "gui-smoke: no emoji font; emoji will show as boxes" >&2
+fi
+
 work=$(mktemp -d)
 display=":$((90 + RANDOM % 400))"
 out=assets/screenshots

@@ -38,8 +38,11 @@ pub trait Node: Send + Sync + 'static {
     /// One page of received keysends, in add-index order, strictly after
     /// `after_add_index` (LND's exclusive offset).
     fn received_page(&self, after_add_index: u64, max: u64) -> NodeFuture<ReceivedPage>;
-    /// Received keysends as they settle, replaying everything settled after
-    /// `after_settle_index` first.
+    /// Received keysends as they settle. With `after_settle_index > 0`,
+    /// everything settled after it is replayed first; with `0`, LND replays
+    /// nothing and only new settlements arrive (live only), so a caller
+    /// without a cursor must read [`Node::received_page`] to catch up
+    /// (LND: `InvoiceSubscription.settle_index` 0 means "not set").
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend>;
     /// One page of our sent keysends, strictly after `after_index`.
     fn sent_page(&self, after_index: u64, max: u64) -> NodeFuture<SentPage>;

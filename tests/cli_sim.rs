@@ -125,7 +125,7 @@ fn the_cli_talks_to_a_served_simulator_like_to_lnd() {
             .contains("Payment succeeded: 5 sat sent")
     );
     assert!(
-        home.path().join("journal.db").exists(),
+        satchel::store::Paths::at(home.path()).journal_db().exists(),
         "the real profile holds the journal"
     );
 }

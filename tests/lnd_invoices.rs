@@ -137,6 +137,29 @@ async fn a_dropped_stream_resumes_without_gaps_or_repeats() {
     );
 }
 
+/// `subscribe_received(0)` is live only (LND: a settle index of 0 means "not
+/// set", so nothing is replayed): earlier keysends never arrive on it.
+#[tokio::test]
+async fn subscribing_from_zero_replays_nothing() {
+    let sim = start().await;
+    let node = connect_admin(&sim.handle).await;
+    let _earlier = [
+        inject(&sim.handle, "alice", "earlier 1").await,
+        inject(&sim.handle, "bob", "earlier 2").await,
+    ];
+    let mut stream = node.subscribe_received(0);
+    // Long enough for a replay to arrive, and for the subscription to be in
+    // place before the live keysend below.
+    let quiet = tokio::time::timeout(Duration::from_millis(1500), stream.next()).await;
+    assert!(quiet.is_err(), "nothing replayed: {quiet:?}");
+    let live = inject(&sim.handle, "dave", "live").await;
+    let first = next(&mut stream).await.unwrap();
+    assert_eq!(
+        (first.hash, first.records[&MESSAGE].as_slice()),
+        (live, &b"live"[..])
+    );
+}
+
 #[tokio::test]
 async fn ten_thousand_invoices_page_in_order() {
     const SEEDED: usize = 10_000;

@@ -345,3 +345,52 @@ async fn a_refused_keysend_is_journaled_as_failed_with_the_reason() {
         "not signed when not asked"
     );
 }
+
+#[tokio::test]
+async fn outcomes_a_backfill_learns_are_written_into_the_journal() {
+    let world = world(|_| {}).await;
+    let keysend = |to: &str| OutgoingKeysend {
+        destination: world.sim.node_id(to).unwrap(),
+        amount: sats(100),
+        preimage: Preimage::random(),
+        records: message("the sender died"),
+        fee_limit: sats(50),
+        timeout: wallet::SEND_TIMEOUT,
+    };
+    // Dispatched by a process that died before it heard the outcome.
+    let refused = keysend("erin");
+    let _ = world.journal.begin("refused", &refused).unwrap();
+    let _ = world
+        .journal
+        .update("refused", JournalState::Dispatched, None, None)
+        .unwrap();
+    let mut updates = world.node.send(refused.clone());
+    while !next(&mut updates).await.unwrap().status.is_final() {}
+    // Journaled, never dispatched: the node and the index know nothing of it.
+    let _ = world.journal.begin("pending", &keysend("alice")).unwrap();
+
+    let _ = within(wallet::backfill(&world.node, &world.index, |_| {}))
+        .await
+        .unwrap();
+    let changed = within(wallet::record_outcomes(&world.journal, &world.index))
+        .await
+        .unwrap();
+    let got: Vec<_> = changed
+        .iter()
+        .map(|e| (e.intent_id.as_str(), e.state, e.failure))
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "refused",
+            JournalState::Failed,
+            Some(PaymentFailure::ReceiverRefusedKeysend)
+        )]
+    );
+    let pending = world.journal.get("pending").unwrap().unwrap();
+    assert_eq!(pending.state, JournalState::Pending, "left for reconcile");
+    let again = within(wallet::record_outcomes(&world.journal, &world.index))
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "nothing left to record: {again:?}");
+}

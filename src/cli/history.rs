@@ -64,10 +64,12 @@ fn done_text(stats: &SyncStats) -> String {
     )
 }
 
-fn sync_error(err: wallet::SyncError) -> CliError {
+/// A sync error as the CLI reports it.
+pub(super) fn sync_error(err: wallet::SyncError) -> CliError {
     match err {
         wallet::SyncError::Node(err) => err.into(),
         wallet::SyncError::Index(err) => err.into(),
+        wallet::SyncError::Journal(err) => err.into(),
     }
 }
 

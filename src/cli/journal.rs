@@ -6,7 +6,7 @@ use super::exit::CliError;
 use super::report::progress;
 use crate::node::SharedNode;
 use crate::store::Paths;
-use crate::wallet::{self, Journal, JournalEntry, Reconciled};
+use crate::wallet::{self, Index, Journal, JournalEntry, Reconciled};
 
 /// Open (creating) the profile's send journal.
 pub fn open(paths: &Paths) -> Result<Journal, CliError> {
@@ -19,6 +19,16 @@ pub async fn reconcile_and_report(node: &SharedNode, journal: &Journal) -> Resul
     for found in wallet::reconcile(node, journal).await? {
         progress(&line(&found));
     }
+    Ok(())
+}
+
+/// After a backfill: write down in the journal the outcomes the index now
+/// knows, so `sent` never shows a payment as finished that the journal still
+/// calls unfinished.
+pub async fn record_outcomes(journal: &Journal, index: &Index) -> Result<(), CliError> {
+    let _changed = wallet::record_outcomes(journal, index)
+        .await
+        .map_err(super::history::sync_error)?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use super::report::{local_time, print_json, progress};
 use crate::keysend::Msat;
 use crate::node::SharedNode;
 use crate::store::{ContactBook, Paths};
-use crate::wallet::{SentRow, SentStatus};
+use crate::wallet::{Index, Journal, SentRow, SentStatus};
 
 /// `sent --json`: one sent keysend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,9 +62,8 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
     let journal = journal::open(paths)?;
     journal::reconcile_and_report(node, &journal).await?;
     let index = history::open_index(paths)?;
-    let _stats = history::backfill(node, &index).await?;
+    let rows = refresh(node, &journal, &index, args.limit as u64).await?;
     let book = super::contacts::load(paths)?;
-    let rows = index.sent(0, args.limit as u64)?;
     let entries: Vec<SentJson> = rows.iter().map(|row| SentJson::of(row, &book)).collect();
     if args.json {
         return print_json(&entries);
@@ -76,6 +75,20 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
         println!("{}", entry_text(entry));
     }
     Ok(())
+}
+
+/// After reconcile: bring the index up to date, write what it learned into
+/// the journal (a payment may have ended since reconcile asked), and read
+/// the newest `limit` rows. What is shown and the journal then agree.
+async fn refresh(
+    node: &SharedNode,
+    journal: &Journal,
+    index: &Index,
+    limit: u64,
+) -> Result<Vec<SentRow>, CliError> {
+    let _stats = history::backfill(node, index).await?;
+    journal::record_outcomes(journal, index).await?;
+    Ok(index.sent(0, limit)?)
 }
 
 /// `2025-01-02 10:00  21 sat to Alice  succeeded (fee 1 sat)` then the message.
@@ -110,6 +123,72 @@ mod tests {
     use crate::keysend::{NodeId, Preimage};
     use crate::node::PaymentFailure;
     use crate::store::NewContact;
+    use crate::wallet::JournalState;
+
+    /// A payment journaled and dispatched by a process that died, still in
+    /// flight when reconcile asks and finished before the backfill reads it:
+    /// the journal must end up saying what `sent` shows.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payment_ending_after_reconcile_is_journaled_as_shown() {
+        use futures::StreamExt;
+        crate::install_crypto_provider();
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::sim::SimConfig {
+            payment_latency: std::time::Duration::from_millis(800),
+            ..crate::sim::SimConfig::new(dir.path().join("lnd"))
+        };
+        let sim = crate::sim::start(config).await.unwrap();
+        let address = format!("localhost:{}", sim.addr().port());
+        let spec = crate::lnd::ConnectSpec::from_files(
+            &address,
+            sim.tls_cert_path(),
+            sim.admin_macaroon_path(),
+        )
+        .unwrap();
+        let node: SharedNode = std::sync::Arc::new(crate::lnd::connect(&spec).await.unwrap());
+        let profile = Paths::at(dir.path().join("profile"));
+        let journal = Journal::open(&profile.journal_db()).unwrap();
+        let index = Index::open(&profile.index_db()).unwrap();
+        let keysend = crate::node::OutgoingKeysend {
+            destination: sim.node_id("bob").unwrap(),
+            amount: Msat::from_sat(21),
+            preimage: Preimage::random(),
+            records: crate::keysend::Records::new(),
+            fee_limit: Msat::from_sat(50),
+            timeout: crate::wallet::SEND_TIMEOUT,
+        };
+        let _ = journal.begin("died", &keysend).unwrap();
+        let _ = journal
+            .update("died", JournalState::Dispatched, None, None)
+            .unwrap();
+        let first = node.send(keysend.clone()).next().await.unwrap().unwrap();
+        assert!(!first.status.is_final(), "{first:?}");
+
+        journal::reconcile_and_report(&node, &journal)
+            .await
+            .unwrap();
+        assert_eq!(
+            journal.get("died").unwrap().unwrap().state,
+            JournalState::InFlight
+        );
+        let mut track = node.track(keysend.hash());
+        while let Some(update) = track.next().await {
+            if update.unwrap().status.is_final() {
+                break;
+            }
+        }
+
+        let rows = refresh(&node, &journal, &index, 10).await.unwrap();
+        let [row] = rows.as_slice() else {
+            panic!("{rows:?}")
+        };
+        assert_eq!(row.status, SentStatus::Succeeded);
+        let entry = journal.get("died").unwrap().unwrap();
+        assert_eq!(
+            (entry.state, entry.fee),
+            (JournalState::Succeeded, Some(row.fee))
+        );
+    }
 
     #[test]
     fn rows_become_stable_json() {

@@ -89,6 +89,18 @@ impl Msat {
             s => Ok(Self::from_sat(s)),
         }
     }
+
+    /// Check an amount that arrived in msat (a file, an import) by the rules
+    /// typed amounts follow: whole sats, more than zero, at most 21 million
+    /// bitcoin.
+    pub fn check_whole_sats(self) -> Result<Self, AmountError> {
+        match self.0 {
+            0 => Err(AmountError::Zero),
+            msat if !msat.is_multiple_of(1000) => Err(AmountError::Fraction),
+            _ if self.sats() > MAX_SATS => Err(AmountError::TooLarge),
+            _ => Ok(self),
+        }
+    }
 }
 
 impl fmt::Display for Msat {
@@ -158,6 +170,23 @@ mod tests {
         for (text, expected) in cases {
             let got = Msat::parse_sats(text).map(Msat::sats);
             assert_eq!(got, *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn msat_amounts_are_checked_like_typed_ones() {
+        let cases: &[(u64, Result<u64, AmountError>)] = &[
+            (0, Err(AmountError::Zero)),
+            (1, Err(AmountError::Fraction)),
+            (1_500, Err(AmountError::Fraction)),
+            (1_000, Ok(1_000)),
+            (MAX_SATS * 1000, Ok(MAX_SATS * 1000)),
+            ((MAX_SATS + 1) * 1000, Err(AmountError::TooLarge)),
+            (u64::MAX - u64::MAX % 1000, Err(AmountError::TooLarge)),
+        ];
+        for (msat, expected) in cases {
+            let got = Msat(*msat).check_whole_sats().map(|m| m.0);
+            assert_eq!(got, *expected, "{msat} msat");
         }
     }
 

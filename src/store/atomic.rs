@@ -2,15 +2,18 @@
 //! same folder, is flushed to disk, then renamed over the target, so a crash
 //! leaves either the old file or the new one. A file we cannot understand is
 //! moved into the quarantine folder (never overwritten, never deleted) and
-//! the caller is told, so the user's data is never silently lost.
+//! the caller is told, so the user's data is never silently lost. Temp files
+//! of saves that were killed are removed at a later save ([`super::leftovers`]).
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
+use super::leftovers::{TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temp_files};
 use super::paths::create_private_dir;
 
 /// Files larger than this are not ours (or are damaged): they are quarantined.
@@ -42,9 +45,10 @@ pub struct Loaded<T> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = parent_dir(path);
     create_private_dir(&dir)?;
+    let _ = remove_stale_temp_files(&dir, SystemTime::now());
     let mut temp = tempfile::Builder::new()
-        .prefix(".satchel-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|error| StoreError::from_io("create a temporary file in", &dir, error))?;
     let write = |file: &mut fs::File| {
@@ -244,6 +248,23 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn a_save_removes_temp_files_a_killed_save_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("contacts.json");
+        let stale = dir.path().join(".satchel-Ab12Cd.tmp");
+        fs::write(&stale, b"half a file").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let file = fs::File::options().write(true).open(&stale).unwrap();
+        file.set_modified(hour_ago).unwrap();
+        let fresh = dir.path().join(".satchel-Ef34Gh.tmp");
+        fs::write(&fresh, b"another save at work").unwrap();
+        write_atomic(&path, b"saved").unwrap();
+        assert!(!stale.exists(), "the killed save's temp file is removed");
+        assert!(fresh.exists(), "a temp file that may be in use is kept");
+        assert_eq!(fs::read(&path).unwrap(), b"saved");
     }
 
     #[test]

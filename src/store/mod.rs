@@ -4,6 +4,7 @@
 
 mod atomic;
 pub mod contacts;
+mod leftovers;
 mod lock;
 mod paths;
 mod saved_node;

@@ -168,4 +168,7 @@ pub enum SyncError {
     Node(#[from] NodeError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// Recording what the node said in the send journal failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }

@@ -43,7 +43,7 @@ pub use journal::{JOURNAL_FILE, Journal, JournalEntry};
 pub use journal_state::JournalState;
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
-pub use reconcile::{Reconciled, reconcile};
+pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{RETRY_FIRST, RETRY_MAX, SendEvent, resend_same, send, track_entry};
 pub use sent::{SentRow, SentStatus};
 pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};

@@ -1,12 +1,15 @@
 //! After a restart: find out what became of every unfinished journal entry by
-//! asking the node about its hash (research notes §2.9, recovery recipe).
+//! asking the node about its hash (research notes §2.9, recovery recipe), and
+//! write down outcomes a later backfill learns, so the journal and the sent
+//! list never disagree.
 
 use futures::StreamExt;
 
 use super::journal_state::JournalState;
 use super::send::journal_view;
-use super::{Journal, JournalEntry, JournalError};
-use crate::node::{NodeError, SharedNode};
+use super::{Index, Journal, JournalEntry, JournalError, SentRow, SentStatus, SyncError};
+use crate::keysend::Msat;
+use crate::node::{NodeError, PaymentFailure, SharedNode};
 
 /// What reconcile found for one unfinished entry.
 #[derive(Debug, Clone)]
@@ -79,4 +82,44 @@ async fn reconcile_one(
         JournalState::Failed => Reconciled::Failed(updated),
         _ => Reconciled::InFlight(updated),
     })
+}
+
+/// Record in the journal what the index learned from the node (after a
+/// backfill) for every unfinished entry no running process is working on, so
+/// a payment that ended after [`reconcile`] asked is not shown as finished
+/// while the journal still says it is in flight. Call it, like `reconcile`,
+/// when this process has no send of its own under way. Returns the entries
+/// that changed.
+pub async fn record_outcomes(
+    journal: &Journal,
+    index: &Index,
+) -> Result<Vec<JournalEntry>, SyncError> {
+    let entries = journal.call(|j| j.orphaned()).await?;
+    let mut changed = Vec::new();
+    for entry in entries {
+        let hash = entry.hash();
+        let Some(row) = index.call(move |i| i.sent_by_hash(&hash)).await? else {
+            continue;
+        };
+        let (state, failure, fee) = outcome(&row);
+        if state == entry.state || !entry.state.can_become(state) {
+            continue;
+        }
+        let intent = entry.intent_id;
+        changed.push(
+            journal
+                .call(move |j| j.update(&intent, state, failure, fee))
+                .await?,
+        );
+    }
+    Ok(changed)
+}
+
+/// The journal's words for a sent row.
+fn outcome(row: &SentRow) -> (JournalState, Option<PaymentFailure>, Option<Msat>) {
+    match row.status {
+        SentStatus::InFlight => (JournalState::InFlight, None, None),
+        SentStatus::Succeeded => (JournalState::Succeeded, None, Some(row.fee)),
+        SentStatus::Failed(reason) => (JournalState::Failed, Some(reason), None),
+    }
 }

@@ -1,6 +1,6 @@
 //! Our sent keysends in the index, rebuilt from the node's payment history.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::journal_state::{failure_code, failure_from_code};
 use super::{Index, IndexError, blob};
@@ -82,6 +82,18 @@ impl Index {
         ];
         let rows = stmt.query_map(page, sent_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sent keysend with this payment hash, if the index has it.
+    pub fn sent_by_hash(&self, hash: &PaymentHash) -> Result<Option<SentRow>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT hash, payment_index, destination, amount_msat, fee_msat, status, created_ns, \
+             substr(message, 1, 400) FROM sent WHERE hash = ?1",
+        )?;
+        Ok(stmt
+            .query_row([&hash.as_bytes()[..]], sent_row)
+            .optional()?)
     }
 
     /// How many sent keysends are stored.
@@ -192,5 +204,9 @@ mod tests {
             ]
         );
         assert_eq!(index.sent_count().unwrap(), 2);
+        let one = index.sent_by_hash(&sent(1, PaymentStatus::InFlight).hash);
+        assert_eq!(one.unwrap().map(|r| r.status), Some(SentStatus::Succeeded));
+        let absent = Preimage::from_bytes([9; 32]).hash();
+        assert_eq!(index.sent_by_hash(&absent).unwrap(), None);
     }
 }

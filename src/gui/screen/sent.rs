@@ -14,6 +14,8 @@ use crate::wallet::{Index, IndexError, SentRow, SentStatus};
 
 /// Height of one row, in pixels.
 const ROW_HEIGHT: f32 = 62.0;
+/// Up to this many rows the list card is as tall as its rows.
+const FULL_AFTER: usize = 8;
 /// Rows loaded at most (newest first).
 const LIMIT: u64 = 2_000;
 
@@ -91,7 +93,11 @@ impl Sent {
                 Message::Scrolled,
             )
         };
-        body = body.push(widget::card(list).padding(0).height(Length::Fill));
+        body = body.push(
+            widget::card(list)
+                .padding(0)
+                .height(list_height(self.rows.len())),
+        );
         let total: u64 = self
             .rows
             .iter()
@@ -99,11 +105,29 @@ impl Sent {
             .map(|r| r.amount.0)
             .sum();
         let subtitle = format!(
-            "{} payments · {} delivered",
-            self.rows.len(),
+            "{} · {} delivered",
+            payments(self.rows.len()),
             format::amount(crate::keysend::Msat(total), env.settings.unit)
         );
         widget::page("Sent", Some(subtitle), body)
+    }
+}
+
+/// A short list takes only the room it needs; a long one fills the page.
+fn list_height(rows: usize) -> Length {
+    match rows {
+        0 => Length::Shrink,
+        n if n <= FULL_AFTER => Length::Fixed(n as f32 * ROW_HEIGHT + 2.0),
+        _ => Length::Fill,
+    }
+}
+
+/// `1 payment`, `3 payments`.
+fn payments(count: usize) -> String {
+    if count == 1 {
+        "1 payment".to_owned()
+    } else {
+        format!("{count} payments")
     }
 }
 
@@ -154,4 +178,19 @@ fn row_view<'a>(
         .padding([10, 16])
         .width(Length::Fill)
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lists_shrink_and_counts_read_well() {
+        assert_eq!(list_height(0), Length::Shrink);
+        assert_eq!(list_height(1), Length::Fixed(ROW_HEIGHT + 2.0));
+        assert_eq!(list_height(FULL_AFTER + 1), Length::Fill);
+        assert_eq!(payments(1), "1 payment");
+        assert_eq!(payments(0), "0 payments");
+        assert_eq!(payments(12), "12 payments");
+    }
 }

@@ -9,7 +9,7 @@ mod record;
 mod transfer;
 
 use crate::keysend::text::{display_safe, display_safe_multiline};
-use crate::keysend::{Msat, NodeId};
+use crate::keysend::{AmountError, Msat, NodeId};
 
 pub use file::SaveReport;
 pub use record::{
@@ -97,6 +97,9 @@ impl NewContact {
         if self.name.is_empty() {
             return Err(ContactError::EmptyName);
         }
+        if let Some(amount) = self.default_amount {
+            let _ = amount.check_whole_sats()?;
+        }
         record::check_all(&self.extra_records)?;
         Ok(self)
     }
@@ -117,6 +120,9 @@ pub enum ContactError {
     /// No contact with this id.
     #[error("contact {0} does not exist (it may have been removed)")]
     NotFound(u64),
+    /// The default amount is zero, not whole sats, or over 21 million BTC.
+    #[error("default amount: {0}")]
+    DefaultAmount(#[from] AmountError),
     /// An extra record is invalid.
     #[error(transparent)]
     Record(#[from] RecordError),

@@ -237,3 +237,45 @@ fn reasons_quoting_the_file_are_made_safe_and_capped() {
     };
     assert!(!reason.contains('\u{202e}'), "{reason:?}");
 }
+
+#[test]
+fn json_and_csv_imports_check_default_amounts_alike() {
+    const DAVE: &str = "02e493dbf1c10d80f3581e4904930b1404cc6c13900ee0758474fa94abe8c4cd13";
+    // (msat in JSON, sats in CSV, the reason both must give, or None when kept)
+    let cases: [(u64, &str, Option<&str>); 4] = [
+        (0, "0", Some("the amount must be more than zero")),
+        (1_500, "1.5", Some("amounts are whole sats")),
+        (
+            2_100_000_000_000_001_000,
+            "2100000000000001",
+            Some("more than 21 million bitcoin"),
+        ),
+        (21_000, "21", None),
+    ];
+    let keys = [ALICE, BOB, CAROL, DAVE];
+    let mut json = Vec::new();
+    let mut csv = String::from("name,pubkey,default_amount_sat\n");
+    for ((msat, sats, _), key) in cases.iter().zip(keys) {
+        json.push(format!(
+            r#"{{"name":"n{msat}","pubkey":"{key}","default_amount":{msat}}}"#
+        ));
+        csv.push_str(&format!("n{msat},{key},{sats}\n"));
+    }
+    let from_json = ContactBook::new()
+        .import_json(&format!("[{}]", json.join(",")))
+        .unwrap();
+    let from_csv = ContactBook::new().import_csv(&csv).unwrap();
+    for (label, report) in [("json", &from_json), ("csv", &from_csv)] {
+        for (outcome, (msat, _, refused)) in report.rows.iter().zip(&cases) {
+            match (outcome, refused) {
+                (RowOutcome::Invalid { reason, .. }, Some(why)) => {
+                    assert!(reason.contains(why), "{label} {msat}: {reason}");
+                    assert!(reason.starts_with("default"), "{label} {msat}: {reason}");
+                }
+                (RowOutcome::Added { .. }, None) => {}
+                (other, _) => panic!("{label} {msat}: {other:?}"),
+            }
+        }
+        assert_eq!(report.added(), 1, "{label}: {report:?}");
+    }
+}
