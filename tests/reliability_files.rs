@@ -1,6 +1,7 @@
 //! Guarantee 3, files survive crashes and each other: a process killed
 //! (SIGKILL) at random moments while saving contacts never leaves a torn
-//! file, and two processes saving at once keep both sets of additions.
+//! file, the temp files such kills leave are removed by a later save, and two
+//! processes saving at once keep both sets of additions.
 //!
 //! The save loop runs in a child: this test binary re-invoked with
 //! [`CHILD_ENV`] set, running only [`save_loop_child`].
@@ -9,7 +10,7 @@ mod reliability_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reliability_support::child::{self, Cli};
 use reliability_support::test_node_id;
@@ -42,16 +43,49 @@ fn load_clean(paths: &Paths) -> Vec<String> {
         .collect()
 }
 
-/// Leftover temporary files of interrupted writes (harmless, counted).
-fn temp_leftovers(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                .count()
+/// Temporary files of interrupted atomic writes (`.satchel-*.tmp`) in `dir`.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(".satchel-") && name.ends_with(".tmp")
         })
-        .unwrap_or(0)
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Backdate `files` by two minutes, as if the saves that made them died
+/// that long ago (past the store's one-minute grace for live saves).
+fn backdate(files: &[PathBuf]) {
+    let then = SystemTime::now() - Duration::from_secs(120);
+    for file in files {
+        let handle = std::fs::File::options().write(true).open(file).unwrap();
+        handle.set_modified(then).unwrap();
+    }
+}
+
+/// Those of `files` modified less than 30 s ago: a save that might still be
+/// running could own them, so the next save must leave them alone.
+fn recent(files: &[PathBuf]) -> Vec<PathBuf> {
+    let cutoff = SystemTime::now() - Duration::from_secs(30);
+    files
+        .iter()
+        .filter(|f| std::fs::metadata(f).and_then(|m| m.modified()).unwrap() > cutoff)
+        .cloned()
+        .collect()
+}
+
+/// Add `name(n)` and save, in this process.
+fn save_one_more(paths: &Paths, n: usize) {
+    let mut book = ContactBook::load(paths).expect("load").value;
+    let _ = book
+        .add(NewContact::new(name(n), test_node_id(n)))
+        .expect("add");
+    let _ = book.save(paths).expect("save");
 }
 
 /// The child: add contacts one at a time after those already saved, saving
@@ -96,10 +130,31 @@ fn killed_during_a_save_loop_the_file_always_parses_and_holds_a_prefix() {
         );
     }
     let saved = load_clean(&paths).len();
+    let left = temp_files(paths.root());
+    let young = recent(&left);
+    save_one_more(&paths, saved);
+    let kept = temp_files(paths.root());
+    assert!(
+        young.iter().all(|f| kept.contains(f)),
+        "a save removed a temp file a live save could own: {young:?}, left {kept:?}"
+    );
+    backdate(&kept);
+    save_one_more(&paths, saved + 1);
+    let after = temp_files(paths.root());
     println!(
         "files: {LOOP_KILLS} kills of the save loop ({landed_mid_run} mid-run), {saved} \
-         contacts saved, {} temp files left",
-        temp_leftovers(paths.root())
+         contacts saved, {} temp files left by the kills ({} recent, kept by the next save), \
+         {} after a save a minute later",
+        left.len(),
+        young.len(),
+        after.len()
+    );
+    assert!(after.is_empty(), "stale temp files are removed: {after:?}");
+    let expected: Vec<String> = (0..saved + 2).map(name).collect();
+    assert_eq!(
+        load_clean(&paths),
+        expected,
+        "the cleaning saves kept the file whole"
     );
     assert!(
         landed_mid_run > LOOP_KILLS / 2,
@@ -128,14 +183,24 @@ fn cli_contacts_add_killed_at_random_moments_never_tears_the_file() {
         );
         assert!(names.is_sorted(), "in the order added: {names:?}");
     }
+    let left = temp_files(paths.root());
+    backdate(&left);
     let last = CLI_KILLS;
     let run = child::run(cli.bare(&["contacts", "add", &name(last), &test_node_id(last).to_hex()]));
     assert_eq!(run.code(), Some(0), "{}", run.output());
     let names = load_clean(&paths);
     assert_eq!(names.last(), Some(&name(last)), "{names:?}");
+    let after = temp_files(paths.root());
     println!(
-        "files: {CLI_KILLS} `contacts add` runs, {kills} killed mid-run, {} saved",
-        names.len()
+        "files: {CLI_KILLS} `contacts add` runs, {kills} killed mid-run, {} saved, {} temp \
+         files left by the kills, {} after the next `contacts add` a minute later",
+        names.len(),
+        left.len(),
+        after.len()
+    );
+    assert!(
+        after.is_empty(),
+        "the next save removes stale temp files: {after:?}"
     );
 }
 

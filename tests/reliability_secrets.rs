@@ -184,6 +184,12 @@ async fn the_profile_folder_and_its_files_are_private() {
     let mode =
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&bench.home()), 0o700, "the profile folder");
+    let open_dirs: Vec<_> = folders_under(&bench.home())
+        .into_iter()
+        .filter(|d| mode(d) != 0o700)
+        .map(|d| format!("{} {:o}", d.display(), mode(&d)))
+        .collect();
+    assert!(open_dirs.is_empty(), "folders not 0700: {open_dirs:?}");
     let files = files_under(&bench.home());
     let paths = satchel::store::Paths::at(bench.home());
     for wanted in [
@@ -205,6 +211,21 @@ async fn the_profile_folder_and_its_files_are_private() {
         .map(|f| format!("{} {:o}", f.display(), mode(f)))
         .collect();
     assert!(open.is_empty(), "readable by others: {open:?}");
+}
+
+/// Every folder under `dir`, recursively (the journal's `-owners` folder,
+/// `quarantine`, ...).
+#[cfg(unix)]
+fn folders_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        found.extend(folders_under(&path));
+        found.push(path);
+    }
+    found
 }
 
 /// Call `info` until the answer is not a transient network error.
