@@ -3,13 +3,18 @@
 # the release binary under Xvfb against a standalone `satchel sim` seeded
 # with 100,000 received keysends (no traffic), loopback only.
 #
-# Two launches on the same profile:
+# Three launches on the same profile:
 #   1. cold: empty profile, so the app syncs the whole history;
-#   2. restart: 100,000 entries already indexed, incremental sync only.
+#   2. restart: 100,000 entries already indexed, incremental sync only;
+#   3. restart-tiny-skia: the same with ICED_BACKEND=tiny-skia (software
+#      renderer instead of wgpu, which runs on Mesa llvmpipe under Xvfb).
+# Each launch also prints how long boot (settings, contacts, keyring probe)
+# took before iced started, from the app's debug log.
 # For each launch it prints:
-#   - exec -> window mapped      (xdotool search --sync --onlyvisible: the X
-#                                 server mapped the window; iced maps it once
-#                                 it is created, the first frame follows)
+#   - exec -> window mapped      (xdotool search --onlyvisible, polled every
+#                                 10 ms: the X server mapped the window; iced
+#                                 maps it once it is created, the first frame
+#                                 follows)
 #   - exec -> first painted frame (first screenshot of the window that is not
 #                                 one flat colour; polled, resolution ~0.1 s)
 #   - exec -> inbox shown        (title becomes "Satchel (N unread)": the
@@ -80,7 +85,7 @@ echo "bench-gui: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 
 Xvfb "$display" -screen 0 1280x860x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
-export DISPLAY="$display" SATCHEL_HOME="$work/home" XDG_RUNTIME_DIR="$work/run" RUST_LOG=error
+export DISPLAY="$display" SATCHEL_HOME="$work/home" XDG_RUNTIME_DIR="$work/run" RUST_LOG=error,satchel::gui=debug
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 wait_for 10 xdpyinfo -display "$display" || wait_for 10 xdotool getmouselocation ||
@@ -120,14 +125,21 @@ quiet() { # under 5 % of a core over 2 s
 
 # launch LABEL: start the window, print its figures, stop it.
 launch() {
-    local label=$1 start window mapped first loaded indexed_at ticks hz
+    local label=$1 backend=${2:-} start window mapped first loaded indexed_at ticks hz
     start=$(now)
-    "$bin" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
+    ICED_BACKEND=$backend "$bin" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
         --macaroonpath "$work/sim/data/chain/bitcoin/regtest/admin.macaroon" \
         >"$work/app-$label.log" 2>&1 &
     app_pid=$!
-    window=$(timeout 60 xdotool search --sync --onlyvisible --name '^Satchel' | head -1) ||
-        { echo "bench-gui: no window" >&2; cat "$work/app-$label.log" >&2; exit 1; }
+    # Polled every 10 ms: `xdotool search --sync` retries only every 0.5 s,
+    # which made every start look like ~0.53 s.
+    window=""
+    for _ in $(seq 1 3000); do
+        window=$(xdotool search --onlyvisible --name '^Satchel' 2>/dev/null | head -1) || true
+        [[ -n "$window" ]] && break
+        sleep 0.01
+    done
+    [[ -n "$window" ]] || { echo "bench-gui: no window" >&2; cat "$work/app-$label.log" >&2; exit 1; }
     mapped=$(since "$start")
     wait_for 30 painted "$window" || { echo "bench-gui: the window stayed blank" >&2; exit 1; }
     first=$(since "$start")
@@ -138,6 +150,7 @@ launch() {
     indexed_at=$(since "$start")
     echo "bench-gui: [$label] exec -> window mapped ${mapped} s; -> first painted frame ${first} s;" \
          "-> inbox shown ${loaded} s; -> history indexed ${indexed_at} s"
+    grep -ho 'boot: .*' "$work/app-$label.log" | sed "s/^/bench-gui: [$label] /" || true
     local waited=0
     until quiet "$app_pid" || (( waited >= 60 )); do waited=$((waited + 1)); done
     echo "bench-gui: [$label] busy after indexing for another ~$((waited * 2)) s"
@@ -155,4 +168,5 @@ launch() {
 
 launch cold
 launch restart
+launch restart-tiny-skia tiny-skia
 echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -46,7 +46,12 @@ pub struct Boot {
 /// Open the window and run until it is closed.
 pub fn run(boot: Boot) -> iced::Result {
     crate::install_crypto_provider();
+    let started = std::time::Instant::now();
     let init = Init::load(boot);
+    log::debug!(
+        "boot: settings, contacts and keyring loaded in {:?}",
+        started.elapsed()
+    );
     let mut application = iced::application(move || App::new(init.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)

@@ -19,6 +19,9 @@ use crate::wallet::{Index, IndexError, Journal};
 
 mod view;
 
+/// Desktop notifications shown for one batch of new tips at most (the newest).
+const NOTIFY_MAX: usize = 3;
+
 /// The connected app.
 pub struct Session {
     id: u64,
@@ -36,6 +39,11 @@ pub struct Session {
     settings: settings::Settings,
     recovery: Recovery,
     unread: u64,
+    /// An unread count is running / was asked for again meanwhile.
+    counting: bool,
+    count_again: bool,
+    /// The first backfill ended: the live follow runs from its cursor.
+    following: bool,
     notice: Option<String>,
 }
 
@@ -98,13 +106,23 @@ impl Session {
             journal,
             screen: Screen::Inbox,
             unread: 0,
+            counting: false,
+            count_again: false,
+            following: false,
             notice: index_warning(context),
         };
         let mut session = session;
         let env = session.env(context);
         let inbox = session.inbox_reload(&env);
+        let unread = session.count_unread(context);
         let reconcile = session.recovery.check().map(Message::Recovery);
-        let start = Task::batch([inbox, reconcile, session.backfill(), session.balance_task()]);
+        let start = Task::batch([
+            inbox,
+            unread,
+            reconcile,
+            session.backfill(),
+            session.balance_task(),
+        ]);
         (session, start)
     }
 
@@ -187,8 +205,7 @@ impl Session {
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
-            Message::Unread(Ok(count)) => self.set(|s| s.unread = count),
-            Message::Unread(Err(error)) => self.set(|s| s.notice = Some(error.to_string())),
+            Message::Unread(result) => self.counted(result, context),
             Message::ContactsSaved(result) => self.contacts_saved(result, context),
             Message::NewTip => self.new_tip(),
             Message::Resync => run(self.backfill()),
@@ -254,12 +271,31 @@ impl Session {
         }
     }
 
-    fn count_unread(&self, context: &Context) -> Task<Message> {
+    /// Count unread tips; at most one count runs at a time (asked for while
+    /// one runs, it runs once more after it).
+    fn count_unread(&mut self, context: &Context) -> Task<Message> {
+        if self.counting {
+            self.count_again = true;
+            return Task::none();
+        }
+        (self.counting, self.count_again) = (true, false);
         let (index, threshold) = (self.index.clone(), context.settings.spam_threshold);
         Task::perform(
             async move { index.call(move |i| i.unread_count(threshold)).await },
             Message::Unread,
         )
+    }
+
+    fn counted(&mut self, result: Result<u64, IndexError>, context: &Context) -> Action {
+        self.counting = false;
+        match result {
+            Ok(count) => self.unread = count,
+            Err(error) => self.notice = Some(error.to_string()),
+        }
+        if self.count_again {
+            return run(self.count_unread(context));
+        }
+        Action::None
     }
 
     fn send_update(&mut self, message: send::Message, context: &mut Context) -> Action {
@@ -384,16 +420,29 @@ impl Session {
     }
 
     fn sync_event(&mut self, event: sync::Event, context: &Context) -> Action {
-        let env = env_for(&self.info, context);
+        let info = self.info.clone();
+        let env = env_for(&info, context);
         match event {
-            sync::Event::Progress(scanned, stored) => run(Task::done(Message::Inbox(
-                inbox::Message::Progress(Some((scanned, stored))),
-            ))),
+            sync::Event::Progress(scanned, stored) => {
+                let progress = Task::done(Message::Inbox(inbox::Message::Progress(Some((
+                    scanned, stored,
+                )))));
+                if stored == 0 || self.inbox.total() > 0 {
+                    return run(progress);
+                }
+                // The first rows are in: show them (and the count) while the rest syncs.
+                let first = [
+                    self.inbox.reload(&env).map(Message::Inbox),
+                    self.count_unread(context),
+                ];
+                run(Task::batch([progress, Task::batch(first)]))
+            }
             sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
             sync::Event::Backfilled(result) => {
                 if let Err(reason) = result {
                     self.notice = Some(format!("Reading your node's history failed: {reason}"));
                 }
+                self.following = true;
                 let tasks = [
                     Task::done(Message::Inbox(inbox::Message::Progress(None))),
                     self.inbox.reload(&env).map(Message::Inbox),
@@ -402,8 +451,13 @@ impl Session {
                 ];
                 run(Task::batch(tasks))
             }
-            sync::Event::Received(tip) => {
-                let notify = notify::tip(&tip, &context.settings).map(|()| Message::Notified);
+            sync::Event::Received(tips) => {
+                let notify = tips
+                    .iter()
+                    .rev()
+                    .take(NOTIFY_MAX)
+                    .map(|tip| notify::tip(tip, &context.settings).map(|()| Message::Notified));
+                let notify = Task::batch(notify);
                 let tasks = [
                     self.inbox.reload(&env).map(Message::Inbox),
                     self.count_unread(context),
@@ -423,8 +477,13 @@ impl Session {
 
     /// Live inbox, connection watch and keyboard shortcuts.
     pub fn subscription(&self) -> Subscription<Message> {
+        let follow = if self.following {
+            sync::follow(self.id, self.node.clone(), self.index.clone()).map(Message::Sync)
+        } else {
+            Subscription::none()
+        };
         Subscription::batch([
-            sync::follow(self.id, self.node.clone(), self.index.clone()).map(Message::Sync),
+            follow,
             health::watch(self.id, self.node.clone()).map(Message::Health),
             shortcuts::listen(),
         ])

@@ -21,8 +21,8 @@ pub enum Event {
     Progress(u64, u64),
     /// Backfill finished.
     Backfilled(Result<(), String>),
-    /// A new keysend was stored.
-    Received(InboxRow),
+    /// New keysends were stored (one live batch, in settle order; never empty).
+    Received(Vec<InboxRow>),
     /// The live stream's connection state.
     State(State),
     /// The index refused an update (shown as a notice).
@@ -62,16 +62,38 @@ impl Hash for Follow {
     }
 }
 
-/// Follow new keysends on connection `id`.
+/// Follow new keysends on connection `id`, a stored batch per event. Start
+/// it after the backfill: on an empty index it would read the whole history
+/// again (LND: `settle_index = 0` means "no replay"), racing the backfill.
 pub fn follow(id: u64, node: SharedNode, index: Index) -> Subscription<Event> {
     Subscription::run_with(Follow { id, node, index }, |follow| {
-        wallet_sync::follow(follow.node.clone(), follow.index.clone()).map(event)
+        FollowEvent::batches(follow.node.clone(), follow.index.clone()).filter_map(|batch| {
+            let event = batch_event(batch);
+            async move { event }
+        })
     })
 }
 
-fn event(event: FollowEvent) -> Event {
+/// One event for a batch: its rows together, or its single state event.
+fn batch_event(batch: Vec<FollowEvent>) -> Option<Event> {
+    let mut rows = Vec::new();
+    let mut state = None;
+    for event in batch {
+        match event {
+            FollowEvent::Received(row) => rows.push(row),
+            other => state = Some(event_of(other)),
+        }
+    }
+    if rows.is_empty() {
+        state
+    } else {
+        Some(Event::Received(rows))
+    }
+}
+
+fn event_of(event: FollowEvent) -> Event {
     match event {
-        FollowEvent::Received(row) => Event::Received(row),
+        FollowEvent::Received(row) => Event::Received(vec![row]),
         FollowEvent::Connected => Event::State(State::Connected),
         FollowEvent::Reconnecting { attempt, retry_in } => {
             Event::State(State::Reconnecting { attempt, retry_in })
@@ -80,5 +102,43 @@ fn event(event: FollowEvent) -> Event {
             Event::State(State::Offline(format!("{error}. {}", error.next_step())))
         }
         FollowEvent::IndexFailed(error) => Event::Failed(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keysend::{Msat, PaymentHash};
+
+    fn row(id: i64) -> InboxRow {
+        InboxRow {
+            id,
+            hash: PaymentHash::from_bytes([id as u8; 32]),
+            amount: Msat::from_sat(21),
+            settled_at: 1_700_000_000 + id,
+            sender: "Unknown sender".into(),
+            sender_pubkey: None,
+            verification: None,
+            preview: String::new(),
+            podcast: None,
+            unread: true,
+        }
+    }
+
+    #[test]
+    fn a_stored_batch_becomes_one_event_in_order() {
+        let batch = (1..=300).map(|id| FollowEvent::Received(row(id))).collect();
+        let Some(Event::Received(rows)) = batch_event(batch) else {
+            panic!("expected one Received event");
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, (1..=300).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn state_events_pass_through_and_empty_batches_vanish() {
+        let connected = batch_event(vec![FollowEvent::Connected]);
+        assert!(matches!(connected, Some(Event::State(State::Connected))));
+        assert!(batch_event(Vec::new()).is_none());
     }
 }

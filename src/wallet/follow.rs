@@ -1,6 +1,10 @@
 //! Following the node live: received keysends as they settle, stored and
 //! reported; reconnects with back-off and catches up from the settle-index
 //! cursor, so nothing is missed and nothing is stored twice (research notes §2.3).
+//!
+//! [`follow`] reports one event per stored keysend (the CLI prints each);
+//! [`FollowEvent::batches`] reports each stored batch as one item, so a
+//! backlog of thousands costs the GUI one reload, not thousands.
 
 use std::time::Duration;
 
@@ -35,16 +39,45 @@ pub enum FollowEvent {
 }
 
 /// Follow received keysends from the stored settle-index cursor until the
-/// stream is dropped. Runs inside the stream: dropping it stops everything.
+/// stream is dropped, one event per stored keysend. Runs inside the stream:
+/// dropping it stops everything.
 pub fn follow(node: SharedNode, index: Index) -> impl Stream<Item = FollowEvent> + Send + 'static {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let driver = futures::stream::once(run(node, index, tx)).filter_map(|()| async { None });
-    futures::stream::select(UnboundedReceiverStream::new(rx), driver)
+    FollowEvent::batches(node, index).flat_map(futures::stream::iter)
 }
 
-type Events = mpsc::UnboundedSender<FollowEvent>;
+impl FollowEvent {
+    /// Like [`follow`], but each item is what one step produced: all the
+    /// `Received` rows of one stored batch together (in settle order), or a
+    /// single state event. Never an empty batch.
+    pub fn batches(
+        node: SharedNode,
+        index: Index,
+    ) -> impl Stream<Item = Vec<FollowEvent>> + Send + 'static {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = futures::stream::once(run(node, index, tx)).filter_map(|()| async { None });
+        futures::stream::select(UnboundedReceiverStream::new(rx), driver)
+    }
+}
 
-async fn run(node: SharedNode, index: Index, events: Events) {
+/// Sends each step's events as one batch.
+struct Events(mpsc::UnboundedSender<Vec<FollowEvent>>);
+
+impl Events {
+    /// Report one state event.
+    fn send(&self, event: FollowEvent) {
+        self.batch(vec![event]);
+    }
+
+    /// Report a batch; dropped silently when nobody listens any more.
+    fn batch(&self, events: Vec<FollowEvent>) {
+        if !events.is_empty() {
+            let _ = self.0.send(events);
+        }
+    }
+}
+
+async fn run(node: SharedNode, index: Index, events: mpsc::UnboundedSender<Vec<FollowEvent>>) {
+    let events = Events(events);
     let mut delay = RECONNECT_FIRST;
     for attempt in 1u32.. {
         match session(&node, &index, &events).await {
@@ -54,11 +87,11 @@ async fn run(node: SharedNode, index: Index, events: Events) {
                 }
             }
             Ended::Stop(event) => {
-                let _ = events.send(event);
+                events.send(event);
                 return;
             }
         }
-        let _ = events.send(FollowEvent::Reconnecting {
+        events.send(FollowEvent::Reconnecting {
             attempt,
             retry_in: delay,
         });
@@ -90,7 +123,7 @@ async fn session(node: &SharedNode, index: &Index, events: &Events) -> Ended {
         Ok(cursor) => cursor,
         Err(ended) => return ended,
     };
-    let _ = events.send(FollowEvent::Connected);
+    events.send(FollowEvent::Connected);
     let mut rescan = cursor == 0;
     if rescan {
         if let Err(ended) = catch_up(node, index, events).await {
@@ -196,8 +229,6 @@ async fn store(
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    for row in rows {
-        let _ = events.send(FollowEvent::Received(row));
-    }
+    events.batch(rows.into_iter().map(FollowEvent::Received).collect());
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The local index of received and sent keysends (`index.db`): open with
-//! corruption recovery, batched inserts, sync cursors, read flags.
+//! corruption recovery (see [`super::integrity`]), batched inserts, sync cursors, read flags.
 //!
 //! Synchronous by design (one SQLite connection behind a mutex); async callers
 //! use [`Index::call`], which runs the work on tokio's blocking pool.
@@ -10,16 +10,20 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::index_file::{self, is_corrupt, move_aside, open_checked};
+use super::integrity::{Check, Marker};
 use super::summary::Summary;
 use super::{IndexError, blob};
 use crate::keysend::Msat;
 use crate::node::ReceivedKeysend;
 
 /// A handle to the index; cheap to clone, shared between tasks.
+/// Fields drop in order: the check stops, then the connection closes, then
+/// the open marker goes.
 #[derive(Clone)]
 pub struct Index {
+    check: Arc<Check>,
     conn: Arc<Mutex<Connection>>,
-    warning: Option<Arc<IndexWarning>>,
+    _marker: Option<Arc<Marker>>,
 }
 
 /// Something the user should hear about after [`Index::open`].
@@ -81,15 +85,29 @@ impl Index {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| IndexError::io(dir, e))?;
         }
-        match open_checked(path) {
-            Ok(conn) => Ok(Self::wrap(conn, None)),
+        let unclean = Marker::left_behind(path);
+        let empty = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+        let marker = Marker::create(path)
+            .map_err(|e| log::warn!("index open marker not written: {e}"))
+            .ok()
+            .map(Arc::new);
+        let (conn, check) = match open_checked(path, unclean) {
+            Ok(conn) if unclean || empty => (conn, Some(Check::done(None))),
+            Ok(conn) => (conn, None),
             Err(IndexError::Database(e)) if is_corrupt(&e) => {
                 let warning = move_aside(path, e.to_string())?;
                 log::warn!("{warning}");
-                Ok(Self::wrap(open_checked(path)?, Some(warning)))
+                (open_checked(path, false)?, Some(Check::done(Some(warning))))
             }
-            Err(other) => Err(other),
-        }
+            Err(other) => return Err(other),
+        };
+        let conn = Arc::new(Mutex::new(conn));
+        let check = check.unwrap_or_else(|| Check::start(path, &conn));
+        Ok(Self {
+            check: Arc::new(check),
+            conn,
+            _marker: marker,
+        })
     }
 
     /// Open the index of a profile (`Paths::index_db`). An index left under
@@ -100,16 +118,17 @@ impl Index {
         Self::open(&path)
     }
 
-    fn wrap(conn: Connection, warning: Option<IndexWarning>) -> Self {
-        Self {
-            conn: Arc::new(Mutex::new(conn)),
-            warning: warning.map(Arc::new),
-        }
+    /// Set when the file was found damaged: it was moved aside and a new
+    /// index started. The full check runs in the background after a clean
+    /// shutdown; this waits for it (at most one read of the file).
+    pub fn warning(&self) -> Option<&IndexWarning> {
+        self.check.outcome()
     }
 
-    /// Set when the previous file was unreadable and a new index was started.
-    pub fn warning(&self) -> Option<&IndexWarning> {
-        self.warning.as_deref()
+    /// Whether the integrity check has finished (never waits); then
+    /// [`Index::warning`] answers at once.
+    pub fn integrity_checked(&self) -> bool {
+        self.check.finished().is_some()
     }
 
     /// Run `work` on the blocking pool (for async callers).

@@ -1,4 +1,4 @@
-//! The index file itself: opening it with an integrity check, moving a
+//! The index file itself: opening it (with an integrity check when asked), moving a
 //! damaged one aside, taking over one left under an earlier name.
 
 use std::path::Path;
@@ -23,15 +23,18 @@ pub(super) fn take_over(legacy: &Path, path: &Path) -> Result<(), IndexError> {
     Ok(())
 }
 
-/// Open, configure and migrate; touches the file so corruption shows up here.
-pub(super) fn open_checked(path: &Path) -> Result<Connection, IndexError> {
+/// Open, configure and migrate; touches the file so a damaged header shows
+/// up here, and with `full_check` reads every page (see [`super::integrity`]).
+pub(super) fn open_checked(path: &Path, full_check: bool) -> Result<Connection, IndexError> {
     super::file::make_private(path).map_err(|e| IndexError::io(path, e))?;
     let mut conn = Connection::open(path)?;
     // Each filter combination of the inbox is its own statement: keep them all.
     conn.set_prepared_statement_cache_capacity(64);
     schema::configure(&conn)?;
     let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-    quick_check(&conn).map_err(|reason| corrupt(&reason))?;
+    if full_check {
+        quick_check(&conn).map_err(|reason| corrupt(&reason))?;
+    }
     schema::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -52,7 +55,7 @@ pub(crate) fn quick_check(conn: &Connection) -> Result<(), String> {
 }
 
 /// The error SQLite gives for a damaged file, carrying quick_check's reason.
-fn corrupt(reason: &str) -> IndexError {
+pub(super) fn corrupt(reason: &str) -> IndexError {
     let code = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT);
     let reason = crate::keysend::text::display_safe(reason, 200);
     IndexError::from(rusqlite::Error::SqliteFailure(code, Some(reason)))

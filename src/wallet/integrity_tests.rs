@@ -1,5 +1,6 @@
-//! Damaged files and concurrent processes: a scribbled index is detected on
-//! open (quick_check), kept aside and rebuilt with a warning; a scribbled
+//! Damaged files and concurrent processes: a scribbled index is detected
+//! (quick_check, on open after an unclean shutdown, else in the background
+//! and reported by `Index::warning`), kept aside and rebuilt with a warning; a scribbled
 //! journal is refused with an error naming the file and left untouched;
 //! several connections writing at once wait for each other.
 
@@ -75,6 +76,36 @@ fn a_scribbled_index_is_moved_aside_and_rebuilt_with_a_warning() {
         "{warning}"
     );
     assert_eq!(index.count(&InboxQuery::default()).unwrap(), 0);
+}
+
+#[test]
+fn after_an_unclean_shutdown_the_check_runs_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.db");
+    filled_index(&path, 3_000);
+    let marker = dir.path().join("index.db-open");
+    assert!(!marker.exists(), "a clean close removes the marker");
+    scribble(&path);
+    std::fs::write(&marker, "4242").unwrap(); // as a crashed session leaves it
+    let index = Index::open(&path).unwrap();
+    assert!(index.integrity_checked(), "checked before open returned");
+    assert!(index.warning().is_some(), "the damage is reported");
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 0);
+    assert!(marker.exists(), "open while in use");
+    drop(index);
+    assert!(!marker.exists(), "removed again on close");
+}
+
+#[test]
+fn a_whole_index_passes_the_background_check_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.db");
+    filled_index(&path, 3_000);
+    let index = Index::open(&path).unwrap();
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 3_000);
+    assert!(index.warning().is_none());
+    assert!(index.integrity_checked());
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 3_000);
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod file;
 mod follow;
 mod index;
 mod index_file;
+mod integrity;
 #[cfg(test)]
 mod index_tests;
 #[cfg(test)]

@@ -1,13 +1,20 @@
 //! The index database schema, versioned with `PRAGMA user_version`, and its
 //! migrations. The index is a cache of the node's history: a file from a
 //! newer Satchel is refused rather than rewritten.
+//!
+//! Index choices (measured at 100,000 rows, see BENCHMARKS.md): the unique
+//! key starts with the channel and HTLC index, which grow, so inserts append
+//! instead of landing on a random page; `received_list` covers the inbox list
+//! (order, amount filter, read flag) so pages and deep offsets are walked in
+//! the index without reading rows; amount and unread counts have their own
+//! covering indexes.
 
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::IndexError;
 
 /// Each entry migrates the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub(crate) const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -61,6 +68,41 @@ CREATE TABLE cursors (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
+";
+
+/// Version 2: the unique key reordered (append-friendly inserts), a covering
+/// list index, amount and unread-by-amount indexes. The table is copied with
+/// its ids, so read flags, cached verifications and the search index stay.
+const V2: &str = "
+CREATE TABLE received_v2 (
+    id            INTEGER PRIMARY KEY,
+    hash          BLOB    NOT NULL,
+    chan_id       INTEGER NOT NULL,
+    htlc_index    INTEGER NOT NULL,
+    amount_msat   INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    settled_at    INTEGER NOT NULL,
+    add_index     INTEGER NOT NULL,
+    settle_index  INTEGER NOT NULL,
+    message       TEXT,
+    sender_pubkey BLOB,
+    sender_name   TEXT,
+    podcast       TEXT,
+    app           TEXT,
+    episode       TEXT,
+    records       BLOB    NOT NULL,
+    verification  INTEGER,
+    read          INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (chan_id, htlc_index, hash)
+);
+INSERT INTO received_v2 SELECT * FROM received ORDER BY id;
+DROP TABLE received;
+ALTER TABLE received_v2 RENAME TO received;
+CREATE INDEX received_list ON received (settled_at DESC, id DESC, amount_msat, read);
+CREATE INDEX received_sender ON received (sender_pubkey, settled_at DESC);
+CREATE INDEX received_podcast ON received (podcast, settled_at DESC);
+CREATE INDEX received_unread ON received (read, amount_msat);
+CREATE INDEX received_amount ON received (amount_msat);
 ";
 
 /// Connection settings for the index: WAL, normal sync (it can be rebuilt).
@@ -130,5 +172,55 @@ mod tests {
             }
             other => panic!("expected TooNew, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn version_2_keeps_rows_read_flags_and_search() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO received (id, hash, chan_id, htlc_index, amount_msat, created_at, \
+             settled_at, add_index, settle_index, message, records, read) \
+             VALUES (7, x'01', 3, 9, 21000, 1, 2, 4, 5, 'hello lightning', x'', 1); \
+             INSERT INTO received_fts (rowid, message) VALUES (7, 'hello lightning'); \
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (id, read): (i64, i64) = conn
+            .query_row(
+                "SELECT r.id, r.read FROM received r WHERE r.id IN \
+                 (SELECT rowid FROM received_fts WHERE received_fts MATCH 'light*')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((id, read), (7, 1));
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'received' AND type = 'index' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            [
+                "received_amount",
+                "received_list",
+                "received_podcast",
+                "received_sender",
+                "received_unread",
+                "sqlite_autoindex_received_1",
+            ]
+        );
+        let unique: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_index_info('sqlite_autoindex_received_1')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(unique, ["chan_id", "htlc_index", "hash"]);
     }
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use futures::future::{Either, select};
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
@@ -131,20 +132,31 @@ where
     .flatten()
 }
 
-/// Mark the entry dispatched, call the node and follow it to the end.
+/// Call the node and follow the payment to the end, marking the entry
+/// dispatched meanwhile: the `Dispatched` write and `SendPaymentV2` go at
+/// the same time, and `Started` is reported once the write is durable. Only
+/// `begin` (the preimage) must be durable before the node sees the payment:
+/// a crash before `Dispatched` lands leaves the entry `Pending`, and
+/// reconcile asks the node about it by hash like any unfinished entry
+/// (TrackPaymentV2), so it is found, never resent blindly.
 async fn dispatch(node: &SharedNode, journal: &Journal, entry: JournalEntry, events: &Events) {
-    if let Err(error) = set_state(journal, &entry, JournalState::Dispatched, None, None).await {
-        return events.emit(SendEvent::Error(error));
-    }
-    events.emit(SendEvent::Started {
-        intent_id: entry.intent_id.clone(),
-        hash: entry.hash(),
-    });
+    let marking = mark_dispatched(journal, &entry);
     crate::fault::point(crate::fault::BEFORE_DISPATCH);
     let mut updates = node.send(entry.keysend.clone());
+    // `Dispatched` is written before any later state, and reported first.
+    let mut item = match select(marking, updates.next()).await {
+        Either::Left((marked, first)) => {
+            started(marked, &entry, events);
+            first.await
+        }
+        Either::Right((first, marking)) => {
+            started(marking.await, &entry, events);
+            first
+        }
+    };
     let mut first = true;
     loop {
-        match updates.next().await {
+        match item {
             Some(Ok(update)) => {
                 if record(journal, &entry, update, events).await {
                     return;
@@ -157,8 +169,40 @@ async fn dispatch(node: &SharedNode, journal: &Journal, entry: JournalEntry, eve
             Some(Err(error)) => return refused(node, journal, &entry, error, events).await,
             None => break,
         }
+        item = updates.next().await;
     }
     track_until_final(node, journal, &entry, events).await;
+}
+
+/// Write `Dispatched` (fsync'd) in its own task, alongside the node call.
+fn mark_dispatched(
+    journal: &Journal,
+    entry: &JournalEntry,
+) -> tokio::task::JoinHandle<Result<JournalEntry, SendError>> {
+    let (journal, entry) = (journal.clone(), entry.clone());
+    tokio::spawn(
+        async move { set_state(&journal, &entry, JournalState::Dispatched, None, None).await },
+    )
+}
+
+/// Report `Started` once `Dispatched` is written; a failed write is
+/// reported too, and the payment (already with the node) is still followed.
+fn started(
+    marked: Result<Result<JournalEntry, SendError>, tokio::task::JoinError>,
+    entry: &JournalEntry,
+    events: &Events,
+) {
+    match marked {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => events.emit(SendEvent::Error(error)),
+        Err(_) => events.emit(SendEvent::Error(SendError::Journal(
+            super::JournalError::Interrupted,
+        ))),
+    }
+    events.emit(SendEvent::Started {
+        intent_id: entry.intent_id.clone(),
+        hash: entry.hash(),
+    });
 }
 
 /// The node refused the send outright. If it has no payment with this hash,

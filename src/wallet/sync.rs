@@ -1,8 +1,10 @@
 //! Backfill: bring the index up to date with the node's history, page by
 //! page from the stored cursors (research notes §2.4: offsets are exclusive).
 
+use tokio::task::JoinHandle;
+
 use super::{Index, SyncError};
-use crate::node::SharedNode;
+use crate::node::{NodeError, ReceivedPage, SharedNode};
 
 /// Invoices (or payments) asked for per page.
 pub const PAGE_SIZE: u64 = 1000;
@@ -46,12 +48,23 @@ pub async fn backfill(
     index: &Index,
     mut progress: impl FnMut(SyncProgress),
 ) -> Result<SyncStats, SyncError> {
-    let cursors = index.call(|i| i.cursors()).await?;
+    // A damaged file found by the background check is replaced by an empty
+    // one: start from that one's cursors, never write ours into it.
+    let cursors = index
+        .call(|i| {
+            let _ = i.warning();
+            i.cursors()
+        })
+        .await?;
     let mut stats = SyncStats::default();
     let mut after = cursors.add_index;
+    let mut pending = Ahead::fetch(node, after);
     loop {
-        let page = node.received_page(after, PAGE_SIZE).await?;
+        let page = pending.page().await?;
         let (items, last) = (page.items, page.last_add_index);
+        let more = (page.scanned as u64) >= PAGE_SIZE && last > after;
+        // One page ahead: the node reads page n+1 while page n is stored.
+        let ahead = more.then(|| Ahead::fetch(node, last));
         let new = index
             .call(move |i| i.insert_page(&items, Some(last)))
             .await?
@@ -64,10 +77,10 @@ pub async fn backfill(
             stored: stats.received_new,
             position: last,
         });
-        if (page.scanned as u64) < PAGE_SIZE || last <= after {
-            break;
+        match ahead {
+            Some(next) => (pending, after) = (next, last),
+            None => break,
         }
-        after = last;
     }
     backfill_sent(
         node,
@@ -78,6 +91,36 @@ pub async fn backfill(
     )
     .await?;
     Ok(stats)
+}
+
+/// A received page being read in a task of its own; aborted if dropped
+/// unread (the backfill failed or was cancelled).
+struct Ahead(JoinHandle<Result<ReceivedPage, NodeError>>);
+
+impl Ahead {
+    /// Start reading the page after add index `after`.
+    fn fetch(node: &SharedNode, after: u64) -> Self {
+        let node = node.clone();
+        Self(tokio::spawn(async move {
+            node.received_page(after, PAGE_SIZE).await
+        }))
+    }
+
+    /// The page, once read.
+    async fn page(&mut self) -> Result<ReceivedPage, SyncError> {
+        match (&mut self.0).await {
+            Ok(page) => Ok(page?),
+            Err(stopped) => {
+                Err(NodeError::Other(format!("reading invoices stopped: {stopped}")).into())
+            }
+        }
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The sent half. The stored cursor never passes a payment that was still in

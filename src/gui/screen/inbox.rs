@@ -50,6 +50,11 @@ pub struct Inbox {
     pub(super) total: u64,
     pub(super) page: Page,
     generation: u64,
+    /// The query of the newest reload, and whether one is running.
+    asked: Option<InboxQuery>,
+    loading: bool,
+    /// Another reload was asked for while one ran: run it once that ends.
+    again: bool,
     pub(super) viewport: Viewport,
     pub(super) detail: Option<Detail>,
     pub(super) sync: Option<(u64, u64)>,
@@ -99,6 +104,9 @@ impl Inbox {
             total: 0,
             page: Page::default(),
             generation: 0,
+            asked: None,
+            loading: false,
+            again: false,
             viewport: Viewport::default(),
             detail: None,
             sync: None,
@@ -117,30 +125,31 @@ impl Inbox {
     }
 
     /// Reload the visible page (filters changed, new tips, settings changed).
+    /// At most one reload runs at a time: asked for while one runs, it runs
+    /// once after it (with the state of then), however often it was asked.
     pub fn reload(&mut self, env: &Env<'_>) -> Task<Message> {
-        self.generation += 1;
         let query = self.query(env.settings.spam_threshold, self.page_offset());
+        if self.asked.as_ref() != Some(&query) {
+            // A different query: whatever is running now answers an old one.
+            self.generation += 1;
+            self.asked = Some(query.clone());
+        }
+        if self.loading {
+            self.again = true;
+            return Task::none();
+        }
+        self.loading = true;
+        self.again = false;
         let (index, generation) = (self.index.clone(), self.generation);
         Task::perform(
-            async move {
-                index
-                    .call(move |index| {
-                        let total = index.count(&query)?;
-                        let rows = index.inbox(&query)?;
-                        let podcasts = index.podcasts(50)?;
-                        Ok((
-                            total,
-                            Page {
-                                offset: query.offset,
-                                rows,
-                            },
-                            podcasts,
-                        ))
-                    })
-                    .await
-            },
+            async move { index.call(move |index| load(index, query)).await },
             move |result| Message::Loaded(generation, result),
         )
+    }
+
+    /// Whether a reload is running (tests).
+    pub fn is_loading(&self) -> bool {
+        self.loading
     }
 
     fn page_offset(&self) -> u64 {
@@ -174,7 +183,7 @@ impl Inbox {
             Message::ShowSmallToggled(value) => self.refilter(env, |s| s.show_small = value),
             Message::ClearFilters => self.refilter(env, Self::clear_filters),
             Message::Scrolled(viewport) => self.scrolled(viewport, env),
-            Message::Loaded(generation, result) => self.loaded(generation, result),
+            Message::Loaded(generation, result) => self.finished(generation, result, env),
             Message::Verified(result) => self.verified(result, env),
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
@@ -207,6 +216,26 @@ impl Inbox {
             return Action::None;
         }
         Action::Run(self.reload(env))
+    }
+
+    /// A reload ended: show it if it answers the current query, then run
+    /// the one asked for meanwhile, if any.
+    fn finished(
+        &mut self,
+        generation: u64,
+        result: Result<(u64, Page, Vec<String>), IndexError>,
+        env: &Env<'_>,
+    ) -> Action {
+        self.loading = false;
+        let shown = self.loaded(generation, result);
+        if !self.again {
+            return shown;
+        }
+        let next = self.reload(env);
+        match shown {
+            Action::Run(task) => Action::Run(Task::batch([task, next])),
+            _ => Action::Run(next),
+        }
     }
 
     fn loaded(
@@ -283,6 +312,18 @@ impl Inbox {
     pub fn close_detail(&mut self) -> bool {
         self.detail.take().is_some()
     }
+}
+
+/// The count, page and podcast menu for `query`, in one index call.
+fn load(index: &Index, query: InboxQuery) -> Result<(u64, Page, Vec<String>), IndexError> {
+    let total = index.count(&query)?;
+    let rows = index.inbox(&query)?;
+    let podcasts = index.podcasts(50)?;
+    let page = Page {
+        offset: query.offset,
+        rows,
+    };
+    Ok((total, page, podcasts))
 }
 
 fn unverified_ids(rows: &[InboxRow]) -> Vec<i64> {

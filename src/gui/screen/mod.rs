@@ -7,6 +7,8 @@ pub mod contact_form;
 pub mod contacts;
 pub mod inbox;
 pub mod inbox_detail;
+#[cfg(test)]
+mod inbox_tests;
 pub mod inbox_view;
 pub mod send;
 pub mod send_view;
