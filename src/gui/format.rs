@@ -23,17 +23,9 @@ fn btc(value: Msat) -> String {
     )
 }
 
-/// `1234567` -> `1,234,567`.
+/// `1234567` -> `1,234,567` (the domain's grouping, shared with the CLI).
 pub fn group(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::keysend::group_thousands(value)
 }
 
 /// A short local time for lists: `14:05` today, else `3 Mar 14:05`, else with the year.

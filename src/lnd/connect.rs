@@ -190,7 +190,11 @@ pub(crate) fn split_host_port(text: &str) -> Result<(String, Option<u16>), Addre
                 after.strip_prefix(':').ok_or(AddressError::BadPort)?,
             )?),
         };
-        return non_empty(host).map(|host| (host, port));
+        // Brackets hold an IPv6 address and nothing else.
+        return host
+            .parse::<std::net::Ipv6Addr>()
+            .map(|_| (host.to_owned(), port))
+            .map_err(|_| AddressError::MissingHost);
     }
     match text.split_once(':') {
         // More than one colon and no brackets: only a bare IPv6 address
@@ -211,8 +215,11 @@ fn parse_port(text: &str) -> Result<u16, AddressError> {
     }
 }
 
+/// A host name or IPv4 address: ASCII letters, digits, `-`, `.` and `_` only
+/// (international names arrive as punycode), so nothing hostile reaches a URI.
 fn non_empty(host: &str) -> Result<String, AddressError> {
-    if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    if host.is_empty() || !host.chars().all(valid) {
         return Err(AddressError::MissingHost);
     }
     Ok(host.to_owned())

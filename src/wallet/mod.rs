@@ -14,9 +14,9 @@ mod file;
 mod follow;
 mod index;
 mod index_file;
-mod integrity;
 #[cfg(test)]
 mod index_tests;
+mod integrity;
 #[cfg(test)]
 mod integrity_tests;
 mod journal;
