@@ -3,6 +3,8 @@
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
 mod gui_support;
+#[path = "gui_flows/index_damage.rs"]
+mod index_damage;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
 

@@ -15,8 +15,9 @@ use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
 use crate::gui::{notify, shortcuts, sync};
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::ContactBook;
-use crate::wallet::{Index, IndexError, Journal};
+use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
+mod index_check;
 mod view;
 
 /// Desktop notifications shown for one batch of new tips at most (the newest).
@@ -67,6 +68,9 @@ pub enum Message {
     Escape,
     DismissNotice,
     Notified,
+    /// The index's integrity check ended; `Some` when the file was damaged
+    /// and an empty index took its place.
+    IndexChecked(Option<IndexWarning>),
 }
 
 /// What the app must do.
@@ -122,6 +126,7 @@ impl Session {
             reconcile,
             session.backfill(),
             session.balance_task(),
+            index_check::outcome(&session.index),
         ]);
         (session, start)
     }
@@ -188,6 +193,11 @@ impl Session {
         &self.recovery
     }
 
+    /// The notice bar's text, if shown (tests).
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
     /// Show a problem in the notice bar.
     pub fn warn(&mut self, message: String) {
         self.notice = Some(message);
@@ -212,6 +222,7 @@ impl Session {
             Message::Escape => self.escape(),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified => Action::None,
+            Message::IndexChecked(warning) => self.index_checked(warning, context),
         }
     }
 
