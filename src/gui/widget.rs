@@ -80,19 +80,19 @@ pub fn hint<'a>(message: impl text::IntoFragment<'a>) -> text::Text<'a> {
 
 /// A rounded pill with a short label (one line, never wrapped).
 pub fn pill<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
-    container(
-        text(label)
-            .size(size::SMALL)
-            .font(theme::BOLD)
-            .wrapping(text::Wrapping::None),
-    )
-    .padding([2, 10])
-    .style(theme::pill(tone))
-    .into()
+    pill_styled(label, theme::pill(tone))
 }
 
 /// A solid pill, for what must not be missed.
 pub fn pill_solid<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> Element<'a, M> {
+    pill_styled(label, theme::pill_solid(tone))
+}
+
+/// The shape both pills share; only the colours differ.
+fn pill_styled<'a, M: 'a>(
+    label: impl text::IntoFragment<'a>,
+    style: impl Fn(&iced::Theme) -> container::Style + 'a,
+) -> Element<'a, M> {
     container(
         text(label)
             .size(size::SMALL)
@@ -100,7 +100,7 @@ pub fn pill_solid<'a, M: 'a>(label: impl text::IntoFragment<'a>, tone: Tone) -> 
             .wrapping(text::Wrapping::None),
     )
     .padding([2, 10])
-    .style(theme::pill_solid(tone))
+    .style(style)
     .into()
 }
 
