@@ -3,11 +3,15 @@
 # the release binary under Xvfb against a standalone `satchel sim` seeded
 # with 100,000 received keysends (no traffic), loopback only.
 #
-# Three launches on the same profile:
-#   1. cold: empty profile, so the app syncs the whole history;
-#   2. restart: 100,000 entries already indexed, incremental sync only;
-#   3. restart-tiny-skia: the same with ICED_BACKEND=tiny-skia (software
-#      renderer instead of wgpu, which runs on Mesa llvmpipe under Xvfb).
+# Four launches:
+#   1. cold-gpu: empty profile, `--renderer gpu` (wgpu; under Xvfb it runs on
+#      Mesa llvmpipe, i.e. OpenGL emulated on the CPU); then the profile is
+#      deleted;
+#   2. cold: empty profile, default renderer choice ("auto": the CPU renderer
+#      when the machine has no GPU device, as here), so the app syncs the
+#      whole history;
+#   3. restart: 100,000 entries already indexed, incremental sync only;
+#   4. restart-gpu: the same with `--renderer gpu`.
 # Each launch also prints how long boot (settings, contacts, keyring probe)
 # took before iced started, from the app's debug log.
 # For each launch it prints:
@@ -92,7 +96,7 @@ wait_for 10 xdpyinfo -display "$display" || wait_for 10 xdotool getmouselocation
     { echo "bench-gui: Xvfb did not start" >&2; exit 1; }
 
 seeded=$(now)
-"$bin" sim --dir "$work/sim" --listen "127.0.0.1:$port" --seed-history "$entries" >"$work/sim.log" 2>&1 &
+"$bin" sim --dir "$work/sim" --listen "127.0.0.1:$port" --seed-history "$entries" --seed-all-signed >"$work/sim.log" 2>&1 &
 sim_pid=$!
 wait_for 600 grep -q "Press Ctrl-C" "$work/sim.log" ||
     { echo "bench-gui: the simulator did not come up" >&2; cat "$work/sim.log" >&2; exit 1; }
@@ -123,11 +127,12 @@ quiet() { # under 5 % of a core over 2 s
     (( ($(cpu_ticks "$1") - before) * 100 < 5 * 2 * $(getconf CLK_TCK) ))
 }
 
-# launch LABEL: start the window, print its figures, stop it.
+# launch LABEL [ARGS...]: start the window with extra ARGS, print its figures, stop it.
 launch() {
-    local label=$1 backend=${2:-} start window mapped first loaded indexed_at ticks hz
+    local label=$1 start window mapped first loaded indexed_at ticks hz
+    shift
     start=$(now)
-    ICED_BACKEND=$backend "$bin" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
+    "$bin" "$@" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
         --macaroonpath "$work/sim/data/chain/bitcoin/regtest/admin.macaroon" \
         >"$work/app-$label.log" 2>&1 &
     app_pid=$!
@@ -166,7 +171,10 @@ launch() {
     app_pid=""
 }
 
+unset ICED_BACKEND
+launch cold-gpu --renderer gpu
+rm -rf "$SATCHEL_HOME"
 launch cold
 launch restart
-launch restart-tiny-skia tiny-skia
+launch restart-gpu --renderer gpu
 echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

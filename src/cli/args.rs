@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use super::exit::EXIT_CODES_HELP;
+use crate::store::RendererChoice;
 
 /// Satchel: send and receive keysend messages with your own LND node.
 #[derive(Debug, Parser)]
@@ -15,6 +16,10 @@ pub struct Cli {
     /// How to reach the node.
     #[command(flatten)]
     pub connect: ConnectArgs,
+    /// How the window is drawn: auto (the GPU when the machine has one, else
+    /// the CPU), gpu or cpu. Overrides the setting; ICED_BACKEND overrides both.
+    #[arg(long, value_name = "auto|gpu|cpu", value_parser = str::parse::<RendererChoice>)]
+    pub renderer: Option<RendererChoice>,
     /// Without a subcommand, Satchel opens its window.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -179,6 +184,10 @@ pub struct SimArgs {
     /// Seed this many historical keysends into the inbox on first start.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed_history: usize,
+    /// Seed a benchmark history instead of the demo mix: every keysend has a
+    /// ~100-byte message and a signed sender.
+    #[arg(long)]
+    pub seed_all_signed: bool,
     /// Keep sending demo messages to our node while running.
     #[arg(long)]
     pub traffic: bool,
@@ -237,6 +246,14 @@ mod tests {
         let err =
             Cli::try_parse_from(["satchel", "--demo", "--rpcserver", "h:1", "info"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn renderer_flag_is_checked() {
+        let cli = Cli::try_parse_from(["satchel", "--renderer", "cpu"]).unwrap();
+        assert_eq!(cli.renderer, Some(RendererChoice::Cpu));
+        let err = Cli::try_parse_from(["satchel", "--renderer", "vulkan"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
     }
 
     #[test]

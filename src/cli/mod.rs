@@ -4,7 +4,8 @@
 //!
 //! - [`args`]: the clap definitions; [`exit`]: exit codes and [`CliError`].
 //! - `session`, `connection`, `demo`: which node, and the `--demo` network.
-//! - one module per command; `window`: the GUI; `serve`: `satchel sim`.
+//! - one module per command; `window` and `renderer`: the GUI; `serve`:
+//!   `satchel sim`.
 
 pub mod args;
 mod connection;
@@ -21,13 +22,15 @@ mod serve;
 mod session;
 mod status;
 #[cfg(feature = "gui")]
+mod renderer;
+#[cfg(feature = "gui")]
 mod window;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::node::SharedNode;
-use crate::store::Paths;
+use crate::store::{Paths, RendererChoice};
 
 pub use args::{
     Cli, Command, ConnectArgs, ContactsCommand, InboxArgs, JsonFlag, SendArgs, SentArgs, SimArgs,
@@ -38,7 +41,7 @@ pub use exit::{CliError, EXIT_CODES, EXIT_CODES_HELP, ExitKind};
 pub fn run(cli: Cli) -> ExitCode {
     let args = &cli.connect;
     let result = match &cli.command {
-        None => open_window(args),
+        None => open_window(args, cli.renderer),
         Some(Command::Sim(sim)) => serve::serve_sim(sim),
         Some(Command::Contacts(command)) => run_contacts(args, command),
         Some(Command::Info(flag)) => on_node(args, None, async |node, _| {
@@ -65,13 +68,13 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// The window, in builds that have one.
 #[cfg(feature = "gui")]
-fn open_window(args: &ConnectArgs) -> Result<(), CliError> {
-    window::open(args)
+fn open_window(args: &ConnectArgs, renderer: Option<RendererChoice>) -> Result<(), CliError> {
+    window::open(args, renderer)
 }
 
 /// Built without the `gui` feature: only the subcommands exist.
 #[cfg(not(feature = "gui"))]
-fn open_window(_args: &ConnectArgs) -> Result<(), CliError> {
+fn open_window(_args: &ConnectArgs, _renderer: Option<RendererChoice>) -> Result<(), CliError> {
     Err(CliError::BadInput(
         "this build of Satchel has no window (built without the gui feature); give a subcommand, \
          see --help"

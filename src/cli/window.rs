@@ -1,5 +1,5 @@
 //! The window: `satchel` and `satchel --demo`. The demo network runs on a
-//! runtime of ours while iced runs its own.
+//! runtime of ours while iced runs its own; the renderer is settled first.
 
 use std::time::Duration;
 
@@ -7,10 +7,11 @@ use super::args::ConnectArgs;
 use super::connection;
 use super::demo::DemoNet;
 use super::exit::CliError;
+use super::renderer;
 use super::serve::runtime;
 use super::session;
 use crate::gui::{self, Boot};
-use crate::store;
+use crate::store::{self, RendererChoice};
 
 /// How often demo nodes tip us while the window is open.
 const GUI_TRAFFIC: Duration = Duration::from_secs(20);
@@ -18,11 +19,15 @@ const GUI_TRAFFIC: Duration = Duration::from_secs(20);
 /// Open the window. With `--demo`, the demo network runs on a runtime of
 /// ours for as long as the window is open; with connection flags, the
 /// window connects to that node; otherwise it picks the saved node itself.
-pub fn open(args: &ConnectArgs) -> Result<(), CliError> {
+pub fn open(args: &ConnectArgs, renderer: Option<RendererChoice>) -> Result<(), CliError> {
     check_display()?;
     let real = session::real_paths()?;
+    // First, while this process is still single-threaded: it may be
+    // replaced by a copy of itself that uses the CPU renderer.
+    let profile = if args.demo { real.demo() } else { real.clone() };
+    renderer::apply(renderer, &profile);
     if args.demo {
-        return demo_window(&real.demo());
+        return demo_window(&profile);
     }
     let connect = connection::spec_from_flags(args)?;
     let _lock = store::acquire(&real)?;

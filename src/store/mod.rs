@@ -26,7 +26,7 @@ pub use saved_node::{SavedNode, SavedNodeKind};
 pub use secret::{
     MemorySecrets, OsKeyring, SecretError, SecretStore, macaroon_key, open_secret_store,
 };
-pub use settings::{AmountUnit, FeeLimit, MIN_FEE_LIMIT, Settings, ThemeChoice};
+pub use settings::{AmountUnit, FeeLimit, MIN_FEE_LIMIT, RendererChoice, Settings, ThemeChoice};
 
 /// What can go wrong with Satchel's local files. `Clone` so it can ride in
 /// GUI messages (the I/O source is shared behind an `Arc`).

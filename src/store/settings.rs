@@ -43,6 +43,53 @@ pub enum AmountUnit {
     Btc,
 }
 
+/// How the window is drawn.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RendererChoice {
+    /// The GPU when the machine has one, otherwise the CPU.
+    #[default]
+    Auto,
+    /// The GPU (wgpu), falling back to the CPU if it cannot start.
+    Gpu,
+    /// The CPU (tiny-skia): starts faster and uses less memory where there
+    /// is no GPU and OpenGL would be emulated in software.
+    Cpu,
+}
+
+impl RendererChoice {
+    /// Every choice, in the order a picker lists them.
+    pub const ALL: [Self; 3] = [Self::Auto, Self::Gpu, Self::Cpu];
+
+    /// The name used in settings.json and by `--renderer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        }
+    }
+}
+
+impl std::str::FromStr for RendererChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|choice| choice.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("`{text}` is not a renderer: use auto, gpu or cpu"))
+    }
+}
+
+impl std::fmt::Display for RendererChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The most routing fee a send may pay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,6 +139,8 @@ pub struct Settings {
     pub confirm_above: Msat,
     /// Desktop notifications for received keysends.
     pub notifications: bool,
+    /// How the window is drawn (read at start).
+    pub renderer: RendererChoice,
     /// Nodes Satchel can connect to.
     pub nodes: Vec<SavedNode>,
     /// The id of the node to open at start.
@@ -108,6 +157,7 @@ impl Default for Settings {
             default_fee_limit: FeeLimit::default(),
             confirm_above: Msat::from_sat(10_000),
             notifications: true,
+            renderer: RendererChoice::default(),
             nodes: Vec::new(),
             active_node: None,
         }
