@@ -15,14 +15,14 @@ pub mod exit;
 mod history;
 mod inbox;
 mod journal;
+#[cfg(feature = "gui")]
+mod renderer;
 mod report;
 mod send;
 mod sent;
 mod serve;
 mod session;
 mod status;
-#[cfg(feature = "gui")]
-mod renderer;
 #[cfg(feature = "gui")]
 mod window;
 
