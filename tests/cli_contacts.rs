@@ -60,11 +60,7 @@ fn add_list_export_import_round_trip() {
         let file = files.path().join(name);
         let file = file.to_str().unwrap();
         let out = satchel(home.path(), &["contacts", "export", file]).expect_code(0);
-        assert!(
-            out.stdout.contains("Exported 2 contact(s)"),
-            "{}",
-            out.stdout
-        );
+        out.assert_stdout_has("Exported 2 contact(s)");
         let other = tempfile::tempdir().unwrap();
         let out = satchel(other.path(), &["contacts", "import", file]).expect_code(0);
         assert!(
@@ -93,11 +89,7 @@ fn add_list_export_import_round_trip() {
 fn bad_input_and_files_have_their_exit_codes() {
     let home = tempfile::tempdir().unwrap();
     let bad = satchel(home.path(), &["contacts", "add", "X", &ALICE[..60]]).expect_code(2);
-    assert!(
-        bad.stderr.contains("66 hex characters; this has 60"),
-        "{}",
-        bad.stderr
-    );
+    bad.assert_stderr_has("66 hex characters; this has 60");
     let _ = satchel(home.path(), &["contacts", "add", "Alice", ALICE]).expect_code(0);
     let duplicate = satchel(home.path(), &["contacts", "add", "Again", ALICE]).expect_code(2);
     assert!(
@@ -108,13 +100,9 @@ fn bad_input_and_files_have_their_exit_codes() {
         duplicate.stderr
     );
     let unknown = satchel(home.path(), &["contacts", "remove", "nobody"]).expect_code(2);
-    assert!(
-        unknown.stderr.contains("no contact named \"nobody\""),
-        "{}",
-        unknown.stderr
-    );
+    unknown.assert_stderr_has("no contact named \"nobody\"");
     let txt = satchel(home.path(), &["contacts", "export", "book.txt"]).expect_code(2);
-    assert!(txt.stderr.contains(".json or .csv"), "{}", txt.stderr);
+    txt.assert_stderr_has(".json or .csv");
     let missing = home.path().join("missing.csv");
     let _ = satchel(
         home.path(),
@@ -128,11 +116,7 @@ fn bad_input_and_files_have_their_exit_codes() {
         &["contacts", "import", garbage.to_str().unwrap()],
     )
     .expect_code(2);
-    assert!(
-        refused.stderr.contains("not a contacts JSON file"),
-        "{}",
-        refused.stderr
-    );
+    refused.assert_stderr_has("not a contacts JSON file");
 }
 
 #[test]

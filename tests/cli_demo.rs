@@ -3,26 +3,27 @@
 
 mod cli_support;
 
-use cli_support::satchel;
+use std::path::Path;
+
+use cli_support::{Run, satchel};
 
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
+}
+
+/// `satchel --demo inbox --json --limit 300 <extra>`, which must succeed.
+fn inbox_json(home: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["--demo", "inbox", "--json", "--limit", "300"];
+    args.extend_from_slice(extra);
+    satchel(home, &args).expect_code(0)
 }
 
 #[test]
 fn info_shows_the_demo_node() {
     let home = home();
     let run = satchel(home.path(), &["--demo", "info"]).expect_code(0);
-    assert!(
-        run.stdout.contains("alias:            Satchel demo"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("network:          regtest"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("alias:            Satchel demo");
+    run.assert_stdout_has("network:          regtest");
     let json = satchel(home.path(), &["--demo", "info", "--json"])
         .expect_code(0)
         .json();
@@ -42,17 +43,13 @@ fn a_sent_message_is_listed_with_its_message() {
         &["--demo", "send", "alice", "21", "--message", "hi", "--yes"],
     )
     .expect_code(0);
-    assert!(
-        run.stdout.contains("Payment succeeded: 21 sat sent"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("Payment succeeded: 21 sat sent");
     assert!(
         run.stdout.contains("Alice's node"),
         "the graph alias is shown: {}",
         run.stdout
     );
-    assert!(run.stderr.contains("In flight"), "{}", run.stderr);
+    run.assert_stderr_has("In flight");
     let sent = satchel(home.path(), &["--demo", "sent", "--json"])
         .expect_code(0)
         .json();
@@ -67,11 +64,7 @@ fn a_sent_message_is_listed_with_its_message() {
 #[test]
 fn inbox_lists_decoded_messages_and_verified_senders() {
     let home = home();
-    let run = satchel(
-        home.path(),
-        &["--demo", "inbox", "--json", "--limit", "300"],
-    )
-    .expect_code(0);
+    let run = inbox_json(home.path(), &[]);
     assert!(
         run.stderr
             .contains("Up to date: 200 new received keysend(s)"),
@@ -114,20 +107,8 @@ fn inbox_lists_decoded_messages_and_verified_senders() {
 #[test]
 fn inbox_search_narrows_the_list() {
     let home = home();
-    let all = satchel(
-        home.path(),
-        &["--demo", "inbox", "--json", "--limit", "300"],
-    )
-    .expect_code(0)
-    .json();
-    let found = satchel(
-        home.path(),
-        &[
-            "--demo", "inbox", "--json", "--limit", "300", "--search", "pizza",
-        ],
-    )
-    .expect_code(0)
-    .json();
+    let all = inbox_json(home.path(), &[]).json();
+    let found = inbox_json(home.path(), &["--search", "pizza"]).json();
     let found = found.as_array().unwrap();
     assert!(!found.is_empty() && found.len() < all.as_array().unwrap().len());
     assert!(found.iter().all(|e| {
@@ -144,24 +125,12 @@ fn a_bad_pubkey_is_a_usage_error() {
     let home = home();
     let key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f817";
     let run = satchel(home.path(), &["--demo", "send", key, "21", "--yes"]).expect_code(2);
-    assert!(run.stderr.contains("bad public key"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("66 hex characters; this has 64"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("bad public key");
+    run.assert_stderr_has("66 hex characters; this has 64");
     let run = satchel(home.path(), &["--demo", "send", "nobody", "21", "--yes"]).expect_code(2);
-    assert!(
-        run.stderr.contains("no contact named \"nobody\""),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("no contact named \"nobody\"");
     let run = satchel(home.path(), &["--demo", "send", "alice", "1.5", "--yes"]).expect_code(2);
-    assert!(
-        run.stderr.contains("fractions are not supported"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("fractions are not supported");
 }
 
 #[test]
@@ -201,12 +170,8 @@ fn a_refused_keysend_exits_5_with_the_explanation() {
 fn without_a_terminal_it_asks_for_yes_and_sends_nothing() {
     let home = home();
     let run = satchel(home.path(), &["--demo", "send", "alice", "21"]).expect_code(2);
-    assert!(
-        run.stderr.contains("confirmation needs a terminal"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    run.assert_stderr_has("confirmation needs a terminal");
+    run.assert_stderr_has("--yes");
     let sent = satchel(home.path(), &["--demo", "sent", "--json"])
         .expect_code(0)
         .json();
@@ -218,11 +183,7 @@ fn help_documents_the_exit_codes() {
     let home = home();
     let run = satchel(home.path(), &["--help"]).expect_code(0);
     for (code, _, meaning) in satchel::cli::EXIT_CODES {
-        assert!(
-            run.stdout.contains(&format!("  {code}  {meaning}")),
-            "{}",
-            run.stdout
-        );
+        run.assert_stdout_has(&format!("  {code}  {meaning}"));
     }
     let _ = satchel(home.path(), &["send"]).expect_code(2);
 }

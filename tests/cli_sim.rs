@@ -152,12 +152,8 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
         &["--rpcserver", &format!("127.0.0.1:{}", free_port()), "info"],
     );
     let closed = closed.expect_code(3);
-    assert!(
-        closed.stderr.contains("cannot reach the node"),
-        "{}",
-        closed.stderr
-    );
-    assert!(closed.stderr.contains("next:"), "{}", closed.stderr);
+    closed.assert_stderr_has("cannot reach the node");
+    closed.assert_stderr_has("next:");
     let readonly = dir
         .path()
         .join("data/chain/bitcoin/regtest/readonly.macaroon");
@@ -174,7 +170,7 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
         &["send", &alice.to_hex(), "5", "--yes"],
     )
     .expect_code(4);
-    assert!(denied.stderr.contains("permission"), "{}", denied.stderr);
+    denied.assert_stderr_has("permission");
     assert!(
         !denied
             .stderr
@@ -210,5 +206,5 @@ fn an_lndconnect_uri_reaches_the_node() {
         &["--lndconnect", "lndconnect://127.0.0.1:1", "info"],
     )
     .expect_code(3);
-    assert!(bad.stderr.contains("no macaroon"), "{}", bad.stderr);
+    bad.assert_stderr_has("no macaroon");
 }

@@ -10,7 +10,8 @@ use satchel::keysend::outgoing::Tip;
 use satchel::keysend::{NodeId, PaymentHash, Preimage};
 use satchel::node::{OutgoingKeysend, PaymentFailure, PaymentStatus, SharedNode};
 use satchel::wallet::{
-    self, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest, SentStatus,
+    self, JournalEntry, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest,
+    SentStatus,
 };
 use wallet_support::*;
 
@@ -35,9 +36,50 @@ async fn prepared(world: &World, req: SendRequest) -> Result<OutgoingKeysend, Se
     within(wallet::prepare(&world.node, &info, req, Some(balance))).await
 }
 
+/// A signed tip that `prepare` must accept.
+async fn tip(world: &World, intent: &str, to: NodeId, amount: u64, text: &str) -> OutgoingKeysend {
+    let prepared = prepared(world, request(intent, to, amount, text)).await;
+    prepared.expect("the tip is prepared")
+}
+
 /// Every event of a send stream, until it ends.
 async fn all(stream: impl Stream<Item = SendEvent>) -> Vec<SendEvent> {
     within(stream.collect()).await
+}
+
+/// Send `keysend` for `intent` and collect every event.
+async fn send_all(world: &World, intent: &str, keysend: OutgoingKeysend) -> Vec<SendEvent> {
+    let node = world.node.clone();
+    all(wallet::send(
+        node,
+        world.journal.clone(),
+        intent.into(),
+        keysend,
+    ))
+    .await
+}
+
+/// Resend a journal entry with its own preimage and collect every event.
+async fn resend_all(world: &World, entry: JournalEntry) -> Vec<SendEvent> {
+    all(wallet::resend_same(
+        world.node.clone(),
+        world.journal.clone(),
+        entry,
+    ))
+    .await
+}
+
+/// A keysend carrying `text` with a fresh preimage, built by hand (not
+/// through `prepare`), as a process that died mid-send left it.
+fn by_hand(destination: NodeId, amount: u64, text: &str) -> OutgoingKeysend {
+    OutgoingKeysend {
+        destination,
+        amount: sats(amount),
+        preimage: Preimage::random(),
+        records: message(text),
+        fee_limit: sats(50),
+        timeout: wallet::SEND_TIMEOUT,
+    }
 }
 
 fn finished(events: &[SendEvent]) -> &satchel::node::PaymentUpdate {
@@ -57,17 +99,9 @@ async fn payments_with(node: &SharedNode, hash: PaymentHash) -> usize {
 async fn signed_message_arrives_verified_and_journal_says_succeeded() {
     let world = world(|_| {}).await;
     let alice = world.sim.node_id("alice").unwrap();
-    let keysend = prepared(&world, request("tip-1", alice, 1_000, "great show"))
-        .await
-        .unwrap();
+    let keysend = tip(&world, "tip-1", alice, 1_000, "great show").await;
     let hash = keysend.hash();
-    let events = all(wallet::send(
-        world.node.clone(),
-        world.journal.clone(),
-        "tip-1".into(),
-        keysend,
-    ))
-    .await;
+    let events = send_all(&world, "tip-1", keysend).await;
     assert!(
         matches!(&events[0], SendEvent::Started { intent_id, hash: h } if intent_id == "tip-1" && *h == hash)
     );
@@ -123,26 +157,12 @@ async fn signed_message_arrives_verified_and_journal_says_succeeded() {
 async fn the_same_intent_twice_pays_once() {
     let world = world(|_| {}).await;
     let alice = world.sim.node_id("alice").unwrap();
-    let first = prepared(&world, request("click", alice, 100, "once"))
-        .await
-        .unwrap();
-    let second = prepared(&world, request("click", alice, 100, "once"))
-        .await
-        .unwrap();
+    let first = tip(&world, "click", alice, 100, "once").await;
+    let second = tip(&world, "click", alice, 100, "once").await;
     let hashes = [first.hash(), second.hash()];
     let (a, b) = tokio::join!(
-        all(wallet::send(
-            world.node.clone(),
-            world.journal.clone(),
-            "click".into(),
-            first
-        )),
-        all(wallet::send(
-            world.node.clone(),
-            world.journal.clone(),
-            "click".into(),
-            second
-        )),
+        send_all(&world, "click", first),
+        send_all(&world, "click", second),
     );
     let refused = |events: &[SendEvent]| {
         matches!(
@@ -176,9 +196,7 @@ async fn the_same_intent_twice_pays_once() {
 async fn journal_is_written_before_dispatch_and_an_unseen_payment_becomes_not_sent() {
     let world = world(|_| {}).await;
     let alice = world.sim.node_id("alice").unwrap();
-    let keysend = prepared(&world, request("offline", alice, 200, "while offline"))
-        .await
-        .unwrap();
+    let keysend = tip(&world, "offline", alice, 200, "while offline").await;
     let hash = keysend.hash();
     world.sim.set_connections_enabled(false);
     let mut events = Box::pin(wallet::send(
@@ -214,12 +232,7 @@ async fn journal_is_written_before_dispatch_and_an_unseen_payment_becomes_not_se
         (JournalState::NotSent, hash)
     );
     assert_eq!(payments_with(&world.node, hash).await, 0);
-    let events = all(wallet::resend_same(
-        world.node.clone(),
-        world.journal.clone(),
-        not_sent,
-    ))
-    .await;
+    let events = resend_all(&world, not_sent).await;
     assert!(matches!(
         finished(&events).status,
         PaymentStatus::Succeeded { .. }
@@ -231,14 +244,7 @@ async fn journal_is_written_before_dispatch_and_an_unseen_payment_becomes_not_se
 async fn reconcile_finds_a_pending_entry_unsent_and_resend_same_pays_exactly_once() {
     let world = world(|_| {}).await;
     let alice = world.sim.node_id("alice").unwrap();
-    let keysend = OutgoingKeysend {
-        destination: alice,
-        amount: sats(300),
-        preimage: Preimage::random(),
-        records: message("crashed before dispatch"),
-        fee_limit: sats(50),
-        timeout: wallet::SEND_TIMEOUT,
-    };
+    let keysend = by_hand(alice, 300, "crashed before dispatch");
     let hash = keysend.hash();
     let _ = world.journal.begin("crash", &keysend).unwrap();
     let found = within(wallet::reconcile(&world.node, &world.journal))
@@ -254,22 +260,12 @@ async fn reconcile_finds_a_pending_entry_unsent_and_resend_same_pays_exactly_onc
         "reconcile never sends by itself"
     );
 
-    let events = all(wallet::resend_same(
-        world.node.clone(),
-        world.journal.clone(),
-        entry.clone(),
-    ))
-    .await;
+    let events = resend_all(&world, entry.clone()).await;
     assert!(matches!(
         finished(&events).status,
         PaymentStatus::Succeeded { .. }
     ));
-    let again = all(wallet::resend_same(
-        world.node.clone(),
-        world.journal.clone(),
-        entry.clone(),
-    ))
-    .await;
+    let again = resend_all(&world, entry.clone()).await;
     assert!(matches!(
         again.as_slice(),
         [SendEvent::Error(SendError::NotResendable {
@@ -317,13 +313,7 @@ async fn a_refused_keysend_is_journaled_as_failed_with_the_reason() {
     let mut req = request("to-erin", erin, 100, "hello?");
     req.sign = false;
     let keysend = prepared(&world, req).await.unwrap();
-    let events = all(wallet::send(
-        world.node.clone(),
-        world.journal.clone(),
-        "to-erin".into(),
-        keysend,
-    ))
-    .await;
+    let events = send_all(&world, "to-erin", keysend).await;
     let update = finished(&events);
     assert_eq!(
         update.status,
@@ -349,14 +339,7 @@ async fn a_refused_keysend_is_journaled_as_failed_with_the_reason() {
 #[tokio::test]
 async fn outcomes_a_backfill_learns_are_written_into_the_journal() {
     let world = world(|_| {}).await;
-    let keysend = |to: &str| OutgoingKeysend {
-        destination: world.sim.node_id(to).unwrap(),
-        amount: sats(100),
-        preimage: Preimage::random(),
-        records: message("the sender died"),
-        fee_limit: sats(50),
-        timeout: wallet::SEND_TIMEOUT,
-    };
+    let keysend = |to: &str| by_hand(world.sim.node_id(to).unwrap(), 100, "the sender died");
     // Dispatched by a process that died before it heard the outcome.
     let refused = keysend("erin");
     let _ = world.journal.begin("refused", &refused).unwrap();

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
+use satchel::keysend::PaymentHash;
 use satchel::wallet::{self, FollowEvent, InboxQuery, SyncPhase, SyncProgress};
+use tokio::task::JoinHandle;
 use wallet_support::*;
 
 fn total(world: &World) -> u64 {
@@ -83,15 +85,7 @@ async fn backfill_ten_thousand_then_follow_a_live_keysend() {
 #[tokio::test]
 async fn cut_connections_lose_nothing_and_duplicate_nothing() {
     let world = world(|_| {}).await;
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let mut live = Box::pin(wallet::follow(world.node.clone(), world.index.clone()));
-    assert!(matches!(next(&mut live).await, FollowEvent::Connected));
-    let sink = events.clone();
-    let collector = tokio::spawn(async move {
-        while let Some(event) = live.next().await {
-            sink.lock().unwrap().push(event);
-        }
-    });
+    let (events, collector) = follow_in_background(&world).await;
     let mut injected = HashSet::new();
     for round in 0..3 {
         for n in 0..5 {
@@ -117,12 +111,7 @@ async fn cut_connections_lose_nothing_and_duplicate_nothing() {
     eventually(|| total(&world) == 15).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(total(&world), 15, "exactly the injected keysends");
-    let received: Vec<_> = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(received_hash)
-        .collect();
+    let received = received_hashes(&events);
     assert_eq!(received.len(), 15, "each keysend reported once");
     assert_eq!(received.into_iter().collect::<HashSet<_>>(), injected);
     collector.abort();
@@ -143,11 +132,29 @@ fn has_reconnecting(events: &Mutex<Vec<FollowEvent>>) -> bool {
         .any(|e| matches!(e, FollowEvent::Reconnecting { .. }))
 }
 
-fn received_hash(event: &FollowEvent) -> Option<satchel::keysend::PaymentHash> {
-    match event {
+/// The hashes of the keysends the follower reported, in order.
+fn received_hashes(events: &Mutex<Vec<FollowEvent>>) -> Vec<PaymentHash> {
+    let events = events.lock().unwrap();
+    let received = events.iter().filter_map(|event| match event {
         FollowEvent::Received(row) => Some(row.hash),
         _ => None,
-    }
+    });
+    received.collect()
+}
+
+/// Follow the inbox until it is connected, then keep following in a task
+/// that records every event in the returned list.
+async fn follow_in_background(world: &World) -> (Arc<Mutex<Vec<FollowEvent>>>, JoinHandle<()>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let mut live = Box::pin(wallet::follow(world.node.clone(), world.index.clone()));
+    assert!(matches!(next(&mut live).await, FollowEvent::Connected));
+    let sink = events.clone();
+    let collector = tokio::spawn(async move {
+        while let Some(event) = live.next().await {
+            sink.lock().unwrap().push(event);
+        }
+    });
+    (events, collector)
 }
 
 /// LND reads a zero settle index as "no replay": keysends that settle while
@@ -158,15 +165,7 @@ async fn keysends_settled_before_the_first_cursor_are_caught_up() {
     let early = within(world.sim.inject_keysend("alice", sats(3), message("early")))
         .await
         .unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let mut live = Box::pin(wallet::follow(world.node.clone(), world.index.clone()));
-    assert!(matches!(next(&mut live).await, FollowEvent::Connected));
-    let sink = events.clone();
-    let collector = tokio::spawn(async move {
-        while let Some(event) = live.next().await {
-            sink.lock().unwrap().push(event);
-        }
-    });
+    let (events, collector) = follow_in_background(&world).await;
     eventually(|| total(&world) == 1).await;
     world.sim.set_connections_enabled(false);
     eventually(|| has_reconnecting(&events)).await;
@@ -184,12 +183,7 @@ async fn keysends_settled_before_the_first_cursor_are_caught_up() {
     world.sim.set_connections_enabled(true);
     eventually(|| total(&world) == 5).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let received: Vec<_> = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(received_hash)
-        .collect();
+    let received = received_hashes(&events);
     collector.abort();
     assert_eq!(received.len(), 5, "each keysend reported once");
     assert_eq!(received.into_iter().collect::<HashSet<_>>(), injected);

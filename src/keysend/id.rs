@@ -103,6 +103,33 @@ impl<'de> serde::Deserialize<'de> for NodeId {
     }
 }
 
+/// The constructors and accessors every 32-byte wrapper here shares.
+macro_rules! bytes32_wrapper {
+    ($name:ident) => {
+        impl $name {
+            /// Wrap known bytes (a journal entry, a received record).
+            pub fn from_bytes(bytes: [u8; 32]) -> Self {
+                Self(bytes)
+            }
+
+            /// Parse 32 raw bytes; `None` for any other length.
+            pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+                bytes.try_into().ok().map(Self)
+            }
+
+            /// The raw bytes.
+            pub fn as_bytes(&self) -> &[u8; 32] {
+                &self.0
+            }
+
+            /// Lower-case hex, 64 characters.
+            pub fn to_hex(&self) -> String {
+                hex::encode(self.0)
+            }
+        }
+    };
+}
+
 /// A keysend preimage: 32 secret bytes chosen by the sender.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Preimage([u8; 32]);
@@ -117,31 +144,13 @@ impl Preimage {
         Self(bytes)
     }
 
-    /// Wrap known bytes (a journal entry, a received record).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// Parse 32 raw bytes.
-    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        bytes.try_into().ok().map(Self)
-    }
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
     /// SHA-256 of the preimage: the payment hash.
     pub fn hash(&self) -> PaymentHash {
         PaymentHash(Sha256::digest(self.0).into())
     }
-
-    /// Lower-case hex.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
 }
+
+bytes32_wrapper!(Preimage);
 
 impl fmt::Debug for Preimage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -153,27 +162,7 @@ impl fmt::Debug for Preimage {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PaymentHash([u8; 32]);
 
-impl PaymentHash {
-    /// Wrap known bytes.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// Parse 32 raw bytes.
-    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        bytes.try_into().ok().map(Self)
-    }
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-}
+bytes32_wrapper!(PaymentHash);
 
 impl FromStr for PaymentHash {
     type Err = hex::FromHexError;
@@ -246,5 +235,19 @@ mod tests {
             "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
         );
         assert_ne!(Preimage::random().as_bytes(), Preimage::random().as_bytes());
+    }
+
+    #[test]
+    fn thirty_two_byte_wrappers_take_exactly_32_bytes() {
+        let hash = PaymentHash::from_slice(&[7; 32]).unwrap();
+        assert_eq!(hash.as_bytes(), &[7; 32]);
+        assert_eq!(hash.to_hex(), "07".repeat(32));
+        assert_eq!(hash, PaymentHash::from_bytes([7; 32]));
+        assert!(PaymentHash::from_slice(&[7; 31]).is_none());
+        assert!(Preimage::from_slice(&[7; 33]).is_none());
+        assert_eq!(
+            Preimage::from_slice(&[1; 32]).unwrap().to_hex(),
+            "01".repeat(32)
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod contacts;
 mod leftovers;
 mod lock;
 mod paths;
+mod quarantine;
 mod saved_node;
 mod secret;
 mod settings;

@@ -36,17 +36,19 @@ fn open_temp() -> (tempfile::TempDir, Index) {
     (dir, index)
 }
 
+/// The amounts (in sats, which double as the keysends' numbers) of the rows
+/// `query` lists, in the order listed.
+fn amounts(index: &Index, query: &InboxQuery) -> Vec<u64> {
+    let rows = index.inbox(query).unwrap();
+    rows.iter().map(|r| r.amount.sats()).collect()
+}
+
 fn search(index: &Index, text: &str) -> Vec<u64> {
     let query = InboxQuery {
         text: Some(text.to_owned()),
         ..InboxQuery::default()
     };
-    index
-        .inbox(&query)
-        .unwrap()
-        .iter()
-        .map(|r| r.amount.sats())
-        .collect()
+    amounts(index, &query)
 }
 
 #[test]
@@ -93,12 +95,7 @@ fn inbox_is_newest_first_and_pages() {
             limit,
             ..InboxQuery::default()
         };
-        index
-            .inbox(&query)
-            .unwrap()
-            .iter()
-            .map(|r| r.amount.sats())
-            .collect::<Vec<_>>()
+        amounts(&index, &query)
     };
     assert_eq!(page(0, 3), [10, 9, 8]);
     assert_eq!(page(8, 5), [2, 1]);
@@ -162,14 +159,7 @@ fn filters_combine_and_read_flags_count() {
         let _ = item.records.insert(record::BOOSTAGRAM, boost.clone());
     }
     let _ = index.insert_received(&batch).unwrap();
-    let ids = |query: InboxQuery| {
-        index
-            .inbox(&query)
-            .unwrap()
-            .iter()
-            .map(|r| r.amount.sats())
-            .collect::<Vec<_>>()
-    };
+    let ids = |query: InboxQuery| amounts(&index, &query);
     assert_eq!(
         ids(InboxQuery {
             sender: Some(alice()),

@@ -2,12 +2,21 @@
 
 use tonic::Code;
 
-use super::{admin, connect_with, sim};
-use crate::rpc::lnrpc::{
-    ChannelBalanceRequest, GetInfoRequest, InvoiceSubscription, ListChannelsRequest,
-    NodeInfoRequest,
-};
+use super::{admin, admin_sim, connect_with, sim};
+use crate::rpc::lnrpc::{ChannelBalanceRequest, InvoiceSubscription, ListChannelsRequest};
 use crate::rpc::signrpc::{KeyLocator, SignMessageReq, VerifyMessageReq};
+
+/// A request to sign `msg` with the node key (LND: key family 6, index 0).
+fn sign_request(msg: &[u8]) -> SignMessageReq {
+    SignMessageReq {
+        msg: msg.to_vec(),
+        key_loc: Some(KeyLocator {
+            key_family: 6,
+            key_index: 0,
+        }),
+        ..Default::default()
+    }
+}
 
 #[tokio::test]
 async fn get_info_over_pinned_tls_with_admin_macaroon() {
@@ -15,12 +24,7 @@ async fn get_info_over_pinned_tls_with_admin_macaroon() {
     let handle = sim(dir.path(), 0).await;
     assert!(handle.tls_cert_path().exists() && handle.readonly_macaroon_path().exists());
     let mut client = admin(&handle).await;
-    let info = client
-        .lightning
-        .get_info(GetInfoRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let info = client.info().await.unwrap();
     assert_eq!(info.identity_pubkey, handle.user_node().to_hex());
     assert_eq!(info.alias, "Satchel demo");
     assert_eq!(info.chains[0].network, "regtest");
@@ -35,22 +39,14 @@ async fn macaroons_are_checked_per_method() {
     let dir = tempfile::tempdir().unwrap();
     let handle = sim(dir.path(), 0).await;
     let mut none = connect_with(&handle, None).await;
-    let status = none
-        .lightning
-        .get_info(GetInfoRequest {})
-        .await
-        .unwrap_err();
+    let status = none.info().await.unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated);
     assert_eq!(status.message(), "expected 1 macaroon, got 0");
 
     let other_dir = tempfile::tempdir().unwrap();
     let other = sim(other_dir.path(), 0).await;
     let mut foreign = connect_with(&handle, Some(&other.admin_macaroon_path())).await;
-    let status = foreign
-        .lightning
-        .get_info(GetInfoRequest {})
-        .await
-        .unwrap_err();
+    let status = foreign.info().await.unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated);
 
     let mut readonly = connect_with(&handle, Some(&handle.readonly_macaroon_path())).await;
@@ -64,14 +60,7 @@ async fn macaroons_are_checked_per_method() {
     let (request, _) = super::keysend(handle.node_id("alice").unwrap(), 10, Default::default());
     let status = readonly.router.send_payment_v2(request).await.unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
-    let sign = SignMessageReq {
-        msg: b"hi".to_vec(),
-        key_loc: Some(KeyLocator {
-            key_family: 6,
-            key_index: 0,
-        }),
-        ..Default::default()
-    };
+    let sign = sign_request(b"hi");
     assert_eq!(
         readonly.signer.sign_message(sign).await.unwrap_err().code(),
         Code::PermissionDenied
@@ -82,48 +71,18 @@ async fn macaroons_are_checked_per_method() {
 
 #[tokio::test]
 async fn graph_lookups_balances_and_channels() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let grace = handle.node_id("grace").unwrap().to_hex();
-    let node = client
-        .lightning
-        .get_node_info(NodeInfoRequest {
-            pub_key: grace,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let node = client.node_info(grace).await.unwrap();
     assert_eq!(node.node.as_ref().unwrap().alias, "Grace builds FOSS");
     assert_eq!(node.node.unwrap().features[&55].name, "keysend");
     let erin = handle.node_id("erin").unwrap().to_hex();
-    let erin = client
-        .lightning
-        .get_node_info(NodeInfoRequest {
-            pub_key: erin,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let erin = client.node_info(erin).await.unwrap();
     assert!(!erin.node.unwrap().features.contains_key(&55));
     let frank = handle.node_id("frank").unwrap().to_hex();
-    let status = client
-        .lightning
-        .get_node_info(NodeInfoRequest {
-            pub_key: frank,
-            ..Default::default()
-        })
-        .await
-        .unwrap_err();
+    let status = client.node_info(frank).await.unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
-    let balance = client
-        .lightning
-        .channel_balance(ChannelBalanceRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let balance = client.balance().await;
     assert_eq!(
         balance.local_balance.unwrap().sat,
         2_000_000 + 6_000_000 + 700_000
@@ -151,18 +110,9 @@ async fn graph_lookups_balances_and_channels() {
 
 #[tokio::test]
 async fn signer_signs_with_the_node_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let message = b"satchel".to_vec();
-    let sign = SignMessageReq {
-        msg: message.clone(),
-        key_loc: Some(KeyLocator {
-            key_family: 6,
-            key_index: 0,
-        }),
-        ..Default::default()
-    };
+    let sign = sign_request(&message);
     let signature = client
         .signer
         .sign_message(sign)
@@ -207,9 +157,7 @@ async fn signer_signs_with_the_node_key() {
 
 #[tokio::test]
 async fn disabling_connections_ends_streams_and_refuses_calls() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let mut stream = client
         .lightning
         .subscribe_invoices(InvoiceSubscription::default())
@@ -221,14 +169,10 @@ async fn disabling_connections_ends_streams_and_refuses_calls() {
         .await
         .unwrap();
     assert_eq!(ended.unwrap_err().code(), Code::Unavailable);
-    let refused = client
-        .lightning
-        .get_info(GetInfoRequest {})
-        .await
-        .unwrap_err();
+    let refused = client.info().await.unwrap_err();
     assert_eq!(refused.code(), Code::Unavailable);
     handle.set_connections_enabled(true);
     let mut again = admin(&handle).await;
-    assert!(again.lightning.get_info(GetInfoRequest {}).await.is_ok());
+    assert!(again.info().await.is_ok());
     handle.shutdown().await;
 }

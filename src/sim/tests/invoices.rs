@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use tonic::Code;
 
-use super::{admin, sim};
+use super::{admin, admin_sim, sim};
 use crate::keysend::record::{KEYSEND_PREIMAGE, MESSAGE, SIGNATURE};
 use crate::keysend::{Msat, Records};
-use crate::rpc::lnrpc::{Invoice, InvoiceSubscription, ListInvoiceRequest, PaymentHash};
+use crate::rpc::lnrpc::{Invoice, InvoiceSubscription, ListInvoiceRequest};
 
 fn page(offset: u64, max: u64, reversed: bool) -> ListInvoiceRequest {
     ListInvoiceRequest {
@@ -29,18 +29,11 @@ async fn next(stream: &mut tonic::Streaming<Invoice>) -> Invoice {
 
 #[tokio::test]
 async fn pagination_over_ten_thousand_seeded_invoices() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 10_000).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(10_000).await;
     let mut offset = 0;
     let mut seen = 0;
     loop {
-        let response = client
-            .lightning
-            .list_invoices(page(offset, 1_000, false))
-            .await
-            .unwrap()
-            .into_inner();
+        let response = client.invoices(page(offset, 1_000, false)).await;
         if response.invoices.is_empty() {
             assert_eq!(
                 (response.first_index_offset, response.last_index_offset),
@@ -59,19 +52,9 @@ async fn pagination_over_ten_thousand_seeded_invoices() {
         offset = response.last_index_offset;
     }
     assert_eq!(seen, 10_000);
-    let default = client
-        .lightning
-        .list_invoices(page(0, 0, false))
-        .await
-        .unwrap()
-        .into_inner();
+    let default = client.invoices(page(0, 0, false)).await;
     assert_eq!(default.invoices.len(), 100, "LND's default page");
-    let newest = client
-        .lightning
-        .list_invoices(page(0, 10, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let newest = client.invoices(page(0, 10, true)).await;
     assert_eq!(
         (newest.first_index_offset, newest.last_index_offset),
         (9_991, 10_000)
@@ -80,12 +63,7 @@ async fn pagination_over_ten_thousand_seeded_invoices() {
         newest.invoices[0].add_index < newest.invoices[9].add_index,
         "oldest first even when reversed"
     );
-    let before = client
-        .lightning
-        .list_invoices(page(9_991, 5, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let before = client.invoices(page(9_991, 5, true)).await;
     assert_eq!(
         (before.first_index_offset, before.last_index_offset),
         (9_986, 9_990)
@@ -101,9 +79,7 @@ async fn pagination_over_ten_thousand_seeded_invoices() {
 
 #[tokio::test]
 async fn subscribe_replays_adds_then_settles_then_live_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 5).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(5).await;
     let request = InvoiceSubscription {
         add_index: 3,
         settle_index: 4,
@@ -182,23 +158,9 @@ async fn restart_resumes_invoices_payments_and_indexes() {
         macaroon
     );
     let mut client = admin(&handle).await;
-    let newest = client
-        .lightning
-        .list_invoices(page(0, 1, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let newest = client.invoices(page(0, 1, true)).await;
     assert_eq!(newest.last_index_offset, 5_001, "no reseeding on restart");
-    let lookup = PaymentHash {
-        r_hash: hash.as_bytes().to_vec(),
-        ..Default::default()
-    };
-    let invoice = client
-        .lightning
-        .lookup_invoice(lookup)
-        .await
-        .unwrap()
-        .into_inner();
+    let invoice = client.lookup(hash.as_bytes()).await.unwrap();
     assert_eq!(
         (
             invoice.add_index,
@@ -207,35 +169,16 @@ async fn restart_resumes_invoices_payments_and_indexes() {
         ),
         (5_001, 5_001, 42)
     );
-    let missing = PaymentHash {
-        r_hash: vec![1; 32],
-        ..Default::default()
-    };
     assert_eq!(
-        client
-            .lightning
-            .lookup_invoice(missing)
-            .await
-            .unwrap_err()
-            .code(),
+        client.lookup(&[1; 32]).await.unwrap_err().code(),
         Code::NotFound
     );
     let next_hash = handle
         .inject_keysend("dave", Msat::from_sat(7), Records::new())
         .await
         .unwrap();
-    let lookup = PaymentHash {
-        r_hash: next_hash.as_bytes().to_vec(),
-        ..Default::default()
-    };
     assert_eq!(
-        client
-            .lightning
-            .lookup_invoice(lookup)
-            .await
-            .unwrap()
-            .into_inner()
-            .add_index,
+        client.lookup(next_hash.as_bytes()).await.unwrap().add_index,
         5_002
     );
     handle.shutdown().await;
@@ -266,13 +209,7 @@ async fn demo_traffic_brings_a_mix_of_keysends() {
     let mut client = admin(&handle).await;
     let mut invoices = Vec::new();
     for _ in 0..200 {
-        invoices = client
-            .lightning
-            .list_invoices(page(0, 0, false))
-            .await
-            .unwrap()
-            .into_inner()
-            .invoices;
+        invoices = client.invoices(page(0, 0, false)).await.invoices;
         if invoices.len() >= 7 {
             break;
         }

@@ -3,25 +3,16 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use tonic::Code;
 
-use super::{admin, keysend, sim};
+use super::{admin, admin_sim, keysend};
 use crate::keysend::Records;
 use crate::keysend::record::{KEYSEND_PREIMAGE, MESSAGE};
 use crate::rpc::lnrpc::{
-    ChannelBalanceRequest, ListPaymentsRequest, Payment, PaymentFailureReason, PaymentHash,
-    QueryRoutesRequest, failure, htlc_attempt, payment::PaymentStatus,
+    ListPaymentsRequest, PaymentFailureReason, QueryRoutesRequest, failure, htlc_attempt,
+    payment::PaymentStatus,
 };
 use crate::rpc::routerrpc::TrackPaymentRequest;
-
-/// Every update of a payment stream until it ends.
-async fn updates(stream: tonic::Streaming<Payment>) -> Vec<Payment> {
-    let all = tokio::time::timeout(Duration::from_secs(10), stream.collect::<Vec<_>>())
-        .await
-        .unwrap();
-    all.into_iter().map(|u| u.unwrap()).collect()
-}
 
 fn message(text: &str) -> Records {
     Records::from([(MESSAGE, text.as_bytes().to_vec())])
@@ -29,18 +20,10 @@ fn message(text: &str) -> Records {
 
 #[tokio::test]
 async fn keysend_to_grace_succeeds_and_creates_the_invoice() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let grace = handle.node_id("grace").unwrap();
     let (request, preimage) = keysend(grace, 1_000, message("hello grace"));
-    let stream = client
-        .router
-        .send_payment_v2(request)
-        .await
-        .unwrap()
-        .into_inner();
-    let updates = updates(stream).await;
+    let updates = client.pay(request).await;
     let statuses: Vec<_> = updates.iter().map(|u| u.status).collect();
     assert_eq!(
         statuses,
@@ -70,16 +53,10 @@ async fn keysend_to_grace_succeeds_and_creates_the_invoice() {
         .await
         .unwrap();
     let mut grace_client = admin(&grace_node).await;
-    let hash = PaymentHash {
-        r_hash: preimage.hash().as_bytes().to_vec(),
-        ..Default::default()
-    };
     let invoice = grace_client
-        .lightning
-        .lookup_invoice(hash)
+        .lookup(preimage.hash().as_bytes())
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(invoice.is_keysend);
     assert_eq!(
         (invoice.state, invoice.value_msat, invoice.amt_paid_sat),
@@ -92,12 +69,7 @@ async fn keysend_to_grace_succeeds_and_creates_the_invoice() {
     let htlc = &invoice.htlcs[0];
     assert_eq!(htlc.custom_records[&MESSAGE], b"hello grace");
     assert_eq!(htlc.custom_records[&KEYSEND_PREIMAGE], preimage.as_bytes());
-    let balance = client
-        .lightning
-        .channel_balance(ChannelBalanceRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let balance = client.balance().await;
     assert_eq!(
         balance.local_balance.unwrap().msat,
         8_700_000_000 - 1_002_150
@@ -108,19 +80,9 @@ async fn keysend_to_grace_succeeds_and_creates_the_invoice() {
 
 #[tokio::test]
 async fn keysend_to_erin_fails_with_incorrect_payment_details() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let (request, _) = keysend(handle.node_id("erin").unwrap(), 100, message("hi"));
-    let updates = updates(
-        client
-            .router
-            .send_payment_v2(request)
-            .await
-            .unwrap()
-            .into_inner(),
-    )
-    .await;
+    let updates = client.pay(request).await;
     let done = updates.last().unwrap();
     assert_eq!(done.status, PaymentStatus::Failed as i32);
     assert_eq!(
@@ -134,12 +96,7 @@ async fn keysend_to_erin_fails_with_incorrect_payment_details() {
         failure::FailureCode::IncorrectOrUnknownPaymentDetails as i32
     );
     assert_eq!(failure.failure_source_index, 2, "alice, then erin");
-    let balance = client
-        .lightning
-        .channel_balance(ChannelBalanceRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let balance = client.balance().await;
     assert_eq!(
         balance.local_balance.unwrap().sat,
         8_700_000,
@@ -150,9 +107,7 @@ async fn keysend_to_erin_fails_with_incorrect_payment_details() {
 
 #[tokio::test]
 async fn limits_give_no_route_or_insufficient_balance() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let carol = handle.node_id("carol").unwrap();
     let cases = [
         (
@@ -173,15 +128,7 @@ async fn limits_give_no_route_or_insufficient_balance() {
         ),
     ];
     for (request, reason) in cases {
-        let updates = updates(
-            client
-                .router
-                .send_payment_v2(request)
-                .await
-                .unwrap()
-                .into_inner(),
-        )
-        .await;
+        let updates = client.pay(request).await;
         assert_eq!(updates.len(), 1);
         assert_eq!(updates[0].status, PaymentStatus::Failed as i32);
         assert_eq!(updates[0].failure_reason, reason as i32);
@@ -208,9 +155,7 @@ async fn limits_give_no_route_or_insufficient_balance() {
 
 #[tokio::test]
 async fn duplicate_hash_is_refused_and_tracking_works() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let (request, preimage) = keysend(handle.node_id("alice").unwrap(), 500, message("once"));
     let first = client
         .router
@@ -224,19 +169,7 @@ async fn duplicate_hash_is_refused_and_tracking_works() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::AlreadyExists);
-    let track = TrackPaymentRequest {
-        payment_hash: preimage.hash().as_bytes().to_vec(),
-        no_inflight_updates: false,
-    };
-    let tracked = updates(
-        client
-            .router
-            .track_payment_v2(track.clone())
-            .await
-            .unwrap()
-            .into_inner(),
-    )
-    .await;
+    let tracked = client.track(preimage.hash().as_bytes(), false).await;
     assert_eq!(
         tracked.last().unwrap().status,
         PaymentStatus::Succeeded as i32
@@ -265,32 +198,14 @@ async fn duplicate_hash_is_refused_and_tracking_works() {
 
 #[tokio::test]
 async fn list_payments_pages_and_query_routes_counts_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let alice = handle.node_id("alice").unwrap();
     for i in 0..3 {
         let (request, _) = keysend(alice, 100 + i, message("page"));
-        let _ = updates(
-            client
-                .router
-                .send_payment_v2(request)
-                .await
-                .unwrap()
-                .into_inner(),
-        )
-        .await;
+        let _ = client.pay(request).await;
     }
     let (request, _) = keysend(handle.node_id("erin").unwrap(), 100, Records::new());
-    let _ = updates(
-        client
-            .router
-            .send_payment_v2(request)
-            .await
-            .unwrap()
-            .into_inner(),
-    )
-    .await;
+    let _ = client.pay(request).await;
     let list = |offset, max, reversed, incomplete| ListPaymentsRequest {
         index_offset: offset,
         max_payments: max,
@@ -299,23 +214,13 @@ async fn list_payments_pages_and_query_routes_counts_records() {
         count_total_payments: true,
         ..Default::default()
     };
-    let page = client
-        .lightning
-        .list_payments(list(0, 0, false, false))
-        .await
-        .unwrap()
-        .into_inner();
+    let page = client.payments(list(0, 0, false, false)).await;
     assert_eq!(
         page.payments.len(),
         3,
         "failed payments need include_incomplete"
     );
-    let page = client
-        .lightning
-        .list_payments(list(1, 2, false, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let page = client.payments(list(1, 2, false, true)).await;
     let indexes: Vec<_> = page.payments.iter().map(|p| p.payment_index).collect();
     assert_eq!(
         (
@@ -326,12 +231,7 @@ async fn list_payments_pages_and_query_routes_counts_records() {
         ),
         (vec![2, 3], 2, 3, 4)
     );
-    let page = client
-        .lightning
-        .list_payments(list(0, 2, true, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let page = client.payments(list(0, 2, true, true)).await;
     assert_eq!(
         page.payments
             .iter()
@@ -370,25 +270,11 @@ async fn list_payments_pages_and_query_routes_counts_records() {
 
 #[tokio::test]
 async fn payment_continues_after_the_client_hangs_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let handle = sim(dir.path(), 0).await;
-    let mut client = admin(&handle).await;
+    let (_dir, handle, mut client) = admin_sim(0).await;
     let (request, preimage) = keysend(handle.node_id("dave").unwrap(), 300, message("boost"));
     drop(client.router.send_payment_v2(request).await.unwrap());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let track = TrackPaymentRequest {
-        payment_hash: preimage.hash().as_bytes().to_vec(),
-        no_inflight_updates: true,
-    };
-    let tracked = updates(
-        client
-            .router
-            .track_payment_v2(track)
-            .await
-            .unwrap()
-            .into_inner(),
-    )
-    .await;
+    let tracked = client.track(preimage.hash().as_bytes(), true).await;
     assert_eq!(
         tracked.len(),
         1,
