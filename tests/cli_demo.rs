@@ -40,7 +40,15 @@ fn a_sent_message_is_listed_with_its_message() {
     let home = home();
     let run = satchel(
         home.path(),
-        &["--demo", "send", "alice", "21", "--message", "hi", "--yes"],
+        &[
+            "--demo",
+            "send",
+            "Alice's node",
+            "21",
+            "--message",
+            "hi",
+            "--yes",
+        ],
     )
     .expect_code(0);
     run.assert_stdout_has("Payment succeeded: 21 sat sent");
@@ -129,7 +137,7 @@ fn a_bad_pubkey_is_a_usage_error() {
     run.assert_stderr_has("66 hex characters; this has 64");
     let run = satchel(home.path(), &["--demo", "send", "nobody", "21", "--yes"]).expect_code(2);
     run.assert_stderr_has("no contact named \"nobody\"");
-    let run = satchel(home.path(), &["--demo", "send", "alice", "1.5", "--yes"]).expect_code(2);
+    let run = satchel(home.path(), &["--demo", "send", "bob", "1.5", "--yes"]).expect_code(2);
     run.assert_stderr_has("fractions are not supported");
 }
 
@@ -141,7 +149,7 @@ fn a_refused_keysend_exits_5_with_the_explanation() {
         &[
             "--demo",
             "send",
-            "erin",
+            "erin (no keysend)",
             "21",
             "--message",
             "hello?",
@@ -209,6 +217,9 @@ fn follow_streams_new_keysends_as_json_lines() {
             }
         }
     });
+    // The first line is the backlog (--limit 1); the next one is new.
+    let backlog = rx.recv_timeout(std::time::Duration::from_secs(60));
+    assert!(backlog.is_ok(), "the backlog is printed first");
     let line = rx.recv_timeout(std::time::Duration::from_secs(60));
     let _ = child.kill();
     let _ = child.wait();
@@ -242,11 +253,20 @@ fn send_reports_unfinished_journal_entries_first() {
     };
     let _ = journal.begin("crashed-before-dispatch", &keysend).unwrap();
     drop(journal);
-    let run = satchel(home.path(), &["--demo", "send", "alice", "3", "--yes"]).expect_code(0);
+    let run = satchel(
+        home.path(),
+        &["--demo", "send", "Alice's node", "3", "--yes"],
+    )
+    .expect_code(0);
     assert!(
         run.stderr.contains("Earlier payment of 7 sat to")
             && run.stderr.contains("never reached the node"),
         "{}",
         run.stderr
     );
+    let hash = &keysend.hash().to_hex()[..12];
+    run.assert_stderr_has(&format!(
+        "Waiting for your decision: `satchel --demo sent --resend {hash}`"
+    ));
+    assert!(!run.stderr.contains("not sent again"), "{}", run.stderr);
 }

@@ -205,6 +205,33 @@ fn an_lndconnect_uri_reaches_the_node() {
         home.path(),
         &["--lndconnect", "lndconnect://127.0.0.1:1", "info"],
     )
-    .expect_code(3);
+    .expect_code(2);
     bad.assert_stderr_has("no macaroon");
+}
+
+/// A `--tlscertpath` that is not the node's certificate: said as such, with
+/// what to do from the command line (there is nothing to "trust again").
+#[test]
+fn a_certificate_file_of_another_node_is_named() {
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    let other = dir.path().join("other.cert");
+    let pem = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+        .unwrap()
+        .cert
+        .pem();
+    std::fs::write(&other, pem).unwrap();
+    let mut flags = flags(dir.path(), sim.port);
+    flags.extend([
+        "--tlscertpath".to_owned(),
+        other.to_str().unwrap().to_owned(),
+    ]);
+    let run = run_with(home.path(), &flags, &["info"]).expect_code(3);
+    run.assert_stderr_has(&format!(
+        "the node's TLS certificate does not match the one in {} (the node at",
+        other.display()
+    ));
+    run.assert_stderr_has("That file is not this node's current certificate");
+    run.assert_stderr_has("--tlscertpath");
+    assert!(!run.stderr.contains("trust it again"), "{}", run.stderr);
 }

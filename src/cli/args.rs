@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, Args, Parser, Subcommand, value_parser};
 
 use super::exit::EXIT_CODES_HELP;
 use crate::store::RendererChoice;
@@ -25,8 +25,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Where the node is and how to authenticate (lncli's flag names).
+/// Where the node is and how to authenticate (lncli's flag names). Shown
+/// under their own "Connection" heading in every command's help.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectArgs {
     /// Host and gRPC port of lnd (default localhost:10009).
     #[arg(long, global = true, value_name = "HOST:PORT")]
@@ -40,8 +42,8 @@ pub struct ConnectArgs {
     /// lnd's data directory (default ~/.lnd).
     #[arg(long, global = true, value_name = "DIR")]
     pub lnddir: Option<PathBuf>,
-    /// Network of the macaroon directory: mainnet, testnet, testnet4, signet, regtest, simnet.
-    #[arg(long, short = 'n', global = true, value_name = "NETWORK")]
+    /// Network of the macaroon directory (lnd's data/chain/bitcoin/<network>).
+    #[arg(long, short = 'n', global = true, value_name = "NETWORK", value_parser = NETWORKS)]
     pub network: Option<String>,
     /// An lndconnect://host:port?cert=..&macaroon=.. URI (instead of the flags above).
     #[arg(long, global = true, value_name = "URI", conflicts_with_all = ["rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
@@ -50,6 +52,22 @@ pub struct ConnectArgs {
     #[arg(long, global = true, conflicts_with_all = ["lndconnect", "rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
     pub demo: bool,
 }
+
+/// The networks lnd keeps macaroons for (`--network`).
+pub const NETWORKS: [&str; 6] = [
+    "mainnet", "testnet", "testnet4", "signet", "regtest", "simnet",
+];
+
+/// The ids of the connection flags, as [`ConnectArgs`] names them.
+const CONNECTION_FLAGS: [&str; 7] = [
+    "rpcserver",
+    "tlscertpath",
+    "macaroonpath",
+    "lnddir",
+    "network",
+    "lndconnect",
+    "demo",
+];
 
 impl ConnectArgs {
     /// True when any flag names a node explicitly (so saved settings are not used).
@@ -61,6 +79,51 @@ impl ConnectArgs {
             || self.network.is_some()
             || self.lndconnect.is_some()
     }
+
+    /// The connection flags given, as typed (`--demo`, `--rpcserver`...).
+    pub fn given(&self) -> Vec<String> {
+        let set = [
+            self.rpcserver.is_some(),
+            self.tlscertpath.is_some(),
+            self.macaroonpath.is_some(),
+            self.lnddir.is_some(),
+            self.network.is_some(),
+            self.lndconnect.is_some(),
+            self.demo,
+        ];
+        CONNECTION_FLAGS
+            .iter()
+            .zip(set)
+            .filter(|(_, on)| *on)
+            .map(|(id, _)| format!("--{id}"))
+            .collect()
+    }
+}
+
+/// `satchel sim` serves a node and connects to none: the global connection
+/// flags are replaced there by hidden ones of the same ids and value types
+/// (so clap does not propagate the global ones into its help), and
+/// [`super::run`] refuses them.
+fn hidden_connection_flags() -> Vec<Arg> {
+    CONNECTION_FLAGS
+        .iter()
+        .map(|&id| {
+            let arg = Arg::new(id).long(id).hide(true);
+            match id {
+                "demo" => arg.action(ArgAction::SetTrue),
+                "tlscertpath" | "macaroonpath" | "lnddir" => arg
+                    .action(ArgAction::Set)
+                    .value_parser(value_parser!(PathBuf)),
+                "network" => arg
+                    .short('n')
+                    .action(ArgAction::Set)
+                    .value_parser(value_parser!(String)),
+                _ => arg
+                    .action(ArgAction::Set)
+                    .value_parser(value_parser!(String)),
+            }
+        })
+        .collect()
 }
 
 /// The subcommands.
@@ -72,14 +135,15 @@ pub enum Command {
     Balance(JsonFlag),
     /// Send a keysend payment, optionally with a message.
     Send(SendArgs),
-    /// List received keysend messages (fetches new ones from the node first).
+    /// List received keysend messages, newest first (fetches new ones from the node first).
     Inbox(InboxArgs),
-    /// List keysends we sent.
+    /// List keysends we sent, newest first; send or discard one that never reached the node.
     Sent(SentArgs),
     /// Manage the contact book.
     #[command(subcommand)]
     Contacts(ContactsCommand),
     /// Serve a simulated LND network (for testing clients).
+    #[command(args = hidden_connection_flags())]
     Sim(SimArgs),
 }
 
@@ -115,13 +179,15 @@ pub struct SendArgs {
 /// `satchel inbox`.
 #[derive(Debug, Clone, Args)]
 pub struct InboxArgs {
-    /// Print JSON (one array; with --follow, one object per line).
+    /// Print JSON: one array, newest first; with --follow, JSON lines (one
+    /// object per line), oldest first, then each new one as it arrives.
     #[arg(long)]
     pub json: bool,
-    /// Keep running and print new messages as they arrive.
+    /// Keep running and print new messages as they arrive. The list shown
+    /// first is then oldest first, so the output reads in time order.
     #[arg(long)]
     pub follow: bool,
-    /// Show at most this many (newest first).
+    /// Show the newest N.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
     /// Only messages whose text or sender contains this.
@@ -132,12 +198,23 @@ pub struct InboxArgs {
 /// `satchel sent`.
 #[derive(Debug, Clone, Args)]
 pub struct SentArgs {
-    /// Print JSON instead of text.
+    /// Print JSON (one array, newest first) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Show at most this many (newest first).
+    /// Show the newest N.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
+    /// Send a payment that never reached the node, with its original payment
+    /// hash (so it can be paid at most once). HASH: the start of its hash.
+    #[arg(long, value_name = "HASH", conflicts_with_all = ["discard", "json"])]
+    pub resend: Option<String>,
+    /// Drop a payment that never reached the node; nothing was paid and it
+    /// will not be offered again. HASH: the start of its hash.
+    #[arg(long, value_name = "HASH", conflicts_with = "json")]
+    pub discard: Option<String>,
+    /// With --resend: do not ask for confirmation.
+    #[arg(long, short = 'y', requires = "resend")]
+    pub yes: bool,
 }
 
 /// `satchel contacts ...`.
@@ -254,6 +331,84 @@ mod tests {
         assert_eq!(cli.renderer, Some(RendererChoice::Cpu));
         let err = Cli::try_parse_from(["satchel", "--renderer", "vulkan"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+
+    #[test]
+    fn an_unknown_network_is_refused_by_clap() {
+        let err = Cli::try_parse_from(["satchel", "--network", "bogus", "info"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("regtest"), "{err}");
+        let cli = Cli::try_parse_from(["satchel", "info", "-n", "testnet4"]).unwrap();
+        assert_eq!(cli.connect.network.as_deref(), Some("testnet4"));
+    }
+
+    /// The help of `sub` (or of the top level), as printed.
+    fn help_of(sub: Option<&str>) -> String {
+        let mut command = Cli::command();
+        command.build();
+        let command = match sub {
+            Some(name) => command.find_subcommand_mut(name).unwrap(),
+            None => &mut command,
+        };
+        command.render_long_help().to_string()
+    }
+
+    #[test]
+    fn connection_flags_have_their_own_heading_and_stay_out_of_sim() {
+        for sub in [None, Some("send"), Some("inbox")] {
+            let help = help_of(sub);
+            let heading = help.find("Connection:").expect("a Connection heading");
+            let flag = help.find("--rpcserver").expect("--rpcserver listed");
+            assert!(flag > heading, "{sub:?}: {help}");
+            let send_flag = help.find("--help").unwrap();
+            assert!(send_flag < heading || sub.is_none(), "{sub:?}: {help}");
+        }
+        let sim = help_of(Some("sim"));
+        for flag in [
+            "--rpcserver",
+            "--lndconnect",
+            "--demo",
+            "--network",
+            "Connection:",
+        ] {
+            assert!(!sim.contains(flag), "sim help lists {flag}: {sim}");
+        }
+    }
+
+    #[test]
+    fn connection_flags_given_to_sim_are_seen_either_side() {
+        for args in [
+            ["satchel", "--demo", "sim", "--dir", "d"],
+            ["satchel", "sim", "--demo", "--dir", "d"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(matches!(cli.command, Some(Command::Sim(_))));
+            assert_eq!(cli.connect.given(), ["--demo"], "{args:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "satchel", "sim", "--dir", "d", "--lnddir", "x", "-n", "regtest",
+        ]);
+        let cli = cli.unwrap();
+        assert_eq!(cli.connect.given(), ["--lnddir", "--network"]);
+        let plain = Cli::try_parse_from(["satchel", "sim", "--dir", "d"]).unwrap();
+        assert!(plain.connect.given().is_empty());
+    }
+
+    #[test]
+    fn sent_decisions_parse() {
+        let cli = Cli::try_parse_from(["satchel", "sent", "--resend", "ab12", "-y"]).unwrap();
+        let Some(Command::Sent(sent)) = cli.command else {
+            panic!("not sent")
+        };
+        assert_eq!((sent.resend.as_deref(), sent.yes), (Some("ab12"), true));
+        for refused in [
+            vec!["satchel", "sent", "--resend", "a", "--discard", "b"],
+            vec!["satchel", "sent", "--yes"],
+            vec!["satchel", "sent", "--discard", "a", "--json"],
+        ] {
+            assert!(Cli::try_parse_from(&refused).is_err(), "{refused:?}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn spec_from_flags(args: &ConnectArgs) -> Result<Option<ConnectSpec>, CliErr
     if let Some(uri) = &args.lndconnect {
         return ConnectSpec::from_lndconnect(uri)
             .map(Some)
-            .map_err(connect_error);
+            .map_err(CliError::from);
     }
     if !args.is_explicit() {
         return Ok(None);
@@ -287,6 +287,6 @@ mod tests {
             lndconnect: Some("http://x".into()),
             ..ConnectArgs::default()
         };
-        assert_eq!(spec_from_flags(&uri).unwrap_err().kind().code(), 3);
+        assert_eq!(spec_from_flags(&uri).unwrap_err().kind().code(), 2);
     }
 }

@@ -87,27 +87,40 @@ pub fn parse_pubkey(text: &str) -> Result<NodeId, CliError> {
     })
 }
 
+/// The contact a destination named, and how it was matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// The contact's full name.
+    pub name: String,
+    /// Only the start of the name was typed.
+    pub by_prefix: bool,
+}
+
 /// The contact a name or public key refers to: exact name (any case), then
-/// public key, then a unique name prefix.
-pub fn find<'b>(book: &'b ContactBook, text: &str) -> Result<&'b Contact, CliError> {
+/// public key, then (when `prefix` allows it) a unique name prefix. The flag
+/// says whether the match was by prefix.
+pub fn find<'b>(
+    book: &'b ContactBook,
+    text: &str,
+    prefix: bool,
+) -> Result<(&'b Contact, bool), CliError> {
     let wanted = text.trim().to_lowercase();
     let exact: Vec<&Contact> = book
         .contacts()
         .iter()
         .filter(|c| c.name.to_lowercase() == wanted)
         .collect();
-    if let [contact] = exact.as_slice() {
-        return Ok(contact);
-    }
-    if exact.len() > 1 {
-        return Err(ambiguous(text, &exact));
+    match exact.as_slice() {
+        [contact] => return Ok((contact, false)),
+        [] => {}
+        many => return Err(ambiguous(text, many)),
     }
     if let Some(contact) = text
         .parse::<NodeId>()
         .ok()
         .and_then(|id| book.by_pubkey(&id))
     {
-        return Ok(contact);
+        return Ok((contact, false));
     }
     let prefixed: Vec<&Contact> = book
         .contacts()
@@ -115,17 +128,35 @@ pub fn find<'b>(book: &'b ContactBook, text: &str) -> Result<&'b Contact, CliErr
         .filter(|c| !wanted.is_empty() && c.name.to_lowercase().starts_with(&wanted))
         .collect();
     match prefixed.as_slice() {
-        [contact] => Ok(contact),
         [] => Err(CliError::UnknownContact(safe(text, 80))),
+        [contact] if prefix => Ok((contact, true)),
+        [contact] => Err(CliError::BadInput(format!(
+            "{:?} is only the start of the contact name {:?} ({}); with --yes, give the full \
+             name or the public key",
+            safe(text, 80),
+            contact.name,
+            contact.pubkey
+        ))),
         many => Err(ambiguous(text, many)),
     }
 }
 
 /// A destination: a contact (by name or key), else a public key. Text that
-/// looks like a key but is not valid gets the key's specific error.
-pub fn destination(book: &ContactBook, text: &str) -> Result<(NodeId, Option<String>), CliError> {
-    match find(book, text) {
-        Ok(contact) => Ok((contact.pubkey, Some(contact.name.clone()))),
+/// looks like a key but is not valid gets the key's specific error. With
+/// `exact` (`send --yes`: nobody confirms), a name must be typed in full.
+pub fn destination(
+    book: &ContactBook,
+    text: &str,
+    exact: bool,
+) -> Result<(NodeId, Option<Matched>), CliError> {
+    match find(book, text, !exact) {
+        Ok((contact, by_prefix)) => Ok((
+            contact.pubkey,
+            Some(Matched {
+                name: contact.name.clone(),
+                by_prefix,
+            }),
+        )),
         Err(CliError::UnknownContact(_)) if looks_like_pubkey(text) => {
             Ok((parse_pubkey(text)?, None))
         }
@@ -147,7 +178,7 @@ fn ambiguous(text: &str, matches: &[&Contact]) -> CliError {
         .map(|c| format!("{} ({})", c.name, c.pubkey.short()))
         .collect();
     CliError::BadInput(format!(
-        "{:?} matches several contacts: {}; be more specific",
+        "{:?} matches several contacts: {}; give the full name or the public key",
         safe(text, 80),
         names.join(", ")
     ))
@@ -305,33 +336,79 @@ mod tests {
         book
     }
 
+    fn name_of(found: Result<(&Contact, bool), CliError>) -> (String, bool) {
+        let (contact, by_prefix) = found.unwrap();
+        (contact.name.clone(), by_prefix)
+    }
+
     #[test]
     fn finds_by_name_key_or_prefix() {
         let book = book();
-        assert_eq!(find(&book, "alice's NODE").unwrap().name, "Alice's node");
-        assert_eq!(find(&book, BOB).unwrap().name, "Bob");
-        assert_eq!(find(&book, "ali").unwrap().name, "Alice's node");
+        let alice = "Alice's node".to_owned();
+        assert_eq!(
+            name_of(find(&book, "alice's NODE", false)),
+            (alice.clone(), false)
+        );
+        assert_eq!(name_of(find(&book, BOB, false)), ("Bob".into(), false));
+        assert_eq!(name_of(find(&book, "ali", true)), (alice, true));
         assert!(matches!(
-            find(&book, "carol"),
+            find(&book, "carol", true),
             Err(CliError::UnknownContact(_))
         ));
+    }
+
+    /// `send --yes` must not pay a contact the user named by a prefix.
+    #[test]
+    fn without_confirmation_a_prefix_is_not_enough() {
+        let mut book = book();
+        let carol = "03".to_owned() + &ALICE[2..];
+        let _ = book
+            .add(NewContact::new("carol.ln", carol.parse().unwrap()))
+            .unwrap();
+        let err = destination(&book, "c", true).unwrap_err();
+        assert_eq!(err.kind().code(), 2);
+        let text = err.to_string();
+        assert!(
+            text.contains("only the start of the contact name \"carol.ln\""),
+            "{text}"
+        );
+        assert!(text.contains(&carol), "names the key: {text}");
+        let (id, matched) = destination(&book, "c", false).unwrap();
+        assert_eq!(id.to_hex(), carol);
+        assert_eq!(
+            matched,
+            Some(Matched {
+                name: "carol.ln".into(),
+                by_prefix: true
+            })
+        );
+        let (_, exact) = destination(&book, "CAROL.LN", true).unwrap();
+        assert!(exact.is_some_and(|m| !m.by_prefix));
+        let (_, by_key) = destination(&book, &carol, true).unwrap();
+        assert!(by_key.is_some_and(|m| m.name == "carol.ln"));
+        let bobby = "03".to_owned() + &BOB[2..];
+        let _ = book
+            .add(NewContact::new("Bobby", bobby.parse().unwrap()))
+            .unwrap();
+        let many = destination(&book, "bo", false).unwrap_err().to_string();
+        assert!(many.contains("Bob (") && many.contains("Bobby ("), "{many}");
     }
 
     #[test]
     fn destination_tells_bad_keys_from_unknown_names() {
         let book = book();
-        let bad_key = destination(&book, &ALICE[..64]).unwrap_err();
+        let bad_key = destination(&book, &ALICE[..64], true).unwrap_err();
         assert!(matches!(bad_key, CliError::BadPubkey { .. }), "{bad_key}");
         assert!(
             bad_key.to_string().contains("66 hex characters"),
             "{bad_key}"
         );
         assert!(matches!(
-            destination(&book, "zed"),
+            destination(&book, "zed", true),
             Err(CliError::UnknownContact(_))
         ));
         let carol = "03".to_owned() + &ALICE[2..];
-        assert!(destination(&book, &carol).is_ok_and(|(_, name)| name.is_none()));
+        assert!(destination(&book, &carol, true).is_ok_and(|(_, name)| name.is_none()));
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! Exit codes (one per kind of failure) and the CLI's error type, which
 //! knows its exit code and the next step to suggest.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::keysend::{AmountError, NodeIdError};
+use super::report::sats;
+pub use super::trusted::Trusted;
+use crate::keysend::{AmountError, Msat, NodeIdError};
+use crate::lnd::LndConnectError;
 use crate::node::{NodeError, PaymentFailure};
 use crate::sim::SimError;
 use crate::store::StoreError;
@@ -114,8 +118,23 @@ pub enum CliError {
     Send(#[from] SendError),
     #[error("{0}")]
     Journal(#[from] JournalError),
+    /// `next`: how to send it (same hash) or drop it.
     #[error("the node never received the payment, so nothing was paid")]
-    NotSent,
+    NotSent { next: String },
+    #[error(
+        "{} plus up to {fee_limit} in routing fees is more than you can send ({})",
+        sats(*amount),
+        sats(*available)
+    )]
+    OverSpendable {
+        amount: Msat,
+        fee_limit: Msat,
+        available: Msat,
+    },
+    #[error("the node's TLS certificate does not match {trusted} (the node at {address})")]
+    CertMismatch { address: String, trusted: Trusted },
+    #[error("{0}")]
+    LndConnect(#[from] LndConnectError),
     #[error("the simulator: {0}")]
     Sim(#[from] SimError),
     #[error("{path}: {detail}")]
@@ -133,31 +152,43 @@ impl CliError {
             | Self::BadAmount { .. }
             | Self::UnknownContact(_)
             | Self::BadInput(_)
+            | Self::LndConnect(_)
             | Self::NeedsConfirmation => ExitKind::Usage,
             Self::PaymentFailed(_) => ExitKind::PaymentFailed,
-            Self::Connect(_) => ExitKind::Connect,
+            Self::Connect(_) | Self::CertMismatch { .. } => ExitKind::Connect,
             Self::File { .. } | Self::Store(_) | Self::Index(_) => ExitKind::LocalFile,
             Self::Sim(err) => sim_kind(err),
             Self::NoDisplay => ExitKind::Other,
             Self::Send(err) => send_kind(err),
             Self::Journal(_) => ExitKind::LocalFile,
-            Self::NotSent => ExitKind::PaymentFailed,
+            Self::NotSent { .. } | Self::OverSpendable { .. } => ExitKind::PaymentFailed,
             Self::Declined => ExitKind::Ok,
             Self::PaymentUnknown(_) | Self::Other(_) => ExitKind::Other,
         }
     }
 
     /// What the user can do next, if there is something specific.
-    pub fn next_step(&self) -> Option<&'static str> {
+    pub fn next_step(&self) -> Option<Cow<'static, str>> {
+        match self {
+            Self::NotSent { next } => Some(Cow::Owned(next.clone())),
+            Self::OverSpendable {
+                fee_limit,
+                available,
+                ..
+            } => Some(Cow::Owned(over_spendable_step(*fee_limit, *available))),
+            Self::CertMismatch { trusted, .. } => Some(Cow::Borrowed(trusted.next_step())),
+            other => other.fixed_step().map(Cow::Borrowed),
+        }
+    }
+
+    /// The next steps that do not depend on the failure's details.
+    fn fixed_step(&self) -> Option<&'static str> {
         match self {
             Self::Node(err) | Self::Send(SendError::Node(err) | SendError::Signing(err)) => {
                 Some(err.next_step())
             }
             Self::Send(SendError::InsufficientBalance { .. }) => {
                 Some("Send less, or add outbound liquidity (open a channel or loop out).")
-            }
-            Self::NotSent => {
-                Some("Run the same command again to send it; nothing was paid the first time.")
             }
             Self::UnknownContact(_) => {
                 Some("See `satchel contacts list`, or give the 66-character public key.")
@@ -171,6 +202,11 @@ impl CliError {
             Self::PaymentUnknown(_) => Some(
                 "The node may still complete it; run `satchel sent` later to see how it ended. \
                  Satchel will not send it twice.",
+            ),
+            Self::LndConnect(_) => Some(
+                "Copy the whole link again: lndconnect://host:port?cert=...&macaroon=..., where \
+                 cert (the certificate's DER bytes) and macaroon (the macaroon file's bytes) are \
+                 base64url without padding (A-Z a-z 0-9 - _).",
             ),
             Self::Connect(_) => Some(
                 "Pass --rpcserver/--tlscertpath/--macaroonpath (or --lnddir and --network), or \
@@ -187,6 +223,19 @@ impl CliError {
             detail: detail.to_string(),
         }
     }
+}
+
+/// Send less by the fee limit, lower it, or get more outbound liquidity.
+fn over_spendable_step(fee_limit: Msat, available: Msat) -> String {
+    let most = Msat(available.0.saturating_sub(fee_limit.0));
+    let less = match most.sats() {
+        0 => String::new(),
+        _ => format!("Send at most {} with this fee limit, ", sats(most)),
+    };
+    format!(
+        "{less}lower the fee limit with --fee-limit (it is reserved in full until the route is \
+         known), or add outbound liquidity (open a channel or loop out)."
+    )
 }
 
 /// Exit kind of a refused send.

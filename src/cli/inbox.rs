@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::args::InboxArgs;
 use super::exit::CliError;
 use super::history;
-use super::report::{local_time, print_json, print_json_line, progress, safe};
+use super::report::{local_time, print_json, print_json_line, progress, safe, sats};
 use crate::keysend::incoming::Unverified;
 use crate::keysend::{NodeId, Sender};
 use crate::node::SharedNode;
@@ -126,14 +126,14 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         .iter()
         .map(|row| entry(&index, &book, row, &me))
         .collect::<Result<Vec<_>, _>>()?;
-    print_list(&entries, args.json)?;
-    if args.follow {
-        follow(node, index, &book, &me, args).await?;
+    if !args.follow {
+        return print_list(&entries, args.json);
     }
-    Ok(())
+    print_backlog(&entries, args.json)?;
+    follow(node, index, &book, &me, args).await
 }
 
-/// Oldest first, so the newest ends up next to the prompt.
+/// Newest first (`entries` come so), as text or one JSON array.
 fn print_list(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
     if json {
         return print_json(entries);
@@ -141,8 +141,20 @@ fn print_list(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
     if entries.is_empty() {
         progress("No keysends match.");
     }
-    for entry in entries.iter().rev() {
+    for entry in entries {
         println!("{}", entry_text(entry));
+    }
+    Ok(())
+}
+
+/// Before `--follow`: oldest first, so new ones continue the list in time
+/// order; with `--json`, as JSON lines like the ones that follow.
+fn print_backlog(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
+    for entry in entries.iter().rev() {
+        match json {
+            true => print_json_line(entry)?,
+            false => println!("{}", entry_text(entry)),
+        }
     }
     Ok(())
 }
@@ -177,7 +189,7 @@ fn entry_text(entry: &InboxJson) -> String {
     let mut text = format!(
         "{}  {}  {}",
         local_time(entry.settled_at),
-        amount,
+        sats(amount),
         entry.sender.describe()
     );
     if let Some(podcast) = &entry.podcast {

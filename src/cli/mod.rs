@@ -10,11 +10,13 @@
 pub mod args;
 mod connection;
 mod contacts;
+mod decide;
 mod demo;
 pub mod exit;
 mod history;
 mod inbox;
 mod journal;
+mod payment;
 #[cfg(feature = "gui")]
 mod renderer;
 mod report;
@@ -23,6 +25,7 @@ mod sent;
 mod serve;
 mod session;
 mod status;
+mod trusted;
 #[cfg(feature = "gui")]
 mod window;
 
@@ -42,7 +45,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let args = &cli.connect;
     let result = match &cli.command {
         None => open_window(args, cli.renderer),
-        Some(Command::Sim(sim)) => serve::serve_sim(sim),
+        Some(Command::Sim(sim)) => {
+            refuse_connection_flags(args).and_then(|()| serve::serve_sim(sim))
+        }
         Some(Command::Contacts(command)) => run_contacts(args, command),
         Some(Command::Info(flag)) => on_node(args, None, async |node, _| {
             status::info(node.as_ref(), flag.json).await
@@ -80,6 +85,20 @@ fn open_window(_args: &ConnectArgs, _renderer: Option<RendererChoice>) -> Result
          see --help"
             .into(),
     ))
+}
+
+/// `satchel sim` serves its own node: a flag naming a node to connect to
+/// would silently do nothing there.
+fn refuse_connection_flags(args: &ConnectArgs) -> Result<(), CliError> {
+    let given = args.given();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::BadInput(format!(
+        "`satchel sim` serves a simulated node and connects to none, so {} does nothing there; \
+         leave it out (use it with the other commands to reach the simulator)",
+        given.join(", ")
+    )))
 }
 
 /// Print the outcome; the exit code says what kind it was.

@@ -6,6 +6,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use serde::Serialize;
 
 use super::exit::CliError;
+use crate::keysend::Msat;
 use crate::keysend::text::display_safe;
 
 /// Longest alias or name shown (aliases are 32 bytes in LND; names are ours).
@@ -40,6 +41,16 @@ pub fn print_json_line<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError>
     let _ = writeln!(stdout, "{text}");
     let _ = stdout.flush();
     Ok(())
+}
+
+/// An amount in whole sats (rounded down), for balances and payment
+/// amounts; fees keep their msat (`Msat`'s own display). An amount under one
+/// sat keeps its msat, so it never reads as zero.
+pub fn sats(amount: Msat) -> String {
+    match amount.sats() {
+        0 => amount.to_string(),
+        whole => Msat::from_sat(whole).to_string(),
+    }
 }
 
 /// Untrusted text (alias, name, message) made safe for one terminal line.
@@ -107,6 +118,14 @@ mod tests {
     #[test]
     fn yes_flag_skips_the_question() {
         assert!(confirm("send?", true).is_ok());
+    }
+
+    #[test]
+    fn summaries_show_whole_sats() {
+        assert_eq!(sats(Msat(8_701_656_996)), "8,701,656 sat");
+        assert_eq!(sats(Msat::from_sat(21)), "21 sat");
+        assert_eq!(sats(Msat(999)), "0.999 sat");
+        assert_eq!(sats(Msat::ZERO), "0 sat");
     }
 
     #[test]

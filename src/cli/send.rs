@@ -1,33 +1,38 @@
 //! `satchel send`: resolve the destination, show its graph alias and the fee
-//! estimate, confirm, then send through the wallet's journaled flow and print
-//! progress until the payment succeeds or fails.
-
-use std::time::Instant;
-
-use futures::StreamExt;
+//! estimate, check the amount and fee limit against what the node can send,
+//! confirm, then send through the wallet's journaled flow and print progress
+//! until the payment succeeds or fails.
 
 use super::args::SendArgs;
 use super::contacts;
 use super::exit::CliError;
-use super::journal;
-use super::report::{NAME_CHARS, confirm, progress, safe};
+use super::report::{NAME_CHARS, confirm, progress, safe, sats};
+use super::{journal, payment};
 use crate::keysend::{Msat, NodeId, Tip};
-use crate::node::{
-    FeeEstimate, GraphNode, OutgoingKeysend, PaymentStatus, PaymentUpdate, SharedNode,
-};
+use crate::node::{Balance, FeeEstimate, GraphNode, OutgoingKeysend, SharedNode};
 use crate::store::{Paths, Settings};
-use crate::wallet::{self, Journal, SendEvent, SendRequest};
+use crate::wallet::{self, Reconciled, SendRequest};
 
 /// Where the payment goes, as the user named it and as the graph knows it.
-struct Recipient {
-    id: NodeId,
-    contact: Option<String>,
-    graph: Option<GraphNode>,
+pub(super) struct Recipient {
+    pub id: NodeId,
+    pub contact: Option<String>,
+    pub graph: Option<GraphNode>,
 }
 
 impl Recipient {
+    /// Look up `id` in the graph.
+    pub async fn lookup(
+        node: &SharedNode,
+        id: NodeId,
+        contact: Option<String>,
+    ) -> Result<Self, CliError> {
+        let graph = node.lookup(id).await?;
+        Ok(Self { id, contact, graph })
+    }
+
     /// `Alice (contact "alice"), 02ab12…cdef`.
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let alias = self
             .graph
             .as_ref()
@@ -46,18 +51,18 @@ impl Recipient {
 pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<(), CliError> {
     let amount = parse_sats(&args.sats)?;
     let book = contacts::load(paths)?;
-    let (id, contact) = contacts::destination(&book, &args.destination)?;
+    let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
     let fee_limit = fee_limit(paths, args.fee_limit.as_deref(), amount)?;
     let journal = journal::open(paths)?;
-    journal::reconcile_and_report(node, &journal).await?;
-    let recipient = Recipient {
-        id,
-        contact,
-        graph: node.lookup(id).await?,
-    };
+    let found = wallet::reconcile(node, &journal).await?;
+    journal::report(&found, paths, None);
+    warn_unsent_twin(&found, id, amount);
+    let recipient = Recipient::lookup(node, id, matched.as_ref().map(|m| m.name.clone())).await?;
     warn_about(&recipient);
     let info = node.info().await?;
     let balance = node.balance().await.ok();
+    // Before anything else: the amount alone (the fee is checked below).
+    check_spendable(amount, fee_limit, balance.as_ref(), Msat::ZERO)?;
     let tip = Tip {
         message: args.message.clone(),
         ..Tip::default()
@@ -73,15 +78,71 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     };
     let keysend = wallet::prepare(node, &info, request, balance).await?;
     let estimate = node.estimate_fee(&keysend).await;
+    let fee = estimate
+        .as_ref()
+        .map_or(fee_limit, |e| e.fee.min(fee_limit));
+    check_spendable(amount, fee_limit, balance.as_ref(), fee)?;
     println!(
         "{}",
         summary(&recipient, &keysend, args, estimate.as_ref().ok())
     );
+    if let Some(matched) = matched.filter(|m| m.by_prefix) {
+        progress(&format!(
+            "note: {:?} is the start of the contact name {:?}; check the name and key above.",
+            safe(&args.destination, 40),
+            matched.name
+        ));
+    }
     if let Err(err) = &estimate {
         progress(&format!("No fee estimate: {err}"));
     }
     confirm("Send it?", args.yes)?;
-    follow(node, journal, intent_id, keysend).await
+    let events = wallet::send(node.clone(), journal, intent_id, keysend);
+    payment::follow(events, paths).await
+}
+
+/// Refuse an amount the node cannot send with `fee` on top (LND needs
+/// amount + routing fee within the local balance). `fee` is the fee limit,
+/// or the fee of a route the node already found for it (the estimate).
+fn check_spendable(
+    amount: Msat,
+    fee_limit: Msat,
+    balance: Option<&Balance>,
+    fee: Msat,
+) -> Result<(), CliError> {
+    let Some(available) = balance.map(|b| b.local) else {
+        return Ok(());
+    };
+    if amount.0.saturating_add(fee.0) <= available.0 {
+        return Ok(());
+    }
+    Err(CliError::OverSpendable {
+        amount,
+        fee_limit,
+        available,
+    })
+}
+
+/// A payment to the same node for the same amount that never reached the
+/// node may be this same tip: say how to send that one instead.
+fn warn_unsent_twin(found: &[Reconciled], destination: NodeId, amount: Msat) {
+    let twin = found.iter().find_map(|f| match f {
+        Reconciled::NotSent(e)
+            if e.keysend.destination == destination && e.keysend.amount == amount =>
+        {
+            Some(e)
+        }
+        _ => None,
+    });
+    if let Some(entry) = twin {
+        progress(&format!(
+            "note: the earlier payment {} is the same amount to the same node and was never \
+             sent; sending this one as well would pay twice. To send that one instead, cancel \
+             and use `sent --resend {}`.",
+            journal::describe(entry),
+            journal::short_hash(entry)
+        ));
+    }
 }
 
 /// Sats as typed, with the specific reason when it is not an amount.
@@ -128,7 +189,7 @@ fn summary(
     args: &SendArgs,
     estimate: Option<&FeeEstimate>,
 ) -> String {
-    let mut text = format!("Send {} to {}", keysend.amount, recipient.describe());
+    let mut text = format!("Send {} to {}", sats(keysend.amount), recipient.describe());
     if let Some(message) = args
         .message
         .as_deref()
@@ -149,69 +210,6 @@ fn summary(
     }
     text.push_str(&format!("\n  fee limit: {}", keysend.fee_limit));
     text
-}
-
-/// Send through the journal and print progress until a final state.
-async fn follow(
-    node: &SharedNode,
-    journal: Journal,
-    intent_id: String,
-    keysend: OutgoingKeysend,
-) -> Result<(), CliError> {
-    let started = Instant::now();
-    let mut events = Box::pin(wallet::send(node.clone(), journal, intent_id, keysend));
-    let mut last_line = String::new();
-    while let Some(event) = events.next().await {
-        match event {
-            SendEvent::Started { hash, .. } => progress(&format!("Sending (payment hash {hash})…")),
-            SendEvent::Progress(update) => print_once(&mut last_line, progress_line(&update)),
-            SendEvent::Finished(update) => return finished(&update, started),
-            SendEvent::NotSent(_) => return Err(CliError::NotSent),
-            SendEvent::Reconnecting { attempt, retry_in } => progress(&format!(
-                "Lost the node; checking on the payment again in {:.1} s (attempt {attempt}).",
-                retry_in.as_secs_f64()
-            )),
-            SendEvent::Error(err) => return Err(err.into()),
-        }
-    }
-    Err(CliError::PaymentUnknown(
-        "progress reports stopped before the payment finished".into(),
-    ))
-}
-
-/// Print a progress line unless it repeats the previous one.
-fn print_once(last: &mut String, line: String) {
-    if *last != line {
-        progress(&line);
-        *last = line;
-    }
-}
-
-fn progress_line(update: &PaymentUpdate) -> String {
-    match update.status {
-        PaymentStatus::Initiated => "Waiting for the node to start the payment…".to_owned(),
-        _ => format!("In flight (attempt {})…", update.attempts.max(1)),
-    }
-}
-
-/// The final line: fee, hops and time, or the plain reason it failed.
-fn finished(update: &PaymentUpdate, started: Instant) -> Result<(), CliError> {
-    match &update.status {
-        PaymentStatus::Succeeded { .. } => {
-            println!(
-                "Payment succeeded: {} sent, fee {}, {} hop(s), {:.1} s.",
-                update.amount,
-                update.fee,
-                update.hops,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
-        PaymentStatus::Failed(reason) => Err(CliError::PaymentFailed(*reason)),
-        _ => Err(CliError::PaymentUnknown(
-            "the node ended with a non-final state".into(),
-        )),
-    }
 }
 
 #[cfg(test)]
@@ -258,6 +256,31 @@ mod tests {
             graph: Some(graph),
         };
         assert_eq!(named.describe(), format!("Alice (contact \"al\"), {id}"));
+    }
+
+    #[test]
+    fn the_fee_limit_counts_against_the_balance() {
+        let balance = Balance {
+            local: Msat(8_700_116_000),
+            ..Balance::default()
+        };
+        let (amount, limit) = (Msat::from_sat(8_700_000), Msat::from_sat(500));
+        assert!(check_spendable(amount, limit, Some(&balance), Msat::ZERO).is_ok());
+        let err = check_spendable(amount, limit, Some(&balance), limit).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "8,700,000 sat plus up to 500 sat in routing fees is more than you can send \
+             (8,700,116 sat)"
+        );
+        assert_eq!(err.kind().code(), 5);
+        let step = err.next_step().unwrap();
+        assert!(
+            step.starts_with("Send at most 8,699,616 sat with this fee limit"),
+            "{step}"
+        );
+        // A route the node found needing 2 sat fits.
+        assert!(check_spendable(amount, limit, Some(&balance), Msat::from_sat(2)).is_ok());
+        assert!(check_spendable(amount, limit, None, limit).is_ok());
     }
 
     #[test]

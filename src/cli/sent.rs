@@ -1,5 +1,6 @@
 //! `satchel sent`: refresh sent keysends from the node's payment history and
-//! list them, newest last, with status, fee and message.
+//! list them, newest first, with status, fee and message. `--resend` and
+//! `--discard` decide about a payment the node never received (`decide`).
 
 use serde::Serialize;
 
@@ -7,7 +8,7 @@ use super::args::SentArgs;
 use super::exit::CliError;
 use super::history;
 use super::journal;
-use super::report::{local_time, print_json, progress};
+use super::report::{local_time, print_json, progress, sats};
 use crate::keysend::Msat;
 use crate::node::SharedNode;
 use crate::store::{ContactBook, Paths};
@@ -59,8 +60,11 @@ impl SentJson {
 
 /// Run `sent` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<(), CliError> {
+    if args.resend.is_some() || args.discard.is_some() {
+        return super::decide::run(node, paths, args).await;
+    }
     let journal = journal::open(paths)?;
-    journal::reconcile_and_report(node, &journal).await?;
+    journal::reconcile_and_report(node, &journal, paths).await?;
     let index = history::open_index(paths)?;
     let rows = refresh(node, &journal, &index, args.limit as u64).await?;
     let book = super::contacts::load(paths)?;
@@ -71,7 +75,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
     if entries.is_empty() {
         progress("Nothing sent yet.");
     }
-    for entry in entries.iter().rev() {
+    for entry in &entries {
         println!("{}", entry_text(entry));
     }
     Ok(())
@@ -109,7 +113,7 @@ fn entry_text(entry: &SentJson) -> String {
     let mut text = format!(
         "{}  {} to {to}  {status}",
         local_time(entry.created_at),
-        Msat(entry.amount_msat)
+        sats(Msat(entry.amount_msat))
     );
     if let Some(message) = &entry.message {
         text.push_str(&format!("\n    {message}"));
@@ -164,7 +168,7 @@ mod tests {
         let first = node.send(keysend.clone()).next().await.unwrap().unwrap();
         assert!(!first.status.is_final(), "{first:?}");
 
-        journal::reconcile_and_report(&node, &journal)
+        journal::reconcile_and_report(&node, &journal, &profile)
             .await
             .unwrap();
         assert_eq!(

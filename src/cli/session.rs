@@ -8,10 +8,10 @@ use std::time::Duration;
 use super::args::ConnectArgs;
 use super::connection::{self, Saved};
 use super::demo::DemoNet;
-use super::exit::CliError;
-use crate::lnd::{self, ConnectSpec};
-use crate::node::SharedNode;
-use crate::store::Paths;
+use super::exit::{CliError, Trusted};
+use crate::lnd::{self, CertSource, ConnectSpec};
+use crate::node::{NodeError, SharedNode};
+use crate::store::{Paths, SavedNodeKind, Settings};
 
 /// The profile and node a command works with.
 pub struct Session {
@@ -44,7 +44,9 @@ pub async fn open(args: &ConnectArgs, demo_traffic: Option<Duration>) -> Result<
             })
         }
         Saved::Node(spec) => {
-            let node = connect(&spec).await?;
+            let node = connect(&spec)
+                .await
+                .map_err(|err| explain_mismatch(err, args, &real, &spec))?;
             Ok(Session {
                 paths: real,
                 node,
@@ -73,4 +75,110 @@ pub fn target(args: &ConnectArgs, paths: &Paths) -> Result<Saved, CliError> {
 pub async fn connect(spec: &ConnectSpec) -> Result<SharedNode, CliError> {
     let lnd = lnd::connect(spec).await?;
     Ok(Arc::new(lnd))
+}
+
+/// A certificate mismatch, said with where the trusted certificate came
+/// from (a file the user named, a link, the saved node), since the fix
+/// differs.
+fn explain_mismatch(
+    err: CliError,
+    args: &ConnectArgs,
+    paths: &Paths,
+    spec: &ConnectSpec,
+) -> CliError {
+    match err {
+        CliError::Node(NodeError::CertificateMismatch) => CliError::CertMismatch {
+            address: spec.address(),
+            trusted: trusted(args, paths, spec),
+        },
+        other => other,
+    }
+}
+
+/// Where the certificate pinned for `spec` came from.
+fn trusted(args: &ConnectArgs, paths: &Paths, spec: &ConnectSpec) -> Trusted {
+    if spec.cert == CertSource::SystemRoots {
+        return Trusted::SystemRoots;
+    }
+    if args.lndconnect.is_some() {
+        return Trusted::Link;
+    }
+    if let Some(path) = &args.tlscertpath {
+        return Trusted::File(path.clone());
+    }
+    let lnd_cert =
+        |dir: Option<std::path::PathBuf>| Trusted::File(dir.unwrap_or_default().join("tls.cert"));
+    if args.is_explicit() {
+        return lnd_cert(args.lnddir.clone().or_else(lnd::default_lnd_dir));
+    }
+    let saved = Settings::load(paths)
+        .ok()
+        .and_then(|s| s.value.active().cloned());
+    match saved.map(|node| node.kind) {
+        Some(SavedNodeKind::Files { cert_path, .. }) => Trusted::File(cert_path),
+        Some(_) => Trusted::Saved,
+        None => lnd_cert(lnd::default_lnd_dir()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(cert: CertSource) -> ConnectSpec {
+        ConnectSpec {
+            host: "h".into(),
+            port: 1,
+            cert,
+            macaroon: lnd::Macaroon::new(vec![1]),
+        }
+    }
+
+    #[test]
+    fn a_mismatch_names_the_file_the_user_gave() {
+        let paths = Paths::at("/nonexistent/profile");
+        let args = ConnectArgs {
+            tlscertpath: Some("/certs/other.cert".into()),
+            ..ConnectArgs::default()
+        };
+        let pinned = spec(CertSource::Pem(b"pem".to_vec()));
+        let err = explain_mismatch(
+            NodeError::CertificateMismatch.into(),
+            &args,
+            &paths,
+            &pinned,
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("h:1") && text.contains("/certs/other.cert"),
+            "{text}"
+        );
+        let step = err.next_step().unwrap();
+        assert!(
+            step.contains("not this node's current certificate"),
+            "{step}"
+        );
+        assert!(!step.contains("trust it again"), "{step}");
+        assert_eq!(err.kind().code(), 3);
+        let link = ConnectArgs {
+            lndconnect: Some("lndconnect://h:1".into()),
+            ..ConnectArgs::default()
+        };
+        let err = explain_mismatch(
+            NodeError::CertificateMismatch.into(),
+            &link,
+            &paths,
+            &pinned,
+        );
+        assert!(err.to_string().contains("lndconnect link"), "{err}");
+        let roots = explain_mismatch(
+            NodeError::CertificateMismatch.into(),
+            &link,
+            &paths,
+            &spec(CertSource::SystemRoots),
+        );
+        assert!(roots.next_step().unwrap().contains("cert="), "{roots}");
+        let other = explain_mismatch(NodeError::Timeout.into(), &args, &paths, &pinned);
+        assert!(matches!(other, CliError::Node(NodeError::Timeout)));
+    }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::exit::CliError;
-use super::report::{NAME_CHARS, print_json, safe};
+use super::report::{NAME_CHARS, print_json, safe, sats};
 use crate::node::{Balance, Node, NodeInfo};
 
 /// `info --json`: stable field names.
@@ -111,17 +111,24 @@ fn info_text(info: &InfoJson) -> String {
     )
 }
 
-/// Human-readable `balance`.
+/// Human-readable `balance`, in whole sats (rounded down; `--json` has msat).
 fn balance_text(balance: &Balance) -> String {
     let mut text = format!(
         "can send:     {}\ncan receive:  {}\n",
-        balance.local, balance.remote
+        sats(balance.local),
+        sats(balance.remote)
     );
     if balance.unsettled_local.0 > 0 {
-        text.push_str(&format!("in flight:    {}\n", balance.unsettled_local));
+        text.push_str(&format!(
+            "in flight:    {}\n",
+            sats(balance.unsettled_local)
+        ));
     }
     if balance.pending_open_local.0 > 0 {
-        text.push_str(&format!("opening:      {}\n", balance.pending_open_local));
+        text.push_str(&format!(
+            "opening:      {}\n",
+            sats(balance.pending_open_local)
+        ));
     }
     text
 }
@@ -140,7 +147,7 @@ mod tests {
         };
         assert_eq!(
             balance_text(&balance),
-            "can send:     1,500 sat\ncan receive:  2,000.500 sat\n"
+            "can send:     1,500 sat\ncan receive:  2,000 sat\n"
         );
         let busy = Balance {
             unsettled_local: Msat::from_sat(7),

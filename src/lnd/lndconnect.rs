@@ -24,9 +24,19 @@ pub enum LndConnectError {
     BadPort(String),
     #[error("the lndconnect link has no macaroon; ask for a link that includes one")]
     MissingMacaroon,
-    #[error("the certificate in the lndconnect link is not valid base64: {0}")]
+    /// The decoder's own words (shown rephrased).
+    #[error(
+        "the certificate in the lndconnect link is not valid base64 (cert=: {}); it must be the \
+         certificate's DER bytes encoded as base64url without padding (A-Z a-z 0-9 - _)",
+        explain_decoder(.0)
+    )]
     BadCertBase64(String),
-    #[error("the macaroon in the lndconnect link is not valid base64: {0}")]
+    /// The decoder's own words (shown rephrased).
+    #[error(
+        "the macaroon in the lndconnect link is not valid base64 (macaroon=: {}); it must be the \
+         macaroon file's bytes encoded as base64url without padding (A-Z a-z 0-9 - _)",
+        explain_decoder(.0)
+    )]
     BadMacaroonBase64(String),
     #[error("the certificate in the lndconnect link is not a DER certificate: {0}")]
     CertNotDer(String),
@@ -122,6 +132,36 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
         })
         .collect();
     LENIENT.decode(normal).map_err(|err| err.to_string())
+}
+
+/// The base64 decoder's message (`Invalid symbol 37, offset 0.`) in plain
+/// words; a message of another shape is shown as it is.
+fn explain_decoder(raw: &str) -> String {
+    let symbol = |rest: &str| -> Option<(String, usize)> {
+        let (byte, offset) = rest.trim_end_matches('.').split_once(", offset ")?;
+        let byte: u8 = byte.parse().ok()?;
+        let offset: usize = offset.parse().ok()?;
+        let shown = match byte.is_ascii_graphic() {
+            true => format!("{:?}", char::from(byte)),
+            false => format!("byte {byte:#04x}"),
+        };
+        Some((shown, offset + 1))
+    };
+    if let Some((shown, at)) = raw.strip_prefix("Invalid last symbol ").and_then(symbol) {
+        return format!(
+            "{shown} at character {at} cannot end it; the value looks cut short or mistyped"
+        );
+    }
+    if let Some((shown, at)) = raw.strip_prefix("Invalid symbol ").and_then(symbol) {
+        return format!("{shown} at character {at} is not a base64url character");
+    }
+    if raw.starts_with("Invalid input length") {
+        return "its length is impossible for base64; the value looks cut short".to_owned();
+    }
+    if raw.starts_with("Invalid padding") {
+        return "its '=' padding is wrong".to_owned();
+    }
+    raw.to_owned()
 }
 
 fn percent_decode(text: &str) -> String {

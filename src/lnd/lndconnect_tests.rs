@@ -204,3 +204,32 @@ fn a_pem_in_the_link_passes_the_same_checks_as_der() {
     let good = ConnectSpec::from_lndconnect(&link_with_cert(&der)).unwrap();
     assert_eq!(good.cert, CertSource::Der(der));
 }
+
+/// A bad base64 value names its parameter and the expected encoding, in
+/// words rather than the decoder's byte codes.
+#[test]
+fn bad_base64_is_explained() {
+    let err = ConnectSpec::from_lndconnect("lndconnect://h:1?cert=abc&macaroon=def").unwrap_err();
+    assert_eq!(
+        err,
+        LndConnectError::BadMacaroonBase64("Invalid last symbol 102, offset 2.".into())
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the macaroon in the lndconnect link"),
+        "{text}"
+    );
+    assert!(text.contains("'f' at character 3 cannot end it"), "{text}");
+    assert!(text.contains("base64url without padding"), "{text}");
+    assert!(!text.contains("102"), "{text}");
+    let cert = ConnectSpec::from_lndconnect("lndconnect://h:1?cert=a*b&macaroon=AgE").unwrap_err();
+    let text = cert.to_string();
+    assert!(
+        text.contains("'*' at character 2 is not a base64url character"),
+        "{text}"
+    );
+    assert!(text.contains("certificate's DER bytes"), "{text}");
+    assert_eq!(explain_decoder("something new"), "something new");
+    assert!(explain_decoder("Invalid input length: 5").contains("cut short"));
+    assert!(explain_decoder("Invalid symbol 7, offset 0.").contains("byte 0x07"));
+}

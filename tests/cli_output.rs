@@ -1,0 +1,171 @@
+//! What the CLI prints, against `--demo`: list order, amounts, JSON lines,
+//! help layout, and bad input refused as bad input (exit 2).
+
+mod cli_support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use cli_support::satchel;
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// `1,234 sat` as the text listing writes a JSON `amount_sat`.
+fn sat_text(sats: u64) -> String {
+    satchel::keysend::Msat::from_sat(sats).to_string()
+}
+
+#[test]
+fn inbox_text_and_json_are_both_newest_first() {
+    let home = home();
+    let json = satchel(home.path(), &["--demo", "inbox", "--json", "--limit", "6"])
+        .expect_code(0)
+        .json();
+    let json = json.as_array().unwrap();
+    let settled: Vec<i64> = json
+        .iter()
+        .map(|e| e["settled_at"].as_i64().unwrap())
+        .collect();
+    assert!(settled.windows(2).all(|w| w[0] >= w[1]), "{settled:?}");
+    let text = satchel(home.path(), &["--demo", "inbox", "--limit", "6"]).expect_code(0);
+    let amounts: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .map(|line| line.split("  ").nth(1).unwrap())
+        .collect();
+    let expected: Vec<String> = json
+        .iter()
+        .map(|e| sat_text(e["amount_sat"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(amounts, expected, "{}", text.stdout);
+    let help = satchel(home.path(), &["inbox", "--help"]).expect_code(0);
+    help.assert_stdout_has("newest first");
+}
+
+#[test]
+fn follow_json_prints_only_json_lines() {
+    let home = home();
+    let mut child = cli_support::command(home.path())
+        .args(["--demo", "inbox", "--follow", "--json", "--limit", "3"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let lines: Vec<String> = (0..3)
+        .map_while(|_| rx.recv_timeout(Duration::from_secs(60)).ok())
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(lines.len(), 3, "the backlog: {lines:?}");
+    let settled: Vec<i64> = lines
+        .iter()
+        .map(|line| {
+            let entry: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+            entry["settled_at"].as_i64().unwrap()
+        })
+        .collect();
+    assert!(
+        settled.windows(2).all(|w| w[0] <= w[1]),
+        "in time order: {settled:?}"
+    );
+}
+
+/// The demo balance, in msat.
+fn spendable_msat(home: &Path) -> u64 {
+    let balance = satchel(home, &["--demo", "balance", "--json"])
+        .expect_code(0)
+        .json();
+    balance["local_msat"].as_u64().unwrap()
+}
+
+#[test]
+fn summaries_show_whole_sats_and_fees_keep_msat() {
+    let home = home();
+    let sent = satchel(home.path(), &["--demo", "send", "carol.ln", "21", "--yes"]);
+    let sent = sent.expect_code(0);
+    sent.assert_stdout_has("Payment succeeded: 21 sat sent, fee 1.004 sat");
+    let msat = spendable_msat(home.path());
+    assert_ne!(msat % 1000, 0, "the fee left msat in the balance: {msat}");
+    let balance = satchel(home.path(), &["--demo", "balance"]).expect_code(0);
+    balance.assert_stdout_has(&format!("can send:     {}\n", sat_text(msat / 1000)));
+}
+
+#[test]
+fn the_fee_limit_counts_against_what_can_be_sent() {
+    let home = home();
+    let sats = spendable_msat(home.path()) / 1000 - 5;
+    let amount = sats.to_string();
+    let run = satchel(
+        home.path(),
+        &["--demo", "send", "Grace builds FOSS", &amount, "--yes"],
+    );
+    let run = run.expect_code(5);
+    run.assert_stderr_has(&format!("{} plus up to", sat_text(sats)));
+    run.assert_stderr_has("in routing fees is more than you can send");
+    run.assert_stderr_has("lower the fee limit with --fee-limit");
+    assert!(
+        !run.stderr.contains("Sending"),
+        "nothing was sent: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_connection_input_is_a_usage_error() {
+    let home = home();
+    let network = satchel(home.path(), &["--network", "bogus", "info"]).expect_code(2);
+    network.assert_stderr_has("regtest");
+    let link = "lndconnect://h:1?cert=abc&macaroon=def";
+    let run = satchel(home.path(), &["--lndconnect", link, "info"]).expect_code(2);
+    run.assert_stderr_has("the macaroon in the lndconnect link is not valid base64");
+    run.assert_stderr_has("base64url without padding");
+    assert!(!run.stderr.contains("symbol 102"), "{}", run.stderr);
+}
+
+#[test]
+fn connection_flags_are_grouped_and_kept_out_of_sim() {
+    let home = home();
+    let send = satchel(home.path(), &["send", "--help"]).expect_code(0);
+    let heading = send
+        .stdout
+        .find("Connection:")
+        .expect("a Connection heading");
+    assert!(
+        send.stdout.find("--rpcserver").unwrap() > heading,
+        "{}",
+        send.stdout
+    );
+    assert!(
+        send.stdout.find("--fee-limit").unwrap() < heading,
+        "{}",
+        send.stdout
+    );
+    let sim = satchel(home.path(), &["sim", "--help"]).expect_code(0);
+    for flag in ["--rpcserver", "--lndconnect", "--demo"] {
+        assert!(!sim.stdout.contains(flag), "{flag}: {}", sim.stdout);
+    }
+    let dir = home.path().join("sim");
+    let refused = satchel(
+        home.path(),
+        &["--demo", "sim", "--dir", dir.to_str().unwrap()],
+    );
+    refused
+        .expect_code(2)
+        .assert_stderr_has("--demo does nothing there");
+    assert!(!dir.exists(), "nothing was served");
+}
