@@ -4,11 +4,11 @@
 use satchel::keysend::Records;
 use satchel::keysend::identity::{node_id_of, sign_thunderhub, sign_whatsat, whatsat_payload};
 use satchel::keysend::incoming::{
-    Decoded, Scheme, Sender, Unverified, decode, verify_sender, verify_sender_among,
+    Decoded, MessageSource, Scheme, Sender, Unverified, decode, verify_sender, verify_sender_among,
 };
 use satchel::keysend::record::{
     BOOSTAGRAM, KEYSEND_PREIMAGE, MESSAGE, SENDER_ALIAS, SENDER_PUBKEY, SIGNATURE, TIMESTAMP,
-    from_tlv_stream, to_tlv_stream,
+    TIP_NOTE, from_tlv_stream, to_tlv_stream,
 };
 use satchel::keysend::{Boostagram, NodeId};
 use secp256k1::SecretKey;
@@ -309,4 +309,74 @@ fn wrong_lengths_are_shown_raw() {
     assert_eq!((decoded.claimed_sender, decoded.timestamp_ns), (None, None));
     let hex: Vec<&str> = decoded.records.iter().map(|r| r.hex.as_str()).collect();
     assert_eq!(hex, ["0303030303030303030303030303030303030303", "000001"]);
+}
+
+/// What a reader is shown: the text, where it came from, and whether the
+/// verified sender signed it.
+fn shown(records: &Records) -> (Option<String>, Option<MessageSource>, bool) {
+    let decoded = decode_both(records);
+    let sender = verify_sender(records, &me());
+    let signed = decoded.message_signed_by(&sender);
+    (decoded.message, decoded.message_source, signed)
+}
+
+#[test]
+fn a_verified_sender_vouches_only_for_the_chat_record() {
+    let boost = br#"{"message":"I owe you 1 BTC","sender_name":"Alice"}"#.to_vec();
+    let note = b"refund to bc1q-attacker".to_vec();
+    // Alice signs a message that sanitises to nothing (blanks, bidi and
+    // zero-width marks), and puts the real text where no signature reaches.
+    for signed_text in [" \n ", "\u{202E}\u{200B}", "\u{0}\u{7}\u{1b}"] {
+        let blank = whatsat(&key(1), &me(), signed_text);
+        assert!(
+            matches!(verify_sender(&blank, &me()), Sender::Verified { .. }),
+            "{signed_text:?} really is signed"
+        );
+        let boosted = replace(blank.clone(), BOOSTAGRAM, boost.clone());
+        assert_eq!(
+            shown(&boosted),
+            (
+                Some("I owe you 1 BTC".into()),
+                Some(MessageSource::Boostagram),
+                false
+            ),
+            "{signed_text:?}"
+        );
+        let noted = replace(blank.clone(), TIP_NOTE, note.clone());
+        assert_eq!(
+            shown(&noted),
+            (
+                Some("refund to bc1q-attacker".into()),
+                Some(MessageSource::TipNote),
+                false
+            )
+        );
+        assert_eq!(shown(&blank), (None, None, false));
+    }
+    // A signed chat message is shown and vouched for, a boostagram or not.
+    let good = replace(whatsat(&key(1), &me(), "thanks!"), BOOSTAGRAM, boost);
+    assert_eq!(
+        shown(&good),
+        (Some("thanks!".into()), Some(MessageSource::Chat), true)
+    );
+    // The same chat text with a bad signature is shown, but vouched for by nobody.
+    let forged = replace(good, SENDER_PUBKEY, node_id_of(&key(2)).as_bytes().to_vec());
+    assert_eq!(
+        shown(&forged),
+        (Some("thanks!".into()), Some(MessageSource::Chat), false)
+    );
+}
+
+#[test]
+fn message_sources_survive_a_database_round_trip() {
+    for source in [
+        MessageSource::Chat,
+        MessageSource::Boostagram,
+        MessageSource::TipNote,
+    ] {
+        assert_eq!(MessageSource::from_code(source.code()), Some(source));
+    }
+    assert_eq!(MessageSource::from_code(0), None);
+    assert!(MessageSource::Chat.signable());
+    assert!(!MessageSource::Boostagram.signable() && !MessageSource::TipNote.signable());
 }

@@ -251,3 +251,59 @@ fn assert_journal_agrees(bench: &Bench, hashes: &BTreeSet<PaymentHash>) {
         assert_eq!(entry.state, JournalState::Succeeded, "{entry:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_cuts_during_sends_never_make_a_paid_payment_look_unsent() {
+    const SENDS: usize = 40;
+    let bench = Bench::start(Duration::from_millis(100)).await;
+    let node = bench.connect().await;
+    let journal = bench
+        .journal()
+        .with_confirm_not_found(Duration::from_millis(400));
+    let dave = bench.sim().node_id("dave").unwrap();
+    let mut keysends = Vec::with_capacity(SENDS);
+    for n in 0..SENDS {
+        keysends.push(prepared(&node, &format!("cut-{n}"), dave).await);
+    }
+    // Sends start 5 ms apart while the connection is cut three times, so
+    // some are cut before, during and after SendPaymentV2 reaches the node.
+    let sends: Vec<_> = keysends
+        .into_iter()
+        .enumerate()
+        .map(|(n, keysend)| {
+            let (node, journal) = (node.clone(), journal.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(5 * n as u64)).await;
+                let stream = wallet::send(node, journal, format!("cut-{n}"), keysend);
+                futures::StreamExt::collect::<Vec<_>>(stream).await
+            })
+        })
+        .collect();
+    for _cut in 0..3 {
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        bench.sim().set_connections_enabled(false);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        bench.sim().set_connections_enabled(true);
+    }
+    let mut unsent = Vec::new();
+    for send in sends {
+        let events = within(send).await.expect("the send task finished");
+        match events.last() {
+            Some(SendEvent::NotSent(entry)) => unsent.push(entry.clone()),
+            _ => assert!(succeeded(&events), "{events:?}"),
+        }
+    }
+    // Ask over a fresh connection: the node itself, not our view of it.
+    let node = bench.connect().await;
+    for entry in &unsent {
+        assert_eq!(payments_with(&node, entry.hash()).await, 0, "{entry:?}");
+        assert!(succeeded(&resend(&node, &bench, entry.clone()).await));
+    }
+    eprintln!(
+        "{} of {SENDS} sends were cut before reaching the node",
+        unsent.len()
+    );
+    let hashes = assert_paid_once_each(&node).await;
+    assert_eq!(hashes.len(), SENDS, "one payment per send");
+    assert_journal_agrees(&bench, &hashes);
+}

@@ -4,14 +4,16 @@
 
 mod wallet_support;
 
+use std::time::Duration;
+
 use futures::{Stream, StreamExt};
 use satchel::keysend::incoming::{Scheme, Sender, verify_sender};
 use satchel::keysend::outgoing::Tip;
 use satchel::keysend::{NodeId, PaymentHash, Preimage};
 use satchel::node::{OutgoingKeysend, PaymentFailure, PaymentStatus, SharedNode};
 use satchel::wallet::{
-    self, JournalEntry, JournalError, JournalState, Reconciled, SendError, SendEvent, SendRequest,
-    SentStatus,
+    self, Journal, JournalEntry, JournalError, JournalState, Reconciled, SendError, SendEvent,
+    SendRequest, SentStatus,
 };
 use wallet_support::*;
 
@@ -57,6 +59,14 @@ async fn send_all(world: &World, intent: &str, keysend: OutgoingKeysend) -> Vec<
         keysend,
     ))
     .await
+}
+
+/// The NOT_FOUND confirmation wait of [`quick`].
+const QUICK: Duration = Duration::from_millis(300);
+
+/// The world's journal with a short NOT_FOUND confirmation wait.
+fn quick(world: &World) -> Journal {
+    world.journal.clone().with_confirm_not_found(QUICK)
 }
 
 /// Resend a journal entry with its own preimage and collect every event.
@@ -201,7 +211,7 @@ async fn journal_is_written_before_dispatch_and_an_unseen_payment_becomes_not_se
     world.sim.set_connections_enabled(false);
     let mut events = Box::pin(wallet::send(
         world.node.clone(),
-        world.journal.clone(),
+        quick(&world),
         "offline".into(),
         keysend,
     ));
@@ -247,7 +257,7 @@ async fn reconcile_finds_a_pending_entry_unsent_and_resend_same_pays_exactly_onc
     let keysend = by_hand(alice, 300, "crashed before dispatch");
     let hash = keysend.hash();
     let _ = world.journal.begin("crash", &keysend).unwrap();
-    let found = within(wallet::reconcile(&world.node, &world.journal))
+    let found = within(wallet::reconcile(&world.node, &quick(&world)))
         .await
         .unwrap();
     let [Reconciled::NotSent(entry)] = found.as_slice() else {

@@ -31,6 +31,9 @@ pub const PREVIEW_CHARS: usize = 120;
 pub struct Decoded {
     /// From 34349334, else the boostagram's message, else the tip note 7629171.
     pub message: Option<String>,
+    /// The record `message` was taken from. Sender signatures cover the chat
+    /// record only: see [`Decoded::message_signed_by`].
+    pub message_source: Option<MessageSource>,
     /// 34349339: 33 raw bytes, or 66 hex characters (Cipherchat). Prefix-checked
     /// only: [`verify_sender`] checks the point.
     pub claimed_sender: Option<NodeId>,
@@ -44,6 +47,42 @@ pub struct Decoded {
     pub content_type: Option<String>,
     /// Every record, in type order.
     pub records: Vec<RecordView>,
+}
+
+/// The record a displayed message was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageSource {
+    /// 34349334, the chat message: the only text a Whatsat or ThunderHub
+    /// signature covers.
+    Chat,
+    /// The boostagram's `message` (7629169), used when the chat record is
+    /// missing or empty once sanitised. Never covered by a signature.
+    Boostagram,
+    /// The tip note 7629171, the last resort. Never covered by a signature.
+    TipNote,
+}
+
+impl MessageSource {
+    /// Whether a sender signature can cover text from this record.
+    pub fn signable(self) -> bool {
+        self == Self::Chat
+    }
+
+    /// A small integer for a database column.
+    pub fn code(self) -> i64 {
+        match self {
+            Self::Chat => 1,
+            Self::Boostagram => 2,
+            Self::TipNote => 3,
+        }
+    }
+
+    /// The source stored as `code`; `None` for unknown codes.
+    pub fn from_code(code: i64) -> Option<Self> {
+        [Self::Chat, Self::Boostagram, Self::TipNote]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
 }
 
 /// One record as a details view shows it.
@@ -83,7 +122,6 @@ pub fn decode(records: &Records) -> Decoded {
     for (&key, value) in records {
         decoded.records.push(RecordView::new(key, value));
         match key {
-            record::MESSAGE => decoded.message = text(value, MESSAGE_CHARS, true),
             record::SENDER_PUBKEY => decoded.claimed_sender = claimed_sender(value),
             record::SENDER_ALIAS => decoded.claimed_name = text(value, NAME_CHARS, false),
             record::TIMESTAMP => decoded.timestamp_ns = timestamp(value),
@@ -97,16 +135,21 @@ pub fn decode(records: &Records) -> Decoded {
 }
 
 impl Decoded {
-    /// Message and name from the boostagram or the tip note when the chat records lack them.
+    /// Whether `sender` signed the message shown: the signature checked out
+    /// and the text is the chat record's. A fallback message next to a
+    /// verified sender is the sender's claim only; label it "not signed".
+    pub fn message_signed_by(&self, sender: &Sender) -> bool {
+        matches!(sender, Sender::Verified { .. })
+            && self.message_source.is_some_and(MessageSource::signable)
+    }
+
+    /// Message (with its source) and name, falling back to the boostagram or
+    /// the tip note when the chat records lack them.
     fn fill_fallbacks(&mut self, records: &Records) {
         let boost = self.boostagram.as_ref();
-        if self.message.is_none() {
-            self.message = boost.and_then(|b| b.message.clone());
-        }
-        if self.message.is_none() {
-            self.message = records
-                .get(&record::TIP_NOTE)
-                .and_then(|v| text(v, MESSAGE_CHARS, true));
+        if let Some((message, source)) = display_message(records, boost) {
+            self.message = Some(message);
+            self.message_source = Some(source);
         }
         if self.claimed_name.is_none() {
             self.claimed_name = boost
@@ -114,6 +157,35 @@ impl Decoded {
                 .map(|n| display_safe(n, NAME_CHARS));
         }
     }
+}
+
+/// The message to display and the record it comes from: the chat record
+/// 34349334, else the boostagram's message (`boost`, parsed from 7629169),
+/// else the tip note 7629171. Sanitised and capped; `None` when none of them
+/// has visible text. The index summary should use this too, so the inbox
+/// and the details agree on which text is signed.
+pub fn display_message(
+    records: &Records,
+    boost: Option<&Boostagram>,
+) -> Option<(String, MessageSource)> {
+    let chat = || {
+        records
+            .get(&record::MESSAGE)
+            .and_then(|v| text(v, MESSAGE_CHARS, true))
+            .map(|m| (m, MessageSource::Chat))
+    };
+    let boosted = || {
+        boost
+            .and_then(|b| b.message.clone())
+            .map(|m| (m, MessageSource::Boostagram))
+    };
+    let note = || {
+        records
+            .get(&record::TIP_NOTE)
+            .and_then(|v| text(v, MESSAGE_CHARS, true))
+            .map(|m| (m, MessageSource::TipNote))
+    };
+    chat().or_else(boosted).or_else(note)
 }
 
 /// Sanitised text, `None` when nothing visible is left.

@@ -149,6 +149,62 @@ fn message_sources_in_order() {
 }
 
 #[test]
+fn the_message_says_which_record_it_came_from() {
+    use MessageSource::*;
+    let boost = br#"{"message":"from the boost"}"#.to_vec();
+    let cases: Vec<(Records, Option<MessageSource>)> = vec![
+        (whatsat_tip(b"chat"), Some(Chat)),
+        (
+            Records::from([(MESSAGE, b" \n ".to_vec()), (BOOSTAGRAM, boost.clone())]),
+            Some(Boostagram),
+        ),
+        (
+            Records::from([
+                (MESSAGE, b"\xe2\x80\x8b".to_vec()),
+                (TIP_NOTE, b"a note".to_vec()),
+            ]),
+            Some(TipNote),
+        ),
+        (
+            Records::from([(TIP_NOTE, b"a note".to_vec()), (BOOSTAGRAM, boost)]),
+            Some(Boostagram),
+        ),
+        (Records::from([(MESSAGE, b"\x07".to_vec())]), None),
+        (Records::new(), None),
+    ];
+    for (records, source) in cases {
+        let decoded = decode(&records);
+        assert_eq!(decoded.message_source, source, "{records:?}");
+        assert_eq!(decoded.message.is_some(), source.is_some(), "{records:?}");
+        let found = display_message(&records, decoded.boostagram.as_ref());
+        assert_eq!(found, decoded.message.clone().zip(source), "{records:?}");
+    }
+}
+
+#[test]
+fn only_a_verified_sender_of_the_chat_record_signed_the_message() {
+    let verified = Sender::Verified {
+        id: alice(),
+        scheme: Scheme::Whatsat,
+    };
+    let claimed = Sender::Claimed {
+        id: Some(alice()),
+        name: None,
+        problem: Unverified::BadSignature,
+    };
+    let chat = decode(&whatsat_tip(b"chat"));
+    assert!(chat.message_signed_by(&verified));
+    assert!(!chat.message_signed_by(&claimed));
+    assert!(!chat.message_signed_by(&Sender::Anonymous));
+    let mut blank = whatsat_tip(b" ");
+    let _ = blank.insert(TIP_NOTE, b"unsigned words".to_vec());
+    let fallback = decode(&blank);
+    assert_eq!(fallback.message.as_deref(), Some("unsigned words"));
+    assert!(!fallback.message_signed_by(&verified));
+    assert!(!decode(&Records::new()).message_signed_by(&verified));
+}
+
+#[test]
 fn odd_shapes_are_not_interpreted() {
     let cases: Vec<(u64, Vec<u8>)> = vec![
         (SENDER_PUBKEY, vec![2; 20]),

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -26,6 +27,8 @@ pub struct Journal {
     /// This process's claim on the entries it writes.
     owner: Arc<Owner>,
     path: PathBuf,
+    /// See [`Journal::confirm_not_found`].
+    confirm_not_found: Duration,
 }
 
 /// One journaled keysend.
@@ -108,7 +111,28 @@ impl Journal {
             conn: Arc::new(Mutex::new(conn)),
             owner: Arc::new(owner),
             path: path.to_owned(),
+            confirm_not_found: Self::CONFIRM_NOT_FOUND,
         })
+    }
+
+    /// How long the send flow and reconcile wait to ask the node again after
+    /// a NOT_FOUND for a payment that may have reached it, by default.
+    pub const CONFIRM_NOT_FOUND: Duration = Duration::from_secs(3);
+
+    /// A NOT_FOUND from TrackPaymentV2 right after a broken connection can
+    /// come before LND has registered a SendPaymentV2 that was on its way
+    /// (research notes §2.9): an entry that may have reached the node is
+    /// only written `NotSent` when the node still has no such payment this
+    /// long after its first NOT_FOUND.
+    pub fn confirm_not_found(&self) -> Duration {
+        self.confirm_not_found
+    }
+
+    /// This handle (and its clones) with another [`Journal::confirm_not_found`]
+    /// delay; tests shorten it.
+    pub fn with_confirm_not_found(mut self, wait: Duration) -> Self {
+        self.confirm_not_found = wait;
+        self
     }
 
     /// Configure, check and create the schema.
@@ -260,6 +284,31 @@ impl Journal {
         failure: Option<PaymentFailure>,
         fee: Option<Msat>,
     ) -> Result<JournalEntry, JournalError> {
+        self.update_where(intent_id, None, state, failure, fee)
+    }
+
+    /// Move `intent_id` from `from` to `to`, in one transaction: refused with
+    /// [`JournalError::InvalidTransition`] (naming the state found) when the
+    /// entry is no longer in `from`. Claims an entry against a concurrent
+    /// writer, e.g. two "send now" clicks, or reconcile against a resend.
+    pub fn update_from(
+        &self,
+        intent_id: &str,
+        from: JournalState,
+        to: JournalState,
+    ) -> Result<JournalEntry, JournalError> {
+        self.update_where(intent_id, Some(from), to, None, None)
+    }
+
+    /// [`Journal::update`], optionally only when the stored state is `expected`.
+    fn update_where(
+        &self,
+        intent_id: &str,
+        expected: Option<JournalState>,
+        state: JournalState,
+        failure: Option<PaymentFailure>,
+        fee: Option<Msat>,
+    ) -> Result<JournalEntry, JournalError> {
         let mut conn = self.lock();
         // Immediate: a read-then-write transaction started deferred fails at
         // once (no busy wait) when another process wrote in between.
@@ -273,7 +322,7 @@ impl Journal {
             .optional()?;
         let current = current.ok_or_else(|| JournalError::NotFound(intent_id.to_owned()))?;
         let from = JournalState::parse(&current).ok_or(JournalError::Unreadable(current))?;
-        if !from.can_become(state) {
+        if !from.can_become(state) || expected.is_some_and(|e| e != from) {
             return Err(JournalError::InvalidTransition { from, to: state });
         }
         let _ = tx.execute(

@@ -111,3 +111,37 @@ fn updates_follow_the_state_machine() {
         Err(JournalError::NotFound(_))
     ));
 }
+
+#[test]
+fn update_from_claims_only_from_the_expected_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let _ = journal.begin("resend", &tip("again")).unwrap();
+    let _ = journal
+        .update("resend", JournalState::NotSent, None, None)
+        .unwrap();
+    let claimed = journal
+        .update_from("resend", JournalState::NotSent, JournalState::Dispatched)
+        .unwrap();
+    assert_eq!(claimed.state, JournalState::Dispatched);
+    // A second claimer read NotSent too, but the entry has moved on.
+    let second = journal.update_from("resend", JournalState::NotSent, JournalState::Dispatched);
+    assert!(
+        matches!(
+            second,
+            Err(JournalError::InvalidTransition {
+                from: JournalState::Dispatched,
+                to: JournalState::Dispatched
+            })
+        ),
+        "{second:?}"
+    );
+    // Plain update allows Dispatched -> NotSent; update_from refuses it
+    // when the caller saw another state.
+    let stale = journal.update_from("resend", JournalState::Pending, JournalState::NotSent);
+    assert!(matches!(stale, Err(JournalError::InvalidTransition { .. })));
+    assert_eq!(
+        journal.get("resend").unwrap().unwrap().state,
+        JournalState::Dispatched
+    );
+}

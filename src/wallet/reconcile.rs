@@ -1,15 +1,16 @@
 //! After a restart: find out what became of every unfinished journal entry by
-//! asking the node about its hash (research notes §2.9, recovery recipe), and
+//! asking the node about its hash (research notes §2.9, recovery recipe; a
+//! NOT_FOUND is confirmed before anything is called "not sent"), and
 //! write down outcomes a later backfill learns, so the journal and the sent
 //! list never disagree.
 
 use futures::StreamExt;
 
 use super::journal_state::JournalState;
-use super::send::journal_view;
+use super::send::{ended_without_state, journal_view};
 use super::{Index, Journal, JournalEntry, JournalError, SentRow, SentStatus, SyncError};
 use crate::keysend::Msat;
-use crate::node::{NodeError, PaymentFailure, SharedNode};
+use crate::node::{NodeError, PaymentFailure, PaymentUpdate, SharedNode};
 
 /// What reconcile found for one unfinished entry.
 #[derive(Debug, Clone)]
@@ -41,34 +42,66 @@ impl Reconciled {
 }
 
 /// Ask the node about every unfinished entry no running process is working
-/// on, and record the answers.
+/// on, and record the answers. An entry that may have reached the node
+/// (`Pending` or `Dispatched`) is only found `NotSent` when the node still
+/// has no such payment [`Journal::confirm_not_found`] after its first
+/// NOT_FOUND (one wait for all such entries).
 pub async fn reconcile(
     node: &SharedNode,
     journal: &Journal,
 ) -> Result<Vec<Reconciled>, JournalError> {
     // Sends another running Satchel is carrying out are its business.
     let entries = journal.call(|j| j.orphaned()).await?;
+    let mut answers = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        answers.push(ask(node, entry).await);
+    }
+    let unconfirmed: Vec<usize> = (0..entries.len())
+        .filter(|&i| needs_confirming(&entries[i], &answers[i]))
+        .collect();
+    if !unconfirmed.is_empty() && !journal.confirm_not_found().is_zero() {
+        tokio::time::sleep(journal.confirm_not_found()).await;
+        for i in unconfirmed {
+            answers[i] = ask(node, &entries[i]).await;
+        }
+    }
     let mut found = Vec::with_capacity(entries.len());
-    for entry in entries {
-        found.push(reconcile_one(node, journal, entry).await?);
+    for (entry, answer) in entries.into_iter().zip(answers) {
+        found.push(settle(journal, entry, answer).await?);
     }
     Ok(found)
 }
 
-/// The node's first answer about one entry, recorded in the journal.
-async fn reconcile_one(
-    node: &SharedNode,
+/// The node's first answer about one entry.
+async fn ask(node: &SharedNode, entry: &JournalEntry) -> Option<Result<PaymentUpdate, NodeError>> {
+    node.track(entry.hash()).next().await
+}
+
+/// A NOT_FOUND for an entry whose `SendPaymentV2` may have been on its way.
+/// A `NotSent` entry was confirmed before (and has not been sent since).
+fn needs_confirming(
+    entry: &JournalEntry,
+    answer: &Option<Result<PaymentUpdate, NodeError>>,
+) -> bool {
+    matches!(answer, Some(Err(NodeError::NotFound(_))))
+        && matches!(
+            entry.state,
+            JournalState::Pending | JournalState::Dispatched
+        )
+}
+
+/// Record what the node said about one entry.
+async fn settle(
     journal: &Journal,
     entry: JournalEntry,
+    answer: Option<Result<PaymentUpdate, NodeError>>,
 ) -> Result<Reconciled, JournalError> {
-    let first = node.track(entry.hash()).next().await;
-    let (state, failure, fee) = match first {
+    let (state, failure, fee) = match answer {
         Some(Ok(update)) => journal_view(&update.status, update.fee),
-        Some(Err(NodeError::NotFound(_))) => (JournalState::NotSent, None, None),
+        Some(Err(NodeError::NotFound(_))) => return not_sent(journal, entry).await,
         Some(Err(error)) => return Ok(Reconciled::Unknown { entry, error }),
         None => {
-            let error =
-                NodeError::Other("the node ended the payment stream without a state".into());
+            let error = ended_without_state();
             return Ok(Reconciled::Unknown { entry, error });
         }
     };
@@ -77,11 +110,29 @@ async fn reconcile_one(
         .call(move |j| j.update(&intent, state, failure, fee))
         .await?;
     Ok(match state {
-        JournalState::NotSent => Reconciled::NotSent(updated),
         JournalState::Succeeded => Reconciled::Succeeded(updated),
         JournalState::Failed => Reconciled::Failed(updated),
         _ => Reconciled::InFlight(updated),
     })
+}
+
+/// Write `NotSent`, only if the entry is still as reconcile read it: a
+/// resend or a send that moved it meanwhile wins.
+async fn not_sent(journal: &Journal, entry: JournalEntry) -> Result<Reconciled, JournalError> {
+    let (intent, from) = (entry.intent_id.clone(), entry.state);
+    let written = journal
+        .call(move |j| j.update_from(&intent, from, JournalState::NotSent))
+        .await;
+    match written {
+        Ok(updated) => Ok(Reconciled::NotSent(updated)),
+        Err(JournalError::InvalidTransition { from, .. }) => {
+            let error = NodeError::Other(format!(
+                "the payment became {from:?} while Satchel was checking it; check again"
+            ));
+            Ok(Reconciled::Unknown { entry, error })
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Record in the journal what the index learned from the node (after a

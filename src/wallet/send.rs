@@ -1,6 +1,10 @@
 //! The send flow: journal first, then the node, then the journal again on
 //! every update. A broken stream falls back to tracking by hash with back-off,
 //! so a payment is never left in an unknown state (research notes §2.9).
+//! "Not sent" needs a confirmed NOT_FOUND (see [`Journal::confirm_not_found`]).
+
+#[path = "send_track.rs"]
+mod track;
 
 use std::time::Duration;
 
@@ -10,11 +14,13 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use super::journal_state::JournalState;
-use super::{Journal, JournalEntry, SendError};
+use super::{Journal, JournalEntry, JournalError, SendError};
 use crate::keysend::{Msat, PaymentHash};
 use crate::node::{
-    NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus, PaymentUpdate, SharedNode,
+    NodeError, NodeStream, OutgoingKeysend, PaymentFailure, PaymentStatus, PaymentUpdate,
+    SharedNode,
 };
+use track::{AfterRefusal, after_refusal};
 
 /// First wait before tracking again after a broken stream.
 pub const RETRY_FIRST: Duration = Duration::from_millis(500);
@@ -51,41 +57,43 @@ pub fn send(
     intent_id: String,
     keysend: OutgoingKeysend,
 ) -> impl Stream<Item = SendEvent> + Send + 'static {
-    spawn_driver(move |events| async move {
+    spawn_driver(node, journal, move |driver| async move {
         let begin = {
             let (intent, keysend) = (intent_id.clone(), keysend.clone());
-            journal.call(move |j| j.begin(&intent, &keysend)).await
+            driver
+                .journal
+                .call(move |j| j.begin(&intent, &keysend))
+                .await
         };
         match begin {
-            Ok(entry) => dispatch(&node, &journal, entry, &events).await,
-            Err(error) => events.emit(SendEvent::Error(error.into())),
+            Ok(entry) => driver.dispatch(entry).await,
+            Err(error) => driver.events.emit(SendEvent::Error(error.into())),
         }
     })
 }
 
 /// Send a `NotSent` entry again with the same preimage and hash (the node
 /// never saw it, so this is its first and only payment). Refused for any
-/// other state: a preimage whose payment succeeded is never reused.
+/// other state: a preimage whose payment succeeded is never reused. The node
+/// is asked first: a payment it knows by now is followed, never sent again;
+/// when it cannot answer, nothing is sent. The entry is claimed (`NotSent`
+/// to `Dispatched`, atomically) before the call, so two resends of one entry
+/// (two clicks, two processes) send it once.
 pub fn resend_same(
     node: SharedNode,
     journal: Journal,
     entry: JournalEntry,
 ) -> impl Stream<Item = SendEvent> + Send + 'static {
-    spawn_driver(move |events| async move {
+    spawn_driver(node, journal, move |driver| async move {
         let intent = entry.intent_id.clone();
-        let current = journal.call(move |j| j.get(&intent)).await;
+        let current = driver.journal.call(move |j| j.get(&intent)).await;
         match current {
             Ok(Some(current)) if current.state == JournalState::NotSent => {
-                dispatch(&node, &journal, current, &events).await;
+                driver.resend(current).await;
             }
-            Ok(Some(current)) => events.emit(SendEvent::Error(SendError::NotResendable {
-                intent_id: current.intent_id,
-                state: current.state,
-            })),
-            Ok(None) => events.emit(SendEvent::Error(SendError::Journal(
-                super::JournalError::NotFound(entry.intent_id),
-            ))),
-            Err(error) => events.emit(SendEvent::Error(error.into())),
+            Ok(Some(current)) => driver.emit_not_resendable(current.intent_id, current.state),
+            Ok(None) => driver.emit_error(JournalError::NotFound(entry.intent_id).into()),
+            Err(error) => driver.emit_error(error.into()),
         }
     })
 }
@@ -97,8 +105,8 @@ pub fn track_entry(
     journal: Journal,
     entry: JournalEntry,
 ) -> impl Stream<Item = SendEvent> + Send + 'static {
-    spawn_driver(move |events| async move {
-        track_until_final(&node, &journal, &entry, &events).await;
+    spawn_driver(node, journal, move |driver| async move {
+        driver.track_until_final(&entry).await;
     })
 }
 
@@ -117,61 +125,200 @@ impl Events {
     }
 }
 
+/// What one send task works with.
+struct Driver {
+    node: SharedNode,
+    journal: Journal,
+    events: Events,
+}
+
 /// Start `drive` in a tokio task when the stream is first polled (so the
 /// stream can be built outside a runtime) and yield what it emits.
-fn spawn_driver<F, Fut>(drive: F) -> impl Stream<Item = SendEvent> + Send + 'static
+fn spawn_driver<F, Fut>(
+    node: SharedNode,
+    journal: Journal,
+    drive: F,
+) -> impl Stream<Item = SendEvent> + Send + 'static
 where
-    F: FnOnce(Events) -> Fut + Send + 'static,
+    F: FnOnce(Driver) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     futures::stream::once(async move {
         let (tx, rx) = mpsc::unbounded_channel();
-        drop(tokio::spawn(drive(Events(tx))));
+        let driver = Driver {
+            node,
+            journal,
+            events: Events(tx),
+        };
+        drop(tokio::spawn(drive(driver)));
         UnboundedReceiverStream::new(rx)
     })
     .flatten()
 }
 
-/// Call the node and follow the payment to the end, marking the entry
-/// dispatched meanwhile: the `Dispatched` write and `SendPaymentV2` go at
-/// the same time, and `Started` is reported once the write is durable. Only
-/// `begin` (the preimage) must be durable before the node sees the payment:
-/// a crash before `Dispatched` lands leaves the entry `Pending`, and
-/// reconcile asks the node about it by hash like any unfinished entry
-/// (TrackPaymentV2), so it is found, never resent blindly.
-async fn dispatch(node: &SharedNode, journal: &Journal, entry: JournalEntry, events: &Events) {
-    let marking = mark_dispatched(journal, &entry);
-    crate::fault::point(crate::fault::BEFORE_DISPATCH);
-    let mut updates = node.send(entry.keysend.clone());
-    // `Dispatched` is written before any later state, and reported first.
-    let mut item = match select(marking, updates.next()).await {
-        Either::Left((marked, first)) => {
-            started(marked, &entry, events);
-            first.await
-        }
-        Either::Right((first, marking)) => {
-            started(marking.await, &entry, events);
-            first
-        }
-    };
-    let mut first = true;
-    loop {
-        match item {
-            Some(Ok(update)) => {
-                if record(journal, &entry, update, events).await {
-                    return;
-                }
-                if std::mem::take(&mut first) {
-                    crate::fault::point(crate::fault::AFTER_DISPATCH);
-                }
-            }
-            Some(Err(error)) if error.is_transient() || error == NodeError::AlreadyPaid => break,
-            Some(Err(error)) => return refused(node, journal, &entry, error, events).await,
-            None => break,
-        }
-        item = updates.next().await;
+impl Driver {
+    /// Report an error to the listener.
+    fn emit_error(&self, error: SendError) {
+        self.events.emit(SendEvent::Error(error));
     }
-    track_until_final(node, journal, &entry, events).await;
+
+    /// Report that the entry is in `state`, so it cannot be resent.
+    fn emit_not_resendable(&self, intent_id: String, state: JournalState) {
+        self.emit_error(SendError::NotResendable { intent_id, state });
+    }
+
+    /// Call the node and follow the payment to the end, marking the entry
+    /// dispatched meanwhile: the `Dispatched` write and `SendPaymentV2` go at
+    /// the same time, and `Started` is reported once the write is durable.
+    /// Only `begin` (the preimage) must be durable before the node sees the
+    /// payment. So `Pending` does not prove the node never saw it: reconcile
+    /// confirms a NOT_FOUND for `Pending` entries as for `Dispatched` ones.
+    async fn dispatch(&self, entry: JournalEntry) {
+        let marking = mark_dispatched(&self.journal, &entry);
+        crate::fault::point(crate::fault::BEFORE_DISPATCH);
+        let mut updates = self.node.send(entry.keysend.clone());
+        // `Dispatched` is written before any later state, and reported first.
+        let first = match select(marking, updates.next()).await {
+            Either::Left((marked, first)) => {
+                self.started(flatten(marked), &entry);
+                first.await
+            }
+            Either::Right((first, marking)) => {
+                self.started(flatten(marking.await), &entry);
+                first
+            }
+        };
+        self.follow_sent(&entry, first, updates).await;
+    }
+
+    /// Ask the node about a `NotSent` entry, then claim and send it if the
+    /// node still has no such payment (see [`resend_same`]).
+    async fn resend(&self, entry: JournalEntry) {
+        // LND: TrackPaymentV2 answers NOT_FOUND for a hash it never saw.
+        match self.node.track(entry.hash()).next().await {
+            Some(Err(NodeError::NotFound(_))) => {}
+            Some(Ok(update)) => {
+                if !self.record(&entry, update).await {
+                    self.track_until_final(&entry).await;
+                }
+                return;
+            }
+            Some(Err(error)) => return self.emit_error(error.into()),
+            None => return self.emit_error(ended_without_state().into()),
+        }
+        let intent = entry.intent_id.clone();
+        let claimed = self
+            .journal
+            .call(move |j| j.update_from(&intent, JournalState::NotSent, JournalState::Dispatched))
+            .await;
+        match claimed {
+            Ok(claimed) => {
+                self.report_started(&claimed);
+                let mut updates = self.node.send(claimed.keysend.clone());
+                let first = updates.next().await;
+                self.follow_sent(&claimed, first, updates).await;
+            }
+            Err(JournalError::InvalidTransition { from, .. }) => {
+                self.emit_not_resendable(entry.intent_id, from);
+            }
+            Err(error) => self.emit_error(error.into()),
+        }
+    }
+
+    /// Follow the `SendPaymentV2` stream from its `first` item; a broken
+    /// stream falls back to tracking by hash.
+    async fn follow_sent(
+        &self,
+        entry: &JournalEntry,
+        mut item: Option<Result<PaymentUpdate, NodeError>>,
+        mut updates: NodeStream<PaymentUpdate>,
+    ) {
+        let mut first = true;
+        loop {
+            match item {
+                Some(Ok(update)) => {
+                    if self.record(entry, update).await {
+                        return;
+                    }
+                    if std::mem::take(&mut first) {
+                        crate::fault::point(crate::fault::AFTER_DISPATCH);
+                    }
+                }
+                Some(Err(error)) if error.is_transient() || error == NodeError::AlreadyPaid => {
+                    break;
+                }
+                Some(Err(error)) => return self.refused(entry, error).await,
+                None => break,
+            }
+            item = updates.next().await;
+        }
+        self.track_until_final(entry).await;
+    }
+
+    /// Report `Started` once `Dispatched` is written; a failed write is
+    /// reported too, and the payment (already with the node) is still followed.
+    fn started(&self, marked: Result<JournalEntry, SendError>, entry: &JournalEntry) {
+        if let Err(error) = marked {
+            self.emit_error(error);
+        }
+        self.report_started(entry);
+    }
+
+    /// Report that the payment went to the node.
+    fn report_started(&self, entry: &JournalEntry) {
+        self.events.emit(SendEvent::Started {
+            intent_id: entry.intent_id.clone(),
+            hash: entry.hash(),
+        });
+    }
+
+    /// The node refused the send outright; what it says about the hash
+    /// decides what follows ([`after_refusal`]). Unless the payment is
+    /// followed, the refusal is reported.
+    async fn refused(&self, entry: &JournalEntry, error: NodeError) {
+        let first = self.node.track(entry.hash()).next().await;
+        match after_refusal(&error, first.as_ref()) {
+            AfterRefusal::Failed => {
+                let failure = Some(PaymentFailure::Error);
+                let _ = self
+                    .set_state(entry, JournalState::Failed, failure, None)
+                    .await;
+                self.emit_error(error.into());
+            }
+            AfterRefusal::Track => self.track_until_final(entry).await,
+            AfterRefusal::Leave => self.emit_error(error.into()),
+        }
+    }
+
+    /// Journal one update and report it. True when it was final.
+    async fn record(&self, entry: &JournalEntry, update: PaymentUpdate) -> bool {
+        let (state, failure, fee) = journal_view(&update.status, update.fee);
+        if let Err(error) = self.set_state(entry, state, failure, fee).await {
+            self.emit_error(error);
+        }
+        let done = update.status.is_final();
+        self.events.emit(if done {
+            SendEvent::Finished(update)
+        } else {
+            SendEvent::Progress(update)
+        });
+        done
+    }
+
+    /// Persist a state change (fsync'd) off the async threads.
+    async fn set_state(
+        &self,
+        entry: &JournalEntry,
+        state: JournalState,
+        failure: Option<PaymentFailure>,
+        fee: Option<Msat>,
+    ) -> Result<JournalEntry, SendError> {
+        let intent = entry.intent_id.clone();
+        Ok(self
+            .journal
+            .call(move |j| j.update(&intent, state, failure, fee))
+            .await?)
+    }
 }
 
 /// Write `Dispatched` (fsync'd) in its own task, alongside the node call.
@@ -179,126 +326,25 @@ fn mark_dispatched(
     journal: &Journal,
     entry: &JournalEntry,
 ) -> tokio::task::JoinHandle<Result<JournalEntry, SendError>> {
-    let (journal, entry) = (journal.clone(), entry.clone());
-    tokio::spawn(
-        async move { set_state(&journal, &entry, JournalState::Dispatched, None, None).await },
-    )
+    let (journal, intent) = (journal.clone(), entry.intent_id.clone());
+    tokio::spawn(async move {
+        let dispatched = JournalState::Dispatched;
+        Ok(journal
+            .call(move |j| j.update(&intent, dispatched, None, None))
+            .await?)
+    })
 }
 
-/// Report `Started` once `Dispatched` is written; a failed write is
-/// reported too, and the payment (already with the node) is still followed.
-fn started(
+/// A join result as a send result: a task that died is an interrupted write.
+fn flatten(
     marked: Result<Result<JournalEntry, SendError>, tokio::task::JoinError>,
-    entry: &JournalEntry,
-    events: &Events,
-) {
-    match marked {
-        Ok(Ok(_)) => {}
-        Ok(Err(error)) => events.emit(SendEvent::Error(error)),
-        Err(_) => events.emit(SendEvent::Error(SendError::Journal(
-            super::JournalError::Interrupted,
-        ))),
-    }
-    events.emit(SendEvent::Started {
-        intent_id: entry.intent_id.clone(),
-        hash: entry.hash(),
-    });
+) -> Result<JournalEntry, SendError> {
+    marked.unwrap_or(Err(SendError::Journal(JournalError::Interrupted)))
 }
 
-/// The node refused the send outright. If it has no payment with this hash,
-/// nothing was paid: mark the entry failed and report why. If it has one,
-/// track it. If it cannot say, report the refusal and leave the entry for
-/// reconcile (it stays `Dispatched`).
-async fn refused(
-    node: &SharedNode,
-    journal: &Journal,
-    entry: &JournalEntry,
-    error: NodeError,
-    events: &Events,
-) {
-    let mut tracked = node.track(entry.hash());
-    match tracked.next().await {
-        Some(Err(NodeError::NotFound(_))) | None => {
-            let failure = Some(PaymentFailure::Error);
-            let _ = set_state(journal, entry, JournalState::Failed, failure, None).await;
-            events.emit(SendEvent::Error(SendError::Node(error)));
-        }
-        Some(Ok(_)) => track_until_final(node, journal, entry, events).await,
-        Some(Err(other)) if other.is_transient() => {
-            track_until_final(node, journal, entry, events).await;
-        }
-        Some(Err(_)) => events.emit(SendEvent::Error(SendError::Node(error))),
-    }
-}
-
-/// Track by hash with back-off until final or until the node says it never
-/// saw the payment (then `NotSent`). Stops early when nobody listens or the
-/// node refuses us for good (not a network problem): the journal keeps the
-/// state and reconcile picks it up later.
-async fn track_until_final(
-    node: &SharedNode,
-    journal: &Journal,
-    entry: &JournalEntry,
-    events: &Events,
-) {
-    let mut delay = RETRY_FIRST;
-    for attempt in 1u32.. {
-        let mut updates = node.track(entry.hash());
-        let mut progressed = false;
-        while let Some(item) = updates.next().await {
-            match item {
-                Ok(update) => {
-                    progressed = true;
-                    if record(journal, entry, update, events).await {
-                        return;
-                    }
-                }
-                Err(NodeError::NotFound(_)) => return not_sent(journal, entry, events).await,
-                Err(error) if error.is_transient() => break,
-                Err(error) => return events.emit(SendEvent::Error(SendError::Node(error))),
-            }
-        }
-        if events.closed() {
-            return;
-        }
-        if progressed {
-            delay = RETRY_FIRST;
-        }
-        events.emit(SendEvent::Reconnecting {
-            attempt,
-            retry_in: delay,
-        });
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(RETRY_MAX);
-    }
-}
-
-/// The node has no such payment: record `NotSent` and offer to send it.
-async fn not_sent(journal: &Journal, entry: &JournalEntry, events: &Events) {
-    match set_state(journal, entry, JournalState::NotSent, None, None).await {
-        Ok(updated) => events.emit(SendEvent::NotSent(updated)),
-        Err(error) => events.emit(SendEvent::Error(error)),
-    }
-}
-
-/// Journal one update and report it. True when it was final.
-async fn record(
-    journal: &Journal,
-    entry: &JournalEntry,
-    update: PaymentUpdate,
-    events: &Events,
-) -> bool {
-    let (state, failure, fee) = journal_view(&update.status, update.fee);
-    if let Err(error) = set_state(journal, entry, state, failure, fee).await {
-        events.emit(SendEvent::Error(error));
-    }
-    let done = update.status.is_final();
-    events.emit(if done {
-        SendEvent::Finished(update)
-    } else {
-        SendEvent::Progress(update)
-    });
-    done
+/// The error for a tracking stream that ended without a state.
+pub(crate) fn ended_without_state() -> NodeError {
+    NodeError::Other("the node ended the payment stream without a state".into())
 }
 
 /// The journal state, failure and fee an update stands for.
@@ -311,18 +357,4 @@ pub(crate) fn journal_view(
         PaymentStatus::Succeeded { .. } => (JournalState::Succeeded, None, Some(fee)),
         PaymentStatus::Failed(reason) => (JournalState::Failed, Some(*reason), None),
     }
-}
-
-/// Persist a state change (fsync'd) off the async threads.
-async fn set_state(
-    journal: &Journal,
-    entry: &JournalEntry,
-    state: JournalState,
-    failure: Option<PaymentFailure>,
-    fee: Option<Msat>,
-) -> Result<JournalEntry, SendError> {
-    let intent = entry.intent_id.clone();
-    Ok(journal
-        .call(move |j| j.update(&intent, state, failure, fee))
-        .await?)
 }
