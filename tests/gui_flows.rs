@@ -3,10 +3,14 @@
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
 mod gui_support;
+#[path = "gui_flows/history.rs"]
+mod history;
 #[path = "gui_flows/index_damage.rs"]
 mod index_damage;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
+#[path = "gui_flows/renderer.rs"]
+mod renderer;
 
 use gui_support::Harness;
 use iced_test::selector;

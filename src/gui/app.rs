@@ -317,7 +317,10 @@ impl App {
     fn demo_banner(&self) -> Element<'_, Message> {
         if self.context.demo {
             container(
-                text("Demo mode: a simulated network, no real money.").size(theme::size::SMALL),
+                // Whole pixels (see `theme::line`): the screen above ends on one.
+                text("Demo mode: a simulated network, no real money.")
+                    .size(theme::size::SMALL)
+                    .line_height(theme::line::SMALL),
             )
             .padding([5, 14])
             .width(Length::Fill)

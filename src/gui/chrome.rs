@@ -87,7 +87,7 @@ fn nav_item<'a, M: Clone + 'a>(
         .spacing(gap::S);
     line = line.push(space::horizontal());
     if let Some((count, tone)) = badge {
-        line = line.push(widget::pill_solid(count.to_string(), tone));
+        line = line.push(widget::pill_solid(format::group(count), tone));
     } else if let Some(n) = number {
         line = line.push(widget::caption(format!("Ctrl {n}")));
     }
@@ -122,9 +122,12 @@ pub fn header<'a, M: 'a>(
     .spacing(gap::S)
     .align_y(Alignment::Center);
     let spendable = balance.map_or_else(|| "…".to_owned(), |b| format::amount(b.local, unit));
+    // Whole pixels (see `theme::line`): the screens below start on one.
     let balance = column![
-        widget::caption("Spendable"),
-        text(spendable).font(theme::BOLD)
+        widget::caption("Spendable").line_height(theme::line::SMALL),
+        text(spendable)
+            .font(theme::BOLD)
+            .line_height(theme::line::CONTROL)
     ]
     .spacing(2);
     let top = row![identity, space::horizontal(), balance, connection(state)]

@@ -1,6 +1,7 @@
-//! Inbox sync for the GUI: the history backfill as a task that reports
-//! progress, and the live follow of new keysends as a subscription keyed by
-//! the connection (re-renders never restart it; a new connection does).
+//! Inbox sync for the GUI: the history backfill as a task that reports its
+//! start, progress and end, and the live follow of new keysends as a
+//! subscription keyed by the connection (re-renders never restart it; a new
+//! connection does).
 
 use std::hash::{Hash, Hasher};
 
@@ -8,19 +9,18 @@ use futures::{SinkExt, StreamExt};
 use iced::{Subscription, Task};
 
 use crate::gui::health::State;
-
-/// Pages of history are this long: the progress bar's unit.
-pub const PAGE: u64 = PAGE_SIZE;
 use crate::node::SharedNode;
-use crate::wallet::{self as wallet_sync, FollowEvent, InboxRow, Index, PAGE_SIZE};
+use crate::wallet::{self as wallet_sync, FollowEvent, InboxRow, Index, SyncProgress, SyncStats};
 
 /// What sync reports to the session.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Backfill progress: invoices and payments read, keysends stored.
-    Progress(u64, u64),
-    /// Backfill finished.
-    Backfilled(Result<(), String>),
+    /// A backfill starts; `fresh` when the index has never been synced.
+    Started { fresh: bool },
+    /// Backfill progress after a page (received, then sent history).
+    Progress(SyncProgress),
+    /// Backfill finished: what it stored, or why it stopped.
+    Backfilled(Result<SyncStats, String>),
     /// New keysends were stored (one live batch, in settle order; never empty).
     Received(Vec<InboxRow>),
     /// The live stream's connection state.
@@ -29,23 +29,35 @@ pub enum Event {
     Failed(String),
 }
 
-/// Read the node's history into the index, reporting progress.
+/// Read the node's history into the index: `Started`, `Progress` after
+/// each page (dropped when the window is behind), then `Backfilled`.
 pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
     Task::stream(iced::stream::channel(
         16,
         async move |mut output: futures::channel::mpsc::Sender<Event>| {
+            let fresh = never_synced(&index).await;
+            let _ = output.send(Event::Started { fresh }).await;
             let mut progress_out = output.clone();
             let result = wallet_sync::backfill(&node, &index, move |p| {
-                let _ = progress_out.try_send(Event::Progress(p.scanned, p.stored));
+                let _ = progress_out.try_send(Event::Progress(p));
             })
             .await;
             let _ = output
-                .send(Event::Backfilled(
-                    result.map(|_| ()).map_err(|e| e.to_string()),
-                ))
+                .send(Event::Backfilled(result.map_err(|e| e.to_string())))
                 .await;
         },
     ))
+}
+
+/// Whether the index has read no invoices yet (LND: add indexes start at 1,
+/// so a zero cursor means nothing was read). Waits for the integrity check,
+/// as the backfill does: a damaged file replaced by an empty one is fresh.
+async fn never_synced(index: &Index) -> bool {
+    let cursors = index.call(|i| {
+        let _ = i.warning();
+        i.cursors()
+    });
+    cursors.await.is_ok_and(|c| c.add_index == 0)
 }
 
 /// The subscription's identity: one per connection.

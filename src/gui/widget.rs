@@ -12,9 +12,35 @@ pub fn page<'a, M: 'a>(
     subtitle: Option<String>,
     body: impl Into<Element<'a, M>>,
 ) -> Element<'a, M> {
-    let mut heading = column![text(title).size(size::HEADING).font(theme::BOLD)].spacing(gap::XS);
+    let subtitle = subtitle.map(|s| {
+        text(s)
+            .size(size::BODY)
+            .line_height(theme::line::BODY)
+            .style(theme::muted)
+            .into()
+    });
+    page_with(title, subtitle, body)
+}
+
+/// A page whose subtitle line is built by the screen (text with pills).
+/// The heading has a whole-pixel height (see [`theme::line`]) that stays
+/// the same whether the subtitle holds a pill or not.
+pub fn page_with<'a, M: 'a>(
+    title: &'a str,
+    subtitle: Option<Element<'a, M>>,
+    body: impl Into<Element<'a, M>>,
+) -> Element<'a, M> {
+    let title = text(title)
+        .size(size::HEADING)
+        .line_height(theme::line::HEADING)
+        .font(theme::BOLD);
+    let mut heading = column![title].spacing(gap::XS);
     if let Some(subtitle) = subtitle {
-        heading = heading.push(text(subtitle).size(size::BODY).style(theme::muted));
+        heading = heading.push(
+            container(subtitle)
+                .height(SUBTITLE_HEIGHT)
+                .align_y(Alignment::Center),
+        );
     }
     column![heading, body.into()]
         .spacing(gap::L)
@@ -23,6 +49,9 @@ pub fn page<'a, M: 'a>(
         .height(Length::Fill)
         .into()
 }
+
+/// The subtitle line's height: a pill's (see [`pill`]).
+const SUBTITLE_HEIGHT: f32 = 20.0;
 
 /// A card holding `content` with standard padding.
 pub fn card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Container<'a, M> {
@@ -96,6 +125,7 @@ fn pill_styled<'a, M: 'a>(
     container(
         text(label)
             .size(size::SMALL)
+            .line_height(theme::line::SMALL)
             .font(theme::BOLD)
             .wrapping(text::Wrapping::None),
     )

@@ -6,9 +6,11 @@
 
 use iced::Task;
 
+use crate::gui::history::History;
 use crate::gui::list::{self, Viewport};
 use crate::gui::screen::Env;
 use crate::gui::screen::inbox_detail::{self, Detail};
+use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::wallet::{InboxQuery, InboxRow, Index, IndexError};
 
@@ -57,7 +59,7 @@ pub struct Inbox {
     again: bool,
     pub(super) viewport: Viewport,
     pub(super) detail: Option<Detail>,
-    pub(super) sync: Option<(u64, u64)>,
+    pub(super) history: History,
     pub(super) error: Option<String>,
 }
 
@@ -76,8 +78,6 @@ pub enum Message {
     Detail(inbox_detail::Message),
     /// A new keysend arrived (from the live follow).
     Arrived,
-    /// History sync progress (records read, keysends stored); `None` when done.
-    Progress(Option<(u64, u64)>),
 }
 
 /// What the parent must do.
@@ -109,7 +109,7 @@ impl Inbox {
             again: false,
             viewport: Viewport::default(),
             detail: None,
-            sync: None,
+            history: History::Quiet,
             error: None,
         }
     }
@@ -145,6 +145,18 @@ impl Inbox {
             async move { index.call(move |index| load(index, query)).await },
             move |result| Message::Loaded(generation, result),
         )
+    }
+
+    /// What the history line says about the backfill.
+    pub fn history(&self) -> History {
+        self.history
+    }
+
+    /// Follow the backfill. Called from the session's `update` as each
+    /// event arrives (never through a task of its own: tasks may deliver
+    /// out of order, and a late "progress" would outlive the "finished").
+    pub fn sync_event(&mut self, event: &sync::Event) {
+        self.history = self.history.next(event);
     }
 
     /// Whether a reload is running (tests).
@@ -188,10 +200,6 @@ impl Inbox {
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
             Message::Arrived => Action::Run(self.reload(env)),
-            Message::Progress(progress) => {
-                self.sync = progress;
-                Action::None
-            }
         }
     }
 

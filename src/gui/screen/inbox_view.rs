@@ -1,10 +1,9 @@
-//! How the Inbox looks: the filter row, the sync bar, the virtualised list
-//! of rows (sender with its verification badge, podcast, amount, preview,
-//! time) and, beside it, the detail pane. Reads `Inbox` only.
+//! How the Inbox looks: the subtitle (count and history line), the filter
+//! row, the virtualised list of rows (sender with its verification badge,
+//! podcast, amount, preview, time) and, beside it, the detail pane. Reads
+//! `Inbox` only.
 
-use iced::widget::{
-    button, column, container, pick_list, progress_bar, row, text, text_input, toggler,
-};
+use iced::widget::{button, column, container, pick_list, row, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
 use crate::gui::list;
@@ -22,9 +21,6 @@ impl Inbox {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let mut body = column![self.filters(env)].spacing(gap::M);
-        if let Some((scanned, stored)) = self.sync {
-            body = body.push(sync_bar(scanned, stored));
-        }
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
                 error,
@@ -41,8 +37,24 @@ impl Inbox {
             .into(),
             None => list.into(),
         };
-        let subtitle = format!("{} tips{}", self.total, self.hidden_note(env));
-        widget::page("Inbox", Some(subtitle), body.push(content))
+        widget::page_with("Inbox", Some(self.subtitle(env)), body.push(content))
+    }
+
+    /// "30,000 tips · below 10 sat hidden", then the history line if any
+    /// (beside the count, so the list never moves when it comes or goes).
+    fn subtitle<'a>(&self, env: &Env<'a>) -> Element<'a, Message> {
+        let count = format!(
+            "{} tips{}",
+            format::group(self.total),
+            self.hidden_note(env)
+        );
+        let mut line = row![text(count).size(size::BODY).style(theme::muted)]
+            .spacing(gap::S)
+            .align_y(Alignment::Center);
+        if let Some(history) = self.history.line() {
+            line = line.push(history_line(history, self.history.is_reading()));
+        }
+        line.into()
     }
 
     fn hidden_note(&self, env: &Env<'_>) -> String {
@@ -56,8 +68,10 @@ impl Inbox {
     }
 
     fn filters<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        // Whole-pixel heights (see `theme::line`): the list starts below.
         let search = text_input("Search messages, names…", &self.search)
             .size(size::BODY)
+            .line_height(theme::line::BODY)
             .id("inbox-search")
             .on_input(Message::SearchChanged)
             .padding(9)
@@ -73,16 +87,19 @@ impl Inbox {
             Message::ContactFilter(Some((c.0, c.1)))
         })
         .placeholder("Any sender")
+        .text_line_height(theme::line::CONTROL)
         .style(theme::pick)
         .padding(8);
         let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
             Message::PodcastFilter(Some(p))
         })
         .placeholder("Any podcast")
+        .text_line_height(theme::line::CONTROL)
         .style(theme::pick)
         .padding(8);
         let small = toggler(self.show_small)
             .label("Show tiny tips")
+            .text_line_height(theme::line::CONTROL)
             .on_toggle(Message::ShowSmallToggled)
             .size(18)
             .style(theme::toggle);
@@ -242,18 +259,16 @@ fn placeholder_row<'a, M: 'a>() -> Element<'a, M> {
         .into()
 }
 
-fn sync_bar<'a>(scanned: u64, stored: u64) -> Element<'a, Message> {
-    // The node does not say how long its history is: each page read moves the
-    // bar closer to full, and it disappears when the last page is in.
-    let page = crate::gui::sync::PAGE as f32;
-    column![
-        widget::caption(format!(
-            "Reading your node's history… {scanned} records read, {stored} keysends found"
-        )),
-        progress_bar(0.0..=1.0, scanned as f32 / (scanned as f32 + page))
-            .girth(6)
-            .style(theme::progress)
-    ]
-    .spacing(gap::XS)
-    .into()
+/// The history line: a count while reading (the node does not say how long
+/// its history is, so there is no percentage), then how many were loaded.
+fn history_line<'a>(line: String, reading: bool) -> Element<'a, Message> {
+    let (label, tone) = if reading {
+        ("syncing", Tone::Accent)
+    } else {
+        ("synced", Tone::Success)
+    };
+    row![widget::pill(label, tone), widget::caption(line)]
+        .spacing(gap::S)
+        .align_y(Alignment::Center)
+        .into()
 }

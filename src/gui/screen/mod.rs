@@ -14,6 +14,7 @@ pub mod send;
 pub mod send_view;
 pub mod sent;
 pub mod settings;
+pub mod settings_renderer;
 
 use crate::node::NodeInfo;
 use crate::store::{ContactBook, Settings};

@@ -1,15 +1,20 @@
-//! The Settings screen: theme, amount unit, spam threshold, default fee
-//! limit, confirmation threshold, notifications and saved nodes. Valid
-//! changes apply at once and are saved atomically by the parent.
+//! The Settings screen: theme, amount unit, renderer, spam threshold,
+//! default fee limit, confirmation threshold, notifications and saved
+//! nodes. Valid changes apply at once (the renderer at the next start) and
+//! are saved atomically by the parent.
 
 use iced::widget::{button, column, row, space, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
+use crate::gui::renderer::Drawn;
 use crate::gui::screen::Env;
+use crate::gui::screen::settings_renderer;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::Msat;
-use crate::store::{AmountUnit, FeeLimit, SavedNode, Settings as Stored, ThemeChoice};
+use crate::store::{
+    AmountUnit, FeeLimit, RendererChoice, SavedNode, Settings as Stored, ThemeChoice,
+};
 
 /// The Settings screen: the text of the numeric fields being typed.
 pub struct Settings {
@@ -17,6 +22,8 @@ pub struct Settings {
     fee_limit: String,
     confirm: String,
     errors: [Option<String>; 3],
+    /// What draws this window (read once: iced fixed it at start).
+    drawn: Drawn,
 }
 
 /// Settings events.
@@ -24,6 +31,8 @@ pub struct Settings {
 pub enum Message {
     Theme(ThemeChoice),
     Unit(AmountUnit),
+    /// The renderer for the next start.
+    Renderer(RendererChoice),
     SpamChanged(String),
     FeeLimitChanged(String),
     ConfirmChanged(String),
@@ -54,6 +63,7 @@ impl Settings {
             fee_limit: fee_limit_text(stored.default_fee_limit),
             confirm: stored.confirm_above.sats().to_string(),
             errors: Default::default(),
+            drawn: Drawn::current(),
         }
     }
 
@@ -63,6 +73,7 @@ impl Settings {
         match message {
             Message::Theme(choice) => next.theme = choice,
             Message::Unit(unit) => next.unit = unit,
+            Message::Renderer(choice) => next.renderer = choice,
             Message::NotificationsToggled(on) => next.notifications = on,
             Message::SpamChanged(value) => {
                 self.spam = value;
@@ -124,6 +135,7 @@ impl Settings {
                         Message::Unit
                     )
                 ),
+                settings_renderer::section(s.renderer, self.drawn),
             ]
             .spacing(gap::M),
         );
@@ -192,13 +204,15 @@ impl Settings {
     }
 }
 
-fn setting<'a>(label: &'a str, control: Element<'a, Message>) -> Element<'a, Message> {
+/// A labelled control on one line.
+pub(super) fn setting<'a>(label: &'a str, control: Element<'a, Message>) -> Element<'a, Message> {
     row![text(label).size(size::BODY), space::horizontal(), control]
         .align_y(Alignment::Center)
         .into()
 }
 
-fn segmented<'a, T: Copy + PartialEq + 'a>(
+/// Buttons for a few exclusive choices; the current one is highlighted.
+pub(super) fn segmented<'a, T: Copy + PartialEq + 'a>(
     options: &[(&'a str, T)],
     current: T,
     on: fn(T) -> Message,

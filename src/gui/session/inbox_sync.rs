@@ -1,0 +1,129 @@
+//! Inbox sync as a session sees it: the history backfill (one at a time:
+//! asked for while one runs, one more runs after it), its events passed to
+//! the Inbox as they arrive, the live follow's stored batches (reload,
+//! unread count, desktop notifications) and the unread count itself (one
+//! in flight at most).
+
+use iced::Task;
+
+use super::{Action, Message, Session, env_for, run};
+use crate::gui::app::Context;
+use crate::gui::health::State;
+use crate::gui::{notify, sync};
+use crate::wallet::{InboxRow, IndexError, SyncPhase};
+
+/// Desktop notifications shown for one batch of new tips at most (the newest).
+const NOTIFY_MAX: usize = 3;
+
+impl Session {
+    /// Read new history from the node into the index. Two backfills would
+    /// read the same pages and interleave their progress: while one runs,
+    /// this asks for one more after it instead.
+    pub(super) fn backfill(&mut self) -> Task<Message> {
+        if self.backfilling {
+            self.backfill_again = true;
+            return Task::none();
+        }
+        (self.backfilling, self.backfill_again) = (true, false);
+        sync::backfill(self.node.clone(), self.index.clone()).map(Message::Sync)
+    }
+
+    /// A sync event. The Inbox's history line follows the backfill here, in
+    /// `update`, so it sees the events in the order they were sent.
+    pub(super) fn sync_event(&mut self, event: sync::Event, context: &Context) -> Action {
+        self.inbox.sync_event(&event);
+        match event {
+            sync::Event::Started { .. } => Action::None,
+            sync::Event::Progress(p) if p.phase == SyncPhase::Received => {
+                self.first_rows(p.stored, context)
+            }
+            sync::Event::Progress(_) => Action::None,
+            sync::Event::Backfilled(result) => self.backfilled(result.err(), context),
+            sync::Event::Received(tips) => self.received(&tips, context),
+            sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
+            sync::Event::State(state) => {
+                let before = std::mem::replace(&mut self.state, state);
+                if self.state == State::Connected {
+                    return self.reconnected(&before);
+                }
+                Action::None
+            }
+        }
+    }
+
+    /// The first rows are in: show them (and the count) while the rest syncs.
+    fn first_rows(&mut self, stored: u64, context: &Context) -> Action {
+        if stored == 0 || self.inbox.total() > 0 {
+            return Action::None;
+        }
+        let env = env_for(&self.info, context);
+        let reload = self.inbox.reload(&env).map(Message::Inbox);
+        run(Task::batch([reload, self.count_unread(context)]))
+    }
+
+    /// A backfill ended: the live follow takes over from its cursor, the
+    /// lists reload, and a backfill asked for meanwhile starts.
+    fn backfilled(&mut self, failure: Option<String>, context: &Context) -> Action {
+        if let Some(reason) = failure {
+            self.notice = Some(format!("Reading your node's history failed: {reason}"));
+        }
+        (self.backfilling, self.following) = (false, true);
+        let again = if self.backfill_again {
+            self.backfill()
+        } else {
+            Task::none()
+        };
+        let env = env_for(&self.info, context);
+        let tasks = [
+            self.inbox.reload(&env).map(Message::Inbox),
+            self.count_unread(context),
+            self.sent.reload().map(Message::Sent),
+            again,
+        ];
+        run(Task::batch(tasks))
+    }
+
+    /// The live follow stored a batch: reload, recount, notify the newest.
+    fn received(&mut self, tips: &[InboxRow], context: &Context) -> Action {
+        let notify = tips
+            .iter()
+            .rev()
+            .take(NOTIFY_MAX)
+            .map(|tip| notify::tip(tip, &context.settings).map(|()| Message::Notified));
+        let notify = Task::batch(notify);
+        let env = env_for(&self.info, context);
+        let tasks = [
+            self.inbox.reload(&env).map(Message::Inbox),
+            self.count_unread(context),
+            notify,
+        ];
+        run(Task::batch(tasks))
+    }
+
+    /// Count unread tips; at most one count runs at a time (asked for while
+    /// one runs, it runs once more after it).
+    pub(super) fn count_unread(&mut self, context: &Context) -> Task<Message> {
+        if self.counting {
+            self.count_again = true;
+            return Task::none();
+        }
+        (self.counting, self.count_again) = (true, false);
+        let (index, threshold) = (self.index.clone(), context.settings.spam_threshold);
+        Task::perform(
+            async move { index.call(move |i| i.unread_count(threshold)).await },
+            Message::Unread,
+        )
+    }
+
+    pub(super) fn counted(&mut self, result: Result<u64, IndexError>, context: &Context) -> Action {
+        self.counting = false;
+        match result {
+            Ok(count) => self.unread = count,
+            Err(error) => self.notice = Some(error.to_string()),
+        }
+        if self.count_again {
+            return run(self.count_unread(context));
+        }
+        Action::None
+    }
+}

@@ -1,0 +1,93 @@
+//! Money and the connection as a session sees them: the Send screen's
+//! actions, payments recovered after a crash (asked about again after a
+//! reconnect), the refresh after a payment ends, the balance, and the
+//! node's health.
+
+use iced::Task;
+
+use super::{Action, Message, Session, run};
+use crate::gui::app::Context;
+use crate::gui::health::{self, State};
+use crate::gui::recovery;
+use crate::gui::screen::{Env, send};
+
+impl Session {
+    pub(super) fn send_update(&mut self, message: send::Message, context: &mut Context) -> Action {
+        let env = Env {
+            contacts: &context.contacts,
+            settings: &context.settings,
+            info: &self.info,
+        };
+        let cx = send::Context {
+            node: &self.node,
+            info: &self.info,
+            journal: &self.journal,
+            balance: self.balance,
+            env: &env,
+        };
+        match self.send.update(message, cx) {
+            send::Action::None => Action::None,
+            send::Action::Run(task) => run(task.map(Message::Send)),
+            send::Action::Finished => run(self.refresh_after_payment()),
+            send::Action::NotSent(entry) => {
+                self.recovery.adopt(entry);
+                Action::None
+            }
+        }
+    }
+
+    pub(super) fn recovery_update(&mut self, message: recovery::Message) -> Action {
+        match self.recovery.update(message) {
+            recovery::Action::None => Action::None,
+            recovery::Action::Run(task) => run(task.map(Message::Recovery)),
+            recovery::Action::Finished => run(self.refresh_after_payment()),
+        }
+    }
+
+    /// A payment ended: the balance changed and the node has a new sent entry.
+    fn refresh_after_payment(&mut self) -> Task<Message> {
+        Task::batch([self.balance_task(), self.backfill()])
+    }
+
+    /// Back online after the connection broke: ask the node again about
+    /// unfinished payments (not while the Send screen drives one itself).
+    pub(super) fn reconnected(&mut self, before: &State) -> Action {
+        if *before == State::Connected || self.send.is_locked() {
+            return Action::None;
+        }
+        run(self.recovery.check().map(Message::Recovery))
+    }
+
+    /// Ask the node for its info and balance (the header).
+    pub(super) fn balance_task(&self) -> Task<Message> {
+        let node = self.node.clone();
+        Task::perform(
+            async move {
+                let info = node.info().await?;
+                let balance = node.balance().await?;
+                Ok((info, balance))
+            },
+            |result| match result {
+                Ok((info, balance)) => Message::Health(health::Event::Online(info, balance)),
+                Err(error) => Message::Health(health::Event::Offline(error)),
+            },
+        )
+    }
+
+    pub(super) fn health(&mut self, event: health::Event) -> Action {
+        match event {
+            health::Event::Online(info, balance) => {
+                let before = std::mem::replace(&mut self.state, State::Connected);
+                (self.info, self.balance) = (info, Some(balance));
+                return self.reconnected(&before);
+            }
+            health::Event::Reconnecting {
+                attempt, retry_in, ..
+            } => self.state = State::Reconnecting { attempt, retry_in },
+            health::Event::Offline(error) => {
+                self.state = State::Offline(format!("{error}. {}", error.next_step()));
+            }
+        }
+        Action::None
+    }
+}

@@ -1,0 +1,118 @@
+//! The Inbox, Contacts and Settings screens' actions as a session handles
+//! them: opening the contact form for a sender, tipping a contact, saving
+//! the contact book (off the UI thread) and applying changed settings.
+
+use iced::Task;
+
+use super::{Action, Message, Session, env_for, run};
+use crate::gui::app::Context;
+use crate::gui::chrome::Screen;
+use crate::gui::screen::{Env, contacts, inbox, send, settings};
+use crate::store::ContactBook;
+
+impl Session {
+    pub(super) fn inbox_update(
+        &mut self,
+        message: inbox::Message,
+        context: &mut Context,
+    ) -> Action {
+        let env = Env {
+            contacts: &context.contacts,
+            settings: &context.settings,
+            info: &self.info,
+        };
+        match self.inbox.update(message, &env) {
+            inbox::Action::None => Action::None,
+            inbox::Action::Run(task) => run(task.map(Message::Inbox)),
+            inbox::Action::UnreadChanged => run(self.count_unread(context)),
+            inbox::Action::SaveContact(id, name) => {
+                self.screen = Screen::Contacts;
+                run(self
+                    .contacts
+                    .new_contact(Some(id), name, &self.node)
+                    .map(Message::Contacts))
+            }
+        }
+    }
+
+    pub(super) fn contacts_update(
+        &mut self,
+        message: contacts::Message,
+        context: &mut Context,
+    ) -> Action {
+        let cx = contacts::Context {
+            book: &mut context.contacts,
+            node: &self.node,
+        };
+        match self.contacts.update(message, cx) {
+            contacts::Action::None => Action::None,
+            contacts::Action::Run(task) => run(task.map(Message::Contacts)),
+            contacts::Action::Changed => run(save_contacts(context)),
+            contacts::Action::Replaced(book) => {
+                context.contacts = book;
+                run(save_contacts(context))
+            }
+            contacts::Action::Tip(contact) => {
+                if !self.send.is_locked() {
+                    self.send = send::Send::for_contact(&contact);
+                }
+                self.screen = Screen::Send;
+                run(Task::done(Message::Send(send::Message::RecipientChanged(
+                    contact.pubkey.to_hex(),
+                ))))
+            }
+        }
+    }
+
+    pub(super) fn contacts_saved(
+        &mut self,
+        result: Result<ContactBook, String>,
+        context: &mut Context,
+    ) -> Action {
+        match result {
+            Ok(book) => context.contacts = book,
+            Err(reason) => self.notice = Some(format!("Contacts were not saved: {reason}")),
+        }
+        Action::None
+    }
+
+    pub(super) fn settings_update(
+        &mut self,
+        message: settings::Message,
+        context: &mut Context,
+    ) -> Action {
+        match self.settings.update(message, &context.settings) {
+            settings::Action::None => Action::None,
+            settings::Action::Changed(next) => {
+                let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
+                context.settings = next;
+                if !threshold_changed {
+                    return Action::SaveSettings(Task::none());
+                }
+                let reload = self
+                    .inbox
+                    .reload(&env_for(&self.info, context))
+                    .map(Message::Inbox);
+                Action::SaveSettings(Task::batch([reload, self.count_unread(context)]))
+            }
+            settings::Action::Switch(id) => Action::Disconnect(Some(id)),
+            settings::Action::Forget(id) => Action::Forget(id),
+            settings::Action::Disconnect => Action::Disconnect(None),
+        }
+    }
+}
+
+/// Save the contact book in a task; the saved (merged) book comes back.
+fn save_contacts(context: &Context) -> Task<Message> {
+    let (mut book, paths) = (context.contacts.clone(), context.paths.clone());
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || {
+                book.save(&paths).map(|_| book).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+        },
+        Message::ContactsSaved,
+    )
+}
