@@ -41,8 +41,9 @@ fn free_port() -> u16 {
 }
 
 impl SimProcess {
-    /// Start `satchel sim` in `dir` with `entries` seeded keysends and wait
-    /// until it lists its nodes.
+    /// Start `satchel sim` in `dir` with `entries` seeded keysends, each with a
+    /// ~100-byte message and a Whatsat-signed sender (`--seed-all-signed`,
+    /// the history of issue #5), and wait until it lists its nodes.
     pub fn start(binary: &Path, dir: &Path, entries: usize) -> Self {
         let address = format!("127.0.0.1:{}", free_port());
         let started = Instant::now();
@@ -50,6 +51,7 @@ impl SimProcess {
             .args(["sim", "--dir"])
             .arg(dir)
             .args(["--listen", &address, "--seed-history", &entries.to_string()])
+            .arg("--seed-all-signed")
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

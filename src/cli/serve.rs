@@ -23,6 +23,7 @@ pub fn serve_sim(args: &SimArgs) -> Result<(), CliError> {
     let config = SimConfig {
         listen: args.listen,
         seed_history: args.seed_history,
+        seed_all_signed: args.seed_all_signed,
         traffic: args.traffic.then_some(SIM_TRAFFIC),
         ..SimConfig::new(&args.dir)
     };

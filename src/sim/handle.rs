@@ -59,7 +59,12 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     resume_in_flight(&shared);
     let user = graph::node_index(USER).expect("the user node is in the graph");
     if fresh && config.seed_history > 0 {
-        history::seed(&mut shared.lock(), user, config.seed_history);
+        let mix = if config.seed_all_signed {
+            history::Mix::AllSigned
+        } else {
+            history::Mix::Demo
+        };
+        history::seed(&mut shared.lock(), user, config.seed_history, mix);
     }
     let server = Server::start(shared.clone(), user, &config.dir, config.listen).await?;
     let persister = Arc::new(Persister::new(&config.dir));

@@ -39,6 +39,8 @@ const MESSAGES: &[&str] = &[
 #[derive(Clone, Copy)]
 enum Kind {
     Signed,
+    /// Signed, with a sign-off that makes the message ~100 bytes.
+    LongSigned,
     Boostagram,
     Anonymous,
     TipOnly,
@@ -46,9 +48,43 @@ enum Kind {
     Malformed,
 }
 
+/// Sign-offs appended to a message in the all-signed history (~100 bytes).
+const SIGN_OFFS: &[&str] = &[
+    "Cheers!",
+    "Stay humble.",
+    "More soon.",
+    "Onward!",
+    "Thank you.",
+    "See you.",
+    "Keep it up.",
+];
+
+/// Which history [`seed`] creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mix {
+    /// 40 % signed, 20 % boostagrams, 30 % anonymous, 10 % tip only.
+    Demo,
+    /// Every keysend has a ~100-byte message and a Whatsat-signed sender
+    /// (the benchmark history of issue #5).
+    AllSigned,
+}
+
+impl Mix {
+    /// The kind of keysend number `i`.
+    fn kind(self, i: usize) -> Kind {
+        match (self, i % 10) {
+            (Self::AllSigned, _) => Kind::LongSigned,
+            (Self::Demo, 0..=3) => Kind::Signed,
+            (Self::Demo, 4 | 5) => Kind::Boostagram,
+            (Self::Demo, 6..=8) => Kind::Anonymous,
+            (Self::Demo, _) => Kind::TipOnly,
+        }
+    }
+}
+
 /// Create `count` settled keysend invoices on `user`, spread over the past
 /// (one a minute, the newest now). No balances move: this is history.
-pub(crate) fn seed(network: &mut Network, user: usize, count: usize) {
+pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
     let user_id = network.ids[user];
     let keys: Vec<(NodeId, SecretKey)> = SENDERS
         .iter()
@@ -57,12 +93,7 @@ pub(crate) fn seed(network: &mut Network, user: usize, count: usize) {
     let channels = graph::channels_of(user);
     let now = now_ns() / 1_000_000_000;
     for i in 0..count {
-        let kind = match i % 10 {
-            0..=3 => Kind::Signed,
-            4 | 5 => Kind::Boostagram,
-            6..=8 => Kind::Anonymous,
-            _ => Kind::TipOnly,
-        };
+        let kind = mix.kind(i);
         let created = now - (count - i) as i64 * 60;
         let (sender, secret) = &keys[i % keys.len()];
         let amount = Msat::from_sat(100 + (i as u64 * 37) % 4_900);
@@ -115,10 +146,17 @@ fn records_for(
     amount: Msat,
     unix: i64,
 ) -> Records {
-    let text = MESSAGES[i % MESSAGES.len()];
+    let long;
+    let text = match kind {
+        Kind::LongSigned => {
+            long = long_message(i);
+            long.as_str()
+        }
+        _ => MESSAGES[i % MESSAGES.len()],
+    };
     let mut records = Records::new();
     match kind {
-        Kind::Signed => {
+        Kind::Signed | Kind::LongSigned => {
             let timestamp = (unix as u64).saturating_mul(1_000_000_000) + i as u64 % 1_000_000;
             let payload = whatsat_payload(sender, recipient, timestamp, text.as_bytes());
             let _ = records.insert(MESSAGE, text.as_bytes().to_vec());
@@ -140,6 +178,12 @@ fn records_for(
         }
     }
     records
+}
+
+/// A demo message with a sign-off: 95-110 bytes, deterministic in `i`.
+fn long_message(i: usize) -> String {
+    let sign_off = SIGN_OFFS[(i / MESSAGES.len()) % SIGN_OFFS.len()];
+    format!("{} {sign_off}", MESSAGES[i % MESSAGES.len()])
 }
 
 /// A bLIP-10 boost from a podcast app.
@@ -205,7 +249,7 @@ mod tests {
     fn seeded_history_is_signed_and_varied() {
         let mut network = Network::fresh();
         let user = graph::node_index(graph::USER).unwrap();
-        seed(&mut network, user, 20);
+        seed(&mut network, user, 20, Mix::Demo);
         let invoices = network.ledgers[user].invoices();
         assert_eq!(invoices.len(), 20);
         let signed = invoices
@@ -233,5 +277,48 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].creation_date < w[1].creation_date)
         );
+    }
+
+    #[test]
+    fn all_signed_history_verifies_with_long_messages() {
+        use crate::keysend::incoming::{Scheme, Sender, decode, verify_sender};
+        let mut network = Network::fresh();
+        let user = graph::node_index(graph::USER).unwrap();
+        let count = 2 * MESSAGES.len() * SIGN_OFFS.len();
+        seed(&mut network, user, count, Mix::AllSigned);
+        let invoices = network.ledgers[user].invoices();
+        assert_eq!(invoices.len(), count);
+        let senders: Vec<NodeId> = SENDERS.iter().map(|n| graph::node_id(n)).collect();
+        for (i, invoice) in invoices.iter().enumerate() {
+            let records = &invoice.htlcs[0].records;
+            let decoded = decode(records);
+            let message = decoded.message.expect("every keysend has a message");
+            assert_eq!(
+                message.as_bytes(),
+                records[&MESSAGE].as_slice(),
+                "entry {i}"
+            );
+            assert!(
+                (95..=110).contains(&message.len()),
+                "entry {i}: {message:?}"
+            );
+            let claimed = decoded
+                .claimed_sender
+                .expect("every keysend names its sender");
+            assert!(senders.contains(&claimed));
+            assert_eq!(
+                verify_sender(records, &network.ids[user]),
+                Sender::Verified {
+                    id: claimed,
+                    scheme: Scheme::Whatsat
+                },
+                "entry {i}"
+            );
+        }
+        let distinct: std::collections::BTreeSet<&[u8]> = invoices
+            .iter()
+            .map(|i| i.htlcs[0].records[&MESSAGE].as_slice())
+            .collect();
+        assert_eq!(distinct.len(), MESSAGES.len() * SIGN_OFFS.len());
     }
 }

@@ -49,6 +49,9 @@ pub struct SimConfig {
     pub listen: SocketAddr,
     /// Historical received keysends to create on first start.
     pub seed_history: usize,
+    /// Seed a benchmark history instead of the demo mix: every keysend has a
+    /// ~100-byte message and a Whatsat-signed sender.
+    pub seed_all_signed: bool,
     /// Demo traffic: other nodes pay the user's node about this often.
     pub traffic: Option<Duration>,
     /// How long an HTLC takes to settle or fail.
@@ -62,6 +65,7 @@ impl SimConfig {
             dir: dir.into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed_history: 0,
+            seed_all_signed: false,
             traffic: None,
             payment_latency: Duration::from_millis(300),
         }

@@ -9,12 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::IndexError;
 use super::index_file::{self, is_corrupt, move_aside, open_checked};
 use super::integrity::{Check, Marker};
-use super::summary::Summary;
-use super::{IndexError, blob};
 use crate::keysend::Msat;
 use crate::node::ReceivedKeysend;
+
+#[path = "index_insert.rs"]
+mod insert;
+
+pub(crate) use insert::Row;
 
 /// A handle to the index; cheap to clone, shared between tasks.
 /// Fields drop in order: the check stops, then the connection closes, then
@@ -60,7 +64,7 @@ pub enum Cursor {
 }
 
 impl Cursor {
-    fn key(self) -> &'static str {
+    pub(super) fn key(self) -> &'static str {
         match self {
             Self::AddIndex => "add_index",
             Self::SettleIndex => "settle_index",
@@ -69,12 +73,6 @@ impl Cursor {
     }
 }
 
-const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (hash, chan_id, htlc_index, \
-    amount_msat, created_at, settled_at, add_index, settle_index, message, sender_pubkey, \
-    sender_name, podcast, app, episode, records) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-const INSERT_FTS: &str =
-    "INSERT INTO received_fts (rowid, message, sender_name, podcast) VALUES (?1, ?2, ?3, ?4)";
 const BUMP_CURSOR: &str = "INSERT INTO cursors (name, value) VALUES (?1, ?2) \
     ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)";
 
@@ -161,20 +159,29 @@ impl Index {
         items: &[ReceivedKeysend],
         add_index: Option<u64>,
     ) -> Result<Vec<i64>, IndexError> {
-        let summaries: Vec<Summary> = items.iter().map(|i| Summary::of(&i.records)).collect();
-        let mut conn = self.lock();
-        // Immediate: take the write lock now (waiting for other processes),
-        // never fail half-way upgrading a read.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rows: Vec<Row> = items.iter().map(Row::of).collect();
         let mut new = Vec::new();
-        for (item, summary) in items.iter().zip(&summaries) {
-            new.extend(insert_one(&tx, item, summary)?);
-        }
-        let top_settle = items.iter().map(|i| i.settle_index).max();
-        bump(&tx, Cursor::SettleIndex, top_settle)?;
-        bump(&tx, Cursor::AddIndex, add_index)?;
-        tx.commit()?;
+        let page = std::iter::once((rows, add_index));
+        let _ = insert::store(&mut self.lock(), false, page, |id| new.push(id))?;
         Ok(new)
+    }
+
+    /// Node pages, prepared with [`Row::of`], in one transaction, taken from
+    /// `next` (rows and add index of each page) until it returns `None`; the
+    /// add-index cursor is raised to the last page's in the same transaction,
+    /// so either every page and the cursor are stored, or nothing is.
+    /// Returns how many rows of each page were new.
+    pub(crate) fn insert_pages_from(
+        &self,
+        next: impl FnMut() -> Option<(Vec<Row>, Option<u64>)>,
+    ) -> Result<Vec<usize>, IndexError> {
+        insert::store(&mut self.lock(), true, std::iter::from_fn(next), |_| {})
+    }
+
+    /// After the last [`Index::insert_pages_from`] of a sync: checkpoint the
+    /// write-ahead log as often as usual again.
+    pub(crate) fn end_bulk_insert(&self) -> Result<(), IndexError> {
+        insert::end_bulk(&self.lock())
     }
 
     /// The stored sync positions (0 when never synced).
@@ -238,47 +245,11 @@ impl Index {
     }
 }
 
-/// Insert one row (and its search entry); the new id, `None` for a duplicate.
-fn insert_one(
-    tx: &Connection,
-    item: &ReceivedKeysend,
-    summary: &Summary,
-) -> Result<Option<i64>, IndexError> {
-    let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
-    let inserted = stmt.execute(params![
-        &item.hash.as_bytes()[..],
-        item.chan_id as i64,
-        item.htlc_index as i64,
-        item.amount.0 as i64,
-        item.created_at,
-        item.settled_at,
-        item.add_index as i64,
-        item.settle_index as i64,
-        summary.message,
-        summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-        summary.sender_name,
-        summary.podcast,
-        summary.app,
-        summary.episode,
-        blob::encode(&item.records),
-    ])? == 1;
-    if !inserted {
-        return Ok(None);
-    }
-    let id = tx.last_insert_rowid();
-    if summary.has_text() {
-        let mut fts = tx.prepare_cached(INSERT_FTS)?;
-        let _ = fts.execute(params![
-            id,
-            summary.message,
-            summary.sender_name,
-            summary.podcast
-        ])?;
-    }
-    Ok(Some(id))
-}
-
-fn bump(conn: &Connection, cursor: Cursor, value: Option<u64>) -> Result<(), IndexError> {
+pub(super) fn bump(
+    conn: &Connection,
+    cursor: Cursor,
+    value: Option<u64>,
+) -> Result<(), IndexError> {
     if let Some(value) = value {
         let _ = conn
             .prepare_cached(BUMP_CURSOR)?

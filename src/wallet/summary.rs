@@ -1,8 +1,15 @@
 //! The few decoded fields the index stores in columns (for display, filters
 //! and full-text search), taken from a received keysend's records.
+//!
+//! Reads the same records with the same rules as `keysend::incoming::decode`
+//! (its message, claimed sender and name fallbacks), but only the records the
+//! index keeps: no `RecordView` (hex and preview) for every record, which was
+//! most of the decoding time of a first sync (BENCHMARKS.md item 9).
 
-use crate::keysend::incoming::decode;
-use crate::keysend::text::display_safe;
+use crate::keysend::boostagram::Boostagram;
+use crate::keysend::incoming::{MESSAGE_CHARS, NAME_CHARS, claimed_sender};
+use crate::keysend::record;
+use crate::keysend::text::{display_bytes, display_safe};
 use crate::keysend::{NodeId, Records};
 
 /// Longest podcast, app or episode title kept, in characters.
@@ -21,15 +28,37 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// Decode the fields from raw records with `keysend::incoming::decode`;
+    /// The fields of raw records, as `keysend::incoming::decode` reads them;
     /// never fails (values in an unexpected shape are dropped).
     pub fn of(records: &Records) -> Self {
-        let decoded = decode(records);
-        let boost = decoded.boostagram.unwrap_or_default();
+        let text = |key, max_chars, multiline| {
+            records
+                .get(&key)
+                .map(|v| display_bytes(v, max_chars, multiline))
+                .filter(|t| !t.is_empty())
+        };
+        let boost = records
+            .get(&record::BOOSTAGRAM)
+            .and_then(|v| Boostagram::parse(v).ok())
+            .unwrap_or_default();
+        // The chat message (34349334), else the boostagram's, else the tip note.
+        let message = text(record::MESSAGE, MESSAGE_CHARS, true)
+            .or_else(|| boost.message.clone())
+            .or_else(|| text(record::TIP_NOTE, MESSAGE_CHARS, true));
+        let sender_name = text(record::SENDER_ALIAS, NAME_CHARS, false)
+            .or_else(|| {
+                boost
+                    .sender_name
+                    .as_deref()
+                    .map(|n| display_safe(n, NAME_CHARS))
+            })
+            .filter(|n| !n.is_empty());
         Self {
-            message: decoded.message,
-            sender_pubkey: decoded.claimed_sender,
-            sender_name: decoded.claimed_name.filter(|n| !n.is_empty()),
+            message,
+            sender_pubkey: records
+                .get(&record::SENDER_PUBKEY)
+                .and_then(|v| claimed_sender(v)),
+            sender_name,
             podcast: label(boost.podcast),
             app: label(boost.app_name),
             episode: label(boost.episode),
@@ -88,5 +117,69 @@ mod tests {
             (None, None, None)
         );
         assert!(!Summary::of(&Records::new()).has_text());
+    }
+
+    /// The fields as they were taken before: from the full `decode`.
+    fn via_decode(records: &Records) -> Summary {
+        let decoded = crate::keysend::incoming::decode(records);
+        let boost = decoded.boostagram.unwrap_or_default();
+        Summary {
+            message: decoded.message,
+            sender_pubkey: decoded.claimed_sender,
+            sender_name: decoded.claimed_name.filter(|n| !n.is_empty()),
+            podcast: label(boost.podcast),
+            app: label(boost.app_name),
+            episode: label(boost.episode),
+        }
+    }
+
+    #[test]
+    fn agrees_with_full_decode_on_every_combination() {
+        let alice: NodeId = ALICE.parse().unwrap();
+        let messages: &[Option<&[u8]>] = &[
+            None,
+            Some(b""),
+            Some(b"hi\x1b[2J\xe2\x80\xae"),
+            Some(b"\xff\xfe"),
+        ];
+        let keys: &[Option<Vec<u8>>] = &[
+            None,
+            Some(alice.as_bytes().to_vec()),
+            Some(ALICE.as_bytes().to_vec()),
+            Some(vec![7; 20]),
+        ];
+        let aliases: &[Option<&[u8]>] = &[None, Some(b"\xe2\x80\x8b"), Some(b"carol")];
+        let boosts: &[Option<&[u8]>] = &[
+            None,
+            Some(b"{not json"),
+            Some(br#"{"podcast":" ","sender_name":"","message":"boosted \u202e"}"#),
+            Some(br#"{"podcast":"Noded","app_name":"Fountain","episode":"Ep 9","sender_name":"dan"}"#),
+        ];
+        let notes: &[Option<&[u8]>] = &[None, Some(b"  "), Some(b"a tip note")];
+        let mut cases = 0;
+        for message in messages {
+            for key in keys {
+                for alias in aliases {
+                    for boost in boosts {
+                        for note in notes {
+                            let mut records = Records::new();
+                            let mut put = |k, v: Option<&[u8]>| {
+                                if let Some(v) = v {
+                                    let _ = records.insert(k, v.to_vec());
+                                }
+                            };
+                            put(record::MESSAGE, *message);
+                            put(record::SENDER_PUBKEY, key.as_deref());
+                            put(record::SENDER_ALIAS, *alias);
+                            put(record::BOOSTAGRAM, *boost);
+                            put(record::TIP_NOTE, *note);
+                            assert_eq!(Summary::of(&records), via_decode(&records), "{records:?}");
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 4 * 4 * 3 * 4 * 3);
     }
 }

@@ -1,13 +1,20 @@
 //! Backfill: bring the index up to date with the node's history, page by
 //! page from the stored cursors (research notes §2.4: offsets are exclusive).
 
-use tokio::task::JoinHandle;
+#[path = "sync_reader.rs"]
+mod reader;
+
+use reader::{Group, Reader};
 
 use super::{Index, SyncError};
-use crate::node::{NodeError, ReceivedPage, SharedNode};
+use crate::node::SharedNode;
 
 /// Invoices (or payments) asked for per page.
 pub const PAGE_SIZE: u64 = 1000;
+
+/// Most received pages stored in one transaction (the first page is stored
+/// alone).
+pub(crate) const GROUP_PAGES: usize = 8;
 
 /// Which history a backfill is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +47,15 @@ pub struct SyncStats {
 }
 
 /// Read everything the index has not seen: received keysends after the
-/// add-index cursor, then sent keysends after the payment-index cursor. Each
-/// page is stored in one transaction together with its cursor, so an
-/// interrupted backfill resumes where it stopped.
+/// add-index cursor, then sent keysends after the payment-index cursor.
+///
+/// The first received page is stored alone, so the inbox can show rows at
+/// once; later pages are stored several to a transaction (up to
+/// [`GROUP_PAGES`], as many as the node delivers while they are inserted),
+/// which rewrites the index's shared pages, flushes the search index and
+/// checkpoints the log less often.
+/// Every transaction carries its add-index cursor, so an interrupted backfill
+/// resumes after the last stored page, with nothing missing or repeated.
 pub async fn backfill(
     node: &SharedNode,
     index: &Index,
@@ -57,31 +70,33 @@ pub async fn backfill(
         })
         .await?;
     let mut stats = SyncStats::default();
-    let mut after = cursors.add_index;
-    let mut pending = Ahead::fetch(node, after);
-    loop {
-        let page = pending.page().await?;
-        let (items, last) = (page.items, page.last_add_index);
-        let more = (page.scanned as u64) >= PAGE_SIZE && last > after;
-        // One page ahead: the node reads page n+1 while page n is stored.
-        let ahead = more.then(|| Ahead::fetch(node, last));
-        let new = index
-            .call(move |i| i.insert_page(&items, Some(last)))
-            .await?
-            .len();
-        stats.received_new += new as u64;
-        stats.invoices_scanned += page.scanned as u64;
-        progress(SyncProgress {
-            phase: SyncPhase::Received,
-            scanned: stats.invoices_scanned,
-            stored: stats.received_new,
-            position: last,
-        });
-        match ahead {
-            Some(next) => (pending, after) = (next, last),
-            None => break,
+    let mut reader = Reader::start(node, cursors.add_index);
+    let mut alone = true;
+    while let Some(first) = reader.next().await {
+        let group = Group::new(first?, std::mem::take(&mut alone));
+        let (group, new, back) = index
+            .call(move |i| {
+                let (mut group, mut reader) = (group, reader);
+                let new = i.insert_pages_from(|| group.next_page(&mut reader))?;
+                Ok((group, new, reader))
+            })
+            .await?;
+        reader = back;
+        for ((scanned, position), new) in group.taken.into_iter().zip(new) {
+            stats.received_new += new as u64;
+            stats.invoices_scanned += scanned as u64;
+            progress(SyncProgress {
+                phase: SyncPhase::Received,
+                scanned: stats.invoices_scanned,
+                stored: stats.received_new,
+                position,
+            });
+        }
+        if let Some(error) = group.failed {
+            return Err(error.into());
         }
     }
+    index.call(|i| i.end_bulk_insert()).await?;
     backfill_sent(
         node,
         index,
@@ -91,36 +106,6 @@ pub async fn backfill(
     )
     .await?;
     Ok(stats)
-}
-
-/// A received page being read in a task of its own; aborted if dropped
-/// unread (the backfill failed or was cancelled).
-struct Ahead(JoinHandle<Result<ReceivedPage, NodeError>>);
-
-impl Ahead {
-    /// Start reading the page after add index `after`.
-    fn fetch(node: &SharedNode, after: u64) -> Self {
-        let node = node.clone();
-        Self(tokio::spawn(async move {
-            node.received_page(after, PAGE_SIZE).await
-        }))
-    }
-
-    /// The page, once read.
-    async fn page(&mut self) -> Result<ReceivedPage, SyncError> {
-        match (&mut self.0).await {
-            Ok(page) => Ok(page?),
-            Err(stopped) => {
-                Err(NodeError::Other(format!("reading invoices stopped: {stopped}")).into())
-            }
-        }
-    }
-}
-
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// The sent half. The stored cursor never passes a payment that was still in
@@ -155,3 +140,7 @@ async fn backfill_sent(
         after = page.last_index;
     }
 }
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;

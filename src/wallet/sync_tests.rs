@@ -1,0 +1,229 @@
+//! Backfill against the simulator over real gRPC: the first page is stored
+//! alone, later pages several to a transaction, and a backfill cancelled or
+//! failing in the middle of a multi-page transaction leaves the index at a
+//! page boundary (rows and cursor together) and resumes with nothing missing
+//! or repeated.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use rusqlite::Connection;
+use tokio::sync::Notify;
+
+use super::reader::{Group, Page, Reader};
+use super::*;
+use crate::lnd::ConnectSpec;
+use crate::node::NodeError;
+use crate::sim::{SimConfig, SimHandle};
+
+/// Seeded keysends: five full pages.
+const SEEDED: u64 = 5 * PAGE_SIZE;
+
+async fn sim_and_node(dir: &Path) -> (SimHandle, SharedNode) {
+    crate::install_crypto_provider();
+    let config = SimConfig {
+        seed_history: SEEDED as usize,
+        ..SimConfig::new(dir.join("lnd"))
+    };
+    let sim = crate::sim::start(config)
+        .await
+        .expect("the simulator starts");
+    let address = format!("localhost:{}", sim.addr().port());
+    let spec = ConnectSpec::from_files(&address, sim.tls_cert_path(), sim.admin_macaroon_path())
+        .expect("the sim's files");
+    let node = crate::lnd::connect(&spec).await.expect("connects");
+    (sim, Arc::new(node))
+}
+
+/// Rows, lowest and highest add index, distinct hashes and the add-index
+/// cursor, read in one snapshot through a connection of its own.
+fn snapshot(db: &Path) -> (u64, u64, u64, u64, u64) {
+    let mut conn = Connection::open(db).unwrap();
+    let tx = conn.transaction().unwrap();
+    let (rows, low, high, hashes) = tx
+        .query_row(
+            "SELECT count(*), coalesce(min(add_index), 0), coalesce(max(add_index), 0), \
+             count(DISTINCT hash) FROM received",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let cursor: u64 = tx
+        .query_row(
+            "SELECT coalesce(max(value), 0) FROM cursors WHERE name = 'add_index'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (rows, low, high, hashes, cursor)
+}
+
+/// Every keysend up to the cursor is stored once, and nothing after it; the
+/// cursor is on a page boundary. Returns the cursor.
+fn assert_consistent(db: &Path) -> u64 {
+    let (rows, low, high, hashes, cursor) = snapshot(db);
+    assert_eq!(cursor % PAGE_SIZE, 0, "the cursor ends a page: {cursor}");
+    assert_eq!((rows, high, hashes), (cursor, cursor, cursor));
+    assert!(rows == 0 || low == 1, "nothing missing at the start");
+    cursor
+}
+
+#[tokio::test]
+async fn first_page_alone_then_every_page_reported_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    let mut seen = Vec::new();
+    let stats = backfill(&node, &index, |p| seen.push((p, snapshot(&db))))
+        .await
+        .unwrap();
+    assert_eq!(
+        (stats.received_new, stats.invoices_scanned),
+        (SEEDED, SEEDED)
+    );
+    let received: Vec<_> = seen
+        .iter()
+        .filter(|(p, _)| p.phase == SyncPhase::Received)
+        .collect();
+    // Five full pages, then the empty read that ends the history.
+    let full = SEEDED / PAGE_SIZE;
+    assert_eq!(received.len() as u64, full + 1, "one report per page");
+    let (first, stored) = received[0];
+    assert_eq!((first.position, first.stored), (PAGE_SIZE, PAGE_SIZE));
+    assert_eq!(
+        stored.4, PAGE_SIZE,
+        "the first page is committed on its own"
+    );
+    for (n, (p, (rows, _, _, _, cursor))) in received.iter().enumerate() {
+        let pages = (n as u64 + 1).min(full);
+        assert_eq!(
+            (p.position, p.scanned, p.stored),
+            (pages * PAGE_SIZE, pages * PAGE_SIZE, pages * PAGE_SIZE)
+        );
+        assert!(*cursor >= p.position, "a page is reported once committed");
+        assert_eq!(rows, cursor);
+    }
+    assert_eq!(assert_consistent(&db), SEEDED);
+}
+
+#[tokio::test]
+async fn cancelled_backfills_resume_without_gaps_or_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        assert!(
+            runs <= SEEDED / PAGE_SIZE + 1,
+            "each run stores at least a page"
+        );
+        // Cancel right after the first report: the next group is being read
+        // or already stored in its own transaction.
+        let stop = Notify::new();
+        let run = backfill(&node, &index, |_| stop.notify_one()).fuse();
+        let stopped = stop.notified().fuse();
+        futures::pin_mut!(run, stopped);
+        let finished = futures::select! {
+            done = run => { let _ = done.unwrap(); true },
+            () = stopped => false,
+        };
+        // Let a group insert that was already handed to SQLite finish.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let cursor = assert_consistent(&db);
+        if finished || cursor == SEEDED {
+            break;
+        }
+    }
+    let again = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(again.received_new, 0);
+    assert_eq!(assert_consistent(&db), SEEDED);
+}
+
+#[tokio::test]
+async fn a_failure_inside_a_group_stores_none_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    // Refuse one keysend in the middle of the third page, after the first
+    // page (stored alone) went in.
+    let fail_at = 2 * PAGE_SIZE + PAGE_SIZE / 2;
+    let trigger = format!(
+        "CREATE TRIGGER refuse AFTER INSERT ON received WHEN NEW.add_index = {fail_at} \
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+    );
+    index.lock().execute_batch(&trigger).unwrap();
+    let error = backfill(&node, &index, |_| {}).await.unwrap_err();
+    assert!(error.to_string().contains("refused by the test"), "{error}");
+    let cursor = assert_consistent(&db);
+    assert!(
+        (PAGE_SIZE..=2 * PAGE_SIZE).contains(&cursor),
+        "stopped before page 3: {cursor}"
+    );
+
+    index.lock().execute_batch("DROP TRIGGER refuse").unwrap();
+    let stats = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(stats.received_new, SEEDED - cursor);
+    assert_eq!(assert_consistent(&db), SEEDED);
+}
+
+/// An empty page reaching add index `n`.
+fn page(n: u64) -> Page {
+    Page {
+        rows: Vec::new(),
+        scanned: 1,
+        last_add_index: n,
+    }
+}
+
+/// The add indexes a group hands to the index, in order.
+fn drain(group: &mut Group, reader: &mut Reader) -> Vec<Option<u64>> {
+    std::iter::from_fn(|| group.next_page(reader))
+        .map(|(_, position)| position)
+        .collect()
+}
+
+#[tokio::test]
+async fn groups_take_what_has_arrived_up_to_the_limit() {
+    let (send, pages) = tokio::sync::mpsc::channel(2 * GROUP_PAGES);
+    let mut reader = Reader::of(pages);
+    for n in 2..=GROUP_PAGES as u64 + 3 {
+        send.send(Ok(page(n))).await.unwrap();
+    }
+    let mut alone = Group::new(page(1), true);
+    assert_eq!(drain(&mut alone, &mut reader), [Some(1)]);
+    assert_eq!(alone.taken, [(1, 1)]);
+
+    let mut full = Group::new(reader.next().await.unwrap().unwrap(), false);
+    let expected: Vec<_> = (2..2 + GROUP_PAGES as u64).map(Some).collect();
+    assert_eq!(
+        drain(&mut full, &mut reader),
+        expected,
+        "at most GROUP_PAGES"
+    );
+
+    let mut rest = Group::new(reader.next().await.unwrap().unwrap(), false);
+    let last = GROUP_PAGES as u64 + 3;
+    assert_eq!(
+        drain(&mut rest, &mut reader),
+        [Some(last - 1), Some(last)],
+        "what has arrived"
+    );
+
+    send.send(Ok(page(20))).await.unwrap();
+    send.send(Err(NodeError::Other("gone".into())))
+        .await
+        .unwrap();
+    send.send(Ok(page(21))).await.unwrap();
+    let mut failing = Group::new(page(19), false);
+    assert_eq!(drain(&mut failing, &mut reader), [Some(19), Some(20)]);
+    assert!(
+        failing.failed.is_some(),
+        "the pages before a read error are kept"
+    );
+}
