@@ -115,8 +115,8 @@ fn the_fee_limit_counts_against_what_can_be_sent() {
         &["--demo", "send", "Grace builds FOSS", &amount, "--yes"],
     );
     let run = run.expect_code(5);
-    run.assert_stderr_has(&format!("{} plus up to", sat_text(sats)));
-    run.assert_stderr_has("in routing fees is more than you can send");
+    run.assert_stderr_has(&format!("{} plus routing fees (limit", sat_text(sats)));
+    run.assert_stderr_has("is more than your node can send right now");
     run.assert_stderr_has("lower the fee limit with --fee-limit");
     assert!(
         !run.stderr.contains("Sending"),

@@ -7,10 +7,16 @@ mod gui_support;
 mod history;
 #[path = "gui_flows/index_damage.rs"]
 mod index_damage;
+#[path = "gui_flows/layout.rs"]
+mod layout;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
+#[path = "gui_flows/send_retry.rs"]
+mod send_retry;
+#[path = "gui_flows/verified_detail.rs"]
+mod verified_detail;
 
 use gui_support::Harness;
 use iced_test::selector;

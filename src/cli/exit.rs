@@ -121,16 +121,6 @@ pub enum CliError {
     /// `next`: how to send it (same hash) or drop it.
     #[error("the node never received the payment, so nothing was paid")]
     NotSent { next: String },
-    #[error(
-        "{} plus up to {fee_limit} in routing fees is more than you can send ({})",
-        sats(*amount),
-        sats(*available)
-    )]
-    OverSpendable {
-        amount: Msat,
-        fee_limit: Msat,
-        available: Msat,
-    },
     #[error("the node's TLS certificate does not match {trusted} (the node at {address})")]
     CertMismatch { address: String, trusted: Trusted },
     #[error("{0}")]
@@ -161,7 +151,7 @@ impl CliError {
             Self::NoDisplay => ExitKind::Other,
             Self::Send(err) => send_kind(err),
             Self::Journal(_) => ExitKind::LocalFile,
-            Self::NotSent { .. } | Self::OverSpendable { .. } => ExitKind::PaymentFailed,
+            Self::NotSent { .. } => ExitKind::PaymentFailed,
             Self::Declined => ExitKind::Ok,
             Self::PaymentUnknown(_) | Self::Other(_) => ExitKind::Other,
         }
@@ -171,11 +161,11 @@ impl CliError {
     pub fn next_step(&self) -> Option<Cow<'static, str>> {
         match self {
             Self::NotSent { next } => Some(Cow::Owned(next.clone())),
-            Self::OverSpendable {
+            Self::Send(SendError::InsufficientBalance {
                 fee_limit,
                 available,
                 ..
-            } => Some(Cow::Owned(over_spendable_step(*fee_limit, *available))),
+            }) => Some(Cow::Owned(over_spendable_step(*fee_limit, *available))),
             Self::CertMismatch { trusted, .. } => Some(Cow::Borrowed(trusted.next_step())),
             other => other.fixed_step().map(Cow::Borrowed),
         }
@@ -186,9 +176,6 @@ impl CliError {
         match self {
             Self::Node(err) | Self::Send(SendError::Node(err) | SendError::Signing(err)) => {
                 Some(err.next_step())
-            }
-            Self::Send(SendError::InsufficientBalance { .. }) => {
-                Some("Send less, or add outbound liquidity (open a channel or loop out).")
             }
             Self::UnknownContact(_) => {
                 Some("See `satchel contacts list`, or give the 66-character public key.")

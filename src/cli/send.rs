@@ -9,7 +9,7 @@ use super::exit::CliError;
 use super::report::{NAME_CHARS, confirm, progress, safe, sats};
 use super::{journal, payment};
 use crate::keysend::{Msat, NodeId, Tip};
-use crate::node::{Balance, FeeEstimate, GraphNode, OutgoingKeysend, SharedNode};
+use crate::node::{FeeEstimate, GraphNode, OutgoingKeysend, SharedNode};
 use crate::store::{Paths, Settings};
 use crate::wallet::{self, Reconciled, SendRequest};
 
@@ -60,9 +60,9 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     let recipient = Recipient::lookup(node, id, matched.as_ref().map(|m| m.name.clone())).await?;
     warn_about(&recipient);
     let info = node.info().await?;
+    // `prepare` refuses an amount that, with its routing fee, is more than
+    // the node can send.
     let balance = node.balance().await.ok();
-    // Before anything else: the amount alone (the fee is checked below).
-    check_spendable(amount, fee_limit, balance.as_ref(), Msat::ZERO)?;
     let tip = Tip {
         message: args.message.clone(),
         ..Tip::default()
@@ -78,10 +78,6 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     };
     let keysend = wallet::prepare(node, &info, request, balance).await?;
     let estimate = node.estimate_fee(&keysend).await;
-    let fee = estimate
-        .as_ref()
-        .map_or(fee_limit, |e| e.fee.min(fee_limit));
-    check_spendable(amount, fee_limit, balance.as_ref(), fee)?;
     println!(
         "{}",
         summary(&recipient, &keysend, args, estimate.as_ref().ok())
@@ -99,28 +95,6 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     confirm("Send it?", args.yes)?;
     let events = wallet::send(node.clone(), journal, intent_id, keysend);
     payment::follow(events, paths).await
-}
-
-/// Refuse an amount the node cannot send with `fee` on top (LND needs
-/// amount + routing fee within the local balance). `fee` is the fee limit,
-/// or the fee of a route the node already found for it (the estimate).
-fn check_spendable(
-    amount: Msat,
-    fee_limit: Msat,
-    balance: Option<&Balance>,
-    fee: Msat,
-) -> Result<(), CliError> {
-    let Some(available) = balance.map(|b| b.local) else {
-        return Ok(());
-    };
-    if amount.0.saturating_add(fee.0) <= available.0 {
-        return Ok(());
-    }
-    Err(CliError::OverSpendable {
-        amount,
-        fee_limit,
-        available,
-    })
 }
 
 /// A payment to the same node for the same amount that never reached the
@@ -256,31 +230,6 @@ mod tests {
             graph: Some(graph),
         };
         assert_eq!(named.describe(), format!("Alice (contact \"al\"), {id}"));
-    }
-
-    #[test]
-    fn the_fee_limit_counts_against_the_balance() {
-        let balance = Balance {
-            local: Msat(8_700_116_000),
-            ..Balance::default()
-        };
-        let (amount, limit) = (Msat::from_sat(8_700_000), Msat::from_sat(500));
-        assert!(check_spendable(amount, limit, Some(&balance), Msat::ZERO).is_ok());
-        let err = check_spendable(amount, limit, Some(&balance), limit).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "8,700,000 sat plus up to 500 sat in routing fees is more than you can send \
-             (8,700,116 sat)"
-        );
-        assert_eq!(err.kind().code(), 5);
-        let step = err.next_step().unwrap();
-        assert!(
-            step.starts_with("Send at most 8,699,616 sat with this fee limit"),
-            "{step}"
-        );
-        // A route the node found needing 2 sat fits.
-        assert!(check_spendable(amount, limit, Some(&balance), Msat::from_sat(2)).is_ok());
-        assert!(check_spendable(amount, limit, None, limit).is_ok());
     }
 
     #[test]

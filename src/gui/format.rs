@@ -5,11 +5,31 @@ use chrono::{DateTime, Local, TimeZone};
 use crate::keysend::Msat;
 use crate::store::AmountUnit;
 
-/// An amount in the chosen unit: `1,234 sat` or `0.00001234 BTC`.
+/// A balance or payment amount in the chosen unit, in whole sats (rounded
+/// down): `1,234 sat` or `0.00001234 BTC`. An amount under one sat keeps
+/// its msat (`0.500 sat`) so it never reads as zero. The CLI follows the
+/// same rule.
 pub fn amount(value: Msat, unit: AmountUnit) -> String {
+    if value.sats() == 0 {
+        return value.to_string();
+    }
+    match unit {
+        AmountUnit::Sat => Msat::from_sat(value.sats()).to_string(),
+        AmountUnit::Btc => btc(value),
+    }
+}
+
+/// A fee or fee limit, to the msat: `1.500 sat`, `1 sat`; in bitcoin with
+/// 11 decimals when it is not whole sats.
+pub fn fee(value: Msat, unit: AmountUnit) -> String {
     match unit {
         AmountUnit::Sat => value.to_string(),
-        AmountUnit::Btc => btc(value),
+        AmountUnit::Btc if value.0.is_multiple_of(1000) => btc(value),
+        AmountUnit::Btc => format!(
+            "{}.{:011} BTC",
+            group(value.0 / 100_000_000_000),
+            value.0 % 100_000_000_000
+        ),
     }
 }
 
@@ -76,9 +96,27 @@ mod tests {
                 "2.50000000 BTC",
             ),
             (Msat(1_500), AmountUnit::Btc, "0.00000001 BTC"),
+            // The header after a send: whole sats, rounded down.
+            (Msat(8_699_019_800), AmountUnit::Sat, "8,699,019 sat"),
+            (Msat(999), AmountUnit::Sat, "0.999 sat"),
+            (Msat(500), AmountUnit::Btc, "0.500 sat"),
         ];
         for (value, unit, expected) in cases {
             assert_eq!(amount(value, unit), expected);
+        }
+    }
+
+    #[test]
+    fn fees_keep_their_msat() {
+        let cases = [
+            (Msat(1_500), AmountUnit::Sat, "1.500 sat"),
+            (Msat(2_000), AmountUnit::Sat, "2 sat"),
+            (Msat(19_800), AmountUnit::Sat, "19.800 sat"),
+            (Msat(1_500), AmountUnit::Btc, "0.00000001500 BTC"),
+            (Msat(2_000), AmountUnit::Btc, "0.00000002 BTC"),
+        ];
+        for (value, unit, expected) in cases {
+            assert_eq!(fee(value, unit), expected);
         }
     }
 

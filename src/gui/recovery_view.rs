@@ -113,7 +113,7 @@ fn item_view<'a>(item: &'a Item, env: &Env<'a>) -> Element<'a, Message> {
     container(line)
         .padding([10, 14])
         .width(Length::Fill)
-        .style(theme::card)
+        .style(theme::raised_card)
         .into()
 }
 
@@ -149,7 +149,7 @@ pub fn status_line(status: &Status, env: &Env<'_>) -> (String, Tone) {
         ),
         Status::Discarding => ("Discarding…".into(), Tone::Neutral),
         Status::Succeeded { fee } => (
-            format!("Sent · fee {}", format::amount(*fee, env.settings.unit)),
+            format!("Sent · fee {}", format::fee(*fee, env.settings.unit)),
             Tone::Success,
         ),
         Status::Failed(reason) => (format!("Failed · {reason}"), Tone::Danger),

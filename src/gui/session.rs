@@ -106,7 +106,7 @@ impl Session {
         let Connection { node, info, .. } = connection;
         let mut session = Self {
             id,
-            inbox: inbox::Inbox::new(index.clone(), info.id),
+            inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
             sent: sent::Sent::new(index.clone()),
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),

@@ -132,6 +132,7 @@ mod tests {
             sender_pubkey: None,
             verification: None,
             preview: String::new(),
+            message_source: None,
             podcast: None,
             unread: true,
         }

@@ -165,7 +165,12 @@ pub fn parse_hex_color(hex: &str) -> Option<Color> {
     Some(Color::from_rgb8(channel(0)?, channel(2)?, channel(4)?))
 }
 
-/// A raised card on the page background.
+/// A card on the page background, without a shadow: safe inside a scroll
+/// area. iced 0.14's CPU renderer draws shadows without the scroll area's
+/// clip (iced_tiny_skia `engine.rs`, `draw_pixmap(.., None)`), so a card
+/// scrolled half out of view would leave its shadow, a grey block, over
+/// whatever lies below the scroll area. iced falls back to the CPU renderer
+/// by itself when wgpu cannot start, so [`Drawn`] cannot rule it out.
 pub fn card(theme: &Theme) -> container::Style {
     let tokens = tokens(theme);
     container::Style {
@@ -175,8 +180,16 @@ pub fn card(theme: &Theme) -> container::Style {
             width: 1.0,
             radius: RADIUS.into(),
         },
-        shadow: card_shadow(),
         ..container::Style::default()
+    }
+}
+
+/// A raised card with a soft shadow, for cards that are never inside a
+/// scroll area (the inbox and sent lists, the detail pane).
+pub fn raised_card(theme: &Theme) -> container::Style {
+    container::Style {
+        shadow: card_shadow(),
+        ..card(theme)
     }
 }
 

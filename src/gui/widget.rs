@@ -61,6 +61,11 @@ pub fn card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Container<'a, M> {
         .style(theme::card)
 }
 
+/// A [`card`] with a soft shadow, for a card never inside a scroll area.
+pub fn raised_card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Container<'a, M> {
+    card(content).style(theme::raised_card)
+}
+
 /// A card with a title line.
 pub fn titled_card<'a, M: 'a>(
     title: &'a str,

@@ -290,15 +290,63 @@ pub async fn run_standalone(config: SimConfig) -> Result<(), SimError> {
     );
     println!("Other nodes:");
     for node in handle.nodes().iter().filter(|n| n.name != USER) {
-        let notes = match (node.accepts_keysend, node.private) {
-            (false, _) => " (no keysend)",
-            (true, true) => " (private)",
-            (true, false) => "",
-        };
-        println!("  {:<6} {} {}{notes}", node.name, node.id, node.alias);
+        println!("{}", banner_line(node));
     }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())
+}
+
+/// A node's banner line: `  <name> <id> <alias>`, then "(no keysend)" or
+/// "(private)" unless the alias already says so (erin's alias does, so the
+/// demo contact named after it explains itself).
+fn banner_line(node: &SimNode) -> String {
+    let note = match (node.accepts_keysend, node.private) {
+        (false, _) => "(no keysend)",
+        (true, true) => "(private)",
+        (true, false) => "",
+    };
+    let note = if note.is_empty() || node.alias.contains(note) {
+        String::new()
+    } else {
+        format!(" {note}")
+    };
+    format!("  {:<6} {} {}{note}", node.name, node.id, node.alias)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_notes_each_node_once() {
+        let lines: Vec<(String, String)> = NODES
+            .iter()
+            .filter(|n| n.name != USER)
+            .map(|n| {
+                let node = SimNode {
+                    name: n.name.to_owned(),
+                    id: graph::node_id(n.name),
+                    alias: n.alias.to_owned(),
+                    accepts_keysend: n.accepts_keysend,
+                    private: n.private,
+                };
+                (n.name.to_owned(), banner_line(&node))
+            })
+            .collect();
+        for (name, line) in &lines {
+            let no_keysend = line.matches("(no keysend)").count();
+            let private = line.matches("(private)").count();
+            let expected = match name.as_str() {
+                "erin" => (1, 0),
+                "frank" => (0, 1),
+                _ => (0, 0),
+            };
+            assert_eq!((no_keysend, private), expected, "{line}");
+            assert!(line.contains(&graph::node_id(name).to_hex()), "{line}");
+        }
+        let erin = &lines.iter().find(|(n, _)| n == "erin").unwrap().1;
+        assert!(erin.ends_with("erin (no keysend)"), "{erin}");
+    }
 }

@@ -1,12 +1,13 @@
 //! One inbox entry in full: every record, the boostagram fields, the keys
-//! it is known by on the node.
+//! it is known by on the node, and which record the message came from (a
+//! sender signature covers the chat record only).
 
 use rusqlite::{OptionalExtension, Row};
 
 use super::query::sender_label;
 use super::verification::Verification;
 use super::{Index, IndexError, blob};
-use crate::keysend::incoming::{Sender, verify_sender};
+use crate::keysend::incoming::{MessageSource, Sender, decode, verify_sender};
 use crate::keysend::text::display_safe_multiline;
 use crate::keysend::{Msat, NodeId, PaymentHash, Records};
 
@@ -30,6 +31,8 @@ pub struct InboxDetail {
     pub settle_index: u64,
     /// The whole message, line breaks kept.
     pub message: Option<String>,
+    /// The record `message` came from (decoded from `records`).
+    pub message_source: Option<MessageSource>,
     /// Claimed name, else short claimed node id, else "Unknown sender".
     pub sender: String,
     pub sender_pubkey: Option<NodeId>,
@@ -41,6 +44,16 @@ pub struct InboxDetail {
     pub records: Records,
     pub verification: Option<Verification>,
     pub unread: bool,
+}
+
+impl InboxDetail {
+    /// Whether the sender is verified and the shown message is the text
+    /// their signature covers (the chat record 34349334). A verified sender
+    /// next to a boostagram message or a tip note proves nothing about it.
+    pub fn message_signed(&self) -> bool {
+        self.verification.is_some_and(Verification::is_verified)
+            && self.message_source.is_some_and(MessageSource::signable)
+    }
 }
 
 const DETAIL_SQL: &str = "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
@@ -58,6 +71,10 @@ impl Index {
         let (mut detail, records) = found.optional()?.ok_or(IndexError::NotFound(id))?;
         detail.records =
             blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
+        detail.message_source = detail
+            .message
+            .as_ref()
+            .and_then(|_| decode(&detail.records).message_source);
         Ok(detail)
     }
 
@@ -103,6 +120,7 @@ fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
         add_index: row.get::<_, i64>(7)? as u64,
         settle_index: row.get::<_, i64>(8)? as u64,
         message: message.map(|m| display_safe_multiline(&m, MESSAGE_CHARS)),
+        message_source: None,
         sender: sender_label(sender_name.as_deref(), sender_pubkey.as_ref()),
         sender_pubkey,
         sender_name,
@@ -115,4 +133,88 @@ fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
             .and_then(Verification::from_code),
         unread: !row.get::<_, bool>(16)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::keysend::identity::{node_id_of, sign_whatsat, whatsat_payload};
+    use crate::keysend::incoming::MessageSource;
+    use crate::keysend::{Msat, NodeId, PaymentHash, Records, record};
+    use crate::node::ReceivedKeysend;
+    use crate::wallet::Index;
+
+    /// Keysend `n` to `me`, its chat record `chat` signed (Whatsat) by a
+    /// real key, plus `extra` records.
+    fn signed(n: u8, me: &NodeId, chat: &str, extra: &[(u64, &[u8])]) -> ReceivedKeysend {
+        let secret = secp256k1::SecretKey::from_slice(&[9; 32]).unwrap();
+        let sender = node_id_of(&secret);
+        let payload = whatsat_payload(&sender, me, 42, chat.as_bytes());
+        let mut records = Records::from([
+            (record::MESSAGE, chat.as_bytes().to_vec()),
+            (record::SENDER_PUBKEY, sender.as_bytes().to_vec()),
+            (record::TIMESTAMP, 42u64.to_be_bytes().to_vec()),
+            (record::SIGNATURE, sign_whatsat(&secret, &payload).to_vec()),
+        ]);
+        records.extend(extra.iter().map(|(k, v)| (*k, v.to_vec())));
+        ReceivedKeysend {
+            hash: PaymentHash::from_bytes([n; 32]),
+            chan_id: 1,
+            htlc_index: u64::from(n),
+            amount: Msat::from_sat(10),
+            add_index: u64::from(n),
+            settle_index: u64::from(n),
+            created_at: i64::from(n),
+            settled_at: i64::from(n),
+            records,
+        }
+    }
+
+    #[test]
+    fn only_the_chat_record_is_covered_by_a_verified_signature() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let boost: &[u8] = br#"{"message":"send 1 BTC to me"}"#;
+        // An invisible chat record is signed; the boostagram's text is shown.
+        let cases = [
+            (
+                signed(1, &me, "thanks!", &[]),
+                "thanks!",
+                MessageSource::Chat,
+                true,
+            ),
+            (
+                signed(2, &me, "\u{200b}", &[(record::BOOSTAGRAM, boost)]),
+                "send 1 BTC to me",
+                MessageSource::Boostagram,
+                false,
+            ),
+            (
+                signed(3, &me, " ", &[(record::TIP_NOTE, b"a note")]),
+                "a note",
+                MessageSource::TipNote,
+                false,
+            ),
+        ];
+        for (item, text, source, covered) in cases {
+            let _ = index.insert_received(std::slice::from_ref(&item)).unwrap();
+            let id = index
+                .find_received(&item.hash, 1, item.htlc_index)
+                .unwrap()
+                .unwrap();
+            assert!(index.detail(id).unwrap().verification.is_none());
+            assert!(!index.detail(id).unwrap().message_signed(), "unchecked");
+            let sender = index.verify(id, &me).unwrap();
+            assert!(matches!(
+                sender,
+                crate::keysend::incoming::Sender::Verified { .. }
+            ));
+            let detail = index.detail(id).unwrap();
+            assert_eq!(detail.message.as_deref(), Some(text));
+            assert_eq!(detail.message_source, Some(source), "{text}");
+            assert_eq!(detail.message_signed(), covered, "{text}");
+        }
+    }
 }

@@ -146,8 +146,18 @@ pub enum SendError {
         total: usize,
         over: usize,
     },
-    #[error("{amount} is more than your node can send right now ({available})")]
-    InsufficientBalance { amount: Msat, available: Msat },
+    /// LND needs the amount plus the routing fee within the local balance.
+    #[error(
+        "{} plus routing fees (limit {fee_limit}) is more than your node can send right now \
+         ({}); send less or lower the fee limit",
+        whole_sats(*amount),
+        whole_sats(*available)
+    )]
+    InsufficientBalance {
+        amount: Msat,
+        fee_limit: Msat,
+        available: Msat,
+    },
     #[error("the amount must be more than zero")]
     ZeroAmount,
     #[error("a fee limit of zero would only allow zero-fee routes; set a fee limit")]
@@ -159,6 +169,15 @@ pub enum SendError {
         intent_id: String,
         state: JournalState,
     },
+}
+
+/// A balance or payment amount in whole sats (rounded down); under one sat
+/// it keeps its msat, so it never reads as zero. Fees keep their msat.
+fn whole_sats(amount: Msat) -> String {
+    match amount.sats() {
+        0 => amount.to_string(),
+        whole => Msat::from_sat(whole).to_string(),
+    }
 }
 
 /// Why syncing with the node stopped.

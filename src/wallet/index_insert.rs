@@ -5,6 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::{Cursor, bump};
+use crate::keysend::incoming::MessageSource;
 use crate::keysend::{Msat, PaymentHash};
 use crate::node::ReceivedKeysend;
 use crate::wallet::IndexError;
@@ -13,8 +14,8 @@ use crate::wallet::summary::Summary;
 
 const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (hash, chan_id, htlc_index, \
     amount_msat, created_at, settled_at, add_index, settle_index, message, sender_pubkey, \
-    sender_name, podcast, app, episode, records) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    sender_name, podcast, app, episode, records, message_source) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 const INSERT_FTS: &str =
     "INSERT INTO received_fts (rowid, message, sender_name, podcast) VALUES (?1, ?2, ?3, ?4)";
 
@@ -127,6 +128,7 @@ fn insert_one(tx: &Connection, row: &Row) -> Result<Option<i64>, IndexError> {
         summary.app,
         summary.episode,
         row.records,
+        summary.message_source.map(MessageSource::code),
     ])? == 1;
     if !inserted {
         return Ok(None);

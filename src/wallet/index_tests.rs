@@ -316,3 +316,90 @@ fn verify_checks_once_and_caches_for_the_list() {
     );
     assert_eq!(index.verify(ids[2], &recipient).unwrap(), Sender::Anonymous);
 }
+
+#[test]
+fn rows_say_which_record_their_message_came_from() {
+    use crate::keysend::incoming::MessageSource::{self, Boostagram, Chat, TipNote};
+    let (_dir, index) = open_temp();
+    let boost = br#"{"podcast":"Noded","message":"from the boost"}"#.to_vec();
+    let chat = keysend(1, "signed words");
+    let mut boosted = keysend(2, " \n ");
+    let _ = boosted.records.insert(record::BOOSTAGRAM, boost.clone());
+    let mut noted = keysend(3, "\u{200B}");
+    let _ = noted
+        .records
+        .insert(record::TIP_NOTE, b"a tip note".to_vec());
+    let mut silent = keysend(4, "");
+    let _ = silent.records.remove(&record::MESSAGE);
+    let mut chat_over_boost = keysend(5, "chat wins");
+    let _ = chat_over_boost.records.insert(record::BOOSTAGRAM, boost);
+    let items = [chat, boosted, noted, silent, chat_over_boost];
+    assert_eq!(index.insert_received(&items).unwrap(), 5);
+    let rows = index.inbox(&InboxQuery::default()).unwrap();
+    let got: Vec<(u64, Option<MessageSource>, &str)> = rows
+        .iter()
+        .map(|r| (r.amount.sats(), r.message_source, r.preview.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (5, Some(Chat), "chat wins"),
+            (4, None, ""),
+            (3, Some(TipNote), "a tip note"),
+            (2, Some(Boostagram), "from the boost"),
+            (1, Some(Chat), "signed words"),
+        ]
+    );
+    for row in &rows {
+        assert_eq!(
+            index.row(row.id).unwrap().message_source,
+            row.message_source
+        );
+    }
+}
+
+#[test]
+fn opening_a_version_3_file_fills_message_sources_for_the_list() {
+    use crate::keysend::incoming::MessageSource::{Boostagram, Chat};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.db");
+    let chat = keysend(1, "hello");
+    let mut boosted = keysend(2, "");
+    let _ = boosted.records.insert(
+        record::BOOSTAGRAM,
+        br#"{"podcast":"Noded","message":"boosted"}"#.to_vec(),
+    );
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        crate::wallet::schema::create_version_3(&conn).unwrap();
+        for (item, message) in [(&chat, "hello"), (&boosted, "boosted")] {
+            let _ = conn
+                .execute(
+                    "INSERT INTO received (hash, chan_id, htlc_index, amount_msat, created_at, \
+                     settled_at, add_index, settle_index, message, records) \
+                     VALUES (?1, 7, ?2, ?3, ?2, ?2, ?2, ?2, ?4, ?5)",
+                    rusqlite::params![
+                        &item.hash.as_bytes()[..],
+                        item.htlc_index as i64,
+                        item.amount.0 as i64,
+                        message,
+                        crate::wallet::blob::encode(&item.records),
+                    ],
+                )
+                .unwrap();
+        }
+    }
+    let index = Index::open(&path).unwrap();
+    let rows = index.inbox(&InboxQuery::default()).unwrap();
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| (r.preview.as_str(), r.message_source))
+        .collect();
+    assert_eq!(got, [("boosted", Some(Boostagram)), ("hello", Some(Chat))]);
+    // New rows after the migration get theirs on insert.
+    assert_eq!(index.insert_received(&[keysend(3, "later")]).unwrap(), 1);
+    assert_eq!(
+        index.inbox(&InboxQuery::default()).unwrap()[0].message_source,
+        Some(Chat)
+    );
+}

@@ -1,6 +1,7 @@
 //! Turning what the user composed into a keysend ready for the journal:
 //! sign the sender identity with the node key if asked, check the amount,
-//! the fee limit and the onion size budget before anything is sent.
+//! the fee limit, amount plus fee against what the node can send, and the
+//! onion size budget before anything is sent.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -8,7 +9,7 @@ use super::SendError;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::{SignedIdentity, Tip};
 use crate::keysend::{Msat, NodeId, Preimage, Records};
-use crate::node::{Balance, NodeInfo, OutgoingKeysend, SharedNode};
+use crate::node::{Balance, FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, SharedNode};
 
 /// How long the node may search for a route before giving up (LND's default).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -31,7 +32,8 @@ pub struct SendRequest {
 }
 
 /// Build the keysend for `req`: fresh preimage, final records, checked.
-/// `balance`, when known, refuses amounts the node cannot send.
+/// `balance`, when known, refuses an amount that, with the routing fee on
+/// top, the node cannot send (see [`check_spendable`]).
 pub async fn prepare(
     node: &SharedNode,
     info: &NodeInfo,
@@ -53,8 +55,36 @@ pub async fn prepare(
         fee_limit: req.fee_limit,
         timeout: SEND_TIMEOUT,
     };
-    check_budget(node, &keysend).await?;
+    let estimate = route_estimate(node, &keysend).await;
+    let estimated_fee = estimate.as_ref().ok().map(|e| e.fee);
+    check_spendable(req.amount, req.fee_limit, balance.as_ref(), estimated_fee)?;
+    check_budget(&keysend, estimate.ok())?;
     Ok(keysend)
+}
+
+/// Refuse an amount the node cannot send with the routing fee on top (LND
+/// needs amount + fee within the local balance). The fee counted is the fee
+/// limit, or, when the node found a route (`estimated_fee`), that route's
+/// fee capped by the limit: a direct peer costs no fee, so nearly the whole
+/// balance can go to it. `balance` unknown: nothing to check.
+pub fn check_spendable(
+    amount: Msat,
+    fee_limit: Msat,
+    balance: Option<&Balance>,
+    estimated_fee: Option<Msat>,
+) -> Result<(), SendError> {
+    let Some(available) = balance.map(|b| b.local) else {
+        return Ok(());
+    };
+    let fee = estimated_fee.map_or(fee_limit, |fee| fee.min(fee_limit));
+    if amount.0.saturating_add(fee.0) <= available.0 {
+        return Ok(());
+    }
+    Err(SendError::InsufficientBalance {
+        amount,
+        fee_limit,
+        available,
+    })
 }
 
 fn check_amounts(
@@ -71,13 +101,13 @@ fn check_amounts(
     if req.destination == info.id {
         return Err(SendError::SelfPayment);
     }
-    match balance {
-        Some(balance) if req.amount > balance.local => Err(SendError::InsufficientBalance {
-            amount: req.amount,
-            available: balance.local,
-        }),
-        _ => Ok(()),
-    }
+    // The amount alone first, before asking the node anything.
+    check_spendable(
+        req.amount,
+        req.fee_limit,
+        balance.as_ref(),
+        Some(Msat::ZERO),
+    )
 }
 
 /// Whatsat identity: the node signs sender || recipient || timestamp || message.
@@ -106,19 +136,24 @@ async fn sign_identity(
     })
 }
 
-/// Refuse records that cannot fit the onion over the route the node would
-/// take. The route is found without the records (LND finds no route at all
-/// for an oversize onion, which would hide the real problem); when the node
-/// cannot find one, one hop is assumed (the most lenient).
-async fn check_budget(node: &SharedNode, keysend: &OutgoingKeysend) -> Result<(), SendError> {
+/// The route the node would take, found without the records (LND finds no
+/// route at all for an oversize onion, which would hide the real problem).
+async fn route_estimate(
+    node: &SharedNode,
+    keysend: &OutgoingKeysend,
+) -> Result<FeeEstimate, NodeError> {
     let probe = OutgoingKeysend {
         records: Records::new(),
         ..keysend.clone()
     };
-    let hops = match node.estimate_fee(&probe).await {
-        Ok(estimate) => estimate.hops.max(1),
-        Err(_) => 1,
-    };
+    node.estimate_fee(&probe).await
+}
+
+/// Refuse records that cannot fit the onion over the route the node would
+/// take (`estimate`); when the node found none, one hop is assumed (the
+/// most lenient).
+fn check_budget(keysend: &OutgoingKeysend, estimate: Option<FeeEstimate>) -> Result<(), SendError> {
+    let hops = estimate.map_or(1, |e| e.hops.max(1));
     let budget = Budget::measure(hops, keysend.amount, &keysend.records);
     if budget.fits() {
         return Ok(());
@@ -136,4 +171,63 @@ fn now_ns() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn balance(sats: u64) -> Balance {
+        Balance {
+            local: Msat::from_sat(sats),
+            ..Balance::default()
+        }
+    }
+
+    #[test]
+    fn amount_plus_fee_must_fit_the_balance() {
+        let sat = Msat::from_sat;
+        // (amount, fee limit, estimated fee, spendable, accepted)
+        let cases = [
+            (sat(900), sat(100), None, 1_000, true),
+            (sat(901), sat(100), None, 1_000, false),
+            // A direct peer: the route costs nothing, the limit is not needed.
+            (sat(1_000), sat(100), Some(Msat::ZERO), 1_000, true),
+            (sat(990), sat(100), Some(sat(10)), 1_000, true),
+            (sat(991), sat(100), Some(sat(10)), 1_000, false),
+            // An estimate above the limit counts only the limit (never paid more).
+            (sat(900), sat(100), Some(sat(500)), 1_000, true),
+            (sat(1_001), sat(100), Some(Msat::ZERO), 1_000, false),
+        ];
+        for (amount, limit, estimate, spendable, accepted) in cases {
+            let got = check_spendable(amount, limit, Some(&balance(spendable)), estimate);
+            assert_eq!(got.is_ok(), accepted, "{amount} + {limit} ({estimate:?})");
+            if let Err(err) = got {
+                assert!(
+                    matches!(err, SendError::InsufficientBalance { fee_limit, .. } if fee_limit == limit),
+                    "{err:?}"
+                );
+            }
+        }
+        assert!(
+            check_spendable(sat(5), sat(1), None, None).is_ok(),
+            "unknown balance"
+        );
+    }
+
+    #[test]
+    fn the_refusal_names_amount_fee_limit_and_balance() {
+        let err = check_spendable(
+            Msat(8_699_019_800),
+            Msat(1_500),
+            Some(&balance(8_699_019)),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "8,699,019 sat plus routing fees (limit 1.500 sat) is more than your node can send \
+             right now (8,699,019 sat); send less or lower the fee limit"
+        );
+    }
 }

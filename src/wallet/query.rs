@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::verification::Verification;
 use super::{Index, IndexError};
+use crate::keysend::incoming::MessageSource;
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId, PaymentHash};
 
@@ -65,28 +66,21 @@ pub struct InboxRow {
     pub verification: Option<Verification>,
     /// First line(s) of the message, at most [`PREVIEW_CHARS`] characters.
     pub preview: String,
+    /// Which record the message came from; only [`MessageSource::Chat`] text
+    /// is covered by a verified sender's signature. `None` without a message.
+    pub message_source: Option<MessageSource>,
     pub podcast: Option<String>,
     pub unread: bool,
 }
 
 const ROW_COLUMNS: &str = "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_name, \
-    r.sender_pubkey, r.verification, substr(r.message, 1, 400), r.podcast, r.read";
+    r.sender_pubkey, r.verification, substr(r.message, 1, 400), r.podcast, r.read, \
+    r.message_source";
 
 impl Index {
     /// A page of the inbox, newest first.
     pub fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, IndexError> {
-        let (filter, mut values) = where_clause(query);
-        let source = list_source(query);
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} \
-             ORDER BY r.settled_at DESC, r.id DESC LIMIT ? OFFSET ?"
-        );
-        values.push(Value::Integer(
-            i64::try_from(query.limit).unwrap_or(i64::MAX),
-        ));
-        values.push(Value::Integer(
-            i64::try_from(query.offset).unwrap_or(i64::MAX),
-        ));
+        let (sql, values) = page_sql(query);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), inbox_row)?;
@@ -123,6 +117,20 @@ impl Index {
         let rows = stmt.query_map([limit], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The statement and parameters of a page of the inbox.
+fn page_sql(query: &InboxQuery) -> (String, Vec<Value>) {
+    let (filter, mut values) = where_clause(query);
+    let source = list_source(query);
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} \
+         ORDER BY r.settled_at DESC, r.id DESC LIMIT ? OFFSET ?"
+    );
+    for n in [query.limit, query.offset] {
+        values.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+    }
+    (sql, values)
 }
 
 /// Where a page is read from. Without a sender or podcast filter (each has
@@ -197,6 +205,9 @@ fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
             .get::<_, Option<i64>>(6)?
             .and_then(Verification::from_code),
         preview: display_safe(message.as_deref().unwrap_or(""), PREVIEW_CHARS),
+        message_source: row
+            .get::<_, Option<i64>>(10)?
+            .and_then(MessageSource::from_code),
         podcast: row.get(8)?,
         unread: !read,
     })
@@ -217,6 +228,40 @@ pub(crate) fn sender_label(name: Option<&str>, pubkey: Option<&NodeId>) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's plan for the page of `query` and for the podcast menu.
+    fn plans(query: &InboxQuery) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let conn = index.lock();
+        let plan = |sql: &str, values: Vec<Value>| -> String {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt.query_map(params_from_iter(values), |r| r.get::<_, String>(3));
+            let rows: Vec<String> = rows.unwrap().collect::<Result<_, _>>().unwrap();
+            rows.join("; ")
+        };
+        let (sql, values) = page_sql(query);
+        let menu = "SELECT DISTINCT podcast FROM received WHERE podcast IS NOT NULL \
+                    ORDER BY podcast LIMIT 50";
+        (plan(&sql, values), plan(menu, Vec::new()))
+    }
+
+    #[test]
+    fn the_podcast_filter_and_menu_walk_the_podcast_index() {
+        let query = InboxQuery {
+            podcast: Some("Noded".into()),
+            min_amount: Msat::from_sat(10),
+            ..InboxQuery::default()
+        };
+        let (page, menu) = plans(&query);
+        assert!(
+            page.contains("INDEX received_podcast (podcast=?)"),
+            "{page}"
+        );
+        // In date order: only ties on the date are sorted (by id).
+        assert!(!page.contains("TEMP B-TREE FOR ORDER BY"), "{page}");
+        assert!(menu.contains("COVERING INDEX received_podcast"), "{menu}");
+    }
 
     #[test]
     fn search_text_becomes_quoted_prefix_phrases() {

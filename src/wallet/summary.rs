@@ -4,10 +4,12 @@
 //! Reads the same records with the same rules as `keysend::incoming::decode`
 //! (its message, claimed sender and name fallbacks), but only the records the
 //! index keeps: no `RecordView` (hex and preview) for every record, which was
-//! most of the decoding time of a first sync (BENCHMARKS.md item 9).
+//! most of the decoding time of a first sync (BENCHMARKS.md item 9). The
+//! message and the record it came from are `display_message`'s own answer,
+//! so the inbox and the details view agree on both.
 
 use crate::keysend::boostagram::Boostagram;
-use crate::keysend::incoming::{MESSAGE_CHARS, NAME_CHARS, claimed_sender};
+use crate::keysend::incoming::{MessageSource, NAME_CHARS, claimed_sender, display_message};
 use crate::keysend::record;
 use crate::keysend::text::{display_bytes, display_safe};
 use crate::keysend::{NodeId, Records};
@@ -20,6 +22,9 @@ const MAX_LABEL_CHARS: usize = 120;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Summary {
     pub message: Option<String>,
+    /// Which record `message` came from; only [`MessageSource::Chat`] text
+    /// can be covered by a sender signature. `None` without a message.
+    pub message_source: Option<MessageSource>,
     pub sender_pubkey: Option<NodeId>,
     pub sender_name: Option<String>,
     pub podcast: Option<String>,
@@ -39,12 +44,10 @@ impl Summary {
         };
         let boost = records
             .get(&record::BOOSTAGRAM)
-            .and_then(|v| Boostagram::parse(v).ok())
-            .unwrap_or_default();
+            .and_then(|v| Boostagram::parse(v).ok());
         // The chat message (34349334), else the boostagram's, else the tip note.
-        let message = text(record::MESSAGE, MESSAGE_CHARS, true)
-            .or_else(|| boost.message.clone())
-            .or_else(|| text(record::TIP_NOTE, MESSAGE_CHARS, true));
+        let (message, message_source) = display_message(records, boost.as_ref()).unzip();
+        let boost = boost.unwrap_or_default();
         let sender_name = text(record::SENDER_ALIAS, NAME_CHARS, false)
             .or_else(|| {
                 boost
@@ -55,6 +58,7 @@ impl Summary {
             .filter(|n| !n.is_empty());
         Self {
             message,
+            message_source,
             sender_pubkey: records
                 .get(&record::SENDER_PUBKEY)
                 .and_then(|v| claimed_sender(v)),
@@ -125,6 +129,7 @@ mod tests {
         let boost = decoded.boostagram.unwrap_or_default();
         Summary {
             message: decoded.message,
+            message_source: decoded.message_source,
             sender_pubkey: decoded.claimed_sender,
             sender_name: decoded.claimed_name.filter(|n| !n.is_empty()),
             podcast: label(boost.podcast),

@@ -116,6 +116,7 @@ async fn the_send_path_refuses_hostile_tips_and_sends_nothing() {
             request(alice, over_balance.sats(), "hi"),
             SendError::InsufficientBalance {
                 amount: over_balance,
+                fee_limit: Msat::from_sat(100),
                 available,
             },
             "more than your node can send",

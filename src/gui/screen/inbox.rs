@@ -4,6 +4,8 @@
 //! row opens the detail pane (see `inbox_detail`). This file holds the
 //! state and its updates; `inbox_view` draws it.
 
+use std::time::{Duration, Instant};
+
 use iced::Task;
 
 use crate::gui::history::History;
@@ -12,14 +14,20 @@ use crate::gui::screen::Env;
 use crate::gui::screen::inbox_detail::{self, Detail};
 use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
+use crate::node::SharedNode;
 use crate::wallet::{InboxQuery, InboxRow, Index, IndexError};
 
-pub use crate::gui::screen::inbox_view::{is_forgery, sender_label};
+pub use crate::gui::screen::inbox_view::{
+    claimed_beside, is_forgery, sender_label, unsigned_message,
+};
 
 /// Height of one inbox row, in pixels.
 pub const ROW_HEIGHT: f32 = 68.0;
 /// Rows fetched around the visible window.
 const PAGE: u64 = 120;
+/// While a backfill stores pages, the count and rows are reloaded at most
+/// this often (the subtitle follows the sync without a reload per page).
+pub const SYNC_REFRESH: Duration = Duration::from_millis(500);
 
 /// A loaded slice of the filtered inbox.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +52,8 @@ impl Page {
 pub struct Inbox {
     index: Index,
     me: NodeId,
+    /// Where a verified sender's graph alias is looked up (detail pane).
+    graph: Option<SharedNode>,
     pub(super) search: String,
     pub(super) contact: Option<(String, NodeId)>,
     pub(super) podcast: Option<String>,
@@ -61,6 +71,8 @@ pub struct Inbox {
     pub(super) detail: Option<Detail>,
     pub(super) history: History,
     pub(super) error: Option<String>,
+    /// When a backfill page last caused a reload (see [`SYNC_REFRESH`]).
+    synced_at: Option<Instant>,
 }
 
 /// Inbox events.
@@ -96,6 +108,7 @@ impl Inbox {
         Self {
             index,
             me,
+            graph: None,
             search: String::new(),
             contact: None,
             podcast: None,
@@ -111,7 +124,15 @@ impl Inbox {
             detail: None,
             history: History::Quiet,
             error: None,
+            synced_at: None,
         }
+    }
+
+    /// Look verified senders up in `node`'s graph (their alias, for the
+    /// detail pane).
+    pub fn with_graph(mut self, node: SharedNode) -> Self {
+        self.graph = Some(node);
+        self
     }
 
     /// Rows matching the filters.
@@ -157,6 +178,20 @@ impl Inbox {
     /// out of order, and a late "progress" would outlive the "finished").
     pub fn sync_event(&mut self, event: &sync::Event) {
         self.history = self.history.next(event);
+    }
+
+    /// A backfill stored another page (at `now`): reload the count and rows
+    /// so the subtitle follows the sync, at once for the first rows, then at
+    /// most every [`SYNC_REFRESH`].
+    pub fn stored_more(&mut self, env: &Env<'_>, now: Instant) -> Task<Message> {
+        let recent = self
+            .synced_at
+            .is_some_and(|at| now.saturating_duration_since(at) < SYNC_REFRESH);
+        if self.total > 0 && recent {
+            return Task::none();
+        }
+        self.synced_at = Some(now);
+        self.reload(env)
     }
 
     /// Whether a reload is running (tests).
@@ -290,7 +325,7 @@ impl Inbox {
     }
 
     fn select(&mut self, id: i64) -> Action {
-        let (detail, task) = Detail::open(self.index.clone(), self.me, id);
+        let (detail, task) = Detail::open(self.index.clone(), self.graph.clone(), self.me, id);
         self.detail = Some(detail);
         Action::Run(task.map(Message::Detail))
     }

@@ -1,6 +1,11 @@
 //! The inbox detail pane: the full message, boostagram fields, the sender's
 //! status, every record (named or hex with a UTF-8 preview) and the payment
 //! hash, plus "save sender as contact". Opening it marks the tip read.
+//!
+//! "Verified" is about the node, never the name: a verified sender is shown
+//! as our contact name, else its graph alias, else its short key, and the
+//! name it gave itself (never signed) as a claim. A message taken from a
+//! record the signature does not cover is labelled so.
 
 use iced::widget::{column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Length, Task};
@@ -11,8 +16,10 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::NodeId;
 use crate::keysend::boostagram::Boostagram;
+use crate::keysend::incoming::{MessageSource, NAME_CHARS};
 use crate::keysend::record::{self, BOOSTAGRAM};
 use crate::keysend::text::{display_safe, lossy_utf8};
+use crate::node::SharedNode;
 use crate::wallet::{InboxDetail, Index, IndexError, Verification};
 
 /// Longest hex shown for one record, in bytes.
@@ -26,12 +33,15 @@ const PREVIEW_BYTES: usize = 240;
 pub struct Detail {
     id: i64,
     loaded: Option<Result<InboxDetail, IndexError>>,
+    /// A verified sender's alias in the graph (display-safe), if it has one.
+    alias: Option<String>,
 }
 
 /// Detail pane events.
 #[derive(Debug, Clone)]
 pub enum Message {
-    Loaded(Result<InboxDetail, IndexError>),
+    /// The entry, and a verified sender's graph alias.
+    Loaded(Result<(InboxDetail, Option<String>), IndexError>),
     Close,
     SaveContact,
 }
@@ -46,21 +56,37 @@ pub enum Action {
 }
 
 impl Detail {
-    /// Open entry `id`: load it, verify its sender once, and mark it read.
-    pub fn open(index: Index, me: NodeId, id: i64) -> (Self, Task<Message>) {
+    /// Open entry `id`: load it, verify its sender once, mark it read, and
+    /// look a verified sender up in `graph` (when given) for its alias.
+    pub fn open(
+        index: Index,
+        graph: Option<SharedNode>,
+        me: NodeId,
+        id: i64,
+    ) -> (Self, Task<Message>) {
         let task = Task::perform(
             async move {
-                index
+                let detail = index
                     .call(move |index| {
                         let _ = index.verify(id, &me)?;
                         index.mark_read(id)?;
                         index.detail(id)
                     })
-                    .await
+                    .await?;
+                let alias = match (graph, verified_node(&detail)) {
+                    (Some(graph), Some(node)) => graph_alias(&graph, node).await,
+                    _ => None,
+                };
+                Ok((detail, alias))
             },
             Message::Loaded,
         );
-        (Self { id, loaded: None }, task)
+        let detail = Self {
+            id,
+            loaded: None,
+            alias: None,
+        };
+        (detail, task)
     }
 
     /// The entry shown.
@@ -72,7 +98,11 @@ impl Detail {
     pub fn update(&mut self, message: Message) -> Action {
         match message {
             Message::Loaded(result) => {
-                self.loaded = Some(result);
+                let (loaded, alias) = match result {
+                    Ok((detail, alias)) => (Ok(detail), alias),
+                    Err(error) => (Err(error), None),
+                };
+                (self.loaded, self.alias) = (Some(loaded), alias);
                 Action::MarkedRead(self.id)
             }
             Message::Close => Action::Close,
@@ -101,33 +131,49 @@ impl Detail {
         let body: Element<'a, Message> = match &self.loaded {
             None => text("Loading…").style(theme::muted).into(),
             Some(Err(error)) => widget::error_notice(error, "Close the pane and try again."),
-            Some(Ok(detail)) => detail_view(detail, env),
+            Some(Ok(detail)) => detail_view(detail, self.alias.as_deref(), env),
         };
-        widget::card(column![header, scrollable(body).height(Length::Fill)].spacing(gap::M))
+        widget::raised_card(column![header, scrollable(body).height(Length::Fill)].spacing(gap::M))
             .height(Length::Fill)
             .into()
     }
 }
 
-fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
+/// The sender's node when its signature checked out.
+fn verified_node(detail: &InboxDetail) -> Option<NodeId> {
+    detail
+        .verification
+        .filter(|v| v.is_verified())
+        .and(detail.sender_pubkey)
+}
+
+/// The node's alias in the graph, display-safe; `None` when it has none or
+/// the node cannot say (the pane then shows the short key).
+async fn graph_alias(graph: &SharedNode, node: NodeId) -> Option<String> {
+    let found = graph.lookup(node).await.ok().flatten()?;
+    Some(display_safe(&found.alias, NAME_CHARS)).filter(|a| !a.trim().is_empty())
+}
+
+fn detail_view<'a>(
+    detail: &'a InboxDetail,
+    alias: Option<&str>,
+    env: &Env<'a>,
+) -> Element<'a, Message> {
     let amount = text(format::amount(detail.amount, env.settings.unit))
         .size(size::FIGURE)
         .font(theme::BOLD);
     let mut col = column![
         amount,
         widget::caption(format::full_time(detail.settled_at)),
-        sender_view(detail, env)
+        sender_view(detail, alias, env)
     ]
     .spacing(gap::M)
     .padding([0, 12]);
-    col = col.push(match &detail.message {
-        Some(message) => widget::card(text(message.as_str()).size(size::BODY)).into(),
-        None => Element::from(text("No message.").style(theme::muted)),
-    });
+    col = col.push(message_view(detail));
     if let Some(bytes) = detail.records.get(&BOOSTAGRAM)
         && let Ok(boost) = Boostagram::parse(bytes)
     {
-        col = col.push(boost_view(boost));
+        col = col.push(boost_view(boost, env.settings.unit));
     }
     col = col.push(pair(
         "Payment hash",
@@ -137,16 +183,21 @@ fn detail_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
     col.into()
 }
 
-fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
+fn sender_view<'a>(
+    detail: &'a InboxDetail,
+    alias: Option<&str>,
+    env: &Env<'a>,
+) -> Element<'a, Message> {
     let contact = detail
         .sender_pubkey
         .and_then(|id| env.contacts.by_pubkey(&id));
     let claimed = format!("claims to be {}", detail.sender);
-    let (line, tone, note) = match (detail.verification, detail.sender_pubkey) {
-        (Some(Verification::Verified(_)), Some(_)) => (
-            contact.map_or_else(|| detail.sender.clone(), |c| c.name.clone()),
+    let verified = verified_node(detail);
+    let (line, tone, note) = match (detail.verification, verified) {
+        (_, Some(node)) => (
+            node_name(node, contact.map(|c| c.name.as_str()), alias),
             Tone::Success,
-            "Verified: the sender's node signed this message for your node.",
+            verified_note(detail),
         ),
         (Some(Verification::Claimed(problem)), _) if is_forgery(problem) => (
             claimed,
@@ -165,10 +216,19 @@ fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
         ),
     };
     let mut col = column![
-        text(line).font(theme::BOLD).style(theme::toned(tone)),
+        text(line.clone())
+            .font(theme::BOLD)
+            .style(theme::toned(tone)),
         widget::caption(note)
     ]
     .spacing(gap::XS);
+    if verified.is_some()
+        && let Some(name) = calls_itself(detail.sender_name.as_deref(), &line)
+    {
+        col = col.push(widget::caption(format!(
+            "calls itself “{name}” (a name is never signed)"
+        )));
+    }
     if let Some(id) = detail.sender_pubkey {
         col = col.push(widget::mono(id.to_hex()));
         if contact.is_none() {
@@ -181,7 +241,63 @@ fn sender_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Messag
     col.into()
 }
 
-fn boost_view<'a>(boost: Boostagram) -> Element<'a, Message> {
+/// A verified node by what we know it as: our contact name, else its graph
+/// alias, else its short key. Never the name it gave itself.
+pub fn node_name(node: NodeId, contact: Option<&str>, alias: Option<&str>) -> String {
+    contact
+        .or(alias)
+        .map_or_else(|| node.short(), ToOwned::to_owned)
+}
+
+/// The claimed name worth showing beside `shown`: display-safe, not empty,
+/// not the same as what is already shown.
+fn calls_itself(claimed: Option<&str>, shown: &str) -> Option<String> {
+    let name = display_safe(claimed?, NAME_CHARS);
+    (!name.trim().is_empty() && name != shown).then_some(name)
+}
+
+/// What a good signature proves here: the node, and the message only when
+/// it is the chat record.
+fn verified_note(detail: &InboxDetail) -> &'static str {
+    match (&detail.message, detail.message_signed()) {
+        (_, true) => "Verified: this node signed this message for your node.",
+        (Some(_), false) => {
+            "Verified: this node sent it to your node, but its signature does not cover the message shown."
+        }
+        (None, false) => "Verified: this node signed for your node.",
+    }
+}
+
+/// The message, labelled when a verified sender's signature does not cover it.
+fn message_view(detail: &InboxDetail) -> Element<'_, Message> {
+    let Some(message) = &detail.message else {
+        return text("No message.").style(theme::muted).into();
+    };
+    let card = widget::card(text(message.as_str()).size(size::BODY));
+    if verified_node(detail).is_none() || detail.message_signed() {
+        return card.into();
+    }
+    let record = match detail.message_source {
+        Some(MessageSource::Boostagram) => "the boostagram",
+        Some(MessageSource::TipNote) => "the tip note",
+        _ => "a record",
+    };
+    column![
+        text("Message not covered by the signature")
+            .size(size::SMALL)
+            .font(theme::BOLD)
+            .style(theme::toned(Tone::Warning)),
+        widget::caption(format!(
+            "It comes from {record}, which the sender's signature does not include: the \
+             signature says nothing about who wrote it."
+        )),
+        card
+    ]
+    .spacing(gap::XS)
+    .into()
+}
+
+fn boost_view<'a>(boost: Boostagram, unit: crate::store::AmountUnit) -> Element<'a, Message> {
     let fields = [
         ("Podcast", boost.podcast),
         ("Episode", boost.episode),
@@ -199,7 +315,7 @@ fn boost_view<'a>(boost: Boostagram) -> Element<'a, Message> {
             "Total boost",
             boost
                 .value_msat_total
-                .map(|m| crate::keysend::Msat(m).to_string()),
+                .map(|m| format::amount(crate::keysend::Msat(m), unit)),
         ),
         ("Reply to", boost.reply_address),
     ];

@@ -27,7 +27,9 @@ impl Inbox {
                 "The list will retry when new tips arrive.",
             ));
         }
-        let list = widget::card(self.list(env)).padding(0).height(Length::Fill);
+        let list = widget::raised_card(self.list(env))
+            .padding(0)
+            .height(Length::Fill);
         let content: Element<'a, Message> = match &self.detail {
             Some(detail) => row![
                 container(list).width(Length::FillPortion(5)),
@@ -148,6 +150,10 @@ impl std::fmt::Display for ContactChoice {
 }
 
 /// How a row's sender is shown: contact name, claimed identity or anonymous.
+/// "verified" goes with the node, never with a name it gave itself: a
+/// verified sender that is not a contact shows as its short key (the list
+/// has no graph aliases; the detail pane looks one up), its claimed name
+/// beside it as a claim ([`claimed_beside`]).
 pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static str, Tone)>) {
     let contact = row
         .sender_pubkey
@@ -161,7 +167,10 @@ pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static 
     };
     match row.verification {
         Some(Verification::Verified(_)) => (
-            contact.clone().unwrap_or_else(|| row.sender.clone()),
+            contact
+                .clone()
+                .or_else(|| row.sender_pubkey.map(|id| id.short()))
+                .unwrap_or_else(|| row.sender.clone()),
             Some(("verified", Tone::Success)),
         ),
         Some(Verification::Claimed(problem)) if is_forgery(problem) => {
@@ -172,6 +181,24 @@ pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static 
         _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
         _ => ("anonymous".into(), None),
     }
+}
+
+/// Beside a verified sender that is not a contact: the name it gives
+/// itself, as a claim (`calls itself Alice`); names are never signed.
+pub fn claimed_beside(row: &InboxRow, env: &Env<'_>) -> Option<String> {
+    let id = row.sender_pubkey?;
+    let is_name = row.sender != id.short() && row.sender != ANONYMOUS_ROW;
+    (row.verification.is_some_and(Verification::is_verified)
+        && is_name
+        && env.contacts.by_pubkey(&id).is_none())
+    .then(|| format!("calls itself {}", row.sender))
+}
+
+/// A verified sender whose shown message is not the chat record their
+/// signature covers (a boostagram message or a tip note).
+pub fn unsigned_message(row: &InboxRow) -> bool {
+    row.verification.is_some_and(Verification::is_verified)
+        && row.message_source.is_some_and(|source| !source.signable())
 }
 
 /// What the index calls a sender that gave no name or key.
@@ -208,6 +235,12 @@ fn row_view<'a>(
     );
     if let Some((label, tone)) = badge {
         who = who.push(widget::pill(label, tone));
+    }
+    if unsigned_message(row) {
+        who = who.push(widget::pill("message not signed", Tone::Warning));
+    }
+    if let Some(claim) = claimed_beside(row, env) {
+        who = who.push(widget::caption(claim).wrapping(text::Wrapping::None));
     }
     // Beside the detail pane there is no room for the podcast's name.
     if let Some(podcast) = row.podcast.as_deref().filter(|_| !narrow) {

@@ -95,6 +95,8 @@ pub enum Message {
     Cancel,
     Prepared(Result<OutgoingKeysend, String>),
     Event(SendEvent),
+    /// After a failure: back to the form with everything kept, as a new payment.
+    EditAndRetry,
     NewTip,
 }
 
@@ -162,6 +164,21 @@ impl Send {
         &self.intent_id
     }
 
+    /// The recipient as typed (a contact name or a public key).
+    pub fn recipient_text(&self) -> &str {
+        &self.recipient
+    }
+
+    /// The fee limit as typed (empty: the settings default).
+    pub fn fee_limit_text(&self) -> &str {
+        &self.fee_limit
+    }
+
+    /// Whether the tip will be signed with the node identity.
+    pub fn signs(&self) -> bool {
+        self.sign
+    }
+
     /// The current stage.
     pub fn stage(&self) -> &Stage {
         &self.stage
@@ -194,6 +211,7 @@ impl Send {
             Message::Cancel => self.cancel(),
             Message::Prepared(result) => self.prepared(result, &cx),
             Message::Event(event) => self.event(event),
+            Message::EditAndRetry => self.edit_and_retry(),
             Message::NewTip => {
                 *self = Self::default();
                 Action::None
@@ -226,6 +244,20 @@ impl Send {
             Some(contact) => self.edited(|s| s.fill_contact(&contact)),
             None => Action::None,
         }
+    }
+
+    /// Back to the form after a definite failure, every field kept, with a
+    /// fresh intent id: the journal refuses a reused one as a double submit,
+    /// and a retry is a new payment (new preimage and hash), which is right
+    /// once nothing was paid. Only offered after a failure.
+    fn edit_and_retry(&mut self) -> Action {
+        if !matches!(self.stage, Stage::Done(Outcome::Failed { .. })) {
+            return Action::None;
+        }
+        self.stage = Stage::Compose;
+        self.intent_id = new_intent_id();
+        self.estimate = None;
+        self.edited(|_| ())
     }
 
     fn cancel(&mut self) -> Action {

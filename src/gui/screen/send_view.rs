@@ -223,7 +223,7 @@ fn fee_line<'a>(
         }
         Some(Ok(e)) => widget::caption(format!(
             "Estimated fee {} · {} · {:.0}% success",
-            format::amount(e.fee, env.settings.unit),
+            format::fee(e.fee, env.settings.unit),
             hops(e.hops),
             e.success_probability * 100.0
         ))
@@ -235,7 +235,7 @@ fn fee_line<'a>(
     };
     let limit = send.fee_limit(env).map_or_else(
         |e| e,
-        |m| format!("limit {}", format::amount(m, env.settings.unit)),
+        |m| format!("limit {}", format::fee(m, env.settings.unit)),
     );
     row![
         estimate,
@@ -309,7 +309,7 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
             format!("Sent {}", format::amount(update.amount, env.settings.unit)),
             format!(
                 "Payment succeeded · fee {} · {} · {}",
-                format::amount(update.fee, env.settings.unit),
+                format::fee(update.fee, env.settings.unit),
                 hops(update.hops),
                 format::seconds(*elapsed)
             ),
@@ -326,9 +326,15 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
     if fee_total > Msat::ZERO {
         col = col.push(widget::caption(format!(
             "Total spent {}",
-            format::amount(fee_total, env.settings.unit)
+            format::fee(fee_total, env.settings.unit)
         )));
     }
-    col.push(widget::primary("New tip", Some(Message::NewTip)))
-        .into()
+    let buttons = match outcome {
+        Outcome::Failed { .. } => row![
+            widget::primary("Edit and retry", Some(Message::EditAndRetry)),
+            widget::secondary("New tip", Some(Message::NewTip))
+        ],
+        Outcome::Succeeded { .. } => row![widget::primary("New tip", Some(Message::NewTip))],
+    };
+    col.push(buttons.spacing(gap::S)).into()
 }

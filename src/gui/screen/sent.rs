@@ -94,7 +94,7 @@ impl Sent {
             )
         };
         body = body.push(
-            widget::card(list)
+            widget::raised_card(list)
                 .padding(0)
                 .height(list_height(self.rows.len())),
         );
@@ -169,7 +169,7 @@ fn row_view<'a>(
         space::horizontal(),
         widget::caption(format!(
             "fee {} · {}",
-            format::amount(sent.fee, env.settings.unit),
+            format::fee(sent.fee, env.settings.unit),
             format::when(sent.created_ns / 1_000_000_000, now)
         ))
     ]

@@ -4,6 +4,8 @@
 //! unread count, desktop notifications) and the unread count itself (one
 //! in flight at most).
 
+use std::time::Instant;
+
 use iced::Task;
 
 use super::{Action, Message, Session, env_for, run};
@@ -35,7 +37,7 @@ impl Session {
         match event {
             sync::Event::Started { .. } => Action::None,
             sync::Event::Progress(p) if p.phase == SyncPhase::Received => {
-                self.first_rows(p.stored, context)
+                self.stored_more(p.stored, context)
             }
             sync::Event::Progress(_) => Action::None,
             sync::Event::Backfilled(result) => self.backfilled(result.err(), context),
@@ -51,14 +53,21 @@ impl Session {
         }
     }
 
-    /// The first rows are in: show them (and the count) while the rest syncs.
-    fn first_rows(&mut self, stored: u64, context: &Context) -> Action {
-        if stored == 0 || self.inbox.total() > 0 {
+    /// More rows are in: show them and the count while the rest syncs (the
+    /// first at once, then throttled by the Inbox).
+    fn stored_more(&mut self, stored: u64, context: &Context) -> Action {
+        if stored == 0 {
             return Action::None;
         }
         let env = env_for(&self.info, context);
-        let reload = self.inbox.reload(&env).map(Message::Inbox);
-        run(Task::batch([reload, self.count_unread(context)]))
+        let reload = self.inbox.stored_more(&env, Instant::now());
+        if reload.units() == 0 {
+            return Action::None;
+        }
+        run(Task::batch([
+            reload.map(Message::Inbox),
+            self.count_unread(context),
+        ]))
     }
 
     /// A backfill ended: the live follow takes over from its cursor, the

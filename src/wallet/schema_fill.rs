@@ -1,0 +1,110 @@
+//! Migration fills that need Rust: columns computed from the stored record
+//! blobs of rows indexed before the column existed.
+
+use rusqlite::{Connection, params};
+
+use crate::keysend::boostagram::Boostagram;
+use crate::keysend::incoming::{MessageSource, display_message};
+use crate::keysend::record;
+use crate::wallet::IndexError;
+use crate::wallet::blob;
+
+/// Version 4: set `message_source` of every row with a message, from its
+/// stored records, by the fallback chain the row's message was chosen with
+/// (`display_message`). Rows whose records cannot be read stay NULL.
+pub(super) fn message_sources(conn: &Connection) -> Result<(), IndexError> {
+    let sources: Vec<(i64, Option<MessageSource>)> = {
+        let mut stmt =
+            conn.prepare("SELECT id, records FROM received WHERE message IS NOT NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, source_of(r.get_ref(1)?.as_blob()?))))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut update = conn.prepare("UPDATE received SET message_source = ?2 WHERE id = ?1")?;
+    for (id, source) in sources {
+        if let Some(source) = source {
+            let _ = update.execute(params![id, source.code()])?;
+        }
+    }
+    Ok(())
+}
+
+/// Which record the displayed message of a stored blob comes from.
+fn source_of(stored: &[u8]) -> Option<MessageSource> {
+    let records = blob::decode(stored).ok()?;
+    let boost = records
+        .get(&record::BOOSTAGRAM)
+        .and_then(|v| Boostagram::parse(v).ok());
+    display_message(&records, boost.as_ref()).map(|(_, source)| source)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::{create_version_3, migrate};
+    use crate::keysend::Records;
+    use crate::keysend::incoming::MessageSource;
+    use crate::keysend::record::{BOOSTAGRAM, MESSAGE, TIP_NOTE};
+    use crate::wallet::blob;
+
+    /// A version 3 file holding one row per `(message column, records blob)`.
+    fn version_3_file(rows: &[(Option<&str>, Vec<u8>)]) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        create_version_3(&conn).unwrap();
+        for (n, (message, records)) in rows.iter().enumerate() {
+            let _ = conn
+                .execute(
+                    "INSERT INTO received (id, hash, chan_id, htlc_index, amount_msat, created_at, \
+                     settled_at, add_index, settle_index, message, records) \
+                     VALUES (?1, x'01', 1, ?1, 1000, 1, ?1, ?1, ?1, ?2, ?3)",
+                    rusqlite::params![n as i64 + 1, message, records],
+                )
+                .unwrap();
+        }
+        conn
+    }
+
+    fn stored(records: &[(u64, &[u8])]) -> Vec<u8> {
+        let records: Records = records.iter().map(|(k, v)| (*k, v.to_vec())).collect();
+        blob::encode(&records)
+    }
+
+    #[test]
+    fn version_4_fills_the_message_source_from_stored_records() {
+        let boost: &[u8] = br#"{"podcast":"Noded","message":"from the boost"}"#;
+        let mut conn = version_3_file(&[
+            (
+                Some("chat"),
+                stored(&[(MESSAGE, b"chat"), (BOOSTAGRAM, boost)]),
+            ),
+            (
+                Some("from the boost"),
+                stored(&[(MESSAGE, b" \n "), (BOOSTAGRAM, boost)]),
+            ),
+            (
+                Some("a note"),
+                stored(&[(MESSAGE, b"\xe2\x80\x8b"), (TIP_NOTE, b"a note")]),
+            ),
+            (None, stored(&[(BOOSTAGRAM, br#"{"podcast":"Noded"}"#)])),
+            (Some("unreadable"), vec![0, 0, 0]),
+        ]);
+        migrate(&mut conn).unwrap();
+        let codes: Vec<Option<i64>> = conn
+            .prepare("SELECT message_source FROM received ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let sources: Vec<Option<MessageSource>> = codes
+            .iter()
+            .map(|c| c.and_then(MessageSource::from_code))
+            .collect();
+        use MessageSource::*;
+        assert_eq!(
+            sources,
+            [Some(Chat), Some(Boostagram), Some(TipNote), None, None]
+        );
+        assert_eq!(codes[..3], [Some(1), Some(2), Some(3)]);
+    }
+}
