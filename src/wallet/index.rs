@@ -89,7 +89,8 @@ impl Index {
             .map_err(|e| log::warn!("index open marker not written: {e}"))
             .ok()
             .map(Arc::new);
-        let (conn, check) = match open_checked(path, unclean) {
+        let opened = open_checked(path, unclean).or_else(|e| recheck_if_damaged(path, e));
+        let (conn, check) = match opened {
             Ok(conn) if unclean || empty => (conn, Some(Check::done(None))),
             Ok(conn) => (conn, None),
             Err(IndexError::Database(e)) if is_corrupt(&e) => {
@@ -256,4 +257,22 @@ pub(super) fn bump(
             .execute(params![cursor.key(), value as i64])?;
     }
     Ok(())
+}
+
+/// How long to wait before checking a file that looked damaged again.
+const RECHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// A file that looks damaged is checked again, in full, after a pause
+/// before it is moved aside: while another process migrates the same file,
+/// FTS5 can fail to read its tables for a moment ("vtable constructor
+/// failed"), which is not damage. Real damage is still there the second time.
+fn recheck_if_damaged(path: &Path, error: IndexError) -> Result<Connection, IndexError> {
+    match &error {
+        IndexError::Database(e) if is_corrupt(e) => {
+            log::debug!("index looked damaged ({e}); checking again");
+            std::thread::sleep(RECHECK_PAUSE);
+            open_checked(path, true)
+        }
+        _ => Err(error),
+    }
 }

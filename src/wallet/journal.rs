@@ -137,7 +137,7 @@ impl Journal {
 
     /// Configure, check and create the schema.
     fn prepare(conn: &Connection) -> Result<(), JournalError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        super::schema::use_wal(conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let _ = version(conn)?;
         super::index_file::quick_check(conn).map_err(JournalError::Unreadable)?;

@@ -176,10 +176,33 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // First, so every later statement waits for other processes (the CLI
     // and the GUI may use one profile at once).
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    use_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")
+}
+
+/// Switch the file to WAL (a setting stored in the file, so usually already
+/// done). Switching needs the file to itself, and SQLite answers "database
+/// is locked" at once instead of calling the busy handler when another
+/// connection is opening the same new file: retry for up to [`BUSY_TIMEOUT`].
+pub(crate) fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How long a statement waits for another process holding the file.
