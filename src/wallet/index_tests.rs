@@ -403,3 +403,42 @@ fn opening_a_version_3_file_fills_message_sources_for_the_list() {
         Some(Chat)
     );
 }
+
+#[test]
+fn text_search_counts_agree_with_the_rows_listed() {
+    let (_dir, index) = open_temp();
+    let items: Vec<_> = (1..=60)
+        .map(|n| {
+            let text = match n {
+                n if n % 3 == 0 => "coffee and lightning",
+                n if n % 2 == 0 => "lightning tip",
+                _ => "thanks",
+            };
+            keysend(n, text)
+        })
+        .collect();
+    let _ = index.insert_received(&items).unwrap();
+    for text in ["light", "coffee", "light coffee", "thanks", "absent"] {
+        for min_sat in [0, 10, 31, 1_000] {
+            let query = InboxQuery {
+                text: Some(text.to_owned()),
+                min_amount: Msat::from_sat(min_sat),
+                limit: 1_000,
+                ..InboxQuery::default()
+            };
+            let listed = amounts(&index, &query).len() as u64;
+            assert_eq!(
+                index.count(&query).unwrap(),
+                listed,
+                "{text:?} >= {min_sat} sat"
+            );
+        }
+    }
+    let coffee = InboxQuery {
+        text: Some("coffee".into()),
+        min_amount: Msat::from_sat(31),
+        ..InboxQuery::default()
+    };
+    // 33, 36, ..., 60: ten of them.
+    assert_eq!(index.count(&coffee).unwrap(), 10);
+}

@@ -98,12 +98,34 @@ impl Index {
 
     /// How many entries match `query` (offset and limit ignored).
     pub fn count(&self, query: &InboxQuery) -> Result<u64, IndexError> {
+        if let Some(fts) = text_only(query) {
+            return self.count_text(&fts, query.min_amount);
+        }
         let (filter, values) = where_clause(query);
         let sql = format!("SELECT count(*) FROM received r WHERE {filter}");
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let count: i64 = stmt.query_row(params_from_iter(values), |r| r.get(0))?;
         Ok(count as u64)
+    }
+
+    /// [`Index::count`] of a text search with no other filter but the
+    /// amount: the matches counted in the search table itself, minus the few
+    /// that are below `min_amount`. Joining every match to its row to compare
+    /// amounts took 33-58 ms for a common word at 100k rows; this takes
+    /// 3-14 ms. Exact because every row of the search table is a row of
+    /// `received` (its external-content index, written in the same
+    /// transaction; rows are never deleted).
+    fn count_text(&self, fts: &str, min_amount: Msat) -> Result<u64, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1) \
+             - (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1 \
+                AND rowid IN (SELECT id FROM received WHERE amount_msat < ?2))",
+        )?;
+        let min = i64::try_from(min_amount.0).unwrap_or(i64::MAX);
+        let count: i64 = stmt.query_row(rusqlite::params![fts, min], |r| r.get(0))?;
+        Ok(u64::try_from(count).unwrap_or_default())
     }
 
     /// Distinct podcast titles in the inbox, for a filter menu (at most `limit`).
@@ -117,6 +139,15 @@ impl Index {
         let rows = stmt.query_map([limit], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The search query when text is the only filter besides the amount.
+fn text_only(query: &InboxQuery) -> Option<String> {
+    let other_filters = query.sender.is_some() || query.podcast.is_some() || query.unread_only;
+    if other_filters {
+        return None;
+    }
+    query.text.as_deref().and_then(fts_query)
 }
 
 /// The statement and parameters of a page of the inbox.
