@@ -235,3 +235,54 @@ async fn two_send_now_clicks_at_once_send_once() {
     assert_eq!(payments_of(&world.node, &unsent).await, 1);
     assert_eq!(state(&world, "twice").state, JournalState::Succeeded);
 }
+
+/// Reconcile writes the node's answers after its NOT_FOUND wait, so they can
+/// be stale by then: an entry another handle moved meanwhile (here to
+/// `Succeeded`, as the GUI's own tracker would) is reported as it now
+/// stands, never overwritten, and the run still settles the other entries.
+#[tokio::test]
+async fn reconcile_reports_an_entry_moved_meanwhile_and_settles_the_rest() {
+    // Long enough that the node still says in flight when reconcile asks.
+    let world = world(|c| c.payment_latency = Duration::from_secs(20)).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let (moving, lost) = (
+        keysend(alice, "finished elsewhere"),
+        keysend(alice, "never arrived"),
+    );
+    journaled(&world, "moving", &moving, JournalState::Dispatched);
+    journaled(&world, "lost", &lost, JournalState::Dispatched);
+    arrives_late(world.node.clone(), moving.clone(), Duration::ZERO).await;
+    let wait = Duration::from_secs(3);
+    let reconciling = {
+        let (node, journal) = (
+            world.node.clone(),
+            journal(&world).with_confirm_not_found(wait),
+        );
+        tokio::spawn(async move { wallet::reconcile(&node, &journal).await })
+    };
+    // During the NOT_FOUND wait for "lost", another handle records the end.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let other = Journal::open(&world.dir.path().join("profile/journal.db")).unwrap();
+    let _ = other
+        .update("moving", JournalState::Succeeded, None, Some(sats(1)))
+        .unwrap();
+    let found = within(reconciling)
+        .await
+        .unwrap()
+        .expect("the run finishes");
+
+    let outcome: Vec<_> = found
+        .iter()
+        .map(|r| (r.entry().intent_id.as_str(), kind(r), r.entry().state))
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            ("moving", "followed", JournalState::Succeeded),
+            ("lost", "not sent", JournalState::NotSent),
+        ]
+    );
+    assert!(matches!(found[0], Reconciled::Succeeded(_)), "{found:?}");
+    assert_eq!(state(&world, "moving").state, JournalState::Succeeded);
+    assert_eq!(state(&world, "lost").state, JournalState::NotSent);
+}

@@ -300,6 +300,20 @@ impl Journal {
         self.update_where(intent_id, Some(from), to, None, None)
     }
 
+    /// [`Journal::update`], only when the entry is still in `from` (as
+    /// [`Journal::update_from`]): writes what the node said about an entry
+    /// read a while ago without undoing what another writer recorded since.
+    pub fn update_if(
+        &self,
+        intent_id: &str,
+        from: JournalState,
+        state: JournalState,
+        failure: Option<PaymentFailure>,
+        fee: Option<Msat>,
+    ) -> Result<JournalEntry, JournalError> {
+        self.update_where(intent_id, Some(from), state, failure, fee)
+    }
+
     /// [`Journal::update`], optionally only when the stored state is `expected`.
     fn update_where(
         &self,

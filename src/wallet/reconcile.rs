@@ -65,6 +65,8 @@ pub async fn reconcile(
             answers[i] = ask(node, &entries[i]).await;
         }
     }
+    // Answers may be seconds old by now: each is written only if its entry
+    // is still as read (see `settle`), so one conflict never stops the run.
     let mut found = Vec::with_capacity(entries.len());
     for (entry, answer) in entries.into_iter().zip(answers) {
         found.push(settle(journal, entry, answer).await?);
@@ -105,14 +107,61 @@ async fn settle(
             return Ok(Reconciled::Unknown { entry, error });
         }
     };
+    let (intent, from) = (entry.intent_id.clone(), entry.state);
+    let written = journal
+        .call(move |j| j.update_if(&intent, from, state, failure, fee))
+        .await;
+    match written {
+        Ok(updated) => Ok(as_found(updated)),
+        Err(JournalError::InvalidTransition { .. }) => moved_meanwhile(journal, entry).await,
+        Err(error) => Err(error),
+    }
+}
+
+/// What an entry in its journal state stands for.
+fn as_found(entry: JournalEntry) -> Reconciled {
+    match entry.state {
+        JournalState::Succeeded => Reconciled::Succeeded(entry),
+        JournalState::Failed => Reconciled::Failed(entry),
+        JournalState::NotSent => Reconciled::NotSent(entry),
+        _ => Reconciled::InFlight(entry),
+    }
+}
+
+/// Another writer (a send tracker, another process) moved the entry after
+/// reconcile read it, so the node's answer may be stale: report the entry as
+/// it now stands when that is an outcome, and `Unknown` otherwise.
+async fn moved_meanwhile(
+    journal: &Journal,
+    entry: JournalEntry,
+) -> Result<Reconciled, JournalError> {
     let intent = entry.intent_id.clone();
-    let updated = journal
-        .call(move |j| j.update(&intent, state, failure, fee))
-        .await?;
-    Ok(match state {
-        JournalState::Succeeded => Reconciled::Succeeded(updated),
-        JournalState::Failed => Reconciled::Failed(updated),
-        _ => Reconciled::InFlight(updated),
+    let current = journal.call(move |j| j.get(&intent)).await?;
+    Ok(match current {
+        Some(now)
+            if matches!(
+                now.state,
+                JournalState::Succeeded
+                    | JournalState::Failed
+                    | JournalState::NotSent
+                    | JournalState::InFlight
+            ) =>
+        {
+            as_found(now)
+        }
+        Some(now) => {
+            let error = NodeError::Other(format!(
+                "the payment became {:?} while Satchel was checking it; check again",
+                now.state
+            ));
+            Reconciled::Unknown { entry: now, error }
+        }
+        None => {
+            let error = NodeError::Other(
+                "the payment left the journal while Satchel was checking it".into(),
+            );
+            Reconciled::Unknown { entry, error }
+        }
     })
 }
 
@@ -125,12 +174,7 @@ async fn not_sent(journal: &Journal, entry: JournalEntry) -> Result<Reconciled, 
         .await;
     match written {
         Ok(updated) => Ok(Reconciled::NotSent(updated)),
-        Err(JournalError::InvalidTransition { from, .. }) => {
-            let error = NodeError::Other(format!(
-                "the payment became {from:?} while Satchel was checking it; check again"
-            ));
-            Ok(Reconciled::Unknown { entry, error })
-        }
+        Err(JournalError::InvalidTransition { .. }) => moved_meanwhile(journal, entry).await,
         Err(error) => Err(error),
     }
 }
@@ -156,12 +200,16 @@ pub async fn record_outcomes(
         if state == entry.state || !entry.state.can_become(state) {
             continue;
         }
-        let intent = entry.intent_id;
-        changed.push(
-            journal
-                .call(move |j| j.update(&intent, state, failure, fee))
-                .await?,
-        );
+        // Only if still as read: a writer that moved it meanwhile wins.
+        let (intent, from) = (entry.intent_id, entry.state);
+        match journal
+            .call(move |j| j.update_if(&intent, from, state, failure, fee))
+            .await
+        {
+            Ok(updated) => changed.push(updated),
+            Err(JournalError::InvalidTransition { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
     }
     Ok(changed)
 }

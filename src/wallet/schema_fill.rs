@@ -11,12 +11,17 @@ use crate::wallet::blob;
 
 /// Version 4: set `message_source` of every row with a message, from its
 /// stored records, by the fallback chain the row's message was chosen with
-/// (`display_message`). Rows whose records cannot be read stay NULL.
+/// (`display_message`). Rows whose records cannot be read (a damaged blob,
+/// or a value that is not a blob at all) stay NULL: one odd row never stops
+/// the migration, so the index still opens.
 pub(super) fn message_sources(conn: &Connection) -> Result<(), IndexError> {
     let sources: Vec<(i64, Option<MessageSource>)> = {
         let mut stmt =
             conn.prepare("SELECT id, records FROM received WHERE message IS NOT NULL ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, source_of(r.get_ref(1)?.as_blob()?))))?;
+        let rows = stmt.query_map([], |r| {
+            let stored = r.get_ref(1)?.as_blob().ok();
+            Ok((r.get(0)?, stored.and_then(source_of)))
+        })?;
         rows.collect::<Result<_, _>>()?
     };
     let mut update = conn.prepare("UPDATE received SET message_source = ?2 WHERE id = ?1")?;
@@ -106,5 +111,35 @@ mod tests {
             [Some(Chat), Some(Boostagram), Some(TipNote), None, None]
         );
         assert_eq!(codes[..3], [Some(1), Some(2), Some(3)]);
+    }
+
+    /// A `records` value that is not a blob (text or a number, as a foreign
+    /// tool or a damaged file may leave; the column is NOT NULL) stays NULL
+    /// and the migration finishes, filling the other rows.
+    #[test]
+    fn version_4_leaves_rows_whose_records_are_not_a_blob() {
+        let mut conn = version_3_file(&[(Some("chat"), stored(&[(MESSAGE, b"chat")]))]);
+        for (id, records) in [
+            (2, rusqlite::types::Value::Text("not a blob".into())),
+            (3, rusqlite::types::Value::Integer(7)),
+        ] {
+            let _ = conn
+                .execute(
+                    "INSERT INTO received (id, hash, chan_id, htlc_index, amount_msat, created_at, \
+                     settled_at, add_index, settle_index, message, records) \
+                     VALUES (?1, x'02', 1, ?1, 1000, 1, ?1, ?1, ?1, 'odd', ?2)",
+                    rusqlite::params![id, records],
+                )
+                .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let codes: Vec<Option<i64>> = conn
+            .prepare("SELECT message_source FROM received ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(codes, [Some(MessageSource::Chat.code()), None, None]);
     }
 }

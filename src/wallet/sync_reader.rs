@@ -38,7 +38,8 @@ impl Page {
 /// cancelled).
 pub(super) struct Reader {
     pages: mpsc::Receiver<Result<Page, NodeError>>,
-    task: JoinHandle<()>,
+    /// `None` once it has been awaited (after the last page).
+    task: Option<JoinHandle<()>>,
 }
 
 impl Reader {
@@ -65,12 +66,21 @@ impl Reader {
                 }
             }
         });
-        Self { pages, task }
+        Self {
+            pages,
+            task: Some(task),
+        }
     }
 
-    /// The next page, waiting for it; `None` after the last one.
+    /// The next page, waiting for it; `None` after the last one. A task that
+    /// panicked or was cancelled also closes the queue: that is an error
+    /// (pages are missing), never the end of the history.
     pub async fn next(&mut self) -> Option<Result<Page, NodeError>> {
-        self.pages.recv().await
+        if let Some(page) = self.pages.recv().await {
+            return Some(page);
+        }
+        let ended = self.task.take()?.await;
+        ended.err().map(|error| Err(stopped(&error)))
     }
 
     /// The next page if it has already arrived.
@@ -81,17 +91,38 @@ impl Reader {
     /// A reader of pages sent on `pages` by the caller (tests).
     #[cfg(test)]
     pub fn of(pages: mpsc::Receiver<Result<Page, NodeError>>) -> Self {
+        Self::with_task(pages, tokio::spawn(async {}))
+    }
+
+    /// A reader of pages sent on `pages` by `task` (tests).
+    #[cfg(test)]
+    pub fn with_task(pages: mpsc::Receiver<Result<Page, NodeError>>, task: JoinHandle<()>) -> Self {
         Self {
             pages,
-            task: tokio::spawn(async {}),
+            task: Some(task),
         }
     }
 }
 
 impl Drop for Reader {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
+}
+
+/// The error for a reader task that ended without reading the last page.
+fn stopped(error: &tokio::task::JoinError) -> NodeError {
+    let how = if error.is_panic() {
+        "failed (panicked)"
+    } else {
+        "was cancelled"
+    };
+    NodeError::Other(format!(
+        "reading the invoice history {how} before the last page; the sync is incomplete and \
+         resumes from the last stored page next time"
+    ))
 }
 
 /// The pages of one transaction: a first page, then those that have already
@@ -131,5 +162,63 @@ impl Group {
         };
         self.taken.push((page.scanned, page.last_add_index));
         Some((page.rows, Some(page.last_add_index)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(last_add_index: u64) -> Page {
+        Page {
+            rows: Vec::new(),
+            scanned: 1,
+            last_add_index,
+        }
+    }
+
+    /// A reader whose task sends one page, then runs `end`.
+    fn reader(end: impl FnOnce() + Send + 'static) -> Reader {
+        let (send, pages) = mpsc::channel(READ_AHEAD);
+        let task = tokio::spawn(async move {
+            let _ = send.send(Ok(page(7))).await;
+            drop(send);
+            end();
+        });
+        Reader::with_task(pages, task)
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_finished_ends_the_pages() {
+        let mut reader = reader(|| {});
+        assert!(matches!(reader.next().await, Some(Ok(p)) if p.last_add_index == 7));
+        assert!(reader.next().await.is_none());
+        assert!(reader.next().await.is_none(), "asking again is harmless");
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_panicked_is_an_error_not_the_end() {
+        let mut reader = reader(|| panic!("reader bug"));
+        assert!(matches!(reader.next().await, Some(Ok(_))));
+        let Some(Err(NodeError::Other(text))) = reader.next().await else {
+            panic!("a crashed reader must not look like the end of the history");
+        };
+        assert!(text.contains("panicked"), "{text}");
+        assert!(reader.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_reader_is_an_error() {
+        let (send, pages) = mpsc::channel::<Result<Page, NodeError>>(READ_AHEAD);
+        let task = tokio::spawn(async move {
+            std::future::pending::<()>().await;
+            drop(send);
+        });
+        task.abort();
+        let mut reader = Reader::with_task(pages, task);
+        let Some(Err(NodeError::Other(text))) = reader.next().await else {
+            panic!("a cancelled reader must not look like the end of the history");
+        };
+        assert!(text.contains("cancelled"), "{text}");
     }
 }
