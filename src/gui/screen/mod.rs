@@ -11,6 +11,7 @@ pub mod inbox_detail;
 mod inbox_tests;
 pub mod inbox_view;
 pub mod send;
+pub mod send_outcome;
 pub mod send_view;
 pub mod sent;
 pub mod settings;

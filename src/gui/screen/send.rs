@@ -5,20 +5,23 @@
 //! has one wallet intent id and the button is disabled while it is in
 //! flight, so Enter + click or a double click can never pay twice.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use futures::StreamExt;
 use iced::widget::text_editor;
 use iced::{Element, Task};
 
 use crate::gui::screen::Env;
+use crate::gui::screen::send_outcome::{self as outcome, Step};
+pub use crate::gui::screen::send_outcome::{Outcome, Sending};
 use crate::gui::screen::send_view;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::Tip;
 use crate::keysend::{Msat, NodeId, Preimage, Records};
 use crate::node::Balance;
-use crate::node::{FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, PaymentUpdate, SharedNode};
+use crate::node::{FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, SharedNode};
 use crate::store::Contact;
-use crate::wallet::{self as flow, Journal, JournalEntry, SendEvent, SendRequest};
+use crate::wallet::{self as flow, Journal, JournalEntry, JournalState, SendEvent, SendRequest};
 
 /// Quick amounts, in sats.
 pub const PRESETS: [u64; 4] = [21, 100, 1_000, 5_000];
@@ -26,9 +29,6 @@ pub const PRESETS: [u64; 4] = [21, 100, 1_000, 5_000];
 const DEBOUNCE: Duration = Duration::from_millis(450);
 /// Route length assumed for the byte meter before an estimate arrives.
 const ASSUMED_HOPS: u32 = 3;
-/// What the Send screen says when the node never saw the payment.
-const NOT_SENT: &str = "Your node never received this payment, so nothing was paid. It is listed \
-    above: send it now with the same payment hash, or discard it.";
 /// How long a payment may search for a route.
 const PAY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -40,26 +40,10 @@ pub enum Stage {
     Confirm,
     /// Signing and checking before dispatch.
     Preparing,
-    /// Dispatched: the latest update, if any.
-    Sending {
-        started: Instant,
-        update: Option<PaymentUpdate>,
-    },
-    /// Finished (succeeded or failed) or refused before sending.
+    /// Handed to the wallet: progress and warnings until a final word.
+    Sending(Sending),
+    /// Finished, refused before sending, not sent, or left to recovery.
     Done(Outcome),
-}
-
-/// How a send ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Succeeded {
-        update: PaymentUpdate,
-        elapsed: Duration,
-    },
-    Failed {
-        title: String,
-        explanation: String,
-    },
 }
 
 /// The Send screen.
@@ -95,7 +79,9 @@ pub enum Message {
     Cancel,
     Prepared(Result<OutgoingKeysend, String>),
     Event(SendEvent),
-    /// After a failure: back to the form with everything kept, as a new payment.
+    /// The wallet's events ended; the journal's state for this tip then.
+    Ended(Result<Option<JournalState>, String>),
+    /// After a definite failure: back to the form with everything kept, as a new payment.
     EditAndRetry,
     NewTip,
 }
@@ -108,6 +94,8 @@ pub enum Action {
     Finished,
     /// The node never saw the payment: offer it in the recovery card.
     NotSent(JournalEntry),
+    /// The outcome is not known here: let the recovery card reconcile it.
+    Recheck,
 }
 
 /// What sending needs from the session.
@@ -211,6 +199,7 @@ impl Send {
             Message::Cancel => self.cancel(),
             Message::Prepared(result) => self.prepared(result, &cx),
             Message::Event(event) => self.event(event),
+            Message::Ended(journal) => self.ended(journal),
             Message::EditAndRetry => self.edit_and_retry(),
             Message::NewTip => {
                 *self = Self::default();
@@ -249,9 +238,10 @@ impl Send {
     /// Back to the form after a definite failure, every field kept, with a
     /// fresh intent id: the journal refuses a reused one as a double submit,
     /// and a retry is a new payment (new preimage and hash), which is right
-    /// once nothing was paid. Only offered after a failure.
+    /// once nothing was paid. Only after a definite failure: never after
+    /// "not sent" (the same hash is offered by recovery) or an unknown end.
     fn edit_and_retry(&mut self) -> Action {
-        if !matches!(self.stage, Stage::Done(Outcome::Failed { .. })) {
+        if !matches!(&self.stage, Stage::Done(outcome) if outcome.can_retry()) {
             return Action::None;
         }
         self.stage = Stage::Compose;
@@ -426,7 +416,7 @@ impl Send {
 
     fn refuse(&mut self, reason: String) -> Action {
         self.stage = Stage::Done(Outcome::Failed {
-            title: "Not sent".into(),
+            title: outcome::NOT_SENT_TITLE.into(),
             explanation: reason,
         });
         Action::None
@@ -440,51 +430,50 @@ impl Send {
             Ok(keysend) => keysend,
             Err(reason) => return self.refuse(reason),
         };
-        self.stage = Stage::Sending {
-            started: Instant::now(),
-            update: None,
+        self.stage = Stage::Sending(Sending::new());
+        let (journal, intent) = (cx.journal.clone(), self.intent_id.clone());
+        let stream = flow::send(cx.node.clone(), journal.clone(), intent.clone(), keysend);
+        // The end of the stream is reported too, with what the journal says then.
+        let end = async move {
+            let state = journal.call(move |j| j.get(&intent)).await;
+            Message::Ended(
+                state
+                    .map(|entry| entry.map(|e| e.state))
+                    .map_err(|e| e.to_string()),
+            )
         };
-        let stream = flow::send(
-            cx.node.clone(),
-            cx.journal.clone(),
-            self.intent_id.clone(),
-            keysend,
-        );
-        Action::Run(Task::run(stream, Message::Event))
+        Action::Run(Task::stream(
+            stream.map(Message::Event).chain(futures::stream::once(end)),
+        ))
     }
 
     fn event(&mut self, event: SendEvent) -> Action {
-        let Stage::Sending { started, .. } = self.stage else {
+        let Stage::Sending(sending) = &mut self.stage else {
             return Action::None;
         };
-        match send_view::classify(event) {
-            send_view::Progress::Update(update) => {
-                self.stage = Stage::Sending {
-                    started,
-                    update: Some(update),
-                };
-                Action::None
-            }
-            send_view::Progress::Succeeded(update) => {
-                self.stage = Stage::Done(Outcome::Succeeded {
-                    update,
-                    elapsed: started.elapsed(),
-                });
+        match sending.event(event) {
+            Step::Continue => Action::None,
+            Step::Done(outcome) => {
+                self.stage = Stage::Done(outcome);
                 Action::Finished
             }
-            send_view::Progress::Failed(title, explanation) => {
-                self.stage = Stage::Done(Outcome::Failed { title, explanation });
-                Action::Finished
-            }
-            send_view::Progress::NotSent(entry) => {
-                self.stage = Stage::Done(Outcome::Failed {
-                    title: "Not sent".into(),
-                    explanation: NOT_SENT.into(),
-                });
+            Step::NotSent(entry) => {
+                self.stage = Stage::Done(Outcome::NotSent);
                 Action::NotSent(entry)
             }
-            send_view::Progress::Ignore => Action::None,
         }
+    }
+
+    /// The wallet stopped reporting before a final word: a definite refusal
+    /// is shown as such; anything else goes to the recovery card to follow.
+    fn ended(&mut self, journal: Result<Option<JournalState>, String>) -> Action {
+        let Stage::Sending(sending) = &self.stage else {
+            return Action::None;
+        };
+        let outcome = sending.ended(journal);
+        let retry = outcome.can_retry();
+        self.stage = Stage::Done(outcome);
+        if retry { Action::None } else { Action::Recheck }
     }
 
     /// Show the screen.

@@ -7,38 +7,11 @@ use iced::widget::{
 use iced::{Alignment, Element, Length};
 
 use crate::gui::screen::Env;
-use crate::gui::screen::send::{Message, Outcome, PRESETS, Send, Stage};
+use crate::gui::screen::send::{Message, Outcome, PRESETS, Send, Sending, Stage};
+use crate::gui::screen::send_outcome::{NOT_SENT, UNKNOWN};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::Msat;
-use crate::node::{PaymentStatus, PaymentUpdate};
-use crate::wallet::{JournalEntry, SendEvent};
-
-/// What a wallet send event means for the screen.
-pub enum Progress {
-    Update(PaymentUpdate),
-    Succeeded(PaymentUpdate),
-    Failed(String, String),
-    /// The node never saw it: nothing was paid; offered again by recovery.
-    NotSent(JournalEntry),
-    Ignore,
-}
-
-/// Sort a send event into progress, success or failure.
-pub fn classify(event: SendEvent) -> Progress {
-    match event {
-        SendEvent::Progress(update) | SendEvent::Finished(update) => match &update.status {
-            PaymentStatus::Succeeded { .. } => Progress::Succeeded(update),
-            PaymentStatus::Failed(reason) => {
-                Progress::Failed("Payment failed".into(), reason.explain().into())
-            }
-            _ => Progress::Update(update),
-        },
-        SendEvent::Error(error) => Progress::Failed("Payment failed".into(), error.to_string()),
-        SendEvent::NotSent(entry) => Progress::NotSent(entry),
-        SendEvent::Started { .. } | SendEvent::Reconnecting { .. } => Progress::Ignore,
-    }
-}
 
 /// `1 hop`, `3 hops`.
 fn hops(count: u32) -> String {
@@ -53,7 +26,7 @@ fn hops(count: u32) -> String {
 pub fn view<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let body: Element<'a, Message> = match send.stage() {
         Stage::Compose | Stage::Confirm | Stage::Preparing => compose(send, env),
-        Stage::Sending { update, .. } => sending(update.as_ref(), env),
+        Stage::Sending(progress) => sending(progress, env),
         Stage::Done(outcome) => done(outcome, env),
     };
     let content = iced::widget::scrollable(container(body).max_width(760));
@@ -279,8 +252,8 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     }
 }
 
-fn sending<'a>(update: Option<&PaymentUpdate>, env: &Env<'a>) -> Element<'a, Message> {
-    let detail = match update {
+fn sending<'a>(progress: &Sending, env: &Env<'a>) -> Element<'a, Message> {
+    let detail = match &progress.update {
         None => "Handing the payment to your node…".to_owned(),
         Some(u) => format!(
             "In flight · {} attempt(s) · {}",
@@ -288,18 +261,24 @@ fn sending<'a>(update: Option<&PaymentUpdate>, env: &Env<'a>) -> Element<'a, Mes
             format::amount(u.amount, env.settings.unit)
         ),
     };
-    widget::card(
-        column![
-            text("Sending…").size(size::TITLE).font(theme::BOLD),
-            text(detail).style(theme::muted),
-            progress_bar(0.0..=1.0, 0.5).girth(5).style(theme::progress),
-            widget::hint(
-                "You can leave this screen; the payment continues and is tracked until it ends."
-            ),
-        ]
-        .spacing(gap::M),
-    )
-    .into()
+    let mut col = column![
+        text("Sending…").size(size::TITLE).font(theme::BOLD),
+        text(detail).style(theme::muted),
+        progress_bar(0.0..=1.0, 0.5).girth(5).style(theme::progress),
+    ]
+    .spacing(gap::M);
+    if let Some(warning) = &progress.warning {
+        // Not an end: the payment is still followed until the node's final word.
+        col = col.push(widget::notice(
+            Tone::Warning,
+            "Still following the payment",
+            warning.clone(),
+        ));
+    }
+    col = col.push(widget::hint(
+        "You can leave this screen; the payment continues and is tracked until it ends.",
+    ));
+    widget::card(col).into()
 }
 
 fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
@@ -317,10 +296,18 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
         Outcome::Failed { title, explanation } => {
             widget::notice(Tone::Danger, title.clone(), explanation.clone())
         }
+        Outcome::NotSent => widget::notice(Tone::Warning, "Not sent", NOT_SENT),
+        Outcome::Unknown { reason } => widget::notice(
+            Tone::Warning,
+            "Outcome not known yet",
+            reason
+                .as_ref()
+                .map_or_else(|| UNKNOWN.to_owned(), |r| format!("{r}. {UNKNOWN}")),
+        ),
     };
     let fee_total = match outcome {
         Outcome::Succeeded { update, .. } => Msat(update.amount.0 + update.fee.0),
-        Outcome::Failed { .. } => Msat::ZERO,
+        _ => Msat::ZERO,
     };
     let mut col = column![summary].spacing(gap::M);
     if fee_total > Msat::ZERO {
@@ -329,12 +316,15 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
             format::fee(fee_total, env.settings.unit)
         )));
     }
-    let buttons = match outcome {
-        Outcome::Failed { .. } => row![
+    // A new payment (new hash) only after a definite failure: after "not
+    // sent" or an unknown end the recovery card above is the only way on.
+    let buttons = if outcome.can_retry() {
+        row![
             widget::primary("Edit and retry", Some(Message::EditAndRetry)),
             widget::secondary("New tip", Some(Message::NewTip))
-        ],
-        Outcome::Succeeded { .. } => row![widget::primary("New tip", Some(Message::NewTip))],
+        ]
+    } else {
+        row![widget::primary("New tip", Some(Message::NewTip))]
     };
     col.push(buttons.spacing(gap::S)).into()
 }

@@ -33,6 +33,7 @@ impl Session {
                 self.recovery.adopt(entry);
                 Action::None
             }
+            send::Action::Recheck => run(self.recovery.check().map(Message::Recovery)),
         }
     }
 
