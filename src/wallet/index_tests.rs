@@ -442,3 +442,16 @@ fn text_search_counts_agree_with_the_rows_listed() {
     // 33, 36, ..., 60: ten of them.
     assert_eq!(index.count(&coffee).unwrap(), 10);
 }
+
+#[test]
+fn a_text_count_with_most_rows_below_the_threshold_is_exact() {
+    let (_dir, index) = open_temp();
+    let items: Vec<_> = (1..=3_000).map(|n| keysend(n, "lightning tip")).collect();
+    let _ = index.insert_received(&items).unwrap();
+    let query = InboxQuery {
+        text: Some("lightning".into()),
+        min_amount: Msat::from_sat(2_990),
+        ..InboxQuery::default()
+    };
+    assert_eq!(index.count(&query).unwrap(), 11);
+}
