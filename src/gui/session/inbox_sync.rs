@@ -82,12 +82,17 @@ impl Session {
         } else {
             Task::none()
         };
+        self.reload_lists(context, again)
+    }
+
+    /// Reload the inbox, the unread count and the sent list, plus `also`.
+    pub(super) fn reload_lists(&mut self, context: &Context, also: Task<Message>) -> Action {
         let env = env_for(&self.info, context);
         let tasks = [
             self.inbox.reload(&env).map(Message::Inbox),
             self.count_unread(context),
             self.sent.reload().map(Message::Sent),
-            again,
+            also,
         ];
         run(Task::batch(tasks))
     }

@@ -6,7 +6,7 @@
 
 use iced::Task;
 
-use super::{Action, Message, Session, env_for, run};
+use super::{Action, Message, Session};
 use crate::gui::app::Context;
 use crate::keysend::text::display_safe;
 use crate::wallet::{Index, IndexWarning};
@@ -55,14 +55,7 @@ impl Session {
         } else {
             Task::none()
         };
-        let env = env_for(&self.info, context);
-        let tasks = [
-            self.inbox.reload(&env).map(Message::Inbox),
-            self.count_unread(context),
-            self.sent.reload().map(Message::Sent),
-            refill,
-        ];
-        run(Task::batch(tasks))
+        self.reload_lists(context, refill)
     }
 }
 
