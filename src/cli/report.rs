@@ -47,10 +47,7 @@ pub fn print_json_line<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError>
 /// amounts; fees keep their msat (`Msat`'s own display). An amount under one
 /// sat keeps its msat, so it never reads as zero.
 pub fn sats(amount: Msat) -> String {
-    match amount.sats() {
-        0 => amount.to_string(),
-        whole => Msat::from_sat(whole).to_string(),
-    }
+    amount.whole().to_string()
 }
 
 /// Untrusted text (alias, name, message) made safe for one terminal line.

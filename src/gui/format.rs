@@ -10,12 +10,9 @@ use crate::store::AmountUnit;
 /// its msat (`0.500 sat`) so it never reads as zero. The CLI follows the
 /// same rule.
 pub fn amount(value: Msat, unit: AmountUnit) -> String {
-    if value.sats() == 0 {
-        return value.to_string();
-    }
     match unit {
-        AmountUnit::Sat => Msat::from_sat(value.sats()).to_string(),
-        AmountUnit::Btc => btc(value),
+        AmountUnit::Btc if value.sats() > 0 => btc(value),
+        _ => value.whole().to_string(),
     }
 }
 

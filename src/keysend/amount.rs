@@ -59,6 +59,16 @@ impl Msat {
         self.0 / 1000
     }
 
+    /// The amount as summaries show balances and payments: rounded down to
+    /// whole sats, except that an amount under one sat keeps its msat, so it
+    /// never reads as zero. Fees keep their msat (display the `Msat` itself).
+    pub const fn whole(self) -> Self {
+        match self.sats() {
+            0 => self,
+            sats => Self::from_sat(sats),
+        }
+    }
+
     /// Parse a user-typed amount of sats: digits, with `,`, `_`, `'` or
     /// spaces as thousands separators. Zero, negatives, fractions, exponents
     /// and absurd amounts are refused with a specific error.
@@ -144,6 +154,14 @@ pub fn group_thousands(value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_rounds_down_but_never_to_zero() {
+        assert_eq!(Msat(8_699_019_800).whole(), Msat(8_699_019_000));
+        assert_eq!(Msat(21_000).whole(), Msat(21_000));
+        assert_eq!(Msat(999).whole(), Msat(999));
+        assert_eq!(Msat::ZERO.whole(), Msat::ZERO);
+    }
 
     #[test]
     fn parses_what_people_type() {

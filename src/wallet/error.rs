@@ -150,8 +150,8 @@ pub enum SendError {
     #[error(
         "{} plus routing fees (limit {fee_limit}) is more than your node can send right now \
          ({}); send less or lower the fee limit",
-        whole_sats(*amount),
-        whole_sats(*available)
+        amount.whole(),
+        available.whole()
     )]
     InsufficientBalance {
         amount: Msat,
@@ -169,15 +169,6 @@ pub enum SendError {
         intent_id: String,
         state: JournalState,
     },
-}
-
-/// A balance or payment amount in whole sats (rounded down); under one sat
-/// it keeps its msat, so it never reads as zero. Fees keep their msat.
-fn whole_sats(amount: Msat) -> String {
-    match amount.sats() {
-        0 => amount.to_string(),
-        whole => Msat::from_sat(whole).to_string(),
-    }
 }
 
 /// Why syncing with the node stopped.
