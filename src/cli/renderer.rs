@@ -15,12 +15,8 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+use crate::gui::renderer::{BACKEND_ENV, CPU_BACKEND};
 use crate::store::{Paths, RendererChoice};
-
-/// iced's variable naming the renderer(s) to try, in order.
-pub const BACKEND_ENV: &str = "ICED_BACKEND";
-/// iced's name for the CPU renderer.
-const CPU_BACKEND: &str = "tiny-skia";
 
 /// What the start-up should do about the renderer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use crate::store::RendererChoice;
 
 /// iced's environment variable naming the renderers to try, in order.
-const BACKEND_ENV: &str = "ICED_BACKEND";
+pub const BACKEND_ENV: &str = "ICED_BACKEND";
+/// iced's name for the CPU renderer.
+pub const CPU_BACKEND: &str = "tiny-skia";
 
 /// What draws this window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl Drawn {
             .map(str::trim)
             .find(|name| !name.is_empty());
         match first {
-            Some(name) if name.eq_ignore_ascii_case("tiny-skia") => Self::Cpu,
+            Some(name) if name.eq_ignore_ascii_case(CPU_BACKEND) => Self::Cpu,
             _ => Self::Gpu,
         }
     }
