@@ -74,6 +74,16 @@ mod tests {
         blob::encode(&records)
     }
 
+    /// The `message_source` column of every row, in id order.
+    fn stored_codes(conn: &Connection) -> Vec<Option<i64>> {
+        conn.prepare("SELECT message_source FROM received ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn version_4_fills_the_message_source_from_stored_records() {
         let boost: &[u8] = br#"{"podcast":"Noded","message":"from the boost"}"#;
@@ -94,13 +104,7 @@ mod tests {
             (Some("unreadable"), vec![0, 0, 0]),
         ]);
         migrate(&mut conn).unwrap();
-        let codes: Vec<Option<i64>> = conn
-            .prepare("SELECT message_source FROM received ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let codes = stored_codes(&conn);
         let sources: Vec<Option<MessageSource>> = codes
             .iter()
             .map(|c| c.and_then(MessageSource::from_code))
@@ -133,13 +137,7 @@ mod tests {
                 .unwrap();
         }
         migrate(&mut conn).unwrap();
-        let codes: Vec<Option<i64>> = conn
-            .prepare("SELECT message_source FROM received ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let codes = stored_codes(&conn);
         assert_eq!(codes, [Some(MessageSource::Chat.code()), None, None]);
     }
 }
