@@ -198,31 +198,14 @@ fn help_documents_the_exit_codes() {
 
 #[test]
 fn follow_streams_new_keysends_as_json_lines() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
     let home = home();
-    let mut child = cli_support::command(home.path())
-        .args(["--demo", "inbox", "--follow", "--json", "--limit", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let _reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with('{') {
-                let _ = tx.send(line);
-            }
-        }
-    });
+    let follow = cli_support::Follow::demo_json(home.path(), 1);
     // The first line is the backlog (--limit 1); the next one is new.
-    let backlog = rx.recv_timeout(std::time::Duration::from_secs(60));
-    assert!(backlog.is_ok(), "the backlog is printed first");
-    let line = rx.recv_timeout(std::time::Duration::from_secs(60));
-    let _ = child.kill();
-    let _ = child.wait();
+    let wait = std::time::Duration::from_secs(60);
+    let backlog = follow.next_line(wait);
+    assert!(backlog.is_some(), "the backlog is printed first");
+    let line = follow.next_line(wait);
+    drop(follow);
     let line = line.expect("no new keysend was streamed");
     let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert!(entry["amount_sat"].as_u64().unwrap() > 0, "{entry}");

@@ -3,13 +3,10 @@
 
 mod cli_support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
-use cli_support::satchel;
+use cli_support::{Follow, satchel};
 
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -51,25 +48,11 @@ fn inbox_text_and_json_are_both_newest_first() {
 #[test]
 fn follow_json_prints_only_json_lines() {
     let home = home();
-    let mut child = cli_support::command(home.path())
-        .args(["--demo", "inbox", "--follow", "--json", "--limit", "3"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let _reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let follow = Follow::demo_json(home.path(), 3);
     let lines: Vec<String> = (0..3)
-        .map_while(|_| rx.recv_timeout(Duration::from_secs(60)).ok())
+        .map_while(|_| follow.next_line(Duration::from_secs(60)))
         .collect();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(follow);
     assert_eq!(lines.len(), 3, "the backlog: {lines:?}");
     let settled: Vec<i64> = lines
         .iter()

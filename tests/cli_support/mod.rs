@@ -75,3 +75,45 @@ fn run_of(output: Output) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// `satchel --demo inbox --follow --json --limit N` running in the
+/// background; its stdout lines arrive on a channel. Killed when dropped.
+pub struct Follow {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Follow {
+    /// Start following the demo inbox, printing the latest `limit` first.
+    pub fn demo_json(home: &Path, limit: usize) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = command(home)
+            .args(["--demo", "inbox", "--follow", "--json", "--limit"])
+            .arg(limit.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("satchel starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let _reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// The next line printed, or `None` after `timeout` or at the end.
+    pub fn next_line(&self, timeout: std::time::Duration) -> Option<String> {
+        self.lines.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Follow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
