@@ -24,7 +24,9 @@ fn demo_node(name: &str) -> NodeId {
 
 /// Journal a keysend as a send that died before reaching the node.
 fn crashed_send(home: &Path, intent: &str, sats: u64) -> OutgoingKeysend {
-    let journal = Journal::open_profile(&Paths::at(home).demo()).unwrap();
+    let journal = Journal::open_profile(&Paths::at(home).demo())
+        .unwrap()
+        .on_node(satchel::sim::demo_node());
     let keysend = OutgoingKeysend {
         destination: demo_node("Bob"),
         amount: Msat::from_sat(sats),

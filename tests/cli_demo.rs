@@ -221,7 +221,9 @@ fn send_reports_unfinished_journal_entries_first() {
     let home = home();
     let _ = satchel(home.path(), &["--demo", "info"]).expect_code(0);
     let demo = satchel::store::Paths::at(home.path()).demo();
-    let journal = satchel::wallet::Journal::open_profile(&demo).unwrap();
+    let journal = satchel::wallet::Journal::open_profile(&demo)
+        .unwrap()
+        .on_node(satchel::sim::demo_node());
     let (_, bob, _) = satchel::sim::demo_contacts()
         .into_iter()
         .find(|(n, ..)| n.starts_with("Bob"))

@@ -17,6 +17,8 @@ mod renderer;
 mod send_outcome;
 #[path = "gui_flows/send_retry.rs"]
 mod send_retry;
+#[path = "gui_flows/two_nodes.rs"]
+mod two_nodes;
 #[path = "gui_flows/verified_detail.rs"]
 mod verified_detail;
 

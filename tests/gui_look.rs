@@ -85,7 +85,9 @@ fn render_recovery() {
             .expect("demo contact");
     }
     let mut h = Harness::start_after(10, Harness::quiet_settings(), contacts, |before| {
-        let journal = satchel::wallet::Journal::open_profile(before.profile).expect("journal");
+        let journal = satchel::wallet::Journal::open_profile(before.profile)
+            .expect("journal")
+            .on_node(before.sim.user_node());
         for (intent, name, sats, text) in [
             (
                 "a",

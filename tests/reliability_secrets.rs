@@ -194,7 +194,7 @@ async fn the_profile_folder_and_its_files_are_private() {
     let paths = satchel::store::Paths::at(bench.home());
     for wanted in [
         paths.contacts_file(),
-        paths.index_db(),
+        paths.index_db(&bench.sim().user_node()),
         bench.home().join("journal.db"),
     ] {
         assert!(

@@ -138,7 +138,7 @@ async fn a_thousand_keysends_through_cuts_and_a_restart_are_indexed_exactly_once
     let started = Instant::now();
     let mut bench = Bench::start(Duration::from_millis(2)).await;
     let node = bench.connect().await;
-    let index = Index::open(&bench.home().join("index.db")).expect("index opens");
+    let index = Index::open(&bench.index_path()).expect("index opens");
     let seen = follow_in_background(node, index.clone(), started);
     connected(&seen, 1).await;
     let per_round = TOTAL / ROUNDS;
@@ -237,7 +237,7 @@ async fn a_thousand_keysends_through_cuts_and_a_restart_are_indexed_exactly_once
 async fn keysends_arrive_live_without_faults() {
     let bench = Bench::start(Duration::from_millis(2)).await;
     let node = bench.connect().await;
-    let index = Index::open(&bench.home().join("index.db")).expect("index opens");
+    let index = Index::open(&bench.index_path()).expect("index opens");
     let seen = follow_in_background(node, index.clone(), Instant::now());
     connected(&seen, 1).await;
     let sent = send_round(&bench, 0..20).await;
@@ -250,7 +250,7 @@ async fn keysends_arrive_live_without_faults() {
 async fn a_cut_before_the_first_keysend_is_caught_up() {
     let bench = Bench::start(Duration::from_millis(2)).await;
     let node = bench.connect().await;
-    let index = Index::open(&bench.home().join("index.db")).expect("index opens");
+    let index = Index::open(&bench.index_path()).expect("index opens");
     let started = Instant::now();
     let seen = follow_in_background(node, index.clone(), started);
     connected(&seen, 1).await;

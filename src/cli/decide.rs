@@ -3,7 +3,9 @@
 //! before handing it over, or the node lost it). `--resend` sends the
 //! journaled keysend with its original preimage and hash
 //! ([`wallet::resend_same`]), so the tip is paid at most once; `--discard`
-//! marks it `Discarded` in the journal so it is never offered again.
+//! marks it `Discarded` in the journal so it is never offered again. Both
+//! are refused while connected to another node than the one the payment was
+//! sent from: that node's "not found" says nothing about it.
 
 use super::args::SentArgs;
 use super::exit::CliError;
@@ -26,12 +28,16 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
         (None, None) => return Err(CliError::Other("neither --resend nor --discard".into())),
     };
     let prefix = check_prefix(prefix)?;
-    let journal = journal::open(paths)?;
+    let journal = super::history::open_node(node, paths).await?.journal;
     // Reconcile first: an entry left `Pending` by a crash becomes `NotSent`
     // only once the node says it never saw it.
     let found = wallet::reconcile(node, &journal).await?;
     let unfinished = journal.call(|j| j.unfinished()).await?;
-    let entry = pick(&unfinished, &prefix)?.clone();
+    let entry = matching(&unfinished, &prefix)?.clone();
+    journal
+        .may_decide(&entry)
+        .map_err(|elsewhere| CliError::BadInput(elsewhere.to_string()))?;
+    decidable(&entry)?;
     journal::report(&found, paths, Some(&entry.intent_id));
     match resending {
         true => resend(node, paths, journal, entry, args.yes).await,
@@ -55,7 +61,18 @@ fn check_prefix(text: &str) -> Result<String, CliError> {
 
 /// The one unfinished entry whose hash starts with `prefix`, if it is
 /// waiting for a decision.
+#[cfg(test)]
 fn pick<'e>(unfinished: &'e [JournalEntry], prefix: &str) -> Result<&'e JournalEntry, CliError> {
+    let entry = matching(unfinished, prefix)?;
+    decidable(entry)?;
+    Ok(entry)
+}
+
+/// The one unfinished entry whose hash starts with `prefix`.
+fn matching<'e>(
+    unfinished: &'e [JournalEntry],
+    prefix: &str,
+) -> Result<&'e JournalEntry, CliError> {
     let matching: Vec<&JournalEntry> = unfinished
         .iter()
         .filter(|e| e.hash().to_hex().starts_with(prefix))
@@ -76,8 +93,13 @@ fn pick<'e>(unfinished: &'e [JournalEntry], prefix: &str) -> Result<&'e JournalE
             )));
         }
     };
+    Ok(entry)
+}
+
+/// `Ok` when the entry is waiting for a decision (the node never saw it).
+fn decidable(entry: &JournalEntry) -> Result<(), CliError> {
     match entry.state {
-        JournalState::NotSent => Ok(entry),
+        JournalState::NotSent => Ok(()),
         JournalState::InFlight | JournalState::Dispatched => Err(CliError::BadInput(format!(
             "the payment {} reached the node and is still in flight, so there is nothing to \
              decide; `satchel sent` shows how it ends",
@@ -153,6 +175,7 @@ mod tests {
             fee: None,
             created_at: 0,
             updated_at: 0,
+            node: None,
         }
     }
 

@@ -38,6 +38,7 @@ impl DemoNet {
         let config = SimConfig {
             seed_history: SEED_HISTORY,
             traffic,
+            own_identity: false,
             ..SimConfig::new(paths.root().join("sim"))
         };
         let handle = sim::start(config).await?;

@@ -1,5 +1,6 @@
-//! The local index from the CLI: open it, and bring it up to date with the
-//! node's history with a progress line on stderr.
+//! The connected node's files from the CLI: open them (adopting an earlier
+//! profile's index, see [`wallet::adopt_legacy`]), and bring the index up to
+//! date with the node's history with a progress line on stderr.
 
 use std::io::{IsTerminal, Write};
 
@@ -7,13 +8,34 @@ use super::exit::CliError;
 use super::report::progress;
 use crate::node::SharedNode;
 use crate::store::Paths;
-use crate::wallet::{self, Index, SyncPhase, SyncProgress, SyncStats};
+use crate::wallet::{self, FilesError, Index, NodeFiles, SyncPhase, SyncProgress, SyncStats};
 
-/// Open (creating) the profile's index, telling the user when a damaged one
-/// was moved aside and rebuilt.
-pub fn open_index(paths: &Paths) -> Result<Index, CliError> {
+/// Open (creating) the connected node's index and the journal bound to it,
+/// telling the user when an earlier profile's index was adopted or kept
+/// aside, and when a damaged index was moved aside and rebuilt.
+pub async fn open_node(node: &SharedNode, paths: &Paths) -> Result<NodeFiles, CliError> {
+    let info = node.info().await?;
     paths.ensure()?;
-    let index = Index::open(&paths.index_db())?;
+    let upgrade = wallet::adopt_legacy(node, paths, &info.id).await;
+    if let Some(upgrade) = upgrade.map_err(files_error)? {
+        progress(&format!("note: {upgrade}"));
+    }
+    let files = NodeFiles::open(paths, &info.id, &info.alias).map_err(files_error)?;
+    warn_if_damaged(&files.index);
+    Ok(files)
+}
+
+/// A node's files could not be opened, as the CLI reports it.
+fn files_error(err: FilesError) -> CliError {
+    match err {
+        FilesError::Store(err) => err.into(),
+        FilesError::Index(err) => err.into(),
+        FilesError::Journal(err) => err.into(),
+    }
+}
+
+/// Tell the user when a damaged index was moved aside and is rebuilt.
+fn warn_if_damaged(index: &Index) {
     if let Some(warning) = index.warning() {
         progress(&format!(
             "warning: the inbox database could not be read ({}); it was kept as {} and is rebuilt \
@@ -22,7 +44,6 @@ pub fn open_index(paths: &Paths) -> Result<Index, CliError> {
             warning.moved_to.display()
         ));
     }
-    Ok(index)
 }
 
 /// Fetch what the index has not seen yet, showing progress.

@@ -112,7 +112,7 @@ impl SenderJson {
 
 /// Run `inbox` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(), CliError> {
-    let index = history::open_index(paths)?;
+    let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;
     let query = InboxQuery {

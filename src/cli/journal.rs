@@ -1,7 +1,9 @@
 //! The send journal from the CLI: open it, and at the start of a send ask the
 //! node what became of unfinished entries (a crash, a closed terminal) and
 //! tell the user. Nothing is ever re-sent without being asked: a payment the
-//! node never received waits for `satchel sent --resend` or `--discard`.
+//! node never received waits for `satchel sent --resend` or `--discard`, on
+//! the node it was sent from (the journal is opened with the connected node's
+//! files, [`super::history::open_node`]).
 
 use super::exit::CliError;
 use super::report::{progress, sats};
@@ -11,12 +13,6 @@ use crate::wallet::{self, Index, Journal, JournalEntry, Reconciled};
 
 /// Hex digits of a payment hash shown and accepted to name a payment.
 pub const SHORT_HASH: usize = 12;
-
-/// Open (creating) the profile's send journal.
-pub fn open(paths: &Paths) -> Result<Journal, CliError> {
-    paths.ensure()?;
-    Ok(Journal::open_profile(paths)?)
-}
 
 /// Reconcile unfinished entries with the node and print one line for each.
 pub async fn reconcile_and_report(
@@ -89,6 +85,9 @@ fn line(found: &Reconciled, paths: &Paths) -> String {
         Reconciled::Unknown { error, .. } => {
             format!("Could not check earlier payment {what}: {error}")
         }
+        Reconciled::OtherNode { reason, .. } => {
+            format!("Earlier payment {what} is not checked here: {reason}.")
+        }
     }
 }
 
@@ -128,6 +127,7 @@ mod tests {
             fee: None,
             created_at: 0,
             updated_at: 0,
+            node: None,
         }
     }
 

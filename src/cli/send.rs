@@ -53,7 +53,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     let book = contacts::load(paths)?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
     let fee_limit = fee_limit(paths, args.fee_limit.as_deref(), amount)?;
-    let journal = journal::open(paths)?;
+    let journal = super::history::open_node(node, paths).await?.journal;
     let found = wallet::reconcile(node, &journal).await?;
     journal::report(&found, paths, None);
     warn_unsent_twin(&found, id, amount);

@@ -63,9 +63,8 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
     if args.resend.is_some() || args.discard.is_some() {
         return super::decide::run(node, paths, args).await;
     }
-    let journal = journal::open(paths)?;
+    let crate::wallet::NodeFiles { journal, index, .. } = history::open_node(node, paths).await?;
     journal::reconcile_and_report(node, &journal, paths).await?;
-    let index = history::open_index(paths)?;
     let rows = refresh(node, &journal, &index, args.limit as u64).await?;
     let book = super::contacts::load(paths)?;
     let entries: Vec<SentJson> = rows.iter().map(|row| SentJson::of(row, &book)).collect();
@@ -152,7 +151,7 @@ mod tests {
         let node: SharedNode = std::sync::Arc::new(crate::lnd::connect(&spec).await.unwrap());
         let profile = Paths::at(dir.path().join("profile"));
         let journal = Journal::open(&profile.journal_db()).unwrap();
-        let index = Index::open(&profile.index_db()).unwrap();
+        let index = Index::open(&profile.index_db(&sim.user_node())).unwrap();
         let keysend = crate::node::OutgoingKeysend {
             destination: sim.node_id("bob").unwrap(),
             amount: Msat::from_sat(21),

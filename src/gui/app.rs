@@ -14,7 +14,7 @@ use crate::gui::screen::connect::{self, Connect, Connection, Origin};
 use crate::gui::session::{self, Session};
 use crate::gui::theme;
 use crate::store::{ContactBook, Paths, SecretStore, Settings, StoreError, ThemeChoice};
-use crate::wallet::{Index, Journal};
+use crate::wallet::{self, NodeFiles, Upgrade};
 
 /// What every phase shares.
 pub struct Context {
@@ -76,11 +76,11 @@ impl Init {
 
 /// The wallet files of a profile, opened.
 #[derive(Clone)]
-pub struct Opened(Index, Journal);
+pub struct Opened(NodeFiles, Option<Upgrade>);
 
 impl std::fmt::Debug for Opened {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Opened(index, journal)")
+        f.write_str("Opened(node files)")
     }
 }
 
@@ -197,18 +197,22 @@ impl App {
         }
     }
 
+    /// Open the connected node's files (its own history; adopting an earlier
+    /// profile's index first, see [`wallet::adopt_legacy`]).
     fn open_wallet(&mut self, connection: Connection) -> Task<Message> {
         let paths = self.context.paths.clone();
+        let (node, info) = (connection.node.clone(), connection.info.clone());
         Task::perform(
             async move {
-                tokio::task::spawn_blocking(move || {
-                    let index = Index::open(&paths.index_db()).map_err(|e| e.to_string())?;
-                    let journal = Journal::open(&paths.root().join("journal.db"))
-                        .map_err(|e| e.to_string())?;
-                    Ok(Opened(index, journal))
+                let upgrade = wallet::adopt_legacy(&node, &paths, &info.id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let files = tokio::task::spawn_blocking(move || {
+                    NodeFiles::open(&paths, &info.id, &info.alias).map_err(|e| e.to_string())
                 })
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+                .unwrap_or_else(|e| Err(e.to_string()))?;
+                Ok(Opened(files, upgrade))
             },
             move |result| Message::WalletOpened(Box::new(connection.clone()), result),
         )
@@ -219,7 +223,7 @@ impl App {
         connection: Connection,
         result: Result<Opened, String>,
     ) -> Task<Message> {
-        let Opened(index, journal) = match result {
+        let Opened(files, upgrade) = match result {
             Ok(opened) => opened,
             Err(reason) => {
                 self.context.warnings.push(format!(
@@ -230,13 +234,16 @@ impl App {
         };
         let remember = remember::remember(&mut self.context, &connection);
         self.next_connection += 1;
-        let (session, start) = Session::new(
+        let (mut session, start) = Session::new(
             self.next_connection,
             connection,
-            index,
-            journal,
+            files.index,
+            files.journal,
             &self.context,
         );
+        if let Some(upgrade) = upgrade {
+            session.warn(crate::gui::widget::sentence(&format!("{upgrade}.")));
+        }
         self.phase = Phase::Connected(Box::new(session));
         Task::batch([remember, start.map(Message::Session)])
     }

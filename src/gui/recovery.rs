@@ -3,8 +3,10 @@
 //! about every unfinished journal entry ([`wallet::reconcile`]): the node
 //! never saw it (`NOT_FOUND`) → shown as "not sent" with "Send now" (same
 //! hash, never resent silently) and "Discard"; still routing → tracked live
-//! until final; finished while away → recorded and shown. The cards are
-//! drawn by [`crate::gui::recovery_view`].
+//! until final; finished while away → recorded and shown; sent from another
+//! node → shown with that node's name and nothing offered (only that node
+//! can say whether it was paid). The cards are drawn by
+//! [`crate::gui::recovery_view`].
 
 use iced::Task;
 
@@ -29,6 +31,8 @@ pub enum Status {
     Failed(String),
     /// The node could not be asked; the entry is left as it was.
     Unknown(String),
+    /// Sent from another node: not judged here; the reason names that node.
+    OtherNode(String),
 }
 
 /// One recovered payment.
@@ -186,6 +190,10 @@ impl Recovery {
                 Reconciled::Unknown { entry, error } => {
                     self.put(entry, Status::Unknown(error.to_string()));
                 }
+                Reconciled::OtherNode { entry, reason } => {
+                    let reason = crate::gui::widget::sentence(&reason.to_string());
+                    self.put(entry, Status::OtherNode(reason));
+                }
             }
         }
         match (tasks.is_empty(), finished) {
@@ -237,12 +245,16 @@ impl Recovery {
             return Action::None;
         };
         item.status = Status::Discarding;
+        let entry = item.entry.clone();
         let journal = self.journal.clone();
         let id = intent.to_owned();
         Action::Run(Task::perform(
             async move {
                 journal
-                    .call(move |j| j.update(&id, JournalState::Discarded, None, None))
+                    .call(move |j| {
+                        j.may_decide(&entry)?;
+                        j.update(&id, JournalState::Discarded, None, None)
+                    })
                     .await
                     .map_err(|e| e.to_string())
             },

@@ -1,7 +1,8 @@
 //! How recovered payments look: a notice card (on the Send and Sent
 //! screens) with one line per payment: recipient (contact name), amount,
 //! message preview, what is known, and "Send now" / "Discard" for payments
-//! the node never saw; plus the one-line hint shown on the other screens.
+//! the node never saw (never for another node's payment, which names the
+//! node to connect to); plus the one-line hint shown on the other screens.
 
 use iced::widget::{column, container, row, space, text};
 use iced::{Alignment, Element, Length};
@@ -157,6 +158,7 @@ pub fn status_line(status: &Status, env: &Env<'_>) -> (String, Tone) {
             format!("Not checked · your node could not be asked: {reason}"),
             Tone::Warning,
         ),
+        Status::OtherNode(reason) => (format!("Not checked here · {reason}"), Tone::Neutral),
     }
 }
 
@@ -174,7 +176,7 @@ fn buttons<'a>(item: &Item) -> Element<'a, Message> {
         Status::Succeeded { .. } | Status::Failed(_) => {
             widget::link("Dismiss", Message::Dismiss(intent)).into()
         }
-        Status::InFlight | Status::Discarding => space().into(),
+        Status::InFlight | Status::Discarding | Status::OtherNode(_) => space().into(),
     }
 }
 

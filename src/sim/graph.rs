@@ -205,11 +205,19 @@ pub(crate) const CHANNELS: &[ChannelSpec] = &[
 
 /// The secret key of a sim node, derived from its name.
 pub(crate) fn secret_key(name: &str) -> SecretKey {
+    seeded_key(name, &[])
+}
+
+/// The secret key of a sim node, derived from its name and a seed (an empty
+/// seed gives [`secret_key`]). The user's node takes its seed from the sim
+/// directory, so each directory is a node of its own.
+pub(crate) fn seeded_key(name: &str, seed: &[u8]) -> SecretKey {
     let mut counter = 0u32;
     loop {
         let digest: [u8; 32] = Sha256::new()
             .chain_update(b"satchel-sim node key v1/")
             .chain_update(name)
+            .chain_update(seed)
             .chain_update(counter.to_be_bytes())
             .finalize()
             .into();
@@ -222,7 +230,12 @@ pub(crate) fn secret_key(name: &str) -> SecretKey {
 
 /// The node id of a sim node, derived from its name.
 pub(crate) fn node_id(name: &str) -> NodeId {
-    let public = PublicKey::from_secret_key_global(&secret_key(name));
+    id_of(&secret_key(name))
+}
+
+/// The node id of a secret key.
+pub(crate) fn id_of(key: &SecretKey) -> NodeId {
+    let public = PublicKey::from_secret_key_global(key);
     NodeId::from_slice(&public.serialize()).expect("a secp256k1 public key is a valid node id")
 }
 

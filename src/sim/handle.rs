@@ -53,7 +53,13 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     let loaded = persist::load(&config.dir)?;
     let fresh = loaded.is_none();
     let shared = Arc::new(Shared::new(
-        loaded.unwrap_or_else(Network::fresh),
+        loaded.unwrap_or_else(|| {
+            let identity = match config.own_identity {
+                true => Network::new_identity(),
+                false => Vec::new(),
+            };
+            Network::fresh_as(identity)
+        }),
         config.payment_latency,
     ));
     resume_in_flight(&shared);
@@ -141,18 +147,21 @@ impl SimHandle {
         macaroon::readonly_path(&server::network_dir(&self.dir))
     }
 
-    /// The id of the user's node ("satchel").
+    /// The id of the user's node ("satchel"): its own in each directory.
     pub fn user_node(&self) -> NodeId {
-        graph::node_id(USER)
+        let user = graph::node_index(USER).expect("the user node is in the graph");
+        self.shared.lock().ids[user]
     }
 
     /// Every node of the network.
     pub fn nodes(&self) -> Vec<SimNode> {
+        let ids = self.shared.lock().ids.clone();
         NODES
             .iter()
-            .map(|n| SimNode {
+            .zip(ids)
+            .map(|(n, id)| SimNode {
                 name: n.name.to_owned(),
-                id: graph::node_id(n.name),
+                id,
                 alias: n.alias.to_owned(),
                 accepts_keysend: n.accepts_keysend,
                 private: n.private,
@@ -162,7 +171,7 @@ impl SimHandle {
 
     /// A node's id by its short name.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        graph::node_index(name).map(|_| graph::node_id(name))
+        graph::node_index(name).map(|index| self.shared.lock().ids[index])
     }
 
     /// Serve another node of the same network from its own directory

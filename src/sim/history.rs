@@ -215,7 +215,7 @@ pub(crate) async fn traffic(shared: Arc<Shared>, user: usize, interval: Duration
         Kind::Spam,
         Kind::Malformed,
     ];
-    let user_id = graph::node_id(NODES[user].name);
+    let user_id = shared.lock().ids[user];
     for i in 0usize.. {
         tokio::time::sleep(interval).await;
         let kind = ROTATION[i % ROTATION.len()];

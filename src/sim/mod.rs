@@ -56,6 +56,10 @@ pub struct SimConfig {
     pub traffic: Option<Duration>,
     /// How long an HTLC takes to settle or fail.
     pub payment_latency: Duration,
+    /// A new directory gets a node identity of its own (a random seed kept
+    /// in its state), so two directories are two nodes. `false` keeps the
+    /// fixed identity of the demo ([`demo_node`]).
+    pub own_identity: bool,
 }
 
 impl SimConfig {
@@ -68,6 +72,7 @@ impl SimConfig {
             seed_all_signed: false,
             traffic: None,
             payment_latency: Duration::from_millis(300),
+            own_identity: true,
         }
     }
 }
@@ -113,6 +118,13 @@ impl SimError {
             source: Arc::new(source),
         }
     }
+}
+
+/// The id of the user's node in a network started without
+/// [`SimConfig::own_identity`] (the demo), and in every sim directory
+/// created before identities were kept there.
+pub fn demo_node() -> NodeId {
+    graph::node_id(graph::USER)
 }
 
 /// Contacts for the demo: every other node of the deterministic graph

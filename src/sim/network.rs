@@ -2,9 +2,11 @@
 //! counters, every node's ledger, the block height. Guarded by one mutex in
 //! [`Shared`](super::server::Shared); every method here is synchronous and short.
 
+use secp256k1::SecretKey;
+
 use crate::keysend::NodeId;
 
-use super::graph::{self, CHANNELS, NODES};
+use super::graph::{self, CHANNELS, NODES, USER};
 use super::ledger::Ledger;
 
 /// Regtest-style chain height the sim starts at.
@@ -38,11 +40,25 @@ pub(crate) struct Network {
     pub channels: Vec<ChannelState>,
     pub ledgers: Vec<Ledger>,
     pub ids: Vec<NodeId>,
+    /// Each node's key, by index (the user's from [`Network::identity`]).
+    pub keys: Vec<SecretKey>,
+    /// The seed of the user's node key, persisted in the sim directory so
+    /// that each directory is its own node; empty for a network saved before
+    /// seeds existed (its user key is the one derived from the name alone).
+    pub identity: Vec<u8>,
 }
 
 impl Network {
-    /// The demo network as first created: opening balances, empty ledgers.
+    /// The demo network as first created, with the user's node key derived
+    /// from its name alone (the same in every directory; tests).
+    #[cfg(test)]
     pub fn fresh() -> Self {
+        Self::fresh_as(Vec::new())
+    }
+
+    /// The demo network as first created: opening balances, empty ledgers,
+    /// the user's node keyed by `identity`.
+    pub fn fresh_as(identity: Vec<u8>) -> Self {
         let channels = CHANNELS
             .iter()
             .enumerate()
@@ -57,18 +73,38 @@ impl Network {
             START_HEIGHT,
             channels,
             NODES.iter().map(|_| Ledger::default()).collect(),
+            identity,
         )
     }
 
     /// A network from restored parts.
-    pub fn assemble(block_height: u32, channels: Vec<ChannelState>, ledgers: Vec<Ledger>) -> Self {
-        let ids = NODES.iter().map(|n| graph::node_id(n.name)).collect();
+    pub fn assemble(
+        block_height: u32,
+        channels: Vec<ChannelState>,
+        ledgers: Vec<Ledger>,
+        identity: Vec<u8>,
+    ) -> Self {
+        let keys: Vec<SecretKey> = NODES
+            .iter()
+            .map(|n| match n.name == USER {
+                true => graph::seeded_key(n.name, &identity),
+                false => graph::secret_key(n.name),
+            })
+            .collect();
+        let ids = keys.iter().map(graph::id_of).collect();
         Self {
             block_height,
             channels,
             ledgers,
             ids,
+            keys,
+            identity,
         }
+    }
+
+    /// A new random seed for the user's node key.
+    pub fn new_identity() -> Vec<u8> {
+        rand::random::<[u8; 32]>().to_vec()
     }
 
     /// Node index by id.

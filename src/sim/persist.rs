@@ -31,6 +31,10 @@ struct NetworkFile {
     channels: Vec<ChannelState>,
     #[prost(message, repeated, tag = "4")]
     nodes: Vec<NodeFile>,
+    /// The seed of the user's node key (empty in files written before it
+    /// existed: that node keeps the key derived from its name).
+    #[prost(bytes = "vec", tag = "5")]
+    identity: Vec<u8>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -118,6 +122,7 @@ fn snapshot(network: &mut Network, dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         block_height: network.block_height,
         channels: network.channels.clone(),
         nodes,
+        identity: network.identity.clone(),
     };
     files.push((dir.join("network.bin"), file.encode_to_vec()));
     files
@@ -137,7 +142,7 @@ pub(crate) fn load(lnd_dir: &Path) -> Result<Option<Network>, SimError> {
             &format!("unknown format version {}", file.version),
         ));
     }
-    let mut network = Network::fresh();
+    let mut network = Network::fresh_as(file.identity);
     network.block_height = file.block_height;
     for saved in file.channels {
         if let Some(index) = network.channel_by_id(saved.chan_id) {

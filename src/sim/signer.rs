@@ -37,7 +37,7 @@ impl Signer for NodeService {
             ));
         }
         let digest = digest(&request.msg, request.double_hash);
-        let secret = graph::secret_key(NODES[self.node].name);
+        let secret = self.shared.lock().keys[self.node];
         let signature = SECP256K1.sign_ecdsa(&Message::from_digest(digest), &secret);
         Ok(Response::new(signrpc::SignMessageResp {
             signature: signature.serialize_compact().to_vec(),

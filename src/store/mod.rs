@@ -22,7 +22,8 @@ pub use contacts::{
     RecordError, RecordValue, RowOutcome, SaveReport,
 };
 pub use lock::{InstanceLock, acquire};
-pub use paths::{HOME_ENV, Paths};
+pub(crate) use paths::create_private_dir;
+pub use paths::{HOME_ENV, INDEX_FILE, JOURNAL_FILE, Paths};
 pub use saved_node::{SavedNode, SavedNodeKind};
 pub use secret::{
     MemorySecrets, OsKeyring, SecretError, SecretStore, macaroon_key, open_secret_store,

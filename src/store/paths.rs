@@ -1,12 +1,16 @@
 //! Where Satchel's files live: one profile folder (the OS config dir, or
 //! `SATCHEL_HOME`), with a separate `demo/` profile inside it so `--demo`
-//! never touches the real one.
+//! never touches the real one. What Satchel learned from a node (its index,
+//! sync cursors, verified senders) lives in `nodes/<node pubkey>/`, so two
+//! nodes used with one profile never share a history. Each file name is
+//! spelled here once.
 
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::StoreError;
+use crate::keysend::NodeId;
 
 /// Environment variable that overrides the profile folder (tests, CI, portable use).
 pub const HOME_ENV: &str = "SATCHEL_HOME";
@@ -79,15 +83,38 @@ impl Paths {
         self.root.join("settings.json")
     }
 
-    /// The wallet's SQLite index of received and sent keysends (a cache).
-    pub fn index_db(&self) -> PathBuf {
-        self.root.join("index.db")
+    /// The folder of what Satchel keeps about one node: `nodes/<pubkey>`.
+    pub fn node_dir(&self, node: &NodeId) -> PathBuf {
+        self.root.join("nodes").join(node.to_hex())
     }
 
-    /// The wallet's send journal (never a cache: it may hold the only copy
-    /// of a payment's preimage).
+    /// A node's SQLite index of received and sent keysends, with its sync
+    /// cursors and verified senders (a cache of what that node said).
+    pub fn index_db(&self, node: &NodeId) -> PathBuf {
+        self.node_dir(node).join(INDEX_FILE)
+    }
+
+    /// The name a node gave itself when Satchel last connected (one line).
+    pub fn node_alias_file(&self, node: &NodeId) -> PathBuf {
+        self.node_dir(node).join("alias")
+    }
+
+    /// The index of a profile from before per-node folders (`index.db` at
+    /// the root); adopted by the node it belongs to, or kept aside.
+    pub fn legacy_index_db(&self) -> PathBuf {
+        self.root.join(INDEX_FILE)
+    }
+
+    /// Where a legacy file that no node claims is kept (never deleted).
+    pub fn unclaimed_dir(&self) -> PathBuf {
+        self.root.join("unclaimed")
+    }
+
+    /// The wallet's send journal, one for the profile; each entry names the
+    /// node it was sent from (never a cache: it may hold the only copy of a
+    /// payment's preimage).
     pub fn journal_db(&self) -> PathBuf {
-        self.root.join("journal.db")
+        self.root.join(JOURNAL_FILE)
     }
 
     /// The single-instance lock.
@@ -100,6 +127,11 @@ impl Paths {
         self.root.join("quarantine")
     }
 }
+
+/// The index's file name inside a node's folder.
+pub const INDEX_FILE: &str = "index.db";
+/// The journal's file name inside a profile folder.
+pub const JOURNAL_FILE: &str = "journal.db";
 
 /// `mkdir -p`, private to the user on unix.
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
@@ -133,7 +165,15 @@ mod tests {
         let paths = Paths::at("/p");
         assert_eq!(paths.contacts_file(), Path::new("/p/contacts.json"));
         assert_eq!(paths.settings_file(), Path::new("/p/settings.json"));
-        assert_eq!(paths.index_db(), Path::new("/p/index.db"));
+        let node: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let folder = format!("/p/nodes/{}", node.to_hex());
+        assert_eq!(paths.node_dir(&node), Path::new(&folder));
+        assert_eq!(paths.index_db(&node), Path::new(&folder).join("index.db"));
+        assert_eq!(paths.node_alias_file(&node), Path::new(&folder).join("alias"));
+        assert_eq!(paths.legacy_index_db(), Path::new("/p/index.db"));
+        assert_eq!(paths.unclaimed_dir(), Path::new("/p/unclaimed"));
         assert_eq!(paths.journal_db(), Path::new("/p/journal.db"));
         assert_eq!(paths.lock_file(), Path::new("/p/satchel.lock"));
         assert_eq!(paths.quarantine_dir(), Path::new("/p/quarantine"));

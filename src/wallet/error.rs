@@ -84,6 +84,29 @@ pub enum JournalError {
     Damaged { path: PathBuf, reason: String },
     #[error("the send journal task stopped unexpectedly")]
     Interrupted,
+    /// The entry belongs to another node (or to none yet): only the node it
+    /// was sent from can say whether it was paid.
+    #[error("{}", sent_elsewhere(node.as_ref(), name))]
+    SentElsewhere {
+        /// The node it was sent from, when the journal knows it.
+        node: Option<crate::keysend::NodeId>,
+        /// Its alias and key as shown, when known.
+        name: String,
+    },
+}
+
+/// Why another node may not judge a payment, and which node to connect to.
+fn sent_elsewhere(node: Option<&crate::keysend::NodeId>, name: &str) -> String {
+    match node {
+        Some(_) => format!(
+            "this payment was sent from node {name}; only that node can say whether it was \
+             paid: connect to it to resend, discard or check it"
+        ),
+        None => "this payment was recorded before Satchel noted which node sent it, and the \
+                 connected node does not know it: connect to the node it was sent from to \
+                 resend, discard or check it"
+            .to_owned(),
+    }
 }
 
 impl From<rusqlite::Error> for JournalError {

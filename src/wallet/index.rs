@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::IndexError;
-use super::index_file::{self, is_corrupt, move_aside, open_checked};
+use super::index_file::{is_corrupt, move_aside, open_checked};
 use super::integrity::{Check, Marker};
 use crate::keysend::Msat;
 use crate::node::ReceivedKeysend;
@@ -107,14 +107,6 @@ impl Index {
             conn,
             _marker: marker,
         })
-    }
-
-    /// Open the index of a profile (`Paths::index_db`). An index left under
-    /// the earlier name `index.sqlite3` is taken over rather than rebuilt.
-    pub fn open_profile(paths: &crate::store::Paths) -> Result<Self, IndexError> {
-        let path = paths.index_db();
-        index_file::take_over(&paths.root().join("index.sqlite3"), &path)?;
-        Self::open(&path)
     }
 
     /// Set when the file was found damaged: it was moved aside and a new

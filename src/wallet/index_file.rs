@@ -1,27 +1,11 @@
 //! The index file itself: opening it (with an integrity check when asked), moving a
-//! damaged one aside, taking over one left under an earlier name.
+//! damaged one aside.
 
 use std::path::Path;
 
 use rusqlite::{Connection, ErrorCode};
 
 use super::{IndexError, IndexWarning, schema};
-
-/// Move an index left at `legacy` (and its companions) to `path`, unless
-/// `path` already exists.
-pub(super) fn take_over(legacy: &Path, path: &Path) -> Result<(), IndexError> {
-    if path.exists() || !legacy.exists() {
-        return Ok(());
-    }
-    for suffix in ["-wal", "-shm", ""] {
-        let from = legacy.with_file_name(format!("{}{suffix}", file_name(legacy)));
-        let to = path.with_file_name(format!("{}{suffix}", file_name(path)));
-        if from.exists() {
-            std::fs::rename(&from, &to).map_err(|e| IndexError::io(&from, e))?;
-        }
-    }
-    Ok(())
-}
 
 /// Open, configure and migrate; touches the file so a damaged header shows
 /// up here, and with `full_check` reads every page (see [`super::integrity`]).

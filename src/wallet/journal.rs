@@ -5,6 +5,12 @@
 //! States: `Pending` (persisted, node not called) -> `Dispatched` (handed to
 //! the node) -> `InFlight` -> `Succeeded` | `Failed`; `NotSent` when the node
 //! never saw it (then `resend_same` or `Discarded`, on the user's word only).
+//!
+//! One journal per profile; each entry names the node it was sent from
+//! (schema version 3), and only that node may judge it: another node's
+//! NOT_FOUND says nothing about a payment it never saw. Entries written
+//! before version 3 name no node until the node they were sent from
+//! recognises one (see [`Journal::adopt`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -17,7 +23,7 @@ use super::journal_state::{JournalState, failure_code};
 use super::owner::{self, Owner};
 use super::schema::BUSY_TIMEOUT;
 use super::{JournalError, blob};
-use crate::keysend::{Msat, PaymentHash};
+use crate::keysend::{Msat, NodeId, PaymentHash};
 use crate::node::{OutgoingKeysend, PaymentFailure};
 
 /// A handle to the journal; cheap to clone.
@@ -29,6 +35,8 @@ pub struct Journal {
     path: PathBuf,
     /// See [`Journal::confirm_not_found`].
     confirm_not_found: Duration,
+    /// The node this handle sends from (see [`Journal::on_node`]).
+    node: Option<NodeId>,
 }
 
 /// One journaled keysend.
@@ -46,6 +54,9 @@ pub struct JournalEntry {
     pub created_at: i64,
     /// Unix milliseconds.
     pub updated_at: i64,
+    /// The node it was sent from; `None` for an entry written before the
+    /// journal recorded nodes and not yet adopted.
+    pub node: Option<NodeId>,
 }
 
 impl JournalEntry {
@@ -53,6 +64,18 @@ impl JournalEntry {
     pub fn hash(&self) -> PaymentHash {
         self.keysend.hash()
     }
+}
+
+/// Whose an entry is, seen from the node a journal handle sends from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owned {
+    /// Sent from this node (or the handle names no node: tests, tools).
+    Here,
+    /// Sent from another node: only that node can say what became of it.
+    Elsewhere(NodeId),
+    /// Written before entries named their node; this node may adopt it
+    /// once it recognises the payment.
+    Unclaimed,
 }
 
 const SCHEMA: &str = "
@@ -71,16 +94,16 @@ CREATE TABLE IF NOT EXISTS journal (
     fee_msat    INTEGER,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
-    owner       TEXT
+    owner       TEXT,
+    node        BLOB
 );
 CREATE INDEX IF NOT EXISTS journal_state ON journal (state);
 ";
 const COLUMNS: &str = "intent_id, destination, amount_msat, records, preimage, fee_limit_msat, \
-    timeout_ms, state, failure, fee_msat, created_at, updated_at";
-/// The journal's file name inside a profile folder.
-pub const JOURNAL_FILE: &str = "journal.db";
-/// The journal schema version: 2 added the `owner` column.
-const VERSION: u32 = 2;
+    timeout_ms, state, failure, fee_msat, created_at, updated_at, node";
+/// The journal schema version: 2 added the `owner` column, 3 the `node`
+/// an entry was sent from.
+const VERSION: u32 = 3;
 /// The stored schema version; a newer one than this build knows is refused.
 fn version(conn: &Connection) -> Result<u32, JournalError> {
     let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -112,7 +135,66 @@ impl Journal {
             owner: Arc::new(owner),
             path: path.to_owned(),
             confirm_not_found: Self::CONFIRM_NOT_FOUND,
+            node: None,
         })
+    }
+
+    /// This handle (and its clones) sending from `node`: new entries name
+    /// it, and entries of other nodes are refused (see [`Journal::owned`]).
+    pub fn on_node(mut self, node: NodeId) -> Self {
+        self.node = Some(node);
+        self
+    }
+
+    /// The node this handle sends from, if it names one.
+    pub fn node(&self) -> Option<NodeId> {
+        self.node
+    }
+
+    /// Whose `entry` is, seen from this handle's node.
+    pub fn owned(&self, entry: &JournalEntry) -> Owned {
+        match (self.node, entry.node) {
+            (None, _) => Owned::Here,
+            (Some(me), Some(theirs)) if me == theirs => Owned::Here,
+            (Some(_), Some(theirs)) => Owned::Elsewhere(theirs),
+            (Some(_), None) => Owned::Unclaimed,
+        }
+    }
+
+    /// `Ok` when this handle's node may decide about `entry` (resend it,
+    /// discard it, call it not sent); otherwise the error names the node to
+    /// connect to.
+    pub fn may_decide(&self, entry: &JournalEntry) -> Result<(), JournalError> {
+        match self.owned(entry) {
+            Owned::Here => Ok(()),
+            Owned::Elsewhere(node) => Err(JournalError::SentElsewhere {
+                node: Some(node),
+                name: super::node_files::known_name(self.profile(), &node),
+            }),
+            Owned::Unclaimed => Err(JournalError::SentElsewhere {
+                node: None,
+                name: String::new(),
+            }),
+        }
+    }
+
+    /// The profile folder the journal lives in.
+    fn profile(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Record that an entry written before entries named their node was
+    /// sent from this handle's node (the node recognised its payment hash).
+    /// Never changes an entry that already names a node.
+    pub fn adopt(&self, intent_id: &str) -> Result<Option<JournalEntry>, JournalError> {
+        let Some(node) = self.node else {
+            return self.get(intent_id);
+        };
+        let _ = self.lock().execute(
+            "UPDATE journal SET node = ?2 WHERE intent_id = ?1 AND node IS NULL",
+            params![intent_id, &node.as_bytes()[..]],
+        )?;
+        self.get(intent_id)
     }
 
     /// How long the send flow and reconcile wait to ask the node again after
@@ -149,6 +231,9 @@ impl Journal {
         if found == 1 {
             tx.execute_batch("ALTER TABLE journal ADD COLUMN owner TEXT")?;
         }
+        if (1..3).contains(&found) {
+            tx.execute_batch("ALTER TABLE journal ADD COLUMN node BLOB")?;
+        }
         if found != VERSION {
             tx.pragma_update(None, "user_version", VERSION)?;
         }
@@ -168,7 +253,8 @@ impl Journal {
             .map_err(|_| JournalError::Interrupted)?
     }
 
-    /// Open the journal of a profile (`Paths::journal_db`).
+    /// Open the journal of a profile (`Paths::journal_db`), bound to no
+    /// node (tools and tests; a session uses [`super::NodeFiles::open`]).
     pub fn open_profile(paths: &crate::store::Paths) -> Result<Self, JournalError> {
         Self::open(&paths.journal_db())
     }
@@ -199,6 +285,7 @@ impl Journal {
             JournalState::Pending.as_str(),
             now,
             self.owner.token(),
+            self.node.map(|n| n.as_bytes().to_vec()),
         ]);
         match inserted {
             Ok(_) => {}
@@ -217,6 +304,7 @@ impl Journal {
             fee: None,
             created_at: now,
             updated_at: now,
+            node: self.node,
         };
         Ok(entry)
     }
@@ -360,8 +448,8 @@ impl Journal {
 }
 
 const INSERT: &str = "INSERT INTO journal (intent_id, destination, amount_msat, records, \
-    preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at, owner) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
+    preimage, hash, fee_limit_msat, timeout_ms, state, created_at, updated_at, owner, node) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -25,6 +25,7 @@ struct StoredRow {
     fee: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    node: Option<Vec<u8>>,
 }
 
 /// Read one row; decoding happens in [`StoredRow::decode`] so that an
@@ -43,6 +44,7 @@ pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, J
         fee: row.get(9)?,
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
+        node: row.get(12)?,
     };
     Ok(stored.decode())
 }
@@ -58,7 +60,12 @@ impl StoredRow {
             fee_limit: Msat(self.fee_limit as u64),
             timeout: Duration::from_millis(self.timeout_ms as u64),
         };
+        let node = match &self.node {
+            Some(bytes) => Some(NodeId::from_slice(bytes).map_err(|_| bad("node"))?),
+            None => None,
+        };
         Ok(JournalEntry {
+            node,
             state: JournalState::parse(&self.state).ok_or_else(|| bad("state"))?,
             failure: self.failure.as_deref().and_then(failure_from_code),
             fee: self.fee.map(|f| Msat(f as u64)),

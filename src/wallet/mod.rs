@@ -2,8 +2,8 @@
 //! received and sent keysends, the crash-safe send journal, the send flow and
 //! the inbox sync. Talks to the node only through [`crate::node::Node`].
 //!
-//! The node is the source of truth: the index (`index.db`) is a cache that can
-//! always be rebuilt from it. The journal (`journal.db`) is not a cache: it is
+//! The node is the source of truth: the index (`index.db`, one per node, see
+//! [`NodeFiles`]) is a cache that can always be rebuilt from it. The journal (`journal.db`) is not a cache: it is
 //! the only record of a payment between "the user pressed Send" and "the node
 //! knows about it", so it lives in its own file and is never moved aside.
 
@@ -24,6 +24,7 @@ mod journal_row;
 mod journal_state;
 #[cfg(test)]
 mod journal_tests;
+mod node_files;
 mod owner;
 mod prepare;
 mod query;
@@ -40,7 +41,9 @@ pub use detail::{InboxDetail, MESSAGE_CHARS};
 pub use error::{IndexError, JournalError, SendError, SyncError};
 pub use follow::{FollowEvent, RECONNECT_FIRST, RECONNECT_MAX, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
-pub use journal::{JOURNAL_FILE, Journal, JournalEntry};
+pub use journal::{Journal, JournalEntry, Owned};
+pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
+pub use crate::store::JOURNAL_FILE;
 pub use journal_state::JournalState;
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};

@@ -2,10 +2,12 @@
 //! asking the node about its hash (research notes §2.9, recovery recipe; a
 //! NOT_FOUND is confirmed before anything is called "not sent"), and
 //! write down outcomes a later backfill learns, so the journal and the sent
-//! list never disagree.
+//! list never disagree. Only the node an entry was sent from is asked: an
+//! entry of another node is reported with that node's name, never judged.
 
 use futures::StreamExt;
 
+use super::journal::Owned;
 use super::journal_state::JournalState;
 use super::send::{ended_without_state, journal_view};
 use super::{Index, Journal, JournalEntry, JournalError, SentRow, SentStatus, SyncError};
@@ -29,6 +31,13 @@ pub enum Reconciled {
         entry: JournalEntry,
         error: NodeError,
     },
+    /// Sent from another node (or recorded before entries named their node,
+    /// and this node does not know it): not asked, not judged, nothing
+    /// offered. `reason` names the node to connect to.
+    OtherNode {
+        entry: JournalEntry,
+        reason: JournalError,
+    },
 }
 
 impl Reconciled {
@@ -36,7 +45,7 @@ impl Reconciled {
     pub fn entry(&self) -> &JournalEntry {
         match self {
             Self::NotSent(e) | Self::InFlight(e) | Self::Succeeded(e) | Self::Failed(e) => e,
-            Self::Unknown { entry, .. } => entry,
+            Self::Unknown { entry, .. } | Self::OtherNode { entry, .. } => entry,
         }
     }
 }
@@ -51,7 +60,15 @@ pub async fn reconcile(
     journal: &Journal,
 ) -> Result<Vec<Reconciled>, JournalError> {
     // Sends another running Satchel is carrying out are its business.
-    let entries = journal.call(|j| j.orphaned()).await?;
+    let orphaned = journal.call(|j| j.orphaned()).await?;
+    let mut found = Vec::new();
+    let mut entries = Vec::with_capacity(orphaned.len());
+    for entry in orphaned {
+        match claim(node, journal, entry).await? {
+            Ok(mine) => entries.push(mine),
+            Err(elsewhere) => found.push(elsewhere),
+        }
+    }
     let mut answers = Vec::with_capacity(entries.len());
     for entry in &entries {
         answers.push(ask(node, entry).await);
@@ -67,11 +84,44 @@ pub async fn reconcile(
     }
     // Answers may be seconds old by now: each is written only if its entry
     // is still as read (see `settle`), so one conflict never stops the run.
-    let mut found = Vec::with_capacity(entries.len());
     for (entry, answer) in entries.into_iter().zip(answers) {
         found.push(settle(journal, entry, answer).await?);
     }
     Ok(found)
+}
+
+/// `Ok` with the entry when the connected node may judge it: it was sent
+/// from this node, or it names no node yet and this node knows its payment
+/// (then it is adopted). Otherwise the entry as found: sent elsewhere.
+async fn claim(
+    node: &SharedNode,
+    journal: &Journal,
+    entry: JournalEntry,
+) -> Result<Result<JournalEntry, Reconciled>, JournalError> {
+    let known = match journal.owned(&entry) {
+        Owned::Here => return Ok(Ok(entry)),
+        Owned::Elsewhere(_) => false,
+        Owned::Unclaimed => matches!(ask(node, &entry).await, Some(Ok(_))),
+    };
+    if known {
+        let intent = entry.intent_id.clone();
+        if let Some(adopted) = journal.call(move |j| j.adopt(&intent)).await? {
+            return Ok(Ok(adopted));
+        }
+    }
+    Ok(Err(elsewhere(journal, entry)))
+}
+
+/// An entry this node may not judge, with the reason naming its node.
+fn elsewhere(journal: &Journal, entry: JournalEntry) -> Reconciled {
+    let reason = match journal.may_decide(&entry) {
+        Err(reason) => reason,
+        Ok(()) => JournalError::SentElsewhere {
+            node: None,
+            name: String::new(),
+        },
+    };
+    Reconciled::OtherNode { entry, reason }
 }
 
 /// The node's first answer about one entry.
@@ -192,6 +242,10 @@ pub async fn record_outcomes(
     let entries = journal.call(|j| j.orphaned()).await?;
     let mut changed = Vec::new();
     for entry in entries {
+        // This node's index says nothing about another node's payment.
+        if journal.owned(&entry) != Owned::Here {
+            continue;
+        }
         let hash = entry.hash();
         let Some(row) = index.call(move |i| i.sent_by_hash(&hash)).await? else {
             continue;

@@ -89,7 +89,10 @@ pub fn resend_same(
         let current = driver.journal.call(move |j| j.get(&intent)).await;
         match current {
             Ok(Some(current)) if current.state == JournalState::NotSent => {
-                driver.resend(current).await;
+                match driver.journal.may_decide(&current) {
+                    Ok(()) => driver.resend(current).await,
+                    Err(elsewhere) => driver.emit_error(elsewhere.into()),
+                }
             }
             Ok(Some(current)) => driver.emit_not_resendable(current.intent_id, current.state),
             Ok(None) => driver.emit_error(JournalError::NotFound(entry.intent_id).into()),

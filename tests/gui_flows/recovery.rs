@@ -65,7 +65,9 @@ fn boot_after_crash(sats: u64, text: &str) -> (Harness, PaymentHash) {
     let mut hash = None;
     let h = Harness::start_after(0, Harness::quiet_settings(), demo_book(), |before| {
         let keysend = tip_to_alice(before, sats, text);
-        let journal = Journal::open_profile(before.profile).expect("journal opens");
+        let journal = Journal::open_profile(before.profile)
+            .expect("journal opens")
+            .on_node(before.sim.user_node());
         let _ = journal.begin("crashed", &keysend).expect("journaled");
         hash = Some(keysend.hash());
     });
@@ -153,7 +155,9 @@ fn a_payment_that_went_through_while_away_is_recorded_and_shown() {
     let mut hash = None;
     let mut h = Harness::start_after(0, Harness::quiet_settings(), demo_book(), |before| {
         let keysend = tip_to_alice(before, 42, "sent just before the crash");
-        let journal = Journal::open_profile(before.profile).expect("journal opens");
+        let journal = Journal::open_profile(before.profile)
+            .expect("journal opens")
+            .on_node(before.sim.user_node());
         let _ = journal.begin("away", &keysend).expect("journaled");
         let _ = journal
             .update("away", JournalState::Dispatched, None, None)

@@ -90,7 +90,9 @@ fn not_sent_offers_only_the_same_hash_never_edit_and_retry() {
     let hash = keysend.hash();
     sending(&mut h, &keysend);
     // The wallet journaled it and later found the node never saw it.
-    let journal = Journal::open_profile(&h.profile).expect("journal opens");
+    let journal = Journal::open_profile(&h.profile)
+        .expect("journal opens")
+        .on_node(h.sim.user_node());
     let _ = journal.begin("unseen", &keysend).expect("journaled");
     let entry = journal
         .update("unseen", JournalState::NotSent, None, None)

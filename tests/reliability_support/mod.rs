@@ -123,6 +123,11 @@ impl Bench {
         Cli::new(&self.home(), &self.lnd_dir(), self.port)
     }
 
+    /// The index of the simulated node in the profile (as the app opens it).
+    pub fn index_path(&self) -> PathBuf {
+        satchel::store::Paths::at(self.home()).index_db(&self.sim().user_node())
+    }
+
     /// The profile's send journal (as the app opens it).
     pub fn journal(&self) -> Journal {
         Journal::open(&self.home().join("journal.db")).expect("the journal opens")

@@ -1,0 +1,112 @@
+//! One profile, two nodes in the app (issue 9): connected to node B, a
+//! payment left unfinished on node A (killed before dispatch) is shown with
+//! A's name and nothing is offered for it; switching to A in Settings opens
+//! A's files, where it is found not sent and "Send now" pays it once.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use satchel::gui::recovery::Status;
+use satchel::gui::screen::settings;
+use satchel::gui::session::Message as SessionMessage;
+use satchel::gui::{Message, Screen};
+use satchel::keysend::{Msat, PaymentHash, Preimage, Records, record};
+use satchel::node::{OutgoingKeysend, SharedNode};
+use satchel::sim::{SimConfig, SimHandle};
+use satchel::store::{ContactBook, SavedNode};
+use satchel::wallet::{Journal, JournalState, NodeFiles};
+use tempfile::TempDir;
+
+use super::gui_support::{Harness, client};
+use super::go;
+
+fn statuses(h: &Harness) -> Vec<Status> {
+    let session = h.app.session().expect("connected");
+    let items = session.recovery().items();
+    items.iter().map(|i| i.status.clone()).collect()
+}
+
+fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
+    let page = h.runtime.block_on(node.sent_page(0, 1_000)).expect("payments");
+    page.items.iter().filter(|p| p.hash == hash).count()
+}
+
+/// A loopback port that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+#[test]
+fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
+    let a_dir = TempDir::new().unwrap();
+    let a_port = free_port();
+    let saved_a = SavedNode::files(
+        "Node A",
+        format!("127.0.0.1:{a_port}"),
+        a_dir.path().join("tls.cert"),
+        a_dir.path().join("data/chain/bitcoin/regtest/admin.macaroon"),
+    );
+    let a_saved_id = saved_a.id.clone();
+    let mut settings = Harness::quiet_settings();
+    settings.add_node(saved_a);
+    let mut node_a: Option<SimHandle> = None;
+    let mut planted = None;
+    let mut h = Harness::start_after(0, settings, ContactBook::new(), |before| {
+        let config = SimConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], a_port)),
+            payment_latency: Duration::from_millis(50),
+            ..SimConfig::new(a_dir.path())
+        };
+        let sim = before.runtime.block_on(satchel::sim::start(config)).expect("A starts");
+        let a = sim.user_node();
+        assert_ne!(a, before.sim.user_node(), "two nodes");
+        // What a send killed before dispatch on A leaves: a Pending entry of A's.
+        let files = NodeFiles::open(before.profile, &a, "Node A").expect("A's files");
+        let keysend = OutgoingKeysend {
+            destination: sim.node_id("alice").unwrap(),
+            amount: Msat::from_sat(77),
+            preimage: Preimage::random(),
+            records: Records::from([(record::MESSAGE, b"from node A".to_vec())]),
+            fee_limit: Msat::from_sat(50),
+            timeout: satchel::wallet::SEND_TIMEOUT,
+        };
+        let _ = files.journal.begin("on-a", &keysend).expect("journaled");
+        planted = Some((a, keysend.hash()));
+        node_a = Some(sim);
+    });
+    let (a, hash) = planted.expect("planted");
+    let node_a = node_a.expect("A runs");
+    let (b_client, a_client) = (h.client(), client(&node_a, &h.runtime));
+
+    // On B: named, not judged, nothing offered.
+    let [Status::OtherNode(reason)] = statuses(&h).as_slice() else {
+        panic!("A's entry as another node's: {:?}", statuses(&h));
+    };
+    assert!(reason.contains("Node A") && reason.contains(&a.to_hex()), "{reason}");
+    go(&mut h, Screen::Send);
+    assert!(h.shows(&format!("Not checked here · {reason}")), "the card names A");
+    assert!(!h.shows("Send now") && !h.shows("Discard"), "nothing offered");
+    let journal = Journal::open_profile(&h.profile).unwrap();
+    let state = journal.get("on-a").unwrap().unwrap().state;
+    assert_eq!(state, JournalState::Pending, "B judged nothing");
+
+    // Switch to A: its files, its verdict, one payment.
+    h.update(Message::Session(SessionMessage::Settings(
+        settings::Message::SwitchNode(a_saved_id),
+    )));
+    let info = h.app.session().expect("connected to A").info().id;
+    assert_eq!(info, a, "the session is on A");
+    assert_eq!(statuses(&h), [Status::NotSent], "A says it never saw it");
+    go(&mut h, Screen::Send);
+    h.interact(|ui| {
+        let _ = ui.click("Send now").expect("offered on A");
+    });
+    assert!(
+        matches!(statuses(&h).as_slice(), [Status::Succeeded { .. }]),
+        "{:?}",
+        statuses(&h)
+    );
+    assert_eq!(payments_with(&h, &a_client, hash), 1, "paid once, by A");
+    assert_eq!(payments_with(&h, &b_client, hash), 0, "never by B");
+}
