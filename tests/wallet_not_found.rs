@@ -167,6 +167,7 @@ fn kind(found: &Reconciled) -> &'static str {
         Reconciled::InFlight(_) | Reconciled::Succeeded(_) => "followed",
         Reconciled::Failed(_) => "failed",
         Reconciled::Unknown { .. } => "unknown",
+        Reconciled::OtherNode { .. } => "another node's",
     }
 }
 

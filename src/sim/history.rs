@@ -16,7 +16,7 @@ use crate::keysend::record::{
 };
 use crate::keysend::{Msat, NodeId, Records};
 
-use super::graph::{self, NODES};
+use super::graph;
 use super::handle;
 use super::ledger::{Arrival, StoredHtlc};
 use super::network::Network;

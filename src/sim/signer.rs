@@ -8,7 +8,6 @@ use tonic::{Request, Response, Status};
 
 use crate::rpc::signrpc::{self, signer_server::Signer};
 
-use super::graph::{self, NODES};
 use super::macaroon::Permission;
 use super::server::NodeService;
 

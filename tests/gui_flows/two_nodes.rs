@@ -80,7 +80,8 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     let (b_client, a_client) = (h.client(), client(&node_a, &h.runtime));
 
     // On B: named, not judged, nothing offered.
-    let [Status::OtherNode(reason)] = statuses(&h).as_slice() else {
+    let found = statuses(&h);
+    let [Status::OtherNode(reason)] = found.as_slice() else {
         panic!("A's entry as another node's: {:?}", statuses(&h));
     };
     assert!(reason.contains("Node A") && reason.contains(&a.to_hex()), "{reason}");
