@@ -370,3 +370,71 @@ impl NodeError {
         )
     }
 }
+
+/// The one retry policy for everything that talks to the node (the
+/// connection watch, the live inbox, tracking a payment): wait
+/// [`Backoff::FIRST`] after the first failure, twice as long after each
+/// next one, never more than [`Backoff::MAX`]; start over after a success.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    /// The wait after the first failure.
+    pub const FIRST: Duration = Duration::from_millis(500);
+    /// The longest wait.
+    pub const MAX: Duration = Duration::from_secs(30);
+
+    /// No failure yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One more failure: its number (1-based) and the wait before retrying.
+    pub fn failed(&mut self) -> (u32, Duration) {
+        self.failures = self.failures.saturating_add(1);
+        (self.failures, Self::delay(self.failures))
+    }
+
+    /// It worked: the next failure waits [`Backoff::FIRST`] again.
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+
+    /// The wait before retry `attempt` (1-based).
+    pub fn delay(attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+        Self::FIRST.saturating_mul(factor).min(Self::MAX)
+    }
+}
+
+#[cfg(test)]
+mod backoff_tests {
+    use super::Backoff;
+
+    #[test]
+    fn backoff_doubles_caps_and_starts_over() {
+        let mut backoff = Backoff::new();
+        let waits: Vec<(u32, u64)> = (0..8)
+            .map(|_| backoff.failed())
+            .map(|(attempt, wait)| (attempt, wait.as_millis() as u64))
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                (1, 500),
+                (2, 1_000),
+                (3, 2_000),
+                (4, 4_000),
+                (5, 8_000),
+                (6, 16_000),
+                (7, 30_000),
+                (8, 30_000)
+            ]
+        );
+        assert_eq!(Backoff::delay(u32::MAX), Backoff::MAX);
+        backoff.reset();
+        assert_eq!(backoff.failed(), (1, Backoff::FIRST));
+    }
+}

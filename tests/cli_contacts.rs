@@ -138,3 +138,51 @@ fn the_demo_profile_has_demo_contacts_and_the_real_one_does_not() {
     assert_eq!(names, expected);
     assert!(listed(home.path()).is_empty());
 }
+
+/// The words of one README command line (double quotes group words).
+fn words(line: &str) -> Vec<String> {
+    let line = line.split(" # ").next().unwrap_or(line);
+    let mut words = Vec::new();
+    let mut quoted = false;
+    let mut word = String::new();
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    words
+}
+
+#[test]
+fn the_readme_contacts_examples_leave_the_real_profile_alone() {
+    let readme = include_str!("../README.md");
+    let examples: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|line| line.starts_with("satchel ") && line.contains(" contacts "))
+        .map(words)
+        .collect();
+    assert!(examples.len() >= 2, "the README shows contacts examples");
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for example in &examples {
+        let output = cli_support::command(home.path())
+            .args(&example[1..])
+            .current_dir(work.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{example:?} failed: {output:?}");
+    }
+    assert!(
+        !home.path().join("contacts.json").exists(),
+        "a README example wrote the real profile's contacts"
+    );
+    assert!(work.path().join("contacts.csv").exists());
+}

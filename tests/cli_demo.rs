@@ -6,6 +6,7 @@ mod cli_support;
 use std::path::Path;
 
 use cli_support::{Run, satchel};
+use sha2::Digest;
 
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -67,6 +68,43 @@ fn a_sent_message_is_listed_with_its_message() {
     assert_eq!(sent[0]["status"], "succeeded");
     assert_eq!(sent[0]["amount_sat"], 21);
     assert_eq!(sent[0]["contact"], "Alice's node");
+    assert_eq!(sent[0]["signed"], false);
+}
+
+/// Issue 10 item 22: `sent --json` says whether a payment was signed and
+/// gives the preimage that proves it was paid.
+#[test]
+fn sent_json_says_whether_it_was_signed_and_proves_payment() {
+    let home = home();
+    for sign in [true, false] {
+        let mut args = vec![
+            "--demo",
+            "send",
+            "Grace builds FOSS",
+            "21",
+            "--message",
+            "hey",
+            "--yes",
+        ];
+        if sign {
+            args.push("--sign");
+        }
+        let _ = satchel(home.path(), &args).expect_code(0);
+    }
+    let sent = satchel(home.path(), &["--demo", "sent", "--json"])
+        .expect_code(0)
+        .json();
+    let sent = sent.as_array().unwrap();
+    let signed: Vec<bool> = sent
+        .iter()
+        .map(|s| s["signed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(signed, [false, true], "newest first: {sent:?}");
+    for entry in sent {
+        let preimage = hex::decode(entry["preimage"].as_str().expect("a preimage")).unwrap();
+        let hash = sha2::Sha256::digest(&preimage);
+        assert_eq!(hex::encode(hash), entry["hash"].as_str().unwrap());
+    }
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! state, real LND client, real gRPC + TLS; views checked headless with
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
+#[path = "gui_flows/contacts.rs"]
+mod contacts;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;
@@ -19,12 +21,15 @@ mod send_outcome;
 mod send_retry;
 #[path = "gui_flows/two_nodes.rs"]
 mod two_nodes;
+#[path = "gui_flows/sent_detail.rs"]
+mod sent_detail;
 #[path = "gui_flows/verified_detail.rs"]
 mod verified_detail;
 
 use gui_support::Harness;
 use iced_test::selector;
 use satchel::gui::screen::send::{Outcome, Stage};
+use satchel::gui::screen::settings::{self, Field};
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, Screen};
 use satchel::keysend::record::MESSAGE;
@@ -215,7 +220,7 @@ fn a_contact_with_an_invalid_then_a_valid_pubkey_is_saved() {
     let alice = h.node("alice").to_hex();
     h.update(Message::Session(SessionMessage::Contacts(
         satchel::gui::screen::contacts::Message::Form(
-            satchel::gui::screen::contact_form::Message::PubkeyChanged(alice.clone()),
+            satchel::gui::screen::contacts::form::Message::PubkeyChanged(alice.clone()),
         ),
     )));
     assert!(!h.shows("A node public key is 66 hex characters; this has 5"));
@@ -260,23 +265,73 @@ fn a_changed_spam_threshold_is_saved_to_the_settings_file() {
     let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
     go(&mut h, Screen::Settings);
     h.update(Message::Session(SessionMessage::Settings(
-        satchel::gui::screen::settings::Message::SpamChanged("250".into()),
+        settings::Message::SpamChanged("250".into()),
     )));
+    assert_eq!(
+        h.app.context().settings.spam_threshold,
+        Harness::quiet_settings().spam_threshold,
+        "a number applies when complete, not while typed"
+    );
+    go(&mut h, Screen::Inbox);
     assert_eq!(h.app.context().settings.spam_threshold, Msat::from_sat(250));
     let on_disk = satchel::store::Settings::load(&h.profile)
         .expect("readable")
         .value;
     assert_eq!(on_disk.spam_threshold, Msat::from_sat(250));
+    go(&mut h, Screen::Settings);
     h.update(Message::Session(SessionMessage::Settings(
-        satchel::gui::screen::settings::Message::SpamChanged("-3".into()),
+        settings::Message::SpamChanged("-3".into()),
     )));
     assert!(
         h.shows("the amount cannot be negative"),
         "a bad value is explained"
     );
+    go(&mut h, Screen::Inbox);
     assert_eq!(
         h.app.context().settings.spam_threshold,
         Msat::from_sat(250),
         "and not applied"
+    );
+}
+
+/// Issue 10 item 2: typing `150%` key by key saved a 150-sat fee limit on
+/// the way, and `abc` in "Hide tips below" showed no error.
+#[test]
+fn half_typed_settings_are_not_saved_and_every_error_shows() {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    let before = h.app.context().settings.default_fee_limit;
+    go(&mut h, Screen::Settings);
+    for empty in [
+        settings::Message::FeeLimitChanged,
+        settings::Message::SpamChanged,
+    ] {
+        h.update(Message::Session(SessionMessage::Settings(empty(
+            String::new(),
+        ))));
+    }
+    h.interact(|ui| {
+        let _ = ui
+            .click(selector::id(Field::FeeLimit.id()))
+            .expect("fee limit field");
+        let _ = ui.typewrite("150%");
+        let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+        let _ = ui
+            .click(selector::id(Field::Spam.id()))
+            .expect("spam field");
+        let _ = ui.typewrite("abc");
+    });
+    assert_eq!(h.app.context().settings.default_fee_limit, before);
+    assert!(h.shows("the percentage must be above 0 and at most 100"));
+    assert!(
+        h.shows(r#"type the amount as digits (for example 1000 or 1,000), not "abc""#),
+        "the spam field explains its error too"
+    );
+    go(&mut h, Screen::Inbox);
+    let on_disk = satchel::store::Settings::load(&h.profile)
+        .expect("readable")
+        .value;
+    assert_eq!(
+        on_disk.default_fee_limit, before,
+        "nothing half-typed on disk"
     );
 }

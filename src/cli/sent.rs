@@ -31,6 +31,11 @@ pub struct SentJson {
     /// Unix seconds.
     pub created_at: i64,
     pub message: Option<String>,
+    /// Whether our node's signature went with it (the recipient can verify
+    /// who sent it).
+    pub signed: bool,
+    /// Proof of payment: the preimage of `hash` (hex), once it succeeded.
+    pub preimage: Option<String>,
 }
 
 impl SentJson {
@@ -54,6 +59,8 @@ impl SentJson {
             failure,
             created_at: row.created_ns.div_euclid(1_000_000_000),
             message: Some(row.preview.clone()).filter(|m| !m.is_empty()),
+            signed: row.signed,
+            preimage: row.preimage.map(|p| p.to_hex()),
         }
     }
 }
@@ -209,6 +216,8 @@ mod tests {
             status: SentStatus::Failed(PaymentFailure::NoRoute),
             created_ns: 1_700_000_000_123_456_789,
             preview: "hi".into(),
+            signed: true,
+            preimage: None,
         };
         let json = SentJson::of(&row, &book);
         assert_eq!(
@@ -216,6 +225,7 @@ mod tests {
             ("failed", Some("alice"), 1_700_000_000)
         );
         assert!(json.failure.as_deref().unwrap().starts_with("No route"));
+        assert!(json.signed && json.preimage.is_none());
         let text = entry_text(&json);
         assert!(text.contains("21 sat to alice  failed: No route"), "{text}");
         assert!(text.ends_with("\n    hi"), "{text}");

@@ -14,7 +14,7 @@ use crate::gui::{self, Boot};
 use crate::store::{self, RendererChoice};
 
 /// How often demo nodes tip us while the window is open.
-const GUI_TRAFFIC: Duration = Duration::from_secs(20);
+const GUI_TRAFFIC: Duration = crate::sim::DEMO_TIP_EVERY;
 
 /// Open the window. With `--demo`, the demo network runs on a runtime of
 /// ours for as long as the window is open; with connection flags, the

@@ -1,5 +1,5 @@
-//! The application: `Connecting` or `Connected(Session)`, the shared
-//! context (paths, settings, contacts, secrets), and the top-level update,
+//! The application: `Connecting` or `Connected(Session)` around the shared
+//! [`Context`] (paths, settings, contacts, secrets), and the top-level update,
 //! view, subscription, title and theme. Boot is pure: files are read before
 //! iced starts ([`Init::load`]) and cloned into each boot.
 
@@ -9,23 +9,13 @@ use iced::widget::{column, container, text};
 use iced::{Element, Length, Subscription, Task, Theme};
 
 use crate::gui::Boot;
+pub use crate::gui::context::Context;
 use crate::gui::remember;
 use crate::gui::screen::connect::{self, Connect, Connection, Origin};
 use crate::gui::session::{self, Session};
 use crate::gui::theme;
-use crate::store::{ContactBook, Paths, SecretStore, Settings, StoreError, ThemeChoice};
+use crate::store::{ContactBook, Paths, SecretError, SecretStore, Settings, StoreError, ThemeChoice};
 use crate::wallet::{self, NodeFiles, Upgrade};
-
-/// What every phase shares.
-pub struct Context {
-    pub paths: Paths,
-    pub settings: Settings,
-    pub contacts: ContactBook,
-    pub secrets: Arc<dyn SecretStore>,
-    pub demo: bool,
-    /// Problems to show once (unreadable files, no keyring).
-    pub warnings: Vec<String>,
-}
 
 /// Everything loaded before the window opens; cloned into each boot.
 #[derive(Clone)]
@@ -105,7 +95,7 @@ pub enum Message {
     Session(session::Message),
     WalletOpened(Box<Connection>, Result<Opened, String>),
     Saved(Result<(), StoreError>),
-    Remembered(Result<crate::store::SavedNode, String>),
+    Remembered(Result<crate::store::SavedNode, SecretError>),
     SystemTheme(iced::theme::Mode),
 }
 
@@ -170,10 +160,10 @@ impl App {
             Message::WalletOpened(connection, result) => self.wallet_opened(*connection, result),
             Message::Saved(result) => self.saved(result),
             Message::Remembered(Ok(saved)) => remember::add(&mut self.context, saved),
-            Message::Remembered(Err(reason)) => self.saved(Err(StoreError::Parse {
-                path: "system keyring".into(),
-                reason,
-            })),
+            Message::Remembered(Err(error)) => {
+                self.problem(format!("This node could not be remembered: {error}"));
+                Task::none()
+            }
             Message::SystemTheme(mode) => {
                 self.system_dark = mode == iced::theme::Mode::Dark;
                 Task::none()
@@ -299,12 +289,18 @@ impl App {
 
     fn saved(&mut self, result: Result<(), StoreError>) -> Task<Message> {
         if let Err(error) = result {
-            self.context.warnings.push(error.to_string());
-            if let Phase::Connected(session) = &mut self.phase {
-                session.warn(error.to_string());
-            }
+            self.problem(error.to_string());
         }
         Task::none()
+    }
+
+    /// Show a problem: in the notice bar when connected, and on the
+    /// Connect screen's next start.
+    fn problem(&mut self, text: String) {
+        if let Phase::Connected(session) = &mut self.phase {
+            session.warn(text.clone());
+        }
+        self.context.warnings.push(text);
     }
 
     /// Show the current phase.

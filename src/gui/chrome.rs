@@ -6,36 +6,11 @@ use iced::widget::{button, column, container, row, space, text};
 use iced::{Alignment, Element, Length};
 
 use crate::gui::health::State;
+use crate::gui::screen::Screen;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::node::{Balance, NodeInfo};
 use crate::store::AmountUnit;
-
-/// The screens of a session, in sidebar order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Inbox,
-    Send,
-    Contacts,
-    Sent,
-    Settings,
-}
-
-impl Screen {
-    /// Ctrl+1..4 order.
-    pub const NUMBERED: [Self; 4] = [Self::Inbox, Self::Send, Self::Contacts, Self::Sent];
-
-    /// The sidebar label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Inbox => "Inbox",
-            Self::Send => "Send",
-            Self::Contacts => "Contacts",
-            Self::Sent => "Sent",
-            Self::Settings => "Settings",
-        }
-    }
-}
 
 /// The navigation column; `attention` counts payments waiting on the Send screen.
 pub fn sidebar<'a, M: Clone + 'a>(

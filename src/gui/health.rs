@@ -2,6 +2,10 @@
 //! balance periodically and reports connected / reconnecting (with back-off)
 //! / offline for the header. Keyed by the connection, so re-renders never
 //! restart it.
+//!
+//! The header's connection state has one writer, [`Link`]: the watch and
+//! the live inbox stream both report to it, and the state shown is derived
+//! from both (the worse one wins), so neither overwrites the other.
 
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
@@ -9,14 +13,10 @@ use std::time::Duration;
 use futures::Stream;
 use iced::Subscription;
 
-use crate::node::{Balance, NodeError, NodeInfo, SharedNode};
+use crate::node::{Backoff, Balance, NodeError, NodeInfo, SharedNode};
 
 /// Time between checks while the node answers.
 const POLL: Duration = Duration::from_secs(20);
-/// First retry delay after a transient failure; doubles up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-/// Longest retry delay.
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// What the watch saw.
 #[derive(Debug, Clone)]
@@ -59,18 +59,12 @@ pub fn watch(id: u64, node: SharedNode) -> Subscription<Event> {
     Subscription::run_with(Watch { id, node }, |watch| poll(watch.node.clone()))
 }
 
-/// Back-off delay before retry `attempt` (1-based).
-pub fn backoff(attempt: u32) -> Duration {
-    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
-    FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
-}
-
 fn poll(node: SharedNode) -> impl Stream<Item = Event> {
     iced::stream::channel(
         4,
         async move |mut output: futures::channel::mpsc::Sender<Event>| {
             use futures::SinkExt;
-            let mut attempt = 0u32;
+            let mut backoff = Backoff::new();
             loop {
                 let result = match node.info().await {
                     Ok(info) => node.balance().await.map(|balance| (info, balance)),
@@ -78,12 +72,11 @@ fn poll(node: SharedNode) -> impl Stream<Item = Event> {
                 };
                 let (event, wait) = match result {
                     Ok((info, balance)) => {
-                        attempt = 0;
+                        backoff.reset();
                         (Event::Online(info, balance), POLL)
                     }
                     Err(error) if error.is_transient() => {
-                        attempt += 1;
-                        let retry_in = backoff(attempt);
+                        let (attempt, retry_in) = backoff.failed();
                         (
                             Event::Reconnecting {
                                 attempt,
@@ -104,14 +97,81 @@ fn poll(node: SharedNode) -> impl Stream<Item = Event> {
     )
 }
 
+/// Who reports the connection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The periodic info and balance check ([`watch`]).
+    Watch,
+    /// The live inbox stream.
+    Follow,
+}
+
+/// The connection state's one owner: what each source last reported, and
+/// the state shown, derived from both.
+#[derive(Debug, Clone)]
+pub struct Link {
+    watch: State,
+    follow: State,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Self {
+            watch: State::Connected,
+            follow: State::Connected,
+        }
+    }
+}
+
+impl Link {
+    /// The state shown: offline if either source gave up, else
+    /// reconnecting if either is retrying, else connected.
+    pub fn state(&self) -> &State {
+        match (&self.watch, &self.follow) {
+            (offline @ State::Offline(_), _) | (_, offline @ State::Offline(_)) => offline,
+            (retrying @ State::Reconnecting { .. }, _)
+            | (_, retrying @ State::Reconnecting { .. }) => retrying,
+            (State::Connected, State::Connected) => &State::Connected,
+        }
+    }
+
+    /// `source` reports `state`; true when the link came back online.
+    pub fn report(&mut self, source: Source, state: State) -> bool {
+        let was_connected = *self.state() == State::Connected;
+        match source {
+            Source::Watch => self.watch = state,
+            Source::Follow => self.follow = state,
+        }
+        !was_connected && *self.state() == State::Connected
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn retrying(attempt: u32) -> State {
+        State::Reconnecting {
+            attempt,
+            retry_in: Backoff::delay(attempt),
+        }
+    }
+
     #[test]
-    fn backoff_doubles_and_caps() {
-        let delays: Vec<u64> = (1..=8).map(|a| backoff(a).as_secs()).collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60]);
-        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    fn both_sources_count_and_neither_overwrites_the_other() {
+        let mut link = Link::default();
+        assert!(!link.report(Source::Follow, retrying(1)));
+        // The watch answered, but the live stream is still down.
+        assert!(!link.report(Source::Watch, State::Connected));
+        assert_eq!(*link.state(), retrying(1));
+        assert!(!link.report(Source::Watch, State::Offline("refused".into())));
+        assert!(!link.report(Source::Follow, State::Connected));
+        assert_eq!(*link.state(), State::Offline("refused".into()));
+        assert!(
+            link.report(Source::Watch, State::Connected),
+            "online again once both are"
+        );
+        assert_eq!(*link.state(), State::Connected);
+        assert!(!link.report(Source::Watch, State::Connected), "only once");
     }
 }

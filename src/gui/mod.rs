@@ -3,6 +3,7 @@
 //! `Subscription`; `update` and `view` never do I/O.
 //!
 //! - [`app`]: the top-level state (`Connecting` / `Connected`), boot and routing.
+//! - [`context`]: what every phase shares (paths, settings, contacts, secrets).
 //! - [`session`]: a connected node with its screens, header and sync.
 //! - [`recovery`]: payments a previous run left unfinished, reconciled with the node.
 //! - [`screen`]: one module per screen.
@@ -10,6 +11,7 @@
 
 pub mod app;
 mod chrome;
+pub mod context;
 pub mod format;
 pub mod health;
 pub mod history;
@@ -21,13 +23,12 @@ mod remember;
 pub mod renderer;
 pub mod screen;
 pub mod session;
-mod shortcuts;
 pub mod sync;
 pub mod theme;
 pub mod widget;
 
 pub use app::{App, Init, Message};
-pub use chrome::Screen;
+pub use screen::Screen;
 
 use crate::lnd::ConnectSpec;
 use crate::store::Paths;

@@ -147,10 +147,9 @@ fn keyring_node(context: &Context, connection: &Connection) -> Task<Message> {
         async move {
             tokio::task::spawn_blocking(move || {
                 SavedNode::from_lndconnect(label, host_port, cert, &macaroon, secrets.as_ref())
-                    .map_err(|e| e.to_string())
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()))
+            .unwrap_or_else(|e| Err(crate::store::SecretError::Failed(e.to_string())))
         },
         Message::Remembered,
     )

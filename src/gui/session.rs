@@ -9,25 +9,27 @@
 //!   and connection health.
 //! - [`screens`]: the Inbox, Contacts and Settings screens' actions.
 //! - [`index_check`]: the index's background integrity check.
+//! - [`shortcuts`]: the session's keyboard shortcuts.
 //! - [`view`]: the frame around the current screen.
 
 use iced::{Subscription, Task};
 
-use crate::gui::app::Context;
-use crate::gui::chrome::Screen;
-use crate::gui::health::{self, State};
+use crate::gui::context::Context;
+use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
+use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
 use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
-use crate::gui::{shortcuts, sync};
+use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
-use crate::store::ContactBook;
+use crate::store::{ContactBook, StoreError};
 use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
 mod inbox_sync;
 mod index_check;
 mod payments;
 mod screens;
+mod shortcuts;
 mod view;
 
 /// The connected app.
@@ -36,7 +38,8 @@ pub struct Session {
     node: SharedNode,
     info: NodeInfo,
     balance: Option<Balance>,
-    state: State,
+    /// The connection state's one owner (the watch and the follow report to it).
+    link: Link,
     index: Index,
     journal: Journal,
     screen: Screen,
@@ -71,7 +74,7 @@ pub enum Message {
     Health(health::Event),
     Sync(sync::Event),
     Unread(Result<u64, IndexError>),
-    ContactsSaved(Result<ContactBook, String>),
+    ContactsSaved(Result<ContactBook, StoreError>),
     NewTip,
     /// Read new history from the node into the index.
     Resync,
@@ -94,6 +97,23 @@ pub enum Action {
     Forget(String),
 }
 
+impl Action {
+    /// This action, then `next` (two runs become one; a settings save keeps
+    /// the other's work as its follow-up). `next` must be `None` or `Run`.
+    fn then(self, next: Self) -> Self {
+        let follow = match next {
+            Self::Run(task) => task,
+            _ => Task::none(),
+        };
+        match self {
+            Self::None => Self::Run(follow),
+            Self::Run(task) => Self::Run(Task::batch([task, follow])),
+            Self::SaveSettings(task) => Self::SaveSettings(Task::batch([task, follow])),
+            other => other,
+        }
+    }
+}
+
 impl Session {
     /// Start a session on a connection with an open index and journal.
     pub fn new(
@@ -107,7 +127,7 @@ impl Session {
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
-            sent: sent::Sent::new(index.clone()),
+            sent: sent::Sent::new(index.clone(), node.clone()),
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
@@ -115,7 +135,7 @@ impl Session {
             node,
             info,
             balance: None,
-            state: State::Connected,
+            link: Link::default(),
             index,
             journal,
             screen: Screen::Inbox,
@@ -167,6 +187,11 @@ impl Session {
         &self.send
     }
 
+    /// The contacts screen (tests).
+    pub fn contacts(&self) -> &contacts::Contacts {
+        &self.contacts
+    }
+
     /// The sent screen (tests).
     pub fn sent(&self) -> &sent::Sent {
         &self.sent
@@ -194,7 +219,7 @@ impl Session {
             Message::Inbox(message) => self.inbox_update(message, context),
             Message::Send(message) => self.send_update(message, context),
             Message::Contacts(message) => self.contacts_update(message, context),
-            Message::Sent(message) => run(self.sent.update(message).map(Message::Sent)),
+            Message::Sent(message) => self.sent_update(message),
             Message::Settings(message) => self.settings_update(message, context),
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
@@ -215,9 +240,14 @@ impl Session {
         Action::None
     }
 
-    fn navigate(&mut self, screen: Screen, context: &Context) -> Action {
+    fn navigate(&mut self, screen: Screen, context: &mut Context) -> Action {
+        let left = if self.screen == Screen::Settings && screen != Screen::Settings {
+            self.leave_settings(context)
+        } else {
+            Action::None
+        };
         self.screen = screen;
-        match screen {
+        let shown = match screen {
             Screen::Sent => run(self.sent.reload().map(Message::Sent)),
             Screen::Inbox => run(self
                 .inbox
@@ -228,6 +258,14 @@ impl Session {
                 .check_graph(&context.contacts, &self.node)
                 .map(Message::Contacts)),
             _ => Action::None,
+        };
+        left.then(shown)
+    }
+
+    fn sent_update(&mut self, message: sent::Message) -> Action {
+        match self.sent.update(message) {
+            sent::Action::None => Action::None,
+            sent::Action::Run(task) => run(task.map(Message::Sent)),
         }
     }
 
@@ -240,9 +278,13 @@ impl Session {
     }
 
     fn escape(&mut self) -> Action {
-        let _ = self.inbox.close_detail()
-            || self.contacts.close_dialog()
-            || self.send.back_to_compose();
+        let _ = match self.screen {
+            Screen::Inbox => self.inbox.close_detail(),
+            Screen::Contacts => self.contacts.close_dialog(),
+            Screen::Sent => self.sent.close_detail(),
+            Screen::Send => self.send.back_to_compose(),
+            Screen::Settings => false,
+        };
         Action::None
     }
 

@@ -1,8 +1,8 @@
 //! What the user's node has received: a quickly seeded history (many
 //! keysends, some signed Whatsat-style by their sender's node key, some
 //! boostagrams, some anonymous) and live demo traffic (other nodes paying
-//! the user's node through the graph every few seconds, including spam and
-//! malformed records).
+//! the user's node through the graph every [`DEMO_TIP_EVERY`], including
+//! spam and malformed records).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +22,10 @@ use super::ledger::{Arrival, StoredHtlc};
 use super::network::Network;
 use super::pay::now_ns;
 use super::server::Shared;
+
+/// How often a demo node tips the user's node while the demo window is open.
+/// The README quotes this figure (a test below keeps the two equal).
+pub const DEMO_TIP_EVERY: Duration = Duration::from_secs(8);
 
 /// Nodes that send the user keysends.
 const SENDERS: &[&str] = &["alice", "bob", "carol", "dave", "grace", "frank"];
@@ -320,5 +324,20 @@ mod tests {
             .map(|i| i.htlcs[0].records[&MESSAGE].as_slice())
             .collect();
         assert_eq!(distinct.len(), MESSAGES.len() * SIGN_OFFS.len());
+    }
+}
+
+#[cfg(test)]
+mod cadence_tests {
+    use super::DEMO_TIP_EVERY;
+
+    #[test]
+    fn the_readme_states_the_demo_cadence() {
+        let readme = include_str!("../../README.md");
+        let claim = format!(
+            "a demo tip arrives about every {} seconds",
+            DEMO_TIP_EVERY.as_secs()
+        );
+        assert!(readme.contains(&claim), "README must say {claim:?}");
     }
 }

@@ -39,6 +39,7 @@ use std::time::Duration;
 use crate::keysend::NodeId;
 
 pub use handle::{SimHandle, run_standalone, start};
+pub use history::DEMO_TIP_EVERY;
 
 /// How to run a simulated network.
 #[derive(Debug, Clone)]

@@ -13,12 +13,8 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use super::{InboxRow, Index};
-use crate::node::{NodeError, ReceivedKeysend, SharedNode};
+use crate::node::{Backoff, NodeError, ReceivedKeysend, SharedNode};
 
-/// First wait before reconnecting.
-pub const RECONNECT_FIRST: Duration = Duration::from_millis(500);
-/// Longest wait between reconnects.
-pub const RECONNECT_MAX: Duration = Duration::from_secs(30);
 /// Keysends stored together when a backlog arrives at once.
 const BATCH: usize = 256;
 
@@ -78,12 +74,12 @@ impl Events {
 
 async fn run(node: SharedNode, index: Index, events: mpsc::UnboundedSender<Vec<FollowEvent>>) {
     let events = Events(events);
-    let mut delay = RECONNECT_FIRST;
-    for attempt in 1u32.. {
+    let mut backoff = Backoff::new();
+    loop {
         match session(&node, &index, &events).await {
             Ended::Lost { was_connected } => {
                 if was_connected {
-                    delay = RECONNECT_FIRST;
+                    backoff.reset();
                 }
             }
             Ended::Stop(event) => {
@@ -91,12 +87,9 @@ async fn run(node: SharedNode, index: Index, events: mpsc::UnboundedSender<Vec<F
                 return;
             }
         }
-        events.send(FollowEvent::Reconnecting {
-            attempt,
-            retry_in: delay,
-        });
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(RECONNECT_MAX);
+        let (attempt, retry_in) = backoff.failed();
+        events.send(FollowEvent::Reconnecting { attempt, retry_in });
+        tokio::time::sleep(retry_in).await;
     }
 }
 

@@ -22,11 +22,6 @@ use crate::node::{
 };
 use track::{AfterRefusal, after_refusal};
 
-/// First wait before tracking again after a broken stream.
-pub const RETRY_FIRST: Duration = Duration::from_millis(500);
-/// Longest wait between tracking attempts.
-pub const RETRY_MAX: Duration = Duration::from_secs(30);
-
 /// What happens to one send, in order.
 #[derive(Debug, Clone)]
 pub enum SendEvent {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use super::{Driver, RETRY_FIRST, RETRY_MAX, SendEvent};
+use super::{Driver, SendEvent};
 use crate::node::{NodeError, PaymentUpdate};
 use crate::wallet::{JournalEntry, JournalState};
 
@@ -105,8 +105,7 @@ impl Driver {
     /// listens or the node refuses us for good (not a network problem): the
     /// journal keeps the state and reconcile picks it up later.
     pub(super) async fn track_until_final(&self, entry: &JournalEntry) {
-        let mut delay = RETRY_FIRST;
-        let mut attempt = 0u32;
+        let mut backoff = crate::node::Backoff::new();
         let mut check = NotFoundCheck::new(self.journal.confirm_not_found());
         loop {
             let mut updates = self.node.track(entry.hash());
@@ -140,15 +139,12 @@ impl Driver {
                 continue;
             }
             if progressed {
-                delay = RETRY_FIRST;
+                backoff.reset();
             }
-            attempt += 1;
-            self.events.emit(SendEvent::Reconnecting {
-                attempt,
-                retry_in: delay,
-            });
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(RETRY_MAX);
+            let (attempt, retry_in) = backoff.failed();
+            self.events
+                .emit(SendEvent::Reconnecting { attempt, retry_in });
+            tokio::time::sleep(retry_in).await;
         }
     }
 

@@ -1,33 +1,83 @@
 //! The Contacts screen: a searchable list of saved nodes with add, edit,
-//! delete, "Tip", and import/export (JSON or CSV by file extension). Changes
-//! go to the in-memory book at once and are saved atomically in a task.
+//! delete (with undo), "Tip", and import/export (JSON or CSV by file
+//! extension). Changes go to the in-memory book at once and are saved
+//! atomically in a task. Esc on a form with typed changes asks first.
+//!
+//! - [`form`]: the add/edit form.
+//! - [`view`]: how the screen looks.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use iced::widget::{column, row, scrollable, space, text, text_input};
-use iced::{Alignment, Element, Length, Task};
+use iced::Task;
 
-use crate::gui::screen::Env;
-use crate::gui::screen::contact_form::{self, Form};
-use crate::gui::theme::{self, Tone, gap, size};
-use crate::gui::{format, widget};
+use crate::gui::theme::Tone;
 use crate::keysend::NodeId;
 use crate::node::{GraphNode, NodeError, SharedNode};
-use crate::store::{Contact, ContactBook, ImportReport, write_atomic};
+use crate::store::{
+    Contact, ContactBook, ImportError, ImportReport, NewContact, StoreError, write_atomic,
+};
+
+pub mod form;
+mod view;
+
+use form::Form;
 
 /// The Contacts screen.
 #[derive(Default)]
 pub struct Contacts {
     search: String,
     form: Option<Form>,
+    /// Esc on a form with changes: asking whether to drop them.
+    confirm_discard: bool,
     path: String,
-    status: Option<(Tone, String)>,
+    banner: Option<Banner>,
     confirm_delete: Option<u64>,
     /// Contacts the graph does not know (private or unknown nodes).
     not_in_graph: HashSet<u64>,
     /// The graph was checked this session.
     graph_checked: bool,
+}
+
+/// Why an import or export did nothing.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransferError {
+    /// The file could not be read or written.
+    #[error(transparent)]
+    File(#[from] StoreError),
+    /// The file was read but refused as a whole.
+    #[error(transparent)]
+    Refused(#[from] ImportError),
+    /// The work stopped before it finished (a bug).
+    #[error("the work stopped before it finished: {0}")]
+    Stopped(String),
+}
+
+/// Run file work off the UI thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, TransferError> + Send + 'static,
+) -> Result<T, TransferError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(TransferError::Stopped(e.to_string())))
+}
+
+/// The line above the list: what just happened, and the undo of a delete.
+struct Banner {
+    tone: Tone,
+    text: String,
+    /// The contact just deleted, to put back.
+    undo: Option<Contact>,
+}
+
+impl Banner {
+    fn new(tone: Tone, text: String) -> Self {
+        Self {
+            tone,
+            text,
+            undo: None,
+        }
+    }
 }
 
 /// Contacts events.
@@ -39,13 +89,19 @@ pub enum Message {
     Delete(u64),
     ConfirmDelete(u64),
     CancelDelete,
+    /// Put back the contact just deleted.
+    Undo,
+    DismissBanner,
+    /// Drop the form's changes (after Esc asked).
+    Discard,
+    KeepEditing,
     Tip(u64),
-    Form(contact_form::Message),
+    Form(form::Message),
     PathChanged(String),
     Import,
     Export,
-    Imported(Result<(ContactBook, ImportReport), String>),
-    Exported(Result<String, String>),
+    Imported(Result<(ContactBook, ImportReport), TransferError>),
+    Exported(Result<PathBuf, TransferError>),
     GraphChecked(Vec<(u64, Result<Option<GraphNode>, NodeError>)>),
 }
 
@@ -77,7 +133,7 @@ impl Contacts {
     ) -> Task<Message> {
         let mut form = Form::new(pubkey, name);
         let task = form.start(node).map(Message::Form);
-        self.form = Some(form);
+        (self.form, self.confirm_discard) = (Some(form), false);
         task
     }
 
@@ -129,9 +185,31 @@ impl Contacts {
         }
     }
 
-    /// Close the form or a confirmation (Esc). `true` if something closed.
+    /// Esc: close a confirmation, or the form; a form with typed changes
+    /// asks first. `true` if Esc was used here.
     pub fn close_dialog(&mut self) -> bool {
-        self.confirm_delete.take().is_some() || self.form.take().is_some()
+        if self.confirm_delete.take().is_some() {
+            return true;
+        }
+        if std::mem::take(&mut self.confirm_discard) {
+            return true;
+        }
+        match &self.form {
+            Some(form) if form.is_touched() => self.confirm_discard = true,
+            Some(_) => self.form = None,
+            None => return false,
+        }
+        true
+    }
+
+    /// Asking whether to drop the form's changes (tests).
+    pub fn asks_to_discard(&self) -> bool {
+        self.confirm_discard
+    }
+
+    /// The form is open (tests).
+    pub fn form_open(&self) -> bool {
+        self.form.is_some()
     }
 
     /// Handle an event.
@@ -143,6 +221,10 @@ impl Contacts {
             Message::Delete(id) => self.set(|s| s.confirm_delete = Some(id)),
             Message::ConfirmDelete(id) => self.delete(id, cx.book),
             Message::CancelDelete => self.set(|s| s.confirm_delete = None),
+            Message::Undo => self.undo(cx.book),
+            Message::DismissBanner => self.set(|s| s.banner = None),
+            Message::Discard => self.set(|s| (s.form, s.confirm_discard) = (None, false)),
+            Message::KeepEditing => self.set(|s| s.confirm_discard = false),
             Message::Tip(id) => cx.book.get(id).cloned().map_or(Action::None, Action::Tip),
             Message::Form(message) => self.form_update(message, cx),
             Message::PathChanged(value) => self.set(|s| s.path = value),
@@ -165,7 +247,7 @@ impl Contacts {
         };
         let mut form = Form::edit(contact);
         let task = form.start(cx.node).map(Message::Form);
-        self.form = Some(form);
+        (self.form, self.confirm_discard) = (Some(form), false);
         Action::Run(task)
     }
 
@@ -173,22 +255,46 @@ impl Contacts {
         self.confirm_delete = None;
         match book.remove(id) {
             Ok(removed) => {
-                self.status = Some((Tone::Neutral, format!("Removed {}.", removed.name)));
+                self.banner = Some(Banner {
+                    undo: Some(removed.clone()),
+                    ..Banner::new(Tone::Neutral, format!("Removed {}.", removed.name))
+                });
                 Action::Changed
             }
             Err(error) => self.fail(error.to_string()),
         }
     }
 
-    fn form_update(&mut self, message: contact_form::Message, cx: Context<'_>) -> Action {
+    /// Put the deleted contact back, with what the graph said about it.
+    fn undo(&mut self, book: &mut ContactBook) -> Action {
+        let Some(contact) = self.banner.take().and_then(|b| b.undo) else {
+            return Action::None;
+        };
+        match book.add(contact.portable()) {
+            Ok(id) => {
+                let _ = book.set_graph_info(id, contact.alias.as_deref(), contact.accepts_keysend);
+                if self.not_in_graph.remove(&contact.id) {
+                    let _ = self.not_in_graph.insert(id);
+                }
+                self.banner = Some(Banner::new(
+                    Tone::Success,
+                    format!("Restored {}.", contact.name),
+                ));
+                Action::Changed
+            }
+            Err(error) => self.fail(format!("Could not restore {}: {error}", contact.name)),
+        }
+    }
+
+    fn form_update(&mut self, message: form::Message, cx: Context<'_>) -> Action {
         let Some(form) = &mut self.form else {
             return Action::None;
         };
         match form.update(message, cx.node, cx.book) {
-            contact_form::Action::None => Action::None,
-            contact_form::Action::Run(task) => Action::Run(task.map(Message::Form)),
-            contact_form::Action::Cancel => self.set(|s| s.form = None),
-            contact_form::Action::Save(editing, contact, graph) => {
+            form::Action::None => Action::None,
+            form::Action::Run(task) => Action::Run(task.map(Message::Form)),
+            form::Action::Cancel => self.set(|s| (s.form, s.confirm_discard) = (None, false)),
+            form::Action::Save(editing, contact, graph) => {
                 self.save(editing, contact, graph, cx.book)
             }
         }
@@ -197,7 +303,7 @@ impl Contacts {
     fn save(
         &mut self,
         editing: Option<u64>,
-        contact: crate::store::NewContact,
+        contact: NewContact,
         graph: Option<GraphNode>,
         book: &mut ContactBook,
     ) -> Action {
@@ -212,8 +318,8 @@ impl Contacts {
                     let _ =
                         book.set_graph_info(id, Some(&found.alias), Some(found.accepts_keysend));
                 }
-                self.form = None;
-                self.status = Some((Tone::Success, format!("Saved {name}.")));
+                (self.form, self.confirm_discard) = (None, false);
+                self.banner = Some(Banner::new(Tone::Success, format!("Saved {name}.")));
                 Action::Changed
             }
             Err(error) => {
@@ -230,18 +336,17 @@ impl Contacts {
         let mut copy = book.clone();
         Action::Run(Task::perform(
             async move {
-                tokio::task::spawn_blocking(move || {
+                blocking(move || {
                     let text = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                        .map_err(|e| StoreError::io("read", &path, e))?;
                     let report = if is_csv(&path) {
                         copy.import_csv(&text)
                     } else {
                         copy.import_json(&text)
                     };
-                    report.map(|r| (copy, r)).map_err(|e| e.to_string())
+                    Ok(report.map(|r| (copy, r))?)
                 })
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))
             },
             Message::Imported,
         ))
@@ -259,19 +364,13 @@ impl Contacts {
         };
         Action::Run(Task::perform(
             async move {
-                tokio::task::spawn_blocking(move || {
-                    write_atomic(&path, text.as_bytes())
-                        .map(|()| path.display().to_string())
-                        .map_err(|e| e.to_string())
-                })
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+                blocking(move || Ok(write_atomic(&path, text.as_bytes()).map(|()| path)?)).await
             },
             Message::Exported,
         ))
     }
 
-    fn imported(&mut self, result: Result<(ContactBook, ImportReport), String>) -> Action {
+    fn imported(&mut self, result: Result<(ContactBook, ImportReport), TransferError>) -> Action {
         match result {
             Ok((book, report)) => {
                 let summary = format!(
@@ -280,162 +379,30 @@ impl Contacts {
                     report.duplicates(),
                     report.invalid()
                 );
-                self.status = Some((Tone::Success, summary));
+                self.banner = Some(Banner::new(Tone::Success, summary));
                 Action::Replaced(book)
             }
             Err(reason) => self.fail(format!("Import failed: {reason}")),
         }
     }
 
-    fn exported(&mut self, result: Result<String, String>) -> Action {
+    fn exported(&mut self, result: Result<PathBuf, TransferError>) -> Action {
         match result {
-            Ok(path) => {
-                self.set(|s| s.status = Some((Tone::Success, format!("Exported to {path}."))))
-            }
+            Ok(path) => self.set(|s| {
+                let text = format!("Exported to {}.", path.display());
+                s.banner = Some(Banner::new(Tone::Success, text));
+            }),
             Err(reason) => self.fail(format!("Export failed: {reason}")),
         }
     }
 
     fn fail(&mut self, message: String) -> Action {
-        self.status = Some((Tone::Danger, message));
+        self.banner = Some(Banner::new(Tone::Danger, message));
         Action::None
-    }
-
-    /// Show the screen.
-    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let search = text_input("Search by name, note, alias or key…", &self.search)
-            .size(size::BODY)
-            .id("contact-search")
-            .on_input(Message::SearchChanged)
-            .padding(9)
-            .style(theme::input(false));
-        let top = row![
-            container_fill(search),
-            widget::primary("New contact", Some(Message::New))
-        ]
-        .spacing(gap::M)
-        .align_y(Alignment::Center);
-        let mut body = column![top].spacing(gap::M);
-        if let Some((tone, message)) = &self.status {
-            body = body.push(widget::notice(*tone, message.clone(), ""));
-        }
-        let list = self.list(env);
-        let main: Element<'a, Message> = match &self.form {
-            Some(form) => row![
-                container_portion(list, 5),
-                container_portion(scrollable(form.view(env).map(Message::Form)).into(), 4)
-            ]
-            .spacing(gap::M)
-            .into(),
-            None => list,
-        };
-        body = body.push(main).push(self.transfer_row());
-        let subtitle = format!("{} saved", env.contacts.contacts().len());
-        widget::page("Contacts", Some(subtitle), body)
-    }
-
-    fn list<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let found = env.contacts.search(self.search.trim());
-        if found.is_empty() {
-            let detail = if self.search.is_empty() {
-                "Add the people and podcasts you tip, or save a sender from the inbox."
-            } else {
-                "No contact matches the search."
-            };
-            return widget::card(widget::empty_state("No contacts", detail))
-                .height(Length::Fill)
-                .into();
-        }
-        let rows = found
-            .into_iter()
-            .fold(column![].spacing(gap::S), |col, contact| {
-                col.push(self.contact_card(contact, env))
-            });
-        scrollable(rows).spacing(6).height(Length::Fill).into()
-    }
-
-    fn contact_card<'a>(&'a self, contact: &'a Contact, env: &Env<'a>) -> Element<'a, Message> {
-        let mut title = row![text(&contact.name).size(size::TITLE).font(theme::BOLD)]
-            .spacing(gap::S)
-            .align_y(Alignment::Center);
-        if let Some(alias) = contact.alias.as_ref().filter(|a| **a != contact.name) {
-            title = title.push(widget::caption(format!("“{alias}” in the graph")));
-        }
-        title = title.push(match contact.accepts_keysend {
-            _ if self.not_in_graph.contains(&contact.id) => {
-                widget::pill("not in graph: private or unknown", Tone::Warning)
-            }
-            Some(true) => widget::pill("keysend", Tone::Success),
-            Some(false) => widget::pill("no keysend advertised", Tone::Warning),
-            None => widget::pill("not checked", Tone::Neutral),
-        });
-        let mut info = column![title, widget::mono(contact.pubkey.to_hex())].spacing(gap::XS);
-        if !contact.note.is_empty() {
-            info = info.push(text(&contact.note).size(size::BODY).style(theme::muted));
-        }
-        if let Some(amount) = contact.default_amount {
-            info = info.push(widget::caption(format!(
-                "Default tip {}",
-                format::amount(amount, env.settings.unit)
-            )));
-        }
-        let actions: Element<'a, Message> = if self.confirm_delete == Some(contact.id) {
-            row![
-                text("Delete?").style(theme::toned(Tone::Danger)),
-                widget::danger("Delete", Some(Message::ConfirmDelete(contact.id))),
-                widget::secondary("Keep", Some(Message::CancelDelete))
-            ]
-            .spacing(gap::S)
-            .align_y(Alignment::Center)
-            .into()
-        } else {
-            row![
-                widget::primary("Tip", Some(Message::Tip(contact.id))),
-                widget::secondary("Edit", Some(Message::Edit(contact.id))),
-                widget::link("Delete", Message::Delete(contact.id))
-            ]
-            .spacing(gap::S)
-            .align_y(Alignment::Center)
-            .into()
-        };
-        widget::card(
-            row![info, space::horizontal(), actions]
-                .spacing(gap::M)
-                .align_y(Alignment::Center),
-        )
-        .into()
-    }
-
-    fn transfer_row(&self) -> Element<'_, Message> {
-        let path = text_input("File path: contacts.json or contacts.csv", &self.path)
-            .size(size::BODY)
-            .on_input(Message::PathChanged)
-            .padding(8)
-            .style(theme::input(false));
-        let ready = !self.path.trim().is_empty();
-        row![
-            widget::caption("Import / export"),
-            container_fill(path),
-            widget::secondary("Import", ready.then_some(Message::Import)),
-            widget::secondary("Export", ready.then_some(Message::Export))
-        ]
-        .spacing(gap::S)
-        .align_y(Alignment::Center)
-        .into()
     }
 }
 
 fn is_csv(path: &std::path::Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-}
-
-fn container_fill<'a>(content: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
-    iced::widget::container(content).width(Length::Fill).into()
-}
-
-fn container_portion<'a>(content: Element<'a, Message>, portion: u16) -> Element<'a, Message> {
-    iced::widget::container(content)
-        .width(Length::FillPortion(portion))
-        .into()
 }

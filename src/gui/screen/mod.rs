@@ -1,9 +1,10 @@
 //! The screens. Each owns its state, `Message`, `Action`, `update` and
-//! `view`; the session maps their actions.
+//! `view`; the session maps their actions. A screen that outgrows one file
+//! is a folder: `settings.rs` holds the state and `update`, its children
+//! (`settings/view.rs`, ...) see its private fields.
 
 pub mod connect;
 pub mod connect_view;
-pub mod contact_form;
 pub mod contacts;
 pub mod inbox;
 pub mod inbox_detail;
@@ -15,7 +16,6 @@ pub mod send_outcome;
 pub mod send_view;
 pub mod sent;
 pub mod settings;
-pub mod settings_renderer;
 
 use crate::node::NodeInfo;
 use crate::store::{ContactBook, Settings};
@@ -25,4 +25,30 @@ pub struct Env<'a> {
     pub contacts: &'a ContactBook,
     pub settings: &'a Settings,
     pub info: &'a NodeInfo,
+}
+
+/// The screens of a session, in sidebar order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Inbox,
+    Send,
+    Contacts,
+    Sent,
+    Settings,
+}
+
+impl Screen {
+    /// Ctrl+1..4 order.
+    pub const NUMBERED: [Self; 4] = [Self::Inbox, Self::Send, Self::Contacts, Self::Sent];
+
+    /// The sidebar label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inbox => "Inbox",
+            Self::Send => "Send",
+            Self::Contacts => "Contacts",
+            Self::Sent => "Sent",
+            Self::Settings => "Settings",
+        }
+    }
 }

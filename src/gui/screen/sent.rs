@@ -1,30 +1,37 @@
 //! The Sent screen: our keysends with message, recipient (contact name when
 //! known), amount, fee and status, read from the local index (which is
 //! rebuilt from the node's payment history by the session's sync, so nothing
-//! depends on this app having sent them). Virtualised like the inbox.
+//! depends on this app having sent them). Virtualised like the inbox. A
+//! click opens a payment's details beside the list.
+//!
+//! - [`view`]: the list.
+//! - [`detail`]: one payment in full: hash, preimage (proof of payment),
+//!   records, fee and the route the node took.
 
-use iced::widget::{column, container, row, space, text};
-use iced::{Alignment, Element, Length, Task};
+use iced::Task;
 
-use crate::gui::list::{self, Viewport};
-use crate::gui::screen::Env;
-use crate::gui::theme::{self, Tone, gap, size};
-use crate::gui::{format, widget};
-use crate::wallet::{Index, IndexError, SentRow, SentStatus};
+use crate::gui::list::Viewport;
+use crate::keysend::PaymentHash;
+use crate::node::{NodeError, PaymentUpdate, SharedNode};
+use crate::wallet::{Index, IndexError, SentDetail, SentRow};
 
-/// Height of one row, in pixels.
-const ROW_HEIGHT: f32 = 62.0;
-/// Up to this many rows the list card is as tall as its rows.
-const FULL_AFTER: usize = 8;
+mod detail;
+mod view;
+
+use detail::Detail;
+
 /// Rows loaded at most (newest first).
 const LIMIT: u64 = 2_000;
 
 /// The Sent screen.
 pub struct Sent {
     index: Index,
+    node: SharedNode,
     rows: Vec<SentRow>,
     viewport: Viewport,
     error: Option<String>,
+    /// The payment whose details are open.
+    detail: Option<Detail>,
 }
 
 /// Sent events.
@@ -32,22 +39,50 @@ pub struct Sent {
 pub enum Message {
     Loaded(Result<Vec<SentRow>, IndexError>),
     Scrolled(Viewport),
+    /// A row was clicked: open its details.
+    Open(PaymentHash),
+    /// The index's answer for the payment `hash`.
+    DetailLoaded {
+        hash: PaymentHash,
+        result: Result<Option<SentDetail>, IndexError>,
+    },
+    /// The node's answer about the payment `hash` (route and hops).
+    RouteLoaded {
+        hash: PaymentHash,
+        result: Result<PaymentUpdate, NodeError>,
+    },
+    /// Copy a hash or preimage to the clipboard.
+    Copy(String),
+    Close,
+}
+
+/// What the parent must do.
+pub enum Action {
+    None,
+    Run(Task<Message>),
 }
 
 impl Sent {
-    /// The screen over `index`.
-    pub fn new(index: Index) -> Self {
+    /// The screen over `index`; details ask `node` for the route.
+    pub fn new(index: Index, node: SharedNode) -> Self {
         Self {
             index,
+            node,
             rows: Vec::new(),
             viewport: Viewport::default(),
             error: None,
+            detail: None,
         }
     }
 
     /// Rows loaded (tests).
     pub fn rows(&self) -> &[SentRow] {
         &self.rows
+    }
+
+    /// The open payment's details, once loaded (tests).
+    pub fn detail(&self) -> Option<&SentDetail> {
+        self.detail.as_ref().and_then(Detail::loaded)
     }
 
     /// Read the list from the index.
@@ -60,137 +95,52 @@ impl Sent {
     }
 
     /// Handle an event.
-    pub fn update(&mut self, message: Message) -> Task<Message> {
+    pub fn update(&mut self, message: Message) -> Action {
         match message {
-            Message::Loaded(Ok(rows)) => (self.rows, self.error) = (rows, None),
-            Message::Loaded(Err(error)) => self.error = Some(error.to_string()),
-            Message::Scrolled(viewport) => self.viewport = viewport,
+            Message::Loaded(Ok(rows)) => self.set(|s| (s.rows, s.error) = (rows, None)),
+            Message::Loaded(Err(error)) => self.set(|s| s.error = Some(error.to_string())),
+            Message::Scrolled(viewport) => self.set(|s| s.viewport = viewport),
+            Message::Open(hash) => self.open(hash),
+            Message::DetailLoaded { hash, result } => {
+                self.with_detail(hash, |d| d.loaded_from_index(result))
+            }
+            Message::RouteLoaded { hash, result } => {
+                self.with_detail(hash, |d| d.route_from_node(result))
+            }
+            Message::Copy(text) => Action::Run(iced::clipboard::write(text)),
+            Message::Close => self.set(|s| s.detail = None),
         }
-        Task::none()
     }
 
-    /// Show the screen.
-    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let mut body = column![].spacing(gap::M);
-        if let Some(error) = &self.error {
-            body = body.push(widget::error_notice(
-                error,
-                "The list is rebuilt from your node; try again later.",
-            ));
+    /// Close the details (Escape); true when they were open.
+    pub fn close_detail(&mut self) -> bool {
+        self.detail.take().is_some()
+    }
+
+    fn set(&mut self, change: impl FnOnce(&mut Self)) -> Action {
+        change(self);
+        Action::None
+    }
+
+    /// Open `hash`: read it from the index and ask the node for its route.
+    fn open(&mut self, hash: PaymentHash) -> Action {
+        self.detail = Some(Detail::new(hash));
+        let index = self.index.clone();
+        let from_index = Task::perform(
+            async move { index.call(move |i| i.sent_detail(&hash)).await },
+            move |result| Message::DetailLoaded { hash, result },
+        );
+        let from_node = Task::perform(detail::route(self.node.clone(), hash), move |result| {
+            Message::RouteLoaded { hash, result }
+        });
+        Action::Run(Task::batch([from_index, from_node]))
+    }
+
+    /// Apply an answer for `hash` only if that payment is still open.
+    fn with_detail(&mut self, hash: PaymentHash, apply: impl FnOnce(&mut Detail)) -> Action {
+        if let Some(detail) = self.detail.as_mut().filter(|d| d.hash() == hash) {
+            apply(detail);
         }
-        let list: Element<'a, Message> = if self.rows.is_empty() {
-            widget::empty_state(
-                "Nothing sent yet",
-                "Tips you send appear here with their message and fee.",
-            )
-        } else {
-            let now = chrono::Local::now();
-            list::virtual_list(
-                self.rows.len(),
-                ROW_HEIGHT,
-                self.viewport,
-                move |i| row_view(&self.rows[i], env, now),
-                Message::Scrolled,
-            )
-        };
-        body = body.push(
-            widget::raised_card(list)
-                .padding(0)
-                .height(list_height(self.rows.len())),
-        );
-        let total: u64 = self
-            .rows
-            .iter()
-            .filter(|r| r.status == SentStatus::Succeeded)
-            .map(|r| r.amount.0)
-            .sum();
-        let subtitle = format!(
-            "{} · {} delivered",
-            payments(self.rows.len()),
-            format::amount(crate::keysend::Msat(total), env.settings.unit)
-        );
-        widget::page("Sent", Some(subtitle), body)
-    }
-}
-
-/// A short list takes only the room it needs; a long one fills the page.
-fn list_height(rows: usize) -> Length {
-    match rows {
-        0 => Length::Shrink,
-        n if n <= FULL_AFTER => Length::Fixed(n as f32 * ROW_HEIGHT + 2.0),
-        _ => Length::Fill,
-    }
-}
-
-/// `1 payment`, `3 payments`.
-fn payments(count: usize) -> String {
-    if count == 1 {
-        "1 payment".to_owned()
-    } else {
-        format!("{count} payments")
-    }
-}
-
-fn row_view<'a>(
-    sent: &'a SentRow,
-    env: &Env<'a>,
-    now: chrono::DateTime<chrono::Local>,
-) -> Element<'a, Message> {
-    let recipient = match sent.destination {
-        Some(id) => env
-            .contacts
-            .by_pubkey(&id)
-            .map_or_else(|| id.short(), |c| c.name.clone()),
-        None => "unknown node".into(),
-    };
-    let (status, tone) = match sent.status {
-        SentStatus::Succeeded => ("sent", Tone::Success),
-        SentStatus::Failed(_) => ("failed", Tone::Danger),
-        SentStatus::InFlight => ("in flight", Tone::Warning),
-    };
-    let message = if sent.preview.is_empty() {
-        "(no message)"
-    } else {
-        sent.preview.as_str()
-    };
-    let top = row![
-        text(recipient).font(theme::BOLD),
-        widget::pill(status, tone),
-        space::horizontal(),
-        text(format::amount(sent.amount, env.settings.unit)).font(theme::BOLD)
-    ]
-    .spacing(gap::S)
-    .align_y(Alignment::Center);
-    let bottom = row![
-        text(message)
-            .size(size::BODY)
-            .style(theme::muted)
-            .wrapping(text::Wrapping::None),
-        space::horizontal(),
-        widget::caption(format!(
-            "fee {} · {}",
-            format::fee(sent.fee, env.settings.unit),
-            format::when(sent.created_ns / 1_000_000_000, now)
-        ))
-    ]
-    .spacing(gap::S);
-    container(column![top, bottom].spacing(gap::XS))
-        .padding([10, 16])
-        .width(Length::Fill)
-        .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_lists_shrink_and_counts_read_well() {
-        assert_eq!(list_height(0), Length::Shrink);
-        assert_eq!(list_height(1), Length::Fixed(ROW_HEIGHT + 2.0));
-        assert_eq!(list_height(FULL_AFTER + 1), Length::Fill);
-        assert_eq!(payments(1), "1 payment");
-        assert_eq!(payments(0), "0 payments");
-        assert_eq!(payments(12), "12 payments");
+        Action::None
     }
 }

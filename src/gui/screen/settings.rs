@@ -1,27 +1,57 @@
 //! The Settings screen: theme, amount unit, renderer, spam threshold,
 //! default fee limit, confirmation threshold, notifications and saved
-//! nodes. Valid changes apply at once (the renderer at the next start) and
-//! are saved atomically by the parent.
-
-use iced::widget::{button, column, row, space, text, text_input, toggler};
-use iced::{Alignment, Element, Length};
+//! nodes. Choices apply at once (the renderer at the next start). A number
+//! is checked as it is typed (every field shows its own error) but applied
+//! only when it is complete: on Enter, or when the screen is left. So a
+//! half-typed `150` on the way to `150%` is never saved. The parent saves
+//! atomically.
+//!
+//! - [`view`]: how the screen looks.
+//! - [`renderer`]: the renderer picker.
 
 use crate::gui::renderer::Drawn;
-use crate::gui::screen::Env;
-use crate::gui::screen::settings_renderer;
-use crate::gui::theme::{self, Tone, gap, size};
-use crate::gui::{format, widget};
 use crate::keysend::Msat;
-use crate::store::{
-    AmountUnit, FeeLimit, RendererChoice, SavedNode, Settings as Stored, ThemeChoice,
-};
+use crate::store::{AmountUnit, FeeLimit, RendererChoice, Settings as Stored, ThemeChoice};
+
+mod renderer;
+mod view;
+
+/// The typed number fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// "Hide tips below": the spam threshold.
+    Spam,
+    /// The default fee limit (sats or a percentage).
+    FeeLimit,
+    /// "Ask to confirm above".
+    Confirm,
+}
+
+impl Field {
+    const ALL: [Self; 3] = [Self::Spam, Self::FeeLimit, Self::Confirm];
+
+    /// The text field's widget id (tests find it by this).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Spam => "settings-spam",
+            Self::FeeLimit => "settings-fee-limit",
+            Self::Confirm => "settings-confirm",
+        }
+    }
+}
+
+/// What is typed in one number field and why it is not valid.
+#[derive(Debug, Default)]
+struct Input {
+    text: String,
+    error: Option<String>,
+}
 
 /// The Settings screen: the text of the numeric fields being typed.
 pub struct Settings {
-    spam: String,
-    fee_limit: String,
-    confirm: String,
-    errors: [Option<String>; 3],
+    spam: Input,
+    fee_limit: Input,
+    confirm: Input,
     /// What draws this window (read once: iced fixed it at start).
     drawn: Drawn,
 }
@@ -36,6 +66,8 @@ pub enum Message {
     SpamChanged(String),
     FeeLimitChanged(String),
     ConfirmChanged(String),
+    /// Enter in a number field: apply it if it is valid.
+    Submitted(Field),
     NotificationsToggled(bool),
     SwitchNode(String),
     ForgetNode(String),
@@ -58,11 +90,11 @@ pub enum Action {
 impl Settings {
     /// The screen for the current settings.
     pub fn new(stored: &Stored) -> Self {
+        let input = |text: String| Input { text, error: None };
         Self {
-            spam: stored.spam_threshold.sats().to_string(),
-            fee_limit: fee_limit_text(stored.default_fee_limit),
-            confirm: stored.confirm_above.sats().to_string(),
-            errors: Default::default(),
+            spam: input(stored.spam_threshold.sats().to_string()),
+            fee_limit: input(fee_limit_text(stored.default_fee_limit)),
+            confirm: input(stored.confirm_above.sats().to_string()),
             drawn: Drawn::current(),
         }
     }
@@ -75,192 +107,74 @@ impl Settings {
             Message::Unit(unit) => next.unit = unit,
             Message::Renderer(choice) => next.renderer = choice,
             Message::NotificationsToggled(on) => next.notifications = on,
-            Message::SpamChanged(value) => {
-                self.spam = value;
-                match parse_sats_or_zero(&self.spam) {
-                    Ok(v) => next.spam_threshold = v,
-                    Err(e) => return self.invalid(0, e),
-                }
-            }
-            Message::FeeLimitChanged(value) => {
-                self.fee_limit = value;
-                match parse_fee_limit(&self.fee_limit) {
-                    Ok(v) => next.default_fee_limit = v,
-                    Err(e) => return self.invalid(1, e),
-                }
-            }
-            Message::ConfirmChanged(value) => {
-                self.confirm = value;
-                match parse_sats_or_zero(&self.confirm) {
-                    Ok(v) => next.confirm_above = v,
-                    Err(e) => return self.invalid(2, e),
-                }
-            }
+            Message::SpamChanged(text) => return self.typed(Field::Spam, text),
+            Message::FeeLimitChanged(text) => return self.typed(Field::FeeLimit, text),
+            Message::ConfirmChanged(text) => return self.typed(Field::Confirm, text),
+            Message::Submitted(field) => return self.submit(&[field], stored),
             Message::SwitchNode(id) => return Action::Switch(id),
             Message::ForgetNode(id) => return Action::Forget(id),
             Message::Disconnect => return Action::Disconnect,
         }
-        self.errors = Default::default();
         Action::Changed(next)
     }
 
-    fn invalid(&mut self, field: usize, error: String) -> Action {
-        self.errors[field] = Some(error);
+    /// The screen is left: apply every valid number typed and not yet applied.
+    pub fn leave(&mut self, stored: &Stored) -> Action {
+        self.submit(&Field::ALL, stored)
+    }
+
+    /// The error shown under `field`, if its text is not valid.
+    pub fn error(&self, field: Field) -> Option<&str> {
+        self.input(field).error.as_deref()
+    }
+
+    fn input(&self, field: Field) -> &Input {
+        match field {
+            Field::Spam => &self.spam,
+            Field::FeeLimit => &self.fee_limit,
+            Field::Confirm => &self.confirm,
+        }
+    }
+
+    fn input_mut(&mut self, field: Field) -> &mut Input {
+        match field {
+            Field::Spam => &mut self.spam,
+            Field::FeeLimit => &mut self.fee_limit,
+            Field::Confirm => &mut self.confirm,
+        }
+    }
+
+    /// New text in a field: checked now, applied on Enter or when leaving.
+    fn typed(&mut self, field: Field, text: String) -> Action {
+        let mut probe = Stored::default();
+        let error = apply(field, &text, &mut probe).err();
+        *self.input_mut(field) = Input { text, error };
         Action::None
     }
 
-    /// Show the screen.
-    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let s = env.settings;
-        let look = widget::titled_card(
-            "Appearance",
-            column![
-                setting(
-                    "Theme",
-                    segmented(
-                        &[
-                            ("Light", ThemeChoice::Light),
-                            ("Dark", ThemeChoice::Dark),
-                            ("System", ThemeChoice::System)
-                        ],
-                        s.theme,
-                        Message::Theme
-                    )
-                ),
-                setting(
-                    "Amounts in",
-                    segmented(
-                        &[("sats", AmountUnit::Sat), ("BTC", AmountUnit::Btc)],
-                        s.unit,
-                        Message::Unit
-                    )
-                ),
-                settings_renderer::section(s.renderer, self.drawn),
-            ]
-            .spacing(gap::M),
-        );
-        let money = widget::titled_card(
-            "Tips and payments",
-            column![
-                self.number(
-                    "Hide tips below (sats)",
-                    &self.spam,
-                    0,
-                    Message::SpamChanged,
-                    "Spam threshold: smaller tips are hidden from the inbox and never notify."
-                ),
-                self.number(
-                    "Default fee limit",
-                    &self.fee_limit,
-                    1,
-                    Message::FeeLimitChanged,
-                    "In sats (e.g. 10) or a percentage of the amount (e.g. 1%)."
-                ),
-                self.number(
-                    "Ask to confirm above (sats)",
-                    &self.confirm,
-                    2,
-                    Message::ConfirmChanged,
-                    "Sends above this amount need a second click."
-                ),
-                setting(
-                    "Desktop notifications",
-                    toggler(s.notifications)
-                        .on_toggle(Message::NotificationsToggled)
-                        .style(theme::toggle)
-                        .into()
-                ),
-            ]
-            .spacing(gap::M),
-        );
-        let nodes = widget::titled_card("Nodes", nodes_view(&s.nodes, s.active_node.as_deref()));
-        let summary = format!(
-            "Tips under {} are hidden; sends over {} ask first.",
-            format::amount(s.spam_threshold, s.unit),
-            format::amount(s.confirm_above, s.unit)
-        );
-        let body =
-            iced::widget::scrollable(column![look, money, nodes].spacing(gap::L).max_width(760));
-        widget::page("Settings", Some(summary), body)
-    }
-
-    fn number<'a>(
-        &'a self,
-        label: &'a str,
-        value: &'a str,
-        field: usize,
-        on: fn(String) -> Message,
-        hint: &'a str,
-    ) -> Element<'a, Message> {
-        let input = text_input("", value)
-            .size(size::BODY)
-            .on_input(on)
-            .width(160);
-        let mut col = column![widget::field(label, input, self.errors[field].clone())].spacing(2);
-        if self.errors[field].is_none() {
-            col = col.push(widget::hint(hint));
+    /// Apply the valid ones of `fields`; `Changed` only if a value differs.
+    fn submit(&mut self, fields: &[Field], stored: &Stored) -> Action {
+        let mut next = stored.clone();
+        for &field in fields {
+            let input = self.input_mut(field);
+            input.error = apply(field, &input.text, &mut next).err();
         }
-        col.into()
+        if next == *stored {
+            Action::None
+        } else {
+            Action::Changed(next)
+        }
     }
 }
 
-/// A labelled control on one line.
-pub(super) fn setting<'a>(label: &'a str, control: Element<'a, Message>) -> Element<'a, Message> {
-    row![text(label).size(size::BODY), space::horizontal(), control]
-        .align_y(Alignment::Center)
-        .into()
-}
-
-/// Buttons for a few exclusive choices; the current one is highlighted.
-pub(super) fn segmented<'a, T: Copy + PartialEq + 'a>(
-    options: &[(&'a str, T)],
-    current: T,
-    on: fn(T) -> Message,
-) -> Element<'a, Message> {
-    options
-        .iter()
-        .fold(row![].spacing(gap::XS), |r, (label, value)| {
-            r.push(
-                button(text(*label).size(size::BODY))
-                    .padding([6, 14])
-                    .style(theme::nav_button(*value == current))
-                    .on_press(on(*value)),
-            )
-        })
-        .into()
-}
-
-fn nodes_view<'a>(nodes: &'a [SavedNode], active: Option<&'a str>) -> Element<'a, Message> {
-    let mut col = column![].spacing(gap::S);
-    for node in nodes {
-        let is_active = active == Some(node.id.as_str());
-        let mut line = row![text(&node.label).font(theme::BOLD)]
-            .spacing(gap::S)
-            .align_y(Alignment::Center);
-        if is_active {
-            line = line.push(widget::pill("connected", Tone::Success));
-        }
-        line = line.push(space::horizontal());
-        if !is_active {
-            line = line.push(widget::secondary(
-                "Switch",
-                Some(Message::SwitchNode(node.id.clone())),
-            ));
-        }
-        line = line.push(widget::link("Forget", Message::ForgetNode(node.id.clone())));
-        col = col.push(line);
+/// Parse `text` as `field` into `settings`, or say why it is not valid.
+fn apply(field: Field, text: &str, settings: &mut Stored) -> Result<(), String> {
+    match field {
+        Field::Spam => settings.spam_threshold = parse_sats_or_zero(text)?,
+        Field::FeeLimit => settings.default_fee_limit = parse_fee_limit(text)?,
+        Field::Confirm => settings.confirm_above = parse_sats_or_zero(text)?,
     }
-    if nodes.is_empty() {
-        col = col.push(widget::hint(
-            "No remembered nodes: this connection is for this session only.",
-        ));
-    }
-    col.push(widget::secondary(
-        "Connect another node…",
-        Some(Message::Disconnect),
-    ))
-    .width(Length::Fill)
-    .into()
+    Ok(())
 }
 
 fn parse_sats_or_zero(text: &str) -> Result<Msat, String> {
@@ -319,5 +233,71 @@ mod tests {
         assert_eq!(parse_sats_or_zero("0"), Ok(Msat::ZERO));
         assert_eq!(parse_sats_or_zero("1,000"), Ok(Msat::from_sat(1000)));
         assert!(parse_sats_or_zero("-1").is_err());
+    }
+
+    /// Type `text` one key at a time; the settings each keystroke saved.
+    fn type_keys(
+        screen: &mut Settings,
+        stored: &mut Stored,
+        text: &str,
+        message: fn(String) -> Message,
+    ) -> Vec<Stored> {
+        let mut saved = Vec::new();
+        for end in 1..=text.len() {
+            if let Action::Changed(next) = screen.update(message(text[..end].into()), stored) {
+                *stored = next.clone();
+                saved.push(next);
+            }
+        }
+        saved
+    }
+
+    #[test]
+    fn half_typed_values_are_never_saved() {
+        let mut stored = Stored::default();
+        let mut screen = Settings::new(&stored);
+        let saved = type_keys(&mut screen, &mut stored, "150%", Message::FeeLimitChanged);
+        assert!(saved.is_empty(), "saved while typing: {saved:?}");
+        assert!(
+            screen
+                .error(Field::FeeLimit)
+                .unwrap()
+                .contains("percentage")
+        );
+        let submitted = screen.update(Message::Submitted(Field::FeeLimit), &stored);
+        assert!(
+            matches!(submitted, Action::None),
+            "an invalid value was saved"
+        );
+        assert_eq!(
+            stored.default_fee_limit,
+            Stored::default().default_fee_limit
+        );
+
+        let _ = type_keys(&mut screen, &mut stored, "2.5%", Message::FeeLimitChanged);
+        let Action::Changed(next) = screen.update(Message::Submitted(Field::FeeLimit), &stored)
+        else {
+            panic!("a valid fee limit is saved on Enter");
+        };
+        assert_eq!(next.default_fee_limit, FeeLimit::Percent(250));
+    }
+
+    #[test]
+    fn every_field_shows_its_own_error_and_leaving_saves_only_valid_ones() {
+        let mut stored = Stored::default();
+        let mut screen = Settings::new(&stored);
+        let _ = type_keys(&mut screen, &mut stored, "abc", Message::SpamChanged);
+        let _ = type_keys(&mut screen, &mut stored, "1x", Message::FeeLimitChanged);
+        let _ = type_keys(&mut screen, &mut stored, "5000", Message::ConfirmChanged);
+        assert!(screen.error(Field::Spam).unwrap().contains("abc"));
+        assert!(screen.error(Field::FeeLimit).is_some());
+        assert_eq!(screen.error(Field::Confirm), None);
+        let Action::Changed(next) = screen.leave(&stored) else {
+            panic!("the valid field is saved when leaving");
+        };
+        assert_eq!(next.confirm_above, Msat::from_sat(5_000));
+        assert_eq!(next.spam_threshold, stored.spam_threshold);
+        assert_eq!(next.default_fee_limit, stored.default_fee_limit);
+        assert!(screen.error(Field::Spam).is_some(), "errors stay shown");
     }
 }

@@ -9,8 +9,8 @@ use std::time::Instant;
 use iced::Task;
 
 use super::{Action, Message, Session, env_for, run};
-use crate::gui::app::Context;
-use crate::gui::health::State;
+use crate::gui::context::Context;
+use crate::gui::health::Source;
 use crate::gui::{notify, sync};
 use crate::wallet::{InboxRow, IndexError, SyncPhase};
 
@@ -43,13 +43,7 @@ impl Session {
             sync::Event::Backfilled(result) => self.backfilled(result.err(), context),
             sync::Event::Received(tips) => self.received(&tips, context),
             sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
-            sync::Event::State(state) => {
-                let before = std::mem::replace(&mut self.state, state);
-                if self.state == State::Connected {
-                    return self.reconnected(&before);
-                }
-                Action::None
-            }
+            sync::Event::State(state) => self.connection(Source::Follow, state),
         }
     }
 

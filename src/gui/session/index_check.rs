@@ -7,7 +7,7 @@
 use iced::Task;
 
 use super::{Action, Message, Session};
-use crate::gui::app::Context;
+use crate::gui::context::Context;
 use crate::keysend::text::display_safe;
 use crate::wallet::{Index, IndexWarning};
 

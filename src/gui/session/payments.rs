@@ -6,8 +6,8 @@
 use iced::Task;
 
 use super::{Action, Message, Session, run};
-use crate::gui::app::Context;
-use crate::gui::health::{self, State};
+use crate::gui::context::Context;
+use crate::gui::health::{self, Source, State};
 use crate::gui::recovery;
 use crate::gui::screen::{Env, send};
 
@@ -50,10 +50,11 @@ impl Session {
         Task::batch([self.balance_task(), self.backfill()])
     }
 
-    /// Back online after the connection broke: ask the node again about
+    /// `source` reports the connection's state to its one owner. Back
+    /// online after the connection broke: ask the node again about
     /// unfinished payments (not while the Send screen drives one itself).
-    pub(super) fn reconnected(&mut self, before: &State) -> Action {
-        if *before == State::Connected || self.send.is_locked() {
+    pub(super) fn connection(&mut self, source: Source, state: State) -> Action {
+        if !self.link.report(source, state) || self.send.is_locked() {
             return Action::None;
         }
         run(self.recovery.check().map(Message::Recovery))
@@ -76,19 +77,18 @@ impl Session {
     }
 
     pub(super) fn health(&mut self, event: health::Event) -> Action {
-        match event {
+        let state = match event {
             health::Event::Online(info, balance) => {
-                let before = std::mem::replace(&mut self.state, State::Connected);
                 (self.info, self.balance) = (info, Some(balance));
-                return self.reconnected(&before);
+                State::Connected
             }
             health::Event::Reconnecting {
                 attempt, retry_in, ..
-            } => self.state = State::Reconnecting { attempt, retry_in },
+            } => State::Reconnecting { attempt, retry_in },
             health::Event::Offline(error) => {
-                self.state = State::Offline(format!("{error}. {}", error.next_step()));
+                State::Offline(format!("{error}. {}", error.next_step()))
             }
-        }
-        Action::None
+        };
+        self.connection(Source::Watch, state)
     }
 }

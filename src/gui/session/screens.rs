@@ -5,10 +5,10 @@
 use iced::Task;
 
 use super::{Action, Message, Session, env_for, run};
-use crate::gui::app::Context;
-use crate::gui::chrome::Screen;
+use crate::gui::context::Context;
+use crate::gui::screen::Screen;
 use crate::gui::screen::{Env, contacts, inbox, send, settings};
-use crate::store::ContactBook;
+use crate::store::{ContactBook, StoreError};
 
 impl Session {
     pub(super) fn inbox_update(
@@ -66,12 +66,12 @@ impl Session {
 
     pub(super) fn contacts_saved(
         &mut self,
-        result: Result<ContactBook, String>,
+        result: Result<ContactBook, StoreError>,
         context: &mut Context,
     ) -> Action {
         match result {
             Ok(book) => context.contacts = book,
-            Err(reason) => self.notice = Some(format!("Contacts were not saved: {reason}")),
+            Err(error) => self.notice = Some(format!("Contacts were not saved: {error}")),
         }
         Action::None
     }
@@ -81,7 +81,18 @@ impl Session {
         message: settings::Message,
         context: &mut Context,
     ) -> Action {
-        match self.settings.update(message, &context.settings) {
+        let action = self.settings.update(message, &context.settings);
+        self.settings_action(action, context)
+    }
+
+    /// Leaving the Settings screen applies the valid numbers typed there.
+    pub(super) fn leave_settings(&mut self, context: &mut Context) -> Action {
+        let action = self.settings.leave(&context.settings);
+        self.settings_action(action, context)
+    }
+
+    fn settings_action(&mut self, action: settings::Action, context: &mut Context) -> Action {
+        match action {
             settings::Action::None => Action::None,
             settings::Action::Changed(next) => {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
@@ -107,11 +118,10 @@ fn save_contacts(context: &Context) -> Task<Message> {
     let (mut book, paths) = (context.contacts.clone(), context.paths.clone());
     Task::perform(
         async move {
-            tokio::task::spawn_blocking(move || {
-                book.save(&paths).map(|_| book).map_err(|e| e.to_string())
-            })
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
+            let file = paths.contacts_file();
+            tokio::task::spawn_blocking(move || book.save(&paths).map(|_| book))
+                .await
+                .unwrap_or_else(|e| Err(StoreError::io("save", &file, std::io::Error::other(e))))
         },
         Message::ContactsSaved,
     )

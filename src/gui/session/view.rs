@@ -5,9 +5,10 @@ use iced::widget::{column, container, row};
 use iced::{Element, Length};
 
 use super::{Message, Session};
-use crate::gui::app::Context;
-use crate::gui::chrome::{self, Screen};
+use crate::gui::chrome;
+use crate::gui::context::Context;
 use crate::gui::screen::Env;
+use crate::gui::screen::Screen;
 use crate::gui::{recovery_view, theme, widget};
 
 impl Session {
@@ -24,7 +25,7 @@ impl Session {
         let mut main = column![chrome::header(
             &self.info,
             self.balance,
-            &self.state,
+            self.link.state(),
             context.settings.unit
         )];
         if let Some(notice) = &self.notice {

@@ -5,6 +5,11 @@
 //! CSV columns: `name,pubkey,note,default_amount_sat,include_identity,extra_records`
 //! (`name` and `pubkey` required, any order); `extra_records` is
 //! `key=text:...;key=hex:...` with `\;` and `\\` escapes in text.
+//!
+//! A CSV export is opened in spreadsheets, which run a cell starting with
+//! `=`, `+`, `-`, `@`, tab or carriage return as a formula. As OWASP advises
+//! ("CSV Injection"), such a text field is written with a leading `'`, which
+//! the spreadsheet shows as text; our own import removes that one quote again.
 
 use serde_json::Value;
 
@@ -98,7 +103,7 @@ pub enum ImportError {
 impl ContactBook {
     /// All contacts as a JSON document that [`ContactBook::import_json`] reads.
     pub fn export_json(&self) -> String {
-        let entries: Vec<NewContact> = self.contacts.iter().map(portable).collect();
+        let entries: Vec<NewContact> = self.contacts.iter().map(super::Contact::portable).collect();
         let document = serde_json::json!({ "version": Self::VERSION, "contacts": entries });
         serde_json::to_string_pretty(&document).expect("contacts always serialise")
     }
@@ -109,9 +114,9 @@ impl ContactBook {
         let rows =
             std::iter::once(CSV_COLUMNS.map(String::from)).chain(self.contacts.iter().map(|c| {
                 [
-                    c.name.clone(),
+                    neutralise(&c.name),
                     c.pubkey.to_hex(),
-                    c.note.clone(),
+                    neutralise(&c.note),
                     c.default_amount
                         .map(|a| a.sats().to_string())
                         .unwrap_or_default(),
@@ -221,14 +226,18 @@ fn add_row(book: &mut ContactBook, contact: NewContact) -> Added {
     }
 }
 
-fn portable(contact: &super::Contact) -> NewContact {
-    NewContact {
-        name: contact.name.clone(),
-        pubkey: contact.pubkey,
-        note: contact.note.clone(),
-        default_amount: contact.default_amount,
-        extra_records: contact.extra_records.clone(),
-        include_identity: contact.include_identity,
+impl super::Contact {
+    /// What the user entered, without the id and graph facts: what an
+    /// export writes, and what brings a deleted contact back.
+    pub fn portable(&self) -> NewContact {
+        NewContact {
+            name: self.name.clone(),
+            pubkey: self.pubkey,
+            note: self.note.clone(),
+            default_amount: self.default_amount,
+            extra_records: self.extra_records.clone(),
+            include_identity: self.include_identity,
+        }
     }
 }
 
@@ -251,6 +260,28 @@ fn json_entries(text: &str) -> Result<Vec<Value>, ImportError> {
         return Err(ImportError::TooManyRows);
     }
     Ok(entries)
+}
+
+/// Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text field as exported: a leading `'` before a formula character, and
+/// before a field that already starts with `'` + such a character, so
+/// [`restore`] gives back exactly what was written.
+fn neutralise(field: &str) -> String {
+    if field.starts_with(FORMULA_STARTS) || restore(field).len() != field.len() {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    }
+}
+
+/// An imported text field without the quote [`neutralise`] added.
+fn restore(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => field,
+    }
 }
 
 fn line_of(record: &csv::StringRecord) -> usize {
@@ -291,9 +322,9 @@ impl Columns {
             text => Some(Msat::parse_sats(text).map_err(|e| format!("default_amount_sat: {e}"))?),
         };
         Ok(NewContact {
-            name: self.field(record, 0).to_owned(),
+            name: restore(self.field(record, 0)).to_owned(),
             pubkey,
-            note: self.field(record, 2).to_owned(),
+            note: restore(self.field(record, 2)).to_owned(),
             default_amount,
             include_identity: parse_flag(self.field(record, 4))?,
             extra_records: parse_records(self.field(record, 5))

@@ -1,7 +1,7 @@
 //! Import and export tests: round trips, per-row reports, refused files.
 
 use super::*;
-use crate::store::contacts::{ExtraRecord, RecordValue};
+use crate::store::contacts::{Contact, ExtraRecord, RecordValue};
 
 const ALICE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
 const BOB: &str = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5";
@@ -27,7 +27,7 @@ fn sample_book() -> ContactBook {
 }
 
 fn portable_all(book: &ContactBook) -> Vec<NewContact> {
-    book.contacts().iter().map(portable).collect()
+    book.contacts().iter().map(Contact::portable).collect()
 }
 
 #[test]
@@ -278,4 +278,49 @@ fn json_and_csv_imports_check_default_amounts_alike() {
         }
         assert_eq!(report.added(), 1, "{label}: {report:?}");
     }
+}
+
+#[test]
+fn csv_export_neutralises_formulas_and_import_restores_them() {
+    // The book trims notes, so a leading tab or CR is checked on its own.
+    assert_eq!(neutralise("\tx"), "'\tx");
+    assert_eq!(neutralise("\rx"), "'\rx");
+    let notes = ["+1", "-2", "@SUM(A1)", "'=quoted", "plain", "'kept"];
+    let mut book = ContactBook::new();
+    let _ = book
+        .add(NewContact {
+            note: notes[0].into(),
+            ..NewContact::new("=HYPERLINK(\"http://x\")", ALICE.parse().unwrap())
+        })
+        .unwrap();
+    for (i, note) in notes[1..].iter().enumerate() {
+        let secret = secp256k1::SecretKey::from_byte_array(&[i as u8 + 10; 32]).unwrap();
+        let public = secp256k1::PublicKey::from_secret_key_global(&secret);
+        let key = NodeId::from_slice(&public.serialize()).unwrap();
+        let _ = book
+            .add(NewContact {
+                note: (*note).into(),
+                ..NewContact::new(format!("N{i}"), key)
+            })
+            .unwrap();
+    }
+    let csv = book.export_csv();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[2].to_owned())
+        })
+        .collect();
+    assert_eq!(cells[0].0, "'=HYPERLINK(\"http://x\")");
+    let written: Vec<&str> = cells.iter().map(|(_, note)| note.as_str()).collect();
+    assert_eq!(
+        written,
+        ["'+1", "'-2", "'@SUM(A1)", "''=quoted", "plain", "'kept"]
+    );
+    let mut copy = ContactBook::new();
+    let report = copy.import_csv(&csv).unwrap();
+    assert_eq!(report.added(), notes.len());
+    assert_eq!(portable_all(&copy), portable_all(&book));
 }

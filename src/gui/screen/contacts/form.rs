@@ -15,7 +15,7 @@ use crate::store::{Contact, ContactBook, ExtraRecord, NewContact};
 /// The form's state.
 pub struct Form {
     /// `Some(id)` when editing an existing contact.
-    pub editing: Option<u64>,
+    editing: Option<u64>,
     name: String,
     pubkey: String,
     note: String,
@@ -24,7 +24,9 @@ pub struct Form {
     include_identity: bool,
     lookup: Lookup,
     /// An error from the contact book (empty name, duplicate...).
-    pub error: Option<String>,
+    pub(super) error: Option<String>,
+    /// The user changed something since the form opened.
+    touched: bool,
 }
 
 /// What the graph said about the pubkey.
@@ -72,6 +74,7 @@ impl Form {
             include_identity: false,
             lookup: Lookup::None,
             error: None,
+            touched: false,
         }
     }
 
@@ -90,6 +93,7 @@ impl Form {
             include_identity: contact.include_identity,
             lookup: Lookup::None,
             error: None,
+            touched: false,
         }
     }
 
@@ -102,14 +106,10 @@ impl Form {
     pub fn update(&mut self, message: Message, node: &SharedNode, book: &ContactBook) -> Action {
         match message {
             Message::NameChanged(value) => self.edit_field(|f| f.name = value),
-            Message::PubkeyChanged(value) => {
-                self.pubkey = value;
-                self.error = None;
-                Action::Run(self.lookup_task(node))
-            }
+            Message::PubkeyChanged(value) => self.pubkey_changed(value, node),
             Message::NoteChanged(value) => self.edit_field(|f| f.note = value),
             Message::AmountChanged(value) => self.edit_field(|f| f.amount = value),
-            Message::RecordsEdited(action) => self.edit_field(|f| f.records.perform(action)),
+            Message::RecordsEdited(action) => self.records_edited(action),
             Message::IdentityToggled(value) => self.edit_field(|f| f.include_identity = value),
             Message::LookedUp(id, result) => self.looked_up(id, result),
             Message::Save => self.save(book),
@@ -117,10 +117,29 @@ impl Form {
         }
     }
 
+    /// Something was typed: dropping the form now would lose it.
+    pub fn is_touched(&self) -> bool {
+        self.touched
+    }
+
     fn edit_field(&mut self, change: impl FnOnce(&mut Self)) -> Action {
         change(self);
-        self.error = None;
+        (self.error, self.touched) = (None, true);
         Action::None
+    }
+
+    /// A click or cursor move in the records box changes nothing.
+    fn records_edited(&mut self, action: text_editor::Action) -> Action {
+        if action.is_edit() {
+            return self.edit_field(|f| f.records.perform(action));
+        }
+        self.records.perform(action);
+        Action::None
+    }
+
+    fn pubkey_changed(&mut self, value: String, node: &SharedNode) -> Action {
+        let _ = self.edit_field(|f| f.pubkey = value);
+        Action::Run(self.lookup_task(node))
     }
 
     fn lookup_task(&mut self, node: &SharedNode) -> Task<Message> {

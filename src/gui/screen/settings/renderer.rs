@@ -6,7 +6,8 @@
 use iced::Element;
 use iced::widget::{column, row};
 
-use super::settings::{Message, segmented, setting};
+use super::Message;
+use super::view::{segmented, setting};
 use crate::gui::renderer::Drawn;
 use crate::gui::theme::{Tone, gap};
 use crate::gui::widget;

@@ -8,8 +8,8 @@ use iced::keyboard::key::{Code, Named, Physical};
 use iced::keyboard::{self, Key, Modifiers};
 use iced::{Event, Subscription, event, window};
 
-use crate::gui::chrome::Screen;
-use crate::gui::session::Message;
+use super::Message;
+use crate::gui::screen::Screen;
 
 /// Every shortcut, captured by a widget or not.
 pub fn listen() -> Subscription<Message> {

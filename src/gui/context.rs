@@ -1,0 +1,18 @@
+//! What every phase of the app shares: the profile's paths, settings,
+//! contacts and secret store, and problems to show once. Its own module so
+//! that the session and the screens read it without importing the app.
+
+use std::sync::Arc;
+
+use crate::store::{ContactBook, Paths, SecretStore, Settings};
+
+/// What every phase shares.
+pub struct Context {
+    pub paths: Paths,
+    pub settings: Settings,
+    pub contacts: ContactBook,
+    pub secrets: Arc<dyn SecretStore>,
+    pub demo: bool,
+    /// Problems to show once (unreadable files, no keyring).
+    pub warnings: Vec<String>,
+}

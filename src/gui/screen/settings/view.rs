@@ -1,0 +1,168 @@
+//! How the Settings screen looks: appearance, tips and payments (the number
+//! fields with their own errors), and the saved nodes.
+
+use iced::widget::{button, column, row, space, text, text_input, toggler};
+use iced::{Alignment, Element, Length};
+
+use super::{Field, Message, Settings, renderer};
+use crate::gui::screen::Env;
+use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::{format, widget};
+use crate::store::{AmountUnit, SavedNode, ThemeChoice};
+
+impl Settings {
+    /// Show the screen.
+    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        let s = env.settings;
+        let look = widget::titled_card(
+            "Appearance",
+            column![
+                setting(
+                    "Theme",
+                    segmented(
+                        &[
+                            ("Light", ThemeChoice::Light),
+                            ("Dark", ThemeChoice::Dark),
+                            ("System", ThemeChoice::System)
+                        ],
+                        s.theme,
+                        Message::Theme
+                    )
+                ),
+                setting(
+                    "Amounts in",
+                    segmented(
+                        &[("sats", AmountUnit::Sat), ("BTC", AmountUnit::Btc)],
+                        s.unit,
+                        Message::Unit
+                    )
+                ),
+                renderer::section(s.renderer, self.drawn),
+            ]
+            .spacing(gap::M),
+        );
+        let money = widget::titled_card("Tips and payments", self.money(s.notifications));
+        let nodes = widget::titled_card("Nodes", nodes_view(&s.nodes, s.active_node.as_deref()));
+        let summary = format!(
+            "Tips under {} are hidden; sends over {} ask first.",
+            format::amount(s.spam_threshold, s.unit),
+            format::amount(s.confirm_above, s.unit)
+        );
+        let body =
+            iced::widget::scrollable(column![look, money, nodes].spacing(gap::L).max_width(760));
+        widget::page("Settings", Some(summary), body)
+    }
+
+    fn money(&self, notifications: bool) -> Element<'_, Message> {
+        column![
+            self.number(
+                "Hide tips below (sats)",
+                Field::Spam,
+                Message::SpamChanged,
+                "Spam threshold: smaller tips are hidden from the inbox and never notify."
+            ),
+            self.number(
+                "Default fee limit",
+                Field::FeeLimit,
+                Message::FeeLimitChanged,
+                "In sats (e.g. 10) or a percentage of the amount (e.g. 1%)."
+            ),
+            self.number(
+                "Ask to confirm above (sats)",
+                Field::Confirm,
+                Message::ConfirmChanged,
+                "Sends above this amount need a second click."
+            ),
+            widget::hint("A number applies when you press Enter or leave this page."),
+            setting(
+                "Desktop notifications",
+                toggler(notifications)
+                    .on_toggle(Message::NotificationsToggled)
+                    .style(theme::toggle)
+                    .into()
+            ),
+        ]
+        .spacing(gap::M)
+        .into()
+    }
+
+    fn number<'a>(
+        &'a self,
+        label: &'a str,
+        field: Field,
+        on: fn(String) -> Message,
+        hint: &'a str,
+    ) -> Element<'a, Message> {
+        let input = text_input("", &self.input(field).text)
+            .id(field.id())
+            .size(size::BODY)
+            .on_input(on)
+            .on_submit(Message::Submitted(field))
+            .width(160);
+        let error = self.error(field).map(str::to_owned);
+        let mut col = column![widget::field(label, input, error)].spacing(2);
+        if self.error(field).is_none() {
+            col = col.push(widget::hint(hint));
+        }
+        col.into()
+    }
+}
+
+/// A labelled control on one line.
+pub(super) fn setting<'a>(label: &'a str, control: Element<'a, Message>) -> Element<'a, Message> {
+    row![text(label).size(size::BODY), space::horizontal(), control]
+        .align_y(Alignment::Center)
+        .into()
+}
+
+/// Buttons for a few exclusive choices; the current one is highlighted.
+pub(super) fn segmented<'a, T: Copy + PartialEq + 'a>(
+    options: &[(&'a str, T)],
+    current: T,
+    on: fn(T) -> Message,
+) -> Element<'a, Message> {
+    options
+        .iter()
+        .fold(row![].spacing(gap::XS), |r, (label, value)| {
+            r.push(
+                button(text(*label).size(size::BODY))
+                    .padding([6, 14])
+                    .style(theme::nav_button(*value == current))
+                    .on_press(on(*value)),
+            )
+        })
+        .into()
+}
+
+fn nodes_view<'a>(nodes: &'a [SavedNode], active: Option<&'a str>) -> Element<'a, Message> {
+    let mut col = column![].spacing(gap::S);
+    for node in nodes {
+        let is_active = active == Some(node.id.as_str());
+        let mut line = row![text(&node.label).font(theme::BOLD)]
+            .spacing(gap::S)
+            .align_y(Alignment::Center);
+        if is_active {
+            line = line.push(widget::pill("connected", Tone::Success));
+        }
+        line = line.push(space::horizontal());
+        if !is_active {
+            line = line.push(widget::secondary(
+                "Switch",
+                Some(Message::SwitchNode(node.id.clone())),
+            ));
+        }
+        line = line.push(widget::link("Forget", Message::ForgetNode(node.id.clone())));
+        col = col.push(line);
+    }
+    if nodes.is_empty() {
+        col = col.push(widget::hint(
+            "No remembered nodes: this connection is for this session only.",
+        ));
+    }
+    col.push(widget::secondary(
+        "Connect another node…",
+        Some(Message::Disconnect),
+    ))
+    .width(Length::Fill)
+    .into()
+}
