@@ -11,6 +11,8 @@ mod history;
 mod index_damage;
 #[path = "gui_flows/layout.rs"]
 mod layout;
+#[path = "gui_flows/live_tip.rs"]
+mod live_tip;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
 #[path = "gui_flows/renderer.rs"]

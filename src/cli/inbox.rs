@@ -8,13 +8,16 @@ use serde::Serialize;
 use super::args::InboxArgs;
 use super::exit::CliError;
 use super::history;
-use super::report::{local_time, print_json, print_json_line, progress, safe, sats};
-use crate::keysend::incoming::Unverified;
+use super::report::{local_time, print_json, print_json_line, progress, sats};
 use crate::keysend::{NodeId, Sender};
 use crate::node::SharedNode;
 use crate::store::{ContactBook, Paths};
-use crate::wallet::{self, FollowEvent, InboxQuery, InboxRow, Index};
+use crate::wallet::{
+    self, FollowEvent, InboxQuery, InboxRow, Index, SearchWords, ShownSender, Who,
+};
 
+/// Verified senders named (graph alias) before a search, at most.
+const SEARCH_NAMES: u64 = 500;
 /// Longest message shown in the text listing (the JSON has up to the index's cap).
 const MESSAGE_CHARS: usize = 500;
 
@@ -31,81 +34,59 @@ pub struct InboxJson {
     pub podcast: Option<String>,
 }
 
-/// Who sent it: `status` is `verified`, `claimed` or `anonymous`.
+/// Who sent it, as `wallet::ShownSender` presents it (the GUI shows the same).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SenderJson {
+    /// `verified`, `signed_text` (ThunderHub: the node signed the text, for
+    /// no recipient and no time), `forged`, `claimed` or `anonymous`.
     pub status: &'static str,
-    /// Verified node id, or the claimed one.
+    /// The node id given (verified only when `status` is `verified` or
+    /// `signed_text`).
     pub pubkey: Option<String>,
-    /// Claimed name (never verified).
-    pub name: Option<String>,
+    /// How Satchel names the sender: a verified node by contact, graph alias
+    /// or short key; anyone else as `claims to be ...`.
+    pub shown: String,
+    /// The name the sender gives itself (never signed).
+    pub claimed_name: Option<String>,
     /// Our contact with that node id, if any.
     pub contact: Option<String>,
-    /// Why a claimed sender is not verified.
+    /// The verified node's alias in the graph, if known.
+    pub alias: Option<String>,
+    /// Why the sender is not verified.
     pub problem: Option<String>,
+    /// A verified sender's signature does not cover the message shown.
+    pub message_not_signed: bool,
+    /// What the signature proves, in a sentence.
+    pub explanation: String,
+    /// The one-line text form.
+    #[serde(skip)]
+    summary: String,
 }
 
 impl SenderJson {
-    fn of(sender: &Sender, claimed_name: Option<String>) -> Self {
-        let (status, pubkey, name, problem) = match sender {
-            Sender::Verified { id, .. } => ("verified", Some(*id), claimed_name, None),
-            Sender::Claimed { id, name, problem } => (
-                "claimed",
-                *id,
-                name.clone().or(claimed_name),
-                Some(problem.to_string()),
-            ),
-            // A name from elsewhere (a boostagram's sender_name) is still only a claim.
-            Sender::Anonymous if claimed_name.is_some() => (
-                "claimed",
-                None,
-                claimed_name,
-                Some(Unverified::NoSignature.to_string()),
-            ),
-            Sender::Anonymous => ("anonymous", None, None, None),
+    fn of(shown: &ShownSender) -> Self {
+        let (contact, alias, claimed_name, problem) = match &shown.who {
+            Who::Verified {
+                contact,
+                alias,
+                claimed,
+                ..
+            } => (contact.clone(), alias.clone(), claimed.clone(), None),
+            Who::Forged { name, problem, .. } => (None, None, name.clone(), Some(*problem)),
+            Who::Claimed { name, why, .. } => (None, None, name.clone(), *why),
+            Who::Anonymous => (None, None, None, None),
         };
-        let pubkey = pubkey.map(|id| id.to_hex());
         Self {
-            status,
-            pubkey,
-            name,
-            contact: None,
-            problem,
-        }
-    }
-
-    /// Add the name of our contact with this node id.
-    fn with_contact(mut self, book: &ContactBook) -> Self {
-        let id = self
-            .pubkey
-            .as_deref()
-            .and_then(|k| k.parse::<NodeId>().ok());
-        self.contact = id
-            .and_then(|id| book.by_pubkey(&id))
-            .map(|c| c.name.clone());
-        self
-    }
-
-    /// `verified: Alice (02ab…)`, `claims to be Alice (no signature)`, `anonymous`.
-    fn describe(&self) -> String {
-        let short = self
-            .pubkey
-            .as_deref()
-            .and_then(|k| k.parse::<NodeId>().ok())
-            .map(|k| k.short());
-        let who = match (self.contact.as_ref().or(self.name.as_ref()), short) {
-            (Some(name), Some(key)) => format!("{name} ({key})"),
-            (Some(name), None) => name.clone(),
-            (None, Some(key)) => key,
-            (None, None) => "someone".to_owned(),
-        };
-        match self.status {
-            "verified" => format!("verified: {who}"),
-            "claimed" => format!(
-                "claims to be {who} ({})",
-                self.problem.as_deref().unwrap_or("unverified")
-            ),
-            _ => "anonymous".to_owned(),
+            status: shown.status(),
+            pubkey: shown.id().map(|id| id.to_hex()),
+            shown: shown.headline(),
+            claimed_name,
+            contact,
+            alias,
+            problem: problem.map(|p| p.to_string()),
+            message_not_signed: shown.text_not_signed,
+            explanation: shown.explanation(),
+            summary: shown.summary(),
         }
     }
 }
@@ -115,13 +96,24 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;
+    let book = super::contacts::load(paths)?;
+    let search = args.search.as_deref().unwrap_or("");
+    if let Some(note) = SearchWords::of(search).note() {
+        progress(&note);
+    }
+    if !search.trim().is_empty() {
+        // Searches match verified senders by their graph alias too.
+        let known = index.verified_senders(SEARCH_NAMES)?;
+        let _ = wallet::refresh_aliases(node, &index, known).await?;
+    }
     let query = InboxQuery {
         text: args.search.clone(),
+        senders_named: wallet::senders_named(&book, search),
         limit: args.limit as u64,
         ..InboxQuery::default()
     };
     let rows = index.inbox(&query)?;
-    let book = super::contacts::load(paths)?;
+    name_verified(node, &index, &rows, &me).await?;
     let entries = rows
         .iter()
         .map(|row| entry(&index, &book, row, &me))
@@ -131,6 +123,24 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     }
     print_backlog(&entries, args.json)?;
     follow(node, index, &book, &me, args).await
+}
+
+/// Look the verified senders among `rows` up in the graph, so they are
+/// named by alias (a node that cannot answer leaves them by key).
+async fn name_verified(
+    node: &SharedNode,
+    index: &Index,
+    rows: &[InboxRow],
+    me: &NodeId,
+) -> Result<(), CliError> {
+    let mut verified = Vec::new();
+    for row in rows {
+        if let Sender::Verified { id, .. } = index.verify(row.id, me)? {
+            verified.push(id);
+        }
+    }
+    let _ = wallet::refresh_aliases(node, index, verified).await?;
+    Ok(())
 }
 
 /// Newest first (`entries` come so), as text or one JSON array.
@@ -167,30 +177,33 @@ fn entry(
     me: &NodeId,
 ) -> Result<InboxJson, CliError> {
     let sender = index.verify(row.id, me)?;
-    let detail = index.detail(row.id)?;
+    let mut detail = index.detail(row.id)?;
+    detail.verification = Some(wallet::Verification::of(&sender));
+    let alias = match sender {
+        Sender::Verified { id, .. } => index.alias(&id)?,
+        _ => None,
+    };
+    let shown = ShownSender::new(detail.facts(), book, alias.as_deref());
     Ok(InboxJson {
         hash: row.hash.to_hex(),
         amount_msat: row.amount.0,
         amount_sat: row.amount.sats(),
         settled_at: row.settled_at,
-        sender: SenderJson::of(
-            &sender,
-            detail.sender_name.map(|n| safe(&n, wallet::NAME_CHARS)),
-        )
-        .with_contact(book),
+        sender: SenderJson::of(&shown),
         message: detail.message.filter(|m| !m.is_empty()),
         podcast: row.podcast.clone(),
     })
 }
 
-/// `2025-01-02 10:00  21 sat  verified: Alice (02ab…)` then the message, indented.
+/// `2025-01-02 10:00  21 sat  Alice's node (02ab…), verified` then the
+/// message, indented.
 fn entry_text(entry: &InboxJson) -> String {
     let amount = crate::keysend::Msat(entry.amount_msat);
     let mut text = format!(
         "{}  {}  {}",
         local_time(entry.settled_at),
         sats(amount),
-        entry.sender.describe()
+        entry.sender.summary
     );
     if let Some(podcast) = &entry.podcast {
         text.push_str(&format!("  [boost: {podcast}]"));
@@ -257,12 +270,15 @@ fn print_new(
     }
 }
 
-/// Every word of `search` appears in the message, sender name or podcast (any case).
+/// Every word of `search` appears in the message, the sender's names
+/// (contact, alias, claimed) or the podcast (any case).
 fn matches_search(entry: &InboxJson, search: Option<&str>) -> bool {
     let Some(search) = search else { return true };
     let haystack = [
         entry.message.as_deref(),
-        entry.sender.name.as_deref(),
+        entry.sender.claimed_name.as_deref(),
+        entry.sender.contact.as_deref(),
+        entry.sender.alias.as_deref(),
         entry.podcast.as_deref(),
     ]
     .into_iter()
@@ -293,44 +309,55 @@ mod tests {
         }
     }
 
+    fn anonymous() -> SenderJson {
+        SenderJson::of(&ShownSender::new(
+            wallet::SenderFacts::default(),
+            &ContactBook::new(),
+            None,
+        ))
+    }
+
+    /// The text form is the shared presentation: a verified sender is
+    /// named by contact, alias or key, never by the name it gives itself.
     #[test]
     fn sender_status_is_spelled_out() {
         let id: NodeId = ALICE.parse().unwrap();
-        let verified = SenderJson::of(
-            &Sender::Verified {
-                id,
-                scheme: crate::keysend::incoming::Scheme::Whatsat,
-            },
-            Some("Alice".into()),
+        let facts = |verification| wallet::SenderFacts {
+            verification: Some(verification),
+            pubkey: Some(id),
+            claimed_name: Some("Alice"),
+            message_source: None,
+        };
+        let verified = wallet::Verification::Verified(crate::keysend::incoming::Scheme::Whatsat);
+        let strangers = ContactBook::new();
+        let json = SenderJson::of(&ShownSender::new(facts(verified), &strangers, None));
+        assert_eq!(
+            json.summary,
+            "0279be66…f81798, verified, calls itself “Alice”"
         );
-        assert_eq!(verified.describe(), "verified: Alice (0279be66…f81798)");
+        assert_eq!(json.shown, "0279be66…f81798");
+        assert_eq!(json.claimed_name.as_deref(), Some("Alice"));
         let mut book = ContactBook::new();
         let _ = book.add(crate::store::NewContact::new("Al", id)).unwrap();
+        let json = SenderJson::of(&ShownSender::new(facts(verified), &book, None));
         assert_eq!(
-            verified.with_contact(&book).describe(),
-            "verified: Al (0279be66…f81798)"
+            json.summary,
+            "Al (0279be66…f81798), verified, calls itself “Alice”"
         );
-        let claimed = SenderJson::of(
-            &Sender::Claimed {
-                id: Some(id),
-                name: None,
-                problem: Unverified::NoSignature,
-            },
-            None,
-        );
+        let no_signature =
+            wallet::Verification::Claimed(crate::keysend::incoming::Unverified::NoSignature);
+        let json = SenderJson::of(&ShownSender::new(facts(no_signature), &strangers, None));
         assert_eq!(
-            claimed.describe(),
-            "claims to be 0279be66…f81798 (no signature)"
+            json.summary,
+            "claims to be Alice (0279be66…f81798), unverified: no signature"
         );
-        assert_eq!(
-            SenderJson::of(&Sender::Anonymous, None).describe(),
-            "anonymous"
-        );
+        assert_eq!(json.status, "claimed");
+        assert_eq!(anonymous().summary, "anonymous");
     }
 
     #[test]
     fn text_shows_message_lines_or_says_none() {
-        let anon = SenderJson::of(&Sender::Anonymous, None);
+        let anon = anonymous();
         let text = entry_text(&entry_with(anon.clone(), Some("hi\nthere")));
         assert!(
             text.ends_with("21 sat  anonymous\n    hi\n    there"),
@@ -341,10 +368,7 @@ mod tests {
 
     #[test]
     fn search_needs_every_word() {
-        let entry = entry_with(
-            SenderJson::of(&Sender::Anonymous, None),
-            Some("Great show, thanks"),
-        );
+        let entry = entry_with(anonymous(), Some("Great show, thanks"));
         assert!(matches_search(&entry, Some("great THANKS")));
         assert!(!matches_search(&entry, Some("great podcast")));
         assert!(matches_search(&entry, None));

@@ -62,7 +62,15 @@ impl History {
             },
             // Nothing new, or it failed (the session's notice says why).
             sync::Event::Backfilled(_) => Self::Quiet,
-            sync::Event::Received(_) | sync::Event::State(_) | sync::Event::Failed(_) => self,
+            // Tips arriving live count too: the line stays true.
+            sync::Event::Received(rows) => match self {
+                Self::Loaded { fresh, stored } => Self::Loaded {
+                    fresh,
+                    stored: stored.saturating_add(rows.len() as u64),
+                },
+                other => other,
+            },
+            sync::Event::State(_) | sync::Event::Failed(_) => self,
         }
     }
 
@@ -228,5 +236,34 @@ mod tests {
             .next(&sync::Event::Received(Vec::new()))
             .next(&sync::Event::Failed("x".into()));
         assert_eq!(after, done);
+    }
+
+    #[test]
+    fn tips_arriving_after_the_sync_keep_the_count_live() {
+        use crate::keysend::{Msat, PaymentHash};
+        use crate::wallet::InboxRow;
+        let row = |id| InboxRow {
+            id,
+            hash: PaymentHash::from_bytes([id as u8; 32]),
+            amount: Msat::from_sat(21),
+            settled_at: id,
+            sender_name: None,
+            alias: None,
+            sender_pubkey: None,
+            verification: None,
+            preview: String::new(),
+            message_source: None,
+            podcast: None,
+            unread: true,
+        };
+        let history = fold(&[
+            sync::Event::Started { fresh: true },
+            finished(200),
+            sync::Event::Received(vec![row(201)]),
+            sync::Event::Received(vec![row(202), row(203)]),
+        ]);
+        assert_eq!(history.line().as_deref(), Some("All 203 keysends loaded"));
+        let quiet = fold(&[sync::Event::Received(vec![row(1)])]);
+        assert_eq!(quiet.line(), None, "nothing was said, nothing to update");
     }
 }

@@ -91,6 +91,18 @@ pub fn virtual_list<'a, M: 'a>(
     row: impl Fn(usize) -> Element<'a, M>,
     on_scroll: impl Fn(Viewport) -> M + 'a,
 ) -> Element<'a, M> {
+    virtual_list_with_id("virtual-list", total, row_height, viewport, row, on_scroll)
+}
+
+/// [`virtual_list`] with the scrollable's `id`, so its owner can scroll it.
+pub fn virtual_list_with_id<'a, M: 'a>(
+    id: &'static str,
+    total: usize,
+    row_height: f32,
+    viewport: Viewport,
+    row: impl Fn(usize) -> Element<'a, M>,
+    on_scroll: impl Fn(Viewport) -> M + 'a,
+) -> Element<'a, M> {
     let window = window(total, row_height, viewport);
     let rows: Column<'a, M> = (window.start..window.end).fold(column![], |col, index| {
         col.push(iced::widget::container(row(index)).height(row_height))
@@ -102,6 +114,7 @@ pub fn virtual_list<'a, M: 'a>(
     ]
     .width(Length::Fill);
     scrollable(content)
+        .id(id)
         .spacing(4)
         .on_scroll(move |v| on_scroll(v.into()))
         .height(Length::Fill)

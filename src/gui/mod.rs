@@ -11,12 +11,13 @@
 
 pub mod app;
 mod chrome;
+pub mod coalesce;
 pub mod context;
 pub mod format;
 pub mod health;
 pub mod history;
 pub mod list;
-mod notify;
+pub mod notify;
 pub mod recovery;
 pub mod recovery_view;
 mod remember;

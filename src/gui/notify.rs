@@ -1,45 +1,175 @@
 //! Desktop notifications for new tips above the spam threshold. Shown from a
-//! blocking task; any failure (no notification daemon) is ignored.
+//! blocking task; any failure (no notification daemon) is ignored. The task
+//! answers with the [`Notice`] it showed, so tests see what was announced.
+//!
+//! The sender is named as `wallet::ShownSender` presents it: a forged or
+//! unproven sender is "someone who claims to be ...", never announced like
+//! a verified one. Notification servers read the body (some also the title)
+//! as markup: every `&`, `<` and `>` from the sender is escaped.
 
 use iced::Task;
 
 use crate::keysend::text::display_safe;
-use crate::store::Settings;
-use crate::wallet::InboxRow;
+use crate::keysend::{NodeId, Sender};
+use crate::store::{ContactBook, Settings};
+use crate::wallet::{InboxRow, Index, ShownSender, Verification};
 
 /// Longest message excerpt in a notification, in characters.
 const BODY_CHARS: usize = 120;
+/// Longest sender phrase in a title, in characters.
+const FROM_CHARS: usize = 80;
 
-/// The title and body for a received tip, or `None` when it should stay quiet.
-pub fn content(tip: &InboxRow, settings: &Settings) -> Option<(String, String)> {
+/// A notification's text, markup-escaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+}
+
+/// The notification for a received tip, or `None` when it should stay quiet.
+pub fn content(tip: &InboxRow, contacts: &ContactBook, settings: &Settings) -> Option<Notice> {
     if !settings.notifications || tip.amount < settings.spam_threshold {
         return None;
     }
+    let sender = ShownSender::new(tip.facts(), contacts, tip.alias.as_deref());
     let title = format!(
         "{} from {}",
         crate::gui::format::amount(tip.amount, settings.unit),
-        display_safe(&tip.sender, 40)
+        display_safe(&sender.from_phrase(), FROM_CHARS)
     );
-    Some((title, display_safe(&tip.preview, BODY_CHARS)))
+    let mut body = display_safe(&tip.preview, BODY_CHARS);
+    if sender.text_not_signed {
+        body.push_str(" (message not signed)");
+    }
+    Some(Notice {
+        title: escape_markup(&title),
+        body: escape_markup(&body),
+    })
 }
 
-/// Show a notification for `tip` if the settings allow it.
-pub fn tip(tip: &InboxRow, settings: &Settings) -> Task<()> {
-    let Some((title, body)) = content(tip, settings) else {
+/// Text as notification markup shows it literally.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Show a notification for `tip` if the settings allow it, once its sender
+/// is checked (for our node `me`): a forged sender is never announced like a
+/// genuine one. The task answers with what it showed.
+pub fn tip(
+    index: Index,
+    me: NodeId,
+    mut tip: InboxRow,
+    contacts: ContactBook,
+    settings: &Settings,
+) -> Task<Notice> {
+    if content(&tip, &contacts, settings).is_none() {
         return Task::none();
-    };
-    Task::perform(
-        async move {
-            let _ = tokio::task::spawn_blocking(move || {
-                notify_rust::Notification::new()
-                    .appname("Satchel")
-                    .summary(&title)
-                    .body(&body)
-                    .show()
-                    .map(|_| ())
+    }
+    let settings = settings.clone();
+    Task::future(async move {
+        let id = tip.id;
+        let checked = index
+            .call(move |index| {
+                let sender = index.verify(id, &me)?;
+                let alias = match &sender {
+                    Sender::Verified { id, .. } => index.alias(id)?,
+                    _ => None,
+                };
+                Ok((Verification::of(&sender), alias))
             })
             .await;
-        },
-        |()| (),
-    )
+        // The index cannot say: announce it unchecked ("claims to be").
+        if let Ok((verification, alias)) = checked {
+            (tip.verification, tip.alias) = (Some(verification), alias);
+        }
+        let notice = content(&tip, &contacts, &settings)?;
+        let (title, body) = (notice.title.clone(), notice.body.clone());
+        let _ = tokio::task::spawn_blocking(move || {
+            notify_rust::Notification::new()
+                .appname("Satchel")
+                .summary(&title)
+                .body(&body)
+                .show()
+                .map(|_| ())
+        })
+        .await;
+        Some(notice)
+    })
+    .and_then(Task::done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keysend::incoming::{MessageSource, Scheme, Unverified};
+    use crate::keysend::{Msat, PaymentHash};
+
+    fn tip(verification: Option<Verification>, name: &str, preview: &str) -> InboxRow {
+        InboxRow {
+            id: 1,
+            hash: PaymentHash::from_bytes([1; 32]),
+            amount: Msat::from_sat(21),
+            settled_at: 0,
+            sender_name: Some(name.into()),
+            alias: None,
+            sender_pubkey: Some(
+                "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                    .parse()
+                    .unwrap(),
+            ),
+            verification,
+            preview: preview.into(),
+            message_source: Some(MessageSource::Chat),
+            podcast: None,
+            unread: true,
+        }
+    }
+
+    #[test]
+    fn a_forged_sender_is_not_announced_like_a_genuine_one() {
+        let (book, settings) = (ContactBook::new(), Settings::default());
+        let forged = Some(Verification::Claimed(Unverified::BadSignature));
+        let notice = content(&tip(forged, "Alice", "hi"), &book, &settings).unwrap();
+        assert_eq!(
+            notice.title,
+            "21 sat from someone who falsely claims to be Alice"
+        );
+        let genuine = Some(Verification::Verified(Scheme::Whatsat));
+        let notice = content(&tip(genuine, "Alice", "hi"), &book, &settings).unwrap();
+        assert_eq!(notice.title, "21 sat from 0279be66…f81798");
+    }
+
+    #[test]
+    fn markup_from_the_sender_is_shown_as_text() {
+        let (book, settings) = (ContactBook::new(), Settings::default());
+        let notice = content(
+            &tip(
+                None,
+                "<b>Bob</b> & co",
+                "<a href=\"https://x\">win</a> &amp;",
+            ),
+            &book,
+            &settings,
+        )
+        .unwrap();
+        assert_eq!(
+            notice.title,
+            "21 sat from someone who claims to be &lt;b&gt;Bob&lt;/b&gt; &amp; co"
+        );
+        assert_eq!(
+            notice.body,
+            "&lt;a href=&quot;https://x&quot;&gt;win&lt;/a&gt; &amp;amp;"
+        );
+    }
 }

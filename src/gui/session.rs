@@ -14,6 +14,7 @@
 
 use iced::{Subscription, Task};
 
+use crate::gui::coalesce::Coalesced;
 use crate::gui::context::Context;
 use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
@@ -50,12 +51,10 @@ pub struct Session {
     settings: settings::Settings,
     recovery: Recovery,
     unread: u64,
-    /// An unread count is running / was asked for again meanwhile.
-    counting: bool,
-    count_again: bool,
-    /// A backfill is running / was asked for again meanwhile.
-    backfilling: bool,
-    backfill_again: bool,
+    /// The unread count: one running, one more after.
+    counting: Coalesced,
+    /// The history backfill: one running, one more after.
+    backfilling: Coalesced,
     /// The first backfill ended: the live follow runs from its cursor.
     following: bool,
     notice: Option<String>,
@@ -80,7 +79,8 @@ pub enum Message {
     Resync,
     Escape,
     DismissNotice,
-    Notified,
+    /// A desktop notification was shown (what it said).
+    Notified(crate::gui::notify::Notice),
     /// The index's integrity check ended; `Some` when the file was damaged
     /// and an empty index took its place.
     IndexChecked(Option<IndexWarning>),
@@ -140,10 +140,8 @@ impl Session {
             journal,
             screen: Screen::Inbox,
             unread: 0,
-            counting: false,
-            count_again: false,
-            backfilling: false,
-            backfill_again: false,
+            counting: Coalesced::default(),
+            backfilling: Coalesced::default(),
             following: false,
             notice: index_warning(context),
         };
@@ -230,7 +228,7 @@ impl Session {
             Message::Resync => run(self.backfill()),
             Message::Escape => self.escape(),
             Message::DismissNotice => self.set(|s| s.notice = None),
-            Message::Notified => Action::None,
+            Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
         }
     }

@@ -16,15 +16,20 @@ pub enum BlobError {
     TooLarge,
 }
 
-/// Encode records (already sorted by type) into one blob.
+/// Encode records (already sorted by type) into one blob of at most
+/// [`MAX_BLOB`] bytes, the cap [`decode`] reads: a record that would pass
+/// it is left out (the entry still lists, with what fits).
 pub(crate) fn encode(records: &Records) -> Vec<u8> {
-    let size = records.values().map(|v| 12 + v.len()).sum();
-    let mut out = Vec::with_capacity(size);
+    let size = records.values().map(|v| 12 + v.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(size.min(MAX_BLOB));
     for (key, value) in records {
+        if out.len() + 12 + value.len() > MAX_BLOB {
+            continue;
+        }
         out.extend_from_slice(&key.to_be_bytes());
-        let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(&value[..len as usize]);
+        // Below MAX_BLOB, so it fits a u32.
+        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        out.extend_from_slice(value);
     }
     out
 }
@@ -68,5 +73,19 @@ mod tests {
         assert_eq!(decode(&blob[..blob.len() - 1]), Err(BlobError::Truncated));
         assert_eq!(decode(&blob[..5]), Err(BlobError::Truncated));
         assert_eq!(decode(&[]), Ok(Records::new()));
+    }
+
+    #[test]
+    fn an_oversized_record_is_left_out_so_the_rest_reads_back() {
+        let mut records = Records::new();
+        let _ = records.insert(34_349_334, b"hello".to_vec());
+        let _ = records.insert(65_537, vec![1; MAX_BLOB]);
+        let _ = records.insert(7_629_169, b"{}".to_vec());
+        let blob = encode(&records);
+        assert!(blob.len() <= MAX_BLOB, "{}", blob.len());
+        let back = decode(&blob).expect("reads back");
+        assert_eq!(back.get(&34_349_334), Some(&b"hello".to_vec()));
+        assert_eq!(back.get(&7_629_169), Some(&b"{}".to_vec()));
+        assert_eq!(back.get(&65_537), None);
     }
 }

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, Row};
 
-use super::query::sender_label;
+use super::sender::SenderFacts;
 use super::verification::Verification;
 use super::{Index, IndexError, blob};
 use crate::keysend::incoming::{MessageSource, Sender, decode, verify_sender};
@@ -33,8 +33,6 @@ pub struct InboxDetail {
     pub message: Option<String>,
     /// The record `message` came from (decoded from `records`).
     pub message_source: Option<MessageSource>,
-    /// Claimed name, else short claimed node id, else "Unknown sender".
-    pub sender: String,
     pub sender_pubkey: Option<NodeId>,
     pub sender_name: Option<String>,
     pub podcast: Option<String>,
@@ -53,6 +51,16 @@ impl InboxDetail {
     pub fn message_signed(&self) -> bool {
         self.verification.is_some_and(Verification::is_verified)
             && self.message_source.is_some_and(MessageSource::signable)
+    }
+
+    /// What the index knows about the sender (see [`super::ShownSender`]).
+    pub fn facts(&self) -> SenderFacts<'_> {
+        SenderFacts {
+            verification: self.verification,
+            pubkey: self.sender_pubkey,
+            claimed_name: self.sender_name.as_deref(),
+            message_source: self.message.as_ref().and(self.message_source),
+        }
     }
 }
 
@@ -121,7 +129,6 @@ fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
         settle_index: row.get::<_, i64>(8)? as u64,
         message: message.map(|m| display_safe_multiline(&m, MESSAGE_CHARS)),
         message_source: None,
-        sender: sender_label(sender_name.as_deref(), sender_pubkey.as_ref()),
         sender_pubkey,
         sender_name,
         podcast: row.get(12)?,

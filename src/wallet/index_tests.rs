@@ -106,8 +106,12 @@ fn inbox_is_newest_first_and_pages() {
         })
         .unwrap()[0];
     assert_eq!(
-        (first.preview.as_str(), first.unread, first.sender.as_str()),
-        ("message 10", true, "Unknown sender")
+        (
+            first.preview.as_str(),
+            first.unread,
+            first.sender_name.as_deref()
+        ),
+        ("message 10", true, None)
     );
 }
 
@@ -454,4 +458,77 @@ fn a_text_count_with_most_rows_below_the_threshold_is_exact() {
         ..InboxQuery::default()
     };
     assert_eq!(index.count(&query).unwrap(), 11);
+}
+
+/// "Alice" finds tips from a verified sender the graph calls "Alice's node"
+/// and from a contact named so, but not a forged claim to that node; the
+/// count agrees with the rows.
+#[test]
+fn search_matches_verified_senders_by_alias_and_contacts_by_name() {
+    use crate::keysend::identity::{node_id_of, sign_whatsat, whatsat_payload};
+    use crate::store::{ContactBook, NewContact};
+    let (_dir, index) = open_temp();
+    let secret = secp256k1::SecretKey::from_slice(&[7; 32]).unwrap();
+    let sender = node_id_of(&secret);
+    let recipient = alice();
+    let signed = |n: u64, signer_says: &str| {
+        let mut item = keysend(n, "thanks for the show");
+        let payload = whatsat_payload(&sender, &recipient, 42, signer_says.as_bytes());
+        for (key, value) in [
+            (record::SENDER_PUBKEY, sender.as_bytes().to_vec()),
+            (record::TIMESTAMP, 42u64.to_be_bytes().to_vec()),
+            (record::SIGNATURE, sign_whatsat(&secret, &payload).to_vec()),
+        ] {
+            let _ = item.records.insert(key, value);
+        }
+        item
+    };
+    let batch = [
+        signed(11, "thanks for the show"),
+        signed(12, "thanks for the show"),
+        signed(13, "a forged text"),
+        keysend(14, "unrelated"),
+    ];
+    let _ = index.insert_received(&batch).unwrap();
+    for b in &batch {
+        let id = index
+            .find_received(&b.hash, 7, b.htlc_index)
+            .unwrap()
+            .unwrap();
+        let _ = index.verify(id, &recipient).unwrap();
+    }
+    index.remember_alias(&sender, "Alice's node", 1).unwrap();
+    let query = |text: &str, senders_named: Vec<NodeId>| InboxQuery {
+        text: Some(text.to_owned()),
+        senders_named,
+        ..InboxQuery::default()
+    };
+    let alias_search = query("alice", Vec::new());
+    assert_eq!(amounts(&index, &alias_search), vec![12, 11]);
+    assert_eq!(index.count(&alias_search).unwrap(), 2);
+    assert_eq!(search(&index, "alice NODE"), vec![12, 11]);
+    assert!(search(&index, "alice bob").is_empty());
+    let mut book = ContactBook::new();
+    let _ = book.add(NewContact::new("Bobby", sender)).unwrap();
+    let named = senders_named(&book, "bob");
+    assert_eq!(named, vec![sender]);
+    let contact_search = query("bob", named);
+    assert_eq!(amounts(&index, &contact_search), vec![13, 12, 11]);
+    assert_eq!(index.count(&contact_search).unwrap(), 3);
+}
+
+#[test]
+fn a_search_says_what_it_ignored() {
+    assert_eq!(
+        SearchWords::of("\" * (").note().as_deref(),
+        Some("Nothing to search for in “\" * (” (search ignores punctuation): showing every tip.")
+    );
+    let long: Vec<String> = (1..=18).map(|n| format!("w{n}")).collect();
+    let words = SearchWords::of(&long.join(" "));
+    assert_eq!(words.used.len(), 16);
+    assert_eq!(
+        words.note().as_deref(),
+        Some("Searched the first 16 words: “w17 w18” ignored.")
+    );
+    assert_eq!(SearchWords::of("great show").note(), None);
 }

@@ -7,6 +7,7 @@
 //! the only record of a payment between "the user pressed Send" and "the node
 //! knows about it", so it lives in its own file and is never moved aside.
 
+mod alias;
 mod blob;
 mod detail;
 mod error;
@@ -31,11 +32,13 @@ mod query;
 mod reconcile;
 mod schema;
 mod send;
+mod sender;
 mod sent;
 mod summary;
 pub mod sync;
 mod verification;
 
+pub use alias::{ALIAS_MAX_AGE, refresh_aliases};
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
 pub use error::{IndexError, JournalError, SendError, SyncError};
@@ -46,9 +49,10 @@ pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use crate::store::JOURNAL_FILE;
 pub use journal_state::JournalState;
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
-pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
+pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS, SearchWords, senders_named};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{SendEvent, resend_same, send, track_entry};
+pub use sender::{Badge, SenderFacts, ShownSender, Trust, Who};
 pub use sent::{SentDetail, SentRow, SentStatus};
 pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};
 pub use verification::Verification;

@@ -7,11 +7,13 @@
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params_from_iter};
 
+use super::sender::SenderFacts;
 use super::verification::Verification;
 use super::{Index, IndexError};
-use crate::keysend::incoming::MessageSource;
+use crate::keysend::incoming::{MessageSource, Scheme};
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId, PaymentHash};
+use crate::store::ContactBook;
 
 /// Longest message preview in an [`InboxRow`], in characters.
 pub const PREVIEW_CHARS: usize = 160;
@@ -23,8 +25,12 @@ const MAX_TERMS: usize = 16;
 /// What part of the inbox to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxQuery {
-    /// Words to search in message, sender name and podcast (prefix match, all words).
+    /// Words to search in message, sender name and podcast (prefix match, all
+    /// words); a verified sender's graph alias, or the contact name of a key
+    /// in [`InboxQuery::senders_named`], matching every word matches too.
     pub text: Option<String>,
+    /// Senders whose contact name matches `text` ([`senders_named`]).
+    pub senders_named: Vec<NodeId>,
     /// Only keysends whose sender claims this node id.
     pub sender: Option<NodeId>,
     /// Hide keysends below this amount (the spam threshold).
@@ -40,6 +46,7 @@ impl Default for InboxQuery {
     fn default() -> Self {
         Self {
             text: None,
+            senders_named: Vec::new(),
             sender: None,
             min_amount: Msat::ZERO,
             podcast: None,
@@ -58,8 +65,11 @@ pub struct InboxRow {
     pub amount: Msat,
     /// Unix seconds.
     pub settled_at: i64,
-    /// Claimed name, else the claimed node id shortened, else "Unknown sender".
-    pub sender: String,
+    /// The name the sender gives itself (display-safe, not empty): a claim.
+    pub sender_name: Option<String>,
+    /// The claimed node's alias in the graph, when Satchel looked it up
+    /// (display-safe; shown only for a verified sender).
+    pub alias: Option<String>,
     /// The node id the sender claims (unverified unless `verification` says so).
     pub sender_pubkey: Option<NodeId>,
     /// `None` until [`Index::verify`] ran for this entry.
@@ -75,7 +85,7 @@ pub struct InboxRow {
 
 const ROW_COLUMNS: &str = "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_name, \
     r.sender_pubkey, r.verification, substr(r.message, 1, 400), r.podcast, r.read, \
-    r.message_source";
+    r.message_source, (SELECT a.alias FROM node_alias a WHERE a.pubkey = r.sender_pubkey)";
 
 impl Index {
     /// A page of the inbox, newest first.
@@ -98,7 +108,9 @@ impl Index {
 
     /// How many entries match `query` (offset and limit ignored).
     pub fn count(&self, query: &InboxQuery) -> Result<u64, IndexError> {
-        if let Some(fts) = text_only(query) {
+        if let Some(fts) = text_only(query)
+            && !self.alias_matches(query)?
+        {
             return self.count_text(&fts, query.min_amount);
         }
         let (filter, values) = where_clause(query);
@@ -125,6 +137,21 @@ impl Index {
         let min = i64::try_from(min_amount.0).unwrap_or(i64::MAX);
         let count: i64 = stmt.query_row(rusqlite::params![fts, min], |r| r.get(0))?;
         Ok(u64::try_from(count).unwrap_or_default())
+    }
+
+    /// Whether a search could match by sender name (a contact's or a graph
+    /// alias) rather than by text alone.
+    fn alias_matches(&self, query: &InboxQuery) -> Result<bool, IndexError> {
+        if !query.senders_named.is_empty() {
+            return Ok(true);
+        }
+        let Some((condition, values)) = query.text.as_deref().and_then(alias_condition) else {
+            return Ok(false);
+        };
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM node_alias WHERE {condition})");
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row(params_from_iter(values), |r| r.get(0))?)
     }
 
     /// Distinct podcast titles in the inbox, for a filter menu (at most `limit`).
@@ -190,9 +217,29 @@ fn where_clause(query: &InboxQuery) -> (String, Vec<Value>) {
         i64::try_from(query.min_amount.0).unwrap_or(i64::MAX),
     )];
     if let Some(fts) = query.text.as_deref().and_then(fts_query) {
-        conditions
-            .push("r.id IN (SELECT rowid FROM received_fts WHERE received_fts MATCH ?)".to_owned());
+        let mut any =
+            vec!["r.id IN (SELECT rowid FROM received_fts WHERE received_fts MATCH ?)".to_owned()];
         values.push(Value::Text(fts));
+        if let Some((alias, words)) = query.text.as_deref().and_then(alias_condition) {
+            any.push(format!(
+                "(r.verification IN ({}, {}) AND r.sender_pubkey IN \
+                 (SELECT pubkey FROM node_alias WHERE {alias}))",
+                Verification::Verified(Scheme::Whatsat).code(),
+                Verification::Verified(Scheme::ThunderHub).code(),
+            ));
+            values.extend(words);
+        }
+        if !query.senders_named.is_empty() {
+            let marks = vec!["?"; query.senders_named.len()].join(", ");
+            any.push(format!("r.sender_pubkey IN ({marks})"));
+            values.extend(
+                query
+                    .senders_named
+                    .iter()
+                    .map(|id| Value::Blob(id.as_bytes().to_vec())),
+            );
+        }
+        conditions.push(format!("({})", any.join(" OR ")));
     }
     if let Some(sender) = &query.sender {
         conditions.push("r.sender_pubkey = ?".to_owned());
@@ -208,18 +255,114 @@ fn where_clause(query: &InboxQuery) -> (String, Vec<Value>) {
     (conditions.join(" AND "), values)
 }
 
+/// What a search uses of what the user typed: up to [`MAX_TERMS`] words
+/// with a letter or digit; the rest is said, never dropped silently.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchWords {
+    /// The words searched for (display-safe).
+    pub used: Vec<String>,
+    /// Words without a letter or digit (the search ignores punctuation).
+    pub punctuation: Vec<String>,
+    /// Words after the first [`MAX_TERMS`].
+    pub beyond: Vec<String>,
+}
+
+impl SearchWords {
+    /// Split a search.
+    pub fn of(text: &str) -> Self {
+        let mut words = Self::default();
+        for word in text.split_whitespace().map(|w| display_safe(w, 64)) {
+            if !word.chars().any(char::is_alphanumeric) {
+                words.punctuation.push(word);
+            } else if words.used.len() < MAX_TERMS {
+                words.used.push(word);
+            } else {
+                words.beyond.push(word);
+            }
+        }
+        words
+    }
+
+    /// What the user should know about the search, if anything:
+    /// `Nothing to search for in “*” (only punctuation): showing every tip.`
+    pub fn note(&self) -> Option<String> {
+        let quote = |words: &[String]| format!("“{}”", words.join(" "));
+        if self.used.is_empty() && !self.punctuation.is_empty() {
+            return Some(format!(
+                "Nothing to search for in {} (search ignores punctuation): showing every tip.",
+                quote(&self.punctuation)
+            ));
+        }
+        let mut notes = Vec::new();
+        if !self.beyond.is_empty() {
+            notes.push(format!(
+                "Searched the first {MAX_TERMS} words: {} ignored.",
+                quote(&self.beyond)
+            ));
+        }
+        if !self.punctuation.is_empty() {
+            notes.push(format!(
+                "Punctuation ignored: {}.",
+                quote(&self.punctuation)
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join(" "))
+    }
+}
+
 /// Turn what the user typed into a safe FTS5 query: every word becomes a
 /// quoted prefix phrase (`"word"*`), words are ANDed. `None` when nothing
 /// searchable is left (only punctuation or blanks).
 pub(crate) fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .map(|word| display_safe(word, 64))
-        .filter(|word| word.chars().any(char::is_alphanumeric))
-        .take(MAX_TERMS)
+    let terms: Vec<String> = SearchWords::of(text)
+        .used
+        .iter()
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The condition on `node_alias` that every searched word is in the alias
+/// (any case), and its parameters.
+fn alias_condition(text: &str) -> Option<(String, Vec<Value>)> {
+    let words = SearchWords::of(text).used;
+    if words.is_empty() {
+        return None;
+    }
+    let condition = vec!["alias LIKE ? ESCAPE '\\'"; words.len()].join(" AND ");
+    let values = words
+        .iter()
+        .map(|w| {
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            Value::Text(format!("%{escaped}%"))
+        })
+        .collect();
+    Some((condition, values))
+}
+
+/// Our contacts whose name contains every searched word (any case), for
+/// [`InboxQuery::senders_named`].
+pub fn senders_named(contacts: &ContactBook, text: &str) -> Vec<NodeId> {
+    let words: Vec<String> = SearchWords::of(text)
+        .used
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    contacts
+        .contacts()
+        .iter()
+        .filter(|c| {
+            let name = c.name.to_lowercase();
+            words.iter().all(|w| name.contains(w.as_str()))
+        })
+        .map(|c| c.pubkey)
+        .collect()
 }
 
 fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
@@ -234,7 +377,9 @@ fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
         hash: PaymentHash::from_slice(&hash).unwrap_or(PaymentHash::from_bytes([0; 32])),
         amount: Msat(row.get::<_, i64>(2)? as u64),
         settled_at: row.get(3)?,
-        sender: sender_label(name.as_deref(), sender_pubkey.as_ref()),
+        sender_name: name
+            .map(|n| display_safe(&n, NAME_CHARS))
+            .filter(|n| !n.trim().is_empty()),
         sender_pubkey,
         verification: row
             .get::<_, Option<i64>>(6)?
@@ -244,19 +389,20 @@ fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
             .get::<_, Option<i64>>(10)?
             .and_then(MessageSource::from_code),
         podcast: row.get(8)?,
+        alias: row.get(11)?,
         unread: !read,
     })
 }
 
-/// What to call a sender in a list: claimed name, else short node id.
-pub(crate) fn sender_label(name: Option<&str>, pubkey: Option<&NodeId>) -> String {
-    let name = name
-        .map(|n| display_safe(n, NAME_CHARS))
-        .filter(|n| !n.is_empty());
-    match (name, pubkey) {
-        (Some(name), _) => name,
-        (None, Some(key)) => key.short(),
-        (None, None) => "Unknown sender".to_owned(),
+impl InboxRow {
+    /// What the index knows about the sender (see [`super::ShownSender`]).
+    pub fn facts(&self) -> SenderFacts<'_> {
+        SenderFacts {
+            verification: self.verification,
+            pubkey: self.sender_pubkey,
+            claimed_name: self.sender_name.as_deref(),
+            message_source: self.message_source,
+        }
     }
 }
 
@@ -332,18 +478,5 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(fts_query(input).as_deref(), *expected, "{input:?}");
         }
-    }
-
-    #[test]
-    fn sender_label_prefers_name_then_key() {
-        let key: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-            .parse()
-            .unwrap();
-        assert_eq!(sender_label(Some(" Alice\u{202E} "), Some(&key)), "Alice");
-        assert_eq!(
-            sender_label(Some("\u{200B}"), Some(&key)),
-            "0279be66…f81798"
-        );
-        assert_eq!(sender_label(None, None), "Unknown sender");
     }
 }

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Step] = &[
         sql: V4,
         fill: Some(fill::message_sources),
     },
+    Step::sql(V5),
 ];
 
 /// The schema version this build writes.
@@ -159,6 +160,17 @@ INSERT INTO received_fts (received_fts) VALUES ('rebuild');
 /// without a podcast all land on the same index page).
 const V4: &str = "
 ALTER TABLE received ADD COLUMN message_source INTEGER;
+";
+
+/// Version 5: the graph alias of senders' nodes, looked up once a sender
+/// is verified, so the list, the CLI and search can name a verified sender
+/// that is not a contact (`wallet::ShownSender`).
+const V5: &str = "
+CREATE TABLE node_alias (
+    pubkey BLOB PRIMARY KEY,
+    alias TEXT NOT NULL,
+    looked_up_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Create the version 3 schema, as the previous release left a file (for

@@ -165,14 +165,7 @@ impl Harness {
     /// Tasks started together run concurrently, as in the real runtime (a
     /// debounce per keystroke must not add up).
     pub fn settle(&mut self, task: Task<Message>) {
-        let mut wave = vec![task];
-        while !wave.is_empty() {
-            let messages = self.outputs(std::mem::take(&mut wave));
-            for message in messages {
-                let _context = self.runtime.enter();
-                wave.push(self.app.update(message));
-            }
-        }
+        let _ = self.settle_recording(task);
     }
 
     /// The messages a set of tasks produce, in arrival order (non-output
@@ -252,6 +245,77 @@ impl Harness {
     /// A fresh client of the sim (to look at the node's side of things).
     pub fn client(&self) -> satchel::node::SharedNode {
         client(&self.sim, &self.runtime)
+    }
+
+    /// Run the app's subscriptions as the iced runtime does (a stream per
+    /// recipe, started when it appears, dropped when it goes; the set is read
+    /// again after every message) and apply what they send, with the tasks
+    /// it starts, until `done` holds. Returns the desktop notifications the
+    /// app showed meanwhile. Panics after `TASK_DEADLINE` without progress.
+    pub fn run_subscriptions_until(
+        &mut self,
+        what: &str,
+        done: impl Fn(&Self) -> bool,
+    ) -> Vec<satchel::gui::notify::Notice> {
+        use iced::advanced::subscription::{Hasher, into_recipes};
+        use std::collections::HashMap;
+        use std::hash::Hasher as _;
+
+        type Running = futures::stream::BoxStream<'static, Message>;
+        let mut running: HashMap<u64, Running> = HashMap::new();
+        let mut notices = Vec::new();
+        while !done(self) {
+            let recipes = into_recipes(self.app.subscription());
+            let mut wanted = HashMap::new();
+            for recipe in recipes {
+                let mut hasher = Hasher::default();
+                recipe.hash(&mut hasher);
+                let _ = wanted.insert(hasher.finish(), recipe);
+            }
+            running.retain(|id, _| wanted.contains_key(id));
+            for (id, recipe) in wanted {
+                if let std::collections::hash_map::Entry::Vacant(slot) = running.entry(id) {
+                    let _context = self.runtime.enter();
+                    let _ = slot.insert(recipe.stream(futures::stream::pending().boxed()));
+                }
+            }
+            let next = self.runtime.block_on(async {
+                let waiting = running.values_mut().map(|s| s.next());
+                let any = futures::future::select_all(waiting);
+                tokio::time::timeout(TASK_DEADLINE, any).await
+            });
+            let message = match next {
+                Ok((Some(message), _, _)) => message,
+                Ok((None, _, _)) => continue,
+                Err(_) => {
+                    panic!("no subscription message for {TASK_DEADLINE:?} waiting for {what}")
+                }
+            };
+            let task = {
+                let _context = self.runtime.enter();
+                self.app.update(message)
+            };
+            notices.extend(self.settle_recording(task));
+        }
+        notices
+    }
+
+    /// [`Harness::settle`], returning the notifications shown.
+    fn settle_recording(&mut self, task: Task<Message>) -> Vec<satchel::gui::notify::Notice> {
+        use satchel::gui::session::Message as SessionMessage;
+        let mut notices = Vec::new();
+        let mut wave = vec![task];
+        while !wave.is_empty() {
+            let messages = self.outputs(std::mem::take(&mut wave));
+            for message in messages {
+                if let Message::Session(SessionMessage::Notified(notice)) = &message {
+                    notices.push(notice.clone());
+                }
+                let _context = self.runtime.enter();
+                wave.push(self.app.update(message));
+            }
+        }
+        notices
     }
 
     /// Whether the current view shows exactly `text` somewhere.

@@ -1,28 +1,36 @@
 //! The Inbox: received keysends from the local index, newest first, with
 //! search and filters. Only the visible rows are built and only a page
 //! around them is fetched, so 100,000 tips cost the same as 10. Selecting a
-//! row opens the detail pane (see `inbox_detail`). This file holds the
-//! state and its updates; `inbox_view` draws it.
+//! row opens the detail pane (see `detail`). This file holds the state and
+//! its updates; its children `view` and `detail` draw it and see its
+//! private fields.
+
+mod detail;
+#[cfg(test)]
+mod tests;
+mod view;
 
 use std::time::{Duration, Instant};
 
 use iced::Task;
+use iced::widget::scrollable::{AbsoluteOffset, RelativeOffset};
 
+use crate::gui::coalesce::Coalesced;
 use crate::gui::history::History;
 use crate::gui::list::{self, Viewport};
 use crate::gui::screen::Env;
-use crate::gui::screen::inbox_detail::{self, Detail};
 use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::node::SharedNode;
-use crate::wallet::{InboxQuery, InboxRow, Index, IndexError};
-
-pub use crate::gui::screen::inbox_view::{
-    claimed_beside, is_forgery, sender_label, unsigned_message,
+use crate::wallet::{
+    InboxQuery, InboxRow, Index, IndexError, Verification, refresh_aliases, senders_named,
 };
+use detail::Detail;
 
 /// Height of one inbox row, in pixels.
 pub const ROW_HEIGHT: f32 = 68.0;
+/// The list's scrollable (kept still under the selected row).
+const LIST_ID: &str = "inbox-list";
 /// Rows fetched around the visible window.
 const PAGE: u64 = 120;
 /// While a backfill stores pages, the count and rows are reloaded at most
@@ -37,7 +45,7 @@ pub struct Page {
 }
 
 impl Page {
-    pub(super) fn get(&self, index: usize) -> Option<&InboxRow> {
+    fn get(&self, index: usize) -> Option<&InboxRow> {
         let at = (index as u64).checked_sub(self.offset)?;
         self.rows.get(at as usize)
     }
@@ -54,23 +62,22 @@ pub struct Inbox {
     me: NodeId,
     /// Where a verified sender's graph alias is looked up (detail pane).
     graph: Option<SharedNode>,
-    pub(super) search: String,
-    pub(super) contact: Option<(String, NodeId)>,
-    pub(super) podcast: Option<String>,
-    pub(super) podcasts: Vec<String>,
-    pub(super) show_small: bool,
-    pub(super) total: u64,
-    pub(super) page: Page,
+    search: String,
+    contact: Option<(String, NodeId)>,
+    podcast: Option<String>,
+    podcasts: Vec<String>,
+    show_small: bool,
+    total: u64,
+    page: Page,
     generation: u64,
-    /// The query of the newest reload, and whether one is running.
+    /// The query of the newest reload.
     asked: Option<InboxQuery>,
-    loading: bool,
-    /// Another reload was asked for while one ran: run it once that ends.
-    again: bool,
-    pub(super) viewport: Viewport,
-    pub(super) detail: Option<Detail>,
-    pub(super) history: History,
-    pub(super) error: Option<String>,
+    /// Reloads: one running, one more after.
+    loading: Coalesced,
+    viewport: Viewport,
+    detail: Option<Detail>,
+    history: History,
+    error: Option<IndexError>,
     /// When a backfill page last caused a reload (see [`SYNC_REFRESH`]).
     synced_at: Option<Instant>,
 }
@@ -85,9 +92,10 @@ pub enum Message {
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
-    Verified(Result<usize, IndexError>),
+    /// Graph aliases of verified senders were looked up (how many).
+    Named(Result<usize, IndexError>),
     Select(i64),
-    Detail(inbox_detail::Message),
+    Detail(detail::Message),
     /// A new keysend arrived (from the live follow).
     Arrived,
 }
@@ -118,8 +126,7 @@ impl Inbox {
             page: Page::default(),
             generation: 0,
             asked: None,
-            loading: false,
-            again: false,
+            loading: Coalesced::default(),
             viewport: Viewport::default(),
             detail: None,
             history: History::Quiet,
@@ -149,21 +156,18 @@ impl Inbox {
     /// At most one reload runs at a time: asked for while one runs, it runs
     /// once after it (with the state of then), however often it was asked.
     pub fn reload(&mut self, env: &Env<'_>) -> Task<Message> {
-        let query = self.query(env.settings.spam_threshold, self.page_offset());
+        let query = self.query(env, self.page_offset());
         if self.asked.as_ref() != Some(&query) {
             // A different query: whatever is running now answers an old one.
             self.generation += 1;
             self.asked = Some(query.clone());
         }
-        if self.loading {
-            self.again = true;
+        if !self.loading.start() {
             return Task::none();
         }
-        self.loading = true;
-        self.again = false;
-        let (index, generation) = (self.index.clone(), self.generation);
+        let (index, generation, me) = (self.index.clone(), self.generation, self.me);
         Task::perform(
-            async move { index.call(move |index| load(index, query)).await },
+            async move { index.call(move |index| load(index, query, &me)).await },
             move |result| Message::Loaded(generation, result),
         )
     }
@@ -196,7 +200,7 @@ impl Inbox {
 
     /// Whether a reload is running (tests).
     pub fn is_loading(&self) -> bool {
-        self.loading
+        self.loading.is_running()
     }
 
     fn page_offset(&self) -> u64 {
@@ -204,10 +208,17 @@ impl Inbox {
         (window.start as u64).saturating_sub(PAGE / 4)
     }
 
-    fn query(&self, threshold: Msat, offset: u64) -> InboxQuery {
+    /// Whether a search or filter narrows the list.
+    fn is_filtered(&self) -> bool {
+        !self.search.trim().is_empty() || self.contact.is_some() || self.podcast.is_some()
+    }
+
+    fn query(&self, env: &Env<'_>, offset: u64) -> InboxQuery {
+        let threshold = env.settings.spam_threshold;
         let text = self.search.trim();
         InboxQuery {
             text: (!text.is_empty()).then(|| text.to_owned()),
+            senders_named: senders_named(env.contacts, text),
             sender: self.contact.as_ref().map(|(_, id)| *id),
             min_amount: if self.show_small {
                 Msat::ZERO
@@ -231,7 +242,7 @@ impl Inbox {
             Message::ClearFilters => self.refilter(env, Self::clear_filters),
             Message::Scrolled(viewport) => self.scrolled(viewport, env),
             Message::Loaded(generation, result) => self.finished(generation, result, env),
-            Message::Verified(result) => self.verified(result, env),
+            Message::Named(result) => self.named(result, env),
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
             Message::Arrived => Action::Run(self.reload(env)),
@@ -269,9 +280,8 @@ impl Inbox {
         result: Result<(u64, Page, Vec<String>), IndexError>,
         env: &Env<'_>,
     ) -> Action {
-        self.loading = false;
         let shown = self.loaded(generation, result);
-        if !self.again {
+        if !self.loading.finish() {
             return shown;
         }
         let next = self.reload(env);
@@ -291,34 +301,63 @@ impl Inbox {
         }
         match result {
             Ok((total, page, podcasts)) => {
-                let unchecked = unverified_ids(&page.rows);
+                let tasks = [self.keep_selected(&page), self.name_senders(&page.rows)];
                 (self.total, self.page, self.podcasts, self.error) = (total, page, podcasts, None);
-                if unchecked.is_empty() {
-                    return Action::None;
+                let tasks: Vec<_> = tasks.into_iter().flatten().collect();
+                match tasks.is_empty() {
+                    true => Action::None,
+                    false => Action::Run(Task::batch(tasks)),
                 }
-                let (index, me) = (self.index.clone(), self.me);
-                Action::Run(Task::perform(
-                    async move {
-                        index
-                            .call(move |index| verify_all(index, &unchecked, &me))
-                            .await
-                    },
-                    Message::Verified,
-                ))
             }
             Err(error) => {
-                self.error = Some(error.to_string());
+                self.error = Some(error);
                 Action::None
             }
         }
     }
 
-    fn verified(&mut self, result: Result<usize, IndexError>, env: &Env<'_>) -> Action {
+    /// Look up the graph aliases of verified senders on `rows` never
+    /// looked up (shown once found: see [`Message::Named`]).
+    fn name_senders(&self, rows: &[InboxRow]) -> Option<Task<Message>> {
+        let unnamed = unnamed_verified(rows);
+        let graph = self.graph.clone().filter(|_| !unnamed.is_empty())?;
+        let index = self.index.clone();
+        Some(Task::perform(
+            async move { refresh_aliases(&graph, &index, unnamed).await },
+            Message::Named,
+        ))
+    }
+
+    /// New rows above the selected one (a tip arrived): scroll by as many
+    /// rows, so the selected row stays where it was under the pointer.
+    fn keep_selected(&mut self, new: &Page) -> Option<Task<Message>> {
+        let id = self.detail.as_ref()?.id();
+        let at = |page: &Page| {
+            let pos = page.rows.iter().position(|r| r.id == id)?;
+            Some(page.offset + pos as u64)
+        };
+        let (before, after) = (at(&self.page)?, at(new)?);
+        if before == after {
+            return None;
+        }
+        let moved = (after as f32 - before as f32) * ROW_HEIGHT;
+        self.viewport.offset = (self.viewport.offset + moved).max(0.0);
+        Some(iced::widget::operation::scroll_to(
+            LIST_ID,
+            AbsoluteOffset {
+                x: None,
+                y: Some(self.viewport.offset),
+            },
+        ))
+    }
+
+    /// Aliases were looked up: show them (a reload) if any were new.
+    fn named(&mut self, result: Result<usize, IndexError>, env: &Env<'_>) -> Action {
         match result {
             Ok(0) => Action::None,
             Ok(_) => Action::Run(self.reload(env)),
             Err(error) => {
-                self.error = Some(error.to_string());
+                self.error = Some(error);
                 Action::None
             }
         }
@@ -327,27 +366,28 @@ impl Inbox {
     fn select(&mut self, id: i64) -> Action {
         let (detail, task) = Detail::open(self.index.clone(), self.graph.clone(), self.me, id);
         self.detail = Some(detail);
-        Action::Run(task.map(Message::Detail))
+        // Another message starts at its top, not where the last one was read.
+        let top = iced::widget::operation::snap_to(detail::SCROLL_ID, RelativeOffset::START);
+        Action::Run(Task::batch([task.map(Message::Detail), top]))
     }
 
-    fn detail_update(&mut self, message: inbox_detail::Message) -> Action {
+    fn detail_update(&mut self, message: detail::Message) -> Action {
         let Some(detail) = &mut self.detail else {
             return Action::None;
         };
         match detail.update(message) {
-            inbox_detail::Action::None => Action::None,
-            inbox_detail::Action::Close => {
+            detail::Action::None => Action::None,
+            detail::Action::Close => {
                 self.detail = None;
                 Action::None
             }
-            inbox_detail::Action::MarkedRead(id) => {
+            detail::Action::MarkedRead(id) => {
                 if let Some(row) = self.page.rows.iter_mut().find(|r| r.id == id) {
                     row.unread = false;
                 }
                 Action::UnreadChanged
             }
-            inbox_detail::Action::SaveContact(id, name) => Action::SaveContact(id, name),
-            inbox_detail::Action::Run(task) => Action::Run(task.map(Message::Detail)),
+            detail::Action::SaveContact(id, name) => Action::SaveContact(id, name),
         }
     }
 
@@ -357,10 +397,22 @@ impl Inbox {
     }
 }
 
-/// The count, page and podcast menu for `query`, in one index call.
-fn load(index: &Index, query: InboxQuery) -> Result<(u64, Page, Vec<String>), IndexError> {
+/// The count, page and podcast menu for `query`, in one index call; the
+/// senders of the page not checked yet are verified in the same call (the
+/// index caches the result), so a signed tip costs one load.
+fn load(
+    index: &Index,
+    query: InboxQuery,
+    me: &NodeId,
+) -> Result<(u64, Page, Vec<String>), IndexError> {
     let total = index.count(&query)?;
-    let rows = index.inbox(&query)?;
+    let mut rows = index.inbox(&query)?;
+    for row in rows
+        .iter_mut()
+        .filter(|r| r.verification.is_none() && r.sender_pubkey.is_some())
+    {
+        row.verification = Some(Verification::of(&index.verify(row.id, me)?));
+    }
     let podcasts = index.podcasts(50)?;
     let page = Page {
         offset: query.offset,
@@ -369,17 +421,10 @@ fn load(index: &Index, query: InboxQuery) -> Result<(u64, Page, Vec<String>), In
     Ok((total, page, podcasts))
 }
 
-fn unverified_ids(rows: &[InboxRow]) -> Vec<i64> {
+/// Verified senders on `rows` whose graph alias was never looked up.
+fn unnamed_verified(rows: &[InboxRow]) -> Vec<NodeId> {
     rows.iter()
-        .filter(|r| r.verification.is_none() && r.sender_pubkey.is_some())
-        .map(|r| r.id)
+        .filter(|r| r.verification.is_some_and(Verification::is_verified) && r.alias.is_none())
+        .filter_map(|r| r.sender_pubkey)
         .collect()
-}
-
-/// Check the signatures of `ids` once (the index caches the results).
-fn verify_all(index: &Index, ids: &[i64], me: &NodeId) -> Result<usize, IndexError> {
-    for id in ids {
-        let _ = index.verify(*id, me)?;
-    }
-    Ok(ids.len())
 }

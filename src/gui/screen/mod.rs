@@ -7,10 +7,6 @@ pub mod connect;
 pub mod connect_view;
 pub mod contacts;
 pub mod inbox;
-pub mod inbox_detail;
-#[cfg(test)]
-mod inbox_tests;
-pub mod inbox_view;
 pub mod send;
 pub mod send_outcome;
 pub mod send_view;

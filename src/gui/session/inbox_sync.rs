@@ -22,11 +22,9 @@ impl Session {
     /// read the same pages and interleave their progress: while one runs,
     /// this asks for one more after it instead.
     pub(super) fn backfill(&mut self) -> Task<Message> {
-        if self.backfilling {
-            self.backfill_again = true;
+        if !self.backfilling.start() {
             return Task::none();
         }
-        (self.backfilling, self.backfill_again) = (true, false);
         sync::backfill(self.node.clone(), self.index.clone()).map(Message::Sync)
     }
 
@@ -70,8 +68,8 @@ impl Session {
         if let Some(reason) = failure {
             self.notice = Some(format!("Reading your node's history failed: {reason}"));
         }
-        (self.backfilling, self.following) = (false, true);
-        let again = if self.backfill_again {
+        self.following = true;
+        let again = if self.backfilling.finish() {
             self.backfill()
         } else {
             Task::none()
@@ -93,11 +91,11 @@ impl Session {
 
     /// The live follow stored a batch: reload, recount, notify the newest.
     fn received(&mut self, tips: &[InboxRow], context: &Context) -> Action {
-        let notify = tips
-            .iter()
-            .rev()
-            .take(NOTIFY_MAX)
-            .map(|tip| notify::tip(tip, &context.settings).map(|()| Message::Notified));
+        let notify = tips.iter().rev().take(NOTIFY_MAX).map(|tip| {
+            let (index, me, contacts) =
+                (self.index.clone(), self.info.id, context.contacts.clone());
+            notify::tip(index, me, tip.clone(), contacts, &context.settings).map(Message::Notified)
+        });
         let notify = Task::batch(notify);
         let env = env_for(&self.info, context);
         let tasks = [
@@ -111,11 +109,9 @@ impl Session {
     /// Count unread tips; at most one count runs at a time (asked for while
     /// one runs, it runs once more after it).
     pub(super) fn count_unread(&mut self, context: &Context) -> Task<Message> {
-        if self.counting {
-            self.count_again = true;
+        if !self.counting.start() {
             return Task::none();
         }
-        (self.counting, self.count_again) = (true, false);
         let (index, threshold) = (self.index.clone(), context.settings.spam_threshold);
         Task::perform(
             async move { index.call(move |i| i.unread_count(threshold)).await },
@@ -124,12 +120,11 @@ impl Session {
     }
 
     pub(super) fn counted(&mut self, result: Result<u64, IndexError>, context: &Context) -> Action {
-        self.counting = false;
         match result {
             Ok(count) => self.unread = count,
             Err(error) => self.notice = Some(error.to_string()),
         }
-        if self.count_again {
+        if self.counting.finish() {
             return run(self.count_unread(context));
         }
         Action::None

@@ -58,6 +58,13 @@ pub enum Unverified {
     UnknownFormat,
 }
 
+impl Unverified {
+    /// A signature that is present but proves the claim false.
+    pub fn is_forgery(self) -> bool {
+        matches!(self, Self::BadSignature | Self::OtherRecipient)
+    }
+}
+
 /// Check the sender signature of `records` received by `recipient`.
 pub fn verify_sender(records: &Records, recipient: &NodeId) -> Sender {
     verify_sender_among(records, recipient, &[])

@@ -6,21 +6,23 @@
 use iced::widget::{button, column, container, pick_list, row, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
+use super::detail::Detail;
+use super::{Inbox, LIST_ID, Message, ROW_HEIGHT};
 use crate::gui::list;
 use crate::gui::screen::Env;
-use crate::gui::screen::inbox::{Inbox, Message, ROW_HEIGHT};
-use crate::gui::screen::inbox_detail::Detail;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
-use crate::keysend::incoming::Unverified;
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId};
-use crate::wallet::{InboxRow, Verification};
+use crate::wallet::{InboxRow, SearchWords, ShownSender, Trust};
 
 impl Inbox {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let mut body = column![self.filters(env)].spacing(gap::M);
+        if let Some(note) = SearchWords::of(&self.search).note() {
+            body = body.push(widget::caption(note));
+        }
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
                 error,
@@ -118,6 +120,18 @@ impl Inbox {
     }
 
     fn list<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        if self.total == 0 && self.is_filtered() {
+            return column![
+                widget::empty_state("Nothing matches", "No tip matches the search and filters.",),
+                container(widget::secondary(
+                    "Clear filters",
+                    Some(Message::ClearFilters)
+                ))
+                .center_x(Length::Fill),
+            ]
+            .spacing(gap::M)
+            .into();
+        }
         if self.total == 0 {
             return widget::empty_state(
                 "No tips yet",
@@ -126,7 +140,8 @@ impl Inbox {
         }
         let selected = self.detail.as_ref().map(Detail::id);
         let now = chrono::Local::now();
-        list::virtual_list(
+        list::virtual_list_with_id(
+            LIST_ID,
             self.total as usize,
             ROW_HEIGHT,
             self.viewport,
@@ -149,67 +164,13 @@ impl std::fmt::Display for ContactChoice {
     }
 }
 
-/// How a row's sender is shown: contact name, claimed identity or anonymous.
-/// "verified" goes with the node, never with a name it gave itself: a
-/// verified sender that is not a contact shows as its short key (the list
-/// has no graph aliases; the detail pane looks one up), its claimed name
-/// beside it as a claim ([`claimed_beside`]).
-pub fn sender_label(row: &InboxRow, env: &Env<'_>) -> (String, Option<(&'static str, Tone)>) {
-    let contact = row
-        .sender_pubkey
-        .and_then(|id| env.contacts.by_pubkey(&id))
-        .map(|c| c.name.clone());
-    let claimed = || {
-        format!(
-            "claims to be {}",
-            contact.clone().unwrap_or_else(|| row.sender.clone())
-        )
-    };
-    match row.verification {
-        Some(Verification::Verified(_)) => (
-            contact
-                .clone()
-                .or_else(|| row.sender_pubkey.map(|id| id.short()))
-                .unwrap_or_else(|| row.sender.clone()),
-            Some(("verified", Tone::Success)),
-        ),
-        Some(Verification::Claimed(problem)) if is_forgery(problem) => {
-            (claimed(), Some(("bad signature", Tone::Danger)))
-        }
-        // No key to check (Anonymous): a name given in the records (a
-        // boostagram's sender_name) is still shown as a claim.
-        _ if row.sender_pubkey.is_some() || row.sender != ANONYMOUS_ROW => (claimed(), None),
-        _ => ("anonymous".into(), None),
+/// The colour of a sender's badge.
+pub fn badge_tone(trust: Trust) -> Tone {
+    match trust {
+        Trust::Proven => Tone::Success,
+        Trust::Partial => Tone::Warning,
+        Trust::Forged => Tone::Danger,
     }
-}
-
-/// Beside a verified sender that is not a contact: the name it gives
-/// itself, as a claim (`calls itself Alice`); names are never signed.
-pub fn claimed_beside(row: &InboxRow, env: &Env<'_>) -> Option<String> {
-    let id = row.sender_pubkey?;
-    let is_name = row.sender != id.short() && row.sender != ANONYMOUS_ROW;
-    (row.verification.is_some_and(Verification::is_verified)
-        && is_name
-        && env.contacts.by_pubkey(&id).is_none())
-    .then(|| format!("calls itself {}", row.sender))
-}
-
-/// A verified sender whose shown message is not the chat record their
-/// signature covers (a boostagram message or a tip note).
-pub fn unsigned_message(row: &InboxRow) -> bool {
-    row.verification.is_some_and(Verification::is_verified)
-        && row.message_source.is_some_and(|source| !source.signable())
-}
-
-/// What the index calls a sender that gave no name or key.
-const ANONYMOUS_ROW: &str = "Unknown sender";
-
-/// A signature that is present but proves the claim false.
-pub fn is_forgery(problem: Unverified) -> bool {
-    matches!(
-        problem,
-        Unverified::BadSignature | Unverified::OtherRecipient
-    )
 }
 
 /// Preview characters that fit a row beside the open detail pane.
@@ -222,24 +183,24 @@ fn row_view<'a>(
     (selected, narrow): (bool, bool),
     now: chrono::DateTime<chrono::Local>,
 ) -> Element<'a, Message> {
-    let (sender, badge) = sender_label(row, env);
+    let sender = ShownSender::new(row.facts(), env.contacts, row.alias.as_deref());
     let mut who = row![].spacing(gap::S).align_y(Alignment::Center);
     if row.unread {
         who = who.push(widget::accent_dot(8.0));
     }
     who = who.push(
-        text(sender)
+        text(sender.headline())
             .font(if row.unread { theme::BOLD } else { theme::FONT })
             .size(size::BODY)
             .wrapping(text::Wrapping::None),
     );
-    if let Some((label, tone)) = badge {
-        who = who.push(widget::pill(label, tone));
+    if let Some(badge) = sender.badge() {
+        who = who.push(widget::pill(badge.label, badge_tone(badge.trust)));
     }
-    if unsigned_message(row) {
+    if sender.text_not_signed {
         who = who.push(widget::pill("message not signed", Tone::Warning));
     }
-    if let Some(claim) = claimed_beside(row, env) {
+    if let Some(claim) = sender.calls_itself() {
         who = who.push(widget::caption(claim).wrapping(text::Wrapping::None));
     }
     // Beside the detail pane there is no room for the podcast's name.

@@ -1,8 +1,8 @@
 //! Tests of the Inbox's reload coalescing: one reload in flight at most,
 //! one more after it when asked for meanwhile, stale answers never shown.
 
-use super::Env;
-use super::inbox::{Action, Inbox, Message};
+use super::{Action, Inbox, Message};
+use crate::gui::screen::Env;
 use crate::node::{Network, NodeInfo};
 use crate::store::{ContactBook, Settings};
 use crate::wallet::Index;
@@ -98,91 +98,11 @@ fn an_answer_to_an_older_query_is_dropped_and_the_new_one_runs() {
     assert_eq!(inbox.total(), 3);
 }
 
-/// "verified" belongs to the node: a verified row shows our contact name or
-/// the short key, and the name the sender gives itself only as a claim.
-#[test]
-fn verified_rows_name_the_node_and_show_the_claimed_name_as_a_claim() {
-    use super::inbox::{claimed_beside, sender_label};
-    use crate::gui::theme::Tone;
-    use crate::keysend::incoming::{MessageSource, Scheme, Unverified};
-    use crate::keysend::{Msat, NodeId, PaymentHash};
-    use crate::store::NewContact;
-    use crate::wallet::{InboxRow, Verification};
-
-    let key: NodeId = ME.parse().expect("node id");
-    let row = |sender: String, verification| InboxRow {
-        id: 1,
-        hash: PaymentHash::from_bytes([1; 32]),
-        amount: Msat::from_sat(5),
-        settled_at: 0,
-        sender,
-        sender_pubkey: Some(key),
-        verification,
-        preview: "hi".into(),
-        message_source: Some(MessageSource::Chat),
-        podcast: None,
-        unread: false,
-    };
-    let verified = Some(Verification::Verified(Scheme::Whatsat));
-    let (settings, info) = (Settings::default(), info());
-    let mut contacts = ContactBook::new();
-    let strangers = ContactBook::new();
-    let _ = contacts
-        .add(NewContact::new("Bob (saved)", key))
-        .expect("contact");
-    let env = |contacts| Env {
-        contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let claims_alice = row("Alice".into(), verified);
-    let verified_badge = Some(("verified", Tone::Success));
-    // (row, contacts, label, badge, claim beside it)
-    let cases = [
-        (
-            &claims_alice,
-            &strangers,
-            key.short(),
-            verified_badge,
-            Some("calls itself Alice"),
-        ),
-        (
-            &claims_alice,
-            &contacts,
-            "Bob (saved)".into(),
-            verified_badge,
-            None,
-        ),
-        (
-            &row(key.short(), verified),
-            &strangers,
-            key.short(),
-            verified_badge,
-            None,
-        ),
-        (
-            &row(
-                "Alice".into(),
-                Some(Verification::Claimed(Unverified::NoSignature)),
-            ),
-            &strangers,
-            "claims to be Alice".into(),
-            None,
-            None,
-        ),
-    ];
-    for (row, book, label, badge, claim) in cases {
-        let env = env(book);
-        assert_eq!(sender_label(row, &env), (label, badge), "{row:?}");
-        assert_eq!(claimed_beside(row, &env).as_deref(), claim, "{row:?}");
-    }
-}
-
 /// While the first sync stores pages the count follows it: the first page
 /// reloads at once, later ones at most every `SYNC_REFRESH`.
 #[test]
 fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
-    use super::inbox::SYNC_REFRESH;
+    use super::SYNC_REFRESH;
     use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -215,43 +135,151 @@ fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
     assert_eq!(inbox.stored_more(&env, ms(later + 10)).units(), 0);
 }
 
-/// A verified row whose message is a boostagram's or a tip note's says the
-/// message is not signed; the chat record's does not.
-#[test]
-fn a_verified_row_flags_a_message_its_signature_does_not_cover() {
-    use super::inbox::unsigned_message;
-    use crate::keysend::incoming::{MessageSource, Scheme, Unverified};
+/// A list row `id`, unread.
+fn list_row(id: i64) -> crate::wallet::InboxRow {
     use crate::keysend::{Msat, PaymentHash};
-    use crate::wallet::{InboxRow, Verification};
-
-    let row = |verification, message_source| InboxRow {
-        id: 1,
-        hash: PaymentHash::from_bytes([1; 32]),
-        amount: Msat::from_sat(5),
-        settled_at: 0,
-        sender: "Alice".into(),
-        sender_pubkey: Some(ME.parse().expect("node id")),
-        verification,
-        preview: "hello".into(),
-        message_source,
+    crate::wallet::InboxRow {
+        id,
+        hash: PaymentHash::from_bytes([id as u8; 32]),
+        amount: Msat::from_sat(21),
+        settled_at: id,
+        sender_name: None,
+        alias: None,
+        sender_pubkey: None,
+        verification: None,
+        preview: format!("tip {id}"),
+        message_source: None,
         podcast: None,
-        unread: false,
-    };
-    let verified = Some(Verification::Verified(Scheme::Whatsat));
-    let claimed = Some(Verification::Claimed(Unverified::NoSignature));
-    let cases = [
-        (verified, Some(MessageSource::Chat), false),
-        (verified, Some(MessageSource::Boostagram), true),
-        (verified, Some(MessageSource::TipNote), true),
-        (verified, None, false),
-        // Nothing is signed anyway: the sender line already says so.
-        (claimed, Some(MessageSource::Boostagram), false),
-    ];
-    for (verification, source, flagged) in cases {
-        assert_eq!(
-            unsigned_message(&row(verification, source)),
-            flagged,
-            "{verification:?} {source:?}"
-        );
+        unread: true,
     }
+}
+
+/// The detail of entry `id`.
+fn detail_of(id: i64) -> crate::wallet::InboxDetail {
+    use crate::keysend::{Msat, PaymentHash, Records};
+    crate::wallet::InboxDetail {
+        id,
+        hash: PaymentHash::from_bytes([id as u8; 32]),
+        chan_id: 1,
+        htlc_index: id as u64,
+        amount: Msat::from_sat(21),
+        created_at: id,
+        settled_at: id,
+        add_index: id as u64,
+        settle_index: id as u64,
+        message: Some(format!("tip {id}")),
+        message_source: None,
+        sender_pubkey: None,
+        sender_name: None,
+        podcast: None,
+        episode: None,
+        app: None,
+        records: Records::new(),
+        verification: None,
+        unread: false,
+    }
+}
+
+/// The detail pane opened for row A, then B: A's late answer is dropped
+/// (never shown as B, never marking B read); B's own answer is shown, and a
+/// failed load marks nothing read.
+#[test]
+fn a_late_detail_answer_for_another_row_is_dropped() {
+    use super::detail;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = Index::open(&dir.path().join("index.db")).expect("index");
+    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
+    let env = Env {
+        contacts: &contacts,
+        settings: &settings,
+        info: &info,
+    };
+    let mut inbox = Inbox::new(index, info.id);
+    inbox.total = 2;
+    inbox.page = super::Page {
+        offset: 0,
+        rows: vec![list_row(2), list_row(1)],
+    };
+    let _ = inbox.update(Message::Select(1), &env);
+    let _ = inbox.update(Message::Select(2), &env);
+    let late = detail::Message::Loaded {
+        id: 1,
+        result: Ok((detail_of(1), None)),
+    };
+    assert!(matches!(
+        inbox.update(Message::Detail(late), &env),
+        Action::None
+    ));
+    let open = inbox.detail.as_ref().expect("pane open");
+    assert_eq!(open.id(), 2);
+    assert!(open.is_loading(), "row 1's answer is not shown as row 2");
+    assert!(
+        inbox.loaded_rows().iter().all(|r| r.unread),
+        "nothing marked read"
+    );
+    let failed = detail::Message::Loaded {
+        id: 2,
+        result: Err(crate::wallet::IndexError::NotFound(2)),
+    };
+    assert!(matches!(
+        inbox.update(Message::Detail(failed), &env),
+        Action::None
+    ));
+    assert!(
+        inbox.loaded_rows().iter().all(|r| r.unread),
+        "a failure marks nothing read"
+    );
+    let _ = inbox.update(Message::Select(2), &env);
+    let answer = detail::Message::Loaded {
+        id: 2,
+        result: Ok((detail_of(2), None)),
+    };
+    assert!(matches!(
+        inbox.update(Message::Detail(answer), &env),
+        Action::UnreadChanged
+    ));
+    assert_eq!(
+        inbox
+            .loaded_rows()
+            .iter()
+            .map(|r| (r.id, r.unread))
+            .collect::<Vec<_>>(),
+        vec![(2, false), (1, true)]
+    );
+}
+
+/// A tip arriving above the selected row scrolls the list by one row, so
+/// the selected row stays under the pointer; switching rows scrolls the
+/// detail pane back to the top.
+#[test]
+fn a_new_tip_does_not_push_the_selected_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = Index::open(&dir.path().join("index.db")).expect("index");
+    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
+    let env = Env {
+        contacts: &contacts,
+        settings: &settings,
+        info: &info,
+    };
+    let mut inbox = Inbox::new(index, info.id);
+    inbox.total = 2;
+    inbox.page = super::Page {
+        offset: 0,
+        rows: vec![list_row(2), list_row(1)],
+    };
+    assert_eq!(
+        units(inbox.update(Message::Select(1), &env)),
+        2,
+        "the load, and the pane back to its top"
+    );
+    assert_eq!(units(inbox.update(Message::Arrived, &env)), 1);
+    let page = super::Page {
+        offset: 0,
+        rows: vec![list_row(3), list_row(2), list_row(1)],
+    };
+    assert_eq!(
+        units(inbox.update(Message::Loaded(1, Ok((3, page, Vec::new()))), &env)),
+        1
+    );
+    assert_eq!(inbox.viewport.offset, super::ROW_HEIGHT);
 }

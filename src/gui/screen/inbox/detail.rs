@@ -2,26 +2,29 @@
 //! status, every record (named or hex with a UTF-8 preview) and the payment
 //! hash, plus "save sender as contact". Opening it marks the tip read.
 //!
-//! "Verified" is about the node, never the name: a verified sender is shown
-//! as our contact name, else its graph alias, else its short key, and the
-//! name it gave itself (never signed) as a claim. A message taken from a
-//! record the signature does not cover is labelled so.
+//! The sender is shown as `wallet::ShownSender` presents it (the same as
+//! the list, the CLI and notifications). A message taken from a record the
+//! signature does not cover is labelled so. Every answer names the entry it
+//! is for: a late answer for another row is dropped.
 
 use iced::widget::{column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Length, Task};
 
+use super::view::badge_tone;
 use crate::gui::screen::Env;
-use crate::gui::screen::inbox::is_forgery;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::NodeId;
 use crate::keysend::boostagram::Boostagram;
-use crate::keysend::incoming::{MessageSource, NAME_CHARS};
+use crate::keysend::incoming::MessageSource;
 use crate::keysend::record::{self, BOOSTAGRAM};
 use crate::keysend::text::{display_safe, lossy_utf8};
 use crate::node::SharedNode;
-use crate::wallet::{InboxDetail, Index, IndexError, Verification};
+use crate::wallet::{InboxDetail, Index, IndexError};
+use crate::wallet::{ShownSender, Who, refresh_aliases};
 
+/// The pane's scrollable (back to the top when another entry opens).
+pub const SCROLL_ID: &str = "inbox-detail";
 /// Longest hex shown for one record, in bytes.
 const HEX_BYTES: usize = 96;
 /// Width of the label column of the pane's label/value pairs.
@@ -40,8 +43,11 @@ pub struct Detail {
 /// Detail pane events.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// The entry, and a verified sender's graph alias.
-    Loaded(Result<(InboxDetail, Option<String>), IndexError>),
+    /// Entry `id`, and a verified sender's graph alias.
+    Loaded {
+        id: i64,
+        result: Result<(InboxDetail, Option<String>), IndexError>,
+    },
     Close,
     SaveContact,
 }
@@ -49,7 +55,6 @@ pub enum Message {
 /// What the inbox must do.
 pub enum Action {
     None,
-    Run(Task<Message>),
     Close,
     MarkedRead(i64),
     SaveContact(NodeId, String),
@@ -73,13 +78,17 @@ impl Detail {
                         index.detail(id)
                     })
                     .await?;
-                let alias = match (graph, verified_node(&detail)) {
-                    (Some(graph), Some(node)) => graph_alias(&graph, node).await,
-                    _ => None,
+                let Some(node) = verified_node(&detail) else {
+                    return Ok((detail, None));
                 };
+                if let Some(graph) = graph {
+                    // No answer from the node: the pane shows the short key.
+                    let _ = refresh_aliases(&graph, &index, vec![node]).await;
+                }
+                let alias = index.call(move |index| index.alias(&node)).await?;
                 Ok((detail, alias))
             },
-            Message::Loaded,
+            move |result| Message::Loaded { id, result },
         );
         let detail = Self {
             id,
@@ -94,20 +103,37 @@ impl Detail {
         self.id
     }
 
+    /// Whether its answer is still awaited.
+    #[cfg(test)]
+    pub fn is_loading(&self) -> bool {
+        self.loaded.is_none()
+    }
+
     /// Handle an event.
     pub fn update(&mut self, message: Message) -> Action {
         match message {
-            Message::Loaded(result) => {
-                let (loaded, alias) = match result {
-                    Ok((detail, alias)) => (Ok(detail), alias),
-                    Err(error) => (Err(error), None),
-                };
-                (self.loaded, self.alias) = (Some(loaded), alias);
-                Action::MarkedRead(self.id)
-            }
+            Message::Loaded { id, result } => self.loaded(id, result),
             Message::Close => Action::Close,
             Message::SaveContact => self.save_contact(),
         }
+    }
+
+    /// The answer for entry `id`: shown only if it is the one open; marks
+    /// it read in the list only when the index did.
+    fn loaded(
+        &mut self,
+        id: i64,
+        result: Result<(InboxDetail, Option<String>), IndexError>,
+    ) -> Action {
+        if id != self.id {
+            return Action::None;
+        }
+        let (loaded, alias, action) = match result {
+            Ok((detail, alias)) => (Ok(detail), alias, Action::MarkedRead(id)),
+            Err(error) => (Err(error), None, Action::None),
+        };
+        (self.loaded, self.alias) = (Some(loaded), alias);
+        action
     }
 
     fn save_contact(&self) -> Action {
@@ -133,9 +159,11 @@ impl Detail {
             Some(Err(error)) => widget::error_notice(error, "Close the pane and try again."),
             Some(Ok(detail)) => detail_view(detail, self.alias.as_deref(), env),
         };
-        widget::raised_card(column![header, scrollable(body).height(Length::Fill)].spacing(gap::M))
-            .height(Length::Fill)
-            .into()
+        widget::raised_card(
+            column![header, scrollable(body).id(SCROLL_ID).height(Length::Fill)].spacing(gap::M),
+        )
+        .height(Length::Fill)
+        .into()
     }
 }
 
@@ -145,13 +173,6 @@ fn verified_node(detail: &InboxDetail) -> Option<NodeId> {
         .verification
         .filter(|v| v.is_verified())
         .and(detail.sender_pubkey)
-}
-
-/// The node's alias in the graph, display-safe; `None` when it has none or
-/// the node cannot say (the pane then shows the short key).
-async fn graph_alias(graph: &SharedNode, node: NodeId) -> Option<String> {
-    let found = graph.lookup(node).await.ok().flatten()?;
-    Some(display_safe(&found.alias, NAME_CHARS)).filter(|a| !a.trim().is_empty())
 }
 
 fn detail_view<'a>(
@@ -169,7 +190,7 @@ fn detail_view<'a>(
     ]
     .spacing(gap::M)
     .padding([0, 12]);
-    col = col.push(message_view(detail));
+    col = col.push(message_view(detail, env));
     if let Some(bytes) = detail.records.get(&BOOSTAGRAM)
         && let Ok(boost) = Boostagram::parse(bytes)
     {
@@ -188,50 +209,29 @@ fn sender_view<'a>(
     alias: Option<&str>,
     env: &Env<'a>,
 ) -> Element<'a, Message> {
-    let contact = detail
-        .sender_pubkey
-        .and_then(|id| env.contacts.by_pubkey(&id));
-    let claimed = format!("claims to be {}", detail.sender);
-    let verified = verified_node(detail);
-    let (line, tone, note) = match (detail.verification, verified) {
-        (_, Some(node)) => (
-            node_name(node, contact.map(|c| c.name.as_str()), alias),
-            Tone::Success,
-            verified_note(detail),
-        ),
-        (Some(Verification::Claimed(problem)), _) if is_forgery(problem) => (
-            claimed,
-            Tone::Danger,
-            "The signature does not match the claimed sender (or was made for another node). Treat the name as forged.",
-        ),
-        (Some(Verification::Anonymous), _) | (None, None) if detail.sender_name.is_none() => (
-            "anonymous".into(),
-            Tone::Neutral,
-            "The sender did not say who they are.",
-        ),
-        _ => (
-            claimed,
-            Tone::Warning,
-            "Not signed in a way Satchel can check: anyone can claim this name.",
-        ),
+    let shown = ShownSender::new(detail.facts(), env.contacts, alias);
+    let tone = match (&shown.who, shown.badge()) {
+        (_, Some(badge)) => badge_tone(badge.trust),
+        (Who::Anonymous, None) => Tone::Neutral,
+        (_, None) => Tone::Warning,
     };
-    let mut col = column![
-        text(line.clone())
+    let mut line = row![
+        text(shown.headline())
             .font(theme::BOLD)
-            .style(theme::toned(tone)),
-        widget::caption(note)
+            .style(theme::toned(tone))
     ]
-    .spacing(gap::XS);
-    if verified.is_some()
-        && let Some(name) = calls_itself(detail.sender_name.as_deref(), &line)
-    {
-        col = col.push(widget::caption(format!(
-            "calls itself “{name}” (a name is never signed)"
-        )));
+    .spacing(gap::S)
+    .align_y(Alignment::Center);
+    if let Some(badge) = shown.badge() {
+        line = line.push(widget::pill(badge.label, tone));
+    }
+    let mut col = column![line, widget::caption(shown.explanation())].spacing(gap::XS);
+    if let Some(claim) = shown.calls_itself() {
+        col = col.push(widget::caption(format!("{claim} (a name is never signed)")));
     }
     if let Some(id) = detail.sender_pubkey {
         col = col.push(widget::mono(id.to_hex()));
-        if contact.is_none() {
+        if env.contacts.by_pubkey(&id).is_none() {
             col = col.push(widget::secondary(
                 "Save sender as contact",
                 Some(Message::SaveContact),
@@ -241,40 +241,13 @@ fn sender_view<'a>(
     col.into()
 }
 
-/// A verified node by what we know it as: our contact name, else its graph
-/// alias, else its short key. Never the name it gave itself.
-pub fn node_name(node: NodeId, contact: Option<&str>, alias: Option<&str>) -> String {
-    contact
-        .or(alias)
-        .map_or_else(|| node.short(), ToOwned::to_owned)
-}
-
-/// The claimed name worth showing beside `shown`: display-safe, not empty,
-/// not the same as what is already shown.
-fn calls_itself(claimed: Option<&str>, shown: &str) -> Option<String> {
-    let name = display_safe(claimed?, NAME_CHARS);
-    (!name.trim().is_empty() && name != shown).then_some(name)
-}
-
-/// What a good signature proves here: the node, and the message only when
-/// it is the chat record.
-fn verified_note(detail: &InboxDetail) -> &'static str {
-    match (&detail.message, detail.message_signed()) {
-        (_, true) => "Verified: this node signed this message for your node.",
-        (Some(_), false) => {
-            "Verified: this node sent it to your node, but its signature does not cover the message shown."
-        }
-        (None, false) => "Verified: this node signed for your node.",
-    }
-}
-
 /// The message, labelled when a verified sender's signature does not cover it.
-fn message_view(detail: &InboxDetail) -> Element<'_, Message> {
+fn message_view<'a>(detail: &'a InboxDetail, env: &Env<'a>) -> Element<'a, Message> {
     let Some(message) = &detail.message else {
         return text("No message.").style(theme::muted).into();
     };
     let card = widget::card(text(message.as_str()).size(size::BODY));
-    if verified_node(detail).is_none() || detail.message_signed() {
+    if !ShownSender::new(detail.facts(), env.contacts, None).text_not_signed {
         return card.into();
     }
     let record = match detail.message_source {

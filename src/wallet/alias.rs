@@ -1,0 +1,142 @@
+//! The graph aliases of verified senders, kept in the index so the inbox
+//! list, the CLI and search can name a verified sender that is not a
+//! contact. Looked up once per node (an empty alias is kept too: the node
+//! has none, or is not in the graph), refreshed after [`ALIAS_MAX_AGE`].
+
+use std::collections::BTreeSet;
+
+use rusqlite::OptionalExtension;
+
+use super::{Index, IndexError, Verification};
+use crate::keysend::NodeId;
+use crate::keysend::incoming::NAME_CHARS;
+use crate::keysend::incoming::Scheme;
+use crate::keysend::text::display_safe;
+use crate::node::SharedNode;
+
+/// An alias older than this (seconds) is looked up again.
+pub const ALIAS_MAX_AGE: i64 = 7 * 24 * 3600;
+
+impl Index {
+    /// Remember `alias` (made display-safe) for `node`, looked up at `now`.
+    pub fn remember_alias(&self, node: &NodeId, alias: &str, now: i64) -> Result<(), IndexError> {
+        let alias = display_safe(alias, NAME_CHARS);
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO node_alias (pubkey, alias, looked_up_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (pubkey) DO UPDATE SET alias = ?2, looked_up_at = ?3",
+        )?;
+        let _ = stmt.execute(rusqlite::params![node.as_bytes().to_vec(), alias, now])?;
+        Ok(())
+    }
+
+    /// The alias remembered for `node`, if any (not empty).
+    pub fn alias(&self, node: &NodeId) -> Result<Option<String>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT alias FROM node_alias WHERE pubkey = ?1")?;
+        let alias: Option<String> = stmt
+            .query_row([node.as_bytes().to_vec()], |r| r.get(0))
+            .optional()?;
+        Ok(alias.filter(|a| !a.trim().is_empty()))
+    }
+
+    /// Distinct verified senders in the index (at most `limit`), for
+    /// naming them before a search.
+    pub fn verified_senders(&self, limit: u64) -> Result<Vec<NodeId>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT sender_pubkey FROM received \
+             WHERE verification IN (?1, ?2) AND sender_pubkey IS NOT NULL LIMIT ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let codes = [Scheme::Whatsat, Scheme::ThunderHub].map(|s| Verification::Verified(s).code());
+        let rows = stmt.query_map(rusqlite::params![codes[0], codes[1], limit], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?;
+        let keys: Vec<Vec<u8>> = rows.collect::<Result<_, _>>()?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| NodeId::from_slice(k).ok())
+            .collect())
+    }
+
+    /// Of `nodes`, those whose alias is unknown or older than
+    /// [`ALIAS_MAX_AGE`] at `now`.
+    pub fn aliases_due(&self, nodes: &[NodeId], now: i64) -> Result<Vec<NodeId>, IndexError> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare_cached("SELECT looked_up_at FROM node_alias WHERE pubkey = ?1")?;
+        let mut due = Vec::new();
+        for node in nodes.iter().collect::<BTreeSet<_>>() {
+            let at: Option<i64> = stmt
+                .query_row([node.as_bytes().to_vec()], |r| r.get(0))
+                .optional()?;
+            if at.is_none_or(|at| now.saturating_sub(at) > ALIAS_MAX_AGE) {
+                due.push(*node);
+            }
+        }
+        Ok(due)
+    }
+}
+
+/// Look the verified senders among `nodes` up in `graph` and remember their
+/// aliases; returns how many were looked up. A node that cannot answer
+/// leaves the alias unknown (tried again next time).
+pub async fn refresh_aliases(
+    graph: &SharedNode,
+    index: &Index,
+    nodes: Vec<NodeId>,
+) -> Result<usize, IndexError> {
+    let now = chrono::Utc::now().timestamp();
+    let due = index
+        .call(move |index| index.aliases_due(&nodes, now))
+        .await?;
+    let mut found = Vec::new();
+    for node in due {
+        if let Ok(answer) = graph.lookup(node).await {
+            let alias = answer.map(|g| g.alias).unwrap_or_default();
+            found.push((node, alias));
+        }
+    }
+    let count = found.len();
+    index
+        .call(move |index| {
+            for (node, alias) in &found {
+                index.remember_alias(node, alias, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_remembered_safe_and_refreshed_when_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let node: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        assert_eq!(index.aliases_due(&[node, node], 100).unwrap(), vec![node]);
+        index
+            .remember_alias(&node, "Alice\u{202E}'s node", 100)
+            .unwrap();
+        assert_eq!(index.alias(&node).unwrap().as_deref(), Some("Alice's node"));
+        assert!(
+            index
+                .aliases_due(&[node], 100 + ALIAS_MAX_AGE)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            index.aliases_due(&[node], 101 + ALIAS_MAX_AGE).unwrap(),
+            vec![node]
+        );
+        index.remember_alias(&node, "", 200).unwrap();
+        assert_eq!(index.alias(&node).unwrap(), None, "no alias in the graph");
+    }
+}
