@@ -14,7 +14,7 @@ use crate::gui::remember;
 use crate::gui::screen::connect::{self, Connect, Connection, Origin};
 use crate::gui::session::{self, Session};
 use crate::gui::theme;
-use crate::store::{ContactBook, Paths, SecretError, SecretStore, Settings, StoreError, ThemeChoice};
+use crate::store::{ContactBook, SecretError, SecretStore, Settings, StoreError, ThemeChoice};
 use crate::wallet::{self, NodeFiles, Upgrade};
 
 /// Everything loaded before the window opens; cloned into each boot.
