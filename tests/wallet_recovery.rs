@@ -127,7 +127,10 @@ async fn an_entry_from_version_2_names_no_node_until_a_node_adopts_it() {
     let (a, b) = (satchel::sim::demo_node(), keysend_node_b());
     let on_a = journal.clone().on_node(a);
     assert_eq!(on_a.owned(&old), satchel::wallet::Owned::Unclaimed);
-    assert!(on_a.may_decide(&old).is_err(), "nobody decides about it yet");
+    assert!(
+        on_a.may_decide(&old).is_err(),
+        "nobody decides about it yet"
+    );
     assert_eq!(on_a.adopt("old").unwrap().unwrap().node, Some(a));
     let on_b = journal.on_node(b);
     let adopted = on_b.adopt("old").unwrap().unwrap();

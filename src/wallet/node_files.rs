@@ -165,16 +165,16 @@ struct Samples {
 fn samples(path: &Path) -> rusqlite::Result<Samples> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let hash = |bytes: Vec<u8>| PaymentHash::from_slice(&bytes);
-    let mut stmt = conn.prepare(
-        "SELECT hash, add_index FROM received ORDER BY add_index DESC LIMIT ?1",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT hash, add_index FROM received ORDER BY add_index DESC LIMIT ?1")?;
     let received = stmt
-        .query_map([SAMPLES], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
+        .query_map([SAMPLES], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })?
         .filter_map(|row| row.ok())
         .filter_map(|(bytes, add)| Some((hash(bytes)?, u64::try_from(add).ok()?)))
         .collect();
-    let mut stmt =
-        conn.prepare("SELECT hash FROM sent ORDER BY payment_index DESC LIMIT ?1")?;
+    let mut stmt = conn.prepare("SELECT hash FROM sent ORDER BY payment_index DESC LIMIT ?1")?;
     let sent = stmt
         .query_map([SAMPLES], |r| r.get::<_, Vec<u8>>(0))?
         .filter_map(|row| row.ok())
@@ -251,7 +251,10 @@ mod tests {
         assert_eq!(files_a.journal.node(), Some(a));
         assert_eq!(files_b.journal.node(), Some(b));
         let named = known_name(paths.root(), &a);
-        assert!(named.starts_with("Alice") && named.ends_with(&format!("({A})")), "{named}");
+        assert!(
+            named.starts_with("Alice") && named.ends_with(&format!("({A})")),
+            "{named}"
+        );
         assert!(!named.contains('\u{202e}'), "{named}");
         assert_eq!(known_name(paths.root(), &b), B);
     }
@@ -259,7 +262,13 @@ mod tests {
     #[test]
     fn a_family_moves_together_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["index.db", "index.db-wal", "index.db.open", "index.dbx", "journal.db"] {
+        for name in [
+            "index.db",
+            "index.db-wal",
+            "index.db.open",
+            "index.dbx",
+            "journal.db",
+        ] {
             std::fs::write(dir.path().join(name), name).unwrap();
         }
         let to = dir.path().join("kept/old.db");

@@ -17,8 +17,8 @@ use satchel::store::{ContactBook, SavedNode};
 use satchel::wallet::{Journal, JournalState, NodeFiles};
 use tempfile::TempDir;
 
-use super::gui_support::{Harness, client};
 use super::go;
+use super::gui_support::{Harness, client};
 
 fn statuses(h: &Harness) -> Vec<Status> {
     let session = h.app.session().expect("connected");
@@ -27,7 +27,10 @@ fn statuses(h: &Harness) -> Vec<Status> {
 }
 
 fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
-    let page = h.runtime.block_on(node.sent_page(0, 1_000)).expect("payments");
+    let page = h
+        .runtime
+        .block_on(node.sent_page(0, 1_000))
+        .expect("payments");
     page.items.iter().filter(|p| p.hash == hash).count()
 }
 
@@ -45,7 +48,9 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
         "Node A",
         format!("127.0.0.1:{a_port}"),
         a_dir.path().join("tls.cert"),
-        a_dir.path().join("data/chain/bitcoin/regtest/admin.macaroon"),
+        a_dir
+            .path()
+            .join("data/chain/bitcoin/regtest/admin.macaroon"),
     );
     let a_saved_id = saved_a.id.clone();
     let mut settings = Harness::quiet_settings();
@@ -58,7 +63,10 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
             payment_latency: Duration::from_millis(50),
             ..SimConfig::new(a_dir.path())
         };
-        let sim = before.runtime.block_on(satchel::sim::start(config)).expect("A starts");
+        let sim = before
+            .runtime
+            .block_on(satchel::sim::start(config))
+            .expect("A starts");
         let a = sim.user_node();
         assert_ne!(a, before.sim.user_node(), "two nodes");
         // What a send killed before dispatch on A leaves: a Pending entry of A's.
@@ -84,10 +92,19 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     let [Status::OtherNode(reason)] = found.as_slice() else {
         panic!("A's entry as another node's: {:?}", statuses(&h));
     };
-    assert!(reason.contains("Node A") && reason.contains(&a.to_hex()), "{reason}");
+    assert!(
+        reason.contains("Node A") && reason.contains(&a.to_hex()),
+        "{reason}"
+    );
     go(&mut h, Screen::Send);
-    assert!(h.shows(&format!("Not checked here · {reason}")), "the card names A");
-    assert!(!h.shows("Send now") && !h.shows("Discard"), "nothing offered");
+    assert!(
+        h.shows(&format!("Not checked here · {reason}")),
+        "the card names A"
+    );
+    assert!(
+        !h.shows("Send now") && !h.shows("Discard"),
+        "nothing offered"
+    );
     let journal = Journal::open_profile(&h.profile).unwrap();
     let state = journal.get("on-a").unwrap().unwrap().state;
     assert_eq!(state, JournalState::Pending, "B judged nothing");
