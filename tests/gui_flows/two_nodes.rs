@@ -10,8 +10,8 @@ use satchel::gui::recovery::Status;
 use satchel::gui::screen::settings;
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, Screen};
-use satchel::keysend::{Msat, PaymentHash, Preimage, Records, record};
-use satchel::node::{OutgoingKeysend, SharedNode};
+use satchel::keysend::{Msat, Preimage, Records, record};
+use satchel::node::OutgoingKeysend;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, SavedNode};
 use satchel::wallet::{Journal, JournalState, NodeFiles};
@@ -19,20 +19,7 @@ use tempfile::TempDir;
 
 use super::go;
 use super::gui_support::{Harness, client};
-
-fn statuses(h: &Harness) -> Vec<Status> {
-    let session = h.app.session().expect("connected");
-    let items = session.recovery().items();
-    items.iter().map(|i| i.status.clone()).collect()
-}
-
-fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
-    let page = h
-        .runtime
-        .block_on(node.sent_page(0, 1_000))
-        .expect("payments");
-    page.items.iter().filter(|p| p.hash == hash).count()
-}
+use super::recovery::{payments_with, statuses};
 
 /// A loopback port that was free a moment ago.
 fn free_port() -> u16 {
