@@ -14,7 +14,7 @@ use satchel::keysend::{Msat, Preimage, Records, record};
 use satchel::node::OutgoingKeysend;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, SavedNode};
-use satchel::wallet::{Journal, JournalState, NodeFiles};
+use satchel::wallet::{Index, Journal, JournalState, NodeFiles};
 use tempfile::TempDir;
 
 use super::go;
@@ -114,4 +114,39 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     );
     assert_eq!(payments_with(&h, &a_client, hash), 1, "paid once, by A");
     assert_eq!(payments_with(&h, &b_client, hash), 0, "never by B");
+}
+
+#[test]
+fn an_earlier_profiles_index_of_another_node_is_kept_aside_and_announced() {
+    let other_dir = TempDir::new().unwrap();
+    let mut other: Option<SimHandle> = None;
+    let h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |before| {
+        // An index from before per-node folders, filled from another node.
+        let sim = before
+            .runtime
+            .block_on(satchel::sim::start(SimConfig::new(other_dir.path())))
+            .expect("the other node starts");
+        let records = Records::from([(record::MESSAGE, b"for the other node".to_vec())]);
+        let _ = before
+            .runtime
+            .block_on(sim.inject_keysend("alice", Msat::from_sat(5), records))
+            .expect("a tip");
+        before.profile.ensure().unwrap();
+        let legacy = Index::open(&before.profile.legacy_index_db()).unwrap();
+        let node = client(&sim, before.runtime);
+        let _ = before
+            .runtime
+            .block_on(satchel::wallet::backfill(&node, &legacy, |_| {}))
+            .expect("filled");
+        other = Some(sim);
+    });
+    let notice = h.app.session().and_then(|s| s.notice()).unwrap_or_default();
+    assert!(notice.contains("kept aside"), "{notice:?}");
+    assert!(!h.profile.legacy_index_db().exists());
+    let kept = std::fs::read_dir(h.profile.unclaimed_dir())
+        .unwrap()
+        .count();
+    assert!(kept >= 1, "kept, not deleted");
+    assert!(!h.shows("for the other node"), "not this node's history");
+    drop(other);
 }
