@@ -21,6 +21,16 @@ use super::go;
 use super::gui_support::{Harness, client};
 use super::recovery::{payments_with, statuses};
 
+/// The inbox rows' messages, as loaded.
+fn previews(h: &Harness) -> Vec<String> {
+    let inbox = h.app.session().expect("connected").inbox();
+    inbox
+        .loaded_rows()
+        .iter()
+        .map(|r| r.preview.clone())
+        .collect()
+}
+
 /// A loopback port that was free a moment ago.
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -67,6 +77,11 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
             timeout: satchel::wallet::SEND_TIMEOUT,
         };
         let _ = files.journal.begin("on-a", &keysend).expect("journaled");
+        for (node, text) in [(&sim, "tip on A"), (before.sim, "tip on B")] {
+            let records = Records::from([(record::MESSAGE, text.as_bytes().to_vec())]);
+            let tipped = node.inject_keysend("carol", Msat::from_sat(100), records);
+            let _ = before.runtime.block_on(tipped).expect("a tip");
+        }
         planted = Some((a, keysend.hash()));
         node_a = Some(sim);
     });
@@ -74,6 +89,7 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     let node_a = node_a.expect("A runs");
     let (b_client, a_client) = (h.client(), client(&node_a, &h.runtime));
 
+    assert_eq!(previews(&h), ["tip on B"], "B's own history only");
     // On B: named, not judged, nothing offered.
     let found = statuses(&h);
     let [Status::OtherNode(reason)] = found.as_slice() else {
@@ -102,6 +118,11 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     )));
     let info = h.app.session().expect("connected to A").info().id;
     assert_eq!(info, a, "the session is on A");
+    assert_eq!(
+        previews(&h),
+        ["tip on A"],
+        "switching nodes switches history"
+    );
     assert_eq!(statuses(&h), [Status::NotSent], "A says it never saw it");
     go(&mut h, Screen::Send);
     h.interact(|ui| {
