@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{Index, IndexError, Journal, JournalError};
 use crate::keysend::{NodeId, PaymentHash, text};
-use crate::node::SharedNode;
+use crate::node::{NodeError, SharedNode};
 use crate::store::{Paths, StoreError};
 
 /// Payments of each kind a legacy index is checked by.
@@ -123,8 +123,10 @@ impl fmt::Display for Upgrade {
 }
 
 /// Before [`NodeFiles::open`]: give a legacy `index.db` to `me` when the
-/// node recognises its payments, or keep it aside. `None` when there is no
-/// legacy index, or `me` already has one of its own.
+/// node recognises its payments, or keep it aside when it answers that it
+/// knows none of them. `None` when there is no legacy index, `me` already
+/// has one of its own, or the node could not answer (the file stays, for
+/// the next node to be asked).
 pub async fn adopt_legacy(
     node: &SharedNode,
     paths: &Paths,
@@ -135,21 +137,33 @@ pub async fn adopt_legacy(
         return Ok(None);
     }
     let samples = samples(&legacy).unwrap_or_default();
-    let recognised = recognises(node, &samples).await;
-    let upgrade = match recognised {
-        true => {
+    let upgrade = match recognises(node, &samples).await {
+        Answer::Recognised => {
             move_family(&legacy, &paths.index_db(me))?;
             Upgrade::Adopted { node: *me }
         }
-        false => {
+        Answer::Unknown => {
             let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
             let kept = paths.unclaimed_dir().join(format!("index-{stamp}.db"));
             move_family(&legacy, &kept)?;
             Upgrade::KeptAside { node: *me, kept }
         }
+        // Left where it is; the next node without an index of its own asks again.
+        Answer::CouldNotAsk => return Ok(None),
     };
     log::warn!("{upgrade}");
     Ok(Some(upgrade))
+}
+
+/// What a node said about the payments stored in an old index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// It knows at least one of them as stored.
+    Recognised,
+    /// It answered about each one and knows none.
+    Unknown,
+    /// It knows none it was asked about, but some questions got no answer.
+    CouldNotAsk,
 }
 
 /// Newest payments stored in an index file, to ask a node about.
@@ -184,19 +198,28 @@ fn samples(path: &Path) -> rusqlite::Result<Samples> {
 }
 
 /// Whether the node knows any of the sampled payments as the index stored them.
-async fn recognises(node: &SharedNode, samples: &Samples) -> bool {
+async fn recognises(node: &SharedNode, samples: &Samples) -> Answer {
+    let mut unanswered = false;
     for (hash, add_index) in &samples.received {
-        let page = node.received_page(add_index.saturating_sub(1), 1).await;
-        if page.is_ok_and(|p| p.items.first().is_some_and(|k| k.hash == *hash)) {
-            return true;
+        match node.received_page(add_index.saturating_sub(1), 1).await {
+            Ok(page) if page.items.first().is_some_and(|k| k.hash == *hash) => {
+                return Answer::Recognised;
+            }
+            Ok(_) => {}
+            Err(_) => unanswered = true,
         }
     }
     for hash in &samples.sent {
-        if matches!(node.track(*hash).next().await, Some(Ok(_))) {
-            return true;
+        match node.track(*hash).next().await {
+            Some(Ok(_)) => return Answer::Recognised,
+            Some(Err(NodeError::NotFound(_))) => {}
+            _ => unanswered = true,
         }
     }
-    false
+    match unanswered {
+        true => Answer::CouldNotAsk,
+        false => Answer::Unknown,
+    }
 }
 
 /// Move a database file and its companions (`-wal`, `-shm`, the open
