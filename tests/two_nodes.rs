@@ -57,9 +57,13 @@ impl Pair {
 /// A keysend from `from` to the user's node of `bench`, saying `text`.
 async fn tip(bench: &Bench, from: &str, text: &str) {
     let records = Records::from([(MESSAGE, text.as_bytes().to_vec())]);
-    let _hash = within(bench.sim().inject_keysend(from, Msat::from_sat(21), records))
-        .await
-        .expect("the tip arrives");
+    let _hash = within(
+        bench
+            .sim()
+            .inject_keysend(from, Msat::from_sat(21), records),
+    )
+    .await
+    .expect("the tip arrives");
 }
 
 async fn run(command: std::process::Command) -> Run {
@@ -141,7 +145,11 @@ async fn a_send_killed_on_node_a_is_never_judged_by_node_b() {
         let refused = run(pair.cli_b().node(&["sent", decision, &hash[..12], "--yes"])).await;
         assert_eq!(refused.code(), Some(2), "{decision}: {}", refused.output());
         assert!(refused.stderr.contains(&a_hex), "{}", refused.output());
-        assert!(refused.stderr.contains("connect to it"), "{}", refused.output());
+        assert!(
+            refused.stderr.contains("connect to it"),
+            "{}",
+            refused.output()
+        );
     }
     let b_node = pair.b.connect().await;
     let b_info = within(b_node.info()).await.unwrap();
@@ -168,8 +176,15 @@ async fn a_send_killed_on_node_a_is_never_judged_by_node_b() {
 
     // Back on A: found not sent, and sent once with its own hash.
     let sent = run(pair.cli_a().node(&["sent"])).await;
-    assert!(sent.stderr.contains("never reached the node"), "{}", sent.output());
-    let resent = run(pair.cli_a().node(&["sent", "--resend", &hash[..12], "--yes"])).await;
+    assert!(
+        sent.stderr.contains("never reached the node"),
+        "{}",
+        sent.output()
+    );
+    let resent = run(pair
+        .cli_a()
+        .node(&["sent", "--resend", &hash[..12], "--yes"]))
+    .await;
     assert_eq!(resent.code(), Some(0), "{}", resent.output());
     let a_node = pair.a.connect().await;
     let paid = node_payments(&a_node).await;
@@ -181,7 +196,9 @@ async fn a_send_killed_on_node_a_is_never_judged_by_node_b() {
 async fn legacy_index(profile: &Paths, node: &SharedNode) -> u64 {
     profile.ensure().unwrap();
     let index = Index::open(&profile.legacy_index_db()).unwrap();
-    let _stats = within(wallet::backfill(node, &index, |_| {})).await.unwrap();
+    let _stats = within(wallet::backfill(node, &index, |_| {}))
+        .await
+        .unwrap();
     index.cursors().unwrap().add_index
 }
 
@@ -204,7 +221,10 @@ async fn an_earlier_profile_is_adopted_by_its_node_or_kept_aside() {
     // Put it back: node A recognises its tip and adopts it, rows and all.
     std::fs::rename(&kept, profile.legacy_index_db()).unwrap();
     let upgrade = wallet::adopt_legacy(&a_node, &profile, &pair.a_id()).await;
-    assert_eq!(upgrade.unwrap(), Some(Upgrade::Adopted { node: pair.a_id() }));
+    assert_eq!(
+        upgrade.unwrap(),
+        Some(Upgrade::Adopted { node: pair.a_id() })
+    );
     let adopted = Index::open(&profile.index_db(&pair.a_id())).unwrap();
     assert_eq!(adopted.cursors().unwrap().add_index, 1, "adopted as it was");
 
@@ -236,18 +256,27 @@ async fn an_entry_from_before_nodes_were_recorded_is_adopted_only_by_its_node() 
         .with_confirm_not_found(Duration::ZERO);
     let entry = legacy.begin("old", &keysend).unwrap();
     assert_eq!(entry.node, None);
-    let _events: Vec<_> =
-        within(futures::StreamExt::collect(a_node.send(keysend.clone()))).await;
+    let _events: Vec<_> = within(futures::StreamExt::collect(a_node.send(keysend.clone()))).await;
 
     let on_b = legacy.clone().on_node(pair.b.sim().user_node());
     let found = within(wallet::reconcile(&b_node, &on_b)).await.unwrap();
-    assert!(matches!(found.as_slice(), [Reconciled::OtherNode { .. }]), "{found:?}");
-    assert_eq!(legacy.get("old").unwrap().unwrap().node, None, "B adopts nothing");
+    assert!(
+        matches!(found.as_slice(), [Reconciled::OtherNode { .. }]),
+        "{found:?}"
+    );
+    assert_eq!(
+        legacy.get("old").unwrap().unwrap().node,
+        None,
+        "B adopts nothing"
+    );
 
     let on_a = legacy.on_node(pair.a_id());
     let found = within(wallet::reconcile(&a_node, &on_a)).await.unwrap();
     assert!(
-        matches!(found.as_slice(), [Reconciled::Succeeded(_) | Reconciled::InFlight(_)]),
+        matches!(
+            found.as_slice(),
+            [Reconciled::Succeeded(_) | Reconciled::InFlight(_)]
+        ),
         "{found:?}"
     );
     assert_eq!(on_a.get("old").unwrap().unwrap().node, Some(pair.a_id()));

@@ -49,22 +49,27 @@ async fn reconcile_leaves_a_live_processs_send_alone_and_takes_over_a_dead_ones(
     assert_eq!(entry.hash(), keysend.hash());
 }
 
+/// A journal as version 1 (no owners) or 2 (owners, no nodes) wrote it.
+fn old_journal(path: &std::path::Path, version: u32) -> rusqlite::Connection {
+    let owner = if version >= 2 { ", owner TEXT" } else { "" };
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TABLE journal (id INTEGER PRIMARY KEY, intent_id TEXT NOT NULL UNIQUE, \
+         destination BLOB NOT NULL, amount_msat INTEGER NOT NULL, records BLOB NOT NULL, \
+         preimage BLOB NOT NULL, hash BLOB NOT NULL UNIQUE, fee_limit_msat INTEGER NOT NULL, \
+         timeout_ms INTEGER NOT NULL, state TEXT NOT NULL, failure TEXT, fee_msat INTEGER, \
+         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL{owner}); \
+         PRAGMA user_version = {version};"
+    ))
+    .unwrap();
+    conn
+}
+
 #[tokio::test]
 async fn a_journal_from_an_earlier_version_gains_owners_and_nodes_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.db");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE journal (id INTEGER PRIMARY KEY, intent_id TEXT NOT NULL UNIQUE, \
-             destination BLOB NOT NULL, amount_msat INTEGER NOT NULL, records BLOB NOT NULL, \
-             preimage BLOB NOT NULL, hash BLOB NOT NULL UNIQUE, fee_limit_msat INTEGER NOT NULL, \
-             timeout_ms INTEGER NOT NULL, state TEXT NOT NULL, failure TEXT, fee_msat INTEGER, \
-             created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL); \
-             PRAGMA user_version = 1;",
-        )
-        .unwrap();
-    }
+    drop(old_journal(&path, 1));
     let journal = Journal::open(&path).unwrap();
     assert!(journal.unfinished().unwrap().is_empty());
     let again = Journal::open(&path).unwrap();
@@ -98,16 +103,7 @@ async fn an_entry_from_version_2_names_no_node_until_a_node_adopts_it() {
         timeout: Duration::from_secs(60),
     };
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE journal (id INTEGER PRIMARY KEY, intent_id TEXT NOT NULL UNIQUE, \
-             destination BLOB NOT NULL, amount_msat INTEGER NOT NULL, records BLOB NOT NULL, \
-             preimage BLOB NOT NULL, hash BLOB NOT NULL UNIQUE, fee_limit_msat INTEGER NOT NULL, \
-             timeout_ms INTEGER NOT NULL, state TEXT NOT NULL, failure TEXT, fee_msat INTEGER, \
-             created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, owner TEXT); \
-             PRAGMA user_version = 2;",
-        )
-        .unwrap();
+        let conn = old_journal(&path, 2);
         let _ = conn
             .execute(
                 "INSERT INTO journal (intent_id, destination, amount_msat, records, preimage, \
@@ -127,7 +123,10 @@ async fn an_entry_from_version_2_names_no_node_until_a_node_adopts_it() {
     let (a, b) = (satchel::sim::demo_node(), keysend_node_b());
     let on_a = journal.clone().on_node(a);
     assert_eq!(on_a.owned(&old), satchel::wallet::Owned::Unclaimed);
-    assert!(on_a.may_decide(&old).is_err(), "nobody decides about it yet");
+    assert!(
+        on_a.may_decide(&old).is_err(),
+        "nobody decides about it yet"
+    );
     assert_eq!(on_a.adopt("old").unwrap().unwrap().node, Some(a));
     let on_b = journal.on_node(b);
     let adopted = on_b.adopt("old").unwrap().unwrap();

@@ -171,7 +171,10 @@ mod tests {
         let folder = format!("/p/nodes/{}", node.to_hex());
         assert_eq!(paths.node_dir(&node), Path::new(&folder));
         assert_eq!(paths.index_db(&node), Path::new(&folder).join("index.db"));
-        assert_eq!(paths.node_alias_file(&node), Path::new(&folder).join("alias"));
+        assert_eq!(
+            paths.node_alias_file(&node),
+            Path::new(&folder).join("alias")
+        );
         assert_eq!(paths.legacy_index_db(), Path::new("/p/index.db"));
         assert_eq!(paths.unclaimed_dir(), Path::new("/p/unclaimed"));
         assert_eq!(paths.journal_db(), Path::new("/p/journal.db"));

@@ -38,6 +38,7 @@ mod summary;
 pub mod sync;
 mod verification;
 
+pub use crate::store::JOURNAL_FILE;
 pub use alias::{ALIAS_MAX_AGE, refresh_aliases};
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
@@ -45,9 +46,8 @@ pub use error::{IndexError, JournalError, SendError, SyncError};
 pub use follow::{FollowEvent, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry, Owned};
-pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
-pub use crate::store::JOURNAL_FILE;
 pub use journal_state::JournalState;
+pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS, SearchWords, senders_named};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{Index, IndexError, Journal, JournalError};
 use crate::keysend::{NodeId, PaymentHash, text};
-use crate::node::SharedNode;
+use crate::node::{NodeError, SharedNode};
 use crate::store::{Paths, StoreError};
 
 /// Payments of each kind a legacy index is checked by.
@@ -123,8 +123,10 @@ impl fmt::Display for Upgrade {
 }
 
 /// Before [`NodeFiles::open`]: give a legacy `index.db` to `me` when the
-/// node recognises its payments, or keep it aside. `None` when there is no
-/// legacy index, or `me` already has one of its own.
+/// node recognises its payments, or keep it aside when it answers that it
+/// knows none of them. `None` when there is no legacy index, `me` already
+/// has one of its own, or the node could not answer (the file stays, for
+/// the next node to be asked).
 pub async fn adopt_legacy(
     node: &SharedNode,
     paths: &Paths,
@@ -135,21 +137,33 @@ pub async fn adopt_legacy(
         return Ok(None);
     }
     let samples = samples(&legacy).unwrap_or_default();
-    let recognised = recognises(node, &samples).await;
-    let upgrade = match recognised {
-        true => {
+    let upgrade = match recognises(node, &samples).await {
+        Answer::Recognised => {
             move_family(&legacy, &paths.index_db(me))?;
             Upgrade::Adopted { node: *me }
         }
-        false => {
+        Answer::Unknown => {
             let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
             let kept = paths.unclaimed_dir().join(format!("index-{stamp}.db"));
             move_family(&legacy, &kept)?;
             Upgrade::KeptAside { node: *me, kept }
         }
+        // Left where it is; the next node without an index of its own asks again.
+        Answer::CouldNotAsk => return Ok(None),
     };
     log::warn!("{upgrade}");
     Ok(Some(upgrade))
+}
+
+/// What a node said about the payments stored in an old index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// It knows at least one of them as stored.
+    Recognised,
+    /// It answered about each one and knows none.
+    Unknown,
+    /// It knows none it was asked about, but some questions got no answer.
+    CouldNotAsk,
 }
 
 /// Newest payments stored in an index file, to ask a node about.
@@ -165,16 +179,16 @@ struct Samples {
 fn samples(path: &Path) -> rusqlite::Result<Samples> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let hash = |bytes: Vec<u8>| PaymentHash::from_slice(&bytes);
-    let mut stmt = conn.prepare(
-        "SELECT hash, add_index FROM received ORDER BY add_index DESC LIMIT ?1",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT hash, add_index FROM received ORDER BY add_index DESC LIMIT ?1")?;
     let received = stmt
-        .query_map([SAMPLES], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
+        .query_map([SAMPLES], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })?
         .filter_map(|row| row.ok())
         .filter_map(|(bytes, add)| Some((hash(bytes)?, u64::try_from(add).ok()?)))
         .collect();
-    let mut stmt =
-        conn.prepare("SELECT hash FROM sent ORDER BY payment_index DESC LIMIT ?1")?;
+    let mut stmt = conn.prepare("SELECT hash FROM sent ORDER BY payment_index DESC LIMIT ?1")?;
     let sent = stmt
         .query_map([SAMPLES], |r| r.get::<_, Vec<u8>>(0))?
         .filter_map(|row| row.ok())
@@ -184,19 +198,28 @@ fn samples(path: &Path) -> rusqlite::Result<Samples> {
 }
 
 /// Whether the node knows any of the sampled payments as the index stored them.
-async fn recognises(node: &SharedNode, samples: &Samples) -> bool {
+async fn recognises(node: &SharedNode, samples: &Samples) -> Answer {
+    let mut unanswered = false;
     for (hash, add_index) in &samples.received {
-        let page = node.received_page(add_index.saturating_sub(1), 1).await;
-        if page.is_ok_and(|p| p.items.first().is_some_and(|k| k.hash == *hash)) {
-            return true;
+        match node.received_page(add_index.saturating_sub(1), 1).await {
+            Ok(page) if page.items.first().is_some_and(|k| k.hash == *hash) => {
+                return Answer::Recognised;
+            }
+            Ok(_) => {}
+            Err(_) => unanswered = true,
         }
     }
     for hash in &samples.sent {
-        if matches!(node.track(*hash).next().await, Some(Ok(_))) {
-            return true;
+        match node.track(*hash).next().await {
+            Some(Ok(_)) => return Answer::Recognised,
+            Some(Err(NodeError::NotFound(_))) => {}
+            _ => unanswered = true,
         }
     }
-    false
+    match unanswered {
+        true => Answer::CouldNotAsk,
+        false => Answer::Unknown,
+    }
 }
 
 /// Move a database file and its companions (`-wal`, `-shm`, the open
@@ -251,7 +274,10 @@ mod tests {
         assert_eq!(files_a.journal.node(), Some(a));
         assert_eq!(files_b.journal.node(), Some(b));
         let named = known_name(paths.root(), &a);
-        assert!(named.starts_with("Alice") && named.ends_with(&format!("({A})")), "{named}");
+        assert!(
+            named.starts_with("Alice") && named.ends_with(&format!("({A})")),
+            "{named}"
+        );
         assert!(!named.contains('\u{202e}'), "{named}");
         assert_eq!(known_name(paths.root(), &b), B);
     }
@@ -259,7 +285,13 @@ mod tests {
     #[test]
     fn a_family_moves_together_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["index.db", "index.db-wal", "index.db.open", "index.dbx", "journal.db"] {
+        for name in [
+            "index.db",
+            "index.db-wal",
+            "index.db.open",
+            "index.dbx",
+            "journal.db",
+        ] {
             std::fs::write(dir.path().join(name), name).unwrap();
         }
         let to = dir.path().join("kept/old.db");

@@ -82,7 +82,12 @@ fn boot_on_damaged_index(how: Damage) {
         b.profile.ensure().unwrap();
         damaged = plant(&b.profile.index_db(&b.sim.user_node()), how);
     });
-    let dir = h.profile.index_db(&h.sim.user_node()).parent().unwrap().to_owned();
+    let dir = h
+        .profile
+        .index_db(&h.sim.user_node())
+        .parent()
+        .unwrap()
+        .to_owned();
     let moved_to = kept_aside(&dir);
     assert_eq!(
         std::fs::read(&moved_to).unwrap(),

@@ -36,7 +36,7 @@ fn demo_book() -> ContactBook {
 }
 
 /// Payments the node has with `hash`.
-fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
+pub(super) fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
     let page = h
         .runtime
         .block_on(node.sent_page(0, 1_000))
@@ -49,7 +49,7 @@ fn journal_state(h: &Harness, intent: &str) -> JournalState {
     journal.get(intent).unwrap().expect("entry kept").state
 }
 
-fn statuses(h: &Harness) -> Vec<Status> {
+pub(super) fn statuses(h: &Harness) -> Vec<Status> {
     let session = h.app.session().expect("connected");
     session
         .recovery()

@@ -10,25 +10,25 @@ use satchel::gui::recovery::Status;
 use satchel::gui::screen::settings;
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, Screen};
-use satchel::keysend::{Msat, PaymentHash, Preimage, Records, record};
-use satchel::node::{OutgoingKeysend, SharedNode};
+use satchel::keysend::{Msat, Preimage, Records, record};
+use satchel::node::OutgoingKeysend;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, SavedNode};
-use satchel::wallet::{Journal, JournalState, NodeFiles};
+use satchel::wallet::{Index, Journal, JournalState, NodeFiles};
 use tempfile::TempDir;
 
-use super::gui_support::{Harness, client};
 use super::go;
+use super::gui_support::{Harness, client};
+use super::recovery::{payments_with, statuses};
 
-fn statuses(h: &Harness) -> Vec<Status> {
-    let session = h.app.session().expect("connected");
-    let items = session.recovery().items();
-    items.iter().map(|i| i.status.clone()).collect()
-}
-
-fn payments_with(h: &Harness, node: &SharedNode, hash: PaymentHash) -> usize {
-    let page = h.runtime.block_on(node.sent_page(0, 1_000)).expect("payments");
-    page.items.iter().filter(|p| p.hash == hash).count()
+/// The inbox rows' messages, as loaded.
+fn previews(h: &Harness) -> Vec<String> {
+    let inbox = h.app.session().expect("connected").inbox();
+    inbox
+        .loaded_rows()
+        .iter()
+        .map(|r| r.preview.clone())
+        .collect()
 }
 
 /// A loopback port that was free a moment ago.
@@ -45,7 +45,9 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
         "Node A",
         format!("127.0.0.1:{a_port}"),
         a_dir.path().join("tls.cert"),
-        a_dir.path().join("data/chain/bitcoin/regtest/admin.macaroon"),
+        a_dir
+            .path()
+            .join("data/chain/bitcoin/regtest/admin.macaroon"),
     );
     let a_saved_id = saved_a.id.clone();
     let mut settings = Harness::quiet_settings();
@@ -58,7 +60,10 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
             payment_latency: Duration::from_millis(50),
             ..SimConfig::new(a_dir.path())
         };
-        let sim = before.runtime.block_on(satchel::sim::start(config)).expect("A starts");
+        let sim = before
+            .runtime
+            .block_on(satchel::sim::start(config))
+            .expect("A starts");
         let a = sim.user_node();
         assert_ne!(a, before.sim.user_node(), "two nodes");
         // What a send killed before dispatch on A leaves: a Pending entry of A's.
@@ -72,6 +77,11 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
             timeout: satchel::wallet::SEND_TIMEOUT,
         };
         let _ = files.journal.begin("on-a", &keysend).expect("journaled");
+        for (node, text) in [(&sim, "tip on A"), (before.sim, "tip on B")] {
+            let records = Records::from([(record::MESSAGE, text.as_bytes().to_vec())]);
+            let tipped = node.inject_keysend("carol", Msat::from_sat(100), records);
+            let _ = before.runtime.block_on(tipped).expect("a tip");
+        }
         planted = Some((a, keysend.hash()));
         node_a = Some(sim);
     });
@@ -79,15 +89,25 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     let node_a = node_a.expect("A runs");
     let (b_client, a_client) = (h.client(), client(&node_a, &h.runtime));
 
+    assert_eq!(previews(&h), ["tip on B"], "B's own history only");
     // On B: named, not judged, nothing offered.
     let found = statuses(&h);
     let [Status::OtherNode(reason)] = found.as_slice() else {
         panic!("A's entry as another node's: {:?}", statuses(&h));
     };
-    assert!(reason.contains("Node A") && reason.contains(&a.to_hex()), "{reason}");
+    assert!(
+        reason.contains("Node A") && reason.contains(&a.to_hex()),
+        "{reason}"
+    );
     go(&mut h, Screen::Send);
-    assert!(h.shows(&format!("Not checked here · {reason}")), "the card names A");
-    assert!(!h.shows("Send now") && !h.shows("Discard"), "nothing offered");
+    assert!(
+        h.shows(&format!("Not checked here · {reason}")),
+        "the card names A"
+    );
+    assert!(
+        !h.shows("Send now") && !h.shows("Discard"),
+        "nothing offered"
+    );
     let journal = Journal::open_profile(&h.profile).unwrap();
     let state = journal.get("on-a").unwrap().unwrap().state;
     assert_eq!(state, JournalState::Pending, "B judged nothing");
@@ -98,6 +118,11 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     )));
     let info = h.app.session().expect("connected to A").info().id;
     assert_eq!(info, a, "the session is on A");
+    assert_eq!(
+        previews(&h),
+        ["tip on A"],
+        "switching nodes switches history"
+    );
     assert_eq!(statuses(&h), [Status::NotSent], "A says it never saw it");
     go(&mut h, Screen::Send);
     h.interact(|ui| {
@@ -110,4 +135,39 @@ fn node_b_names_node_a_for_its_payment_and_switching_to_a_settles_it() {
     );
     assert_eq!(payments_with(&h, &a_client, hash), 1, "paid once, by A");
     assert_eq!(payments_with(&h, &b_client, hash), 0, "never by B");
+}
+
+#[test]
+fn an_earlier_profiles_index_of_another_node_is_kept_aside_and_announced() {
+    let other_dir = TempDir::new().unwrap();
+    let mut other: Option<SimHandle> = None;
+    let h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |before| {
+        // An index from before per-node folders, filled from another node.
+        let sim = before
+            .runtime
+            .block_on(satchel::sim::start(SimConfig::new(other_dir.path())))
+            .expect("the other node starts");
+        let records = Records::from([(record::MESSAGE, b"for the other node".to_vec())]);
+        let _ = before
+            .runtime
+            .block_on(sim.inject_keysend("alice", Msat::from_sat(5), records))
+            .expect("a tip");
+        before.profile.ensure().unwrap();
+        let legacy = Index::open(&before.profile.legacy_index_db()).unwrap();
+        let node = client(&sim, before.runtime);
+        let _ = before
+            .runtime
+            .block_on(satchel::wallet::backfill(&node, &legacy, |_| {}))
+            .expect("filled");
+        other = Some(sim);
+    });
+    let notice = h.app.session().and_then(|s| s.notice()).unwrap_or_default();
+    assert!(notice.contains("kept aside"), "{notice:?}");
+    assert!(!h.profile.legacy_index_db().exists());
+    let kept = std::fs::read_dir(h.profile.unclaimed_dir())
+        .unwrap()
+        .count();
+    assert!(kept >= 1, "kept, not deleted");
+    assert!(!h.shows("for the other node"), "not this node's history");
+    drop(other);
 }
