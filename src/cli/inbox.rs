@@ -16,8 +16,9 @@ use crate::wallet::{
     self, FollowEvent, InboxQuery, InboxRow, Index, SearchWords, ShownSender, Who,
 };
 
-/// Verified senders named (graph alias) before a search, at most.
-const SEARCH_NAMES: u64 = 500;
+/// Senders checked, and verified senders named (graph alias), before a
+/// search, at most.
+const SEARCH_NAMES: u64 = 5_000;
 /// Longest message shown in the text listing (the JSON has up to the index's cap).
 const MESSAGE_CHARS: usize = 500;
 
@@ -103,6 +104,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     }
     if !search.trim().is_empty() {
         // Searches match verified senders by their graph alias too.
+        let _ = index.verify_pending(&me, SEARCH_NAMES)?;
         let known = index.verified_senders(SEARCH_NAMES)?;
         let _ = wallet::refresh_aliases(node, &index, known).await?;
     }
