@@ -240,22 +240,7 @@ mod tests {
 
     #[test]
     fn tips_arriving_after_the_sync_keep_the_count_live() {
-        use crate::keysend::{Msat, PaymentHash};
-        use crate::wallet::InboxRow;
-        let row = |id| InboxRow {
-            id,
-            hash: PaymentHash::from_bytes([id as u8; 32]),
-            amount: Msat::from_sat(21),
-            settled_at: id,
-            sender_name: None,
-            alias: None,
-            sender_pubkey: None,
-            verification: None,
-            preview: String::new(),
-            message_source: None,
-            podcast: None,
-            unread: true,
-        };
+        let row = crate::wallet::InboxRow::sample;
         let history = fold(&[
             sync::Event::Started { fresh: true },
             finished(200),

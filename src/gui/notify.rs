@@ -113,16 +113,10 @@ pub fn tip(
 mod tests {
     use super::*;
     use crate::keysend::incoming::{MessageSource, Scheme, Unverified};
-    use crate::keysend::{Msat, PaymentHash};
 
     fn tip(verification: Option<Verification>, name: &str, preview: &str) -> InboxRow {
         InboxRow {
-            id: 1,
-            hash: PaymentHash::from_bytes([1; 32]),
-            amount: Msat::from_sat(21),
-            settled_at: 0,
             sender_name: Some(name.into()),
-            alias: None,
             sender_pubkey: Some(
                 "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
                     .parse()
@@ -131,8 +125,7 @@ mod tests {
             verification,
             preview: preview.into(),
             message_source: Some(MessageSource::Chat),
-            podcast: None,
-            unread: true,
+            ..InboxRow::sample(1)
         }
     }
 

@@ -120,22 +120,11 @@ fn event_of(event: FollowEvent) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keysend::{Msat, PaymentHash};
 
     fn row(id: i64) -> InboxRow {
         InboxRow {
-            id,
-            hash: PaymentHash::from_bytes([id as u8; 32]),
-            amount: Msat::from_sat(21),
             settled_at: 1_700_000_000 + id,
-            sender_name: None,
-            alias: None,
-            sender_pubkey: None,
-            verification: None,
-            preview: String::new(),
-            message_source: None,
-            podcast: None,
-            unread: true,
+            ..InboxRow::sample(id)
         }
     }
 

@@ -395,6 +395,26 @@ fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
 }
 
 impl InboxRow {
+    /// An unread anonymous 21-sat row `id` settled at second `id`, without
+    /// a message (tests build the rest on it).
+    #[cfg(test)]
+    pub(crate) fn sample(id: i64) -> Self {
+        Self {
+            id,
+            hash: PaymentHash::from_bytes([id as u8; 32]),
+            amount: Msat::from_sat(21),
+            settled_at: id,
+            sender_name: None,
+            alias: None,
+            sender_pubkey: None,
+            verification: None,
+            preview: String::new(),
+            message_source: None,
+            podcast: None,
+            unread: true,
+        }
+    }
+
     /// What the index knows about the sender (see [`super::ShownSender`]).
     pub fn facts(&self) -> SenderFacts<'_> {
         SenderFacts {

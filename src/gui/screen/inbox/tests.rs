@@ -135,22 +135,53 @@ fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
     assert_eq!(inbox.stored_more(&env, ms(later + 10)).units(), 0);
 }
 
-/// A list row `id`, unread.
+/// A list row `id`, unread, with a preview.
 fn list_row(id: i64) -> crate::wallet::InboxRow {
-    use crate::keysend::{Msat, PaymentHash};
     crate::wallet::InboxRow {
-        id,
-        hash: PaymentHash::from_bytes([id as u8; 32]),
-        amount: Msat::from_sat(21),
-        settled_at: id,
-        sender_name: None,
-        alias: None,
-        sender_pubkey: None,
-        verification: None,
         preview: format!("tip {id}"),
-        message_source: None,
-        podcast: None,
-        unread: true,
+        ..crate::wallet::InboxRow::sample(id)
+    }
+}
+
+/// What the Inbox tests need: an index, contacts, settings and our node.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    index: Index,
+    contacts: ContactBook,
+    settings: Settings,
+    info: NodeInfo,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = Index::open(&dir.path().join("index.db")).expect("index");
+        Self {
+            _dir: dir,
+            index,
+            contacts: ContactBook::new(),
+            settings: Settings::default(),
+            info: info(),
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env {
+            contacts: &self.contacts,
+            settings: &self.settings,
+            info: &self.info,
+        }
+    }
+
+    /// An Inbox showing rows `ids`, top first.
+    fn inbox(&self, ids: &[i64]) -> Inbox {
+        let mut inbox = Inbox::new(self.index.clone(), self.info.id);
+        inbox.total = ids.len() as u64;
+        inbox.page = super::Page {
+            offset: 0,
+            rows: ids.iter().map(|id| list_row(*id)).collect(),
+        };
+        inbox
     }
 }
 
@@ -186,20 +217,9 @@ fn detail_of(id: i64) -> crate::wallet::InboxDetail {
 #[test]
 fn a_late_detail_answer_for_another_row_is_dropped() {
     use super::detail;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
-    inbox.total = 2;
-    inbox.page = super::Page {
-        offset: 0,
-        rows: vec![list_row(2), list_row(1)],
-    };
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
     let _ = inbox.update(Message::Select(1), &env);
     let _ = inbox.update(Message::Select(2), &env);
     let late = detail::Message::Loaded {
@@ -253,20 +273,9 @@ fn a_late_detail_answer_for_another_row_is_dropped() {
 /// detail pane back to the top.
 #[test]
 fn a_new_tip_does_not_push_the_selected_row() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
-    inbox.total = 2;
-    inbox.page = super::Page {
-        offset: 0,
-        rows: vec![list_row(2), list_row(1)],
-    };
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
     assert_eq!(
         units(inbox.update(Message::Select(1), &env)),
         2,
