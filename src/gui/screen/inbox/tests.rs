@@ -34,15 +34,9 @@ fn units(action: Action) -> usize {
 
 #[test]
 fn reloads_coalesce_into_one_more_after_the_running_one() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     assert_eq!(
         units(inbox.update(Message::Arrived, &env)),
         1,
@@ -70,15 +64,9 @@ fn reloads_coalesce_into_one_more_after_the_running_one() {
 
 #[test]
 fn an_answer_to_an_older_query_is_dropped_and_the_new_one_runs() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     assert_eq!(units(inbox.update(Message::Arrived, &env)), 1);
     let typed = Message::SearchChanged("lightning".into());
     assert_eq!(
@@ -105,15 +93,9 @@ fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
     use super::SYNC_REFRESH;
     use std::time::{Duration, Instant};
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     let start = Instant::now();
     let ms = |n| start + Duration::from_millis(n);
     assert_eq!(inbox.stored_more(&env, start).units(), 1, "the first rows");
