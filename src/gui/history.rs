@@ -224,7 +224,9 @@ mod tests {
         let failed = fold(&[
             sync::Event::Started { fresh: true },
             progress(SyncPhase::Received, 1_000, 900),
-            sync::Event::Backfilled(Err("node went away".into())),
+            sync::Event::Backfilled(Err(crate::wallet::SyncError::Index(
+                crate::wallet::IndexError::NotFound(1),
+            ))),
         ]);
         assert_eq!(failed, History::Quiet);
     }
@@ -234,7 +236,7 @@ mod tests {
         let done = fold(&[sync::Event::Started { fresh: true }, finished(5)]);
         let after = done
             .next(&sync::Event::Received(Vec::new()))
-            .next(&sync::Event::Failed("x".into()));
+            .next(&sync::Event::Failed(crate::wallet::IndexError::NotFound(1)));
         assert_eq!(after, done);
     }
 
