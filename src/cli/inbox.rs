@@ -374,6 +374,23 @@ mod tests {
         assert_eq!(anonymous().summary, "anonymous");
     }
 
+    /// The CLI prints every case of the one sender table as the table says.
+    #[test]
+    fn the_sender_table_prints_as_the_table_says() {
+        for case in wallet::sender_table::cases() {
+            let json = SenderJson::of(&case.shown());
+            let what = case.what;
+            assert_eq!(json.status, case.status, "{what}");
+            assert_eq!(json.shown, case.headline, "{what}");
+            assert_eq!(json.summary, case.summary, "{what}");
+            let text = entry_text(&entry_with(json, None));
+            assert!(
+                text.contains(&format!("21 sat  {}\n", case.summary)),
+                "{what}: {text}"
+            );
+        }
+    }
+
     #[test]
     fn text_shows_message_lines_or_says_none() {
         let anon = anonymous();

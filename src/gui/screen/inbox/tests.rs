@@ -274,3 +274,33 @@ fn a_new_tip_does_not_push_the_selected_row() {
     );
     assert_eq!(inbox.viewport.offset, super::ROW_HEIGHT);
 }
+
+/// The list row shows every case of the one sender table as the table
+/// says: the headline, the badge and the claimed name beside it.
+#[test]
+fn the_sender_table_shows_in_a_list_row() {
+    use iced_test::simulator::simulator;
+    let info = info();
+    let settings = Settings::default();
+    for case in crate::wallet::sender_table::cases() {
+        let (row, contacts) = (case.row(), case.contacts());
+        let env = Env {
+            contacts: &contacts,
+            settings: &settings,
+            info: &info,
+        };
+        let element = super::view::row_view(&row, &env, (false, false), chrono::Local::now());
+        let mut ui = simulator(element);
+        let what = case.what;
+        assert!(ui.find(case.headline).is_ok(), "{what}: {}", case.headline);
+        for label in case.badge.into_iter().chain(case.calls_itself) {
+            assert!(ui.find(label).is_ok(), "{what}: {label}");
+        }
+        let unsigned = ui.find("message not signed").is_ok();
+        assert_eq!(
+            unsigned,
+            case.summary.ends_with("message not signed"),
+            "{what}"
+        );
+    }
+}
