@@ -68,7 +68,8 @@ pub struct InboxRow {
     /// The name the sender gives itself (display-safe, not empty): a claim.
     pub sender_name: Option<String>,
     /// The claimed node's alias in the graph, when Satchel looked it up
-    /// (display-safe; shown only for a verified sender).
+    /// (display-safe; empty: looked up, it has none). Shown only for a
+    /// verified sender.
     pub alias: Option<String>,
     /// The node id the sender claims (unverified unless `verification` says so).
     pub sender_pubkey: Option<NodeId>,

@@ -62,7 +62,7 @@ impl Page {
 pub struct Inbox {
     index: Index,
     me: NodeId,
-    /// Where a verified sender's graph alias is looked up (detail pane).
+    /// Where a verified sender's graph alias is looked up.
     graph: Option<SharedNode>,
     search: String,
     contact: Option<(String, NodeId)>,
@@ -137,8 +137,8 @@ impl Inbox {
         }
     }
 
-    /// Look verified senders up in `node`'s graph (their alias, for the
-    /// detail pane).
+    /// Look verified senders up in `node`'s graph (their alias, for the list,
+    /// the detail pane and search).
     pub fn with_graph(mut self, node: SharedNode) -> Self {
         self.graph = Some(node);
         self
