@@ -152,3 +152,67 @@ fn connection_flags_are_grouped_and_kept_out_of_sim() {
         .assert_stderr_has("--demo does nothing there");
     assert!(!dir.exists(), "nothing was served");
 }
+
+/// A verified sender that is not a contact is named by its graph alias (the
+/// name it gives itself only as "calls itself"), and searching that alias
+/// finds its tips.
+#[test]
+fn verified_senders_are_named_and_found_by_their_graph_alias() {
+    let home = home();
+    // The search first: senders not checked yet are checked for it.
+    let found = satchel(
+        home.path(),
+        &[
+            "--demo", "inbox", "--json", "--limit", "200", "--search", "Alice",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    let listed = satchel(
+        home.path(),
+        &["--demo", "inbox", "--json", "--limit", "200"],
+    )
+    .expect_code(0)
+    .json();
+    let alices: Vec<&serde_json::Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["sender"]["status"] == "verified" && e["sender"]["alias"] == "Alice's node")
+        .collect();
+    assert!(!alices.is_empty(), "verified tips from Alice's node");
+    assert!(
+        alices
+            .iter()
+            .all(|e| e["sender"]["shown"] == "Alice's node")
+    );
+    let found = found.as_array().unwrap();
+    let found_alices = found
+        .iter()
+        .filter(|e| e["sender"]["alias"] == "Alice's node")
+        .count();
+    assert_eq!(
+        found_alices,
+        alices.len(),
+        "every verified tip from Alice's node"
+    );
+    let text = satchel(home.path(), &["--demo", "inbox", "--limit", "200"]).expect_code(0);
+    text.assert_stdout_has("Alice's node (");
+    assert!(!text.stdout.contains("sat  verified: "), "{}", text.stdout);
+}
+
+/// A search of punctuation only says it searched nothing; words beyond the
+/// sixteenth are named as ignored.
+#[test]
+fn a_search_says_what_was_searched() {
+    let home = home();
+    let run = satchel(home.path(), &["--demo", "inbox", "--search", "\" * ("]).expect_code(0);
+    run.assert_stderr_has("Nothing to search for in “\" * (”");
+    let words: Vec<String> = (1..=17).map(|n| format!("w{n}")).collect();
+    let run = satchel(
+        home.path(),
+        &["--demo", "inbox", "--search", &words.join(" ")],
+    )
+    .expect_code(0);
+    run.assert_stderr_has("Searched the first 16 words: “w17” ignored.");
+}

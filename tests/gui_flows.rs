@@ -7,6 +7,8 @@ mod contacts;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;
+#[path = "gui_flows/inbox_search.rs"]
+mod inbox_search;
 #[path = "gui_flows/index_damage.rs"]
 mod index_damage;
 #[path = "gui_flows/layout.rs"]

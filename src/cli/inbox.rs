@@ -16,8 +16,9 @@ use crate::wallet::{
     self, FollowEvent, InboxQuery, InboxRow, Index, SearchWords, ShownSender, Who,
 };
 
-/// Verified senders named (graph alias) before a search, at most.
-const SEARCH_NAMES: u64 = 500;
+/// Senders checked, and verified senders named (graph alias), before a
+/// search, at most.
+const SEARCH_NAMES: u64 = 5_000;
 /// Longest message shown in the text listing (the JSON has up to the index's cap).
 const MESSAGE_CHARS: usize = 500;
 
@@ -103,6 +104,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     }
     if !search.trim().is_empty() {
         // Searches match verified senders by their graph alias too.
+        let _ = index.verify_pending(&me, SEARCH_NAMES)?;
         let known = index.verified_senders(SEARCH_NAMES)?;
         let _ = wallet::refresh_aliases(node, &index, known).await?;
     }
@@ -169,28 +171,45 @@ fn print_backlog(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// One row, its full message and its checked sender.
+/// One row, its full message and its checked sender. A row whose stored
+/// records cannot be read (written by an older Satchel without a size cap)
+/// still lists, from what the list row holds, its sender unchecked.
 fn entry(
     index: &Index,
     book: &ContactBook,
     row: &InboxRow,
     me: &NodeId,
 ) -> Result<InboxJson, CliError> {
-    let sender = index.verify(row.id, me)?;
-    let mut detail = index.detail(row.id)?;
-    detail.verification = Some(wallet::Verification::of(&sender));
-    let alias = match sender {
-        Sender::Verified { id, .. } => index.alias(&id)?,
-        _ => None,
+    let (shown, message) = match index.verify(row.id, me) {
+        Ok(sender) => {
+            let mut detail = index.detail(row.id)?;
+            detail.verification = Some(wallet::Verification::of(&sender));
+            let alias = match sender {
+                Sender::Verified { id, .. } => index.alias(&id)?,
+                _ => None,
+            };
+            let shown = ShownSender::new(detail.facts(), book, alias.as_deref());
+            (shown, detail.message)
+        }
+        Err(wallet::IndexError::BadRecords { .. }) => {
+            let facts = wallet::SenderFacts {
+                verification: None,
+                ..row.facts()
+            };
+            (
+                ShownSender::new(facts, book, None),
+                Some(row.preview.clone()),
+            )
+        }
+        Err(error) => return Err(error.into()),
     };
-    let shown = ShownSender::new(detail.facts(), book, alias.as_deref());
     Ok(InboxJson {
         hash: row.hash.to_hex(),
         amount_msat: row.amount.0,
         amount_sat: row.amount.sats(),
         settled_at: row.settled_at,
         sender: SenderJson::of(&shown),
-        message: detail.message.filter(|m| !m.is_empty()),
+        message: message.filter(|m| !m.is_empty()),
         podcast: row.podcast.clone(),
     })
 }
@@ -355,6 +374,23 @@ mod tests {
         assert_eq!(anonymous().summary, "anonymous");
     }
 
+    /// The CLI prints every case of the one sender table as the table says.
+    #[test]
+    fn the_sender_table_prints_as_the_table_says() {
+        for case in wallet::sender_table::cases() {
+            let json = SenderJson::of(&case.shown());
+            let what = case.what;
+            assert_eq!(json.status, case.status, "{what}");
+            assert_eq!(json.shown, case.headline, "{what}");
+            assert_eq!(json.summary, case.summary, "{what}");
+            let text = entry_text(&entry_with(json, None));
+            assert!(
+                text.contains(&format!("21 sat  {}\n", case.summary)),
+                "{what}: {text}"
+            );
+        }
+    }
+
     #[test]
     fn text_shows_message_lines_or_says_none() {
         let anon = anonymous();
@@ -372,5 +408,39 @@ mod tests {
         assert!(matches_search(&entry, Some("great THANKS")));
         assert!(!matches_search(&entry, Some("great podcast")));
         assert!(matches_search(&entry, None));
+    }
+
+    /// A row whose stored records are over the read cap (an older Satchel
+    /// stored them uncapped) still lists, from its list row.
+    #[test]
+    fn an_unreadable_record_blob_still_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let mut records = crate::keysend::Records::new();
+        let _ = records.insert(crate::keysend::record::MESSAGE, b"big one".to_vec());
+        let item = crate::node::ReceivedKeysend {
+            hash: crate::keysend::PaymentHash::from_bytes([9; 32]),
+            chan_id: 1,
+            htlc_index: 1,
+            amount: crate::keysend::Msat::from_sat(21),
+            add_index: 1,
+            settle_index: 1,
+            created_at: 1,
+            settled_at: 1,
+            records,
+        };
+        let _ = index.insert_received(&[item]).unwrap();
+        let _ = index
+            .lock()
+            .execute(
+                "UPDATE received SET records = zeroblob(2 * 1024 * 1024)",
+                [],
+            )
+            .unwrap();
+        let row = index.inbox(&InboxQuery::default()).unwrap().remove(0);
+        let me: NodeId = ALICE.parse().unwrap();
+        let listed = entry(&index, &ContactBook::new(), &row, &me).expect("still lists");
+        assert_eq!(listed.message.as_deref(), Some("big one"));
+        assert_eq!(listed.sender.status, "anonymous");
     }
 }

@@ -224,7 +224,9 @@ mod tests {
         let failed = fold(&[
             sync::Event::Started { fresh: true },
             progress(SyncPhase::Received, 1_000, 900),
-            sync::Event::Backfilled(Err("node went away".into())),
+            sync::Event::Backfilled(Err(crate::wallet::SyncError::Index(
+                crate::wallet::IndexError::NotFound(1),
+            ))),
         ]);
         assert_eq!(failed, History::Quiet);
     }
@@ -234,28 +236,13 @@ mod tests {
         let done = fold(&[sync::Event::Started { fresh: true }, finished(5)]);
         let after = done
             .next(&sync::Event::Received(Vec::new()))
-            .next(&sync::Event::Failed("x".into()));
+            .next(&sync::Event::Failed(crate::wallet::IndexError::NotFound(1)));
         assert_eq!(after, done);
     }
 
     #[test]
     fn tips_arriving_after_the_sync_keep_the_count_live() {
-        use crate::keysend::{Msat, PaymentHash};
-        use crate::wallet::InboxRow;
-        let row = |id| InboxRow {
-            id,
-            hash: PaymentHash::from_bytes([id as u8; 32]),
-            amount: Msat::from_sat(21),
-            settled_at: id,
-            sender_name: None,
-            alias: None,
-            sender_pubkey: None,
-            verification: None,
-            preview: String::new(),
-            message_source: None,
-            podcast: None,
-            unread: true,
-        };
+        let row = crate::wallet::InboxRow::sample;
         let history = fold(&[
             sync::Event::Started { fresh: true },
             finished(200),

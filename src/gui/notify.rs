@@ -4,8 +4,9 @@
 //!
 //! The sender is named as `wallet::ShownSender` presents it: a forged or
 //! unproven sender is "someone who claims to be ...", never announced like
-//! a verified one. Notification servers read the body (some also the title)
-//! as markup: every `&`, `<` and `>` from the sender is escaped.
+//! a verified one. Notification servers read the body as markup: every `&`,
+//! `<` and `>` in it is escaped. The title is plain text by the spec, but
+//! some servers read it as markup too: its angle brackets become `‹ ›`.
 
 use iced::Task;
 
@@ -19,7 +20,8 @@ const BODY_CHARS: usize = 120;
 /// Longest sender phrase in a title, in characters.
 const FROM_CHARS: usize = 80;
 
-/// A notification's text, markup-escaped.
+/// A notification's text: the body markup-escaped, the title without
+/// angle brackets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub title: String,
@@ -42,7 +44,7 @@ pub fn content(tip: &InboxRow, contacts: &ContactBook, settings: &Settings) -> O
         body.push_str(" (message not signed)");
     }
     Some(Notice {
-        title: escape_markup(&title),
+        title: title.replace('<', "‹").replace('>', "›"),
         body: escape_markup(&body),
     })
 }
@@ -55,8 +57,6 @@ pub fn escape_markup(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }
@@ -113,16 +113,10 @@ pub fn tip(
 mod tests {
     use super::*;
     use crate::keysend::incoming::{MessageSource, Scheme, Unverified};
-    use crate::keysend::{Msat, PaymentHash};
 
     fn tip(verification: Option<Verification>, name: &str, preview: &str) -> InboxRow {
         InboxRow {
-            id: 1,
-            hash: PaymentHash::from_bytes([1; 32]),
-            amount: Msat::from_sat(21),
-            settled_at: 0,
             sender_name: Some(name.into()),
-            alias: None,
             sender_pubkey: Some(
                 "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
                     .parse()
@@ -131,8 +125,7 @@ mod tests {
             verification,
             preview: preview.into(),
             message_source: Some(MessageSource::Chat),
-            podcast: None,
-            unread: true,
+            ..InboxRow::sample(1)
         }
     }
 
@@ -165,11 +158,27 @@ mod tests {
         .unwrap();
         assert_eq!(
             notice.title,
-            "21 sat from someone who claims to be &lt;b&gt;Bob&lt;/b&gt; &amp; co"
+            "21 sat from someone who claims to be ‹b›Bob‹/b› & co"
         );
         assert_eq!(
             notice.body,
-            "&lt;a href=&quot;https://x&quot;&gt;win&lt;/a&gt; &amp;amp;"
+            "&lt;a href=\"https://x\"&gt;win&lt;/a&gt; &amp;amp;"
         );
+    }
+
+    /// Notifications name every case of the one sender table as it says.
+    #[test]
+    fn the_sender_table_is_announced_as_the_table_says() {
+        let settings = Settings::default();
+        for case in crate::wallet::sender_table::cases() {
+            let row = case.row();
+            let notice = content(&row, &case.contacts(), &settings).expect("above the threshold");
+            assert_eq!(
+                notice.title,
+                format!("21 sat from {}", case.from),
+                "{}",
+                case.what
+            );
+        }
     }
 }

@@ -10,7 +10,10 @@ use iced::{Subscription, Task};
 
 use crate::gui::health::State;
 use crate::node::SharedNode;
-use crate::wallet::{self as wallet_sync, FollowEvent, InboxRow, Index, SyncProgress, SyncStats};
+use crate::wallet::{
+    self as wallet_sync, FollowEvent, InboxRow, Index, IndexError, SyncError, SyncProgress,
+    SyncStats,
+};
 
 /// What sync reports to the session.
 #[derive(Debug, Clone)]
@@ -20,13 +23,13 @@ pub enum Event {
     /// Backfill progress after a page (received, then sent history).
     Progress(SyncProgress),
     /// Backfill finished: what it stored, or why it stopped.
-    Backfilled(Result<SyncStats, String>),
+    Backfilled(Result<SyncStats, SyncError>),
     /// New keysends were stored (one live batch, in settle order; never empty).
     Received(Vec<InboxRow>),
     /// The live stream's connection state.
     State(State),
     /// The index refused an update (shown as a notice).
-    Failed(String),
+    Failed(IndexError),
 }
 
 /// Read the node's history into the index: `Started`, `Progress` after
@@ -42,9 +45,7 @@ pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
                 let _ = progress_out.try_send(Event::Progress(p));
             })
             .await;
-            let _ = output
-                .send(Event::Backfilled(result.map_err(|e| e.to_string())))
-                .await;
+            let _ = output.send(Event::Backfilled(result)).await;
         },
     ))
 }
@@ -113,29 +114,18 @@ fn event_of(event: FollowEvent) -> Event {
         FollowEvent::Offline(error) => {
             Event::State(State::Offline(format!("{error}. {}", error.next_step())))
         }
-        FollowEvent::IndexFailed(error) => Event::Failed(error.to_string()),
+        FollowEvent::IndexFailed(error) => Event::Failed(error),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keysend::{Msat, PaymentHash};
 
     fn row(id: i64) -> InboxRow {
         InboxRow {
-            id,
-            hash: PaymentHash::from_bytes([id as u8; 32]),
-            amount: Msat::from_sat(21),
             settled_at: 1_700_000_000 + id,
-            sender_name: None,
-            alias: None,
-            sender_pubkey: None,
-            verification: None,
-            preview: String::new(),
-            message_source: None,
-            podcast: None,
-            unread: true,
+            ..InboxRow::sample(id)
         }
     }
 

@@ -100,6 +100,25 @@ impl Index {
     }
 
     /// Store the outcome of a signature check for entry `id`.
+    /// Check up to `limit` senders not checked yet (newest first), so a
+    /// search can match verified senders by name; returns how many.
+    pub fn verify_pending(&self, recipient: &NodeId, limit: u64) -> Result<usize, IndexError> {
+        let ids: Vec<i64> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM received WHERE verification IS NULL \
+                 AND sender_pubkey IS NOT NULL ORDER BY id DESC LIMIT ?1",
+            )?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = stmt.query_map([limit], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in &ids {
+            let _ = self.verify(*id, recipient)?;
+        }
+        Ok(ids.len())
+    }
+
     fn set_verification(&self, id: i64, value: Verification) -> Result<(), IndexError> {
         let conn = self.lock();
         let mut stmt =

@@ -52,6 +52,9 @@ pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS, SearchWords, senders_named};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{SendEvent, resend_same, send, track_entry};
+/// The table of sender presentation, for the frontends' tests.
+#[cfg(test)]
+pub(crate) use sender::tests as sender_table;
 pub use sender::{Badge, SenderFacts, ShownSender, Trust, Who};
 pub use sent::{SentDetail, SentRow, SentStatus};
 pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};

@@ -68,7 +68,8 @@ pub struct InboxRow {
     /// The name the sender gives itself (display-safe, not empty): a claim.
     pub sender_name: Option<String>,
     /// The claimed node's alias in the graph, when Satchel looked it up
-    /// (display-safe; shown only for a verified sender).
+    /// (display-safe; empty: looked up, it has none). Shown only for a
+    /// verified sender.
     pub alias: Option<String>,
     /// The node id the sender claims (unverified unless `verification` says so).
     pub sender_pubkey: Option<NodeId>,
@@ -90,7 +91,8 @@ const ROW_COLUMNS: &str = "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_n
 impl Index {
     /// A page of the inbox, newest first.
     pub fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, IndexError> {
-        let (sql, values) = page_sql(query);
+        let names = self.alias_matches(query)?;
+        let (sql, values) = page_sql(query, names);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), inbox_row)?;
@@ -108,12 +110,13 @@ impl Index {
 
     /// How many entries match `query` (offset and limit ignored).
     pub fn count(&self, query: &InboxQuery) -> Result<u64, IndexError> {
+        let names = self.alias_matches(query)?;
         if let Some(fts) = text_only(query)
-            && !self.alias_matches(query)?
+            && !names
         {
             return self.count_text(&fts, query.min_amount);
         }
-        let (filter, values) = where_clause(query);
+        let (filter, values) = where_clause(query, names);
         let sql = format!("SELECT count(*) FROM received r WHERE {filter}");
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -140,7 +143,8 @@ impl Index {
     }
 
     /// Whether a search could match by sender name (a contact's or a graph
-    /// alias) rather than by text alone.
+    /// alias) rather than by text alone. Only then does a search check
+    /// names: that reads every row it passes, the text alone does not.
     fn alias_matches(&self, query: &InboxQuery) -> Result<bool, IndexError> {
         if !query.senders_named.is_empty() {
             return Ok(true);
@@ -182,8 +186,9 @@ fn text_only(query: &InboxQuery) -> Option<String> {
 }
 
 /// The statement and parameters of a page of the inbox.
-fn page_sql(query: &InboxQuery) -> (String, Vec<Value>) {
-    let (filter, mut values) = where_clause(query);
+/// `names`: see [`where_clause`].
+fn page_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
+    let (filter, mut values) = where_clause(query, names);
     let source = list_source(query);
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} \
@@ -211,7 +216,9 @@ fn list_source(query: &InboxQuery) -> &'static str {
 }
 
 /// The SQL condition and its parameters for the filters of `query`.
-fn where_clause(query: &InboxQuery) -> (String, Vec<Value>) {
+/// `names`: a search also matches senders by name (some may match, see
+/// [`Index::alias_matches`]).
+fn where_clause(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
     let mut conditions = vec!["r.amount_msat >= ?".to_owned()];
     let mut values = vec![Value::Integer(
         i64::try_from(query.min_amount.0).unwrap_or(i64::MAX),
@@ -220,7 +227,8 @@ fn where_clause(query: &InboxQuery) -> (String, Vec<Value>) {
         let mut any =
             vec!["r.id IN (SELECT rowid FROM received_fts WHERE received_fts MATCH ?)".to_owned()];
         values.push(Value::Text(fts));
-        if let Some((alias, words)) = query.text.as_deref().and_then(alias_condition) {
+        let alias = query.text.as_deref().filter(|_| names);
+        if let Some((alias, words)) = alias.and_then(alias_condition) {
             any.push(format!(
                 "(r.verification IN ({}, {}) AND r.sender_pubkey IN \
                  (SELECT pubkey FROM node_alias WHERE {alias}))",
@@ -229,7 +237,7 @@ fn where_clause(query: &InboxQuery) -> (String, Vec<Value>) {
             ));
             values.extend(words);
         }
-        if !query.senders_named.is_empty() {
+        if names && !query.senders_named.is_empty() {
             let marks = vec!["?"; query.senders_named.len()].join(", ");
             any.push(format!("r.sender_pubkey IN ({marks})"));
             values.extend(
@@ -395,6 +403,26 @@ fn inbox_row(row: &Row<'_>) -> rusqlite::Result<InboxRow> {
 }
 
 impl InboxRow {
+    /// An unread anonymous 21-sat row `id` settled at second `id`, without
+    /// a message (tests build the rest on it).
+    #[cfg(test)]
+    pub(crate) fn sample(id: i64) -> Self {
+        Self {
+            id,
+            hash: PaymentHash::from_bytes([id as u8; 32]),
+            amount: Msat::from_sat(21),
+            settled_at: id,
+            sender_name: None,
+            alias: None,
+            sender_pubkey: None,
+            verification: None,
+            preview: String::new(),
+            message_source: None,
+            podcast: None,
+            unread: true,
+        }
+    }
+
     /// What the index knows about the sender (see [`super::ShownSender`]).
     pub fn facts(&self) -> SenderFacts<'_> {
         SenderFacts {
@@ -421,7 +449,7 @@ mod tests {
             let rows: Vec<String> = rows.unwrap().collect::<Result<_, _>>().unwrap();
             rows.join("; ")
         };
-        let (sql, values) = page_sql(query);
+        let (sql, values) = page_sql(query, false);
         let menu = "SELECT DISTINCT podcast FROM received WHERE podcast IS NOT NULL \
                     ORDER BY podcast LIMIT 50";
         (plan(&sql, values), plan(menu, Vec::new()))

@@ -295,4 +295,4 @@ fn claim(name: Option<&str>, id: Option<&NodeId>) -> String {
 
 #[cfg(test)]
 #[path = "sender_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
 //! The one table of sender presentation: every string below is what the GUI
 //! (list row, detail pane), the CLI (text and JSON `status`) and desktop
-//! notifications show, since they all render a [`ShownSender`].
+//! notifications show, since they all render a [`ShownSender`]. The GUI's
+//! and the CLI's tests run the same [`cases`] through their renderers.
 
 use super::*;
 use crate::store::NewContact;
@@ -9,8 +10,9 @@ const KEY: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f
 const SHORT: &str = "0279be66…f81798";
 
 /// One case: what goes in, and what every frontend shows.
-struct Case {
-    what: &'static str,
+#[derive(Clone, Copy)]
+pub(crate) struct Case {
+    pub what: &'static str,
     verification: Option<Verification>,
     pubkey: bool,
     claimed: Option<&'static str>,
@@ -18,19 +20,62 @@ struct Case {
     contact: bool,
     alias: Option<&'static str>,
     // Shown:
-    status: &'static str,
-    headline: &'static str,
-    badge: Option<&'static str>,
-    calls_itself: Option<&'static str>,
-    summary: &'static str,
-    from: &'static str,
+    pub status: &'static str,
+    pub headline: &'static str,
+    pub badge: Option<&'static str>,
+    pub calls_itself: Option<&'static str>,
+    pub summary: &'static str,
+    pub from: &'static str,
+}
+
+impl Case {
+    /// The facts of the case (with the node id it names, if any).
+    pub fn facts(&self) -> SenderFacts<'static> {
+        SenderFacts {
+            verification: self.verification,
+            pubkey: self.pubkey.then(|| KEY.parse().unwrap()),
+            claimed_name: self.claimed,
+            message_source: self.source,
+        }
+    }
+
+    /// The contact book of the case: "Bob (saved)" for its key, or empty.
+    pub fn contacts(&self) -> ContactBook {
+        let mut book = ContactBook::new();
+        if self.contact {
+            let _ = book
+                .add(NewContact::new("Bob (saved)", KEY.parse().unwrap()))
+                .unwrap();
+        }
+        book
+    }
+
+    /// An inbox row of the case (21 sat, message "hi").
+    pub fn row(&self) -> crate::wallet::InboxRow {
+        let facts = self.facts();
+        crate::wallet::InboxRow {
+            sender_name: facts.claimed_name.map(str::to_owned),
+            sender_pubkey: facts.pubkey,
+            verification: facts.verification,
+            message_source: facts.message_source,
+            alias: self.alias.map(str::to_owned),
+            preview: "hi".into(),
+            ..crate::wallet::InboxRow::sample(1)
+        }
+    }
+
+    /// The presentation of the case.
+    pub fn shown(&self) -> ShownSender {
+        ShownSender::new(self.facts(), &self.contacts(), self.alias)
+    }
 }
 
 const WHATSAT: Option<Verification> = Some(Verification::Verified(Scheme::Whatsat));
 const THUNDERHUB: Option<Verification> = Some(Verification::Verified(Scheme::ThunderHub));
 const CHAT: Option<MessageSource> = Some(MessageSource::Chat);
 
-fn cases() -> Vec<Case> {
+/// Every case of the table.
+pub(crate) fn cases() -> Vec<Case> {
     let base = Case {
         what: "",
         verification: None,
@@ -175,19 +220,8 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn every_frontend_shows_a_sender_the_same_way() {
-    let key: NodeId = KEY.parse().unwrap();
-    let mut book = ContactBook::new();
-    let _ = book.add(NewContact::new("Bob (saved)", key)).unwrap();
-    let strangers = ContactBook::new();
     for case in cases() {
-        let facts = SenderFacts {
-            verification: case.verification,
-            pubkey: case.pubkey.then_some(key),
-            claimed_name: case.claimed,
-            message_source: case.source,
-        };
-        let contacts = if case.contact { &book } else { &strangers };
-        let shown = ShownSender::new(facts, contacts, case.alias);
+        let shown = case.shown();
         let what = case.what;
         assert_eq!(shown.status(), case.status, "{what}");
         assert_eq!(shown.headline(), case.headline, "{what}");

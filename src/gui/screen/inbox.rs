@@ -31,6 +31,8 @@ use detail::Detail;
 pub const ROW_HEIGHT: f32 = 68.0;
 /// The list's scrollable (kept still under the selected row).
 const LIST_ID: &str = "inbox-list";
+/// Senders checked before a search, at most (see `load`).
+const SEARCH_CHECKS: u64 = 5_000;
 /// Rows fetched around the visible window.
 const PAGE: u64 = 120;
 /// While a backfill stores pages, the count and rows are reloaded at most
@@ -60,7 +62,7 @@ impl Page {
 pub struct Inbox {
     index: Index,
     me: NodeId,
-    /// Where a verified sender's graph alias is looked up (detail pane).
+    /// Where a verified sender's graph alias is looked up.
     graph: Option<SharedNode>,
     search: String,
     contact: Option<(String, NodeId)>,
@@ -135,8 +137,8 @@ impl Inbox {
         }
     }
 
-    /// Look verified senders up in `node`'s graph (their alias, for the
-    /// detail pane).
+    /// Look verified senders up in `node`'s graph (their alias, for the list,
+    /// the detail pane and search).
     pub fn with_graph(mut self, node: SharedNode) -> Self {
         self.graph = Some(node);
         self
@@ -405,6 +407,11 @@ fn load(
     query: InboxQuery,
     me: &NodeId,
 ) -> Result<(u64, Page, Vec<String>), IndexError> {
+    if query.text.is_some() {
+        // A search matches verified senders by name: check those not
+        // checked yet (cached: a later search finds none left).
+        let _ = index.verify_pending(me, SEARCH_CHECKS)?;
+    }
     let total = index.count(&query)?;
     let mut rows = index.inbox(&query)?;
     for row in rows

@@ -12,7 +12,7 @@ use super::{Action, Message, Session, env_for, run};
 use crate::gui::context::Context;
 use crate::gui::health::Source;
 use crate::gui::{notify, sync};
-use crate::wallet::{InboxRow, IndexError, SyncPhase};
+use crate::wallet::{InboxRow, IndexError, SyncError, SyncPhase};
 
 /// Desktop notifications shown for one batch of new tips at most (the newest).
 const NOTIFY_MAX: usize = 3;
@@ -40,7 +40,7 @@ impl Session {
             sync::Event::Progress(_) => Action::None,
             sync::Event::Backfilled(result) => self.backfilled(result.err(), context),
             sync::Event::Received(tips) => self.received(&tips, context),
-            sync::Event::Failed(reason) => self.set(|s| s.notice = Some(reason)),
+            sync::Event::Failed(error) => self.set(|s| s.notice = Some(error.to_string())),
             sync::Event::State(state) => self.connection(Source::Follow, state),
         }
     }
@@ -64,7 +64,7 @@ impl Session {
 
     /// A backfill ended: the live follow takes over from its cursor, the
     /// lists reload, and a backfill asked for meanwhile starts.
-    fn backfilled(&mut self, failure: Option<String>, context: &Context) -> Action {
+    fn backfilled(&mut self, failure: Option<SyncError>, context: &Context) -> Action {
         if let Some(reason) = failure {
             self.notice = Some(format!("Reading your node's history failed: {reason}"));
         }

@@ -34,15 +34,9 @@ fn units(action: Action) -> usize {
 
 #[test]
 fn reloads_coalesce_into_one_more_after_the_running_one() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     assert_eq!(
         units(inbox.update(Message::Arrived, &env)),
         1,
@@ -70,15 +64,9 @@ fn reloads_coalesce_into_one_more_after_the_running_one() {
 
 #[test]
 fn an_answer_to_an_older_query_is_dropped_and_the_new_one_runs() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     assert_eq!(units(inbox.update(Message::Arrived, &env)), 1);
     let typed = Message::SearchChanged("lightning".into());
     assert_eq!(
@@ -105,15 +93,9 @@ fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
     use super::SYNC_REFRESH;
     use std::time::{Duration, Instant};
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[]);
     let start = Instant::now();
     let ms = |n| start + Duration::from_millis(n);
     assert_eq!(inbox.stored_more(&env, start).units(), 1, "the first rows");
@@ -135,22 +117,53 @@ fn pages_stored_by_a_backfill_refresh_the_count_throttled() {
     assert_eq!(inbox.stored_more(&env, ms(later + 10)).units(), 0);
 }
 
-/// A list row `id`, unread.
+/// A list row `id`, unread, with a preview.
 fn list_row(id: i64) -> crate::wallet::InboxRow {
-    use crate::keysend::{Msat, PaymentHash};
     crate::wallet::InboxRow {
-        id,
-        hash: PaymentHash::from_bytes([id as u8; 32]),
-        amount: Msat::from_sat(21),
-        settled_at: id,
-        sender_name: None,
-        alias: None,
-        sender_pubkey: None,
-        verification: None,
         preview: format!("tip {id}"),
-        message_source: None,
-        podcast: None,
-        unread: true,
+        ..crate::wallet::InboxRow::sample(id)
+    }
+}
+
+/// What the Inbox tests need: an index, contacts, settings and our node.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    index: Index,
+    contacts: ContactBook,
+    settings: Settings,
+    info: NodeInfo,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = Index::open(&dir.path().join("index.db")).expect("index");
+        Self {
+            _dir: dir,
+            index,
+            contacts: ContactBook::new(),
+            settings: Settings::default(),
+            info: info(),
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env {
+            contacts: &self.contacts,
+            settings: &self.settings,
+            info: &self.info,
+        }
+    }
+
+    /// An Inbox showing rows `ids`, top first.
+    fn inbox(&self, ids: &[i64]) -> Inbox {
+        let mut inbox = Inbox::new(self.index.clone(), self.info.id);
+        inbox.total = ids.len() as u64;
+        inbox.page = super::Page {
+            offset: 0,
+            rows: ids.iter().map(|id| list_row(*id)).collect(),
+        };
+        inbox
     }
 }
 
@@ -186,20 +199,9 @@ fn detail_of(id: i64) -> crate::wallet::InboxDetail {
 #[test]
 fn a_late_detail_answer_for_another_row_is_dropped() {
     use super::detail;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
-    inbox.total = 2;
-    inbox.page = super::Page {
-        offset: 0,
-        rows: vec![list_row(2), list_row(1)],
-    };
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
     let _ = inbox.update(Message::Select(1), &env);
     let _ = inbox.update(Message::Select(2), &env);
     let late = detail::Message::Loaded {
@@ -253,20 +255,9 @@ fn a_late_detail_answer_for_another_row_is_dropped() {
 /// detail pane back to the top.
 #[test]
 fn a_new_tip_does_not_push_the_selected_row() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = Index::open(&dir.path().join("index.db")).expect("index");
-    let (contacts, settings, info) = (ContactBook::new(), Settings::default(), info());
-    let env = Env {
-        contacts: &contacts,
-        settings: &settings,
-        info: &info,
-    };
-    let mut inbox = Inbox::new(index, info.id);
-    inbox.total = 2;
-    inbox.page = super::Page {
-        offset: 0,
-        rows: vec![list_row(2), list_row(1)],
-    };
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
     assert_eq!(
         units(inbox.update(Message::Select(1), &env)),
         2,
@@ -282,4 +273,34 @@ fn a_new_tip_does_not_push_the_selected_row() {
         1
     );
     assert_eq!(inbox.viewport.offset, super::ROW_HEIGHT);
+}
+
+/// The list row shows every case of the one sender table as the table
+/// says: the headline, the badge and the claimed name beside it.
+#[test]
+fn the_sender_table_shows_in_a_list_row() {
+    use iced_test::simulator::simulator;
+    let info = info();
+    let settings = Settings::default();
+    for case in crate::wallet::sender_table::cases() {
+        let (row, contacts) = (case.row(), case.contacts());
+        let env = Env {
+            contacts: &contacts,
+            settings: &settings,
+            info: &info,
+        };
+        let element = super::view::row_view(&row, &env, (false, false), chrono::Local::now());
+        let mut ui = simulator(element);
+        let what = case.what;
+        assert!(ui.find(case.headline).is_ok(), "{what}: {}", case.headline);
+        for label in case.badge.into_iter().chain(case.calls_itself) {
+            assert!(ui.find(label).is_ok(), "{what}: {label}");
+        }
+        let unsigned = ui.find("message not signed").is_ok();
+        assert_eq!(
+            unsigned,
+            case.summary.ends_with("message not signed"),
+            "{what}"
+        );
+    }
 }

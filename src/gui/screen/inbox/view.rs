@@ -177,7 +177,7 @@ pub fn badge_tone(trust: Trust) -> Tone {
 const NARROW_PREVIEW_CHARS: usize = 56;
 
 /// One row. `narrow`: the detail pane takes part of the width.
-fn row_view<'a>(
+pub(super) fn row_view<'a>(
     row: &'a InboxRow,
     env: &Env<'a>,
     (selected, narrow): (bool, bool),
