@@ -189,6 +189,42 @@ pub fn sentence(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// A drop-down (a filter) showing `selected`, or `placeholder` when none.
+/// The shown value is an ordinary text laid over the pick list, not the
+/// pick list's own label: the CPU renderer (iced_tiny_skia 0.14.1,
+/// `Layer::draw_text`) repaints such a label from its centre line down, so
+/// a previous, longer label left its top half behind (issue 10 item 20).
+pub fn picker<'a, T, M>(
+    options: Vec<T>,
+    selected: Option<T>,
+    placeholder: &'a str,
+    on_select: impl Fn(T) -> M + 'a,
+) -> Element<'a, M>
+where
+    T: ToString + PartialEq + Clone + 'a,
+    M: Clone + 'a,
+{
+    let (label, style): (String, fn(&iced::Theme) -> text::Style) = match &selected {
+        Some(value) => (value.to_string(), text::default),
+        None => (placeholder.to_owned(), theme::muted),
+    };
+    let list = iced::widget::pick_list(options, None::<T>, on_select)
+        .text_line_height(theme::line::CONTROL)
+        .style(theme::pick)
+        .padding(8);
+    let shown = container(
+        text(label)
+            .line_height(theme::line::CONTROL)
+            .style(style)
+            .wrapping(text::Wrapping::None),
+    )
+    .padding(8)
+    .height(Length::Fill)
+    .align_y(Alignment::Center)
+    .clip(true);
+    iced::widget::stack![list, shown].into()
+}
+
 /// The main call to action; disabled when `on_press` is `None`.
 pub fn primary<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button::Button<'a, M> {
     button(text(label).font(theme::BOLD))

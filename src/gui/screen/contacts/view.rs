@@ -11,6 +11,8 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::store::Contact;
 
+/// Height of the search row.
+const TOP_HEIGHT: f32 = 40.0;
 /// Height of the banner line above the list, shown or not.
 const BANNER_HEIGHT: f32 = 38.0;
 
@@ -19,15 +21,18 @@ impl Contacts {
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let search = text_input("Search by name, note, alias or key…", &self.search)
             .size(size::BODY)
+            .line_height(theme::line::BODY)
             .id("contact-search")
             .on_input(Message::SearchChanged)
             .padding(9)
             .style(theme::input(false));
+        // A whole-pixel height (see `theme::line`): the list below starts on one.
         let top = row![
             container_fill(search),
             widget::primary("New contact", Some(Message::New))
         ]
         .spacing(gap::M)
+        .height(TOP_HEIGHT)
         .align_y(Alignment::Center);
         let list = self.list(env);
         let main: Element<'a, Message> = match &self.form {
