@@ -189,11 +189,9 @@ pub fn sentence(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// A drop-down (a filter) showing `selected`, or `placeholder` when none.
-/// The shown value is an ordinary text laid over the pick list, not the
-/// pick list's own label: the CPU renderer (iced_tiny_skia 0.14.1,
-/// `Layer::draw_text`) repaints such a label from its centre line down, so
-/// a previous, longer label left its top half behind (issue 10 item 20).
+/// A drop-down (a filter) showing `selected`, or `placeholder` when none,
+/// drawn so the CPU renderer repaints it whole when its label changes (see
+/// [`theme::pick_showing`]).
 pub fn picker<'a, T, M>(
     options: Vec<T>,
     selected: Option<T>,
@@ -204,25 +202,15 @@ where
     T: ToString + PartialEq + Clone + 'a,
     M: Clone + 'a,
 {
-    let (label, style): (String, fn(&iced::Theme) -> text::Style) = match &selected {
-        Some(value) => (value.to_string(), text::default),
-        None => (placeholder.to_owned(), theme::muted),
-    };
-    let list = iced::widget::pick_list(options, None::<T>, on_select)
+    let shown = selected
+        .as_ref()
+        .map_or_else(|| placeholder.to_owned(), ToString::to_string);
+    iced::widget::pick_list(options, selected, on_select)
+        .placeholder(placeholder)
         .text_line_height(theme::line::CONTROL)
-        .style(theme::pick)
-        .padding(8);
-    let shown = container(
-        text(label)
-            .line_height(theme::line::CONTROL)
-            .style(style)
-            .wrapping(text::Wrapping::None),
-    )
-    .padding(8)
-    .height(Length::Fill)
-    .align_y(Alignment::Center)
-    .clip(true);
-    iced::widget::stack![list, shown].into()
+        .style(theme::pick_showing(&shown))
+        .padding(8)
+        .into()
 }
 
 /// The main call to action; disabled when `on_press` is `None`.

@@ -11,8 +11,12 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::store::Contact;
 
-/// Height of the search row.
+/// Height of the search row and of the import/export row.
 const TOP_HEIGHT: f32 = 40.0;
+/// Widths and height in the import/export row (whole pixels).
+const TRANSFER_LABEL: f32 = 110.0;
+const TRANSFER_BUTTON: f32 = 90.0;
+const TRANSFER_BUTTON_HEIGHT: f32 = 38.0;
 /// Height of the banner line above the list, shown or not.
 const BANNER_HEIGHT: f32 = 38.0;
 
@@ -158,17 +162,27 @@ impl Contacts {
     fn transfer_row(&self) -> Element<'_, Message> {
         let path = text_input("File path: contacts.json or contacts.csv", &self.path)
             .size(size::BODY)
+            .line_height(theme::line::BODY)
             .on_input(Message::PathChanged)
             .padding(8)
             .style(theme::input(false));
         let ready = !self.path.trim().is_empty();
+        // Whole pixels (see `theme::line`): the CPU renderer repaints this
+        // row's region when the screen changes; a fractional edge blended a
+        // corner pixel of the next screen's card twice.
+        let button = |label, on: Message| {
+            widget::secondary(label, ready.then_some(on))
+                .width(TRANSFER_BUTTON)
+                .height(TRANSFER_BUTTON_HEIGHT)
+        };
         row![
-            widget::caption("Import / export"),
+            iced::widget::container(widget::caption("Import / export")).width(TRANSFER_LABEL),
             container_fill(path),
-            widget::secondary("Import", ready.then_some(Message::Import)),
-            widget::secondary("Export", ready.then_some(Message::Export))
+            button("Import", Message::Import),
+            button("Export", Message::Export)
         ]
         .spacing(gap::S)
+        .height(TOP_HEIGHT)
         .align_y(Alignment::Center)
         .into()
     }
