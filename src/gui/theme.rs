@@ -500,6 +500,25 @@ pub fn pick(theme: &Theme, status: pick_list::Status) -> pick_list::Style {
     }
 }
 
+/// [`pick`] for a drop-down showing `label`. The CPU renderer (iced_tiny_skia
+/// 0.14.1, `Layer::draw_text`) repaints a pick list's changed label only from
+/// its centre line down, so a previous, longer label left its top half
+/// behind (issue 10 item 20). The box's border width carries a trace of the
+/// label (at most 0.01 px, invisible), so a new label changes the box too
+/// and the whole box is repainted.
+pub fn pick_showing(label: &str) -> impl Fn(&Theme, pick_list::Status) -> pick_list::Style + use<> {
+    let stamp = label
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 10_000;
+    let width = 1.0 + stamp as f32 * 1e-6;
+    move |theme, status| {
+        let mut style = pick(theme, status);
+        style.border.width = width;
+        style
+    }
+}
+
 /// A thin progress bar in the accent colour.
 pub fn progress(theme: &Theme) -> progress_bar::Style {
     progress_bar::Style {
@@ -512,6 +531,24 @@ pub fn progress(theme: &Theme) -> progress_bar::Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_pick_list_label_changes_the_box() {
+        let theme = light();
+        let style = |label: &str| pick_showing(label)(&theme, pick_list::Status::Active);
+        let labels = [
+            "Any sender",
+            "Dave's Bitcoin Podcast",
+            "Alice's node",
+            "carol.ln",
+        ];
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert_ne!(style(a).border, style(b).border, "{a} / {b}");
+            }
+        }
+        assert!((style("Any sender").border.width - 1.0).abs() <= 0.01);
+    }
 
     #[test]
     fn parses_node_colours() {

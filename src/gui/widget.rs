@@ -189,6 +189,30 @@ pub fn sentence(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// A drop-down (a filter) showing `selected`, or `placeholder` when none,
+/// drawn so the CPU renderer repaints it whole when its label changes (see
+/// [`theme::pick_showing`]).
+pub fn picker<'a, T, M>(
+    options: Vec<T>,
+    selected: Option<T>,
+    placeholder: &'a str,
+    on_select: impl Fn(T) -> M + 'a,
+) -> Element<'a, M>
+where
+    T: ToString + PartialEq + Clone + 'a,
+    M: Clone + 'a,
+{
+    let shown = selected
+        .as_ref()
+        .map_or_else(|| placeholder.to_owned(), ToString::to_string);
+    iced::widget::pick_list(options, selected, on_select)
+        .placeholder(placeholder)
+        .text_line_height(theme::line::CONTROL)
+        .style(theme::pick_showing(&shown))
+        .padding(8)
+        .into()
+}
+
 /// The main call to action; disabled when `on_press` is `None`.
 pub fn primary<'a, M: Clone + 'a>(label: &'a str, on_press: Option<M>) -> button::Button<'a, M> {
     button(text(label).font(theme::BOLD))

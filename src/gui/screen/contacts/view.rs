@@ -11,6 +11,12 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::store::Contact;
 
+/// Height of the search row and of the import/export row.
+const TOP_HEIGHT: f32 = 40.0;
+/// Widths and height in the import/export row (whole pixels).
+const TRANSFER_LABEL: f32 = 110.0;
+const TRANSFER_BUTTON: f32 = 90.0;
+const TRANSFER_BUTTON_HEIGHT: f32 = 38.0;
 /// Height of the banner line above the list, shown or not.
 const BANNER_HEIGHT: f32 = 38.0;
 
@@ -19,15 +25,18 @@ impl Contacts {
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let search = text_input("Search by name, note, alias or key…", &self.search)
             .size(size::BODY)
+            .line_height(theme::line::BODY)
             .id("contact-search")
             .on_input(Message::SearchChanged)
             .padding(9)
             .style(theme::input(false));
+        // A whole-pixel height (see `theme::line`): the list below starts on one.
         let top = row![
             container_fill(search),
             widget::primary("New contact", Some(Message::New))
         ]
         .spacing(gap::M)
+        .height(TOP_HEIGHT)
         .align_y(Alignment::Center);
         let list = self.list(env);
         let main: Element<'a, Message> = match &self.form {
@@ -153,17 +162,27 @@ impl Contacts {
     fn transfer_row(&self) -> Element<'_, Message> {
         let path = text_input("File path: contacts.json or contacts.csv", &self.path)
             .size(size::BODY)
+            .line_height(theme::line::BODY)
             .on_input(Message::PathChanged)
             .padding(8)
             .style(theme::input(false));
         let ready = !self.path.trim().is_empty();
+        // Whole pixels (see `theme::line`): the CPU renderer repaints this
+        // row's region when the screen changes; a fractional edge blended a
+        // corner pixel of the next screen's card twice.
+        let button = |label, on: Message| {
+            widget::secondary(label, ready.then_some(on))
+                .width(TRANSFER_BUTTON)
+                .height(TRANSFER_BUTTON_HEIGHT)
+        };
         row![
-            widget::caption("Import / export"),
+            iced::widget::container(widget::caption("Import / export")).width(TRANSFER_LABEL),
             container_fill(path),
-            widget::secondary("Import", ready.then_some(Message::Import)),
-            widget::secondary("Export", ready.then_some(Message::Export))
+            button("Import", Message::Import),
+            button("Export", Message::Export)
         ]
         .spacing(gap::S)
+        .height(TOP_HEIGHT)
         .align_y(Alignment::Center)
         .into()
     }

@@ -3,7 +3,7 @@
 //! podcast, amount, preview, time) and, beside it, the detail pane. Reads
 //! `Inbox` only.
 
-use iced::widget::{button, column, container, pick_list, row, text, text_input, toggler};
+use iced::widget::{button, column, container, row, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::detail::Detail;
@@ -87,20 +87,15 @@ impl Inbox {
             .map(|c| ContactChoice(c.name.clone(), c.pubkey))
             .collect();
         let selected = self.contact.clone().map(|(n, id)| ContactChoice(n, id));
-        let contact = pick_list(contacts, selected, |c| {
+        let contact = widget::picker(contacts, selected, "Any sender", |c| {
             Message::ContactFilter(Some((c.0, c.1)))
-        })
-        .placeholder("Any sender")
-        .text_line_height(theme::line::CONTROL)
-        .style(theme::pick)
-        .padding(8);
-        let podcast = pick_list(self.podcasts.clone(), self.podcast.clone(), |p| {
-            Message::PodcastFilter(Some(p))
-        })
-        .placeholder("Any podcast")
-        .text_line_height(theme::line::CONTROL)
-        .style(theme::pick)
-        .padding(8);
+        });
+        let podcast = widget::picker(
+            self.podcasts.clone(),
+            self.podcast.clone(),
+            "Any podcast",
+            |p| Message::PodcastFilter(Some(p)),
+        );
         let small = toggler(self.show_small)
             .label("Show tiny tips")
             .text_line_height(theme::line::CONTROL)
