@@ -13,6 +13,8 @@ mod layout;
 mod recovery;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
+#[path = "gui_flows/send_form.rs"]
+mod send_form;
 #[path = "gui_flows/send_outcome.rs"]
 mod send_outcome;
 #[path = "gui_flows/send_retry.rs"]

@@ -9,6 +9,7 @@
 
 mod blob;
 mod detail;
+pub mod draft;
 mod error;
 mod file;
 mod follow;
@@ -37,12 +38,13 @@ mod verification;
 
 pub use blob::BlobError;
 pub use detail::{InboxDetail, MESSAGE_CHARS};
+pub use draft::{Draft, FeeRule, IntentId, Probe, ProbeKey, RecipientWarning};
 pub use error::{IndexError, JournalError, SendError, SyncError};
 pub use follow::{FollowEvent, RECONNECT_FIRST, RECONNECT_MAX, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{JOURNAL_FILE, Journal, JournalEntry};
 pub use journal_state::JournalState;
-pub use prepare::{SEND_TIMEOUT, SendRequest, prepare};
+pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
 pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{RETRY_FIRST, RETRY_MAX, SendEvent, resend_same, send, track_entry};

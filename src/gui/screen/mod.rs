@@ -11,8 +11,6 @@ pub mod inbox_detail;
 mod inbox_tests;
 pub mod inbox_view;
 pub mod send;
-pub mod send_outcome;
-pub mod send_view;
 pub mod sent;
 pub mod settings;
 pub mod settings_renderer;

@@ -53,7 +53,7 @@ impl Session {
     /// Back online after the connection broke: ask the node again about
     /// unfinished payments (not while the Send screen drives one itself).
     pub(super) fn reconnected(&mut self, before: &State) -> Action {
-        if *before == State::Connected || self.send.is_locked() {
+        if *before == State::Connected || self.send.is_busy() {
             return Action::None;
         }
         run(self.recovery.check().map(Message::Recovery))
