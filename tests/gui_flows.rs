@@ -130,6 +130,8 @@ fn a_message_too_large_for_the_onion_is_refused_before_sending() {
     let alice = h.node("alice").to_hex();
     compose(&mut h, &alice, "21");
     let long = "é".repeat(700); // 1,400 bytes: never fits
+    let records = Records::from([(MESSAGE, long.clone().into_bytes())]);
+    let budget = satchel::keysend::onion::Budget::measure(1, Msat::from_sat(21), &records);
     h.interact(|ui| {
         let _ = ui.click(selector::id("send-amount")).expect("amount field");
     });
@@ -140,10 +142,15 @@ fn a_message_too_large_for_the_onion_is_refused_before_sending() {
         satchel::gui::screen::send::Message::MessageEdited(paste),
     )));
     submit(&mut h);
-    let Stage::Done(Outcome::Failed { explanation, .. }) = stage(&h) else {
-        panic!("expected a refusal, got {:?}", stage(&h))
-    };
-    assert!(explanation.contains("too long"), "{explanation}");
+    // Send is disabled with the reason; Enter does not send either.
+    assert_eq!(stage(&h), Stage::Compose);
+    let reason = format!(
+        "The message and records are too large for a 1-hop route ({} of 1300 onion bytes); \
+         shorten the message by at least {} bytes",
+        budget.used,
+        budget.over()
+    );
+    assert!(h.shows(&reason), "{reason}");
 }
 
 #[test]

@@ -63,6 +63,16 @@ pub enum FormError {
     Records(#[from] AssignmentError),
 }
 
+/// Why "Send" is disabled: a field, or the tip as a whole (records that
+/// cannot be sent, or too large for the onion).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NotReady {
+    #[error(transparent)]
+    Form(#[from] FormError),
+    #[error(transparent)]
+    Tip(#[from] SendError),
+}
+
 /// The Send screen.
 pub struct Send {
     recipient: String,
@@ -390,17 +400,15 @@ impl Send {
 
     /// The onion budget of the form as it is (for the byte meter), over the
     /// probed route or the assumed one.
-    pub fn budget(&self, env: &Env<'_>) -> Result<Budget, String> {
-        let draft = self.draft(env).map_err(|e| e.to_string())?;
-        draft.budget(self.probe.as_ref()).map_err(|e| e.to_string())
+    pub fn budget(&self, env: &Env<'_>) -> Result<Budget, NotReady> {
+        let draft = self.draft(env)?;
+        Ok(draft.budget(self.probe.as_ref())?)
     }
 
     /// A complete tip that fits the onion: what "Send" needs.
-    pub fn ready(&self, env: &Env<'_>) -> Result<Draft, String> {
-        let draft = self.draft(env).map_err(|e| e.to_string())?;
-        draft
-            .check(self.probe.as_ref())
-            .map_err(|e| e.to_string())?;
+    pub fn ready(&self, env: &Env<'_>) -> Result<Draft, NotReady> {
+        let draft = self.draft(env)?;
+        draft.check(self.probe.as_ref())?;
         Ok(draft)
     }
 

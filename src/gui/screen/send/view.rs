@@ -9,7 +9,7 @@ use iced::widget::{
 use iced::{Alignment, Element, Length};
 
 use super::outcome::{NOT_SENT, UNKNOWN};
-use super::{FormError, Message, Outcome, PRESETS, Send, Sending, Stage, asks_first};
+use super::{FormError, Message, NotReady, Outcome, PRESETS, Send, Sending, Stage, asks_first};
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
@@ -207,9 +207,10 @@ fn presets<'a>(locked: bool) -> Element<'a, Message> {
 fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let budget = match send.budget(env) {
         Ok(budget) => budget,
-        Err(_) if send.draft(env).is_err() => return space().into(),
-        Err(reason) => {
-            return text(widget::sentence(&reason))
+        // The field says what is wrong.
+        Err(NotReady::Form(_)) => return space().into(),
+        Err(NotReady::Tip(reason)) => {
+            return text(widget::sentence(&reason.to_string()))
                 .size(size::SMALL)
                 .style(theme::toned(Tone::Danger))
                 .into();
@@ -289,9 +290,9 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         _ => {
             let ready = send.ready(env);
             let button = widget::primary("Send", ready.is_ok().then_some(Message::Send));
-            let why: Element<'a, Message> = match (&ready, send.draft(env)) {
-                // Only what the form cannot show by a field: an oversize tip.
-                (Err(reason), Ok(_)) => text(widget::sentence(reason))
+            let why: Element<'a, Message> = match &ready {
+                // Only what no field shows: records that cannot go, an oversize tip.
+                Err(NotReady::Tip(reason)) => text(widget::sentence(&reason.to_string()))
                     .size(size::SMALL)
                     .style(theme::toned(Tone::Danger))
                     .into(),
