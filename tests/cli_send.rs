@@ -78,3 +78,22 @@ fn a_fee_limit_above_the_amount_is_asked_about() {
     let shown = satchel(home.path(), &["--demo", "send", "carol.ln", "21", "--yes"]).expect_code(0);
     shown.assert_stdout_has("fee limit: 10 sat, the 10 sat minimum (1 % would be 0.210 sat)");
 }
+
+#[test]
+fn amounts_people_mistype_are_refused_with_the_reason() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (&["++5"], "type the amount as digits"),
+        (&["1,000 000"], "one kind of separator"),
+        (&["21", "--fee-limit", "1 000,000"], "one kind of separator"),
+    ];
+    for (tail, words) in cases {
+        let mut args = vec!["--demo", "send", "carol.ln"];
+        args.extend_from_slice(tail);
+        args.push("--yes");
+        satchel(home.path(), &args)
+            .expect_code(2)
+            .assert_stderr_has(words);
+    }
+    assert_eq!(sent_count(home.path()), 0);
+}
