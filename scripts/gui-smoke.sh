@@ -151,7 +151,7 @@ compose() {
     click 350 274          # the suggestion "Dave's Bitcoin Podcast"
     click 600 327          # Amount
     typed "1000"
-    click 274 587          # Sign with my node identity
+    click 274 542          # Sign with my node identity
     click 600 470          # Message
     typed "Loved episode 55, the part on keysend inboxes was great. Keep going!"
 }
@@ -174,7 +174,7 @@ if $screens; then
     shot "$out/contacts.png"
     differs "$out/send.png" "$out/contacts.png"
     key ctrl+2
-    click 298 675          # Send (the tip then shows in Sent)
+    click 298 722          # Send (the tip then shows in Sent)
     sleep 3
     key ctrl+4
     shot "$out/sent.png"

@@ -19,6 +19,8 @@ mod live_tip;
 mod recovery;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
+#[path = "gui_flows/send_form.rs"]
+mod send_form;
 #[path = "gui_flows/send_outcome.rs"]
 mod send_outcome;
 #[path = "gui_flows/send_retry.rs"]
@@ -139,6 +141,8 @@ fn a_message_too_large_for_the_onion_is_refused_before_sending() {
     let alice = h.node("alice").to_hex();
     compose(&mut h, &alice, "21");
     let long = "é".repeat(700); // 1,400 bytes: never fits
+    let records = Records::from([(MESSAGE, long.clone().into_bytes())]);
+    let budget = satchel::keysend::onion::Budget::measure(1, Msat::from_sat(21), &records);
     h.interact(|ui| {
         let _ = ui.click(selector::id("send-amount")).expect("amount field");
     });
@@ -149,10 +153,15 @@ fn a_message_too_large_for_the_onion_is_refused_before_sending() {
         satchel::gui::screen::send::Message::MessageEdited(paste),
     )));
     submit(&mut h);
-    let Stage::Done(Outcome::Failed { explanation, .. }) = stage(&h) else {
-        panic!("expected a refusal, got {:?}", stage(&h))
-    };
-    assert!(explanation.contains("too long"), "{explanation}");
+    // Send is disabled with the reason; Enter does not send either.
+    assert_eq!(stage(&h), Stage::Compose);
+    let reason = format!(
+        "The message and records are too large for a 1-hop route ({} of 1300 onion bytes); \
+         shorten the message by at least {} bytes",
+        budget.used,
+        budget.over()
+    );
+    assert!(h.shows(&reason), "{reason}");
 }
 
 #[test]

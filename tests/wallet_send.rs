@@ -387,3 +387,49 @@ async fn outcomes_a_backfill_learns_are_written_into_the_journal() {
         .unwrap();
     assert!(again.is_empty(), "nothing left to record: {again:?}");
 }
+
+/// One route query per tip: `prepare_probed` judges the tip by the probe the
+/// frontend already has (here one that claims a 6-hop route to a direct
+/// peer, so a message that fits one hop is refused as too large for six),
+/// and asks the node again only for a probe of another amount.
+#[tokio::test]
+async fn prepare_uses_the_probe_it_is_given_and_only_that_tips() {
+    let world = world(|_| {}).await;
+    let alice = world.sim.node_id("alice").unwrap();
+    let info = within(world.node.info()).await.unwrap();
+    let text = "x".repeat(1_000);
+    let mut req = request("probed", alice, 100, &text);
+    req.sign = false;
+    let key = wallet::ProbeKey {
+        destination: alice,
+        amount: req.amount,
+        fee_limit: req.fee_limit,
+    };
+    let mut probe = within(wallet::draft::probe(&world.node, key)).await;
+    let route = probe.route.as_mut().expect("alice is a direct peer");
+    assert_eq!(route.hops, 1);
+    route.hops = 6;
+    let judged = within(wallet::prepare_probed(
+        &world.node,
+        &info,
+        req.clone(),
+        None,
+        Some(&probe),
+    ))
+    .await;
+    assert!(
+        matches!(judged, Err(SendError::TooLarge { hops: 6, .. })),
+        "{judged:?}"
+    );
+    // A probe for another amount is not this tip's: the node is asked.
+    probe.key.amount = sats(99);
+    let asked = within(wallet::prepare_probed(
+        &world.node,
+        &info,
+        req,
+        None,
+        Some(&probe),
+    ))
+    .await;
+    assert!(asked.is_ok(), "{asked:?}");
+}

@@ -171,6 +171,10 @@ pub struct SendArgs {
     /// Maximum routing fee in sats (default: the wallet's limit for this amount).
     #[arg(long, value_name = "SATS")]
     pub fee_limit: Option<String>,
+    /// An extra custom record, TYPE=HEX (type >= 65536); repeatable. lncli's
+    /// `--data TYPE=HEX,TYPE=HEX` is accepted too.
+    #[arg(long = "record", visible_alias = "data", value_name = "TYPE=HEX")]
+    pub records: Vec<String>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -291,6 +295,25 @@ mod tests {
     }
 
     #[test]
+    fn send_takes_records_as_record_or_lncli_data() {
+        let cli = Cli::try_parse_from([
+            "satchel",
+            "send",
+            "bob",
+            "21",
+            "--record",
+            "65536=ab",
+            "--data",
+            "70000=01,70001=02",
+        ])
+        .unwrap();
+        let Some(Command::Send(send)) = cli.command else {
+            panic!("not send")
+        };
+        assert_eq!(send.records, ["65536=ab", "70000=01,70001=02"]);
+    }
+
+    #[test]
     fn send_parses_options() {
         let cli = Cli::try_parse_from([
             "satchel",
@@ -315,6 +338,7 @@ mod tests {
         assert_eq!(send.message.as_deref(), Some("hi"));
         assert!(send.sign && send.yes);
         assert_eq!(send.fee_limit.as_deref(), Some("5"));
+        assert!(send.records.is_empty());
         assert!(cli.connect.is_explicit());
     }
 

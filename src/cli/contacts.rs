@@ -9,7 +9,9 @@ use super::args::ContactsCommand;
 use super::exit::CliError;
 use super::report::{print_json, progress, safe};
 use crate::keysend::NodeId;
-use crate::store::{Contact, ContactBook, NewContact, Paths, RowOutcome, write_atomic};
+use crate::store::{
+    Contact, ContactBook, NewContact, Paths, ResolveError, RowOutcome, write_atomic,
+};
 
 /// Longest note shown in the text listing.
 const NOTE_CHARS: usize = 60;
@@ -96,80 +98,27 @@ pub struct Matched {
     pub by_prefix: bool,
 }
 
-/// The contact a name or public key refers to: exact name (any case), then
-/// public key, then (when `prefix` allows it) a unique name prefix. The flag
-/// says whether the match was by prefix.
-pub fn find<'b>(
-    book: &'b ContactBook,
-    text: &str,
-    prefix: bool,
-) -> Result<(&'b Contact, bool), CliError> {
-    let wanted = text.trim().to_lowercase();
-    let exact: Vec<&Contact> = book
-        .contacts()
-        .iter()
-        .filter(|c| c.name.to_lowercase() == wanted)
-        .collect();
-    match exact.as_slice() {
-        [contact] => return Ok((contact, false)),
-        [] => {}
-        many => return Err(ambiguous(text, many)),
-    }
-    if let Some(contact) = text
-        .parse::<NodeId>()
-        .ok()
-        .and_then(|id| book.by_pubkey(&id))
-    {
-        return Ok((contact, false));
-    }
-    let prefixed: Vec<&Contact> = book
-        .contacts()
-        .iter()
-        .filter(|c| !wanted.is_empty() && c.name.to_lowercase().starts_with(&wanted))
-        .collect();
-    match prefixed.as_slice() {
-        [] => Err(CliError::UnknownContact(safe(text, 80))),
-        [contact] if prefix => Ok((contact, true)),
-        [contact] => Err(CliError::BadInput(format!(
-            "{:?} is only the start of the contact name {:?} ({}); with --yes, give the full \
-             name or the public key",
-            safe(text, 80),
-            contact.name,
-            contact.pubkey
-        ))),
-        many => Err(ambiguous(text, many)),
-    }
-}
-
-/// A destination: a contact (by name or key), else a public key. Text that
-/// looks like a key but is not valid gets the key's specific error. With
-/// `exact` (`send --yes`: nobody confirms), a name must be typed in full.
+/// A destination: a contact (by name or key), else a public key, as
+/// [`ContactBook::resolve`] decides. With `exact` (`send --yes`: nobody
+/// confirms), a name must be typed in full.
 pub fn destination(
     book: &ContactBook,
     text: &str,
     exact: bool,
 ) -> Result<(NodeId, Option<Matched>), CliError> {
-    match find(book, text, !exact) {
-        Ok((contact, by_prefix)) => Ok((
-            contact.pubkey,
-            Some(Matched {
-                name: contact.name.clone(),
-                by_prefix,
-            }),
-        )),
-        Err(CliError::UnknownContact(_)) if looks_like_pubkey(text) => {
-            Ok((parse_pubkey(text)?, None))
-        }
-        Err(err) => Err(err),
-    }
-}
-
-/// Long hex, or starting like a compressed key: meant as a key, not a name.
-fn looks_like_pubkey(text: &str) -> bool {
-    let text = text.trim();
-    let hex = text.chars().all(|c| c.is_ascii_hexdigit());
-    let key_prefix = text.starts_with("02") || text.starts_with("03");
-    text.len() == 66 || (hex && text.len() >= 16) || (key_prefix && text.len() >= 10)
+    let found = book.resolve(text, !exact).map_err(|err| match err {
+        ResolveError::Unknown(text) => CliError::UnknownContact(text),
+        ResolveError::BadKey(source) => CliError::BadPubkey {
+            text: safe(text, 80),
+            source,
+        },
+        other => CliError::BadInput(other.to_string()),
+    })?;
+    let matched = found.contact.map(|contact| Matched {
+        name: contact.name.clone(),
+        by_prefix: found.by_prefix,
+    });
+    Ok((found.id, matched))
 }
 
 fn ambiguous(text: &str, matches: &[&Contact]) -> CliError {
@@ -336,9 +285,9 @@ mod tests {
         book
     }
 
-    fn name_of(found: Result<(&Contact, bool), CliError>) -> (String, bool) {
-        let (contact, by_prefix) = found.unwrap();
-        (contact.name.clone(), by_prefix)
+    fn name_of(found: Result<(NodeId, Option<Matched>), CliError>) -> (String, bool) {
+        let matched = found.unwrap().1.expect("a contact");
+        (matched.name, matched.by_prefix)
     }
 
     #[test]
@@ -346,13 +295,16 @@ mod tests {
         let book = book();
         let alice = "Alice's node".to_owned();
         assert_eq!(
-            name_of(find(&book, "alice's NODE", false)),
+            name_of(destination(&book, "alice's NODE", true)),
             (alice.clone(), false)
         );
-        assert_eq!(name_of(find(&book, BOB, false)), ("Bob".into(), false));
-        assert_eq!(name_of(find(&book, "ali", true)), (alice, true));
+        assert_eq!(
+            name_of(destination(&book, BOB, true)),
+            ("Bob".into(), false)
+        );
+        assert_eq!(name_of(destination(&book, "ali", false)), (alice, true));
         assert!(matches!(
-            find(&book, "carol", true),
+            destination(&book, "carol", false),
             Err(CliError::UnknownContact(_))
         ));
     }

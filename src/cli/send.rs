@@ -1,17 +1,20 @@
-//! `satchel send`: resolve the destination, show its graph alias and the fee
-//! estimate, check the amount and fee limit against what the node can send,
-//! confirm, then send through the wallet's journaled flow and print progress
-//! until the payment succeeds or fails.
+//! `satchel send`: resolve the destination, compose a [`Draft`] (the use case
+//! the Send screen shares), probe the route and graph once, show the alias,
+//! records, fee estimate and the rule behind the fee limit, check amount and
+//! fee limit against what the node can send, confirm (twice when the fee
+//! limit is above the amount), then send through the wallet's journaled flow
+//! and print progress until the payment succeeds or fails.
 
 use super::args::SendArgs;
 use super::contacts;
 use super::exit::CliError;
 use super::report::{NAME_CHARS, confirm, progress, safe, sats};
 use super::{journal, payment};
-use crate::keysend::{Msat, NodeId, Tip};
+use crate::keysend::record::{self, parse_assignments};
+use crate::keysend::{Msat, NodeId, Records, Tip};
 use crate::node::{FeeEstimate, GraphNode, OutgoingKeysend, SharedNode};
-use crate::store::{Paths, Settings};
-use crate::wallet::{self, Reconciled, SendRequest};
+use crate::store::{FeeLimit, Paths, Settings};
+use crate::wallet::{self, Draft, FeeRule, IntentId, Reconciled};
 
 /// Where the payment goes, as the user named it and as the graph knows it.
 pub(super) struct Recipient {
@@ -52,35 +55,31 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     let amount = parse_sats(&args.sats)?;
     let book = contacts::load(paths)?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
-    let fee_limit = fee_limit(paths, args.fee_limit.as_deref(), amount)?;
+    let draft = draft(paths, args, id, amount)?;
     let journal = super::history::open_node(node, paths).await?.journal;
     let found = wallet::reconcile(node, &journal).await?;
     journal::report(&found, paths, None);
-    warn_unsent_twin(&found, id, amount);
-    let recipient = Recipient::lookup(node, id, matched.as_ref().map(|m| m.name.clone())).await?;
-    warn_about(&recipient);
+    warn_unsent_twin(&found, id, draft.amount);
+    // The one question about this tip: route and graph entry, reused below.
+    let probe = wallet::draft::probe(node, draft.probe_key()).await;
+    let recipient = Recipient {
+        id,
+        contact: matched.as_ref().map(|m| m.name.clone()),
+        graph: probe.graph.clone().ok().flatten(),
+    };
+    if let Some(warning) = probe.warning() {
+        progress(&format!("warning: {warning}."));
+    }
     let info = node.info().await?;
     // `prepare` refuses an amount that, with its routing fee, is more than
     // the node can send.
     let balance = node.balance().await.ok();
-    let tip = Tip {
-        message: args.message.clone(),
-        ..Tip::default()
-    };
-    let intent_id = new_intent_id();
-    let request = SendRequest {
-        intent_id: intent_id.clone(),
-        destination: id,
-        amount,
-        tip,
-        sign: args.sign,
-        fee_limit,
-    };
-    let keysend = wallet::prepare(node, &info, request, balance).await?;
-    let estimate = node.estimate_fee(&keysend).await;
+    let intent = IntentId::new();
+    let request = draft.request(&intent);
+    let keysend = wallet::prepare_probed(node, &info, request, balance, Some(&probe)).await?;
     println!(
         "{}",
-        summary(&recipient, &keysend, args, estimate.as_ref().ok())
+        summary(&recipient, &keysend, &draft, probe.route.as_ref().ok())
     );
     if let Some(matched) = matched.filter(|m| m.by_prefix) {
         progress(&format!(
@@ -89,12 +88,65 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
             matched.name
         ));
     }
-    if let Err(err) = &estimate {
+    if let Err(err) = &probe.route {
         progress(&format!("No fee estimate: {err}"));
     }
+    if draft.fee_above_amount() {
+        let question = wallet::draft::fee_question(&draft);
+        progress(&format!("note: {question}"));
+        confirm("Allow a fee limit above the amount?", args.yes)?;
+    }
     confirm("Send it?", args.yes)?;
-    let events = wallet::send(node.clone(), journal, intent_id, keysend);
+    let events = wallet::send(node.clone(), journal, intent.into(), keysend);
     payment::follow(events, paths).await
+}
+
+/// What the arguments compose, checked before the node is asked anything.
+fn draft(
+    paths: &Paths,
+    args: &SendArgs,
+    destination: NodeId,
+    amount: Msat,
+) -> Result<Draft, CliError> {
+    let typed = args.fee_limit.as_deref().map(parse_sats).transpose()?;
+    let setting = match typed {
+        Some(_) => FeeLimit::default(),
+        None => Settings::load(paths)?.value.default_fee_limit,
+    };
+    let (fee_limit, fee_rule) = FeeRule::fee_limit(typed, setting, amount);
+    let draft = Draft {
+        destination,
+        amount,
+        tip: Tip {
+            message: args.message.clone(),
+            extra: extra_records(&args.records)?,
+            ..Tip::default()
+        },
+        sign: args.sign,
+        fee_limit,
+        fee_rule,
+    };
+    // Record types and the onion budget over the assumed route, before the
+    // node is asked (prepare checks again over the real one).
+    draft.check(None)?;
+    Ok(draft)
+}
+
+/// `--record TYPE=HEX` (repeatable) and `--data TYPE=HEX,TYPE=HEX`, one set.
+fn extra_records(flags: &[String]) -> Result<Records, CliError> {
+    let mut records = Records::new();
+    for flag in flags {
+        let parsed = parse_assignments(flag)
+            .map_err(|err| CliError::BadInput(format!("--record {}: {err}", safe(flag, 60))))?;
+        for (key, value) in parsed {
+            if records.insert(key, value).is_some() {
+                return Err(CliError::BadInput(format!(
+                    "record type {key} is given twice"
+                )));
+            }
+        }
+    }
+    Ok(records)
 }
 
 /// A payment to the same node for the same amount that never reached the
@@ -127,53 +179,22 @@ fn parse_sats(text: &str) -> Result<Msat, CliError> {
     })
 }
 
-/// `--fee-limit` in sats, else the settings' default for this amount.
-fn fee_limit(paths: &Paths, flag: Option<&str>, amount: Msat) -> Result<Msat, CliError> {
-    if let Some(text) = flag {
-        return parse_sats(text);
-    }
-    let settings = Settings::load(paths)?;
-    Ok(settings.value.default_fee_limit.for_amount(amount))
-}
-
-/// A fresh id for this send: the journal refuses a second submit of it.
-fn new_intent_id() -> String {
-    format!("cli-{}", hex::encode(rand::random::<[u8; 16]>()))
-}
-
-/// Say what the graph does not promise.
-fn warn_about(recipient: &Recipient) {
-    match &recipient.graph {
-        None => progress(
-            "warning: this node is not in the public graph (private or unknown); the payment may \
-             find no route.",
-        ),
-        Some(graph) if !graph.accepts_keysend => progress(
-            "warning: this node does not advertise keysend support; it will probably refuse the \
-             payment.",
-        ),
-        Some(_) => {}
-    }
-}
-
 /// What is about to be sent.
 fn summary(
     recipient: &Recipient,
     keysend: &OutgoingKeysend,
-    args: &SendArgs,
+    draft: &Draft,
     estimate: Option<&FeeEstimate>,
 ) -> String {
     let mut text = format!("Send {} to {}", sats(keysend.amount), recipient.describe());
-    if let Some(message) = args
-        .message
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-    {
+    if let Some(message) = draft.tip.message_text() {
         text.push_str(&format!("\n  message:   {:?}", safe(message, 200)));
-        if args.sign {
+        if draft.sign {
             text.push_str(" (signed with your node key)");
         }
+    }
+    for (key, value) in &draft.tip.extra {
+        text.push_str(&format!("\n  record:    {}", describe_record(*key, value)));
     }
     match estimate {
         Some(e) => text.push_str(&format!(
@@ -182,8 +203,23 @@ fn summary(
         )),
         None => text.push_str("\n  fee:       unknown"),
     }
-    text.push_str(&format!("\n  fee limit: {}", keysend.fee_limit));
+    text.push_str(&format!(
+        "\n  fee limit: {}, {}",
+        keysend.fee_limit, draft.fee_rule
+    ));
     text
+}
+
+/// `696969=6869 (LNPay destination, 2 bytes)`; long values shortened.
+fn describe_record(key: u64, value: &[u8]) -> String {
+    const SHOWN: usize = 32;
+    let hex = hex::encode(&value[..value.len().min(SHOWN)]);
+    let more = if value.len() > SHOWN { "…" } else { "" };
+    let bytes = if value.len() == 1 { "byte" } else { "bytes" };
+    match record::name(key) {
+        Some(name) => format!("{key}={hex}{more} ({name}, {} {bytes})", value.len()),
+        None => format!("{key}={hex}{more} ({} {bytes})", value.len()),
+    }
 }
 
 #[cfg(test)]
@@ -233,7 +269,33 @@ mod tests {
     }
 
     #[test]
-    fn intent_ids_are_unique() {
-        assert_ne!(new_intent_id(), new_intent_id());
+    fn records_from_every_flag_form_are_one_set() {
+        let flags =
+            |list: &[&str]| -> Vec<String> { list.iter().map(|s| (*s).to_owned()).collect() };
+        let both = extra_records(&flags(&["65536=ab", "696969=6869,70000=00"])).unwrap();
+        assert_eq!(
+            both,
+            Records::from([
+                (65_536, vec![0xab]),
+                (696_969, b"hi".to_vec()),
+                (70_000, vec![0])
+            ])
+        );
+        let twice = extra_records(&flags(&["65536=ab", "65536=cd"])).unwrap_err();
+        assert!(twice.to_string().contains("given twice"), "{twice}");
+        let bad = extra_records(&flags(&["65536=xyz"])).unwrap_err();
+        assert_eq!(bad.kind().code(), 2);
+        assert!(bad.to_string().contains("not hex"), "{bad}");
+    }
+
+    #[test]
+    fn records_are_shown_with_their_names() {
+        assert_eq!(
+            describe_record(696_969, b"hi"),
+            "696969=6869 (LNPay destination, 2 bytes)"
+        );
+        assert_eq!(describe_record(70_000, &[1]), "70000=01 (1 byte)");
+        let long = describe_record(70_000, &[0xab; 40]);
+        assert!(long.ends_with("ab… (40 bytes)"), "{long}");
     }
 }

@@ -268,7 +268,7 @@ impl Session {
     }
 
     fn new_tip(&mut self) -> Action {
-        if !self.send.is_locked() {
+        if !self.send.is_busy() {
             self.send = send::Send::default();
         }
         self.screen = Screen::Send;

@@ -34,10 +34,11 @@ pub enum AmountError {
     NotANumber(String),
     #[error("that is more than 21 million bitcoin")]
     TooLarge,
-    /// `1,5` could mean 1.5 or 15: thousands separators must split groups of three.
+    /// `1,5` could mean 1.5 or 15: thousands separators must split groups of
+    /// three, all with the same separator.
     #[error(
-        "{0:?} is ambiguous: separators must split groups of three digits (1,000); \
-         amounts are whole sats"
+        "{0:?} is ambiguous: separators must split groups of three digits, with one kind of \
+         separator (1,000,000); amounts are whole sats"
     )]
     BadGrouping(String),
 }
@@ -80,9 +81,13 @@ impl Msat {
         if text.starts_with('-') {
             return Err(AmountError::Negative);
         }
-        let unsigned = text.trim_start_matches('+');
+        // One leading `+` at most: `++5` is not a number someone meant.
+        let unsigned = text.strip_prefix('+').unwrap_or(text);
         if unsigned.contains('.') {
             return Err(AmountError::Fraction);
+        }
+        if !one_separator_kind(unsigned) {
+            return Err(AmountError::BadGrouping(text.to_owned()));
         }
         let groups: Vec<&str> = unsigned.split(is_separator).collect();
         let digits: String = groups.concat();
@@ -127,6 +132,13 @@ impl fmt::Display for Msat {
 /// Characters people type between groups of thousands.
 fn is_separator(c: char) -> bool {
     matches!(c, ',' | '_' | '\'' | ' ')
+}
+
+/// `1,000,000` or `1 000 000`, not `1,000 000`: one kind of separator.
+fn one_separator_kind(text: &str) -> bool {
+    let mut kinds = text.chars().filter(|c| is_separator(*c));
+    let first = kinds.next();
+    kinds.all(|c| Some(c) == first)
 }
 
 /// Either no separators, or a first group of 1-3 digits followed by groups
@@ -184,6 +196,22 @@ mod tests {
             ("abc", Err(AmountError::NotANumber("abc".into()))),
             ("99999999999999999999", Err(AmountError::TooLarge)),
             ("2100000000000001", Err(AmountError::TooLarge)),
+            ("+5", Ok(5)),
+            ("++5", Err(AmountError::NotANumber("++5".into()))),
+            ("+-5", Err(AmountError::NotANumber("+-5".into()))),
+            (
+                "1,000 000",
+                Err(AmountError::BadGrouping("1,000 000".into())),
+            ),
+            (
+                "1 000,000",
+                Err(AmountError::BadGrouping("1 000,000".into())),
+            ),
+            (
+                "1_000'000",
+                Err(AmountError::BadGrouping("1_000'000".into())),
+            ),
+            ("1 000 000", Ok(1_000_000)),
         ];
         for (text, expected) in cases {
             let got = Msat::parse_sats(text).map(Msat::sats);

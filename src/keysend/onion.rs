@@ -32,8 +32,14 @@ pub struct Budget {
 impl Budget {
     /// Measure `records` (the preimage record is added if absent) over `hops` hops.
     pub fn measure(hops: u32, amount: Msat, records: &Records) -> Self {
+        Self::measure_reserving(hops, amount, records, 0)
+    }
+
+    /// [`Budget::measure`] with `reserved` more bytes of final-hop records,
+    /// for records added later (a signature the node has not made yet).
+    pub fn measure_reserving(hops: u32, amount: Msat, records: &Records, reserved: usize) -> Self {
         let used = intermediate_hops(hops) * intermediate_hop_cost(amount)
-            + hop_cost(final_hop_payload_len(amount, records));
+            + hop_cost(final_hop_payload_len(amount, records) + reserved);
         Self {
             used,
             total: ONION_BUDGET,
@@ -44,6 +50,11 @@ impl Budget {
     /// Whether it fits.
     pub fn fits(&self) -> bool {
         self.used <= self.total
+    }
+
+    /// Bytes over the budget (zero when it fits).
+    pub fn over(&self) -> usize {
+        self.used.saturating_sub(self.total)
     }
 
     /// Bytes still free (zero when over budget).

@@ -12,10 +12,18 @@
 //!    returns 64 bytes (R || S); put them in `tip.identity` with the same
 //!    timestamp and call [`Tip::records`].
 
-use super::NodeId;
 use super::boostagram::Boostagram;
 use super::identity::whatsat_payload;
+use super::onion::{Budget, record_len};
 use super::record::{self, Records};
+use super::{Msat, NodeId};
+
+/// Onion bytes a signed Whatsat identity adds: sender pubkey (33 bytes),
+/// timestamp (8) and signature (64), each with its TLV type and length.
+/// The byte meter counts them before the node has signed.
+pub const IDENTITY_BYTES: usize = record_len(record::SENDER_PUBKEY, 33)
+    + record_len(record::TIMESTAMP, 8)
+    + record_len(record::SIGNATURE, 64);
 
 /// A sender identity the node already signed (Whatsat records).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +86,15 @@ impl Tip {
             timestamp_ns,
             message.as_bytes(),
         ))
+    }
+
+    /// The onion budget over `hops` hops: these records, plus the identity
+    /// records when `sign` will add them (a message is there to sign).
+    pub fn budget(&self, hops: u32, amount: Msat, sign: bool) -> Result<Budget, RecordError> {
+        let records = self.records()?;
+        let signs = sign && self.identity.is_none() && self.message_text().is_some();
+        let reserved = if signs { IDENTITY_BYTES } else { 0 };
+        Ok(Budget::measure_reserving(hops, amount, &records, reserved))
     }
 
     /// All custom records of this tip (without the preimage record).
@@ -187,6 +204,37 @@ mod tests {
         ]);
         assert_eq!(records, expected);
         assert_eq!(Tip::default().signing_payload(&me, &them, ts), None);
+    }
+
+    #[test]
+    fn the_identity_allowance_is_what_signing_adds() {
+        let secret = key(3);
+        let (me, them) = (node_id_of(&secret), node_id_of(&key(4)));
+        let amount = Msat::from_sat(100);
+        // (message, sign, identity bytes counted)
+        let cases = [
+            (Some("hi"), true, IDENTITY_BYTES),
+            (Some("hi"), false, 0),
+            // Nothing to sign: no identity is attached.
+            (None, true, 0),
+            (Some("  "), true, 0),
+        ];
+        for (message, sign, extra) in cases {
+            let plain = tip(message).budget(2, amount, false).unwrap();
+            let counted = tip(message).budget(2, amount, sign).unwrap();
+            assert_eq!(counted.used - plain.used, extra, "{message:?} {sign}");
+        }
+        // The allowance equals the real signed records.
+        let mut signed = tip(Some("hi"));
+        let before = signed.budget(3, amount, true).unwrap();
+        let payload = signed.signing_payload(&me, &them, 7).unwrap();
+        signed.identity = Some(SignedIdentity {
+            sender: me,
+            timestamp_ns: 7,
+            signature: sign_whatsat(&secret, &payload),
+        });
+        assert_eq!(signed.budget(3, amount, true).unwrap(), before);
+        assert_eq!(IDENTITY_BYTES, 123);
     }
 
     #[test]

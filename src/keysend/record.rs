@@ -70,6 +70,49 @@ pub fn name(key: u64) -> Option<&'static str> {
 /// A set of custom records: type -> raw value, sorted by type as TLV requires.
 pub type Records = BTreeMap<u64, Vec<u8>>;
 
+/// Why a typed `TYPE=HEX` record was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssignmentError {
+    #[error("{0:?} is not a record: write TYPE=HEX, for example 696969=6869")]
+    Malformed(String),
+    #[error("{0:?} is not a record type: write it as a decimal number")]
+    BadType(String),
+    #[error("record {0}: the value is not hex (pairs of 0-9, a-f)")]
+    BadHex(u64),
+    #[error("record type {0} is given twice")]
+    Duplicate(u64),
+}
+
+/// Parse records typed as lncli's `--data` takes them: `TYPE=HEX`, several
+/// separated by commas (`34349334=6869,696969=01`). Empty text is no records.
+/// Whether a type may be sent is [`crate::keysend::Tip::records`]'s decision.
+pub fn parse_assignments(text: &str) -> Result<Records, AssignmentError> {
+    let mut records = Records::new();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (key, value) = entry
+            .split_once('=')
+            .ok_or_else(|| AssignmentError::Malformed(entry.to_owned()))?;
+        let key: u64 = key
+            .trim()
+            .parse()
+            .map_err(|_| AssignmentError::BadType(key.trim().to_owned()))?;
+        let value = hex::decode(value.trim()).map_err(|_| AssignmentError::BadHex(key))?;
+        if records.insert(key, value).is_some() {
+            return Err(AssignmentError::Duplicate(key));
+        }
+    }
+    Ok(records)
+}
+
+/// Records as `parse_assignments` reads them: `TYPE=HEX`, comma separated.
+pub fn format_assignments(records: &Records) -> String {
+    let entries: Vec<String> = records
+        .iter()
+        .map(|(key, value)| format!("{key}={}", hex::encode(value)))
+        .collect();
+    entries.join(",")
+}
+
 /// Why bytes are not a TLV stream.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlvError {
@@ -170,6 +213,40 @@ mod tests {
             (5 + 1) + (5 + 1 + 2) + (9 + 1 + 32) + (9 + 3 + 300)
         );
         assert_eq!(from_tlv_stream(&bytes), Ok(records));
+    }
+
+    #[test]
+    fn assignments_read_like_lncli_data() {
+        let cases: &[(&str, Result<Records, AssignmentError>)] = &[
+            ("", Ok(Records::new())),
+            (
+                "696969=6869",
+                Ok(Records::from([(696_969, b"hi".to_vec())])),
+            ),
+            (
+                " 65536=00 , 34349334=4869 ",
+                Ok(Records::from([
+                    (65_536, vec![0]),
+                    (MESSAGE, b"Hi".to_vec()),
+                ])),
+            ),
+            ("70000=", Ok(Records::from([(70_000, vec![])]))),
+            ("696969", Err(AssignmentError::Malformed("696969".into()))),
+            ("x=00", Err(AssignmentError::BadType("x".into()))),
+            ("-1=00", Err(AssignmentError::BadType("-1".into()))),
+            ("70000=zz", Err(AssignmentError::BadHex(70_000))),
+            ("70000=abc", Err(AssignmentError::BadHex(70_000))),
+            ("70000=00,70000=01", Err(AssignmentError::Duplicate(70_000))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_assignments(text), *expected, "{text:?}");
+        }
+        let records = Records::from([(65_536, vec![0xab]), (696_969, b"hi".to_vec())]);
+        assert_eq!(format_assignments(&records), "65536=ab,696969=6869");
+        assert_eq!(
+            parse_assignments(&format_assignments(&records)),
+            Ok(records)
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::sync::Arc;
 pub use atomic::{Loaded, Versioned, read_or_quarantine, write_atomic};
 pub use contacts::{
     Contact, ContactBook, ContactError, ExtraRecord, ImportError, ImportReport, NewContact,
-    RecordError, RecordValue, RowOutcome, SaveReport,
+    RecordError, RecordValue, ResolveError, Resolved, RowOutcome, SaveReport,
 };
 pub use lock::{InstanceLock, acquire};
 pub(crate) use paths::create_private_dir;

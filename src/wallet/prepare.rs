@@ -6,10 +6,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::SendError;
+use super::draft::{self, Probe, ProbeKey};
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::{SignedIdentity, Tip};
-use crate::keysend::{Msat, NodeId, Preimage, Records};
-use crate::node::{Balance, FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, SharedNode};
+use crate::keysend::{Msat, NodeId, Preimage};
+use crate::node::{Balance, NodeInfo, OutgoingKeysend, SharedNode};
 
 /// How long the node may search for a route before giving up (LND's default).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,6 +41,19 @@ pub async fn prepare(
     req: SendRequest,
     balance: Option<Balance>,
 ) -> Result<OutgoingKeysend, SendError> {
+    prepare_probed(node, info, req, balance, None).await
+}
+
+/// [`prepare`] with the node's answer about this tip already in hand (the
+/// frontend showed it): no second route query. A probe for another
+/// destination, amount or fee limit is not used; the node is asked again.
+pub async fn prepare_probed(
+    node: &SharedNode,
+    info: &NodeInfo,
+    req: SendRequest,
+    balance: Option<Balance>,
+    probe: Option<&Probe>,
+) -> Result<OutgoingKeysend, SendError> {
     check_amounts(info, &req, balance)?;
     let mut tip = req.tip;
     tip.identity = None;
@@ -55,10 +69,22 @@ pub async fn prepare(
         fee_limit: req.fee_limit,
         timeout: SEND_TIMEOUT,
     };
-    let estimate = route_estimate(node, &keysend).await;
-    let estimated_fee = estimate.as_ref().ok().map(|e| e.fee);
+    let key = ProbeKey {
+        destination: req.destination,
+        amount: req.amount,
+        fee_limit: req.fee_limit,
+    };
+    let fresh;
+    let probe = match probe.filter(|p| p.key == key) {
+        Some(probe) => probe,
+        None => {
+            fresh = draft::probe(node, key).await;
+            &fresh
+        }
+    };
+    let estimated_fee = probe.route.as_ref().ok().map(|e| e.fee);
     check_spendable(req.amount, req.fee_limit, balance.as_ref(), estimated_fee)?;
-    check_budget(&keysend, estimate.ok())?;
+    check_budget(&keysend, Probe::hops(Some(probe)))?;
     Ok(keysend)
 }
 
@@ -136,34 +162,10 @@ async fn sign_identity(
     })
 }
 
-/// The route the node would take, found without the records (LND finds no
-/// route at all for an oversize onion, which would hide the real problem).
-async fn route_estimate(
-    node: &SharedNode,
-    keysend: &OutgoingKeysend,
-) -> Result<FeeEstimate, NodeError> {
-    let probe = OutgoingKeysend {
-        records: Records::new(),
-        ..keysend.clone()
-    };
-    node.estimate_fee(&probe).await
-}
-
-/// Refuse records that cannot fit the onion over the route the node would
-/// take (`estimate`); when the node found none, one hop is assumed (the
-/// most lenient).
-fn check_budget(keysend: &OutgoingKeysend, estimate: Option<FeeEstimate>) -> Result<(), SendError> {
-    let hops = estimate.map_or(1, |e| e.hops.max(1));
-    let budget = Budget::measure(hops, keysend.amount, &keysend.records);
-    if budget.fits() {
-        return Ok(());
-    }
-    Err(SendError::TooLarge {
-        hops,
-        used: budget.used,
-        total: budget.total,
-        over: budget.used - budget.total,
-    })
+/// Refuse records that cannot fit the onion over `hops` hops (the route the
+/// node would take, else [`draft::ASSUMED_HOPS`]: the rule the byte meter uses).
+fn check_budget(keysend: &OutgoingKeysend, hops: u32) -> Result<(), SendError> {
+    draft::fits(Budget::measure(hops, keysend.amount, &keysend.records))
 }
 
 fn now_ns() -> u64 {

@@ -10,7 +10,7 @@ use satchel::gui::{Message, Screen};
 use satchel::keysend::{Msat, PaymentHash, Preimage, Records, record};
 use satchel::node::{NodeError, OutgoingKeysend, PaymentStatus, PaymentUpdate};
 use satchel::store::{ContactBook, Settings};
-use satchel::wallet::{Journal, JournalError, JournalState, SendError, SendEvent};
+use satchel::wallet::{IntentId, Journal, JournalError, JournalState, SendError, SendEvent};
 
 use super::gui_support::Harness;
 use super::stage;
@@ -60,12 +60,30 @@ fn sending(h: &mut Harness, keysend: &OutgoingKeysend) {
     );
     update_only(h, SendMessage::Send);
     assert_eq!(stage(h), Stage::Preparing);
-    update_only(h, SendMessage::Prepared(Ok(keysend.clone())));
+    let intent = intent(h);
+    update_only(
+        h,
+        SendMessage::Prepared {
+            intent,
+            result: Ok(keysend.clone()),
+        },
+    );
     assert!(matches!(stage(h), Stage::Sending(_)), "{:?}", stage(h));
 }
 
+/// The intent of the tip on screen.
+fn intent(h: &Harness) -> IntentId {
+    h.app
+        .session()
+        .expect("connected")
+        .send()
+        .intent_id()
+        .clone()
+}
+
 fn event(h: &mut Harness, event: SendEvent) {
-    send(h, SendMessage::Event(event));
+    let intent = intent(h);
+    send(h, SendMessage::Event(intent, event));
 }
 
 fn started(hash: PaymentHash) -> SendEvent {
@@ -163,9 +181,13 @@ fn a_stream_that_ends_without_a_final_word_is_left_to_recovery() {
     event(&mut h, started(keysend.hash()));
     let unclear = SendError::Node(NodeError::Other("Unknown: stream reset".into()));
     event(&mut h, SendEvent::Error(unclear));
+    let intent = intent(&h);
     send(
         &mut h,
-        SendMessage::Ended(Ok(Some(JournalState::Dispatched))),
+        SendMessage::Ended {
+            intent,
+            journal: Ok(Some(JournalState::Dispatched)),
+        },
     );
 
     let Stage::Done(Outcome::Unknown { reason }) = stage(&h) else {
@@ -211,8 +233,10 @@ fn edit_and_retry_after_a_node_failure_sends_a_new_payment() {
     assert_eq!(hashes.len(), 2, "two payments, each with its own hash");
 }
 
+/// A form the wallet would refuse is not sent at all: the field says why
+/// and the form stays as it is (no "Not sent" card for a typo).
 #[test]
-fn a_refusal_before_sending_may_be_edited_and_retried() {
+fn an_invalid_fee_limit_is_shown_at_the_field_and_nothing_is_sent() {
     let mut h = Harness::start(0, no_confirm(), ContactBook::new());
     let alice = h.node("alice").to_hex();
     h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
@@ -220,14 +244,8 @@ fn a_refusal_before_sending_may_be_edited_and_retried() {
     send(&mut h, SendMessage::AmountChanged("21".into()));
     send(&mut h, SendMessage::FeeLimitChanged("0".into()));
     send(&mut h, SendMessage::Send);
-    let Stage::Done(Outcome::Failed { explanation, .. }) = stage(&h) else {
-        panic!("expected a refusal, got {:?}", stage(&h));
-    };
-    assert!(explanation.starts_with("Fee limit"), "{explanation}");
-    assert!(h.shows("Edit and retry"));
-    h.interact(|ui| {
-        let _ = ui.click("Edit and retry").expect("the retry button");
-    });
+    assert_eq!(stage(&h), Stage::Compose);
+    assert!(h.shows("Fee limit: the amount must be more than zero"));
     send(&mut h, SendMessage::FeeLimitChanged("5".into()));
     send(&mut h, SendMessage::Send);
     assert!(
@@ -235,4 +253,36 @@ fn a_refusal_before_sending_may_be_edited_and_retried() {
         "{:?}",
         stage(&h)
     );
+}
+
+#[test]
+fn answers_for_another_tip_are_dropped() {
+    let mut h = Harness::start(0, no_confirm(), ContactBook::new());
+    let keysend = tip_to(&h, "bob", 50);
+    sending(&mut h, &keysend);
+    let paid = PaymentUpdate {
+        hash: keysend.hash(),
+        status: PaymentStatus::Succeeded {
+            preimage: keysend.preimage,
+        },
+        amount: keysend.amount,
+        fee: Msat::ZERO,
+        hops: 1,
+        attempts: 1,
+        created_ns: 0,
+    };
+    let other = IntentId::new();
+    send(
+        &mut h,
+        SendMessage::Event(other.clone(), SendEvent::Finished(paid)),
+    );
+    assert!(matches!(stage(&h), Stage::Sending(_)), "{:?}", stage(&h));
+    send(
+        &mut h,
+        SendMessage::Ended {
+            intent: other,
+            journal: Ok(None),
+        },
+    );
+    assert!(matches!(stage(&h), Stage::Sending(_)), "{:?}", stage(&h));
 }

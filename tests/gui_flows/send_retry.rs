@@ -74,7 +74,7 @@ fn edit_and_retry_keeps_the_form_and_sends_a_new_payment() {
     assert_eq!(form.message_text(), "thanks for the show");
     assert!(form.signs());
     assert_eq!(form.fee_limit_text(), "7");
-    assert_ne!(form.intent_id(), first_intent, "a retry is a new payment");
+    assert_ne!(*form.intent_id(), first_intent, "a retry is a new payment");
 
     // The journal takes it as a new payment (a reused intent would be
     // refused as a double submit), and the node says why it failed again.

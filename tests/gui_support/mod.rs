@@ -198,9 +198,9 @@ impl Harness {
         Simulator::with_size(iced::Settings::default(), WINDOW, self.app.view())
     }
 
-    /// Render the current view to `<dir>/<name>-<renderer>.png` with the
-    /// app's fonts (for looking at it; not compared against anything).
-    pub fn render(&self, dir: &std::path::Path, name: &str) {
+    /// A headless view of the current state in a window of `size`, laid
+    /// out with the app's fonts (where things fall on screen).
+    pub fn ui_at(&self, size: iced::Size) -> Simulator<'_, Message> {
         let settings = iced::Settings {
             fonts: satchel::gui::theme::FONT_FILES
                 .iter()
@@ -209,8 +209,13 @@ impl Harness {
             default_font: satchel::gui::theme::FONT,
             ..iced::Settings::default()
         };
-        let mut ui =
-            Simulator::with_size(settings, iced::Size::new(1200.0, 780.0), self.app.view());
+        Simulator::with_size(settings, size, self.app.view())
+    }
+
+    /// Render the current view to `<dir>/<name>-<renderer>.png` with the
+    /// app's fonts (for looking at it; not compared against anything).
+    pub fn render(&self, dir: &std::path::Path, name: &str) {
+        let mut ui = self.ui_at(iced::Size::new(1200.0, 780.0));
         let snapshot = ui.snapshot(&self.app.theme()).expect("snapshot");
         let path = dir.join(name);
         let _ = std::fs::remove_file(path.with_extension("png"));

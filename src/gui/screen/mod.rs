@@ -8,8 +8,6 @@ pub mod connect_view;
 pub mod contacts;
 pub mod inbox;
 pub mod send;
-pub mod send_outcome;
-pub mod send_view;
 pub mod sent;
 pub mod settings;
 

@@ -1,9 +1,15 @@
 //! The Send screen: recipient (contact type-ahead or pasted pubkey), amount
 //! with presets, message with a live byte meter against the onion budget,
-//! identity and boostagram toggles, a debounced fee estimate and fee limit,
-//! a confirm step above the threshold, then live progress. One composed tip
-//! has one wallet intent id and the button is disabled while it is in
-//! flight, so Enter + click or a double click can never pay twice.
+//! identity and boostagram toggles, extra records, a debounced probe of the
+//! route and the recipient (one per destination, amount and fee limit, reused
+//! when sending), a confirm step above the threshold or for a fee limit above
+//! the amount, then live progress. What the form means is a
+//! [`wallet::Draft`](crate::wallet::Draft), the use case `satchel send` shares.
+//! One composed tip has one intent id; every asynchronous answer names the
+//! probe or intent it answers and is dropped when that is no longer current.
+
+mod outcome;
+mod view;
 
 use std::time::Duration;
 
@@ -12,31 +18,29 @@ use iced::widget::text_editor;
 use iced::{Element, Task};
 
 use crate::gui::screen::Env;
-use crate::gui::screen::send_outcome::{self as outcome, Step};
-pub use crate::gui::screen::send_outcome::{Outcome, Sending};
-use crate::gui::screen::send_view;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::Tip;
-use crate::keysend::{Msat, NodeId, Preimage, Records};
-use crate::node::Balance;
-use crate::node::{FeeEstimate, NodeError, NodeInfo, OutgoingKeysend, SharedNode};
-use crate::store::Contact;
-use crate::wallet::{self as flow, Journal, JournalEntry, JournalState, SendEvent, SendRequest};
+use crate::keysend::record::{AssignmentError, parse_assignments};
+use crate::keysend::{AmountError, Msat, Records};
+use crate::node::{Balance, NodeInfo, OutgoingKeysend, SharedNode};
+use crate::store::{Contact, ResolveError};
+use crate::wallet::draft::{self, Draft, FeeRule, IntentId, Probe};
+use crate::wallet::{self as flow, Journal, JournalEntry, JournalError, JournalState, SendError};
+use crate::wallet::{SendEvent, prepare_probed};
+use outcome::Step;
+pub use outcome::{NOT_SENT_TITLE, Outcome, Sending};
 
 /// Quick amounts, in sats.
 pub const PRESETS: [u64; 4] = [21, 100, 1_000, 5_000];
-/// Wait this long after the last keystroke before estimating the fee.
+/// Wait this long after the last keystroke before asking the node.
 const DEBOUNCE: Duration = Duration::from_millis(450);
-/// Route length assumed for the byte meter before an estimate arrives.
-const ASSUMED_HOPS: u32 = 3;
-/// How long a payment may search for a route.
-const PAY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where the tip stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
     Compose,
-    /// Above the confirm threshold: waiting for a second click.
+    /// Above the confirm threshold, or a fee limit above the amount:
+    /// waiting for a second click.
     Confirm,
     /// Signing and checking before dispatch.
     Preparing,
@@ -46,19 +50,46 @@ pub enum Stage {
     Done(Outcome),
 }
 
+/// Why the form is not a tip yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error(transparent)]
+    Recipient(#[from] ResolveError),
+    #[error(transparent)]
+    Amount(#[from] AmountError),
+    #[error("fee limit: {0}")]
+    FeeLimit(AmountError),
+    #[error("extra records: {0}")]
+    Records(#[from] AssignmentError),
+}
+
+/// Why "Send" is disabled: a field, or the tip as a whole (records that
+/// cannot be sent, or too large for the onion).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NotReady {
+    #[error(transparent)]
+    Form(#[from] FormError),
+    #[error(transparent)]
+    Tip(#[from] SendError),
+}
+
 /// The Send screen.
 pub struct Send {
-    pub(super) recipient: String,
-    pub(super) amount: String,
-    pub(super) message: text_editor::Content,
-    pub(super) sign: bool,
-    pub(super) boostagram: bool,
-    pub(super) fee_limit: String,
-    pub(super) fee_limit_edited: bool,
-    pub(super) extra: Records,
-    pub(super) estimate: Option<Result<FeeEstimate, NodeError>>,
-    pub(super) stage: Stage,
-    intent_id: String,
+    recipient: String,
+    amount: String,
+    message: text_editor::Content,
+    sign: bool,
+    boostagram: bool,
+    fee_limit: String,
+    fee_limit_edited: bool,
+    /// The contact's records, sent with every tip to them.
+    contact_records: Records,
+    /// Records for this tip only, typed as `TYPE=HEX, ...`.
+    records: String,
+    /// The node's answer for the latest probe key (route and graph).
+    probe: Option<Probe>,
+    stage: Stage,
+    intent: IntentId,
     generation: u64,
 }
 
@@ -66,6 +97,8 @@ pub struct Send {
 #[derive(Debug, Clone)]
 pub enum Message {
     RecipientChanged(String),
+    /// Enter in "To": pick the suggestion, or send a complete form.
+    RecipientSubmitted,
     ContactPicked(u64),
     AmountChanged(String),
     Preset(u64),
@@ -73,14 +106,25 @@ pub enum Message {
     SignToggled(bool),
     BoostagramToggled(bool),
     FeeLimitChanged(String),
-    EstimateDue(u64),
-    Estimated(u64, Result<FeeEstimate, NodeError>),
+    RecordsChanged(String),
+    /// The debounce for edit `generation` ran out.
+    ProbeDue(u64),
+    /// The node's answer for the key it names.
+    Probed(Probe),
     Send,
     Cancel,
-    Prepared(Result<OutgoingKeysend, String>),
-    Event(SendEvent),
-    /// The wallet's events ended; the journal's state for this tip then.
-    Ended(Result<Option<JournalState>, String>),
+    /// `prepare` finished for `intent`.
+    Prepared {
+        intent: IntentId,
+        result: Result<OutgoingKeysend, SendError>,
+    },
+    /// A wallet event for `intent`.
+    Event(IntentId, SendEvent),
+    /// The wallet's events for `intent` ended; the journal's state then.
+    Ended {
+        intent: IntentId,
+        journal: Result<Option<JournalState>, JournalError>,
+    },
     /// After a definite failure: back to the form with everything kept, as a new payment.
     EditAndRetry,
     NewTip,
@@ -117,17 +161,18 @@ impl Default for Send {
             boostagram: false,
             fee_limit: String::new(),
             fee_limit_edited: false,
-            extra: Records::new(),
-            estimate: None,
+            contact_records: Records::new(),
+            records: String::new(),
+            probe: None,
             stage: Stage::Compose,
-            intent_id: new_intent_id(),
+            intent: IntentId::new(),
             generation: 0,
         }
     }
 }
 
 impl Send {
-    /// A tip prefilled for a contact ("Tip" on the contacts screen, Ctrl+N).
+    /// A fresh tip for a contact ("Tip" on the contacts screen, Ctrl+N).
     pub fn for_contact(contact: &Contact) -> Self {
         let mut send = Self::default();
         send.fill_contact(contact);
@@ -140,7 +185,7 @@ impl Send {
             self.amount = amount.sats().to_string();
         }
         self.sign = contact.include_identity;
-        self.extra = contact
+        self.contact_records = contact
             .extra_records
             .iter()
             .map(|r| (r.key, r.value.bytes()))
@@ -148,8 +193,8 @@ impl Send {
     }
 
     /// The intent id of the tip being composed (one per tip).
-    pub fn intent_id(&self) -> &str {
-        &self.intent_id
+    pub fn intent_id(&self) -> &IntentId {
+        &self.intent
     }
 
     /// The recipient as typed (a contact name or a public key).
@@ -172,9 +217,27 @@ impl Send {
         &self.stage
     }
 
-    /// Whether the inputs are locked (confirming, preparing, sending).
+    /// The node's latest answer about the recipient, if it is this form's.
+    pub fn probe(&self, env: &Env<'_>) -> Option<&Probe> {
+        let key = self.draft(env).ok()?.probe_key();
+        self.probe.as_ref().filter(|p| p.key == key)
+    }
+
+    /// The node's latest answer about this form's recipient (maybe for an
+    /// earlier amount or fee limit: [`Send::probe`] checks that).
+    pub fn probed(&self) -> Option<&Probe> {
+        self.probe.as_ref()
+    }
+
+    /// Whether the inputs are locked (confirming, preparing, sending, done).
     pub fn is_locked(&self) -> bool {
         !matches!(self.stage, Stage::Compose)
+    }
+
+    /// Whether a payment is being prepared or followed: the screen must
+    /// keep showing it. Any other stage may give way to a fresh form.
+    pub fn is_busy(&self) -> bool {
+        matches!(self.stage, Stage::Preparing | Stage::Sending(_))
     }
 
     /// Handle an event.
@@ -184,6 +247,7 @@ impl Send {
         }
         match message {
             Message::RecipientChanged(value) => self.edited(|s| s.recipient = value),
+            Message::RecipientSubmitted => self.recipient_submitted(&cx),
             Message::ContactPicked(id) => self.pick(id, cx.env),
             Message::AmountChanged(value) => self.edited(|s| s.amount = value),
             Message::Preset(sats) => self.edited(|s| s.amount = sats.to_string()),
@@ -193,13 +257,14 @@ impl Send {
             Message::FeeLimitChanged(value) => {
                 self.edited(|s| (s.fee_limit, s.fee_limit_edited) = (value, true))
             }
-            Message::EstimateDue(generation) => self.estimate_now(generation, &cx),
-            Message::Estimated(generation, result) => self.estimated(generation, result),
+            Message::RecordsChanged(value) => self.edited(|s| s.records = value),
+            Message::ProbeDue(generation) => self.probe_now(generation, &cx),
+            Message::Probed(probe) => self.take_probe(probe, cx.env),
             Message::Send => self.send(&cx),
             Message::Cancel => self.cancel(),
-            Message::Prepared(result) => self.prepared(result, &cx),
-            Message::Event(event) => self.event(event),
-            Message::Ended(journal) => self.ended(journal),
+            Message::Prepared { intent, result } => self.prepared(intent, result, &cx),
+            Message::Event(intent, event) => self.event(&intent, event),
+            Message::Ended { intent, journal } => self.ended(&intent, journal),
             Message::EditAndRetry => self.edit_and_retry(),
             Message::NewTip => {
                 *self = Self::default();
@@ -214,7 +279,7 @@ impl Send {
         let generation = self.generation;
         let debounce = async { tokio::time::sleep(DEBOUNCE).await };
         Action::Run(Task::perform(debounce, move |()| {
-            Message::EstimateDue(generation)
+            Message::ProbeDue(generation)
         }))
     }
 
@@ -235,6 +300,30 @@ impl Send {
         }
     }
 
+    /// Enter in "To": a name that is not a recipient yet picks the first
+    /// suggestion; a complete form is sent; otherwise nothing happens.
+    fn recipient_submitted(&mut self, cx: &Context<'_>) -> Action {
+        if cx.env.contacts.resolve(&self.recipient, false).is_ok() {
+            return self.send(cx);
+        }
+        match self.suggestions(cx.env).first() {
+            Some(contact) => {
+                let id = contact.id;
+                self.pick(id, cx.env)
+            }
+            None => Action::None,
+        }
+    }
+
+    /// Contacts matching what is typed in "To" (none once it names one).
+    pub fn suggestions<'e>(&self, env: &Env<'e>) -> Vec<&'e Contact> {
+        let typed = self.recipient.trim();
+        if typed.is_empty() || env.contacts.resolve(typed, false).is_ok() {
+            return Vec::new();
+        }
+        env.contacts.search(typed)
+    }
+
     /// Back to the form after a definite failure, every field kept, with a
     /// fresh intent id: the journal refuses a reused one as a double submit,
     /// and a retry is a new payment (new preimage and hash), which is right
@@ -245,8 +334,7 @@ impl Send {
             return Action::None;
         }
         self.stage = Stage::Compose;
-        self.intent_id = new_intent_id();
-        self.estimate = None;
+        self.intent = IntentId::new();
         self.edited(|_| ())
     }
 
@@ -264,39 +352,9 @@ impl Send {
         confirming
     }
 
-    /// The destination, from a pasted key or a contact name.
-    pub fn destination(&self, env: &Env<'_>) -> Result<NodeId, String> {
-        let typed = self.recipient.trim();
-        if typed.is_empty() {
-            return Err("Choose a contact or paste a node public key.".into());
-        }
-        if let Some(contact) = env
-            .contacts
-            .contacts()
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(typed))
-        {
-            return Ok(contact.pubkey);
-        }
-        typed
-            .parse()
-            .map_err(|e: crate::keysend::NodeIdError| crate::gui::widget::sentence(&e.to_string()))
-    }
-
     /// The amount typed.
-    pub fn amount(&self) -> Result<Msat, String> {
-        Msat::parse_sats(&self.amount).map_err(|e| e.to_string())
-    }
-
-    /// The fee limit: typed, else the settings default for this amount.
-    pub fn fee_limit(&self, env: &Env<'_>) -> Result<Msat, String> {
-        if self.fee_limit_edited && !self.fee_limit.trim().is_empty() {
-            return Msat::parse_sats(&self.fee_limit).map_err(|e| format!("Fee limit: {e}"));
-        }
-        Ok(env
-            .settings
-            .default_fee_limit
-            .for_amount(self.amount().unwrap_or(Msat::ZERO)))
+    pub fn amount(&self) -> Result<Msat, AmountError> {
+        Msat::parse_sats(&self.amount)
     }
 
     /// The message text (an empty message sends no message record).
@@ -304,88 +362,81 @@ impl Send {
         self.message.text().trim_end_matches('\n').to_owned()
     }
 
-    fn tip(&self, info: &NodeInfo) -> Tip {
+    /// What the form means, or the first field that is not right.
+    pub fn draft(&self, env: &Env<'_>) -> Result<Draft, FormError> {
+        let destination = env.contacts.resolve(&self.recipient, false)?.id;
+        let amount = self.amount()?;
+        let typed = (self.fee_limit_edited && !self.fee_limit.trim().is_empty())
+            .then(|| Msat::parse_sats(&self.fee_limit).map_err(FormError::FeeLimit))
+            .transpose()?;
+        let (fee_limit, fee_rule) =
+            FeeRule::fee_limit(typed, env.settings.default_fee_limit, amount);
+        Ok(Draft {
+            destination,
+            amount,
+            tip: self.tip(env.info, amount)?,
+            sign: self.sign,
+            fee_limit,
+            fee_rule,
+        })
+    }
+
+    /// Message, boostagram and records: the contact's, then this tip's.
+    fn tip(&self, info: &NodeInfo, amount: Msat) -> Result<Tip, FormError> {
+        let mut extra = self.contact_records.clone();
+        extra.extend(parse_assignments(&self.records)?);
         let message = self.message_text();
         let message = (!message.trim().is_empty()).then_some(message);
         let boostagram = self
             .boostagram
-            .then(|| boost(info, message.clone(), self.amount().unwrap_or_default()));
-        Tip {
+            .then(|| boost(info, message.clone(), amount));
+        Ok(Tip {
             message: if self.boostagram { None } else { message },
             boostagram,
             identity: None,
-            extra: self.extra.clone(),
-        }
-    }
-
-    /// The onion budget with the current records (identity counted when on).
-    pub fn budget(&self, info: &NodeInfo) -> Result<Budget, String> {
-        let mut records = self.tip(info).records().map_err(|e| e.to_string())?;
-        if self.sign {
-            // Sender (33) + timestamp (8) + signature (64), as the identity records will be.
-            let _ = records.insert(crate::keysend::record::SENDER_PUBKEY, vec![0; 33]);
-            let _ = records.insert(crate::keysend::record::TIMESTAMP, vec![0; 8]);
-            let _ = records.insert(crate::keysend::record::SIGNATURE, vec![0; 64]);
-        }
-        let hops = match &self.estimate {
-            Some(Ok(estimate)) => estimate.hops,
-            _ => ASSUMED_HOPS,
-        };
-        Ok(Budget::measure(
-            hops,
-            self.amount().unwrap_or(Msat::from_sat(1)),
-            &records,
-        ))
-    }
-
-    fn request(&self, cx: &Context<'_>) -> Result<SendRequest, String> {
-        let budget = self.budget(cx.info)?;
-        if !budget.fits() {
-            return Err(format!(
-                "The message is {} bytes too long for a {}-hop route. Shorten it; nothing was sent.",
-                budget.used - budget.total,
-                budget.hops
-            ));
-        }
-        Ok(SendRequest {
-            intent_id: self.intent_id.clone(),
-            destination: self.destination(cx.env)?,
-            amount: self.amount()?,
-            tip: self.tip(cx.info),
-            sign: self.sign,
-            fee_limit: self.fee_limit(cx.env)?,
+            extra,
         })
     }
 
-    fn estimate_now(&mut self, generation: u64, cx: &Context<'_>) -> Action {
+    /// The onion budget of the form as it is (for the byte meter), over the
+    /// probed route or the assumed one.
+    pub fn budget(&self, env: &Env<'_>) -> Result<Budget, NotReady> {
+        let draft = self.draft(env)?;
+        Ok(draft.budget(self.probe.as_ref())?)
+    }
+
+    /// A complete tip that fits the onion: what "Send" needs.
+    pub fn ready(&self, env: &Env<'_>) -> Result<Draft, NotReady> {
+        let draft = self.draft(env)?;
+        draft.check(self.probe.as_ref())?;
+        Ok(draft)
+    }
+
+    /// Ask the node about the form's destination, amount and fee limit,
+    /// unless its answer for that key is already here.
+    fn probe_now(&mut self, generation: u64, cx: &Context<'_>) -> Action {
         if generation != self.generation {
             return Action::None;
         }
-        let (Ok(destination), Ok(amount), Ok(records), Ok(fee_limit)) = (
-            self.destination(cx.env),
-            self.amount(),
-            self.tip(cx.info).records(),
-            self.fee_limit(cx.env),
-        ) else {
-            self.estimate = None;
+        let Ok(draft) = self.draft(cx.env) else {
             return Action::None;
         };
-        let probe = OutgoingKeysend {
-            destination,
-            amount,
-            preimage: Preimage::random(),
-            records,
-            fee_limit,
-            timeout: PAY_TIMEOUT,
-        };
-        Action::Run(Task::perform(cx.node.estimate_fee(&probe), move |r| {
-            Message::Estimated(generation, r)
-        }))
+        let key = draft.probe_key();
+        if self.probe.as_ref().is_some_and(|p| p.key == key) {
+            return Action::None;
+        }
+        let node = cx.node.clone();
+        Action::Run(Task::perform(
+            async move { draft::probe(&node, key).await },
+            Message::Probed,
+        ))
     }
 
-    fn estimated(&mut self, generation: u64, result: Result<FeeEstimate, NodeError>) -> Action {
-        if generation == self.generation {
-            self.estimate = Some(result);
+    /// Keep an answer only if it is for what the form says now.
+    fn take_probe(&mut self, probe: Probe, env: &Env<'_>) -> Action {
+        let current = self.draft(env).ok().map(|d| d.probe_key());
+        if current == Some(probe.key) {
+            self.probe = Some(probe);
         }
         Action::None
     }
@@ -394,63 +445,75 @@ impl Send {
         if !matches!(self.stage, Stage::Compose | Stage::Confirm) {
             return Action::None;
         }
-        let request = match self.request(cx) {
-            Ok(request) => request,
-            Err(reason) => return self.refuse(reason),
+        // An incomplete form is not sent (the button is disabled; Enter too).
+        let Ok(draft) = self.ready(cx.env) else {
+            return Action::None;
         };
-        if self.stage == Stage::Compose && request.amount > cx.env.settings.confirm_above {
+        if self.stage == Stage::Compose && asks_first(&draft, cx.env) {
             self.stage = Stage::Confirm;
             return Action::None;
         }
         self.stage = Stage::Preparing;
         let (node, info, balance) = (cx.node.clone(), cx.info.clone(), cx.balance);
+        let (request, intent) = (draft.request(&self.intent), self.intent.clone());
+        let probe = self.probe.clone().filter(|p| p.key == draft.probe_key());
         Action::Run(Task::perform(
             async move {
-                flow::prepare(&node, &info, request, balance)
-                    .await
-                    .map_err(|e| e.to_string())
+                let result = prepare_probed(&node, &info, request, balance, probe.as_ref()).await;
+                Message::Prepared { intent, result }
             },
-            Message::Prepared,
+            std::convert::identity,
         ))
     }
 
-    fn refuse(&mut self, reason: String) -> Action {
+    fn refuse(&mut self, reason: &SendError) -> Action {
         self.stage = Stage::Done(Outcome::Failed {
-            title: outcome::NOT_SENT_TITLE.into(),
-            explanation: reason,
+            title: NOT_SENT_TITLE.into(),
+            explanation: crate::gui::widget::sentence(&reason.to_string()),
         });
         Action::None
     }
 
-    fn prepared(&mut self, result: Result<OutgoingKeysend, String>, cx: &Context<'_>) -> Action {
-        if self.stage != Stage::Preparing {
+    fn prepared(
+        &mut self,
+        intent: IntentId,
+        result: Result<OutgoingKeysend, SendError>,
+        cx: &Context<'_>,
+    ) -> Action {
+        if self.stage != Stage::Preparing || intent != self.intent {
             return Action::None;
         }
         let keysend = match result {
             Ok(keysend) => keysend,
-            Err(reason) => return self.refuse(reason),
+            Err(reason) => return self.refuse(&reason),
         };
         self.stage = Stage::Sending(Sending::new());
-        let (journal, intent) = (cx.journal.clone(), self.intent_id.clone());
-        let stream = flow::send(cx.node.clone(), journal.clone(), intent.clone(), keysend);
+        let journal = cx.journal.clone();
+        let id = String::from(intent.clone());
+        let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
         // The end of the stream is reported too, with what the journal says then.
+        let tagged = intent.clone();
         let end = async move {
-            let state = journal.call(move |j| j.get(&intent)).await;
-            Message::Ended(
-                state
-                    .map(|entry| entry.map(|e| e.state))
-                    .map_err(|e| e.to_string()),
-            )
+            let state = journal.call(move |j| j.get(&id)).await;
+            Message::Ended {
+                intent,
+                journal: state.map(|entry| entry.map(|e| e.state)),
+            }
         };
         Action::Run(Task::stream(
-            stream.map(Message::Event).chain(futures::stream::once(end)),
+            stream
+                .map(move |event| Message::Event(tagged.clone(), event))
+                .chain(futures::stream::once(end)),
         ))
     }
 
-    fn event(&mut self, event: SendEvent) -> Action {
+    fn event(&mut self, intent: &IntentId, event: SendEvent) -> Action {
         let Stage::Sending(sending) = &mut self.stage else {
             return Action::None;
         };
+        if *intent != self.intent {
+            return Action::None;
+        }
         match sending.event(event) {
             Step::Continue => Action::None,
             Step::Done(outcome) => {
@@ -466,11 +529,18 @@ impl Send {
 
     /// The wallet stopped reporting before a final word: a definite refusal
     /// is shown as such; anything else goes to the recovery card to follow.
-    fn ended(&mut self, journal: Result<Option<JournalState>, String>) -> Action {
+    fn ended(
+        &mut self,
+        intent: &IntentId,
+        journal: Result<Option<JournalState>, JournalError>,
+    ) -> Action {
         let Stage::Sending(sending) = &self.stage else {
             return Action::None;
         };
-        let outcome = sending.ended(journal);
+        if *intent != self.intent {
+            return Action::None;
+        }
+        let outcome = sending.ended(journal.map_err(|e| e.to_string()));
         let retry = outcome.can_retry();
         self.stage = Stage::Done(outcome);
         if retry { Action::None } else { Action::Recheck }
@@ -478,8 +548,14 @@ impl Send {
 
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        send_view::view(self, env)
+        view::view(self, env)
     }
+}
+
+/// Ask before sending: above the confirm threshold, or a fee limit above
+/// the amount (the tip could cost more in fees than it gives).
+fn asks_first(draft: &Draft, env: &Env<'_>) -> bool {
+    draft.amount > env.settings.confirm_above || draft.fee_above_amount()
 }
 
 /// Events that edit the tip (ignored once it is locked).
@@ -487,6 +563,7 @@ fn is_edit(message: &Message) -> bool {
     matches!(
         message,
         Message::RecipientChanged(_)
+            | Message::RecipientSubmitted
             | Message::ContactPicked(_)
             | Message::AmountChanged(_)
             | Message::Preset(_)
@@ -494,6 +571,7 @@ fn is_edit(message: &Message) -> bool {
             | Message::SignToggled(_)
             | Message::BoostagramToggled(_)
             | Message::FeeLimitChanged(_)
+            | Message::RecordsChanged(_)
     )
 }
 
@@ -514,7 +592,5 @@ fn boost(
     }
 }
 
-/// A fresh random intent id (hex).
-fn new_intent_id() -> String {
-    Preimage::random().to_hex()[..32].to_owned()
-}
+#[cfg(test)]
+mod tests;

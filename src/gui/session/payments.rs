@@ -54,7 +54,7 @@ impl Session {
     /// online after the connection broke: ask the node again about
     /// unfinished payments (not while the Send screen drives one itself).
     pub(super) fn connection(&mut self, source: Source, state: State) -> Action {
-        if !self.link.report(source, state) || self.send.is_locked() {
+        if !self.link.report(source, state) || self.send.is_busy() {
             return Action::None;
         }
         run(self.recovery.check().map(Message::Recovery))

@@ -53,7 +53,9 @@ impl Session {
                 run(save_contacts(context))
             }
             contacts::Action::Tip(contact) => {
-                if !self.send.is_locked() {
+                // A fresh form for this contact, unless a payment is still
+                // being prepared or followed (then it stays on screen).
+                if !self.send.is_busy() {
                     self.send = send::Send::for_contact(&contact);
                 }
                 self.screen = Screen::Send;

@@ -6,6 +6,7 @@
 
 mod file;
 mod record;
+mod resolve;
 mod transfer;
 
 use crate::keysend::text::{display_safe, display_safe_multiline};
@@ -15,6 +16,7 @@ pub use file::SaveReport;
 pub use record::{
     ExtraRecord, MAX_VALUE_BYTES, RecordError, RecordValue, format_records, parse_records,
 };
+pub use resolve::{ResolveError, Resolved};
 pub use transfer::{ImportError, ImportReport, RowOutcome};
 
 /// Longest name kept, in characters.

@@ -1,17 +1,25 @@
 //! How the Send screen looks: the compose card with the byte meter and fee
 //! line, the confirm step and the live result. Pure functions of `Send`.
+//! Fees and limits on the form are in sats, like the fields they sit next
+//! to, whatever unit the rest of the app shows.
 
 use iced::widget::{
     button, column, container, progress_bar, row, space, text, text_editor, text_input, toggler,
 };
 use iced::{Alignment, Element, Length};
 
+use super::outcome::{NOT_SENT, UNKNOWN};
+use super::{FormError, Message, NotReady, Outcome, PRESETS, Send, Sending, Stage, asks_first};
 use crate::gui::screen::Env;
-use crate::gui::screen::send::{Message, Outcome, PRESETS, Send, Sending, Stage};
-use crate::gui::screen::send_outcome::{NOT_SENT, UNKNOWN};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::Msat;
+use crate::keysend::record::format_assignments;
+use crate::keysend::text::display_safe;
+use crate::wallet::draft::fee_question;
+
+/// Characters of the message shown on the confirm card.
+const PREVIEW_CHARS: usize = 140;
 
 /// `1 hop`, `3 hops`.
 fn hops(count: u32) -> String {
@@ -25,7 +33,9 @@ fn hops(count: u32) -> String {
 /// The whole screen.
 pub fn view<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let body: Element<'a, Message> = match send.stage() {
-        Stage::Compose | Stage::Confirm | Stage::Preparing => compose(send, env),
+        Stage::Compose | Stage::Preparing => compose(send, env),
+        // A short card of its own, so its buttons are never below the fold.
+        Stage::Confirm => widget::card(confirm(send, env)).into(),
         Stage::Sending(progress) => sending(progress, env),
         Stage::Done(outcome) => done(outcome, env),
     };
@@ -47,38 +57,49 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             field.on_input(on).on_submit(Message::Send)
         }
     };
+    let draft = send.draft(env);
     // A partial contact name with suggestions under it is not an error yet.
-    let typed = send.recipient.trim();
-    let recipient_error = (!typed.is_empty() && env.contacts.search(typed).is_empty())
-        .then(|| send.destination(env).err())
-        .flatten();
+    let recipient_error = match &draft {
+        Err(FormError::Recipient(e)) if send.suggestions(env).is_empty() => {
+            (!send.recipient.trim().is_empty()).then(|| widget::sentence(&e.to_string()))
+        }
+        _ => None,
+    };
     let amount_error = (!send.amount.trim().is_empty())
         .then(|| send.amount().err())
-        .flatten();
-    let mut col = column![
-        widget::field(
-            "To",
-            input(
-                "Contact name or node public key",
-                &send.recipient,
-                Message::RecipientChanged
-            )
-            .id("send-to"),
-            recipient_error
-        ),
-        suggestions(send, env),
-        widget::field(
-            "Amount (sats)",
-            input("e.g. 1000", &send.amount, Message::AmountChanged).id("send-amount"),
-            amount_error
-        ),
-        presets(locked),
+        .flatten()
+        .map(|e| widget::sentence(&e.to_string()));
+    let to = input(
+        "Contact name or node public key",
+        &send.recipient,
+        Message::RecipientChanged,
+    )
+    .id("send-to");
+    // Enter in "To" picks the suggestion rather than sending a half form.
+    let to = if locked {
+        to
+    } else {
+        to.on_submit(Message::RecipientSubmitted)
+    };
+    let col = column![
+        widget::field("To", to, recipient_error),
+        recipient(send, env),
+        row![
+            container(widget::field(
+                "Amount (sats)",
+                input("e.g. 1000", &send.amount, Message::AmountChanged).id("send-amount"),
+                amount_error
+            ))
+            .width(Length::FillPortion(2)),
+            container(presets(locked)).padding([22, 0]),
+        ]
+        .spacing(gap::M),
         widget::caption("Message"),
         text_editor(&send.message)
             .placeholder("Say something nice (optional)")
             .on_action(Message::MessageEdited)
             .size(size::BODY)
-            .height(92)
+            .height(72)
             .padding(10)
             .style(theme::editor),
         meter(send, env),
@@ -93,30 +114,50 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
                 .style(theme::toggle),
         ]
         .spacing(gap::L),
+        records(
+            send,
+            input(
+                "TYPE=HEX, TYPE=HEX (optional)",
+                &send.records,
+                Message::RecordsChanged
+            )
+        ),
         fee_line(
             send,
             env,
             input("default", &send.fee_limit, Message::FeeLimitChanged)
         ),
+        actions(send, env),
     ]
     .spacing(gap::M);
-    col = col.push(actions(send, env));
     widget::card(col).into()
 }
 
-fn suggestions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
-    let typed = send.recipient.trim();
-    if let Ok(id) = send.destination(env) {
-        return match env.contacts.by_pubkey(&id) {
-            Some(contact) => widget::caption(format!("To your contact {}", contact.name)).into(),
-            None => widget::caption("Not in your contacts").into(),
+/// Who the tip goes to, the suggestions while a name is typed, and what
+/// the graph warns about.
+fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
+    if let Ok(found) = env.contacts.resolve(&send.recipient, false) {
+        let who = match found.contact {
+            Some(contact) => format!("To your contact {}", contact.name),
+            None => "Not in your contacts".to_owned(),
+        };
+        let warning = send.probe(env).and_then(|p| p.warning());
+        return match warning {
+            Some(warning) => column![
+                widget::caption(who),
+                text(widget::sentence(&warning.to_string()))
+                    .size(size::SMALL)
+                    .style(theme::toned(Tone::Warning))
+            ]
+            .spacing(gap::XS)
+            .into(),
+            None => widget::caption(who).into(),
         };
     }
-    if typed.is_empty() || send.is_locked() {
+    if send.is_locked() {
         return space().into();
     }
-    let found = env.contacts.search(typed);
-    found
+    send.suggestions(env)
         .into_iter()
         .take(5)
         .fold(row![].spacing(gap::S), |r, contact| {
@@ -128,6 +169,25 @@ fn suggestions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             )
         })
         .into()
+}
+
+/// This tip's extra records, with the contact's shown beside them.
+fn records<'a>(send: &'a Send, field: text_input::TextInput<'a, Message>) -> Element<'a, Message> {
+    let contact = (!send.contact_records.is_empty()).then(|| {
+        widget::caption(format!(
+            "Contact's records: {}",
+            format_assignments(&send.contact_records)
+        ))
+    });
+    let error = match crate::keysend::record::parse_assignments(&send.records) {
+        Err(e) => Some(widget::sentence(&e.to_string())),
+        Ok(_) => None,
+    };
+    let mut col = column![widget::field("Extra records", field, error)].spacing(gap::XS);
+    if let Some(contact) = contact {
+        col = col.push(contact);
+    }
+    col.into()
 }
 
 fn presets<'a>(locked: bool) -> Element<'a, Message> {
@@ -145,10 +205,12 @@ fn presets<'a>(locked: bool) -> Element<'a, Message> {
 }
 
 fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
-    let budget = match send.budget(env.info) {
+    let budget = match send.budget(env) {
         Ok(budget) => budget,
-        Err(reason) => {
-            return text(reason)
+        // The field says what is wrong.
+        Err(NotReady::Form(_)) => return space().into(),
+        Err(NotReady::Tip(reason)) => {
+            return text(widget::sentence(&reason.to_string()))
                 .size(size::SMALL)
                 .style(theme::toned(Tone::Danger))
                 .into();
@@ -160,10 +222,7 @@ fn meter<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     } else {
         (
             Tone::Danger,
-            format!(
-                "{} bytes over: shorten the message",
-                budget.used - budget.total
-            ),
+            format!("{} bytes over: shorten the message", budget.over()),
         )
     };
     column![
@@ -190,66 +249,113 @@ fn fee_line<'a>(
     env: &Env<'a>,
     input: text_input::TextInput<'a, Message>,
 ) -> Element<'a, Message> {
-    let estimate: Element<'a, Message> = match &send.estimate {
-        None => {
-            widget::caption("Fee estimate appears when the recipient and amount are set.").into()
-        }
+    let estimate: Element<'a, Message> = match send.probe(env).map(|p| &p.route) {
+        None => widget::caption("The fee estimate appears when the recipient and amount are set.")
+            .into(),
         Some(Ok(e)) => widget::caption(format!(
             "Estimated fee {} · {} · {:.0}% success",
-            format::fee(e.fee, env.settings.unit),
+            e.fee,
             hops(e.hops),
             e.success_probability * 100.0
         ))
         .into(),
-        Some(Err(error)) => text(format!("No route estimate: {error}"))
+        Some(Err(error)) => text(format!("No route found: {error}"))
             .size(size::SMALL)
             .style(theme::toned(Tone::Warning))
             .into(),
     };
-    let limit = send.fee_limit(env).map_or_else(
-        |e| e,
-        |m| format!("limit {}", format::fee(m, env.settings.unit)),
-    );
-    row![
+    // The rule that set the limit is shown, in sats like the field.
+    let limit = match send.draft(env) {
+        Ok(draft) => format!("limit {}: {}", draft.fee_limit, draft.fee_rule),
+        Err(e @ FormError::FeeLimit(_)) => widget::sentence(&e.to_string()),
+        Err(_) => String::new(),
+    };
+    column![
+        row![
+            widget::caption("Fee limit (sats)"),
+            input.width(110).padding(6),
+            widget::caption(limit)
+        ]
+        .spacing(gap::S)
+        .align_y(Alignment::Center),
         estimate,
-        space::horizontal(),
-        widget::caption("Fee limit (sats)"),
-        input.width(110).padding(6),
-        widget::caption(limit)
     ]
-    .spacing(gap::S)
-    .align_y(Alignment::Center)
+    .spacing(gap::XS)
     .into()
 }
 
 fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     match send.stage() {
-        Stage::Confirm => {
-            let amount = send
-                .amount()
-                .map_or_else(|_| String::new(), |a| format::amount(a, env.settings.unit));
-            column![
-                widget::notice(
-                    Tone::Warning,
-                    format!("Send {amount}?"),
-                    "This is above your confirmation threshold."
-                ),
-                row![
-                    widget::primary("Confirm and send", Some(Message::Send)),
-                    widget::secondary("Back", Some(Message::Cancel))
-                ]
-                .spacing(gap::S),
-            ]
-            .spacing(gap::S)
-            .into()
-        }
         Stage::Preparing => row![widget::primary("Sending…", None)].into(),
         _ => {
-            let ready = send.destination(env).is_ok() && send.amount().is_ok();
-            row![widget::primary("Send", ready.then_some(Message::Send)).width(Length::Shrink)]
+            let ready = send.ready(env);
+            let button = widget::primary("Send", ready.is_ok().then_some(Message::Send));
+            let why: Element<'a, Message> = match &ready {
+                // Only what no field shows: records that cannot go, an oversize tip.
+                Err(NotReady::Tip(reason)) => text(widget::sentence(&reason.to_string()))
+                    .size(size::SMALL)
+                    .style(theme::toned(Tone::Danger))
+                    .into(),
+                _ => space().into(),
+            };
+            row![button.width(Length::Shrink), why]
+                .spacing(gap::M)
+                .align_y(Alignment::Center)
                 .into()
         }
     }
+}
+
+/// The second click: what is sent, and every reason it is asked for.
+fn confirm<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
+    let Ok(draft) = send.draft(env) else {
+        return space().into();
+    };
+    let mut reasons = Vec::new();
+    if draft.amount > env.settings.confirm_above {
+        reasons.push("This is above your confirmation threshold.".to_owned());
+    }
+    if draft.fee_above_amount() {
+        reasons.push(fee_question(&draft));
+    }
+    debug_assert!(asks_first(&draft, env) != reasons.is_empty());
+    let to = match env.contacts.by_pubkey(&draft.destination) {
+        Some(contact) => format!("{} ({})", contact.name, draft.destination.short()),
+        None => draft.destination.to_hex(),
+    };
+    let mut details = column![
+        widget::caption(format!("To {to}")),
+        widget::caption(format!("Fee limit {}: {}", draft.fee_limit, draft.fee_rule)),
+    ]
+    .spacing(gap::XS);
+    if let Some(message) = draft.tip.message_text() {
+        let signed = if draft.sign { " (signed)" } else { "" };
+        details = details.push(widget::caption(format!(
+            "Message{signed}: {}",
+            display_safe(message, PREVIEW_CHARS)
+        )));
+    }
+    if !draft.tip.extra.is_empty() {
+        details = details.push(widget::caption(format!(
+            "Records: {}",
+            display_safe(&format_assignments(&draft.tip.extra), PREVIEW_CHARS)
+        )));
+    }
+    column![
+        widget::notice(
+            Tone::Warning,
+            format!("Send {}?", format::amount(draft.amount, env.settings.unit)),
+            reasons.join(" ")
+        ),
+        details,
+        row![
+            widget::primary("Confirm and send", Some(Message::Send)),
+            widget::secondary("Back", Some(Message::Cancel))
+        ]
+        .spacing(gap::S),
+    ]
+    .spacing(gap::M)
+    .into()
 }
 
 fn sending<'a>(progress: &Sending, env: &Env<'a>) -> Element<'a, Message> {
