@@ -2,7 +2,6 @@
 //! `view`; the session maps their actions.
 
 pub mod connect;
-pub mod connect_view;
 pub mod contact_form;
 pub mod contacts;
 pub mod inbox;
