@@ -223,7 +223,16 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
         "--macaroonpath".to_owned(),
         readonly.to_str().unwrap().to_owned(),
     ]);
-    let _ = run_with(home.path(), &ro_flags, &["info"]).expect_code(0);
+    let info = run_with(home.path(), &ro_flags, &["info"]).expect_code(0);
+    info.assert_stdout_has("does not allow sending tips, signing");
+    info.assert_stdout_has("lncli bakemacaroon info:read");
+    let json = run_with(home.path(), &ro_flags, &["info", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        json["missing_permissions"],
+        serde_json::json!(["offchain:write", "signer:generate"])
+    );
     let (_, alice, _) = satchel::sim::demo_contacts().into_iter().next().unwrap();
     let denied = run_with(
         home.path(),
