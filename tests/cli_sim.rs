@@ -2,6 +2,7 @@
 //! reaches a real lnd: lncli-style flags, TLS, macaroons.
 
 mod cli_support;
+mod socks_support;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -161,6 +162,67 @@ fn the_sim_banner_prints_a_command_that_works() {
     args.push("--json");
     let info = satchel(home.path(), &args).expect_code(0).json();
     assert_eq!(info["alias"], "Satchel demo");
+}
+
+/// `--socksproxy` and `SATCHEL_SOCKSPROXY` (with the other `SATCHEL_*`
+/// variables) reach the node through a real SOCKS5 proxy, by a name only
+/// the proxy can resolve; the user is told how the connection goes.
+#[test]
+fn the_cli_connects_through_a_socks_proxy_from_a_flag_or_the_environment() {
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let name = "lnd.satchel.invalid";
+    let sim_address = format!("127.0.0.1:{}", sim.port).parse().unwrap();
+    let proxy = runtime.block_on(socks_support::Proxy::start(
+        [(name.to_owned(), sim_address)].into(),
+    ));
+    let (lnddir, node, socks) = (
+        dir.path().to_str().unwrap(),
+        format!("{name}:10009"),
+        proxy.address.to_string(),
+    );
+    let by_flag = satchel(
+        home.path(),
+        &[
+            "--lnddir",
+            lnddir,
+            "--network",
+            "regtest",
+            "--rpcserver",
+            &node,
+            "--socksproxy",
+            &socks,
+            "info",
+            "--json",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(by_flag.json()["alias"], "Satchel demo");
+    by_flag.assert_stderr_has(&format!(
+        "connecting to {node} through the SOCKS proxy {socks}"
+    ));
+    let output = command(home.path())
+        .args(["info", "--json"])
+        .env("SATCHEL_LNDDIR", lnddir)
+        .env("SATCHEL_NETWORK", "regtest")
+        .env("SATCHEL_RPCSERVER", &node)
+        .env("SATCHEL_SOCKSPROXY", &socks)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("\"alias\": \"Satchel demo\""), "{stdout}");
+    assert_eq!(
+        proxy.asked(),
+        [format!("name {node}"), format!("name {node}")],
+        "both runs sent the name to the proxy unresolved"
+    );
 }
 
 /// lncli adds a `time-before` caveat to every call; the sim honours it and
