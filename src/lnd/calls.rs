@@ -193,36 +193,32 @@ impl Node for Lnd {
 
 impl Lnd {
     /// Ask the node which features our macaroon allows: one
-    /// CheckMacaroonPermissions call with no permission first (does the
-    /// macaroon let us ask at all? it needs `macaroon:read`), then one per
-    /// feature.
+    /// CheckMacaroonPermissions call per feature. The call itself needs
+    /// `macaroon:read`; `info:read` is known to be granted (GetInfo answered
+    /// at connect), so a refusal there means the check itself is refused.
     async fn check_permissions(&self) -> Permissions {
-        match self.macaroon_allows(&[], "/lnrpc.Lightning/GetInfo").await {
-            Ok(true) => {}
-            Ok(false) => return Permissions::Unknown("the node refused the check".into()),
-            Err(NodeError::PermissionDenied(_)) => {
-                return Permissions::Unknown(
-                    "this macaroon lacks macaroon:read, which the check needs".into(),
-                );
-            }
-            Err(err) => return Permissions::Unknown(unknown_reason(&err)),
-        }
         let checks = Feature::ALL.map(|feature| async move {
             let allowed = self
                 .macaroon_allows(&[feature.permission()], feature.method())
                 .await;
             (feature, allowed)
         });
+        let answers = futures::future::join_all(checks).await;
         let mut missing = Vec::new();
-        for (feature, allowed) in futures::future::join_all(checks).await {
-            match allowed {
-                Ok(true) => {}
+        for (feature, allowed) in answers {
+            match (feature, allowed) {
+                (_, Ok(true)) => {}
+                (Feature::NodeInfo, Ok(false) | Err(NodeError::PermissionDenied(_))) => {
+                    return Permissions::Unknown(
+                        "this macaroon lacks macaroon:read, which the check needs".into(),
+                    );
+                }
                 // LND answers a macaroon without the permission with an
                 // error ("permission denied"), not `valid: false`.
-                Ok(false) | Err(NodeError::Invalid(_) | NodeError::PermissionDenied(_)) => {
+                (_, Ok(false) | Err(NodeError::Invalid(_) | NodeError::PermissionDenied(_))) => {
                     missing.push(feature);
                 }
-                Err(err) => return Permissions::Unknown(unknown_reason(&err)),
+                (_, Err(err)) => return Permissions::Unknown(unknown_reason(&err)),
             }
         }
         Permissions::Checked { missing }
