@@ -10,6 +10,9 @@ use futures::stream::BoxStream;
 
 use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records};
 
+pub mod permissions;
+pub use permissions::{Feature, Permissions};
+
 /// A future a node operation returns; `'static` so it can go straight into a task.
 pub type NodeFuture<T> = BoxFuture<'static, Result<T, NodeError>>;
 /// A stream of updates from a node.
@@ -46,6 +49,10 @@ pub trait Node: Send + Sync + 'static {
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend>;
     /// One page of our sent keysends, strictly after `after_index`.
     fn sent_page(&self, after_index: u64, max: u64) -> NodeFuture<SentPage>;
+    /// Which features the macaroon allows (LND's CheckMacaroonPermissions).
+    fn permissions(&self) -> NodeFuture<Permissions> {
+        Box::pin(async { Ok(Permissions::Unknown("this node cannot say".into())) })
+    }
 }
 
 /// A shared handle to a node.
@@ -327,6 +334,16 @@ pub enum NodeError {
     Disconnected(String),
     #[error("the node did not answer in time")]
     Timeout,
+    /// The SOCKS proxy (Tor) did not give a path to the node; `next_step`
+    /// says whether to look at the proxy, Tor or the node.
+    #[error("{detail}")]
+    Proxy {
+        detail: String,
+        next_step: &'static str,
+    },
+    /// An answer larger than Satchel accepts (gRPC's message limit).
+    #[error("the node's answer to {method} is too large for Satchel: {detail}")]
+    TooLarge { method: String, detail: String },
     #[error("unexpected answer from the node: {0}")]
     Other(String),
 }
@@ -359,6 +376,11 @@ impl NodeError {
                 "Satchel reconnects on its own; check the node if this persists."
             }
             Self::Other(_) => "If this persists, check lnd's log.",
+            Self::Proxy { next_step, .. } => next_step,
+            Self::TooLarge { .. } => {
+                "Satchel asks for smaller pages on its own; when a single item is too large, \
+                 it cannot be read by Satchel (see lnd's log for what it holds)."
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 //! reaches a real lnd: lncli-style flags, TLS, macaroons.
 
 mod cli_support;
+mod socks_support;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -16,6 +17,8 @@ use cli_support::{command, satchel};
 struct SimProcess {
     child: Child,
     port: u16,
+    /// What it printed up to "Press Ctrl-C".
+    banner: Vec<String>,
 }
 
 impl Drop for SimProcess {
@@ -55,17 +58,22 @@ fn start_sim(home: &Path, dir: &Path) -> SimProcess {
     let stdout = child.stdout.take().unwrap();
     let (ready_tx, ready) = mpsc::channel();
     let _reader = std::thread::spawn(move || {
+        let mut banner = Vec::new();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if line.contains("Press Ctrl-C") {
-                let _ = ready_tx.send(());
+                let _ = ready_tx.send(std::mem::take(&mut banner));
             }
+            banner.push(line);
         }
     });
-    let process = SimProcess { child, port };
-    ready
+    let banner = ready
         .recv_timeout(Duration::from_secs(60))
         .expect("the simulator did not come up");
-    process
+    SimProcess {
+        child,
+        port,
+        banner,
+    }
 }
 
 fn flags(dir: &Path, port: u16) -> Vec<String> {
@@ -130,6 +138,121 @@ fn the_cli_talks_to_a_served_simulator_like_to_lnd() {
     );
 }
 
+/// The banner names the node by its alias and prints the exact client
+/// command for its port (never 10009 here), which works as printed.
+#[test]
+fn the_sim_banner_prints_a_command_that_works() {
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    assert!(
+        sim.banner[0].starts_with("Satchel simulator: node \"Satchel demo\""),
+        "{:?}",
+        sim.banner
+    );
+    let line = sim
+        .banner
+        .iter()
+        .find(|l| l.trim_start().starts_with("satchel "))
+        .expect("a satchel command in the banner");
+    assert!(
+        line.contains(&format!("--rpcserver 127.0.0.1:{}", sim.port)),
+        "{line}"
+    );
+    let mut args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    args.push("--json");
+    let info = satchel(home.path(), &args).expect_code(0).json();
+    assert_eq!(info["alias"], "Satchel demo");
+}
+
+/// `--socksproxy` and `SATCHEL_SOCKSPROXY` (with the other `SATCHEL_*`
+/// variables) reach the node through a real SOCKS5 proxy, by a name only
+/// the proxy can resolve; the user is told how the connection goes.
+#[test]
+fn the_cli_connects_through_a_socks_proxy_from_a_flag_or_the_environment() {
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let name = "lnd.satchel.invalid";
+    let sim_address = format!("127.0.0.1:{}", sim.port).parse().unwrap();
+    let proxy = runtime.block_on(socks_support::Proxy::start(
+        [(name.to_owned(), sim_address)].into(),
+    ));
+    let (lnddir, node, socks) = (
+        dir.path().to_str().unwrap(),
+        format!("{name}:10009"),
+        proxy.address.to_string(),
+    );
+    let by_flag = satchel(
+        home.path(),
+        &[
+            "--lnddir",
+            lnddir,
+            "--network",
+            "regtest",
+            "--rpcserver",
+            &node,
+            "--socksproxy",
+            &socks,
+            "info",
+            "--json",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(by_flag.json()["alias"], "Satchel demo");
+    by_flag.assert_stderr_has(&format!(
+        "connecting to {node} through the SOCKS proxy {socks}"
+    ));
+    let output = command(home.path())
+        .args(["info", "--json"])
+        .env("SATCHEL_LNDDIR", lnddir)
+        .env("SATCHEL_NETWORK", "regtest")
+        .env("SATCHEL_RPCSERVER", &node)
+        .env("SATCHEL_SOCKSPROXY", &socks)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("\"alias\": \"Satchel demo\""), "{stdout}");
+    assert_eq!(
+        proxy.asked(),
+        [format!("name {node}"), format!("name {node}")],
+        "both runs sent the name to the proxy unresolved"
+    );
+}
+
+/// lncli adds a `time-before` caveat to every call; the sim honours it and
+/// `ipaddr`, as lnd does.
+#[test]
+fn macaroons_with_lncli_caveats_are_accepted() {
+    let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sim = start_sim(home.path(), dir.path());
+    let admin =
+        std::fs::read(dir.path().join("data/chain/bitcoin/regtest/admin.macaroon")).unwrap();
+    let later = "time-before 2999-01-01T00:00:00.123456789Z";
+    let write = |name: &str, caveats: &[&str]| {
+        let mut bytes = admin.clone();
+        for caveat in caveats {
+            bytes = satchel::sim::add_first_party_caveat(&bytes, caveat).unwrap();
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let mut flags = flags(dir.path(), sim.port);
+    let lncli = write("lncli.macaroon", &[later, "ipaddr 127.0.0.1"]);
+    flags.extend(["--macaroonpath".to_owned(), lncli]);
+    let _ = run_with(home.path(), &flags, &["info"]).expect_code(0);
+    let expired = write("expired.macaroon", &["time-before 2001-01-01T00:00:00Z"]);
+    *flags.last_mut().unwrap() = expired;
+    let refused = run_with(home.path(), &flags, &["info"]).expect_code(3);
+    refused.assert_stderr_has("rejected the macaroon");
+}
+
 #[test]
 fn connection_failures_exit_3_and_permissions_exit_4() {
     let (home, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -162,7 +285,16 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
         "--macaroonpath".to_owned(),
         readonly.to_str().unwrap().to_owned(),
     ]);
-    let _ = run_with(home.path(), &ro_flags, &["info"]).expect_code(0);
+    let info = run_with(home.path(), &ro_flags, &["info"]).expect_code(0);
+    info.assert_stdout_has("does not allow sending tips, signing");
+    info.assert_stdout_has("lncli bakemacaroon info:read");
+    let json = run_with(home.path(), &ro_flags, &["info", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        json["missing_permissions"],
+        serde_json::json!(["offchain:write", "signer:generate"])
+    );
     let (_, alice, _) = satchel::sim::demo_contacts().into_iter().next().unwrap();
     let denied = run_with(
         home.path(),
@@ -177,6 +309,31 @@ fn connection_failures_exit_3_and_permissions_exit_4() {
             .contains(&hex_of(&std::fs::read(&readonly).unwrap())),
         "macaroon printed"
     );
+}
+
+/// `satchel <args>` with `input` on its standard input; must exit 0.
+fn with_stdin(home: &Path, args: &[&str], input: &str) -> cli_support::Run {
+    use std::io::Write as _;
+    let mut child = command(home)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("satchel runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{input}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let run = cli_support::Run {
+        code: output.status.code().expect("exited normally"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.expect_code(0)
 }
 
 fn hex_of(bytes: &[u8]) -> String {
@@ -197,10 +354,25 @@ fn an_lndconnect_uri_reaches_the_node() {
     let cert = URL_SAFE_NO_PAD.encode(spec.cert.der().unwrap().unwrap());
     let mac = URL_SAFE_NO_PAD.encode(spec.macaroon.as_bytes());
     let uri = format!("lndconnect://{address}?cert={cert}&macaroon={mac}");
-    let info = satchel(home.path(), &["--lndconnect", &uri, "info", "--json"])
-        .expect_code(0)
-        .json();
-    assert_eq!(info["alias"], "Satchel demo");
+    let on_argv = satchel(home.path(), &["--lndconnect", &uri, "info", "--json"]).expect_code(0);
+    assert_eq!(on_argv.json()["alias"], "Satchel demo");
+    on_argv.assert_stderr_has("--lndconnect -");
+    let on_stdin = with_stdin(home.path(), &["--lndconnect", "-", "info", "--json"], &uri);
+    assert_eq!(on_stdin.json()["alias"], "Satchel demo");
+    assert!(!on_stdin.stderr.contains("warning"), "{}", on_stdin.stderr);
+    let file = dir.path().join("link.txt");
+    std::fs::write(&file, format!("{uri}\n")).unwrap();
+    let from_file = satchel(
+        home.path(),
+        &[
+            "--lndconnect-file",
+            file.to_str().unwrap(),
+            "info",
+            "--json",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(from_file.json()["alias"], "Satchel demo");
     let bad = satchel(
         home.path(),
         &["--lndconnect", "lndconnect://127.0.0.1:1", "info"],

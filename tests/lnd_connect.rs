@@ -11,7 +11,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use satchel::keysend::{Msat, NodeId};
 use satchel::lnd::{self, ConnectSpec};
-use satchel::node::{Network, Node, NodeError};
+use satchel::node::{Feature, Network, Node, NodeError, Permissions};
 
 async fn connect(spec: &ConnectSpec) -> Result<lnd::Lnd, NodeError> {
     within(lnd::connect(spec)).await
@@ -122,6 +122,30 @@ async fn a_readonly_macaroon_reads_but_cannot_send() {
         outcome,
         Err(NodeError::PermissionDenied("SendPaymentV2".into()))
     );
+}
+
+/// At connect, the node says which features the macaroon leaves off
+/// (CheckMacaroonPermissions, one call per feature).
+#[tokio::test]
+async fn the_macaroons_missing_permissions_are_named() {
+    let sim = start().await;
+    let admin = connect_admin(&sim.handle).await;
+    assert_eq!(
+        within(admin.permissions()).await.unwrap(),
+        Permissions::Checked { missing: vec![] }
+    );
+    let spec = spec_for(&sim.handle, &sim.handle.readonly_macaroon_path());
+    let readonly = connect(&spec).await.unwrap();
+    let permissions = within(readonly.permissions()).await.unwrap();
+    assert_eq!(
+        permissions,
+        Permissions::Checked {
+            missing: vec![Feature::Send, Feature::Sign]
+        }
+    );
+    let advice = permissions.advice().unwrap();
+    assert!(advice.contains("sending tips"), "{advice}");
+    assert!(advice.contains("lncli bakemacaroon"), "{advice}");
 }
 
 #[tokio::test]

@@ -46,10 +46,20 @@ pub struct ConnectArgs {
     #[arg(long, short = 'n', global = true, value_name = "NETWORK", value_parser = NETWORKS)]
     pub network: Option<String>,
     /// An lndconnect://host:port?cert=..&macaroon=.. URI (instead of the flags above).
-    #[arg(long, global = true, value_name = "URI", conflicts_with_all = ["rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
+    /// `-` reads it from standard input, which keeps the macaroon out of the
+    /// process list and the shell history.
+    #[arg(long, global = true, value_name = "URI|-", conflicts_with_all = ["rpcserver", "tlscertpath", "macaroonpath", "lnddir", "lndconnect-file"])]
     pub lndconnect: Option<String>,
+    /// A file holding the lndconnect URI (safer than --lndconnect URI).
+    #[arg(id = "lndconnect-file", long = "lndconnect-file", global = true, value_name = "FILE", conflicts_with_all = ["rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
+    pub lndconnect_file: Option<PathBuf>,
+    /// A SOCKS5 proxy to reach the node through, e.g. Tor's 127.0.0.1:9050.
+    /// Host names are resolved by the proxy. A .onion node uses the system's
+    /// Tor without this flag.
+    #[arg(long, global = true, value_name = "HOST:PORT")]
+    pub socksproxy: Option<String>,
     /// Use the built-in demo network (play money, a separate profile).
-    #[arg(long, global = true, conflicts_with_all = ["lndconnect", "rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
+    #[arg(long, global = true, conflicts_with_all = ["lndconnect", "lndconnect-file", "rpcserver", "tlscertpath", "macaroonpath", "lnddir"])]
     pub demo: bool,
 }
 
@@ -59,13 +69,15 @@ pub const NETWORKS: [&str; 6] = [
 ];
 
 /// The ids of the connection flags, as [`ConnectArgs`] names them.
-const CONNECTION_FLAGS: [&str; 7] = [
+const CONNECTION_FLAGS: [&str; 9] = [
     "rpcserver",
     "tlscertpath",
     "macaroonpath",
     "lnddir",
     "network",
     "lndconnect",
+    "lndconnect-file",
+    "socksproxy",
     "demo",
 ];
 
@@ -78,6 +90,7 @@ impl ConnectArgs {
             || self.lnddir.is_some()
             || self.network.is_some()
             || self.lndconnect.is_some()
+            || self.lndconnect_file.is_some()
     }
 
     /// The connection flags given, as typed (`--demo`, `--rpcserver`...).
@@ -89,6 +102,8 @@ impl ConnectArgs {
             self.lnddir.is_some(),
             self.network.is_some(),
             self.lndconnect.is_some(),
+            self.lndconnect_file.is_some(),
+            self.socksproxy.is_some(),
             self.demo,
         ];
         CONNECTION_FLAGS
@@ -111,7 +126,7 @@ fn hidden_connection_flags() -> Vec<Arg> {
             let arg = Arg::new(id).long(id).hide(true);
             match id {
                 "demo" => arg.action(ArgAction::SetTrue),
-                "tlscertpath" | "macaroonpath" | "lnddir" => arg
+                "tlscertpath" | "macaroonpath" | "lnddir" | "lndconnect-file" => arg
                     .action(ArgAction::Set)
                     .value_parser(value_parser!(PathBuf)),
                 "network" => arg

@@ -258,11 +258,14 @@ fn node_kind(err: &NodeError) -> ExitKind {
         | NodeError::BadCertificate(_)
         | NodeError::MacaroonRejected
         | NodeError::Disconnected(_)
+        | NodeError::Proxy { .. }
         | NodeError::Timeout => ExitKind::Connect,
         NodeError::PermissionDenied(_) => ExitKind::Permission,
         NodeError::AlreadyPaid => ExitKind::PaymentFailed,
         NodeError::Invalid(_) => ExitKind::Usage,
-        NodeError::NotFound(_) | NodeError::Other(_) => ExitKind::Other,
+        NodeError::NotFound(_) | NodeError::Other(_) | NodeError::TooLarge { .. } => {
+            ExitKind::Other
+        }
     }
 }
 

@@ -66,14 +66,14 @@ pub fn target(args: &ConnectArgs, paths: &Paths) -> Result<Saved, CliError> {
         return Ok(Saved::Node(spec));
     }
     if let Some(saved) = connection::spec_saved(paths)? {
-        return Ok(saved);
+        return connection::with_proxy_flag(saved, args);
     }
-    connection::spec_discovered().map(Saved::Node)
+    connection::with_proxy_flag(Saved::Node(connection::spec_discovered()?), args)
 }
 
 /// Connect to LND (or the simulator, which speaks the same gRPC).
 pub async fn connect(spec: &ConnectSpec) -> Result<SharedNode, CliError> {
-    let lnd = lnd::connect(spec).await?;
+    let lnd = connection::connect_reporting(spec).await?;
     Ok(Arc::new(lnd))
 }
 
@@ -100,7 +100,7 @@ fn trusted(args: &ConnectArgs, paths: &Paths, spec: &ConnectSpec) -> Trusted {
     if spec.cert == CertSource::SystemRoots {
         return Trusted::SystemRoots;
     }
-    if args.lndconnect.is_some() {
+    if args.lndconnect.is_some() || args.lndconnect_file.is_some() {
         return Trusted::Link;
     }
     if let Some(path) = &args.tlscertpath {
@@ -131,6 +131,7 @@ mod tests {
             port: 1,
             cert,
             macaroon: lnd::Macaroon::new(vec![1]),
+            proxy: None,
         }
     }
 

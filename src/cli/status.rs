@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::exit::CliError;
 use super::report::{NAME_CHARS, print_json, safe, sats};
-use crate::node::{Balance, Node, NodeInfo};
+use crate::node::{Balance, Node, NodeInfo, Permissions};
 
 /// `info --json`: stable field names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,6 +19,12 @@ pub struct InfoJson {
     pub version: String,
     pub active_channels: u32,
     pub accepts_keysend: bool,
+    /// The macaroon permissions Satchel lacks (`entity:action`), `null`
+    /// when the node could not say.
+    pub missing_permissions: Option<Vec<String>>,
+    /// What to do about them (which features are off, how to bake a
+    /// macaroon that has them); `null` when nothing is missing.
+    pub permissions_advice: Option<String>,
 }
 
 impl From<&NodeInfo> for InfoJson {
@@ -34,6 +40,8 @@ impl From<&NodeInfo> for InfoJson {
             version: safe(&info.version, 80),
             active_channels: info.active_channels,
             accepts_keysend: info.accepts_keysend,
+            missing_permissions: None,
+            permissions_advice: None,
         }
     }
 }
@@ -62,13 +70,30 @@ impl From<&Balance> for BalanceJson {
     }
 }
 
-/// Print our node's identity and state.
+/// Print our node's identity and state, and what the macaroon allows.
 pub async fn info(node: &dyn Node, json: bool) -> Result<(), CliError> {
     let info = node.info().await?;
+    let permissions = node.permissions().await?;
+    let shown = InfoJson {
+        missing_permissions: match &permissions {
+            Permissions::Checked { missing } => Some(
+                missing
+                    .iter()
+                    .map(|f| {
+                        let (entity, action) = f.permission();
+                        format!("{entity}:{action}")
+                    })
+                    .collect(),
+            ),
+            Permissions::Unknown(_) => None,
+        },
+        permissions_advice: permissions.advice(),
+        ..InfoJson::from(&info)
+    };
     match json {
-        true => print_json(&InfoJson::from(&info)),
+        true => print_json(&shown),
         false => {
-            print!("{}", info_text(&InfoJson::from(&info)));
+            print!("{}", info_text(&shown));
             Ok(())
         }
     }
@@ -98,7 +123,8 @@ fn info_text(info: &InfoJson) -> String {
          synced to chain:  {}\n\
          synced to graph:  {}\n\
          active channels:  {}\n\
-         accepts keysend:  {}\n",
+         accepts keysend:  {}\n\
+         permissions:      {}\n",
         info.alias,
         info.pubkey,
         info.network,
@@ -108,6 +134,11 @@ fn info_text(info: &InfoJson) -> String {
         yes_no(info.synced_to_graph),
         info.active_channels,
         yes_no(info.accepts_keysend),
+        match (&info.missing_permissions, &info.permissions_advice) {
+            (Some(missing), _) if missing.is_empty() => "everything Satchel uses".to_owned(),
+            (_, Some(advice)) => advice.clone(),
+            (_, None) => "not checked".to_owned(),
+        },
     )
 }
 

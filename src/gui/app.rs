@@ -184,6 +184,7 @@ impl App {
             }
             connect::Action::Forget(id) => self.forget(&id),
             connect::Action::Connected(connection) => self.open_wallet(connection),
+            connect::Action::Exit => iced::exit(),
         }
     }
 
@@ -357,7 +358,7 @@ impl App {
         let system = iced::system::theme_changes().map(Message::SystemTheme);
         let session = match &self.phase {
             Phase::Connected(session) => session.subscription().map(Message::Session),
-            Phase::Connecting(_) => Subscription::none(),
+            Phase::Connecting(screen) => screen.subscription().map(Message::Connect),
         };
         Subscription::batch([system, session])
     }

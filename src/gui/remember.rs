@@ -5,16 +5,14 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use iced::Task;
 
 use crate::gui::app::{Context, Message};
 use crate::gui::screen::connect::{self, Connection, Origin};
-use crate::lnd::{self, CertSource, ConnectSpec, Macaroon};
+use crate::lnd::{self, ConnectSpec};
 use std::path::Path;
 
-use crate::store::{SavedNode, SavedNodeKind, SecretStore, Settings, StoreError, macaroon_key};
+use crate::store::{SavedNode, SecretStore, Settings, StoreError};
 
 /// Load saved node `id` into a spec (reads files or the keyring) in a task.
 pub fn load_saved(
@@ -25,57 +23,19 @@ pub fn load_saved(
     let Some(saved) = settings.nodes.iter().find(|n| n.id == id).cloned() else {
         return Task::done(connect::Message::SavedLoaded(
             id,
-            Err("This node is no longer remembered.".into()),
+            Err(connect::LoadError::Forgotten),
         ));
     };
     let secrets = secrets.clone();
     Task::perform(
         async move {
-            tokio::task::spawn_blocking(move || spec_for(&saved, secrets.as_ref()))
+            tokio::task::spawn_blocking(move || ConnectSpec::from_saved(&saved, secrets.as_ref()))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+                .map_err(|e| connect::LoadError::Task(e.to_string()))?
+                .map_err(connect::LoadError::Saved)
         },
         move |result| connect::Message::SavedLoaded(id.clone(), result),
     )
-}
-
-/// Rebuild the connection spec of a saved node.
-fn spec_for(saved: &SavedNode, secrets: &dyn SecretStore) -> Result<ConnectSpec, String> {
-    match &saved.kind {
-        SavedNodeKind::Files {
-            host_port,
-            cert_path,
-            macaroon_path,
-        } => {
-            ConnectSpec::from_files(host_port, cert_path, macaroon_path).map_err(|e| e.to_string())
-        }
-        SavedNodeKind::LndConnect {
-            host_port,
-            cert_der_b64,
-            ..
-        } => {
-            let macaroon = secrets
-                .get(&macaroon_key(&saved.id))
-                .map_err(|e| e.to_string())?
-                .ok_or("The macaroon for this node is not in the keyring any more; connect with the lndconnect URI again.")?;
-            let (host, port) = host_port
-                .rsplit_once(':')
-                .ok_or("The saved address is damaged.")?;
-            let cert = match cert_der_b64 {
-                Some(b64) => {
-                    CertSource::Der(URL_SAFE_NO_PAD.decode(b64).map_err(|e| e.to_string())?)
-                }
-                None => CertSource::SystemRoots,
-            };
-            Ok(ConnectSpec {
-                host: host.trim_matches(['[', ']']).to_owned(),
-                port: port.parse().map_err(|_| "The saved port is damaged.")?,
-                cert,
-                macaroon: Macaroon::new(macaroon),
-            })
-        }
-        SavedNodeKind::Demo => Err("The demo node only runs with `satchel --demo`.".into()),
-    }
 }
 
 /// Remember a new connection (when asked) and mark it active; returns the
@@ -136,17 +96,14 @@ pub fn save_settings(context: &Context) -> Task<Message> {
 fn keyring_node(context: &Context, connection: &Connection) -> Task<Message> {
     let spec = &connection.spec;
     let (label, host_port) = (connection.label.clone(), spec.address());
-    let cert = spec
-        .cert
-        .der()
-        .ok()
-        .flatten()
-        .map(|der| URL_SAFE_NO_PAD.encode(der));
+    let cert = spec.saved_cert();
     let (macaroon, secrets) = (spec.macaroon.as_bytes().to_vec(), context.secrets.clone());
+    let proxy = saved_proxy(spec);
     Task::perform(
         async move {
             tokio::task::spawn_blocking(move || {
                 SavedNode::from_lndconnect(label, host_port, cert, &macaroon, secrets.as_ref())
+                    .map(|node| node.with_proxy(proxy))
             })
             .await
             .unwrap_or_else(|e| Err(crate::store::SecretError::Failed(e.to_string())))
@@ -155,8 +112,18 @@ fn keyring_node(context: &Context, connection: &Connection) -> Task<Message> {
     )
 }
 
+/// The proxy a saved node keeps (`HOST:PORT`).
+fn saved_proxy(spec: &ConnectSpec) -> Option<String> {
+    spec.proxy.as_ref().map(lnd::SocksProxy::address)
+}
+
 /// The settings entry for a node reached through files.
 fn files_node(connection: &Connection, origin: &Origin) -> Option<SavedNode> {
+    let proxy = saved_proxy(&connection.spec);
+    files_place(connection, origin).map(|node| node.with_proxy(proxy))
+}
+
+fn files_place(connection: &Connection, origin: &Origin) -> Option<SavedNode> {
     let label = connection.label.clone();
     match origin {
         Origin::Files {

@@ -8,8 +8,8 @@ use super::convert::{self, invoice, payment};
 use super::stream::{open, until};
 use crate::keysend::{NodeId, PaymentHash};
 use crate::node::{
-    FeeEstimate, GraphNode, Node, NodeError, NodeFuture, NodeStream, OutgoingKeysend,
-    PaymentUpdate, Peer, ReceivedKeysend, ReceivedPage, SentPage,
+    Feature, FeeEstimate, GraphNode, Node, NodeError, NodeFuture, NodeStream, OutgoingKeysend,
+    PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage,
 };
 use crate::rpc::{lnrpc, routerrpc, signrpc};
 
@@ -183,6 +183,86 @@ impl Node for Lnd {
             Ok(payment::sent_page(page, after_index))
         }
         .boxed()
+    }
+
+    fn permissions(&self) -> NodeFuture<Permissions> {
+        let lnd = self.clone();
+        async move { Ok(lnd.check_permissions().await) }.boxed()
+    }
+}
+
+impl Lnd {
+    /// Ask the node which features our macaroon allows: one
+    /// CheckMacaroonPermissions call per feature. The call itself needs
+    /// `macaroon:read`; `info:read` is known to be granted (GetInfo answered
+    /// at connect), so a refusal there means the check itself is refused.
+    async fn check_permissions(&self) -> Permissions {
+        let checks = Feature::ALL.map(|feature| async move {
+            let allowed = self
+                .macaroon_allows(&[feature.permission()], feature.method())
+                .await;
+            (feature, allowed)
+        });
+        let answers = futures::future::join_all(checks).await;
+        let mut missing = Vec::new();
+        for (feature, allowed) in answers {
+            match (feature, allowed) {
+                (_, Ok(true)) => {}
+                (Feature::NodeInfo, Ok(false) | Err(NodeError::PermissionDenied(_))) => {
+                    return Permissions::Unknown(
+                        "this macaroon lacks macaroon:read, which the check needs".into(),
+                    );
+                }
+                // LND answers a macaroon without the permission with an
+                // error ("permission denied"), not `valid: false`.
+                (_, Ok(false) | Err(NodeError::Invalid(_) | NodeError::PermissionDenied(_))) => {
+                    missing.push(feature);
+                }
+                (_, Err(err)) => return Permissions::Unknown(unknown_reason(&err)),
+            }
+        }
+        Permissions::Checked { missing }
+    }
+
+    /// Whether our macaroon grants `permissions` for `method`.
+    async fn macaroon_allows(
+        &self,
+        permissions: &[(&str, &str)],
+        method: &str,
+    ) -> Result<bool, NodeError> {
+        let (mut client, ctx) = (
+            self.lightning.clone(),
+            self.context("CheckMacaroonPermissions"),
+        );
+        let request = lnrpc::CheckMacPermRequest {
+            macaroon: self.macaroon().as_bytes().to_vec(),
+            permissions: permissions
+                .iter()
+                .map(|(entity, action)| lnrpc::MacaroonPermission {
+                    entity: (*entity).to_owned(),
+                    action: (*action).to_owned(),
+                })
+                .collect(),
+            full_method: method.to_owned(),
+        };
+        unary(ctx, client.check_macaroon_permissions(request))
+            .await
+            .map(|answer| answer.valid)
+    }
+}
+
+/// Why the check could not be made, in words (an lnd older than 0.13 does
+/// not have it).
+fn unknown_reason(err: &NodeError) -> String {
+    match err {
+        NodeError::Other(text)
+            if ["unimplemented", "unknown method", "not implemented"]
+                .iter()
+                .any(|word| text.to_ascii_lowercase().contains(word)) =>
+        {
+            "this lnd is too old to check macaroons (0.13 or newer can)".into()
+        }
+        other => other.to_string(),
     }
 }
 

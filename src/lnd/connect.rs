@@ -9,6 +9,8 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use sha2::{Digest, Sha256};
 
+use super::socks::SocksProxy;
+
 /// LND's default gRPC port, the same on every network.
 pub const DEFAULT_PORT: u16 = 10009;
 
@@ -20,6 +22,9 @@ pub struct ConnectSpec {
     pub port: u16,
     pub cert: CertSource,
     pub macaroon: Macaroon,
+    /// A SOCKS5 proxy to reach the node through (`--socksproxy`); without
+    /// one, an `.onion` host goes through the system's Tor.
+    pub proxy: Option<SocksProxy>,
 }
 
 /// The certificate Satchel trusts for the node.
@@ -91,6 +96,7 @@ impl ConnectSpec {
             port: port.unwrap_or(DEFAULT_PORT),
             cert,
             macaroon,
+            proxy: None,
         })
     }
 

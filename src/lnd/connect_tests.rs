@@ -64,6 +64,7 @@ fn address_brackets_ipv6() {
         port: 10009,
         cert: CertSource::SystemRoots,
         macaroon: Macaroon::new(vec![1]),
+        proxy: None,
     };
     assert_eq!(spec("::1").address(), "[::1]:10009");
     assert_eq!(spec("localhost").uri(), "https://localhost:10009");
@@ -159,6 +160,7 @@ fn macaroon_is_never_printed() {
         port: 1,
         cert: CertSource::SystemRoots,
         macaroon: mac,
+        proxy: None,
     };
     assert!(!format!("{spec:?}").contains("dead"));
 }

@@ -9,6 +9,7 @@ use std::error::Error as StdError;
 
 use tonic::{Code, Status};
 
+use super::socks::SocksError;
 use crate::node::NodeError;
 
 /// Which call failed and where: enough to word the error.
@@ -37,6 +38,12 @@ pub(crate) fn from_status(status: &Status, ctx: &CallContext) -> NodeError {
     }
     let message = status.message().to_owned();
     let lower = message.to_ascii_lowercase();
+    if is_too_large(status.code(), &lower) {
+        return NodeError::TooLarge {
+            method: ctx.method.to_owned(),
+            detail: message,
+        };
+    }
     match status.code() {
         Code::Unavailable => unreachable(ctx, detail(status)),
         Code::Unauthenticated => NodeError::MacaroonRejected,
@@ -79,6 +86,9 @@ pub(crate) fn from_transport(err: &tonic::transport::Error, ctx: &CallContext) -
     if cert_rejected(err) {
         return NodeError::CertificateMismatch;
     }
+    if let Some(failure) = socks_failure(err) {
+        return from_socks(&failure);
+    }
     unreachable(ctx, chain_text(err))
 }
 
@@ -107,6 +117,14 @@ fn is_locked_text(lower: &str) -> bool {
         || lower.contains("not yet ready to accept calls")
 }
 
+/// A message over gRPC's size limit: tonic's decoder says "decoded message
+/// length too large" (OutOfRange), grpc-go "received message larger than
+/// max" (ResourceExhausted).
+fn is_too_large(code: Code, lower: &str) -> bool {
+    matches!(code, Code::OutOfRange | Code::ResourceExhausted)
+        && (lower.contains("message length too large") || lower.contains("larger than max"))
+}
+
 fn is_macaroon_text(lower: &str) -> bool {
     lower.contains("verification failed") || lower.contains("macaroon")
 }
@@ -130,6 +148,24 @@ fn chain_text(err: &(dyn StdError + 'static)) -> String {
         false
     });
     parts.join(": ")
+}
+
+/// A proxy failure as a node error (its words and its next step).
+pub(crate) fn from_socks(failure: &SocksError) -> NodeError {
+    NodeError::Proxy {
+        detail: failure.to_string(),
+        next_step: failure.next_step(),
+    }
+}
+
+/// The SOCKS failure somewhere in this chain, if the proxy is what failed.
+fn socks_failure(err: &(dyn StdError + 'static)) -> Option<SocksError> {
+    let mut found = None;
+    let _ = for_each_in_chain(err, &mut |e| {
+        found = e.downcast_ref::<SocksError>().cloned();
+        found.is_some()
+    });
+    found
 }
 
 /// Did rustls refuse the server's certificate somewhere in this chain?

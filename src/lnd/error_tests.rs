@@ -20,6 +20,19 @@ fn maps_status_codes() {
         ),
         (Status::unauthenticated("bad"), NodeError::MacaroonRejected),
         (
+            Status::out_of_range(
+                "Error, decoded message length too large: found 80000000 bytes, the limit is: 67108864 bytes",
+            ),
+            NodeError::TooLarge {
+                method: "SendPaymentV2".into(),
+                detail: "Error, decoded message length too large: found 80000000 bytes, the limit is: 67108864 bytes".into(),
+            },
+        ),
+        (
+            Status::out_of_range("index out of range"),
+            NodeError::Invalid("index out of range".into()),
+        ),
+        (
             Status::permission_denied("no"),
             NodeError::PermissionDenied("SendPaymentV2".into()),
         ),

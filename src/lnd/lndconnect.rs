@@ -40,9 +40,26 @@ pub enum LndConnectError {
     BadMacaroonBase64(String),
     #[error("the certificate in the lndconnect link is not a DER certificate: {0}")]
     CertNotDer(String),
+    /// `cert=` is there but empty: a link that was cut or built wrong. Only
+    /// a link without any `cert` parameter means "a CA-signed node".
+    #[error(
+        "the lndconnect link has an empty cert= parameter; copy the whole link again (a link \
+         without any cert parameter is for a node with a CA-signed certificate)"
+    )]
+    EmptyCert,
+    /// A parameter given twice: which one counts is not ours to guess.
+    #[error("the lndconnect link has {0}= more than once; copy the link again")]
+    Repeated(&'static str),
 }
 
 const SCHEME: &str = "lndconnect://";
+
+/// What a link without a `cert` parameter means, said to the user whenever
+/// one is used (the CLI on stderr, the Connect screen under the link).
+pub const NO_CERT_NOTE: &str = "note: this lndconnect link has no cert parameter, so the node's \
+     certificate is not pinned: it is checked against this system's trusted certificate \
+     authorities, as a website's would be. A node with LND's own self-signed tls.cert needs a \
+     link that includes cert=.";
 
 /// Standard alphabet, padding optional: URL-safe input is mapped onto it first.
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -58,11 +75,18 @@ impl ConnectSpec {
         let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (host, port) = parse_authority(authority.trim_end_matches('/'))?;
         let (mut cert, mut macaroon) = (None, None);
-        for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
-            match key {
-                "cert" => cert = Some(value),
-                "macaroon" => macaroon = Some(value),
-                _ => {} // lndconnect allows extra parameters; they are not ours.
+        for pair in query.split('&') {
+            // `cert` alone (no `=`) is a cert parameter with an empty value.
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // Parameter names are matched without regard to case: `Cert=`
+            // must never be skipped (that would drop the pin).
+            let slot = match key.to_ascii_lowercase().as_str() {
+                "cert" => (&mut cert, "cert"),
+                "macaroon" => (&mut macaroon, "macaroon"),
+                _ => continue, // lndconnect allows extra parameters; they are not ours.
+            };
+            if slot.0.replace(value).is_some() {
+                return Err(LndConnectError::Repeated(slot.1));
             }
         }
         let macaroon = macaroon
@@ -72,7 +96,8 @@ impl ConnectSpec {
         if macaroon.is_empty() {
             return Err(LndConnectError::MissingMacaroon);
         }
-        let cert = match cert.filter(|c| !c.is_empty()) {
+        let cert = match cert.map(str::trim) {
+            Some("") => return Err(LndConnectError::EmptyCert),
             Some(text) => parse_cert(text)?,
             None => CertSource::SystemRoots,
         };
@@ -81,6 +106,7 @@ impl ConnectSpec {
             port: port.unwrap_or(DEFAULT_PORT),
             cert,
             macaroon: Macaroon::new(macaroon),
+            proxy: None,
         })
     }
 
@@ -120,7 +146,7 @@ fn parse_authority(authority: &str) -> Result<(String, Option<u16>), LndConnectE
 
 /// Decode base64 in any of its common spellings: URL-safe or standard,
 /// padded or not, percent-encoded or with `+` turned into a space.
-fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     let normal: String = percent_decode(text)
         .chars()
         .filter(|c| !matches!(c, '\r' | '\n' | '\t'))

@@ -150,6 +150,7 @@ fn writes_what_it_reads() {
         port: 10010,
         cert: CertSource::Der(cert_der()),
         macaroon: Macaroon::new(MACAROON.to_vec()),
+        proxy: None,
     };
     let uri = spec.to_lndconnect();
     assert!(uri.starts_with("lndconnect://[::1]:10010?cert="), "{uri}");
@@ -232,4 +233,48 @@ fn bad_base64_is_explained() {
     assert_eq!(explain_decoder("something new"), "something new");
     assert!(explain_decoder("Invalid input length: 5").contains("cut short"));
     assert!(explain_decoder("Invalid symbol 7, offset 0.").contains("byte 0x07"));
+}
+
+/// Only a link with no cert parameter at all may fall back to the system's
+/// roots: an empty, bare or differently-cased `cert` keeps (or refuses) the pin.
+#[test]
+fn a_present_cert_parameter_never_falls_back_to_system_roots() {
+    let mac = URL_SAFE_NO_PAD.encode(MACAROON);
+    let der = cert_der();
+    let cert = URL_SAFE_NO_PAD.encode(&der);
+    for (query, want) in [
+        (
+            format!("cert=&macaroon={mac}"),
+            Err(LndConnectError::EmptyCert),
+        ),
+        (
+            format!("macaroon={mac}&cert="),
+            Err(LndConnectError::EmptyCert),
+        ),
+        (
+            format!("cert&macaroon={mac}"),
+            Err(LndConnectError::EmptyCert),
+        ),
+        (
+            format!("Cert=&macaroon={mac}"),
+            Err(LndConnectError::EmptyCert),
+        ),
+        (
+            format!("cert={cert}&cert=&macaroon={mac}"),
+            Err(LndConnectError::Repeated("cert")),
+        ),
+        (
+            format!("Cert={cert}&macaroon={mac}"),
+            Ok(CertSource::Der(der.clone())),
+        ),
+        (
+            format!("CERT={cert}&Macaroon={mac}"),
+            Ok(CertSource::Der(der.clone())),
+        ),
+        (format!("macaroon={mac}"), Ok(CertSource::SystemRoots)),
+    ] {
+        let got = ConnectSpec::from_lndconnect(&format!("lndconnect://h:1?{query}"))
+            .map(|spec| spec.cert);
+        assert_eq!(got, want, "{query}");
+    }
 }

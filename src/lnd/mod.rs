@@ -16,14 +16,18 @@ mod convert;
 pub mod discover;
 mod error;
 pub mod lndconnect;
+mod saved;
+pub mod socks;
 mod stream;
 mod tls;
 
-pub use client::{Lnd, connect};
+pub use client::{Lnd, connect, connect_timeout, route};
 
 pub use self::connect::{
     CertSource, ConnectSpec, ConnectSpecError, DEFAULT_PORT, InvalidPem, Macaroon,
 };
 pub use self::discover::{DiscoverError, default_lnd_dir, discover, discover_in};
 pub use lndconnect::LndConnectError;
+pub use saved::SavedSpecError;
+pub use socks::{Route, SocksError, SocksProxy};
 pub use tls::PinnedCert;

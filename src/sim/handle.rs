@@ -203,6 +203,16 @@ impl SimHandle {
         inject(&self.shared, sender, user, amount, records).await
     }
 
+    /// A keysend with `records` settled at the user's node without being
+    /// routed (no onion could carry records this large): makes a
+    /// ListInvoices page over gRPC's message limit in tests.
+    pub fn settle_unrouted(&self, amount: Msat, records: Records) -> PaymentHash {
+        let user = graph::node_index(USER).expect("the user node is in the graph");
+        let hash =
+            super::invoices::settle_unrouted(&mut self.shared.lock(), user, amount.0, records);
+        PaymentHash::from_bytes(hash)
+    }
+
     /// Drop every open stream and connection and refuse new ones while
     /// `false` (fault injection).
     pub fn set_connections_enabled(&self, enabled: bool) {
@@ -282,8 +292,13 @@ pub(crate) async fn inject(
 /// `satchel sim`: serve until Ctrl-C, printing where the files are.
 pub async fn run_standalone(config: SimConfig) -> Result<(), SimError> {
     let handle = start(config).await?;
+    let alias = handle
+        .nodes()
+        .into_iter()
+        .find(|n| n.name == USER)
+        .map_or_else(|| USER.to_owned(), |n| n.alias);
     println!(
-        "Satchel simulator: node \"satchel\" ({}) at {}",
+        "Satchel simulator: node \"{alias}\" ({}) at {}",
         handle.user_node(),
         handle.addr()
     );
@@ -301,10 +316,36 @@ pub async fn run_standalone(config: SimConfig) -> Result<(), SimError> {
     for node in handle.nodes().iter().filter(|n| n.name != USER) {
         println!("{}", banner_line(node));
     }
+    println!("Connect to it with:");
+    println!("{}", client_commands(handle.addr(), handle.lnd_dir()));
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())
+}
+
+/// The exact client commands for a sim at `addr` (a wildcard address is
+/// reached at the loopback address) with its files in `lnd_dir`.
+pub fn client_commands(addr: SocketAddr, lnd_dir: &Path) -> String {
+    let ip = match addr.ip() {
+        ip if !ip.is_unspecified() => ip,
+        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+    };
+    let server = SocketAddr::new(ip, addr.port());
+    let dir = shell_quote(&lnd_dir.display().to_string());
+    let flags = format!("--lnddir {dir} --network regtest --rpcserver {server}");
+    format!("  satchel {flags} info\n  lncli {flags} getinfo")
+}
+
+/// `text` as one shell word (single quotes unless it is plain).
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:=@,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// A node's banner line: `  <name> <id> <alias>`, then "(no keysend)" or
@@ -357,5 +398,18 @@ mod tests {
         }
         let erin = &lines.iter().find(|(n, _)| n == "erin").unwrap().1;
         assert!(erin.ends_with("erin (no keysend)"), "{erin}");
+    }
+
+    #[test]
+    fn the_banner_prints_the_exact_client_command() {
+        let dir = Path::new("/tmp/my sim");
+        let text = client_commands("0.0.0.0:10010".parse().unwrap(), dir);
+        assert_eq!(
+            text,
+            "  satchel --lnddir '/tmp/my sim' --network regtest --rpcserver 127.0.0.1:10010 info\n  \
+             lncli --lnddir '/tmp/my sim' --network regtest --rpcserver 127.0.0.1:10010 getinfo"
+        );
+        let text = client_commands("[::1]:9".parse().unwrap(), Path::new("/d"));
+        assert!(text.contains("--rpcserver [::1]:9 info"), "{text}");
     }
 }

@@ -161,6 +161,26 @@ impl Lightning for NodeService {
         let network = self.shared.lock();
         query_routes(&network, self.node, &query).map(Response::new)
     }
+
+    /// LND: needs `macaroon:read`; a macaroon that does not grant every
+    /// permission asked about is an InvalidArgument error, not `valid: false`.
+    async fn check_macaroon_permissions(
+        &self,
+        request: Request<lnrpc::CheckMacPermRequest>,
+    ) -> Reply<lnrpc::CheckMacPermResponse> {
+        self.authorize(&request, Permission::MacaroonRead)?;
+        let peer = request.remote_addr().map(|addr| addr.ip());
+        let asked = request.into_inner();
+        let wanted: Vec<(&str, &str)> = asked
+            .permissions
+            .iter()
+            .map(|p| (p.entity.as_str(), p.action.as_str()))
+            .collect();
+        self.macaroons()
+            .check(&asked.macaroon, peer, &wanted)
+            .map_err(Status::invalid_argument)?;
+        Ok(Response::new(lnrpc::CheckMacPermResponse { valid: true }))
+    }
 }
 
 /// GetInfo for node `index`.

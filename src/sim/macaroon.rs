@@ -4,6 +4,7 @@
 //! the simulator keeps in the node directory. The server checks the header,
 //! the signature and the permission of every call (research §2.13).
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
@@ -31,6 +32,7 @@ pub(crate) enum Permission {
     InvoicesRead,
     SignerGenerate,
     SignerRead,
+    MacaroonRead,
 }
 
 impl Permission {
@@ -42,6 +44,7 @@ impl Permission {
             Self::InvoicesRead => ("invoices", "read"),
             Self::SignerGenerate => ("signer", "generate"),
             Self::SignerRead => ("signer", "read"),
+            Self::MacaroonRead => ("macaroon", "read"),
         }
     }
 }
@@ -137,8 +140,13 @@ impl Macaroons {
         encode_v2("lnd", &identifier, &signature)
     }
 
-    /// Check the `macaroon` header of a call for `permission`.
-    pub fn authorize(&self, metadata: &MetadataMap, permission: Permission) -> Result<(), Status> {
+    /// Check the `macaroon` header of a call from `peer` for `permission`.
+    pub fn authorize(
+        &self,
+        metadata: &MetadataMap,
+        peer: Option<IpAddr>,
+        permission: Permission,
+    ) -> Result<(), Status> {
         let values: Vec<_> = metadata.get_all("macaroon").iter().collect();
         let [value] = values.as_slice() else {
             return Err(Status::unauthenticated(format!(
@@ -151,23 +159,43 @@ impl Macaroons {
             .ok()
             .and_then(|text| hex::decode(text).ok())
             .ok_or_else(|| Status::unauthenticated("unable to decode macaroon: not hex"))?;
-        let parsed = decode_v2(&bytes)
-            .map_err(|e| Status::unauthenticated(format!("unable to decode macaroon: {e}")))?;
-        if self.signature(&parsed.identifier, &parsed.caveats) != parsed.signature {
-            return Err(Status::unauthenticated(
-                "verification failed: signature mismatch after caveat verification",
-            ));
-        }
-        if !parsed.caveats.is_empty() {
-            return Err(Status::unauthenticated(
-                "verification failed: caveats are not supported by the simulator",
-            ));
-        }
-        if grants(&parsed.identifier, permission) {
+        let identifier = self.verify(&bytes, peer).map_err(Status::unauthenticated)?;
+        if grants(&identifier, permission.entity_action()) {
             Ok(())
         } else {
             Err(Status::permission_denied("permission denied"))
         }
+    }
+
+    /// LND's CheckMacaroonPermissions: `macaroon` (raw bytes) is ours, its
+    /// caveats hold for `peer`, and it grants every `(entity, action)`.
+    pub fn check(
+        &self,
+        macaroon: &[u8],
+        peer: Option<IpAddr>,
+        wanted: &[(&str, &str)],
+    ) -> Result<(), String> {
+        let identifier = self.verify(macaroon, peer)?;
+        match wanted.iter().find(|op| !grants(&identifier, **op)) {
+            None => Ok(()),
+            Some(_) => Err("permission denied".to_owned()),
+        }
+    }
+
+    /// The identifier of a valid macaroon: decoded, signed with our root
+    /// key, every caveat satisfied.
+    fn verify(&self, bytes: &[u8], peer: Option<IpAddr>) -> Result<Vec<u8>, String> {
+        let parsed = decode_v2(bytes).map_err(|e| format!("unable to decode macaroon: {e}"))?;
+        if self.signature(&parsed.identifier, &parsed.caveats) != parsed.signature {
+            return Err(
+                "verification failed: signature mismatch after caveat verification".to_owned(),
+            );
+        }
+        let now = chrono::Utc::now();
+        for caveat in &parsed.caveats {
+            check_caveat(caveat, peer, now).map_err(|why| format!("verification failed: {why}"))?;
+        }
+        Ok(parsed.identifier)
     }
 
     /// go-macaroon: sig = HMAC(HMAC("macaroons-key-generator", root), id),
@@ -182,6 +210,52 @@ impl Macaroons {
     }
 }
 
+/// A first-party caveat, as LND checks it: `time-before <RFC 3339 time>`
+/// (lncli adds one to every call, `--macaroontimeout`) and `ipaddr <ip>`
+/// (`lncli bakemacaroon --ip_address`). Any other condition is refused, as
+/// LND refuses a condition it does not know.
+fn check_caveat(
+    caveat: &[u8],
+    peer: Option<IpAddr>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(caveat).map_err(|_| "caveat is not text".to_owned())?;
+    let (condition, arg) = text.split_once(' ').unwrap_or((text, ""));
+    match condition {
+        "time-before" => {
+            let deadline = chrono::DateTime::parse_from_rfc3339(arg.trim())
+                .map_err(|err| format!("caveat {text:?} not satisfied: bad time: {err}"))?;
+            if now < deadline {
+                Ok(())
+            } else {
+                Err("macaroon has expired".to_owned())
+            }
+        }
+        "ipaddr" => {
+            let locked: IpAddr = arg
+                .trim()
+                .parse()
+                .map_err(|_| format!("caveat {text:?} not satisfied: bad IP address"))?;
+            match peer {
+                Some(ip) if ip == locked || ip.to_canonical() == locked.to_canonical() => Ok(()),
+                _ => Err("macaroon locked to different IP address".to_owned()),
+            }
+        }
+        _ => Err(format!(
+            "caveat {text:?} not satisfied: caveat not recognized"
+        )),
+    }
+}
+
+/// Add a first-party caveat to a v2 macaroon, as `lncli` does on the client
+/// side (the new signature chains from the old one; no root key needed).
+pub fn add_first_party_caveat(macaroon: &[u8], caveat: &str) -> Result<Vec<u8>, &'static str> {
+    let mut parsed = decode_v2(macaroon)?;
+    parsed.signature = hmac(&parsed.signature, caveat.as_bytes());
+    parsed.caveats.push(caveat.as_bytes().to_vec());
+    Ok(encode_parsed("lnd", &parsed))
+}
+
 /// `<network dir>/admin.macaroon`.
 pub(crate) fn admin_path(network_dir: &Path) -> PathBuf {
     network_dir.join("admin.macaroon")
@@ -192,15 +266,14 @@ pub(crate) fn readonly_path(network_dir: &Path) -> PathBuf {
     network_dir.join("readonly.macaroon")
 }
 
-/// The identifier lists `permission` among its operations.
-fn grants(identifier: &[u8], permission: Permission) -> bool {
+/// The identifier lists `(entity, action)` among its operations.
+fn grants(identifier: &[u8], (entity, action): (&str, &str)) -> bool {
     let Some((&ID_VERSION, body)) = identifier.split_first() else {
         return false;
     };
     let Ok(id) = MacaroonId::decode(body) else {
         return false;
     };
-    let (entity, action) = permission.entity_action();
     id.ops
         .iter()
         .any(|op| op.entity == entity && op.actions.iter().any(|a| a == action))
@@ -238,11 +311,27 @@ struct Parsed {
 
 /// Version 2, header (location, identifier), no caveats, signature.
 fn encode_v2(location: &str, identifier: &[u8], signature: &[u8; 32]) -> Vec<u8> {
+    let parsed = Parsed {
+        identifier: identifier.to_vec(),
+        caveats: Vec::new(),
+        signature: *signature,
+    };
+    encode_parsed(location, &parsed)
+}
+
+/// Version 2: header (location, identifier), one section per first-party
+/// caveat, the end of the caveats, the signature.
+fn encode_parsed(location: &str, parsed: &Parsed) -> Vec<u8> {
     let mut out = vec![2];
     put_field(&mut out, FIELD_LOCATION, location.as_bytes());
-    put_field(&mut out, FIELD_IDENTIFIER, identifier);
-    out.extend([FIELD_EOS, FIELD_EOS]);
-    put_field(&mut out, FIELD_SIGNATURE, signature);
+    put_field(&mut out, FIELD_IDENTIFIER, &parsed.identifier);
+    out.push(FIELD_EOS);
+    for caveat in &parsed.caveats {
+        put_field(&mut out, FIELD_IDENTIFIER, caveat);
+        out.push(FIELD_EOS);
+    }
+    out.push(FIELD_EOS);
+    put_field(&mut out, FIELD_SIGNATURE, &parsed.signature);
     out
 }
 
@@ -370,16 +459,20 @@ mod tests {
         let readonly = header(&macaroons.bake(true));
         assert!(
             macaroons
-                .authorize(&admin, Permission::OffchainWrite)
+                .authorize(&admin, None, Permission::OffchainWrite)
                 .is_ok()
         );
-        assert!(macaroons.authorize(&readonly, Permission::InfoRead).is_ok());
+        assert!(
+            macaroons
+                .authorize(&readonly, None, Permission::InfoRead)
+                .is_ok()
+        );
         let denied = macaroons
-            .authorize(&readonly, Permission::OffchainWrite)
+            .authorize(&readonly, None, Permission::OffchainWrite)
             .unwrap_err();
         assert_eq!(denied.code(), tonic::Code::PermissionDenied);
         let denied = macaroons
-            .authorize(&readonly, Permission::SignerGenerate)
+            .authorize(&readonly, None, Permission::SignerGenerate)
             .unwrap_err();
         assert_eq!(denied.code(), tonic::Code::PermissionDenied);
     }
@@ -389,7 +482,9 @@ mod tests {
         let ours = Macaroons { root_key: [1; 32] };
         let theirs = Macaroons { root_key: [2; 32] };
         let foreign = header(&theirs.bake(false));
-        let status = ours.authorize(&foreign, Permission::InfoRead).unwrap_err();
+        let status = ours
+            .authorize(&foreign, None, Permission::InfoRead)
+            .unwrap_err();
         assert_eq!(status.code(), tonic::Code::Unauthenticated);
         assert!(
             status.message().contains("signature mismatch"),
@@ -397,9 +492,59 @@ mod tests {
             status.message()
         );
         let status = ours
-            .authorize(&MetadataMap::new(), Permission::InfoRead)
+            .authorize(&MetadataMap::new(), None, Permission::InfoRead)
             .unwrap_err();
         assert_eq!(status.code(), tonic::Code::Unauthenticated);
         assert_eq!(status.message(), "expected 1 macaroon, got 0");
+    }
+
+    #[test]
+    fn time_before_and_ipaddr_caveats_are_honoured_as_lnd_does() {
+        let macaroons = Macaroons { root_key: [1; 32] };
+        let admin = macaroons.bake(false);
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let elsewhere: IpAddr = "10.1.2.3".parse().unwrap();
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(60))
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        let check = |caveats: &[&str], peer: IpAddr| {
+            let mut bytes = admin.clone();
+            for caveat in caveats {
+                bytes = add_first_party_caveat(&bytes, caveat).unwrap();
+            }
+            macaroons
+                .authorize(&header(&bytes), Some(peer), Permission::InfoRead)
+                .map_err(|status| (status.code(), status.message().to_owned()))
+        };
+        let unauthenticated = |why: &str| {
+            Err((
+                tonic::Code::Unauthenticated,
+                format!("verification failed: {why}"),
+            ))
+        };
+        let lncli = format!("time-before {later}");
+        assert_eq!(check(&[&lncli], local), Ok(()), "what lncli adds");
+        assert_eq!(
+            check(&["time-before 2020-01-01T00:00:00Z"], local),
+            unauthenticated("macaroon has expired")
+        );
+        assert_eq!(check(&["ipaddr 127.0.0.1", &lncli], local), Ok(()));
+        assert_eq!(
+            check(&["ipaddr 127.0.0.1"], elsewhere),
+            unauthenticated("macaroon locked to different IP address")
+        );
+        assert_eq!(
+            check(&["color red"], local),
+            unauthenticated("caveat \"color red\" not satisfied: caveat not recognized")
+        );
+        let mut forged = add_first_party_caveat(&admin, "ipaddr 127.0.0.1").unwrap();
+        let at = forged.windows(9).position(|w| w == b"127.0.0.1").unwrap();
+        forged[at..at + 9].copy_from_slice(b"10.1.2.3 ");
+        let status = macaroons
+            .authorize(&header(&forged), Some(elsewhere), Permission::InfoRead)
+            .unwrap_err();
+        assert!(
+            status.message().contains("signature mismatch"),
+            "{status:?}"
+        );
     }
 }

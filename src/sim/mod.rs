@@ -17,6 +17,7 @@ mod invoices;
 mod ledger;
 mod lightning;
 mod macaroon;
+pub use macaroon::add_first_party_caveat;
 mod network;
 mod pay;
 mod payments;

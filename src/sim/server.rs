@@ -91,7 +91,14 @@ impl NodeService {
     /// grants `permission`.
     pub fn authorize<T>(&self, request: &Request<T>, permission: Permission) -> Result<(), Status> {
         self.gate.check()?;
-        self.macaroons.authorize(request.metadata(), permission)
+        let peer = request.remote_addr().map(|addr| addr.ip());
+        self.macaroons
+            .authorize(request.metadata(), peer, permission)
+    }
+
+    /// This node's macaroon verifier.
+    pub fn macaroons(&self) -> &Macaroons {
+        &self.macaroons
     }
 }
 

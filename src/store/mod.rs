@@ -11,6 +11,7 @@ mod quarantine;
 mod saved_node;
 mod secret;
 mod settings;
+mod trust;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,18 @@ pub enum StoreError {
     DiskFull {
         /// The file that could not be written.
         path: PathBuf,
+    },
+    /// A profile folder or file that is not the user's own.
+    #[error(
+        "Satchel does not trust {}: {reason}. Use a profile folder that belongs to you \
+         (SATCHEL_HOME), or remove what another user put there",
+        path.display()
+    )]
+    Untrusted {
+        /// The folder or file.
+        path: PathBuf,
+        /// Why (owner, link, kind).
+        reason: String,
     },
     /// No home or config folder could be found.
     #[error("no home folder was found for Satchel's files; set SATCHEL_HOME to a folder")]

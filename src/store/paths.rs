@@ -68,9 +68,11 @@ impl Paths {
         &self.root
     }
 
-    /// Create the profile folder (mode 0700 on unix) if it is missing.
+    /// Create the profile folder (mode 0700 on unix) if it is missing; an
+    /// existing one must be ours (see `trust`) and is tightened to owner-only.
     pub fn ensure(&self) -> Result<(), StoreError> {
-        create_private_dir(&self.root)
+        create_private_dir(&self.root)?;
+        super::trust::trust_dir(&self.root)
     }
 
     /// The contact book (JSON).

@@ -43,6 +43,9 @@ pub fn read_or_quarantine<T: Versioned>(
     path: &Path,
     quarantine: &Path,
 ) -> Result<Loaded<T>, StoreError> {
+    if let Some(dir) = path.parent().filter(|dir| dir.is_dir()) {
+        super::trust::trust_dir(dir)?;
+    }
     let bytes = match read_capped(path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(fresh(T::default())),
@@ -58,10 +61,8 @@ pub fn read_or_quarantine<T: Versioned>(
 
 /// `Ok(None)` when the file does not exist.
 fn read_capped(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    let file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
+    let Some(file) = super::trust::open_file(path)? else {
+        return Ok(None);
     };
     let mut bytes = Vec::new();
     let _ = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;

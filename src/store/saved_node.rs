@@ -15,6 +15,9 @@ pub struct SavedNode {
     pub label: String,
     /// How to reach it.
     pub kind: SavedNodeKind,
+    /// A SOCKS5 proxy (`HOST:PORT`) to reach it through, e.g. Tor's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// Kept in memory only: its macaroon could not go to a keyring.
     #[serde(skip)]
     session_only: bool,
@@ -93,8 +96,15 @@ impl SavedNode {
             id: new_id(),
             label: label.into(),
             kind,
+            proxy: None,
             session_only: false,
         }
+    }
+
+    /// This node, reached through the SOCKS5 proxy `proxy` (`HOST:PORT`).
+    pub fn with_proxy(mut self, proxy: Option<String>) -> Self {
+        self.proxy = proxy;
+        self
     }
 
     /// Forgotten when Satchel quits (no keyring for its macaroon).

@@ -48,11 +48,17 @@ impl Reader {
         let (send, pages) = mpsc::channel(READ_AHEAD);
         let node = node.clone();
         let task = tokio::spawn(async move {
+            let mut size = PageSize::default();
             loop {
-                let page = node.received_page(after, PAGE_SIZE).await;
-                let page = page.map(Page::prepare);
+                let page = match node.received_page(after, size.now).await {
+                    Err(NodeError::TooLarge { method, detail }) => match size.shrink() {
+                        true => continue,
+                        false => Err(single_too_large(after, method, &detail)),
+                    },
+                    page => page.map(Page::prepare),
+                };
                 let next = match &page {
-                    Ok(p) if p.scanned as u64 >= PAGE_SIZE && p.last_add_index > after => {
+                    Ok(p) if p.scanned as u64 >= size.now && p.last_add_index > after => {
                         Some(p.last_add_index)
                     }
                     _ => None,
@@ -61,7 +67,10 @@ impl Reader {
                     return;
                 }
                 match next {
-                    Some(position) => after = position,
+                    Some(position) => {
+                        after = position;
+                        size.grow();
+                    }
                     None => return,
                 }
             }
@@ -109,6 +118,51 @@ impl Drop for Reader {
         if let Some(task) = &self.task {
             task.abort();
         }
+    }
+}
+
+/// How many invoices to ask for: [`PAGE_SIZE`], halved while the node's
+/// answer is over gRPC's message limit (invoices with huge records), down
+/// to 1, and doubled back after each page that arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageSize {
+    now: u64,
+}
+
+impl Default for PageSize {
+    fn default() -> Self {
+        Self { now: PAGE_SIZE }
+    }
+}
+
+impl PageSize {
+    /// Halve; `false` when it is already 1 (nothing smaller to ask for).
+    fn shrink(&mut self) -> bool {
+        if self.now <= 1 {
+            return false;
+        }
+        self.now /= 2;
+        log::info!(
+            "a ListInvoices page is over the message limit: asking for {} invoices",
+            self.now
+        );
+        true
+    }
+
+    fn grow(&mut self) {
+        self.now = (self.now * 2).min(PAGE_SIZE);
+    }
+}
+
+/// Even one invoice is over the limit: say which, and that the sync stops
+/// there (it never skips an invoice, so it cannot go on past it).
+fn single_too_large(after: u64, method: String, detail: &str) -> NodeError {
+    NodeError::TooLarge {
+        method,
+        detail: format!(
+            "the invoice after add index {after} alone is larger than Satchel accepts ({detail}); \
+             the invoices before it are stored, the sync cannot go past it"
+        ),
     }
 }
 
@@ -186,6 +240,22 @@ mod tests {
             end();
         });
         Reader::with_task(pages, task)
+    }
+
+    #[test]
+    fn the_page_size_halves_down_to_one_and_grows_back() {
+        let mut size = PageSize::default();
+        let mut seen = vec![size.now];
+        while size.shrink() {
+            seen.push(size.now);
+        }
+        assert_eq!(seen, [1000, 500, 250, 125, 62, 31, 15, 7, 3, 1]);
+        size.grow();
+        assert_eq!(size.now, 2);
+        for _ in 0..20 {
+            size.grow();
+        }
+        assert_eq!(size, PageSize::default());
     }
 
     #[tokio::test]

@@ -104,6 +104,22 @@ fn lndconnect_uris_are_refused_with_the_reason() {
             LndConnectError::CertNotDer("its length says 5 bytes but 1 follow".into()),
             "not a DER certificate",
         ),
+        // A cert parameter that is there but empty must not drop the pin.
+        (
+            &format!("lndconnect://node?cert=&macaroon={mac}"),
+            LndConnectError::EmptyCert,
+            "empty cert= parameter",
+        ),
+        (
+            &format!("lndconnect://node?macaroon={mac}&Cert="),
+            LndConnectError::EmptyCert,
+            "empty cert= parameter",
+        ),
+        (
+            &format!("lndconnect://node?macaroon={mac}&cert={not_der}&cert="),
+            LndConnectError::Repeated("cert"),
+            "cert= more than once",
+        ),
     ];
     for (input, want, words) in cases {
         assert_refused(input, ConnectSpec::from_lndconnect(input), want, words);

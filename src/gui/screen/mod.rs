@@ -4,7 +4,6 @@
 //! (`settings/view.rs`, ...) see its private fields.
 
 pub mod connect;
-pub mod connect_view;
 pub mod contacts;
 pub mod inbox;
 pub mod send;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -167,9 +167,10 @@ fn after_last(contacts: &BTreeMap<u64, Contact>) -> u64 {
 
 /// The file's bytes, `None` when it does not exist.
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    let mut file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+    // Never through a symbolic link, never a file of another user.
+    let mut file = match crate::store::trust::open_file(path) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(None),
         Err(error) => return Err(StoreError::io("read", path, error)),
     };
     let mut bytes = Vec::new();

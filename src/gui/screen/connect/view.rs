@@ -5,7 +5,7 @@
 use iced::widget::{button, checkbox, column, row, space, text, text_input};
 use iced::{Alignment, Element};
 
-use crate::gui::screen::connect::{Connect, Message, Mode, Status};
+use super::{Connect, Connection, Message, Mode, Status, Via};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::widget;
 use crate::lnd;
@@ -96,12 +96,36 @@ impl Connect {
             .id("lndconnect")
             .secure(!self.uri.is_empty());
         let mut col = column![widget::field("lndconnect URI", input, None)].spacing(gap::M);
+        if self.uri_without_cert() {
+            col = col.push(widget::hint(lnd::lndconnect::NO_CERT_NOTE));
+        }
         col = col.push(widget::hint(if self.keyring {
             "The macaroon in the URI is kept in your system keyring, never in a plain file."
         } else {
             "No system keyring is available: this connection will last for this session only."
         }));
-        col.push(self.connect_button()).into()
+        col.push(self.proxy_field())
+            .push(self.connect_button())
+            .into()
+    }
+
+    fn proxy_field(&self) -> Element<'_, Message> {
+        let input = self
+            .input(
+                "127.0.0.1:9050 (optional)",
+                &self.proxy,
+                Message::ProxyChanged,
+            )
+            .id("proxy");
+        column![
+            widget::field("SOCKS proxy", input, None),
+            widget::hint(
+                "For a node reached through Tor or another SOCKS5 proxy. Not needed for a .onion \
+                 address when Tor runs on this computer (ports 9050 or 9150 are found on their own)."
+            ),
+        ]
+        .spacing(gap::S)
+        .into()
     }
 
     fn files_form(&self) -> Element<'_, Message> {
@@ -132,6 +156,7 @@ impl Connect {
                 .id("macaroon"),
                 None
             ),
+            self.proxy_field(),
             self.connect_button(),
         ]
         .spacing(gap::M)
@@ -174,13 +199,83 @@ impl Connect {
         match &self.status {
             Status::Idle => space().into(),
             Status::Detecting => widget::notice(Tone::Neutral, "Looking for a local node…", ""),
-            Status::Testing(address) => widget::notice(
+            Status::NoLocalNode(reason) => self.no_local_node(reason),
+            Status::LaunchingDemo => widget::notice(
                 Tone::Neutral,
-                format!("Connecting to {address}…"),
-                "Checking the certificate, the macaroon and the node's identity.",
+                "Starting the demo network…",
+                "It opens in a new window with play money; this one closes.",
             ),
+            Status::Testing {
+                address,
+                via,
+                since,
+                now,
+            } => {
+                let seconds = now.saturating_duration_since(*since).as_secs();
+                let (how, detail) = match via {
+                    Via::Direct => (
+                        String::new(),
+                        "Checking the certificate, the macaroon and the node's identity.",
+                    ),
+                    Via::Tor => (
+                        " over Tor".to_owned(),
+                        "Over Tor a connection takes 5 to 60 seconds; the certificate and the \
+                         macaroon are checked as usual.",
+                    ),
+                    Via::Proxy(proxy) => (
+                        format!(" through the proxy {proxy}"),
+                        "Checking the certificate, the macaroon and the node's identity.",
+                    ),
+                };
+                widget::notice(
+                    Tone::Neutral,
+                    format!("Connecting to {address}{how}… {seconds} s"),
+                    detail,
+                )
+            }
             Status::Failed(failure) => widget::error_notice(failure, failure.next_step()),
+            Status::Limited(connection) => self.limited(connection),
         }
+    }
+}
+
+impl Connect {
+    /// Connected, with features off: which, and how to bake a macaroon
+    /// that has them; the wallet opens when the user goes on.
+    fn limited<'a>(&'a self, connection: &'a Connection) -> Element<'a, Message> {
+        let advice = connection.permissions.advice().unwrap_or_default();
+        let card = column![
+            text(format!(
+                "Connected to {}, but some features are off.",
+                crate::keysend::text::display_safe(&connection.info.alias, 64)
+            ))
+            .font(theme::BOLD),
+            text(advice),
+            widget::primary(
+                "Continue with these features off",
+                Some(Message::ContinueLimited)
+            ),
+        ]
+        .spacing(gap::M);
+        widget::card(card).into()
+    }
+
+    /// A first run without a node: where to go next, and the demo.
+    fn no_local_node<'a>(&'a self, reason: &'a str) -> Element<'a, Message> {
+        let card = column![
+            text("No node was found on this computer.").font(theme::BOLD),
+            text(
+                "Paste an lndconnect link from your node (Umbrel, Start9, RaspiBlitz…), or pick \
+                 its files. Or look around first on a simulated network with play money."
+            ),
+            widget::caption(format!("Looked for: {reason}")),
+            widget::primary(
+                "Try the demo network",
+                (!self.is_busy()).then_some(Message::TryDemo)
+            ),
+        ]
+        .spacing(gap::M);
+        widget::card(card).into()
     }
 }
 
