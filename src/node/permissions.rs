@@ -79,26 +79,32 @@ impl Permissions {
         }
     }
 
-    /// A sentence per problem for the user, with the fix; `None` when all
-    /// is well.
-    pub fn advice(&self) -> Option<String> {
+    /// Which features are off, in one sentence; `None` when all is well.
+    pub fn off(&self) -> Option<String> {
         match self {
             Self::Checked { missing } if missing.is_empty() => None,
             Self::Checked { missing } => {
                 let off: Vec<&str> = missing.iter().map(|f| f.describe()).collect();
                 Some(format!(
-                    "This macaroon does not allow {}: those features are off. A macaroon with \
-                     everything Satchel uses: {}",
-                    off.join(", "),
-                    bake_command()
+                    "This macaroon does not allow {}: those features are off.",
+                    off.join(", ")
                 ))
             }
             Self::Unknown(why) => Some(format!(
-                "Satchel could not check the macaroon's permissions ({why}). A macaroon with \
-                 everything Satchel uses: {}",
-                bake_command()
+                "Satchel could not check the macaroon's permissions ({why})."
             )),
         }
+    }
+
+    /// A sentence per problem for the user, with the fix; `None` when all
+    /// is well.
+    pub fn advice(&self) -> Option<String> {
+        self.off().map(|off| {
+            format!(
+                "{off} A macaroon with everything Satchel uses: {}",
+                bake_command()
+            )
+        })
     }
 }
 

@@ -243,14 +243,16 @@ impl Connect {
     /// Connected, with features off: which, and how to bake a macaroon
     /// that has them; the wallet opens when the user goes on.
     fn limited<'a>(&'a self, connection: &'a Connection) -> Element<'a, Message> {
-        let advice = connection.permissions.advice().unwrap_or_default();
+        let off = connection.permissions.off().unwrap_or_default();
         let card = column![
             text(format!(
                 "Connected to {}, but some features are off.",
                 crate::keysend::text::display_safe(&connection.info.alias, 64)
             ))
             .font(theme::BOLD),
-            text(advice),
+            text(off),
+            text("A macaroon with everything Satchel uses (run it on the node):"),
+            text(crate::node::permissions::bake_command()).font(theme::MONO),
             widget::primary(
                 "Continue with these features off",
                 Some(Message::ContinueLimited)
@@ -281,9 +283,13 @@ impl Connect {
 
 fn saved_kind(node: &SavedNode) -> String {
     use crate::store::SavedNodeKind;
-    match &node.kind {
+    let place = match &node.kind {
         SavedNodeKind::Files { host_port, .. } => host_port.clone(),
         SavedNodeKind::LndConnect { host_port, .. } => format!("{host_port} (lndconnect)"),
         SavedNodeKind::Demo => "demo network".into(),
+    };
+    match &node.proxy {
+        Some(proxy) => format!("{place} via {proxy}"),
+        None => place,
     }
 }
