@@ -174,7 +174,7 @@ if $screens; then
     shot "$out/contacts.png"
     differs "$out/send.png" "$out/contacts.png"
     key ctrl+2
-    click 298 722          # Send (the tip then shows in Sent)
+    click 298 698          # Send (the tip then shows in Sent)
     sleep 3
     key ctrl+4
     shot "$out/sent.png"

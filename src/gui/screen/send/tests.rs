@@ -2,8 +2,11 @@
 //! what Enter in "To" offers.
 
 use super::*;
+use crate::keysend::record::AssignmentError;
+use crate::keysend::{AmountError, Msat};
 use crate::keysend::{NodeId, record};
 use crate::node::{FeeEstimate, Network, NodeError};
+use crate::store::ResolveError;
 use crate::store::{ContactBook, ExtraRecord, NewContact, RecordValue, Settings};
 use crate::wallet::draft::ProbeKey;
 

@@ -183,7 +183,24 @@ fn records<'a>(send: &'a Send, field: text_input::TextInput<'a, Message>) -> Ele
         Err(e) => Some(widget::sentence(&e.to_string())),
         Ok(_) => None,
     };
-    let mut col = column![widget::field("Extra records", field, error)].spacing(gap::XS);
+    // Label beside the field: the form stays short enough for a laptop screen.
+    let invalid = error.is_some();
+    let mut col = column![
+        row![
+            widget::caption("Extra records"),
+            field.padding(8).style(theme::input(invalid))
+        ]
+        .spacing(gap::S)
+        .align_y(Alignment::Center)
+    ]
+    .spacing(gap::XS);
+    if let Some(error) = error {
+        col = col.push(
+            text(error)
+                .size(size::SMALL)
+                .style(theme::toned(Tone::Danger)),
+        );
+    }
     if let Some(contact) = contact {
         col = col.push(contact);
     }
