@@ -170,6 +170,8 @@ fn an_error_mid_payment_is_a_warning_and_a_later_success_is_shown() {
     };
     assert_eq!(update, paid);
     assert!(h.shows("Sent 50 sat"));
+    // The outcome card names who was paid (issue 10, item 22).
+    assert!(h.shows(&format!("To {}", keysend.destination.to_hex())));
     assert!(!h.shows("Edit and retry"));
 }
 

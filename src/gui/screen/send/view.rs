@@ -16,6 +16,7 @@ use crate::gui::{format, widget};
 use crate::keysend::Msat;
 use crate::keysend::record::format_assignments;
 use crate::keysend::text::display_safe;
+use crate::wallet::Draft;
 use crate::wallet::draft::fee_question;
 
 /// Characters of the message shown on the confirm card.
@@ -37,7 +38,7 @@ pub fn view<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         // A short card of its own, so its buttons are never below the fold.
         Stage::Confirm => widget::card(confirm(send, env)).into(),
         Stage::Sending(progress) => sending(progress, env),
-        Stage::Done(outcome) => done(outcome, env),
+        Stage::Done(outcome) => done(send, outcome, env),
     };
     let content = iced::widget::scrollable(container(body).max_width(760));
     widget::page(
@@ -336,12 +337,8 @@ fn confirm<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         reasons.push(fee_question(&draft));
     }
     debug_assert!(asks_first(&draft, env) != reasons.is_empty());
-    let to = match env.contacts.by_pubkey(&draft.destination) {
-        Some(contact) => format!("{} ({})", contact.name, draft.destination.short()),
-        None => draft.destination.to_hex(),
-    };
     let mut details = column![
-        widget::caption(format!("To {to}")),
+        widget::caption(addressee(&draft, env)),
         widget::caption(format!("Fee limit {}: {}", draft.fee_limit, draft.fee_rule)),
     ]
     .spacing(gap::XS);
@@ -404,7 +401,17 @@ fn sending<'a>(progress: &Sending, env: &Env<'a>) -> Element<'a, Message> {
     widget::card(col).into()
 }
 
-fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
+/// Who a tip goes (or went) to: the contact's name with a short key, or the
+/// whole key of a node that is not a contact.
+fn addressee(draft: &Draft, env: &Env<'_>) -> String {
+    match env.contacts.by_pubkey(&draft.destination) {
+        Some(contact) => format!("To {} ({})", contact.name, draft.destination.short()),
+        None => format!("To {}", draft.destination.to_hex()),
+    }
+}
+
+/// The end of a tip: what happened, to whom, and what may be done next.
+fn done<'a>(send: &'a Send, outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
     let summary: Element<'a, Message> = match outcome {
         Outcome::Succeeded { update, elapsed } => widget::notice(
             Tone::Success,
@@ -433,6 +440,10 @@ fn done<'a>(outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, Message> {
         _ => Msat::ZERO,
     };
     let mut col = column![summary].spacing(gap::M);
+    // The form is locked from the click on: it still names the recipient.
+    if let Ok(draft) = send.draft(env) {
+        col = col.push(widget::caption(addressee(&draft, env)));
+    }
     if fee_total > Msat::ZERO {
         col = col.push(widget::caption(format!(
             "Total spent {}",
