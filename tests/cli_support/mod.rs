@@ -65,6 +65,17 @@ pub fn command(home: &Path) -> Command {
         .env("SATCHEL_HOME", home)
         .env("RUST_LOG", "off")
         .env_remove("LNDCONNECT");
+    // A developer's own connection settings must not steer the tests.
+    for name in [
+        "SATCHEL_RPCSERVER",
+        "SATCHEL_TLSCERTPATH",
+        "SATCHEL_MACAROONPATH",
+        "SATCHEL_LNDDIR",
+        "SATCHEL_NETWORK",
+        "SATCHEL_SOCKSPROXY",
+    ] {
+        let _ = command.env_remove(name);
+    }
     command
 }
 
