@@ -92,19 +92,45 @@ pub fn field<'a, M: Clone + 'a>(
     error: Option<String>,
 ) -> Element<'a, M> {
     let invalid = error.is_some();
-    let mut col = column![
+    let col = column![
         caption(label),
         input.padding(10).style(theme::input(invalid))
     ]
     .spacing(gap::XS);
-    if let Some(error) = error {
-        col = col.push(
+    with_error(col, error).into()
+}
+
+/// `col` with the error (if any) in red under it.
+pub fn with_error<'a, M: 'a>(
+    col: iced::widget::Column<'a, M>,
+    error: Option<String>,
+) -> iced::widget::Column<'a, M> {
+    match error {
+        Some(error) => col.push(
             text(error)
                 .size(size::SMALL)
                 .style(theme::toned(Tone::Danger)),
-        );
+        ),
+        None => col,
     }
-    col.into()
+}
+
+/// One row of a list (inbox, sent): two lines in a clipped button of a
+/// fixed height, so the list's virtual scrolling knows where each row is.
+pub fn list_row<'a, M: Clone + 'a>(
+    lines: iced::widget::Column<'a, M>,
+    height: f32,
+    selected: bool,
+    on_press: M,
+) -> Element<'a, M> {
+    button(lines.spacing(gap::XS))
+        .padding([10, 16])
+        .width(Length::Fill)
+        .height(height)
+        .clip(true)
+        .style(theme::row_button(selected))
+        .on_press(on_press)
+        .into()
 }
 
 /// A hint line under a field (not an error).

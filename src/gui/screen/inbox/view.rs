@@ -3,7 +3,7 @@
 //! podcast, amount, preview, time) and, beside it, the detail pane. Reads
 //! `Inbox` only.
 
-use iced::widget::{button, column, container, row, text, text_input, toggler};
+use iced::widget::{column, container, row, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::detail::Detail;
@@ -223,14 +223,12 @@ pub(super) fn row_view<'a>(
         widget::caption(format::when(row.settled_at, now)).wrapping(text::Wrapping::None)
     ]
     .spacing(gap::S);
-    button(column![top, bottom].spacing(gap::XS))
-        .padding([10, 16])
-        .width(Length::Fill)
-        .height(ROW_HEIGHT)
-        .clip(true)
-        .style(theme::row_button(selected))
-        .on_press(Message::Select(row.id))
-        .into()
+    widget::list_row(
+        column![top, bottom],
+        ROW_HEIGHT,
+        selected,
+        Message::Select(row.id),
+    )
 }
 
 /// The message preview, shortened with an ellipsis when the row is narrow.

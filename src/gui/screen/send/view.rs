@@ -195,13 +195,7 @@ fn records<'a>(send: &'a Send, field: text_input::TextInput<'a, Message>) -> Ele
         .align_y(Alignment::Center)
     ]
     .spacing(gap::XS);
-    if let Some(error) = error {
-        col = col.push(
-            text(error)
-                .size(size::SMALL)
-                .style(theme::toned(Tone::Danger)),
-        );
-    }
+    col = widget::with_error(col, error);
     if let Some(contact) = contact {
         col = col.push(contact);
     }

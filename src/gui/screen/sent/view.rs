@@ -1,7 +1,7 @@
 //! How the Sent screen looks: the virtual list of payments (each row opens
 //! its details) and, when one is open, its details beside the list.
 
-use iced::widget::{button, column, container, row, space, text};
+use iced::widget::{column, container, row, space, text};
 use iced::{Alignment, Element, Length};
 
 use super::{Message, Sent};
@@ -150,14 +150,12 @@ fn row_view<'a>(
         .wrapping(text::Wrapping::None)
     ]
     .spacing(gap::S);
-    button(column![top, bottom].spacing(gap::XS))
-        .padding([10, 16])
-        .width(Length::Fill)
-        .height(ROW_HEIGHT)
-        .clip(true)
-        .style(theme::row_button(selected))
-        .on_press(Message::Open(sent.hash))
-        .into()
+    widget::list_row(
+        column![top, bottom],
+        ROW_HEIGHT,
+        selected,
+        Message::Open(sent.hash),
+    )
 }
 
 #[cfg(test)]
