@@ -8,6 +8,8 @@
 //! knows about it", so it lives in its own file and is never moved aside.
 
 mod blob;
+pub mod boost;
+pub mod boost_store;
 mod detail;
 mod error;
 mod file;
