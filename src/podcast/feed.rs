@@ -164,10 +164,8 @@ impl Parser {
                     self.push_text(c.encode_utf8(&mut [0; 4]));
                 }
             }
-            Event::DocType(t) => {
-                if String::from_utf8_lossy(&t).contains("<!ENTITY") {
-                    return Err(FeedError::Entities);
-                }
+            Event::DocType(t) if String::from_utf8_lossy(&t).contains("<!ENTITY") => {
+                return Err(FeedError::Entities);
             }
             _ => {}
         }

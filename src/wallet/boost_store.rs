@@ -398,7 +398,7 @@ impl BoostStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.db(e))?;
         let leg_no = i64::try_from(leg).unwrap_or(i64::MAX);
-        let before: Option<(String, String, Option<i64>, Option<String>, u64)> = tx
+        let before: Option<LegKey> = tx
             .query_row(
                 "SELECT state, pubkey, custom_key, custom_value, amount_msat FROM boost_leg \
                  WHERE boost_id = ?1 AND leg = ?2",
@@ -481,7 +481,7 @@ impl BoostStore {
                 let value: String = r.get(2)?;
                 Ok(LedgerRow {
                     node: pubkey.parse().map_err(|_| bad_column(0))?,
-                    custom: (key > 0).then(|| Custom {
+                    custom: (key > 0).then_some(Custom {
                         key: key as u64,
                         value,
                     }),
@@ -494,6 +494,9 @@ impl BoostStore {
             .map_err(|e| self.db(e))
     }
 }
+
+/// A leg's state, ledger key columns and amount, as stored.
+type LegKey = (String, String, Option<i64>, Option<String>, u64);
 
 /// The ledger's key columns for a custom record (0 and "" for none).
 fn custom_columns(custom: Option<&Custom>) -> (i64, String) {
