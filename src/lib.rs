@@ -12,6 +12,7 @@ pub mod gui;
 pub mod keysend;
 pub mod lnd;
 pub mod node;
+pub mod podcast;
 pub mod sim;
 pub mod store;
 pub mod wallet;

@@ -160,6 +160,71 @@ pub enum Command {
     /// Serve a simulated LND network (for testing clients).
     #[command(args = hidden_connection_flags())]
     Sim(SimArgs),
+    /// Podcast feeds: show a feed's value block and how a boost splits.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+    /// Boost a podcast: one payment to every recipient of its value block.
+    Boost(BoostArgs),
+}
+
+/// `satchel feed`.
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// The value block that applies, the legs for an amount, and the
+    /// smallest amount that pays everyone.
+    Show(FeedShowArgs),
+}
+
+/// `satchel feed show`.
+#[derive(Debug, Clone, Args)]
+pub struct FeedShowArgs {
+    /// Feed URL (http/https) or file; with --demo, `demo` is the demo feed.
+    pub feed: String,
+    /// The episode with this guid (default: the show).
+    #[arg(long, value_name = "GUID", conflicts_with = "latest")]
+    pub episode: Option<String>,
+    /// The newest episode.
+    #[arg(long)]
+    pub latest: bool,
+    /// Show the legs for a boost of this many sats.
+    #[arg(long, value_name = "SATS")]
+    pub amount: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `satchel boost`.
+#[derive(Debug, Clone, Args)]
+pub struct BoostArgs {
+    /// Feed URL (http/https) or file; with --demo, `demo` is the demo feed.
+    #[arg(required_unless_present = "retry")]
+    pub feed: Option<String>,
+    /// Sats for the whole boost, split over the value block.
+    #[arg(required_unless_present = "retry")]
+    pub amount: Option<String>,
+    /// The episode with this guid (default: the show).
+    #[arg(long, value_name = "GUID", conflicts_with = "latest")]
+    pub episode: Option<String>,
+    /// The newest episode.
+    #[arg(long)]
+    pub latest: bool,
+    /// Boostagram message.
+    #[arg(long, short = 'm', value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Your name, as the boostagram's sender_name.
+    #[arg(long, value_name = "SENDER")]
+    pub name: Option<String>,
+    /// Send the legs that failed (or never went out) of an earlier boost,
+    /// with the same boost id; legs already paid are never paid again.
+    #[arg(long, value_name = "BOOST_ID", conflicts_with_all = ["feed", "amount", "episode", "latest", "message", "name"])]
+    pub retry: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Just `--json`.

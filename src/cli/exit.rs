@@ -131,6 +131,9 @@ pub enum CliError {
     File { path: PathBuf, detail: String },
     #[error("{0}")]
     Other(String),
+    /// Some legs of a boost did not go through (each leg's status was printed).
+    #[error("boost {id}: {summary}")]
+    BoostIncomplete { id: String, summary: String },
 }
 
 impl CliError {
@@ -151,7 +154,7 @@ impl CliError {
             Self::NoDisplay => ExitKind::Other,
             Self::Send(err) => send_kind(err),
             Self::Journal(_) => ExitKind::LocalFile,
-            Self::NotSent { .. } => ExitKind::PaymentFailed,
+            Self::NotSent { .. } | Self::BoostIncomplete { .. } => ExitKind::PaymentFailed,
             Self::Declined => ExitKind::Ok,
             Self::PaymentUnknown(_) | Self::Other(_) => ExitKind::Other,
         }
@@ -161,6 +164,10 @@ impl CliError {
     pub fn next_step(&self) -> Option<Cow<'static, str>> {
         match self {
             Self::NotSent { next } => Some(Cow::Owned(next.clone())),
+            Self::BoostIncomplete { id, .. } => Some(Cow::Owned(format!(
+                "Send the legs that did not go through with `satchel boost --retry {id}`; \
+                 legs already paid are never paid again."
+            ))),
             Self::Send(SendError::InsufficientBalance {
                 fee_limit,
                 available,

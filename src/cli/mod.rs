@@ -8,11 +8,13 @@
 //!   `satchel sim`.
 
 pub mod args;
+mod boost;
 mod connection;
 mod contacts;
 mod decide;
 mod demo;
 pub mod exit;
+mod feed;
 mod history;
 mod inbox;
 mod journal;
@@ -36,7 +38,8 @@ use crate::node::SharedNode;
 use crate::store::{Paths, RendererChoice};
 
 pub use args::{
-    Cli, Command, ConnectArgs, ContactsCommand, InboxArgs, JsonFlag, SendArgs, SentArgs, SimArgs,
+    BoostArgs, Cli, Command, ConnectArgs, ContactsCommand, FeedCommand, FeedShowArgs, InboxArgs,
+    JsonFlag, SendArgs, SentArgs, SimArgs,
 };
 pub use exit::{CliError, EXIT_CODES, EXIT_CODES_HELP, ExitKind};
 
@@ -66,6 +69,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Sent(sent)) => on_node(args, None, async |node, paths| {
             sent::run(node, paths, sent).await
+        }),
+        Some(Command::Feed(command)) => feed::run(args, command),
+        Some(Command::Boost(boost)) => on_node(args, None, async |node, paths| {
+            boost::run(node, paths, boost).await
         }),
     };
     finish(result)

@@ -9,6 +9,8 @@
 
 mod alias;
 mod blob;
+pub mod boost;
+pub mod boost_store;
 mod detail;
 pub mod draft;
 mod error;
