@@ -78,10 +78,11 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     };
     let keysend = wallet::prepare(node, &info, request, balance).await?;
     let estimate = node.estimate_fee(&keysend).await;
-    println!(
-        "{}",
-        summary(&recipient, &keysend, args, estimate.as_ref().ok())
-    );
+    let summary = summary(&recipient, &keysend, args, estimate.as_ref().ok());
+    match args.json {
+        true => progress(&summary), // stdout carries only the JSON outcome
+        false => println!("{summary}"),
+    }
     if let Some(matched) = matched.filter(|m| m.by_prefix) {
         progress(&format!(
             "note: {:?} is the start of the contact name {:?}; check the name and key above.",
@@ -94,7 +95,11 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     }
     confirm("Send it?", args.yes)?;
     let events = wallet::send(node.clone(), journal, intent_id, keysend);
-    payment::follow(events, paths).await
+    let output = match args.json {
+        true => payment::Output::Json,
+        false => payment::Output::Text,
+    };
+    payment::follow_as(events, paths, output).await
 }
 
 /// A payment to the same node for the same amount that never reached the
