@@ -155,6 +155,29 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The subcommand's name, as typed (for the log: never its arguments).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Info(_) => "info",
+            Self::Balance(_) => "balance",
+            Self::Send(_) => "send",
+            Self::Inbox(_) => "inbox",
+            Self::Sent(_) => "sent",
+            Self::Contacts(_) => "contacts",
+            Self::Sim(_) => "sim",
+            Self::Completions { .. } => "completions",
+            Self::Man => "man",
+        }
+    }
+
+    /// Whether the command only prints text derived from the definitions
+    /// (no profile, no log file).
+    pub fn is_documentation(&self) -> bool {
+        matches!(self, Self::Completions { .. } | Self::Man)
+    }
+}
+
 /// A `--limit`: a count, or `all` (no limit).
 fn parse_limit(text: &str) -> Result<usize, String> {
     if text.eq_ignore_ascii_case("all") {

@@ -128,6 +128,23 @@ impl Paths {
     }
 }
 
+/// The folder of the log files: `$SATCHEL_HOME/logs` when that is set,
+/// else `logs` in the OS state dir (`~/.local/state/satchel/logs` on Linux;
+/// the local data dir where there is no state dir).
+pub fn log_dir() -> Result<PathBuf, StoreError> {
+    log_dir_for(std::env::var_os(HOME_ENV))
+}
+
+fn log_dir_for(home_override: Option<OsString>) -> Result<PathBuf, StoreError> {
+    if let Some(home) = home_override.filter(|home| !home.is_empty()) {
+        return Ok(PathBuf::from(home).join("logs"));
+    }
+    let dirs =
+        directories::ProjectDirs::from("org", "Satchel", "Satchel").ok_or(StoreError::NoHome)?;
+    let state = dirs.state_dir().unwrap_or(dirs.data_local_dir());
+    Ok(state.join("logs"))
+}
+
 /// The index's file name inside a node's folder.
 pub const INDEX_FILE: &str = "index.db";
 /// The journal's file name inside a profile folder.
