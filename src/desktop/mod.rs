@@ -1,5 +1,10 @@
-//! Being a good desktop citizen: opening folders in the file manager.
+//! Being a good desktop citizen: the window's icon and app id, opening
+//! folders in the file manager.
 
+mod icon;
 mod open;
 
+#[cfg(feature = "gui")]
+pub use icon::window_settings;
+pub use icon::{APP_ID, ICON_PNG, icon_rgba};
 pub use open::{open_folder, opener};
