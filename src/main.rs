@@ -21,6 +21,19 @@ fn main() -> ExitCode {
             env!("CARGO_PKG_VERSION"),
             cli.connect.given()
         );
+        move_single_folder_profile();
     }
     satchel::cli::run(cli)
+}
+
+/// Move a profile from the single-folder layout to the desktop's folders
+/// (once; nothing is deleted or overwritten) and say what moved.
+fn move_single_folder_profile() {
+    let Ok(paths) = satchel::store::Paths::default_dirs() else {
+        return;
+    };
+    for line in satchel::store::relocate::relocate(&paths).lines() {
+        log::warn!("profile upgrade: {line}");
+        eprintln!("Satchel profile upgrade: {line}");
+    }
 }

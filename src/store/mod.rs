@@ -8,6 +8,7 @@ mod leftovers;
 mod lock;
 mod paths;
 mod quarantine;
+pub mod relocate;
 mod saved_node;
 mod secret;
 mod settings;
