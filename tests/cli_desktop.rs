@@ -79,3 +79,46 @@ fn completions_and_man_page_come_from_the_binary() {
         "completions and man touched the profile"
     );
 }
+
+/// Issue 18 (single instance): a second launch of the window, finding the
+/// profile held by a running one, asks it to come to the front over the
+/// socket and exits 0 saying so; the running one hears the request.
+#[cfg(unix)]
+#[test]
+fn a_second_window_launch_raises_the_first() {
+    use satchel::desktop::instance;
+    let home = tempfile::tempdir().unwrap();
+    let paths = satchel::store::Paths::at(home.path());
+    let launch = || {
+        let output = cli_support::command(home.path())
+            .env("DISPLAY", ":none") // never reached: the hand-off comes first
+            .env("ICED_BACKEND", "tiny-skia")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let _lock = satchel::store::acquire(&paths).unwrap();
+    let (code, _, stderr) = launch();
+    assert_ne!(
+        code,
+        Some(0),
+        "nobody to hand over to: the lock error stays"
+    );
+    assert!(
+        stderr.contains("already running") || stderr.contains("satchel.lock"),
+        "{stderr}"
+    );
+
+    let _listener = instance::listen(&instance::socket_path(&paths)).unwrap();
+    let before = instance::raise_count();
+    let (code, stdout, stderr) = launch();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("already running"), "{stdout}");
+    assert!(stdout.contains("brought to the front"), "{stdout}");
+    assert_eq!(instance::raise_count(), before + 1);
+}

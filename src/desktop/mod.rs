@@ -1,7 +1,9 @@
 //! Being a good desktop citizen: the window's icon and app id, opening
-//! folders in the file manager.
+//! folders in the file manager, one window per profile ([`instance`]).
 
 mod icon;
+#[cfg(unix)]
+pub mod instance;
 mod open;
 
 #[cfg(feature = "gui")]

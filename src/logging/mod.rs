@@ -16,8 +16,9 @@ pub use rotate::{KEEP, LOG_FILE, MAX_BYTES, RotatingFile};
 
 /// The filter for stderr when `RUST_LOG` is unset.
 const STDERR_DEFAULT: &str = "warn";
-/// The filter for the file when `RUST_LOG` is unset.
-const FILE_DEFAULT: &str = "info";
+/// The filter for the file when `RUST_LOG` is unset: Satchel's own
+/// information, only warnings from libraries (winit logs whole structures).
+const FILE_DEFAULT: &str = "warn,satchel=info";
 
 /// Install the logger: stderr, plus the rotating file in `dir` when given.
 /// Returns the log file's path.
@@ -93,9 +94,12 @@ impl<W: Write> Redacting<W> {
     }
 
     fn write_pending_lines(&mut self) -> io::Result<()> {
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=end).collect();
-            let text = String::from_utf8_lossy(&line);
+        let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') else {
+            return Ok(());
+        };
+        let complete: Vec<u8> = self.pending.drain(..=end).collect();
+        for line in complete.split_inclusive(|&b| b == b'\n') {
+            let text = String::from_utf8_lossy(line);
             self.inner.write_all(redact(&text).as_bytes())?;
         }
         Ok(())

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 /// Runs of token characters at least this long are redacted.
 const LONG_TOKEN: usize = 100;
 const REDACTED: &str = "[redacted]";
+const MACAROON_KEY: &str = "macaroon=";
 
 /// `line` with secrets replaced.
 pub fn redact(line: &str) -> Cow<'_, str> {
@@ -20,7 +21,8 @@ pub fn redact(line: &str) -> Cow<'_, str> {
         rest = &rest[start..];
         let end = rest.find(|c| !is_token_char(c)).unwrap_or(rest.len());
         let token = &rest[..end];
-        let after_macaroon = out.to_ascii_lowercase().ends_with("macaroon=");
+        let tail = &out.as_bytes()[out.len().saturating_sub(MACAROON_KEY.len())..];
+        let after_macaroon = tail.eq_ignore_ascii_case(MACAROON_KEY.as_bytes());
         if token.len() >= LONG_TOKEN || (after_macaroon && !token.is_empty()) {
             out.push_str(REDACTED);
             changed = true;
