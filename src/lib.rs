@@ -6,11 +6,13 @@
 //! `sim` serves an LND-compatible network over real gRPC for tests and `--demo`.
 
 pub mod cli;
+pub mod desktop;
 pub mod fault;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod keysend;
 pub mod lnd;
+pub mod logging;
 pub mod node;
 pub mod podcast;
 pub mod sim;

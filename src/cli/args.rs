@@ -165,6 +165,48 @@ pub enum Command {
     Feed(FeedCommand),
     /// Boost a podcast: one payment to every recipient of its value block.
     Boost(BoostArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `satchel man > satchel.1`.
+    Man,
+}
+
+impl Command {
+    /// The subcommand's name, as typed (for the log: never its arguments).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Info(_) => "info",
+            Self::Balance(_) => "balance",
+            Self::Send(_) => "send",
+            Self::Inbox(_) => "inbox",
+            Self::Sent(_) => "sent",
+            Self::Contacts(_) => "contacts",
+            Self::Sim(_) => "sim",
+            Self::Feed(_) => "feed",
+            Self::Boost(_) => "boost",
+            Self::Completions { .. } => "completions",
+            Self::Man => "man",
+        }
+    }
+
+    /// Whether the command only prints text derived from the definitions
+    /// (no profile, no log file).
+    pub fn is_documentation(&self) -> bool {
+        matches!(self, Self::Completions { .. } | Self::Man)
+    }
+}
+
+/// A `--limit`: a count, or `all` (no limit).
+fn parse_limit(text: &str) -> Result<usize, String> {
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(usize::MAX);
+    }
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a count; give a number such as 50, or `all`"))
 }
 
 /// `satchel feed`.
@@ -258,6 +300,10 @@ pub struct SendArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Print the outcome as one JSON object on stdout (status, payment_hash,
+    /// preimage, amount, fee, hops, failure); the summary goes to stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `satchel inbox`.
@@ -271,8 +317,8 @@ pub struct InboxArgs {
     /// first is then oldest first, so the output reads in time order.
     #[arg(long)]
     pub follow: bool,
-    /// Show the newest N.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    /// Show the newest N (`all`: every one).
+    #[arg(long, value_name = "N|all", default_value = "50", value_parser = parse_limit)]
     pub limit: usize,
     /// Only messages whose text or sender contains this.
     #[arg(long, value_name = "TEXT")]
@@ -285,8 +331,8 @@ pub struct SentArgs {
     /// Print JSON (one array, newest first) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Show the newest N.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    /// Show the newest N (`all`: every one).
+    #[arg(long, value_name = "N|all", default_value = "50", value_parser = parse_limit)]
     pub limit: usize,
     /// Send a payment that never reached the node, with its original payment
     /// hash (so it can be paid at most once). HASH: the start of its hash.
@@ -513,6 +559,22 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(&refused).is_err(), "{refused:?}");
         }
+    }
+
+    #[test]
+    fn limit_takes_a_count_or_all() {
+        let limit = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Some(Command::Inbox(inbox)) => inbox.limit,
+            Some(Command::Sent(sent)) => sent.limit,
+            _ => panic!("not a listing"),
+        };
+        assert_eq!(limit(&["satchel", "inbox"]), 50);
+        assert_eq!(limit(&["satchel", "inbox", "--limit", "7"]), 7);
+        assert_eq!(limit(&["satchel", "inbox", "--limit", "all"]), usize::MAX);
+        assert_eq!(limit(&["satchel", "sent", "--limit", "ALL"]), usize::MAX);
+        let err = Cli::try_parse_from(["satchel", "sent", "--limit", "many"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("`all`"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod connection;
 mod contacts;
 mod decide;
 mod demo;
+mod docs;
 pub mod exit;
 mod feed;
 mod history;
@@ -23,6 +24,7 @@ mod payment;
 mod renderer;
 mod report;
 mod send;
+mod send_json;
 mod sent;
 mod serve;
 mod session;
@@ -51,6 +53,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Sim(sim)) => {
             refuse_connection_flags(args).and_then(|()| serve::serve_sim(sim))
         }
+        Some(Command::Completions { shell }) => docs::print(&docs::completions(*shell)),
+        Some(Command::Man) => docs::man_page().and_then(|page| docs::print(&page)),
         Some(Command::Contacts(command)) => run_contacts(args, command),
         Some(Command::Info(flag)) => on_node(args, None, async |node, _| {
             status::info(node.as_ref(), flag.json).await

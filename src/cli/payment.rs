@@ -17,13 +17,24 @@ use futures::{Stream, StreamExt};
 
 use super::exit::CliError;
 use super::journal;
-use super::report::{progress, sats};
+use super::report::{print_json, progress, sats};
+pub use super::send_json::Output;
+use super::send_json::SendJson;
 use crate::node::{PaymentStatus, PaymentUpdate};
 use crate::store::Paths;
 use crate::wallet::{Journal, JournalState, SendError, SendEvent};
 
 /// Print `events` until the payment ends; its outcome is the result.
 pub async fn follow(events: impl Stream<Item = SendEvent>, paths: &Paths) -> Result<(), CliError> {
+    follow_as(events, paths, Output::Text).await
+}
+
+/// [`follow`], printing the outcome as `output` says.
+pub async fn follow_as(
+    events: impl Stream<Item = SendEvent>,
+    paths: &Paths,
+    output: Output,
+) -> Result<(), CliError> {
     let started = Instant::now();
     let mut events = std::pin::pin!(events);
     let mut last_line = String::new();
@@ -39,7 +50,7 @@ pub async fn follow(events: impl Stream<Item = SendEvent>, paths: &Paths) -> Res
                 reached.known();
                 print_once(&mut last_line, progress_line(&update));
             }
-            SendEvent::Finished(update) => return finished(&update, started),
+            SendEvent::Finished(update) => return finished(&update, started, output),
             SendEvent::NotSent(entry) => {
                 return Err(CliError::NotSent {
                     next: journal::decision(&entry, paths),
@@ -133,8 +144,14 @@ fn progress_line(update: &PaymentUpdate) -> String {
 }
 
 /// The final line: fee, hops and time, or the plain reason it failed.
-fn finished(update: &PaymentUpdate, started: Instant) -> Result<(), CliError> {
+fn finished(update: &PaymentUpdate, started: Instant, output: Output) -> Result<(), CliError> {
+    if output == Output::Json
+        && let Some(json) = SendJson::of(update, started.elapsed().as_secs_f64())
+    {
+        print_json(&json)?;
+    }
     match &update.status {
+        PaymentStatus::Succeeded { .. } if output == Output::Json => Ok(()),
         PaymentStatus::Succeeded { .. } => {
             println!(
                 "Payment succeeded: {} sent, fee {}, {} hop(s), {:.1} s.",

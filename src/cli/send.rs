@@ -77,10 +77,11 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     let intent = IntentId::new();
     let request = draft.request(&intent);
     let keysend = wallet::prepare_probed(node, &info, request, balance, Some(&probe)).await?;
-    println!(
-        "{}",
-        summary(&recipient, &keysend, &draft, probe.route.as_ref().ok())
-    );
+    let summary = summary(&recipient, &keysend, &draft, probe.route.as_ref().ok());
+    match args.json {
+        true => progress(&summary), // stdout carries only the JSON outcome
+        false => println!("{summary}"),
+    }
     if let Some(matched) = matched.filter(|m| m.by_prefix) {
         progress(&format!(
             "note: {:?} is the start of the contact name {:?}; check the name and key above.",
@@ -98,7 +99,11 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     }
     confirm("Send it?", args.yes)?;
     let events = wallet::send(node.clone(), journal, intent.into(), keysend);
-    payment::follow(events, paths).await
+    let output = match args.json {
+        true => payment::Output::Json,
+        false => payment::Output::Text,
+    };
+    payment::follow_as(events, paths, output).await
 }
 
 /// What the arguments compose, checked before the node is asked anything.

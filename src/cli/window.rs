@@ -30,7 +30,11 @@ pub fn open(args: &ConnectArgs, renderer: Option<RendererChoice>) -> Result<(), 
         return demo_window(&profile);
     }
     let connect = connection::spec_from_flags(args)?;
-    let _lock = store::acquire(&real)?;
+    let _lock = match store::acquire(&real) {
+        Err(store::StoreError::AlreadyRunning { path }) => return hand_over(&real, path),
+        other => other?,
+    };
+    let _raise = listen_for_raises(&real);
     let boot = Boot {
         paths: real,
         demo: false,
@@ -69,6 +73,44 @@ fn check_display() -> Result<(), CliError> {
         true => Ok(()),
         false => Err(CliError::NoDisplay),
     }
+}
+
+/// Another Satchel holds this profile: ask its window to come to the front
+/// and exit 0 saying so; if it cannot be asked, the lock error as before.
+#[cfg(unix)]
+fn hand_over(paths: &store::Paths, lock: std::path::PathBuf) -> Result<(), CliError> {
+    use crate::desktop::instance;
+    match instance::ask_to_raise(&instance::socket_path(paths)) {
+        Ok(()) => {
+            println!(
+                "Satchel is already running for this profile; its window was brought to the front."
+            );
+            Ok(())
+        }
+        Err(err) => {
+            log::info!("the running Satchel did not answer a raise request: {err}");
+            Err(store::StoreError::AlreadyRunning { path: lock }.into())
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn hand_over(_paths: &store::Paths, lock: std::path::PathBuf) -> Result<(), CliError> {
+    Err(store::StoreError::AlreadyRunning { path: lock }.into())
+}
+
+/// While the window runs, a later launch can ask it to come to the front.
+#[cfg(unix)]
+fn listen_for_raises(paths: &store::Paths) -> Option<crate::desktop::instance::Listener> {
+    use crate::desktop::instance;
+    instance::listen(&instance::socket_path(paths))
+        .inspect_err(|err| log::warn!("a second launch cannot raise this window: {err}"))
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn listen_for_raises(_paths: &store::Paths) -> Option<()> {
+    None
 }
 
 fn window_error(err: iced::Error) -> CliError {

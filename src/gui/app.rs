@@ -97,6 +97,8 @@ pub enum Message {
     Saved(Result<(), StoreError>),
     Remembered(Result<crate::store::SavedNode, SecretError>),
     SystemTheme(iced::theme::Mode),
+    /// A second launch asked this window to come to the front.
+    Raise,
 }
 
 impl App {
@@ -168,6 +170,9 @@ impl App {
                 self.system_dark = mode == iced::theme::Mode::Dark;
                 Task::none()
             }
+            Message::Raise => iced::window::latest().and_then(|id| {
+                iced::window::minimize(id, false).chain(iced::window::gain_focus(id))
+            }),
         }
     }
 
@@ -360,6 +365,11 @@ impl App {
             Phase::Connected(session) => session.subscription().map(Message::Session),
             Phase::Connecting(screen) => screen.subscription().map(Message::Connect),
         };
-        Subscription::batch([system, session])
+        #[cfg(unix)]
+        let raise =
+            Subscription::run(crate::desktop::instance::raise_requests).map(|()| Message::Raise);
+        #[cfg(not(unix))]
+        let raise = Subscription::none();
+        Subscription::batch([system, session, raise])
     }
 }

@@ -61,6 +61,7 @@ pub fn run(boot: Boot) -> iced::Result {
         .theme(App::theme)
         .subscription(App::subscription)
         .default_font(theme::FONT)
+        .window(crate::desktop::window_settings())
         .window_size((1200.0, 780.0))
         .centered();
     for font in theme::FONT_FILES {

@@ -1,9 +1,15 @@
-//! Where Satchel's files live: one profile folder (the OS config dir, or
-//! `SATCHEL_HOME`), with a separate `demo/` profile inside it so `--demo`
-//! never touches the real one. What Satchel learned from a node (its index,
+//! Where Satchel's files live. On the desktop, where the desktop expects
+//! them (XDG on Linux, the platform equivalents elsewhere, via
+//! `directories`): settings in the config folder, the contact book, the send
+//! journal and node names in the data folder, each node's rebuildable index
+//! in the cache folder, logs in the state folder ([`log_dir`]). With
+//! `SATCHEL_HOME` (tests, CI, portable use) everything is in that one
+//! folder, as before. A separate `demo/` profile inside each folder keeps
+//! `--demo` off the real one. What Satchel learned from a node (its index,
 //! sync cursors, verified senders) lives in `nodes/<node pubkey>/`, so two
 //! nodes used with one profile never share a history. Each file name is
-//! spelled here once.
+//! spelled here once. A profile from the single-folder layout is moved by
+//! [`super::relocate`].
 
 use std::ffi::OsString;
 use std::fs;
@@ -18,13 +24,19 @@ pub const HOME_ENV: &str = "SATCHEL_HOME";
 /// The files of one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
+    /// Settings, the instance lock (and the demo network's state).
     root: PathBuf,
+    /// The contact book, the journal, node names: not rebuildable.
+    data: PathBuf,
+    /// Each node's index: rebuildable from the node.
+    cache: PathBuf,
     demo: bool,
 }
 
 impl Paths {
-    /// The real profile: `$SATCHEL_HOME` when set, else the OS config dir
-    /// (`~/.config/satchel` on Linux).
+    /// The real profile: `$SATCHEL_HOME` when set (one folder), else the
+    /// OS folders (`~/.config/satchel`, `~/.local/share/satchel`,
+    /// `~/.cache/satchel` on Linux).
     pub fn default_dirs() -> Result<Self, StoreError> {
         Self::resolve(std::env::var_os(HOME_ENV))
     }
@@ -35,25 +47,39 @@ impl Paths {
             return Ok(Self::at(home));
         }
         directories::ProjectDirs::from("org", "Satchel", "Satchel")
-            .map(|dirs| Self::at(dirs.config_dir()))
+            .map(|dirs| Self::split(dirs.config_dir(), dirs.data_dir(), dirs.cache_dir()))
             .ok_or(StoreError::NoHome)
     }
 
-    /// A profile rooted at `dir`.
+    /// A profile entirely in `dir` (the single-folder layout).
     pub fn at(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Self::split(dir.clone(), dir.clone(), dir)
+    }
+
+    /// A profile over separate config, data and cache folders.
+    pub fn split(
+        config: impl Into<PathBuf>,
+        data: impl Into<PathBuf>,
+        cache: impl Into<PathBuf>,
+    ) -> Self {
         Self {
-            root: dir.into(),
+            root: config.into(),
+            data: data.into(),
+            cache: cache.into(),
             demo: false,
         }
     }
 
-    /// The demo profile that lives inside this one (`<root>/demo`).
+    /// The demo profile that lives inside this one (`demo/` in each folder).
     pub fn demo(&self) -> Self {
         if self.demo {
             return self.clone();
         }
         Self {
             root: self.root.join("demo"),
+            data: self.data.join("demo"),
+            cache: self.cache.join("demo"),
             demo: true,
         }
     }
@@ -63,21 +89,39 @@ impl Paths {
         self.demo
     }
 
-    /// The profile folder.
+    /// The profile folder (the config folder: settings, the lock).
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    /// Create the profile folder (mode 0700 on unix) if it is missing; an
-    /// existing one must be ours (see `trust`) and is tightened to owner-only.
+    /// The folder of what cannot be rebuilt: contacts, journal, node names.
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// The folder of what can be rebuilt from a node: the indexes.
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache
+    }
+
+    /// Whether everything is in one folder (`SATCHEL_HOME`, tests).
+    pub fn is_single_folder(&self) -> bool {
+        self.root == self.data && self.root == self.cache
+    }
+
+    /// Create the profile folders (mode 0700 on unix) if they are missing;
+    /// existing ones must be ours (see `trust`) and are tightened to owner-only.
     pub fn ensure(&self) -> Result<(), StoreError> {
-        create_private_dir(&self.root)?;
-        super::trust::trust_dir(&self.root)
+        for dir in [&self.root, &self.data, &self.cache] {
+            create_private_dir(dir)?;
+            super::trust::trust_dir(dir)?;
+        }
+        Ok(())
     }
 
     /// The contact book (JSON).
     pub fn contacts_file(&self) -> PathBuf {
-        self.root.join("contacts.json")
+        self.data.join("contacts.json")
     }
 
     /// Settings (JSON).
@@ -85,9 +129,15 @@ impl Paths {
         self.root.join("settings.json")
     }
 
-    /// The folder of what Satchel keeps about one node: `nodes/<pubkey>`.
+    /// The folder of a node's index: `nodes/<pubkey>` in the cache folder.
     pub fn node_dir(&self, node: &NodeId) -> PathBuf {
-        self.root.join("nodes").join(node.to_hex())
+        self.cache.join(NODES_DIR).join(node.to_hex())
+    }
+
+    /// The folder of what is kept about a node that is not rebuildable (its
+    /// name): `nodes/<pubkey>` in the data folder.
+    pub fn node_data_dir(&self, node: &NodeId) -> PathBuf {
+        self.data.join(NODES_DIR).join(node.to_hex())
     }
 
     /// A node's SQLite index of received and sent keysends, with its sync
@@ -96,27 +146,28 @@ impl Paths {
         self.node_dir(node).join(INDEX_FILE)
     }
 
-    /// The name a node gave itself when Satchel last connected (one line).
+    /// The name a node gave itself when Satchel last connected (one line),
+    /// beside the journal that names the node.
     pub fn node_alias_file(&self, node: &NodeId) -> PathBuf {
-        self.node_dir(node).join("alias")
+        self.node_data_dir(node).join(ALIAS_FILE)
     }
 
     /// The index of a profile from before per-node folders (`index.db` at
     /// the root); adopted by the node it belongs to, or kept aside.
     pub fn legacy_index_db(&self) -> PathBuf {
-        self.root.join(INDEX_FILE)
+        self.data.join(INDEX_FILE)
     }
 
     /// Where a legacy file that no node claims is kept (never deleted).
     pub fn unclaimed_dir(&self) -> PathBuf {
-        self.root.join("unclaimed")
+        self.data.join("unclaimed")
     }
 
     /// The wallet's send journal, one for the profile; each entry names the
     /// node it was sent from (never a cache: it may hold the only copy of a
     /// payment's preimage).
     pub fn journal_db(&self) -> PathBuf {
-        self.root.join(JOURNAL_FILE)
+        self.data.join(JOURNAL_FILE)
     }
 
     /// The single-instance lock.
@@ -126,8 +177,30 @@ impl Paths {
 
     /// Where unreadable files are moved aside, never deleted.
     pub fn quarantine_dir(&self) -> PathBuf {
-        self.root.join("quarantine")
+        self.data.join("quarantine")
     }
+}
+
+/// The folder of per-node folders.
+pub const NODES_DIR: &str = "nodes";
+/// A node's name file inside its data folder.
+pub const ALIAS_FILE: &str = "alias";
+
+/// The folder of the log files: `$SATCHEL_HOME/logs` when that is set,
+/// else `logs` in the OS state dir (`~/.local/state/satchel/logs` on Linux;
+/// the local data dir where there is no state dir).
+pub fn log_dir() -> Result<PathBuf, StoreError> {
+    log_dir_for(std::env::var_os(HOME_ENV))
+}
+
+fn log_dir_for(home_override: Option<OsString>) -> Result<PathBuf, StoreError> {
+    if let Some(home) = home_override.filter(|home| !home.is_empty()) {
+        return Ok(PathBuf::from(home).join("logs"));
+    }
+    let dirs =
+        directories::ProjectDirs::from("org", "Satchel", "Satchel").ok_or(StoreError::NoHome)?;
+    let state = dirs.state_dir().unwrap_or(dirs.data_local_dir());
+    Ok(state.join("logs"))
 }
 
 /// The index's file name inside a node's folder.
@@ -182,6 +255,34 @@ mod tests {
         assert_eq!(paths.journal_db(), Path::new("/p/journal.db"));
         assert_eq!(paths.lock_file(), Path::new("/p/satchel.lock"));
         assert_eq!(paths.quarantine_dir(), Path::new("/p/quarantine"));
+    }
+
+    #[test]
+    fn a_split_profile_puts_each_file_in_its_folder() {
+        let paths = Paths::split("/c", "/d", "/k");
+        assert!(!paths.is_single_folder() && Paths::at("/p").is_single_folder());
+        let node: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let hex = node.to_hex();
+        assert_eq!(paths.settings_file(), Path::new("/c/settings.json"));
+        assert_eq!(paths.lock_file(), Path::new("/c/satchel.lock"));
+        assert_eq!(paths.contacts_file(), Path::new("/d/contacts.json"));
+        assert_eq!(paths.journal_db(), Path::new("/d/journal.db"));
+        assert_eq!(
+            paths.node_alias_file(&node),
+            Path::new(&format!("/d/nodes/{hex}/alias"))
+        );
+        assert_eq!(
+            paths.index_db(&node),
+            Path::new(&format!("/k/nodes/{hex}/index.db"))
+        );
+        let demo = paths.demo();
+        assert_eq!(demo.contacts_file(), Path::new("/d/demo/contacts.json"));
+        assert_eq!(
+            demo.index_db(&node),
+            Path::new(&format!("/k/demo/nodes/{hex}/index.db"))
+        );
     }
 
     #[test]

@@ -54,8 +54,8 @@ impl NodeFiles {
     /// (remembered so other nodes' sessions can name it).
     pub fn open(paths: &Paths, node: &NodeId, alias: &str) -> Result<Self, FilesError> {
         paths.ensure()?;
-        let dir = paths.node_dir(node);
-        crate::store::create_private_dir(&dir)?;
+        crate::store::create_private_dir(&paths.node_dir(node))?;
+        crate::store::create_private_dir(&paths.node_data_dir(node))?;
         remember_alias(paths, node, alias);
         let index = Index::open(&paths.index_db(node))?;
         let journal = Journal::open(&paths.journal_db())?.on_node(*node);
@@ -81,7 +81,7 @@ fn remember_alias(paths: &Paths, node: &NodeId, alias: &str) {
 
 /// How a node is named to the user: `Alias (02ab…cdef)` when Satchel has
 /// connected to it before, else its short key. `profile` is the folder the
-/// journal lives in.
+/// journal lives in (the data folder, where node names are kept).
 pub(crate) fn known_name(profile: &Path, node: &NodeId) -> String {
     let alias = std::fs::read_to_string(Paths::at(profile).node_alias_file(node))
         .map(|a| text::display_safe(a.trim(), ALIAS_CHARS))

@@ -72,6 +72,8 @@ pub enum Message {
     SwitchNode(String),
     ForgetNode(String),
     Disconnect,
+    /// Show the log files in the file manager.
+    OpenLogFolder,
 }
 
 /// What the parent must do.
@@ -114,6 +116,15 @@ impl Settings {
             Message::SwitchNode(id) => return Action::Switch(id),
             Message::ForgetNode(id) => return Action::Forget(id),
             Message::Disconnect => return Action::Disconnect,
+            Message::OpenLogFolder => {
+                let opened = crate::store::log_dir()
+                    .map_err(|err| err.to_string())
+                    .and_then(|dir| crate::desktop::open_folder(&dir));
+                if let Err(err) = opened {
+                    log::warn!("{err}");
+                }
+                return Action::None;
+            }
         }
         Action::Changed(next)
     }

@@ -48,8 +48,21 @@ impl Settings {
             format::amount(s.spam_threshold, s.unit),
             format::amount(s.confirm_above, s.unit)
         );
-        let body =
-            iced::widget::scrollable(column![look, money, nodes].spacing(gap::L).max_width(760));
+        let logs = widget::titled_card(
+            "Logs",
+            column![
+                widget::hint("What Satchel did, for a bug report. Never holds a macaroon."),
+                button(text("Open log folder").size(size::BODY))
+                    .style(theme::nav_button(false))
+                    .on_press(Message::OpenLogFolder),
+            ]
+            .spacing(gap::S),
+        );
+        let body = iced::widget::scrollable(
+            column![look, money, nodes, logs]
+                .spacing(gap::L)
+                .max_width(760),
+        );
         widget::page("Settings", Some(summary), body)
     }
 

@@ -1,0 +1,12 @@
+//! Being a good desktop citizen: the window's icon and app id, opening
+//! folders in the file manager, one window per profile ([`instance`]).
+
+mod icon;
+#[cfg(unix)]
+pub mod instance;
+mod open;
+
+#[cfg(feature = "gui")]
+pub use icon::window_settings;
+pub use icon::{APP_ID, ICON_PNG, icon_rgba};
+pub use open::{open_folder, opener};
