@@ -154,6 +154,12 @@ pub enum Command {
     Inbox(InboxArgs),
     /// List keysends we sent, newest first; send or discard one that never reached the node.
     Sent(SentArgs),
+    /// Show the conversation with one node: keysends both ways, in time order.
+    Thread(ThreadArgs),
+    /// Answer a received keysend: pay its sender, referencing its hash.
+    Reply(ReplyArgs),
+    /// Send all or part of a received keysend back to its verified sender.
+    Refund(RefundArgs),
     /// Manage the contact book.
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -212,6 +218,46 @@ pub struct InboxArgs {
     /// Only messages whose text or sender contains this.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+}
+
+/// `satchel thread`.
+#[derive(Debug, Clone, Args)]
+pub struct ThreadArgs {
+    /// A contact name or a node public key (66 hex).
+    pub peer: String,
+    /// Print JSON (one array, oldest first) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the newest N keysends.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub limit: usize,
+}
+
+/// `satchel reply`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplyArgs {
+    /// The start of the received keysend's payment hash.
+    pub hash: String,
+    /// Amount in sats.
+    pub sats: String,
+    /// A message to attach (signed with your node key, so they can verify you).
+    #[arg(long, short = 'm', value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Do not ask for confirmation (warnings are still printed).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `satchel refund`.
+#[derive(Debug, Clone, Args)]
+pub struct RefundArgs {
+    /// The start of the received keysend's payment hash.
+    pub hash: String,
+    /// Amount in sats (default: all of it).
+    pub sats: Option<String>,
+    /// Do not ask for confirmation (warnings are still printed).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `satchel sent`.

@@ -19,12 +19,14 @@ mod journal;
 mod payment;
 #[cfg(feature = "gui")]
 mod renderer;
+mod reply;
 mod report;
 mod send;
 mod sent;
 mod serve;
 mod session;
 mod status;
+mod thread;
 mod trusted;
 #[cfg(feature = "gui")]
 mod window;
@@ -66,6 +68,15 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Sent(sent)) => on_node(args, None, async |node, paths| {
             sent::run(node, paths, sent).await
+        }),
+        Some(Command::Thread(thread)) => on_node(args, None, async |node, paths| {
+            thread::run(node, paths, thread).await
+        }),
+        Some(Command::Reply(reply)) => on_node(args, None, async |node, paths| {
+            reply::reply(node, paths, reply).await
+        }),
+        Some(Command::Refund(refund)) => on_node(args, None, async |node, paths| {
+            reply::refund(node, paths, refund).await
         }),
     };
     finish(result)

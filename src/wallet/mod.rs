@@ -37,6 +37,7 @@ mod sender;
 mod sent;
 mod summary;
 pub mod sync;
+mod thread;
 mod verification;
 
 pub use crate::store::JOURNAL_FILE;
@@ -60,4 +61,5 @@ pub(crate) use sender::tests as sender_table;
 pub use sender::{Badge, SenderFacts, ShownSender, Trust, Who};
 pub use sent::{SentDetail, SentRow, SentStatus};
 pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};
+pub use thread::{Side, THREAD_TEXT_CHARS, ThreadMessage, ThreadSummary};
 pub use verification::Verification;

@@ -1,0 +1,163 @@
+//! Issue 15: a conversation between the user's node (driven by `satchel`)
+//! and bob (driven by the test through the simulator): replies both ways,
+//! carrying the hash they answer; the thread rebuilt after the journal and
+//! the index are deleted; a reply to a forged sender warned, a refund to
+//! an anonymous or forged sender refused.
+
+mod reliability_support;
+
+use std::time::Duration;
+
+use reliability_support::child::{self, Run};
+use reliability_support::*;
+use satchel::keysend::record::{IN_REPLY_TO, MESSAGE, SENDER_PUBKEY, SIGNATURE, TIMESTAMP};
+use satchel::keysend::{Msat, PaymentHash, Records};
+
+const LATENCY: Duration = Duration::from_millis(20);
+
+fn records(entries: &[(u64, Vec<u8>)]) -> Records {
+    entries.iter().cloned().collect()
+}
+
+async fn cli(bench: &Bench, args: &[&str]) -> Run {
+    let command = bench.cli().node(args);
+    blocking(move || child::run(command)).await
+}
+
+fn thread_json(run: &Run) -> Vec<serde_json::Value> {
+    assert_eq!(run.code(), Some(0), "{}", run.output());
+    serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).expect("thread JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_goes_both_ways_and_survives_losing_the_journal() {
+    let bench = Bench::start(LATENCY).await;
+    let sim = bench.sim();
+    let bob = sim.node_id("bob").unwrap();
+    let hi = sim
+        .inject_keysend(
+            "bob",
+            Msat::from_sat(21),
+            records(&[
+                (MESSAGE, b"hi from bob".to_vec()),
+                (SENDER_PUBKEY, bob.as_bytes().to_vec()),
+            ]),
+        )
+        .await
+        .unwrap();
+
+    // We answer; bob's key is only claimed, so the warning is printed even
+    // with --yes.
+    let reply = cli(
+        &bench,
+        &[
+            "reply",
+            &hi.to_hex()[..10],
+            "5",
+            "--message",
+            "hello bob",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(reply.code(), Some(0), "{}", reply.output());
+    assert!(reply.stderr.contains("is a claim"), "{}", reply.output());
+
+    let ours = thread_json(&cli(&bench, &["thread", &bob.to_hex(), "--json"]).await);
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    assert_eq!(ours[1]["direction"], "sent");
+    assert_eq!(ours[1]["in_reply_to"], hi.to_hex());
+    let our_hash = ours[1]["hash"].as_str().unwrap().to_owned();
+
+    // Bob answers our reply.
+    let our_hash_bytes = PaymentHash::from_slice(&hex::decode(&our_hash).unwrap()).unwrap();
+    let _ = sim
+        .inject_keysend(
+            "bob",
+            Msat::from_sat(3),
+            records(&[
+                (MESSAGE, b"thanks!".to_vec()),
+                (SENDER_PUBKEY, bob.as_bytes().to_vec()),
+                (IN_REPLY_TO, our_hash_bytes.as_bytes().to_vec()),
+            ]),
+        )
+        .await
+        .unwrap();
+    let thread = thread_json(&cli(&bench, &["thread", &bob.to_hex(), "--json"]).await);
+    let messages: Vec<&str> = thread
+        .iter()
+        .map(|m| m["message"].as_str().unwrap_or(""))
+        .collect();
+    assert!(messages[0] == "hi from bob", "{messages:?} {thread:?}");
+    assert!(messages[1].contains("hello bob"), "{messages:?}");
+    assert_eq!(messages[2], "thanks!");
+    assert_eq!(thread[2]["in_reply_to"], our_hash);
+    assert_eq!(thread[2]["direction"], "received");
+
+    // Journal and index gone: the thread is rebuilt from the node.
+    let _ = std::fs::remove_file(bench.home().join("journal.db"));
+    std::fs::remove_dir_all(bench.index_path().parent().unwrap()).unwrap();
+    let rebuilt = thread_json(&cli(&bench, &["thread", &bob.to_hex(), "--json"]).await);
+    let strip = |v: &[serde_json::Value]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|m| (m["hash"].to_string(), m["in_reply_to"].to_string()))
+            .collect()
+    };
+    assert_eq!(strip(&rebuilt), strip(&thread));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_anonymous_senders_are_warned_or_refused() {
+    let bench = Bench::start(LATENCY).await;
+    let sim = bench.sim();
+    let bob = sim.node_id("bob").unwrap();
+    let anonymous = sim
+        .inject_keysend(
+            "alice",
+            Msat::from_sat(30),
+            records(&[(MESSAGE, b"guess who".to_vec())]),
+        )
+        .await
+        .unwrap();
+    let forged = sim
+        .inject_keysend(
+            "alice",
+            Msat::from_sat(40),
+            records(&[
+                (MESSAGE, b"it's bob, honest".to_vec()),
+                (SENDER_PUBKEY, bob.as_bytes().to_vec()),
+                (
+                    TIMESTAMP,
+                    1_700_000_000_000_000_000u64.to_be_bytes().to_vec(),
+                ),
+                (SIGNATURE, vec![7; 64]),
+            ]),
+        )
+        .await
+        .unwrap();
+
+    let refund = cli(&bench, &["refund", &anonymous.to_hex()[..12], "--yes"]).await;
+    assert_ne!(refund.code(), Some(0), "{}", refund.output());
+    assert!(refund.stderr.contains("anonymous"), "{}", refund.output());
+    let reply = cli(&bench, &["reply", &anonymous.to_hex()[..12], "1", "--yes"]).await;
+    assert_ne!(reply.code(), Some(0), "{}", reply.output());
+
+    let refund = cli(&bench, &["refund", &forged.to_hex()[..12], "--yes"]).await;
+    assert_ne!(refund.code(), Some(0), "{}", refund.output());
+    assert!(refund.stderr.contains("forged"), "{}", refund.output());
+
+    let reply = cli(&bench, &["reply", &forged.to_hex()[..12], "2", "--yes"]).await;
+    assert!(
+        reply
+            .stderr
+            .contains("warning: the sender's signature does not match"),
+        "{}",
+        reply.output()
+    );
+
+    // Nothing went out but the warned reply.
+    let node = bench.connect().await;
+    let payments = node_payments(&node).await;
+    assert_eq!(payments.len(), 1, "{payments:?}");
+    assert_eq!(payments[0].destination, Some(bob));
+}
