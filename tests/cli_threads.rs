@@ -161,3 +161,65 @@ async fn forged_and_anonymous_senders_are_warned_or_refused() {
     assert_eq!(payments.len(), 1, "{payments:?}");
     assert_eq!(payments[0].destination, Some(bob));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_and_sent_export_as_csv_and_json() {
+    let bench = Bench::start(LATENCY).await;
+    let sim = bench.sim();
+    let evil = "=cmd|' /C calc'!A0";
+    let hash = sim
+        .inject_keysend(
+            "alice",
+            Msat::from_sat(8),
+            records(&[(MESSAGE, evil.as_bytes().to_vec())]),
+        )
+        .await
+        .unwrap();
+    let csv = cli(&bench, &["inbox", "--format", "csv", "--all"]).await;
+    assert_eq!(csv.code(), Some(0), "{}", csv.output());
+    assert!(
+        csv.stdout.starts_with("hash,settled_at,amount_msat,"),
+        "{}",
+        csv.stdout
+    );
+    assert!(csv.stdout.contains(&format!("'{evil}")), "{}", csv.stdout);
+    assert!(csv.stdout.contains(&hash.to_hex()), "{}", csv.stdout);
+
+    let json = cli(
+        &bench,
+        &[
+            "inbox",
+            "--format",
+            "json",
+            "--all",
+            "--since",
+            "2000-01-01",
+        ],
+    )
+    .await;
+    let rows: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(rows[0]["message"], evil, "JSON is not neutralised");
+    assert_eq!(
+        rows[0]["records"][MESSAGE.to_string()],
+        hex::encode(evil.as_bytes())
+    );
+    let future = cli(
+        &bench,
+        &["inbox", "--format", "json", "--since", "2999-01-01"],
+    )
+    .await;
+    assert_eq!(future.stdout.trim(), "[]", "{}", future.output());
+    let bad = cli(&bench, &["inbox", "--format", "csv", "--since", "soon"]).await;
+    assert!(bad.stderr.contains("YYYY-MM-DD"), "{}", bad.output());
+
+    let bob = sim.node_id("bob").unwrap().to_hex();
+    let sent = bench.cli().send(&bob, "3", "=1+1");
+    let sent = blocking(move || child::run(sent)).await;
+    assert_eq!(sent.code(), Some(0), "{}", sent.output());
+    let csv = cli(&bench, &["sent", "--format", "csv", "--all"]).await;
+    assert!(csv.stdout.contains(",'=1+1,"), "{}", csv.stdout);
+    // The list flags still work.
+    let listed = cli(&bench, &["inbox", "--json", "--limit", "1"]).await;
+    let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}

@@ -218,6 +218,16 @@ pub struct InboxArgs {
     /// Only messages whose text or sender contains this.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Export instead of listing: `csv` or `json` (JSON carries every raw
+    /// record), newest first, to stdout.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "follow", "search"])]
+    pub format: Option<String>,
+    /// With --format: every entry, not only the newest --limit.
+    #[arg(long, requires = "format")]
+    pub all: bool,
+    /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub since: Option<String>,
 }
 
 /// `satchel thread`.
@@ -280,6 +290,16 @@ pub struct SentArgs {
     /// With --resend: do not ask for confirmation.
     #[arg(long, short = 'y', requires = "resend")]
     pub yes: bool,
+    /// Export instead of listing: `csv` or `json` (JSON carries every raw
+    /// record), newest first, to stdout.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "resend", "discard"])]
+    pub format: Option<String>,
+    /// With --format: every entry, not only the newest --limit.
+    #[arg(long, requires = "format")]
+    pub all: bool,
+    /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub since: Option<String>,
 }
 
 /// `satchel contacts ...`.

@@ -13,6 +13,7 @@ mod contacts;
 mod decide;
 mod demo;
 pub mod exit;
+mod export;
 mod history;
 mod inbox;
 mod journal;
