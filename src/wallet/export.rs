@@ -303,7 +303,7 @@ impl Index {
             let item = SentOut {
                 hash: hash_hex(&hash),
                 created_at: row.get::<_, i64>(1)?.div_euclid(1_000_000_000),
-                destination: destination.map(|d| hex::encode(d)),
+                destination: destination.map(hex::encode),
                 amount_msat: row.get::<_, i64>(3)? as u64,
                 fee_msat: row.get::<_, i64>(4)? as u64,
                 status,
