@@ -223,3 +223,56 @@ async fn inbox_and_sent_export_as_csv_and_json() {
     let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boosts_group_legs_and_total_per_podcast() {
+    use satchel::keysend::record::BOOSTAGRAM;
+    let bench = Bench::start(LATENCY).await;
+    let sim = bench.sim();
+    let boost = |uuid: &str, podcast: &str, who: &str| {
+        format!(
+            r#"{{"podcast":"{podcast}","episode":"Ep 1","sender_name":"{who}","boost_uuid":"{uuid}","value_msat_total":100000,"message":"love it"}}"#
+        )
+        .into_bytes()
+    };
+    for (from, sat, uuid, podcast, who) in [
+        ("alice", 10, "u1", "Noded", "ann"),
+        ("bob", 20, "u1", "Noded", "ann"),
+        ("alice", 5, "u2", "Other", "ben"),
+    ] {
+        let _ = sim
+            .inject_keysend(
+                from,
+                Msat::from_sat(sat),
+                records(&[(BOOSTAGRAM, boost(uuid, podcast, who))]),
+            )
+            .await
+            .unwrap();
+    }
+    let run = cli(&bench, &["boosts", "--json"]).await;
+    assert_eq!(run.code(), Some(0), "{}", run.output());
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let boosts = json["boosts"].as_array().unwrap();
+    assert_eq!(boosts.len(), 2, "{json}");
+    let grouped = boosts.iter().find(|b| b["boost_uuid"] == "u1").unwrap();
+    assert_eq!(grouped["legs"].as_array().unwrap().len(), 2);
+    assert_eq!(grouped["received_msat"], 30_000);
+    assert_eq!(grouped["claimed_total_msat"], 100_000);
+    assert_eq!(json["podcasts"][0]["podcast"], "Noded");
+    assert_eq!(json["podcasts"][0]["received_msat"], 30_000);
+    assert_eq!(json["supporters"][0]["name"], "ann");
+    assert_eq!(json["supporters"][0]["status"], "claimed");
+
+    let only = cli(&bench, &["boosts", "--podcast", "Other", "--json"]).await;
+    let only: serde_json::Value = serde_json::from_str(&only.stdout).unwrap();
+    assert_eq!(only["boosts"].as_array().unwrap().len(), 1);
+    let later = cli(&bench, &["boosts", "--since", "2999-01-01", "--json"]).await;
+    let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
+    assert!(later["podcasts"].as_array().unwrap().is_empty());
+    let text = cli(&bench, &["boosts"]).await;
+    assert!(
+        text.stdout.contains("(claims 100 sat in all)"),
+        "{}",
+        text.output()
+    );
+}

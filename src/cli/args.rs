@@ -160,6 +160,8 @@ pub enum Command {
     Reply(ReplyArgs),
     /// Send all or part of a received keysend back to its verified sender.
     Refund(RefundArgs),
+    /// Boosts grouped (legs sharing a boost_uuid), totals per podcast and episode, supporters.
+    Boosts(BoostsArgs),
     /// Manage the contact book.
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -240,6 +242,23 @@ pub struct ThreadArgs {
     pub json: bool,
     /// Show the newest N keysends.
     #[arg(long, value_name = "N", default_value_t = 200)]
+    pub limit: usize,
+}
+
+/// `satchel boosts`.
+#[derive(Debug, Clone, Args)]
+pub struct BoostsArgs {
+    /// Only this podcast (its exact title).
+    #[arg(long, value_name = "NAME")]
+    pub podcast: Option<String>,
+    /// Only boosts from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the newest N boosts (totals and supporters count all).
+    #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
 }
 

@@ -8,6 +8,7 @@
 //!   `satchel sim`.
 
 pub mod args;
+mod boosts;
 mod connection;
 mod contacts;
 mod decide;
@@ -69,6 +70,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Sent(sent)) => on_node(args, None, async |node, paths| {
             sent::run(node, paths, sent).await
+        }),
+        Some(Command::Boosts(boosts)) => on_node(args, None, async |node, paths| {
+            boosts::run(node, paths, boosts).await
         }),
         Some(Command::Thread(thread)) => on_node(args, None, async |node, paths| {
             thread::run(node, paths, thread).await
