@@ -119,7 +119,7 @@ impl Index {
                 received: msat,
             });
         }
-        podcasts.sort_by(|a, b| b.received.cmp(&a.received));
+        podcasts.sort_by_key(|p| std::cmp::Reverse(p.received));
         podcasts.extend(episodes);
         Ok(podcasts)
     }
