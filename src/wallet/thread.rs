@@ -145,6 +145,13 @@ impl Index {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Mark every received keysend read ("Mark all read"); returns how many.
+    pub fn mark_all_read(&self) -> Result<usize, IndexError> {
+        Ok(self
+            .lock()
+            .execute("UPDATE received SET read = 1 WHERE read = 0", [])?)
+    }
+
     /// Mark every received keysend of the thread with `peer` read.
     pub fn mark_thread_read(&self, peer: &NodeId) -> Result<usize, IndexError> {
         Ok(self.lock().execute(
@@ -326,6 +333,8 @@ mod tests {
         assert_eq!(index.mark_thread_read(&alice).unwrap(), 2);
         assert_eq!(index.threads(10).unwrap()[0].unread, 0);
         assert_eq!(index.threads(10).unwrap()[1].unread, 1);
+        assert_eq!(index.mark_all_read().unwrap(), 1);
+        assert_eq!(index.threads(10).unwrap()[1].unread, 0);
     }
 
     #[test]
