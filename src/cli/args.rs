@@ -154,6 +154,14 @@ pub enum Command {
     Inbox(InboxArgs),
     /// List keysends we sent, newest first; send or discard one that never reached the node.
     Sent(SentArgs),
+    /// Show the conversation with one node: keysends both ways, in time order.
+    Thread(ThreadArgs),
+    /// Answer a received keysend: pay its sender, referencing its hash.
+    Reply(ReplyArgs),
+    /// Send all or part of a received keysend back to its verified sender.
+    Refund(RefundArgs),
+    /// Boosts grouped (legs sharing a boost_uuid), totals per podcast and episode, supporters.
+    Boosts(BoostsArgs),
     /// Manage the contact book.
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -188,6 +196,10 @@ impl Command {
             Self::Sim(_) => "sim",
             Self::Feed(_) => "feed",
             Self::Boost(_) => "boost",
+            Self::Boosts(_) => "boosts",
+            Self::Thread(_) => "thread",
+            Self::Reply(_) => "reply",
+            Self::Refund(_) => "refund",
             Self::Completions { .. } => "completions",
             Self::Man => "man",
         }
@@ -323,6 +335,73 @@ pub struct InboxArgs {
     /// Only messages whose text or sender contains this.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Export instead of listing: `csv` or `json` (JSON carries every raw
+    /// record), newest first, to stdout.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "follow", "search"])]
+    pub format: Option<String>,
+    /// With --format: every entry, not only the newest --limit.
+    #[arg(long, requires = "format")]
+    pub all: bool,
+    /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub since: Option<String>,
+}
+
+/// `satchel thread`.
+#[derive(Debug, Clone, Args)]
+pub struct ThreadArgs {
+    /// A contact name or a node public key (66 hex).
+    pub peer: String,
+    /// Print JSON (one array, oldest first) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the newest N keysends.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub limit: usize,
+}
+
+/// `satchel boosts`.
+#[derive(Debug, Clone, Args)]
+pub struct BoostsArgs {
+    /// Only this podcast (its exact title).
+    #[arg(long, value_name = "NAME")]
+    pub podcast: Option<String>,
+    /// Only boosts from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the newest N boosts (totals and supporters count all).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+}
+
+/// `satchel reply`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplyArgs {
+    /// The start of the received keysend's payment hash.
+    pub hash: String,
+    /// Amount in sats.
+    pub sats: String,
+    /// A message to attach (signed with your node key, so they can verify you).
+    #[arg(long, short = 'm', value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Do not ask for confirmation (warnings are still printed).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `satchel refund`.
+#[derive(Debug, Clone, Args)]
+pub struct RefundArgs {
+    /// The start of the received keysend's payment hash.
+    pub hash: String,
+    /// Amount in sats (default: all of it).
+    pub sats: Option<String>,
+    /// Do not ask for confirmation (warnings are still printed).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `satchel sent`.
@@ -345,6 +424,16 @@ pub struct SentArgs {
     /// With --resend: do not ask for confirmation.
     #[arg(long, short = 'y', requires = "resend")]
     pub yes: bool,
+    /// Export instead of listing: `csv` or `json` (JSON carries every raw
+    /// record), newest first, to stdout.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "resend", "discard"])]
+    pub format: Option<String>,
+    /// With --format: every entry, not only the newest --limit.
+    #[arg(long, requires = "format")]
+    pub all: bool,
+    /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub since: Option<String>,
 }
 
 /// `satchel contacts ...`.

@@ -94,6 +94,9 @@ impl SenderJson {
 
 /// Run `inbox` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(), CliError> {
+    if args.format.is_some() {
+        return super::export::inbox(node, paths, args).await;
+    }
     let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;

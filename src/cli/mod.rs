@@ -9,12 +9,14 @@
 
 pub mod args;
 mod boost;
+mod boosts;
 mod connection;
 mod contacts;
 mod decide;
 mod demo;
 mod docs;
 pub mod exit;
+mod export;
 mod feed;
 mod history;
 mod inbox;
@@ -22,6 +24,7 @@ mod journal;
 mod payment;
 #[cfg(feature = "gui")]
 mod renderer;
+mod reply;
 mod report;
 mod send;
 mod send_json;
@@ -29,6 +32,7 @@ mod sent;
 mod serve;
 mod session;
 mod status;
+mod thread;
 mod trusted;
 #[cfg(feature = "gui")]
 mod window;
@@ -77,6 +81,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Feed(command)) => feed::run(args, command),
         Some(Command::Boost(boost)) => on_node(args, None, async |node, paths| {
             boost::run(node, paths, boost).await
+        }),
+        Some(Command::Boosts(boosts)) => on_node(args, None, async |node, paths| {
+            boosts::run(node, paths, boosts).await
+        }),
+        Some(Command::Thread(thread)) => on_node(args, None, async |node, paths| {
+            thread::run(node, paths, thread).await
+        }),
+        Some(Command::Reply(reply)) => on_node(args, None, async |node, paths| {
+            reply::reply(node, paths, reply).await
+        }),
+        Some(Command::Refund(refund)) => on_node(args, None, async |node, paths| {
+            reply::refund(node, paths, refund).await
         }),
     };
     finish(result)

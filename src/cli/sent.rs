@@ -70,6 +70,9 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
     if args.resend.is_some() || args.discard.is_some() {
         return super::decide::run(node, paths, args).await;
     }
+    if args.format.is_some() {
+        return super::export::sent(node, paths, args).await;
+    }
     let crate::wallet::NodeFiles { journal, index, .. } = history::open_node(node, paths).await?;
     journal::reconcile_and_report(node, &journal, paths).await?;
     let rows = refresh(node, &journal, &index, args.limit as u64).await?;

@@ -4,6 +4,7 @@
 //! - [`text`]: display-safe text for anything a stranger wrote.
 //! - [`onion`]: the 1300-byte onion budget and the longest message that fits.
 //! - [`outgoing`]: the records of a tip we send.
+//! - [`chat`]: chat-app records (Juggernaut content type, request id, reply-to).
 //! - [`boostagram`]: bLIP-10 podcast JSON, both ways.
 //! - [`incoming`]: decoding received records, and checking who signed them.
 //!
@@ -14,6 +15,7 @@
 
 mod amount;
 pub mod boostagram;
+pub mod chat;
 mod id;
 pub mod identity;
 pub mod incoming;

@@ -18,8 +18,11 @@ pub const SENDER_ALIAS: u64 = 34_349_340;
 pub const TIMESTAMP: u64 = 34_349_343;
 /// Content type, UTF-8 (ThunderHub `text`) (odd).
 pub const CONTENT_TYPE: u64 = 34_349_345;
-/// Request type, UTF-8 (ThunderHub) (odd).
+/// Request type, UTF-8 (ThunderHub); Juggernaut's request id (odd).
 pub const REQUEST_TYPE: u64 = 34_349_347;
+/// Satchel: the payment hash (32 bytes) this keysend answers, on replies and
+/// refunds (odd, so a recipient that does not know it ignores it).
+pub const IN_REPLY_TO: u64 = 7_777_777_777;
 /// Podcasting 2.0 boostagram JSON (bLIP-10) (odd).
 pub const BOOSTAGRAM: u64 = 7_629_169;
 /// Tip note, even: the registry says do not use.
@@ -53,7 +56,8 @@ pub fn name(key: u64) -> Option<&'static str> {
         SENDER_ALIAS => "sender name (claimed)",
         TIMESTAMP => "timestamp",
         CONTENT_TYPE => "content type",
-        REQUEST_TYPE => "request type",
+        REQUEST_TYPE => "request type / id",
+        IN_REPLY_TO => "in reply to (payment hash)",
         BOOSTAGRAM => "boostagram (podcast)",
         TIP_NOTE_EVEN | TIP_NOTE => "tip note",
         PODCAST_V2 => "podcast metadata v2",

@@ -53,7 +53,7 @@ pub struct SentDetail {
 }
 
 /// The columns [`sent_row`] reads, in order.
-const SENT_COLUMNS: &str = "hash, payment_index, destination, amount_msat, fee_msat, status, created_ns, \
+pub(super) const SENT_COLUMNS: &str = "hash, payment_index, destination, amount_msat, fee_msat, status, created_ns, \
      substr(message, 1, 400), records";
 
 const UPSERT_SENT: &str = "INSERT INTO sent (hash, payment_index, destination, amount_msat, \
@@ -188,7 +188,7 @@ fn proof(status: &str, hash: &PaymentHash) -> Option<Preimage> {
     Preimage::from_slice(&bytes).filter(|p| p.hash() == *hash)
 }
 
-fn sent_row(row: &Row<'_>) -> rusqlite::Result<SentRow> {
+pub(super) fn sent_row(row: &Row<'_>) -> rusqlite::Result<SentRow> {
     let hash: Vec<u8> = row.get(0)?;
     let hash = PaymentHash::from_slice(&hash).unwrap_or(PaymentHash::from_bytes([0; 32]));
     let destination: Option<Vec<u8>> = row.get(2)?;

@@ -100,6 +100,8 @@ pub enum Message {
     Detail(detail::Message),
     /// A new keysend arrived (from the live follow).
     Arrived,
+    MarkAllRead,
+    MarkedAllRead(Result<usize, IndexError>),
 }
 
 /// What the parent must do.
@@ -110,6 +112,12 @@ pub enum Action {
     SaveContact(NodeId, String),
     /// The unread count may have changed.
     UnreadChanged,
+    /// Reply / Tip back: open the Send screen for this sender.
+    TipBack {
+        to: NodeId,
+        reply_to: crate::keysend::PaymentHash,
+        warning: Option<String>,
+    },
 }
 
 impl Inbox {
@@ -248,6 +256,20 @@ impl Inbox {
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
             Message::Arrived => Action::Run(self.reload(env)),
+            Message::MarkAllRead => {
+                let index = self.index.clone();
+                Action::Run(Task::perform(
+                    async move { index.call(|index| index.mark_all_read()).await },
+                    Message::MarkedAllRead,
+                ))
+            }
+            Message::MarkedAllRead(Ok(_)) => {
+                for row in &mut self.page.rows {
+                    row.unread = false;
+                }
+                Action::UnreadChanged
+            }
+            Message::MarkedAllRead(Err(_)) => Action::None,
         }
     }
 
@@ -390,6 +412,15 @@ impl Inbox {
                 Action::UnreadChanged
             }
             detail::Action::SaveContact(id, name) => Action::SaveContact(id, name),
+            detail::Action::TipBack {
+                to,
+                reply_to,
+                warning,
+            } => Action::TipBack {
+                to,
+                reply_to,
+                warning,
+            },
         }
     }
 

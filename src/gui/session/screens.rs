@@ -32,6 +32,22 @@ impl Session {
                     .new_contact(Some(id), name, &self.node)
                     .map(Message::Contacts))
             }
+            inbox::Action::TipBack {
+                to,
+                reply_to,
+                warning,
+            } => {
+                if !self.send.is_busy() {
+                    self.send = send::Send::default();
+                }
+                self.notice = warning;
+                self.screen = Screen::Send;
+                let record = format!("{}={}", crate::keysend::record::IN_REPLY_TO, reply_to);
+                run(Task::batch([
+                    Task::done(Message::Send(send::Message::RecipientChanged(to.to_hex()))),
+                    Task::done(Message::Send(send::Message::RecordsChanged(record))),
+                ]))
+            }
         }
     }
 

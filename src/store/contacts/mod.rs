@@ -17,7 +17,7 @@ pub use record::{
     ExtraRecord, MAX_VALUE_BYTES, RecordError, RecordValue, format_records, parse_records,
 };
 pub use resolve::{ResolveError, Resolved};
-pub use transfer::{ImportError, ImportReport, RowOutcome};
+pub use transfer::{ImportError, ImportReport, RowOutcome, neutralise};
 
 /// Longest name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 64;

@@ -268,7 +268,7 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// A text field as exported: a leading `'` before a formula character, and
 /// before a field that already starts with `'` + such a character, so
 /// [`restore`] gives back exactly what was written.
-fn neutralise(field: &str) -> String {
+pub fn neutralise(field: &str) -> String {
     if field.starts_with(FORMULA_STARTS) || restore(field).len() != field.len() {
         format!("'{field}")
     } else {

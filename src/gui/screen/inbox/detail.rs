@@ -50,6 +50,8 @@ pub enum Message {
     },
     Close,
     SaveContact,
+    /// Reply / Tip back: open the Send screen for the sender.
+    TipBack,
 }
 
 /// What the inbox must do.
@@ -58,6 +60,13 @@ pub enum Action {
     Close,
     MarkedRead(i64),
     SaveContact(NodeId, String),
+    /// Open the Send screen for `to`, answering `reply_to`; `warning` when
+    /// the key is only claimed.
+    TipBack {
+        to: NodeId,
+        reply_to: crate::keysend::PaymentHash,
+        warning: Option<String>,
+    },
 }
 
 impl Detail {
@@ -115,6 +124,7 @@ impl Detail {
             Message::Loaded { id, result } => self.loaded(id, result),
             Message::Close => Action::Close,
             Message::SaveContact => self.save_contact(),
+            Message::TipBack => self.tip_back(),
         }
     }
 
@@ -143,6 +153,29 @@ impl Detail {
                 None => Action::None,
             },
             _ => Action::None,
+        }
+    }
+
+    /// The verified key; a claimed (or forged) one with a warning.
+    fn tip_back(&self) -> Action {
+        let Some(Ok(detail)) = &self.loaded else {
+            return Action::None;
+        };
+        let Some(to) = detail.sender_pubkey else {
+            return Action::None;
+        };
+        let warning = match verified_node(detail) {
+            Some(_) => None,
+            None => Some(format!(
+                "The sender's key {} is a claim: nothing proves that node sent this tip. \
+                 Your tip goes to that node.",
+                to.short()
+            )),
+        };
+        Action::TipBack {
+            to,
+            reply_to: detail.hash,
+            warning,
         }
     }
 
@@ -231,6 +264,11 @@ fn sender_view<'a>(
     }
     if let Some(id) = detail.sender_pubkey {
         col = col.push(widget::mono(id.to_hex()));
+        let label = match shown.who {
+            Who::Verified { .. } => "Reply / Tip back",
+            _ => "Reply / Tip back (key only claimed)",
+        };
+        col = col.push(widget::secondary(label, Some(Message::TipBack)));
         if env.contacts.by_pubkey(&id).is_none() {
             col = col.push(widget::secondary(
                 "Save sender as contact",

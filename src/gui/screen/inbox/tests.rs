@@ -304,3 +304,73 @@ fn the_sender_table_shows_in_a_list_row() {
         );
     }
 }
+
+/// Reply / Tip back: a verified sender's key goes to the Send screen as
+/// is; a claimed one with a warning; an anonymous tip has nobody to answer.
+#[test]
+fn tip_back_names_the_sender_and_warns_about_a_claim() {
+    use super::detail;
+    use crate::keysend::incoming::{Scheme, Unverified};
+    use crate::wallet::Verification;
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let sender = fixture.info.id;
+    let cases = [
+        (Some(Verification::Verified(Scheme::Whatsat)), false),
+        (Some(Verification::Claimed(Unverified::NoSignature)), true),
+        (Some(Verification::Claimed(Unverified::BadSignature)), true),
+    ];
+    for (verification, warned) in cases {
+        let mut inbox = fixture.inbox(&[1]);
+        let _ = inbox.update(Message::Select(1), &env);
+        let mut loaded = detail_of(1);
+        loaded.sender_pubkey = Some(sender);
+        loaded.verification = verification;
+        let answer = detail::Message::Loaded {
+            id: 1,
+            result: Ok((loaded, None)),
+        };
+        let _ = inbox.update(Message::Detail(answer), &env);
+        match inbox.update(Message::Detail(detail::Message::TipBack), &env) {
+            Action::TipBack {
+                to,
+                reply_to,
+                warning,
+            } => {
+                assert_eq!(to, sender);
+                assert_eq!(reply_to, crate::keysend::PaymentHash::from_bytes([1; 32]));
+                assert_eq!(warning.is_some(), warned, "{verification:?}");
+            }
+            _ => panic!("no tip back for {verification:?}"),
+        }
+    }
+    let mut inbox = fixture.inbox(&[1]);
+    let _ = inbox.update(Message::Select(1), &env);
+    let answer = detail::Message::Loaded {
+        id: 1,
+        result: Ok((detail_of(1), None)),
+    };
+    let _ = inbox.update(Message::Detail(answer), &env);
+    assert!(matches!(
+        inbox.update(Message::Detail(detail::Message::TipBack), &env),
+        Action::None
+    ));
+}
+
+/// "Mark all read" clears every shown row's unread mark once the index did.
+#[test]
+fn mark_all_read_clears_the_rows_after_the_index_did() {
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
+    assert!(matches!(
+        inbox.update(Message::MarkAllRead, &env),
+        Action::Run(_)
+    ));
+    assert!(inbox.loaded_rows().iter().all(|r| r.unread), "not before");
+    assert!(matches!(
+        inbox.update(Message::MarkedAllRead(Ok(2)), &env),
+        Action::UnreadChanged
+    ));
+    assert!(inbox.loaded_rows().iter().all(|r| !r.unread));
+}

@@ -107,7 +107,8 @@ impl Inbox {
             contact,
             podcast,
             small,
-            widget::link("Clear", Message::ClearFilters)
+            widget::link("Clear", Message::ClearFilters),
+            widget::link("Mark all read", Message::MarkAllRead)
         ]
         .spacing(gap::M)
         .align_y(Alignment::Center)

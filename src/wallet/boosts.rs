@@ -1,0 +1,310 @@
+//! Boosts as a podcaster reads them: legs sharing a bLIP-10 `boost_uuid`
+//! shown as one boost; what was received next to what the boost claims
+//! (`value_msat_total` is the sender's word); totals per podcast and per
+//! episode; supporters ranked by what they gave, verified apart from
+//! claimed. Totals are counted by SQLite over the index's podcast column.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::verification::Verification;
+use super::{Index, IndexError, blob};
+use crate::keysend::incoming::Scheme;
+use crate::keysend::text::display_safe;
+use crate::keysend::{Boostagram, Msat, NodeId, PaymentHash, record};
+
+/// Longest boost message kept, in characters.
+const MESSAGE_CHARS: usize = 500;
+
+/// Which boosts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoostFilter {
+    /// Only this podcast (exact title).
+    pub podcast: Option<String>,
+    /// Unix seconds; settled at or after.
+    pub since: i64,
+    /// At most this many legs read for the grouped list (totals count all).
+    pub limit: u64,
+}
+
+/// One received leg of a boost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoostLeg {
+    pub hash: PaymentHash,
+    pub amount: Msat,
+    pub settled_at: i64,
+}
+
+/// A boost: its legs (one unless several share a `boost_uuid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boost {
+    /// The `boost_uuid`, if the boostagram gives one.
+    pub boost_uuid: Option<String>,
+    pub podcast: Option<String>,
+    pub episode: Option<String>,
+    /// The name the sender gives (a claim).
+    pub sender_name: Option<String>,
+    pub message: Option<String>,
+    /// What arrived here, all legs.
+    pub received: Msat,
+    /// `value_msat_total`: what the sender says the whole boost was.
+    pub claimed_total: Option<Msat>,
+    /// Newest leg, Unix seconds.
+    pub at: i64,
+    pub legs: Vec<BoostLeg>,
+}
+
+/// Received per podcast, or per episode of a podcast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodcastTotal {
+    pub podcast: String,
+    /// `None`: the podcast's total.
+    pub episode: Option<String>,
+    pub legs: u64,
+    pub received: Msat,
+}
+
+/// Someone who boosted: a verified node, or a name (or nothing) claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supporter {
+    /// Set when a signature proved the node sent these boosts.
+    pub verified: Option<NodeId>,
+    /// The claimed name (unverified supporters), display-safe.
+    pub claimed_name: Option<String>,
+    pub legs: u64,
+    pub received: Msat,
+}
+
+/// Podcast totals, the same per episode, one statement.
+const TOTALS_SQL: &str = "SELECT podcast, episode, count(*), sum(amount_msat) FROM received \
+    WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
+    GROUP BY podcast, episode ORDER BY podcast, sum(amount_msat) DESC";
+
+impl Index {
+    /// Received per podcast (episode `None`) then per episode, for
+    /// `filter` (its limit ignored). Podcasts by received, most first.
+    pub fn podcast_totals(&self, filter: &BoostFilter) -> Result<Vec<PodcastTotal>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(TOTALS_SQL)?;
+        let rows = stmt.query_map(params![filter.since, filter.podcast], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut podcasts: Vec<PodcastTotal> = Vec::new();
+        let mut episodes = Vec::new();
+        for row in rows {
+            let (podcast, episode, legs, msat) = row?;
+            let (legs, msat) = (legs as u64, Msat(msat as u64));
+            match podcasts.last_mut().filter(|p| p.podcast == podcast) {
+                Some(total) => {
+                    total.legs += legs;
+                    total.received = Msat(total.received.0.saturating_add(msat.0));
+                }
+                None => podcasts.push(PodcastTotal {
+                    podcast: podcast.clone(),
+                    episode: None,
+                    legs,
+                    received: msat,
+                }),
+            }
+            episodes.push(PodcastTotal {
+                podcast,
+                episode,
+                legs,
+                received: msat,
+            });
+        }
+        podcasts.sort_by_key(|p| std::cmp::Reverse(p.received));
+        podcasts.extend(episodes);
+        Ok(podcasts)
+    }
+
+    /// Supporters of `filter`'s boosts, most given first (at most `limit`):
+    /// verified senders by node id, everyone else by the name they give.
+    pub fn supporters(
+        &self,
+        filter: &BoostFilter,
+        limit: u64,
+    ) -> Result<Vec<Supporter>, IndexError> {
+        let verified = format!(
+            "verification IN ({}, {})",
+            Verification::Verified(Scheme::Whatsat).code(),
+            Verification::Verified(Scheme::ThunderHub).code()
+        );
+        let sql = format!(
+            "SELECT CASE WHEN {verified} THEN sender_pubkey END AS node, \
+             CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
+             count(*), sum(amount_msat) FROM received \
+             WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
+             GROUP BY node, name ORDER BY sum(amount_msat) DESC LIMIT ?3"
+        );
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![filter.since, filter.podcast, limit], |r| {
+            Ok(Supporter {
+                verified: r
+                    .get::<_, Option<Vec<u8>>>(0)?
+                    .and_then(|k| NodeId::from_slice(&k).ok()),
+                claimed_name: r
+                    .get::<_, Option<String>>(1)?
+                    .map(|n| display_safe(&n, super::NAME_CHARS))
+                    .filter(|n| !n.trim().is_empty()),
+                legs: r.get::<_, i64>(2)? as u64,
+                received: Msat(r.get::<_, i64>(3)? as u64),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest boosts of `filter`, legs sharing a `boost_uuid` as one,
+    /// newest first.
+    pub fn boosts(&self, filter: &BoostFilter) -> Result<Vec<Boost>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT hash, amount_msat, settled_at, records FROM received \
+             WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
+             ORDER BY settled_at DESC, id DESC LIMIT ?3",
+        )?;
+        let limit = i64::try_from(filter.limit).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![filter.since, filter.podcast, limit])?;
+        let mut boosts: Vec<Boost> = Vec::new();
+        let mut by_uuid: HashMap<String, usize> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let hash: Vec<u8> = row.get(0)?;
+            let leg = BoostLeg {
+                hash: PaymentHash::from_slice(&hash).unwrap_or(PaymentHash::from_bytes([0; 32])),
+                amount: Msat(row.get::<_, i64>(1)? as u64),
+                settled_at: row.get(2)?,
+            };
+            let records = blob::decode(&row.get::<_, Vec<u8>>(3)?).unwrap_or_default();
+            let Some(boost) = records
+                .get(&record::BOOSTAGRAM)
+                .and_then(|b| Boostagram::parse(b).ok())
+            else {
+                continue;
+            };
+            let uuid = boost.boost_uuid.clone().filter(|u| !u.is_empty());
+            if let Some(&at) = uuid.as_ref().and_then(|u| by_uuid.get(u)) {
+                let group = &mut boosts[at];
+                group.received = Msat(group.received.0.saturating_add(leg.amount.0));
+                group.legs.push(leg);
+                continue;
+            }
+            if let Some(uuid) = &uuid {
+                let _ = by_uuid.insert(uuid.clone(), boosts.len());
+            }
+            boosts.push(Boost {
+                boost_uuid: uuid.map(|u| display_safe(&u, 64)),
+                podcast: label(boost.podcast.as_deref()),
+                episode: label(boost.episode.as_deref()),
+                sender_name: label(boost.sender_name.as_deref()),
+                message: boost
+                    .message
+                    .as_deref()
+                    .map(|m| display_safe(m, MESSAGE_CHARS))
+                    .filter(|m| !m.trim().is_empty()),
+                received: leg.amount,
+                claimed_total: boost.value_msat_total.map(Msat),
+                at: leg.settled_at,
+                legs: vec![leg],
+            });
+        }
+        Ok(boosts)
+    }
+}
+
+fn label(text: Option<&str>) -> Option<String> {
+    text.map(|t| display_safe(t, super::NAME_CHARS))
+        .filter(|t| !t.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keysend::Records;
+    use crate::node::ReceivedKeysend;
+
+    fn boost(n: u32, at: i64, sat: u64, json: &str) -> ReceivedKeysend {
+        let mut records = Records::new();
+        let _ = records.insert(record::BOOSTAGRAM, json.as_bytes().to_vec());
+        let mut hash = [0; 32];
+        hash[..4].copy_from_slice(&n.to_be_bytes());
+        ReceivedKeysend {
+            hash: PaymentHash::from_bytes(hash),
+            chan_id: 1,
+            htlc_index: u64::from(n),
+            amount: Msat::from_sat(sat),
+            add_index: u64::from(n),
+            settle_index: u64::from(n),
+            created_at: at,
+            settled_at: at,
+            records,
+        }
+    }
+
+    #[test]
+    fn legs_group_by_uuid_and_totals_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let leg = |uuid: &str, ep: &str, who: &str| {
+            format!(
+                r#"{{"podcast":"Noded","episode":"{ep}","sender_name":"{who}","boost_uuid":"{uuid}","value_msat_total":100000,"message":"great"}}"#
+            )
+        };
+        let _ = index
+            .insert_received(&[
+                boost(1, 100, 10, &leg("u1", "Ep 1", "ann")),
+                boost(2, 101, 20, &leg("u1", "Ep 1", "ann")),
+                boost(3, 200, 5, &leg("u2", "Ep 2", "ben")),
+                boost(4, 300, 7, r#"{"podcast":"Other","episode":"X"}"#),
+            ])
+            .unwrap();
+        let all = BoostFilter {
+            podcast: None,
+            since: 0,
+            limit: 100,
+        };
+        let boosts = index.boosts(&all).unwrap();
+        assert_eq!(boosts.len(), 3, "{boosts:?}");
+        let grouped = boosts
+            .iter()
+            .find(|b| b.boost_uuid.as_deref() == Some("u1"))
+            .unwrap();
+        assert_eq!(grouped.legs.len(), 2);
+        assert_eq!(grouped.received, Msat::from_sat(30));
+        assert_eq!(grouped.claimed_total, Some(Msat(100_000)));
+
+        let totals = index.podcast_totals(&all).unwrap();
+        let noded = &totals[0];
+        assert_eq!(
+            (noded.podcast.as_str(), noded.episode.as_deref(), noded.legs),
+            ("Noded", None, 3)
+        );
+        assert_eq!(noded.received, Msat::from_sat(35));
+        assert!(
+            totals
+                .iter()
+                .any(|t| t.episode.as_deref() == Some("Ep 1") && t.received == Msat::from_sat(30))
+        );
+
+        let supporters = index.supporters(&all, 10).unwrap();
+        assert_eq!(supporters[0].claimed_name.as_deref(), Some("ann"));
+        assert_eq!(supporters[0].received, Msat::from_sat(30));
+        assert!(supporters.iter().all(|s| s.verified.is_none()));
+
+        let only = BoostFilter {
+            podcast: Some("Other".into()),
+            since: 0,
+            limit: 100,
+        };
+        assert_eq!(index.boosts(&only).unwrap().len(), 1);
+        let since = BoostFilter { since: 150, ..all };
+        assert_eq!(index.podcast_totals(&since).unwrap()[0].legs, 1);
+    }
+}
