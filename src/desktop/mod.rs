@@ -5,6 +5,7 @@ mod icon;
 #[cfg(unix)]
 pub mod instance;
 mod open;
+pub mod qr;
 
 #[cfg(feature = "gui")]
 pub use icon::window_settings;
