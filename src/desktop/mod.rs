@@ -4,6 +4,8 @@
 mod icon;
 #[cfg(unix)]
 pub mod instance;
+#[cfg(feature = "gui")]
+pub mod keys;
 mod open;
 pub mod qr;
 
