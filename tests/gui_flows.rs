@@ -4,6 +4,8 @@
 
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
+#[path = "gui_flows/desktop.rs"]
+mod desktop;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;

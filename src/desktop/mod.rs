@@ -4,7 +4,10 @@
 mod icon;
 #[cfg(unix)]
 pub mod instance;
+#[cfg(feature = "gui")]
+pub mod keys;
 mod open;
+pub mod qr;
 
 #[cfg(feature = "gui")]
 pub use icon::window_settings;

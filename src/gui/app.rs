@@ -99,6 +99,8 @@ pub enum Message {
     SystemTheme(iced::theme::Mode),
     /// A second launch asked this window to come to the front.
     Raise,
+    /// Tab or Shift+Tab: move the keyboard focus.
+    Focus(crate::desktop::keys::Focus),
 }
 
 impl App {
@@ -170,6 +172,7 @@ impl App {
                 self.system_dark = mode == iced::theme::Mode::Dark;
                 Task::none()
             }
+            Message::Focus(focus) => crate::desktop::keys::move_focus(focus),
             Message::Raise => iced::window::latest().and_then(|id| {
                 iced::window::minimize(id, false).chain(iced::window::gain_focus(id))
             }),
@@ -370,6 +373,7 @@ impl App {
             Subscription::run(crate::desktop::instance::raise_requests).map(|()| Message::Raise);
         #[cfg(not(unix))]
         let raise = Subscription::none();
-        Subscription::batch([system, session, raise])
+        let tab = iced::event::listen_with(crate::desktop::keys::focus_move).map(Message::Focus);
+        Subscription::batch([system, session, raise, tab])
     }
 }

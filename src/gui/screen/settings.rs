@@ -74,6 +74,8 @@ pub enum Message {
     Disconnect,
     /// Show the log files in the file manager.
     OpenLogFolder,
+    /// Copy this text (your node's public key) to the clipboard.
+    Copy(String),
 }
 
 /// What the parent must do.
@@ -87,6 +89,8 @@ pub enum Action {
     Forget(String),
     /// Go back to the Connect screen.
     Disconnect,
+    /// Put this text on the clipboard.
+    Copy(String),
 }
 
 impl Settings {
@@ -116,6 +120,7 @@ impl Settings {
             Message::SwitchNode(id) => return Action::Switch(id),
             Message::ForgetNode(id) => return Action::Forget(id),
             Message::Disconnect => return Action::Disconnect,
+            Message::Copy(text) => return Action::Copy(text),
             Message::OpenLogFolder => {
                 let opened = crate::store::log_dir()
                     .map_err(|err| err.to_string())

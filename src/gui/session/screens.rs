@@ -127,6 +127,7 @@ impl Session {
             settings::Action::Switch(id) => Action::Disconnect(Some(id)),
             settings::Action::Forget(id) => Action::Forget(id),
             settings::Action::Disconnect => Action::Disconnect(None),
+            settings::Action::Copy(text) => Action::Run(iced::clipboard::write(text)),
         }
     }
 }

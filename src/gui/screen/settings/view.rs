@@ -48,6 +48,22 @@ impl Settings {
             format::amount(s.spam_threshold, s.unit),
             format::amount(s.confirm_above, s.unit)
         );
+        let key = env.info.id.to_hex();
+        let me = widget::titled_card(
+            "Your node",
+            row![
+                crate::desktop::qr::view(&key, 3.0),
+                column![
+                    widget::hint("Your node's public key: others send to it (scan the code or paste the key)."),
+                    text(key.clone()).size(size::SMALL).font(theme::MONO),
+                    button(text("Copy key").size(size::BODY))
+                        .style(theme::nav_button(false))
+                        .on_press(Message::Copy(key)),
+                ]
+                .spacing(gap::S),
+            ]
+            .spacing(gap::L),
+        );
         let logs = widget::titled_card(
             "Logs",
             column![
@@ -59,7 +75,7 @@ impl Settings {
             .spacing(gap::S),
         );
         let body = iced::widget::scrollable(
-            column![look, money, nodes, logs]
+            column![me, look, money, nodes, logs]
                 .spacing(gap::L)
                 .max_width(760),
         );
