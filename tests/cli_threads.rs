@@ -94,6 +94,14 @@ async fn a_conversation_goes_both_ways_and_survives_losing_the_journal() {
     assert_eq!(thread[2]["in_reply_to"], our_hash);
     assert_eq!(thread[2]["direction"], "received");
 
+    let list = cli(&bench, &["thread", "--json"]).await;
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(list[0]["pubkey"], bob.to_hex());
+    assert_eq!(
+        (list[0]["received"].clone(), list[0]["sent"].clone()),
+        (2.into(), 1.into())
+    );
+
     // Journal and index gone: the thread is rebuilt from the node.
     let _ = std::fs::remove_file(bench.home().join("journal.db"));
     std::fs::remove_dir_all(bench.index_path().parent().unwrap()).unwrap();

@@ -350,8 +350,9 @@ pub struct InboxArgs {
 /// `satchel thread`.
 #[derive(Debug, Clone, Args)]
 pub struct ThreadArgs {
-    /// A contact name or a node public key (66 hex).
-    pub peer: String,
+    /// A contact name or a node public key (66 hex). Without it: the list
+    /// of conversations, newest activity first, with unread counts.
+    pub peer: Option<String>,
     /// Print JSON (one array, oldest first) instead of text.
     #[arg(long)]
     pub json: bool,

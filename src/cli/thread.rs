@@ -84,7 +84,10 @@ fn sent_status(status: wallet::SentStatus) -> &'static str {
 /// Run `thread` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &ThreadArgs) -> Result<(), CliError> {
     let book = contacts::load(paths)?;
-    let (peer, matched) = contacts::destination(&book, &args.peer, false)?;
+    let Some(peer) = &args.peer else {
+        return list(node, paths, &book, args).await;
+    };
+    let (peer, matched) = contacts::destination(&book, peer, false)?;
     let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;
@@ -103,6 +106,62 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &ThreadArgs) -> Result<
     }
     for entry in &entries {
         println!("{}", entry_text(entry));
+    }
+    Ok(())
+}
+
+/// `thread --json` without a peer: one conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThreadListJson {
+    pub pubkey: String,
+    pub contact: Option<String>,
+    /// Unix seconds of the newest keysend either way.
+    pub last_at: i64,
+    pub received: u64,
+    pub sent: u64,
+    pub unread: u64,
+}
+
+/// The conversations, newest activity first.
+async fn list(
+    node: &SharedNode,
+    paths: &Paths,
+    book: &ContactBook,
+    args: &ThreadArgs,
+) -> Result<(), CliError> {
+    let index = history::open_node(node, paths).await?.index;
+    let _stats = history::backfill(node, &index).await?;
+    let entries: Vec<ThreadListJson> = index
+        .threads(args.limit as u64)?
+        .into_iter()
+        .map(|t| ThreadListJson {
+            pubkey: t.peer.to_hex(),
+            contact: book.by_pubkey(&t.peer).map(|c| c.name.clone()),
+            last_at: t.last_ns.div_euclid(1_000_000_000),
+            received: t.received,
+            sent: t.sent,
+            unread: t.unread,
+        })
+        .collect();
+    if args.json {
+        return print_json(&entries);
+    }
+    if entries.is_empty() {
+        progress("No conversations yet.");
+    }
+    for entry in &entries {
+        let name = entry.contact.as_deref().map(|n| safe(n, 64));
+        println!(
+            "{}  {}  {} received, {} sent{}",
+            local_time(entry.last_at),
+            name.unwrap_or_else(|| entry.pubkey.clone()),
+            entry.received,
+            entry.sent,
+            match entry.unread {
+                0 => String::new(),
+                n => format!(", {n} new"),
+            }
+        );
     }
     Ok(())
 }

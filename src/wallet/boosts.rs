@@ -233,19 +233,7 @@ mod tests {
     fn boost(n: u32, at: i64, sat: u64, json: &str) -> ReceivedKeysend {
         let mut records = Records::new();
         let _ = records.insert(record::BOOSTAGRAM, json.as_bytes().to_vec());
-        let mut hash = [0; 32];
-        hash[..4].copy_from_slice(&n.to_be_bytes());
-        ReceivedKeysend {
-            hash: PaymentHash::from_bytes(hash),
-            chan_id: 1,
-            htlc_index: u64::from(n),
-            amount: Msat::from_sat(sat),
-            add_index: u64::from(n),
-            settle_index: u64::from(n),
-            created_at: at,
-            settled_at: at,
-            records,
-        }
+        crate::wallet::thread::sample_received(n, at, Msat::from_sat(sat), records)
     }
 
     #[test]

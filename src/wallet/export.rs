@@ -358,19 +358,7 @@ mod tests {
     fn keysend(n: u32, at: i64, message: &str) -> ReceivedKeysend {
         let mut records = Records::new();
         let _ = records.insert(record::MESSAGE, message.as_bytes().to_vec());
-        let mut hash = [0; 32];
-        hash[..4].copy_from_slice(&n.to_be_bytes());
-        ReceivedKeysend {
-            hash: PaymentHash::from_bytes(hash),
-            chan_id: 1,
-            htlc_index: u64::from(n),
-            amount: Msat::from_sat(21),
-            add_index: u64::from(n),
-            settle_index: u64::from(n),
-            created_at: at,
-            settled_at: at,
-            records,
-        }
+        crate::wallet::thread::sample_received(n, at, Msat::from_sat(21), records)
     }
 
     #[test]

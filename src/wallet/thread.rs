@@ -211,6 +211,28 @@ fn answers_after_questions(group: &mut [ThreadMessage]) {
     }
 }
 
+/// Received keysend `n` (hash `[n; 32]`, indexes `n`) settled at second
+/// `at`, for tests.
+#[cfg(test)]
+pub(crate) fn sample_received(
+    n: u32,
+    at: i64,
+    amount: Msat,
+    records: crate::keysend::Records,
+) -> crate::node::ReceivedKeysend {
+    crate::node::ReceivedKeysend {
+        hash: PaymentHash::from_bytes([n as u8; 32]),
+        chan_id: 1,
+        htlc_index: u64::from(n),
+        amount,
+        add_index: u64::from(n),
+        settle_index: u64::from(n),
+        created_at: at,
+        settled_at: at,
+        records,
+    }
+}
+
 fn received_message(row: &Row<'_>) -> rusqlite::Result<ThreadMessage> {
     let hash: Vec<u8> = row.get(1)?;
     let message: Option<String> = row.get(4)?;
@@ -257,17 +279,7 @@ mod tests {
         let mut records = Records::new();
         let _ = records.insert(record::MESSAGE, text.as_bytes().to_vec());
         let _ = records.insert(record::SENDER_PUBKEY, from.as_bytes().to_vec());
-        ReceivedKeysend {
-            hash: PaymentHash::from_bytes([n; 32]),
-            chan_id: 1,
-            htlc_index: u64::from(n),
-            amount: Msat::from_sat(u64::from(n)),
-            add_index: u64::from(n),
-            settle_index: u64::from(n),
-            created_at: at,
-            settled_at: at,
-            records,
-        }
+        sample_received(u32::from(n), at, Msat::from_sat(u64::from(n)), records)
     }
 
     fn sent(n: u8, to: &NodeId, at: i64, text: &str, reply_to: Option<PaymentHash>) -> SentKeysend {
