@@ -27,10 +27,10 @@ mod send_form;
 mod send_outcome;
 #[path = "gui_flows/send_retry.rs"]
 mod send_retry;
-#[path = "gui_flows/two_nodes.rs"]
-mod two_nodes;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "gui_flows/two_nodes.rs"]
+mod two_nodes;
 #[path = "gui_flows/verified_detail.rs"]
 mod verified_detail;
 

@@ -31,6 +31,7 @@ fn files_error(err: FilesError) -> CliError {
         FilesError::Store(err) => err.into(),
         FilesError::Index(err) => err.into(),
         FilesError::Journal(err) => err.into(),
+        FilesError::Interrupted(reason) => CliError::Other(reason),
     }
 }
 

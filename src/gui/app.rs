@@ -15,7 +15,7 @@ use crate::gui::screen::connect::{self, Connect, Connection, Origin};
 use crate::gui::session::{self, Session};
 use crate::gui::theme;
 use crate::store::{ContactBook, SecretError, SecretStore, Settings, StoreError, ThemeChoice};
-use crate::wallet::{self, NodeFiles, Upgrade};
+use crate::wallet::{self, FilesError, NodeFiles, Upgrade};
 
 /// Everything loaded before the window opens; cloned into each boot.
 #[derive(Clone)]
@@ -93,7 +93,7 @@ pub struct App {
 pub enum Message {
     Connect(connect::Message),
     Session(session::Message),
-    WalletOpened(Box<Connection>, Result<Opened, String>),
+    WalletOpened(Box<Connection>, Result<Opened, FilesError>),
     Saved(Result<(), StoreError>),
     Remembered(Result<crate::store::SavedNode, SecretError>),
     SystemTheme(iced::theme::Mode),
@@ -203,14 +203,12 @@ impl App {
         let (node, info) = (connection.node.clone(), connection.info.clone());
         Task::perform(
             async move {
-                let upgrade = wallet::adopt_legacy(&node, &paths, &info.id)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let upgrade = wallet::adopt_legacy(&node, &paths, &info.id).await?;
                 let files = tokio::task::spawn_blocking(move || {
-                    NodeFiles::open(&paths, &info.id, &info.alias).map_err(|e| e.to_string())
+                    NodeFiles::open(&paths, &info.id, &info.alias)
                 })
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))?;
+                .unwrap_or_else(|e| Err(FilesError::Interrupted(e.to_string())))?;
                 Ok(Opened(files, upgrade))
             },
             move |result| Message::WalletOpened(Box::new(connection.clone()), result),
@@ -220,7 +218,7 @@ impl App {
     fn wallet_opened(
         &mut self,
         connection: Connection,
-        result: Result<Opened, String>,
+        result: Result<Opened, FilesError>,
     ) -> Task<Message> {
         let Opened(files, upgrade) = match result {
             Ok(opened) => opened,

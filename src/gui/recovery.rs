@@ -12,7 +12,9 @@ use iced::Task;
 
 use crate::keysend::Msat;
 use crate::node::{PaymentStatus, SharedNode};
-use crate::wallet::{self, Journal, JournalEntry, JournalState, Reconciled, SendEvent};
+use crate::wallet::{
+    self, Journal, JournalEntry, JournalError, JournalState, Reconciled, SendEvent,
+};
 
 /// What is known about one recovered payment.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,12 +66,12 @@ pub struct Recovery {
 #[derive(Debug, Clone)]
 pub enum Message {
     /// Reconcile finished (entries, or why the journal could not be read).
-    Checked(Result<Vec<Reconciled>, String>),
+    Checked(Result<Vec<Reconciled>, JournalError>),
     /// Send a not-sent payment now, with its journaled hash.
     SendNow(String),
     /// Give up a not-sent payment.
     Discard(String),
-    Discarded(String, Result<JournalEntry, String>),
+    Discarded(String, Result<JournalEntry, JournalError>),
     /// Progress of a payment sent or tracked from here.
     Event(String, SendEvent),
     /// Hide a finished payment.
@@ -126,11 +128,7 @@ impl Recovery {
         self.checking = true;
         let (node, journal) = (self.node.clone(), self.journal.clone());
         Task::perform(
-            async move {
-                wallet::reconcile(&node, &journal)
-                    .await
-                    .map_err(|e| e.to_string())
-            },
+            async move { wallet::reconcile(&node, &journal).await },
             Message::Checked,
         )
     }
@@ -158,12 +156,12 @@ impl Recovery {
         }
     }
 
-    fn checked(&mut self, result: Result<Vec<Reconciled>, String>) -> Action {
+    fn checked(&mut self, result: Result<Vec<Reconciled>, JournalError>) -> Action {
         self.checking = false;
         let found = match result {
             Ok(found) => found,
             Err(reason) => {
-                self.error = Some(reason);
+                self.error = Some(reason.to_string());
                 return Action::None;
             }
         };
@@ -256,7 +254,6 @@ impl Recovery {
                         j.update(&id, JournalState::Discarded, None, None)
                     })
                     .await
-                    .map_err(|e| e.to_string())
             },
             {
                 let intent = intent.to_owned();
@@ -265,10 +262,10 @@ impl Recovery {
         ))
     }
 
-    fn discarded(&mut self, intent: &str, result: Result<JournalEntry, String>) -> Action {
+    fn discarded(&mut self, intent: &str, result: Result<JournalEntry, JournalError>) -> Action {
         match result {
             Ok(_) => self.items.retain(|i| i.entry.intent_id != intent),
-            Err(reason) => self.set(intent, Status::Unknown(reason)),
+            Err(reason) => self.set(intent, Status::Unknown(reason.to_string())),
         }
         Action::None
     }

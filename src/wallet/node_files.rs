@@ -47,6 +47,9 @@ pub enum FilesError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The task opening the files ended without an answer.
+    #[error("opening the node's files stopped unexpectedly: {0}")]
+    Interrupted(String),
 }
 
 impl NodeFiles {
