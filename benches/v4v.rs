@@ -23,7 +23,9 @@ use satchel::wallet::{Journal, SendEvent};
 /// about `target` bytes.
 fn big_feed(items: usize, target: usize) -> String {
     let recipient = |name: &str, key: &str, split: u32| {
-        format!(r#"<podcast:valueRecipient name="{name}" type="node" address="{key}" split="{split}"/>"#)
+        format!(
+            r#"<podcast:valueRecipient name="{name}" type="node" address="{key}" split="{split}"/>"#
+        )
     };
     let dave = "029aee6a477e5324ec906fcd82a684b5f1f13e5dc335ed59e95bbdcc8d355739d6";
     let carol = "02fd8f2e0a3a45bf03a937e52bc286c96a7b8ba02fd84f6f6cce85259c601dd02a";
@@ -77,11 +79,18 @@ async fn world() -> World {
     config.payment_latency = Duration::from_millis(5);
     let sim = satchel::sim::start(config).await.unwrap();
     let address = format!("localhost:{}", sim.addr().port());
-    let spec = ConnectSpec::from_files(&address, sim.tls_cert_path(), sim.admin_macaroon_path()).unwrap();
+    let spec =
+        ConnectSpec::from_files(&address, sim.tls_cert_path(), sim.admin_macaroon_path()).unwrap();
     let node: SharedNode = Arc::new(satchel::lnd::connect(&spec).await.unwrap());
     let journal = Journal::open(&dir.path().join("p/journal.db")).unwrap();
     let store = BoostStore::open(&dir.path().join("p")).unwrap();
-    World { node, journal, store, _sim: sim, _dir: dir }
+    World {
+        node,
+        journal,
+        store,
+        _sim: sim,
+        _dir: dir,
+    }
 }
 
 /// Ten legs: five demo nodes, each twice behind a different customValue.
@@ -107,14 +116,19 @@ fn ten_leg_feed() -> String {
 }
 
 fn boost_in_flight(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let world = runtime.block_on(world());
     let info = runtime.block_on(world.node.info()).unwrap();
     let feed = Feed::parse(ten_leg_feed().as_bytes()).unwrap();
     let selected = select(feed, None, &Episode::Show).unwrap();
     let block = selected.block.clone().unwrap();
     let mut group = c.benchmark_group("boost");
-    let _ = group.sample_size(20).measurement_time(Duration::from_secs(20));
+    let _ = group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(20));
     let _ = group.bench_function("10-leg boost, confirmation to all legs in flight", |b| {
         b.iter_custom(|iterations| {
             runtime.block_on(async {
@@ -128,9 +142,14 @@ fn boost_in_flight(c: &mut Criterion) {
                         store: &world.store,
                         fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
                     };
-                    let prepared = boost::prepare_boost(input, "bench".into(), selected.context.clone(), &split)
-                        .await
-                        .unwrap();
+                    let prepared = boost::prepare_boost(
+                        input,
+                        "bench".into(),
+                        selected.context.clone(),
+                        &split,
+                    )
+                    .await
+                    .unwrap();
                     assert_eq!(prepared.jobs.len(), 10);
                     // The user confirmed: from here to every leg in flight.
                     let started = Instant::now();
@@ -143,7 +162,10 @@ fn boost_in_flight(c: &mut Criterion) {
                     let mut in_flight = 0;
                     while in_flight < 10 {
                         match events.next().await {
-                            Some(BoostEvent::Leg { event: SendEvent::Started { .. }, .. }) => in_flight += 1,
+                            Some(BoostEvent::Leg {
+                                event: SendEvent::Started { .. },
+                                ..
+                            }) => in_flight += 1,
                             Some(BoostEvent::Failed(e)) => panic!("{e}"),
                             Some(_) => {}
                             None => panic!("ended before every leg was in flight"),
