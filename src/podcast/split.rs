@@ -43,11 +43,7 @@ impl Leg {
 
     /// The name, or the short node id when the feed gave none.
     pub fn label(&self) -> String {
-        if self.name.is_empty() {
-            self.node.short()
-        } else {
-            self.name.clone()
-        }
+        super::value::label(&self.name, &self.node)
     }
 }
 

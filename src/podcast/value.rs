@@ -92,11 +92,16 @@ pub struct Recipient {
 impl Recipient {
     /// The name, or the short node id when the feed gave none.
     pub fn label(&self) -> String {
-        if self.name.is_empty() {
-            self.node.short()
-        } else {
-            self.name.clone()
-        }
+        label(&self.name, &self.node)
+    }
+}
+
+/// A recipient's name, or its short node id when the feed gave none.
+pub fn label(name: &str, node: &NodeId) -> String {
+    if name.is_empty() {
+        node.short()
+    } else {
+        name.to_owned()
     }
 }
 
