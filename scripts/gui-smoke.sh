@@ -181,7 +181,7 @@ if $screens; then
     differs "$out/contacts.png" "$out/sent.png"
     key ctrl+comma
     shot "$out/settings.png"
-    click 863 238          # Theme: Dark
+    click 863 473          # Theme: Dark (below the "Your node" card)
     key ctrl+1
     click 1153 186         # Clear the search (the detail pane stays open)
     shot "$out/inbox-dark.png"
