@@ -18,7 +18,7 @@ use crate::keysend::{Msat, NodeId, Records};
 
 use super::graph;
 use super::handle;
-use super::ledger::{Arrival, StoredHtlc};
+use super::invoices::settle_arrival;
 use super::network::Network;
 use super::pay::now_ns;
 use super::server::Shared;
@@ -110,22 +110,10 @@ pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
         let _ = records.insert(KEYSEND_PREIMAGE, preimage.to_vec());
         let (channel, _, user_is_a) = channels[i % 2];
         let htlc_index = next_incoming_htlc(network, channel, !user_is_a);
-        let htlc = StoredHtlc {
-            chan_id: network.channels[channel].chan_id,
-            htlc_index,
-            amt_msat: amount.0,
-            accept_height: network.block_height as i32,
-            accept_time: created,
-            resolve_time: created,
-            expiry_height: (network.block_height + 80) as i32,
-            records,
-        };
-        let arrival = Arrival {
-            hash: Sha256::digest(preimage).into(),
-            preimage,
-            htlc,
-        };
-        let _ = network.ledgers[user].settle_keysend(arrival, created);
+        let chan_id = network.channels[channel].chan_id;
+        let _ = settle_arrival(
+            network, user, chan_id, htlc_index, amount.0, preimage, records, created,
+        );
     }
 }
 

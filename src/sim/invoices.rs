@@ -36,14 +36,39 @@ pub(crate) fn settle_unrouted(
         .first()
         .map_or(0, |(channel, ..)| network.channels[*channel].chan_id);
     let htlc_index = network.ledgers[dest].invoices().len() as u64;
+    settle_arrival(
+        network,
+        dest,
+        chan_id,
+        htlc_index,
+        amount_msat,
+        preimage,
+        records,
+        now,
+    )
+}
+
+/// Store a settled keysend at node `dest` that arrived on `chan_id` as HTLC
+/// `htlc_index` at `at` (seconds), without routing it. Returns its hash.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn settle_arrival(
+    network: &mut Network,
+    dest: usize,
+    chan_id: u64,
+    htlc_index: u64,
+    amt_msat: u64,
+    preimage: [u8; 32],
+    records: Records,
+    at: i64,
+) -> [u8; 32] {
     let hash: [u8; 32] = Sha256::digest(preimage).into();
     let htlc = StoredHtlc {
         chan_id,
         htlc_index,
-        amt_msat: amount_msat,
+        amt_msat,
         accept_height: network.block_height as i32,
-        accept_time: now,
-        resolve_time: now,
+        accept_time: at,
+        resolve_time: at,
         expiry_height: (network.block_height + 80) as i32,
         records,
     };
@@ -52,7 +77,7 @@ pub(crate) fn settle_unrouted(
         preimage,
         htlc,
     };
-    let _ = network.ledgers[dest].settle_keysend(arrival, now);
+    let _ = network.ledgers[dest].settle_keysend(arrival, at);
     hash
 }
 
