@@ -1,6 +1,8 @@
 //! Being a good desktop citizen: the window's icon and app id, opening
 //! folders in the file manager, one window per profile ([`instance`]).
 
+#[cfg(feature = "gui")]
+pub mod dialogs;
 mod icon;
 #[cfg(unix)]
 pub mod instance;
