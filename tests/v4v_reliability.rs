@@ -29,12 +29,18 @@ async fn kill_boost_at(bench: &Bench, point: &'static str) -> String {
     let paused = paused.unwrap_or_else(|run| panic!("never paused at {point}:\n{}", run.output()));
     let status = blocking(move || paused.kill()).await;
     assert_eq!(status.code(), None, "killed by a signal");
-    let store = BoostStore::open(&bench.home()).unwrap();
+    let store = boosts(bench);
     let unfinished = store.unfinished().unwrap();
     let [id] = unfinished.as_slice() else {
         panic!("expected one unfinished boost, got {unfinished:?}");
     };
     id.clone()
+}
+
+/// The node's boost records (the CLI keeps them in the node's data folder).
+fn boosts(bench: &Bench) -> BoostStore {
+    BoostStore::open_only_node(&satchel::store::Paths::at(bench.home()))
+        .expect("the node that boosted has its boost records")
 }
 
 async fn retry(bench: &Bench, id: &str) -> Run {
@@ -64,7 +70,7 @@ async fn paid(node: &SharedNode) -> (BTreeMap<NodeId, Vec<u64>>, usize) {
 
 /// Every leg of the boost paid exactly once, by the node's own account.
 async fn assert_each_leg_paid_once(bench: &Bench, node: &SharedNode, id: &str) {
-    let record = BoostStore::open(&bench.home()).unwrap().get(id).unwrap();
+    let record = boosts(bench).get(id).unwrap();
     assert!(record.complete(), "{record:#?}");
     let (by_node, _) = paid(node).await;
     assert_eq!(by_node.len(), record.legs.len());
@@ -83,7 +89,7 @@ async fn killed_after_recording_the_missing_legs_are_sent_with_the_same_boost_id
     let bench = Bench::start(LATENCY).await;
     let node = bench.connect().await;
     let id = kill_boost_at(&bench, BOOST_RECORDED).await;
-    let record = BoostStore::open(&bench.home()).unwrap().get(&id).unwrap();
+    let record = boosts(&bench).get(&id).unwrap();
     assert!(
         record.legs.iter().all(|l| l.state == LegState::Planned),
         "{record:#?}"

@@ -22,9 +22,9 @@ use crate::wallet::boost_store::{BoostRecord, BoostStore, LegState};
 pub async fn run(node: &SharedNode, paths: &Paths, args: &BoostArgs) -> Result<(), CliError> {
     let journal = super::history::open_node(node, paths).await?.journal;
     journal::reconcile_and_report(node, &journal, paths).await?;
-    let store = BoostStore::open(paths.root()).map_err(store_error)?;
     let settings = Settings::load(paths)?;
     let info = node.info().await?;
+    let store = BoostStore::open_node(paths, &info.id).map_err(store_error)?;
     let balance = node.balance().await.ok();
     let input = BoostInput {
         node,

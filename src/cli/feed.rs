@@ -91,10 +91,12 @@ pub(super) async fn load(
     crate::podcast::select(parsed, url, episode).map_err(|e| CliError::BadInput(e.to_string()))
 }
 
-/// The split `feed show` previews: with the ledger's carries when the
-/// profile has boosted before.
+/// The split `feed show` previews (no node is asked): with the ledger's
+/// carries when exactly one node of the profile has boosted before.
 fn preview_split(paths: &Paths, block: &ValueBlock, sats: u64) -> Result<Split, CliError> {
-    let store = BoostStore::open(paths.root()).map_err(|e| CliError::Other(e.to_string()))?;
+    let Some(store) = BoostStore::open_only_node(paths) else {
+        return Ok(crate::podcast::split(block, sats, &[]));
+    };
     crate::wallet::boost::split_with_ledger(&store, block, sats)
         .map_err(|e| CliError::Other(e.to_string()))
 }

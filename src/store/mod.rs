@@ -25,7 +25,7 @@ pub use contacts::{
 };
 pub use lock::{InstanceLock, acquire};
 pub(crate) use paths::create_private_dir;
-pub use paths::{HOME_ENV, INDEX_FILE, JOURNAL_FILE, Paths, log_dir};
+pub use paths::{BOOSTS_FILE, HOME_ENV, INDEX_FILE, JOURNAL_FILE, Paths, log_dir};
 pub use saved_node::{SavedNode, SavedNodeKind};
 pub use secret::{
     MemorySecrets, OsKeyring, SecretError, SecretStore, macaroon_key, open_secret_store,

@@ -158,6 +158,28 @@ impl Paths {
         self.data.join(INDEX_FILE)
     }
 
+    /// A node's boosts and per-recipient msat ledger (what it owes podcast
+    /// recipients): in the node's data folder, never a cache.
+    pub fn boosts_db(&self, node: &NodeId) -> PathBuf {
+        self.node_data_dir(node).join(BOOSTS_FILE)
+    }
+
+    /// The folder holding every node's data folder.
+    pub fn nodes_data_dir(&self) -> PathBuf {
+        self.data.join(NODES_DIR)
+    }
+
+    /// The profile-level boosts file from before per-node ledgers; adopted
+    /// by the node it was used with (see `wallet::boost_adopt`).
+    pub fn legacy_boosts_db(&self) -> PathBuf {
+        self.root.join(BOOSTS_FILE)
+    }
+
+    /// The podcast feeds the Podcasts screen lists (JSON), one per profile.
+    pub fn podcasts_file(&self) -> PathBuf {
+        self.data.join("podcasts.json")
+    }
+
     /// Where a legacy file that no node claims is kept (never deleted).
     pub fn unclaimed_dir(&self) -> PathBuf {
         self.data.join("unclaimed")
@@ -207,6 +229,8 @@ fn log_dir_for(home_override: Option<OsString>) -> Result<PathBuf, StoreError> {
 pub const INDEX_FILE: &str = "index.db";
 /// The journal's file name inside a profile folder.
 pub const JOURNAL_FILE: &str = "journal.db";
+/// A node's boosts and msat ledger inside its data folder.
+pub const BOOSTS_FILE: &str = "boosts.db";
 
 /// `mkdir -p`, private to the user on unix.
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {

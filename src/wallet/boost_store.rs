@@ -18,8 +18,8 @@ use crate::podcast::Leg;
 use crate::podcast::boost::BoostContext;
 use crate::podcast::value::Custom;
 
-/// The file name inside a node's folder.
-pub const BOOSTS_FILE: &str = "boosts.db";
+/// The file name inside a node's folder (spelled in `store::paths`).
+pub use crate::store::BOOSTS_FILE;
 const VERSION: u32 = 1;
 
 const SCHEMA: &str = "

@@ -10,6 +10,7 @@
 mod alias;
 mod blob;
 pub mod boost;
+pub mod boost_adopt;
 pub mod boost_store;
 mod boosts;
 mod detail;

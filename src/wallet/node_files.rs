@@ -227,7 +227,7 @@ async fn recognises(node: &SharedNode, samples: &Samples) -> Answer {
 
 /// Move a database file and its companions (`-wal`, `-shm`, the open
 /// marker) to `to`, creating its folder.
-fn move_family(from: &Path, to: &Path) -> Result<(), FilesError> {
+pub(crate) fn move_family(from: &Path, to: &Path) -> Result<(), FilesError> {
     let io = |path: &Path, e| IndexError::io(path, e);
     let dir = to.parent().unwrap_or(Path::new("."));
     crate::store::create_private_dir(dir)?;
