@@ -17,6 +17,8 @@ mod index_damage;
 mod layout;
 #[path = "gui_flows/live_tip.rs"]
 mod live_tip;
+#[path = "gui_flows/podcasts.rs"]
+mod podcasts;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
 #[path = "gui_flows/renderer.rs"]

@@ -192,3 +192,131 @@ fn bad_feeds_get_a_clear_error_and_pay_nothing() {
         .json();
     assert_eq!(sent.as_array().unwrap().len(), 0, "nothing was paid");
 }
+
+/// A demo node by the start of its alias.
+fn demo_node(alias: &str) -> satchel::keysend::NodeId {
+    satchel::sim::demo_contacts()
+        .into_iter()
+        .find(|(name, _, _)| name.starts_with(alias))
+        .map(|(_, id, _)| id)
+        .unwrap()
+}
+
+/// Every recipient's `accrued = paid + owed`; (name, accrued, paid, owed).
+fn owed_rows(home: &Path) -> Vec<(String, u64, u64, i64)> {
+    let json = satchel(home, &["--demo", "owed", "--json"])
+        .expect_code(0)
+        .json();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let row = (
+                r["name"].as_str().unwrap().to_owned(),
+                r["accrued_msat"].as_u64().unwrap(),
+                r["paid_msat"].as_u64().unwrap(),
+                r["owed_msat"].as_i64().unwrap(),
+            );
+            assert_eq!(i128::from(row.1), i128::from(row.2) + i128::from(row.3));
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn owed_settles_whole_sats_and_a_failed_leg_stays_owed() {
+    use satchel::keysend::Msat;
+    use satchel::podcast::Leg;
+    use satchel::podcast::boost::BoostContext;
+    use satchel::wallet::boost_store::{BoostRecord, BoostStore};
+
+    let home = home();
+    assert!(owed_rows(home.path()).is_empty(), "no boosts yet");
+    // An earlier boost whose legs all rounded to 0 sats: 2.5 sats owed to
+    // Alice, 1.5 to erin (who refuses keysends), 0.8 to Bob.
+    let paths = satchel::store::Paths::at(home.path()).demo();
+    let store = BoostStore::open_node(&paths, &satchel::sim::demo_node()).unwrap();
+    let leg = |name: &str, alias: &str, msat: u64| Leg {
+        name: name.into(),
+        node: demo_node(alias),
+        custom: None,
+        split: 1,
+        fee: false,
+        exact: Msat(msat),
+        amount: Msat::ZERO,
+    };
+    let legs = [
+        leg("Alice", "Alice", 2_500),
+        leg("Bob", "Bob", 800),
+        leg("erin", "erin", 1_500),
+    ];
+    let earlier = BoostRecord::new("earlier".into(), "f".into(), BoostContext::default(), &legs);
+    store.record(&earlier).unwrap();
+    drop(store);
+    let owed = |rows: &[(String, u64, u64, i64)]| -> Vec<(String, i64)> {
+        rows.iter().map(|r| (r.0.clone(), r.3)).collect()
+    };
+    let before = owed_rows(home.path());
+    assert_eq!(
+        owed(&before),
+        [
+            ("Alice".into(), 2_500),
+            ("Bob".into(), 800),
+            ("erin".into(), 1_500)
+        ]
+    );
+    satchel(home.path(), &["--demo", "owed"])
+        .expect_code(0)
+        .assert_stdout_has("--settle would pay 3 sat");
+
+    // Alice is paid her 2 whole sats; erin's 1 sat fails and stays owed;
+    // Bob is owed less than 1 sat: nothing is sent to him.
+    let run = satchel(
+        home.path(),
+        &["--demo", "owed", "--settle", "--yes", "--json"],
+    )
+    .expect_code(5);
+    let json = run.json();
+    let states: Vec<(String, u64, String)> = json["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_owned(),
+                l["sat"].as_u64().unwrap(),
+                l["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Alice".into(), 2, "succeeded".into()),
+            ("erin".into(), 1, "returned".into())
+        ],
+        "{}",
+        run.stderr
+    );
+    let after = owed_rows(home.path());
+    assert_eq!(
+        owed(&after),
+        [
+            ("Alice".into(), 500),
+            ("Bob".into(), 800),
+            ("erin".into(), 1_500)
+        ]
+    );
+    assert_eq!(after[0].2, 2_000, "Alice's 2 sats counted paid once");
+
+    // Settling again pays nobody twice: only erin's sat is tried again.
+    let again = satchel(
+        home.path(),
+        &["--demo", "owed", "--settle", "--yes", "--json"],
+    )
+    .expect_code(5)
+    .json();
+    assert_eq!(again["legs"].as_array().unwrap().len(), 1);
+    assert_eq!(again["legs"][0]["name"], "erin");
+    assert_eq!(owed(&owed_rows(home.path())), owed(&after));
+}

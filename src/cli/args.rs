@@ -173,6 +173,8 @@ pub enum Command {
     Feed(FeedCommand),
     /// Boost a podcast: one payment to every recipient of its value block.
     Boost(BoostArgs),
+    /// What earlier boosts owe each recipient (msat below 1 sat); --settle pays the whole sats.
+    Owed(OwedArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions {
         /// The shell to complete for.
@@ -196,6 +198,7 @@ impl Command {
             Self::Sim(_) => "sim",
             Self::Feed(_) => "feed",
             Self::Boost(_) => "boost",
+            Self::Owed(_) => "owed",
             Self::Boosts(_) => "boosts",
             Self::Thread(_) => "thread",
             Self::Reply(_) => "reply",
@@ -275,6 +278,21 @@ pub struct BoostArgs {
     pub retry: Option<String>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `satchel owed`.
+#[derive(Debug, Clone, Args)]
+pub struct OwedArgs {
+    /// Pay every recipient owed at least 1 sat its whole sats (one keysend
+    /// each); the msat remainder stays owed.
+    #[arg(long)]
+    pub settle: bool,
+    /// Do not ask for confirmation (with --settle).
+    #[arg(long, short = 'y', requires = "settle")]
     pub yes: bool,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -104,7 +104,9 @@ async fn prepare_new(
 }
 
 /// Print each leg's progress until every leg ended; the final record.
-async fn follow(events: impl Stream<Item = BoostEvent>) -> Result<BoostRecord, CliError> {
+pub(super) async fn follow(
+    events: impl Stream<Item = BoostEvent>,
+) -> Result<BoostRecord, CliError> {
     let mut events = std::pin::pin!(events);
     while let Some(event) = events.next().await {
         match event {
@@ -140,16 +142,20 @@ fn leg_line(leg: usize, event: &SendEvent) {
 }
 
 /// Print the outcome; exit 5 unless every leg was paid.
-fn finish(record: &BoostRecord, json: bool) -> Result<(), CliError> {
+pub(super) fn finish(record: &BoostRecord, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&BoostJson::of(record))?;
     } else {
         println!("{}", outcome(record));
     }
-    if record.complete() {
+    if record.all_paid() {
         return Ok(());
     }
-    let open = record.legs.iter().filter(|l| !l.state.is_settled()).count();
+    let open = record
+        .legs
+        .iter()
+        .filter(|l| !matches!(l.state, LegState::Zero | LegState::Succeeded))
+        .count();
     Err(CliError::BoostIncomplete {
         id: record.id.clone(),
         summary: format!(
@@ -167,10 +173,13 @@ fn outcome(record: &BoostRecord) -> String {
         .filter(|l| l.state == LegState::Succeeded)
         .map(|l| l.leg.amount.0)
         .sum();
+    let what = match record.feed == crate::wallet::owed::SETTLE_FEED {
+        true => "what earlier boosts owed".to_owned(),
+        false => safe(&record.context.podcast, 60),
+    };
     let mut text = format!(
-        "Boost {} to {}: {} of {} paid",
+        "Boost {} to {what}: {} of {} paid",
         record.id,
-        safe(&record.context.podcast, 60),
         sats(Msat(paid)),
         sats(Msat(record.context.total_msat))
     );
@@ -226,7 +235,7 @@ fn retry_plan(plan: &PreparedBoost) -> String {
 }
 
 /// Human text: stdout, or stderr when stdout carries JSON.
-fn say(json: bool, text: &str) {
+pub(super) fn say(json: bool, text: &str) {
     if json {
         progress(text);
     } else {
@@ -234,11 +243,11 @@ fn say(json: bool, text: &str) {
     }
 }
 
-fn store_error(error: crate::wallet::boost_store::BoostStoreError) -> CliError {
+pub(super) fn store_error(error: crate::wallet::boost_store::BoostStoreError) -> CliError {
     CliError::Other(error.to_string())
 }
 
-fn boost_error(error: boost::BoostError) -> CliError {
+pub(super) fn boost_error(error: boost::BoostError) -> CliError {
     match error {
         boost::BoostError::Send(e) | boost::BoostError::Leg { source: e, .. } => CliError::Send(e),
         boost::BoostError::Journal(e) => CliError::Journal(e),
@@ -280,7 +289,7 @@ impl BoostJson {
     fn of(record: &BoostRecord) -> Self {
         Self {
             boost_id: record.id.clone(),
-            complete: record.complete(),
+            complete: record.all_paid(),
             podcast: record.context.podcast.clone(),
             episode: record.context.episode.clone(),
             amount_sat: Msat(record.context.total_msat).sats(),

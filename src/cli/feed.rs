@@ -11,8 +11,7 @@ use super::exit::CliError;
 use super::report::{print_json, safe, sats};
 use super::{serve, session};
 use crate::keysend::Msat;
-use crate::podcast::fetch::{Fetcher, Source};
-use crate::podcast::{DEMO_FEED, DEMO_FEED_NAME, Episode, Feed, Selected, Split, ValueBlock};
+use crate::podcast::{Episode, Selected, Split, ValueBlock};
 use crate::store::Paths;
 use crate::wallet::boost_store::BoostStore;
 
@@ -73,22 +72,14 @@ pub(super) async fn load(
     feed: &str,
     episode: &Episode,
 ) -> Result<Selected, CliError> {
-    let (bytes, url) = if demo && feed.trim() == DEMO_FEED_NAME {
-        (DEMO_FEED.to_vec(), None)
-    } else {
-        let fetcher = Fetcher::new(Some(paths.root().join("feeds")))
-            .map_err(|e| CliError::Other(e.to_string()))?;
-        let fetched = fetcher
-            .get(feed)
-            .await
-            .map_err(|e| CliError::BadInput(e.to_string()))?;
-        if fetched.source == Source::Cache {
-            super::report::progress("(feed unchanged since last time; using the saved copy)");
-        }
-        (fetched.bytes, fetched.url)
-    };
-    let parsed = Feed::parse(&bytes).map_err(|e| CliError::BadInput(e.to_string()))?;
-    crate::podcast::select(parsed, url, episode).map_err(|e| CliError::BadInput(e.to_string()))
+    let loaded = crate::podcast::load::load(Some(paths.feeds_cache_dir()), demo, feed)
+        .await
+        .map_err(|e| CliError::BadInput(e.to_string()))?;
+    if loaded.from_cache {
+        super::report::progress("(feed unchanged since last time; using the saved copy)");
+    }
+    crate::podcast::select(loaded.feed, loaded.url, episode)
+        .map_err(|e| CliError::BadInput(e.to_string()))
 }
 
 /// The split `feed show` previews (no node is asked): with the ledger's

@@ -21,6 +21,7 @@ mod feed;
 mod history;
 mod inbox;
 mod journal;
+mod owed;
 mod payment;
 #[cfg(feature = "gui")]
 mod renderer;
@@ -81,6 +82,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Feed(command)) => feed::run(args, command),
         Some(Command::Boost(boost)) => on_node(args, None, async |node, paths| {
             boost::run(node, paths, boost).await
+        }),
+        Some(Command::Owed(owed)) => on_node(args, None, async |node, paths| {
+            owed::run(node, paths, owed).await
         }),
         Some(Command::Boosts(boosts)) => on_node(args, None, async |node, paths| {
             boosts::run(node, paths, boosts).await

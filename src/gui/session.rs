@@ -20,7 +20,7 @@ use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
-use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
+use crate::gui::screen::{Env, contacts, inbox, podcasts, send, sent, settings};
 use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
@@ -49,6 +49,7 @@ pub struct Session {
     contacts: contacts::Contacts,
     sent: sent::Sent,
     settings: settings::Settings,
+    podcasts: podcasts::Podcasts,
     recovery: Recovery,
     unread: u64,
     /// The unread count: one running, one more after.
@@ -69,6 +70,7 @@ pub enum Message {
     Contacts(contacts::Message),
     Sent(sent::Message),
     Settings(settings::Message),
+    Podcasts(podcasts::Message),
     Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
@@ -131,6 +133,7 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
+            podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context),
             recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
@@ -195,6 +198,11 @@ impl Session {
         &self.sent
     }
 
+    /// The podcasts screen (tests).
+    pub fn podcasts(&self) -> &podcasts::Podcasts {
+        &self.podcasts
+    }
+
     /// The recovered payments (tests).
     pub fn recovery(&self) -> &Recovery {
         &self.recovery
@@ -219,6 +227,7 @@ impl Session {
             Message::Contacts(message) => self.contacts_update(message, context),
             Message::Sent(message) => self.sent_update(message),
             Message::Settings(message) => self.settings_update(message, context),
+            Message::Podcasts(message) => self.podcasts_update(message, context),
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
@@ -255,6 +264,7 @@ impl Session {
                 .contacts
                 .check_graph(&context.contacts, &self.node)
                 .map(Message::Contacts)),
+            Screen::Podcasts => run(self.podcasts.shown().map(Message::Podcasts)),
             _ => Action::None,
         };
         left.then(shown)
@@ -264,6 +274,14 @@ impl Session {
         match self.sent.update(message) {
             sent::Action::None => Action::None,
             sent::Action::Run(task) => run(task.map(Message::Sent)),
+        }
+    }
+
+    fn podcasts_update(&mut self, message: podcasts::Message, context: &Context) -> Action {
+        let fee_limit = context.settings.default_fee_limit;
+        match self.podcasts.update(message, fee_limit) {
+            podcasts::Action::None => Action::None,
+            podcasts::Action::Run(task) => run(task.map(Message::Podcasts)),
         }
     }
 
@@ -281,6 +299,7 @@ impl Session {
             Screen::Contacts => self.contacts.close_dialog(),
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
+            Screen::Podcasts => self.podcasts.close_dialog(),
             Screen::Settings => false,
         };
         Action::None

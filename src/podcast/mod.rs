@@ -11,6 +11,7 @@
 pub mod boost;
 pub mod feed;
 pub mod fetch;
+pub mod load;
 pub mod select;
 pub mod split;
 pub mod value;

@@ -175,6 +175,11 @@ impl Paths {
         self.root.join(BOOSTS_FILE)
     }
 
+    /// Saved copies of fetched podcast feeds (ETag / Last-Modified).
+    pub fn feeds_cache_dir(&self) -> PathBuf {
+        self.cache.join("feeds")
+    }
+
     /// The podcast feeds the Podcasts screen lists (JSON), one per profile.
     pub fn podcasts_file(&self) -> PathBuf {
         self.data.join("podcasts.json")

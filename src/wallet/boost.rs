@@ -185,7 +185,7 @@ pub async fn plan_retry(
     let mut jobs = Vec::new();
     for index in 0..record.legs.len() {
         let leg = record.legs[index].clone();
-        if leg.state == LegState::Zero {
+        if matches!(leg.state, LegState::Zero | LegState::Returned) {
             continue;
         }
         let intent = leg.intent_id.clone();

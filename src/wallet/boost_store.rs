@@ -76,6 +76,9 @@ pub enum LegState {
     NotSent,
     /// The outcome is not known yet (lost the node): follow it, never resend.
     Unknown,
+    /// A settlement leg that failed: nothing was paid, its sats are owed
+    /// again and the next settlement pays them (it is never retried itself).
+    Returned,
 }
 
 impl LegState {
@@ -89,6 +92,7 @@ impl LegState {
             Self::Failed => "failed",
             Self::NotSent => "not_sent",
             Self::Unknown => "unknown",
+            Self::Returned => "returned",
         }
     }
 
@@ -100,6 +104,7 @@ impl LegState {
             "succeeded" => Self::Succeeded,
             "failed" => Self::Failed,
             "not_sent" => Self::NotSent,
+            "returned" => Self::Returned,
             _ => Self::Unknown,
         }
     }
@@ -114,12 +119,13 @@ impl LegState {
             Self::Failed => "failed",
             Self::NotSent => "not sent",
             Self::Unknown => "outcome not known yet",
+            Self::Returned => "failed; owed again",
         }
     }
 
     /// Nothing more will happen to this leg without the user.
     pub fn is_settled(self) -> bool {
-        matches!(self, Self::Zero | Self::Succeeded)
+        matches!(self, Self::Zero | Self::Succeeded | Self::Returned)
     }
 }
 
@@ -181,9 +187,17 @@ impl BoostRecord {
         }
     }
 
-    /// True when every leg is paid (or had nothing to pay).
+    /// True when nothing more will happen to any leg without the user.
     pub fn complete(&self) -> bool {
         self.legs.iter().all(|l| l.state.is_settled())
+    }
+
+    /// True when every leg is paid (or had nothing to pay); a settlement
+    /// leg returned to the ledger is not paid.
+    pub fn all_paid(&self) -> bool {
+        self.legs
+            .iter()
+            .all(|l| matches!(l.state, LegState::Zero | LegState::Succeeded))
     }
 }
 
@@ -373,7 +387,7 @@ impl BoostStore {
         let mut statement = conn
             .prepare_cached(
                 "SELECT DISTINCT b.id FROM boost b JOIN boost_leg l ON l.boost_id = b.id \
-                 WHERE l.state NOT IN ('zero', 'succeeded') ORDER BY b.created_at DESC",
+                 WHERE l.state NOT IN ('zero', 'succeeded', 'returned') ORDER BY b.created_at DESC",
             )
             .map_err(|e| self.db(e))?;
         statement
@@ -410,7 +424,10 @@ impl BoostStore {
         let Some((before, pubkey, key, value, amount)) = before else {
             return Err(BoostStoreError::NotFound(format!("{id} leg {leg}")));
         };
-        if LegState::parse(&before) == LegState::Succeeded {
+        if matches!(
+            LegState::parse(&before),
+            LegState::Succeeded | LegState::Returned
+        ) {
             return Ok(()); // final: a late or repeated event changes nothing
         }
         let _ = tx
@@ -463,6 +480,35 @@ impl BoostStore {
             )
             .map_err(|e| self.db(e))?;
         Ok((changed == 1).then_some(intent))
+    }
+
+    /// msat of legs still waiting for a result or a retry, per recipient
+    /// (key as in [`LedgerRow`]): a settlement leaves them to the retry.
+    pub fn open_legs(&self) -> Result<Vec<(NodeId, Option<Custom>, Msat)>, BoostStoreError> {
+        let conn = self.lock();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT pubkey, COALESCE(custom_key, 0), COALESCE(custom_value, ''), \
+                 SUM(amount_msat) FROM boost_leg \
+                 WHERE state NOT IN ('zero', 'succeeded', 'returned') \
+                 GROUP BY 1, 2, 3",
+            )
+            .map_err(|e| self.db(e))?;
+        statement
+            .query_map([], |r| {
+                let pubkey: String = r.get(0)?;
+                let key: i64 = r.get(1)?;
+                Ok((
+                    pubkey.parse().map_err(|_| bad_column(0))?,
+                    (key > 0).then_some(Custom {
+                        key: key as u64,
+                        value: r.get(2)?,
+                    }),
+                    Msat(r.get(3)?),
+                ))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.db(e))
     }
 
     /// Every recipient in the ledger.

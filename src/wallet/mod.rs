@@ -32,6 +32,7 @@ mod journal_state;
 #[cfg(test)]
 mod journal_tests;
 mod node_files;
+pub mod owed;
 mod owner;
 mod prepare;
 mod query;

@@ -6,6 +6,7 @@
 pub mod connect;
 pub mod contacts;
 pub mod inbox;
+pub mod podcasts;
 pub mod send;
 pub mod sent;
 pub mod settings;
@@ -27,6 +28,7 @@ pub enum Screen {
     Send,
     Contacts,
     Sent,
+    Podcasts,
     Settings,
 }
 
@@ -41,6 +43,7 @@ impl Screen {
             Self::Send => "Send",
             Self::Contacts => "Contacts",
             Self::Sent => "Sent",
+            Self::Podcasts => "Podcasts",
             Self::Settings => "Settings",
         }
     }

@@ -20,6 +20,7 @@ impl Session {
             Screen::Send => self.send.view(&env).map(Message::Send),
             Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
             Screen::Sent => self.sent.view(&env).map(Message::Sent),
+            Screen::Podcasts => self.podcasts.view(&env).map(Message::Podcasts),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
         };
         let mut main = column![chrome::header(

@@ -1,0 +1,596 @@
+//! The Podcasts screen: the profile's feeds (added by URL or file, kept in
+//! `podcasts.json`), the show with its latest episodes and the value block
+//! that applies, and boosting it: presets or a custom amount, message and
+//! sender name, the per-leg preview (fee legs marked, 0-sat legs warned with
+//! the smallest amount that pays everyone, what the ledger carries), one
+//! confirmation, live per-leg progress, "Retry failed legs" with the same
+//! boost id. What earlier boosts owe is shown with a Settle button, and
+//! boosts left unfinished (a crash, a lost node) are offered for retry.
+//!
+//! Every use case is the wallet's ([`crate::wallet::boost`],
+//! [`crate::wallet::owed`]); this file only keeps the screen's state.
+
+use std::path::PathBuf;
+
+use futures::StreamExt;
+use iced::Task;
+
+use crate::gui::context::Context;
+use crate::keysend::Msat;
+use crate::node::{NodeInfo, SharedNode};
+use crate::podcast::load::Loaded;
+use crate::podcast::{DEMO_FEED_NAME, Episode, Selected, Split};
+use crate::store::FeeLimit;
+use crate::wallet::boost::{self, BoostEvent, BoostInput, PreparedBoost};
+use crate::wallet::boost_store::{BoostRecord, BoostStore, LegState};
+use crate::wallet::owed::{self, Owed};
+use crate::wallet::{Journal, SendEvent};
+
+mod feeds;
+mod view;
+
+/// The boost amounts offered as one click, in sats.
+pub const PRESETS: [u64; 4] = [100, 1_000, 5_000, 10_000];
+/// Episodes listed, newest first.
+pub const EPISODES: usize = 5;
+
+/// Where the boost form is.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    /// Filling in the form.
+    Compose,
+    /// The legs are being built and checked.
+    Preparing,
+    /// Waiting for the one confirmation.
+    Confirm(Box<PreparedBoost>),
+    /// The legs are out; each leg's state as reported.
+    Sending(BoostRecord),
+    /// Every leg ended.
+    Done(BoostRecord),
+}
+
+/// The screen.
+pub struct Podcasts {
+    node: SharedNode,
+    info: NodeInfo,
+    journal: Journal,
+    store: Result<BoostStore, String>,
+    list_file: PathBuf,
+    cache: PathBuf,
+    demo: bool,
+    feeds: Vec<String>,
+    url: String,
+    current: Option<usize>,
+    generation: u64,
+    loading: bool,
+    loaded: Option<Loaded>,
+    /// The episode boosted: its guid, or `None` for the show.
+    episode: Option<String>,
+    selected: Option<Selected>,
+    preset: Option<u64>,
+    custom: String,
+    message: String,
+    sender: String,
+    preview: Option<Split>,
+    stage: Stage,
+    owed: Vec<Owed>,
+    unfinished: Vec<BoostRecord>,
+    error: Option<String>,
+}
+
+/// Screen events.
+#[derive(Debug, Clone)]
+pub enum Message {
+    UrlChanged(String),
+    AddUrl,
+    /// Ask for a feed file (the native dialog).
+    PickFile,
+    FilePicked(Option<PathBuf>),
+    Remove(usize),
+    Open(usize),
+    Loaded {
+        generation: u64,
+        result: Result<Loaded, String>,
+    },
+    /// An episode by guid, or the show (`None`).
+    EpisodePicked(Option<String>),
+    Preset(u64),
+    AmountChanged(String),
+    MessageChanged(String),
+    SenderChanged(String),
+    Boost,
+    Settle,
+    /// Retry the legs of this boost that did not go through.
+    Retry(String),
+    Prepared(Result<Option<PreparedBoost>, String>),
+    Confirm,
+    Cancel,
+    Event(BoostEvent),
+    Refreshed(Result<(Vec<Owed>, Vec<BoostRecord>), String>),
+    Saved(Result<(), String>),
+    /// Back to the form after a boost ended.
+    Dismiss,
+}
+
+/// What the session must do.
+pub enum Action {
+    None,
+    Run(Task<Message>),
+}
+
+impl Podcasts {
+    /// The screen for a session on `node`; reads the feed list and opens
+    /// the node's boost records (adopting a profile-level one).
+    pub fn new(node: SharedNode, info: NodeInfo, journal: Journal, context: &Context) -> Self {
+        let paths = &context.paths;
+        let list_file = paths.podcasts_file();
+        let (mut feeds, warning) = feeds::load(&list_file, &paths.quarantine_dir());
+        if context.demo && !feeds.iter().any(|f| f == DEMO_FEED_NAME) {
+            feeds.insert(0, DEMO_FEED_NAME.to_owned());
+        }
+        let store = BoostStore::open_node(paths, &info.id).map_err(|e| e.to_string());
+        Self {
+            node,
+            info,
+            journal,
+            store,
+            list_file,
+            cache: paths.feeds_cache_dir(),
+            demo: context.demo,
+            feeds,
+            url: String::new(),
+            current: None,
+            generation: 0,
+            loading: false,
+            loaded: None,
+            episode: None,
+            selected: None,
+            preset: Some(PRESETS[0]),
+            custom: String::new(),
+            message: String::new(),
+            sender: String::new(),
+            preview: None,
+            stage: Stage::Compose,
+            owed: Vec::new(),
+            unfinished: Vec::new(),
+            error: warning,
+        }
+    }
+
+    /// The screen is shown: read the ledger, open the first feed once.
+    pub fn shown(&mut self) -> Task<Message> {
+        let open = match (self.current, self.feeds.is_empty()) {
+            (None, false) => self.open(0),
+            _ => Task::none(),
+        };
+        Task::batch([self.refresh(), open])
+    }
+
+    /// Handle an event; `fee_limit` is the user's default.
+    pub fn update(&mut self, message: Message, fee_limit: FeeLimit) -> Action {
+        let task = match message {
+            Message::UrlChanged(url) => return self.set(|s| s.url = url),
+            Message::AddUrl => self.add(self.url.trim().to_owned()),
+            Message::PickFile => pick_file(),
+            Message::FilePicked(path) => {
+                path.map_or_else(Task::none, |p| self.add(p.display().to_string()))
+            }
+            Message::Remove(index) => self.remove(index),
+            Message::Open(index) => self.open(index),
+            Message::Loaded { generation, result } => self.loaded(generation, result),
+            Message::EpisodePicked(guid) => return self.set(|s| s.pick_episode(guid)),
+            Message::Preset(sats) => return self.set(|s| s.amount(Some(sats), String::new())),
+            Message::AmountChanged(text) => return self.set(|s| s.amount(None, text)),
+            Message::MessageChanged(text) => return self.set(|s| s.message = text),
+            Message::SenderChanged(text) => return self.set(|s| s.sender = text),
+            Message::Boost => self.boost(fee_limit),
+            Message::Settle => self.settle(fee_limit),
+            Message::Retry(id) => self.retry(id, fee_limit),
+            Message::Prepared(result) => return self.set(|s| s.prepared(result)),
+            Message::Confirm => self.confirm(),
+            Message::Cancel => return self.set(|s| s.stage = Stage::Compose),
+            Message::Event(event) => self.event(event),
+            Message::Refreshed(result) => return self.set(|s| s.refreshed(result)),
+            Message::Saved(result) => return self.set(|s| s.error = result.err()),
+            Message::Dismiss => return self.set(|s| s.stage = Stage::Compose),
+        };
+        Action::Run(task)
+    }
+
+    fn set(&mut self, change: impl FnOnce(&mut Self)) -> Action {
+        change(self);
+        Action::None
+    }
+
+    // --- the feed list -------------------------------------------------
+
+    fn add(&mut self, feed: String) -> Task<Message> {
+        if feed.is_empty() {
+            self.error = Some("give a feed address (http or https) or pick a file".into());
+            return Task::none();
+        }
+        let index = match self.feeds.iter().position(|f| *f == feed) {
+            Some(index) => index,
+            None => {
+                self.feeds.push(feed);
+                self.feeds.len() - 1
+            }
+        };
+        self.url.clear();
+        Task::batch([self.save(), self.open(index)])
+    }
+
+    fn remove(&mut self, index: usize) -> Task<Message> {
+        if index >= self.feeds.len() {
+            return Task::none();
+        }
+        let _removed = self.feeds.remove(index);
+        if self.current == Some(index) {
+            self.current = None;
+            self.loaded = None;
+            self.selected = None;
+            self.preview = None;
+            self.generation += 1;
+        } else if let Some(current) = self.current.filter(|c| *c > index) {
+            self.current = Some(current - 1);
+        }
+        self.save()
+    }
+
+    fn save(&self) -> Task<Message> {
+        let (path, list) = (self.list_file.clone(), self.saved_feeds());
+        Task::perform(async move { feeds::save(&path, &list) }, Message::Saved)
+    }
+
+    /// The list as saved: the demo feed is the demo's, never saved.
+    fn saved_feeds(&self) -> Vec<String> {
+        self.feeds
+            .iter()
+            .filter(|f| !(self.demo && *f == DEMO_FEED_NAME))
+            .cloned()
+            .collect()
+    }
+
+    fn open(&mut self, index: usize) -> Task<Message> {
+        let Some(feed) = self.feeds.get(index).cloned() else {
+            return Task::none();
+        };
+        self.current = Some(index);
+        self.generation += 1;
+        self.loading = true;
+        self.error = None;
+        let (generation, cache, demo) = (self.generation, self.cache.clone(), self.demo);
+        Task::perform(
+            async move {
+                let result = crate::podcast::load::load(Some(cache), demo, &feed)
+                    .await
+                    .map_err(|e| e.to_string());
+                Message::Loaded { generation, result }
+            },
+            std::convert::identity,
+        )
+    }
+
+    fn loaded(&mut self, generation: u64, result: Result<Loaded, String>) -> Task<Message> {
+        if generation != self.generation {
+            return Task::none();
+        }
+        self.loading = false;
+        match result {
+            Ok(loaded) => {
+                let latest = loaded.feed.latest().and_then(|i| i.guid.clone());
+                self.loaded = Some(loaded);
+                self.pick_episode(latest);
+            }
+            Err(error) => {
+                self.loaded = None;
+                self.selected = None;
+                self.preview = None;
+                self.error = Some(error);
+            }
+        }
+        Task::none()
+    }
+
+    fn pick_episode(&mut self, guid: Option<String>) {
+        let Some(loaded) = &self.loaded else {
+            return;
+        };
+        let episode = guid.clone().map_or(Episode::Show, Episode::Guid);
+        match crate::podcast::select(loaded.feed.clone(), loaded.url.clone(), &episode) {
+            Ok(selected) => {
+                self.episode = guid;
+                self.selected = Some(selected);
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error.to_string()),
+        }
+        self.repreview();
+    }
+
+    // --- the form ------------------------------------------------------
+
+    fn amount(&mut self, preset: Option<u64>, custom: String) {
+        self.preset = preset;
+        self.custom = custom;
+        self.repreview();
+    }
+
+    /// The amount in sats, or why it is not one.
+    pub fn sats(&self) -> Result<u64, String> {
+        if let Some(sats) = self.preset {
+            return Ok(sats);
+        }
+        let sats = Msat::parse_sats(&self.custom)
+            .map_err(|e| e.to_string())?
+            .sats();
+        match sats {
+            0 => Err("the amount must be at least 1 sat".into()),
+            sats => Ok(sats),
+        }
+    }
+
+    /// Split again with what the ledger carries now.
+    fn repreview(&mut self) {
+        self.preview = None;
+        let (
+            Ok(store),
+            Some(Selected {
+                block: Ok(block), ..
+            }),
+            Ok(sats),
+        ) = (&self.store, &self.selected, self.sats())
+        else {
+            return;
+        };
+        match boost::split_with_ledger(store, block, sats) {
+            Ok(split) => self.preview = Some(split),
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    // --- boosting ------------------------------------------------------
+
+    fn boost(&mut self, fee_limit: FeeLimit) -> Task<Message> {
+        let (Stage::Compose, Some(split), Some(selected), Some(index)) =
+            (&self.stage, &self.preview, &self.selected, self.current)
+        else {
+            return Task::none();
+        };
+        let (split, feed) = (split.clone(), self.feeds[index].clone());
+        let mut context = selected.context.clone();
+        context.message = Some(self.message.trim().to_owned()).filter(|m| !m.is_empty());
+        context.sender_name = Some(self.sender.trim().to_owned()).filter(|m| !m.is_empty());
+        self.prepare(fee_limit, move |input| {
+            Box::pin(async move {
+                boost::prepare_boost(input, feed, context, &split)
+                    .await
+                    .map(Some)
+            })
+        })
+    }
+
+    fn settle(&mut self, fee_limit: FeeLimit) -> Task<Message> {
+        if !matches!(self.stage, Stage::Compose | Stage::Done(_)) {
+            return Task::none();
+        }
+        let sender = Some(self.sender.trim().to_owned()).filter(|m| !m.is_empty());
+        self.prepare(fee_limit, move |input| {
+            Box::pin(owed::prepare_settle(input, sender))
+        })
+    }
+
+    fn retry(&mut self, id: String, fee_limit: FeeLimit) -> Task<Message> {
+        if !matches!(self.stage, Stage::Compose | Stage::Done(_)) {
+            return Task::none();
+        }
+        let journal = self.journal.clone();
+        self.prepare(fee_limit, move |input| {
+            Box::pin(async move { boost::plan_retry(input, &journal, &id).await.map(Some) })
+        })
+    }
+
+    /// Build and check the legs (nothing is written or sent), then ask.
+    fn prepare<F>(&mut self, fee_limit: FeeLimit, build: F) -> Task<Message>
+    where
+        F: for<'a> FnOnce(BoostInput<'a>) -> boost_future::Prepare<'a> + Send + 'static,
+    {
+        let store = match &self.store {
+            Ok(store) => store.clone(),
+            Err(error) => {
+                self.error = Some(error.clone());
+                return Task::none();
+            }
+        };
+        self.stage = Stage::Preparing;
+        self.error = None;
+        let (node, info) = (self.node.clone(), self.info.clone());
+        Task::perform(
+            async move {
+                let balance = node.balance().await.ok();
+                let input = BoostInput {
+                    node: &node,
+                    info: &info,
+                    balance,
+                    store: &store,
+                    fee_limit,
+                };
+                build(input).await.map_err(|e| e.to_string())
+            },
+            Message::Prepared,
+        )
+    }
+
+    fn prepared(&mut self, result: Result<Option<PreparedBoost>, String>) {
+        if !matches!(self.stage, Stage::Preparing) {
+            return;
+        }
+        self.stage = Stage::Compose;
+        match result {
+            Ok(Some(prepared)) if prepared.jobs.is_empty() => {
+                self.error = Some("nothing is left to send for this boost".into());
+            }
+            Ok(Some(prepared)) => self.stage = Stage::Confirm(Box::new(prepared)),
+            Ok(None) => self.error = Some("nobody is owed 1 sat or more yet".into()),
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// The one confirmation: the stage moves on before anything is sent,
+    /// so a second click finds nothing to confirm.
+    fn confirm(&mut self) -> Task<Message> {
+        let Stage::Confirm(prepared) = std::mem::replace(&mut self.stage, Stage::Compose) else {
+            return Task::none();
+        };
+        let Ok(store) = self.store.clone() else {
+            return Task::none();
+        };
+        let prepared = *prepared;
+        self.stage = Stage::Sending(prepared.record.clone());
+        let (node, journal) = (self.node.clone(), self.journal.clone());
+        let events = match prepared.record.feed == owed::SETTLE_FEED {
+            true => owed::dispatch_settle(node, journal, store, prepared).boxed(),
+            false => boost::dispatch(node, journal, store, prepared).boxed(),
+        };
+        Task::run(events, Message::Event)
+    }
+
+    fn event(&mut self, event: BoostEvent) -> Task<Message> {
+        let Stage::Sending(record) = &mut self.stage else {
+            return Task::none();
+        };
+        match event {
+            BoostEvent::Recorded { .. } => {}
+            BoostEvent::Leg { leg, event } => {
+                if let (Some(l), SendEvent::Started { .. }) = (record.legs.get_mut(leg), &event) {
+                    l.state = LegState::Dispatched;
+                }
+                if let (Some(l), SendEvent::Error(error)) = (record.legs.get_mut(leg), &event) {
+                    l.error = Some(error.to_string());
+                }
+            }
+            BoostEvent::LegDone { leg, state } => {
+                if let Some(l) = record.legs.get_mut(leg) {
+                    l.state = state;
+                }
+            }
+            BoostEvent::Failed(error) => {
+                self.error = Some(error.to_string());
+                self.stage = Stage::Compose;
+                return self.refresh();
+            }
+            BoostEvent::Finished(record) => {
+                self.stage = Stage::Done(record);
+                return self.refresh();
+            }
+        }
+        Task::none()
+    }
+
+    /// Read what is owed and which boosts are unfinished.
+    fn refresh(&self) -> Task<Message> {
+        let Ok(store) = self.store.clone() else {
+            return Task::none();
+        };
+        Task::perform(
+            async move {
+                store
+                    .call(|s| {
+                        let owed = owed::owed(s)?;
+                        let unfinished = s
+                            .unfinished()?
+                            .iter()
+                            .map(|id| s.get(id))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ok((owed, unfinished))
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+            Message::Refreshed,
+        )
+    }
+
+    fn refreshed(&mut self, result: Result<(Vec<Owed>, Vec<BoostRecord>), String>) {
+        match result {
+            Ok((owed, unfinished)) => {
+                self.owed = owed;
+                self.unfinished = unfinished;
+                self.repreview();
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// Back out of a dialog (Escape); true when something closed.
+    pub fn close_dialog(&mut self) -> bool {
+        match self.stage {
+            Stage::Confirm(_) | Stage::Done(_) => {
+                self.stage = Stage::Compose;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    // --- for tests -----------------------------------------------------
+
+    /// The feeds listed.
+    pub fn feeds(&self) -> &[String] {
+        &self.feeds
+    }
+
+    /// The feed and episode shown.
+    pub fn selected(&self) -> Option<&Selected> {
+        self.selected.as_ref()
+    }
+
+    /// The legs a boost of the current amount would send.
+    pub fn preview(&self) -> Option<&Split> {
+        self.preview.as_ref()
+    }
+
+    /// Where the boost form is.
+    pub fn stage(&self) -> &Stage {
+        &self.stage
+    }
+
+    /// What earlier boosts owe, per recipient.
+    pub fn owed(&self) -> &[Owed] {
+        &self.owed
+    }
+
+    /// Boosts with legs not paid.
+    pub fn unfinished(&self) -> &[BoostRecord] {
+        &self.unfinished
+    }
+
+    /// The problem shown, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+
+/// The native file dialog for a feed file.
+fn pick_file() -> Task<Message> {
+    let kind = crate::desktop::dialogs::FileKind {
+        title: "Add a podcast feed",
+        filter_name: "RSS feed",
+        extensions: &["xml", "rss"],
+    };
+    Task::perform(
+        crate::desktop::dialogs::open_file(kind),
+        Message::FilePicked,
+    )
+}
+
+/// The future a boost is prepared by (it borrows the input's parts).
+mod boost_future {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use crate::wallet::boost::{BoostError, PreparedBoost};
+
+    pub type Prepare<'a> =
+        Pin<Box<dyn Future<Output = Result<Option<PreparedBoost>, BoostError>> + Send + 'a>>;
+}

@@ -1,0 +1,44 @@
+//! Reading the feed a user names, one function for the CLI and the GUI:
+//! the demo feed (`demo`, only under `--demo`), an http(s) URL (fetched with
+//! the cache in `cache`) or a file; parsed, not yet narrowed to an episode.
+
+use std::path::PathBuf;
+
+use super::fetch::{FetchError, Fetcher, Source};
+use super::{DEMO_FEED, DEMO_FEED_NAME, Feed, FeedError};
+
+/// A feed read and parsed.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub feed: Feed,
+    /// The URL, when it came from the web (sent as `url` in boosts).
+    pub url: Option<String>,
+    /// The server said it had not changed: the saved copy was read.
+    pub from_cache: bool,
+}
+
+/// Why a feed could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Parse(#[from] FeedError),
+}
+
+/// Read and parse `feed`; `demo` accepts [`DEMO_FEED_NAME`].
+pub async fn load(cache: Option<PathBuf>, demo: bool, feed: &str) -> Result<Loaded, LoadError> {
+    if demo && feed.trim() == DEMO_FEED_NAME {
+        return Ok(Loaded {
+            feed: Feed::parse(DEMO_FEED)?,
+            url: None,
+            from_cache: false,
+        });
+    }
+    let fetched = Fetcher::new(cache)?.get(feed).await?;
+    Ok(Loaded {
+        feed: Feed::parse(&fetched.bytes)?,
+        url: fetched.url,
+        from_cache: fetched.source == Source::Cache,
+    })
+}
