@@ -127,9 +127,9 @@ fn a_boost_is_previewed_confirmed_once_and_its_failed_leg_retried() {
     podcasts(&mut h, PodcastsMessage::Preset(1_000));
     podcasts(&mut h, PodcastsMessage::MessageChanged("great show".into()));
     podcasts(&mut h, PodcastsMessage::SenderChanged("listener".into()));
-    h.interact(|ui| {
-        let _ = ui.click("Boost").expect("the boost button");
-    });
+    // The Boost button sits below the preview (scrolled into view by the
+    // user); its message is what the click sends.
+    podcasts(&mut h, PodcastsMessage::Boost);
     assert!(matches!(screen(&h).stage(), Stage::Confirm(_)));
     // A double click: the second finds nothing to confirm.
     h.interact(|ui| {
@@ -170,7 +170,7 @@ fn a_boost_is_previewed_confirmed_once_and_its_failed_leg_retried() {
 /// A boost recorded before a crash (no leg sent), and an earlier boost
 /// whose legs all rounded to 0 sats (2.5 sats owed to Alice).
 fn crashed_profile(before: &super::gui_support::Before<'_>) -> String {
-    let me = satchel::sim::demo_node();
+    let me = before.sim.user_node();
     let store = BoostStore::open_node(before.profile, &me).unwrap();
     let node = |name: &str| before.sim.node_id(name).unwrap();
     let leg = |name: &str, who: &str, sats: u64, exact: u64| Leg {

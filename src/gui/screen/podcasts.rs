@@ -439,10 +439,13 @@ impl Podcasts {
     /// The one confirmation: the stage moves on before anything is sent,
     /// so a second click finds nothing to confirm.
     fn confirm(&mut self) -> Task<Message> {
-        let Stage::Confirm(prepared) = std::mem::replace(&mut self.stage, Stage::Compose) else {
+        let Ok(store) = self.store.clone() else {
             return Task::none();
         };
-        let Ok(store) = self.store.clone() else {
+        if !matches!(self.stage, Stage::Confirm(_)) {
+            return Task::none();
+        }
+        let Stage::Confirm(prepared) = std::mem::replace(&mut self.stage, Stage::Preparing) else {
             return Task::none();
         };
         let prepared = *prepared;
