@@ -11,7 +11,7 @@
 #   inbox-boostagram.png  a podcast boostagram (podcast, episode, app fields)
 #   send.png              mid-flow: contact chosen, amount, message, byte
 #                         meter and fee estimate
-#   contacts.png, sent.png (after sending that tip), settings.png
+#   contacts.png, sent.png (after sending that tip), podcasts.png, settings.png
 #   inbox-dark.png        the inbox in the dark theme
 # Screen switches use the shortcuts (Ctrl+1..4, Ctrl+,), one of them while
 # the message editor has focus; each switch is checked to change the picture.
@@ -179,6 +179,9 @@ if $screens; then
     key ctrl+4
     shot "$out/sent.png"
     differs "$out/contacts.png" "$out/sent.png"
+    click 105 258          # Podcasts (sidebar): the demo feed opens with its boost form
+    shot "$out/podcasts.png" 2.5
+    differs "$out/sent.png" "$out/podcasts.png"
     key ctrl+comma
     shot "$out/settings.png"
     click 863 473          # Theme: Dark (below the "Your node" card)

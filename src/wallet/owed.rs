@@ -88,7 +88,7 @@ pub async fn prepare_settle(
     sender_name: Option<String>,
 ) -> Result<Option<PreparedBoost>, BoostError> {
     let store = input.store.clone();
-    let owed = store.call(|s| owed(s)).await?;
+    let owed = store.call(owed).await?;
     let legs = settle_legs(&owed);
     if legs.is_empty() {
         return Ok(None);

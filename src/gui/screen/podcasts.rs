@@ -31,6 +31,8 @@ mod view;
 
 /// The boost amounts offered as one click, in sats.
 pub const PRESETS: [u64; 4] = [100, 1_000, 5_000, 10_000];
+/// The id of the screen's scroll area.
+const SCROLL: &str = "podcasts";
 /// Episodes listed, newest first.
 pub const EPISODES: usize = 5;
 
@@ -186,7 +188,7 @@ impl Podcasts {
             Message::Boost => self.boost(fee_limit),
             Message::Settle => self.settle(fee_limit),
             Message::Retry(id) => self.retry(id, fee_limit),
-            Message::Prepared(result) => return self.set(|s| s.prepared(result)),
+            Message::Prepared(result) => self.prepared(result),
             Message::Confirm => self.confirm(),
             Message::Cancel => return self.set(|s| s.stage = Stage::Compose),
             Message::Event(event) => self.event(event),
@@ -421,9 +423,10 @@ impl Podcasts {
         )
     }
 
-    fn prepared(&mut self, result: Result<Option<PreparedBoost>, String>) {
+    /// The legs are built: ask (scrolled to the question), or say why not.
+    fn prepared(&mut self, result: Result<Option<PreparedBoost>, String>) -> Task<Message> {
         if !matches!(self.stage, Stage::Preparing) {
-            return;
+            return Task::none();
         }
         self.stage = Stage::Compose;
         match result {
@@ -434,6 +437,7 @@ impl Podcasts {
             Ok(None) => self.error = Some("nobody is owed 1 sat or more yet".into()),
             Err(error) => self.error = Some(error),
         }
+        iced::widget::operation::snap_to(SCROLL, iced::widget::operation::RelativeOffset::START)
     }
 
     /// The one confirmation: the stage moves on before anything is sent,

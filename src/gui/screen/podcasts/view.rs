@@ -22,34 +22,42 @@ const NAME: usize = 60;
 impl Podcasts {
     /// The screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let left = column![
-            self.feeds_card(),
-            self.owed_card(env),
-            self.unfinished_card()
-        ]
-        .spacing(gap::L)
-        .width(Length::FillPortion(2));
-        let mut right = column![].spacing(gap::L).width(Length::FillPortion(3));
+        let mut left = column![self.feeds_card()]
+            .spacing(gap::L)
+            .width(Length::FillPortion(1));
+        let mut right = column![].spacing(gap::L).width(Length::FillPortion(1));
         if let Some(error) = &self.error {
             right = right.push(widget::error_notice(error, "Check the feed or try again."));
         }
         if let Some(card) = self.stage_card(env) {
             right = right.push(card);
         }
-        right = match &self.selected {
-            Some(selected) => right
-                .push(show_card(selected, self.episode.as_deref()))
-                .push(widget::titled_card(
-                    "Send a boost",
-                    self.compose(selected, env),
-                )),
-            None if self.loading => right.push(widget::card(widget::hint("Reading the feed..."))),
-            None => right.push(widget::empty_state(
-                "No podcast open",
-                "Add a feed by its address or from a file, then pick it.",
-            )),
-        };
-        let body = scrollable(row![left, right].spacing(gap::L)).height(Length::Fill);
+        match &self.selected {
+            Some(selected) => {
+                left = left.push(show_card(selected, self.episode.as_deref()));
+                if matches!(self.stage, Stage::Compose) {
+                    right = right.push(widget::titled_card(
+                        "Send a boost",
+                        self.compose(selected, env),
+                    ));
+                }
+            }
+            None if self.loading => {
+                left = left.push(widget::card(widget::hint("Reading the feed...")));
+            }
+            None => {
+                left = left.push(widget::empty_state(
+                    "No podcast open",
+                    "Add a feed by its address or from a file, then pick it.",
+                ));
+            }
+        }
+        right = right.push(self.owed_card(env)).push(self.unfinished_card());
+        let columns = row![left, right].spacing(gap::L).padding(iced::Padding {
+            right: gap::M,
+            ..iced::Padding::ZERO
+        });
+        let body = scrollable(columns).id(super::SCROLL).height(Length::Fill);
         widget::page(
             "Podcasts",
             Some("Boost the people behind a show: one payment split over its value block".into()),
@@ -175,7 +183,7 @@ impl Podcasts {
     fn compose<'a>(&'a self, selected: &'a Selected, env: &Env<'a>) -> Element<'a, Message> {
         let mut presets = row![].spacing(gap::S);
         for sats in PRESETS {
-            let label = format!("{} sat", format::group(sats));
+            let label = format::group(sats);
             let chosen = self.preset == Some(sats);
             let style = match chosen {
                 true => theme::primary_button,
@@ -198,7 +206,7 @@ impl Podcasts {
         let sender =
             text_input("Your name (optional)", &self.sender).on_input(Message::SenderChanged);
         let mut col = column![
-            presets,
+            column![widget::caption("Amount (sats)"), presets].spacing(gap::XS),
             widget::field("Custom amount", custom, amount_error),
             widget::field("Message", message, None),
             widget::field("Sender name", sender, None),
@@ -285,10 +293,16 @@ fn legs_table<'a>(split: &Split, selected: &Selected, env: &Env<'a>) -> Element<
     let _ = selected;
     let mut col = column![widget::caption("Each recipient gets")].spacing(gap::XS);
     for leg in &split.legs {
+        let carry = match leg.carry() {
+            0 => String::new(),
+            owed if owed > 0 => format!("{owed} msat stays owed"),
+            ahead => format!("{} msat ahead", ahead.unsigned_abs()),
+        };
         let mut line = row![
             text(display_safe(&leg.label(), 40))
                 .size(size::BODY)
                 .width(Length::Fill),
+            text(carry).size(size::SMALL).style(theme::muted),
             text(format!("split {}", leg.split))
                 .size(size::SMALL)
                 .style(theme::muted),
@@ -303,12 +317,6 @@ fn legs_table<'a>(split: &Split, selected: &Selected, env: &Env<'a>) -> Element<
             line = line.push(widget::pill("0 sats", Tone::Warning));
         }
         col = col.push(line);
-        let carry = leg.carry();
-        if carry != 0 {
-            col = col.push(widget::hint(format!(
-                "   {carry} msat carried in the ledger"
-            )));
-        }
     }
     if let Some(from) = split.pays_everyone_from {
         col = col.push(
@@ -338,8 +346,25 @@ fn confirm<'a>(record: &BoostRecord, fees: Msat, env: &Env<'a>) -> Element<'a, M
         format::amount(total, env.settings.unit),
         format::amount(fees, env.settings.unit)
     );
+    let mut legs = column![].spacing(gap::XS);
+    for leg in record
+        .legs
+        .iter()
+        .filter(|l| l.leg.amount > Msat::ZERO && !l.state.is_settled())
+    {
+        legs = legs.push(
+            row![
+                text(display_safe(&leg.leg.label(), 40))
+                    .size(size::BODY)
+                    .width(Length::Fill),
+                text(format::amount(leg.leg.amount, env.settings.unit)).size(size::BODY),
+            ]
+            .spacing(gap::S),
+        );
+    }
     column![
         text(question).size(size::BODY),
+        legs,
         row![
             widget::primary("Confirm and send", Some(Message::Confirm)),
             widget::secondary("Cancel", Some(Message::Cancel)),
