@@ -165,6 +165,16 @@ fn a_boost_is_previewed_confirmed_once_and_its_failed_leg_retried() {
     assert_eq!(retried.legs[2].state, Failed, "erin refuses again");
     assert_eq!(paid(&h), by_node, "no paid leg was sent again");
     assert_eq!(screen(&h).unfinished().len(), 1);
+
+    // Removing the feed forgets it, in the saved list too.
+    podcasts(&mut h, PodcastsMessage::Dismiss);
+    h.interact(|ui| {
+        let _ = ui.click("Remove").expect("the remove link");
+    });
+    assert!(screen(&h).feeds().is_empty());
+    assert!(screen(&h).selected().is_none());
+    let saved = std::fs::read_to_string(h.profile.podcasts_file()).unwrap();
+    assert!(!saved.contains("show.xml"), "{saved}");
 }
 
 /// A boost recorded before a crash (no leg sent), and an earlier boost
