@@ -267,3 +267,69 @@ fn an_unfinished_boost_is_offered_after_a_restart_and_owed_sats_are_settled() {
     assert_eq!(paid(&h)[&h.node("alice")], [2]);
     assert_eq!(paid(&h)[&h.node("dave")], [20]);
 }
+
+/// Serve `body` for `/feed.xml` and 404 for anything else, on 127.0.0.1.
+fn serve_feed(body: String) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let (status, body) = match first.starts_with("GET /feed.xml ") {
+                true => ("200 OK", body.as_str()),
+                false => ("404 Not Found", ""),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    }));
+    base
+}
+
+#[test]
+fn a_feed_added_by_url_is_fetched_and_a_missing_one_says_why() {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    let dir = tempfile::tempdir().unwrap();
+    let xml = std::fs::read_to_string(feed_file(&h, dir.path())).unwrap();
+    let base = serve_feed(xml);
+    open(&mut h);
+    assert!(h.shows("No podcast open"));
+
+    podcasts(
+        &mut h,
+        PodcastsMessage::UrlChanged(format!("{base}/gone.xml")),
+    );
+    podcasts(&mut h, PodcastsMessage::AddUrl);
+    assert_eq!(
+        screen(&h).error(),
+        Some("the server answered 404"),
+        "a specific reason"
+    );
+    assert!(screen(&h).selected().is_none());
+
+    podcasts(
+        &mut h,
+        PodcastsMessage::UrlChanged(format!("{base}/feed.xml")),
+    );
+    podcasts(&mut h, PodcastsMessage::AddUrl);
+    assert_eq!(screen(&h).error(), None);
+    assert_eq!(screen(&h).feeds().len(), 2);
+    let selected = screen(&h).selected().expect("the served feed is open");
+    assert_eq!(
+        selected.context.url.as_deref(),
+        Some(format!("{base}/feed.xml").as_str()),
+        "boosts carry the feed's url"
+    );
+    assert!(h.shows("Test Show"));
+}
