@@ -110,7 +110,11 @@ impl Podcasts {
                     text(display_safe(&owed.row.name, 28))
                         .size(size::BODY)
                         .width(Length::Fill),
-                    text(format!("{owed_msat} msat")).size(size::BODY),
+                    text(match owed_msat {
+                        ahead if ahead < 0 => format!("{} msat ahead", ahead.unsigned_abs()),
+                        owed => format!("{owed} msat owed"),
+                    })
+                    .size(size::BODY),
                 ]
                 .spacing(gap::S),
             );
