@@ -9,9 +9,11 @@ pub mod bolt11;
 pub mod http;
 pub mod lnurl;
 pub mod resolve;
+pub mod shown;
 
 pub use address::{Address, Target, TargetError};
 pub use bolt11::{Bolt11Error, Invoice};
 pub use http::{Client, HttpError};
 pub use lnurl::{Comment, DocumentError, KeysendTarget, PayRequest};
-pub use resolve::{Resolution, ResolveError, Transport, resolve};
+pub use resolve::{Resolution, ResolveError, Transport, check_payable, request_invoice, resolve};
+pub use shown::Shown;
