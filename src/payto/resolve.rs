@@ -122,7 +122,7 @@ pub async fn resolve(client: &Client, target: &Target) -> Result<Resolution, Res
 
 /// Keysend document first; LNURL-pay when there is none or it is unusable.
 async fn resolve_address(client: &Client, address: &Address) -> Result<Resolution, ResolveError> {
-    let keysend_problem = match client.get(&address.keysend_url()).await {
+    let keysend_error: Option<ResolveError> = match client.get(&address.keysend_url()).await {
         Ok(body) => match lnurl::keysend_document(&body) {
             Ok(target) => {
                 return Ok(Resolution::Keysend {
@@ -130,15 +130,17 @@ async fn resolve_address(client: &Client, address: &Address) -> Result<Resolutio
                     target,
                 });
             }
-            Err(err) => Some(err.to_string()),
+            Err(err) => Some(err.into()),
         },
         Err(err) if err.is_not_found() => None,
-        Err(err) => Some(err.to_string()),
+        Err(err) => Some(err.into()),
     };
     let body = match client.get(&address.lnurlp_url()).await {
         Ok(body) => body,
-        Err(err) if err.is_not_found() && keysend_problem.is_none() => {
-            return Err(ResolveError::UnknownUser(address.to_string()));
+        // No pay request either: the keysend document's problem is the news.
+        Err(err) if err.is_not_found() => {
+            return Err(keysend_error
+                .unwrap_or_else(|| ResolveError::UnknownUser(address.to_string())));
         }
         Err(err) => return Err(err.into()),
     };
@@ -146,7 +148,7 @@ async fn resolve_address(client: &Client, address: &Address) -> Result<Resolutio
     Ok(Resolution::Pay {
         name: address.to_string(),
         request,
-        keysend_problem,
+        keysend_problem: keysend_error.map(|e| e.to_string()),
     })
 }
 
