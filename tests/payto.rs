@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use payto_support::{Reply, Web};
 use wallet_support::{World, within, world};
 
-const METADATA: &str = r#"[[\"text/plain\",\"Tips for Bob\"],[\"text/identifier\",\"bob@localhost\"]]"#;
+const METADATA: &str =
+    r#"[[\"text/plain\",\"Tips for Bob\"],[\"text/identifier\",\"bob@localhost\"]]"#;
 
 fn metadata() -> String {
     METADATA.replace("\\\"", "\"")
@@ -60,15 +61,27 @@ async fn keysend_document_first_with_its_records() {
     let web = Web::start().await;
     let bob = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
     web.route("/.well-known/keysend/bob", keysend_doc(bob, "696969"));
-    web.route("/.well-known/lnurlp/bob", pay_doc(&web, 1000, 10_000, "payRequest"));
-    let found = resolve(&web, &format!("Bob@{}", web.domain())).await.unwrap();
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1000, 10_000, "payRequest"),
+    );
+    let found = resolve(&web, &format!("Bob@{}", web.domain()))
+        .await
+        .unwrap();
     let Resolution::Keysend { address, target } = &found else {
         panic!("{found:?}")
     };
     assert_eq!(address.user, "bob");
     assert_eq!(target.pubkey.to_hex(), bob);
-    assert_eq!(target.records, Records::from([(696_969, b"bob-wallet".to_vec())]));
-    assert_eq!(web.seen(), ["/.well-known/keysend/bob"], "LNURL-pay is not asked");
+    assert_eq!(
+        target.records,
+        Records::from([(696_969, b"bob-wallet".to_vec())])
+    );
+    assert_eq!(
+        web.seen(),
+        ["/.well-known/keysend/bob"],
+        "LNURL-pay is not asked"
+    );
     assert_eq!(
         found.shown_message(Some("hi")),
         "your message, in the keysend message record"
@@ -90,9 +103,15 @@ async fn unusable_keysend_documents_are_refused_or_fall_back() {
         resolve(&web, &name).await,
         Err(ResolveError::Document(DocumentError::BadCustomKey(_)))
     ));
-    web.route("/.well-known/lnurlp/bob", pay_doc(&web, 1000, 10_000, "payRequest"));
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1000, 10_000, "payRequest"),
+    );
     let found = resolve(&web, &name).await.unwrap();
-    let Resolution::Pay { keysend_problem, .. } = found else {
+    let Resolution::Pay {
+        keysend_problem, ..
+    } = found
+    else {
         panic!("{found:?}")
     };
     assert!(keysend_problem.unwrap().contains("custom record key"));
@@ -106,21 +125,34 @@ async fn unknown_users_and_bad_pay_requests() {
         resolve(&web, &name).await,
         Err(ResolveError::UnknownUser(name.clone()))
     );
-    web.route("/.well-known/lnurlp/bob", pay_doc(&web, 1000, 10_000, "withdrawRequest"));
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1000, 10_000, "withdrawRequest"),
+    );
     assert_eq!(
         resolve(&web, &name).await,
-        Err(ResolveError::Document(DocumentError::WrongTag("withdrawRequest".into())))
+        Err(ResolveError::Document(DocumentError::WrongTag(
+            "withdrawRequest".into()
+        )))
     );
-    web.route("/.well-known/lnurlp/bob", pay_doc(&web, 20_000, 10_000, "payRequest"));
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 20_000, 10_000, "payRequest"),
+    );
     assert!(matches!(
         resolve(&web, &name).await,
         Err(ResolveError::Document(DocumentError::MinAboveMax { .. }))
     ));
-    let refused = Reply::Json(200, r#"{"status":"ERROR","reason":"account closed"}"#.into());
+    let refused = Reply::Json(
+        200,
+        r#"{"status":"ERROR","reason":"account closed"}"#.into(),
+    );
     web.route("/.well-known/lnurlp/bob", refused);
     assert_eq!(
         resolve(&web, &name).await,
-        Err(ResolveError::Document(DocumentError::Refused("account closed".into())))
+        Err(ResolveError::Document(DocumentError::Refused(
+            "account closed".into()
+        )))
     );
 }
 
@@ -128,9 +160,15 @@ async fn unknown_users_and_bad_pay_requests() {
 async fn redirects_only_within_the_same_host() {
     let web = Web::start().await;
     let name = format!("bob@{}", web.domain());
-    web.route("/.well-known/lnurlp/bob", Reply::Redirect(format!("{}/moved", web.base())));
+    web.route(
+        "/.well-known/lnurlp/bob",
+        Reply::Redirect(format!("{}/moved", web.base())),
+    );
     web.route("/moved", pay_doc(&web, 1000, 10_000, "payRequest"));
-    assert!(matches!(resolve(&web, &name).await, Ok(Resolution::Pay { .. })));
+    assert!(matches!(
+        resolve(&web, &name).await,
+        Ok(Resolution::Pay { .. })
+    ));
     let elsewhere = format!("https://127.0.0.1:{}/moved", web.port);
     web.route("/.well-known/lnurlp/bob", Reply::Redirect(elsewhere));
     assert!(matches!(
@@ -146,9 +184,15 @@ async fn slow_and_huge_answers_are_refused() {
     web.route("/.well-known/lnurlp/huge", Reply::Huge);
     let client = web.client(Duration::from_millis(700));
     let slow = payto::resolve(&client, &target(&format!("slow@{}", web.domain()))).await;
-    assert!(matches!(slow, Err(ResolveError::Http(HttpError::Timeout(..)))), "{slow:?}");
+    assert!(
+        matches!(slow, Err(ResolveError::Http(HttpError::Timeout(..)))),
+        "{slow:?}"
+    );
     let huge = payto::resolve(&client, &target(&format!("huge@{}", web.domain()))).await;
-    assert!(matches!(huge, Err(ResolveError::Http(HttpError::TooLarge(_)))), "{huge:?}");
+    assert!(
+        matches!(huge, Err(ResolveError::Http(HttpError::TooLarge(_)))),
+        "{huge:?}"
+    );
 }
 
 #[tokio::test]
@@ -170,10 +214,16 @@ async fn lnurl_strings_resolve_to_their_pay_request() {
 async fn lnurl_pay_gets_a_checked_invoice_and_pays_it_once() {
     let world = world(|_| {}).await;
     let web = Web::start().await;
-    web.route("/.well-known/lnurlp/bob", pay_doc(&web, 1_000, 50_000_000, "payRequest"));
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1_000, 50_000_000, "payRequest"),
+    );
     let hash: [u8; 32] = Sha256::digest(metadata().as_bytes()).into();
     let amount = Msat(21_000);
-    let (pr, _) = world.sim.add_invoice("bob", Some(amount), "", Some(hash)).unwrap();
+    let (pr, _) = world
+        .sim
+        .add_invoice("bob", Some(amount), "", Some(hash))
+        .unwrap();
     web.route(
         "/lnurlp/bob/callback",
         Reply::Json(200, format!(r#"{{"pr":"{pr}","routes":[]}}"#)),
@@ -185,18 +235,27 @@ async fn lnurl_pay_gets_a_checked_invoice_and_pays_it_once() {
     };
     // Out of range: refused before the callback is asked.
     let low = payto::request_invoice(&client, &request, Msat(999), None).await;
-    assert!(matches!(low, Err(ResolveError::Document(DocumentError::OutOfRange { .. }))));
+    assert!(matches!(
+        low,
+        Err(ResolveError::Document(DocumentError::OutOfRange { .. }))
+    ));
     assert!(!web.seen().iter().any(|s| s.contains("callback")));
     // Another amount than the invoice's: refused, not paid.
     let other = payto::request_invoice(&client, &request, Msat(22_000), None).await;
-    assert!(matches!(other, Err(ResolveError::Document(DocumentError::WrongAmount { .. }))));
+    assert!(matches!(
+        other,
+        Err(ResolveError::Document(DocumentError::WrongAmount { .. }))
+    ));
     let (invoice, text, comment) =
         payto::request_invoice(&client, &request, amount, Some("héllo wörld"))
             .await
             .unwrap();
     assert_eq!((comment.text.as_str(), comment.cut), ("héllo", 6));
     let asked = web.seen().last().cloned().unwrap();
-    assert_eq!(asked, "/lnurlp/bob/callback?amount=21000&comment=h%C3%A9llo");
+    assert_eq!(
+        asked,
+        "/lnurlp/bob/callback?amount=21000&comment=h%C3%A9llo"
+    );
     assert_eq!(invoice.payee, world.sim.node_id("bob").unwrap());
 
     let outcome = pay(&world, "invoice-1", &invoice, &text, amount).await;
@@ -204,11 +263,22 @@ async fn lnurl_pay_gets_a_checked_invoice_and_pays_it_once() {
         panic!("{outcome:?}")
     };
     assert_eq!(preimage.hash(), invoice.payment_hash);
-    let entry = world.journal.by_hash(&invoice.payment_hash).unwrap().unwrap();
+    let entry = world
+        .journal
+        .by_hash(&invoice.payment_hash)
+        .unwrap()
+        .unwrap();
     assert_eq!(entry.keysend.invoice(), Some(text.as_str()));
     // The same invoice again (another click): the journal refuses it.
-    let again = OutgoingKeysend::pay_invoice(&invoice, &text, amount, Msat(10_000), wallet::SEND_TIMEOUT);
-    let mut events = wallet::send(world.node.clone(), world.journal.clone(), "invoice-2".into(), again).boxed();
+    let again =
+        OutgoingKeysend::pay_invoice(&invoice, &text, amount, Msat(10_000), wallet::SEND_TIMEOUT);
+    let mut events = wallet::send(
+        world.node.clone(),
+        world.journal.clone(),
+        "invoice-2".into(),
+        again,
+    )
+    .boxed();
     let first = within(events.next()).await.unwrap();
     assert!(matches!(first, SendEvent::Error(_)), "{first:?}");
 }
@@ -216,13 +286,19 @@ async fn lnurl_pay_gets_a_checked_invoice_and_pays_it_once() {
 #[tokio::test]
 async fn invoices_zero_amount_and_expired() {
     let world = world(|_| {}).await;
-    let (pr, hash) = world.sim.add_invoice("carol", None, "coffee ☕", None).unwrap();
+    let (pr, hash) = world
+        .sim
+        .add_invoice("carol", None, "coffee ☕", None)
+        .unwrap();
     let Target::Invoice(invoice, text) = target(&format!("LIGHTNING:{}", pr.to_uppercase())) else {
         panic!("not an invoice")
     };
     assert_eq!(invoice.payment_hash, hash);
     assert_eq!(invoice.description.as_deref(), Some("coffee ☕"));
-    assert_eq!(payto::check_payable(&invoice, None, now()), Err(ResolveError::AmountNeeded));
+    assert_eq!(
+        payto::check_payable(&invoice, None, now()),
+        Err(ResolveError::AmountNeeded)
+    );
     let later = invoice.expires_at() + 1;
     assert!(matches!(
         payto::check_payable(&invoice, Some(Msat(5_000)), later),
@@ -230,8 +306,14 @@ async fn invoices_zero_amount_and_expired() {
     ));
     let amount = payto::check_payable(&invoice, Some(Msat(5_000)), now()).unwrap();
     let outcome = pay(&world, "zero", &invoice, &text, amount).await;
-    assert!(matches!(outcome, PaymentStatus::Succeeded { .. }), "{outcome:?}");
-    let (fixed, _) = world.sim.add_invoice("carol", Some(Msat(7_000)), "x", None).unwrap();
+    assert!(
+        matches!(outcome, PaymentStatus::Succeeded { .. }),
+        "{outcome:?}"
+    );
+    let (fixed, _) = world
+        .sim
+        .add_invoice("carol", Some(Msat(7_000)), "x", None)
+        .unwrap();
     let Target::Invoice(fixed, _) = target(&fixed) else {
         panic!()
     };
@@ -251,8 +333,13 @@ async fn pay(
 ) -> PaymentStatus {
     let keysend =
         OutgoingKeysend::pay_invoice(invoice, text, amount, Msat(10_000), wallet::SEND_TIMEOUT);
-    let mut events =
-        wallet::send(world.node.clone(), world.journal.clone(), intent.into(), keysend).boxed();
+    let mut events = wallet::send(
+        world.node.clone(),
+        world.journal.clone(),
+        intent.into(),
+        keysend,
+    )
+    .boxed();
     loop {
         match within(events.next()).await.expect("a final event") {
             SendEvent::Finished(update) => return update.status,
@@ -261,4 +348,82 @@ async fn pay(
             _ => {}
         }
     }
+}
+
+mod cli_support;
+
+/// The real binary, connected to the sim, trusting the test root through
+/// `SSL_CERT_FILE` (read by the OS trust store loader).
+async fn cli(world: &World, web: &Web, args: &[&str]) -> cli_support::Run {
+    let root = world.dir.path().join("root.pem");
+    std::fs::write(&root, &web.root_pem).unwrap();
+    let home = world.dir.path().join("home");
+    let mut all: Vec<String> = vec![
+        "--rpcserver".into(),
+        format!("localhost:{}", world.sim.addr().port()),
+        "--tlscertpath".into(),
+        world.sim.tls_cert_path().display().to_string(),
+        "--macaroonpath".into(),
+        world.sim.admin_macaroon_path().display().to_string(),
+    ];
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    let output = tokio::task::spawn_blocking(move || {
+        cli_support::command(&home)
+            .env("SSL_CERT_FILE", &root)
+            .args(&all)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    cli_support::Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_sends_to_an_address_by_keysend_and_pays_invoices_once() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap().to_hex();
+    web.route("/.well-known/keysend/bob", keysend_doc(&bob, "696969"));
+    let address = format!("bob@{}", web.domain());
+    let resolved = cli(&world, &web, &["resolve", &address, "--json"])
+        .await
+        .expect_code(0);
+    assert_eq!(resolved.json()["transport"], "keysend");
+    assert_eq!(resolved.json()["pubkey"], bob.as_str());
+    let sent = cli(
+        &world,
+        &web,
+        &["send", &address, "21", "-m", "hello bob", "--yes"],
+    )
+    .await;
+    let sent = sent.expect_code(0);
+    sent.assert_stdout_has("Sending by keysend");
+    sent.assert_stdout_has("record     696969=bob-wallet (LNPay destination)");
+    sent.assert_stdout_has("they see   your message, in the keysend message record");
+    sent.assert_stdout_has("Payment succeeded: 21 sat sent");
+
+    let (pr, _) = world
+        .sim
+        .add_invoice("carol", Some(Msat(3_000_000)), "a book", None)
+        .unwrap();
+    let shown = cli(&world, &web, &["resolve", &pr]).await.expect_code(0);
+    shown.assert_stdout_has("says       a book");
+    shown.assert_stdout_has("amount     3,000 sat");
+    let paid = cli(&world, &web, &["send", &format!("lightning:{pr}"), "--yes"]).await;
+    paid.expect_code(0)
+        .assert_stdout_has("Payment succeeded: 3,000 sat sent");
+    let again = cli(&world, &web, &["send", &pr, "--yes"])
+        .await
+        .expect_code(2);
+    again.assert_stderr_has("Satchel pays an invoice once");
+    let wrong = cli(&world, &web, &["send", &pr, "3001", "--yes"])
+        .await
+        .expect_code(2);
+    wrong.assert_stderr_has("this invoice is for 3,000 sat");
 }

@@ -139,8 +139,9 @@ async fn resolve_address(client: &Client, address: &Address) -> Result<Resolutio
         Ok(body) => body,
         // No pay request either: the keysend document's problem is the news.
         Err(err) if err.is_not_found() => {
-            return Err(keysend_error
-                .unwrap_or_else(|| ResolveError::UnknownUser(address.to_string())));
+            return Err(
+                keysend_error.unwrap_or_else(|| ResolveError::UnknownUser(address.to_string()))
+            );
         }
         Err(err) => return Err(err.into()),
     };
