@@ -427,3 +427,55 @@ async fn cli_sends_to_an_address_by_keysend_and_pays_invoices_once() {
         .expect_code(2);
     wrong.assert_stderr_has("this invoice is for 3,000 sat");
 }
+
+/// A podcast value block whose recipient is a Lightning Address: resolved
+/// to keysend (with the provider's record) and paid as one leg of the boost;
+/// an address without a keysend document is skipped with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boost_pays_an_lnaddress_recipient_by_keysend() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap().to_hex();
+    let carol = world.sim.node_id("carol").unwrap().to_hex();
+    web.route("/.well-known/keysend/host", keysend_doc(&bob, "696969"));
+    let feed = world.dir.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        format!(
+            r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Addressed</title>
+            <podcast:value type="lightning" method="keysend">
+              <podcast:valueRecipient name="Host" type="lnaddress" address="Host@{d}" split="90"/>
+              <podcast:valueRecipient name="Gone" type="lnaddress" address="gone@{d}" split="5"/>
+              <podcast:valueRecipient name="Carol" type="node" address="{carol}" split="10"/>
+            </podcast:value></channel></rss>"#,
+            d = web.domain()
+        ),
+    )
+    .unwrap();
+    let feed = feed.display().to_string();
+    let run = cli(
+        &world,
+        &web,
+        &["boost", &feed, "100", "-m", "great show", "--yes", "--json"],
+    )
+    .await;
+    let run = run.expect_code(0);
+    run.assert_stderr_has(&format!(
+        "Lightning Address host@{}: keysend to {bob}",
+        web.domain()
+    ));
+    run.assert_stderr_has(&format!(
+        "gone@{} is not known to its provider",
+        web.domain()
+    ));
+    run.assert_stderr_has("the Lightning Address did not resolve to a keysend node");
+    let json = run.json();
+    let legs = json["legs"].as_array().expect("legs");
+    let to_bob: Vec<_> = legs
+        .iter()
+        .filter(|l| l["pubkey"] == bob.as_str())
+        .collect();
+    assert_eq!(to_bob.len(), 1, "{json}");
+    assert_eq!(to_bob[0]["state"], "succeeded", "{json}");
+    assert_eq!(to_bob[0]["sat"], 90, "{json}");
+}

@@ -87,7 +87,12 @@ pub(super) async fn load(
         }
         (fetched.bytes, fetched.url)
     };
-    let parsed = Feed::parse(&bytes).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let mut parsed = Feed::parse(&bytes).map_err(|e| CliError::BadInput(e.to_string()))?;
+    // Lightning Address recipients are paid by keysend when they can be.
+    let client = crate::payto::Client::new().map_err(|e| CliError::Connect(e.to_string()))?;
+    for note in crate::payto::value::resolve_lnaddresses(&client, &mut parsed).await {
+        super::report::progress(&format!("Lightning Address {note}"));
+    }
     crate::podcast::select(parsed, url, episode).map_err(|e| CliError::BadInput(e.to_string()))
 }
 

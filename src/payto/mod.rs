@@ -10,6 +10,7 @@ pub mod http;
 pub mod lnurl;
 pub mod resolve;
 pub mod shown;
+pub mod value;
 
 pub use address::{Address, Target, TargetError};
 pub use bolt11::{Bolt11Error, Invoice};
