@@ -408,6 +408,7 @@ async fn cli_sends_to_an_address_by_keysend_and_pays_invoices_once() {
     sent.assert_stdout_has("they see   your message, in the keysend message record");
     sent.assert_stdout_has("Payment succeeded: 21 sat sent");
 
+    let carol = world.sim.node_id("carol").unwrap().to_hex();
     let (pr, _) = world
         .sim
         .add_invoice("carol", Some(Msat(3_000_000)), "a book", None)
@@ -418,6 +419,17 @@ async fn cli_sends_to_an_address_by_keysend_and_pays_invoices_once() {
     let paid = cli(&world, &web, &["send", &format!("lightning:{pr}"), "--yes"]).await;
     paid.expect_code(0)
         .assert_stdout_has("Payment succeeded: 3,000 sat sent");
+    let sent = cli(&world, &web, &["sent", "--json"]).await.expect_code(0);
+    let invoice_row = sent.json().as_array().unwrap().iter().any(|row| {
+        row["amount_sat"] == 3_000
+            && row["destination"] == carol.as_str()
+            && row["status"] == "succeeded"
+    });
+    assert!(
+        invoice_row,
+        "the invoice payment is in Sent: {}",
+        sent.stdout
+    );
     let again = cli(&world, &web, &["send", &pr, "--yes"])
         .await
         .expect_code(2);

@@ -152,14 +152,11 @@ fn preimage(payment: &lnrpc::Payment) -> Result<Preimage, NodeError> {
     })
 }
 
-/// A keysend we sent, from `ListPayments`. `None` for invoice payments and
-/// entries that cannot be read.
+/// A payment we sent, from `ListPayments`: keysends and (issue 16, "shown
+/// in Sent") invoice payments, whose final hop carries no records. `None`
+/// for entries that cannot be read.
 pub(crate) fn sent(payment: &lnrpc::Payment) -> Option<SentKeysend> {
     let hop = final_hop(payment);
-    let carries_keysend = hop.is_some_and(|h| h.custom_records.contains_key(&KEYSEND_PREIMAGE));
-    if !carries_keysend && !payment.payment_request.is_empty() {
-        return None;
-    }
     let mut records: Records = hop
         .map(|h| from_proto_records(h.custom_records.clone()))
         .unwrap_or_default();
