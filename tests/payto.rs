@@ -434,6 +434,24 @@ async fn cli_sends_to_an_address_by_keysend_and_pays_invoices_once() {
         .await
         .expect_code(2);
     again.assert_stderr_has("Satchel pays an invoice once");
+    let mainnet = satchel::payto::bolt11::encode(
+        &satchel::payto::bolt11::NewInvoice {
+            currency: "bc",
+            amount: Some(Msat(1_000)),
+            timestamp: now(),
+            payment_hash: satchel::keysend::PaymentHash::from_bytes([4; 32]),
+            payment_secret: [5; 32],
+            description: "real coffee",
+            description_hash: None,
+            expiry_secs: 600,
+            min_final_cltv: 18,
+        },
+        &secp256k1::SecretKey::from_slice(&[3; 32]).unwrap(),
+    );
+    let other_network = cli(&world, &web, &["send", &mainnet, "--yes"]).await;
+    other_network
+        .expect_code(2)
+        .assert_stderr_has("your node runs on regtest");
     let wrong = cli(&world, &web, &["send", &pr, "3001", "--yes"])
         .await
         .expect_code(2);

@@ -167,6 +167,8 @@ async fn pay_invoice(
     text: &str,
     amount: Msat,
 ) -> Result<(), CliError> {
+    let network = node.info().await?.network;
+    payto::resolve::check_network(invoice, network.name()).map_err(error)?;
     let journal = history::open_node(node, paths).await?.journal;
     let found = wallet::reconcile(node, &journal).await?;
     journal::report(&found, paths, None);

@@ -230,7 +230,7 @@ fn parse_hrp(hrp: &str) -> Result<(String, Option<Msat>), Bolt11Error> {
         Some('u') => value.checked_mul(100_000),
         Some('n') => value.checked_mul(100),
         // BOLT11: a pico amount must be a whole number of msat.
-        Some('p') if value % 10 == 0 => Some(value / 10),
+        Some('p') if value.is_multiple_of(10) => Some(value / 10),
         _ => None,
     };
     Ok((currency.to_owned(), Some(Msat(msat.ok_or_else(bad)?))))

@@ -68,6 +68,30 @@ pub enum ResolveError {
     AmountNeeded,
     #[error("this invoice is for {0}; paying another amount is refused")]
     AmountMismatch(Msat),
+    #[error(
+        "this invoice is for the {currency:?} network (BOLT11 prefix), but your node runs on {network}"
+    )]
+    WrongNetwork { currency: String, network: String },
+}
+
+/// BOLT11 prefixes per LND network name (`bc` mainnet, `tb` testnets,
+/// `tbs` signet, `bcrt` regtest, `sb` simnet).
+pub fn check_network(invoice: &Invoice, network: &str) -> Result<(), ResolveError> {
+    let expected = match network {
+        "mainnet" => "bc",
+        "testnet" | "testnet3" | "testnet4" => "tb",
+        "signet" => "tbs",
+        "regtest" => "bcrt",
+        "simnet" => "sb",
+        _ => return Ok(()),
+    };
+    match invoice.currency == expected {
+        true => Ok(()),
+        false => Err(ResolveError::WrongNetwork {
+            currency: invoice.currency.clone(),
+            network: network.to_owned(),
+        }),
+    }
 }
 
 impl Resolution {

@@ -151,7 +151,9 @@ impl Shown {
 fn expiry(at: u64, now: u64) -> String {
     let minutes = |s: u64| match s {
         0..120 => format!("{s} s"),
-        _ => format!("{} min", s / 60),
+        120..7_200 => format!("{} min", s / 60),
+        7_200..172_800 => format!("{} h", s / 3_600),
+        _ => format!("{} days", s / 86_400),
     };
     match at.checked_sub(now) {
         Some(0) | None => format!("expired {} ago", minutes(now - at)),
@@ -181,5 +183,7 @@ mod tests {
         assert_eq!(expiry(10_000, 4_000), "in 100 min");
         assert_eq!(expiry(1_000, 1_000), "expired 0 s ago");
         assert_eq!(expiry(1_000, 1_300), "expired 5 min ago");
+        assert_eq!(expiry(0, 86_400 * 3), "expired 3 days ago");
+        assert_eq!(expiry(36_000, 0), "in 10 h");
     }
 }

@@ -61,11 +61,11 @@ impl Web {
                     return;
                 };
                 let (acceptor, routes, seen) = (acceptor.clone(), r.clone(), s.clone());
-                let _ = tokio::spawn(async move {
+                drop(tokio::spawn(async move {
                     if let Ok(stream) = acceptor.accept(tcp).await {
                         serve(stream, &routes, &seen).await;
                     }
-                });
+                }));
             }
         });
         Self {

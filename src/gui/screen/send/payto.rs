@@ -131,12 +131,13 @@ impl Send {
     pub(super) fn send_by_invoice(&mut self, cx: &Context<'_>) -> Option<Action> {
         let amount = self.invoice_amount()?.ok()?;
         let resolution = self.resolution()?.as_ref().ok()?.clone();
+        let network = cx.info.network.name().to_owned();
         let message = Some(self.message_text()).filter(|m| !m.trim().is_empty());
         let (fee_limit, _) = FeeRule::fee_limit(None, cx.env.settings.default_fee_limit, amount);
         self.stage = Stage::Preparing;
         let intent = self.intent.clone();
         let task = async move {
-            let result = invoice_keysend(resolution, amount, message, fee_limit).await;
+            let result = invoice_keysend(resolution, amount, message, fee_limit, &network).await;
             Message::Prepared { intent, result }
         };
         Some(Action::Run(Task::perform(task, std::convert::identity)))
@@ -149,6 +150,7 @@ async fn invoice_keysend(
     amount: Msat,
     message: Option<String>,
     fee_limit: Msat,
+    network: &str,
 ) -> Result<OutgoingKeysend, SendError> {
     let refuse = |err: ResolveError| SendError::Node(NodeError::Other(err.to_string()));
     let (invoice, text) = match resolution {
@@ -165,6 +167,7 @@ async fn invoice_keysend(
             return Err(refuse(ResolveError::AmountNeeded));
         }
     };
+    payto::resolve::check_network(&invoice, network).map_err(refuse)?;
     Ok(OutgoingKeysend::pay_invoice(
         &invoice,
         &text,
