@@ -79,3 +79,28 @@ fn a_zero_amount_invoice_waits_for_an_amount() {
         stage(&h)
     );
 }
+
+#[test]
+fn an_invoice_above_the_threshold_is_confirmed_first() {
+    let settings = Settings {
+        confirm_above: Msat::from_sat(1_000),
+        ..Harness::quiet_settings()
+    };
+    let mut h = Harness::start(0, settings, ContactBook::new());
+    let (invoice, _) = h
+        .sim
+        .add_invoice("carol", Some(Msat::from_sat(2_000)), "big", None)
+        .unwrap();
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    send(&mut h, SendMessage::RecipientChanged(invoice));
+    send(&mut h, SendMessage::Send);
+    assert_eq!(stage(&h), Stage::Confirm, "asked first");
+    assert!(h.shows("Confirm and send"));
+    assert!(h.shows("says: big"));
+    send(&mut h, SendMessage::Send);
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Succeeded { .. })),
+        "{:?}",
+        stage(&h)
+    );
+}

@@ -133,6 +133,11 @@ impl Send {
         let resolution = self.resolution()?.as_ref().ok()?.clone();
         let network = cx.info.network.name().to_owned();
         let message = Some(self.message_text()).filter(|m| !m.trim().is_empty());
+        // Above the threshold: a second click first, as for a keysend.
+        if self.stage == Stage::Compose && amount > cx.env.settings.confirm_above {
+            self.stage = Stage::Confirm;
+            return Some(Action::None);
+        }
         let (fee_limit, _) = FeeRule::fee_limit(None, cx.env.settings.default_fee_limit, amount);
         self.stage = Stage::Preparing;
         let intent = self.intent.clone();
@@ -211,4 +216,39 @@ fn danger<'a>(reason: String) -> Element<'a, Message> {
         .size(size::SMALL)
         .style(theme::toned(Tone::Danger))
         .into()
+}
+
+/// The second click for an invoice or LNURL-pay payment above the
+/// confirmation threshold.
+pub(super) fn confirm<'a>(
+    send: &'a Send,
+    env: &crate::gui::screen::Env<'a>,
+) -> Option<Element<'a, Message>> {
+    let amount = send.invoice_amount()?.ok()?;
+    let resolution = send.resolution()?.as_ref().ok()?;
+    let shown = Shown::of(resolution);
+    let mut details = column![].spacing(gap::XS);
+    for (label, value) in shown.lines(now()) {
+        details = details.push(widget::caption(format!("{label}: {value}")));
+    }
+    Some(
+        column![
+            widget::notice(
+                Tone::Warning,
+                format!(
+                    "Pay {}?",
+                    crate::gui::format::amount(amount, env.settings.unit)
+                ),
+                "This is above your confirmation threshold.".to_owned()
+            ),
+            details,
+            iced::widget::row![
+                widget::primary("Confirm and send", Some(Message::Send)),
+                widget::secondary("Back", Some(Message::Cancel))
+            ]
+            .spacing(gap::S),
+        ]
+        .spacing(gap::M)
+        .into(),
+    )
 }

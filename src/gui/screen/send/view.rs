@@ -328,6 +328,9 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 
 /// The second click: what is sent, and every reason it is asked for.
 fn confirm<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
+    if let Some(card) = super::payto::confirm(send, env) {
+        return card;
+    }
     let Ok(draft) = send.draft(env) else {
         return space().into();
     };
