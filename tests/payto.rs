@@ -509,3 +509,42 @@ async fn a_boost_pays_an_lnaddress_recipient_by_keysend() {
     assert_eq!(to_bob[0]["state"], "succeeded", "{json}");
     assert_eq!(to_bob[0]["sat"], 90, "{json}");
 }
+
+/// A contact added by address keeps it; at send time the address is asked
+/// again and a changed node is said (and used), with the provider's records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_added_by_address_is_re_resolved_when_sending() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap().to_hex();
+    let carol = world.sim.node_id("carol").unwrap().to_hex();
+    web.route("/.well-known/keysend/tips", keysend_doc(&bob, "696969"));
+    let address = format!("tips@{}", web.domain());
+    let added = cli(&world, &web, &["contacts", "add", "pod", &address]).await;
+    added
+        .expect_code(0)
+        .assert_stdout_has(&format!("Added pod ({bob})"));
+    let same = cli(&world, &web, &["send", "pod", "5", "--yes"])
+        .await
+        .expect_code(0);
+    assert!(!same.stderr.contains("now gives node"), "{}", same.stderr);
+    same.assert_stdout_has("record:    696969=626f622d77616c6c6574");
+
+    web.route("/.well-known/keysend/tips", keysend_doc(&carol, "696969"));
+    let moved = cli(&world, &web, &["send", "pod", "5", "--yes"])
+        .await
+        .expect_code(0);
+    moved.assert_stderr_has(&format!("{address} now gives node {carol} (saved: {bob})"));
+    moved.assert_stdout_has(&format!(", {carol}"));
+    moved.assert_stdout_has("Payment succeeded: 5 sat sent");
+
+    let lnurl_only = format!("nokeysend@{}", web.domain());
+    web.route(
+        "/.well-known/lnurlp/nokeysend",
+        pay_doc(&web, 1_000, 10_000, "payRequest"),
+    );
+    let refused = cli(&world, &web, &["contacts", "add", "nk", &lnurl_only]).await;
+    refused
+        .expect_code(2)
+        .assert_stderr_has("has no keysend document");
+}

@@ -463,7 +463,8 @@ pub enum ContactsCommand {
     Add {
         /// A name for the contact.
         name: String,
-        /// Their node public key (66 hex).
+        /// Their node public key (66 hex), or a Lightning Address whose
+        /// provider serves a keysend document (re-resolved at each send).
         pubkey: String,
         /// A private note.
         #[arg(long)]

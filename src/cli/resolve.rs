@@ -9,7 +9,7 @@ use super::exit::CliError;
 use super::report::{confirm, print_json, progress, safe};
 use super::send::{keysend_to, parse_sats};
 use super::{history, journal, payment};
-use crate::keysend::Msat;
+use crate::keysend::{Msat, NodeId, Records};
 use crate::node::{OutgoingKeysend, SharedNode};
 use crate::payto::resolve::now;
 use crate::payto::{self, Client, Resolution, ResolveError, Shown, Target};
@@ -211,4 +211,54 @@ async fn pay_invoice(
         false => payment::Output::Text,
     };
     payment::follow_as(events, paths, output).await
+}
+
+/// `contacts add NAME user@domain`: the address's keysend node, now.
+/// `None` when `text` is not an address (a pubkey, then).
+pub(super) fn contact_address(text: &str) -> Result<Option<(NodeId, String)>, CliError> {
+    let Some(Ok(Target::Address(address))) = Target::parse(text) else {
+        return Ok(None);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::BadInput(format!("cannot start: {e}")))?;
+    let target = Target::Address(address.clone());
+    let resolution =
+        runtime.block_on(async { payto::resolve(&client()?, &target).await.map_err(error) })?;
+    match resolution {
+        Resolution::Keysend { target, .. } => Ok(Some((target.pubkey, address.to_string()))),
+        _ => Err(CliError::BadInput(format!(
+            "{address} has no keysend document (LNURL-pay only); send to it by its address instead"
+        ))),
+    }
+}
+
+/// A contact added by address, re-resolved at send time: the node it
+/// gives now and its records; a changed node is said, an unreachable
+/// address falls back to the saved key.
+pub(super) async fn contact_now(address: &str, saved: NodeId) -> (NodeId, Records) {
+    let resolved = match (client(), Target::parse(address)) {
+        (Ok(client), Some(Ok(target))) => payto::resolve(&client, &target).await.ok(),
+        _ => None,
+    };
+    match resolved {
+        Some(Resolution::Keysend { target, .. }) => {
+            if target.pubkey != saved {
+                progress(&format!(
+                    "warning: {address} now gives node {} (saved: {saved}); sending to the new \
+                     node. Check with the recipient if you did not expect this.",
+                    target.pubkey
+                ));
+            }
+            (target.pubkey, target.records)
+        }
+        _ => {
+            progress(&format!(
+                "warning: could not re-resolve {address} to a keysend node; sending to the \
+                 saved key {saved}."
+            ));
+            (saved, Records::new())
+        }
+    }
 }

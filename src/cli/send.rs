@@ -62,7 +62,15 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     }
     let amount = parse_sats(args.sats.as_deref().unwrap_or_default())?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
-    keysend_to(node, paths, args, (id, matched), amount, Records::new()).await
+    let address = matched.as_ref().and_then(|m| {
+        let contact = book.contacts().iter().find(|c| c.name == m.name)?;
+        contact.address.clone()
+    });
+    let (id, provided) = match address {
+        Some(address) => super::resolve::contact_now(&address, id).await,
+        None => (id, Records::new()),
+    };
+    keysend_to(node, paths, args, (id, matched), amount, provided).await
 }
 
 /// Send a keysend to `id` with the provider's `provided` records added (a
