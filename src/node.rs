@@ -168,10 +168,47 @@ pub struct OutgoingKeysend {
     pub timeout: Duration,
 }
 
+/// A record type that never leaves Satchel: an [`OutgoingKeysend`] holding
+/// it pays a BOLT11 invoice (value: the payment hash, then the invoice
+/// text), so the journal keeps invoice payments with no schema change. The
+/// adapter sends the invoice as `payment_request` and drops this record.
+pub const LOCAL_INVOICE_RECORD: u64 = 1;
+
 impl OutgoingKeysend {
-    /// The payment hash: SHA-256 of the preimage.
+    /// The payment hash: the invoice's, or SHA-256 of the preimage.
     pub fn hash(&self) -> PaymentHash {
-        self.preimage.hash()
+        self.records
+            .get(&LOCAL_INVOICE_RECORD)
+            .and_then(|v| PaymentHash::from_slice(v.get(..32)?))
+            .unwrap_or_else(|| self.preimage.hash())
+    }
+
+    /// The BOLT11 invoice this pays, if it pays one.
+    pub fn invoice(&self) -> Option<&str> {
+        let value = self.records.get(&LOCAL_INVOICE_RECORD)?;
+        std::str::from_utf8(value.get(32..)?).ok()
+    }
+
+    /// Pay `invoice` (its text `text`) with `amount` (its own, or the
+    /// payer's for a zero-amount invoice). The preimage is unused: the
+    /// payee knows it.
+    pub fn pay_invoice(
+        invoice: &crate::payto::Invoice,
+        text: &str,
+        amount: Msat,
+        fee_limit: Msat,
+        timeout: Duration,
+    ) -> Self {
+        let mut value = invoice.payment_hash.as_bytes().to_vec();
+        value.extend_from_slice(text.as_bytes());
+        Self {
+            destination: invoice.payee,
+            amount,
+            preimage: Preimage::random(),
+            records: Records::from([(LOCAL_INVOICE_RECORD, value)]),
+            fee_limit,
+            timeout,
+        }
     }
 }
 

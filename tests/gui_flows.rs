@@ -27,6 +27,8 @@ mod renderer;
 mod send_form;
 #[path = "gui_flows/send_outcome.rs"]
 mod send_outcome;
+#[path = "gui_flows/send_payto.rs"]
+mod send_payto;
 #[path = "gui_flows/send_retry.rs"]
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]

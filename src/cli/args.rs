@@ -150,6 +150,9 @@ pub enum Command {
     Balance(JsonFlag),
     /// Send a keysend payment, optionally with a message.
     Send(SendArgs),
+    /// Show what a Lightning Address, lnurl or invoice resolves to (keysend
+    /// first, else LNURL-pay); nothing is paid.
+    Resolve(ResolveArgs),
     /// List received keysend messages, newest first (fetches new ones from the node first).
     Inbox(InboxArgs),
     /// List keysends we sent, newest first; send or discard one that never reached the node.
@@ -192,6 +195,7 @@ impl Command {
             Self::Info(_) => "info",
             Self::Balance(_) => "balance",
             Self::Send(_) => "send",
+            Self::Resolve(_) => "resolve",
             Self::Inbox(_) => "inbox",
             Self::Sent(_) => "sent",
             Self::Contacts(_) => "contacts",
@@ -310,10 +314,13 @@ pub struct JsonFlag {
 /// `satchel send`.
 #[derive(Debug, Clone, Args)]
 pub struct SendArgs {
-    /// Destination: a node public key (66 hex) or a contact name.
+    /// Destination: a node public key (66 hex), a contact name, a Lightning
+    /// Address (user@domain), an lnurl1… string or a BOLT11 invoice
+    /// (`lightning:` prefixes are accepted).
     pub destination: String,
-    /// Amount in sats (1000, 1,000 and 1_000 are all accepted).
-    pub sats: String,
+    /// Amount in sats (1000, 1,000 and 1_000 are all accepted); may be left
+    /// out only for an invoice that names its amount.
+    pub sats: Option<String>,
     /// A message to attach (record 34349334).
     #[arg(long, short = 'm', value_name = "TEXT")]
     pub message: Option<String>,
@@ -332,6 +339,16 @@ pub struct SendArgs {
     pub yes: bool,
     /// Print the outcome as one JSON object on stdout (status, payment_hash,
     /// preimage, amount, fee, hops, failure); the summary goes to stderr.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `satchel resolve`.
+#[derive(Debug, Clone, Args)]
+pub struct ResolveArgs {
+    /// A Lightning Address (user@domain), an lnurl1… string or a BOLT11 invoice.
+    pub address: String,
+    /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -464,7 +481,8 @@ pub enum ContactsCommand {
     Add {
         /// A name for the contact.
         name: String,
-        /// Their node public key (66 hex).
+        /// Their node public key (66 hex), or a Lightning Address whose
+        /// provider serves a keysend document (re-resolved at each send).
         pubkey: String,
         /// A private note.
         #[arg(long)]
@@ -568,7 +586,7 @@ mod tests {
             panic!("not send")
         };
         assert_eq!(send.destination, "alice");
-        assert_eq!(send.sats, "1,000");
+        assert_eq!(send.sats.as_deref(), Some("1,000"));
         assert_eq!(send.message.as_deref(), Some("hi"));
         assert!(send.sign && send.yes);
         assert_eq!(send.fee_limit.as_deref(), Some("5"));

@@ -164,13 +164,18 @@ fn add(
     pubkey: &str,
     note: Option<&str>,
 ) -> Result<(), CliError> {
-    let pubkey = parse_pubkey(pubkey)?;
+    let (pubkey, address) = match super::resolve::contact_address(pubkey)? {
+        Some((id, address)) => (id, Some(address)),
+        None => (parse_pubkey(pubkey)?, None),
+    };
     let new = NewContact {
         note: note.unwrap_or_default().to_owned(),
         ..NewContact::new(name, pubkey)
     };
     let id = book
         .add(new)
+        .map_err(|err| CliError::BadInput(err.to_string()))?;
+    book.set_address(id, address)
         .map_err(|err| CliError::BadInput(err.to_string()))?;
     save(book, paths)?;
     let name = book.get(id).map_or_else(String::new, |c| c.name.clone());

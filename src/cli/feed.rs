@@ -78,6 +78,9 @@ pub(super) async fn load(
     if loaded.from_cache {
         super::report::progress("(feed unchanged since last time; using the saved copy)");
     }
+    for note in &loaded.notes {
+        super::report::progress(&format!("Lightning Address {note}"));
+    }
     crate::podcast::select(loaded.feed, loaded.url, episode)
         .map_err(|e| CliError::BadInput(e.to_string()))
 }

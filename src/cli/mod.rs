@@ -27,6 +27,7 @@ mod payment;
 mod renderer;
 mod reply;
 mod report;
+mod resolve;
 mod send;
 mod send_json;
 mod sent;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Completions { shell }) => docs::print(&docs::completions(*shell)),
         Some(Command::Man) => docs::man_page().and_then(|page| docs::print(&page)),
         Some(Command::Contacts(command)) => run_contacts(args, command),
+        Some(Command::Resolve(resolve)) => resolve::run(resolve),
         Some(Command::Info(flag)) => on_node(args, None, async |node, _| {
             status::info(node.as_ref(), flag.json).await
         }),

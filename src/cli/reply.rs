@@ -40,7 +40,7 @@ pub async fn reply(node: &SharedNode, paths: &Paths, args: &ReplyArgs) -> Result
     let send = SendArgs {
         json: false,
         destination: target.id.to_hex(),
-        sats: args.sats.clone(),
+        sats: Some(args.sats.clone()),
         sign: args.message.is_some(),
         message: args.message.clone(),
         fee_limit: None,
@@ -72,7 +72,7 @@ pub async fn refund(node: &SharedNode, paths: &Paths, args: &RefundArgs) -> Resu
     let send = SendArgs {
         json: false,
         destination: target.id.to_hex(),
-        sats: amount.sats().to_string(),
+        sats: Some(amount.sats().to_string()),
         sign: true,
         message: Some(format!("Refund of payment {}", &hash[..16])),
         fee_limit: None,

@@ -52,10 +52,46 @@ impl Recipient {
 
 /// Run `send` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<(), CliError> {
-    let amount = parse_sats(&args.sats)?;
     let book = contacts::load(paths)?;
+    // An address, lnurl or invoice (unless a contact has that very name).
+    let named = |c: &crate::store::Contact| c.name.eq_ignore_ascii_case(args.destination.trim());
+    if !book.contacts().iter().any(named)
+        && let Some(target) = crate::payto::Target::parse(&args.destination)
+    {
+        return super::resolve::send(node, paths, args, target).await;
+    }
+    let amount = parse_sats(args.sats.as_deref().unwrap_or_default())?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
-    let draft = draft(paths, args, id, amount)?;
+    let address = matched.as_ref().and_then(|m| {
+        let contact = book.contacts().iter().find(|c| c.name == m.name)?;
+        contact.address.clone()
+    });
+    let (id, provided) = match address {
+        Some(address) => super::resolve::contact_now(&address, id).await,
+        None => (id, Records::new()),
+    };
+    keysend_to(node, paths, args, (id, matched), amount, provided).await
+}
+
+/// Send a keysend to `id` with the provider's `provided` records added (a
+/// resolved Lightning Address) to what the arguments compose.
+pub(super) async fn keysend_to(
+    node: &SharedNode,
+    paths: &Paths,
+    args: &SendArgs,
+    (id, matched): (NodeId, Option<contacts::Matched>),
+    amount: Msat,
+    provided: Records,
+) -> Result<(), CliError> {
+    let mut draft = draft(paths, args, id, amount)?;
+    for (key, value) in provided {
+        if draft.tip.extra.insert(key, value).is_some() {
+            return Err(CliError::BadInput(format!(
+                "record type {key} is given twice (by you and by the recipient's provider)"
+            )));
+        }
+    }
+    draft.check(None)?;
     let journal = super::history::open_node(node, paths).await?.journal;
     let found = wallet::reconcile(node, &journal).await?;
     journal::report(&found, paths, None);
@@ -177,7 +213,7 @@ fn warn_unsent_twin(found: &[Reconciled], destination: NodeId, amount: Msat) {
 }
 
 /// Sats as typed, with the specific reason when it is not an amount.
-fn parse_sats(text: &str) -> Result<Msat, CliError> {
+pub(super) fn parse_sats(text: &str) -> Result<Msat, CliError> {
     Msat::parse_sats(text).map_err(|source| CliError::BadAmount {
         text: safe(text, 40),
         source,

@@ -15,6 +15,9 @@ pub struct Loaded {
     pub url: Option<String>,
     /// The server said it had not changed: the saved copy was read.
     pub from_cache: bool,
+    /// What became of each Lightning Address recipient (resolved to
+    /// keysend, or skipped and why), one line each.
+    pub notes: Vec<String>,
 }
 
 /// Why a feed could not be read.
@@ -33,12 +36,34 @@ pub async fn load(cache: Option<PathBuf>, demo: bool, feed: &str) -> Result<Load
             feed: Feed::parse(DEMO_FEED)?,
             url: None,
             from_cache: false,
+            notes: Vec::new(),
         });
     }
     let fetched = Fetcher::new(cache)?.get(feed).await?;
+    let mut parsed = Feed::parse(&fetched.bytes)?;
+    let notes = resolve_addresses(&mut parsed).await;
     Ok(Loaded {
-        feed: Feed::parse(&fetched.bytes)?,
+        feed: parsed,
         url: fetched.url,
         from_cache: fetched.source == Source::Cache,
+        notes,
     })
+}
+
+/// Lightning Address recipients are paid by keysend when their provider
+/// publishes a keysend document; the others stay unpayable, with the reason.
+async fn resolve_addresses(feed: &mut Feed) -> Vec<String> {
+    let has_address = feed
+        .values
+        .iter()
+        .chain(feed.items.iter().flat_map(|i| i.values.iter()))
+        .flat_map(|b| b.recipients.iter())
+        .any(|r| r.kind.trim().eq_ignore_ascii_case("lnaddress"));
+    if !has_address {
+        return Vec::new();
+    }
+    match crate::payto::Client::new() {
+        Ok(client) => crate::payto::value::resolve_lnaddresses(&client, feed).await,
+        Err(e) => vec![format!("Lightning Address recipients not resolved: {e}")],
+    }
 }

@@ -260,6 +260,10 @@ impl RawRecipient {
     /// The payable recipient, or why it cannot be paid.
     fn check(&self) -> Result<Recipient, String> {
         let kind = self.kind.trim();
+        // Resolved ones became `node` (payto::value); these did not.
+        if kind.eq_ignore_ascii_case("lnaddress") {
+            return Err("the Lightning Address did not resolve to a keysend node".into());
+        }
         if !kind.eq_ignore_ascii_case("node") {
             return Err(format!(
                 "type {:?} is not payable yet: Satchel pays keysend to node pubkeys only",

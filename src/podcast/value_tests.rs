@@ -31,7 +31,7 @@ fn bad_recipients_are_skipped_with_the_reason() {
             recipient("Bad key", 9, "10", "").replace(&node(9).to_string(), "02abcd"),
             "not a node pubkey",
         ),
-        (lnaddress.to_owned(), "\"lnaddress\" is not payable yet"),
+        (lnaddress.to_owned(), "did not resolve to a keysend node"),
         (recipient("Neg", 9, "-5", ""), "split \"-5\" is negative"),
         (
             recipient("Text", 9, "lots", ""),

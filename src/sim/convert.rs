@@ -119,7 +119,9 @@ pub(crate) fn invoice(stored: &StoredInvoice) -> lnrpc::Invoice {
         state: stored.state,
         htlcs: stored.htlcs.iter().map(invoice_htlc).collect(),
         features: HashMap::from([(TLV_ONION_REQUIRED, feature("tlv-onion", true))]),
-        is_keysend: true,
+        is_keysend: stored.payment_request.is_empty(),
+        payment_request: stored.payment_request.clone(),
+        memo: stored.memo.clone(),
         payment_addr: vec![0; 32],
         ..lnrpc::Invoice::default()
     }

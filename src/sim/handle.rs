@@ -213,6 +213,28 @@ impl SimHandle {
         PaymentHash::from_bytes(hash)
     }
 
+    /// Node `name` adds a BOLT11 invoice (AddInvoice): its text and hash.
+    /// With `description_hash` the invoice carries that instead of `memo`.
+    pub fn add_invoice(
+        &self,
+        name: &str,
+        amount: Option<Msat>,
+        memo: &str,
+        description_hash: Option<[u8; 32]>,
+    ) -> Result<(String, PaymentHash), SimError> {
+        let node = graph::node_index(name).ok_or_else(|| SimError::UnknownNode(name.to_owned()))?;
+        let added = super::bolt11::add_simple(
+            &mut self.shared.lock(),
+            node,
+            amount,
+            memo,
+            description_hash,
+        )
+        .map_err(|s| SimError::Refused(s.message().to_owned()))?;
+        self.shared.mark_dirty();
+        Ok(added)
+    }
+
     /// Drop every open stream and connection and refuse new ones while
     /// `false` (fault injection).
     pub fn set_connections_enabled(&self, enabled: bool) {
@@ -262,6 +284,7 @@ pub(crate) async fn inject(
         records,
         fee_limit_msat: amount.0 / 20 + 10_000,
         final_cltv_delta: pay::DEFAULT_FINAL_CLTV,
+        payment_request: String::new(),
     };
     let mut changes = shared.lock().ledgers[sender].watch_payments();
     let hash_hex = pay::begin(shared, sender, keysend)

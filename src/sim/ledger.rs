@@ -58,6 +58,13 @@ pub(crate) struct StoredInvoice {
     pub state: i32,
     #[prost(message, repeated, tag = "9")]
     pub htlcs: Vec<StoredHtlc>,
+    /// BOLT11 invoices (AddInvoice); empty for keysends.
+    #[prost(string, tag = "10")]
+    pub payment_request: String,
+    #[prost(string, tag = "11")]
+    pub memo: String,
+    #[prost(int64, tag = "12")]
+    pub expiry: i64,
 }
 
 /// A keysend arriving at its destination.
@@ -152,6 +159,7 @@ impl Ledger {
             settle_index: self.settles.len() as u64 + 1,
             state: INVOICE_SETTLED,
             htlcs: vec![arrival.htlc],
+            ..StoredInvoice::default()
         };
         self.invoices.push(invoice);
         self.settles.push(position);
@@ -159,6 +167,39 @@ impl Ledger {
         let _ = self.dirty_segments.insert(position / SEGMENT);
         self.invoice_version.send_modify(|v| *v += 1);
         position as u64 + 1
+    }
+
+    /// Add an OPEN invoice (AddInvoice): a new add index and an add event.
+    pub fn add_open(&mut self, mut invoice: StoredInvoice) -> u64 {
+        let position = self.invoices.len();
+        invoice.add_index = position as u64 + 1;
+        if let Ok(hash) = invoice.r_hash.as_slice().try_into() {
+            let _ = self.by_hash.insert(hash, position);
+        }
+        self.invoices.push(invoice);
+        let _ = self.dirty_segments.insert(position / SEGMENT);
+        self.invoice_version.send_modify(|v| *v += 1);
+        position as u64 + 1
+    }
+
+    /// Settle the OPEN invoice `hash` with `htlc` (a settle index and event).
+    /// False when there is no open invoice with that hash.
+    pub fn settle_open(&mut self, hash: &[u8; 32], htlc: StoredHtlc, now: i64) -> bool {
+        let Some(&position) = self.by_hash.get(hash) else {
+            return false;
+        };
+        let invoice = &mut self.invoices[position];
+        if invoice.state != 0 {
+            return false;
+        }
+        invoice.state = INVOICE_SETTLED;
+        invoice.settle_date = now;
+        invoice.settle_index = self.settles.len() as u64 + 1;
+        invoice.htlcs.push(htlc);
+        self.settles.push(position);
+        let _ = self.dirty_segments.insert(position / SEGMENT);
+        self.invoice_version.send_modify(|v| *v += 1);
+        true
     }
 
     /// All invoices, oldest first (position = add_index - 1).

@@ -127,6 +127,16 @@ impl Lightning for NodeService {
             .ok_or_else(|| Status::not_found("there are no existing invoices"))
     }
 
+    async fn add_invoice(
+        &self,
+        request: Request<lnrpc::Invoice>,
+    ) -> Reply<lnrpc::AddInvoiceResponse> {
+        self.authorize(&request, Permission::InvoicesWrite)?;
+        let added = super::bolt11::add(&mut self.shared.lock(), self.node, request.get_ref())?;
+        self.shared.mark_dirty();
+        Ok(Response::new(added))
+    }
+
     type SubscribeInvoicesStream = BoxStream<'static, Result<lnrpc::Invoice, Status>>;
 
     async fn subscribe_invoices(

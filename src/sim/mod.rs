@@ -7,6 +7,7 @@
 //! It powers the integration tests, `satchel --demo` and the benchmarks.
 //! The unchanged LND client connects to it exactly as to LND.
 
+mod bolt11;
 mod convert;
 mod disk;
 mod gate;

@@ -38,6 +38,8 @@ pub(crate) struct Keysend {
     pub records: Records,
     pub fee_limit_msat: u64,
     pub final_cltv_delta: u32,
+    /// The BOLT11 invoice paid; empty for a keysend.
+    pub payment_request: String,
 }
 
 /// Nanoseconds since the Unix epoch.
@@ -54,9 +56,7 @@ pub(crate) fn validate(
     request: &SendPaymentRequest,
 ) -> Result<Keysend, Status> {
     if !request.payment_request.is_empty() {
-        return Err(Status::unimplemented(
-            "the simulator only sends keysend payments (no payment_request)",
-        ));
+        return super::bolt11::validate(network, sender, request);
     }
     if request.amp || request.max_shard_size_msat > 0 {
         return Err(Status::invalid_argument(
@@ -97,6 +97,7 @@ pub(crate) fn validate(
         records,
         fee_limit_msat,
         final_cltv_delta,
+        payment_request: String::new(),
     })
 }
 
@@ -154,6 +155,7 @@ pub(crate) fn begin(
         value_msat: keysend.amount_msat as i64,
         creation_date: now / 1_000_000_000,
         creation_time_ns: now,
+        payment_request: keysend.payment_request.clone(),
         ..Payment::default()
     };
     match found {
@@ -239,7 +241,11 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
         .collect();
     let dest = hops.last().map_or(sender, |h| h.2);
     let now = now_ns();
-    match keysend_preimage(&records, hash_hex).filter(|_| NODES[dest].accepts_keysend) {
+    let amount = last.amt_to_forward_msat as u64;
+    let preimage = keysend_preimage(&records, hash_hex)
+        .filter(|_| NODES[dest].accepts_keysend)
+        .or_else(|| super::bolt11::open_preimage(network, dest, hash_hex, amount));
+    match preimage {
         Some(preimage) => {
             let mut htlc_index = 0;
             for &(channel, from_a, _, amount) in &hops {
@@ -256,14 +262,12 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
                 records,
             };
             let hash = hex_array(hash_hex);
-            let _ = network.ledgers[dest].settle_keysend(
-                Arrival {
-                    hash,
-                    preimage,
-                    htlc,
-                },
-                now / 1_000_000_000,
-            );
+            let arrival = Arrival {
+                hash,
+                preimage,
+                htlc,
+            };
+            super::bolt11::settle(network, dest, arrival, now / 1_000_000_000);
             network.ledgers[sender].update_payment(hash_hex, |p| {
                 succeed(p, &preimage, route.total_fees_msat, now);
             });

@@ -10,6 +10,7 @@
 
 mod form;
 mod outcome;
+mod payto;
 mod view;
 
 use std::time::Duration;
@@ -68,6 +69,8 @@ pub struct Send {
     stage: Stage,
     intent: IntentId,
     generation: u64,
+    /// What an address, lnurl or invoice in "To" resolved to.
+    resolved: Option<payto::Resolved>,
 }
 
 /// Send events.
@@ -88,6 +91,11 @@ pub enum Message {
     ProbeDue(u64),
     /// The node's answer for the key it names.
     Probed(Probe),
+    /// What the address, lnurl or invoice `text` resolved to.
+    Resolved {
+        text: String,
+        result: Result<crate::payto::Resolution, crate::payto::ResolveError>,
+    },
     Send,
     Cancel,
     /// `prepare` finished for `intent`.
@@ -144,6 +152,7 @@ impl Default for Send {
             stage: Stage::Compose,
             intent: IntentId::new(),
             generation: 0,
+            resolved: None,
         }
     }
 }
@@ -237,6 +246,7 @@ impl Send {
             Message::RecordsChanged(value) => self.edited(|s| s.records = value),
             Message::ProbeDue(generation) => self.probe_now(generation, &cx),
             Message::Probed(probe) => self.take_probe(probe, cx.env),
+            Message::Resolved { text, result } => self.take_resolution(text, result),
             Message::Send => self.send(&cx),
             Message::Cancel => self.cancel(),
             Message::Prepared { intent, result } => self.prepared(intent, result, &cx),
@@ -326,6 +336,9 @@ impl Send {
         if generation != self.generation {
             return Action::None;
         }
+        if let Some(resolving) = self.resolve_now() {
+            return resolving;
+        }
         let Ok(draft) = self.draft(cx.env) else {
             return Action::None;
         };
@@ -352,6 +365,9 @@ impl Send {
     fn send(&mut self, cx: &Context<'_>) -> Action {
         if !matches!(self.stage, Stage::Compose | Stage::Confirm) {
             return Action::None;
+        }
+        if let Some(paying) = self.send_by_invoice(cx) {
+            return paying;
         }
         // An incomplete form is not sent (the button is disabled; Enter too).
         let Ok(draft) = self.ready(cx.env) else {

@@ -95,7 +95,13 @@ fn peer(channel: lnrpc::Channel) -> Result<Peer, NodeError> {
 /// (LND: routes whose onion would exceed 1300 bytes are discarded).
 pub(crate) fn query_routes_request(keysend: &OutgoingKeysend) -> lnrpc::QueryRoutesRequest {
     let mut records = to_proto_records(&keysend.records);
-    let _ = records.insert(KEYSEND_PREIMAGE, vec![0; 32]);
+    // An invoice payment carries no onion records: only its local marker.
+    match keysend.invoice() {
+        Some(_) => records.clear(),
+        None => {
+            let _ = records.insert(KEYSEND_PREIMAGE, vec![0; 32]);
+        }
+    }
     lnrpc::QueryRoutesRequest {
         pub_key: keysend.destination.to_hex(),
         amt_msat: msat_to_i64(keysend.amount),

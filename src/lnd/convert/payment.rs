@@ -18,6 +18,9 @@ use crate::rpc::routerrpc;
 /// `payment_hash = SHA-256(preimage)`, `dest` as raw 33 bytes.
 /// `fee_limit_msat` is always set (0 would mean zero-fee routes only).
 pub(crate) fn send_request(keysend: &OutgoingKeysend) -> routerrpc::SendPaymentRequest {
+    if let Some(invoice) = keysend.invoice() {
+        return invoice_request(keysend, invoice);
+    }
     let mut records = to_proto_records(&keysend.records);
     let _ = records.insert(KEYSEND_PREIMAGE, keysend.preimage.as_bytes().to_vec());
     routerrpc::SendPaymentRequest {
@@ -25,6 +28,24 @@ pub(crate) fn send_request(keysend: &OutgoingKeysend) -> routerrpc::SendPaymentR
         amt_msat: msat_to_i64(keysend.amount),
         payment_hash: keysend.hash().as_bytes().to_vec(),
         dest_custom_records: records,
+        fee_limit_msat: msat_to_i64(keysend.fee_limit),
+        timeout_seconds: timeout_seconds(keysend.timeout),
+        no_inflight_updates: false,
+        ..Default::default()
+    }
+}
+
+/// `SendPaymentV2` for a BOLT11 invoice. LND: `amt` only for a zero-amount
+/// invoice (otherwise "amount must not be specified").
+fn invoice_request(keysend: &OutgoingKeysend, invoice: &str) -> routerrpc::SendPaymentRequest {
+    let has_amount = crate::payto::Invoice::decode(invoice).is_ok_and(|i| i.amount.is_some());
+    routerrpc::SendPaymentRequest {
+        payment_request: invoice.to_owned(),
+        amt_msat: if has_amount {
+            0
+        } else {
+            msat_to_i64(keysend.amount)
+        },
         fee_limit_msat: msat_to_i64(keysend.fee_limit),
         timeout_seconds: timeout_seconds(keysend.timeout),
         no_inflight_updates: false,
@@ -131,14 +152,11 @@ fn preimage(payment: &lnrpc::Payment) -> Result<Preimage, NodeError> {
     })
 }
 
-/// A keysend we sent, from `ListPayments`. `None` for invoice payments and
-/// entries that cannot be read.
+/// A payment we sent, from `ListPayments`: keysends and (issue 16, "shown
+/// in Sent") invoice payments, whose final hop carries no records. `None`
+/// for entries that cannot be read.
 pub(crate) fn sent(payment: &lnrpc::Payment) -> Option<SentKeysend> {
     let hop = final_hop(payment);
-    let carries_keysend = hop.is_some_and(|h| h.custom_records.contains_key(&KEYSEND_PREIMAGE));
-    if !carries_keysend && !payment.payment_request.is_empty() {
-        return None;
-    }
     let mut records: Records = hop
         .map(|h| from_proto_records(h.custom_records.clone()))
         .unwrap_or_default();

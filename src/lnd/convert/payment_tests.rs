@@ -213,7 +213,7 @@ fn sent_reads_the_final_hop_records() {
 }
 
 #[test]
-fn sent_skips_invoice_payments_and_keeps_failed_keysends() {
+fn sent_keeps_invoice_payments_and_failed_keysends() {
     let invoice_htlcs = vec![attempt(HtlcStatus::Succeeded, vec![hop(BOB, &[])], None)];
     let mut invoice = payment(
         ProtoStatus::Succeeded,
@@ -222,7 +222,9 @@ fn sent_skips_invoice_payments_and_keeps_failed_keysends() {
     );
     invoice.payment_request = "lnbcrt1invoice".into();
     invoice.payment_preimage = hex::encode([7; 32]);
-    assert_eq!(sent(&invoice), None);
+    let paid = sent(&invoice).expect("an invoice payment is listed");
+    assert_eq!(paid.destination.map(|d| d.to_hex()), Some(BOB.to_owned()));
+    assert!(paid.records.is_empty());
 
     let no_attempt = payment(ProtoStatus::Failed, Reason::FailureReasonNoRoute, vec![]);
     let sent_failed = sent(&no_attempt).unwrap();
@@ -247,7 +249,7 @@ fn sent_page_advances_past_everything_scanned() {
     let page = sent_page(page, 5);
     assert_eq!(
         (page.items.len(), page.last_index, page.scanned),
-        (1, 12, 2)
+        (2, 12, 2)
     );
     let empty = sent_page(lnrpc::ListPaymentsResponse::default(), 5);
     assert_eq!(

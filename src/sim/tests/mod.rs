@@ -1,6 +1,7 @@
 //! Simulator tests over real gRPC + TLS + macaroons, driven by the generated
 //! tonic client: the same wire path LND clients take.
 
+mod bolt11;
 mod gate;
 mod grpc;
 mod invoices;

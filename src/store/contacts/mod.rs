@@ -56,6 +56,10 @@ pub struct Contact {
     /// When the contact was added (unix seconds).
     #[serde(default)]
     pub created_at: i64,
+    /// A Lightning Address this contact was added by: re-resolved at send
+    /// time, with a warning when it no longer gives `pubkey` (issue 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// The fields a user enters for a contact (add, edit, import).
@@ -193,6 +197,7 @@ impl ContactBook {
             alias: None,
             accepts_keysend: None,
             created_at: chrono::Utc::now().timestamp(),
+            address: None,
         });
         Ok(id)
     }
@@ -227,6 +232,12 @@ impl ContactBook {
             .map(|alias| display_safe(alias, MAX_ALIAS_CHARS))
             .filter(|alias| !alias.is_empty());
         contact.accepts_keysend = accepts_keysend;
+        Ok(())
+    }
+
+    /// Remember the Lightning Address contact `id` is paid through.
+    pub fn set_address(&mut self, id: u64, address: Option<String>) -> Result<(), ContactError> {
+        self.get_mut(id)?.address = address;
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use crate::gui::screen::Env;
 use crate::keysend::onion::Budget;
 use crate::keysend::outgoing::Tip;
 use crate::keysend::record::{AssignmentError, parse_assignments};
-use crate::keysend::{AmountError, Msat};
+use crate::keysend::{AmountError, Msat, Records};
 use crate::node::NodeInfo;
 use crate::store::{Contact, ResolveError};
 use crate::wallet::SendError;
@@ -24,6 +24,11 @@ pub enum FormError {
     FeeLimit(AmountError),
     #[error("extra records: {0}")]
     Records(#[from] AssignmentError),
+    /// An address, lnurl or invoice that is not (yet) a keysend.
+    #[error("{0}")]
+    Payto(String),
+    #[error("paid by invoice")]
+    ByInvoice,
 }
 
 /// Why "Send" is disabled: a field, or the tip as a whole (records that
@@ -58,7 +63,7 @@ impl Send {
 
     /// What the form means, or the first field that is not right.
     pub fn draft(&self, env: &Env<'_>) -> Result<Draft, FormError> {
-        let destination = env.contacts.resolve(&self.recipient, false)?.id;
+        let (destination, provided) = self.destination(env)?;
         let amount = self.amount()?;
         let typed = (self.fee_limit_edited && !self.fee_limit.trim().is_empty())
             .then(|| Msat::parse_sats(&self.fee_limit).map_err(FormError::FeeLimit))
@@ -68,7 +73,7 @@ impl Send {
         Ok(Draft {
             destination,
             amount,
-            tip: self.tip(env.info, amount)?,
+            tip: self.tip(env.info, amount, provided)?,
             sign: self.sign,
             fee_limit,
             fee_rule,
@@ -76,8 +81,9 @@ impl Send {
     }
 
     /// Message, boostagram and records: the contact's, then this tip's.
-    fn tip(&self, info: &NodeInfo, amount: Msat) -> Result<Tip, FormError> {
+    fn tip(&self, info: &NodeInfo, amount: Msat, provided: Records) -> Result<Tip, FormError> {
         let mut extra = self.contact_records.clone();
+        extra.extend(provided);
         extra.extend(parse_assignments(&self.records)?);
         let message = self.message_text();
         let message = (!message.trim().is_empty()).then_some(message);

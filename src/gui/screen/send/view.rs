@@ -61,6 +61,7 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
     let draft = send.draft(env);
     // A partial contact name with suggestions under it is not an error yet.
     let recipient_error = match &draft {
+        Err(FormError::Payto(_) | FormError::ByInvoice) => None, // the card says it
         Err(FormError::Recipient(e)) if send.suggestions(env).is_empty() => {
             (!send.recipient.trim().is_empty()).then(|| widget::sentence(&e.to_string()))
         }
@@ -71,7 +72,7 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         .flatten()
         .map(|e| widget::sentence(&e.to_string()));
     let to = input(
-        "Contact name or node public key",
+        "Contact, node public key, user@domain, lnurl or invoice",
         &send.recipient,
         Message::RecipientChanged,
     )
@@ -137,6 +138,9 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 /// Who the tip goes to, the suggestions while a name is typed, and what
 /// the graph warns about.
 fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
+    if let Some(card) = super::payto::card(send) {
+        return card;
+    }
     if let Ok(found) = env.contacts.resolve(&send.recipient, false) {
         let who = match found.contact {
             Some(contact) => format!("To your contact {}", contact.name),
@@ -301,7 +305,11 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
         Stage::Preparing => row![widget::primary("Sending…", None)].into(),
         _ => {
             let ready = send.ready(env);
-            let button = widget::primary("Send", ready.is_ok().then_some(Message::Send));
+            let by_invoice = matches!(send.invoice_amount(), Some(Ok(_)));
+            let button = widget::primary(
+                "Send",
+                (ready.is_ok() || by_invoice).then_some(Message::Send),
+            );
             let why: Element<'a, Message> = match &ready {
                 // Only what no field shows: records that cannot go, an oversize tip.
                 Err(NotReady::Tip(reason)) => text(widget::sentence(&reason.to_string()))
@@ -320,6 +328,9 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 
 /// The second click: what is sent, and every reason it is asked for.
 fn confirm<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
+    if let Some(card) = super::payto::confirm(send, env) {
+        return card;
+    }
     let Ok(draft) = send.draft(env) else {
         return space().into();
     };
