@@ -262,6 +262,7 @@ pub(crate) async fn inject(
         records,
         fee_limit_msat: amount.0 / 20 + 10_000,
         final_cltv_delta: pay::DEFAULT_FINAL_CLTV,
+        limits: Default::default(),
     };
     let mut changes = shared.lock().ledgers[sender].watch_payments();
     let hash_hex = pay::begin(shared, sender, keysend)
