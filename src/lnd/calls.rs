@@ -185,6 +185,26 @@ impl Node for Lnd {
         .boxed()
     }
 
+    fn send_routed(
+        &self,
+        keysend: OutgoingKeysend,
+        routing: crate::node::routing::Routing,
+    ) -> NodeStream<PaymentUpdate> {
+        self.send_with(&keysend, &routing)
+    }
+
+    fn feature_bits(&self, id: NodeId) -> NodeFuture<Option<Vec<u32>>> {
+        Lnd::feature_bits(self, id)
+    }
+
+    fn probe(
+        &self,
+        keysend: OutgoingKeysend,
+        routing: crate::node::routing::Routing,
+    ) -> NodeFuture<crate::node::routing::Probe> {
+        self.probe_with(&keysend, &routing)
+    }
+
     fn permissions(&self) -> NodeFuture<Permissions> {
         let lnd = self.clone();
         async move { Ok(lnd.check_permissions().await) }.boxed()

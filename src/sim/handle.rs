@@ -390,8 +390,8 @@ mod tests {
             let no_keysend = line.matches("(no keysend)").count();
             let private = line.matches("(private)").count();
             let expected = match name.as_str() {
-                "erin" => (1, 0),
-                "frank" => (0, 1),
+                "erin" | "ivan" => (1, 0),
+                "frank" | "kate" => (0, 1),
                 _ => (0, 0),
             };
             assert_eq!((no_keysend, private), expected, "{line}");
