@@ -53,6 +53,7 @@ impl Recipient {
 /// Run `send` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<(), CliError> {
     let amount = parse_sats(&args.sats)?;
+    let node = &wallet::routed::with_hints(node.clone(), super::beyond::hints(&args.beyond)?);
     let book = contacts::load(paths)?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
     let draft = draft(paths, args, id, amount)?;
@@ -92,18 +93,27 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     if let Err(err) = &probe.route {
         progress(&format!("No fee estimate: {err}"));
     }
+    let check = super::beyond::check(node, id, &keysend, &args.beyond).await;
+    if args.beyond.probe {
+        return super::beyond::probe(node, keysend, args.json).await;
+    }
     if draft.fee_above_amount() {
         let question = wallet::draft::fee_question(&draft);
         progress(&format!("note: {question}"));
         confirm("Allow a fee limit above the amount?", args.yes)?;
     }
     confirm("Send it?", args.yes)?;
+    if args.beyond.amp {
+        let sent = super::beyond::amp(node, keysend, args.json).await;
+        return super::beyond::explain(sent, check.as_ref());
+    }
     let events = wallet::send(node.clone(), journal, intent.into(), keysend);
     let output = match args.json {
         true => payment::Output::Json,
         false => payment::Output::Text,
     };
-    payment::follow_as(events, paths, output).await
+    let sent = payment::follow_as(events, paths, output).await;
+    super::beyond::explain(sent, check.as_ref())
 }
 
 /// What the arguments compose, checked before the node is asked anything.
