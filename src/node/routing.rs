@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn hop_hints_parse_and_print() {
-        let id = "02".to_owned() + &"11".repeat(32);
+        let id = crate::sim::demo_node().to_hex();
         let hint: HopHint = format!("{id}:879600x1x0:1000:1:40").parse().unwrap();
         assert_eq!(hint.chan_id, (879_600 << 40) | (1 << 16));
         assert_eq!((hint.fee_base_msat, hint.fee_ppm, hint.cltv_delta), (1000, 1, 40));
