@@ -105,6 +105,12 @@ pub(crate) fn hinted_channels(network: &Network, hints: &[RouteHint]) -> Vec<usi
         .collect()
 }
 
+/// The id of demo node `name` ("oscar", "kate", ...): ids derive from
+/// names only, so they are the same in every demo.
+pub fn demo_node_id(name: &str) -> Option<crate::keysend::NodeId> {
+    graph::node_index(name).map(|_| graph::node_id(name))
+}
+
 /// The hop hint that reaches private node `name` in the demo network, as
 /// text `NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA` (what its
 /// owner would paste), or `None` for a node without a private channel.

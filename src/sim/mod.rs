@@ -9,7 +9,7 @@
 
 mod amp;
 mod behaviour;
-pub use behaviour::route_hint_to;
+pub use behaviour::{demo_node_id, route_hint_to};
 mod convert;
 mod disk;
 mod gate;
