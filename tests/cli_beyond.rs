@@ -58,6 +58,7 @@ fn a_large_tip_is_offered_amp_and_succeeds_with_it() {
         &["--demo", "send", &oscar, "2500000", "--fee-limit", "5000", "--yes"],
     )
     .expect_code(5);
+    keysend.assert_stderr_has("note: no single path carries this amount");
     keysend.assert_stderr_has("send it again with --amp");
     let amp = satchel(
         home.path(),
@@ -84,7 +85,7 @@ fn receivers_that_are_not_lnd_are_warned_about_and_explained() {
     let home = tempfile::tempdir().unwrap();
     let eclair = satchel(home.path(), &["--demo", "send", &demo_id("ivan"), "100", "--yes"])
         .expect_code(5);
-    eclair.assert_stderr_has("does not announce keysend (feature bit 55)");
+    eclair.assert_stderr_has("does not advertise keysend support (feature bit 55)");
     eclair.assert_stderr_has("why: the receiver refused the keysend");
     let cln = satchel(
         home.path(),
@@ -106,6 +107,7 @@ fn a_private_node_is_reached_with_a_hint() {
     let kate = demo_id("kate");
     let without = satchel(home.path(), &["--demo", "send", &kate, "1000", "--yes"]).expect_code(5);
     without.assert_stderr_has("not in the public graph");
+    without.assert_stderr_has("route hints (--hint)");
     let hint = satchel::sim::route_hint_to("kate").unwrap();
     let with = satchel(
         home.path(),

@@ -12,7 +12,7 @@ use super::report::{print_json, progress, safe, sats};
 use crate::keysend::NodeId;
 use crate::node::routing::{HopHint, Routing};
 use crate::node::{OutgoingKeysend, PaymentStatus, SharedNode};
-use crate::wallet::receiver::ReceiverCheck;
+use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
 
 /// The `--hint` flags, parsed.
 pub(super) fn hints(flags: &BeyondFlags) -> Result<Vec<HopHint>, CliError> {
@@ -26,26 +26,35 @@ pub(super) fn hints(flags: &BeyondFlags) -> Result<Vec<HopHint>, CliError> {
         .collect()
 }
 
-/// Read the receiver's features and print what they mean for this payment.
-/// A node that cannot answer gives no check (the send goes on).
+/// Read the receiver's features and print what they add to the draft's
+/// own warnings (not in the graph, no keysend bit: printed already):
+/// even records, the AMP offer, route hints. `no_route`: the fee estimate
+/// found no single path. A node that cannot answer gives no check.
 pub(super) async fn check(
     node: &SharedNode,
     id: NodeId,
     keysend: &OutgoingKeysend,
     flags: &BeyondFlags,
+    no_route: bool,
 ) -> Option<ReceiverCheck> {
     let check = ReceiverCheck::read(node, id, &keysend.records).await.ok()?;
-    let hinted = !flags.hints.is_empty();
-    for warning in check.warnings(hinted) {
-        // AMP carries no keysend record: bit 55 does not matter then.
-        let keysend_only = matches!(warning, crate::wallet::receiver::ReceiverWarning::NoKeysend { .. });
-        if flags.amp && keysend_only {
-            continue;
-        }
-        progress(&format!("warning: {}.", warning.explain()));
+    for warning in check.warnings(!flags.hints.is_empty()) {
+        let line = match warning {
+            ReceiverWarning::EvenRecords(_) => format!("warning: {}.", warning.explain()),
+            ReceiverWarning::NoKeysend { amp: true } if !flags.amp => {
+                "note: it does announce AMP (feature bit 31): --amp sends it as AMP instead.".into()
+            }
+            ReceiverWarning::NotInGraph { hinted: false } => {
+                "note: a private node is reached only with route hints (--hint).".into()
+            }
+            _ => continue,
+        };
+        progress(&line);
     }
     if flags.amp && !check.offers_amp() {
         progress("warning: the receiver does not announce AMP (feature bit 30/31); it will likely refuse it.");
+    } else if no_route && check.offers_amp() && !flags.amp && !flags.probe {
+        progress("note: no single path carries this amount; the receiver accepts AMP, which splits it (--amp).");
     }
     Some(check)
 }

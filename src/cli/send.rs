@@ -93,7 +93,8 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
     if let Err(err) = &probe.route {
         progress(&format!("No fee estimate: {err}"));
     }
-    let check = super::beyond::check(node, id, &keysend, &args.beyond).await;
+    let no_route = probe.route.is_err();
+    let check = super::beyond::check(node, id, &keysend, &args.beyond, no_route).await;
     if args.beyond.probe {
         return super::beyond::probe(node, keysend, args.json).await;
     }
