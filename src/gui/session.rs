@@ -20,7 +20,7 @@ use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
-use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
+use crate::gui::screen::{Env, channels, contacts, inbox, send, sent, settings};
 use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
@@ -49,6 +49,7 @@ pub struct Session {
     contacts: contacts::Contacts,
     sent: sent::Sent,
     settings: settings::Settings,
+    channels: channels::Channels,
     recovery: Recovery,
     unread: u64,
     /// The unread count: one running, one more after.
@@ -69,6 +70,7 @@ pub enum Message {
     Contacts(contacts::Message),
     Sent(sent::Message),
     Settings(settings::Message),
+    Channels(channels::Message),
     Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
@@ -131,6 +133,7 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
+            channels: channels::Channels::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
@@ -195,6 +198,11 @@ impl Session {
         &self.sent
     }
 
+    /// The channels screen (tests).
+    pub fn channels(&self) -> &channels::Channels {
+        &self.channels
+    }
+
     /// The recovered payments (tests).
     pub fn recovery(&self) -> &Recovery {
         &self.recovery
@@ -219,6 +227,12 @@ impl Session {
             Message::Contacts(message) => self.contacts_update(message, context),
             Message::Sent(message) => self.sent_update(message),
             Message::Settings(message) => self.settings_update(message, context),
+            Message::Channels(message) => {
+                match self.channels.update(message, &self.node, self.info.id) {
+                    channels::Action::None => Action::None,
+                    channels::Action::Run(task) => run(task.map(Message::Channels)),
+                }
+            }
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
@@ -255,6 +269,7 @@ impl Session {
                 .contacts
                 .check_graph(&context.contacts, &self.node)
                 .map(Message::Contacts)),
+            Screen::Channels => run(self.channels.reload(&self.node).map(Message::Channels)),
             _ => Action::None,
         };
         left.then(shown)
@@ -281,7 +296,7 @@ impl Session {
             Screen::Contacts => self.contacts.close_dialog(),
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
-            Screen::Settings => false,
+            Screen::Settings | Screen::Channels => false,
         };
         Action::None
     }

@@ -3,6 +3,7 @@
 //! is a folder: `settings.rs` holds the state and `update`, its children
 //! (`settings/view.rs`, ...) see its private fields.
 
+pub mod channels;
 pub mod connect;
 pub mod contacts;
 pub mod inbox;
@@ -27,6 +28,8 @@ pub enum Screen {
     Send,
     Contacts,
     Sent,
+    /// Channel balances and rebalancing (issue 17).
+    Channels,
     Settings,
 }
 
@@ -41,6 +44,7 @@ impl Screen {
             Self::Send => "Send",
             Self::Contacts => "Contacts",
             Self::Sent => "Sent",
+            Self::Channels => "Channels",
             Self::Settings => "Settings",
         }
     }

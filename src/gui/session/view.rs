@@ -21,6 +21,7 @@ impl Session {
             Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
             Screen::Sent => self.sent.view(&env).map(Message::Sent),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
+            Screen::Channels => self.channels.view(&env).map(Message::Channels),
         };
         let mut main = column![chrome::header(
             &self.info,
