@@ -2,6 +2,8 @@
 //! state, real LND client, real gRPC + TLS; views checked headless with
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
+#[path = "gui_flows/channels.rs"]
+mod channels;
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
 #[path = "gui_flows/desktop.rs"]
