@@ -23,6 +23,8 @@ mod live_tip;
 mod recovery;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
+#[path = "gui_flows/send_amp.rs"]
+mod send_amp;
 #[path = "gui_flows/send_form.rs"]
 mod send_form;
 #[path = "gui_flows/send_outcome.rs"]

@@ -446,7 +446,21 @@ fn done<'a>(send: &'a Send, outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, 
     }
     // A new payment (new hash) only after a definite failure: after "not
     // sent" or an unknown end the recovery card above is the only way on.
-    let buttons = if outcome.can_retry() {
+    if send.offers_amp() {
+        col = col.push(widget::notice(
+            Tone::Accent,
+            "The receiver accepts AMP",
+            "AMP splits the same tip over several paths (shards), which helps when one channel \
+             cannot carry it or the receiver does not take keysend.",
+        ));
+    }
+    let buttons = if send.offers_amp() {
+        row![
+            widget::primary("Send as AMP", Some(Message::SendAsAmp)),
+            widget::secondary("Edit and retry", Some(Message::EditAndRetry)),
+            widget::secondary("New tip", Some(Message::NewTip))
+        ]
+    } else if outcome.can_retry() {
         row![
             widget::primary("Edit and retry", Some(Message::EditAndRetry)),
             widget::secondary("New tip", Some(Message::NewTip))
