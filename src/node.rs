@@ -60,7 +60,9 @@ pub trait Node: Send + Sync + 'static {
             return self.send(keysend);
         }
         Box::pin(futures::stream::once(async {
-            Err(NodeError::Other("this node cannot route beyond one keysend path".into()))
+            Err(NodeError::Other(
+                "this node cannot route beyond one keysend path".into(),
+            ))
         }))
     }
     /// The feature bits a node announces; `Ok(None)` when it is not in the graph.

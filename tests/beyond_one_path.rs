@@ -68,7 +68,11 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     let big = || generous(keysend(oscar, 2_500_000, tip("a big tip")));
 
     let as_keysend = failed(status(&node, big(), Routing::default()).await);
-    assert_eq!(as_keysend, PaymentFailure::NoRoute, "no one path carries 2.5M");
+    assert_eq!(
+        as_keysend,
+        PaymentFailure::NoRoute,
+        "no one path carries 2.5M"
+    );
     let before = check(&node, oscar, &Records::new()).await;
     assert!(before.offers_amp(), "oscar announces bit 31");
     assert!(before.explain_failure(as_keysend).contains("--amp"));
@@ -80,7 +84,10 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     let done = within(outcome(node.send_routed(big(), amp)))
         .await
         .expect("a final update");
-    assert!(matches!(done.status, PaymentStatus::Succeeded { .. }), "{done:?}");
+    assert!(
+        matches!(done.status, PaymentStatus::Succeeded { .. }),
+        "{done:?}"
+    );
     assert!(done.attempts >= 2, "sent in shards: {}", done.attempts);
     assert!(done.fee > Msat::ZERO && done.fee <= Msat::from_sat(5_000));
 
@@ -99,8 +106,18 @@ async fn a_private_node_is_reached_only_with_route_hints() {
     let node = shared(connect_admin(&sim.handle).await);
     let kate = id(&sim, "kate");
     let before = check(&node, kate, &Records::new()).await;
-    assert_eq!(before.warnings(false), vec![ReceiverWarning::NotInGraph { hinted: false }]);
-    let without = failed(status(&node, generous(keysend(kate, 1_000, tip("hi"))), Routing::default()).await);
+    assert_eq!(
+        before.warnings(false),
+        vec![ReceiverWarning::NotInGraph { hinted: false }]
+    );
+    let without = failed(
+        status(
+            &node,
+            generous(keysend(kate, 1_000, tip("hi"))),
+            Routing::default(),
+        )
+        .await,
+    );
     assert_eq!(without, PaymentFailure::NoRoute);
     assert!(before.explain_failure(without).contains("--hint"));
 
@@ -109,17 +126,28 @@ async fn a_private_node_is_reached_only_with_route_hints() {
         .parse()
         .expect("the hint parses");
     let hinted = satchel::wallet::routed::with_hints(node.clone(), vec![hint]);
-    let done = within(outcome(hinted.send(generous(keysend(kate, 1_000, tip("hi"))))))
-        .await
-        .expect("a final update");
-    assert!(matches!(done.status, PaymentStatus::Succeeded { .. }), "{done:?}");
+    let done = within(outcome(hinted.send(generous(keysend(
+        kate,
+        1_000,
+        tip("hi"),
+    )))))
+    .await
+    .expect("a final update");
+    assert!(
+        matches!(done.status, PaymentStatus::Succeeded { .. }),
+        "{done:?}"
+    );
     assert_eq!(done.hops, 3, "bob, carol, then the private channel to kate");
     let got = received_by(&sim, "kate").await;
     assert_eq!(got[0].records[&MESSAGE], b"hi");
 }
 
 fn channel(channels: &[Peer], peer: NodeId) -> Peer {
-    channels.iter().find(|c| c.id == peer).cloned().expect("a channel")
+    channels
+        .iter()
+        .find(|c| c.id == peer)
+        .cloned()
+        .expect("a channel")
 }
 
 #[tokio::test]
@@ -140,14 +168,23 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
     )
     .expect("a valid plan");
     assert_eq!(plan.fee_limit, Msat::from_sat(100));
-    let done = within(rebalance::run(&node, me, &plan)).await.expect("rebalanced");
-    assert!(done.fee > Msat::ZERO && done.fee <= plan.fee_limit, "{:?}", done.fee);
+    let done = within(rebalance::run(&node, me, &plan))
+        .await
+        .expect("rebalanced");
+    assert!(
+        done.fee > Msat::ZERO && done.fee <= plan.fee_limit,
+        "{:?}",
+        done.fee
+    );
     assert_eq!(done.hops, 3, "bob, alice, back to us");
     let (bob_before, bob_after) = (channel(&before, bob), channel(&done.channels, bob));
     let (alice_before, alice_after) = (channel(&before, alice), channel(&done.channels, alice));
     // ListChannels reports whole sats: the paid msat round the balance down.
     let paid = amount.0 + done.fee.0;
-    assert_eq!(bob_before.local.0 - bob_after.local.0, paid.div_ceil(1000) * 1000);
+    assert_eq!(
+        bob_before.local.0 - bob_after.local.0,
+        paid.div_ceil(1000) * 1000
+    );
     assert_eq!(alice_after.local.0 - alice_before.local.0, amount.0);
 
     let greedy = RebalanceRequest {
@@ -159,7 +196,10 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
     let too_cheap = rebalance::plan(&done.channels, greedy).expect("a valid plan");
     let refused = within(rebalance::run(&node, me, &too_cheap)).await;
     assert!(
-        matches!(refused, Err(rebalance::RebalanceError::Failed(PaymentFailure::NoRoute))),
+        matches!(
+            refused,
+            Err(rebalance::RebalanceError::Failed(PaymentFailure::NoRoute))
+        ),
         "1 sat cannot pay the circle: {refused:?}"
     );
 }
@@ -173,8 +213,15 @@ async fn receivers_that_are_not_lnd_are_explained_before_and_after() {
     // Core Lightning: accepts keysend, strips the even message, keeps the odd boostagram.
     let heidi = id(&sim, "heidi");
     let cln = check(&node, heidi, &records).await;
-    assert_eq!(cln.warnings(false), vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]);
-    let sent = status(&node, generous(keysend(heidi, 1_000, records.clone())), Routing::default());
+    assert_eq!(
+        cln.warnings(false),
+        vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]
+    );
+    let sent = status(
+        &node,
+        generous(keysend(heidi, 1_000, records.clone())),
+        Routing::default(),
+    );
     assert!(matches!(sent.await, PaymentStatus::Succeeded { .. }));
     let got = received_by(&sim, "heidi").await;
     assert!(!got[0].records.contains_key(&MESSAGE), "stripped");
@@ -183,27 +230,61 @@ async fn receivers_that_are_not_lnd_are_explained_before_and_after() {
     // Eclair: no bit 55, refuses keysend; nothing to offer instead.
     let ivan = id(&sim, "ivan");
     let eclair = check(&node, ivan, &Records::new()).await;
-    assert_eq!(eclair.warnings(false), vec![ReceiverWarning::NoKeysend { amp: false }]);
-    let refused = failed(status(&node, generous(keysend(ivan, 1_000, Records::new())), Routing::default()).await);
+    assert_eq!(
+        eclair.warnings(false),
+        vec![ReceiverWarning::NoKeysend { amp: false }]
+    );
+    let refused = failed(
+        status(
+            &node,
+            generous(keysend(ivan, 1_000, Records::new())),
+            Routing::default(),
+        )
+        .await,
+    );
     assert_eq!(refused, PaymentFailure::ReceiverRefusedKeysend);
     assert!(eclair.explain_failure(refused).contains("Eclair"));
 
     // LDK: fails the payment over the even message; without it, it is paid.
     let judy = id(&sim, "judy");
     let ldk = check(&node, judy, &records).await;
-    assert_eq!(ldk.warnings(false), vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]);
-    let error = failed(status(&node, generous(keysend(judy, 1_000, records.clone())), Routing::default()).await);
+    assert_eq!(
+        ldk.warnings(false),
+        vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]
+    );
+    let error = failed(
+        status(
+            &node,
+            generous(keysend(judy, 1_000, records.clone())),
+            Routing::default(),
+        )
+        .await,
+    );
     assert_eq!(error, PaymentFailure::Error);
     assert!(ldk.explain_failure(error).contains("34349334"));
     let odd_only = Records::from([(BOOSTAGRAM, b"{}".to_vec())]);
-    let sent = status(&node, generous(keysend(judy, 1_000, odd_only)), Routing::default());
+    let sent = status(
+        &node,
+        generous(keysend(judy, 1_000, odd_only)),
+        Routing::default(),
+    );
     assert!(matches!(sent.await, PaymentStatus::Succeeded { .. }));
 
     // LND without keysend but with AMP: keysend refused, AMP offered and paid.
     let erin = id(&sim, "erin");
     let amp_only = check(&node, erin, &Records::new()).await;
-    assert_eq!(amp_only.warnings(false), vec![ReceiverWarning::NoKeysend { amp: true }]);
-    let refused = failed(status(&node, generous(keysend(erin, 1_000, Records::new())), Routing::default()).await);
+    assert_eq!(
+        amp_only.warnings(false),
+        vec![ReceiverWarning::NoKeysend { amp: true }]
+    );
+    let refused = failed(
+        status(
+            &node,
+            generous(keysend(erin, 1_000, Records::new())),
+            Routing::default(),
+        )
+        .await,
+    );
     assert!(amp_only.explain_failure(refused).contains("--amp"));
     let amp = Routing {
         amp: true,
@@ -219,9 +300,12 @@ async fn a_probe_learns_the_fee_and_pays_nothing() {
     let node = shared(connect_admin(&sim.handle).await);
     let grace = id(&sim, "grace");
     let before = within(node.balance()).await.unwrap();
-    let probe = within(node.probe(generous(keysend(grace, 50_000, tip("x"))), Routing::default()))
-        .await
-        .expect("a probe result");
+    let probe = within(node.probe(
+        generous(keysend(grace, 50_000, tip("x"))),
+        Routing::default(),
+    ))
+    .await
+    .expect("a probe result");
     assert!(probe.reachable, "{probe:?}");
     assert_eq!(probe.hops, 3);
     assert!(probe.fee > Msat::ZERO);
@@ -230,5 +314,8 @@ async fn a_probe_learns_the_fee_and_pays_nothing() {
     let estimate = within(node.estimate_fee(&keysend(grace, 50_000, Records::new())))
         .await
         .unwrap();
-    assert_eq!(probe.fee, estimate.fee, "the probe's route fee is the estimate's");
+    assert_eq!(
+        probe.fee, estimate.fee,
+        "the probe's route fee is the estimate's"
+    );
 }

@@ -52,15 +52,22 @@ pub(super) async fn check(
         progress(&line);
     }
     if flags.amp && !check.offers_amp() {
-        progress("warning: the receiver does not announce AMP (feature bit 30/31); it will likely refuse it.");
+        progress(
+            "warning: the receiver does not announce AMP (feature bit 30/31); it will likely refuse it.",
+        );
     } else if no_route && check.offers_amp() && !flags.amp && !flags.probe {
-        progress("note: no single path carries this amount; the receiver accepts AMP, which splits it (--amp).");
+        progress(
+            "note: no single path carries this amount; the receiver accepts AMP, which splits it (--amp).",
+        );
     }
     Some(check)
 }
 
 /// After a failed keysend, say why in terms of this receiver.
-pub(super) fn explain(result: Result<(), CliError>, check: Option<&ReceiverCheck>) -> Result<(), CliError> {
+pub(super) fn explain(
+    result: Result<(), CliError>,
+    check: Option<&ReceiverCheck>,
+) -> Result<(), CliError> {
     if let (Err(CliError::PaymentFailed(failure)), Some(check)) = (&result, check) {
         progress(&format!("why: {}", check.explain_failure(*failure)));
     }
@@ -68,7 +75,11 @@ pub(super) fn explain(result: Result<(), CliError>, check: Option<&ReceiverCheck
 }
 
 /// `send --probe`: a payment to a random hash; the receiver must reject it.
-pub(super) async fn probe(node: &SharedNode, keysend: OutgoingKeysend, json: bool) -> Result<(), CliError> {
+pub(super) async fn probe(
+    node: &SharedNode,
+    keysend: OutgoingKeysend,
+    json: bool,
+) -> Result<(), CliError> {
     progress("Probing (a payment to a random hash: the receiver rejects it, nothing is paid)…");
     let found = node.probe(keysend, Routing::default()).await?;
     if json {
@@ -97,7 +108,11 @@ pub(super) async fn probe(node: &SharedNode, keysend: OutgoingKeysend, json: boo
 /// `send --amp`: LND splits the payment into shards over several paths;
 /// every shard carries the same records. Not journaled: LND names an AMP
 /// payment by a set id it draws, so it cannot be recorded before sending.
-pub(super) async fn amp(node: &SharedNode, keysend: OutgoingKeysend, json: bool) -> Result<(), CliError> {
+pub(super) async fn amp(
+    node: &SharedNode,
+    keysend: OutgoingKeysend,
+    json: bool,
+) -> Result<(), CliError> {
     let routing = Routing {
         amp: true,
         ..Routing::default()

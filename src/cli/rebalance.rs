@@ -7,8 +7,8 @@ use super::channels;
 use super::exit::CliError;
 use super::report::{confirm, progress, safe, sats};
 use crate::keysend::Msat;
-use crate::node::routing::parse_chan_id;
 use crate::node::SharedNode;
+use crate::node::routing::parse_chan_id;
 use crate::wallet::rebalance::{self, RebalanceError, RebalanceRequest};
 
 /// Run `rebalance`.

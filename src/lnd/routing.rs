@@ -60,7 +60,11 @@ impl Lnd {
     }
 
     /// Send to a random hash without a keysend record and read how it failed.
-    pub(super) fn probe_with(&self, keysend: &OutgoingKeysend, routing: &Routing) -> NodeFuture<Probe> {
+    pub(super) fn probe_with(
+        &self,
+        keysend: &OutgoingKeysend,
+        routing: &Routing,
+    ) -> NodeFuture<Probe> {
         let (mut client, ctx) = (self.router.clone(), self.context("SendPaymentV2"));
         let request = probe_request(keysend, routing);
         let payments = open(
@@ -126,7 +130,13 @@ pub(crate) fn probe_request(
     keysend: &OutgoingKeysend,
     routing: &Routing,
 ) -> routerrpc::SendPaymentRequest {
-    let mut request = routed_request(keysend, &Routing { amp: false, ..routing.clone() });
+    let mut request = routed_request(
+        keysend,
+        &Routing {
+            amp: false,
+            ..routing.clone()
+        },
+    );
     let _ = request.dest_custom_records.remove(&KEYSEND_PREIMAGE);
     request.payment_hash = rand::random::<[u8; 32]>().to_vec();
     request
@@ -153,8 +163,7 @@ pub(crate) fn probe_result(payment: &lnrpc::Payment) -> Option<Probe> {
     let route = attempt.and_then(|a| a.route.as_ref());
     let hops = route.map_or(0, |r| r.hops.len() as u32);
     let at_destination = attempt.and_then(|a| a.failure.as_ref()).is_some_and(|f| {
-        f.code() == FailureCode::IncorrectOrUnknownPaymentDetails
-            && f.failure_source_index == hops
+        f.code() == FailureCode::IncorrectOrUnknownPaymentDetails && f.failure_source_index == hops
     });
     Some(Probe {
         reachable: at_destination,

@@ -146,10 +146,18 @@ mod tests {
         let id = crate::sim::demo_node().to_hex();
         let hint: HopHint = format!("{id}:879600x1x0:1000:1:40").parse().unwrap();
         assert_eq!(hint.chan_id, (879_600 << 40) | (1 << 16));
-        assert_eq!((hint.fee_base_msat, hint.fee_ppm, hint.cltv_delta), (1000, 1, 40));
+        assert_eq!(
+            (hint.fee_base_msat, hint.fee_ppm, hint.cltv_delta),
+            (1000, 1, 40)
+        );
         let again: HopHint = hint.to_string().parse().unwrap();
         assert_eq!(again, hint);
-        assert!("nope".parse::<HopHint>().unwrap_err().contains("NODE_ID:CHAN_ID"));
+        assert!(
+            "nope"
+                .parse::<HopHint>()
+                .unwrap_err()
+                .contains("NODE_ID:CHAN_ID")
+        );
         let bad_fee = format!("{id}:5:x:1:40").parse::<HopHint>().unwrap_err();
         assert!(bad_fee.contains("base fee"), "{bad_fee}");
     }

@@ -17,9 +17,7 @@ use tonic::Status;
 
 use crate::keysend::record::KEYSEND_PREIMAGE;
 use crate::keysend::{NodeId, Records};
-use crate::rpc::lnrpc::{
-    self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment,
-};
+use crate::rpc::lnrpc::{self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
 use super::behaviour::{self, Refusal};

@@ -86,7 +86,7 @@ pub(crate) fn deliver(index: usize, records: Records) -> Result<Records, Refusal
 /// A custom record a strict receiver does not know and must not ignore
 /// (BOLT 1 "it's OK to be odd"); the keysend record itself is known.
 fn unknown_even(key: u64) -> bool {
-    key >= FIRST_CUSTOM && key % 2 == 0 && key != KEYSEND_PREIMAGE
+    key >= FIRST_CUSTOM && key.is_multiple_of(2) && key != KEYSEND_PREIMAGE
 }
 
 /// Private channel indices the hints make usable: each hop hint must name

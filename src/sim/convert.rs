@@ -16,10 +16,13 @@ const TLV_ONION_REQUIRED: u32 = 8;
 
 /// A feature map for node `index` (bit -> name, optional, known).
 pub(crate) fn node_features(index: usize) -> HashMap<u32, lnrpc::Feature> {
-    graph::node_features(NODES[index].accepts_keysend, super::behaviour::accepts_amp(index))
-        .into_iter()
-        .map(|f| (f.bit, feature(f.name, f.bit % 2 == 0)))
-        .collect()
+    graph::node_features(
+        NODES[index].accepts_keysend,
+        super::behaviour::accepts_amp(index),
+    )
+    .into_iter()
+    .map(|f| (f.bit, feature(f.name, f.bit % 2 == 0)))
+    .collect()
 }
 
 fn feature(name: &str, is_required: bool) -> lnrpc::Feature {

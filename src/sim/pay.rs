@@ -15,16 +15,14 @@ use tonic::Status;
 
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
-use crate::rpc::lnrpc::{
-    self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment,
-};
+use crate::rpc::lnrpc::{self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
+use super::behaviour::{self, Refusal};
 use super::convert;
 use super::graph::{CHANNELS, NODES};
 use super::ledger::{Arrival, StoredHtlc};
 use super::network::Network;
-use super::behaviour::{self, Refusal};
 use super::route::{self, Limits, RouteError, RouteQuery};
 use super::server::Shared;
 
@@ -108,12 +106,13 @@ pub(crate) fn validate(
 /// The request's route restrictions: `outgoing_chan_ids` (the sim honours
 /// the first), `last_hop_pubkey` and `route_hints`.
 pub(crate) fn limits(network: &Network, request: &SendPaymentRequest) -> Result<Limits, Status> {
-    let outgoing = match request.outgoing_chan_ids.first() {
-        None => None,
-        Some(id) => Some(network.channel_by_id(*id).ok_or_else(|| {
-            Status::invalid_argument(format!("unknown outgoing channel {id}"))
-        })?),
-    };
+    let outgoing =
+        match request.outgoing_chan_ids.first() {
+            None => None,
+            Some(id) => Some(network.channel_by_id(*id).ok_or_else(|| {
+                Status::invalid_argument(format!("unknown outgoing channel {id}"))
+            })?),
+        };
     let last_hop = match request.last_hop_pubkey.as_slice() {
         [] => None,
         bytes => {

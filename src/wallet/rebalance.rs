@@ -11,9 +11,7 @@ use futures::StreamExt;
 
 use crate::keysend::{Msat, NodeId, Preimage, Records};
 use crate::node::routing::Routing;
-use crate::node::{
-    NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode,
-};
+use crate::node::{NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
 
 use super::SEND_TIMEOUT;
 
@@ -60,9 +58,7 @@ pub enum RebalanceError {
     ZeroAmount,
     #[error("channel {chan} has only {local} msat on your side; it cannot send {amount} msat")]
     NotEnoughLocal { chan: u64, local: u64, amount: u64 },
-    #[error(
-        "the fee limit rounds to 0 msat ({ppm} ppm of {amount} msat): raise --max-fee-ppm"
-    )]
+    #[error("the fee limit rounds to 0 msat ({ppm} ppm of {amount} msat): raise --max-fee-ppm")]
     ZeroFeeLimit { ppm: u64, amount: u64 },
     #[error("the rebalance failed: {}", .0.explain())]
     Failed(PaymentFailure),
@@ -115,7 +111,11 @@ fn fee_limit_msat(amount: u64, ppm: u64) -> u64 {
 }
 
 /// Pay ourselves along the plan and report the channels afterwards.
-pub async fn run(node: &SharedNode, own: NodeId, plan: &RebalancePlan) -> Result<Rebalanced, RebalanceError> {
+pub async fn run(
+    node: &SharedNode,
+    own: NodeId,
+    plan: &RebalancePlan,
+) -> Result<Rebalanced, RebalanceError> {
     let keysend = OutgoingKeysend {
         destination: own,
         amount: plan.request.amount,

@@ -4,10 +4,10 @@
 //! types: Core Lightning strips them, an LDK app fails the payment), and
 //! a failure explained by its likely cause. One decision for CLI and GUI.
 
+use crate::keysend::NodeId;
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
 use crate::node::routing::ReceiverFeatures;
-use crate::keysend::NodeId;
 use crate::node::{NodeError, PaymentFailure, SharedNode};
 
 /// What we know about a receiver before sending.
@@ -76,7 +76,7 @@ impl ReceiverCheck {
             even_records: records
                 .keys()
                 .copied()
-                .filter(|k| *k >= FIRST_CUSTOM && k % 2 == 0 && *k != KEYSEND_PREIMAGE)
+                .filter(|k| *k >= FIRST_CUSTOM && k.is_multiple_of(2) && *k != KEYSEND_PREIMAGE)
                 .collect(),
         }
     }
@@ -109,7 +109,9 @@ impl ReceiverCheck {
                     true => "it announces AMP: send it again with --amp",
                     false => "ask them for an invoice",
                 };
-                format!("the receiver refused the keysend: it does not announce keysend support (Eclair's default); {next}")
+                format!(
+                    "the receiver refused the keysend: it does not announce keysend support (Eclair's default); {next}"
+                )
             }
             PaymentFailure::Error if !self.even_records.is_empty() => format!(
                 "the receiver's wallet refused the payment's records (an LDK wallet fails unknown \
@@ -144,25 +146,47 @@ mod tests {
         let lnd = ReceiverCheck::from_parts(Some(&[9, 31, 55]), &Records::new());
         assert_eq!(lnd.warnings(false), vec![]);
         let eclair = ReceiverCheck::from_parts(Some(&[9, 17]), &Records::new());
-        assert_eq!(eclair.warnings(false), vec![ReceiverWarning::NoKeysend { amp: false }]);
+        assert_eq!(
+            eclair.warnings(false),
+            vec![ReceiverWarning::NoKeysend { amp: false }]
+        );
         let amp_only = ReceiverCheck::from_parts(Some(&[31]), &Records::new());
         assert!(amp_only.warnings(false)[0].explain().contains("--amp"));
         let cln = ReceiverCheck::from_parts(Some(&[55]), &message());
-        assert_eq!(cln.warnings(false), vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]);
+        assert_eq!(
+            cln.warnings(false),
+            vec![ReceiverWarning::EvenRecords(vec![MESSAGE])]
+        );
         let private = ReceiverCheck::from_parts(None, &Records::new());
-        assert_eq!(private.warnings(true), vec![ReceiverWarning::NotInGraph { hinted: true }]);
+        assert_eq!(
+            private.warnings(true),
+            vec![ReceiverWarning::NotInGraph { hinted: true }]
+        );
     }
 
     #[test]
     fn failures_are_explained_by_cause() {
         let big = ReceiverCheck::from_parts(Some(&[31, 55]), &Records::new());
-        assert!(big.explain_failure(PaymentFailure::NoRoute).contains("--amp"));
+        assert!(
+            big.explain_failure(PaymentFailure::NoRoute)
+                .contains("--amp")
+        );
         let ldk = ReceiverCheck::from_parts(Some(&[55]), &message());
-        assert!(ldk.explain_failure(PaymentFailure::Error).contains("34349334"));
+        assert!(
+            ldk.explain_failure(PaymentFailure::Error)
+                .contains("34349334")
+        );
         let eclair = ReceiverCheck::from_parts(Some(&[9]), &Records::new());
         let text = eclair.explain_failure(PaymentFailure::ReceiverRefusedKeysend);
-        assert!(text.contains("Eclair") && text.contains("invoice"), "{text}");
+        assert!(
+            text.contains("Eclair") && text.contains("invoice"),
+            "{text}"
+        );
         let private = ReceiverCheck::from_parts(None, &Records::new());
-        assert!(private.explain_failure(PaymentFailure::NoRoute).contains("--hint"));
+        assert!(
+            private
+                .explain_failure(PaymentFailure::NoRoute)
+                .contains("--hint")
+        );
     }
 }

@@ -12,7 +12,11 @@ use super::gui_support::Harness;
 fn local_with(h: &Harness, peer: satchel::keysend::NodeId) -> Msat {
     let session = h.app.session().expect("connected");
     let channels = session.channels().channels().expect("channels read");
-    channels.iter().find(|c| c.id == peer).expect("a channel").local
+    channels
+        .iter()
+        .find(|c| c.id == peer)
+        .expect("a channel")
+        .local
 }
 
 #[test]
@@ -45,7 +49,11 @@ fn a_rebalance_picked_on_the_channels_screen_moves_the_amount() {
     let Status::Done(done) = status else {
         panic!("expected a rebalance, got {status:?}");
     };
-    assert!(done.fee <= Msat::from_sat(100), "within 1000 ppm: {}", done.fee);
+    assert!(
+        done.fee <= Msat::from_sat(100),
+        "within 1000 ppm: {}",
+        done.fee
+    );
     assert_eq!(local_with(&h, alice).0 - alice_before.0, 100_000_000);
     assert!(h.shows("Rebalanced"), "the result is shown");
 }
@@ -54,9 +62,9 @@ fn a_rebalance_picked_on_the_channels_screen_moves_the_amount() {
 fn an_impossible_rebalance_is_refused_with_its_reason() {
     let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
     h.update(Message::Session(SessionMessage::Navigate(Screen::Channels)));
-    h.update(Message::Session(SessionMessage::Channels(ChannelsMessage::AmountChanged(
-        "1000".into(),
-    ))));
+    h.update(Message::Session(SessionMessage::Channels(
+        ChannelsMessage::AmountChanged("1000".into()),
+    )));
     h.interact(|ui| {
         let _ = ui.click("Rebalance").expect("the button");
     });

@@ -57,7 +57,11 @@ fn a_failed_tip_to_a_receiver_without_amp_offers_no_amp() {
     send(&mut h, SendMessage::RecipientChanged(ivan));
     send(&mut h, SendMessage::AmountChanged("100".into()));
     send(&mut h, SendMessage::Send);
-    assert!(matches!(stage(&h), Stage::Done(Outcome::Failed { .. })), "{:?}", stage(&h));
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Failed { .. })),
+        "{:?}",
+        stage(&h)
+    );
     assert!(!h.app.session().unwrap().send().offers_amp());
     assert!(!h.shows("Send as AMP"));
 }

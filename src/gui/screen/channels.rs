@@ -106,7 +106,9 @@ impl Channels {
     /// The request the form holds, or why it is not one yet.
     fn request(&self) -> Result<RebalanceRequest, String> {
         let out_chan = self.out.ok_or("Pick the channel to send out through.")?;
-        let in_peer = self.in_peer.ok_or("Pick the peer to bring it back through.")?;
+        let in_peer = self
+            .in_peer
+            .ok_or("Pick the peer to bring it back through.")?;
         let amount = Msat::parse_sats(&self.amount).map_err(|e| format!("Amount: {e}"))?;
         let max_fee_ppm = self
             .max_fee_ppm

@@ -111,7 +111,10 @@ pub enum Message {
     EditAndRetry,
     NewTip,
     /// Whether the receiver of `intent` announces AMP.
-    ReceiverRead { intent: IntentId, amp: bool },
+    ReceiverRead {
+        intent: IntentId,
+        amp: bool,
+    },
     /// After a failed keysend to a receiver with AMP: send it as AMP.
     SendAsAmp,
     /// The AMP payment of `intent` ended.

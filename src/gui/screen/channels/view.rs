@@ -75,7 +75,11 @@ impl Channels {
 
     fn form(&self) -> Element<'_, Message> {
         let running = self.status == Status::Running;
-        let label = if running { "Rebalancing…" } else { "Rebalance" };
+        let label = if running {
+            "Rebalancing…"
+        } else {
+            "Rebalance"
+        };
         widget::card(
             row![
                 widget::field(
@@ -113,4 +117,3 @@ impl Channels {
         }
     }
 }
-

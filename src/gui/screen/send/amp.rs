@@ -69,7 +69,9 @@ impl Send {
             async move {
                 let updates: Vec<_> = node.send_routed(keysend, routing).collect().await;
                 updates.into_iter().last().unwrap_or_else(|| {
-                    Err(NodeError::Disconnected("the AMP payment stream ended early".into()))
+                    Err(NodeError::Disconnected(
+                        "the AMP payment stream ended early".into(),
+                    ))
                 })
             },
             move |result| Message::AmpDone {
