@@ -95,18 +95,8 @@ impl Node for Lnd {
     }
 
     fn send(&self, keysend: OutgoingKeysend) -> NodeStream<PaymentUpdate> {
-        let (mut client, ctx) = (self.router.clone(), self.context("SendPaymentV2"));
-        let request = convert::payment::send_request(&keysend);
-        let updates = open(
-            ctx,
-            async move { client.send_payment_v2(request).await },
-            |p| payment::payment_update(&p),
-        );
-        until(
-            updates,
-            is_final,
-            "the node closed the payment stream before the payment finished",
-        )
+        // A plain keysend is a routed one without hints or restrictions.
+        self.send_with(&keysend, &crate::node::routing::Routing::default())
     }
 
     fn track(&self, hash: PaymentHash) -> NodeStream<PaymentUpdate> {

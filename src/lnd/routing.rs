@@ -17,7 +17,7 @@ use crate::rpc::lnrpc::{self, failure::FailureCode, payment::PaymentStatus};
 use crate::rpc::routerrpc;
 
 impl Lnd {
-    /// SendPaymentV2 with `routing` applied.
+    /// SendPaymentV2 with `routing` applied (a plain keysend: the default).
     pub(super) fn send_with(
         &self,
         keysend: &OutgoingKeysend,

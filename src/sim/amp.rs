@@ -17,7 +17,7 @@ use tonic::Status;
 
 use crate::keysend::record::KEYSEND_PREIMAGE;
 use crate::keysend::{NodeId, Records};
-use crate::rpc::lnrpc::{self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment};
+use crate::rpc::lnrpc::{self, HtlcAttempt, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
 use super::behaviour::{self, Refusal};
@@ -88,32 +88,15 @@ pub(crate) fn validate(
 
 /// Create the payment (known by its set id), reserve every shard's route
 /// and put them in flight, or fail at once. Returns the set id in hex.
-#[allow(deprecated)] // LND still fills its deprecated fields.
 pub(crate) fn begin(shared: &Arc<Shared>, sender: usize, send: AmpSend) -> Result<String, Status> {
     let set_id: [u8; 32] = rand::random();
     let root_share: [u8; 32] = rand::random();
     let id_hex = hex::encode(set_id);
     let now = now_ns();
     let mut network = shared.lock();
-    let mut record = Payment {
-        payment_hash: id_hex.clone(),
-        value: (send.amount_msat / 1000) as i64,
-        value_sat: (send.amount_msat / 1000) as i64,
-        value_msat: send.amount_msat as i64,
-        creation_date: now / 1_000_000_000,
-        creation_time_ns: now,
-        ..Payment::default()
-    };
+    let mut record = pay::new_payment(&id_hex, send.amount_msat, now);
     match shards(&mut network, sender, &send) {
-        Err(error) => {
-            record.status = payment::PaymentStatus::Failed as i32;
-            record.failure_reason = match error {
-                RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
-                RouteError::InsufficientBalance => {
-                    PaymentFailureReason::FailureReasonInsufficientBalance
-                }
-            } as i32;
-        }
+        Err(error) => pay::fail_unrouted(&mut record, error),
         Ok(planned) => {
             record.status = payment::PaymentStatus::InFlight as i32;
             for (child, shard) in planned.iter().enumerate() {

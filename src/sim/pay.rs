@@ -176,24 +176,10 @@ pub(crate) fn begin(
         };
         route::find(&network, &query)
     };
-    let mut record = Payment {
-        payment_hash: hash_hex.clone(),
-        value: (keysend.amount_msat / 1000) as i64,
-        value_sat: (keysend.amount_msat / 1000) as i64,
-        value_msat: keysend.amount_msat as i64,
-        creation_date: now / 1_000_000_000,
-        creation_time_ns: now,
-        ..Payment::default()
-    };
+    let mut record = new_payment(&hash_hex, keysend.amount_msat, now);
     match found {
         Err(error) => {
-            record.status = payment::PaymentStatus::Failed as i32;
-            record.failure_reason = match error {
-                RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
-                RouteError::InsufficientBalance => {
-                    PaymentFailureReason::FailureReasonInsufficientBalance
-                }
-            } as i32;
+            fail_unrouted(&mut record, error);
             let _ = network.ledgers[sender].create_payment(record);
         }
         Ok(planned) => {
@@ -221,6 +207,29 @@ pub(crate) fn begin(
     drop(network);
     shared.mark_dirty();
     Ok(hash_hex)
+}
+
+/// A new payment record as LND starts it (`id_hex`: hash or AMP set id).
+#[allow(deprecated)] // LND still fills its deprecated fields.
+pub(crate) fn new_payment(id_hex: &str, amount_msat: u64, now: i64) -> Payment {
+    Payment {
+        payment_hash: id_hex.to_owned(),
+        value: (amount_msat / 1000) as i64,
+        value_sat: (amount_msat / 1000) as i64,
+        value_msat: amount_msat as i64,
+        creation_date: now / 1_000_000_000,
+        creation_time_ns: now,
+        ..Payment::default()
+    }
+}
+
+/// The payment failed before any HTLC left: no route or not enough balance.
+pub(crate) fn fail_unrouted(record: &mut Payment, error: RouteError) {
+    record.status = payment::PaymentStatus::Failed as i32;
+    record.failure_reason = match error {
+        RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
+        RouteError::InsufficientBalance => PaymentFailureReason::FailureReasonInsufficientBalance,
+    } as i32;
 }
 
 /// LND: a hash that is INITIATED, IN_FLIGHT or SUCCEEDED cannot be sent again.
