@@ -497,6 +497,13 @@ pub enum ContactsCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Give a contact route hints (a private node), or clear them.
+    Hint {
+        /// Name or public key.
+        contact: String,
+        /// Hop hints NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA (none: clear).
+        hints: Vec<String>,
+    },
     /// Remove a contact by name or public key.
     Remove {
         /// Name or public key.

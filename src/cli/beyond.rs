@@ -14,16 +14,51 @@ use crate::node::routing::{HopHint, Routing};
 use crate::node::{OutgoingKeysend, PaymentStatus, SharedNode};
 use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
 
-/// The `--hint` flags, parsed.
-pub(super) fn hints(flags: &BeyondFlags) -> Result<Vec<HopHint>, CliError> {
+/// The `--hint` flags, then the hints the destination's contact holds.
+pub(super) fn hints(
+    flags: &BeyondFlags,
+    contact: Option<&crate::store::Contact>,
+) -> Result<Vec<HopHint>, CliError> {
+    let saved = contact.map_or(&[][..], |c| c.route_hints.as_slice());
     flags
         .hints
         .iter()
-        .map(|text| {
-            text.parse()
-                .map_err(|err| CliError::BadInput(format!("--hint {}: {err}", safe(text, 80))))
-        })
+        .chain(saved)
+        .map(|text| parse_hint(text))
         .collect()
+}
+
+fn parse_hint(text: &str) -> Result<HopHint, CliError> {
+    text.parse()
+        .map_err(|err| CliError::BadInput(format!("hint {}: {err}", safe(text, 80))))
+}
+
+/// `contacts hint CONTACT [HINT...]`: set (or clear) a contact's hints.
+pub(super) fn contact_hints(
+    book: &mut crate::store::ContactBook,
+    paths: &crate::store::Paths,
+    contact: &str,
+    hints: &[String],
+) -> Result<(), CliError> {
+    let (id, matched) = super::contacts::destination(book, contact, true)?;
+    if matched.is_none() {
+        return Err(CliError::UnknownContact(safe(contact, 80)));
+    }
+    let checked: Vec<String> = hints
+        .iter()
+        .map(|text| parse_hint(text).map(|hint| hint.to_string()))
+        .collect::<Result<_, _>>()?;
+    let found = book.by_pubkey(&id).map(|c| c.id);
+    let contact_id = found.ok_or_else(|| CliError::UnknownContact(safe(contact, 80)))?;
+    let count = checked.len();
+    book.set_route_hints(contact_id, checked)
+        .map_err(|err| CliError::BadInput(err.to_string()))?;
+    super::contacts::save(book, paths)?;
+    match count {
+        0 => println!("Route hints cleared."),
+        n => println!("Saved {n} route hint(s); sends to this contact pass them."),
+    }
+    Ok(())
 }
 
 /// Read the receiver's features and print what they add to the draft's
@@ -34,11 +69,11 @@ pub(super) async fn check(
     node: &SharedNode,
     id: NodeId,
     keysend: &OutgoingKeysend,
-    flags: &BeyondFlags,
+    (flags, hinted): (&BeyondFlags, bool),
     no_route: bool,
 ) -> Option<ReceiverCheck> {
     let check = ReceiverCheck::read(node, id, &keysend.records).await.ok()?;
-    for warning in check.warnings(!flags.hints.is_empty()) {
+    for warning in check.warnings(hinted) {
         let line = match warning {
             ReceiverWarning::EvenRecords(_) => format!("warning: {}.", warning.explain()),
             ReceiverWarning::NoKeysend { amp: true } if !flags.amp => {

@@ -53,9 +53,11 @@ impl Recipient {
 /// Run `send` on a connected node.
 pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<(), CliError> {
     let amount = parse_sats(&args.sats)?;
-    let node = &wallet::routed::with_hints(node.clone(), super::beyond::hints(&args.beyond)?);
     let book = contacts::load(paths)?;
     let (id, matched) = contacts::destination(&book, &args.destination, args.yes)?;
+    let hints = super::beyond::hints(&args.beyond, matched.as_ref().and(book.by_pubkey(&id)))?;
+    let hinted = !hints.is_empty();
+    let node = &wallet::routed::with_hints(node.clone(), hints);
     let draft = draft(paths, args, id, amount)?;
     let journal = super::history::open_node(node, paths).await?.journal;
     let found = wallet::reconcile(node, &journal).await?;
@@ -94,7 +96,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
         progress(&format!("No fee estimate: {err}"));
     }
     let no_route = probe.route.is_err();
-    let check = super::beyond::check(node, id, &keysend, &args.beyond, no_route).await;
+    let check = super::beyond::check(node, id, &keysend, (&args.beyond, hinted), no_route).await;
     if args.beyond.probe {
         return super::beyond::probe(node, keysend, args.json).await;
     }
