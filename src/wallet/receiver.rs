@@ -62,6 +62,16 @@ impl ReceiverWarning {
     }
 }
 
+/// The custom record types in `records` that strict receivers drop or
+/// refuse (even, keysend record aside).
+pub fn even_records(records: &Records) -> Vec<u64> {
+    records
+        .keys()
+        .copied()
+        .filter(|k| *k >= FIRST_CUSTOM && k.is_multiple_of(2) && *k != KEYSEND_PREIMAGE)
+        .collect()
+}
+
 impl ReceiverCheck {
     /// Read the receiver's features and look at the records we will attach.
     pub async fn read(node: &SharedNode, id: NodeId, records: &Records) -> Result<Self, NodeError> {
@@ -73,11 +83,7 @@ impl ReceiverCheck {
     pub fn from_parts(bits: Option<&[u32]>, records: &Records) -> Self {
         Self {
             features: bits.map(ReceiverFeatures::from_bits),
-            even_records: records
-                .keys()
-                .copied()
-                .filter(|k| *k >= FIRST_CUSTOM && k.is_multiple_of(2) && *k != KEYSEND_PREIMAGE)
-                .collect(),
+            even_records: even_records(records),
         }
     }
 

@@ -65,3 +65,23 @@ fn a_failed_tip_to_a_receiver_without_amp_offers_no_amp() {
     assert!(!h.app.session().unwrap().send().offers_amp());
     assert!(!h.shows("Send as AMP"));
 }
+
+#[test]
+fn a_message_is_flagged_as_an_even_record_before_sending() {
+    use iced::widget::text_editor::{Action, Edit};
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    let heidi = h.node("heidi").to_hex();
+    send(&mut h, SendMessage::RecipientChanged(heidi));
+    send(&mut h, SendMessage::AmountChanged("100".into()));
+    assert!(!h.shows(EVEN_NOTE), "no message, no even record");
+    send(
+        &mut h,
+        SendMessage::MessageEdited(Action::Edit(Edit::Paste(std::sync::Arc::new("gm".into())))),
+    );
+    assert!(h.shows(EVEN_NOTE), "the even message is flagged");
+}
+
+const EVEN_NOTE: &str = "Record 34349334 is even: a Core Lightning receiver strips unknown even \
+                         records (the message will not arrive) and an LDK wallet may refuse the \
+                         whole payment";
