@@ -196,7 +196,7 @@ fn a_private_node_is_reached_with_a_hint() {
     bad.assert_stderr_has("hint x:1: a hop hint is NODE_ID:CHAN_ID");
 
     // A contact can hold the hints: sends to it pass them.
-    satchel(home.path(), &["--demo", "contacts", "add", "kate", &kate]).expect_code(0);
+    let _ = satchel(home.path(), &["--demo", "contacts", "add", "kate", &kate]).expect_code(0);
     satchel(home.path(), &["--demo", "contacts", "hint", "kate", &hint])
         .expect_code(0)
         .assert_stdout_has("Saved 1 route hint(s)");
@@ -206,5 +206,5 @@ fn a_private_node_is_reached_with_a_hint() {
     satchel(home.path(), &["--demo", "contacts", "hint", "kate"])
         .expect_code(0)
         .assert_stdout_has("Route hints cleared.");
-    satchel(home.path(), &["--demo", "send", "kate", "500", "--yes"]).expect_code(5);
+    let _ = satchel(home.path(), &["--demo", "send", "kate", "500", "--yes"]).expect_code(5);
 }
