@@ -12,7 +12,7 @@ use crate::node::Peer;
 
 impl Channels {
     /// The screen.
-    pub fn view<'a>(&'a self, _env: &Env<'a>) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         let body: Element<'a, Message> = match &self.channels {
             None => widget::hint("Reading your channels…").into(),
             Some(Err(err)) => widget::error_notice(err, "Open the screen again to retry."),
@@ -22,7 +22,7 @@ impl Channels {
             Some(Ok(list)) => {
                 let mut rows = column![].spacing(gap::S);
                 for peer in list {
-                    rows = rows.push(self.channel_row(peer));
+                    rows = rows.push(self.channel_row(peer, env));
                 }
                 column![rows, self.form(), self.result()]
                     .spacing(gap::L)
@@ -36,7 +36,7 @@ impl Channels {
         )
     }
 
-    fn channel_row<'a>(&'a self, peer: &'a Peer) -> Element<'a, Message> {
+    fn channel_row<'a>(&'a self, peer: &'a Peer, env: &Env<'a>) -> Element<'a, Message> {
         let out = if self.out == Some(peer.chan_id) {
             widget::pill("sends out", Tone::Accent)
         } else {
@@ -56,7 +56,7 @@ impl Channels {
         widget::card(
             row![
                 column![
-                    widget::mono(peer.id.short()),
+                    peer_name(peer, env),
                     widget::caption(format!("channel {} · {state}", peer.chan_id))
                 ]
                 .width(Length::Fill),
@@ -115,5 +115,13 @@ impl Channels {
                 widget::notice(Tone::Warning, "Not rebalanced", widget::sentence(reason))
             }
         }
+    }
+}
+
+/// The contact's name for a peer, else its short id.
+fn peer_name<'a>(peer: &Peer, env: &Env<'a>) -> Element<'a, Message> {
+    match env.contacts.by_pubkey(&peer.id) {
+        Some(contact) => text(contact.name.clone()).into(),
+        None => widget::mono(peer.id.short()).into(),
     }
 }
