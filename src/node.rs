@@ -11,6 +11,7 @@ use futures::stream::BoxStream;
 use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records};
 
 pub mod permissions;
+pub mod routing;
 pub use permissions::{Feature, Permissions};
 
 /// A future a node operation returns; `'static` so it can go straight into a task.
@@ -49,6 +50,33 @@ pub trait Node: Send + Sync + 'static {
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend>;
     /// One page of our sent keysends, strictly after `after_index`.
     fn sent_page(&self, after_index: u64, max: u64) -> NodeFuture<SentPage>;
+    /// Send with AMP, route hints or route restrictions (issue 17).
+    fn send_routed(
+        &self,
+        keysend: OutgoingKeysend,
+        routing: routing::Routing,
+    ) -> NodeStream<PaymentUpdate> {
+        if routing == routing::Routing::default() {
+            return self.send(keysend);
+        }
+        Box::pin(futures::stream::once(async {
+            Err(NodeError::Other(
+                "this node cannot route beyond one keysend path".into(),
+            ))
+        }))
+    }
+    /// The feature bits a node announces; `Ok(None)` when it is not in the graph.
+    fn feature_bits(&self, _id: NodeId) -> NodeFuture<Option<Vec<u32>>> {
+        Box::pin(async { Ok(None) })
+    }
+    /// Probe the route to the keysend's destination: pays nothing.
+    fn probe(
+        &self,
+        _keysend: OutgoingKeysend,
+        _routing: routing::Routing,
+    ) -> NodeFuture<routing::Probe> {
+        Box::pin(async { Err(NodeError::Other("this node cannot probe".into())) })
+    }
     /// Which features the macaroon allows (LND's CheckMacaroonPermissions).
     fn permissions(&self) -> NodeFuture<Permissions> {
         Box::pin(async { Ok(Permissions::Unknown("this node cannot say".into())) })

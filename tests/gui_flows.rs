@@ -2,6 +2,8 @@
 //! state, real LND client, real gRPC + TLS; views checked headless with
 //! iced_test (`ICED_TEST_BACKEND=tiny-skia`).
 
+#[path = "gui_flows/channels.rs"]
+mod channels;
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
 #[path = "gui_flows/desktop.rs"]
@@ -23,6 +25,8 @@ mod podcasts;
 mod recovery;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
+#[path = "gui_flows/send_amp.rs"]
+mod send_amp;
 #[path = "gui_flows/send_form.rs"]
 mod send_form;
 #[path = "gui_flows/send_outcome.rs"]

@@ -59,6 +59,7 @@ fn render_every_screen() {
     for (screen, name) in [
         (Screen::Contacts, "contacts"),
         (Screen::Sent, "sent"),
+        (Screen::Channels, "channels"),
         (Screen::Settings, "settings"),
     ] {
         h.update(Message::Session(SessionMessage::Navigate(screen)));

@@ -186,6 +186,10 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `satchel man > satchel.1`.
     Man,
+    /// List your channels: local and remote balance of each.
+    Channels(JsonFlag),
+    /// Move outbound liquidity between your channels by paying yourself.
+    Rebalance(RebalanceArgs),
 }
 
 impl Command {
@@ -209,6 +213,8 @@ impl Command {
             Self::Refund(_) => "refund",
             Self::Completions { .. } => "completions",
             Self::Man => "man",
+            Self::Channels(_) => "channels",
+            Self::Rebalance(_) => "rebalance",
         }
     }
 
@@ -341,6 +347,45 @@ pub struct SendArgs {
     /// preimage, amount, fee, hops, failure); the summary goes to stderr.
     #[arg(long)]
     pub json: bool,
+    /// AMP, route hints, probing (issue 17).
+    #[command(flatten)]
+    pub beyond: BeyondFlags,
+}
+
+/// `send` beyond one keysend path.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BeyondFlags {
+    /// Send as AMP: several shards over several paths, one payment (the
+    /// receiver must announce AMP, feature bit 30/31).
+    #[arg(long, conflicts_with = "probe")]
+    pub amp: bool,
+    /// Only probe: pay a random hash the receiver must reject, to learn
+    /// whether it is reachable and the fee. Pays nothing.
+    #[arg(long)]
+    pub probe: bool,
+    /// A route hint to a private receiver,
+    /// NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA; repeatable.
+    #[arg(long = "hint", value_name = "HINT")]
+    pub hints: Vec<String>,
+}
+
+/// `satchel rebalance`.
+#[derive(Debug, Clone, Args)]
+pub struct RebalanceArgs {
+    /// The channel the liquidity leaves through (a number or BLOCKxTXxOUT).
+    #[arg(long, value_name = "CHAN_ID")]
+    pub out: String,
+    /// The peer whose channel it comes back through.
+    #[arg(long = "in", value_name = "PEER_PUBKEY")]
+    pub in_peer: String,
+    /// Amount in sats.
+    pub sats: String,
+    /// The most to pay in fees, in parts per million of the amount.
+    #[arg(long, value_name = "N")]
+    pub max_fee_ppm: u64,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `satchel resolve`.
@@ -487,6 +532,13 @@ pub enum ContactsCommand {
         /// A private note.
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Give a contact route hints (a private node), or clear them.
+    Hint {
+        /// Name or public key.
+        contact: String,
+        /// Hop hints NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA (none: clear).
+        hints: Vec<String>,
     },
     /// Remove a contact by name or public key.
     Remove {

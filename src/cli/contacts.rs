@@ -57,6 +57,9 @@ pub fn run(paths: &Paths, command: &ContactsCommand) -> Result<(), CliError> {
         ContactsCommand::Add { name, pubkey, note } => {
             add(&mut book, paths, name, pubkey, note.as_deref())
         }
+        ContactsCommand::Hint { contact, hints } => {
+            super::beyond::contact_hints(&mut book, paths, contact, hints)
+        }
         ContactsCommand::Remove { contact } => remove(&mut book, paths, contact),
         ContactsCommand::Import { file } => import(&mut book, paths, file),
         ContactsCommand::Export { file } => export(&book, file),

@@ -8,8 +8,10 @@
 //!   `satchel sim`.
 
 pub mod args;
+mod beyond;
 mod boost;
 mod boosts;
+mod channels;
 mod connection;
 mod contacts;
 mod decide;
@@ -23,6 +25,7 @@ mod inbox;
 mod journal;
 mod owed;
 mod payment;
+mod rebalance;
 #[cfg(feature = "gui")]
 mod renderer;
 mod reply;
@@ -99,6 +102,12 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Some(Command::Refund(refund)) => on_node(args, None, async |node, paths| {
             reply::refund(node, paths, refund).await
+        }),
+        Some(Command::Channels(flag)) => on_node(args, None, async |node, _| {
+            channels::run(node, flag.json).await
+        }),
+        Some(Command::Rebalance(rebalance)) => on_node(args, None, async |node, _| {
+            rebalance::run(node, rebalance).await
         }),
     };
     finish(result)

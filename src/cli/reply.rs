@@ -46,6 +46,7 @@ pub async fn reply(node: &SharedNode, paths: &Paths, args: &ReplyArgs) -> Result
         fee_limit: None,
         records: target.records.clone(),
         yes: args.yes,
+        beyond: Default::default(),
     };
     go(node, paths, &original, &target, send).await
 }
@@ -78,6 +79,7 @@ pub async fn refund(node: &SharedNode, paths: &Paths, args: &RefundArgs) -> Resu
         fee_limit: None,
         records: target.records.clone(),
         yes: args.yes,
+        beyond: Default::default(),
     };
     if amount.0 % 1000 != 0 {
         progress("note: the refund is rounded down to whole sats.");

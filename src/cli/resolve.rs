@@ -97,6 +97,7 @@ pub(super) async fn send(
                 (target.pubkey, None),
                 amount,
                 target.records,
+                None,
             )
             .await
         }

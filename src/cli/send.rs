@@ -70,7 +70,17 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SendArgs) -> Result<()
         Some(address) => super::resolve::contact_now(&address, id).await,
         None => (id, Records::new()),
     };
-    keysend_to(node, paths, args, (id, matched), amount, provided).await
+    let contact = matched.as_ref().and(book.by_pubkey(&id));
+    keysend_to(
+        node,
+        paths,
+        args,
+        (id, matched.clone()),
+        amount,
+        provided,
+        contact,
+    )
+    .await
 }
 
 /// Send a keysend to `id` with the provider's `provided` records added (a
@@ -82,7 +92,12 @@ pub(super) async fn keysend_to(
     (id, matched): (NodeId, Option<contacts::Matched>),
     amount: Msat,
     provided: Records,
+    contact: Option<&crate::store::Contact>,
 ) -> Result<(), CliError> {
+    // Route hints: typed with --hint, and those the contact holds.
+    let hints = super::beyond::hints(&args.beyond, contact)?;
+    let hinted = !hints.is_empty();
+    let node = &wallet::routed::with_hints(node.clone(), hints);
     let mut draft = draft(paths, args, id, amount)?;
     for (key, value) in provided {
         if draft.tip.extra.insert(key, value).is_some() {
@@ -128,18 +143,28 @@ pub(super) async fn keysend_to(
     if let Err(err) = &probe.route {
         progress(&format!("No fee estimate: {err}"));
     }
+    let no_route = probe.route.is_err();
+    let check = super::beyond::check(node, id, &keysend, (&args.beyond, hinted), no_route).await;
+    if args.beyond.probe {
+        return super::beyond::probe(node, keysend, args.json).await;
+    }
     if draft.fee_above_amount() {
         let question = wallet::draft::fee_question(&draft);
         progress(&format!("note: {question}"));
         confirm("Allow a fee limit above the amount?", args.yes)?;
     }
     confirm("Send it?", args.yes)?;
+    if args.beyond.amp {
+        let sent = super::beyond::amp(node, keysend, args.json).await;
+        return super::beyond::explain(sent, check.as_ref());
+    }
     let events = wallet::send(node.clone(), journal, intent.into(), keysend);
     let output = match args.json {
         true => payment::Output::Json,
         false => payment::Output::Text,
     };
-    payment::follow_as(events, paths, output).await
+    let sent = payment::follow_as(events, paths, output).await;
+    super::beyond::explain(sent, check.as_ref())
 }
 
 /// What the arguments compose, checked before the node is asked anything.

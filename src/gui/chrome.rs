@@ -35,13 +35,10 @@ pub fn sidebar<'a, M: Clone + 'a>(
         };
         nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
     }
-    nav = nav.push(nav_item(
-        Screen::Podcasts,
-        current,
-        None,
-        None,
-        on(Screen::Podcasts),
-    ));
+    // Screens without a number key, in the order they are listed.
+    for screen in Screen::UNNUMBERED {
+        nav = nav.push(nav_item(screen, current, None, None, on(screen)));
+    }
     nav = nav.push(space::vertical());
     nav = nav.push(nav_item(
         Screen::Settings,

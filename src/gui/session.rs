@@ -20,7 +20,7 @@ use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
-use crate::gui::screen::{Env, contacts, inbox, podcasts, send, sent, settings};
+use crate::gui::screen::{Env, channels, contacts, inbox, podcasts, send, sent, settings};
 use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
@@ -50,6 +50,7 @@ pub struct Session {
     sent: sent::Sent,
     settings: settings::Settings,
     podcasts: podcasts::Podcasts,
+    channels: channels::Channels,
     recovery: Recovery,
     unread: u64,
     /// The unread count: one running, one more after.
@@ -71,6 +72,7 @@ pub enum Message {
     Sent(sent::Message),
     Settings(settings::Message),
     Podcasts(podcasts::Message),
+    Channels(channels::Message),
     Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
@@ -134,6 +136,7 @@ impl Session {
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
             podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context),
+            channels: channels::Channels::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
@@ -203,6 +206,11 @@ impl Session {
         &self.podcasts
     }
 
+    /// The channels screen (tests).
+    pub fn channels(&self) -> &channels::Channels {
+        &self.channels
+    }
+
     /// The recovered payments (tests).
     pub fn recovery(&self) -> &Recovery {
         &self.recovery
@@ -228,6 +236,12 @@ impl Session {
             Message::Sent(message) => self.sent_update(message),
             Message::Settings(message) => self.settings_update(message, context),
             Message::Podcasts(message) => self.podcasts_update(message, context),
+            Message::Channels(message) => {
+                match self.channels.update(message, &self.node, self.info.id) {
+                    channels::Action::None => Action::None,
+                    channels::Action::Run(task) => run(task.map(Message::Channels)),
+                }
+            }
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
@@ -265,6 +279,7 @@ impl Session {
                 .check_graph(&context.contacts, &self.node)
                 .map(Message::Contacts)),
             Screen::Podcasts => run(self.podcasts.shown().map(Message::Podcasts)),
+            Screen::Channels => run(self.channels.reload(&self.node).map(Message::Channels)),
             _ => Action::None,
         };
         left.then(shown)
@@ -300,7 +315,7 @@ impl Session {
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
             Screen::Podcasts => self.podcasts.close_dialog(),
-            Screen::Settings => false,
+            Screen::Settings | Screen::Channels => false,
         };
         Action::None
     }

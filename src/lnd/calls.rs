@@ -95,18 +95,8 @@ impl Node for Lnd {
     }
 
     fn send(&self, keysend: OutgoingKeysend) -> NodeStream<PaymentUpdate> {
-        let (mut client, ctx) = (self.router.clone(), self.context("SendPaymentV2"));
-        let request = convert::payment::send_request(&keysend);
-        let updates = open(
-            ctx,
-            async move { client.send_payment_v2(request).await },
-            |p| payment::payment_update(&p),
-        );
-        until(
-            updates,
-            is_final,
-            "the node closed the payment stream before the payment finished",
-        )
+        // A plain keysend is a routed one without hints or restrictions.
+        self.send_with(&keysend, &crate::node::routing::Routing::default())
     }
 
     fn track(&self, hash: PaymentHash) -> NodeStream<PaymentUpdate> {
@@ -183,6 +173,26 @@ impl Node for Lnd {
             Ok(payment::sent_page(page, after_index))
         }
         .boxed()
+    }
+
+    fn send_routed(
+        &self,
+        keysend: OutgoingKeysend,
+        routing: crate::node::routing::Routing,
+    ) -> NodeStream<PaymentUpdate> {
+        self.send_with(&keysend, &routing)
+    }
+
+    fn feature_bits(&self, id: NodeId) -> NodeFuture<Option<Vec<u32>>> {
+        Lnd::feature_bits(self, id)
+    }
+
+    fn probe(
+        &self,
+        keysend: OutgoingKeysend,
+        routing: crate::node::routing::Routing,
+    ) -> NodeFuture<crate::node::routing::Probe> {
+        self.probe_with(&keysend, &routing)
     }
 
     fn permissions(&self) -> NodeFuture<Permissions> {

@@ -16,6 +16,7 @@ mod convert;
 pub mod discover;
 mod error;
 pub mod lndconnect;
+mod routing;
 mod saved;
 pub mod socks;
 mod stream;

@@ -129,6 +129,7 @@ pub(crate) fn validate(
         fee_limit_msat: pay::exclusive_msat(request.fee_limit_sat, request.fee_limit_msat)?,
         final_cltv_delta: invoice.min_final_cltv as u32,
         payment_request: request.payment_request.clone(),
+        limits: pay::limits(network, request)?,
     })
 }
 

@@ -16,10 +16,13 @@ const TLV_ONION_REQUIRED: u32 = 8;
 
 /// A feature map for node `index` (bit -> name, optional, known).
 pub(crate) fn node_features(index: usize) -> HashMap<u32, lnrpc::Feature> {
-    graph::node_features(NODES[index].accepts_keysend)
-        .into_iter()
-        .map(|f| (f.bit, feature(f.name, f.bit % 2 == 0)))
-        .collect()
+    graph::node_features(
+        NODES[index].accepts_keysend,
+        super::behaviour::accepts_amp(index),
+    )
+    .into_iter()
+    .map(|f| (f.bit, feature(f.name, f.bit % 2 == 0)))
+    .collect()
 }
 
 fn feature(name: &str, is_required: bool) -> lnrpc::Feature {
@@ -116,13 +119,36 @@ pub(crate) fn invoice(stored: &StoredInvoice) -> lnrpc::Invoice {
         amt_paid: paid,
         amt_paid_sat: paid / 1000,
         amt_paid_msat: paid,
-        state: stored.state,
+        state: if stored.is_amp {
+            lnrpc::invoice::InvoiceState::Open as i32
+        } else {
+            stored.state
+        },
         htlcs: stored.htlcs.iter().map(invoice_htlc).collect(),
         features: HashMap::from([(TLV_ONION_REQUIRED, feature("tlv-onion", true))]),
-        is_keysend: stored.payment_request.is_empty(),
+        is_keysend: stored.payment_request.is_empty() && !stored.is_amp,
         payment_request: stored.payment_request.clone(),
         memo: stored.memo.clone(),
         payment_addr: vec![0; 32],
+        ..amp_fields(stored, paid)
+    }
+}
+
+/// LND: a spontaneous AMP invoice is not a keysend, stays OPEN, and keeps
+/// each set's state in `amp_invoice_state[hex set id]` (research §2.2).
+fn amp_fields(stored: &StoredInvoice, paid: i64) -> lnrpc::Invoice {
+    if !stored.is_amp {
+        return lnrpc::Invoice::default();
+    }
+    let set = lnrpc::AmpInvoiceState {
+        state: lnrpc::InvoiceHtlcState::Settled as i32,
+        settle_index: stored.settle_index,
+        settle_time: stored.settle_date,
+        amt_paid_msat: paid,
+    };
+    lnrpc::Invoice {
+        is_amp: true,
+        amp_invoice_state: HashMap::from([(hex::encode(&stored.r_hash), set)]),
         ..lnrpc::Invoice::default()
     }
 }
@@ -155,6 +181,13 @@ fn invoice_htlc(htlc: &super::ledger::StoredHtlc) -> lnrpc::InvoiceHtlc {
         state: lnrpc::InvoiceHtlcState::Settled as i32,
         custom_records: htlc.records.iter().map(|(k, v)| (*k, v.clone())).collect(),
         mpp_total_amt_msat: 0,
+        amp: htlc.amp.as_ref().map(|amp| lnrpc::Amp {
+            root_share: amp.root_share.clone(),
+            set_id: amp.set_id.clone(),
+            child_index: amp.child_index,
+            hash: amp.hash.clone(),
+            preimage: amp.preimage.clone(),
+        }),
     }
 }
 

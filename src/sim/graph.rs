@@ -89,6 +89,49 @@ pub(crate) const NODES: &[NodeSpec] = &[
         private: false,
         note: "creator and developer, three hops away",
     },
+    // Issue 17 ("beyond one path"): receivers that are not plain LND
+    // (their behaviour is in `sim::behaviour`), a private node reached only
+    // with route hints, and a node whose inbound is split over two channels.
+    NodeSpec {
+        name: "heidi",
+        alias: "heidi (Core Lightning)",
+        color: "#5f9ea0",
+        accepts_keysend: true,
+        private: false,
+        note: "Core Lightning: accepts keysend, strips unknown even records",
+    },
+    NodeSpec {
+        name: "ivan",
+        alias: "ivan (Eclair)",
+        color: "#8b4513",
+        accepts_keysend: false,
+        private: false,
+        note: "Eclair with keysend off: refuses keysend",
+    },
+    NodeSpec {
+        name: "judy",
+        alias: "judy (LDK)",
+        color: "#dc143c",
+        accepts_keysend: true,
+        private: false,
+        note: "LDK app: accepts keysend, fails unknown even records",
+    },
+    NodeSpec {
+        name: "kate",
+        alias: "kate (private)",
+        color: "#6a5acd",
+        accepts_keysend: true,
+        private: true,
+        note: "private node behind carol: reachable only with route hints",
+    },
+    NodeSpec {
+        name: "oscar",
+        alias: "Oscar's big stage",
+        color: "#228b22",
+        accepts_keysend: true,
+        private: false,
+        note: "inbound split over two channels: large tips need AMP",
+    },
 ];
 
 /// A channel's forwarding policy in one direction.
@@ -201,6 +244,60 @@ pub(crate) const CHANNELS: &[ChannelSpec] = &[
         a_policy: policy(800, 150),
         b_policy: policy(1000, 1),
     },
+    ChannelSpec {
+        a: "bob",
+        b: "heidi",
+        capacity_sat: 2_000_000,
+        a_local_sat: 1_000_000,
+        private: false,
+        a_policy: policy(1000, 200),
+        b_policy: policy(1000, 100),
+    },
+    ChannelSpec {
+        a: "alice",
+        b: "ivan",
+        capacity_sat: 1_000_000,
+        a_local_sat: 500_000,
+        private: false,
+        a_policy: policy(1000, 100),
+        b_policy: policy(1000, 100),
+    },
+    ChannelSpec {
+        a: "bob",
+        b: "judy",
+        capacity_sat: 1_000_000,
+        a_local_sat: 500_000,
+        private: false,
+        a_policy: policy(1000, 200),
+        b_policy: policy(1000, 100),
+    },
+    ChannelSpec {
+        a: "carol",
+        b: "kate",
+        capacity_sat: 1_000_000,
+        a_local_sat: 600_000,
+        private: true,
+        a_policy: policy(500, 100),
+        b_policy: policy(0, 0),
+    },
+    ChannelSpec {
+        a: "alice",
+        b: "oscar",
+        capacity_sat: 2_000_000,
+        a_local_sat: 1_500_000,
+        private: false,
+        a_policy: policy(1000, 100),
+        b_policy: policy(1000, 100),
+    },
+    ChannelSpec {
+        a: "bob",
+        b: "oscar",
+        capacity_sat: 2_000_000,
+        a_local_sat: 1_500_000,
+        private: false,
+        a_policy: policy(1000, 200),
+        b_policy: policy(1000, 100),
+    },
 ];
 
 /// The secret key of a sim node, derived from its name.
@@ -259,8 +356,8 @@ pub(crate) struct FeatureBit {
 }
 
 /// The node-announcement feature set LND advertises (LND: feature/default_sets.go),
-/// plus 55 "keysend" when `accept-keysend` is on.
-pub(crate) fn node_features(accepts_keysend: bool) -> Vec<FeatureBit> {
+/// plus 55 "keysend" when `accept-keysend` is on; 31 "amp" only when `amp`.
+pub(crate) fn node_features(accepts_keysend: bool, amp: bool) -> Vec<FeatureBit> {
     let mut bits = vec![
         FeatureBit {
             bit: 0,
@@ -303,10 +400,6 @@ pub(crate) fn node_features(accepts_keysend: bool) -> Vec<FeatureBit> {
             name: "shutdown-any-segwit",
         },
         FeatureBit {
-            bit: 31,
-            name: "amp",
-        },
-        FeatureBit {
             bit: 45,
             name: "explicit-commitment-type",
         },
@@ -315,6 +408,12 @@ pub(crate) fn node_features(accepts_keysend: bool) -> Vec<FeatureBit> {
             name: "script-enforced-lease",
         },
     ];
+    if amp {
+        bits.push(FeatureBit {
+            bit: 31,
+            name: "amp",
+        });
+    }
     if accepts_keysend {
         bits.push(FeatureBit {
             bit: 55,

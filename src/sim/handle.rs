@@ -285,6 +285,7 @@ pub(crate) async fn inject(
         fee_limit_msat: amount.0 / 20 + 10_000,
         final_cltv_delta: pay::DEFAULT_FINAL_CLTV,
         payment_request: String::new(),
+        limits: Default::default(),
     };
     let mut changes = shared.lock().ledgers[sender].watch_payments();
     let hash_hex = pay::begin(shared, sender, keysend)
@@ -412,8 +413,8 @@ mod tests {
             let no_keysend = line.matches("(no keysend)").count();
             let private = line.matches("(private)").count();
             let expected = match name.as_str() {
-                "erin" => (1, 0),
-                "frank" => (0, 1),
+                "erin" | "ivan" => (1, 0),
+                "frank" | "kate" => (0, 1),
                 _ => (0, 0),
             };
             assert_eq!((no_keysend, private), expected, "{line}");

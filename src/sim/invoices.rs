@@ -71,6 +71,7 @@ pub(crate) fn settle_arrival(
         resolve_time: at,
         expiry_height: (network.block_height + 80) as i32,
         records,
+        amp: None,
     };
     let arrival = Arrival {
         hash,

@@ -35,6 +35,24 @@ pub(crate) struct StoredHtlc {
     pub expiry_height: i32,
     #[prost(btree_map = "uint64, bytes", tag = "8")]
     pub records: Records,
+    /// AMP shard: the record LND keeps per HTLC (empty for a keysend).
+    #[prost(message, optional, tag = "9")]
+    pub amp: Option<StoredAmp>,
+}
+
+/// The AMP record of a received shard (LND `InvoiceHTLC.amp`).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct StoredAmp {
+    #[prost(bytes = "vec", tag = "1")]
+    pub root_share: Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub set_id: Vec<u8>,
+    #[prost(uint32, tag = "3")]
+    pub child_index: u32,
+    #[prost(bytes = "vec", tag = "4")]
+    pub hash: Vec<u8>,
+    #[prost(bytes = "vec", tag = "5")]
+    pub preimage: Vec<u8>,
 }
 
 /// A keysend invoice as stored: what LND's registry keeps for it.
@@ -65,6 +83,9 @@ pub(crate) struct StoredInvoice {
     pub memo: String,
     #[prost(int64, tag = "12")]
     pub expiry: i64,
+    /// A spontaneous AMP payment (one set; `r_hash` holds the set id).
+    #[prost(bool, tag = "13")]
+    pub is_amp: bool,
 }
 
 /// A keysend arriving at its destination.
@@ -177,6 +198,32 @@ impl Ledger {
             let _ = self.by_hash.insert(hash, position);
         }
         self.invoices.push(invoice);
+        let _ = self.dirty_segments.insert(position / SEGMENT);
+        self.invoice_version.send_modify(|v| *v += 1);
+        position as u64 + 1
+    }
+
+    /// Settle a complete AMP set as one new invoice keyed by its set id
+    /// (LND keeps the set inside the AMP invoice; the sim stores one
+    /// invoice per set, shown as LND shows it). Returns the add index.
+    pub fn settle_amp(&mut self, set_id: [u8; 32], htlcs: Vec<StoredHtlc>, now: i64) -> u64 {
+        let position = self.invoices.len();
+        let invoice = StoredInvoice {
+            r_hash: set_id.to_vec(),
+            r_preimage: Vec::new(),
+            value_msat: 0,
+            creation_date: now,
+            settle_date: now,
+            add_index: position as u64 + 1,
+            settle_index: self.settles.len() as u64 + 1,
+            state: INVOICE_SETTLED,
+            htlcs,
+            is_amp: true,
+            ..StoredInvoice::default()
+        };
+        self.invoices.push(invoice);
+        self.settles.push(position);
+        let _ = self.by_hash.insert(set_id, position);
         let _ = self.dirty_segments.insert(position / SEGMENT);
         self.invoice_version.send_modify(|v| *v += 1);
         position as u64 + 1

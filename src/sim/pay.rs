@@ -15,16 +15,15 @@ use tonic::Status;
 
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
-use crate::rpc::lnrpc::{
-    self, HtlcAttempt, Payment, PaymentFailureReason, failure, htlc_attempt, payment,
-};
+use crate::rpc::lnrpc::{self, HtlcAttempt, Payment, PaymentFailureReason, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
+use super::behaviour::{self, Refusal};
 use super::convert;
 use super::graph::{CHANNELS, NODES};
 use super::ledger::{Arrival, StoredHtlc};
 use super::network::Network;
-use super::route::{self, RouteError, RouteQuery};
+use super::route::{self, Limits, RouteError, RouteQuery};
 use super::server::Shared;
 
 /// LND: `final_cltv_delta` 0 means the node's `bitcoin.timelockdelta`.
@@ -40,6 +39,8 @@ pub(crate) struct Keysend {
     pub final_cltv_delta: u32,
     /// The BOLT11 invoice paid; empty for a keysend.
     pub payment_request: String,
+    /// Outgoing channel, last hop and route hints (issue 17).
+    pub limits: Limits,
 }
 
 /// Nanoseconds since the Unix epoch.
@@ -58,7 +59,7 @@ pub(crate) fn validate(
     if !request.payment_request.is_empty() {
         return super::bolt11::validate(network, sender, request);
     }
-    if request.amp || request.max_shard_size_msat > 0 {
+    if request.max_shard_size_msat > 0 {
         return Err(Status::invalid_argument(
             "AMP and sharding are not supported for keysend",
         ));
@@ -89,6 +90,7 @@ pub(crate) fn validate(
         0 => DEFAULT_FINAL_CLTV,
         d => d.unsigned_abs(),
     };
+    let limits = limits(network, request)?;
     // A destination outside the sim network is unreachable: NO_ROUTE later.
     Ok(Keysend {
         dest: dest.unwrap_or(usize::MAX),
@@ -98,6 +100,32 @@ pub(crate) fn validate(
         fee_limit_msat,
         final_cltv_delta,
         payment_request: String::new(),
+        limits,
+    })
+}
+
+/// The request's route restrictions: `outgoing_chan_ids` (the sim honours
+/// the first), `last_hop_pubkey` and `route_hints`.
+pub(crate) fn limits(network: &Network, request: &SendPaymentRequest) -> Result<Limits, Status> {
+    let outgoing =
+        match request.outgoing_chan_ids.first() {
+            None => None,
+            Some(id) => Some(network.channel_by_id(*id).ok_or_else(|| {
+                Status::invalid_argument(format!("unknown outgoing channel {id}"))
+            })?),
+        };
+    let last_hop = match request.last_hop_pubkey.as_slice() {
+        [] => None,
+        bytes => {
+            let id = crate::keysend::NodeId::from_slice(bytes)
+                .map_err(|_| Status::invalid_argument("invalid last_hop_pubkey"))?;
+            Some(network.node_by_id(&id).unwrap_or(usize::MAX))
+        }
+    };
+    Ok(Limits {
+        outgoing,
+        last_hop,
+        hinted: super::behaviour::hinted_channels(network, &request.route_hints),
     })
 }
 
@@ -145,28 +173,15 @@ pub(crate) fn begin(
             fee_limit_msat: Some(keysend.fee_limit_msat),
             records: &keysend.records,
             final_cltv_delta: keysend.final_cltv_delta,
+            limits: keysend.limits.clone(),
         };
         route::find(&network, &query)
     };
-    let mut record = Payment {
-        payment_hash: hash_hex.clone(),
-        value: (keysend.amount_msat / 1000) as i64,
-        value_sat: (keysend.amount_msat / 1000) as i64,
-        value_msat: keysend.amount_msat as i64,
-        creation_date: now / 1_000_000_000,
-        creation_time_ns: now,
-        payment_request: keysend.payment_request.clone(),
-        ..Payment::default()
-    };
+    let mut record = new_payment(&hash_hex, keysend.amount_msat, now);
+    record.payment_request = keysend.payment_request.clone();
     match found {
         Err(error) => {
-            record.status = payment::PaymentStatus::Failed as i32;
-            record.failure_reason = match error {
-                RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
-                RouteError::InsufficientBalance => {
-                    PaymentFailureReason::FailureReasonInsufficientBalance
-                }
-            } as i32;
+            fail_unrouted(&mut record, error);
             let _ = network.ledgers[sender].create_payment(record);
         }
         Ok(planned) => {
@@ -194,6 +209,29 @@ pub(crate) fn begin(
     drop(network);
     shared.mark_dirty();
     Ok(hash_hex)
+}
+
+/// A new payment record as LND starts it (`id_hex`: hash or AMP set id).
+#[allow(deprecated)] // LND still fills its deprecated fields.
+pub(crate) fn new_payment(id_hex: &str, amount_msat: u64, now: i64) -> Payment {
+    Payment {
+        payment_hash: id_hex.to_owned(),
+        value: (amount_msat / 1000) as i64,
+        value_sat: (amount_msat / 1000) as i64,
+        value_msat: amount_msat as i64,
+        creation_date: now / 1_000_000_000,
+        creation_time_ns: now,
+        ..Payment::default()
+    }
+}
+
+/// The payment failed before any HTLC left: no route or not enough balance.
+pub(crate) fn fail_unrouted(record: &mut Payment, error: RouteError) {
+    record.status = payment::PaymentStatus::Failed as i32;
+    record.failure_reason = match error {
+        RouteError::NoRoute => PaymentFailureReason::FailureReasonNoRoute,
+        RouteError::InsufficientBalance => PaymentFailureReason::FailureReasonInsufficientBalance,
+    } as i32;
 }
 
 /// LND: a hash that is INITIATED, IN_FLIGHT or SUCCEEDED cannot be sent again.
@@ -242,11 +280,17 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
     let dest = hops.last().map_or(sender, |h| h.2);
     let now = now_ns();
     let amount = last.amt_to_forward_msat as u64;
-    let preimage = keysend_preimage(&records, hash_hex)
-        .filter(|_| NODES[dest].accepts_keysend)
-        .or_else(|| super::bolt11::open_preimage(network, dest, hash_hex, amount));
-    match preimage {
-        Some(preimage) => {
+    // A keysend to a node that takes keysends (as its kind allows), else
+    // the open invoice this hash pays, else the destination refuses.
+    let delivered =
+        match keysend_preimage(&records, hash_hex).filter(|_| NODES[dest].accepts_keysend) {
+            Some(preimage) => behaviour::deliver(dest, records).map(|records| (preimage, records)),
+            None => super::bolt11::open_preimage(network, dest, hash_hex, amount)
+                .map(|preimage| (preimage, records))
+                .ok_or(Refusal::DETAILS),
+        };
+    match delivered {
+        Ok((preimage, records)) => {
             let mut htlc_index = 0;
             for &(channel, from_a, _, amount) in &hops {
                 htlc_index = network.settle(channel, from_a, amount);
@@ -260,6 +304,7 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
                 resolve_time: now / 1_000_000_000,
                 expiry_height: last.expiry as i32,
                 records,
+                amp: None,
             };
             let hash = hex_array(hash_hex);
             let arrival = Arrival {
@@ -272,20 +317,20 @@ pub(crate) fn resolve(network: &mut Network, sender: usize, hash_hex: &str) {
                 succeed(p, &preimage, route.total_fees_msat, now);
             });
         }
-        None => {
+        Err(refusal) => {
             for &(channel, from_a, _, amount) in &hops {
                 network.refund(channel, from_a, amount);
             }
             let height = network.block_height;
             network.ledgers[sender].update_payment(hash_hex, |p| {
-                fail_at_destination(p, hops.len(), height, now);
+                fail_at_destination(p, refusal, (hops.len(), height, now));
             });
         }
     }
 }
 
 /// (channel index, sender side is `a`, node reached, amount over the channel).
-fn route_hops(
+pub(crate) fn route_hops(
     network: &Network,
     sender: usize,
     route: &lnrpc::Route,
@@ -316,14 +361,14 @@ fn keysend_preimage(records: &Records, hash_hex: &str) -> Option<[u8; 32]> {
     (hex::encode(Sha256::digest(preimage)) == hash_hex).then_some(preimage)
 }
 
-fn hex_array(hash_hex: &str) -> [u8; 32] {
+pub(crate) fn hex_array(hash_hex: &str) -> [u8; 32] {
     let mut hash = [0u8; 32];
     let _ = hex::decode_to_slice(hash_hex, &mut hash);
     hash
 }
 
 #[allow(deprecated)] // LND still fills its deprecated fields.
-fn succeed(payment: &mut Payment, preimage: &[u8; 32], fee_msat: i64, now: i64) {
+pub(crate) fn succeed(payment: &mut Payment, preimage: &[u8; 32], fee_msat: i64, now: i64) {
     payment.status = payment::PaymentStatus::Succeeded as i32;
     payment.payment_preimage = hex::encode(preimage);
     payment.fee = fee_msat / 1000;
@@ -336,14 +381,16 @@ fn succeed(payment: &mut Payment, preimage: &[u8; 32], fee_msat: i64, now: i64) 
     }
 }
 
-fn fail_at_destination(payment: &mut Payment, hops: usize, height: u32, now: i64) {
+/// The destination failed the HTLC (`at`: hops, height, now).
+pub(crate) fn fail_at_destination(payment: &mut Payment, refusal: Refusal, at: (usize, u32, i64)) {
+    let (hops, height, now) = at;
     payment.status = payment::PaymentStatus::Failed as i32;
-    payment.failure_reason = PaymentFailureReason::FailureReasonIncorrectPaymentDetails as i32;
+    payment.failure_reason = refusal.reason as i32;
     if let Some(attempt) = payment.htlcs.last_mut() {
         attempt.status = htlc_attempt::HtlcStatus::Failed as i32;
         attempt.resolve_time_ns = now;
         attempt.failure = Some(lnrpc::Failure {
-            code: failure::FailureCode::IncorrectOrUnknownPaymentDetails as i32,
+            code: refusal.code as i32,
             htlc_msat: payment.value_msat as u64,
             failure_source_index: hops as u32,
             height,

@@ -47,6 +47,19 @@ pub(crate) struct RouteQuery<'a> {
     pub fee_limit_msat: Option<u64>,
     pub records: &'a Records,
     pub final_cltv_delta: u32,
+    /// Outgoing channel, last hop, hinted private channels (issue 17).
+    pub limits: Limits,
+}
+
+/// Route restrictions a SendPaymentV2 request may carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// LND `outgoing_chan_ids`: the first hop must use this channel index.
+    pub outgoing: Option<usize>,
+    /// LND `last_hop_pubkey`: the node before the destination.
+    pub last_hop: Option<usize>,
+    /// Private channels that route hints make usable.
+    pub hinted: Vec<usize>,
 }
 
 /// Why no route was chosen.
@@ -64,7 +77,7 @@ pub(crate) fn find(network: &Network, query: &RouteQuery<'_>) -> Result<PlannedR
         return Err(RouteError::InsufficientBalance);
     }
     let mut best: Option<PlannedRoute> = None;
-    for path in paths(query.from, query.to) {
+    for path in paths(query.from, query.to, &query.limits) {
         let Some(route) = plan(network, &path, query) else {
             continue;
         };
@@ -81,9 +94,10 @@ pub(crate) fn find(network: &Network, query: &RouteQuery<'_>) -> Result<PlannedR
 /// A path as (channel index, from_a, next node) steps.
 type Path = Vec<(usize, bool, usize)>;
 
-/// All simple paths from `from` to `to`. Private channels are only usable
-/// by their own endpoints as the first hop (no route hints in keysend).
-fn paths(from: usize, to: usize) -> Vec<Path> {
+/// All simple paths from `from` to `to` (a circle back to `from` for a
+/// self-payment). Private channels are only usable by their own endpoints
+/// as the first hop, or when a route hint names them.
+fn paths(from: usize, to: usize, limits: &Limits) -> Vec<Path> {
     let mut found = Vec::new();
     let mut stack = vec![(from, Path::new(), vec![from])];
     while let Some((node, path, visited)) = stack.pop() {
@@ -95,7 +109,7 @@ fn paths(from: usize, to: usize) -> Vec<Path> {
             continue;
         }
         for (channel, peer, is_a) in graph::channels_of(node) {
-            if visited.contains(&peer) || (CHANNELS[channel].private && node != from) {
+            if !step_allowed(&path, &visited, (node, channel, peer), (from, to), limits) {
                 continue;
             }
             let mut next_path = path.clone();
@@ -106,6 +120,24 @@ fn paths(from: usize, to: usize) -> Vec<Path> {
         }
     }
     found
+}
+
+/// Whether the path may go from `node` over `channel` to `peer`.
+fn step_allowed(
+    path: &Path,
+    visited: &[usize],
+    (node, channel, peer): (usize, usize, usize),
+    (from, to): (usize, usize),
+    limits: &Limits,
+) -> bool {
+    let closes_circle = peer == to && to == from && !path.is_empty();
+    let revisits = visited.contains(&peer) && !closes_circle;
+    let reused = path.iter().any(|(c, _, _)| *c == channel);
+    let private_blocked =
+        CHANNELS[channel].private && node != from && !limits.hinted.contains(&channel);
+    let wrong_first = path.is_empty() && limits.outgoing.is_some_and(|c| c != channel);
+    let wrong_last = peer == to && limits.last_hop.is_some_and(|h| h != node);
+    !(revisits || reused || private_blocked || wrong_first || wrong_last)
 }
 
 /// Amounts, fees and expiries along `path`, or `None` if a channel cannot
@@ -211,6 +243,7 @@ mod tests {
             fee_limit_msat: Some(100_000),
             records,
             final_cltv_delta: 80,
+            limits: Limits::default(),
         }
     }
 

@@ -30,8 +30,13 @@ impl Router for NodeService {
     ) -> Reply<PaymentStream> {
         self.authorize(&request, Permission::OffchainWrite)?;
         let request = request.into_inner();
-        let keysend = pay::validate(&self.shared.lock(), self.node, &request)?;
-        let hash_hex = pay::begin(&self.shared, self.node, keysend)?;
+        let hash_hex = if request.amp {
+            let send = super::amp::validate(&self.shared.lock(), self.node, &request)?;
+            super::amp::begin(&self.shared, self.node, send)?
+        } else {
+            let keysend = pay::validate(&self.shared.lock(), self.node, &request)?;
+            pay::begin(&self.shared, self.node, keysend)?
+        };
         payments::follow(self.clone(), hash_hex, request.no_inflight_updates).map(Response::new)
     }
 
@@ -89,6 +94,7 @@ impl Router for NodeService {
             fee_limit_msat: Some(ESTIMATE_FEE_CAP_MSAT),
             records: &records,
             final_cltv_delta: DEFAULT_FINAL_CLTV,
+            limits: route::Limits::default(),
         };
         let planned = route::find(&network, &query).map_err(|_| no_path())?;
         Ok(Response::new(routerrpc::RouteFeeResponse {

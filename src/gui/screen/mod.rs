@@ -3,6 +3,7 @@
 //! is a folder: `settings.rs` holds the state and `update`, its children
 //! (`settings/view.rs`, ...) see its private fields.
 
+pub mod channels;
 pub mod connect;
 pub mod contacts;
 pub mod inbox;
@@ -29,12 +30,17 @@ pub enum Screen {
     Contacts,
     Sent,
     Podcasts,
+    /// Channel balances and rebalancing (issue 17).
+    Channels,
     Settings,
 }
 
 impl Screen {
     /// Ctrl+1..4 order.
     pub const NUMBERED: [Self; 4] = [Self::Inbox, Self::Send, Self::Contacts, Self::Sent];
+
+    /// Listed in the sidebar after the numbered ones, before Settings.
+    pub const UNNUMBERED: [Self; 2] = [Self::Podcasts, Self::Channels];
 
     /// The sidebar label.
     pub fn label(self) -> &'static str {
@@ -44,6 +50,7 @@ impl Screen {
             Self::Contacts => "Contacts",
             Self::Sent => "Sent",
             Self::Podcasts => "Podcasts",
+            Self::Channels => "Channels",
             Self::Settings => "Settings",
         }
     }

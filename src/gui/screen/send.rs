@@ -8,6 +8,7 @@
 //! One composed tip has one intent id; every asynchronous answer names the
 //! probe or intent it answers and is dropped when that is no longer current.
 
+mod amp;
 mod form;
 mod outcome;
 mod payto;
@@ -71,6 +72,10 @@ pub struct Send {
     generation: u64,
     /// What an address, lnurl or invoice in "To" resolved to.
     resolved: Option<payto::Resolved>,
+    /// The keysend last handed to the wallet (offered again as AMP).
+    last_keysend: Option<OutgoingKeysend>,
+    /// Its receiver announces AMP (bit 30/31).
+    receiver_amp: bool,
 }
 
 /// Send events.
@@ -113,6 +118,18 @@ pub enum Message {
     /// After a definite failure: back to the form with everything kept, as a new payment.
     EditAndRetry,
     NewTip,
+    /// Whether the receiver of `intent` announces AMP.
+    ReceiverRead {
+        intent: IntentId,
+        amp: bool,
+    },
+    /// After a failed keysend to a receiver with AMP: send it as AMP.
+    SendAsAmp,
+    /// The AMP payment of `intent` ended.
+    AmpDone {
+        intent: IntentId,
+        result: Result<crate::node::PaymentUpdate, crate::node::NodeError>,
+    },
 }
 
 /// What the parent must do.
@@ -153,6 +170,8 @@ impl Default for Send {
             intent: IntentId::new(),
             generation: 0,
             resolved: None,
+            last_keysend: None,
+            receiver_amp: false,
         }
     }
 }
@@ -253,6 +272,9 @@ impl Send {
             Message::Event(intent, event) => self.event(&intent, event),
             Message::Ended { intent, journal } => self.ended(&intent, journal),
             Message::EditAndRetry => self.edit_and_retry(),
+            Message::ReceiverRead { intent, amp } => self.receiver_read(&intent, amp),
+            Message::SendAsAmp => self.send_as_amp(cx.node),
+            Message::AmpDone { intent, result } => self.amp_done(&intent, result),
             Message::NewTip => {
                 *self = Self::default();
                 Action::None
@@ -412,6 +434,9 @@ impl Send {
             Err(reason) => return self.refuse(&reason),
         };
         self.stage = Stage::Sending(Sending::new());
+        self.last_keysend = Some(keysend.clone());
+        self.receiver_amp = false;
+        let read = Self::read_receiver(cx.node, intent.clone(), &keysend);
         let journal = cx.journal.clone();
         let id = String::from(intent.clone());
         let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
@@ -424,11 +449,14 @@ impl Send {
                 journal: state.map(|entry| entry.map(|e| e.state)),
             }
         };
-        Action::Run(Task::stream(
-            stream
-                .map(move |event| Message::Event(tagged.clone(), event))
-                .chain(futures::stream::once(end)),
-        ))
+        Action::Run(Task::batch([
+            read,
+            Task::stream(
+                stream
+                    .map(move |event| Message::Event(tagged.clone(), event))
+                    .chain(futures::stream::once(end)),
+            ),
+        ]))
     }
 
     fn event(&mut self, intent: &IntentId, event: SendEvent) -> Action {

@@ -22,6 +22,7 @@ impl Session {
             Screen::Sent => self.sent.view(&env).map(Message::Sent),
             Screen::Podcasts => self.podcasts.view(&env).map(Message::Podcasts),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
+            Screen::Channels => self.channels.view(&env).map(Message::Channels),
         };
         let mut main = column![chrome::header(
             &self.info,

@@ -14,6 +14,9 @@ use super::from_proto_records;
 /// The received keysends in one invoice: empty unless it is a SETTLED
 /// keysend invoice. Canceled HTLCs are left out.
 pub(crate) fn received(invoice: lnrpc::Invoice) -> Vec<ReceivedKeysend> {
+    if invoice.is_amp {
+        return super::amp_invoice::received(invoice);
+    }
     if !invoice.is_keysend || invoice.state() != InvoiceState::Settled {
         return Vec::new();
     }

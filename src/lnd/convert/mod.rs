@@ -5,6 +5,7 @@
 //! - [`payment`]: outgoing keysend requests, payment updates, sent history;
 //! - [`invoice`]: received keysends from settled invoices.
 
+pub(crate) mod amp_invoice;
 pub(crate) mod invoice;
 pub(crate) mod payment;
 

@@ -60,6 +60,11 @@ pub struct Contact {
     /// time, with a warning when it no longer gives `pubkey` (issue 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Route hints to a private node, each a hop hint as text
+    /// `NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA` (checked where it is
+    /// set; sends pass them as `route_hints`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_hints: Vec<String>,
 }
 
 /// The fields a user enters for a contact (add, edit, import).
@@ -198,6 +203,7 @@ impl ContactBook {
             accepts_keysend: None,
             created_at: chrono::Utc::now().timestamp(),
             address: None,
+            route_hints: Vec::new(),
         });
         Ok(id)
     }
@@ -217,6 +223,12 @@ impl ContactBook {
         contact.default_amount = edit.default_amount;
         contact.extra_records = edit.extra_records;
         contact.include_identity = edit.include_identity;
+        Ok(())
+    }
+
+    /// Replace contact `id`'s route hints (already checked hop hint texts).
+    pub fn set_route_hints(&mut self, id: u64, hints: Vec<String>) -> Result<(), ContactError> {
+        self.get_mut(id)?.route_hints = hints;
         Ok(())
     }
 

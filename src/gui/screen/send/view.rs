@@ -147,17 +147,18 @@ fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             None => "Not in your contacts".to_owned(),
         };
         let warning = send.probe(env).and_then(|p| p.warning());
-        return match warning {
-            Some(warning) => column![
-                widget::caption(who),
+        let mut lines = column![widget::caption(who)].spacing(gap::XS);
+        if let Some(warning) = warning {
+            lines = lines.push(
                 text(widget::sentence(&warning.to_string()))
                     .size(size::SMALL)
-                    .style(theme::toned(Tone::Warning))
-            ]
-            .spacing(gap::XS)
-            .into(),
-            None => widget::caption(who).into(),
-        };
+                    .style(theme::toned(Tone::Warning)),
+            );
+        }
+        if let Some(even) = even_records_note(send, env) {
+            lines = lines.push(widget::caption(even));
+        }
+        return lines.into();
     }
     if send.is_locked() {
         return space().into();
@@ -174,6 +175,16 @@ fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             )
         })
         .into()
+}
+
+/// Even records in this tip (the message 34349334 is one): Core Lightning
+/// strips them, an LDK wallet may refuse the payment (issue 17).
+fn even_records_note(send: &Send, env: &Env<'_>) -> Option<String> {
+    let records = send.draft(env).ok()?.tip.records().ok()?;
+    let even = crate::wallet::receiver::even_records(&records);
+    (!even.is_empty()).then(|| {
+        widget::sentence(&crate::wallet::receiver::ReceiverWarning::EvenRecords(even).explain())
+    })
 }
 
 /// This tip's extra records, with the contact's shown beside them.
@@ -457,7 +468,21 @@ fn done<'a>(send: &'a Send, outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, 
     }
     // A new payment (new hash) only after a definite failure: after "not
     // sent" or an unknown end the recovery card above is the only way on.
-    let buttons = if outcome.can_retry() {
+    if send.offers_amp() {
+        col = col.push(widget::notice(
+            Tone::Accent,
+            "The receiver accepts AMP",
+            "AMP splits the same tip over several paths (shards), which helps when one channel \
+             cannot carry it or the receiver does not take keysend.",
+        ));
+    }
+    let buttons = if send.offers_amp() {
+        row![
+            widget::primary("Send as AMP", Some(Message::SendAsAmp)),
+            widget::secondary("Edit and retry", Some(Message::EditAndRetry)),
+            widget::secondary("New tip", Some(Message::NewTip))
+        ]
+    } else if outcome.can_retry() {
         row![
             widget::primary("Edit and retry", Some(Message::EditAndRetry)),
             widget::secondary("New tip", Some(Message::NewTip))

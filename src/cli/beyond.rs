@@ -1,0 +1,193 @@
+//! `satchel send` beyond one keysend path (issue 17): `--hint` route hints
+//! to private receivers, the receiver check before sending (feature bits,
+//! even records), `--amp` (spontaneous AMP, several shards), `--probe`
+//! (a payment to a random hash that pays nothing), and failures explained
+//! by their cause.
+
+use futures::StreamExt;
+
+use super::args::BeyondFlags;
+use super::exit::CliError;
+use super::report::{print_json, progress, safe, sats};
+use crate::keysend::NodeId;
+use crate::node::routing::{HopHint, Routing};
+use crate::node::{OutgoingKeysend, PaymentStatus, SharedNode};
+use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
+
+/// The `--hint` flags, then the hints the destination's contact holds.
+pub(super) fn hints(
+    flags: &BeyondFlags,
+    contact: Option<&crate::store::Contact>,
+) -> Result<Vec<HopHint>, CliError> {
+    let saved = contact.map_or(&[][..], |c| c.route_hints.as_slice());
+    flags
+        .hints
+        .iter()
+        .chain(saved)
+        .map(|text| parse_hint(text))
+        .collect()
+}
+
+fn parse_hint(text: &str) -> Result<HopHint, CliError> {
+    text.parse()
+        .map_err(|err| CliError::BadInput(format!("hint {}: {err}", safe(text, 80))))
+}
+
+/// `contacts hint CONTACT [HINT...]`: set (or clear) a contact's hints.
+pub(super) fn contact_hints(
+    book: &mut crate::store::ContactBook,
+    paths: &crate::store::Paths,
+    contact: &str,
+    hints: &[String],
+) -> Result<(), CliError> {
+    let (id, matched) = super::contacts::destination(book, contact, true)?;
+    if matched.is_none() {
+        return Err(CliError::UnknownContact(safe(contact, 80)));
+    }
+    let checked: Vec<String> = hints
+        .iter()
+        .map(|text| parse_hint(text).map(|hint| hint.to_string()))
+        .collect::<Result<_, _>>()?;
+    let found = book.by_pubkey(&id).map(|c| c.id);
+    let contact_id = found.ok_or_else(|| CliError::UnknownContact(safe(contact, 80)))?;
+    let count = checked.len();
+    book.set_route_hints(contact_id, checked)
+        .map_err(|err| CliError::BadInput(err.to_string()))?;
+    super::contacts::save(book, paths)?;
+    match count {
+        0 => println!("Route hints cleared."),
+        n => println!("Saved {n} route hint(s); sends to this contact pass them."),
+    }
+    Ok(())
+}
+
+/// Read the receiver's features and print what they add to the draft's
+/// own warnings (not in the graph, no keysend bit: printed already):
+/// even records, the AMP offer, route hints. `no_route`: the fee estimate
+/// found no single path. A node that cannot answer gives no check.
+pub(super) async fn check(
+    node: &SharedNode,
+    id: NodeId,
+    keysend: &OutgoingKeysend,
+    (flags, hinted): (&BeyondFlags, bool),
+    no_route: bool,
+) -> Option<ReceiverCheck> {
+    let check = ReceiverCheck::read(node, id, &keysend.records).await.ok()?;
+    for warning in check.warnings(hinted) {
+        let line = match warning {
+            ReceiverWarning::EvenRecords(_) => format!("warning: {}.", warning.explain()),
+            ReceiverWarning::NoKeysend { amp: true } if !flags.amp => {
+                "note: it does announce AMP (feature bit 31): --amp sends it as AMP instead.".into()
+            }
+            ReceiverWarning::NotInGraph { hinted: false } => {
+                "note: a private node is reached only with route hints (--hint).".into()
+            }
+            _ => continue,
+        };
+        progress(&line);
+    }
+    if flags.amp && !check.offers_amp() {
+        progress(
+            "warning: the receiver does not announce AMP (feature bit 30/31); it will likely refuse it.",
+        );
+    } else if no_route && check.offers_amp() && !flags.amp && !flags.probe {
+        progress(
+            "note: no single path carries this amount; the receiver accepts AMP, which splits it (--amp).",
+        );
+    }
+    Some(check)
+}
+
+/// After a failed keysend, say why in terms of this receiver.
+pub(super) fn explain(
+    result: Result<(), CliError>,
+    check: Option<&ReceiverCheck>,
+) -> Result<(), CliError> {
+    if let (Err(CliError::PaymentFailed(failure)), Some(check)) = (&result, check) {
+        progress(&format!("why: {}", check.explain_failure(*failure)));
+    }
+    result
+}
+
+/// `send --probe`: a payment to a random hash; the receiver must reject it.
+pub(super) async fn probe(
+    node: &SharedNode,
+    keysend: OutgoingKeysend,
+    json: bool,
+) -> Result<(), CliError> {
+    progress("Probing (a payment to a random hash: the receiver rejects it, nothing is paid)…");
+    let found = node.probe(keysend, Routing::default()).await?;
+    if json {
+        return print_json(&serde_json::json!({
+            "reachable": found.reachable,
+            "fee_msat": found.fee.0,
+            "hops": found.hops,
+            "failure": format!("{:?}", found.failure),
+        }));
+    }
+    match found.reachable {
+        true => println!(
+            "Reachable: the receiver answered over {} hop{}; routing fee {}. Nothing was paid.",
+            found.hops,
+            if found.hops == 1 { "" } else { "s" },
+            found.fee
+        ),
+        false => println!(
+            "Not reachable with one path: {} Nothing was paid.",
+            found.failure.explain()
+        ),
+    }
+    Ok(())
+}
+
+/// `send --amp`: LND splits the payment into shards over several paths;
+/// every shard carries the same records. Not journaled: LND names an AMP
+/// payment by a set id it draws, so it cannot be recorded before sending.
+pub(super) async fn amp(
+    node: &SharedNode,
+    keysend: OutgoingKeysend,
+    json: bool,
+) -> Result<(), CliError> {
+    let routing = Routing {
+        amp: true,
+        ..Routing::default()
+    };
+    progress("Sending as AMP (several shards, one payment)…");
+    let mut updates = node.send_routed(keysend, routing);
+    let mut shown = 0;
+    while let Some(update) = updates.next().await {
+        let update = update?;
+        if update.attempts != shown && !update.status.is_final() {
+            shown = update.attempts;
+            progress(&format!("  in flight: {shown} shard(s)"));
+        }
+        match update.status {
+            PaymentStatus::Succeeded { .. } => {
+                if json {
+                    return print_json(&serde_json::json!({
+                        "status": "succeeded",
+                        "amp": true,
+                        "payment_id": update.hash.to_hex(),
+                        "amount_msat": update.amount.0,
+                        "fee_msat": update.fee.0,
+                        "shards": update.attempts,
+                    }));
+                }
+                println!(
+                    "Sent {} as AMP in {} shard{} (set id {}), fee {}.",
+                    sats(update.amount),
+                    update.attempts,
+                    if update.attempts == 1 { "" } else { "s" },
+                    &update.hash.to_hex()[..16],
+                    update.fee
+                );
+                return Ok(());
+            }
+            PaymentStatus::Failed(failure) => return Err(CliError::PaymentFailed(failure)),
+            _ => {}
+        }
+    }
+    Err(CliError::PaymentUnknown(
+        "the node closed the AMP payment stream before it finished".into(),
+    ))
+}
