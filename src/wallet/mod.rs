@@ -58,7 +58,10 @@ pub use journal::{Journal, JournalEntry, Owned};
 pub use journal_state::JournalState;
 pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
-pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS, SearchWords, senders_named};
+pub use query::{
+    InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, SearchWords, day_range,
+    senders_named,
+};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{SendEvent, resend_same, send, track_entry};
 /// The table of sender presentation, for the frontends' tests.
