@@ -51,7 +51,7 @@ pub use boosts::{Boost, BoostFilter, BoostLeg, PodcastTotal, Supporter};
 pub use detail::{InboxDetail, MESSAGE_CHARS};
 pub use draft::{Draft, FeeRule, IntentId, Probe, ProbeKey, RecipientWarning};
 pub use error::{IndexError, JournalError, SendError, SyncError};
-pub use export::{ExportError, ExportFormat, ExportRange, parse_since};
+pub use export::{ExportError, ExportFormat, ExportRange, PROGRESS_EVERY, Progress, parse_since};
 pub use follow::{FollowEvent, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry, Owned};

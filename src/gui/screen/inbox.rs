@@ -16,6 +16,7 @@ use iced::Task;
 use iced::widget::scrollable::{AbsoluteOffset, RelativeOffset};
 
 use crate::gui::coalesce::Coalesced;
+use crate::gui::export::{self, Export, Rows};
 use crate::gui::history::History;
 use crate::gui::list::{self, Viewport};
 use crate::gui::screen::Env;
@@ -81,6 +82,7 @@ pub struct Inbox {
     to_text: String,
     range: (Option<i64>, Option<i64>),
     date_error: Option<String>,
+    export: Export,
     /// The row the arrow keys and j/k are on (an index in the filtered list).
     cursor: Option<usize>,
     total: u64,
@@ -115,6 +117,7 @@ pub enum Message {
     OpenCursor,
     /// Put the caret in the search field (`/`, Ctrl+F).
     FocusSearch,
+    Export(export::Message),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -162,6 +165,7 @@ impl Inbox {
             to_text: String::new(),
             range: (None, None),
             date_error: None,
+            export: Export::default(),
             cursor: None,
             total: 0,
             page: Page::default(),
@@ -263,6 +267,11 @@ impl Inbox {
         self.page.amount
     }
 
+    /// The export (tests).
+    pub fn export(&self) -> &Export {
+        &self.export
+    }
+
     /// The keyboard cursor's row (tests).
     pub fn cursor(&self) -> Option<usize> {
         self.cursor
@@ -309,6 +318,11 @@ impl Inbox {
             Message::MoveCursor(by) => self.move_cursor(by, env),
             Message::OpenCursor => self.open_cursor(),
             Message::FocusSearch => Action::Run(iced::widget::operation::focus(SEARCH_ID)),
+            Message::Export(message) => Action::Run(
+                self.export
+                    .update(message, Rows::Received, &self.index, env.contacts)
+                    .map(Message::Export),
+            ),
             Message::ClearFilters => self.refilter(env, Self::clear_filters),
             Message::Scrolled(viewport) => self.scrolled(viewport, env),
             Message::Loaded(generation, result) => self.finished(generation, result, env),

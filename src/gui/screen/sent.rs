@@ -10,6 +10,8 @@
 
 use iced::Task;
 
+use crate::gui::export::{self, Export, Rows};
+
 use crate::gui::list::Viewport;
 use crate::keysend::PaymentHash;
 use crate::node::{NodeError, PaymentUpdate, SharedNode};
@@ -32,6 +34,7 @@ pub struct Sent {
     error: Option<String>,
     /// The payment whose details are open.
     detail: Option<Detail>,
+    export: Export,
 }
 
 /// Sent events.
@@ -54,6 +57,7 @@ pub enum Message {
     /// Copy a hash or preimage to the clipboard.
     Copy(String),
     Close,
+    Export(export::Message),
 }
 
 /// What the parent must do.
@@ -72,7 +76,13 @@ impl Sent {
             viewport: Viewport::default(),
             error: None,
             detail: None,
+            export: Export::default(),
         }
+    }
+
+    /// The export (tests).
+    pub fn export(&self) -> &Export {
+        &self.export
     }
 
     /// Rows loaded (tests).
@@ -109,6 +119,13 @@ impl Sent {
             }
             Message::Copy(text) => Action::Run(iced::clipboard::write(text)),
             Message::Close => self.set(|s| s.detail = None),
+            Message::Export(message) => {
+                let contacts = crate::store::ContactBook::default();
+                let task = self
+                    .export
+                    .update(message, Rows::Sent, &self.index, &contacts);
+                Action::Run(task.map(Message::Export))
+            }
         }
     }
 

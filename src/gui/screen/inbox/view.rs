@@ -159,6 +159,7 @@ impl Inbox {
             widget::caption("To"),
             day("YYYY-MM-DD", &self.to_text, "inbox-to", Message::ToChanged),
             sort,
+            self.export.view().map(Message::Export),
         ]
         .spacing(gap::M)
         .align_y(Alignment::Center)

@@ -20,7 +20,7 @@ const FULL_AFTER: usize = 8;
 impl Sent {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let mut body = column![].spacing(gap::M);
+        let mut body = column![self.export.view().map(Message::Export)].spacing(gap::M);
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
                 error,

@@ -1,0 +1,171 @@
+//! The Inbox's filters, keys and export against the in-process simulator:
+//! tips sent by sim nodes before the app starts are read from the node by
+//! the backfill, then filtered, sorted, walked with the keyboard and
+//! exported through the same streaming code as the CLI.
+
+mod gui_support;
+
+use gui_support::Harness;
+use satchel::gui::export::Message as ExportMessage;
+use satchel::gui::screen::inbox::Message as InboxMessage;
+use satchel::gui::session::Message as SessionMessage;
+use satchel::gui::{Message, format};
+use satchel::keysend::record::MESSAGE;
+use satchel::keysend::{Msat, Records};
+use satchel::store::{AmountUnit, ContactBook};
+use satchel::wallet::InboxSort;
+
+/// (sender, sat, message) sent before the app starts.
+const TIPS: [(&str, u64, &str); 4] = [
+    ("alice", 300, "=HYPERLINK(\"http://evil.example\")"),
+    ("bob", 50, "thanks for the show"),
+    ("alice", 1_200, "great episode"),
+    ("bob", 700, "@SUM(A1:A9)"),
+];
+
+fn start() -> Harness {
+    Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |b| {
+        for (from, sat, text) in TIPS {
+            let records = Records::from([(MESSAGE, text.as_bytes().to_vec())]);
+            let _ = b
+                .runtime
+                .block_on(b.sim.inject_keysend(from, Msat::from_sat(sat), records))
+                .expect("injected");
+        }
+    })
+}
+
+fn inbox(h: &mut Harness, message: InboxMessage) {
+    h.update(Message::Session(SessionMessage::Inbox(message)));
+}
+
+fn amounts(h: &Harness) -> Vec<u64> {
+    let inbox = h.app.session().expect("connected").inbox();
+    inbox
+        .loaded_rows()
+        .iter()
+        .map(|r| r.amount.0 / 1000)
+        .collect()
+}
+
+#[test]
+fn export_writes_the_file_neutralised_from_the_path_message() {
+    let mut h = start();
+    assert_eq!(h.app.session().unwrap().inbox().total(), 4);
+    let dir = tempfile::tempdir().unwrap();
+
+    let csv = dir.path().join("tips.csv");
+    inbox(
+        &mut h,
+        InboxMessage::Export(ExportMessage::Picked(Some(csv.clone()))),
+    );
+    let export = h.app.session().unwrap().inbox().export();
+    assert_eq!(export.written(), Some((csv.as_path(), 4)));
+    assert!(h.shows(&format!("Exported 4 rows to {}", csv.display())));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("hash,settled_at,amount_msat,"), "{text}");
+    assert_eq!(text.lines().count(), 5, "a header and four rows: {text}");
+    assert!(text.contains(",'@SUM(A1:A9),"), "neutralised: {text}");
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains(",=HYPERLINK") && !text.contains(",@SUM"),
+        "{text}"
+    );
+    assert!(!dir.path().join("tips.csv.part").exists(), "renamed");
+
+    // A `.json` name: JSON with the raw records.
+    inbox(&mut h, InboxMessage::Export(ExportMessage::Dismiss));
+    let json = dir.path().join("tips.json");
+    inbox(
+        &mut h,
+        InboxMessage::Export(ExportMessage::Picked(Some(json.clone()))),
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rows = rows.as_array().expect("an array");
+    assert_eq!(rows.len(), 4);
+    let evil = rows
+        .iter()
+        .find(|r| r["amount_msat"] == 300_000)
+        .expect("the 300 sat tip");
+    assert_eq!(evil["message"], TIPS[0].2, "JSON keeps the text as sent");
+    assert_eq!(evil["records"][MESSAGE.to_string()], hex::encode(TIPS[0].2));
+}
+
+/// The subtitle says `count` tips adding up to `sat`.
+fn assert_shows_total(h: &Harness, count: u64, sat: u64) {
+    let inbox = h.app.session().unwrap().inbox();
+    assert_eq!(
+        (inbox.total(), inbox.filtered_amount()),
+        (count, Msat::from_sat(sat))
+    );
+    let line = format!(
+        "{count} tips · {} · below 10 sat hidden",
+        format::amount(Msat::from_sat(sat), AmountUnit::Sat)
+    );
+    assert!(h.shows(&line), "{line}");
+}
+
+#[test]
+fn sorts_unread_only_and_dates_compose_and_totals_follow() {
+    let mut h = start();
+    assert_eq!(amounts(&h), vec![700, 1_200, 50, 300], "newest first");
+    assert_shows_total(&h, 4, 2_250);
+
+    let orders = [
+        (InboxSort::LargestFirst, vec![1_200, 700, 300, 50]),
+        (InboxSort::SmallestFirst, vec![50, 300, 700, 1_200]),
+        (InboxSort::OldestFirst, vec![300, 50, 1_200, 700]),
+    ];
+    for (sort, expected) in orders {
+        inbox(&mut h, InboxMessage::SortChanged(sort));
+        assert_eq!(amounts(&h), expected, "{sort:?}");
+    }
+
+    // Read the largest, then only unread: the total follows.
+    let largest = h.app.session().unwrap().inbox().loaded_rows()[2].id;
+    inbox(&mut h, InboxMessage::Select(largest));
+    inbox(&mut h, InboxMessage::UnreadOnlyToggled(true));
+    assert_eq!(amounts(&h), vec![300, 50, 700]);
+    assert_shows_total(&h, 3, 1_050);
+
+    // With a search too.
+    inbox(&mut h, InboxMessage::SearchChanged("thanks".into()));
+    assert_eq!(amounts(&h), vec![50]);
+    inbox(&mut h, InboxMessage::SearchChanged(String::new()));
+
+    // A typed date that is not one is said; the list stays.
+    inbox(&mut h, InboxMessage::FromChanged("2025-13-45".into()));
+    assert!(h.shows("From \"2025-13-45\" is not a date: write YYYY-MM-DD, e.g. 2025-01-31"));
+    assert_eq!(h.app.session().unwrap().inbox().total(), 3);
+    // A range in the past holds none of today's tips.
+    inbox(&mut h, InboxMessage::FromChanged("2000-01-01".into()));
+    inbox(&mut h, InboxMessage::ToChanged("2000-01-31".into()));
+    assert_eq!(h.app.session().unwrap().inbox().total(), 0);
+    assert!(h.shows("Nothing matches"));
+    // Up to today (UTC) they are back.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    inbox(&mut h, InboxMessage::ToChanged(today));
+    assert_eq!(h.app.session().unwrap().inbox().total(), 3);
+    inbox(&mut h, InboxMessage::ClearFilters);
+    assert_eq!(h.app.session().unwrap().inbox().total(), 4);
+}
+
+#[test]
+fn keys_move_through_the_list_and_enter_opens() {
+    let mut h = start();
+    let key = |h: &mut Harness, m: SessionMessage| h.update(Message::Session(m));
+    for _ in 0..3 {
+        key(&mut h, SessionMessage::ListMove(1));
+    }
+    key(&mut h, SessionMessage::ListMove(-1));
+    let inbox = h.app.session().unwrap().inbox();
+    assert_eq!(inbox.cursor(), Some(1));
+    let second = inbox.loaded_rows()[1].id;
+    assert_eq!(inbox.opened(), None, "moving does not open");
+    key(&mut h, SessionMessage::ListOpen);
+    assert_eq!(h.app.session().unwrap().inbox().opened(), Some(second));
+    assert!(h.shows("great episode"), "its detail is shown");
+}
