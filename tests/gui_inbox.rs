@@ -6,12 +6,15 @@
 mod gui_support;
 
 use gui_support::Harness;
+use satchel::gui::Screen;
 use satchel::gui::export::Message as ExportMessage;
 use satchel::gui::screen::inbox::Message as InboxMessage;
+use satchel::gui::screen::sent::Message as SentMessage;
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, format};
-use satchel::keysend::record::MESSAGE;
-use satchel::keysend::{Msat, Records};
+use satchel::keysend::record::{BOOSTAGRAM, MESSAGE};
+use satchel::keysend::{Msat, Preimage, Records};
+use satchel::node::OutgoingKeysend;
 use satchel::store::{AmountUnit, ContactBook};
 use satchel::wallet::InboxSort;
 
@@ -168,4 +171,110 @@ fn keys_move_through_the_list_and_enter_opens() {
     key(&mut h, SessionMessage::ListOpen);
     assert_eq!(h.app.session().unwrap().inbox().opened(), Some(second));
     assert!(h.shows("great episode"), "its detail is shown");
+}
+
+/// A bLIP-10 boostagram leg of boost `uuid`.
+fn boostagram(uuid: &str, episode: &str, who: &str, total_sat: u64) -> Records {
+    let json = serde_json::json!({
+        "podcast": "Noded",
+        "episode": episode,
+        "sender_name": who,
+        "boost_uuid": uuid,
+        "value_msat_total": total_sat * 1000,
+        "message": format!("boost from {who}"),
+        "action": "boost",
+    });
+    Records::from([(BOOSTAGRAM, json.to_string().into_bytes())])
+}
+
+/// Pay `to` with `records` from our own node, to its final state.
+fn pay(b: &gui_support::Before<'_>, to: &str, sat: u64, records: Records) {
+    use futures::StreamExt;
+    let node = gui_support::client(b.sim, b.runtime);
+    let keysend = OutgoingKeysend {
+        destination: b.sim.node_id(to).expect("sim node"),
+        amount: Msat::from_sat(sat),
+        preimage: Preimage::random(),
+        records,
+        fee_limit: Msat::from_sat(10),
+        timeout: std::time::Duration::from_secs(30),
+    };
+    b.runtime.block_on(async {
+        let mut updates = node.send(keysend);
+        while let Some(update) = updates.next().await {
+            if update.expect("no stream error").status.is_final() {
+                break;
+            }
+        }
+    });
+}
+
+#[test]
+fn boosts_show_grouped_with_totals_and_supporters_received_and_sent() {
+    let mut h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |b| {
+        let legs = [
+            ("alice", 40, boostagram("u1", "Ep 1", "ann", 100)),
+            ("bob", 60, boostagram("u1", "Ep 1", "ann", 100)),
+            ("alice", 25, boostagram("u2", "Ep 2", "ben", 25)),
+        ];
+        for (from, sat, records) in legs {
+            let _ = b
+                .runtime
+                .block_on(b.sim.inject_keysend(from, Msat::from_sat(sat), records))
+                .expect("injected");
+        }
+        pay(b, "alice", 30, boostagram("s1", "Ep 9", "me", 50));
+        pay(b, "bob", 20, boostagram("s1", "Ep 9", "me", 50));
+        pay(
+            b,
+            "bob",
+            5,
+            Records::from([(MESSAGE, b"plain tip".to_vec())]),
+        );
+    });
+    inbox(&mut h, InboxMessage::ShowBoosts(true));
+    let shown = h.app.session().unwrap().inbox().boosts().expect("loaded");
+    let boosts = shown.boosts();
+    assert_eq!(boosts.len(), 2, "two legs of u1 are one boost: {boosts:?}");
+    let u1 = boosts
+        .iter()
+        .find(|b| b.boost_uuid.as_deref() == Some("u1"))
+        .expect("u1");
+    assert_eq!(
+        (u1.legs.len(), u1.received, u1.claimed_total),
+        (2, Msat::from_sat(100), Some(Msat::from_sat(100)))
+    );
+    let noded = &shown.totals()[0];
+    assert_eq!(
+        (noded.episode.as_deref(), noded.received),
+        (None, Msat::from_sat(125))
+    );
+    let ranked: Vec<_> = shown
+        .supporters()
+        .iter()
+        .map(|s| (s.claimed_name.clone(), s.received))
+        .collect();
+    assert_eq!(
+        ranked,
+        vec![
+            (Some("ann".into()), Msat::from_sat(100)),
+            (Some("ben".into()), Msat::from_sat(25))
+        ]
+    );
+    assert!(h.shows("2 legs · 100 sat received here"));
+    assert!(h.shows("Per podcast and episode"));
+    assert!(h.shows("Names given (not proven)"));
+
+    // Our own boosts, grouped the same way in Sent.
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));
+    h.update(Message::Session(SessionMessage::Sent(
+        SentMessage::ShowBoosts(true),
+    )));
+    let sent = h.app.session().unwrap().sent().boosts().expect("loaded");
+    assert_eq!(sent.len(), 1, "the plain tip is no boost: {sent:?}");
+    assert_eq!(
+        (sent[0].legs.len(), sent[0].delivered),
+        (2, Msat::from_sat(50))
+    );
+    assert!(h.shows("2 legs · 50 sat of 50 sat delivered"));
 }

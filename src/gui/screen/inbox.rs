@@ -5,6 +5,7 @@
 //! its updates; its children `view` and `detail` draw it and see its
 //! private fields.
 
+mod boosts;
 mod detail;
 #[cfg(test)]
 mod tests;
@@ -24,8 +25,8 @@ use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::node::SharedNode;
 use crate::wallet::{
-    InboxQuery, InboxRow, InboxSort, Index, IndexError, Verification, day_range, refresh_aliases,
-    senders_named,
+    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, Verification, day_range,
+    refresh_aliases, senders_named,
 };
 use detail::Detail;
 
@@ -83,6 +84,8 @@ pub struct Inbox {
     range: (Option<i64>, Option<i64>),
     date_error: Option<String>,
     export: Export,
+    /// The Boosts view, when shown instead of the list.
+    boosts: Option<boosts::Boosts>,
     /// The row the arrow keys and j/k are on (an index in the filtered list).
     cursor: Option<usize>,
     total: u64,
@@ -118,6 +121,9 @@ pub enum Message {
     /// Put the caret in the search field (`/`, Ctrl+F).
     FocusSearch,
     Export(export::Message),
+    /// Show the Boosts view (or the list again).
+    ShowBoosts(bool),
+    BoostsLoaded(u64, Result<boosts::Loaded, IndexError>),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -166,6 +172,7 @@ impl Inbox {
             range: (None, None),
             date_error: None,
             export: Export::default(),
+            boosts: None,
             cursor: None,
             total: 0,
             page: Page::default(),
@@ -318,6 +325,13 @@ impl Inbox {
             Message::MoveCursor(by) => self.move_cursor(by, env),
             Message::OpenCursor => self.open_cursor(),
             Message::FocusSearch => Action::Run(iced::widget::operation::focus(SEARCH_ID)),
+            Message::ShowBoosts(show) => self.show_boosts(show),
+            Message::BoostsLoaded(generation, result) => {
+                if let Some(boosts) = &mut self.boosts {
+                    boosts.loaded(generation, result);
+                }
+                Action::None
+            }
             Message::Export(message) => Action::Run(
                 self.export
                     .update(message, Rows::Received, &self.index, env.contacts)
@@ -362,7 +376,31 @@ impl Inbox {
         self.viewport.offset = 0.0;
         self.page = Page::default();
         self.cursor = None;
-        Action::Run(self.reload(env))
+        let boosts = self.load_boosts();
+        Action::Run(Task::batch([self.reload(env), boosts]))
+    }
+
+    fn show_boosts(&mut self, show: bool) -> Action {
+        self.boosts = show.then(boosts::Boosts::default);
+        Action::Run(self.load_boosts())
+    }
+
+    /// Reload the Boosts view, if shown, for the podcast and From filters.
+    fn load_boosts(&mut self) -> Task<Message> {
+        let filter = BoostFilter {
+            podcast: self.podcast.clone(),
+            since: self.range.0.unwrap_or(i64::MIN),
+            limit: boosts::LEGS,
+        };
+        match &mut self.boosts {
+            Some(boosts) => boosts.load(self.index.clone(), filter),
+            None => Task::none(),
+        }
+    }
+
+    /// The Boosts view, when shown (tests).
+    pub fn boosts(&self) -> Option<&boosts::Loaded> {
+        self.boosts.as_ref().and_then(boosts::Boosts::shown)
     }
 
     /// A date was typed: filter by the range once both fields read as

@@ -39,6 +39,13 @@ impl Inbox {
         let list = widget::raised_card(self.list(env))
             .padding(0)
             .height(Length::Fill);
+        if let Some(boosts) = &self.boosts {
+            return widget::page_with(
+                "Inbox",
+                Some(self.subtitle(env)),
+                body.push(boosts.view(env)),
+            );
+        }
         let content: Element<'a, Message> = match &self.detail {
             Some(detail) => row![
                 container(list).width(Length::FillPortion(5)),
@@ -147,7 +154,14 @@ impl Inbox {
             "Order",
             Message::SortChanged,
         );
+        let boosts = toggler(self.boosts.is_some())
+            .label("Boosts")
+            .text_line_height(theme::line::CONTROL)
+            .on_toggle(Message::ShowBoosts)
+            .size(18)
+            .style(theme::toggle);
         row![
+            boosts,
             unread,
             widget::caption("From"),
             day(
