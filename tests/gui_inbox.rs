@@ -12,7 +12,7 @@ use satchel::gui::screen::inbox::Message as InboxMessage;
 use satchel::gui::screen::sent::Message as SentMessage;
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, format};
-use satchel::keysend::record::{BOOSTAGRAM, MESSAGE};
+use satchel::keysend::record::{BOOSTAGRAM, MESSAGE, SENDER_PUBKEY};
 use satchel::keysend::{Msat, Preimage, Records};
 use satchel::node::OutgoingKeysend;
 use satchel::store::{AmountUnit, ContactBook};
@@ -277,4 +277,53 @@ fn boosts_show_grouped_with_totals_and_supporters_received_and_sent() {
         (2, Msat::from_sat(50))
     );
     assert!(h.shows("2 legs · 50 sat of 50 sat delivered"));
+}
+
+#[test]
+fn conversations_merge_both_sides_in_time_order_and_open_read() {
+    let mut h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |b| {
+        let alice = b.sim.node_id("alice").expect("alice");
+        let records = Records::from([
+            (MESSAGE, b"hi there".to_vec()),
+            (SENDER_PUBKEY, alice.as_bytes().to_vec()),
+        ]);
+        let _ = b
+            .runtime
+            .block_on(b.sim.inject_keysend("alice", Msat::from_sat(21), records))
+            .expect("injected");
+        pay(
+            b,
+            "alice",
+            30,
+            Records::from([(MESSAGE, b"hello back".to_vec())]),
+        );
+    });
+    let alice = h.node("alice");
+    let unread = h.app.session().unwrap().unread();
+    inbox(&mut h, InboxMessage::ShowThreads(true));
+    let threads = h.app.session().unwrap().inbox().threads().expect("shown");
+    let listed: Vec<_> = threads
+        .list()
+        .iter()
+        .map(|t| (t.peer, t.received, t.sent, t.unread))
+        .collect();
+    assert_eq!(listed, vec![(alice, 1, 1, 1)]);
+    assert!(h.shows("1 unread"));
+
+    inbox(&mut h, InboxMessage::OpenThread(alice));
+    let threads = h.app.session().unwrap().inbox().threads().unwrap();
+    let texts: Vec<_> = threads
+        .messages()
+        .expect("open")
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["hi there", "hello back"],
+        "oldest first, both sides"
+    );
+    assert_eq!(threads.list()[0].unread, 0, "opening reads it");
+    assert_eq!(h.app.session().unwrap().unread(), unread - 1);
+    assert!(h.shows("hello back") && h.shows("claimed"));
 }

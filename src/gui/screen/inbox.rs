@@ -9,6 +9,7 @@ mod boosts;
 mod detail;
 #[cfg(test)]
 mod tests;
+mod threads;
 mod view;
 
 use std::time::{Duration, Instant};
@@ -25,8 +26,8 @@ use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::node::SharedNode;
 use crate::wallet::{
-    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, Verification, day_range,
-    refresh_aliases, senders_named,
+    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, ThreadMessage, ThreadSummary,
+    Verification, day_range, refresh_aliases, senders_named,
 };
 use detail::Detail;
 
@@ -86,6 +87,8 @@ pub struct Inbox {
     export: Export,
     /// The Boosts view, when shown instead of the list.
     boosts: Option<boosts::Boosts>,
+    /// The Conversations view, when shown instead of the list.
+    threads: Option<threads::Threads>,
     /// The row the arrow keys and j/k are on (an index in the filtered list).
     cursor: Option<usize>,
     total: u64,
@@ -124,6 +127,11 @@ pub enum Message {
     /// Show the Boosts view (or the list again).
     ShowBoosts(bool),
     BoostsLoaded(u64, Result<boosts::Loaded, IndexError>),
+    /// Show the Conversations view (or the list again).
+    ShowThreads(bool),
+    ThreadsLoaded(u64, Result<Vec<ThreadSummary>, IndexError>),
+    OpenThread(NodeId),
+    ThreadLoaded(NodeId, Result<Vec<ThreadMessage>, IndexError>),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -173,6 +181,7 @@ impl Inbox {
             date_error: None,
             export: Export::default(),
             boosts: None,
+            threads: None,
             cursor: None,
             total: 0,
             page: Page::default(),
@@ -332,6 +341,24 @@ impl Inbox {
                 }
                 Action::None
             }
+            Message::ShowThreads(show) => self.show_threads(show),
+            Message::ThreadsLoaded(generation, result) => {
+                if let Some(threads) = &mut self.threads {
+                    threads.listed(generation, result);
+                }
+                Action::None
+            }
+            Message::OpenThread(peer) => match &mut self.threads {
+                Some(threads) => Action::Run(threads.open(self.index.clone(), peer)),
+                None => Action::None,
+            },
+            Message::ThreadLoaded(peer, result) => match &mut self.threads {
+                Some(threads) => {
+                    threads.opened(peer, result);
+                    Action::UnreadChanged
+                }
+                None => Action::None,
+            },
             Message::Export(message) => Action::Run(
                 self.export
                     .update(message, Rows::Received, &self.index, env.contacts)
@@ -343,7 +370,13 @@ impl Inbox {
             Message::Named(result) => self.named(result, env),
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
-            Message::Arrived => Action::Run(self.reload(env)),
+            Message::Arrived => {
+                let threads = match &mut self.threads {
+                    Some(threads) => threads.load(self.index.clone()),
+                    None => Task::none(),
+                };
+                Action::Run(Task::batch([self.reload(env), threads]))
+            }
             Message::MarkAllRead => {
                 let index = self.index.clone();
                 Action::Run(Task::perform(
@@ -382,7 +415,25 @@ impl Inbox {
 
     fn show_boosts(&mut self, show: bool) -> Action {
         self.boosts = show.then(boosts::Boosts::default);
+        self.threads = None;
         Action::Run(self.load_boosts())
+    }
+
+    fn show_threads(&mut self, show: bool) -> Action {
+        self.boosts = None;
+        self.threads = None;
+        if !show {
+            return Action::None;
+        }
+        let mut threads = threads::Threads::default();
+        let task = threads.load(self.index.clone());
+        self.threads = Some(threads);
+        Action::Run(task)
+    }
+
+    /// The Conversations view, when shown (tests).
+    pub fn threads(&self) -> Option<&threads::Threads> {
+        self.threads.as_ref()
     }
 
     /// Reload the Boosts view, if shown, for the podcast and From filters.

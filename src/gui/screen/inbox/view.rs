@@ -39,6 +39,13 @@ impl Inbox {
         let list = widget::raised_card(self.list(env))
             .padding(0)
             .height(Length::Fill);
+        if let Some(threads) = &self.threads {
+            return widget::page_with(
+                "Inbox",
+                Some(self.subtitle(env)),
+                body.push(threads.view(env)),
+            );
+        }
         if let Some(boosts) = &self.boosts {
             return widget::page_with(
                 "Inbox",
@@ -160,8 +167,15 @@ impl Inbox {
             .on_toggle(Message::ShowBoosts)
             .size(18)
             .style(theme::toggle);
+        let threads = toggler(self.threads.is_some())
+            .label("Conversations")
+            .text_line_height(theme::line::CONTROL)
+            .on_toggle(Message::ShowThreads)
+            .size(18)
+            .style(theme::toggle);
         row![
             boosts,
+            threads,
             unread,
             widget::caption("From"),
             day(
