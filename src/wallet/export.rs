@@ -187,7 +187,7 @@ impl<W: Write> Sink<W> {
 
     /// After a row: report every [`PROGRESS_EVERY`] rows; stop if told to.
     fn report(&self, progress: Progress<'_>) -> Result<(), ExportError> {
-        if self.rows % PROGRESS_EVERY == 0 && !progress(self.rows) {
+        if self.rows.is_multiple_of(PROGRESS_EVERY) && !progress(self.rows) {
             return Err(ExportError::Cancelled(self.rows));
         }
         Ok(())
@@ -488,6 +488,53 @@ mod tests {
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&empty).unwrap(),
             serde_json::json!([])
+        );
+    }
+
+    #[test]
+    fn progress_is_told_and_a_cancel_stops_the_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let many: Vec<_> = (1..=1_200u32)
+            .map(|n| {
+                let mut hash = [0u8; 32];
+                hash[..4].copy_from_slice(&n.to_be_bytes());
+                ReceivedKeysend {
+                    hash: PaymentHash::from_bytes(hash),
+                    ..keysend(n, i64::from(n), "tip")
+                }
+            })
+            .collect();
+        let _ = index.insert_received(&many).unwrap();
+        let all = ExportRange {
+            since: i64::MIN,
+            limit: None,
+        };
+        assert_eq!(index.export_count(all, false).unwrap(), 1_200);
+        let book = ContactBook::new();
+        let mut told = Vec::new();
+        let written = index
+            .export_received_with(all, ExportFormat::Csv, &book, Vec::new(), &mut |n| {
+                told.push(n);
+                true
+            })
+            .unwrap();
+        assert_eq!((written, told), (1_200, vec![500, 1_000]));
+        let stopped =
+            index.export_received_with(all, ExportFormat::Json, &book, Vec::new(), &mut |n| {
+                n < 1_000
+            });
+        assert!(
+            matches!(stopped, Err(ExportError::Cancelled(1_000))),
+            "{stopped:?}"
+        );
+        assert_eq!(
+            ExportFormat::of_path(std::path::Path::new("a/b.JSON")),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            ExportFormat::of_path(std::path::Path::new("a/b.txt")),
+            ExportFormat::Csv
         );
     }
 
