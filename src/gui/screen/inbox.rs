@@ -66,6 +66,29 @@ impl Page {
     }
 }
 
+/// What the Inbox shows below its filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxView {
+    Tips,
+    Boosts,
+    Conversations,
+}
+
+impl InboxView {
+    /// Every view, as the menu offers them.
+    pub const ALL: [Self; 3] = [Self::Tips, Self::Boosts, Self::Conversations];
+}
+
+impl std::fmt::Display for InboxView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Tips => "All tips",
+            Self::Boosts => "Boosts",
+            Self::Conversations => "Conversations",
+        })
+    }
+}
+
 /// The Inbox screen.
 pub struct Inbox {
     index: Index,
@@ -124,6 +147,8 @@ pub enum Message {
     /// Put the caret in the search field (`/`, Ctrl+F).
     FocusSearch,
     Export(export::Message),
+    /// Show the list, the Boosts view or the Conversations view.
+    ViewChanged(InboxView),
     /// Show the Boosts view (or the list again).
     ShowBoosts(bool),
     BoostsLoaded(u64, Result<boosts::Loaded, IndexError>),
@@ -334,6 +359,9 @@ impl Inbox {
             Message::MoveCursor(by) => self.move_cursor(by, env),
             Message::OpenCursor => self.open_cursor(),
             Message::FocusSearch => Action::Run(iced::widget::operation::focus(SEARCH_ID)),
+            Message::ViewChanged(InboxView::Tips) => self.show_threads(false),
+            Message::ViewChanged(InboxView::Boosts) => self.show_boosts(true),
+            Message::ViewChanged(InboxView::Conversations) => self.show_threads(true),
             Message::ShowBoosts(show) => self.show_boosts(show),
             Message::BoostsLoaded(generation, result) => {
                 if let Some(boosts) = &mut self.boosts {
@@ -349,7 +377,7 @@ impl Inbox {
                 Action::None
             }
             Message::OpenThread(peer) => match &mut self.threads {
-                Some(threads) => Action::Run(threads.open(self.index.clone(), peer)),
+                Some(threads) => Action::Run(threads.open(self.index.clone(), self.me, peer)),
                 None => Action::None,
             },
             Message::ThreadLoaded(peer, result) => match &mut self.threads {
@@ -429,6 +457,15 @@ impl Inbox {
         let task = threads.load(self.index.clone());
         self.threads = Some(threads);
         Action::Run(task)
+    }
+
+    /// Which view is shown.
+    pub fn shown_view(&self) -> InboxView {
+        match (&self.boosts, &self.threads) {
+            (Some(_), _) => InboxView::Boosts,
+            (_, Some(_)) => InboxView::Conversations,
+            _ => InboxView::Tips,
+        }
     }
 
     /// The Conversations view, when shown (tests).

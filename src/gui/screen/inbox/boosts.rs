@@ -117,9 +117,11 @@ impl Boosts {
         .spacing(gap::M);
         row![
             scrollable(list)
+                .spacing(gap::XS)
                 .height(Length::Fill)
                 .width(Length::FillPortion(3)),
             scrollable(side)
+                .spacing(gap::XS)
                 .height(Length::Fill)
                 .width(Length::FillPortion(2)),
         ]
@@ -169,10 +171,7 @@ fn boost_card<'a>(
 /// "2 legs · 30 sat received" and, when the boost says, "claims 100 sat in
 /// all" marked as a claim.
 fn received_vs_claimed<'a>(boost: &Boost, unit: crate::store::AmountUnit) -> Element<'a, Message> {
-    let legs = match boost.legs.len() {
-        1 => "1 leg".to_owned(),
-        n => format!("{n} legs"),
-    };
+    let legs = legs(boost.legs.len() as u64);
     let mut line = row![widget::caption(format!(
         "{legs} · {} received here",
         format::amount(boost.received, unit)
@@ -187,6 +186,14 @@ fn received_vs_claimed<'a>(boost: &Boost, unit: crate::store::AmountUnit) -> Ele
         line = line.push(widget::pill("claim", Tone::Warning));
     }
     line.into()
+}
+
+/// `1 leg`, `12 legs`.
+fn legs(count: u64) -> String {
+    match count {
+        1 => "1 leg".to_owned(),
+        n => format!("{} legs", format::group(n)),
+    }
 }
 
 /// Podcasts by received, each followed by its episodes.
@@ -218,7 +225,7 @@ fn total_line<'a>(
     let indent = if podcast { 0.0 } else { 16.0 };
     row![
         container(name).padding([0.0, indent]).width(Length::Fill),
-        widget::caption(format!("{} legs", format::group(total.legs))),
+        widget::caption(legs(total.legs)),
         text(format::amount(total.received, unit)).size(size::BODY),
     ]
     .spacing(gap::S)

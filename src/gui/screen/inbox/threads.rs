@@ -12,7 +12,7 @@ use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::NodeId;
-use crate::wallet::{Index, IndexError, Side, ThreadMessage, ThreadSummary};
+use crate::wallet::{Index, IndexError, Side, ThreadMessage, ThreadSummary, Verification};
 
 /// Threads listed, at most.
 const THREADS: u64 = 200;
@@ -50,15 +50,27 @@ impl Threads {
         }
     }
 
-    /// Open the thread with `peer`: read it and mark it read.
-    pub fn open(&mut self, index: Index, peer: NodeId) -> Task<Message> {
+    /// Open the thread with `peer`: read it (checking the signatures of
+    /// its received messages not checked yet, as `me`) and mark it read.
+    pub fn open(&mut self, index: Index, me: NodeId, peer: NodeId) -> Task<Message> {
         self.open = Some((peer, Vec::new()));
         Task::perform(
             async move {
                 index
                     .call(move |i| {
                         let _ = i.mark_thread_read(&peer)?;
-                        i.thread(&peer, MESSAGES)
+                        let mut messages = i.thread(&peer, MESSAGES)?;
+                        for m in &mut messages {
+                            if let Side::Received {
+                                id,
+                                verification: verification @ None,
+                                ..
+                            } = &mut m.side
+                            {
+                                *verification = Some(Verification::of(&i.verify(*id, &me)?));
+                            }
+                        }
+                        Ok(messages)
                     })
                     .await
             },
@@ -118,6 +130,7 @@ impl Threads {
         };
         row![
             scrollable(list)
+                .spacing(gap::XS)
                 .height(Length::Fill)
                 .width(Length::FillPortion(2)),
             container(conversation).width(Length::FillPortion(3)),
@@ -221,7 +234,8 @@ fn conversation<'a>(
         });
     column![
         text(name_of(peer, env)).size(size::TITLE).font(theme::BOLD),
-        scrollable(bubbles).height(Length::Fill),
+        // Newest at the bottom, where the view starts.
+        scrollable(bubbles).anchor_bottom().height(Length::Fill),
     ]
     .spacing(gap::S)
     .into()

@@ -3,11 +3,11 @@
 //! podcast, amount, preview, time) and, beside it, the detail pane. Reads
 //! `Inbox` only.
 
-use iced::widget::{column, container, row, text, text_input, toggler};
+use iced::widget::{column, container, row, space, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::detail::Detail;
-use super::{Inbox, LIST_ID, Message, ROW_HEIGHT, SEARCH_ID};
+use super::{Inbox, InboxView, LIST_ID, Message, ROW_HEIGHT, SEARCH_ID};
 use crate::gui::list;
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
@@ -152,7 +152,7 @@ impl Inbox {
                 .id(id)
                 .on_input(on_input)
                 .padding(9)
-                .width(150)
+                .width(112)
                 .style(theme::input(false))
         };
         let sort = widget::picker(
@@ -161,21 +161,14 @@ impl Inbox {
             "Order",
             Message::SortChanged,
         );
-        let boosts = toggler(self.boosts.is_some())
-            .label("Boosts")
-            .text_line_height(theme::line::CONTROL)
-            .on_toggle(Message::ShowBoosts)
-            .size(18)
-            .style(theme::toggle);
-        let threads = toggler(self.threads.is_some())
-            .label("Conversations")
-            .text_line_height(theme::line::CONTROL)
-            .on_toggle(Message::ShowThreads)
-            .size(18)
-            .style(theme::toggle);
+        let shown = widget::picker(
+            InboxView::ALL.to_vec(),
+            Some(self.shown_view()),
+            "View",
+            Message::ViewChanged,
+        );
         row![
-            boosts,
-            threads,
+            shown,
             unread,
             widget::caption("From"),
             day(
@@ -187,6 +180,7 @@ impl Inbox {
             widget::caption("To"),
             day("YYYY-MM-DD", &self.to_text, "inbox-to", Message::ToChanged),
             sort,
+            space::horizontal(),
             self.export.view().map(Message::Export),
         ]
         .spacing(gap::M)

@@ -28,7 +28,10 @@ impl Sent {
         let list = boosts.iter().fold(Column::new().spacing(gap::S), |col, b| {
             col.push(boost_card(b, env))
         });
-        scrollable(list).height(Length::Fill).into()
+        scrollable(list)
+            .spacing(gap::XS)
+            .height(Length::Fill)
+            .into()
     }
 }
 
