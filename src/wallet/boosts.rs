@@ -192,8 +192,7 @@ impl Index {
         )?;
         let limit = i64::try_from(filter.limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![filter.since, filter.podcast, limit])?;
-        let mut boosts: Vec<Boost> = Vec::new();
-        let mut by_uuid: HashMap<String, usize> = HashMap::new();
+        let mut boosts = Groups::default();
         while let Some(row) = rows.next()? {
             let hash: Vec<u8> = row.get(0)?;
             let leg = BoostLeg {
@@ -201,25 +200,11 @@ impl Index {
                 amount: Msat(row.get::<_, i64>(1)? as u64),
                 settled_at: row.get(2)?,
             };
-            let records = blob::decode(&row.get::<_, Vec<u8>>(3)?).unwrap_or_default();
-            let Some(boost) = records
-                .get(&record::BOOSTAGRAM)
-                .and_then(|b| Boostagram::parse(b).ok())
-            else {
+            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(3)?) else {
                 continue;
             };
-            let uuid = boost.boost_uuid.clone().filter(|u| !u.is_empty());
-            if let Some(&at) = uuid.as_ref().and_then(|u| by_uuid.get(u)) {
-                let group = &mut boosts[at];
-                group.received = Msat(group.received.0.saturating_add(leg.amount.0));
-                group.legs.push(leg);
-                continue;
-            }
-            if let Some(uuid) = &uuid {
-                let _ = by_uuid.insert(uuid.clone(), boosts.len());
-            }
-            boosts.push(Boost {
-                boost_uuid: uuid.map(|u| display_safe(&u, 64)),
+            let group = boosts.of(&boost, || Boost {
+                boost_uuid: uuid_of(&boost).map(|u| display_safe(u, 64)),
                 podcast: label(boost.podcast.as_deref()),
                 episode: label(boost.episode.as_deref()),
                 sender_name: label(boost.sender_name.as_deref()),
@@ -228,14 +213,63 @@ impl Index {
                     .as_deref()
                     .map(|m| display_safe(m, MESSAGE_CHARS))
                     .filter(|m| !m.trim().is_empty()),
-                received: leg.amount,
+                received: Msat::ZERO,
                 claimed_total: boost.value_msat_total.map(Msat),
                 at: leg.settled_at,
-                legs: vec![leg],
+                legs: Vec::new(),
             });
+            group.received = Msat(group.received.0.saturating_add(leg.amount.0));
+            group.legs.push(leg);
         }
-        Ok(boosts)
+        Ok(boosts.list)
     }
+}
+
+/// Boosts in the order first seen, legs of one `boost_uuid` in one group.
+struct Groups<T> {
+    list: Vec<T>,
+    by_uuid: HashMap<String, usize>,
+}
+
+impl<T> Default for Groups<T> {
+    fn default() -> Self {
+        Self {
+            list: Vec::new(),
+            by_uuid: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Groups<T> {
+    /// The group of `boost`: the one of its `boost_uuid` if seen, else a
+    /// new one made by `new` (a boost without a uuid is a group alone).
+    fn of(&mut self, boost: &Boostagram, new: impl FnOnce() -> T) -> &mut T {
+        let uuid = uuid_of(boost);
+        let at = match uuid.and_then(|u| self.by_uuid.get(u)) {
+            Some(&at) => at,
+            None => {
+                if let Some(uuid) = uuid {
+                    let _ = self.by_uuid.insert(uuid.to_owned(), self.list.len());
+                }
+                self.list.push(new());
+                self.list.len() - 1
+            }
+        };
+        &mut self.list[at]
+    }
+}
+
+/// A boost's `boost_uuid`, when it gives one.
+fn uuid_of(boost: &Boostagram) -> Option<&str> {
+    boost.boost_uuid.as_deref().filter(|u| !u.is_empty())
+}
+
+/// The boostagram in a stored records blob, if any.
+fn boostagram(records: &[u8]) -> Option<Boostagram> {
+    let records = blob::decode(records).unwrap_or_default();
+    records
+        .get(&record::BOOSTAGRAM)
+        .and_then(|b| Boostagram::parse(b).ok())
 }
 
 impl Index {
@@ -249,46 +283,30 @@ impl Index {
         ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query([limit])?;
-        let mut boosts: Vec<SentBoost> = Vec::new();
-        let mut by_uuid: HashMap<String, usize> = HashMap::new();
+        let mut boosts = Groups::default();
         while let Some(row) = rows.next()? {
             let leg = super::sent::sent_row(row)?;
-            let records = blob::decode(&row.get::<_, Vec<u8>>(8)?).unwrap_or_default();
-            let Some(boost) = records
-                .get(&record::BOOSTAGRAM)
-                .and_then(|b| Boostagram::parse(b).ok())
-            else {
+            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(8)?) else {
                 continue;
             };
-            let uuid = boost.boost_uuid.clone().filter(|u| !u.is_empty());
-            let at = match uuid.as_ref().and_then(|u| by_uuid.get(u)) {
-                Some(&at) => at,
-                None => {
-                    if let Some(uuid) = &uuid {
-                        let _ = by_uuid.insert(uuid.clone(), boosts.len());
-                    }
-                    boosts.push(SentBoost {
-                        boost_uuid: uuid.map(|u| display_safe(&u, 64)),
-                        podcast: label(boost.podcast.as_deref()),
-                        episode: label(boost.episode.as_deref()),
-                        message: label(boost.message.as_deref()),
-                        delivered: Msat::ZERO,
-                        attempted: Msat::ZERO,
-                        claimed_total: boost.value_msat_total.map(Msat),
-                        created_ns: leg.created_ns,
-                        legs: Vec::new(),
-                    });
-                    boosts.len() - 1
-                }
-            };
-            let group = &mut boosts[at];
+            let group = boosts.of(&boost, || SentBoost {
+                boost_uuid: uuid_of(&boost).map(|u| display_safe(u, 64)),
+                podcast: label(boost.podcast.as_deref()),
+                episode: label(boost.episode.as_deref()),
+                message: label(boost.message.as_deref()),
+                delivered: Msat::ZERO,
+                attempted: Msat::ZERO,
+                claimed_total: boost.value_msat_total.map(Msat),
+                created_ns: leg.created_ns,
+                legs: Vec::new(),
+            });
             group.attempted = Msat(group.attempted.0.saturating_add(leg.amount.0));
             if leg.status == super::SentStatus::Succeeded {
                 group.delivered = Msat(group.delivered.0.saturating_add(leg.amount.0));
             }
             group.legs.push(leg);
         }
-        Ok(boosts)
+        Ok(boosts.list)
     }
 }
 

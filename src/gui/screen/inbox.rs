@@ -7,6 +7,8 @@
 
 mod boosts;
 mod detail;
+
+pub(crate) use boosts::heading as boost_heading;
 #[cfg(test)]
 mod tests;
 mod threads;

@@ -137,16 +137,11 @@ fn boost_card<'a>(
     unit: crate::store::AmountUnit,
     now: chrono::DateTime<chrono::Local>,
 ) -> Element<'a, Message> {
-    let title = [boost.podcast.as_deref(), boost.episode.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let top = row![
-        container(text(title).font(theme::BOLD).size(size::BODY)).width(Length::Fill),
-        text(format::amount(boost.received, unit)).font(theme::BOLD),
-    ]
-    .align_y(Alignment::Center);
+    let top = heading(
+        boost.podcast.as_deref(),
+        boost.episode.as_deref(),
+        format::amount(boost.received, unit),
+    );
     let from = boost
         .sender_name
         .as_deref()
@@ -166,6 +161,26 @@ fn boost_card<'a>(
         });
     }
     widget::card(card).padding(gap::M).into()
+}
+
+/// A boost card's first line: "Podcast · Episode", and `amount` at the end
+/// (the Sent screen's boost cards too).
+pub(crate) fn heading<'a, M: 'a>(
+    podcast: Option<&str>,
+    episode: Option<&str>,
+    amount: String,
+) -> Element<'a, M> {
+    let title = [podcast, episode]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    row![
+        container(text(title).font(theme::BOLD).size(size::BODY)).width(Length::Fill),
+        text(amount).font(theme::BOLD),
+    ]
+    .align_y(Alignment::Center)
+    .into()
 }
 
 /// "2 legs · 30 sat received" and, when the boost says, "claims 100 sat in

@@ -8,7 +8,7 @@ use iced::{Alignment, Element, Length};
 use super::view::recipient;
 use super::{Message, Sent};
 use crate::gui::screen::Env;
-use crate::gui::theme::{self, Tone, gap, size};
+use crate::gui::theme::{Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::wallet::{SentBoost, SentStatus};
 
@@ -37,16 +37,11 @@ impl Sent {
 
 fn boost_card<'a>(boost: &'a SentBoost, env: &Env<'a>) -> Element<'a, Message> {
     let unit = env.settings.unit;
-    let title = [boost.podcast.as_deref(), boost.episode.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let top = row![
-        container(text(title).font(theme::BOLD).size(size::BODY)).width(Length::Fill),
-        text(format::amount(boost.delivered, unit)).font(theme::BOLD),
-    ]
-    .align_y(Alignment::Center);
+    let top = crate::gui::screen::inbox::boost_heading(
+        boost.podcast.as_deref(),
+        boost.episode.as_deref(),
+        format::amount(boost.delivered, unit),
+    );
     let mut card = column![top].spacing(gap::XS);
     if let Some(message) = &boost.message {
         card = card.push(text(message.as_str()).size(size::BODY));
