@@ -140,7 +140,7 @@ open_first() {
     key ctrl+a
     typed "$1"
     sleep 1.2
-    click 700 252          # first row
+    click 700 302          # first row (below the filters and the view, date and order row)
 }
 
 # The Send screen mid-flow: contact picked from the suggestions, amount,

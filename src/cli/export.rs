@@ -60,5 +60,8 @@ fn finish(written: Result<u64, ExportError>, what: &str) -> Result<(), CliError>
         Err(ExportError::Write(err)) => Err(CliError::BadInput(format!(
             "the export could not be written: {err}"
         ))),
+        Err(cancelled @ ExportError::Cancelled(_)) => {
+            Err(CliError::BadInput(cancelled.to_string()))
+        }
     }
 }

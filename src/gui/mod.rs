@@ -13,6 +13,7 @@ pub mod app;
 mod chrome;
 pub mod coalesce;
 pub mod context;
+pub mod export;
 pub mod format;
 pub mod health;
 pub mod history;

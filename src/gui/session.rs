@@ -82,6 +82,12 @@ pub enum Message {
     /// Read new history from the node into the index.
     Resync,
     Escape,
+    /// Move the current list's cursor by rows (arrow keys, j/k).
+    ListMove(i64),
+    /// Open the row under the current list's cursor (Enter).
+    ListOpen,
+    /// Focus the current screen's search field (`/`, Ctrl+F).
+    FocusSearch,
     DismissNotice,
     /// A desktop notification was shown (what it said).
     Notified(crate::gui::notify::Notice),
@@ -250,6 +256,9 @@ impl Session {
             Message::NewTip => self.new_tip(),
             Message::Resync => run(self.backfill()),
             Message::Escape => self.escape(),
+            Message::ListMove(by) => self.on_inbox(inbox::Message::MoveCursor(by), context),
+            Message::ListOpen => self.on_inbox(inbox::Message::OpenCursor, context),
+            Message::FocusSearch => self.on_inbox(inbox::Message::FocusSearch, context),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
@@ -306,6 +315,14 @@ impl Session {
         }
         self.screen = Screen::Send;
         Action::None
+    }
+
+    /// A list key: for the Inbox when it is shown.
+    fn on_inbox(&mut self, message: inbox::Message, context: &mut Context) -> Action {
+        match self.screen {
+            Screen::Inbox => self.inbox_update(message, context),
+            _ => Action::None,
+        }
     }
 
     fn escape(&mut self) -> Action {

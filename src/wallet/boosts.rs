@@ -55,6 +55,25 @@ pub struct Boost {
     pub legs: Vec<BoostLeg>,
 }
 
+/// A boost we sent: its legs (one per recipient of the split) sharing a
+/// `boost_uuid`, each a payment of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentBoost {
+    pub boost_uuid: Option<String>,
+    pub podcast: Option<String>,
+    pub episode: Option<String>,
+    pub message: Option<String>,
+    /// What the legs that succeeded delivered.
+    pub delivered: Msat,
+    /// Every leg's amount, whatever became of it.
+    pub attempted: Msat,
+    /// `value_msat_total` as we wrote it.
+    pub claimed_total: Option<Msat>,
+    /// Newest leg, ns since the Unix epoch.
+    pub created_ns: i64,
+    pub legs: Vec<super::SentRow>,
+}
+
 /// Received per podcast, or per episode of a podcast.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodcastTotal {
@@ -173,8 +192,7 @@ impl Index {
         )?;
         let limit = i64::try_from(filter.limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![filter.since, filter.podcast, limit])?;
-        let mut boosts: Vec<Boost> = Vec::new();
-        let mut by_uuid: HashMap<String, usize> = HashMap::new();
+        let mut boosts = Groups::default();
         while let Some(row) = rows.next()? {
             let hash: Vec<u8> = row.get(0)?;
             let leg = BoostLeg {
@@ -182,25 +200,11 @@ impl Index {
                 amount: Msat(row.get::<_, i64>(1)? as u64),
                 settled_at: row.get(2)?,
             };
-            let records = blob::decode(&row.get::<_, Vec<u8>>(3)?).unwrap_or_default();
-            let Some(boost) = records
-                .get(&record::BOOSTAGRAM)
-                .and_then(|b| Boostagram::parse(b).ok())
-            else {
+            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(3)?) else {
                 continue;
             };
-            let uuid = boost.boost_uuid.clone().filter(|u| !u.is_empty());
-            if let Some(&at) = uuid.as_ref().and_then(|u| by_uuid.get(u)) {
-                let group = &mut boosts[at];
-                group.received = Msat(group.received.0.saturating_add(leg.amount.0));
-                group.legs.push(leg);
-                continue;
-            }
-            if let Some(uuid) = &uuid {
-                let _ = by_uuid.insert(uuid.clone(), boosts.len());
-            }
-            boosts.push(Boost {
-                boost_uuid: uuid.map(|u| display_safe(&u, 64)),
+            let group = boosts.of(&boost, || Boost {
+                boost_uuid: uuid_of(&boost).map(|u| display_safe(u, 64)),
                 podcast: label(boost.podcast.as_deref()),
                 episode: label(boost.episode.as_deref()),
                 sender_name: label(boost.sender_name.as_deref()),
@@ -209,13 +213,100 @@ impl Index {
                     .as_deref()
                     .map(|m| display_safe(m, MESSAGE_CHARS))
                     .filter(|m| !m.trim().is_empty()),
-                received: leg.amount,
+                received: Msat::ZERO,
                 claimed_total: boost.value_msat_total.map(Msat),
                 at: leg.settled_at,
-                legs: vec![leg],
+                legs: Vec::new(),
             });
+            group.received = Msat(group.received.0.saturating_add(leg.amount.0));
+            group.legs.push(leg);
         }
-        Ok(boosts)
+        Ok(boosts.list)
+    }
+}
+
+/// Boosts in the order first seen, legs of one `boost_uuid` in one group.
+struct Groups<T> {
+    list: Vec<T>,
+    by_uuid: HashMap<String, usize>,
+}
+
+impl<T> Default for Groups<T> {
+    fn default() -> Self {
+        Self {
+            list: Vec::new(),
+            by_uuid: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Groups<T> {
+    /// The group of `boost`: the one of its `boost_uuid` if seen, else a
+    /// new one made by `new` (a boost without a uuid is a group alone).
+    fn of(&mut self, boost: &Boostagram, new: impl FnOnce() -> T) -> &mut T {
+        let uuid = uuid_of(boost);
+        let at = match uuid.and_then(|u| self.by_uuid.get(u)) {
+            Some(&at) => at,
+            None => {
+                if let Some(uuid) = uuid {
+                    let _ = self.by_uuid.insert(uuid.to_owned(), self.list.len());
+                }
+                self.list.push(new());
+                self.list.len() - 1
+            }
+        };
+        &mut self.list[at]
+    }
+}
+
+/// A boost's `boost_uuid`, when it gives one.
+fn uuid_of(boost: &Boostagram) -> Option<&str> {
+    boost.boost_uuid.as_deref().filter(|u| !u.is_empty())
+}
+
+/// The boostagram in a stored records blob, if any.
+fn boostagram(records: &[u8]) -> Option<Boostagram> {
+    let records = blob::decode(records).unwrap_or_default();
+    records
+        .get(&record::BOOSTAGRAM)
+        .and_then(|b| Boostagram::parse(b).ok())
+}
+
+impl Index {
+    /// Our newest sent boosts (reading at most `limit` payments), legs
+    /// sharing a `boost_uuid` as one, newest first.
+    pub fn sent_boosts(&self, limit: u64) -> Result<Vec<SentBoost>, IndexError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM sent ORDER BY created_ns DESC, id DESC LIMIT ?1",
+            super::sent::SENT_COLUMNS
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt.query([limit])?;
+        let mut boosts = Groups::default();
+        while let Some(row) = rows.next()? {
+            let leg = super::sent::sent_row(row)?;
+            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(8)?) else {
+                continue;
+            };
+            let group = boosts.of(&boost, || SentBoost {
+                boost_uuid: uuid_of(&boost).map(|u| display_safe(u, 64)),
+                podcast: label(boost.podcast.as_deref()),
+                episode: label(boost.episode.as_deref()),
+                message: label(boost.message.as_deref()),
+                delivered: Msat::ZERO,
+                attempted: Msat::ZERO,
+                claimed_total: boost.value_msat_total.map(Msat),
+                created_ns: leg.created_ns,
+                legs: Vec::new(),
+            });
+            group.attempted = Msat(group.attempted.0.saturating_add(leg.amount.0));
+            if leg.status == super::SentStatus::Succeeded {
+                group.delivered = Msat(group.delivered.0.saturating_add(leg.amount.0));
+            }
+            group.legs.push(leg);
+        }
+        Ok(boosts.list)
     }
 }
 
@@ -234,6 +325,54 @@ mod tests {
         let mut records = Records::new();
         let _ = records.insert(record::BOOSTAGRAM, json.as_bytes().to_vec());
         crate::wallet::thread::sample_received(n, at, Msat::from_sat(sat), records)
+    }
+
+    #[test]
+    fn sent_legs_group_by_uuid_and_count_what_was_delivered() {
+        use crate::keysend::Preimage;
+        use crate::node::{PaymentFailure, PaymentStatus, SentKeysend};
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let leg = |n: u8, uuid: &str, sat: u64, status: PaymentStatus| {
+            let json = format!(
+                r#"{{"podcast":"Noded","episode":"Ep 1","boost_uuid":"{uuid}","value_msat_total":100000}}"#
+            );
+            SentKeysend {
+                hash: Preimage::from_bytes([n; 32]).hash(),
+                payment_index: u64::from(n),
+                destination: None,
+                amount: Msat::from_sat(sat),
+                fee: Msat::ZERO,
+                status,
+                created_ns: i64::from(n),
+                records: Records::from([(record::BOOSTAGRAM, json.into_bytes())]),
+            }
+        };
+        let ok = PaymentStatus::Succeeded {
+            preimage: Preimage::from_bytes([9; 32]),
+        };
+        let failed = PaymentStatus::Failed(PaymentFailure::NoRoute);
+        let plain = SentKeysend {
+            records: Records::from([(record::MESSAGE, b"hi".to_vec())]),
+            ..leg(4, "x", 1, ok.clone())
+        };
+        let _ = index
+            .upsert_sent(&[
+                leg(1, "u1", 60, ok.clone()),
+                leg(2, "u1", 40, failed),
+                leg(3, "u2", 5, ok),
+                plain,
+            ])
+            .unwrap();
+        let boosts = index.sent_boosts(100).unwrap();
+        assert_eq!(boosts.len(), 2, "the plain tip is no boost: {boosts:?}");
+        assert_eq!(boosts[0].boost_uuid.as_deref(), Some("u2"), "newest first");
+        let u1 = &boosts[1];
+        assert_eq!(u1.legs.len(), 2);
+        assert_eq!(
+            (u1.delivered, u1.attempted, u1.claimed_total),
+            (Msat::from_sat(60), Msat::from_sat(100), Some(Msat(100_000)))
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@ use crate::store::contacts::neutralise;
 
 /// Longest message exported, in characters.
 const MESSAGE_CHARS: usize = 4_000;
+/// Progress is reported (and a cancel checked) every this many rows.
+pub const PROGRESS_EVERY: u64 = 500;
+
+/// Told how many rows are written so far; returns `false` to stop.
+pub type Progress<'a> = &'a mut dyn FnMut(u64) -> bool;
 
 /// How to write an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +39,17 @@ impl ExportFormat {
             "csv" => Some(Self::Csv),
             "json" => Some(Self::Json),
             _ => None,
+        }
+    }
+
+    /// The format a file name asks for: JSON for `.json` (any case), CSV
+    /// otherwise.
+    pub fn of_path(path: &std::path::Path) -> Self {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext.eq_ignore_ascii_case("json") {
+            Self::Json
+        } else {
+            Self::Csv
         }
     }
 }
@@ -52,6 +68,8 @@ pub enum ExportError {
     Index(#[from] IndexError),
     #[error("could not write the export: {0}")]
     Write(#[from] std::io::Error),
+    #[error("the export was cancelled after {0} rows")]
+    Cancelled(u64),
 }
 
 impl From<rusqlite::Error> for ExportError {
@@ -167,6 +185,14 @@ impl<W: Write> Sink<W> {
         Ok(())
     }
 
+    /// After a row: report every [`PROGRESS_EVERY`] rows; stop if told to.
+    fn report(&self, progress: Progress<'_>) -> Result<(), ExportError> {
+        if self.rows.is_multiple_of(PROGRESS_EVERY) && !progress(self.rows) {
+            return Err(ExportError::Cancelled(self.rows));
+        }
+        Ok(())
+    }
+
     fn finish(self) -> Result<u64, ExportError> {
         if let Some(mut writer) = self.csv {
             writer.flush()?;
@@ -211,6 +237,36 @@ impl Index {
         format: ExportFormat,
         contacts: &ContactBook,
         out: W,
+    ) -> Result<u64, ExportError> {
+        self.export_received_with(range, format, contacts, out, &mut |_| true)
+    }
+
+    /// How many rows an export of `range` writes (received or `sent`).
+    pub fn export_count(&self, range: ExportRange, sent: bool) -> Result<u64, ExportError> {
+        let sql = if sent {
+            "SELECT count(*) FROM sent WHERE created_ns >= ?1"
+        } else {
+            "SELECT count(*) FROM received WHERE settled_at >= ?1"
+        };
+        let since = if sent {
+            range.since.saturating_mul(1_000_000_000)
+        } else {
+            range.since
+        };
+        let conn = self.lock();
+        let count: i64 = conn.prepare_cached(sql)?.query_row([since], |r| r.get(0))?;
+        let count = u64::try_from(count).unwrap_or_default();
+        Ok(range.limit.map_or(count, |limit| count.min(limit)))
+    }
+
+    /// [`Index::export_received`], telling `progress` as it goes.
+    pub fn export_received_with<W: Write>(
+        &self,
+        range: ExportRange,
+        format: ExportFormat,
+        contacts: &ContactBook,
+        out: W,
+        progress: Progress<'_>,
     ) -> Result<u64, ExportError> {
         let mut sink = Sink::new(format, out, &RECEIVED_CSV)?;
         let conn = self.lock();
@@ -270,6 +326,7 @@ impl Index {
                     reply_to(&records),
                 ])?,
             }
+            sink.report(progress)?;
         }
         sink.finish()
     }
@@ -280,6 +337,17 @@ impl Index {
         range: ExportRange,
         format: ExportFormat,
         out: W,
+    ) -> Result<u64, ExportError> {
+        self.export_sent_with(range, format, out, &mut |_| true)
+    }
+
+    /// [`Index::export_sent`], telling `progress` as it goes.
+    pub fn export_sent_with<W: Write>(
+        &self,
+        range: ExportRange,
+        format: ExportFormat,
+        out: W,
+        progress: Progress<'_>,
     ) -> Result<u64, ExportError> {
         let mut sink = Sink::new(format, out, &SENT_CSV)?;
         let conn = self.lock();
@@ -326,6 +394,7 @@ impl Index {
                     reply_to(&records),
                 ])?,
             }
+            sink.report(progress)?;
         }
         sink.finish()
     }
@@ -419,6 +488,53 @@ mod tests {
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&empty).unwrap(),
             serde_json::json!([])
+        );
+    }
+
+    #[test]
+    fn progress_is_told_and_a_cancel_stops_the_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let many: Vec<_> = (1..=1_200u32)
+            .map(|n| {
+                let mut hash = [0u8; 32];
+                hash[..4].copy_from_slice(&n.to_be_bytes());
+                ReceivedKeysend {
+                    hash: PaymentHash::from_bytes(hash),
+                    ..keysend(n, i64::from(n), "tip")
+                }
+            })
+            .collect();
+        let _ = index.insert_received(&many).unwrap();
+        let all = ExportRange {
+            since: i64::MIN,
+            limit: None,
+        };
+        assert_eq!(index.export_count(all, false).unwrap(), 1_200);
+        let book = ContactBook::new();
+        let mut told = Vec::new();
+        let written = index
+            .export_received_with(all, ExportFormat::Csv, &book, Vec::new(), &mut |n| {
+                told.push(n);
+                true
+            })
+            .unwrap();
+        assert_eq!((written, told), (1_200, vec![500, 1_000]));
+        let stopped =
+            index.export_received_with(all, ExportFormat::Json, &book, Vec::new(), &mut |n| {
+                n < 1_000
+            });
+        assert!(
+            matches!(stopped, Err(ExportError::Cancelled(1_000))),
+            "{stopped:?}"
+        );
+        assert_eq!(
+            ExportFormat::of_path(std::path::Path::new("a/b.JSON")),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            ExportFormat::of_path(std::path::Path::new("a/b.txt")),
+            ExportFormat::Csv
         );
     }
 

@@ -52,18 +52,21 @@ mod verification;
 pub use crate::store::JOURNAL_FILE;
 pub use alias::{ALIAS_MAX_AGE, refresh_aliases};
 pub use blob::BlobError;
-pub use boosts::{Boost, BoostFilter, BoostLeg, PodcastTotal, Supporter};
+pub use boosts::{Boost, BoostFilter, BoostLeg, PodcastTotal, SentBoost, Supporter};
 pub use detail::{InboxDetail, MESSAGE_CHARS};
 pub use draft::{Draft, FeeRule, IntentId, Probe, ProbeKey, RecipientWarning};
 pub use error::{IndexError, JournalError, SendError, SyncError};
-pub use export::{ExportError, ExportFormat, ExportRange, parse_since};
+pub use export::{ExportError, ExportFormat, ExportRange, PROGRESS_EVERY, Progress, parse_since};
 pub use follow::{FollowEvent, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry, Owned};
 pub use journal_state::JournalState;
 pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
-pub use query::{InboxQuery, InboxRow, NAME_CHARS, PREVIEW_CHARS, SearchWords, senders_named};
+pub use query::{
+    InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, SearchWords, day_range,
+    senders_named,
+};
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{SendEvent, resend_same, send, track_entry};
 /// The table of sender presentation, for the frontends' tests.

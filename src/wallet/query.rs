@@ -38,8 +38,84 @@ pub struct InboxQuery {
     /// Only boosts for this podcast (exact title).
     pub podcast: Option<String>,
     pub unread_only: bool,
+    /// Only keysends settled at or after this Unix second.
+    pub from: Option<i64>,
+    /// Only keysends settled before this Unix second.
+    pub until: Option<i64>,
+    /// The order of the pages.
+    pub sort: InboxSort,
     pub offset: u64,
     pub limit: u64,
+}
+
+/// The order of the inbox list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum InboxSort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    LargestFirst,
+    SmallestFirst,
+}
+
+impl InboxSort {
+    /// Every order, as a menu offers them.
+    pub const ALL: [Self; 4] = [
+        Self::NewestFirst,
+        Self::OldestFirst,
+        Self::LargestFirst,
+        Self::SmallestFirst,
+    ];
+
+    /// The SQL `ORDER BY` of this order (ties by id, the same way).
+    fn order_by(self) -> &'static str {
+        match self {
+            Self::NewestFirst => "r.settled_at DESC, r.id DESC",
+            Self::OldestFirst => "r.settled_at ASC, r.id ASC",
+            Self::LargestFirst => "r.amount_msat DESC, r.id DESC",
+            Self::SmallestFirst => "r.amount_msat ASC, r.id ASC",
+        }
+    }
+}
+
+impl std::fmt::Display for InboxSort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NewestFirst => "Newest first",
+            Self::OldestFirst => "Oldest first",
+            Self::LargestFirst => "Largest first",
+            Self::SmallestFirst => "Smallest first",
+        })
+    }
+}
+
+/// Typed `from` and `to` days (`YYYY-MM-DD`, UTC; either may be blank) as
+/// the [`InboxQuery::from`] and [`InboxQuery::until`] bounds: `to` is
+/// inclusive (until the end of that day). A clear error for a text that is
+/// not a date or a range that ends before it starts.
+pub fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), String> {
+    let day = |text: &str, what: &str| -> Result<Option<i64>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|d| Some(d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()))
+            .map_err(|_| {
+                format!(
+                    "{what} {:?} is not a date: write YYYY-MM-DD, e.g. 2025-01-31",
+                    display_safe(text, 40)
+                )
+            })
+    };
+    let from = day(from, "From")?;
+    let until = day(to, "To")?.map(|start| start + 86_400);
+    match (from, until) {
+        (Some(f), Some(u)) if u <= f => {
+            Err("The range ends before it starts: To is before From.".into())
+        }
+        range => Ok(range),
+    }
 }
 
 impl Default for InboxQuery {
@@ -51,6 +127,9 @@ impl Default for InboxQuery {
             min_amount: Msat::ZERO,
             podcast: None,
             unread_only: false,
+            from: None,
+            until: None,
+            sort: InboxSort::NewestFirst,
             offset: 0,
             limit: 50,
         }
@@ -142,6 +221,24 @@ impl Index {
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
+    /// How many entries match `query` and what they add up to (offset and
+    /// limit ignored): the counts and totals a filtered list shows.
+    pub fn count_and_sum(&self, query: &InboxQuery) -> Result<(u64, Msat), IndexError> {
+        let names = self.alias_matches(query)?;
+        let (filter, values) = where_clause(query, names);
+        let sql = format!(
+            "SELECT count(*), coalesce(sum(r.amount_msat), 0) FROM received r WHERE {filter}"
+        );
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let (count, sum): (i64, i64) =
+            stmt.query_row(params_from_iter(values), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok((
+            u64::try_from(count).unwrap_or_default(),
+            Msat(u64::try_from(sum).unwrap_or_default()),
+        ))
+    }
+
     /// Whether a search could match by sender name (a contact's or a graph
     /// alias) rather than by text alone. Only then does a search check
     /// names: that reads every row it passes, the text alone does not.
@@ -178,7 +275,11 @@ const TEXT_COUNT_SQL: &str = "SELECT (SELECT count(*) FROM received_fts WHERE re
 
 /// The search query when text is the only filter besides the amount.
 fn text_only(query: &InboxQuery) -> Option<String> {
-    let other_filters = query.sender.is_some() || query.podcast.is_some() || query.unread_only;
+    let other_filters = query.sender.is_some()
+        || query.podcast.is_some()
+        || query.unread_only
+        || query.from.is_some()
+        || query.until.is_some();
     if other_filters {
         return None;
     }
@@ -190,9 +291,9 @@ fn text_only(query: &InboxQuery) -> Option<String> {
 fn page_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
     let (filter, mut values) = where_clause(query, names);
     let source = list_source(query);
+    let order = query.sort.order_by();
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} \
-         ORDER BY r.settled_at DESC, r.id DESC LIMIT ? OFFSET ?"
+        "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
     );
     for n in [query.limit, query.offset] {
         values.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
@@ -207,8 +308,10 @@ fn page_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
 /// stops after `limit` matches instead of sorting every match. Left to
 /// itself, SQLite would look up every search match (or every unread row) and
 /// sort them all.
+/// Sorted by amount, SQLite picks its own index.
 fn list_source(query: &InboxQuery) -> &'static str {
-    if query.sender.is_none() && query.podcast.is_none() {
+    let by_date = matches!(query.sort, InboxSort::NewestFirst | InboxSort::OldestFirst);
+    if by_date && query.sender.is_none() && query.podcast.is_none() {
         "received r INDEXED BY received_list"
     } else {
         "received r"
@@ -259,6 +362,14 @@ fn where_clause(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
     }
     if query.unread_only {
         conditions.push("r.read = 0".to_owned());
+    }
+    if let Some(from) = query.from {
+        conditions.push("r.settled_at >= ?".to_owned());
+        values.push(Value::Integer(from));
+    }
+    if let Some(until) = query.until {
+        conditions.push("r.settled_at < ?".to_owned());
+        values.push(Value::Integer(until));
     }
     (conditions.join(" AND "), values)
 }
@@ -489,6 +600,88 @@ mod tests {
         // In date order: only ties on the date are sorted (by id).
         assert!(!page.contains("TEMP B-TREE FOR ORDER BY"), "{page}");
         assert!(menu.contains("COVERING INDEX received_podcast"), "{menu}");
+    }
+
+    /// Unread-only, a date range and each sort compose with a search, and
+    /// the count and sum follow them.
+    #[test]
+    fn filters_and_sorts_compose_with_search() {
+        use crate::keysend::{Records, record};
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        // (n, day, sat, message)
+        let rows = [
+            (1, 0, 50, "coffee one"),
+            (2, 1, 10, "coffee two"),
+            (3, 2, 30, "tea three"),
+            (4, 3, 40, "coffee four"),
+            (5, 4, 20, "coffee five"),
+        ];
+        let keysends: Vec<_> = rows
+            .iter()
+            .map(|&(n, day, sat, text)| {
+                let records = Records::from([(record::MESSAGE, text.as_bytes().to_vec())]);
+                crate::wallet::thread::sample_received(
+                    n,
+                    day * 86_400 + 60,
+                    Msat::from_sat(sat),
+                    records,
+                )
+            })
+            .collect();
+        let _ = index.insert_received(&keysends).unwrap();
+        let id_of = |sat: u64| {
+            let all = index.inbox(&InboxQuery::default()).unwrap();
+            all.iter()
+                .find(|r| r.amount == Msat::from_sat(sat))
+                .unwrap()
+                .id
+        };
+        index.mark_read(id_of(40)).unwrap();
+        let (from, until) = day_range("1970-01-02", "1970-01-05").unwrap();
+        let amounts = |sort: InboxSort, unread_only: bool| {
+            let query = InboxQuery {
+                text: Some("coffee".into()),
+                from,
+                until,
+                sort,
+                unread_only,
+                ..InboxQuery::default()
+            };
+            let sats: Vec<u64> = index
+                .inbox(&query)
+                .unwrap()
+                .iter()
+                .map(|r| r.amount.0 / 1000)
+                .collect();
+            (sats, index.count_and_sum(&query).unwrap())
+        };
+        let cases = [
+            (InboxSort::NewestFirst, false, vec![20, 40, 10]),
+            (InboxSort::OldestFirst, false, vec![10, 40, 20]),
+            (InboxSort::LargestFirst, false, vec![40, 20, 10]),
+            (InboxSort::SmallestFirst, false, vec![10, 20, 40]),
+            (InboxSort::LargestFirst, true, vec![20, 10]),
+        ];
+        for (sort, unread, expected) in cases {
+            let (sats, (count, sum)) = amounts(sort, unread);
+            assert_eq!(sats, expected, "{sort:?} unread {unread}");
+            assert_eq!(count, expected.len() as u64, "{sort:?}");
+            assert_eq!(sum, Msat::from_sat(expected.iter().sum()), "{sort:?}");
+        }
+    }
+
+    #[test]
+    fn typed_days_are_checked() {
+        assert_eq!(day_range("", ""), Ok((None, None)));
+        assert_eq!(
+            day_range("1970-01-02", "1970-01-02"),
+            Ok((Some(86_400), Some(172_800)))
+        );
+        let bad = day_range("31/01/2025", "").unwrap_err();
+        assert!(bad.contains("From") && bad.contains("YYYY-MM-DD"), "{bad}");
+        let backwards = day_range("1970-01-03", "1970-01-02").unwrap_err();
+        assert!(backwards.contains("before"), "{backwards}");
     }
 
     #[test]

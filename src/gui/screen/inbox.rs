@@ -5,9 +5,13 @@
 //! its updates; its children `view` and `detail` draw it and see its
 //! private fields.
 
+mod boosts;
 mod detail;
+
+pub(crate) use boosts::heading as boost_heading;
 #[cfg(test)]
 mod tests;
+mod threads;
 mod view;
 
 use std::time::{Duration, Instant};
@@ -16,6 +20,7 @@ use iced::Task;
 use iced::widget::scrollable::{AbsoluteOffset, RelativeOffset};
 
 use crate::gui::coalesce::Coalesced;
+use crate::gui::export::{self, Export, Rows};
 use crate::gui::history::History;
 use crate::gui::list::{self, Viewport};
 use crate::gui::screen::Env;
@@ -23,7 +28,8 @@ use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::node::SharedNode;
 use crate::wallet::{
-    InboxQuery, InboxRow, Index, IndexError, Verification, refresh_aliases, senders_named,
+    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, ThreadMessage, ThreadSummary,
+    Verification, day_range, refresh_aliases, senders_named,
 };
 use detail::Detail;
 
@@ -31,6 +37,8 @@ use detail::Detail;
 pub const ROW_HEIGHT: f32 = 68.0;
 /// The list's scrollable (kept still under the selected row).
 const LIST_ID: &str = "inbox-list";
+/// The search field (focused by `/` and Ctrl+F).
+const SEARCH_ID: &str = "inbox-search";
 /// Senders checked before a search, at most (see `load`).
 const SEARCH_CHECKS: u64 = 5_000;
 /// Rows fetched around the visible window.
@@ -39,11 +47,13 @@ const PAGE: u64 = 120;
 /// this often (the subtitle follows the sync without a reload per page).
 pub const SYNC_REFRESH: Duration = Duration::from_millis(500);
 
-/// A loaded slice of the filtered inbox.
+/// A loaded slice of the filtered inbox, with what the whole filtered
+/// list adds up to.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     offset: u64,
     rows: Vec<InboxRow>,
+    amount: Msat,
 }
 
 impl Page {
@@ -58,6 +68,29 @@ impl Page {
     }
 }
 
+/// What the Inbox shows below its filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxView {
+    Tips,
+    Boosts,
+    Conversations,
+}
+
+impl InboxView {
+    /// Every view, as the menu offers them.
+    pub const ALL: [Self; 3] = [Self::Tips, Self::Boosts, Self::Conversations];
+}
+
+impl std::fmt::Display for InboxView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Tips => "All tips",
+            Self::Boosts => "Boosts",
+            Self::Conversations => "Conversations",
+        })
+    }
+}
+
 /// The Inbox screen.
 pub struct Inbox {
     index: Index,
@@ -69,6 +102,20 @@ pub struct Inbox {
     podcast: Option<String>,
     podcasts: Vec<String>,
     show_small: bool,
+    unread_only: bool,
+    sort: InboxSort,
+    /// The From and To days as typed, what they mean once valid, and why not.
+    from_text: String,
+    to_text: String,
+    range: (Option<i64>, Option<i64>),
+    date_error: Option<String>,
+    export: Export,
+    /// The Boosts view, when shown instead of the list.
+    boosts: Option<boosts::Boosts>,
+    /// The Conversations view, when shown instead of the list.
+    threads: Option<threads::Threads>,
+    /// The row the arrow keys and j/k are on (an index in the filtered list).
+    cursor: Option<usize>,
     total: u64,
     page: Page,
     generation: u64,
@@ -91,6 +138,27 @@ pub enum Message {
     ContactFilter(Option<(String, NodeId)>),
     PodcastFilter(Option<String>),
     ShowSmallToggled(bool),
+    UnreadOnlyToggled(bool),
+    SortChanged(InboxSort),
+    FromChanged(String),
+    ToChanged(String),
+    /// Move the keyboard cursor down (positive) or up by rows.
+    MoveCursor(i64),
+    /// Open the row under the keyboard cursor (Enter).
+    OpenCursor,
+    /// Put the caret in the search field (`/`, Ctrl+F).
+    FocusSearch,
+    Export(export::Message),
+    /// Show the list, the Boosts view or the Conversations view.
+    ViewChanged(InboxView),
+    /// Show the Boosts view (or the list again).
+    ShowBoosts(bool),
+    BoostsLoaded(u64, Result<boosts::Loaded, IndexError>),
+    /// Show the Conversations view (or the list again).
+    ShowThreads(bool),
+    ThreadsLoaded(u64, Result<Vec<ThreadSummary>, IndexError>),
+    OpenThread(NodeId),
+    ThreadLoaded(NodeId, Result<Vec<ThreadMessage>, IndexError>),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -132,6 +200,16 @@ impl Inbox {
             podcast: None,
             podcasts: Vec::new(),
             show_small: false,
+            unread_only: false,
+            sort: InboxSort::NewestFirst,
+            from_text: String::new(),
+            to_text: String::new(),
+            range: (None, None),
+            date_error: None,
+            export: Export::default(),
+            boosts: None,
+            threads: None,
+            cursor: None,
             total: 0,
             page: Page::default(),
             generation: 0,
@@ -220,7 +298,31 @@ impl Inbox {
 
     /// Whether a search or filter narrows the list.
     fn is_filtered(&self) -> bool {
-        !self.search.trim().is_empty() || self.contact.is_some() || self.podcast.is_some()
+        !self.search.trim().is_empty()
+            || self.contact.is_some()
+            || self.podcast.is_some()
+            || self.unread_only
+            || self.range != (None, None)
+    }
+
+    /// What the filtered list adds up to.
+    pub fn filtered_amount(&self) -> Msat {
+        self.page.amount
+    }
+
+    /// The export (tests).
+    pub fn export(&self) -> &Export {
+        &self.export
+    }
+
+    /// The keyboard cursor's row (tests).
+    pub fn cursor(&self) -> Option<usize> {
+        self.cursor
+    }
+
+    /// The open row's id (tests).
+    pub fn opened(&self) -> Option<i64> {
+        self.detail.as_ref().map(Detail::id)
     }
 
     fn query(&self, env: &Env<'_>, offset: u64) -> InboxQuery {
@@ -236,7 +338,10 @@ impl Inbox {
                 threshold
             },
             podcast: self.podcast.clone(),
-            unread_only: false,
+            unread_only: self.unread_only,
+            from: self.range.0,
+            until: self.range.1,
+            sort: self.sort,
             offset,
             limit: PAGE,
         }
@@ -249,13 +354,59 @@ impl Inbox {
             Message::ContactFilter(value) => self.refilter(env, |s| s.contact = value),
             Message::PodcastFilter(value) => self.refilter(env, |s| s.podcast = value),
             Message::ShowSmallToggled(value) => self.refilter(env, |s| s.show_small = value),
+            Message::UnreadOnlyToggled(value) => self.refilter(env, |s| s.unread_only = value),
+            Message::SortChanged(sort) => self.refilter(env, |s| s.sort = sort),
+            Message::FromChanged(text) => self.dates_typed(env, |s| s.from_text = text),
+            Message::ToChanged(text) => self.dates_typed(env, |s| s.to_text = text),
+            Message::MoveCursor(by) => self.move_cursor(by, env),
+            Message::OpenCursor => self.open_cursor(),
+            Message::FocusSearch => Action::Run(iced::widget::operation::focus(SEARCH_ID)),
+            Message::ViewChanged(InboxView::Tips) => self.show_threads(false),
+            Message::ViewChanged(InboxView::Boosts) => self.show_boosts(true),
+            Message::ViewChanged(InboxView::Conversations) => self.show_threads(true),
+            Message::ShowBoosts(show) => self.show_boosts(show),
+            Message::BoostsLoaded(generation, result) => {
+                if let Some(boosts) = &mut self.boosts {
+                    boosts.loaded(generation, result);
+                }
+                Action::None
+            }
+            Message::ShowThreads(show) => self.show_threads(show),
+            Message::ThreadsLoaded(generation, result) => {
+                if let Some(threads) = &mut self.threads {
+                    threads.listed(generation, result);
+                }
+                Action::None
+            }
+            Message::OpenThread(peer) => match &mut self.threads {
+                Some(threads) => Action::Run(threads.open(self.index.clone(), self.me, peer)),
+                None => Action::None,
+            },
+            Message::ThreadLoaded(peer, result) => match &mut self.threads {
+                Some(threads) => {
+                    threads.opened(peer, result);
+                    Action::UnreadChanged
+                }
+                None => Action::None,
+            },
+            Message::Export(message) => Action::Run(
+                self.export
+                    .update(message, Rows::Received, &self.index, env.contacts)
+                    .map(Message::Export),
+            ),
             Message::ClearFilters => self.refilter(env, Self::clear_filters),
             Message::Scrolled(viewport) => self.scrolled(viewport, env),
             Message::Loaded(generation, result) => self.finished(generation, result, env),
             Message::Named(result) => self.named(result, env),
             Message::Select(id) => self.select(id),
             Message::Detail(message) => self.detail_update(message),
-            Message::Arrived => Action::Run(self.reload(env)),
+            Message::Arrived => {
+                let threads = match &mut self.threads {
+                    Some(threads) => threads.load(self.index.clone()),
+                    None => Task::none(),
+                };
+                Action::Run(Task::batch([self.reload(env), threads]))
+            }
             Message::MarkAllRead => {
                 let index = self.index.clone();
                 Action::Run(Task::perform(
@@ -278,13 +429,131 @@ impl Inbox {
         self.contact = None;
         self.podcast = None;
         self.show_small = false;
+        self.unread_only = false;
+        (self.from_text, self.to_text) = (String::new(), String::new());
+        (self.range, self.date_error) = ((None, None), None);
     }
 
     fn refilter(&mut self, env: &Env<'_>, change: impl FnOnce(&mut Self)) -> Action {
         change(self);
         self.viewport.offset = 0.0;
         self.page = Page::default();
-        Action::Run(self.reload(env))
+        self.cursor = None;
+        let boosts = self.load_boosts();
+        Action::Run(Task::batch([self.reload(env), boosts]))
+    }
+
+    fn show_boosts(&mut self, show: bool) -> Action {
+        self.boosts = show.then(boosts::Boosts::default);
+        self.threads = None;
+        Action::Run(self.load_boosts())
+    }
+
+    fn show_threads(&mut self, show: bool) -> Action {
+        self.boosts = None;
+        self.threads = None;
+        if !show {
+            return Action::None;
+        }
+        let mut threads = threads::Threads::default();
+        let task = threads.load(self.index.clone());
+        self.threads = Some(threads);
+        Action::Run(task)
+    }
+
+    /// Which view is shown.
+    pub fn shown_view(&self) -> InboxView {
+        match (&self.boosts, &self.threads) {
+            (Some(_), _) => InboxView::Boosts,
+            (_, Some(_)) => InboxView::Conversations,
+            _ => InboxView::Tips,
+        }
+    }
+
+    /// The Conversations view, when shown (tests).
+    pub fn threads(&self) -> Option<&threads::Threads> {
+        self.threads.as_ref()
+    }
+
+    /// Reload the Boosts view, if shown, for the podcast and From filters.
+    fn load_boosts(&mut self) -> Task<Message> {
+        let filter = BoostFilter {
+            podcast: self.podcast.clone(),
+            since: self.range.0.unwrap_or(i64::MIN),
+            limit: boosts::LEGS,
+        };
+        match &mut self.boosts {
+            Some(boosts) => boosts.load(self.index.clone(), filter),
+            None => Task::none(),
+        }
+    }
+
+    /// The Boosts view, when shown (tests).
+    pub fn boosts(&self) -> Option<&boosts::Loaded> {
+        self.boosts.as_ref().and_then(boosts::Boosts::shown)
+    }
+
+    /// A date was typed: filter by the range once both fields read as
+    /// dates; until then say what is wrong and keep the last valid range.
+    fn dates_typed(&mut self, env: &Env<'_>, change: impl FnOnce(&mut Self)) -> Action {
+        change(self);
+        match day_range(&self.from_text, &self.to_text) {
+            Ok(range) if range == self.range => self.set_date_error(None),
+            Ok(range) => {
+                self.date_error = None;
+                self.refilter(env, |s| s.range = range)
+            }
+            Err(error) => self.set_date_error(Some(error)),
+        }
+    }
+
+    fn set_date_error(&mut self, error: Option<String>) -> Action {
+        self.date_error = error;
+        Action::None
+    }
+
+    /// Arrow keys and j/k: move the cursor `by` rows (clamped to the
+    /// list), scroll it into view and load its page if needed.
+    fn move_cursor(&mut self, by: i64, env: &Env<'_>) -> Action {
+        let Some(last) = self.total.checked_sub(1) else {
+            return Action::None;
+        };
+        let at = match self.cursor {
+            Some(at) => (at as i64).saturating_add(by).clamp(0, last as i64) as usize,
+            None => 0,
+        };
+        self.cursor = Some(at);
+        let top = at as f32 * ROW_HEIGHT;
+        let bottom = top + ROW_HEIGHT;
+        let seen = self.viewport;
+        let offset = if top < seen.offset {
+            top
+        } else if bottom > seen.offset + seen.height {
+            bottom - seen.height
+        } else {
+            return Action::None;
+        };
+        self.viewport.offset = offset.max(0.0);
+        let scroll = iced::widget::operation::scroll_to(
+            LIST_ID,
+            AbsoluteOffset {
+                x: None,
+                y: Some(self.viewport.offset),
+            },
+        );
+        let window = list::window(self.total as usize, ROW_HEIGHT, self.viewport);
+        if self.page.covers(&window, self.total) {
+            return Action::Run(scroll);
+        }
+        Action::Run(Task::batch([scroll, self.reload(env)]))
+    }
+
+    /// Enter: open the row under the cursor, once loaded.
+    fn open_cursor(&mut self) -> Action {
+        match self.cursor.and_then(|at| self.page.get(at)) {
+            Some(row) => self.select(row.id),
+            None => Action::None,
+        }
     }
 
     fn scrolled(&mut self, viewport: Viewport, env: &Env<'_>) -> Action {
@@ -388,6 +657,9 @@ impl Inbox {
     }
 
     fn select(&mut self, id: i64) -> Action {
+        if let Some(at) = self.page.rows.iter().position(|r| r.id == id) {
+            self.cursor = Some(self.page.offset as usize + at);
+        }
         let (detail, task) = Detail::open(self.index.clone(), self.graph.clone(), self.me, id);
         self.detail = Some(detail);
         // Another message starts at its top, not where the last one was read.
@@ -443,7 +715,7 @@ fn load(
         // checked yet (cached: a later search finds none left).
         let _ = index.verify_pending(me, SEARCH_CHECKS)?;
     }
-    let total = index.count(&query)?;
+    let (total, amount) = index.count_and_sum(&query)?;
     let mut rows = index.inbox(&query)?;
     for row in rows
         .iter_mut()
@@ -455,6 +727,7 @@ fn load(
     let page = Page {
         offset: query.offset,
         rows,
+        amount,
     };
     Ok((total, page, podcasts))
 }

@@ -10,11 +10,14 @@
 
 use iced::Task;
 
+use crate::gui::export::{self, Export, Rows};
+
 use crate::gui::list::Viewport;
 use crate::keysend::PaymentHash;
 use crate::node::{NodeError, PaymentUpdate, SharedNode};
-use crate::wallet::{Index, IndexError, SentDetail, SentRow};
+use crate::wallet::{Index, IndexError, SentBoost, SentDetail, SentRow};
 
+mod boosts;
 mod detail;
 mod view;
 
@@ -32,6 +35,9 @@ pub struct Sent {
     error: Option<String>,
     /// The payment whose details are open.
     detail: Option<Detail>,
+    export: Export,
+    /// The grouped boosts, when the Boosts view is shown (`Some(None)`: loading).
+    boosts: Option<Option<Vec<SentBoost>>>,
 }
 
 /// Sent events.
@@ -54,6 +60,10 @@ pub enum Message {
     /// Copy a hash or preimage to the clipboard.
     Copy(String),
     Close,
+    Export(export::Message),
+    /// Show our boosts grouped (or the list again).
+    ShowBoosts(bool),
+    BoostsLoaded(Result<Vec<SentBoost>, IndexError>),
 }
 
 /// What the parent must do.
@@ -72,7 +82,19 @@ impl Sent {
             viewport: Viewport::default(),
             error: None,
             detail: None,
+            export: Export::default(),
+            boosts: None,
         }
+    }
+
+    /// The export (tests).
+    pub fn export(&self) -> &Export {
+        &self.export
+    }
+
+    /// The grouped boosts, once the Boosts view loaded them (tests).
+    pub fn boosts(&self) -> Option<&[SentBoost]> {
+        self.boosts.as_ref()?.as_deref()
     }
 
     /// Rows loaded (tests).
@@ -109,6 +131,28 @@ impl Sent {
             }
             Message::Copy(text) => Action::Run(iced::clipboard::write(text)),
             Message::Close => self.set(|s| s.detail = None),
+            Message::ShowBoosts(false) => self.set(|s| s.boosts = None),
+            Message::ShowBoosts(true) => {
+                self.boosts = Some(None);
+                let index = self.index.clone();
+                Action::Run(Task::perform(
+                    async move { index.call(|i| i.sent_boosts(LIMIT)).await },
+                    Message::BoostsLoaded,
+                ))
+            }
+            Message::BoostsLoaded(Ok(boosts)) => self.set(|s| {
+                if s.boosts.is_some() {
+                    s.boosts = Some(Some(boosts));
+                }
+            }),
+            Message::BoostsLoaded(Err(error)) => self.set(|s| s.error = Some(error.to_string())),
+            Message::Export(message) => {
+                let contacts = crate::store::ContactBook::default();
+                let task = self
+                    .export
+                    .update(message, Rows::Sent, &self.index, &contacts);
+                Action::Run(task.map(Message::Export))
+            }
         }
     }
 

@@ -2,7 +2,9 @@
 //! a tip, Ctrl+, opens Settings, Esc closes dialogs. They work while a text
 //! field has focus: a focused input captures every key press, so the
 //! subscription reads events whatever their capture status, and only ever
-//! reacts to Ctrl combinations and Esc (never plain typing).
+//! reacts to Ctrl combinations and Esc (never plain typing). The list keys
+//! (arrows, j/k, Enter, `/`) are plain keys: they count only when no widget
+//! captured them (so typing "j" in a field stays typing).
 
 use iced::keyboard::key::{Code, Named, Physical};
 use iced::keyboard::{self, Key, Modifiers};
@@ -16,7 +18,7 @@ pub fn listen() -> Subscription<Message> {
     event::listen_with(on_event)
 }
 
-fn on_event(event: Event, _status: event::Status, _window: window::Id) -> Option<Message> {
+fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<Message> {
     let Event::Keyboard(keyboard::Event::KeyPressed {
         key,
         physical_key,
@@ -26,7 +28,30 @@ fn on_event(event: Event, _status: event::Status, _window: window::Id) -> Option
     else {
         return None;
     };
-    shortcut(&key, physical_key, modifiers)
+    shortcut(&key, physical_key, modifiers).or_else(|| match status {
+        event::Status::Ignored => list_key(&key, physical_key, modifiers),
+        event::Status::Captured => None,
+    })
+}
+
+/// A plain key that moves through a list: arrows and j/k move, Enter
+/// opens, `/` goes to the search field.
+pub fn list_key(key: &Key, physical: Physical, modifiers: Modifiers) -> Option<Message> {
+    if modifiers.command() || modifiers.alt() {
+        return None;
+    }
+    match key {
+        Key::Named(Named::ArrowDown) => return Some(Message::ListMove(1)),
+        Key::Named(Named::ArrowUp) => return Some(Message::ListMove(-1)),
+        Key::Named(Named::Enter) => return Some(Message::ListOpen),
+        _ => {}
+    }
+    match key.to_latin(physical)? {
+        'j' => Some(Message::ListMove(1)),
+        'k' => Some(Message::ListMove(-1)),
+        '/' => Some(Message::FocusSearch),
+        _ => None,
+    }
 }
 
 /// The session message for a key press, if it is a shortcut.
@@ -46,6 +71,7 @@ pub fn shortcut(key: &Key, physical: Physical, modifiers: Modifiers) -> Option<M
     match key.to_latin(physical)? {
         'n' | 'N' => Some(Message::NewTip),
         ',' => Some(Message::Navigate(Screen::Settings)),
+        'f' | 'F' => Some(Message::FocusSearch),
         _ => None,
     }
 }
@@ -130,6 +156,55 @@ mod tests {
             Modifiers::empty(),
         );
         assert!(matches!(escape, Some(Message::Escape)));
+    }
+
+    #[test]
+    fn list_keys_only_when_no_field_took_them() {
+        let key = |key: Key, code: Code, status: event::Status| {
+            let event = Event::Keyboard(keyboard::Event::KeyPressed {
+                key: key.clone(),
+                modified_key: key,
+                physical_key: Physical::Code(code),
+                location: keyboard::Location::Standard,
+                modifiers: Modifiers::empty(),
+                text: None,
+                repeat: false,
+            });
+            on_event(event, status, window::Id::unique())
+        };
+        let free = event::Status::Ignored;
+        let moved = |m: Option<Message>| match m {
+            Some(Message::ListMove(by)) => Some(by),
+            _ => None,
+        };
+        assert_eq!(
+            moved(key(Key::Character("j".into()), Code::KeyJ, free)),
+            Some(1)
+        );
+        assert_eq!(
+            moved(key(Key::Character("k".into()), Code::KeyK, free)),
+            Some(-1)
+        );
+        let down = Key::Named(Named::ArrowDown);
+        assert_eq!(moved(key(down.clone(), Code::ArrowDown, free)), Some(1));
+        let up = Key::Named(Named::ArrowUp);
+        assert_eq!(moved(key(up, Code::ArrowUp, free)), Some(-1));
+        let enter = key(Key::Named(Named::Enter), Code::Enter, free);
+        assert!(matches!(enter, Some(Message::ListOpen)));
+        let slash = key(Key::Character("/".into()), Code::Slash, free);
+        assert!(matches!(slash, Some(Message::FocusSearch)));
+        // Typed into the search field: text, not a move.
+        let typed = key(
+            Key::Character("j".into()),
+            Code::KeyJ,
+            event::Status::Captured,
+        );
+        assert!(typed.is_none());
+        assert!(key(down, Code::ArrowDown, event::Status::Captured).is_none());
+        assert!(matches!(
+            press("f", Code::KeyF, Modifiers::CTRL),
+            Some(Message::FocusSearch)
+        ));
     }
 
     #[test]

@@ -162,6 +162,7 @@ impl Fixture {
         inbox.page = super::Page {
             offset: 0,
             rows: ids.iter().map(|id| list_row(*id)).collect(),
+            ..Default::default()
         };
         inbox
     }
@@ -267,6 +268,7 @@ fn a_new_tip_does_not_push_the_selected_row() {
     let page = super::Page {
         offset: 0,
         rows: vec![list_row(3), list_row(2), list_row(1)],
+        ..Default::default()
     };
     assert_eq!(
         units(inbox.update(Message::Loaded(1, Ok((3, page, Vec::new()))), &env)),
@@ -373,4 +375,63 @@ fn mark_all_read_clears_the_rows_after_the_index_did() {
         Action::UnreadChanged
     ));
     assert!(inbox.loaded_rows().iter().all(|r| !r.unread));
+}
+
+/// Arrow keys and j/k move the cursor through the list (clamped at both
+/// ends), Enter opens the row under it, `/` asks to focus the search.
+#[test]
+fn list_keys_move_the_cursor_and_enter_opens() {
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[5, 4, 3]);
+    assert!(matches!(
+        inbox.update(Message::OpenCursor, &env),
+        Action::None
+    ));
+    assert_eq!(inbox.opened(), None, "no cursor yet: Enter opens nothing");
+    let _ = inbox.update(Message::MoveCursor(1), &env);
+    assert_eq!(
+        inbox.cursor(),
+        Some(0),
+        "the first key lands on the top row"
+    );
+    for (by, expected) in [(1, 1), (1, 2), (1, 2), (-1, 1), (-5, 0), (-1, 0)] {
+        let _ = inbox.update(Message::MoveCursor(by), &env);
+        assert_eq!(inbox.cursor(), Some(expected), "by {by}");
+    }
+    let _ = inbox.update(Message::MoveCursor(2), &env);
+    assert!(matches!(
+        inbox.update(Message::OpenCursor, &env),
+        Action::Run(_)
+    ));
+    assert_eq!(inbox.opened(), Some(3), "the third row, id 3");
+    let _ = inbox.update(Message::Select(4), &env);
+    assert_eq!(inbox.cursor(), Some(1), "a click moves the cursor too");
+    assert!(matches!(
+        inbox.update(Message::FocusSearch, &env),
+        Action::Run(_)
+    ));
+}
+
+/// A typed date that is not one is said, and the list keeps its last
+/// valid range (no reload); a valid pair filters.
+#[test]
+fn a_bad_date_is_said_and_keeps_the_last_range() {
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let mut inbox = fixture.inbox(&[2, 1]);
+    assert_eq!(
+        units(inbox.update(Message::FromChanged("2025-0".into()), &env)),
+        0
+    );
+    let error = inbox.date_error.clone().expect("said");
+    assert!(error.contains("YYYY-MM-DD"), "{error}");
+    assert_eq!(inbox.range, (None, None));
+    assert_eq!(
+        units(inbox.update(Message::FromChanged("2025-01-02".into()), &env)),
+        1
+    );
+    assert_eq!(inbox.date_error, None);
+    assert_eq!(inbox.range.0, Some(1_735_776_000));
+    assert!(inbox.query(&env, 0).from.is_some());
 }

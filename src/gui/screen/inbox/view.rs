@@ -3,23 +3,30 @@
 //! podcast, amount, preview, time) and, beside it, the detail pane. Reads
 //! `Inbox` only.
 
-use iced::widget::{column, container, row, text, text_input, toggler};
+use iced::widget::{column, container, row, space, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::detail::Detail;
-use super::{Inbox, LIST_ID, Message, ROW_HEIGHT};
+use super::{Inbox, InboxView, LIST_ID, Message, ROW_HEIGHT, SEARCH_ID};
 use crate::gui::list;
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId};
-use crate::wallet::{InboxRow, SearchWords, ShownSender, Trust};
+use crate::wallet::{InboxRow, InboxSort, SearchWords, ShownSender, Trust};
 
 impl Inbox {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let mut body = column![self.filters(env)].spacing(gap::M);
+        let mut body = column![self.filters(env), self.narrowing()].spacing(gap::M);
+        if let Some(error) = &self.date_error {
+            body = body.push(
+                text(error.as_str())
+                    .size(size::BODY)
+                    .style(theme::toned(Tone::Danger)),
+            );
+        }
         if let Some(note) = SearchWords::of(&self.search).note() {
             body = body.push(widget::caption(note));
         }
@@ -32,6 +39,20 @@ impl Inbox {
         let list = widget::raised_card(self.list(env))
             .padding(0)
             .height(Length::Fill);
+        if let Some(threads) = &self.threads {
+            return widget::page_with(
+                "Inbox",
+                Some(self.subtitle(env)),
+                body.push(threads.view(env)),
+            );
+        }
+        if let Some(boosts) = &self.boosts {
+            return widget::page_with(
+                "Inbox",
+                Some(self.subtitle(env)),
+                body.push(boosts.view(env)),
+            );
+        }
         let content: Element<'a, Message> = match &self.detail {
             Some(detail) => row![
                 container(list).width(Length::FillPortion(5)),
@@ -48,8 +69,9 @@ impl Inbox {
     /// (beside the count, so the list never moves when it comes or goes).
     fn subtitle<'a>(&self, env: &Env<'a>) -> Element<'a, Message> {
         let count = format!(
-            "{} tips{}",
+            "{} tips · {}{}",
             format::group(self.total),
+            format::amount(self.page.amount, env.settings.unit),
             self.hidden_note(env)
         );
         let mut line = row![text(count).size(size::BODY).style(theme::muted)]
@@ -76,7 +98,7 @@ impl Inbox {
         let search = text_input("Search messages, names…", &self.search)
             .size(size::BODY)
             .line_height(theme::line::BODY)
-            .id("inbox-search")
+            .id(SEARCH_ID)
             .on_input(Message::SearchChanged)
             .padding(9)
             .style(theme::input(false));
@@ -115,6 +137,57 @@ impl Inbox {
         .into()
     }
 
+    /// Unread only, the date range and the order.
+    fn narrowing(&self) -> Element<'_, Message> {
+        let unread = toggler(self.unread_only)
+            .label("Unread only")
+            .text_line_height(theme::line::CONTROL)
+            .on_toggle(Message::UnreadOnlyToggled)
+            .size(18)
+            .style(theme::toggle);
+        let day = |placeholder, value: &str, id, on_input: fn(String) -> Message| {
+            text_input(placeholder, value)
+                .size(size::BODY)
+                .line_height(theme::line::BODY)
+                .id(id)
+                .on_input(on_input)
+                .padding(9)
+                .width(112)
+                .style(theme::input(false))
+        };
+        let sort = widget::picker(
+            InboxSort::ALL.to_vec(),
+            Some(self.sort),
+            "Order",
+            Message::SortChanged,
+        );
+        let shown = widget::picker(
+            InboxView::ALL.to_vec(),
+            Some(self.shown_view()),
+            "View",
+            Message::ViewChanged,
+        );
+        row![
+            shown,
+            unread,
+            widget::caption("From"),
+            day(
+                "YYYY-MM-DD",
+                &self.from_text,
+                "inbox-from",
+                Message::FromChanged
+            ),
+            widget::caption("To"),
+            day("YYYY-MM-DD", &self.to_text, "inbox-to", Message::ToChanged),
+            sort,
+            space::horizontal(),
+            self.export.view().map(Message::Export),
+        ]
+        .spacing(gap::M)
+        .align_y(Alignment::Center)
+        .into()
+    }
+
     fn list<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         if self.total == 0 && self.is_filtered() {
             return column![
@@ -135,6 +208,7 @@ impl Inbox {
             );
         }
         let selected = self.detail.as_ref().map(Detail::id);
+        let cursor = self.cursor;
         let now = chrono::Local::now();
         list::virtual_list_with_id(
             LIST_ID,
@@ -142,7 +216,10 @@ impl Inbox {
             ROW_HEIGHT,
             self.viewport,
             move |i| match self.page.get(i) {
-                Some(r) => row_view(r, env, (selected == Some(r.id), selected.is_some()), now),
+                Some(r) => {
+                    let marked = selected == Some(r.id) || cursor == Some(i);
+                    row_view(r, env, (marked, selected.is_some()), now)
+                }
                 None => placeholder_row(),
             },
             Message::Scrolled,

@@ -1,7 +1,7 @@
 //! How the Sent screen looks: the virtual list of payments (each row opens
 //! its details) and, when one is open, its details beside the list.
 
-use iced::widget::{column, container, row, space, text};
+use iced::widget::{column, container, row, space, text, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::{Message, Sent};
@@ -20,12 +20,28 @@ const FULL_AFTER: usize = 8;
 impl Sent {
     /// Show the screen.
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
-        let mut body = column![].spacing(gap::M);
+        let show_boosts = toggler(self.boosts.is_some())
+            .label("Boosts")
+            .text_line_height(theme::line::CONTROL)
+            .on_toggle(Message::ShowBoosts)
+            .size(18)
+            .style(theme::toggle);
+        let tools = row![show_boosts, self.export.view().map(Message::Export)]
+            .spacing(gap::L)
+            .align_y(Alignment::Center);
+        let mut body = column![tools].spacing(gap::M);
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
                 error,
                 "The list is rebuilt from your node; try again later.",
             ));
+        }
+        if let Some(boosts) = &self.boosts {
+            let shown = match boosts {
+                Some(boosts) => self.boosts_view(boosts, env),
+                None => widget::empty_state("Grouping boosts…", ""),
+            };
+            return widget::page("Sent", Some(self.subtitle(env)), body.push(shown));
         }
         body = body.push(
             widget::raised_card(self.list(env))
