@@ -16,8 +16,22 @@ pub const TIME_SCALE_ENV: &str = "SATCHEL_TIME_SCALE";
 pub trait Clock: Send + Sync {
     /// Milliseconds since the Unix epoch, as this clock sees it.
     fn now_ms(&self) -> i64;
+    /// Wait until this clock reads `at_ms` (at once when it already does).
+    fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()>;
+
     /// Wait until `duration` of this clock's time has passed.
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.sleep_until(self.now_ms() + millis(duration))
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+/// Real time until `at_ms` on a clock reading `now_ms`, at `scale`.
+fn real_wait(now_ms: i64, at_ms: i64, scale: u32) -> Duration {
+    Duration::from_millis(u64::try_from(at_ms - now_ms).unwrap_or(0)) / scale.max(1)
 }
 
 /// A shared clock.
@@ -32,8 +46,8 @@ impl Clock for SystemClock {
         chrono::Utc::now().timestamp_millis()
     }
 
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
+    fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(real_wait(self.now_ms(), at_ms, 1)))
     }
 }
 
@@ -67,8 +81,12 @@ impl Clock for ScaledClock {
         self.origin_ms + i64::try_from(elapsed).unwrap_or(i64::MAX / 2)
     }
 
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration / self.scale))
+    fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(real_wait(
+            self.now_ms(),
+            at_ms,
+            self.scale,
+        )))
     }
 }
 
@@ -92,7 +110,7 @@ impl TestClock {
     /// Move the clock forward; sleepers whose time came wake up.
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now += i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
+        *now += millis(by);
         let _previous = self.moved.send_replace(*now);
     }
 }
@@ -102,11 +120,10 @@ impl Clock for TestClock {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        let until = self.now_ms() + i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2);
+    fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()> {
         let mut moved = self.moved.subscribe();
         Box::pin(async move {
-            let _ = moved.wait_for(|now| *now >= until).await;
+            let _ = moved.wait_for(|now| *now >= at_ms).await;
         })
     }
 }

@@ -244,12 +244,12 @@ impl Engine {
             let _ = events.send(e);
         };
         let id = stream.id.clone();
+        let mut since = (stream.state == StreamState::Running).then(|| self.clock.now_ms());
         emit(StreamEvent::Started(stream.clone()));
         // Legs a crash left behind are settled before anything new.
         self.settle_unfinished().await;
         let mut accrued = u64::try_from(stream.content_ms / MINUTE_MS).unwrap_or(0);
         let mut banked = to_ms(accrued);
-        let mut since = (stream.state == StreamState::Running).then(|| self.clock.now_ms());
         let every = u64::from(stream.batch_minutes.max(1));
         let mut last_batch = accrued;
         loop {
@@ -284,16 +284,16 @@ impl Engine {
             if minutes.is_some_and(|m| accrued >= m) {
                 return self.finish(&id, accrued, StreamState::Stopped, &emit).await;
             }
-            let wait = match since {
+            // From the `now` the minutes above were counted at: a clock that
+            // moved meanwhile wakes this at once.
+            let tick = match since {
                 Some(s) => {
-                    let current = banked + self.clock.now_ms() - s;
-                    Duration::from_millis(
-                        u64::try_from(MINUTE_MS - current.rem_euclid(MINUTE_MS)).unwrap_or(1),
-                    )
+                    let current = banked + now - s;
+                    self.clock
+                        .sleep_until(now + MINUTE_MS - current.rem_euclid(MINUTE_MS))
                 }
-                None => Duration::from_secs(3600),
+                None => self.clock.sleep(Duration::from_secs(3600)),
             };
-            let tick = self.clock.sleep(wait);
             let asked = tokio::select! {
                 () = tick => continue,
                 asked = control.recv() => asked,
