@@ -41,6 +41,8 @@ pub const MINUTE_ACCRUED: &str = "stream-minute-accrued";
 /// Default minutes between batches.
 pub const DEFAULT_BATCH_MINUTES: u32 = 5;
 const MINUTE_MS: i64 = 60_000;
+/// How long a batch waits for the node to answer before it is skipped.
+const NODE_CHECK: Duration = Duration::from_secs(5);
 
 /// Who a stream pays.
 #[derive(Debug, Clone)]
@@ -200,6 +202,8 @@ pub struct BatchReport {
     pub paid: Msat,
     /// The ledger after the batch.
     pub ledger: Vec<LedgerRow>,
+    /// Why nothing was sent (the node could not be reached).
+    pub note: Option<String>,
 }
 
 /// What happens to a stream, in order.
@@ -371,11 +375,14 @@ impl Engine {
 
     /// Pay every recipient's whole owed sats in one batch; report it.
     pub async fn batch(&self, id: &str, content_ms: i64) -> Result<BatchReport, StreamError> {
-        self.settle_unfinished().await;
         let batch_uuid = new_uuid();
         let ts = u64::try_from(content_ms / 1000).unwrap_or(0);
         let now = self.clock.now_ms();
-        let legs = {
+        let note = self.node_away().await;
+        let legs = if note.is_some() {
+            Vec::new()
+        } else {
+            self.settle_unfinished().await;
             let (id, uuid) = (id.to_owned(), batch_uuid.clone());
             self.store
                 .call(move |s| s.plan_batch(&id, &uuid, ts, now))
@@ -403,7 +410,18 @@ impl Engine {
             legs: outcomes,
             paid,
             ledger,
+            note,
         })
+    }
+
+    /// Why the node cannot take a batch now (it does not answer), if so:
+    /// the owed amounts then wait for the next batch, no leg is written.
+    async fn node_away(&self) -> Option<String> {
+        match tokio::time::timeout(NODE_CHECK, self.node.info()).await {
+            Ok(Ok(_)) => None,
+            Ok(Err(error)) => Some(format!("the node cannot be reached ({error}); owed sats wait for the next batch")),
+            Err(_) => Some("the node does not answer; owed sats wait for the next batch".into()),
+        }
     }
 
     /// Send one planned leg through the journaled send flow; its final state.
