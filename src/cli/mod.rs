@@ -22,6 +22,7 @@ mod history;
 mod inbox;
 mod journal;
 mod payment;
+mod recurring;
 #[cfg(feature = "gui")]
 mod renderer;
 mod reply;
@@ -32,6 +33,7 @@ mod sent;
 mod serve;
 mod session;
 mod status;
+mod stream;
 mod thread;
 mod trusted;
 #[cfg(feature = "gui")]
@@ -81,6 +83,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Feed(command)) => feed::run(args, command),
         Some(Command::Boost(boost)) => on_node(args, None, async |node, paths| {
             boost::run(node, paths, boost).await
+        }),
+        Some(Command::Stream(stream)) => on_node(args, None, async |node, paths| {
+            stream::run(node, paths, stream).await
+        }),
+        Some(Command::Recurring(command)) => on_node(args, None, async |node, paths| {
+            recurring::run(node, paths, command).await
         }),
         Some(Command::Boosts(boosts)) => on_node(args, None, async |node, paths| {
             boosts::run(node, paths, boosts).await

@@ -123,6 +123,16 @@ pub fn shares(target: &Target, msat: u64) -> Vec<Share> {
     }
 }
 
+/// Whether `text` names a feed (a URL, a file, or `demo` on the demo
+/// network) rather than a contact or a pubkey.
+pub fn is_feed(text: &str, demo: bool) -> bool {
+    let text = text.trim();
+    (demo && text == crate::podcast::DEMO_FEED_NAME)
+        || text.starts_with("http://")
+        || text.starts_with("https://")
+        || std::path::Path::new(text).is_file()
+}
+
 /// A stream's settings when it starts.
 #[derive(Debug, Clone)]
 pub struct NewStream {
