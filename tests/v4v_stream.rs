@@ -270,3 +270,45 @@ async fn the_node_away_for_ten_minutes_is_caught_up_in_one_batch_within_the_cap(
     assert_eq!(total, 200_000, "exactly the cap, never above");
     assert!(run.store.check_invariant().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn missed_periods_of_a_recurring_tip_are_paid_once() {
+    use satchel::wallet::recurring::{self, Every, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let alice = world.sim.node_id("alice").unwrap();
+    let id = recurring::add(
+        &store,
+        "alice",
+        alice,
+        Msat::from_sat(21),
+        Every::Day,
+        Some("thanks"),
+        START_MS,
+    )
+    .unwrap();
+    let info = world.node.info().await.unwrap();
+    let payer = Payer {
+        node: &world.node,
+        journal: &world.journal,
+        info: &info,
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        store: &store,
+    };
+    // Satchel was not run for ten days.
+    let later = START_MS + 10 * 86_400_000;
+    let outcomes = within(recurring::run(&payer, later)).await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert!(outcomes[0].paid, "{outcomes:?}");
+    assert_eq!(outcomes[0].due.missed, 10);
+    assert!(within(recurring::run(&payer, later + 1_000)).await.unwrap().is_empty());
+    assert_eq!(paid(&world.node).await[&alice], 21_000, "once, not eleven times");
+    assert_eq!(
+        recurring::last_paid(&store, id).unwrap(),
+        Some(Every::Day.period(later))
+    );
+    // The next day is due again, once.
+    let next = within(recurring::run(&payer, later + 86_400_000)).await.unwrap();
+    assert!(next[0].paid);
+    assert_eq!(paid(&world.node).await[&alice], 42_000);
+}
