@@ -181,7 +181,10 @@ async fn an_hour_at_10_sats_a_minute_pays_600_sats_less_what_is_owed() {
     let total: u64 = by_node.values().sum();
     let owed: u64 = ledger.iter().map(|r| r.owed().0).sum();
     assert_eq!(total + owed, 600_000);
-    assert_eq!(total, 599_000, "Adam 291, Dave 273, Dreb 29, Podcast Index 6");
+    assert_eq!(
+        total, 599_000,
+        "Adam 291, Dave 273, Dreb 29, Podcast Index 6"
+    );
     assert_eq!(by_node[&world.sim.node_id("dave").unwrap()], 6_000);
     let row = run.store.get(&run.id).unwrap();
     assert_eq!(row.state, StreamState::Stopped);
@@ -199,7 +202,11 @@ async fn each_leg_carries_a_stream_boostagram() {
     // Podcast Index's 500 msat is under a sat: no leg, it stays owed.
     assert_eq!(legs.len(), 3);
     for leg in &legs {
-        let entry = world.journal.get(&leg.intent_id).unwrap().expect("journaled");
+        let entry = world
+            .journal
+            .get(&leg.intent_id)
+            .unwrap()
+            .expect("journaled");
         let gram = Boostagram::parse(&entry.keysend.records[&record::BOOSTAGRAM]).unwrap();
         assert_eq!(gram.action.as_deref(), Some("stream"));
         assert_eq!(gram.value_msat, Some(leg.amount.0));
@@ -214,7 +221,10 @@ async fn each_leg_carries_a_stream_boostagram() {
 #[tokio::test]
 async fn a_recipient_refusing_keysend_stays_owed_while_the_others_are_paid() {
     let world = world(|_| {}).await;
-    let target = feed(&world, &[("Bob", "bob", 50, false), ("Erin", "erin", 50, false)]);
+    let target = feed(
+        &world,
+        &[("Bob", "bob", 50, false), ("Erin", "erin", 50, false)],
+    );
     let mut run = start(&world, target, 10, None, Some(10)).await;
     let first = run.batch_after(5).await;
     let erin = world.sim.node_id("erin").unwrap();
@@ -228,7 +238,10 @@ async fn a_recipient_refusing_keysend_stays_owed_while_the_others_are_paid() {
     let bob = row(world.sim.node_id("bob").unwrap());
     assert_eq!((bob.paid, bob.owed()), (Msat::from_sat(50), Msat::ZERO));
     let erin_row = row(erin);
-    assert_eq!((erin_row.paid, erin_row.owed()), (Msat::ZERO, Msat::from_sat(50)));
+    assert_eq!(
+        (erin_row.paid, erin_row.owed()),
+        (Msat::ZERO, Msat::from_sat(50))
+    );
     assert!(erin_row.last_error.is_some(), "the refusal is shown");
     assert!(!paid(&world.node).await.contains_key(&erin));
     assert!(run.store.check_invariant().unwrap().is_empty());
@@ -301,14 +314,25 @@ async fn missed_periods_of_a_recurring_tip_are_paid_once() {
     assert_eq!(outcomes.len(), 1);
     assert!(outcomes[0].paid, "{outcomes:?}");
     assert_eq!(outcomes[0].due.missed, 10);
-    assert!(within(recurring::run(&payer, later + 1_000)).await.unwrap().is_empty());
-    assert_eq!(paid(&world.node).await[&alice], 21_000, "once, not eleven times");
+    assert!(
+        within(recurring::run(&payer, later + 1_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        paid(&world.node).await[&alice],
+        21_000,
+        "once, not eleven times"
+    );
     assert_eq!(
         recurring::last_paid(&store, id).unwrap(),
         Some(Every::Day.period(later))
     );
     // The next day is due again, once.
-    let next = within(recurring::run(&payer, later + 86_400_000)).await.unwrap();
+    let next = within(recurring::run(&payer, later + 86_400_000))
+        .await
+        .unwrap();
     assert!(next[0].paid);
     assert_eq!(paid(&world.node).await[&alice], 42_000);
 }

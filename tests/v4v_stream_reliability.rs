@@ -24,10 +24,15 @@ const FEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-feed.xml");
 const SCALE: &str = "600";
 
 fn stream_command(bench: &Bench) -> std::process::Command {
-    bench
-        .cli()
-        .with_env("SATCHEL_TIME_SCALE", SCALE)
-        .node(&["stream", FEED, "--rate", "10", "--minutes", "10", "--json"])
+    bench.cli().with_env("SATCHEL_TIME_SCALE", SCALE).node(&[
+        "stream",
+        FEED,
+        "--rate",
+        "10",
+        "--minutes",
+        "10",
+        "--json",
+    ])
 }
 
 async fn kill_at(bench: &Bench, point: &'static str) {
@@ -54,7 +59,11 @@ fn store(bench: &Bench) -> StreamStore {
 async fn assert_ledger_matches_the_node(bench: &Bench) {
     let store = store(bench);
     let streams = store.recent(10).unwrap();
-    assert_eq!(streams.len(), 1, "the second run carried on with the same stream");
+    assert_eq!(
+        streams.len(),
+        1,
+        "the second run carried on with the same stream"
+    );
     let stream = &streams[0];
     assert_eq!(stream.state, StreamState::Stopped);
     assert_eq!(stream.content_ms, 10 * 60_000);
@@ -91,7 +100,11 @@ async fn killed_while_streaming_no_minute_accrues_twice() {
     let minutes = store(&bench).recent(1).unwrap()[0].content_ms / 60_000;
     assert!(minutes >= 1, "the killed run accrued a minute");
     let run = run_again(&bench).await;
-    assert!(run.stderr.contains("Carrying on with stream"), "{}", run.output());
+    assert!(
+        run.stderr.contains("Carrying on with stream"),
+        "{}",
+        run.output()
+    );
     assert_ledger_matches_the_node(&bench).await;
 }
 
@@ -104,7 +117,10 @@ async fn killed_with_a_batch_written_its_legs_are_owed_again_not_lost() {
     let planned = store_now.legs_of(&id).unwrap();
     assert!(!planned.is_empty());
     assert!(planned.iter().all(|l| l.state == LegState::Planned));
-    assert!(bench.journal().unfinished().unwrap().is_empty(), "nothing sent");
+    assert!(
+        bench.journal().unfinished().unwrap().is_empty(),
+        "nothing sent"
+    );
     let _ = run_again(&bench).await;
     assert_ledger_matches_the_node(&bench).await;
 }
@@ -113,7 +129,10 @@ async fn killed_with_a_batch_written_its_legs_are_owed_again_not_lost() {
 async fn killed_with_a_leg_at_the_node_it_is_followed_not_resent() {
     let bench = Bench::start(LATENCY).await;
     kill_at(&bench, AFTER_DISPATCH).await;
-    assert!(!bench.journal().unfinished().unwrap().is_empty(), "a leg is at the node");
+    assert!(
+        !bench.journal().unfinished().unwrap().is_empty(),
+        "a leg is at the node"
+    );
     let _ = run_again(&bench).await;
     assert_ledger_matches_the_node(&bench).await;
 }

@@ -99,7 +99,9 @@ pub async fn run(
                 };
                 let text = match o.due.missed {
                     0 => text,
-                    n => format!("{text} ({n} earlier period(s) passed unpaid: paid once, for this one)"),
+                    n => format!(
+                        "{text} ({n} earlier period(s) passed unpaid: paid once, for this one)"
+                    ),
                 };
                 if *json {
                     progress(&text);

@@ -36,11 +36,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &StreamArgs) -> Result<
     let cap = cap.map(Msat::from_sat);
     let per_minute_cap = cap.filter(|_| !args.per_hour);
     let rate = stream::parse_rate(rate, per_minute_cap).map_err(bad)?;
-    let rate_msat_hour = if args.per_hour {
-        rate.0
-    } else {
-        rate.0 * 60
-    };
+    let rate_msat_hour = if args.per_hour { rate.0 } else { rate.0 * 60 };
     let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
     let (target, context) = target(paths, text, args.episode.as_deref()).await?;
     let files = super::history::open_node(node, paths).await?;
@@ -118,8 +114,8 @@ async fn target(
     episode: Option<&str>,
 ) -> Result<(Target, crate::podcast::boost::BoostContext), CliError> {
     if stream::is_feed(text, paths.is_demo()) {
-        let selected = feed::load(paths, paths.is_demo(), text, &feed::episode(episode, false))
-            .await?;
+        let selected =
+            feed::load(paths, paths.is_demo(), text, &feed::episode(episode, false)).await?;
         progress(&feed::describe(&selected));
         let block = selected
             .block

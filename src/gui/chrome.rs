@@ -35,6 +35,13 @@ pub fn sidebar<'a, M: Clone + 'a>(
         };
         nav = nav.push(nav_item(*screen, current, Some(i + 1), badge, on(*screen)));
     }
+    nav = nav.push(nav_item(
+        Screen::Streams,
+        current,
+        None,
+        None,
+        on(Screen::Streams),
+    ));
     nav = nav.push(space::vertical());
     nav = nav.push(nav_item(
         Screen::Settings,

@@ -20,7 +20,7 @@ use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
-use crate::gui::screen::{Env, contacts, inbox, send, sent, settings};
+use crate::gui::screen::{Env, contacts, inbox, send, sent, settings, streams};
 use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
@@ -49,6 +49,7 @@ pub struct Session {
     contacts: contacts::Contacts,
     sent: sent::Sent,
     settings: settings::Settings,
+    streams: streams::Streams,
     recovery: Recovery,
     unread: u64,
     /// The unread count: one running, one more after.
@@ -69,6 +70,7 @@ pub enum Message {
     Contacts(contacts::Message),
     Sent(sent::Message),
     Settings(settings::Message),
+    Streams(streams::Message),
     Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
@@ -131,6 +133,7 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
+            streams: streams::Streams::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
@@ -219,6 +222,7 @@ impl Session {
             Message::Contacts(message) => self.contacts_update(message, context),
             Message::Sent(message) => self.sent_update(message),
             Message::Settings(message) => self.settings_update(message, context),
+            Message::Streams(message) => self.streams_update(message, context),
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
@@ -267,6 +271,27 @@ impl Session {
         }
     }
 
+    fn streams_update(&mut self, message: streams::Message, context: &Context) -> Action {
+        let needs = streams::Needs {
+            node: &self.node,
+            journal: &self.journal,
+            info: &self.info,
+            paths: &context.paths,
+            contacts: &context.contacts,
+            fee_limit: context.settings.default_fee_limit,
+            demo: context.demo,
+        };
+        match self.streams.update(message, needs) {
+            streams::Action::None => Action::None,
+            streams::Action::Run(task) => run(task.map(Message::Streams)),
+        }
+    }
+
+    /// The streams screen (tests).
+    pub fn streams(&self) -> &streams::Streams {
+        &self.streams
+    }
+
     fn new_tip(&mut self) -> Action {
         if !self.send.is_busy() {
             self.send = send::Send::default();
@@ -281,7 +306,7 @@ impl Session {
             Screen::Contacts => self.contacts.close_dialog(),
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
-            Screen::Settings => false,
+            Screen::Settings | Screen::Streams => false,
         };
         Action::None
     }

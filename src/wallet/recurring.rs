@@ -252,7 +252,12 @@ async fn pay(payer: &Payer<'_>, due: &Due, now_ms: i64) -> Result<(), String> {
     }
 }
 
-fn claim(store: &StreamStore, due: &Due, intent: &str, now_ms: i64) -> Result<(), StreamStoreError> {
+fn claim(
+    store: &StreamStore,
+    due: &Due,
+    intent: &str,
+    now_ms: i64,
+) -> Result<(), StreamStoreError> {
     store.with_conn(|c| {
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A failed attempt frees the period for another one.
@@ -264,7 +269,13 @@ fn claim(store: &StreamStore, due: &Due, intent: &str, now_ms: i64) -> Result<()
         let _ = tx.execute(
             "INSERT INTO recurring_payment (recurring_id, period, intent_id, amount_msat, state, \
              at_ms) VALUES (?1, ?2, ?3, ?4, 'planned', ?5)",
-            params![due.tip.id, due.period, intent, to_i64(due.tip.amount.0), now_ms],
+            params![
+                due.tip.id,
+                due.period,
+                intent,
+                to_i64(due.tip.amount.0),
+                now_ms
+            ],
         )?;
         tx.commit()
     })
@@ -353,8 +364,14 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         let sunday_night = monday - 1;
-        assert_eq!(Every::Week.period(monday), Every::Week.period(sunday_night) + 1);
-        assert_eq!(Every::Day.period(monday), Every::Day.period(sunday_night) + 1);
+        assert_eq!(
+            Every::Week.period(monday),
+            Every::Week.period(sunday_night) + 1
+        );
+        assert_eq!(
+            Every::Day.period(monday),
+            Every::Day.period(sunday_night) + 1
+        );
         assert_eq!(Every::Month.period(monday), 2026 * 12 + 11);
         assert!(Every::parse("fortnight").is_err());
     }

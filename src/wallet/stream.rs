@@ -221,14 +221,21 @@ pub struct BatchReport {
 pub enum StreamEvent {
     Started(StreamRow),
     /// A content minute accrued (`msat` in all).
-    Accrued { minute: u64, msat: u64 },
+    Accrued {
+        minute: u64,
+        msat: u64,
+    },
     /// A cap paused the stream.
-    Capped { reason: String },
+    Capped {
+        reason: String,
+    },
     Paused,
     Resumed,
     Batch(BatchReport),
     /// The engine ended (stopped, or left as it was).
-    Ended { state: StreamState },
+    Ended {
+        state: StreamState,
+    },
     Failed(String),
 }
 
@@ -276,7 +283,10 @@ impl Engine {
                 match self.accrue(&stream, accrued, now).await? {
                     Accrued::Added => {
                         let msat = minute_msat(stream.rate_msat_hour, accrued);
-                        emit(StreamEvent::Accrued { minute: accrued, msat });
+                        emit(StreamEvent::Accrued {
+                            minute: accrued,
+                            msat,
+                        });
                         accrued += 1;
                     }
                     Accrued::AlreadyAccrued => accrued += 1,
@@ -429,7 +439,9 @@ impl Engine {
     async fn node_away(&self) -> Option<String> {
         match tokio::time::timeout(NODE_CHECK, self.node.info()).await {
             Ok(Ok(_)) => None,
-            Ok(Err(error)) => Some(format!("the node cannot be reached ({error}); owed sats wait for the next batch")),
+            Ok(Err(error)) => Some(format!(
+                "the node cannot be reached ({error}); owed sats wait for the next batch"
+            )),
             Err(_) => Some("the node does not answer; owed sats wait for the next batch".into()),
         }
     }
@@ -490,10 +502,10 @@ impl Engine {
                 JournalState::Succeeded => (LegState::Succeeded, None),
                 JournalState::Failed | JournalState::Discarded => (
                     LegState::Failed,
-                    Some(e.failure.map_or_else(
-                        || "the payment failed".to_owned(),
-                        |f| format!("{f:?}"),
-                    )),
+                    Some(
+                        e.failure
+                            .map_or_else(|| "the payment failed".to_owned(), |f| format!("{f:?}")),
+                    ),
                 ),
                 _ => (LegState::Dispatched, None),
             },

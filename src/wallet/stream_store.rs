@@ -592,9 +592,7 @@ impl StreamStore {
                     amount: Msat(to_u64(r.get(8)?)),
                     batch_total: Msat(to_u64(r.get(9)?)),
                     ts: to_u64(r.get(10)?),
-                    hash: r
-                        .get::<_, Option<String>>(11)?
-                        .and_then(|h| h.parse().ok()),
+                    hash: r.get::<_, Option<String>>(11)?.and_then(|h| h.parse().ok()),
                     state: LegState::parse(&r.get::<_, String>(12)?),
                     error: r.get(13)?,
                 })
@@ -655,13 +653,19 @@ impl StreamStore {
             .map_err(|e| self.db(e))?;
         let rows = statement
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             })
             .map_err(|e| self.db(e))?;
         for row in rows {
             let (id, minutes, accrued) = row.map_err(|e| self.db(e))?;
             if minutes != accrued {
-                broken.push(format!("stream {id}: minutes {minutes} != accrued {accrued}"));
+                broken.push(format!(
+                    "stream {id}: minutes {minutes} != accrued {accrued}"
+                ));
             }
         }
         let mut statement = conn

@@ -38,7 +38,10 @@ fn a_minute_accrues_once_and_legs_pay_only_on_success() {
     let id = stream(&store, None);
     let minute = [share(1, 6_500), share(2, 3_500)];
     assert_eq!(store.accrue(&id, 0, &minute, 1).unwrap(), Accrued::Added);
-    assert_eq!(store.accrue(&id, 0, &minute, 2).unwrap(), Accrued::AlreadyAccrued);
+    assert_eq!(
+        store.accrue(&id, 0, &minute, 2).unwrap(),
+        Accrued::AlreadyAccrued
+    );
     let legs = store.plan_batch(&id, "b1", 60, 3).unwrap();
     let amounts: Vec<u64> = legs.iter().map(|l| l.amount.0).collect();
     assert_eq!(amounts, [6_000, 3_000]);
@@ -72,7 +75,10 @@ fn caps_pause_the_stream_with_the_reason() {
     let store = StreamStore::open(dir.path()).unwrap();
     let id = stream(&store, Some(Msat::from_sat(25)));
     for m in 0..2 {
-        assert_eq!(store.accrue(&id, m, &[share(1, 10_000)], 1).unwrap(), Accrued::Added);
+        assert_eq!(
+            store.accrue(&id, m, &[share(1, 10_000)], 1).unwrap(),
+            Accrued::Added
+        );
     }
     let Accrued::Capped(reason) = store.accrue(&id, 2, &[share(1, 10_000)], 1).unwrap() else {
         panic!("the cap must stop the third minute");
@@ -95,7 +101,9 @@ fn caps_pause_the_stream_with_the_reason() {
     assert!(reason.contains("daily cap"), "{reason}");
     // Another day: allowed.
     assert_eq!(
-        store.accrue("s2", 0, &[share(1, 1_000)], DAY_MS + 1).unwrap(),
+        store
+            .accrue("s2", 0, &[share(1, 1_000)], DAY_MS + 1)
+            .unwrap(),
         Accrued::Added
     );
 }

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod send;
 pub mod sent;
 pub mod settings;
+pub mod streams;
 
 use crate::node::NodeInfo;
 use crate::store::{ContactBook, Settings};
@@ -27,6 +28,7 @@ pub enum Screen {
     Send,
     Contacts,
     Sent,
+    Streams,
     Settings,
 }
 
@@ -41,6 +43,7 @@ impl Screen {
             Self::Send => "Send",
             Self::Contacts => "Contacts",
             Self::Sent => "Sent",
+            Self::Streams => "Streams",
             Self::Settings => "Settings",
         }
     }

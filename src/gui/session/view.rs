@@ -21,6 +21,7 @@ impl Session {
             Screen::Contacts => self.contacts.view(&env).map(Message::Contacts),
             Screen::Sent => self.sent.view(&env).map(Message::Sent),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
+            Screen::Streams => self.streams.view(&env).map(Message::Streams),
         };
         let mut main = column![chrome::header(
             &self.info,
@@ -28,6 +29,9 @@ impl Session {
             self.link.state(),
             context.settings.unit
         )];
+        if let Some(streaming) = self.streaming_bar() {
+            main = main.push(streaming);
+        }
         if let Some(notice) = &self.notice {
             main = main.push(notice_bar(notice));
         }
@@ -58,6 +62,29 @@ impl Session {
             left: theme::gap::XL,
         };
         Some(container(shown).padding(margins).into())
+    }
+}
+
+impl Session {
+    /// Under the header while a stream runs: how many, and a way to them.
+    fn streaming_bar(&self) -> Option<Element<'_, Message>> {
+        let running = self.streams.running();
+        if running == 0 || self.screen == Screen::Streams {
+            return None;
+        }
+        let label = match running {
+            1 => "Streaming sats: 1 stream running".to_owned(),
+            n => format!("Streaming sats: {n} streams running"),
+        };
+        Some(
+            row![
+                widget::pill(label, theme::Tone::Success),
+                widget::link("Show", Message::Navigate(Screen::Streams))
+            ]
+            .spacing(8)
+            .padding([4, 28])
+            .into(),
+        )
     }
 }
 
