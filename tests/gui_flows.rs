@@ -29,6 +29,8 @@ mod send_outcome;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "gui_flows/streams.rs"]
+mod streams;
 #[path = "gui_flows/two_nodes.rs"]
 mod two_nodes;
 #[path = "gui_flows/verified_detail.rs"]
