@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use satchel::clock::{Clock, ScaledClock, SharedClock, SystemClock};
+use satchel::clock::{ScaledClock, SharedClock, SystemClock};
 use satchel::keysend::Msat;
 use satchel::lnd::ConnectSpec;
 use satchel::node::SharedNode;
