@@ -771,13 +771,13 @@ fn accrue_in(
             Msat(to_u64(cap))
         )));
     }
-    if let Some(cap) = daily_cap_in(tx)? {
-        if to_u64(spent_on_day(tx, now_ms)?) + msat > cap {
-            return Ok(Accrued::Capped(format!(
-                "the daily cap of {} is reached",
-                Msat(cap)
-            )));
-        }
+    if let Some(cap) = daily_cap_in(tx)?
+        && to_u64(spent_on_day(tx, now_ms)?) + msat > cap
+    {
+        return Ok(Accrued::Capped(format!(
+            "the daily cap of {} is reached",
+            Msat(cap)
+        )));
     }
     let _ = tx.execute(
         "INSERT INTO stream_minute (stream_id, minute, msat, at_ms) VALUES (?1, ?2, ?3, ?4)",
