@@ -108,3 +108,20 @@ fn a_stream_to_a_contact_runs_and_stop_ends_it() {
     h.update(Message::Session(SessionMessage::Navigate(Screen::Inbox)));
     assert!(!h.shows("Streaming sats: 1 stream running"));
 }
+
+#[test]
+fn the_daily_cap_is_saved_for_the_node() {
+    let mut h = harness();
+    h.update(streams(StreamsMessage::DailyCapChanged("1000".into())));
+    h.interact(|ui| {
+        let _ = ui.click("Save daily cap").expect("the button");
+    });
+    assert!(h.shows("Daily cap saved: 1,000 sat across all streams and recurring tips."));
+    let node = h.app.session().unwrap().info().id;
+    let store =
+        satchel::wallet::stream_store::StreamStore::open(&h.profile.node_data_dir(&node)).unwrap();
+    assert_eq!(
+        store.daily_cap().unwrap(),
+        Some(satchel::keysend::Msat::from_sat(1000))
+    );
+}

@@ -59,7 +59,24 @@ impl Streams {
             column![widget::field("Cap (sats)", cap, None)].width(Length::FillPortion(1)),
         ]
         .spacing(gap::M);
-        let col = column![fields, start].spacing(gap::M);
+        let daily = text_input("none", &self.daily_cap)
+            .on_input(Message::DailyCapChanged)
+            .on_submit(Message::SaveDailyCap);
+        let daily = row![
+            column![widget::field(
+                "Daily cap, all streams and recurring tips (sats)",
+                daily,
+                None
+            )]
+            .width(Length::FillPortion(3)),
+            widget::secondary("Save daily cap", Some(Message::SaveDailyCap)),
+        ]
+        .spacing(gap::M)
+        .align_y(Alignment::End);
+        let mut col = column![fields, start, daily].spacing(gap::M);
+        if let Some(saved) = &self.daily_cap_saved {
+            col = col.push(widget::hint(saved.clone()));
+        }
         widget::card(widget::with_error(col, self.error.clone())).into()
     }
 }
