@@ -1,6 +1,7 @@
 //! Streams over time (issue 13): 24 hours of stream time at 10 sats a
-//! minute to the demo feed's block, batches every 5 minutes, against the
-//! simulator over real TLS gRPC, on a scaled clock (`SCALE` times faster).
+//! minute to the demo feed's block, batches every 5 minutes, against a
+//! separate `satchel sim` process over real TLS gRPC (so the RSS and CPU
+//! figures are the wallet's alone), on a scaled clock.
 //! Prints the process's RSS after every stream hour (it must stay flat),
 //! the CPU each accrued minute and each batch costs, and the CPU of the
 //! process while a stream waits between minutes on the real clock.
@@ -13,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use satchel::clock::{ScaledClock, SharedClock, SystemClock};
 use satchel::keysend::Msat;
-use satchel::lnd::ConnectSpec;
 use satchel::node::SharedNode;
 use satchel::podcast::{DEMO_FEED, Episode, Feed, select};
 use satchel::store::FeeLimit;
@@ -21,6 +21,11 @@ use satchel::wallet::Journal;
 use satchel::wallet::stream::{Control, Engine, NewStream, StreamEvent, Target, open_or_create};
 use satchel::wallet::stream_store::StreamStore;
 use tokio::sync::mpsc;
+
+#[path = "support/sim_process.rs"]
+#[allow(dead_code)] // shared with e2e; this bench uses part of it
+mod sim_process;
+use sim_process::SimProcess;
 
 /// CPU time of this process (user + system), from /proc.
 fn cpu() -> Duration {
@@ -51,20 +56,16 @@ struct World {
     node: SharedNode,
     journal: Journal,
     store: StreamStore,
-    _sim: satchel::sim::SimHandle,
+    _sim: SimProcess,
     _dir: tempfile::TempDir,
 }
 
 async fn world() -> World {
     satchel::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = satchel::sim::SimConfig::new(dir.path().join("lnd"));
-    config.payment_latency = Duration::from_millis(5);
-    let sim = satchel::sim::start(config).await.unwrap();
-    let address = format!("localhost:{}", sim.addr().port());
-    let spec =
-        ConnectSpec::from_files(&address, sim.tls_cert_path(), sim.admin_macaroon_path()).unwrap();
-    let node: SharedNode = Arc::new(satchel::lnd::connect(&spec).await.unwrap());
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_satchel"));
+    let sim = SimProcess::start(binary, &dir.path().join("sim"), 0);
+    let node: SharedNode = sim.connect().await;
     let journal = Journal::open(&dir.path().join("p/journal.db")).unwrap();
     let store = StreamStore::open(&dir.path().join("p")).unwrap();
     World {
@@ -160,7 +161,7 @@ async fn day(world: &World, scale: u32) {
         paid / 1000
     );
     println!(
-        "process CPU {spent:.2?} (sim included): {:.2?} per minute + batch share",
+        "process CPU {spent:.2?} (wallet only): {:.2?} per minute + batch share",
         spent / u32::try_from(minutes.max(1)).unwrap_or(1)
     );
     let first = rss.first().copied().unwrap_or(0);
@@ -183,7 +184,7 @@ async fn idle(world: &World) {
     tokio::time::sleep(window).await;
     let spent = cpu() - before;
     println!(
-        "real clock, waiting between minutes: {spent:.2?} CPU in {window:?} ({:.2} %), sim included",
+        "real clock, waiting between minutes: {spent:.2?} CPU in {window:?} ({:.2} %)",
         spent.as_secs_f64() * 100.0 / window.as_secs_f64()
     );
     let _ = control.send(Control::Stop);
