@@ -102,6 +102,7 @@ async fn engine(
         target: Target::Feed {
             block: selected.block.unwrap(),
             context: selected.context,
+            windows: Vec::new(),
         },
     };
     (engine, row)

@@ -42,9 +42,11 @@ fn feed(world: &World, recipients: &[(&str, &str, u32, bool)]) -> Target {
 <item><title>Ep 1</title><guid>ep-1</guid></item></channel></rss>"#
     );
     let selected = select(Feed::parse(xml.as_bytes()).unwrap(), None, &Episode::Show).unwrap();
+    let windows = satchel::wallet::stream_vts::windows(&selected);
     Target::Feed {
         block: selected.block.unwrap(),
         context: selected.context,
+        windows,
     }
 }
 

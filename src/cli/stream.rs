@@ -121,18 +121,13 @@ async fn target(
             .block
             .clone()
             .map_err(|e| CliError::BadInput(e.to_string()))?;
-        if selected.time_splits > 0 {
-            progress(&format!(
-                "note: the feed has {} value time split(s); this version pays the host block \
-                 throughout (remote items are not fetched yet).",
-                selected.time_splits
-            ));
-        }
         let context = selected.context.clone();
+        let windows = crate::wallet::stream_vts::windows(&selected);
         return Ok((
             Target::Feed {
                 block,
                 context: context.clone(),
+                windows,
             },
             context,
         ));
@@ -267,6 +262,7 @@ fn show(event: &StreamEvent, json: bool) -> Result<(), CliError> {
         }
         StreamEvent::Ended { state } => progress(&format!("Stream {}.", state.as_str())),
         StreamEvent::Failed(reason) => progress(&format!("error: {reason}")),
+        StreamEvent::Note(note) => progress(&format!("note: {note}")),
         StreamEvent::Accrued { .. } | StreamEvent::Paused | StreamEvent::Resumed => {}
     }
     Ok(())

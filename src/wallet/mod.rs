@@ -42,6 +42,7 @@ mod sender;
 mod sent;
 pub mod stream;
 pub mod stream_store;
+pub mod stream_vts;
 mod summary;
 pub mod sync;
 mod thread;

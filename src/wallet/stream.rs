@@ -25,6 +25,7 @@ use super::stream_store::{
     Accrued, LedgerRow, LegState, Share, StreamLeg, StreamRow, StreamState, StreamStore,
     StreamStoreError,
 };
+use super::stream_vts::{self, Window};
 use super::{Journal, SendEvent, SendRequest};
 use crate::clock::SharedClock;
 use crate::keysend::outgoing::Tip;
@@ -51,6 +52,8 @@ pub enum Target {
     Feed {
         block: ValueBlock,
         context: BoostContext,
+        /// Value time splits (see [`super::stream_vts`]).
+        windows: Vec<Window>,
     },
     /// One node (a contact or a pubkey).
     Node { id: NodeId, name: String },
@@ -96,31 +99,62 @@ pub fn minute_msat(rate_msat_hour: u64, minute: u64) -> u64 {
     u64::try_from(at(minute + 1) - at(minute)).unwrap_or(0)
 }
 
-/// The shares of one content minute of `msat` over `target`: exact msat
-/// that add up to `msat` (largest remainder over the block's weights).
-pub fn shares(target: &Target, msat: u64) -> Vec<Share> {
-    match target {
-        Target::Node { id, name } => vec![Share {
-            node: *id,
-            custom: None,
-            name: name.clone(),
-            msat,
-        }],
-        Target::Feed { block, .. } => {
-            // Split `msat` units as if they were sats: whole units by
-            // largest remainder, so the shares are exact msat summing to `msat`.
-            crate::podcast::split(block, msat, &[])
-                .legs
-                .into_iter()
-                .map(|leg| Share {
-                    node: leg.node,
-                    custom: leg.custom.clone(),
-                    name: leg.label(),
-                    msat: leg.amount.sats(),
-                })
-                .collect()
+/// The shares of content minute `minute` (`msat` in all) over `target`:
+/// exact msat that add up to `msat`. Inside a value time split the window's
+/// block gets its percentage; a window that cannot be paid gives the host
+/// block everything, with the reason.
+pub fn shares(target: &Target, minute: u64, msat: u64) -> (Vec<Share>, Option<String>) {
+    let (block, windows) = match target {
+        Target::Node { id, name } => {
+            let share = Share {
+                node: *id,
+                custom: None,
+                name: name.clone(),
+                msat,
+            };
+            return (vec![share], None);
         }
+        Target::Feed { block, windows, .. } => (block, windows),
+    };
+    match stream_vts::at(windows, minute * 60) {
+        None => (split_msat(block, msat), None),
+        Some(Window {
+            block: Ok(remote),
+            percent,
+            ..
+        }) => {
+            let remote_msat = msat * percent / 100;
+            let mut all = split_msat(remote, remote_msat);
+            all.extend(split_msat(block, msat - remote_msat));
+            all.retain(|s| s.msat > 0);
+            (all, None)
+        }
+        Some(Window {
+            block: Err(why),
+            start_s,
+            ..
+        }) => (
+            split_msat(block, msat),
+            Some(format!(
+                "value time split at {start_s} s: paying the host block, because {why}"
+            )),
+        ),
     }
+}
+
+/// `msat` over `block`, split as if msat were sats: whole units by largest
+/// remainder, so the shares are exact msat summing to `msat`.
+fn split_msat(block: &ValueBlock, msat: u64) -> Vec<Share> {
+    crate::podcast::split(block, msat, &[])
+        .legs
+        .into_iter()
+        .map(|leg| Share {
+            node: leg.node,
+            custom: leg.custom.clone(),
+            name: leg.label(),
+            msat: leg.amount.sats(),
+        })
+        .collect()
 }
 
 /// Whether `text` names a feed (a URL, a file, or `demo` on the demo
@@ -229,6 +263,8 @@ pub enum StreamEvent {
     Capped {
         reason: String,
     },
+    /// Something the listener should know (a value time split not paid).
+    Note(String),
     Paused,
     Resumed,
     Batch(BatchReport),
@@ -273,6 +309,7 @@ impl Engine {
         let mut banked = to_ms(accrued);
         let every = u64::from(stream.batch_minutes.max(1));
         let mut last_batch = accrued;
+        let mut last_note: Option<String> = None;
         loop {
             let now = self.clock.now_ms();
             let current = banked + since.map_or(0, |s| now - s);
@@ -280,7 +317,12 @@ impl Engine {
             let due = minutes.map_or(due, |m| due.min(m));
             let mut capped = None;
             while accrued < due {
-                match self.accrue(&stream, accrued, now).await? {
+                let (result, note) = self.accrue(&stream, accrued, now).await?;
+                if note.is_some() && note != last_note {
+                    emit(StreamEvent::Note(note.clone().unwrap_or_default()));
+                }
+                last_note = note;
+                match result {
                     Accrued::Added => {
                         let msat = minute_msat(stream.rate_msat_hour, accrued);
                         emit(StreamEvent::Accrued {
@@ -354,14 +396,15 @@ impl Engine {
         stream: &StreamRow,
         minute: u64,
         now: i64,
-    ) -> Result<Accrued, StreamError> {
+    ) -> Result<(Accrued, Option<String>), StreamError> {
         let msat = minute_msat(stream.rate_msat_hour, minute);
-        let shares = shares(&self.target, msat);
+        let (shares, note) = shares(&self.target, minute, msat);
         let sid = stream.id.clone();
-        Ok(self
+        let accrued = self
             .store
             .call(move |s| s.accrue(&sid, minute, &shares, now))
-            .await?)
+            .await?;
+        Ok((accrued, note))
     }
 
     /// The last batch, then the stream's final state.

@@ -297,6 +297,7 @@ impl Streams {
             }
             StreamEvent::Ended { state } => (run.state, run.ended) = (state, true),
             StreamEvent::Failed(reason) => (run.note, run.ended) = (Some(reason), true),
+            StreamEvent::Note(note) => run.note = Some(note),
             StreamEvent::Started(_) => {}
         }
         Action::None
@@ -341,11 +342,13 @@ async fn load_feed(
     };
     let feed = Feed::parse(&bytes).map_err(|e| e.to_string())?;
     let selected = crate::podcast::select(feed, url, &Episode::Show).map_err(|e| e.to_string())?;
-    let block = selected.block.map_err(|e| e.to_string())?;
+    let windows = crate::wallet::stream_vts::windows(&selected);
+    let block = selected.block.clone().map_err(|e| e.to_string())?;
     Ok((
         Target::Feed {
             block,
             context: selected.context.clone(),
+            windows,
         },
         selected.context,
     ))
