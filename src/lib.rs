@@ -6,6 +6,7 @@
 //! `sim` serves an LND-compatible network over real gRPC for tests and `--demo`.
 
 pub mod cli;
+pub mod clock;
 pub mod desktop;
 pub mod fault;
 #[cfg(feature = "gui")]

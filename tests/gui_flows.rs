@@ -37,6 +37,8 @@ mod send_payto;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "gui_flows/streams.rs"]
+mod streams;
 #[path = "gui_flows/two_nodes.rs"]
 mod two_nodes;
 #[path = "gui_flows/verified_detail.rs"]

@@ -178,6 +178,11 @@ pub enum Command {
     Boost(BoostArgs),
     /// What earlier boosts owe each recipient (msat below 1 sat); --settle pays the whole sats.
     Owed(OwedArgs),
+    /// Stream sats per minute of content to a feed's value block or a contact.
+    Stream(StreamArgs),
+    /// Recurring tips to a contact: every day, week or month.
+    #[command(subcommand)]
+    Recurring(RecurringCommand),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions {
         /// The shell to complete for.
@@ -208,6 +213,8 @@ impl Command {
             Self::Boost(_) => "boost",
             Self::Owed(_) => "owed",
             Self::Boosts(_) => "boosts",
+            Self::Stream(_) => "stream",
+            Self::Recurring(_) => "recurring",
             Self::Thread(_) => "thread",
             Self::Reply(_) => "reply",
             Self::Refund(_) => "refund",
@@ -259,6 +266,77 @@ pub struct FeedShowArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `satchel stream`.
+#[derive(Debug, Clone, Args)]
+pub struct StreamArgs {
+    /// Feed URL or file (with --demo, `demo` is the demo feed), a contact's
+    /// name or a node public key.
+    #[arg(required_unless_present_any = ["status", "daily_cap"])]
+    pub target: Option<String>,
+    /// Sats per minute of content (per hour with --per-hour).
+    #[arg(long, value_name = "SATS_PER_MINUTE", required_unless_present_any = ["status", "daily_cap"])]
+    pub rate: Option<String>,
+    /// The rate is per hour (contacts and pubkeys).
+    #[arg(long)]
+    pub per_hour: bool,
+    /// Stop after this many minutes of content (default: until Ctrl+C).
+    #[arg(long, value_name = "N")]
+    pub minutes: Option<u64>,
+    /// Pay what is owed every this many minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 5)]
+    pub batch: u32,
+    /// Most this stream may pay, in sats; reaching it pauses the stream.
+    #[arg(long, value_name = "SATS")]
+    pub cap: Option<String>,
+    /// The episode with this guid (default: the show).
+    #[arg(long, value_name = "GUID")]
+    pub episode: Option<String>,
+    /// Print each batch as a JSON line.
+    #[arg(long)]
+    pub json: bool,
+    /// Show streams and their ledgers instead of streaming.
+    #[arg(long, conflicts_with_all = ["target", "rate", "minutes", "cap", "episode"])]
+    pub status: bool,
+    /// Set the daily cap across all streams and recurring tips (sats, or `off`).
+    #[arg(long, value_name = "SATS|off", conflicts_with_all = ["target", "rate", "minutes", "cap", "episode"])]
+    pub daily_cap: Option<String>,
+}
+
+/// `satchel recurring`.
+#[derive(Debug, Subcommand)]
+pub enum RecurringCommand {
+    /// Add a recurring tip.
+    Add {
+        /// A contact's name or a node public key.
+        target: String,
+        /// Sats each period.
+        amount: String,
+        /// day, week or month.
+        #[arg(long, value_name = "day|week|month")]
+        every: String,
+        /// Message sent with each tip.
+        #[arg(long, short = 'm', value_name = "TEXT")]
+        message: Option<String>,
+    },
+    /// The tips, with what is due now.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a tip.
+    Remove {
+        /// The tip's id (from `recurring list`).
+        id: i64,
+    },
+    /// Pay what is due now and exit (for cron or a systemd timer).
+    Run {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `satchel boost`.

@@ -26,6 +26,7 @@ mod journal;
 mod owed;
 mod payment;
 mod rebalance;
+mod recurring;
 #[cfg(feature = "gui")]
 mod renderer;
 mod reply;
@@ -37,6 +38,7 @@ mod sent;
 mod serve;
 mod session;
 mod status;
+mod stream;
 mod thread;
 mod trusted;
 #[cfg(feature = "gui")]
@@ -90,6 +92,12 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Some(Command::Owed(owed)) => on_node(args, None, async |node, paths| {
             owed::run(node, paths, owed).await
+        }),
+        Some(Command::Stream(stream)) => on_node(args, None, async |node, paths| {
+            stream::run(node, paths, stream).await
+        }),
+        Some(Command::Recurring(command)) => on_node(args, None, async |node, paths| {
+            recurring::run(node, paths, command).await
         }),
         Some(Command::Boosts(boosts)) => on_node(args, None, async |node, paths| {
             boosts::run(node, paths, boosts).await

@@ -20,7 +20,7 @@ use crate::gui::health::{self, Link};
 use crate::gui::recovery::{self, Recovery};
 use crate::gui::screen::Screen;
 use crate::gui::screen::connect::Connection;
-use crate::gui::screen::{Env, channels, contacts, inbox, podcasts, send, sent, settings};
+use crate::gui::screen::{Env, channels, contacts, inbox, podcasts, send, sent, settings, streams};
 use crate::gui::sync;
 use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
@@ -51,6 +51,7 @@ pub struct Session {
     settings: settings::Settings,
     podcasts: podcasts::Podcasts,
     channels: channels::Channels,
+    streams: streams::Streams,
     recovery: Recovery,
     unread: u64,
     /// The unread count: one running, one more after.
@@ -73,6 +74,7 @@ pub enum Message {
     Settings(settings::Message),
     Podcasts(podcasts::Message),
     Channels(channels::Message),
+    Streams(streams::Message),
     Recovery(recovery::Message),
     Health(health::Event),
     Sync(sync::Event),
@@ -143,6 +145,7 @@ impl Session {
             contacts: contacts::Contacts::default(),
             podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context),
             channels: channels::Channels::default(),
+            streams: streams::Streams::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
             node,
             info,
@@ -248,6 +251,7 @@ impl Session {
                     channels::Action::Run(task) => run(task.map(Message::Channels)),
                 }
             }
+            Message::Streams(message) => self.streams_update(message, context),
             Message::Recovery(message) => self.recovery_update(message),
             Message::Health(event) => self.health(event),
             Message::Sync(event) => self.sync_event(event, context),
@@ -309,6 +313,27 @@ impl Session {
         }
     }
 
+    fn streams_update(&mut self, message: streams::Message, context: &Context) -> Action {
+        let needs = streams::Needs {
+            node: &self.node,
+            journal: &self.journal,
+            info: &self.info,
+            paths: &context.paths,
+            contacts: &context.contacts,
+            fee_limit: context.settings.default_fee_limit,
+            demo: context.demo,
+        };
+        match self.streams.update(message, needs) {
+            streams::Action::None => Action::None,
+            streams::Action::Run(task) => run(task.map(Message::Streams)),
+        }
+    }
+
+    /// The streams screen (tests).
+    pub fn streams(&self) -> &streams::Streams {
+        &self.streams
+    }
+
     fn new_tip(&mut self) -> Action {
         if !self.send.is_busy() {
             self.send = send::Send::default();
@@ -332,7 +357,7 @@ impl Session {
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
             Screen::Podcasts => self.podcasts.close_dialog(),
-            Screen::Settings | Screen::Channels => false,
+            Screen::Settings | Screen::Channels | Screen::Streams => false,
         };
         Action::None
     }

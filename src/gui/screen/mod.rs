@@ -11,6 +11,7 @@ pub mod podcasts;
 pub mod send;
 pub mod sent;
 pub mod settings;
+pub mod streams;
 
 use crate::node::NodeInfo;
 use crate::store::{ContactBook, Settings};
@@ -32,6 +33,7 @@ pub enum Screen {
     Podcasts,
     /// Channel balances and rebalancing (issue 17).
     Channels,
+    Streams,
     Settings,
 }
 
@@ -40,7 +42,7 @@ impl Screen {
     pub const NUMBERED: [Self; 4] = [Self::Inbox, Self::Send, Self::Contacts, Self::Sent];
 
     /// Listed in the sidebar after the numbered ones, before Settings.
-    pub const UNNUMBERED: [Self; 2] = [Self::Podcasts, Self::Channels];
+    pub const UNNUMBERED: [Self; 3] = [Self::Podcasts, Self::Streams, Self::Channels];
 
     /// The sidebar label.
     pub fn label(self) -> &'static str {
@@ -51,6 +53,7 @@ impl Screen {
             Self::Sent => "Sent",
             Self::Podcasts => "Podcasts",
             Self::Channels => "Channels",
+            Self::Streams => "Streams",
             Self::Settings => "Settings",
         }
     }

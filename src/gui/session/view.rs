@@ -23,6 +23,7 @@ impl Session {
             Screen::Podcasts => self.podcasts.view(&env).map(Message::Podcasts),
             Screen::Settings => self.settings.view(&env).map(Message::Settings),
             Screen::Channels => self.channels.view(&env).map(Message::Channels),
+            Screen::Streams => self.streams.view(&env).map(Message::Streams),
         };
         let mut main = column![chrome::header(
             &self.info,
@@ -30,6 +31,9 @@ impl Session {
             self.link.state(),
             context.settings.unit
         )];
+        if let Some(streaming) = self.streaming_bar() {
+            main = main.push(streaming);
+        }
         if let Some(notice) = &self.notice {
             main = main.push(notice_bar(notice));
         }
@@ -60,6 +64,29 @@ impl Session {
             left: theme::gap::XL,
         };
         Some(container(shown).padding(margins).into())
+    }
+}
+
+impl Session {
+    /// Under the header while a stream runs: how many, and a way to them.
+    fn streaming_bar(&self) -> Option<Element<'_, Message>> {
+        let running = self.streams.running();
+        if running == 0 || self.screen == Screen::Streams {
+            return None;
+        }
+        let label = match running {
+            1 => "Streaming sats: 1 stream running".to_owned(),
+            n => format!("Streaming sats: {n} streams running"),
+        };
+        Some(
+            row![
+                widget::pill(label, theme::Tone::Success),
+                widget::link("Show", Message::Navigate(Screen::Streams))
+            ]
+            .spacing(8)
+            .padding([4, 28])
+            .into(),
+        )
     }
 }
 

@@ -1,0 +1,170 @@
+//! `satchel recurring add | list | remove | run`: recurring tips to a
+//! contact. `run` pays what is due now and exits (for cron or a systemd
+//! timer); missed periods are paid once, for the latest period.
+
+use super::args::RecurringCommand;
+use super::exit::CliError;
+use super::report::{print_json, progress, safe, sats};
+use super::{contacts, feed, journal};
+use crate::keysend::Msat;
+use crate::node::SharedNode;
+use crate::store::{Paths, Settings};
+use crate::wallet::recurring::{self, Every, Payer};
+use crate::wallet::stream_store::StreamStore;
+
+/// Run `recurring` on a connected node.
+pub async fn run(
+    node: &SharedNode,
+    paths: &Paths,
+    command: &RecurringCommand,
+) -> Result<(), CliError> {
+    let info = node.info().await?;
+    let store = StreamStore::open(&paths.node_data_dir(&info.id)).map_err(bad)?;
+    let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
+    let now = clock.now_ms();
+    match command {
+        RecurringCommand::Add {
+            target,
+            amount,
+            every,
+            message,
+        } => {
+            let every = Every::parse(every).map_err(bad)?;
+            let amount = Msat::from_sat(feed::parse_amount(amount)?);
+            let book = contacts::load(paths)?;
+            let (id, matched) = contacts::destination(&book, target, true)?;
+            let name = matched.map_or_else(|| id.short(), |m| m.name);
+            let tip = recurring::add(&store, &name, id, amount, every, message.as_deref(), now)
+                .map_err(bad)?;
+            println!(
+                "Recurring tip {tip}: {} to {} every {}. `satchel recurring run` pays what is due.",
+                sats(amount),
+                safe(&name, 60),
+                every.as_str()
+            );
+            Ok(())
+        }
+        RecurringCommand::List { json } => list(&store, now, *json),
+        RecurringCommand::Remove { id } => match recurring::remove(&store, *id).map_err(bad)? {
+            true => {
+                println!("Removed recurring tip {id}.");
+                Ok(())
+            }
+            false => Err(CliError::BadInput(format!("no recurring tip has id {id}"))),
+        },
+        RecurringCommand::Run { json } => {
+            let files = super::history::open_node(node, paths).await?;
+            journal::reconcile_and_report(node, &files.journal, paths).await?;
+            let settings = Settings::load(paths)?;
+            let payer = Payer {
+                node,
+                journal: &files.journal,
+                info: &info,
+                fee_limit: settings.value.default_fee_limit,
+                store: &store,
+            };
+            let outcomes = recurring::run(&payer, now).await.map_err(bad)?;
+            if *json {
+                let rows: Vec<serde_json::Value> = outcomes
+                    .iter()
+                    .map(|o| {
+                        serde_json::json!({
+                            "id": o.due.tip.id,
+                            "name": safe(&o.due.tip.name, 60),
+                            "sat": o.due.tip.amount.sats(),
+                            "period": o.due.period,
+                            "missed_periods": o.due.missed,
+                            "paid": o.paid,
+                            "error": o.error,
+                        })
+                    })
+                    .collect();
+                print_json(&rows)?;
+            } else if outcomes.is_empty() {
+                println!("Nothing is due.");
+            }
+            for o in &outcomes {
+                let text = match (&o.error, o.paid) {
+                    (_, true) => format!(
+                        "tip {}: paid {} to {}",
+                        o.due.tip.id,
+                        sats(o.due.tip.amount),
+                        safe(&o.due.tip.name, 60)
+                    ),
+                    (error, false) => format!(
+                        "tip {}: not paid: {}",
+                        o.due.tip.id,
+                        error.as_deref().unwrap_or("unknown")
+                    ),
+                };
+                let text = match o.due.missed {
+                    0 => text,
+                    n => format!(
+                        "{text} ({n} earlier period(s) passed unpaid: paid once, for this one)"
+                    ),
+                };
+                if *json {
+                    progress(&text);
+                } else {
+                    println!("{text}");
+                }
+            }
+            match outcomes.iter().all(|o| o.paid) {
+                true => Ok(()),
+                false => Err(CliError::Other(
+                    "some recurring tips were not paid; run again to retry".into(),
+                )),
+            }
+        }
+    }
+}
+
+fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
+    let tips = recurring::list(store).map_err(bad)?;
+    let due = recurring::due(store, now).map_err(bad)?;
+    if json {
+        let rows: Vec<serde_json::Value> = tips
+            .iter()
+            .map(|t| {
+                let d = due.iter().find(|d| d.tip.id == t.id);
+                serde_json::json!({
+                    "id": t.id,
+                    "name": safe(&t.name, 60),
+                    "pubkey": t.node.to_hex(),
+                    "sat": t.amount.sats(),
+                    "every": t.every,
+                    "message": t.message.as_deref().map(|m| safe(m, 200)),
+                    "due": d.is_some(),
+                    "missed_periods": d.map_or(0, |d| d.missed),
+                })
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    if tips.is_empty() {
+        println!("No recurring tips.");
+    }
+    for t in &tips {
+        let state = match due.iter().find(|d| d.tip.id == t.id) {
+            Some(d) if d.missed > 0 => format!("due now ({} earlier period(s) missed)", d.missed),
+            Some(_) => "due now".to_owned(),
+            None => "paid for this period".to_owned(),
+        };
+        println!(
+            "{:>3}  {:<20} {:>10} every {:<5}  {state}{}",
+            t.id,
+            safe(&t.name, 20),
+            sats(t.amount),
+            t.every,
+            t.message
+                .as_deref()
+                .map(|m| format!("  \"{}\"", safe(m, 40)))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn bad(error: impl std::fmt::Display) -> CliError {
+    CliError::BadInput(error.to_string())
+}

@@ -1,0 +1,397 @@
+//! Recurring tips to a contact or a pubkey: an amount, a message, every
+//! day, week or month. A tip is due once per period; periods missed while
+//! Satchel was not running are paid once, for the latest period, never as a
+//! burst. The payment row (key: tip + period) is written before the send,
+//! under a journal intent, so a period is never paid twice; a failed payment
+//! is written off and tried again at the next run.
+
+use futures::StreamExt;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::journal_state::JournalState;
+use super::stream_store::{RecurringRow, StreamStore, StreamStoreError, node_of, to_i64, to_u64};
+use super::{Journal, SendEvent, SendRequest};
+use crate::keysend::outgoing::Tip;
+use crate::keysend::{Msat, NodeId};
+use crate::node::{NodeInfo, SharedNode};
+use crate::store::FeeLimit;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// How often a tip is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    Day,
+    Week,
+    Month,
+}
+
+impl Every {
+    /// `day`, `week` or `month`.
+    pub fn parse(text: &str) -> Result<Self, RecurringError> {
+        match text.trim().to_lowercase().as_str() {
+            "day" | "daily" => Ok(Self::Day),
+            "week" | "weekly" => Ok(Self::Week),
+            "month" | "monthly" => Ok(Self::Month),
+            _ => Err(RecurringError::BadEvery(
+                crate::keysend::text::display_safe(text, 20),
+            )),
+        }
+    }
+
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// The number of the period `now_ms` falls in (UTC days, weeks from
+    /// Monday, calendar months).
+    pub fn period(self, now_ms: i64) -> i64 {
+        let day = now_ms.div_euclid(DAY_MS);
+        match self {
+            Self::Day => day,
+            // 1970-01-01 was a Thursday: shift so weeks start on Monday.
+            Self::Week => (day + 3).div_euclid(7),
+            Self::Month => {
+                use chrono::Datelike;
+                let date = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+                i64::from(date.year()) * 12 + i64::from(date.month0())
+            }
+        }
+    }
+}
+
+/// Why a recurring tip cannot be added or paid.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RecurringError {
+    #[error("{0:?} is not a period: give day, week or month")]
+    BadEvery(String),
+    #[error("the amount must be at least 1 sat")]
+    ZeroAmount,
+    #[error(transparent)]
+    Store(#[from] StreamStoreError),
+}
+
+/// A tip that is due now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub tip: RecurringRow,
+    /// The period to pay (the latest).
+    pub period: i64,
+    /// Earlier periods that passed unpaid (not paid: never a burst).
+    pub missed: i64,
+}
+
+/// What a run did for one tip.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub due: Due,
+    pub paid: bool,
+    pub error: Option<String>,
+}
+
+/// Add a tip; its id.
+pub fn add(
+    store: &StreamStore,
+    name: &str,
+    node: NodeId,
+    amount: Msat,
+    every: Every,
+    message: Option<&str>,
+    now_ms: i64,
+) -> Result<i64, RecurringError> {
+    if amount.sats() == 0 {
+        return Err(RecurringError::ZeroAmount);
+    }
+    let message = message.map(str::trim).filter(|m| !m.is_empty());
+    Ok(store.with_conn(|c| {
+        let _ = c.execute(
+            "INSERT INTO recurring (name, pubkey, amount_msat, every, message, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                name,
+                node.to_hex(),
+                to_i64(amount.0),
+                every.as_str(),
+                message,
+                now_ms
+            ],
+        )?;
+        Ok(c.last_insert_rowid())
+    })?)
+}
+
+/// Every tip, oldest first.
+pub fn list(store: &StreamStore) -> Result<Vec<RecurringRow>, RecurringError> {
+    Ok(store.with_conn(|c| {
+        let mut statement = c.prepare(
+            "SELECT r.id, r.name, r.pubkey, r.amount_msat, r.every, r.message, r.created_ms, \
+             (SELECT MAX(period) FROM recurring_payment p WHERE p.recurring_id = r.id \
+              AND p.state != 'failed') FROM recurring r ORDER BY r.id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok(RecurringRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                node: node_of(&r.get::<_, String>(2)?)?,
+                amount: Msat(to_u64(r.get(3)?)),
+                every: r.get(4)?,
+                message: r.get(5)?,
+                created_ms: r.get(6)?,
+                last_period: r.get(7)?,
+            })
+        })?;
+        rows.collect()
+    })?)
+}
+
+/// Remove tip `id`; false when there was none.
+pub fn remove(store: &StreamStore, id: i64) -> Result<bool, RecurringError> {
+    Ok(store.with_conn(|c| {
+        c.execute("DELETE FROM recurring WHERE id = ?1", params![id])
+            .map(|n| n > 0)
+    })?)
+}
+
+/// The tips due at `now_ms`: each once, for the period `now_ms` falls in.
+pub fn due(store: &StreamStore, now_ms: i64) -> Result<Vec<Due>, RecurringError> {
+    Ok(list(store)?
+        .into_iter()
+        .filter_map(|tip| {
+            let every = Every::parse(&tip.every).ok()?;
+            let period = every.period(now_ms);
+            let first = every.period(tip.created_ms);
+            let last = tip.last_period;
+            if last.is_some_and(|l| l >= period) {
+                return None;
+            }
+            let missed = (period - last.map_or(first, |l| l + 1)).max(0);
+            Some(Due {
+                tip,
+                period,
+                missed,
+            })
+        })
+        .collect())
+}
+
+/// What paying tips needs.
+pub struct Payer<'a> {
+    pub node: &'a SharedNode,
+    pub journal: &'a Journal,
+    pub info: &'a NodeInfo,
+    pub fee_limit: FeeLimit,
+    pub store: &'a StreamStore,
+}
+
+/// Pay every tip due at `now_ms`, once each (within the daily cap).
+pub async fn run(payer: &Payer<'_>, now_ms: i64) -> Result<Vec<RunOutcome>, RecurringError> {
+    settle_unfinished(payer).await?;
+    let mut outcomes = Vec::new();
+    for due in due(payer.store, now_ms)? {
+        let (paid, error) = match pay(payer, &due, now_ms).await {
+            Ok(()) => (true, None),
+            Err(error) => (false, Some(error)),
+        };
+        outcomes.push(RunOutcome { due, paid, error });
+    }
+    Ok(outcomes)
+}
+
+/// Claim the period (written before sending), then send it.
+async fn pay(payer: &Payer<'_>, due: &Due, now_ms: i64) -> Result<(), String> {
+    let amount = due.tip.amount;
+    if let Some(cap) = payer.store.daily_cap().map_err(|e| e.to_string())? {
+        let spent = payer.store.spent_today(now_ms).map_err(|e| e.to_string())?;
+        if spent.0 + amount.0 > cap.0 {
+            return Err(format!("the daily cap of {cap} is reached"));
+        }
+    }
+    let intent = format!(
+        "recurring-{}-{}-{}",
+        due.tip.id,
+        due.period,
+        crate::podcast::boost::new_uuid()
+    );
+    claim(payer.store, due, &intent, now_ms).map_err(|e| e.to_string())?;
+    let request = SendRequest {
+        intent_id: intent.clone(),
+        destination: due.tip.node,
+        amount,
+        tip: Tip {
+            message: due.tip.message.clone(),
+            ..Tip::default()
+        },
+        sign: false,
+        fee_limit: payer.fee_limit.for_amount(amount),
+    };
+    let keysend = match super::prepare(payer.node, payer.info, request, None).await {
+        Ok(keysend) => keysend,
+        Err(error) => {
+            set_state(payer.store, &intent, "failed").map_err(|e| e.to_string())?;
+            return Err(error.to_string());
+        }
+    };
+    let events: Vec<SendEvent> = super::send(
+        payer.node.clone(),
+        payer.journal.clone(),
+        intent.clone(),
+        keysend,
+    )
+    .collect()
+    .await;
+    drop(events);
+    match settle(payer, &intent).await? {
+        "succeeded" => Ok(()),
+        "failed" => Err("the payment failed; it is tried again at the next run".into()),
+        _ => Err("the payment's outcome is not known yet; it is followed, never resent".into()),
+    }
+}
+
+fn claim(
+    store: &StreamStore,
+    due: &Due,
+    intent: &str,
+    now_ms: i64,
+) -> Result<(), StreamStoreError> {
+    store.with_conn(|c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A failed attempt frees the period for another one.
+        let _ = tx.execute(
+            "DELETE FROM recurring_payment WHERE recurring_id = ?1 AND period = ?2 \
+             AND state = 'failed'",
+            params![due.tip.id, due.period],
+        )?;
+        let _ = tx.execute(
+            "INSERT INTO recurring_payment (recurring_id, period, intent_id, amount_msat, state, \
+             at_ms) VALUES (?1, ?2, ?3, ?4, 'planned', ?5)",
+            params![
+                due.tip.id,
+                due.period,
+                intent,
+                to_i64(due.tip.amount.0),
+                now_ms
+            ],
+        )?;
+        tx.commit()
+    })
+}
+
+fn set_state(store: &StreamStore, intent: &str, state: &str) -> Result<(), StreamStoreError> {
+    store.with_conn(|c| {
+        c.execute(
+            "UPDATE recurring_payment SET state = ?2 WHERE intent_id = ?1",
+            params![intent, state],
+        )
+        .map(|_| ())
+    })
+}
+
+/// A payment's state from the journal, written; the word.
+async fn settle(payer: &Payer<'_>, intent: &str) -> Result<&'static str, String> {
+    let id = intent.to_owned();
+    let entry = payer
+        .journal
+        .call(move |j| j.get(&id))
+        .await
+        .map_err(|e| e.to_string())?;
+    let state = match entry.map(|e| e.state) {
+        None | Some(JournalState::Failed | JournalState::Discarded) => "failed",
+        Some(JournalState::Succeeded) => "succeeded",
+        Some(_) => "dispatched",
+    };
+    set_state(payer.store, intent, state).map_err(|e| e.to_string())?;
+    Ok(state)
+}
+
+/// Payments a crash left unfinished: followed until final, or written off.
+async fn settle_unfinished(payer: &Payer<'_>) -> Result<(), RecurringError> {
+    let intents: Vec<String> = payer.store.with_conn(|c| {
+        let mut s = c.prepare(
+            "SELECT intent_id FROM recurring_payment WHERE state IN ('planned', 'dispatched')",
+        )?;
+        let rows = s.query_map([], |r| r.get(0))?;
+        rows.collect()
+    })?;
+    for intent in intents {
+        let id = intent.clone();
+        let entry = payer.journal.call(move |j| j.get(&id)).await.ok().flatten();
+        if let Some(entry) = entry.filter(|e| {
+            matches!(
+                e.state,
+                JournalState::Pending | JournalState::Dispatched | JournalState::InFlight
+            )
+        }) {
+            let _: Vec<SendEvent> =
+                super::track_entry(payer.node.clone(), payer.journal.clone(), entry)
+                    .collect()
+                    .await;
+        }
+        let _ = settle(payer, &intent).await;
+    }
+    Ok(())
+}
+
+/// The period a tip was last paid for, if any (for tests and the GUI).
+pub fn last_paid(store: &StreamStore, id: i64) -> Result<Option<i64>, RecurringError> {
+    Ok(store.with_conn(|c| {
+        c.query_row(
+            "SELECT MAX(period) FROM recurring_payment WHERE recurring_id = ?1 \
+             AND state = 'succeeded'",
+            params![id],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .optional()
+        .map(Option::flatten)
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        // 2026-12-07 is a Monday.
+        let monday = chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let sunday_night = monday - 1;
+        assert_eq!(
+            Every::Week.period(monday),
+            Every::Week.period(sunday_night) + 1
+        );
+        assert_eq!(
+            Every::Day.period(monday),
+            Every::Day.period(sunday_night) + 1
+        );
+        assert_eq!(Every::Month.period(monday), 2026 * 12 + 11);
+        assert!(Every::parse("fortnight").is_err());
+    }
+
+    #[test]
+    fn missed_periods_are_due_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StreamStore::open(dir.path()).unwrap();
+        let node: NodeId = "029aee6a477e5324ec906fcd82a684b5f1f13e5dc335ed59e95bbdcc8d355739d6"
+            .parse()
+            .unwrap();
+        let id = add(&store, "dave", node, Msat::from_sat(5), Every::Day, None, 0).unwrap();
+        let later = 10 * DAY_MS + 5;
+        let due_now = due(&store, later).unwrap();
+        assert_eq!(due_now.len(), 1, "one payment, not ten");
+        assert_eq!((due_now[0].period, due_now[0].missed), (10, 10));
+        claim(&store, &due_now[0], "i-1", later).unwrap();
+        set_state(&store, "i-1", "succeeded").unwrap();
+        assert!(due(&store, later).unwrap().is_empty());
+        assert_eq!(last_paid(&store, id).unwrap(), Some(10));
+        assert_eq!(due(&store, 11 * DAY_MS).unwrap()[0].missed, 0);
+    }
+}

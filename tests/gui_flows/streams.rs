@@ -1,0 +1,127 @@
+//! Issue 13 on the Streams screen: a bad rate is refused with the reason; a
+//! stream to a contact starts, shows its card and the "streaming" bar on
+//! the other screens, and Stop pays what is owed and marks it stopped.
+
+use futures::StreamExt;
+use iced_test::runtime::Action;
+use iced_test::runtime::task::into_stream;
+use satchel::gui::screen::streams::Message as StreamsMessage;
+use satchel::gui::session::Message as SessionMessage;
+use satchel::gui::{Message, Screen};
+use satchel::store::{ContactBook, NewContact};
+
+use super::gui_support::Harness;
+
+fn streams(message: StreamsMessage) -> Message {
+    Message::Session(SessionMessage::Streams(message))
+}
+
+fn harness() -> Harness {
+    let (_, alice, _) = satchel::sim::demo_contacts().into_iter().next().unwrap();
+    let mut book = ContactBook::new();
+    let _ = book.add(NewContact::new("Rita", alice)).unwrap();
+    let mut h = Harness::start(0, Harness::quiet_settings(), book);
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Streams)));
+    h.update(streams(StreamsMessage::TargetChanged("Rita".into())));
+    h
+}
+
+#[test]
+fn a_bad_rate_is_refused_with_the_reason() {
+    let mut h = harness();
+    for (rate, reason) in [
+        ("0", "the rate must be at least 1 sat per minute"),
+        (
+            "-3",
+            "the rate \"-3\" is not a whole number of sats per minute: the amount cannot be \
+             negative",
+        ),
+    ] {
+        h.update(streams(StreamsMessage::RateChanged(rate.into())));
+        h.interact(|ui| {
+            let _ = ui.click("Start stream").expect("the Start button");
+        });
+        assert!(
+            h.app.session().unwrap().streams().running() == 0,
+            "nothing started"
+        );
+        assert!(h.shows(reason), "{reason:?} is shown for {rate:?}");
+    }
+}
+
+#[test]
+fn a_stream_to_a_contact_runs_and_stop_ends_it() {
+    let mut h = harness();
+    h.update(streams(StreamsMessage::RateChanged("10".into())));
+    // Start: the preparation settles; the engine's stream is driven here,
+    // message by message, as the runtime would.
+    let prepared = {
+        let task = {
+            let _context = h.runtime.enter();
+            h.app.update(streams(StreamsMessage::Start))
+        };
+        let mut outputs = into_stream(task).expect("a task");
+        h.runtime.block_on(async {
+            loop {
+                if let Some(Action::Output(message)) = outputs.next().await {
+                    break message;
+                }
+            }
+        })
+    };
+    let run_task = {
+        let _context = h.runtime.enter();
+        h.app.update(prepared)
+    };
+    let mut events = into_stream(run_task).expect("the engine's events");
+    let mut next = |h: &mut Harness| {
+        let message = h.runtime.block_on(async {
+            loop {
+                match events.next().await {
+                    Some(Action::Output(message)) => break Some(message),
+                    Some(_) => continue,
+                    None => break None,
+                }
+            }
+        });
+        if let Some(message) = message.clone() {
+            h.update(message);
+        }
+        message
+    };
+    let _started = next(&mut h).expect("Started");
+    assert_eq!(h.app.session().unwrap().streams().running(), 1);
+    assert!(h.shows("Streaming"));
+    assert!(h.shows("Stop and pay what is owed"));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Inbox)));
+    assert!(
+        h.shows("Streaming sats: 1 stream running"),
+        "the header says so"
+    );
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Streams)));
+    h.interact(|ui| {
+        let _ = ui.click("Stop and pay what is owed").expect("Stop");
+    });
+    while next(&mut h).is_some() {}
+    assert_eq!(h.app.session().unwrap().streams().running(), 0);
+    assert!(h.shows("Stopped"));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Inbox)));
+    assert!(!h.shows("Streaming sats: 1 stream running"));
+}
+
+#[test]
+fn the_daily_cap_is_saved_for_the_node() {
+    let mut h = harness();
+    h.update(streams(StreamsMessage::DailyCapChanged("1000".into())));
+    h.interact(|ui| {
+        let _ = ui.click("Save daily cap").expect("the button");
+    });
+    assert!(h.shows("Daily cap saved: 1,000 sat across all streams and recurring tips."));
+    let node = h.app.session().unwrap().info().id;
+    let store =
+        satchel::wallet::stream_store::StreamStore::open(&h.profile.node_data_dir(&node)).unwrap();
+    assert_eq!(
+        store.daily_cap().unwrap(),
+        Some(satchel::keysend::Msat::from_sat(1000))
+    );
+}

@@ -1,0 +1,340 @@
+//! Streams against the simulator over real gRPC, on a test clock moved by
+//! hand (an hour of stream time takes a second): exact totals over the
+//! spec's example block, a recipient that refuses keysend stays owed while
+//! the others are paid, the node going away and one catch-up batch within
+//! the cap, and bLIP-10 records with action "stream" on every leg.
+
+mod wallet_support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use satchel::clock::{Clock, TestClock};
+use satchel::keysend::{Boostagram, Msat, NodeId, record};
+use satchel::node::{PaymentStatus, SharedNode};
+use satchel::podcast::{Episode, Feed, select};
+use satchel::store::FeeLimit;
+use satchel::wallet::stream::{
+    BatchReport, Control, Engine, NewStream, StreamEvent, Target, open_or_create,
+};
+use satchel::wallet::stream_store::{StreamState, StreamStore};
+use tokio::sync::mpsc;
+use wallet_support::{World, within, world};
+
+const START_MS: i64 = 1_796_601_600_000; // 2026-12-07 00:00 UTC
+
+/// A feed whose show block is `recipients` (name, sim node, split, fee).
+fn feed(world: &World, recipients: &[(&str, &str, u32, bool)]) -> Target {
+    let lines: String = recipients
+        .iter()
+        .map(|(name, node, split, fee)| {
+            format!(
+                r#"<podcast:valueRecipient name="{name}" type="node" address="{}" split="{split}" fee="{fee}"/>"#,
+                world.sim.node_id(node).unwrap()
+            )
+        })
+        .collect();
+    let xml = format!(
+        r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Stream test</title><podcast:guid>stream-guid</podcast:guid>
+<podcast:value type="lightning" method="keysend">{lines}</podcast:value>
+<item><title>Ep 1</title><guid>ep-1</guid></item></channel></rss>"#
+    );
+    let selected = select(Feed::parse(xml.as_bytes()).unwrap(), None, &Episode::Show).unwrap();
+    let windows = satchel::wallet::stream_vts::windows(&selected);
+    Target::Feed {
+        block: selected.block.unwrap(),
+        context: selected.context,
+        windows,
+    }
+}
+
+/// The spec's example block: Adam 49, Dave 46, Dreb 5, Podcast Index 1 % fee.
+fn spec_block(world: &World) -> Target {
+    feed(
+        world,
+        &[
+            ("Adam", "alice", 49, false),
+            ("Dave", "bob", 46, false),
+            ("Dreb", "carol", 5, false),
+            ("Podcast Index", "dave", 1, true),
+        ],
+    )
+}
+
+struct Running {
+    clock: TestClock,
+    control: mpsc::UnboundedSender<Control>,
+    events: mpsc::UnboundedReceiver<StreamEvent>,
+    store: StreamStore,
+    id: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start(
+    world: &World,
+    target: Target,
+    rate_sats: u64,
+    cap: Option<u64>,
+    minutes: Option<u64>,
+) -> Running {
+    let clock = TestClock::at(START_MS);
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let new = NewStream {
+        target_text: "test".into(),
+        episode: String::new(),
+        rate_msat_hour: rate_sats * 60_000,
+        batch_minutes: 5,
+        cap: cap.map(Msat::from_sat),
+        context: Default::default(),
+    };
+    let row = open_or_create(&store, &new, clock.now_ms()).unwrap();
+    let engine = Engine {
+        node: world.node.clone(),
+        journal: world.journal.clone(),
+        store: store.clone(),
+        clock: Arc::new(clock.clone()),
+        info: world.node.info().await.unwrap(),
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        target,
+    };
+    let (control, control_rx) = mpsc::unbounded_channel();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let id = row.id.clone();
+    let task = tokio::spawn(async move {
+        let _ = engine.run(row, control_rx, minutes, events_tx).await;
+    });
+    // Stream time starts when the engine does.
+    assert!(matches!(
+        within(events.recv()).await,
+        Some(StreamEvent::Started(_))
+    ));
+    Running {
+        clock,
+        control,
+        events,
+        store,
+        id,
+        task,
+    }
+}
+
+impl Running {
+    /// Move the clock `minutes` forward and wait for the batch that follows.
+    async fn batch_after(&mut self, minutes: u64) -> BatchReport {
+        self.clock.advance(Duration::from_secs(60 * minutes));
+        self.next_batch().await
+    }
+
+    async fn next_batch(&mut self) -> BatchReport {
+        loop {
+            match within(self.events.recv()).await.expect("the engine runs") {
+                StreamEvent::Batch(report) => return report,
+                StreamEvent::Failed(reason) => panic!("{reason}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Events until the engine ends.
+    async fn until_end(&mut self) -> Vec<StreamEvent> {
+        let mut seen = Vec::new();
+        while let Some(event) = within(self.events.recv()).await {
+            seen.push(event);
+        }
+        seen
+    }
+}
+
+/// Succeeded payments per destination, in msat.
+async fn paid(node: &SharedNode) -> BTreeMap<NodeId, u64> {
+    let page = within(node.sent_page(0, 1000)).await.unwrap();
+    let mut paid = BTreeMap::new();
+    for p in page
+        .items
+        .iter()
+        .filter(|p| matches!(p.status, PaymentStatus::Succeeded { .. }))
+    {
+        *paid.entry(p.destination.unwrap()).or_default() += p.amount.0;
+    }
+    paid
+}
+
+#[tokio::test]
+async fn an_hour_at_10_sats_a_minute_pays_600_sats_less_what_is_owed() {
+    let world = world(|_| {}).await;
+    let mut run = start(&world, spec_block(&world), 10, None, Some(60)).await;
+    for _ in 0..12 {
+        let report = run.batch_after(5).await;
+        assert!(report.legs.iter().all(|l| l.error.is_none()), "{report:?}");
+    }
+    let report = run.next_batch().await; // the stop's batch
+    let _ = run.until_end().await;
+    let ledger = &report.ledger;
+    assert_eq!(ledger.len(), 4);
+    let accrued: u64 = ledger.iter().map(|r| r.accrued.0).sum();
+    assert_eq!(accrued, 600_000, "60 minutes of 10 sats, to the msat");
+    for row in ledger {
+        assert_eq!(row.accrued.0, row.paid.0 + row.owed().0);
+        assert!(row.owed() < Msat(1_000), "{} owes {}", row.name, row.owed());
+    }
+    let by_node = paid(&world.node).await;
+    let total: u64 = by_node.values().sum();
+    let owed: u64 = ledger.iter().map(|r| r.owed().0).sum();
+    assert_eq!(total + owed, 600_000);
+    assert_eq!(
+        total, 599_000,
+        "Adam 291, Dave 273, Dreb 29, Podcast Index 6"
+    );
+    assert_eq!(by_node[&world.sim.node_id("dave").unwrap()], 6_000);
+    let row = run.store.get(&run.id).unwrap();
+    assert_eq!(row.state, StreamState::Stopped);
+    assert!(run.store.check_invariant().unwrap().is_empty());
+    run.task.await.unwrap();
+}
+
+#[tokio::test]
+async fn each_leg_carries_a_stream_boostagram() {
+    let world = world(|_| {}).await;
+    let mut run = start(&world, spec_block(&world), 10, None, Some(5)).await;
+    let report = run.batch_after(5).await;
+    let _ = run.until_end().await;
+    let legs = run.store.legs_of(&run.id).unwrap();
+    // Podcast Index's 500 msat is under a sat: no leg, it stays owed.
+    assert_eq!(legs.len(), 3);
+    for leg in &legs {
+        let entry = world
+            .journal
+            .get(&leg.intent_id)
+            .unwrap()
+            .expect("journaled");
+        let gram = Boostagram::parse(&entry.keysend.records[&record::BOOSTAGRAM]).unwrap();
+        assert_eq!(gram.action.as_deref(), Some("stream"));
+        assert_eq!(gram.value_msat, Some(leg.amount.0));
+        assert_eq!(gram.value_msat_total, Some(report.paid.0));
+        assert_eq!(gram.boost_uuid.as_deref(), Some(report.batch_uuid.as_str()));
+        assert_eq!(gram.ts, Some(300));
+        assert_eq!(gram.guid.as_deref(), Some("stream-guid"));
+        assert_eq!(gram.message, None);
+    }
+}
+
+#[tokio::test]
+async fn a_recipient_refusing_keysend_stays_owed_while_the_others_are_paid() {
+    let world = world(|_| {}).await;
+    let target = feed(
+        &world,
+        &[("Bob", "bob", 50, false), ("Erin", "erin", 50, false)],
+    );
+    let mut run = start(&world, target, 10, None, Some(10)).await;
+    let first = run.batch_after(5).await;
+    let erin = world.sim.node_id("erin").unwrap();
+    let refused: Vec<_> = first.legs.iter().filter(|l| l.node == erin).collect();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].error.is_some());
+    let _second = run.batch_after(5).await;
+    let last = run.next_batch().await;
+    let _ = run.until_end().await;
+    let row = |node: NodeId| last.ledger.iter().find(|r| r.node == node).unwrap().clone();
+    let bob = row(world.sim.node_id("bob").unwrap());
+    assert_eq!((bob.paid, bob.owed()), (Msat::from_sat(50), Msat::ZERO));
+    let erin_row = row(erin);
+    assert_eq!(
+        (erin_row.paid, erin_row.owed()),
+        (Msat::ZERO, Msat::from_sat(50))
+    );
+    assert!(erin_row.last_error.is_some(), "the refusal is shown");
+    assert!(!paid(&world.node).await.contains_key(&erin));
+    assert!(run.store.check_invariant().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_node_away_for_ten_minutes_is_caught_up_in_one_batch_within_the_cap() {
+    let world = world(|_| {}).await;
+    let target = feed(&world, &[("Bob", "bob", 1, false)]);
+    let mut run = start(&world, target, 10, Some(200), None).await;
+    assert_eq!(run.batch_after(5).await.paid, Msat::from_sat(50));
+    world.sim.set_connections_enabled(false);
+    assert_eq!(run.batch_after(5).await.paid, Msat::ZERO);
+    assert_eq!(run.batch_after(5).await.paid, Msat::ZERO);
+    world.sim.set_connections_enabled(true);
+    let catch_up = run.batch_after(5).await;
+    assert_eq!(catch_up.legs.len(), 1, "one leg, one batch");
+    assert_eq!(catch_up.paid, Msat::from_sat(150), "minutes 5 to 20");
+    // The cap (200 sat) stops minute 21: paused with the reason, nothing more.
+    run.clock.advance(Duration::from_secs(60 * 5));
+    let mut capped = None;
+    loop {
+        match within(run.events.recv()).await.unwrap() {
+            StreamEvent::Capped { reason } => capped = Some(reason),
+            StreamEvent::Batch(report) => {
+                assert_eq!(report.paid, Msat::ZERO);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let reason = capped.expect("the cap paused the stream");
+    assert!(reason.contains("cap of 200 sat"), "{reason}");
+    let row = run.store.get(&run.id).unwrap();
+    assert_eq!(row.state, StreamState::Paused);
+    run.control.send(Control::Leave).unwrap();
+    let _ = run.until_end().await;
+    let total: u64 = paid(&world.node).await.values().sum();
+    assert_eq!(total, 200_000, "exactly the cap, never above");
+    assert!(run.store.check_invariant().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn missed_periods_of_a_recurring_tip_are_paid_once() {
+    use satchel::wallet::recurring::{self, Every, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let alice = world.sim.node_id("alice").unwrap();
+    let id = recurring::add(
+        &store,
+        "alice",
+        alice,
+        Msat::from_sat(21),
+        Every::Day,
+        Some("thanks"),
+        START_MS,
+    )
+    .unwrap();
+    let info = world.node.info().await.unwrap();
+    let payer = Payer {
+        node: &world.node,
+        journal: &world.journal,
+        info: &info,
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        store: &store,
+    };
+    // Satchel was not run for ten days.
+    let later = START_MS + 10 * 86_400_000;
+    let outcomes = within(recurring::run(&payer, later)).await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert!(outcomes[0].paid, "{outcomes:?}");
+    assert_eq!(outcomes[0].due.missed, 10);
+    assert!(
+        within(recurring::run(&payer, later + 1_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        paid(&world.node).await[&alice],
+        21_000,
+        "once, not eleven times"
+    );
+    assert_eq!(
+        recurring::last_paid(&store, id).unwrap(),
+        Some(Every::Day.period(later))
+    );
+    // The next day is due again, once.
+    let next = within(recurring::run(&payer, later + 86_400_000))
+        .await
+        .unwrap();
+    assert!(next[0].paid);
+    assert_eq!(paid(&world.node).await[&alice], 42_000);
+}
