@@ -6,6 +6,8 @@
 mod contacts;
 #[path = "gui_flows/desktop.rs"]
 mod desktop;
+#[path = "gui_flows/dialogs.rs"]
+mod dialogs;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;
