@@ -4,6 +4,8 @@
 
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
+#[path = "gui_flows/copy_buttons.rs"]
+mod copy_buttons;
 #[path = "gui_flows/desktop.rs"]
 mod desktop;
 #[path = "gui_flows/dialogs.rs"]
