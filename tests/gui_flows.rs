@@ -17,6 +17,8 @@ mod history;
 mod inbox_search;
 #[path = "gui_flows/index_damage.rs"]
 mod index_damage;
+#[path = "gui_flows/keyboard.rs"]
+mod keyboard;
 #[path = "gui_flows/layout.rs"]
 mod layout;
 #[path = "gui_flows/live_tip.rs"]

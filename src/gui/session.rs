@@ -58,6 +58,8 @@ pub struct Session {
     /// The first backfill ended: the live follow runs from its cursor.
     following: bool,
     notice: Option<String>,
+    /// The `?` sheet of keyboard shortcuts is open.
+    shortcuts: bool,
 }
 
 /// Session events.
@@ -78,6 +80,8 @@ pub enum Message {
     /// Read new history from the node into the index.
     Resync,
     Escape,
+    /// Open or close the sheet of keyboard shortcuts (`?`).
+    Shortcuts,
     DismissNotice,
     /// A desktop notification was shown (what it said).
     Notified(crate::gui::notify::Notice),
@@ -144,6 +148,7 @@ impl Session {
             backfilling: Coalesced::default(),
             following: false,
             notice: index_warning(context),
+            shortcuts: false,
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -200,6 +205,11 @@ impl Session {
         &self.recovery
     }
 
+    /// Whether the `?` sheet of shortcuts is open.
+    pub fn shortcuts_open(&self) -> bool {
+        self.shortcuts
+    }
+
     /// The notice bar's text, if shown (tests).
     pub fn notice(&self) -> Option<&str> {
         self.notice.as_deref()
@@ -226,7 +236,8 @@ impl Session {
             Message::ContactsSaved(result) => self.contacts_saved(result, context),
             Message::NewTip => self.new_tip(),
             Message::Resync => run(self.backfill()),
-            Message::Escape => self.escape(),
+            Message::Escape => self.escape(context),
+            Message::Shortcuts => self.set(|s| s.shortcuts = !s.shortcuts),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
@@ -275,13 +286,16 @@ impl Session {
         Action::None
     }
 
-    fn escape(&mut self) -> Action {
+    fn escape(&mut self, context: &Context) -> Action {
+        if std::mem::take(&mut self.shortcuts) {
+            return Action::None;
+        }
         let _ = match self.screen {
             Screen::Inbox => self.inbox.close_detail(),
             Screen::Contacts => self.contacts.close_dialog(),
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
-            Screen::Settings => false,
+            Screen::Settings => self.settings.revert(&context.settings),
         };
         Action::None
     }

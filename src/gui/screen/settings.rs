@@ -134,6 +134,20 @@ impl Settings {
         Action::Changed(next)
     }
 
+    /// Esc: drop what was typed in the number fields and not applied;
+    /// `true` if anything was.
+    pub fn revert(&mut self, stored: &Stored) -> bool {
+        let fresh = Self::new(stored);
+        let typed = Field::ALL
+            .iter()
+            .any(|&f| self.input(f).text != fresh.input(f).text || self.error(f).is_some());
+        if typed {
+            (self.spam, self.fee_limit, self.confirm) =
+                (fresh.spam, fresh.fee_limit, fresh.confirm);
+        }
+        typed
+    }
+
     /// The screen is left: apply every valid number typed and not yet applied.
     pub fn leave(&mut self, stored: &Stored) -> Action {
         self.submit(&Field::ALL, stored)

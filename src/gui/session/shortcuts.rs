@@ -1,8 +1,10 @@
 //! Keyboard shortcuts of a session: Ctrl+1..4 switch screens, Ctrl+N starts
-//! a tip, Ctrl+, opens Settings, Esc closes dialogs. They work while a text
-//! field has focus: a focused input captures every key press, so the
-//! subscription reads events whatever their capture status, and only ever
-//! reacts to Ctrl combinations and Esc (never plain typing).
+//! a tip, Ctrl+, opens Settings, Esc closes dialogs, `?` (or F1) shows the
+//! sheet listing them all ([`SHEET`]). They work while a text field has
+//! focus: a focused input captures every key press, so the subscription
+//! reads events whatever their capture status, and only ever reacts to Ctrl
+//! combinations, Esc and F1; `?` only when no field took it (typing a `?`
+//! in a message must stay typing).
 
 use iced::keyboard::key::{Code, Named, Physical};
 use iced::keyboard::{self, Key, Modifiers};
@@ -16,7 +18,25 @@ pub fn listen() -> Subscription<Message> {
     event::listen_with(on_event)
 }
 
-fn on_event(event: Event, _status: event::Status, _window: window::Id) -> Option<Message> {
+/// Every shortcut of the window, as the `?` sheet lists them: keys, what
+/// they do. Written next to the handling so the two stay together.
+pub const SHEET: &[(&str, &str)] = &[
+    ("Ctrl+1", "Inbox"),
+    ("Ctrl+2", "Send"),
+    ("Ctrl+3", "Contacts"),
+    ("Ctrl+4", "Sent"),
+    ("Ctrl+,", "Settings"),
+    ("Ctrl+N", "New tip"),
+    ("Tab / Shift+Tab", "Next / previous field"),
+    ("Enter", "Submit the form (send, save, connect, apply)"),
+    (
+        "Esc",
+        "Close a detail, dialog or this sheet; step back from confirm",
+    ),
+    ("? or F1", "Show this sheet"),
+];
+
+fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<Message> {
     let Event::Keyboard(keyboard::Event::KeyPressed {
         key,
         physical_key,
@@ -26,7 +46,18 @@ fn on_event(event: Event, _status: event::Status, _window: window::Id) -> Option
     else {
         return None;
     };
+    if status == event::Status::Ignored && is_sheet_key(&key, modifiers) {
+        return Some(Message::Shortcuts);
+    }
+    if let Key::Named(Named::F1) = key {
+        return Some(Message::Shortcuts);
+    }
     shortcut(&key, physical_key, modifiers)
+}
+
+/// `?` typed outside a text field (any layout: the character, not the key).
+fn is_sheet_key(key: &Key, modifiers: Modifiers) -> bool {
+    !modifiers.command() && !modifiers.alt() && matches!(key, Key::Character(c) if c == "?")
 }
 
 /// The session message for a key press, if it is a shortcut.
@@ -130,6 +161,28 @@ mod tests {
             Modifiers::empty(),
         );
         assert!(matches!(escape, Some(Message::Escape)));
+    }
+
+    fn question_mark(status: event::Status) -> Option<Message> {
+        let event = Event::Keyboard(keyboard::Event::KeyPressed {
+            key: Key::Character("?".into()),
+            modified_key: Key::Character("?".into()),
+            physical_key: Physical::Code(Code::Slash),
+            location: keyboard::Location::Standard,
+            modifiers: Modifiers::SHIFT,
+            text: Some("?".into()),
+            repeat: false,
+        });
+        on_event(event, status, window::Id::unique())
+    }
+
+    #[test]
+    fn question_mark_opens_the_sheet_unless_a_field_is_typing_it() {
+        assert!(matches!(
+            question_mark(event::Status::Ignored),
+            Some(Message::Shortcuts)
+        ));
+        assert!(question_mark(event::Status::Captured).is_none(), "typed");
     }
 
     #[test]
