@@ -349,6 +349,11 @@ impl App {
         }
     }
 
+    /// The UI scale from the settings (iced multiplies every size by it).
+    pub fn scale_factor(&self) -> f32 {
+        self.context.settings.ui_scale.factor()
+    }
+
     /// Light, dark, or following the system.
     pub fn theme(&self) -> Theme {
         let dark = match self.context.settings.theme {

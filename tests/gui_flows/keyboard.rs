@@ -83,3 +83,30 @@ fn esc_in_settings_drops_a_half_typed_number() {
     h.update(session(SessionMessage::Navigate(Screen::Inbox)));
     assert_eq!(h.app.context().settings.spam_threshold, before);
 }
+
+/// Issue 18: the UI scale is chosen in Settings, saved, and is the factor
+/// the window is drawn at (after a restart too).
+#[test]
+fn the_ui_scale_is_saved_and_applied() {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    assert_eq!(h.app.scale_factor(), 1.0);
+    h.update(session(SessionMessage::Navigate(Screen::Settings)));
+    h.interact(|ui| {
+        let _ = ui.click("150%").expect("the 150% choice");
+    });
+    assert_eq!(h.app.scale_factor(), 1.5, "applied at once");
+    let on_disk = satchel::store::Settings::load(&h.profile)
+        .expect("readable")
+        .value;
+    assert_eq!(on_disk.ui_scale.percent(), 150, "saved");
+    let again = Harness::start(0, on_disk, ContactBook::new());
+    assert_eq!(again.app.scale_factor(), 1.5, "read back at the next start");
+    h.update(session(SessionMessage::Settings(settings::Message::Scale(
+        20,
+    ))));
+    assert_eq!(
+        h.app.scale_factor(),
+        1.5,
+        "a scale outside 75%..200% is refused"
+    );
+}

@@ -63,6 +63,8 @@ pub enum Message {
     Unit(AmountUnit),
     /// The renderer for the next start.
     Renderer(RendererChoice),
+    /// The UI scale, in percent (applied at once).
+    Scale(u16),
     SpamChanged(String),
     FeeLimitChanged(String),
     ConfirmChanged(String),
@@ -112,6 +114,13 @@ impl Settings {
             Message::Theme(choice) => next.theme = choice,
             Message::Unit(unit) => next.unit = unit,
             Message::Renderer(choice) => next.renderer = choice,
+            Message::Scale(percent) => match crate::store::UiScale::new(percent) {
+                Ok(scale) => next.ui_scale = scale,
+                Err(reason) => {
+                    log::warn!("{reason}");
+                    return Action::None;
+                }
+            },
             Message::NotificationsToggled(on) => next.notifications = on,
             Message::SpamChanged(text) => return self.typed(Field::Spam, text),
             Message::FeeLimitChanged(text) => return self.typed(Field::FeeLimit, text),

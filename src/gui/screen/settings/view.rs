@@ -37,6 +37,7 @@ impl Settings {
                         Message::Unit
                     )
                 ),
+                setting("Interface scale", scale_choices(s.ui_scale.percent())),
                 renderer::section(s.renderer, self.drawn),
             ]
             .spacing(gap::M),
@@ -158,6 +159,21 @@ pub(super) fn segmented<'a, T: Copy + PartialEq + 'a>(
                     .padding([6, 14])
                     .style(theme::nav_button(*value == current))
                     .on_press(on(*value)),
+            )
+        })
+        .into()
+}
+
+/// The UI scale choices, 75% to 200%.
+fn scale_choices<'a>(current: u16) -> Element<'a, Message> {
+    crate::store::UiScale::CHOICES
+        .iter()
+        .fold(row![].spacing(2), |r, &percent| {
+            r.push(
+                button(text(format!("{percent}%")).size(size::SMALL))
+                    .padding([6, 8])
+                    .style(theme::nav_button(percent == current))
+                    .on_press(Message::Scale(percent)),
             )
         })
         .into()
