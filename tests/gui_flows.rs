@@ -10,6 +10,8 @@ mod copy_buttons;
 mod desktop;
 #[path = "gui_flows/dialogs.rs"]
 mod dialogs;
+#[path = "gui_flows/fiat.rs"]
+mod fiat;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;

@@ -123,6 +123,14 @@ impl App {
             }
             _ => connect.detect().map(Message::Connect),
         };
+        let fiat = crate::fiat::FiatState {
+            quote: settings
+                .fiat
+                .enabled
+                .then(|| crate::fiat::load_cached(boot.paths.cache_dir()))
+                .flatten(),
+            ..Default::default()
+        };
         let context = Context {
             paths: boot.paths,
             settings,
@@ -130,6 +138,7 @@ impl App {
             secrets,
             demo: boot.demo,
             warnings: boot.warnings,
+            fiat,
         };
         let app = Self {
             context,

@@ -26,6 +26,7 @@ use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
 use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
+mod fiat;
 mod inbox_sync;
 mod index_check;
 mod payments;
@@ -60,6 +61,8 @@ pub struct Session {
     notice: Option<String>,
     /// The `?` sheet of keyboard shortcuts is open.
     shortcuts: bool,
+    /// The node's SOCKS proxy: fiat prices go through it too.
+    proxy: Option<crate::lnd::socks::SocksProxy>,
 }
 
 /// Session events.
@@ -82,6 +85,10 @@ pub enum Message {
     Escape,
     /// Open or close the sheet of keyboard shortcuts (`?`).
     Shortcuts,
+    /// Ask for the fiat rate (`true`: even if the one known is fresh).
+    RefreshFiat(bool),
+    /// The fiat price source answered.
+    Fiat(Result<crate::fiat::Quote, crate::fiat::FiatError>),
     DismissNotice,
     /// A desktop notification was shown (what it said).
     Notified(crate::gui::notify::Notice),
@@ -127,7 +134,9 @@ impl Session {
         journal: Journal,
         context: &Context,
     ) -> (Self, Task<Message>) {
-        let Connection { node, info, .. } = connection;
+        let Connection {
+            node, info, spec, ..
+        } = connection;
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
@@ -149,6 +158,7 @@ impl Session {
             following: false,
             notice: index_warning(context),
             shortcuts: false,
+            proxy: spec.proxy.clone(),
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -157,6 +167,7 @@ impl Session {
             session.backfill(),
             session.balance_task(),
             index_check::outcome(&session.index),
+            Task::done(Message::RefreshFiat(false)),
         ]);
         (session, start)
     }
@@ -238,6 +249,8 @@ impl Session {
             Message::Resync => run(self.backfill()),
             Message::Escape => self.escape(context),
             Message::Shortcuts => self.set(|s| s.shortcuts = !s.shortcuts),
+            Message::Fiat(result) => self.fiat_answered(result, context),
+            Message::RefreshFiat(force) => run(self.refresh_fiat(context, force)),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
@@ -256,6 +269,7 @@ impl Session {
             Action::None
         };
         self.screen = screen;
+        let rate = run(self.refresh_fiat(context, false));
         let shown = match screen {
             Screen::Sent => run(self.sent.reload().map(Message::Sent)),
             Screen::Inbox => run(self
@@ -268,7 +282,7 @@ impl Session {
                 .map(Message::Contacts)),
             _ => Action::None,
         };
-        left.then(shown)
+        left.then(shown).then(rate)
     }
 
     fn sent_update(&mut self, message: sent::Message) -> Action {
@@ -320,6 +334,7 @@ fn env_for<'a>(info: &'a NodeInfo, context: &'a Context) -> Env<'a> {
         contacts: &context.contacts,
         settings: &context.settings,
         info,
+        fiat: context.settings.fiat.enabled.then_some(&context.fiat),
     }
 }
 

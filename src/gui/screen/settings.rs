@@ -65,6 +65,12 @@ pub enum Message {
     Renderer(RendererChoice),
     /// The UI scale, in percent (applied at once).
     Scale(u16),
+    /// Fiat amounts on or off (off: no price request at all).
+    FiatToggled(bool),
+    /// The fiat currency (an ISO code).
+    FiatCurrency(&'static str),
+    /// Ask the price source again now.
+    RefreshFiat,
     SpamChanged(String),
     FeeLimitChanged(String),
     ConfirmChanged(String),
@@ -93,6 +99,8 @@ pub enum Action {
     Disconnect,
     /// Put this text on the clipboard.
     Copy(String),
+    /// Ask the price source again now.
+    RefreshFiat,
 }
 
 impl Settings {
@@ -122,6 +130,9 @@ impl Settings {
                 }
             },
             Message::NotificationsToggled(on) => next.notifications = on,
+            Message::FiatToggled(on) => next.fiat.enabled = on,
+            Message::FiatCurrency(code) => next.fiat.currency = code.to_owned(),
+            Message::RefreshFiat => return Action::RefreshFiat,
             Message::SpamChanged(text) => return self.typed(Field::Spam, text),
             Message::FeeLimitChanged(text) => return self.typed(Field::FeeLimit, text),
             Message::ConfirmChanged(text) => return self.typed(Field::Confirm, text),

@@ -26,7 +26,8 @@ impl Session {
             &self.info,
             self.balance,
             self.link.state(),
-            context.settings.unit
+            context.settings.unit,
+            self.balance.and_then(|b| env.fiat(b.local))
         )];
         if let Some(notice) = &self.notice {
             main = main.push(notice_bar(notice));

@@ -230,6 +230,10 @@ fn detail_view<'a>(
     let amount = text(format::amount(detail.amount, env.settings.unit))
         .size(size::FIGURE)
         .font(theme::BOLD);
+    let amount: Element<'a, Message> = match env.fiat(detail.amount) {
+        Some(fiat) => column![amount, widget::caption(fiat)].into(),
+        None => amount.into(),
+    };
     let mut col = column![
         amount,
         widget::caption(format::full_time(detail.settled_at)),
