@@ -39,6 +39,7 @@ pub const SHEET: &[(&str, &str)] = &[
 fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<Message> {
     let Event::Keyboard(keyboard::Event::KeyPressed {
         key,
+        modified_key,
         physical_key,
         modifiers,
         ..
@@ -46,7 +47,7 @@ fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<
     else {
         return None;
     };
-    if status == event::Status::Ignored && is_sheet_key(&key, modifiers) {
+    if status == event::Status::Ignored && is_sheet_key(&modified_key, modifiers) {
         return Some(Message::Shortcuts);
     }
     if let Key::Named(Named::F1) = key {
@@ -55,7 +56,8 @@ fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<
     shortcut(&key, physical_key, modifiers)
 }
 
-/// `?` typed outside a text field (any layout: the character, not the key).
+/// `?` typed outside a text field (any layout: the character typed, i.e.
+/// the key with Shift applied; the plain key is `/` on US layouts).
 fn is_sheet_key(key: &Key, modifiers: Modifiers) -> bool {
     !modifiers.command() && !modifiers.alt() && matches!(key, Key::Character(c) if c == "?")
 }
@@ -164,8 +166,9 @@ mod tests {
     }
 
     fn question_mark(status: event::Status) -> Option<Message> {
+        // What winit sends for Shift+/ on a US layout.
         let event = Event::Keyboard(keyboard::Event::KeyPressed {
-            key: Key::Character("?".into()),
+            key: Key::Character("/".into()),
             modified_key: Key::Character("?".into()),
             physical_key: Physical::Code(Code::Slash),
             location: keyboard::Location::Standard,

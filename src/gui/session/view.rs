@@ -104,9 +104,9 @@ fn shortcuts_sheet<'a>() -> Element<'a, Message> {
             rows,
             widget::caption("Esc closes this sheet.")
         ]
-        .spacing(theme::gap::M)
-        .max_width(560),
-    );
+        .spacing(theme::gap::M),
+    )
+    .width(600);
     let backdrop = container(opaque(card))
         .center(Length::Fill)
         .style(|_| container::Style {
