@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod desktop;
 pub mod fault;
+pub mod fiat;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod keysend;

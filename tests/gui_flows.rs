@@ -6,8 +6,14 @@
 mod channels;
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
+#[path = "gui_flows/copy_buttons.rs"]
+mod copy_buttons;
 #[path = "gui_flows/desktop.rs"]
 mod desktop;
+#[path = "gui_flows/dialogs.rs"]
+mod dialogs;
+#[path = "gui_flows/fiat.rs"]
+mod fiat;
 mod gui_support;
 #[path = "gui_flows/history.rs"]
 mod history;
@@ -15,6 +21,8 @@ mod history;
 mod inbox_search;
 #[path = "gui_flows/index_damage.rs"]
 mod index_damage;
+#[path = "gui_flows/keyboard.rs"]
+mod keyboard;
 #[path = "gui_flows/layout.rs"]
 mod layout;
 #[path = "gui_flows/live_tip.rs"]

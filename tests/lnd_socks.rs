@@ -179,3 +179,40 @@ async fn an_onion_host_without_tor_says_what_to_install() {
         Route::Direct
     );
 }
+
+/// Issue 18: fiat prices go through the node's SOCKS proxy: the price
+/// source's name reaches the proxy unresolved (as Tor needs), and the
+/// answer comes back through it.
+#[tokio::test]
+async fn fiat_prices_are_fetched_through_the_socks_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = server.local_addr().unwrap().port();
+    let _serve = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = server.accept().await {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf).await;
+            let body = r#"{"USD":97000}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    let name = "prices.example";
+    let proxy = Proxy::start(HashMap::from([(
+        name.to_owned(),
+        format!("127.0.0.1:{port}").parse().unwrap(),
+    )]))
+    .await;
+    let url = format!("http://{name}:{port}/api/v1/prices");
+    let source = satchel::fiat::PriceSource::new(&url, Some(&proxy.socks())).unwrap();
+    let quote = source.fetch("USD", 1_700_000_000).await.expect("a price");
+    assert_eq!(quote.per_btc_hundredths, 9_700_000);
+    assert_eq!(
+        proxy.asked(),
+        [format!("name {name}:{port}")],
+        "via the proxy"
+    );
+}

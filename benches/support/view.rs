@@ -57,6 +57,7 @@ impl Context {
             contacts: &self.contacts,
             settings: &self.settings,
             info: &self.info,
+            fiat: None,
         }
     }
 }

@@ -123,6 +123,14 @@ impl App {
             }
             _ => connect.detect().map(Message::Connect),
         };
+        let fiat = crate::fiat::FiatState {
+            quote: settings
+                .fiat
+                .enabled
+                .then(|| crate::fiat::load_cached(boot.paths.cache_dir()))
+                .flatten(),
+            ..Default::default()
+        };
         let context = Context {
             paths: boot.paths,
             settings,
@@ -130,6 +138,7 @@ impl App {
             secrets,
             demo: boot.demo,
             warnings: boot.warnings,
+            fiat,
         };
         let app = Self {
             context,
@@ -347,6 +356,11 @@ impl App {
             Some(unread) if unread > 0 => format!("Satchel ({unread} unread)"),
             _ => "Satchel".into(),
         }
+    }
+
+    /// The UI scale from the settings (iced multiplies every size by it).
+    pub fn scale_factor(&self) -> f32 {
+        self.context.settings.ui_scale.factor()
     }
 
     /// Light, dark, or following the system.

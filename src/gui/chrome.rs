@@ -84,6 +84,7 @@ pub fn header<'a, M: 'a>(
     balance: Option<Balance>,
     state: &'a State,
     unit: AmountUnit,
+    fiat: Option<String>,
 ) -> Element<'a, M> {
     let color = theme::parse_hex_color(&info.color).unwrap_or(iced::color!(0x888888));
     let network: Element<'a, M> = if info.network.is_mainnet() {
@@ -102,13 +103,17 @@ pub fn header<'a, M: 'a>(
     .align_y(Alignment::Center);
     let spendable = balance.map_or_else(|| "…".to_owned(), |b| format::amount(b.local, unit));
     // Whole pixels (see `theme::line`): the screens below start on one.
-    let balance = column![
+    let mut balance = column![
         widget::caption("Spendable").line_height(theme::line::SMALL),
         text(spendable)
             .font(theme::BOLD)
             .line_height(theme::line::CONTROL)
     ]
     .spacing(2);
+    if let Some(fiat) = fiat {
+        // Only while fiat amounts are on (Settings).
+        balance = balance.push(widget::caption(fiat).line_height(theme::line::SMALL));
+    }
     let top = row![identity, space::horizontal(), balance, connection(state)]
         .spacing(gap::L)
         .align_y(Alignment::Center);

@@ -15,4 +15,6 @@ pub struct Context {
     pub demo: bool,
     /// Problems to show once (unreadable files, no keyring).
     pub warnings: Vec<String>,
+    /// The fiat rate (untouched while fiat amounts are off).
+    pub fiat: crate::fiat::FiatState,
 }

@@ -60,6 +60,7 @@ pub fn run(boot: Boot) -> iced::Result {
     let mut application = iced::application(move || App::new(init.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
+        .scale_factor(App::scale_factor)
         .subscription(App::subscription)
         .default_font(theme::FONT)
         .window(crate::desktop::window_settings())

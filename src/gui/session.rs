@@ -26,6 +26,7 @@ use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
 use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
+mod fiat;
 mod inbox_sync;
 mod index_check;
 mod payments;
@@ -61,6 +62,10 @@ pub struct Session {
     /// The first backfill ended: the live follow runs from its cursor.
     following: bool,
     notice: Option<String>,
+    /// The `?` sheet of keyboard shortcuts is open.
+    shortcuts: bool,
+    /// The node's SOCKS proxy: fiat prices go through it too.
+    proxy: Option<crate::lnd::socks::SocksProxy>,
 }
 
 /// Session events.
@@ -90,6 +95,12 @@ pub enum Message {
     ListOpen,
     /// Focus the current screen's search field (`/`, Ctrl+F).
     FocusSearch,
+    /// Open or close the sheet of keyboard shortcuts (`?`).
+    Shortcuts,
+    /// Ask for the fiat rate (`true`: even if the one known is fresh).
+    RefreshFiat(bool),
+    /// The fiat price source answered.
+    Fiat(Result<crate::fiat::Quote, crate::fiat::FiatError>),
     DismissNotice,
     /// A desktop notification was shown (what it said).
     Notified(crate::gui::notify::Notice),
@@ -135,7 +146,9 @@ impl Session {
         journal: Journal,
         context: &Context,
     ) -> (Self, Task<Message>) {
-        let Connection { node, info, .. } = connection;
+        let Connection {
+            node, info, spec, ..
+        } = connection;
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
@@ -159,6 +172,8 @@ impl Session {
             backfilling: Coalesced::default(),
             following: false,
             notice: index_warning(context),
+            shortcuts: false,
+            proxy: spec.proxy.clone(),
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -167,6 +182,7 @@ impl Session {
             session.backfill(),
             session.balance_task(),
             index_check::outcome(&session.index),
+            Task::done(Message::RefreshFiat(false)),
         ]);
         (session, start)
     }
@@ -225,6 +241,11 @@ impl Session {
         &self.recovery
     }
 
+    /// Whether the `?` sheet of shortcuts is open.
+    pub fn shortcuts_open(&self) -> bool {
+        self.shortcuts
+    }
+
     /// The notice bar's text, if shown (tests).
     pub fn notice(&self) -> Option<&str> {
         self.notice.as_deref()
@@ -259,10 +280,13 @@ impl Session {
             Message::ContactsSaved(result) => self.contacts_saved(result, context),
             Message::NewTip => self.new_tip(),
             Message::Resync => run(self.backfill()),
-            Message::Escape => self.escape(),
             Message::ListMove(by) => self.on_inbox(inbox::Message::MoveCursor(by), context),
             Message::ListOpen => self.on_inbox(inbox::Message::OpenCursor, context),
             Message::FocusSearch => self.on_inbox(inbox::Message::FocusSearch, context),
+            Message::Escape => self.escape(context),
+            Message::Shortcuts => self.set(|s| s.shortcuts = !s.shortcuts),
+            Message::Fiat(result) => self.fiat_answered(result, context),
+            Message::RefreshFiat(force) => run(self.refresh_fiat(context, force)),
             Message::DismissNotice => self.set(|s| s.notice = None),
             Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
@@ -281,6 +305,7 @@ impl Session {
             Action::None
         };
         self.screen = screen;
+        let rate = run(self.refresh_fiat(context, false));
         let shown = match screen {
             Screen::Sent => run(self.sent.reload().map(Message::Sent)),
             Screen::Inbox => run(self
@@ -295,7 +320,7 @@ impl Session {
             Screen::Channels => run(self.channels.reload(&self.node).map(Message::Channels)),
             _ => Action::None,
         };
-        left.then(shown)
+        left.then(shown).then(rate)
     }
 
     fn sent_update(&mut self, message: sent::Message) -> Action {
@@ -350,14 +375,18 @@ impl Session {
         }
     }
 
-    fn escape(&mut self) -> Action {
+    fn escape(&mut self, context: &Context) -> Action {
+        if std::mem::take(&mut self.shortcuts) {
+            return Action::None;
+        }
         let _ = match self.screen {
             Screen::Inbox => self.inbox.close_detail(),
             Screen::Contacts => self.contacts.close_dialog(),
             Screen::Sent => self.sent.close_detail(),
             Screen::Send => self.send.back_to_compose(),
             Screen::Podcasts => self.podcasts.close_dialog(),
-            Screen::Settings | Screen::Channels | Screen::Streams => false,
+            Screen::Settings => self.settings.revert(&context.settings),
+            Screen::Channels | Screen::Streams => false,
         };
         Action::None
     }
@@ -382,6 +411,7 @@ fn env_for<'a>(info: &'a NodeInfo, context: &'a Context) -> Env<'a> {
         contacts: &context.contacts,
         settings: &context.settings,
         info,
+        fiat: context.settings.fiat.enabled.then_some(&context.fiat),
     }
 }
 

@@ -301,6 +301,23 @@ pub fn empty_state<'a, M: 'a>(title: &'a str, detail: &'a str) -> Element<'a, M>
 }
 
 /// Monospace text for keys and hashes.
+/// A hex value with a Copy link that reads "Copied" once `copied` is this
+/// value (the last one the pane put on the clipboard).
+pub fn copyable<'a, M: Clone + 'a>(
+    value: String,
+    copied: Option<&str>,
+    on_copy: impl FnOnce(String) -> M,
+) -> Element<'a, M> {
+    let label = if copied == Some(value.as_str()) {
+        "Copied"
+    } else {
+        "Copy"
+    };
+    column![mono(value.clone()), link(label, on_copy(value))]
+        .spacing(2)
+        .into()
+}
+
 pub fn mono<'a>(value: impl text::IntoFragment<'a>) -> text::Text<'a> {
     text(value)
         .font(theme::MONO)

@@ -13,6 +13,7 @@ mod saved_node;
 mod secret;
 mod settings;
 mod trust;
+mod ui_prefs;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use secret::{
     MemorySecrets, OsKeyring, SecretError, SecretStore, macaroon_key, open_secret_store,
 };
 pub use settings::{AmountUnit, FeeLimit, MIN_FEE_LIMIT, RendererChoice, Settings, ThemeChoice};
+pub use ui_prefs::{DEFAULT_PRICE_SOURCE, FIAT_CURRENCIES, FiatPrefs, UiScale};
 
 /// What can go wrong with Satchel's local files. `Clone` so it can ride in
 /// GUI messages (the I/O source is shared behind an `Arc`).

@@ -145,6 +145,10 @@ pub struct Settings {
     pub nodes: Vec<SavedNode>,
     /// The id of the node to open at start.
     pub active_node: Option<String>,
+    /// How large the window draws everything (75%..200%).
+    pub ui_scale: super::UiScale,
+    /// Amounts also in a fiat currency (off by default).
+    pub fiat: super::FiatPrefs,
 }
 
 impl Default for Settings {
@@ -160,6 +164,8 @@ impl Default for Settings {
             renderer: RendererChoice::default(),
             nodes: Vec::new(),
             active_node: None,
+            ui_scale: super::UiScale::default(),
+            fiat: super::FiatPrefs::default(),
         }
     }
 }

@@ -12,7 +12,7 @@ use satchel::store::ContactBook;
 use super::gui_support::Harness;
 
 /// Pay `name` from the sim (as another app would), then show Sent.
-fn paid(h: &mut Harness, names: &[&str]) {
+pub(super) fn paid(h: &mut Harness, names: &[&str]) {
     let client = h.client();
     for name in names {
         let keysend = satchel::node::OutgoingKeysend {

@@ -17,7 +17,7 @@ use super::gui_support::Harness;
 
 /// Records signed (Whatsat) by a key that is in no graph, for `me`: the
 /// signed chat record is `chat`; `extra` is added unsigned.
-fn signed(me: &NodeId, chat: &str, extra: &[(u64, &[u8])]) -> (NodeId, Records) {
+pub(super) fn signed(me: &NodeId, chat: &str, extra: &[(u64, &[u8])]) -> (NodeId, Records) {
     let secret = secp256k1::SecretKey::from_slice(&[5; 32]).expect("secret");
     let sender = node_id_of(&secret);
     let timestamp = 1_700_000_000_000_000_000u64;
@@ -33,7 +33,7 @@ fn signed(me: &NodeId, chat: &str, extra: &[(u64, &[u8])]) -> (NodeId, Records) 
 }
 
 /// Inject `records` from alice, read them in and open the newest tip.
-fn open_tip(h: &mut Harness, records: Records) {
+pub(super) fn open_tip(h: &mut Harness, records: Records) {
     let _ = h
         .runtime
         .block_on(h.sim.inject_keysend("alice", Msat::from_sat(500), records))

@@ -203,6 +203,10 @@ pub enum Message {
     HostChanged(String),
     CertChanged(String),
     MacaroonChanged(String),
+    /// Open the desktop's file dialog for a path field.
+    Choose(PathField),
+    /// The dialog answered (`None`: cancelled); typing a path still works.
+    Chosen(PathField, Option<std::path::PathBuf>),
     ProxyChanged(String),
     LabelChanged(String),
     RememberToggled(bool),
@@ -220,6 +224,31 @@ pub enum Message {
     /// Open the demo network instead (a new `satchel --demo` window).
     TryDemo,
     DemoLaunched(Result<(), Failure>),
+}
+
+/// A file field of the form that has a "Choose..." button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathField {
+    Cert,
+    Macaroon,
+}
+
+impl PathField {
+    fn kind(self) -> crate::desktop::dialogs::FileKind {
+        use crate::desktop::dialogs::FileKind;
+        match self {
+            Self::Cert => FileKind {
+                title: "lnd's TLS certificate",
+                filter_name: "Certificate",
+                extensions: &["cert", "crt", "pem"],
+            },
+            Self::Macaroon => FileKind {
+                title: "A macaroon file",
+                filter_name: "Macaroon",
+                extensions: &["macaroon"],
+            },
+        }
+    }
 }
 
 /// What the parent must do.
@@ -318,6 +347,18 @@ impl Connect {
             Message::HostChanged(value) => self.set(|s| s.host_port = value),
             Message::CertChanged(value) => self.set(|s| s.cert_path = value),
             Message::MacaroonChanged(value) => self.set(|s| s.macaroon_path = value),
+            Message::Choose(field) => Action::Run(Task::perform(
+                crate::desktop::dialogs::open_file(field.kind()),
+                move |path| Message::Chosen(field, path),
+            )),
+            Message::Chosen(field, Some(path)) => self.set(|s| {
+                let path = path.display().to_string();
+                match field {
+                    PathField::Cert => s.cert_path = path,
+                    PathField::Macaroon => s.macaroon_path = path,
+                }
+            }),
+            Message::Chosen(_, None) => Action::None,
             Message::ProxyChanged(value) => self.set(|s| s.proxy = value),
             Message::LabelChanged(value) => self.set(|s| s.label = value),
             Message::RememberToggled(value) => self.set(|s| s.remember = value),
@@ -467,6 +508,8 @@ fn is_edit(message: &Message) -> bool {
             | Message::HostChanged(_)
             | Message::CertChanged(_)
             | Message::MacaroonChanged(_)
+            | Message::Choose(_)
+            | Message::Chosen(..)
             | Message::ProxyChanged(_)
             | Message::LabelChanged(_)
             | Message::RememberToggled(_)

@@ -100,6 +100,14 @@ pub enum Message {
     PathChanged(String),
     Import,
     Export,
+    /// Open the desktop's file dialog to pick a file to import.
+    ChooseImport,
+    /// Open the desktop's save dialog to pick where to export.
+    ChooseExport,
+    /// A dialog answered (`None`: cancelled): import from this file.
+    ImportFrom(Option<PathBuf>),
+    /// A dialog answered (`None`: cancelled): export to this file.
+    ExportTo(Option<PathBuf>),
     Imported(Result<(ContactBook, ImportReport), TransferError>),
     Exported(Result<PathBuf, TransferError>),
     GraphChecked(Vec<(u64, Result<Option<GraphNode>, NodeError>)>),
@@ -230,6 +238,23 @@ impl Contacts {
             Message::PathChanged(value) => self.set(|s| s.path = value),
             Message::Import => self.import(cx.book),
             Message::Export => self.export(cx.book),
+            Message::ChooseImport => Action::Run(Task::perform(
+                crate::desktop::dialogs::open_file(FILE_KIND),
+                Message::ImportFrom,
+            )),
+            Message::ChooseExport => Action::Run(Task::perform(
+                crate::desktop::dialogs::save_file(FILE_KIND, suggested_name(&self.path)),
+                Message::ExportTo,
+            )),
+            Message::ImportFrom(Some(path)) => {
+                self.path = path.display().to_string();
+                self.import(cx.book)
+            }
+            Message::ExportTo(Some(path)) => {
+                self.path = path.display().to_string();
+                self.export(cx.book)
+            }
+            Message::ImportFrom(None) | Message::ExportTo(None) => Action::None,
             Message::Imported(result) => self.imported(result),
             Message::Exported(result) => self.exported(result),
             Message::GraphChecked(results) => self.graph_checked(results, cx.book),
@@ -400,6 +425,21 @@ impl Contacts {
         self.banner = Some(Banner::new(Tone::Danger, message));
         Action::None
     }
+}
+
+/// What the import/export dialogs offer.
+const FILE_KIND: crate::desktop::dialogs::FileKind = crate::desktop::dialogs::FileKind {
+    title: "Contacts file",
+    filter_name: "Contacts (JSON or CSV)",
+    extensions: &["json", "csv"],
+};
+
+/// The file name the save dialog proposes: the typed one, else `contacts.json`.
+fn suggested_name(typed: &str) -> String {
+    std::path::Path::new(typed.trim()).file_name().map_or_else(
+        || "contacts.json".into(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn is_csv(path: &std::path::Path) -> bool {

@@ -684,6 +684,7 @@ impl Inbox {
                 Action::UnreadChanged
             }
             detail::Action::SaveContact(id, name) => Action::SaveContact(id, name),
+            detail::Action::Copy(text) => Action::Run(iced::clipboard::write(text)),
             detail::Action::TipBack {
                 to,
                 reply_to,

@@ -21,6 +21,22 @@ pub struct Env<'a> {
     pub contacts: &'a ContactBook,
     pub settings: &'a Settings,
     pub info: &'a NodeInfo,
+    /// The fiat rate, only when fiat amounts are on.
+    pub fiat: Option<&'a crate::fiat::FiatState>,
+}
+
+impl Env<'_> {
+    /// `amount` in the chosen currency with the time of its rate, when
+    /// fiat amounts are on and a rate is known.
+    pub fn fiat(&self, amount: crate::keysend::Msat) -> Option<String> {
+        let currency = &self.settings.fiat.currency;
+        self.fiat?.line(
+            amount,
+            currency,
+            crate::fiat::now(),
+            &crate::gui::format::full_time,
+        )
+    }
 }
 
 /// The screens of a session, in sidebar order.

@@ -129,7 +129,12 @@ impl Sent {
             Message::RouteLoaded { hash, result } => {
                 self.with_detail(hash, |d| d.route_from_node(result))
             }
-            Message::Copy(text) => Action::Run(iced::clipboard::write(text)),
+            Message::Copy(text) => {
+                if let Some(detail) = &mut self.detail {
+                    detail.copied(text.clone());
+                }
+                Action::Run(iced::clipboard::write(text))
+            }
             Message::Close => self.set(|s| s.detail = None),
             Message::ShowBoosts(false) => self.set(|s| s.boosts = None),
             Message::ShowBoosts(true) => {

@@ -63,6 +63,14 @@ pub enum Message {
     Unit(AmountUnit),
     /// The renderer for the next start.
     Renderer(RendererChoice),
+    /// The UI scale, in percent (applied at once).
+    Scale(u16),
+    /// Fiat amounts on or off (off: no price request at all).
+    FiatToggled(bool),
+    /// The fiat currency (an ISO code).
+    FiatCurrency(&'static str),
+    /// Ask the price source again now.
+    RefreshFiat,
     SpamChanged(String),
     FeeLimitChanged(String),
     ConfirmChanged(String),
@@ -91,6 +99,8 @@ pub enum Action {
     Disconnect,
     /// Put this text on the clipboard.
     Copy(String),
+    /// Ask the price source again now.
+    RefreshFiat,
 }
 
 impl Settings {
@@ -112,7 +122,17 @@ impl Settings {
             Message::Theme(choice) => next.theme = choice,
             Message::Unit(unit) => next.unit = unit,
             Message::Renderer(choice) => next.renderer = choice,
+            Message::Scale(percent) => match crate::store::UiScale::new(percent) {
+                Ok(scale) => next.ui_scale = scale,
+                Err(reason) => {
+                    log::warn!("{reason}");
+                    return Action::None;
+                }
+            },
             Message::NotificationsToggled(on) => next.notifications = on,
+            Message::FiatToggled(on) => next.fiat.enabled = on,
+            Message::FiatCurrency(code) => next.fiat.currency = code.to_owned(),
+            Message::RefreshFiat => return Action::RefreshFiat,
             Message::SpamChanged(text) => return self.typed(Field::Spam, text),
             Message::FeeLimitChanged(text) => return self.typed(Field::FeeLimit, text),
             Message::ConfirmChanged(text) => return self.typed(Field::Confirm, text),
@@ -132,6 +152,20 @@ impl Settings {
             }
         }
         Action::Changed(next)
+    }
+
+    /// Esc: drop what was typed in the number fields and not applied;
+    /// `true` if anything was.
+    pub fn revert(&mut self, stored: &Stored) -> bool {
+        let fresh = Self::new(stored);
+        let typed = Field::ALL
+            .iter()
+            .any(|&f| self.input(f).text != fresh.input(f).text || self.error(f).is_some());
+        if typed {
+            (self.spam, self.fee_limit, self.confirm) =
+                (fresh.spam, fresh.fee_limit, fresh.confirm);
+        }
+        typed
     }
 
     /// The screen is left: apply every valid number typed and not yet applied.

@@ -5,19 +5,15 @@
 
 use iced::Task;
 
-use super::{Action, Message, Session, run};
+use super::{Action, Message, Session, env_for, run};
 use crate::gui::context::Context;
 use crate::gui::health::{self, Source, State};
 use crate::gui::recovery;
-use crate::gui::screen::{Env, send};
+use crate::gui::screen::send;
 
 impl Session {
     pub(super) fn send_update(&mut self, message: send::Message, context: &mut Context) -> Action {
-        let env = Env {
-            contacts: &context.contacts,
-            settings: &context.settings,
-            info: &self.info,
-        };
+        let env = env_for(&self.info, context);
         let cx = send::Context {
             node: &self.node,
             info: &self.info,

@@ -7,7 +7,7 @@ use iced::Task;
 use super::{Action, Message, Session, env_for, run};
 use crate::gui::context::Context;
 use crate::gui::screen::Screen;
-use crate::gui::screen::{Env, contacts, inbox, send, settings};
+use crate::gui::screen::{contacts, inbox, send, settings};
 use crate::store::{ContactBook, StoreError};
 
 impl Session {
@@ -16,11 +16,7 @@ impl Session {
         message: inbox::Message,
         context: &mut Context,
     ) -> Action {
-        let env = Env {
-            contacts: &context.contacts,
-            settings: &context.settings,
-            info: &self.info,
-        };
+        let env = env_for(&self.info, context);
         match self.inbox.update(message, &env) {
             inbox::Action::None => Action::None,
             inbox::Action::Run(task) => run(task.map(Message::Inbox)),
@@ -114,20 +110,28 @@ impl Session {
             settings::Action::None => Action::None,
             settings::Action::Changed(next) => {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
+                let fiat_changed = next.fiat != context.settings.fiat;
                 context.settings = next;
+                let rate = if fiat_changed {
+                    context.fiat.error = None;
+                    self.refresh_fiat(context, true)
+                } else {
+                    Task::none()
+                };
                 if !threshold_changed {
-                    return Action::SaveSettings(Task::none());
+                    return Action::SaveSettings(rate);
                 }
                 let reload = self
                     .inbox
                     .reload(&env_for(&self.info, context))
                     .map(Message::Inbox);
-                Action::SaveSettings(Task::batch([reload, self.count_unread(context)]))
+                Action::SaveSettings(Task::batch([reload, self.count_unread(context), rate]))
             }
             settings::Action::Switch(id) => Action::Disconnect(Some(id)),
             settings::Action::Forget(id) => Action::Forget(id),
             settings::Action::Disconnect => Action::Disconnect(None),
             settings::Action::Copy(text) => Action::Run(iced::clipboard::write(text)),
+            settings::Action::RefreshFiat => run(self.refresh_fiat(context, true)),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Keyboard shortcuts of a session: Ctrl+1..4 switch screens, Ctrl+N starts
-//! a tip, Ctrl+, opens Settings, Esc closes dialogs. They work while a text
-//! field has focus: a focused input captures every key press, so the
-//! subscription reads events whatever their capture status, and only ever
-//! reacts to Ctrl combinations and Esc (never plain typing). The list keys
-//! (arrows, j/k, Enter, `/`) are plain keys: they count only when no widget
-//! captured them (so typing "j" in a field stays typing).
+//! a tip, Ctrl+, opens Settings, Esc closes dialogs, `?` (or F1) shows the
+//! sheet listing them all ([`SHEET`]). They work while a text field has
+//! focus: a focused input captures every key press, so the subscription
+//! reads events whatever their capture status, and only ever reacts to Ctrl
+//! combinations, Esc and F1; `?` only when no field took it (typing a `?`
+//! in a message must stay typing).
+//! The list keys (arrows, j/k, Enter, `/`) are plain keys: they count only
+//! when no widget captured them (so typing "j" in a field stays typing).
 
 use iced::keyboard::key::{Code, Named, Physical};
 use iced::keyboard::{self, Key, Modifiers};
@@ -18,9 +20,31 @@ pub fn listen() -> Subscription<Message> {
     event::listen_with(on_event)
 }
 
+/// Every shortcut of the window, as the `?` sheet lists them: keys, what
+/// they do. Written next to the handling so the two stay together.
+pub const SHEET: &[(&str, &str)] = &[
+    ("Ctrl+1", "Inbox"),
+    ("Ctrl+2", "Send"),
+    ("Ctrl+3", "Contacts"),
+    ("Ctrl+4", "Sent"),
+    ("Ctrl+,", "Settings"),
+    ("Ctrl+N", "New tip"),
+    ("Tab / Shift+Tab", "Next / previous field"),
+    ("Enter", "Submit the form (send, save, connect, apply)"),
+    (
+        "Esc",
+        "Close a detail, dialog or this sheet; step back from confirm",
+    ),
+    ("Down / j, Up / k", "Move through the inbox list"),
+    ("Enter (in a list)", "Open the highlighted row"),
+    ("/ or Ctrl+F", "Search the inbox"),
+    ("? or F1", "Show this sheet"),
+];
+
 fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<Message> {
     let Event::Keyboard(keyboard::Event::KeyPressed {
         key,
+        modified_key,
         physical_key,
         modifiers,
         ..
@@ -28,6 +52,12 @@ fn on_event(event: Event, status: event::Status, _window: window::Id) -> Option<
     else {
         return None;
     };
+    if status == event::Status::Ignored && is_sheet_key(&modified_key, modifiers) {
+        return Some(Message::Shortcuts);
+    }
+    if let Key::Named(Named::F1) = key {
+        return Some(Message::Shortcuts);
+    }
     shortcut(&key, physical_key, modifiers).or_else(|| match status {
         event::Status::Ignored => list_key(&key, physical_key, modifiers),
         event::Status::Captured => None,
@@ -52,6 +82,12 @@ pub fn list_key(key: &Key, physical: Physical, modifiers: Modifiers) -> Option<M
         '/' => Some(Message::FocusSearch),
         _ => None,
     }
+}
+
+/// `?` typed outside a text field (any layout: the character typed, i.e.
+/// the key with Shift applied; the plain key is `/` on US layouts).
+fn is_sheet_key(key: &Key, modifiers: Modifiers) -> bool {
+    !modifiers.command() && !modifiers.alt() && matches!(key, Key::Character(c) if c == "?")
 }
 
 /// The session message for a key press, if it is a shortcut.
@@ -156,6 +192,29 @@ mod tests {
             Modifiers::empty(),
         );
         assert!(matches!(escape, Some(Message::Escape)));
+    }
+
+    fn question_mark(status: event::Status) -> Option<Message> {
+        // What winit sends for Shift+/ on a US layout.
+        let event = Event::Keyboard(keyboard::Event::KeyPressed {
+            key: Key::Character("/".into()),
+            modified_key: Key::Character("?".into()),
+            physical_key: Physical::Code(Code::Slash),
+            location: keyboard::Location::Standard,
+            modifiers: Modifiers::SHIFT,
+            text: Some("?".into()),
+            repeat: false,
+        });
+        on_event(event, status, window::Id::unique())
+    }
+
+    #[test]
+    fn question_mark_opens_the_sheet_unless_a_field_is_typing_it() {
+        assert!(matches!(
+            question_mark(event::Status::Ignored),
+            Some(Message::Shortcuts)
+        ));
+        assert!(question_mark(event::Status::Captured).is_none(), "typed");
     }
 
     #[test]

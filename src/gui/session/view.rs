@@ -29,7 +29,8 @@ impl Session {
             &self.info,
             self.balance,
             self.link.state(),
-            context.settings.unit
+            context.settings.unit,
+            self.balance.and_then(|b| env.fiat(b.local))
         )];
         if let Some(streaming) = self.streaming_bar() {
             main = main.push(streaming);
@@ -42,11 +43,15 @@ impl Session {
         }
         main = main.push(screen);
         let attention = self.recovery.attention() as u64;
-        row![
+        let frame = row![
             chrome::sidebar(self.screen, self.unread, attention, Message::Navigate),
             main.width(Length::Fill)
-        ]
-        .into()
+        ];
+        if self.shortcuts {
+            iced::widget::stack![frame, shortcuts_sheet()].into()
+        } else {
+            frame.into()
+        }
     }
 
     /// The recovery card on Send and Sent, a one-line hint elsewhere.
@@ -103,4 +108,39 @@ fn notice_bar(notice: &str) -> Element<'_, Message> {
     .spacing(8)
     .padding([8, 28])
     .into()
+}
+
+/// The `?` sheet: every keyboard shortcut, over a dimmed window; a click
+/// outside or Esc closes it.
+fn shortcuts_sheet<'a>() -> Element<'a, Message> {
+    use iced::widget::{mouse_area, opaque, space, text};
+    let mut rows = column![].spacing(theme::gap::S);
+    for (keys, what) in super::shortcuts::SHEET {
+        rows = rows.push(row![
+            container(text(*keys).font(theme::MONO).size(theme::size::BODY)).width(160),
+            text(*what).size(theme::size::BODY)
+        ]);
+    }
+    let card = widget::raised_card(
+        column![
+            row![
+                text("Keyboard shortcuts")
+                    .size(theme::size::TITLE)
+                    .font(theme::BOLD),
+                space::horizontal(),
+                widget::link("Close", Message::Shortcuts)
+            ],
+            rows,
+            widget::caption("Esc closes this sheet.")
+        ]
+        .spacing(theme::gap::M),
+    )
+    .width(600);
+    let backdrop = container(opaque(card))
+        .center(Length::Fill)
+        .style(|_| container::Style {
+            background: Some(iced::Color::from_rgba(0.0, 0.0, 0.0, 0.45).into()),
+            ..container::Style::default()
+        });
+    opaque(mouse_area(backdrop).on_press(Message::Shortcuts))
 }

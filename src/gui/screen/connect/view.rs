@@ -5,7 +5,7 @@
 use iced::widget::{button, checkbox, column, row, space, text, text_input};
 use iced::{Alignment, Element};
 
-use super::{Connect, Connection, Message, Mode, Status, Via};
+use super::{Connect, Connection, Message, Mode, PathField, Status, Via};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::widget;
 use crate::lnd;
@@ -136,30 +136,51 @@ impl Connect {
                     .id("host"),
                 None
             ),
-            widget::field(
-                "TLS certificate (tls.cert)",
-                self.input(
-                    "/home/you/.lnd/tls.cert",
-                    &self.cert_path,
-                    Message::CertChanged
-                )
-                .id("cert"),
-                None
+            self.path_row(
+                widget::field(
+                    "TLS certificate (tls.cert)",
+                    self.input(
+                        "/home/you/.lnd/tls.cert",
+                        &self.cert_path,
+                        Message::CertChanged
+                    )
+                    .id("cert"),
+                    None
+                ),
+                PathField::Cert
             ),
-            widget::field(
-                "Macaroon",
-                self.input(
-                    "…/data/chain/bitcoin/mainnet/admin.macaroon",
-                    &self.macaroon_path,
-                    Message::MacaroonChanged
-                )
-                .id("macaroon"),
-                None
+            self.path_row(
+                widget::field(
+                    "Macaroon",
+                    self.input(
+                        "…/data/chain/bitcoin/mainnet/admin.macaroon",
+                        &self.macaroon_path,
+                        Message::MacaroonChanged
+                    )
+                    .id("macaroon"),
+                    None
+                ),
+                PathField::Macaroon
             ),
             self.proxy_field(),
             self.connect_button(),
         ]
         .spacing(gap::M)
+        .into()
+    }
+
+    /// A path field with a "Choose..." button for the desktop's file dialog.
+    fn path_row<'a>(&self, field: Element<'a, Message>, which: PathField) -> Element<'a, Message> {
+        let choose = widget::secondary(
+            "Choose...",
+            (!self.is_busy()).then_some(Message::Choose(which)),
+        );
+        row![
+            iced::widget::container(field).width(iced::Length::Fill),
+            choose
+        ]
+        .spacing(gap::S)
+        .align_y(iced::Alignment::End)
         .into()
     }
 

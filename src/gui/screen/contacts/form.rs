@@ -230,8 +230,12 @@ impl Form {
         } else {
             "New contact"
         };
-        let input =
-            |placeholder: &'a str, value: &'a str| text_input(placeholder, value).size(size::BODY);
+        // Enter in any field saves, as on every form (Esc closes it).
+        let input = |placeholder: &'a str, value: &'a str| {
+            text_input(placeholder, value)
+                .size(size::BODY)
+                .on_submit(Message::Save)
+        };
         let mut col = column![
             widget::field(
                 "Name",

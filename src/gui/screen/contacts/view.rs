@@ -179,7 +179,11 @@ impl Contacts {
             iced::widget::container(widget::caption("Import / export")).width(TRANSFER_LABEL),
             container_fill(path),
             button("Import", Message::Import),
-            button("Export", Message::Export)
+            button("Export", Message::Export),
+            widget::secondary("Choose...", Some(Message::ChooseImport))
+                .height(TRANSFER_BUTTON_HEIGHT),
+            widget::secondary("Save as...", Some(Message::ChooseExport))
+                .height(TRANSFER_BUTTON_HEIGHT)
         ]
         .spacing(gap::S)
         .height(TOP_HEIGHT)

@@ -38,6 +38,8 @@ pub struct Detail {
     loaded: Option<Result<InboxDetail, IndexError>>,
     /// A verified sender's alias in the graph (display-safe), if it has one.
     alias: Option<String>,
+    /// The value last put on the clipboard ("Copied" next to it).
+    copied: Option<String>,
 }
 
 /// Detail pane events.
@@ -52,6 +54,8 @@ pub enum Message {
     SaveContact,
     /// Reply / Tip back: open the Send screen for the sender.
     TipBack,
+    /// Put a key, hash or preimage on the clipboard.
+    Copy(String),
 }
 
 /// What the inbox must do.
@@ -67,6 +71,8 @@ pub enum Action {
         reply_to: crate::keysend::PaymentHash,
         warning: Option<String>,
     },
+    /// Put this text on the clipboard.
+    Copy(String),
 }
 
 impl Detail {
@@ -103,6 +109,7 @@ impl Detail {
             id,
             loaded: None,
             alias: None,
+            copied: None,
         };
         (detail, task)
     }
@@ -125,6 +132,10 @@ impl Detail {
             Message::Close => Action::Close,
             Message::SaveContact => self.save_contact(),
             Message::TipBack => self.tip_back(),
+            Message::Copy(value) => {
+                self.copied = Some(value.clone());
+                Action::Copy(value)
+            }
         }
     }
 
@@ -190,7 +201,9 @@ impl Detail {
         let body: Element<'a, Message> = match &self.loaded {
             None => text("Loading…").style(theme::muted).into(),
             Some(Err(error)) => widget::error_notice(error, "Close the pane and try again."),
-            Some(Ok(detail)) => detail_view(detail, self.alias.as_deref(), env),
+            Some(Ok(detail)) => {
+                detail_view(detail, self.alias.as_deref(), self.copied.as_deref(), env)
+            }
         };
         widget::raised_card(
             column![header, scrollable(body).id(SCROLL_ID).height(Length::Fill)].spacing(gap::M),
@@ -211,15 +224,20 @@ fn verified_node(detail: &InboxDetail) -> Option<NodeId> {
 fn detail_view<'a>(
     detail: &'a InboxDetail,
     alias: Option<&str>,
+    copied: Option<&str>,
     env: &Env<'a>,
 ) -> Element<'a, Message> {
     let amount = text(format::amount(detail.amount, env.settings.unit))
         .size(size::FIGURE)
         .font(theme::BOLD);
+    let amount: Element<'a, Message> = match env.fiat(detail.amount) {
+        Some(fiat) => column![amount, widget::caption(fiat)].into(),
+        None => amount.into(),
+    };
     let mut col = column![
         amount,
         widget::caption(format::full_time(detail.settled_at)),
-        sender_view(detail, alias, env)
+        sender_view(detail, alias, copied, env)
     ]
     .spacing(gap::M)
     .padding([0, 12]);
@@ -231,8 +249,14 @@ fn detail_view<'a>(
     }
     col = col.push(pair(
         "Payment hash",
-        widget::mono(detail.hash.to_hex()).into(),
+        widget::copyable(detail.hash.to_hex(), copied, Message::Copy),
     ));
+    if let Some(preimage) = detail.records.get(&record::KEYSEND_PREIMAGE) {
+        col = col.push(pair(
+            "Preimage",
+            widget::copyable(hex::encode(preimage), copied, Message::Copy),
+        ));
+    }
     col = col.push(records_view(detail));
     col.into()
 }
@@ -240,6 +264,7 @@ fn detail_view<'a>(
 fn sender_view<'a>(
     detail: &'a InboxDetail,
     alias: Option<&str>,
+    copied: Option<&str>,
     env: &Env<'a>,
 ) -> Element<'a, Message> {
     let shown = ShownSender::new(detail.facts(), env.contacts, alias);
@@ -263,7 +288,7 @@ fn sender_view<'a>(
         col = col.push(widget::caption(format!("{claim} (a name is never signed)")));
     }
     if let Some(id) = detail.sender_pubkey {
-        col = col.push(widget::mono(id.to_hex()));
+        col = col.push(widget::copyable(id.to_hex(), copied, Message::Copy));
         let label = match shown.who {
             Who::Verified { .. } => "Reply / Tip back",
             _ => "Reply / Tip back (key only claimed)",

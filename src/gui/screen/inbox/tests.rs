@@ -152,6 +152,7 @@ impl Fixture {
             contacts: &self.contacts,
             settings: &self.settings,
             info: &self.info,
+            fiat: None,
         }
     }
 
@@ -290,6 +291,7 @@ fn the_sender_table_shows_in_a_list_row() {
             contacts: &contacts,
             settings: &settings,
             info: &info,
+            fiat: None,
         };
         let element = super::view::row_view(&row, &env, (false, false), chrono::Local::now());
         let mut ui = simulator(element);

@@ -61,6 +61,7 @@ fn the_form_reads_as_a_draft_or_names_the_field_that_is_wrong() {
         contacts: &contacts,
         settings: &settings,
         info: &info,
+        fiat: None,
     };
     let sat = Msat::from_sat;
     // (to, amount, fee limit, records) -> destination, amount, fee limit, or the error
@@ -124,6 +125,7 @@ fn records_for_this_tip_join_the_contacts_and_are_checked_like_every_record() {
         contacts: &contacts,
         settings: &settings,
         info: &info,
+        fiat: None,
     };
     let mut send = Send::for_contact(contacts.get(1).expect("rita"));
     send.amount = "100".into();
@@ -154,6 +156,7 @@ fn an_answer_for_an_older_draft_is_dropped() {
         contacts: &contacts,
         settings: &settings,
         info: &info,
+        fiat: None,
     };
     let mut send = form("rita", "100", "", "");
     let current = send.draft(&env).expect("draft").probe_key();
@@ -194,6 +197,7 @@ fn suggestions_show_until_the_text_names_a_recipient() {
         contacts: &contacts,
         settings: &settings,
         info: &info,
+        fiat: None,
     };
     let names = |to: &str| -> Vec<String> {
         form(to, "", "", "")
@@ -220,6 +224,7 @@ fn a_fee_limit_above_the_amount_asks_first() {
         contacts: &contacts,
         settings: &settings,
         info: &info,
+        fiat: None,
     };
     // (amount, fee limit typed, asks)
     for (sats, fee, asks) in [

@@ -297,7 +297,7 @@ fn fee_line<'a>(
         Err(e @ FormError::FeeLimit(_)) => widget::sentence(&e.to_string()),
         Err(_) => String::new(),
     };
-    column![
+    let mut col = column![
         row![
             widget::caption("Fee limit (sats)"),
             input.width(110).padding(6),
@@ -307,8 +307,11 @@ fn fee_line<'a>(
         .align_y(Alignment::Center),
         estimate,
     ]
-    .spacing(gap::XS)
-    .into()
+    .spacing(gap::XS);
+    if let Some(fiat) = send.draft(env).ok().and_then(|d| env.fiat(d.amount)) {
+        col = col.push(widget::caption(format!("Amount {fiat}")));
+    }
+    col.into()
 }
 
 fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
@@ -364,6 +367,9 @@ fn confirm<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             "Message{signed}: {}",
             display_safe(message, PREVIEW_CHARS)
         )));
+    }
+    if let Some(fiat) = env.fiat(draft.amount) {
+        details = details.push(widget::caption(fiat));
     }
     if !draft.tip.extra.is_empty() {
         details = details.push(widget::caption(format!(

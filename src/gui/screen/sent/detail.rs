@@ -23,6 +23,8 @@ pub(super) struct Detail {
     stored: Option<Result<SentDetail, String>>,
     /// The node's answer: `None` while it loads.
     route: Option<Result<PaymentUpdate, String>>,
+    /// The value last put on the clipboard ("Copied" next to it).
+    copied: Option<String>,
 }
 
 /// Ask the node where the payment stands (its first answer: the final
@@ -42,11 +44,17 @@ impl Detail {
             hash,
             stored: None,
             route: None,
+            copied: None,
         }
     }
 
     pub(super) fn hash(&self) -> PaymentHash {
         self.hash
+    }
+
+    /// `value` was put on the clipboard.
+    pub(super) fn copied(&mut self, value: String) {
+        self.copied = Some(value);
     }
 
     pub(super) fn loaded(&self) -> Option<&SentDetail> {
@@ -88,7 +96,7 @@ impl Detail {
         let unit = env.settings.unit;
         let hash = sent.hash.to_hex();
         let proof: Element<'a, Message> = match (&sent.preimage, sent.status) {
-            (Some(preimage), _) => copyable(preimage.to_hex()),
+            (Some(preimage), _) => self.copyable(preimage.to_hex()),
             (None, SentStatus::Succeeded) => {
                 widget::hint("Not kept for payments synced by an older Satchel.").into()
             }
@@ -110,7 +118,7 @@ impl Detail {
             ),
             widget::key_value("Signed", text(signed).into()),
             widget::key_value("Route", self.route_view()),
-            widget::key_value("Payment hash", copyable(hash)),
+            widget::key_value("Payment hash", self.copyable(hash)),
             widget::key_value("Preimage (proof of payment)", proof),
         ]
         .spacing(gap::S);
@@ -121,6 +129,11 @@ impl Detail {
             ));
         }
         column![facts, records_view(detail)].spacing(gap::L).into()
+    }
+
+    /// A hex value with a Copy link ("Copied" once copied).
+    fn copyable<'a>(&self, value: String) -> Element<'a, Message> {
+        widget::copyable(value, self.copied.as_deref(), Message::Copy)
     }
 
     fn route_view(&self) -> Element<'_, Message> {
@@ -157,16 +170,6 @@ fn status_text(status: SentStatus) -> String {
         SentStatus::InFlight => "In flight".to_owned(),
         SentStatus::Failed(reason) => format!("Failed: {}", reason.explain()),
     }
-}
-
-/// A hex value with a Copy link.
-fn copyable<'a>(value: String) -> Element<'a, Message> {
-    column![
-        widget::mono(value.clone()),
-        widget::link("Copy", Message::Copy(value))
-    ]
-    .spacing(2)
-    .into()
 }
 
 fn records_view(detail: &SentDetail) -> Element<'_, Message> {

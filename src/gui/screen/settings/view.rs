@@ -37,11 +37,13 @@ impl Settings {
                         Message::Unit
                     )
                 ),
+                setting("Interface scale", scale_choices(s.ui_scale.percent())),
                 renderer::section(s.renderer, self.drawn),
             ]
             .spacing(gap::M),
         );
         let money = widget::titled_card("Tips and payments", self.money(s.notifications));
+        let fiat = widget::titled_card("Fiat amounts", fiat_view(env));
         let nodes = widget::titled_card("Nodes", nodes_view(&s.nodes, s.active_node.as_deref()));
         let summary = format!(
             "Tips under {} are hidden; sends over {} ask first.",
@@ -75,7 +77,7 @@ impl Settings {
             .spacing(gap::S),
         );
         let body = iced::widget::scrollable(
-            column![me, look, money, nodes, logs]
+            column![me, look, money, fiat, nodes, logs]
                 .spacing(gap::L)
                 .max_width(760),
         );
@@ -158,6 +160,87 @@ pub(super) fn segmented<'a, T: Copy + PartialEq + 'a>(
                     .padding([6, 14])
                     .style(theme::nav_button(*value == current))
                     .on_press(on(*value)),
+            )
+        })
+        .into()
+}
+
+/// Fiat amounts: off by default; when on, the currency, where the rate
+/// comes from, and the rate with its time (or why there is none).
+fn fiat_view<'a>(env: &Env<'a>) -> Element<'a, Message> {
+    let prefs = &env.settings.fiat;
+    let mut col = column![
+        setting(
+            "Show amounts in a currency too",
+            toggler(prefs.enabled)
+                .on_toggle(Message::FiatToggled)
+                .style(theme::toggle)
+                .into()
+        ),
+        widget::hint(
+            "Off by default: while off, Satchel asks no price source anything. When on, the \
+             price of a bitcoin is fetched (through your node's SOCKS proxy if it has one)."
+        ),
+    ]
+    .spacing(gap::M);
+    if !prefs.enabled {
+        return col.into();
+    }
+    let currencies = crate::store::FIAT_CURRENCIES
+        .iter()
+        .fold(row![].spacing(2), |r, &code| {
+            r.push(
+                button(text(code).size(size::SMALL))
+                    .padding([6, 8])
+                    .style(theme::nav_button(prefs.currency == code))
+                    .on_press(Message::FiatCurrency(code)),
+            )
+        });
+    col = col.push(setting("Currency", currencies.into()));
+    col = col.push(widget::caption(format!(
+        "Price source: {} (the fiat.source setting in settings.json)",
+        crate::keysend::text::display_safe(&prefs.source, 120)
+    )));
+    let state = env.fiat;
+    let status: Element<'a, Message> = match state {
+        Some(state) if state.fetching => widget::hint("Asking the price source…").into(),
+        Some(state) => {
+            let mut lines = column![].spacing(gap::XS);
+            if let Some(line) = env.fiat(crate::keysend::Msat::from_sat(100_000_000)) {
+                lines = lines.push(text(format!("1 BTC {line}")).size(size::BODY));
+            }
+            if let Some(error) = &state.error {
+                lines = lines.push(
+                    text(format!("No fresh rate: {error}"))
+                        .size(size::SMALL)
+                        .style(theme::toned(Tone::Danger)),
+                );
+            }
+            lines.into()
+        }
+        None => widget::hint("No rate yet.").into(),
+    };
+    col = col.push(
+        row![
+            status,
+            space::horizontal(),
+            widget::secondary("Refresh rate", Some(Message::RefreshFiat))
+        ]
+        .align_y(Alignment::Center),
+    );
+    col.into()
+}
+
+/// The UI scale choices, 75% to 200%.
+fn scale_choices<'a>(current: u16) -> Element<'a, Message> {
+    crate::store::UiScale::CHOICES
+        .iter()
+        .fold(row![].spacing(2), |r, &percent| {
+            r.push(
+                button(text(format!("{percent}%")).size(size::SMALL))
+                    .padding([6, 8])
+                    .style(theme::nav_button(percent == current))
+                    .on_press(Message::Scale(percent)),
             )
         })
         .into()
