@@ -163,10 +163,31 @@ fn words(line: &str) -> Vec<String> {
 #[test]
 fn the_readme_contacts_examples_leave_the_real_profile_alone() {
     let readme = include_str!("../README.md");
+    // Shell variables the README sets (`KATE=03d4...`), expanded as sh would.
+    let variables: Vec<(String, String)> = readme
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(name, value)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && !value.contains(' ')
+        })
+        .map(|(name, value)| (format!("${name}"), value.to_owned()))
+        .collect();
+    let expand = |mut line: String| {
+        for (name, value) in &variables {
+            line = line.replace(name.as_str(), value);
+        }
+        line
+    };
     let examples: Vec<Vec<String>> = readme
         .lines()
         .filter(|line| line.starts_with("satchel ") && line.contains(" contacts "))
-        .map(words)
+        .map(|line| expand(line.to_owned()))
+        .map(|line| words(&line))
+        // A contact added by Lightning Address asks its provider over the
+        // network (the `payto` tests cover that against a local server).
+        .filter(|words| !words.iter().any(|w| w.contains('@')))
         .collect();
     assert!(examples.len() >= 2, "the README shows contacts examples");
     let home = tempfile::tempdir().unwrap();
