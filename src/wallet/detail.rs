@@ -113,9 +113,7 @@ impl Index {
             let rows = stmt.query_map([limit], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        for id in &ids {
-            let _ = self.verify(*id, recipient)?;
-        }
+        let _checked = self.verify_many(&ids, recipient)?;
         Ok(ids.len())
     }
 
