@@ -173,6 +173,54 @@ fn check_on_all_cores(
 mod tests {
     use super::*;
 
+    /// Every unchecked sender of a batch is checked (on several threads:
+    /// more rows than [`PER_THREAD_MIN`] per core) with the outcome a check
+    /// one by one gives, cached, and never checked again.
+    #[test]
+    fn a_batch_is_checked_once_with_the_single_check_outcomes() {
+        use crate::keysend::record;
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let items: Vec<_> = (1..=240u8)
+            .map(|n| {
+                let mut item = crate::wallet::detail::tests::signed(n, &me, "thanks", &[]);
+                match n % 3 {
+                    // Forged: the text changed after signing.
+                    1 => {
+                        let _ = item.records.insert(record::MESSAGE, b"changed".to_vec());
+                    }
+                    // Anonymous: no sender records.
+                    2 => item.records.retain(|k, _| *k == record::MESSAGE),
+                    _ => {}
+                }
+                item
+            })
+            .collect();
+        let _ = index.insert_received(&items).unwrap();
+        let ids: Vec<i64> = (1..=240).collect();
+        assert_eq!(index.verify_many(&ids, &me).unwrap(), 240);
+        assert_eq!(index.verify_many(&ids, &me).unwrap(), 0, "cached");
+        for (id, item) in ids.iter().zip(&items) {
+            let expected = Verification::of(&verify_sender(&item.records, &me));
+            let cached = index.detail(*id).unwrap().verification;
+            assert_eq!(cached, Some(expected), "row {id}");
+            let want = match item.htlc_index % 3 {
+                0 => "verified",
+                1 => "claimed",
+                _ => "anonymous",
+            };
+            let got = match expected {
+                Verification::Verified(_) => "verified",
+                Verification::Claimed(_) => "claimed",
+                Verification::Anonymous => "anonymous",
+            };
+            assert_eq!(got, want, "row {id}");
+        }
+    }
+
     #[test]
     fn codes_round_trip() {
         let all = [
