@@ -164,7 +164,10 @@ fn a_complete_listing_spans_pages_once_each_and_verifies_every_sender() {
     let hashes: std::collections::HashSet<&str> =
         rows.iter().map(|r| r["hash"].as_str().unwrap()).collect();
     assert_eq!(hashes.len(), 2_345, "each keysend once");
-    let settled: Vec<i64> = rows.iter().map(|r| r["settled_at"].as_i64().unwrap()).collect();
+    let settled: Vec<i64> = rows
+        .iter()
+        .map(|r| r["settled_at"].as_i64().unwrap())
+        .collect();
     assert!(settled.windows(2).all(|w| w[0] >= w[1]), "newest first");
     let verified = rows
         .iter()

@@ -198,7 +198,9 @@ async fn print_list(
     if let Some(array) = array {
         array.end().map_err(write_failed)?;
         let mut out = json_out.into_inner();
-        writeln!(out).and_then(|()| out.flush()).map_err(write_failed)?;
+        writeln!(out)
+            .and_then(|()| out.flush())
+            .map_err(write_failed)?;
     } else if printed == 0 {
         progress("No keysends match.");
     }

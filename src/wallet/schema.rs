@@ -358,9 +358,8 @@ mod tests {
             "{totals}"
         );
         assert!(!totals.contains("FOR GROUP BY"), "{totals}");
-        let filter = plan(
-            "SELECT id FROM received WHERE podcast = 'x' ORDER BY settled_at DESC, id DESC",
-        );
+        let filter =
+            plan("SELECT id FROM received WHERE podcast = 'x' ORDER BY settled_at DESC, id DESC");
         assert!(filter.contains("INDEX received_podcast"), "{filter}");
     }
 

@@ -142,10 +142,7 @@ impl Index {
 }
 
 /// [`verify_sender`] of each entry, split over the machine's cores.
-fn check_on_all_cores(
-    pending: &[(i64, Records)],
-    recipient: &NodeId,
-) -> Vec<(i64, Verification)> {
+fn check_on_all_cores(pending: &[(i64, Records)], recipient: &NodeId) -> Vec<(i64, Verification)> {
     let check = |part: &[(i64, Records)]| -> Vec<(i64, Verification)> {
         part.iter()
             .map(|(id, records)| (*id, Verification::of(&verify_sender(records, recipient))))
@@ -164,7 +161,10 @@ fn check_on_all_cores(
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
