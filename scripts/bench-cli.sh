@@ -77,7 +77,8 @@ python3 -c "import json,sys; rows=json.load(open(sys.argv[1])); print('  rows li
 timed "complete JSON listing again" "$work/p2" inbox --json --limit all
 timed "restart + first page (inbox --limit 50)" "$work/p2" inbox --limit 50
 timed "inbox --search lightning" "$work/p2" inbox --search lightning
-echo "profile on disk: $(du -sm "$work/p2" | cut -f1) MB (index.db $(du -m "$work/p2/index.db" | cut -f1) MB)"
+db=$(find "$work/p2" -name index.db | head -1)
+echo "profile on disk: $(du -sm "$work/p2" | cut -f1) MB (index.db $(du -m "$db" | cut -f1) MB)"
 
 if [[ $npm == 1 ]]; then
     npmdir=${BENCH_NPM_DIR:-$work/npm}
@@ -100,7 +101,7 @@ const {lnd} = authenticatedLndGrpc({
   const rows = [];
   let token;
   do {
-    const page = await getInvoices({lnd, limit: 1000, token, is_unconfirmed: false});
+    const page = await getInvoices(token ? {lnd, token} : {lnd, limit: 1000});
     for (const inv of page.invoices) {
       if (!inv.is_confirmed) continue;
       for (const p of inv.payments) {
@@ -113,7 +114,7 @@ const {lnd} = authenticatedLndGrpc({
   process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 })().catch(e => { console.error(e); process.exit(1); });
 JS
-    /usr/bin/time -f "%e %M" -o "$work/time" node "$npmdir/list.js" "$work/sim" "127.0.0.1:$port" >"$work/out"
+    /usr/bin/time -f "%e %M" -o "$work/time" node --no-deprecation "$npmdir/list.js" "$work/sim" "127.0.0.1:$port" >"$work/out"
     read -r wall rss <"$work/time"
     echo "npm lightning client, complete listing: ${wall} s, peak RSS $((rss / 1024)) MB, $(wc -c <"$work/out") bytes out"
     timed "satchel complete JSON listing, empty profile (side by side)" "$work/p3" inbox --json --limit all

@@ -182,9 +182,21 @@ async fn print_list(
         let rows = index.inbox(&chunk)?;
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let _checked = index.verify_many(&ids, me)?;
-        name_verified(node, index, &rows, me).await?;
-        for row in &rows {
-            let entry = entry(index, book, row, me)?;
+        let checked: Vec<Checked> = rows
+            .iter()
+            .map(|row| checked_detail(index, row.id, me))
+            .collect();
+        let mut verified = Vec::new();
+        for found in &checked {
+            if let Ok((_, Sender::Verified { id, .. })) = found
+                && !verified.contains(id)
+            {
+                verified.push(*id);
+            }
+        }
+        let _ = wallet::refresh_aliases(node, index, verified).await?;
+        for (row, checked) in rows.iter().zip(checked) {
+            let entry = entry_of(index, book, row, checked)?;
             match array.as_mut() {
                 Some(array) => array.serialize_element(&entry).map_err(write_failed)?,
                 None => writeln!(text_out, "{}", entry_text(&entry)).map_err(write_failed)?,
@@ -235,7 +247,20 @@ fn entry(
     row: &InboxRow,
     me: &NodeId,
 ) -> Result<InboxJson, CliError> {
-    let (shown, message) = match checked_detail(index, row.id, me) {
+    entry_of(index, book, row, checked_detail(index, row.id, me))
+}
+
+/// A row read in full with its checked sender ([`checked_detail`]).
+type Checked = Result<(wallet::InboxDetail, Sender), wallet::IndexError>;
+
+/// [`entry`] of a row already read and checked.
+fn entry_of(
+    index: &Index,
+    book: &ContactBook,
+    row: &InboxRow,
+    checked: Checked,
+) -> Result<InboxJson, CliError> {
+    let (shown, message) = match checked {
         Ok((mut detail, sender)) => {
             detail.verification = Some(wallet::Verification::of(&sender));
             let alias = match sender {
