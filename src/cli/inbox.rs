@@ -2,13 +2,16 @@
 //! with who sent them (verified, claimed, or anonymous), and with `--follow`
 //! keep printing new ones as they settle.
 
+use std::io::{self, BufWriter, Write};
+
 use futures::StreamExt;
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer as _};
 
 use super::args::InboxArgs;
 use super::exit::CliError;
 use super::history;
-use super::report::{local_time, print_json, print_json_line, progress, sats};
+use super::report::{local_time, print_json_line, progress, sats};
 use crate::keysend::{NodeId, Sender};
 use crate::node::SharedNode;
 use crate::store::{ContactBook, Paths};
@@ -117,15 +120,15 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         limit: args.limit as u64,
         ..InboxQuery::default()
     };
+    if !args.follow {
+        return print_list(node, &index, &book, &me, query, args.json).await;
+    }
     let rows = index.inbox(&query)?;
     name_verified(node, &index, &rows, &me).await?;
     let entries = rows
         .iter()
         .map(|row| entry(&index, &book, row, &me))
         .collect::<Result<Vec<_>, _>>()?;
-    if !args.follow {
-        return print_list(&entries, args.json);
-    }
     print_backlog(&entries, args.json)?;
     follow(node, index, &book, &me, args).await
 }
@@ -140,7 +143,9 @@ async fn name_verified(
 ) -> Result<(), CliError> {
     let mut verified = Vec::new();
     for row in rows {
-        if let Sender::Verified { id, .. } = index.verify(row.id, me)? {
+        if let Sender::Verified { id, .. } = index.verify(row.id, me)?
+            && !verified.contains(&id)
+        {
             verified.push(id);
         }
     }
@@ -148,18 +153,77 @@ async fn name_verified(
     Ok(())
 }
 
-/// Newest first (`entries` come so), as text or one JSON array.
-fn print_list(entries: &[InboxJson], json: bool) -> Result<(), CliError> {
-    if json {
-        return print_json(entries);
+/// Newest first, as text or one JSON array, streamed: [`CHUNK`] rows at a
+/// time are read, their senders checked on every core, printed and dropped,
+/// so the first rows appear at once and memory stays flat however many are
+/// listed (`--limit all`).
+async fn print_list(
+    node: &SharedNode,
+    index: &Index,
+    book: &ContactBook,
+    me: &NodeId,
+    query: InboxQuery,
+    json: bool,
+) -> Result<(), CliError> {
+    let mut json_out = serde_json::Serializer::pretty(BufWriter::new(io::stdout()));
+    let mut text_out = BufWriter::new(io::stdout());
+    let mut array = match json {
+        true => Some(json_out.serialize_seq(None).map_err(write_failed)?),
+        false => None,
+    };
+    let mut printed = 0;
+    while printed < query.limit {
+        let take = CHUNK.min(query.limit - printed);
+        let chunk = InboxQuery {
+            offset: printed,
+            limit: take,
+            ..query.clone()
+        };
+        let rows = index.inbox(&chunk)?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let _checked = index.verify_many(&ids, me)?;
+        let checked: Vec<Checked> = rows
+            .iter()
+            .map(|row| checked_detail(index, row.id, me))
+            .collect();
+        let mut verified = Vec::new();
+        for found in &checked {
+            if let Ok((_, Sender::Verified { id, .. })) = found
+                && !verified.contains(id)
+            {
+                verified.push(*id);
+            }
+        }
+        let _ = wallet::refresh_aliases(node, index, verified).await?;
+        for (row, checked) in rows.iter().zip(checked) {
+            let entry = entry_of(index, book, row, checked)?;
+            match array.as_mut() {
+                Some(array) => array.serialize_element(&entry).map_err(write_failed)?,
+                None => writeln!(text_out, "{}", entry_text(&entry)).map_err(write_failed)?,
+            }
+        }
+        printed += rows.len() as u64;
+        if (rows.len() as u64) < take {
+            break;
+        }
     }
-    if entries.is_empty() {
+    if let Some(array) = array {
+        array.end().map_err(write_failed)?;
+        let mut out = json_out.into_inner();
+        writeln!(out)
+            .and_then(|()| out.flush())
+            .map_err(write_failed)?;
+    } else if printed == 0 {
         progress("No keysends match.");
     }
-    for entry in entries {
-        println!("{}", entry_text(entry));
-    }
-    Ok(())
+    text_out.flush().map_err(write_failed)
+}
+
+/// Rows listed at a time by [`print_list`].
+const CHUNK: u64 = 1000;
+
+fn write_failed(error: impl std::fmt::Display) -> CliError {
+    CliError::Other(format!("could not write the listing: {error}"))
 }
 
 /// Before `--follow`: oldest first, so new ones continue the list in time
@@ -183,9 +247,21 @@ fn entry(
     row: &InboxRow,
     me: &NodeId,
 ) -> Result<InboxJson, CliError> {
-    let (shown, message) = match index.verify(row.id, me) {
-        Ok(sender) => {
-            let mut detail = index.detail(row.id)?;
+    entry_of(index, book, row, checked_detail(index, row.id, me))
+}
+
+/// A row read in full with its checked sender ([`checked_detail`]).
+type Checked = Result<(wallet::InboxDetail, Sender), wallet::IndexError>;
+
+/// [`entry`] of a row already read and checked.
+fn entry_of(
+    index: &Index,
+    book: &ContactBook,
+    row: &InboxRow,
+    checked: Checked,
+) -> Result<InboxJson, CliError> {
+    let (shown, message) = match checked {
+        Ok((mut detail, sender)) => {
             detail.verification = Some(wallet::Verification::of(&sender));
             let alias = match sender {
                 Sender::Verified { id, .. } => index.alias(&id)?,
@@ -215,6 +291,21 @@ fn entry(
         message: message.filter(|m| !m.is_empty()),
         podcast: row.podcast.clone(),
     })
+}
+
+/// Entry `id` in full and its sender, checked now unless the index holds
+/// the outcome of an earlier check (one read of the row when it does).
+fn checked_detail(
+    index: &Index,
+    id: i64,
+    me: &NodeId,
+) -> Result<(wallet::InboxDetail, Sender), wallet::IndexError> {
+    let detail = index.detail(id)?;
+    let sender = match detail.verification.and_then(|v| v.sender(&detail.records)) {
+        Some(sender) => sender,
+        None => index.verify(id, me)?,
+    };
+    Ok((detail, sender))
 }
 
 /// `2025-01-02 10:00  21 sat  Alice's node (02ab…), verified` then the

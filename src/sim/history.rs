@@ -88,6 +88,8 @@ impl Mix {
 
 /// Create `count` settled keysend invoices on `user`, spread over the past
 /// (one a minute, the newest now). No balances move: this is history.
+/// The records (signatures are most of the work) are made [`SEED_CHUNK`]
+/// at a time on every core, then settled in order on this thread.
 pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
     let user_id = network.ids[user];
     let keys: Vec<(NodeId, SecretKey)> = SENDERS
@@ -96,7 +98,8 @@ pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
         .collect();
     let channels = graph::channels_of(user);
     let now = now_ns() / 1_000_000_000;
-    for i in 0..count {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let make = |i: usize| -> (Msat, i64, [u8; 32], Records) {
         let kind = mix.kind(i);
         let created = now - (count - i) as i64 * 60;
         let (sender, secret) = &keys[i % keys.len()];
@@ -108,14 +111,37 @@ pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
             .finalize()
             .into();
         let _ = records.insert(KEYSEND_PREIMAGE, preimage.to_vec());
-        let (channel, _, user_is_a) = channels[i % 2];
-        let htlc_index = next_incoming_htlc(network, channel, !user_is_a);
-        let chan_id = network.channels[channel].chan_id;
-        let _ = settle_arrival(
-            network, user, chan_id, htlc_index, amount.0, preimage, records, created,
-        );
+        (amount, created, preimage, records)
+    };
+    for start in (0..count).step_by(SEED_CHUNK) {
+        let end = (start + SEED_CHUNK).min(count);
+        let per_thread = (end - start).div_ceil(cores);
+        let made: Vec<_> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (start..end)
+                .step_by(per_thread)
+                .map(|from| {
+                    let to = (from + per_thread).min(end);
+                    scope.spawn(move || (from..to).map(make).collect::<Vec<_>>())
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (i, (amount, created, preimage, records)) in (start..end).zip(made) {
+            let (channel, _, user_is_a) = channels[i % 2];
+            let htlc_index = next_incoming_htlc(network, channel, !user_is_a);
+            let chan_id = network.channels[channel].chan_id;
+            let _ = settle_arrival(
+                network, user, chan_id, htlc_index, amount.0, preimage, records, created,
+            );
+        }
     }
 }
+
+/// Keysends whose records are made at once while seeding (bounded memory).
+const SEED_CHUNK: usize = 8192;
 
 /// Count an HTLC offered by the `from_a` side of a channel; its index.
 fn next_incoming_htlc(network: &mut Network, channel: usize, from_a: bool) -> u64 {

@@ -113,9 +113,7 @@ impl Index {
             let rows = stmt.query_map([limit], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        for id in &ids {
-            let _ = self.verify(*id, recipient)?;
-        }
+        let _checked = self.verify_many(&ids, recipient)?;
         Ok(ids.len())
     }
 
@@ -162,7 +160,7 @@ fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::keysend::identity::{node_id_of, sign_whatsat, whatsat_payload};
     use crate::keysend::incoming::MessageSource;
     use crate::keysend::{Msat, NodeId, PaymentHash, Records, record};
@@ -171,7 +169,12 @@ mod tests {
 
     /// Keysend `n` to `me`, its chat record `chat` signed (Whatsat) by a
     /// real key, plus `extra` records.
-    fn signed(n: u8, me: &NodeId, chat: &str, extra: &[(u64, &[u8])]) -> ReceivedKeysend {
+    pub(in crate::wallet) fn signed(
+        n: u8,
+        me: &NodeId,
+        chat: &str,
+        extra: &[(u64, &[u8])],
+    ) -> ReceivedKeysend {
         let secret = secp256k1::SecretKey::from_slice(&[9; 32]).unwrap();
         let sender = node_id_of(&secret);
         let payload = whatsat_payload(&sender, me, 42, chat.as_bytes());

@@ -20,6 +20,16 @@ mod insert;
 
 pub(crate) use insert::Row;
 
+/// Which file an [`Index`] handle writes (see [`Index::file`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId(bool);
+
+impl FileId {
+    /// The file the index opened.
+    #[cfg(test)]
+    pub(crate) const FIRST: Self = Self(false);
+}
+
 /// A handle to the index; cheap to clone, shared between tasks.
 /// Fields drop in order: the check stops, then the connection closes, then
 /// the open marker goes.
@@ -163,12 +173,39 @@ impl Index {
     /// `next` (rows and add index of each page) until it returns `None`; the
     /// add-index cursor is raised to the last page's in the same transaction,
     /// so either every page and the cursor are stored, or nothing is.
-    /// Returns how many rows of each page were new.
+    /// Returns how many rows of each page were new; `None` (nothing taken
+    /// or stored) when the file is no longer the one `file` named (the
+    /// background check replaced a damaged one since).
     pub(crate) fn insert_pages_from(
         &self,
+        file: FileId,
         next: impl FnMut() -> Option<(Vec<Row>, Option<u64>)>,
-    ) -> Result<Vec<usize>, IndexError> {
-        insert::store(&mut self.lock(), true, std::iter::from_fn(next), |_| {})
+    ) -> Result<Option<Vec<usize>>, IndexError> {
+        let mut conn = self.lock();
+        if self.file() != file {
+            return Ok(None);
+        }
+        insert::store(&mut conn, true, std::iter::from_fn(next), |_| {}).map(Some)
+    }
+
+    /// Which file the index is writing: it changes (once) when the
+    /// background integrity check replaces a damaged file by a fresh one.
+    /// Never waits for the check.
+    pub(crate) fn file(&self) -> FileId {
+        FileId(self.check.replaced())
+    }
+
+    /// The stored sync positions and the file they belong to, without
+    /// waiting for the integrity check: a swap (at most one, flagged under
+    /// the lock) between the two reads of the file shows, and reads again.
+    pub(crate) fn cursors_of_file(&self) -> Result<(Cursors, FileId), IndexError> {
+        loop {
+            let file = self.file();
+            let cursors = self.cursors()?;
+            if self.file() == file {
+                return Ok((cursors, file));
+            }
+        }
     }
 
     /// After the last [`Index::insert_pages_from`] of a sync: checkpoint the

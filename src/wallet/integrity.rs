@@ -6,6 +6,7 @@
 //! empty index under the same handle, and reported by `Index::warning`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::thread::JoinHandle;
 
@@ -27,6 +28,10 @@ struct Job {
     path: PathBuf,
     conn: Weak<Mutex<Connection>>,
     interrupt: Arc<Mutex<Option<InterruptHandle>>>,
+    /// Set, under the connection's lock, when the damaged file was swapped
+    /// for a fresh one: a sync that read its cursors before must not write
+    /// into the new file.
+    replaced: Arc<AtomicBool>,
 }
 
 impl Check {
@@ -37,6 +42,7 @@ impl Check {
                 path: PathBuf::new(),
                 conn: Weak::new(),
                 interrupt: Arc::default(),
+                replaced: Arc::default(),
             },
             outcome: Arc::new(OnceLock::from(outcome)),
             thread: Mutex::new(None),
@@ -50,6 +56,7 @@ impl Check {
             path: path.to_owned(),
             conn: Arc::downgrade(conn),
             interrupt: Arc::default(),
+            replaced: Arc::default(),
         };
         let outcome = Arc::new(OnceLock::new());
         let (bg_job, bg_outcome) = (job.clone(), Arc::clone(&outcome));
@@ -71,6 +78,12 @@ impl Check {
     /// running it here if the thread has not started it yet).
     pub(super) fn outcome(&self) -> Option<&IndexWarning> {
         self.outcome.get_or_init(|| self.job.run()).as_ref()
+    }
+
+    /// Whether the background check swapped the file for a fresh one (never
+    /// waits). Read under the connection's lock, it is exact.
+    pub(super) fn replaced(&self) -> bool {
+        self.job.replaced.load(Ordering::SeqCst)
     }
 
     /// The outcome if the check has finished, without waiting.
@@ -106,6 +119,7 @@ impl Job {
             &mut *current,
             Connection::open_in_memory().ok()?,
         ));
+        self.replaced.store(true, Ordering::SeqCst);
         let warning = match move_aside(&self.path, corrupt(&reason).to_string()) {
             Ok(warning) => warning,
             Err(error) => {

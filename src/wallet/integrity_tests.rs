@@ -78,6 +78,34 @@ fn a_scribbled_index_is_moved_aside_and_rebuilt_with_a_warning() {
     assert_eq!(index.count(&InboxQuery::default()).unwrap(), 0);
 }
 
+/// A sync reads its cursors without waiting for the background check; if
+/// the check then replaces a damaged file, pages meant for the old file are
+/// refused by the new one (never stored with the old file's cursors), and
+/// a sync of the new file's own stores.
+#[test]
+fn pages_read_for_a_replaced_file_are_not_stored_in_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.db");
+    filled_index(&path, 3_000);
+    scribble(&path);
+    let index = Index::open(&path).unwrap();
+    let before = index::FileId::FIRST;
+    let _ = index.warning().expect("the damage is reported");
+    assert_ne!(index.file(), before, "a new file");
+    let page = |n: u64| {
+        let mut pages = vec![(vec![index::Row::of(&received(n))], Some(n + 1))].into_iter();
+        move || pages.next()
+    };
+    assert_eq!(index.insert_pages_from(before, page(5_000)).unwrap(), None);
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 0);
+    assert_eq!(index.cursors().unwrap(), Cursors::default());
+    let (cursors, file) = index.cursors_of_file().unwrap();
+    assert_eq!(cursors, Cursors::default());
+    let stored = index.insert_pages_from(file, page(1)).unwrap();
+    assert_eq!(stored, Some(vec![1]));
+    assert_eq!(index.cursors().unwrap().add_index, 2);
+}
+
 #[test]
 fn after_an_unclean_shutdown_the_check_runs_on_open() {
     let dir = tempfile::tempdir().unwrap();

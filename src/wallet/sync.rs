@@ -6,7 +6,8 @@ mod reader;
 
 use reader::{Group, Reader};
 
-use super::{Index, SyncError};
+use super::index::FileId;
+use super::{Cursors, Index, SyncError};
 use crate::node::SharedNode;
 
 /// Invoices (or payments) asked for per page.
@@ -61,14 +62,28 @@ pub async fn backfill(
     index: &Index,
     mut progress: impl FnMut(SyncProgress),
 ) -> Result<SyncStats, SyncError> {
-    // A damaged file found by the background check is replaced by an empty
-    // one: start from that one's cursors, never write ours into it.
-    let cursors = index
-        .call(|i| {
-            let _ = i.warning();
-            i.cursors()
-        })
-        .await?;
+    // Never waits for the background integrity check (it reads the whole
+    // file: seconds at a million rows). A damaged file it finds is replaced
+    // by an empty one: then the pages read for the old file are not stored
+    // and the sync starts again from the new file's cursors.
+    loop {
+        let (cursors, file) = index.call(Index::cursors_of_file).await?;
+        if let Some(stats) = backfill_file(node, index, cursors, file, &mut progress).await? {
+            return Ok(stats);
+        }
+        log::warn!("the index was replaced during the sync; syncing the new one from the start");
+    }
+}
+
+/// [`backfill`] into the index file `file`, from `cursors`; `None` when the
+/// file was replaced before the end.
+async fn backfill_file(
+    node: &SharedNode,
+    index: &Index,
+    cursors: Cursors,
+    file: FileId,
+    progress: &mut impl FnMut(SyncProgress),
+) -> Result<Option<SyncStats>, SyncError> {
     let mut stats = SyncStats::default();
     let mut reader = Reader::start(node, cursors.add_index);
     let mut alone = true;
@@ -77,11 +92,12 @@ pub async fn backfill(
         let (group, new, back) = index
             .call(move |i| {
                 let (mut group, mut reader) = (group, reader);
-                let new = i.insert_pages_from(|| group.next_page(&mut reader))?;
+                let new = i.insert_pages_from(file, || group.next_page(&mut reader))?;
                 Ok((group, new, reader))
             })
             .await?;
         reader = back;
+        let Some(new) = new else { return Ok(None) };
         for ((scanned, position), new) in group.taken.into_iter().zip(new) {
             stats.received_new += new as u64;
             stats.invoices_scanned += scanned as u64;
@@ -97,15 +113,8 @@ pub async fn backfill(
         }
     }
     index.call(|i| i.end_bulk_insert()).await?;
-    backfill_sent(
-        node,
-        index,
-        cursors.payment_index,
-        &mut stats,
-        &mut progress,
-    )
-    .await?;
-    Ok(stats)
+    backfill_sent(node, index, cursors.payment_index, &mut stats, progress).await?;
+    Ok(Some(stats))
 }
 
 /// The sent half. The stored cursor never passes a payment that was still in
