@@ -14,6 +14,7 @@ pub mod keysend;
 pub mod lnd;
 pub mod logging;
 pub mod node;
+pub mod nwc;
 pub mod podcast;
 pub mod sim;
 pub mod store;
