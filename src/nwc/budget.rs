@@ -1,8 +1,9 @@
 //! Budgets: how much a connection may spend per period, and the
-//! reservations that make the budget hold under concurrency. An amount
-//! (payment plus its fee limit) is reserved before the payment is handed to
-//! the node and released when it fails; a success records what it really
-//! cost. Periods are rolling windows ending now.
+//! reservations that make the budget hold under concurrency. A payment's
+//! amount is reserved before it is handed to the node and released when it
+//! fails; a success records it as spent. Budgets count amounts: routing fees
+//! are capped per payment by the fee-limit setting, as for every send.
+//! Periods are rolling windows ending now.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -77,7 +78,7 @@ impl FromStr for Period {
 pub struct Spend {
     /// Unix seconds.
     pub at: u64,
-    /// Amount plus routing fee.
+    /// The amount sent (routing fees are not counted).
     pub msat: u64,
     /// The payment's hash (hex), to show the app's name in Sent.
     #[serde(default)]

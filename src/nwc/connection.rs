@@ -55,7 +55,7 @@ pub struct Connection {
     pub created_at: u64,
     /// Unix seconds of the last request served.
     pub last_used: Option<u64>,
-    /// Succeeded payments (amount plus fee), for the budget and the list.
+    /// Succeeded payments, for the budget and the list.
     #[serde(default)]
     pub spends: Vec<Spend>,
 }

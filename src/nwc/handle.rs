@@ -21,7 +21,8 @@ use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records, Tip};
 use crate::node::{NodeInfo, PaymentStatus, SharedNode};
 use crate::store::{FeeLimit, Paths};
 use crate::wallet::{
-    self, Draft, FeeRule, Index, InboxQuery, Journal, JournalError, SendError, SendEvent,
+    self, Draft, FeeRule, Index, InboxQuery, Journal, JournalError, JournalState, SendError,
+    SendEvent,
     SentStatus,
 };
 
@@ -186,7 +187,9 @@ impl Wallet {
             Ok(preimage) => preimage,
             Err(message) => return Ok(error(method, ErrorCode::Other, message)),
         };
-        let reserved = draft.amount.0.saturating_add(draft.fee_limit.0);
+        // Budgets count what apps send; the routing fee is capped per payment
+        // by the fee-limit setting, as for every send.
+        let reserved = draft.amount.0;
         if let Err(message) = self.reserve(connection, reserved) {
             return Ok(error(method, ErrorCode::QuotaExceeded, message));
         }
@@ -194,7 +197,7 @@ impl Wallet {
         let key = &connection.wallet_pubkey;
         match outcome {
             Ok((preimage, fee)) => {
-                let spent = draft.amount.0.saturating_add(fee.0);
+                let spent = draft.amount.0;
                 self.settle(key, reserved, spent, preimage.hash());
                 Ok(ok(
                     method,
@@ -256,7 +259,7 @@ impl Wallet {
             .reserve(&current.wallet_pubkey, current.budget_msat, spent, amount)
             .map_err(|over| {
                 format!(
-                    "this payment (up to {} msat with fees) is over the connection's budget of {} \
+                    "this payment ({} msat) is over the connection's budget of {} \
                      msat per {} ({} spent, {} in flight)",
                     over.asked, over.budget, current.period, over.spent, over.reserved
                 )
@@ -335,9 +338,7 @@ impl Wallet {
 
     async fn list(&self, list: &ListTransactionsRequest) -> Response {
         let method = Method::ListTransactions;
-        if let Err(e) = wallet::backfill(&self.node, &self.index, |_| {}).await {
-            log::warn!("nwc: list_transactions uses the index as it is: {e}");
-        }
+        self.refresh_index().await;
         let want = |t| list.transaction_type.is_none_or(|w| w == t);
         let (incoming, outgoing) = (want(TransactionType::Incoming), want(TransactionType::Outgoing));
         let from = list.from.map_or(0, |t| t.as_secs());
@@ -369,6 +370,13 @@ impl Wallet {
         ok(method, ResponseResult::ListTransactions(page))
     }
 
+    /// Bring the index up to date with the node (what changed since last time).
+    async fn refresh_index(&self) {
+        if let Err(e) = wallet::backfill(&self.node, &self.index, |_| {}).await {
+            log::warn!("nwc: answering from the index as it is: {e}");
+        }
+    }
+
     async fn lookup(&self, lookup: &LookupInvoiceRequest) -> Response {
         let method = Method::LookupInvoice;
         let Some(hash) = lookup.payment_hash.as_deref() else {
@@ -381,6 +389,7 @@ impl Wallet {
         let Some(hash) = hex::decode(hash).ok().and_then(|b| PaymentHash::from_slice(&b)) else {
             return error(method, ErrorCode::Other, "payment_hash is not 32 bytes of hex");
         };
+        self.refresh_index().await;
         let found = self
             .index
             .call(move |index| {
@@ -509,8 +518,17 @@ fn sent(row: &wallet::SentRow) -> LookupInvoiceResponse {
 
 fn journaled(entry: &wallet::JournalEntry) -> LookupInvoiceResponse {
     let at = Timestamp::from(u64::try_from(entry.created_at / 1000).unwrap_or(0));
+    let state = match entry.state {
+        JournalState::Succeeded => TransactionState::Settled,
+        JournalState::Failed | JournalState::NotSent | JournalState::Discarded => {
+            TransactionState::Failed
+        }
+        _ => TransactionState::Pending,
+    };
+    let settled = state == TransactionState::Settled;
     LookupInvoiceResponse {
-        state: Some(TransactionState::Pending),
+        state: Some(state),
+        preimage: settled.then(|| entry.keysend.preimage.to_hex()),
         fees_paid: entry.fee.map_or(0, |f| f.0),
         created_at: at,
         ..transaction(TransactionType::Outgoing, entry.hash(), entry.keysend.amount)

@@ -2,6 +2,7 @@
 //! `nostr-relay-builder`, in-memory): `--demo` serves its connections
 //! through it, and the tests use it as the real relay between app and wallet.
 
+use nostr_relay_builder::builder::RateLimit;
 use nostr_relay_builder::{LocalRelay, RelayBuilder};
 
 use super::NwcError;
@@ -15,7 +16,15 @@ pub struct DemoRelay {
 impl DemoRelay {
     /// Start a relay on 127.0.0.1 at `port` (0: any free port).
     pub async fn start(port: u16) -> Result<Self, NwcError> {
-        let mut builder = RelayBuilder::default().addr([127, 0, 0, 1].into());
+        // A local relay serves one user's apps: no per-minute cap on events
+        // (the default 60 would throttle a burst of streamed payments).
+        let limit = RateLimit {
+            max_reqs: 10_000,
+            notes_per_minute: 1_000_000,
+        };
+        let mut builder = RelayBuilder::default()
+            .addr([127, 0, 0, 1].into())
+            .rate_limit(limit);
         if port != 0 {
             builder = builder.port(port);
         }
