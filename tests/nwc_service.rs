@@ -277,6 +277,7 @@ async fn the_service_comes_back_when_its_relay_drops_and_returns() {
             if let Ok(info) = quick.get_info().await {
                 break info;
             }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     })
     .await;

@@ -181,6 +181,9 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `satchel man > satchel.1`.
     Man,
+    /// Let apps pay through Satchel: Nostr Wallet Connect connections and service.
+    #[command(subcommand)]
+    Nwc(super::nwc::NwcCommand),
 }
 
 impl Command {
@@ -202,6 +205,7 @@ impl Command {
             Self::Refund(_) => "refund",
             Self::Completions { .. } => "completions",
             Self::Man => "man",
+            Self::Nwc(_) => "nwc",
         }
     }
 

@@ -21,6 +21,7 @@ mod feed;
 mod history;
 mod inbox;
 mod journal;
+mod nwc;
 mod payment;
 #[cfg(feature = "gui")]
 mod renderer;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Refund(refund)) => on_node(args, None, async |node, paths| {
             reply::refund(node, paths, refund).await
         }),
+        Some(Command::Nwc(command)) => nwc::run(args, command),
     };
     finish(result)
 }
