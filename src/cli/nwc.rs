@@ -12,7 +12,7 @@ use super::exit::CliError;
 use super::report::{print_json, progress, safe};
 use crate::nwc::relay::DemoRelay;
 use crate::nwc::{self, Connections, NewConnection, NwcError, Period, Service};
-use crate::store::{Paths, SecretStore, open_secret_store};
+use crate::store::{Paths, SecretStore};
 
 /// The port of the local relay `--demo` runs (`nwc serve --demo`, the GUI).
 pub const DEMO_RELAY_PORT: u16 = 4869;
@@ -102,7 +102,7 @@ pub fn run_files(paths: &Paths, demo: bool, command: &NwcCommand) -> Result<(), 
         NwcCommand::Add(add) => run_add(paths, demo, add),
         NwcCommand::List(flag) => list(paths, flag.json),
         NwcCommand::Revoke { name } => {
-            let (secrets, _) = open_secret_store();
+            let (secrets, _) = nwc::secrets_for(paths);
             nwc::connection::revoke(paths, secrets.as_ref(), name).map_err(nwc_error)?;
             println!("Revoked {:?}: its app can no longer use this wallet.", safe(name, 64));
             Ok(())
@@ -135,7 +135,7 @@ fn run_add(paths: &Paths, demo: bool, add: &AddArgs) -> Result<(), CliError> {
         relays,
         expires_in: add.expires.map(|days| days.saturating_mul(86_400)),
     };
-    let (secrets, warning) = open_secret_store();
+    let (secrets, warning) = nwc::secrets_for(paths);
     let (connection, uri) =
         nwc::connection::add(paths, secrets.as_ref(), new, nwc::unix_now()).map_err(nwc_error)?;
     if let Some(warning) = warning {
@@ -245,7 +245,8 @@ pub async fn serve(
         true => Some(DemoRelay::start(DEMO_RELAY_PORT).await.map_err(nwc_error)?),
         false => None,
     };
-    let (secrets, _) = tokio::task::spawn_blocking(open_secret_store)
+    let owned = paths.clone();
+    let (secrets, _) = tokio::task::spawn_blocking(move || nwc::secrets_for(&owned))
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
     let clock: nwc::Clock = Arc::new(nwc::unix_now);

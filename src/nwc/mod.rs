@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod connection;
+mod demo_secrets;
 mod error;
 pub mod handle;
 pub mod relay;
@@ -18,6 +19,7 @@ pub mod service;
 
 pub use budget::{Period, Reservations, Spend};
 pub use connection::{Connection, Connections, DEFAULT_METHODS, NewConnection};
+pub use demo_secrets::{DemoSecrets, secrets_for};
 pub use error::NwcError;
 pub use service::{Clock, Encryption, Service, ServiceHandle};
 
