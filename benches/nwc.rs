@@ -120,7 +120,9 @@ async fn run(count: usize) {
     let (_, uri) = wc::connection::add(&paths, &secrets, new, wc::unix_now()).expect("add");
     let now = Arc::new(AtomicU64::new(wc::unix_now()));
     let clock: wc::Clock = Arc::new(move || now.load(Ordering::SeqCst));
-    let service = Service::open(node, &paths, &secrets, clock).await.expect("open");
+    let service = Service::open(node, &paths, &secrets, clock)
+        .await
+        .expect("open");
     let handle = service.serve(Vec::new()).await.expect("serve");
     let app = nostr_sdk::Client::default();
     let _ = app.add_relay(relay.url()).await.unwrap();
@@ -135,8 +137,8 @@ async fn run(count: usize) {
             r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":{}}}}}"#,
             1000 + n
         );
-        let content = nip44::encrypt(keys.secret_key(), &uri.public_key, json, nip44::Version::V2)
-            .unwrap();
+        let content =
+            nip44::encrypt(keys.secret_key(), &uri.public_key, json, nip44::Version::V2).unwrap();
         let event = EventBuilder::new(Kind::WalletConnectRequest, content)
             .tags([
                 Tag::public_key(uri.public_key),

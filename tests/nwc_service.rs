@@ -36,7 +36,11 @@ async fn every_method_answers_through_a_real_relay() {
     let app = app(&uri);
 
     let info = within(app.get_info()).await.expect("get_info");
-    assert_eq!(info.pubkey, Some(world.sim.user_node().to_string()), "{info:?}");
+    assert_eq!(
+        info.pubkey,
+        Some(world.sim.user_node().to_string()),
+        "{info:?}"
+    );
     assert_eq!(names(&info.methods), names(wc::DEFAULT_METHODS));
     let balance = within(app.get_balance()).await.expect("get_balance");
     let expected = within(world.node.balance()).await.unwrap().local.0;
@@ -49,7 +53,12 @@ async fn every_method_answers_through_a_real_relay() {
         value: hex::encode("hello"),
     }];
     let paid = within(app.pay_keysend(pay)).await.expect("pay_keysend");
-    let hash = hex::encode(satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap()).unwrap().hash().as_bytes());
+    let hash = hex::encode(
+        satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap())
+            .unwrap()
+            .hash()
+            .as_bytes(),
+    );
     assert_eq!(world.paid().await, 1);
 
     // lookup_invoice finds it (outgoing, settled) by hash.
@@ -57,7 +66,9 @@ async fn every_method_answers_through_a_real_relay() {
         payment_hash: Some(hash.clone()),
         invoice: None,
     };
-    let found = within(app.lookup_invoice(lookup)).await.expect("lookup_invoice");
+    let found = within(app.lookup_invoice(lookup))
+        .await
+        .expect("lookup_invoice");
     assert_eq!(found.transaction_type, Some(TransactionType::Outgoing));
     assert_eq!(found.amount, 21_000);
     assert_eq!(found.preimage.as_deref(), Some(paid.preimage.as_str()));
@@ -67,36 +78,65 @@ async fn every_method_answers_through_a_real_relay() {
     let all = within(app.list_transactions(ListTransactionsRequest::default()))
         .await
         .expect("list_transactions");
-    assert!(all.iter().any(|t| t.payment_hash == hash && t.transaction_type == Some(TransactionType::Outgoing)));
-    assert!(all.iter().any(|t| t.payment_hash == received.to_hex() && t.transaction_type == Some(TransactionType::Incoming)));
+    assert!(
+        all.iter().any(
+            |t| t.payment_hash == hash && t.transaction_type == Some(TransactionType::Outgoing)
+        )
+    );
+    assert!(all.iter().any(|t| t.payment_hash == received.to_hex()
+        && t.transaction_type == Some(TransactionType::Incoming)));
     let only_in = ListTransactionsRequest {
         transaction_type: Some(TransactionType::Incoming),
         ..Default::default()
     };
-    let incoming = within(app.list_transactions(only_in)).await.expect("incoming");
-    assert!(incoming.iter().all(|t| t.transaction_type == Some(TransactionType::Incoming)));
+    let incoming = within(app.list_transactions(only_in))
+        .await
+        .expect("incoming");
+    assert!(
+        incoming
+            .iter()
+            .all(|t| t.transaction_type == Some(TransactionType::Incoming))
+    );
 
     // Unknown hash: NOT_FOUND. pay_invoice: NOT_IMPLEMENTED.
     let missing = LookupInvoiceRequest {
         payment_hash: Some("00".repeat(32)),
         invoice: None,
     };
-    assert_eq!(code(within(app.lookup_invoice(missing)).await).unwrap().code, ErrorCode::NotFound);
+    assert_eq!(
+        code(within(app.lookup_invoice(missing)).await)
+            .unwrap()
+            .code,
+        ErrorCode::NotFound
+    );
     let invoice = nostr::nips::nip47::PayInvoiceRequest::new("lnbc1...");
-    assert_eq!(code(within(app.pay_invoice(invoice)).await).unwrap().code, ErrorCode::NotImplemented);
+    assert_eq!(
+        code(within(app.pay_invoice(invoice)).await).unwrap().code,
+        ErrorCode::NotImplemented
+    );
 
     // TLV types below 65536 are refused and nothing is paid.
     let mut low = keysend(&world.alice(), 1_000);
-    low.tlv_records = vec![KeysendTLVRecord { tlv_type: 34_349_334 % 65_536, value: "00".into() }];
+    low.tlv_records = vec![KeysendTLVRecord {
+        tlv_type: 34_349_334 % 65_536,
+        value: "00".into(),
+    }];
     let refused = code(within(app.pay_keysend(low)).await).unwrap();
     assert_eq!(refused.code, ErrorCode::Other);
-    assert!(refused.message.contains("below 65536"), "{}", refused.message);
+    assert!(
+        refused.message.contains("below 65536"),
+        "{}",
+        refused.message
+    );
     assert_eq!(world.paid().await, 1);
 
     // Spending and last use are recorded for `nwc list`.
     let stored = wc::Connections::load(&world.paths).unwrap();
     let connection = stored.named("podcasts").unwrap();
-    assert_eq!(connection.spent(world.now.load(std::sync::atomic::Ordering::SeqCst)), 21_000);
+    assert_eq!(
+        connection.spent(world.now.load(std::sync::atomic::Ordering::SeqCst)),
+        21_000
+    );
     assert!(connection.last_used.is_some());
     service.stop().await;
 }
@@ -106,11 +146,20 @@ fn request(app: &Keys, wallet: &nostr::PublicKey, json: &str, nip44: bool) -> Ev
     let (content, tags) = match nip44 {
         true => (
             nip44::encrypt(app.secret_key(), wallet, json, nip44::Version::V2).unwrap(),
-            vec![Tag::public_key(*wallet), Tag::custom(TagKind::custom("encryption"), ["nip44_v2"])],
+            vec![
+                Tag::public_key(*wallet),
+                Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]),
+            ],
         ),
-        false => (nip04::encrypt(app.secret_key(), wallet, json).unwrap(), vec![Tag::public_key(*wallet)]),
+        false => (
+            nip04::encrypt(app.secret_key(), wallet, json).unwrap(),
+            vec![Tag::public_key(*wallet)],
+        ),
     };
-    EventBuilder::new(Kind::WalletConnectRequest, content).tags(tags).sign_with_keys(app).unwrap()
+    EventBuilder::new(Kind::WalletConnectRequest, content)
+        .tags(tags)
+        .sign_with_keys(app)
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,7 +169,9 @@ async fn nip44_requests_get_nip44_answers_and_multi_pay_answers_each_keysend() {
     let service = world.serve().await;
     let client = raw_client(&world).await;
     let app_keys = Keys::new(uri.secret.clone());
-    let filter = Filter::new().kind(Kind::WalletConnectResponse).author(uri.public_key);
+    let filter = Filter::new()
+        .kind(Kind::WalletConnectResponse)
+        .author(uri.public_key);
     let _ = client.subscribe(filter, None).await.unwrap();
     let mut answers = client.notifications();
 
@@ -143,11 +194,16 @@ async fn nip44_requests_get_nip44_answers_and_multi_pay_answers_each_keysend() {
     let _ = client.send_event(&multi).await.unwrap();
     let mut ids = Vec::new();
     while ids.len() < 2 {
-        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap() else {
+        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap()
+        else {
             continue;
         };
         let replying_to: Vec<_> = event.tags.event_ids().collect();
-        assert_eq!(replying_to, vec![&multi.id], "only the valid request is answered");
+        assert_eq!(
+            replying_to,
+            vec![&multi.id],
+            "only the valid request is answered"
+        );
         let plain = nip44::decrypt(app_keys.secret_key(), &uri.public_key, &event.content)
             .expect("the answer is NIP-44 encrypted like the request");
         let response = nostr::nips::nip47::Response::from_json(&plain).unwrap();
@@ -162,14 +218,20 @@ async fn nip44_requests_get_nip44_answers_and_multi_pay_answers_each_keysend() {
     // The same request again (a replay) pays nothing more and gets no answer;
     // a fresh NIP-04 request is still served.
     let _ = client.send_event(&multi).await.unwrap();
-    let json = format!(r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":3000}}}}"#);
+    let json =
+        format!(r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":3000}}}}"#);
     let single = request(&app_keys, &uri.public_key, &json, false);
     let _ = client.send_event(&single).await.unwrap();
     loop {
-        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap() else {
+        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap()
+        else {
             continue;
         };
-        assert_eq!(event.tags.event_ids().next(), Some(&single.id), "the replay is not answered");
+        assert_eq!(
+            event.tags.event_ids().next(),
+            Some(&single.id),
+            "the replay is not answered"
+        );
         let plain = nip04::decrypt(app_keys.secret_key(), &uri.public_key, &event.content).unwrap();
         assert!(plain.contains("preimage"), "{plain}");
         break;
@@ -202,26 +264,40 @@ async fn budgets_renew_per_period_and_expiry_revocation_and_keys_are_enforced() 
     let restricted = code(within(reader.get_balance()).await).unwrap();
     assert_eq!(restricted.code, ErrorCode::Restricted);
     world.advance(3600);
-    assert_eq!(code(within(reader.get_info()).await).unwrap().code, ErrorCode::Unauthorized);
+    assert_eq!(
+        code(within(reader.get_info()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
 
-    let _ = within(app.pay_keysend(keysend(&alice, 1_000))).await.expect("first sat");
-    let _ = within(app.pay_keysend(keysend(&alice, 1_000))).await.expect("second sat");
+    let _ = within(app.pay_keysend(keysend(&alice, 1_000)))
+        .await
+        .expect("first sat");
+    let _ = within(app.pay_keysend(keysend(&alice, 1_000)))
+        .await
+        .expect("second sat");
     let over = code(within(app.pay_keysend(keysend(&alice, 1_000))).await).unwrap();
     assert_eq!(over.code, ErrorCode::QuotaExceeded, "{}", over.message);
     world.advance(86_400 + 1);
-    let _ = within(app.pay_keysend(keysend(&alice, 2_000))).await.expect("a new day, a new budget");
+    let _ = within(app.pay_keysend(keysend(&alice, 2_000)))
+        .await
+        .expect("a new day, a new budget");
     assert_eq!(world.paid().await, 3);
-
 
     // A key that is not the connection's app: UNAUTHORIZED.
     let mut wrong = uri.clone();
     wrong.secret = stranger.secret.clone();
     let impostor = self::app(&wrong);
-    assert_eq!(code(within(impostor.get_info()).await).unwrap().code, ErrorCode::Unauthorized);
+    assert_eq!(
+        code(within(impostor.get_info()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
 
     // Revoked: UNAUTHORIZED from then on, while the service keeps running.
     wc::connection::revoke(&world.paths, world.secrets.as_ref(), "daily").unwrap();
-    assert_eq!(code(within(app.get_balance()).await).unwrap().code, ErrorCode::Unauthorized);
+    assert_eq!(
+        code(within(app.get_balance()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
     assert_eq!(world.paid().await, 3);
     service.stop().await;
 }
@@ -233,7 +309,10 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
     let service = world.serve().await;
     let app = app(&uri);
     let alice = world.alice();
-    let results = within(join_all((0..100).map(|_| app.pay_keysend(keysend(&alice, 1_000))))).await;
+    let results = within(join_all(
+        (0..100).map(|_| app.pay_keysend(keysend(&alice, 1_000))),
+    ))
+    .await;
     let paid = results.iter().filter(|r| r.is_ok()).count();
     let quota = results
         .into_iter()
@@ -245,18 +324,27 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
     assert_eq!(world.paid().await, 10);
     let connection = wc::Connections::load(&world.paths).unwrap();
     let key = &connection.named("spender").unwrap().wallet_pubkey;
-    assert_eq!(service.held(key), 0, "every reservation was settled or released");
+    assert_eq!(
+        service.held(key),
+        0,
+        "every reservation was settled or released"
+    );
     service.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_comes_back_when_its_relay_drops_and_returns() {
     let mut world = world().await;
+    // A port outside Linux's ephemeral range (32768-60999), so no other
+    // test's port-0 listener takes it while the relay is down.
+    let port = 20_000 + (std::process::id() % 10_000) as u16;
+    world.relay = within(satchel::nwc::relay::DemoRelay::start(port))
+        .await
+        .expect("relay");
     let uri = world.add("steady", None, Period::Never);
     let service = world.serve().await;
     let app = app(&uri);
     let _ = within(app.get_info()).await.expect("before the drop");
-    let port = world.relay.port();
     world.relay.shutdown();
     world.relay = within(async {
         loop {
@@ -282,5 +370,45 @@ async fn the_service_comes_back_when_its_relay_drops_and_returns() {
     })
     .await;
     assert_eq!(info.pubkey, Some(world.sim.user_node().to_string()));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_ask_get_payment_sent_notifications() {
+    let world = world().await;
+    let uri = world.add_with(NewConnection {
+        name: "notified".into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications: true,
+        relays: vec![world.relay_url()],
+        expires_in: None,
+    });
+    let service = world.serve().await;
+    let app_keys = Keys::new(uri.secret.clone());
+    let listener = raw_client(&world).await;
+    let filter = Filter::new()
+        .kind(Kind::WalletConnectNotification)
+        .author(uri.public_key)
+        .pubkey(app_keys.public_key());
+    let _ = listener.subscribe(filter, None).await.unwrap();
+    let mut notes = listener.notifications();
+
+    let info = within(app(&uri).get_info()).await.expect("get_info");
+    assert_eq!(info.notifications, vec!["payment_sent".to_owned()]);
+    let paid = within(app(&uri).pay_keysend(keysend(&world.alice(), 4_000)))
+        .await
+        .expect("paid");
+    let event = loop {
+        if let RelayPoolNotification::Event { event, .. } = within(notes.recv()).await.unwrap() {
+            break event;
+        }
+    };
+    let plain = nip04::decrypt(app_keys.secret_key(), &uri.public_key, &event.content).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(body["notification_type"], "payment_sent");
+    assert_eq!(body["notification"]["preimage"], paid.preimage.as_str());
+    assert_eq!(body["notification"]["amount"], 4_000);
     service.stop().await;
 }

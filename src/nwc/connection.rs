@@ -191,7 +191,10 @@ pub fn add(
     )?;
     let budget_msat = new
         .budget_sats
-        .map(|sats| sats.checked_mul(1000).ok_or(NwcError::BadInput("budget is too large".into())))
+        .map(|sats| {
+            sats.checked_mul(1000)
+                .ok_or(NwcError::BadInput("budget is too large".into()))
+        })
         .transpose()?;
     let connection = Connection {
         name,
@@ -303,9 +306,15 @@ mod tests {
         let secrets = MemorySecrets::new();
         let (connection, uri) = add(&paths, &secrets, new("podcasts"), 1000).unwrap();
         assert_eq!(uri.public_key.to_hex(), connection.wallet_pubkey);
-        assert_eq!(Keys::new(uri.secret.clone()).public_key().to_hex(), connection.client_pubkey);
+        assert_eq!(
+            Keys::new(uri.secret.clone()).public_key().to_hex(),
+            connection.client_pubkey
+        );
         let text = std::fs::read_to_string(file(&paths)).unwrap();
-        assert!(!text.contains(&uri.secret.to_secret_hex()), "the app secret is not stored");
+        assert!(
+            !text.contains(&uri.secret.to_secret_hex()),
+            "the app secret is not stored"
+        );
         let keys = wallet_keys(&secrets, &connection).unwrap();
         assert!(!text.contains(&keys.secret_key().to_secret_hex()));
         assert_eq!(keys.public_key(), uri.public_key);
@@ -314,8 +323,14 @@ mod tests {
         assert!(matches!(again, NwcError::BadInput(_)), "{again}");
         revoke(&paths, &secrets, "podcasts").unwrap();
         assert!(Connections::load(&paths).unwrap().connections.is_empty());
-        assert!(matches!(wallet_keys(&secrets, &connection), Err(NwcError::NoSecret(_))));
-        assert!(matches!(revoke(&paths, &secrets, "podcasts"), Err(NwcError::NotFound(_))));
+        assert!(matches!(
+            wallet_keys(&secrets, &connection),
+            Err(NwcError::NoSecret(_))
+        ));
+        assert!(matches!(
+            revoke(&paths, &secrets, "podcasts"),
+            Err(NwcError::NotFound(_))
+        ));
     }
 
     #[test]

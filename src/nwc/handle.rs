@@ -7,13 +7,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::StreamExt;
+use nostr::Timestamp;
 use nostr::nips::nip47::{
     ErrorCode, GetBalanceResponse, GetInfoResponse, KeysendTLVRecord, ListTransactionsRequest,
     LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayKeysendRequest,
     PayKeysendResponse, Request, RequestParams, Response, ResponseResult, TransactionState,
     TransactionType,
 };
-use nostr::Timestamp;
 
 use super::budget::{Reservations, Spend};
 use super::connection::{Connection, Connections};
@@ -21,9 +21,8 @@ use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records, Tip};
 use crate::node::{NodeInfo, PaymentStatus, SharedNode};
 use crate::store::{FeeLimit, Paths};
 use crate::wallet::{
-    self, Draft, FeeRule, Index, InboxQuery, Journal, JournalError, JournalState, SendError,
-    SendEvent,
-    SentStatus,
+    self, Draft, FeeRule, InboxQuery, Index, Journal, JournalError, JournalState, SendError,
+    SendEvent, SentStatus,
 };
 
 /// Most transactions one `list_transactions` answer carries.
@@ -57,6 +56,8 @@ pub struct State {
 pub struct Answer {
     pub d: Option<String>,
     pub response: Response,
+    /// A payment this answer reports as sent (for `payment_sent`).
+    pub sent: Option<LookupInvoiceResponse>,
 }
 
 /// The request was already handled (journal refused a second submit):
@@ -97,10 +98,17 @@ impl Wallet {
         event_id: &str,
     ) -> Result<Vec<Answer>, Replayed> {
         let method = request.method;
-        let single = |response| Ok(vec![Answer { d: None, response }]);
+        let single = |(response, sent)| {
+            Ok(vec![Answer {
+                d: None,
+                response,
+                sent,
+            }])
+        };
+        let plain = |response| (response, None);
         match request.params {
-            RequestParams::GetInfo => single(self.get_info(connection).await),
-            RequestParams::GetBalance => single(self.get_balance().await),
+            RequestParams::GetInfo => single(plain(self.get_info(connection).await)),
+            RequestParams::GetBalance => single(plain(self.get_balance().await)),
             RequestParams::PayKeysend(pay) => {
                 let intent = format!("nwc:{event_id}");
                 let response = self.pay(connection, &pay, intent, method).await?;
@@ -112,7 +120,11 @@ impl Wallet {
                     async move {
                         let d = pay.id.clone().unwrap_or_else(|| pay.pubkey.clone());
                         let response = self.pay(connection, pay, intent, method).await;
-                        response.map(|response| Answer { d: Some(d), response })
+                        response.map(|(response, sent)| Answer {
+                            d: Some(d),
+                            response,
+                            sent,
+                        })
                     }
                 });
                 let answers: Vec<_> = futures::future::join_all(payments).await;
@@ -122,13 +134,13 @@ impl Wallet {
                     false => Ok(answers),
                 }
             }
-            RequestParams::ListTransactions(list) => single(self.list(&list).await),
-            RequestParams::LookupInvoice(lookup) => single(self.lookup(&lookup).await),
-            _ => single(error(
+            RequestParams::ListTransactions(list) => single(plain(self.list(&list).await)),
+            RequestParams::LookupInvoice(lookup) => single(plain(self.lookup(&lookup).await)),
+            _ => single(plain(error(
                 method,
                 ErrorCode::NotImplemented,
                 format!("Satchel does not serve {} yet", method.as_str()),
-            )),
+            ))),
         }
     }
 
@@ -136,7 +148,11 @@ impl Wallet {
         let methods = connection
             .methods
             .iter()
-            .filter_map(|m| super::connection::SERVED_METHODS.iter().find(|s| s.as_str() == m))
+            .filter_map(|m| {
+                super::connection::SERVED_METHODS
+                    .iter()
+                    .find(|s| s.as_str() == m)
+            })
             .copied()
             .collect();
         let notifications = match connection.notifications {
@@ -178,20 +194,21 @@ impl Wallet {
         pay: &PayKeysendRequest,
         intent: String,
         method: Method,
-    ) -> Result<Response, Replayed> {
+    ) -> Result<(Response, Option<LookupInvoiceResponse>), Replayed> {
+        let refuse = |code, message| Ok((error(method, code, message), None));
         let draft = match self.draft(pay) {
             Ok(draft) => draft,
-            Err(message) => return Ok(error(method, ErrorCode::Other, message)),
+            Err(message) => return refuse(ErrorCode::Other, message),
         };
         let preimage = match parse_preimage(pay.preimage.as_deref()) {
             Ok(preimage) => preimage,
-            Err(message) => return Ok(error(method, ErrorCode::Other, message)),
+            Err(message) => return refuse(ErrorCode::Other, message),
         };
         // Budgets count what apps send; the routing fee is capped per payment
         // by the fee-limit setting, as for every send.
         let reserved = draft.amount.0;
         if let Err(message) = self.reserve(connection, reserved) {
-            return Ok(error(method, ErrorCode::QuotaExceeded, message));
+            return refuse(ErrorCode::QuotaExceeded, message);
         }
         let outcome = self.send(&draft, intent, preimage).await;
         let key = &connection.wallet_pubkey;
@@ -199,19 +216,26 @@ impl Wallet {
             Ok((preimage, fee)) => {
                 let spent = draft.amount.0;
                 self.settle(key, reserved, spent, preimage.hash());
-                Ok(ok(
-                    method,
-                    ResponseResult::PayKeysend(PayKeysendResponse {
-                        preimage: preimage.to_hex(),
-                        fees_paid: Some(fee.0),
-                    }),
-                ))
+                let now = Timestamp::from((self.clock)());
+                let sent = LookupInvoiceResponse {
+                    state: Some(TransactionState::Settled),
+                    preimage: Some(preimage.to_hex()),
+                    fees_paid: fee.0,
+                    created_at: now,
+                    settled_at: Some(now),
+                    ..transaction(TransactionType::Outgoing, preimage.hash(), draft.amount)
+                };
+                let result = ResponseResult::PayKeysend(PayKeysendResponse {
+                    preimage: preimage.to_hex(),
+                    fees_paid: Some(fee.0),
+                });
+                Ok((ok(method, result), Some(sent)))
             }
             Err(failure) => {
                 self.state().reservations.release(key, reserved);
                 match failure {
                     Failure::Replayed => Err(Replayed),
-                    Failure::Refused(code, message) => Ok(error(method, code, message)),
+                    Failure::Refused(code, message) => refuse(code, message),
                 }
             }
         }
@@ -340,7 +364,10 @@ impl Wallet {
         let method = Method::ListTransactions;
         self.refresh_index().await;
         let want = |t| list.transaction_type.is_none_or(|w| w == t);
-        let (incoming, outgoing) = (want(TransactionType::Incoming), want(TransactionType::Outgoing));
+        let (incoming, outgoing) = (
+            want(TransactionType::Incoming),
+            want(TransactionType::Outgoing),
+        );
         let from = list.from.map_or(0, |t| t.as_secs());
         let until = list.until.map_or(u64::MAX, |t| t.as_secs());
         let offset = list.offset.unwrap_or(0);
@@ -351,7 +378,10 @@ impl Wallet {
             .call(move |index| {
                 let mut rows = Vec::new();
                 if incoming {
-                    let query = InboxQuery { limit: fetch, ..InboxQuery::default() };
+                    let query = InboxQuery {
+                        limit: fetch,
+                        ..InboxQuery::default()
+                    };
                     rows.extend(index.inbox(&query)?.iter().map(received));
                 }
                 if outgoing {
@@ -366,7 +396,11 @@ impl Wallet {
         };
         rows.retain(|r| (from..=until).contains(&r.created_at.as_secs()));
         rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-        let page = rows.into_iter().skip(offset as usize).take(limit as usize).collect();
+        let page = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
         ok(method, ResponseResult::ListTransactions(page))
     }
 
@@ -386,8 +420,15 @@ impl Wallet {
                 "Satchel looks up keysends by payment_hash; invoices are not served yet",
             );
         };
-        let Some(hash) = hex::decode(hash).ok().and_then(|b| PaymentHash::from_slice(&b)) else {
-            return error(method, ErrorCode::Other, "payment_hash is not 32 bytes of hex");
+        let Some(hash) = hex::decode(hash)
+            .ok()
+            .and_then(|b| PaymentHash::from_slice(&b))
+        else {
+            return error(
+                method,
+                ErrorCode::Other,
+                "payment_hash is not 32 bytes of hex",
+            );
         };
         self.refresh_index().await;
         let found = self
@@ -397,15 +438,26 @@ impl Wallet {
                     return Ok(Some(sent(&row)));
                 }
                 // Received keysends: the newest first, bounded.
-                let query = InboxQuery { limit: 10_000, ..InboxQuery::default() };
-                Ok(index.inbox(&query)?.iter().find(|r| r.hash == hash).map(received))
+                let query = InboxQuery {
+                    limit: 10_000,
+                    ..InboxQuery::default()
+                };
+                Ok(index
+                    .inbox(&query)?
+                    .iter()
+                    .find(|r| r.hash == hash)
+                    .map(received))
             })
             .await;
         match found {
             Ok(Some(found)) => ok(method, ResponseResult::LookupInvoice(found)),
             Ok(None) => match self.journal.by_hash(&hash) {
                 Ok(Some(entry)) => ok(method, ResponseResult::LookupInvoice(journaled(&entry))),
-                _ => error(method, ErrorCode::NotFound, "no keysend with this payment hash"),
+                _ => error(
+                    method,
+                    ErrorCode::NotFound,
+                    "no keysend with this payment hash",
+                ),
             },
             Err(e) => error(method, ErrorCode::Internal, e.to_string()),
         }
@@ -435,7 +487,10 @@ fn finished(status: PaymentStatus, fee: Msat) -> Result<(Preimage, Msat), Failur
             ErrorCode::PaymentFailed,
             format!("the payment failed: {failure:?}"),
         )),
-        _ => Err(Failure::Refused(ErrorCode::PaymentFailed, "the payment did not finish".into())),
+        _ => Err(Failure::Refused(
+            ErrorCode::PaymentFailed,
+            "the payment did not finish".into(),
+        )),
     }
 }
 
@@ -450,8 +505,12 @@ fn records(tlvs: &[KeysendTLVRecord]) -> Result<Records, String> {
                 tlv.tlv_type
             ));
         }
-        let value = hex::decode(&tlv.value)
-            .map_err(|_| format!("tlv_records type {} has a value that is not hex", tlv.tlv_type))?;
+        let value = hex::decode(&tlv.value).map_err(|_| {
+            format!(
+                "tlv_records type {} has a value that is not hex",
+                tlv.tlv_type
+            )
+        })?;
         if records.insert(tlv.tlv_type, value).is_some() {
             return Err(format!("tlv_records type {} is given twice", tlv.tlv_type));
         }
@@ -531,6 +590,10 @@ fn journaled(entry: &wallet::JournalEntry) -> LookupInvoiceResponse {
         preimage: settled.then(|| entry.keysend.preimage.to_hex()),
         fees_paid: entry.fee.map_or(0, |f| f.0),
         created_at: at,
-        ..transaction(TransactionType::Outgoing, entry.hash(), entry.keysend.amount)
+        ..transaction(
+            TransactionType::Outgoing,
+            entry.hash(),
+            entry.keysend.amount,
+        )
     }
 }

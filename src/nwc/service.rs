@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use nostr::nips::nip47::{ErrorCode, Method, Request};
+use nostr::nips::nip47::{ErrorCode, LookupInvoiceResponse, Method, Request};
 use nostr::nips::{nip04, nip44};
 use nostr::{
     Event, EventBuilder, EventId, Filter, JsonUtil, Keys, Kind, PublicKey, RelayUrl, Tag, TagKind,
@@ -17,10 +17,10 @@ use nostr::{
 };
 use nostr_sdk::{Client, RelayOptions, RelayPoolNotification};
 
-pub use super::handle::Clock;
-use super::connection::{self, Connection, Connections, SERVED_METHODS};
-use super::handle::{self, Answer, State, Wallet};
 use super::NwcError;
+use super::connection::{self, Connection, Connections, SERVED_METHODS};
+pub use super::handle::Clock;
+use super::handle::{self, Answer, State, Wallet};
 use crate::node::SharedNode;
 use crate::store::{Paths, SecretStore, Settings};
 use crate::wallet::NodeFiles;
@@ -58,7 +58,10 @@ impl Service {
         secrets: &dyn SecretStore,
         clock: Clock,
     ) -> Result<Self, NwcError> {
-        let info = node.info().await.map_err(|e| NwcError::Other(e.to_string()))?;
+        let info = node
+            .info()
+            .await
+            .map_err(|e| NwcError::Other(e.to_string()))?;
         let files = NodeFiles::open(paths, &info.id, &info.alias)
             .map_err(|e| NwcError::Other(e.to_string()))?;
         let fee_limit = Settings::load(paths)?.value.default_fee_limit;
@@ -175,7 +178,7 @@ impl Service {
                     keys: keys.clone(),
                     client: sender.clone(),
                 };
-                let _ = tokio::spawn(job.serve(*event));
+                drop(tokio::spawn(job.serve(*event)));
             }
         });
         Ok(ServiceHandle {
@@ -223,10 +226,16 @@ fn info_event(connection: &Connection, keys: &Keys) -> Result<Event, nostr::even
         .map(|m| m.as_str())
         .filter(|m| connection.methods.iter().any(|c| c == m))
         .collect();
-    let mut tags = vec![Tag::custom(TagKind::custom("encryption"), ["nip44_v2 nip04"])];
+    let mut tags = vec![Tag::custom(
+        TagKind::custom("encryption"),
+        ["nip44_v2 nip04"],
+    )];
     if connection.notifications {
         methods.push("notifications");
-        tags.push(Tag::custom(TagKind::custom("notifications"), ["payment_sent"]));
+        tags.push(Tag::custom(
+            TagKind::custom("notifications"),
+            ["payment_sent"],
+        ));
     }
     EventBuilder::new(Kind::WalletConnectInfo, methods.join(" "))
         .tags(tags)
@@ -255,7 +264,9 @@ impl Encryption {
         let asks_nip44 = event.tags.iter().any(|tag| {
             let parts = tag.as_slice();
             parts.first().is_some_and(|k| k == "encryption")
-                && parts.get(1).is_some_and(|v| v.split_whitespace().any(|w| w == "nip44_v2"))
+                && parts
+                    .get(1)
+                    .is_some_and(|v| v.split_whitespace().any(|w| w == "nip44_v2"))
         });
         match asks_nip44 {
             true => Self::Nip44,
@@ -272,9 +283,7 @@ impl Encryption {
 
     fn encrypt(self, keys: &Keys, to: &PublicKey, content: &str) -> Option<String> {
         match self {
-            Self::Nip44 => {
-                nip44::encrypt(keys.secret_key(), to, content, nip44::Version::V2).ok()
-            }
+            Self::Nip44 => nip44::encrypt(keys.secret_key(), to, content, nip44::Version::V2).ok(),
             Self::Nip04 => nip04::encrypt(keys.secret_key(), to, content).ok(),
         }
     }
@@ -304,21 +313,29 @@ impl Job {
                 return;
             }
         };
-        let answers = match self.authorise(keys, &event, request.method) {
+        let (answers, notify) = match self.authorise(keys, &event, request.method) {
             Ok(connection) => {
                 let id = event.id.to_hex();
                 match self.wallet.run(&connection, request, &id).await {
-                    Ok(answers) => answers,
+                    Ok(answers) => (answers, connection.notifications),
                     Err(handle::Replayed) => return,
                 }
             }
-            Err(refusal) => vec![Answer {
-                d: None,
-                response: refusal,
-            }],
+            Err(refusal) => {
+                let answer = Answer {
+                    d: None,
+                    response: *refusal,
+                    sent: None,
+                };
+                (vec![answer], false)
+            }
         };
-        for answer in answers {
+        for mut answer in answers {
+            let sent = answer.sent.take();
             self.answer(keys, &event, encryption, answer).await;
+            if let Some(sent) = sent.filter(|_| notify) {
+                self.notify(keys, &event.pubkey, encryption, sent).await;
+            }
         }
     }
 
@@ -346,22 +363,31 @@ impl Job {
         keys: &Keys,
         event: &Event,
         method: Method,
-    ) -> Result<Connection, nostr::nips::nip47::Response> {
+    ) -> Result<Connection, Box<nostr::nips::nip47::Response>> {
         let now = (self.wallet.clock)();
         let mut state = self.wallet.state();
         if let Ok(fresh) = Connections::load(&self.wallet.paths) {
             state.connections = fresh;
         }
         let wallet_key = keys.public_key();
-        let refuse = |code, message: &str| handle::error(method, code, message);
+        let refuse = |code, message: &str| Box::new(handle::error(method, code, message));
         let Some(connection) = state.connections.by_wallet_mut(&wallet_key) else {
-            return Err(refuse(ErrorCode::Unauthorized, "this connection was revoked"));
+            return Err(refuse(
+                ErrorCode::Unauthorized,
+                "this connection was revoked",
+            ));
         };
         if connection.client_pubkey != event.pubkey.to_hex() {
-            return Err(refuse(ErrorCode::Unauthorized, "this key has no wallet connected"));
+            return Err(refuse(
+                ErrorCode::Unauthorized,
+                "this key has no wallet connected",
+            ));
         }
         if connection.expired(now) {
-            return Err(refuse(ErrorCode::Unauthorized, "this connection has expired"));
+            return Err(refuse(
+                ErrorCode::Unauthorized,
+                "this connection has expired",
+            ));
         }
         if !SERVED_METHODS.contains(&method) {
             return Err(refuse(
@@ -381,6 +407,35 @@ impl Job {
             log::warn!("nwc: could not record the connection's last use: {e}");
         }
         Ok(connection)
+    }
+
+    /// A `payment_sent` notification (kind 23196) to the app.
+    async fn notify(
+        &self,
+        keys: &Keys,
+        app: &PublicKey,
+        encryption: Encryption,
+        sent: LookupInvoiceResponse,
+    ) {
+        let body = serde_json::json!({
+            "notification_type": "payment_sent",
+            "notification": sent,
+        });
+        let Some(content) = encryption.encrypt(keys, app, &body.to_string()) else {
+            return;
+        };
+        let mut tags = vec![Tag::public_key(*app)];
+        if encryption == Encryption::Nip44 {
+            tags.push(Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]));
+        }
+        let event = EventBuilder::new(Kind::WalletConnectNotification, content)
+            .tags(tags)
+            .sign_with_keys(keys);
+        if let Ok(event) = event
+            && let Err(e) = self.client.send_event(&event).await
+        {
+            log::warn!("nwc: could not send a notification: {e}");
+        }
     }
 
     async fn answer(&self, keys: &Keys, request: &Event, encryption: Encryption, answer: Answer) {

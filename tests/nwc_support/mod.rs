@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use ::nwc::prelude::{NWC, NostrWalletConnectOptions};
 use nostr::nips::nip47::{Method, NIP47Error, NostrWalletConnectURI};
 use nostr::{RelayUrl, Timestamp};
 use nostr_sdk::Client;
-use ::nwc::prelude::{NWC, NostrWalletConnectOptions};
 use satchel::keysend::NodeId;
 use satchel::node::SharedNode;
 use satchel::nwc::relay::DemoRelay;
@@ -48,7 +48,9 @@ pub async fn world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = SimConfig::new(dir.path().join("lnd"));
     config.payment_latency = Duration::from_millis(20);
-    let sim = within(sim::start(config)).await.expect("the simulator starts");
+    let sim = within(sim::start(config))
+        .await
+        .expect("the simulator starts");
     let address = format!("localhost:{}", sim.addr().port());
     let spec = satchel::lnd::ConnectSpec::from_files(
         &address,
@@ -56,7 +58,11 @@ pub async fn world() -> World {
         sim.admin_macaroon_path(),
     )
     .expect("the sim's files are valid");
-    let node: SharedNode = Arc::new(within(satchel::lnd::connect(&spec)).await.expect("connects"));
+    let node: SharedNode = Arc::new(
+        within(satchel::lnd::connect(&spec))
+            .await
+            .expect("connects"),
+    );
     let relay = within(DemoRelay::start(0)).await.expect("the relay starts");
     World {
         sim,
@@ -106,7 +112,9 @@ impl World {
         ))
         .await
         .expect("the service opens");
-        within(service.serve(Vec::new())).await.expect("the service serves")
+        within(service.serve(Vec::new()))
+            .await
+            .expect("the service serves")
     }
 
     /// Move the service's clock.
@@ -120,7 +128,9 @@ impl World {
 
     /// How many keysends the node has sent successfully.
     pub async fn paid(&self) -> usize {
-        let page = within(self.node.sent_page(0, 10_000)).await.expect("sent page");
+        let page = within(self.node.sent_page(0, 10_000))
+            .await
+            .expect("sent page");
         page.items
             .iter()
             .filter(|p| matches!(p.status, satchel::node::PaymentStatus::Succeeded { .. }))
@@ -145,7 +155,10 @@ pub fn code<T: std::fmt::Debug>(result: Result<T, ::nwc::Error>) -> Option<NIP47
 /// A nostr client connected to the relay (for hand-built requests).
 pub async fn raw_client(world: &World) -> Client {
     let client = Client::default();
-    let _ = client.add_relay(world.relay.url()).await.expect("relay added");
+    let _ = client
+        .add_relay(world.relay.url())
+        .await
+        .expect("relay added");
     client.connect().await;
     client.wait_for_connection(Duration::from_secs(5)).await;
     client
