@@ -323,12 +323,18 @@ impl Wallet {
         intent: String,
         preimage: Option<Preimage>,
     ) -> Result<(Preimage, Msat), Failure> {
-        let balance = self.node.balance().await.ok();
+        // The balance and the route are asked at once: one round trip less
+        // between the request and SendPaymentV2.
+        let (balance, probe) = futures::join!(
+            self.node.balance(),
+            wallet::draft::probe(&self.node, draft.probe_key())
+        );
         let mut request = draft.request(&wallet::IntentId::new());
         request.intent_id = intent.clone();
-        let mut keysend = wallet::prepare(&self.node, &self.info, request, balance)
-            .await
-            .map_err(refused)?;
+        let mut keysend =
+            wallet::prepare_probed(&self.node, &self.info, request, balance.ok(), Some(&probe))
+                .await
+                .map_err(refused)?;
         if let Some(preimage) = preimage {
             keysend.preimage = preimage;
         }

@@ -31,6 +31,9 @@ pub const MAX_CONTENT: usize = 64 * 1024;
 /// Requests older than this (by their `created_at`) are stale: ignored.
 const STALE: u64 = 10 * 60;
 
+/// How often (seconds) a connection's last use is written to its file.
+const LAST_USE_EVERY: u64 = 60;
+
 /// How soon a dropped relay is tried again (then backing off).
 const RETRY: Duration = Duration::from_secs(2);
 
@@ -401,9 +404,14 @@ impl Job {
                 &format!("this connection may not call {}", method.as_str()),
             ));
         }
+        // Last use is written at most once a minute: a durable write per
+        // request would sit between the request and the payment.
+        let stale = connection
+            .last_used
+            .is_none_or(|at| now.saturating_sub(at) >= LAST_USE_EVERY);
         connection.last_used = Some(now);
         let connection = connection.clone();
-        if let Err(e) = state.connections.save(&self.wallet.paths) {
+        if stale && let Err(e) = state.connections.save(&self.wallet.paths) {
             log::warn!("nwc: could not record the connection's last use: {e}");
         }
         Ok(connection)
