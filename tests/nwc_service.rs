@@ -138,6 +138,9 @@ async fn every_method_answers_through_a_real_relay() {
         21_000
     );
     assert!(connection.last_used.is_some());
+    // Sent names the app that paid.
+    let apps = wc::connection::apps_by_hash(&world.paths);
+    assert_eq!(apps.get(&hash).map(String::as_str), Some("podcasts"));
     service.stop().await;
 }
 

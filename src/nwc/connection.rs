@@ -162,6 +162,21 @@ impl Connections {
     }
 }
 
+/// The app that made each payment (payment hash hex -> connection name),
+/// for Sent. Payments of revoked connections are no longer named.
+pub fn apps_by_hash(paths: &Paths) -> std::collections::HashMap<String, String> {
+    let all = Connections::load(paths).unwrap_or_default();
+    all.connections
+        .iter()
+        .flat_map(|c| {
+            c.spends
+                .iter()
+                .filter_map(|s| s.hash.clone())
+                .map(|hash| (hash, c.name.clone()))
+        })
+        .collect()
+}
+
 /// Create a connection: fresh wallet and app keys, the wallet secret into
 /// `secrets`, the public facts into the file. Returns the connection and
 /// its URI (the only time the app's secret exists outside the app).
