@@ -155,6 +155,14 @@ impl Service {
                 .subscribe(filter, None)
                 .await
                 .map_err(|e| NwcError::Relay(e.to_string()))?;
+            // Requests are ephemeral: one published before a relay registered
+            // our subscription is lost. A relay answers in order, so the end
+            // of this query means the subscription above is in place.
+            let info = Filter::new()
+                .kind(Kind::WalletConnectInfo)
+                .authors(self.keys.keys().copied())
+                .limit(1);
+            let _ = client.fetch_events(info, Duration::from_secs(5)).await;
         }
         let keys = Arc::new(self.keys);
         let wallet = self.wallet.clone();
