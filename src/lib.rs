@@ -16,6 +16,7 @@ pub mod keysend;
 pub mod lnd;
 pub mod logging;
 pub mod node;
+pub mod nwc;
 pub mod payto;
 pub mod podcast;
 pub mod sim;

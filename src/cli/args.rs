@@ -195,6 +195,9 @@ pub enum Command {
     Channels(JsonFlag),
     /// Move outbound liquidity between your channels by paying yourself.
     Rebalance(RebalanceArgs),
+    /// Let apps pay through Satchel: Nostr Wallet Connect connections and service.
+    #[command(subcommand)]
+    Nwc(super::nwc::NwcCommand),
 }
 
 impl Command {
@@ -222,6 +225,7 @@ impl Command {
             Self::Man => "man",
             Self::Channels(_) => "channels",
             Self::Rebalance(_) => "rebalance",
+            Self::Nwc(_) => "nwc",
         }
     }
 

@@ -23,6 +23,7 @@ mod feed;
 mod history;
 mod inbox;
 mod journal;
+mod nwc;
 mod owed;
 mod payment;
 mod rebalance;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rebalance(rebalance)) => on_node(args, None, async |node, _| {
             rebalance::run(node, rebalance).await
         }),
+        Some(Command::Nwc(command)) => nwc::run(args, command),
     };
     finish(result)
 }

@@ -36,6 +36,9 @@ pub struct SentJson {
     pub signed: bool,
     /// Proof of payment: the preimage of `hash` (hex), once it succeeded.
     pub preimage: Option<String>,
+    /// The wallet connection (app) that made this payment, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
 }
 
 impl SentJson {
@@ -61,6 +64,7 @@ impl SentJson {
             message: Some(row.preview.clone()).filter(|m| !m.is_empty()),
             signed: row.signed,
             preimage: row.preimage.map(|p| p.to_hex()),
+            app: None,
         }
     }
 }
@@ -77,7 +81,14 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<()
     journal::reconcile_and_report(node, &journal, paths).await?;
     let rows = refresh(node, &journal, &index, args.limit as u64).await?;
     let book = super::contacts::load(paths)?;
-    let entries: Vec<SentJson> = rows.iter().map(|row| SentJson::of(row, &book)).collect();
+    let apps = crate::nwc::connection::apps_by_hash(paths);
+    let entries: Vec<SentJson> = rows
+        .iter()
+        .map(|row| SentJson {
+            app: apps.get(&row.hash.to_hex()).cloned(),
+            ..SentJson::of(row, &book)
+        })
+        .collect();
     if args.json {
         return print_json(&entries);
     }
@@ -124,6 +135,9 @@ fn entry_text(entry: &SentJson) -> String {
         local_time(entry.created_at),
         sats(Msat(entry.amount_msat))
     );
+    if let Some(app) = &entry.app {
+        text.push_str(&format!("  (by app {:?})", super::report::safe(app, 64)));
+    }
     if let Some(message) = &entry.message {
         text.push_str(&format!("\n    {message}"));
     }

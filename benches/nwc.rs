@@ -1,0 +1,172 @@
+//! Nostr Wallet Connect latency: a `pay_keysend` request published by an
+//! app to a relay on 127.0.0.1 (in process), until Satchel's wallet service
+//! calls SendPaymentV2 on the node (the simulator over TLS gRPC). The node
+//! is the real LND adapter wrapped to note when `send` is called; the time
+//! counted starts before the app publishes, so it includes the relay hop
+//! and is an upper bound on "request received to SendPaymentV2 called".
+//!
+//! Run: `cargo bench --bench nwc` (`-- --requests N`, 40 by default).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nostr::nips::nip44;
+use nostr::{EventBuilder, Keys, Kind, Tag, TagKind};
+use satchel::keysend::{NodeId, PaymentHash};
+use satchel::node::{
+    Balance, FeeEstimate, GraphNode, Node, NodeFuture, NodeInfo, NodeStream, OutgoingKeysend,
+    PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage, SharedNode,
+};
+use satchel::nwc::relay::DemoRelay;
+use satchel::nwc::{self as wc, NewConnection, Period, Service};
+use satchel::sim::{self, SimConfig};
+use satchel::store::{MemorySecrets, Paths};
+
+/// The real adapter, noting when SendPaymentV2 is called.
+struct Noting {
+    inner: SharedNode,
+    sent: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Node for Noting {
+    fn info(&self) -> NodeFuture<NodeInfo> {
+        self.inner.info()
+    }
+    fn balance(&self) -> NodeFuture<Balance> {
+        self.inner.balance()
+    }
+    fn lookup(&self, id: NodeId) -> NodeFuture<Option<GraphNode>> {
+        self.inner.lookup(id)
+    }
+    fn peers(&self) -> NodeFuture<Vec<Peer>> {
+        self.inner.peers()
+    }
+    fn estimate_fee(&self, keysend: &OutgoingKeysend) -> NodeFuture<FeeEstimate> {
+        self.inner.estimate_fee(keysend)
+    }
+    fn sign_with_node_key(&self, payload: Vec<u8>) -> NodeFuture<Vec<u8>> {
+        self.inner.sign_with_node_key(payload)
+    }
+    fn send(&self, keysend: OutgoingKeysend) -> NodeStream<PaymentUpdate> {
+        *self.sent.lock().unwrap() = Some(Instant::now());
+        self.inner.send(keysend)
+    }
+    fn track(&self, hash: PaymentHash) -> NodeStream<PaymentUpdate> {
+        self.inner.track(hash)
+    }
+    fn received_page(&self, after: u64, max: u64) -> NodeFuture<ReceivedPage> {
+        self.inner.received_page(after, max)
+    }
+    fn subscribe_received(&self, after: u64) -> NodeStream<ReceivedKeysend> {
+        self.inner.subscribe_received(after)
+    }
+    fn sent_page(&self, after: u64, max: u64) -> NodeFuture<SentPage> {
+        self.inner.sent_page(after, max)
+    }
+    fn permissions(&self) -> NodeFuture<Permissions> {
+        self.inner.permissions()
+    }
+}
+
+fn requests() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--requests")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40)
+}
+
+fn main() {
+    satchel::install_crypto_provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run(requests()));
+}
+
+async fn run(count: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = SimConfig::new(dir.path().join("lnd"));
+    config.payment_latency = Duration::from_millis(5);
+    let sim = sim::start(config).await.expect("sim");
+    let address = format!("localhost:{}", sim.addr().port());
+    let spec = satchel::lnd::ConnectSpec::from_files(
+        &address,
+        sim.tls_cert_path(),
+        sim.admin_macaroon_path(),
+    )
+    .expect("spec");
+    let lnd: SharedNode = Arc::new(satchel::lnd::connect(&spec).await.expect("connect"));
+    let sent = Arc::new(Mutex::new(None));
+    let node: SharedNode = Arc::new(Noting {
+        inner: lnd,
+        sent: sent.clone(),
+    });
+    let relay = DemoRelay::start(0).await.expect("relay");
+    let paths = Paths::at(dir.path().join("profile"));
+    let secrets = MemorySecrets::new();
+    let new = NewConnection {
+        name: "bench".into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications: false,
+        relays: vec![nostr::RelayUrl::parse(relay.url()).unwrap()],
+        expires_in: None,
+    };
+    let (_, uri) = wc::connection::add(&paths, &secrets, new, wc::unix_now()).expect("add");
+    let now = Arc::new(AtomicU64::new(wc::unix_now()));
+    let clock: wc::Clock = Arc::new(move || now.load(Ordering::SeqCst));
+    let service = Service::open(node, &paths, &secrets, clock)
+        .await
+        .expect("open");
+    let handle = service.serve(Vec::new()).await.expect("serve");
+    let app = nostr_sdk::Client::default();
+    let _ = app.add_relay(relay.url()).await.unwrap();
+    app.connect().await;
+    app.wait_for_connection(Duration::from_secs(5)).await;
+    let keys = Keys::new(uri.secret.clone());
+    let alice = sim.node_id("alice").unwrap();
+    let mut times = Vec::new();
+    for n in 0..count {
+        *sent.lock().unwrap() = None;
+        let json = format!(
+            r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":{}}}}}"#,
+            1000 + n
+        );
+        let content =
+            nip44::encrypt(keys.secret_key(), &uri.public_key, json, nip44::Version::V2).unwrap();
+        let event = EventBuilder::new(Kind::WalletConnectRequest, content)
+            .tags([
+                Tag::public_key(uri.public_key),
+                Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]),
+            ])
+            .sign_with_keys(&keys)
+            .unwrap();
+        let start = Instant::now();
+        let _ = app.send_event(&event).await.unwrap();
+        let called = loop {
+            if let Some(at) = *sent.lock().unwrap() {
+                break at;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        };
+        times.push(called.duration_since(start));
+        // Let the payment settle before the next one.
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "nwc pay_keysend: request published -> SendPaymentV2 called, {count} requests: \
+         median {:.2} ms, p90 {:.2} ms, max {:.2} ms (target <= 20 ms)",
+        ms(times[count / 2]),
+        ms(times[count * 9 / 10]),
+        ms(times[count - 1])
+    );
+    handle.stop().await;
+    sim.shutdown().await;
+}

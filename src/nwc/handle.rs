@@ -1,0 +1,605 @@
+//! One NIP-47 request, decrypted and authorised, against the node: the
+//! methods Satchel serves and the spec's error codes. Payments go through
+//! the wallet's journaled send flow ([`wallet::send`]) under the intent id
+//! `nwc:<request event id>[:<n>]`, so a request seen twice (two relays, a
+//! replay, a restart) is paid at most once: the journal refuses the second.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::StreamExt;
+use nostr::Timestamp;
+use nostr::nips::nip47::{
+    ErrorCode, GetBalanceResponse, GetInfoResponse, KeysendTLVRecord, ListTransactionsRequest,
+    LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayKeysendRequest,
+    PayKeysendResponse, Request, RequestParams, Response, ResponseResult, TransactionState,
+    TransactionType,
+};
+
+use super::budget::{Reservations, Spend};
+use super::connection::{Connection, Connections};
+use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records, Tip};
+use crate::node::{NodeInfo, PaymentStatus, SharedNode};
+use crate::store::{FeeLimit, Paths};
+use crate::wallet::{
+    self, Draft, FeeRule, InboxQuery, Index, Journal, JournalError, JournalState, SendError,
+    SendEvent, SentStatus,
+};
+
+/// Most transactions one `list_transactions` answer carries.
+const LIST_LIMIT: u64 = 200;
+
+/// Injectable clock: unix seconds (budgets and expiry; tests move it).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// What serving needs: the node, its files, the profile, the shared state.
+pub struct Wallet {
+    pub node: SharedNode,
+    pub info: NodeInfo,
+    pub journal: Journal,
+    pub index: Index,
+    pub paths: Paths,
+    pub fee_limit: FeeLimit,
+    pub clock: Clock,
+    /// The connections as last read (refreshed per request) and the
+    /// reservations in flight: one lock, so check-and-reserve is atomic.
+    pub state: Mutex<State>,
+}
+
+/// Connections and reservations, behind [`Wallet::state`].
+#[derive(Default)]
+pub struct State {
+    pub connections: Connections,
+    pub reservations: Reservations,
+}
+
+/// One answer: the response, and the `d` tag for `multi_*` answers.
+pub struct Answer {
+    pub d: Option<String>,
+    pub response: Response,
+    /// A payment this answer reports as sent (for `payment_sent`).
+    pub sent: Option<LookupInvoiceResponse>,
+}
+
+/// The request was already handled (journal refused a second submit):
+/// nothing is answered again.
+pub struct Replayed;
+
+/// A NIP-47 error.
+pub fn error(method: Method, code: ErrorCode, message: impl Into<String>) -> Response {
+    Response {
+        result_type: method,
+        error: Some(NIP47Error {
+            code,
+            message: message.into(),
+        }),
+        result: None,
+    }
+}
+
+fn ok(method: Method, result: ResponseResult) -> Response {
+    Response {
+        result_type: method,
+        error: None,
+        result: Some(result),
+    }
+}
+
+impl Wallet {
+    /// Lock the state (a panic elsewhere never blocks serving).
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Serve `request` for `connection` (already authorised for its method).
+    pub async fn run(
+        &self,
+        connection: &Connection,
+        request: Request,
+        event_id: &str,
+    ) -> Result<Vec<Answer>, Replayed> {
+        let method = request.method;
+        let single = |(response, sent)| {
+            Ok(vec![Answer {
+                d: None,
+                response,
+                sent,
+            }])
+        };
+        let plain = |response| (response, None);
+        match request.params {
+            RequestParams::GetInfo => single(plain(self.get_info(connection).await)),
+            RequestParams::GetBalance => single(plain(self.get_balance().await)),
+            RequestParams::PayKeysend(pay) => {
+                let intent = format!("nwc:{event_id}");
+                let response = self.pay(connection, &pay, intent, method).await?;
+                single(response)
+            }
+            RequestParams::MultiPayKeysend(multi) => {
+                let payments = multi.keysends.iter().enumerate().map(|(n, pay)| {
+                    let intent = format!("nwc:{event_id}:{n}");
+                    async move {
+                        let d = pay.id.clone().unwrap_or_else(|| pay.pubkey.clone());
+                        let response = self.pay(connection, pay, intent, method).await;
+                        response.map(|(response, sent)| Answer {
+                            d: Some(d),
+                            response,
+                            sent,
+                        })
+                    }
+                });
+                let answers: Vec<_> = futures::future::join_all(payments).await;
+                let answers: Vec<Answer> = answers.into_iter().filter_map(Result::ok).collect();
+                match answers.is_empty() {
+                    true => Err(Replayed),
+                    false => Ok(answers),
+                }
+            }
+            RequestParams::ListTransactions(list) => single(plain(self.list(&list).await)),
+            RequestParams::LookupInvoice(lookup) => single(plain(self.lookup(&lookup).await)),
+            _ => single(plain(error(
+                method,
+                ErrorCode::NotImplemented,
+                format!("Satchel does not serve {} yet", method.as_str()),
+            ))),
+        }
+    }
+
+    async fn get_info(&self, connection: &Connection) -> Response {
+        let methods = connection
+            .methods
+            .iter()
+            .filter_map(|m| {
+                super::connection::SERVED_METHODS
+                    .iter()
+                    .find(|s| s.as_str() == m)
+            })
+            .copied()
+            .collect();
+        let notifications = match connection.notifications {
+            true => vec!["payment_sent".to_owned()],
+            false => Vec::new(),
+        };
+        let info = &self.info;
+        ok(
+            Method::GetInfo,
+            ResponseResult::GetInfo(GetInfoResponse {
+                alias: Some(info.alias.clone()),
+                color: Some(info.color.clone()),
+                pubkey: Some(info.id.to_string()),
+                network: Some(format!("{:?}", info.network).to_lowercase()),
+                block_height: Some(info.block_height),
+                block_hash: None,
+                methods,
+                notifications,
+            }),
+        )
+    }
+
+    async fn get_balance(&self) -> Response {
+        match self.node.balance().await {
+            Ok(balance) => ok(
+                Method::GetBalance,
+                ResponseResult::GetBalance(GetBalanceResponse {
+                    balance: balance.local.0,
+                }),
+            ),
+            Err(e) => error(Method::GetBalance, ErrorCode::Internal, e.to_string()),
+        }
+    }
+
+    /// One keysend: check, reserve, send through the journal, settle the budget.
+    async fn pay(
+        &self,
+        connection: &Connection,
+        pay: &PayKeysendRequest,
+        intent: String,
+        method: Method,
+    ) -> Result<(Response, Option<LookupInvoiceResponse>), Replayed> {
+        let refuse = |code, message| Ok((error(method, code, message), None));
+        let draft = match self.draft(pay) {
+            Ok(draft) => draft,
+            Err(message) => return refuse(ErrorCode::Other, message),
+        };
+        let preimage = match parse_preimage(pay.preimage.as_deref()) {
+            Ok(preimage) => preimage,
+            Err(message) => return refuse(ErrorCode::Other, message),
+        };
+        // Budgets count what apps send; the routing fee is capped per payment
+        // by the fee-limit setting, as for every send.
+        let reserved = draft.amount.0;
+        if let Err(message) = self.reserve(connection, reserved) {
+            return refuse(ErrorCode::QuotaExceeded, message);
+        }
+        let outcome = self.send(&draft, intent, preimage).await;
+        let key = &connection.wallet_pubkey;
+        match outcome {
+            Ok((preimage, fee)) => {
+                let spent = draft.amount.0;
+                self.settle(key, reserved, spent, preimage.hash());
+                let now = Timestamp::from((self.clock)());
+                let sent = LookupInvoiceResponse {
+                    state: Some(TransactionState::Settled),
+                    preimage: Some(preimage.to_hex()),
+                    fees_paid: fee.0,
+                    created_at: now,
+                    settled_at: Some(now),
+                    ..transaction(TransactionType::Outgoing, preimage.hash(), draft.amount)
+                };
+                let result = ResponseResult::PayKeysend(PayKeysendResponse {
+                    preimage: preimage.to_hex(),
+                    fees_paid: Some(fee.0),
+                });
+                Ok((ok(method, result), Some(sent)))
+            }
+            Err(failure) => {
+                self.state().reservations.release(key, reserved);
+                match failure {
+                    Failure::Replayed => Err(Replayed),
+                    Failure::Refused(code, message) => refuse(code, message),
+                }
+            }
+        }
+    }
+
+    /// The tip an app asked for, checked like the Send screen checks one:
+    /// custom records only (>= 65536, LND), within the onion budget.
+    fn draft(&self, pay: &PayKeysendRequest) -> Result<Draft, String> {
+        let destination: NodeId = pay
+            .pubkey
+            .parse()
+            .map_err(|e| format!("pubkey is not a node id: {e}"))?;
+        if pay.amount == 0 {
+            return Err("the amount must be more than zero".into());
+        }
+        let amount = Msat(pay.amount);
+        let (fee_limit, fee_rule) = FeeRule::fee_limit(None, self.fee_limit, amount);
+        let draft = Draft {
+            destination,
+            amount,
+            tip: Tip {
+                extra: records(&pay.tlv_records)?,
+                ..Tip::default()
+            },
+            sign: false,
+            fee_limit,
+            fee_rule,
+        };
+        draft.check(None).map_err(|e| e.to_string())?;
+        Ok(draft)
+    }
+
+    /// Reserve `amount` msat against the connection's budget, atomically.
+    fn reserve(&self, connection: &Connection, amount: u64) -> Result<(), String> {
+        let now = (self.clock)();
+        let mut state = self.state();
+        let current = state
+            .connections
+            .named(&connection.name)
+            .cloned()
+            .unwrap_or_else(|| connection.clone());
+        let spent = current.spent(now);
+        state
+            .reservations
+            .reserve(&current.wallet_pubkey, current.budget_msat, spent, amount)
+            .map_err(|over| {
+                format!(
+                    "this payment ({} msat) is over the connection's budget of {} \
+                     msat per {} ({} spent, {} in flight)",
+                    over.asked, over.budget, current.period, over.spent, over.reserved
+                )
+            })
+    }
+
+    /// A payment succeeded: record what it cost and free its reservation.
+    fn settle(&self, key: &str, reserved: u64, spent: u64, hash: PaymentHash) {
+        let now = (self.clock)();
+        let mut state = self.state();
+        state.reservations.release(key, reserved);
+        if let Ok(fresh) = Connections::load(&self.paths) {
+            state.connections = fresh;
+        }
+        let Some(connection) = state
+            .connections
+            .connections
+            .iter_mut()
+            .find(|c| c.wallet_pubkey == key)
+        else {
+            return;
+        };
+        connection.spends.push(Spend {
+            at: now,
+            msat: spent,
+            hash: Some(hash.to_hex()),
+        });
+        if let Err(e) = state.connections.save(&self.paths) {
+            log::warn!("nwc: could not record a payment in the connections file: {e}");
+        }
+    }
+
+    /// Prepare and send through the journal; wait for the final outcome.
+    async fn send(
+        &self,
+        draft: &Draft,
+        intent: String,
+        preimage: Option<Preimage>,
+    ) -> Result<(Preimage, Msat), Failure> {
+        // The balance and the route are asked at once: one round trip less
+        // between the request and SendPaymentV2.
+        let (balance, probe) = futures::join!(
+            self.node.balance(),
+            wallet::draft::probe(&self.node, draft.probe_key())
+        );
+        let mut request = draft.request(&wallet::IntentId::new());
+        request.intent_id = intent.clone();
+        let mut keysend =
+            wallet::prepare_probed(&self.node, &self.info, request, balance.ok(), Some(&probe))
+                .await
+                .map_err(refused)?;
+        if let Some(preimage) = preimage {
+            keysend.preimage = preimage;
+        }
+        let mut events = Box::pin(wallet::send(
+            self.node.clone(),
+            self.journal.clone(),
+            intent,
+            keysend,
+        ));
+        while let Some(event) = events.next().await {
+            match event {
+                SendEvent::Finished(update) => return finished(update.status, update.fee),
+                SendEvent::NotSent(_) => {
+                    return Err(Failure::Refused(
+                        ErrorCode::PaymentFailed,
+                        "the node did not take the payment; nothing was paid".into(),
+                    ));
+                }
+                SendEvent::Error(SendError::Journal(JournalError::AlreadySubmitted { .. })) => {
+                    return Err(Failure::Replayed);
+                }
+                SendEvent::Error(e) => return Err(refused(e)),
+                _ => {}
+            }
+        }
+        Err(Failure::Refused(
+            ErrorCode::Internal,
+            "the send stopped without an outcome; see Sent".into(),
+        ))
+    }
+
+    async fn list(&self, list: &ListTransactionsRequest) -> Response {
+        let method = Method::ListTransactions;
+        self.refresh_index().await;
+        let want = |t| list.transaction_type.is_none_or(|w| w == t);
+        let (incoming, outgoing) = (
+            want(TransactionType::Incoming),
+            want(TransactionType::Outgoing),
+        );
+        let from = list.from.map_or(0, |t| t.as_secs());
+        let until = list.until.map_or(u64::MAX, |t| t.as_secs());
+        let offset = list.offset.unwrap_or(0);
+        let limit = list.limit.unwrap_or(LIST_LIMIT).min(LIST_LIMIT);
+        let fetch = offset.saturating_add(limit);
+        let rows = self
+            .index
+            .call(move |index| {
+                let mut rows = Vec::new();
+                if incoming {
+                    let query = InboxQuery {
+                        limit: fetch,
+                        ..InboxQuery::default()
+                    };
+                    rows.extend(index.inbox(&query)?.iter().map(received));
+                }
+                if outgoing {
+                    rows.extend(index.sent(0, fetch)?.iter().map(sent));
+                }
+                Ok(rows)
+            })
+            .await;
+        let mut rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => return error(method, ErrorCode::Internal, e.to_string()),
+        };
+        rows.retain(|r| (from..=until).contains(&r.created_at.as_secs()));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        let page = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        ok(method, ResponseResult::ListTransactions(page))
+    }
+
+    /// Bring the index up to date with the node (what changed since last time).
+    async fn refresh_index(&self) {
+        if let Err(e) = wallet::backfill(&self.node, &self.index, |_| {}).await {
+            log::warn!("nwc: answering from the index as it is: {e}");
+        }
+    }
+
+    async fn lookup(&self, lookup: &LookupInvoiceRequest) -> Response {
+        let method = Method::LookupInvoice;
+        let Some(hash) = lookup.payment_hash.as_deref() else {
+            return error(
+                method,
+                ErrorCode::NotImplemented,
+                "Satchel looks up keysends by payment_hash; invoices are not served yet",
+            );
+        };
+        let Some(hash) = hex::decode(hash)
+            .ok()
+            .and_then(|b| PaymentHash::from_slice(&b))
+        else {
+            return error(
+                method,
+                ErrorCode::Other,
+                "payment_hash is not 32 bytes of hex",
+            );
+        };
+        self.refresh_index().await;
+        let found = self
+            .index
+            .call(move |index| {
+                if let Some(row) = index.sent_by_hash(&hash)? {
+                    return Ok(Some(sent(&row)));
+                }
+                // Received keysends: the newest first, bounded.
+                let query = InboxQuery {
+                    limit: 10_000,
+                    ..InboxQuery::default()
+                };
+                Ok(index
+                    .inbox(&query)?
+                    .iter()
+                    .find(|r| r.hash == hash)
+                    .map(received))
+            })
+            .await;
+        match found {
+            Ok(Some(found)) => ok(method, ResponseResult::LookupInvoice(found)),
+            Ok(None) => match self.journal.by_hash(&hash) {
+                Ok(Some(entry)) => ok(method, ResponseResult::LookupInvoice(journaled(&entry))),
+                _ => error(
+                    method,
+                    ErrorCode::NotFound,
+                    "no keysend with this payment hash",
+                ),
+            },
+            Err(e) => error(method, ErrorCode::Internal, e.to_string()),
+        }
+    }
+}
+
+/// Why a payment did not go.
+enum Failure {
+    Replayed,
+    Refused(ErrorCode, String),
+}
+
+fn refused(e: SendError) -> Failure {
+    let code = match &e {
+        SendError::InsufficientBalance { .. } => ErrorCode::InsufficientBalance,
+        SendError::Journal(JournalError::AlreadySubmitted { .. }) => return Failure::Replayed,
+        SendError::Node(_) | SendError::Journal(_) => ErrorCode::PaymentFailed,
+        _ => ErrorCode::Other,
+    };
+    Failure::Refused(code, e.to_string())
+}
+
+fn finished(status: PaymentStatus, fee: Msat) -> Result<(Preimage, Msat), Failure> {
+    match status {
+        PaymentStatus::Succeeded { preimage } => Ok((preimage, fee)),
+        PaymentStatus::Failed(failure) => Err(Failure::Refused(
+            ErrorCode::PaymentFailed,
+            format!("the payment failed: {failure:?}"),
+        )),
+        _ => Err(Failure::Refused(
+            ErrorCode::PaymentFailed,
+            "the payment did not finish".into(),
+        )),
+    }
+}
+
+/// An app's TLV records: custom types only (LND refuses below 65536) and
+/// hex values. The preimage record is the wallet's own.
+fn records(tlvs: &[KeysendTLVRecord]) -> Result<Records, String> {
+    let mut records = Records::new();
+    for tlv in tlvs {
+        if tlv.tlv_type < 65_536 {
+            return Err(format!(
+                "tlv_records type {} is below 65536; only custom records may be sent",
+                tlv.tlv_type
+            ));
+        }
+        let value = hex::decode(&tlv.value).map_err(|_| {
+            format!(
+                "tlv_records type {} has a value that is not hex",
+                tlv.tlv_type
+            )
+        })?;
+        if records.insert(tlv.tlv_type, value).is_some() {
+            return Err(format!("tlv_records type {} is given twice", tlv.tlv_type));
+        }
+    }
+    Ok(records)
+}
+
+fn parse_preimage(text: Option<&str>) -> Result<Option<Preimage>, String> {
+    text.map(|text| {
+        hex::decode(text)
+            .ok()
+            .and_then(|b| Preimage::from_slice(&b))
+            .ok_or_else(|| "preimage is not 32 bytes of hex".to_owned())
+    })
+    .transpose()
+}
+
+fn transaction(kind: TransactionType, hash: PaymentHash, amount: Msat) -> LookupInvoiceResponse {
+    LookupInvoiceResponse {
+        transaction_type: Some(kind),
+        state: None,
+        invoice: None,
+        description: None,
+        description_hash: None,
+        preimage: None,
+        payment_hash: hash.to_hex(),
+        amount: amount.0,
+        fees_paid: 0,
+        created_at: Timestamp::from(0),
+        expires_at: None,
+        settled_at: None,
+        metadata: None,
+    }
+}
+
+fn received(row: &wallet::InboxRow) -> LookupInvoiceResponse {
+    let at = Timestamp::from(u64::try_from(row.settled_at).unwrap_or(0));
+    LookupInvoiceResponse {
+        state: Some(TransactionState::Settled),
+        description: (!row.preview.is_empty()).then(|| row.preview.clone()),
+        created_at: at,
+        settled_at: Some(at),
+        ..transaction(TransactionType::Incoming, row.hash, row.amount)
+    }
+}
+
+fn sent(row: &wallet::SentRow) -> LookupInvoiceResponse {
+    let at = Timestamp::from(u64::try_from(row.created_ns / 1_000_000_000).unwrap_or(0));
+    let state = match row.status {
+        SentStatus::InFlight => TransactionState::Pending,
+        SentStatus::Succeeded => TransactionState::Settled,
+        SentStatus::Failed(_) => TransactionState::Failed,
+    };
+    LookupInvoiceResponse {
+        state: Some(state),
+        description: (!row.preview.is_empty()).then(|| row.preview.clone()),
+        preimage: row.preimage.map(|p| p.to_hex()),
+        fees_paid: row.fee.0,
+        created_at: at,
+        settled_at: (state == TransactionState::Settled).then_some(at),
+        ..transaction(TransactionType::Outgoing, row.hash, row.amount)
+    }
+}
+
+fn journaled(entry: &wallet::JournalEntry) -> LookupInvoiceResponse {
+    let at = Timestamp::from(u64::try_from(entry.created_at / 1000).unwrap_or(0));
+    let state = match entry.state {
+        JournalState::Succeeded => TransactionState::Settled,
+        JournalState::Failed | JournalState::NotSent | JournalState::Discarded => {
+            TransactionState::Failed
+        }
+        _ => TransactionState::Pending,
+    };
+    let settled = state == TransactionState::Settled;
+    LookupInvoiceResponse {
+        state: Some(state),
+        preimage: settled.then(|| entry.keysend.preimage.to_hex()),
+        fees_paid: entry.fee.map_or(0, |f| f.0),
+        created_at: at,
+        ..transaction(
+            TransactionType::Outgoing,
+            entry.hash(),
+            entry.keysend.amount,
+        )
+    }
+}

@@ -1,0 +1,450 @@
+//! Nostr Wallet Connect end to end: a real relay on 127.0.0.1 in this
+//! process, rust-nostr's NWC client library as the app, Satchel's wallet
+//! service against the simulator over real gRPC.
+
+mod nwc_support;
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use nostr::nips::nip47::{
+    ErrorCode, KeysendTLVRecord, ListTransactionsRequest, LookupInvoiceRequest, Method,
+    PayKeysendRequest, TransactionType,
+};
+use nostr::nips::{nip04, nip44};
+use nostr::{Event, EventBuilder, Filter, JsonUtil, Keys, Kind, Tag, TagKind};
+use nostr_sdk::RelayPoolNotification;
+use nwc_support::*;
+use satchel::keysend::Msat;
+use satchel::nwc::{self as wc, NewConnection, Period};
+
+fn keysend(to: &satchel::keysend::NodeId, msat: u64) -> PayKeysendRequest {
+    PayKeysendRequest {
+        id: None,
+        amount: msat,
+        pubkey: to.to_string(),
+        preimage: None,
+        tlv_records: Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_method_answers_through_a_real_relay() {
+    let world = world().await;
+    let uri = world.add("podcasts", Some(100), Period::Day);
+    let service = world.serve().await;
+    let app = app(&uri);
+
+    let info = within(app.get_info()).await.expect("get_info");
+    assert_eq!(
+        info.pubkey,
+        Some(world.sim.user_node().to_string()),
+        "{info:?}"
+    );
+    assert_eq!(names(&info.methods), names(wc::DEFAULT_METHODS));
+    let balance = within(app.get_balance()).await.expect("get_balance");
+    let expected = within(world.node.balance()).await.unwrap().local.0;
+    assert_eq!(balance, expected);
+
+    // pay_keysend with a custom record (a boostagram-style app record).
+    let mut pay = keysend(&world.alice(), 21_000);
+    pay.tlv_records = vec![KeysendTLVRecord {
+        tlv_type: 696_969,
+        value: hex::encode("hello"),
+    }];
+    let paid = within(app.pay_keysend(pay)).await.expect("pay_keysend");
+    let hash = hex::encode(
+        satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap())
+            .unwrap()
+            .hash()
+            .as_bytes(),
+    );
+    assert_eq!(world.paid().await, 1);
+
+    // lookup_invoice finds it (outgoing, settled) by hash.
+    let lookup = LookupInvoiceRequest {
+        payment_hash: Some(hash.clone()),
+        invoice: None,
+    };
+    let found = within(app.lookup_invoice(lookup))
+        .await
+        .expect("lookup_invoice");
+    assert_eq!(found.transaction_type, Some(TransactionType::Outgoing));
+    assert_eq!(found.amount, 21_000);
+    assert_eq!(found.preimage.as_deref(), Some(paid.preimage.as_str()));
+
+    // list_transactions: both directions from Satchel's index.
+    let received = world.sim.settle_unrouted(Msat(5_000), Default::default());
+    let all = within(app.list_transactions(ListTransactionsRequest::default()))
+        .await
+        .expect("list_transactions");
+    assert!(
+        all.iter().any(
+            |t| t.payment_hash == hash && t.transaction_type == Some(TransactionType::Outgoing)
+        )
+    );
+    assert!(all.iter().any(|t| t.payment_hash == received.to_hex()
+        && t.transaction_type == Some(TransactionType::Incoming)));
+    let only_in = ListTransactionsRequest {
+        transaction_type: Some(TransactionType::Incoming),
+        ..Default::default()
+    };
+    let incoming = within(app.list_transactions(only_in))
+        .await
+        .expect("incoming");
+    assert!(
+        incoming
+            .iter()
+            .all(|t| t.transaction_type == Some(TransactionType::Incoming))
+    );
+
+    // Unknown hash: NOT_FOUND. pay_invoice: NOT_IMPLEMENTED.
+    let missing = LookupInvoiceRequest {
+        payment_hash: Some("00".repeat(32)),
+        invoice: None,
+    };
+    assert_eq!(
+        code(within(app.lookup_invoice(missing)).await)
+            .unwrap()
+            .code,
+        ErrorCode::NotFound
+    );
+    let invoice = nostr::nips::nip47::PayInvoiceRequest::new("lnbc1...");
+    assert_eq!(
+        code(within(app.pay_invoice(invoice)).await).unwrap().code,
+        ErrorCode::NotImplemented
+    );
+
+    // TLV types below 65536 are refused and nothing is paid.
+    let mut low = keysend(&world.alice(), 1_000);
+    low.tlv_records = vec![KeysendTLVRecord {
+        tlv_type: 34_349_334 % 65_536,
+        value: "00".into(),
+    }];
+    let refused = code(within(app.pay_keysend(low)).await).unwrap();
+    assert_eq!(refused.code, ErrorCode::Other);
+    assert!(
+        refused.message.contains("below 65536"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(world.paid().await, 1);
+
+    // Spending and last use are recorded for `nwc list`.
+    let stored = wc::Connections::load(&world.paths).unwrap();
+    let connection = stored.named("podcasts").unwrap();
+    assert_eq!(
+        connection.spent(world.now.load(std::sync::atomic::Ordering::SeqCst)),
+        21_000
+    );
+    assert!(connection.last_used.is_some());
+    // Sent names the app that paid.
+    let apps = wc::connection::apps_by_hash(&world.paths);
+    assert_eq!(apps.get(&hash).map(String::as_str), Some("podcasts"));
+    service.stop().await;
+}
+
+/// A request built by hand, encrypted with NIP-44 v2 or NIP-04.
+fn request(app: &Keys, wallet: &nostr::PublicKey, json: &str, nip44: bool) -> Event {
+    let (content, tags) = match nip44 {
+        true => (
+            nip44::encrypt(app.secret_key(), wallet, json, nip44::Version::V2).unwrap(),
+            vec![
+                Tag::public_key(*wallet),
+                Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]),
+            ],
+        ),
+        false => (
+            nip04::encrypt(app.secret_key(), wallet, json).unwrap(),
+            vec![Tag::public_key(*wallet)],
+        ),
+    };
+    EventBuilder::new(Kind::WalletConnectRequest, content)
+        .tags(tags)
+        .sign_with_keys(app)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nip44_requests_get_nip44_answers_and_multi_pay_answers_each_keysend() {
+    let world = world().await;
+    let uri = world.add("bot", None, Period::Never);
+    let service = world.serve().await;
+    let client = raw_client(&world).await;
+    let app_keys = Keys::new(uri.secret.clone());
+    let filter = Filter::new()
+        .kind(Kind::WalletConnectResponse)
+        .author(uri.public_key);
+    let _ = client.subscribe(filter, None).await.unwrap();
+    let mut answers = client.notifications();
+
+    // Garbage, oversized and wrongly addressed requests are ignored.
+    let garbage = EventBuilder::new(Kind::WalletConnectRequest, "not encrypted at all")
+        .tags([Tag::public_key(uri.public_key)])
+        .sign_with_keys(&app_keys)
+        .unwrap();
+    let huge = request(&app_keys, &uri.public_key, &"x".repeat(60_000), true);
+    let not_json = request(&app_keys, &uri.public_key, "{\"method\":", true);
+    for bad in [&garbage, &huge, &not_json] {
+        let _ = client.send_event(bad).await.unwrap();
+    }
+
+    let alice = world.alice().to_string();
+    let json = format!(
+        r#"{{"method":"multi_pay_keysend","params":{{"keysends":[{{"id":"a","pubkey":"{alice}","amount":1000}},{{"id":"b","pubkey":"{alice}","amount":2000}}]}}}}"#
+    );
+    let multi = request(&app_keys, &uri.public_key, &json, true);
+    let _ = client.send_event(&multi).await.unwrap();
+    let mut ids = Vec::new();
+    while ids.len() < 2 {
+        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap()
+        else {
+            continue;
+        };
+        let replying_to: Vec<_> = event.tags.event_ids().collect();
+        assert_eq!(
+            replying_to,
+            vec![&multi.id],
+            "only the valid request is answered"
+        );
+        let plain = nip44::decrypt(app_keys.secret_key(), &uri.public_key, &event.content)
+            .expect("the answer is NIP-44 encrypted like the request");
+        let response = nostr::nips::nip47::Response::from_json(&plain).unwrap();
+        assert_eq!(response.result_type, Method::MultiPayKeysend);
+        assert!(response.error.is_none(), "{:?}", response.error);
+        ids.push(event.tags.identifier().unwrap().to_owned());
+    }
+    ids.sort();
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(world.paid().await, 2);
+
+    // The same request again (a replay) pays nothing more and gets no answer;
+    // a fresh NIP-04 request is still served.
+    let _ = client.send_event(&multi).await.unwrap();
+    let json =
+        format!(r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":3000}}}}"#);
+    let single = request(&app_keys, &uri.public_key, &json, false);
+    let _ = client.send_event(&single).await.unwrap();
+    loop {
+        let RelayPoolNotification::Event { event, .. } = within(answers.recv()).await.unwrap()
+        else {
+            continue;
+        };
+        assert_eq!(
+            event.tags.event_ids().next(),
+            Some(&single.id),
+            "the replay is not answered"
+        );
+        let plain = nip04::decrypt(app_keys.secret_key(), &uri.public_key, &event.content).unwrap();
+        assert!(plain.contains("preimage"), "{plain}");
+        break;
+    }
+    assert_eq!(world.paid().await, 3);
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budgets_renew_per_period_and_expiry_revocation_and_keys_are_enforced() {
+    let world = world().await;
+    let uri = world.add("daily", Some(2), Period::Day);
+    let stranger = world.add("stranger", None, Period::Never);
+    let limited = world.add_with(NewConnection {
+        name: "read only".into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: vec![Method::GetInfo],
+        notifications: false,
+        relays: vec![world.relay_url()],
+        expires_in: Some(3600),
+    });
+    let service = world.serve().await;
+    let app = app(&uri);
+    let alice = world.alice();
+
+    // Methods outside the connection's list: RESTRICTED; after expiry: UNAUTHORIZED.
+    let reader = self::app(&limited);
+    let _ = within(reader.get_info()).await.expect("allowed");
+    let restricted = code(within(reader.get_balance()).await).unwrap();
+    assert_eq!(restricted.code, ErrorCode::Restricted);
+    world.advance(3600);
+    assert_eq!(
+        code(within(reader.get_info()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
+
+    let _ = within(app.pay_keysend(keysend(&alice, 1_000)))
+        .await
+        .expect("first sat");
+    let _ = within(app.pay_keysend(keysend(&alice, 1_000)))
+        .await
+        .expect("second sat");
+    let over = code(within(app.pay_keysend(keysend(&alice, 1_000))).await).unwrap();
+    assert_eq!(over.code, ErrorCode::QuotaExceeded, "{}", over.message);
+    world.advance(86_400 + 1);
+    let _ = within(app.pay_keysend(keysend(&alice, 2_000)))
+        .await
+        .expect("a new day, a new budget");
+    assert_eq!(world.paid().await, 3);
+
+    // A key that is not the connection's app: UNAUTHORIZED.
+    let mut wrong = uri.clone();
+    wrong.secret = stranger.secret.clone();
+    let impostor = self::app(&wrong);
+    assert_eq!(
+        code(within(impostor.get_info()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
+
+    // Revoked: UNAUTHORIZED from then on, while the service keeps running.
+    wc::connection::revoke(&world.paths, world.secrets.as_ref(), "daily").unwrap();
+    assert_eq!(
+        code(within(app.get_balance()).await).unwrap().code,
+        ErrorCode::Unauthorized
+    );
+    assert_eq!(world.paid().await, 3);
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten() {
+    let world = world().await;
+    let uri = world.add("spender", Some(10), Period::Day);
+    let service = world.serve().await;
+    let app = app(&uri);
+    let alice = world.alice();
+    let results = within(join_all(
+        (0..100).map(|_| app.pay_keysend(keysend(&alice, 1_000))),
+    ))
+    .await;
+    let paid = results.iter().filter(|r| r.is_ok()).count();
+    let quota = results
+        .into_iter()
+        .filter(|r| r.is_err())
+        .map(|r| code(r).unwrap().code)
+        .filter(|c| *c == ErrorCode::QuotaExceeded)
+        .count();
+    assert_eq!((paid, quota), (10, 90));
+    assert_eq!(world.paid().await, 10);
+    let connection = wc::Connections::load(&world.paths).unwrap();
+    let key = &connection.named("spender").unwrap().wallet_pubkey;
+    assert_eq!(
+        service.held(key),
+        0,
+        "every reservation was settled or released"
+    );
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_comes_back_when_its_relay_drops_and_returns() {
+    let mut world = world().await;
+    // A port outside Linux's ephemeral range (32768-60999), so no other
+    // test's port-0 listener takes it while the relay is down.
+    let port = 20_000 + (std::process::id() % 10_000) as u16;
+    world.relay = within(satchel::nwc::relay::DemoRelay::start(port))
+        .await
+        .expect("relay");
+    let uri = world.add("steady", None, Period::Never);
+    let service = world.serve().await;
+    let app = app(&uri);
+    let _ = within(app.get_info()).await.expect("before the drop");
+    world.relay.shutdown();
+    world.relay = within(async {
+        loop {
+            match satchel::nwc::relay::DemoRelay::start(port).await {
+                Ok(relay) => break relay,
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    })
+    .await;
+    // Both sides reconnect with back-off; the request is retried until then.
+    let quick = ::nwc::prelude::NWC::with_opts(
+        uri.clone(),
+        ::nwc::prelude::NostrWalletConnectOptions::new().timeout(Duration::from_secs(2)),
+    );
+    // A hang guard, not a timing claim: the pool's back-off grows with each
+    // failed attempt (up to a minute), so allow a few of its intervals.
+    let info = tokio::time::timeout(Duration::from_secs(300), async {
+        loop {
+            if let Ok(info) = quick.get_info().await {
+                break info;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("the service answers again once the relay is back");
+    assert_eq!(info.pubkey, Some(world.sim.user_node().to_string()));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_ask_get_payment_sent_notifications() {
+    let world = world().await;
+    let uri = world.add_with(NewConnection {
+        name: "notified".into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications: true,
+        relays: vec![world.relay_url()],
+        expires_in: None,
+    });
+    let service = world.serve().await;
+    let app_keys = Keys::new(uri.secret.clone());
+    let listener = raw_client(&world).await;
+    let filter = Filter::new()
+        .kind(Kind::WalletConnectNotification)
+        .author(uri.public_key)
+        .pubkey(app_keys.public_key());
+    let _ = listener.subscribe(filter, None).await.unwrap();
+    let mut notes = listener.notifications();
+
+    let info = within(app(&uri).get_info()).await.expect("get_info");
+    assert_eq!(info.notifications, vec!["payment_sent".to_owned()]);
+    let paid = within(app(&uri).pay_keysend(keysend(&world.alice(), 4_000)))
+        .await
+        .expect("paid");
+    let event = loop {
+        if let RelayPoolNotification::Event { event, .. } = within(notes.recv()).await.unwrap() {
+            break event;
+        }
+    };
+    let plain = nip04::decrypt(app_keys.secret_key(), &uri.public_key, &event.content).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(body["notification_type"], "payment_sent");
+    assert_eq!(body["notification"]["preimage"], paid.preimage.as_str());
+    assert_eq!(body["notification"]["amount"], 4_000);
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_on_two_relays_is_served_on_each_and_paid_once() {
+    let world = world().await;
+    let second = within(satchel::nwc::relay::DemoRelay::start(0))
+        .await
+        .expect("relay");
+    let second_url = nostr::RelayUrl::parse(second.url()).unwrap();
+    let uri = world.add_with(NewConnection {
+        name: "both".into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications: false,
+        relays: vec![world.relay_url(), second_url.clone()],
+        expires_in: None,
+    });
+    let service = world.serve().await;
+    // An app that only knows the second relay is served there.
+    let mut only_second = uri.clone();
+    only_second.relays = vec![second_url];
+    let _ = within(app(&only_second).get_info())
+        .await
+        .expect("served on the second relay");
+    // An app on both relays publishes its payment to both: it is paid once.
+    let paid = within(app(&uri).pay_keysend(keysend(&world.alice(), 7_000))).await;
+    assert!(paid.is_ok(), "{paid:?}");
+    assert_eq!(world.paid().await, 1);
+    service.stop().await;
+}
