@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::schema::{BUSY_TIMEOUT, use_wal};
 use crate::keysend::{Msat, NodeId, PaymentHash};
 use crate::podcast::Leg;
 use crate::podcast::boost::BoostContext;
@@ -245,28 +244,13 @@ pub struct BoostStore {
 impl BoostStore {
     /// Open (or create) the boost file in `dir` (the node's folder).
     pub fn open(dir: &Path) -> Result<Self, BoostStoreError> {
-        let path = dir.join(BOOSTS_FILE);
-        let shown = path.display().to_string();
-        let db = |e: &dyn std::fmt::Display| BoostStoreError::Db {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| db(&e))?;
-        super::file::make_private(&path).map_err(|e| db(&e))?;
-        let conn = Connection::open(&path).map_err(|e| db(&e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db(&e))?;
-        use_wal(&conn).map_err(|e| db(&e))?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| db(&e))?;
-        let found: u32 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| db(&e))?;
-        if found > VERSION {
-            return Err(BoostStoreError::TooNew(found));
-        }
-        conn.execute_batch(SCHEMA).map_err(|e| db(&e))?;
-        conn.pragma_update(None, "user_version", VERSION)
-            .map_err(|e| db(&e))?;
+        let (conn, shown) =
+            super::node_db::open(dir, BOOSTS_FILE, SCHEMA, VERSION).map_err(|e| match e {
+                super::node_db::OpenError::Db { path, reason } => {
+                    BoostStoreError::Db { path, reason }
+                }
+                super::node_db::OpenError::TooNew(found) => BoostStoreError::TooNew(found),
+            })?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: shown,

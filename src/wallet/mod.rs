@@ -31,6 +31,7 @@ mod journal_row;
 mod journal_state;
 #[cfg(test)]
 mod journal_tests;
+mod node_db;
 mod node_files;
 pub mod owed;
 mod owner;

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::schema::{BUSY_TIMEOUT, use_wal};
 use crate::keysend::{Msat, NodeId, PaymentHash};
 use crate::podcast::value::Custom;
 
@@ -272,28 +271,13 @@ const DAY_MS: i64 = 86_400_000;
 impl StreamStore {
     /// Open (or create) the streams file in `dir` (the node's data folder).
     pub fn open(dir: &Path) -> Result<Self, StreamStoreError> {
-        let path = dir.join(STREAMS_FILE);
-        let shown = path.display().to_string();
-        let db = |e: &dyn std::fmt::Display| StreamStoreError::Db {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| db(&e))?;
-        super::file::make_private(&path).map_err(|e| db(&e))?;
-        let conn = Connection::open(&path).map_err(|e| db(&e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db(&e))?;
-        use_wal(&conn).map_err(|e| db(&e))?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| db(&e))?;
-        let found: u32 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| db(&e))?;
-        if found > VERSION {
-            return Err(StreamStoreError::TooNew(found));
-        }
-        conn.execute_batch(SCHEMA).map_err(|e| db(&e))?;
-        conn.pragma_update(None, "user_version", VERSION)
-            .map_err(|e| db(&e))?;
+        let (conn, shown) =
+            super::node_db::open(dir, STREAMS_FILE, SCHEMA, VERSION).map_err(|e| match e {
+                super::node_db::OpenError::Db { path, reason } => {
+                    StreamStoreError::Db { path, reason }
+                }
+                super::node_db::OpenError::TooNew(found) => StreamStoreError::TooNew(found),
+            })?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: shown,
