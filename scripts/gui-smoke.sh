@@ -11,7 +11,8 @@
 #   inbox-boostagram.png  a podcast boostagram (podcast, episode, app fields)
 #   send.png              mid-flow: contact chosen, amount, message, byte
 #                         meter and fee estimate
-#   contacts.png, sent.png (after sending that tip), podcasts.png, settings.png
+#   contacts.png, sent.png (after sending that tip), podcasts.png, streams.png,
+#   channels.png, settings.png
 #   inbox-dark.png        the inbox in the dark theme
 # Screen switches use the shortcuts (Ctrl+1..4, Ctrl+,), one of them while
 # the message editor has focus; each switch is checked to change the picture.
@@ -182,6 +183,12 @@ if $screens; then
     click 105 258          # Podcasts (sidebar): the demo feed opens with its boost form
     shot "$out/podcasts.png" 2.5
     differs "$out/sent.png" "$out/podcasts.png"
+    click 105 300          # Streams (sidebar)
+    shot "$out/streams.png" 2.5
+    differs "$out/podcasts.png" "$out/streams.png"
+    click 105 341          # Channels (sidebar): balances per channel, the rebalance form
+    shot "$out/channels.png" 2.5
+    differs "$out/streams.png" "$out/channels.png"
     key ctrl+comma
     shot "$out/settings.png"
     click 863 473          # Theme: Dark (below the "Your node" card)
