@@ -8,8 +8,9 @@
 //! ahead. Both change in the same transaction as the leg.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 
+use super::node_db::{NodeDb, OpenError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::keysend::{Msat, NodeId, PaymentHash};
@@ -237,35 +238,32 @@ pub enum BoostStoreError {
 /// A handle to `boosts.db`; cheap to clone.
 #[derive(Clone)]
 pub struct BoostStore {
-    conn: Arc<Mutex<Connection>>,
-    path: String,
+    db: NodeDb,
+}
+
+impl From<OpenError> for BoostStoreError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::Db { path, reason } => Self::Db { path, reason },
+            OpenError::TooNew(found) => Self::TooNew(found),
+        }
+    }
 }
 
 impl BoostStore {
     /// Open (or create) the boost file in `dir` (the node's folder).
     pub fn open(dir: &Path) -> Result<Self, BoostStoreError> {
-        let (conn, shown) =
-            super::node_db::open(dir, BOOSTS_FILE, SCHEMA, VERSION).map_err(|e| match e {
-                super::node_db::OpenError::Db { path, reason } => {
-                    BoostStoreError::Db { path, reason }
-                }
-                super::node_db::OpenError::TooNew(found) => BoostStoreError::TooNew(found),
-            })?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-            path: shown,
+            db: NodeDb::open(dir, BOOSTS_FILE, SCHEMA, VERSION)?,
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        self.db.lock()
     }
 
     fn db(&self, e: rusqlite::Error) -> BoostStoreError {
-        BoostStoreError::Db {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+        self.db.error(e).into()
     }
 
     /// Run `work` on the blocking pool (commits fsync).
@@ -274,13 +272,7 @@ impl BoostStore {
         T: Send + 'static,
         F: FnOnce(&BoostStore) -> Result<T, BoostStoreError> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || work(&store))
-            .await
-            .map_err(|e| BoostStoreError::Db {
-                path: String::new(),
-                reason: e.to_string(),
-            })?
+        super::node_db::blocking(self.clone(), work).await
     }
 
     /// What the ledger carries for each recipient (0 when unknown).

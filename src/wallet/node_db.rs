@@ -3,6 +3,7 @@
 //! commit, refusing a file written by a newer Satchel.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 
@@ -17,10 +18,64 @@ pub(crate) enum OpenError {
     TooNew(u32),
 }
 
+/// One such file, open; cheap to clone (the connection is shared).
+#[derive(Clone)]
+pub(crate) struct NodeDb {
+    conn: Arc<Mutex<Connection>>,
+    path: String,
+}
+
+impl NodeDb {
+    /// Open (or create) `dir/name` at schema `version` (see [`open`]).
+    pub(crate) fn open(
+        dir: &Path,
+        name: &str,
+        schema: &str,
+        version: u32,
+    ) -> Result<Self, OpenError> {
+        let (conn, path) = open(dir, name, schema, version)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    /// The connection (a poisoned lock is taken over: each commit is whole).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `e`, named with this file's path.
+    pub(crate) fn error(&self, e: rusqlite::Error) -> OpenError {
+        OpenError::Db {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Run `work` on `store` on the blocking pool (its commits fsync).
+pub(crate) async fn blocking<S, T, E, F>(store: S, work: F) -> Result<T, E>
+where
+    S: Send + 'static,
+    T: Send + 'static,
+    E: From<OpenError> + Send + 'static,
+    F: FnOnce(&S) -> Result<T, E> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || work(&store))
+        .await
+        .map_err(|e| {
+            E::from(OpenError::Db {
+                path: String::new(),
+                reason: e.to_string(),
+            })
+        })?
+}
+
 /// Open (or create) `dir/name` at schema `version`: `schema` is run (it must
 /// be idempotent: `CREATE ... IF NOT EXISTS`). Returns the connection and the
 /// path as shown in messages.
-pub(crate) fn open(
+fn open(
     dir: &Path,
     name: &str,
     schema: &str,

@@ -10,8 +10,9 @@
 //! simply owed again and goes with the next batch.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 
+use super::node_db::{NodeDb, OpenError};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::keysend::{Msat, NodeId, PaymentHash};
@@ -261,8 +262,16 @@ pub enum StreamStoreError {
 /// A handle to `streams.db`; cheap to clone.
 #[derive(Clone)]
 pub struct StreamStore {
-    conn: Arc<Mutex<Connection>>,
-    path: String,
+    db: NodeDb,
+}
+
+impl From<OpenError> for StreamStoreError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::Db { path, reason } => Self::Db { path, reason },
+            OpenError::TooNew(found) => Self::TooNew(found),
+        }
+    }
 }
 
 const DAILY_CAP_KEY: &str = "daily_cap_msat";
@@ -271,28 +280,17 @@ const DAY_MS: i64 = 86_400_000;
 impl StreamStore {
     /// Open (or create) the streams file in `dir` (the node's data folder).
     pub fn open(dir: &Path) -> Result<Self, StreamStoreError> {
-        let (conn, shown) =
-            super::node_db::open(dir, STREAMS_FILE, SCHEMA, VERSION).map_err(|e| match e {
-                super::node_db::OpenError::Db { path, reason } => {
-                    StreamStoreError::Db { path, reason }
-                }
-                super::node_db::OpenError::TooNew(found) => StreamStoreError::TooNew(found),
-            })?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-            path: shown,
+            db: NodeDb::open(dir, STREAMS_FILE, SCHEMA, VERSION)?,
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        self.db.lock()
     }
 
     fn db(&self, e: rusqlite::Error) -> StreamStoreError {
-        StreamStoreError::Db {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+        self.db.error(e).into()
     }
 
     /// Run `work` on the blocking pool (commits fsync).
@@ -301,13 +299,7 @@ impl StreamStore {
         T: Send + 'static,
         F: FnOnce(&StreamStore) -> Result<T, StreamStoreError> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || work(&store))
-            .await
-            .map_err(|e| StreamStoreError::Db {
-                path: String::new(),
-                reason: e.to_string(),
-            })?
+        super::node_db::blocking(self.clone(), work).await
     }
 
     /// Write a new stream.
