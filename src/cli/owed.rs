@@ -90,9 +90,15 @@ fn table(rows: &[Owed]) -> String {
             safe(&o.row.name, 28),
             o.row.accrued.0,
             o.row.paid.0,
-            o.owed_msat(),
+            owed_cell(o.owed_msat()),
             o.row.node.short()
         ));
+    }
+    if rows.iter().any(|o| o.owed_msat() < 0) {
+        text.push_str(
+            "\n\"ahead\": paid more than accrued so far (splits round to whole sats); \
+             later boosts to that recipient use it up before anything is owed",
+        );
     }
     let payable: u64 = rows.iter().map(|o| o.payable().0).sum();
     text.push_str(&format!(
@@ -100,6 +106,15 @@ fn table(rows: &[Owed]) -> String {
         sats(Msat(payable))
     ));
     text
+}
+
+/// The owed column: a negative balance is shown as what was paid ahead.
+fn owed_cell(owed_msat: i64) -> String {
+    if owed_msat < 0 {
+        format!("{} ahead", owed_msat.unsigned_abs())
+    } else {
+        owed_msat.to_string()
+    }
 }
 
 /// `owed --json`: one object per recipient.
@@ -130,5 +145,34 @@ impl OwedJson {
             open_msat: o.open.0,
             settle_sat: o.payable().sats(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wallet::boost_store::LedgerRow;
+
+    fn row(name: &str, accrued: u64, paid: u64) -> Owed {
+        Owed {
+            row: LedgerRow {
+                node: crate::podcast::example::node(2),
+                custom: None,
+                name: name.into(),
+                accrued: Msat(accrued),
+                paid: Msat(paid),
+            },
+            open: Msat(0),
+        }
+    }
+
+    #[test]
+    fn a_recipient_paid_ahead_is_labelled_not_shown_as_a_negative_debt() {
+        let text = table(&[row("ahead", 5_000, 5_400), row("owed", 2_000, 0)]);
+        assert!(text.contains("400 ahead"), "{text}");
+        assert!(!text.contains("-400"), "{text}");
+        assert!(text.contains("\"ahead\": paid more than accrued"), "{text}");
+        let plain = table(&[row("owed", 2_000, 0)]);
+        assert!(!plain.contains("ahead"), "{plain}");
     }
 }
