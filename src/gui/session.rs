@@ -26,6 +26,7 @@ use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
 use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
+mod apps;
 mod fiat;
 mod inbox_sync;
 mod index_check;
@@ -183,6 +184,7 @@ impl Session {
             session.balance_task(),
             index_check::outcome(&session.index),
             Task::done(Message::RefreshFiat(false)),
+            Self::apps_start(),
         ]);
         (session, start)
     }
@@ -402,6 +404,7 @@ impl Session {
             follow,
             health::watch(self.id, self.node.clone()).map(Message::Health),
             shortcuts::listen(),
+            self.apps_subscription(),
         ])
     }
 }
