@@ -153,7 +153,7 @@ impl Session {
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
-            sent: sent::Sent::new(index.clone(), node.clone()),
+            sent: sent::Sent::new(index.clone(), node.clone()).with_apps(context.paths.clone()),
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
@@ -226,6 +226,11 @@ impl Session {
     /// The sent screen (tests).
     pub fn sent(&self) -> &sent::Sent {
         &self.sent
+    }
+
+    /// The settings screen (tests).
+    pub fn settings(&self) -> &settings::Settings {
+        &self.settings
     }
 
     /// The podcasts screen (tests).

@@ -1,0 +1,168 @@
+//! Issue 14 (GUI): Settings > Connected apps. A connection is added through
+//! the form, its URI and QR code are shown, a real NIP-47 client (rust-nostr's
+//! `nwc` library) pays a keysend through the service the GUI runs, over a
+//! real relay on 127.0.0.1, and the payment shows in Sent with the app's
+//! name; after Revoke the app's next request is not served.
+
+use std::time::Duration;
+
+use iced_test::selector;
+use nostr::nips::nip47::{NostrWalletConnectURI, PayKeysendRequest};
+use nwc::prelude::{NWC, NostrWalletConnectOptions};
+use satchel::gui::nwc_serve::Status;
+use satchel::gui::screen::sent::Message as SentMessage;
+use satchel::gui::screen::settings::apps::ids;
+use satchel::gui::session::Message as SessionMessage;
+use satchel::gui::{Message, Screen};
+use satchel::nwc::relay::DemoRelay;
+use satchel::store::ContactBook;
+
+use super::gui_support::Harness;
+
+/// Pure black pixels in the rendered window (QR modules are pure black).
+fn black_pixels(h: &Harness) -> usize {
+    let dir = tempfile::tempdir().expect("temp dir");
+    h.render(dir.path(), "apps");
+    let file = std::fs::read_dir(dir.path())
+        .expect("rendered")
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .expect("a png was written")
+        .path();
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(file).expect("png readable"),
+    ));
+    let mut reader = decoder.read_info().expect("png header");
+    let mut rgba = vec![0; reader.output_buffer_size().expect("png size")];
+    let _ = reader.next_frame(&mut rgba).expect("png pixels");
+    rgba.chunks(4).filter(|p| p[..3] == [0, 0, 0]).count()
+}
+
+fn apps(h: &Harness) -> &satchel::gui::screen::settings::apps::Apps {
+    h.app.session().expect("connected").settings().apps()
+}
+
+fn type_into(h: &mut Harness, id: &'static str, text: &str) {
+    h.interact(|ui| {
+        let _ = ui.click(selector::id(id)).expect("the field");
+        let _ = ui.typewrite(text);
+    });
+}
+
+fn click(h: &mut Harness, label: &str) {
+    h.interact(|ui| {
+        let _ = ui
+            .click(label)
+            .unwrap_or_else(|_| panic!("a {label:?} button"));
+    });
+}
+
+fn app(uri: &NostrWalletConnectURI, timeout: Duration) -> NWC {
+    NWC::with_opts(uri.clone(), NostrWalletConnectOptions::new().timeout(timeout))
+}
+
+fn keysend(to: &satchel::keysend::NodeId, msat: u64) -> PayKeysendRequest {
+    PayKeysendRequest {
+        id: None,
+        amount: msat,
+        pubkey: to.to_string(),
+        preimage: None,
+        tlv_records: Vec::new(),
+    }
+}
+
+#[test]
+fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revoked() {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    let relay = h
+        .runtime
+        .block_on(DemoRelay::start(0))
+        .expect("the relay starts");
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));
+    assert!(h.shows("Connected apps"));
+    assert!(h.shows("Not serving: no app is connected yet."));
+    let before = black_pixels(&h);
+
+    click(&mut h, "Add app…");
+    type_into(&mut h, ids::NAME, "Podcast app");
+    type_into(&mut h, ids::BUDGET, "5,000");
+    click(&mut h, "week");
+    // The form is checked as `nwc add` checks its flags: no relay, no connection.
+    click(&mut h, "Create connection");
+    assert!(apps(&h).connections().is_empty());
+    assert!(h.shows("give the relay the app and Satchel meet on, e.g. wss://relay.example"));
+    type_into(&mut h, ids::RELAY, relay.url());
+    click(&mut h, "Create connection");
+
+    let uri = apps(&h).added_uri().expect("the URI is shown").to_owned();
+    assert!(uri.starts_with("nostr+walletconnect://"), "{uri}");
+    assert!(h.shows(&uri), "the URI as text");
+    assert!(
+        black_pixels(&h) > before + 2_000,
+        "a QR code of the URI is drawn"
+    );
+    let copy = {
+        let mut ui = h.ui();
+        let _ = ui.click("Copy URI").expect("a Copy button");
+        ui.into_messages().collect::<Vec<_>>()
+    };
+    for message in copy {
+        h.update(message);
+    }
+    assert!(h.shows("Copied"));
+    let listed = apps(&h).connections();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "Podcast app");
+    assert_eq!(listed[0].budget_msat, Some(5_000_000));
+    assert_eq!(listed[0].period, satchel::nwc::Period::Week);
+    assert!(apps(&h).serving(), "the GUI serves the new connection");
+    let (line, bad) = apps(&h).status().line();
+    assert!(
+        matches!(apps(&h).status(), Status::Serving { .. }) && !bad,
+        "{line}"
+    );
+    assert!(line.contains("relay connected"), "{line}");
+
+    // The app pays a keysend through the service the GUI runs.
+    let uri: NostrWalletConnectURI = uri.parse().expect("a NIP-47 URI");
+    let alice = h.node("alice");
+    let paid = h
+        .runtime
+        .block_on(app(&uri, Duration::from_secs(30)).pay_keysend(keysend(&alice, 21_000)))
+        .expect("the app's keysend is paid");
+    let preimage =
+        satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap()).unwrap();
+    let hash = preimage.hash();
+
+    // Sent names the app, in the list and in the payment's details.
+    h.update(Message::Session(SessionMessage::Resync));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));
+    let sent = h.app.session().unwrap().sent();
+    assert!(
+        sent.rows().iter().any(|r| r.hash == hash),
+        "the app's payment is in Sent"
+    );
+    assert_eq!(sent.app_of(&hash), Some("Podcast app"));
+    h.update(Message::Session(SessionMessage::Sent(SentMessage::Open(hash))));
+    assert!(h.shows("Paid by app"));
+    assert!(h.shows("Podcast app"));
+
+    // Revoke, confirmed: the connection goes and the app is no longer served.
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));
+    click(&mut h, "Revoke");
+    assert_eq!(apps(&h).connections().len(), 1, "Revoke asks first");
+    click(&mut h, "Revoke app");
+    assert!(apps(&h).connections().is_empty());
+    assert!(!apps(&h).serving());
+    let refused = h
+        .runtime
+        .block_on(app(&uri, Duration::from_secs(3)).pay_keysend(keysend(&alice, 1_000)));
+    assert!(refused.is_err(), "a revoked app is refused: {refused:?}");
+    let paid_by_node = h
+        .runtime
+        .block_on(h.client().sent_page(0, 1_000))
+        .expect("sent page")
+        .items
+        .len();
+    assert_eq!(paid_by_node, 1, "nothing was paid after the revoke");
+}
