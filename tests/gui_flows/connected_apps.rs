@@ -42,6 +42,13 @@ fn apps(h: &Harness) -> &satchel::gui::screen::settings::apps::Apps {
     h.app.session().expect("connected").settings().apps()
 }
 
+/// Render the window to `$SATCHEL_TEST_SHOTS/<name>` when set (to look at it).
+fn look(h: &Harness, name: &str) {
+    if let Ok(dir) = std::env::var("SATCHEL_TEST_SHOTS") {
+        h.render(std::path::Path::new(&dir), name);
+    }
+}
+
 fn type_into(h: &mut Harness, id: &'static str, text: &str) {
     h.interact(|ui| {
         let _ = ui.click(selector::id(id)).expect("the field");
@@ -58,7 +65,10 @@ fn click(h: &mut Harness, label: &str) {
 }
 
 fn app(uri: &NostrWalletConnectURI, timeout: Duration) -> NWC {
-    NWC::with_opts(uri.clone(), NostrWalletConnectOptions::new().timeout(timeout))
+    NWC::with_opts(
+        uri.clone(),
+        NostrWalletConnectOptions::new().timeout(timeout),
+    )
 }
 
 fn keysend(to: &satchel::keysend::NodeId, msat: u64) -> PayKeysendRequest {
@@ -87,6 +97,7 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
     type_into(&mut h, ids::NAME, "Podcast app");
     type_into(&mut h, ids::BUDGET, "5,000");
     click(&mut h, "week");
+    look(&h, "form");
     // The form is checked as `nwc add` checks its flags: no relay, no connection.
     click(&mut h, "Create connection");
     assert!(apps(&h).connections().is_empty());
@@ -94,6 +105,7 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
     type_into(&mut h, ids::RELAY, relay.url());
     click(&mut h, "Create connection");
 
+    look(&h, "added");
     let uri = apps(&h).added_uri().expect("the URI is shown").to_owned();
     assert!(uri.starts_with("nostr+walletconnect://"), "{uri}");
     assert!(h.shows(&uri), "the URI as text");
@@ -143,7 +155,9 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
         "the app's payment is in Sent"
     );
     assert_eq!(sent.app_of(&hash), Some("Podcast app"));
-    h.update(Message::Session(SessionMessage::Sent(SentMessage::Open(hash))));
+    h.update(Message::Session(SessionMessage::Sent(SentMessage::Open(
+        hash,
+    ))));
     assert!(h.shows("Paid by app"));
     assert!(h.shows("Podcast app"));
 

@@ -51,7 +51,8 @@ impl Sent {
         let content: Element<'a, Message> = match &self.detail {
             Some(detail) => row![
                 container(body).width(Length::FillPortion(5)),
-                container(detail.view(env, self.app_of(&detail.hash()))).width(Length::FillPortion(4))
+                container(detail.view(env, self.app_of(&detail.hash())))
+                    .width(Length::FillPortion(4))
             ]
             .spacing(gap::L)
             .into(),
@@ -75,7 +76,13 @@ impl Sent {
             self.viewport,
             move |i| {
                 let sent = &self.rows[i];
-                row_view(sent, self.app_of(&sent.hash), env, now, open == Some(sent.hash))
+                row_view(
+                    sent,
+                    self.app_of(&sent.hash),
+                    env,
+                    now,
+                    open == Some(sent.hash),
+                )
             },
             Message::Scrolled,
         )

@@ -72,7 +72,6 @@ struct Added {
 #[derive(Default)]
 pub struct Apps {
     connections: Vec<Connection>,
-    loaded: bool,
     load_error: Option<String>,
     form: Option<Form>,
     added: Option<Added>,
@@ -288,7 +287,6 @@ impl Apps {
         match result {
             Ok(connections) => {
                 self.connections = connections;
-                self.loaded = true;
                 self.load_error = None;
                 self.serve(needs)
             }

@@ -2,10 +2,11 @@
 //! Copy and QR code, each connection with its budget, spending, last use,
 //! methods, expiry and relays, Revoke (confirmed), and the "Add app" form.
 
-use iced::widget::{checkbox, column, row, space, text, text_input};
+use iced::widget::{checkbox, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Length};
 
 use super::{Added, Apps, Form, Message, ids};
+use crate::gui::nwc_serve::Status;
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
@@ -27,8 +28,12 @@ impl Apps {
         )]
         .spacing(gap::M);
         let (line, bad) = self.status.line();
-        let tone = if bad { Tone::Danger } else { Tone::Success };
-        col = col.push(text(line).size(size::SMALL).style(theme::toned(tone)));
+        let status = text(line).size(size::SMALL);
+        col = col.push(match (&self.status, bad) {
+            (Status::Off | Status::Starting, _) => status.style(theme::muted),
+            (_, true) => status.style(theme::toned(Tone::Danger)),
+            (_, false) => status.style(theme::toned(Tone::Success)),
+        });
         if self.session_only {
             col = col.push(
                 text(
@@ -48,9 +53,6 @@ impl Apps {
         let now = nwc::unix_now();
         for connection in &self.connections {
             col = col.push(self.connection_view(connection, env, now));
-        }
-        if self.loaded && self.connections.is_empty() && self.added.is_none() {
-            col = col.push(widget::hint("No app is connected."));
         }
         col = col.push(match &self.form {
             Some(form) => form_view(form),
@@ -182,42 +184,49 @@ fn form_view(form: &Form) -> Element<'_, Message> {
     });
     let methods = nwc::DEFAULT_METHODS
         .iter()
-        .fold(column![].spacing(gap::XS), |c, method| {
+        .fold(row![].spacing(gap::M), |r, method| {
             let method = *method;
-            c.push(
+            r.push(
                 checkbox(form.methods.contains(&method))
                     .label(method.as_str().to_owned())
                     .on_toggle(move |on| Message::Method(method, on)),
             )
-        });
+        })
+        .wrap();
     let busy = form.busy;
     let mut col = column![
         text("Add an app").font(theme::BOLD),
-        widget::field(
-            "Name",
-            input("Podcast app", &form.name, ids::NAME).on_input(Message::Name),
-            None
-        ),
         row![
+            widget::field(
+                "Name",
+                input("Podcast app", &form.name, ids::NAME).on_input(Message::Name),
+                None
+            ),
             widget::field(
                 "Budget (sats, empty: none)",
                 input("10000", &form.budget, ids::BUDGET).on_input(Message::Budget),
                 None
             ),
-            column![widget::caption("Renews every"), periods].spacing(gap::XS),
         ]
-        .spacing(gap::L)
-        .align_y(Alignment::End),
-        widget::field(
-            "Relay",
-            input("wss://relay.example", &form.relay, ids::RELAY).on_input(Message::Relay),
-            None
-        ),
-        widget::field(
-            "Expires after (days, empty: never)",
-            input("", &form.expires, ids::EXPIRES).on_input(Message::Expires),
-            None
-        ),
+        .spacing(gap::M),
+        row![widget::caption("Budget renews every"), periods]
+            .spacing(gap::S)
+            .align_y(Alignment::Center),
+        row![
+            container(widget::field(
+                "Relay",
+                input("wss://relay.example", &form.relay, ids::RELAY).on_input(Message::Relay),
+                None
+            ))
+            .width(Length::FillPortion(3)),
+            container(widget::field(
+                "Expires after (days, empty: never)",
+                input("", &form.expires, ids::EXPIRES).on_input(Message::Expires),
+                None
+            ))
+            .width(Length::FillPortion(2)),
+        ]
+        .spacing(gap::M),
         widget::caption("Allowed methods"),
         methods,
         checkbox(form.notifications)
