@@ -143,7 +143,7 @@ fn added_view(added: &Added) -> Element<'_, Message> {
             ))
             .size(size::BODY),
             row![
-                crate::desktop::qr::view(&added.uri, 2.5),
+                crate::desktop::qr::view(&added.uri, 3.0),
                 column![
                     widget::mono(added.uri.as_str()),
                     row![
