@@ -174,6 +174,9 @@ impl Settings {
     /// Esc: drop what was typed in the number fields and not applied;
     /// `true` if anything was.
     pub fn revert(&mut self, stored: &Stored) -> bool {
+        if self.apps.escape() {
+            return true;
+        }
         let fresh = Self::new(stored);
         let typed = Field::ALL
             .iter()

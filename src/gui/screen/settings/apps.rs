@@ -171,6 +171,12 @@ impl Apps {
         self.running.is_some()
     }
 
+    /// Esc: cancel a Revoke being confirmed, else close the form; `true`
+    /// if either was open.
+    pub fn escape(&mut self) -> bool {
+        self.revoking.take().is_some() || self.form.take().is_some()
+    }
+
     /// Handle an event.
     pub fn update(&mut self, message: Message, needs: &Needs<'_>) -> Action {
         self.session_only = !needs.store().is_persistent();
