@@ -19,23 +19,45 @@ use satchel::store::ContactBook;
 
 use super::gui_support::Harness;
 
-/// Pure black pixels in the rendered window (QR modules are pure black).
+/// The Settings page is long: a window tall enough to show all of it.
+const TALL: iced::Size = iced::Size::new(1200.0, 3200.0);
+
+/// Pure black pixels in the rendered (tall) window: QR modules are pure black.
 fn black_pixels(h: &Harness) -> usize {
     let dir = tempfile::tempdir().expect("temp dir");
-    h.render(dir.path(), "apps");
+    let path = dir.path().join("apps");
+    let mut ui = h.ui_at(TALL);
+    let snapshot = ui.snapshot(&h.app.theme()).expect("snapshot");
+    let _ = snapshot.matches_image(&path).expect("png written");
     let file = std::fs::read_dir(dir.path())
         .expect("rendered")
         .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "png"))
-        .expect("a png was written")
-        .path();
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(file).expect("png readable"),
-    ));
-    let mut reader = decoder.read_info().expect("png header");
-    let mut rgba = vec![0; reader.output_buffer_size().expect("png size")];
-    let _ = reader.next_frame(&mut rgba).expect("png pixels");
-    rgba.chunks(4).filter(|p| p[..3] == [0, 0, 0]).count()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .expect("a png was written");
+    let picture = super::layout::Picture::read(&file);
+    picture
+        .rgba
+        .chunks(4)
+        .filter(|p| p[..3] == [0, 0, 0])
+        .count()
+}
+
+/// Interact with the whole (tall) page, then apply what it produced.
+fn interact(h: &mut Harness, act: impl FnOnce(&mut iced_test::simulator::Simulator<'_, Message>)) {
+    let messages: Vec<Message> = {
+        let mut ui = h.ui_at(TALL);
+        act(&mut ui);
+        ui.into_messages().collect()
+    };
+    for message in messages {
+        h.update(message);
+    }
+}
+
+/// Whether the whole page shows exactly `text`.
+fn shows(h: &Harness, text: &str) -> bool {
+    h.ui_at(TALL).find(text).is_ok()
 }
 
 fn apps(h: &Harness) -> &satchel::gui::screen::settings::apps::Apps {
@@ -50,14 +72,14 @@ fn look(h: &Harness, name: &str) {
 }
 
 fn type_into(h: &mut Harness, id: &'static str, text: &str) {
-    h.interact(|ui| {
+    interact(h, |ui| {
         let _ = ui.click(selector::id(id)).expect("the field");
         let _ = ui.typewrite(text);
     });
 }
 
 fn click(h: &mut Harness, label: &str) {
-    h.interact(|ui| {
+    interact(h, |ui| {
         let _ = ui
             .click(label)
             .unwrap_or_else(|_| panic!("a {label:?} button"));
@@ -89,8 +111,8 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
         .block_on(DemoRelay::start(0))
         .expect("the relay starts");
     h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));
-    assert!(h.shows("Connected apps"));
-    assert!(h.shows("Not serving: no app is connected yet."));
+    assert!(shows(&h, "Connected apps"));
+    assert!(shows(&h, "Not serving: no app is connected yet."));
     let before = black_pixels(&h);
 
     click(&mut h, "Add app…");
@@ -101,27 +123,23 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
     // The form is checked as `nwc add` checks its flags: no relay, no connection.
     click(&mut h, "Create connection");
     assert!(apps(&h).connections().is_empty());
-    assert!(h.shows("give the relay the app and Satchel meet on, e.g. wss://relay.example"));
+    assert!(shows(
+        &h,
+        "give the relay the app and Satchel meet on, e.g. wss://relay.example"
+    ));
     type_into(&mut h, ids::RELAY, relay.url());
     click(&mut h, "Create connection");
 
     look(&h, "added");
     let uri = apps(&h).added_uri().expect("the URI is shown").to_owned();
     assert!(uri.starts_with("nostr+walletconnect://"), "{uri}");
-    assert!(h.shows(&uri), "the URI as text");
+    assert!(shows(&h, &uri), "the URI as text");
     assert!(
         black_pixels(&h) > before + 2_000,
         "a QR code of the URI is drawn"
     );
-    let copy = {
-        let mut ui = h.ui();
-        let _ = ui.click("Copy URI").expect("a Copy button");
-        ui.into_messages().collect::<Vec<_>>()
-    };
-    for message in copy {
-        h.update(message);
-    }
-    assert!(h.shows("Copied"));
+    click(&mut h, "Copy URI");
+    assert!(shows(&h, "Copied"));
     let listed = apps(&h).connections();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "Podcast app");
@@ -158,8 +176,8 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
     h.update(Message::Session(SessionMessage::Sent(SentMessage::Open(
         hash,
     ))));
-    assert!(h.shows("Paid by app"));
-    assert!(h.shows("Podcast app"));
+    assert!(shows(&h, "Paid by app"));
+    assert!(shows(&h, "Podcast app"));
 
     // Revoke, confirmed: the connection goes and the app is no longer served.
     h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));

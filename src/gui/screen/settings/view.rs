@@ -78,7 +78,7 @@ impl Settings {
             .spacing(gap::S),
         );
         let body = iced::widget::scrollable(
-            column![me, apps, look, money, fiat, nodes, logs]
+            column![me, look, money, fiat, nodes, apps, logs]
                 .spacing(gap::L)
                 .max_width(760),
         );
