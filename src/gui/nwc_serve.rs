@@ -175,3 +175,37 @@ pub async fn demo_relay() -> Result<Relay, String> {
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serving(relays: &[(&str, RelayState)], skipped: &[&str]) -> Status {
+        Status::Serving {
+            relays: relays.iter().map(|(u, s)| ((*u).to_owned(), *s)).collect(),
+            skipped: skipped.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_status_line_says_connected_reconnecting_or_error() {
+        let (a, b) = ("wss://a.example", "wss://b.example");
+        let ok = serving(&[(a, RelayState::Connected)], &[]).line();
+        assert_eq!(ok, (format!("Serving · relay connected: {a}"), false));
+        let (line, bad) = serving(
+            &[(a, RelayState::Connected), (b, RelayState::Reconnecting)],
+            &[],
+        )
+        .line();
+        assert!(
+            bad && line.contains(&format!("reconnecting to {b} (1 of 2")),
+            "{line}"
+        );
+        let (line, bad) = serving(&[(a, RelayState::Down)], &[]).line();
+        assert!(bad && line.contains("relay error"), "{line}");
+        let (line, bad) = serving(&[(a, RelayState::Connected)], &["no key for \"x\""]).line();
+        assert!(bad && line.contains("not served: no key"), "{line}");
+        assert!(Status::Error("boom".into()).line().1);
+        assert!(!Status::Off.line().1);
+    }
+}

@@ -202,4 +202,15 @@ mod tests {
         assert_eq!(payments(0), "0 payments");
         assert_eq!(payments(12), "12 payments");
     }
+
+    #[test]
+    fn an_apps_name_is_shown_display_safe() {
+        assert_eq!(via(None), "");
+        assert_eq!(via(Some("Podcast app")), "via Podcast app · ");
+        let hostile = via(Some("evil\u{202e}ppa\u{200b}"));
+        assert!(
+            !hostile.contains('\u{202e}') && !hostile.contains('\u{200b}'),
+            "{hostile:?}"
+        );
+    }
 }
