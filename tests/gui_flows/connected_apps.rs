@@ -11,7 +11,8 @@ use nostr::nips::nip47::{NostrWalletConnectURI, PayKeysendRequest};
 use nwc::prelude::{NWC, NostrWalletConnectOptions};
 use satchel::gui::nwc_serve::Status;
 use satchel::gui::screen::sent::Message as SentMessage;
-use satchel::gui::screen::settings::apps::ids;
+use satchel::gui::screen::settings;
+use satchel::gui::screen::settings::apps::{Message as AppsMessage, ids};
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, Screen};
 use satchel::nwc::relay::DemoRelay;
@@ -163,6 +164,15 @@ fn an_app_added_in_settings_pays_through_the_gui_and_is_named_in_sent_until_revo
     let preimage =
         satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap()).unwrap();
     let hash = preimage.hash();
+
+    // The list follows the spending (read again while serving).
+    h.update(Message::Session(SessionMessage::Settings(
+        settings::Message::Apps(AppsMessage::Tick),
+    )));
+    let listed = &apps(&h).connections()[0];
+    assert_eq!(listed.spends.len(), 1);
+    assert_eq!(listed.spent(satchel::nwc::unix_now()), 21_000);
+    assert!(listed.last_used.is_some());
 
     // Sent names the app, in the list and in the payment's details.
     h.update(Message::Session(SessionMessage::Resync));

@@ -117,7 +117,7 @@ pub enum Message {
         generation: u64,
         result: Result<Running, String>,
     },
-    /// Time to ask the relays how they are.
+    /// Time to ask the relays how they are and read the spending again.
     Tick,
     Status(Status),
 }
@@ -254,10 +254,12 @@ impl Apps {
                 self.serve(needs)
             }
             Message::Started { generation, result } => self.started(generation, result),
+            // The relays' states, and the spending and last use apps changed.
             Message::Tick => match &self.running {
-                Some(running) => {
-                    Action::Run(Task::perform(running.clone().status(), Message::Status))
-                }
+                Some(running) => Action::Run(Task::batch([
+                    Task::perform(running.clone().status(), Message::Status),
+                    load(needs.paths.clone()),
+                ])),
                 None => Action::None,
             },
             Message::Status(status) => {
