@@ -4,6 +4,8 @@
 
 #[path = "gui_flows/channels.rs"]
 mod channels;
+#[path = "gui_flows/connected_apps.rs"]
+mod connected_apps;
 #[path = "gui_flows/contacts.rs"]
 mod contacts;
 #[path = "gui_flows/copy_buttons.rs"]

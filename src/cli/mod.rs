@@ -23,7 +23,7 @@ mod feed;
 mod history;
 mod inbox;
 mod journal;
-mod nwc;
+pub(crate) mod nwc;
 mod owed;
 mod payment;
 mod rebalance;

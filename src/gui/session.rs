@@ -26,6 +26,7 @@ use crate::node::{Balance, NodeInfo, SharedNode};
 use crate::store::{ContactBook, StoreError};
 use crate::wallet::{Index, IndexError, IndexWarning, Journal};
 
+mod apps;
 mod fiat;
 mod inbox_sync;
 mod index_check;
@@ -152,7 +153,7 @@ impl Session {
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
-            sent: sent::Sent::new(index.clone(), node.clone()),
+            sent: sent::Sent::new(index.clone(), node.clone()).with_apps(context.paths.clone()),
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
@@ -183,6 +184,7 @@ impl Session {
             session.balance_task(),
             index_check::outcome(&session.index),
             Task::done(Message::RefreshFiat(false)),
+            Self::apps_start(),
         ]);
         (session, start)
     }
@@ -224,6 +226,11 @@ impl Session {
     /// The sent screen (tests).
     pub fn sent(&self) -> &sent::Sent {
         &self.sent
+    }
+
+    /// The settings screen (tests).
+    pub fn settings(&self) -> &settings::Settings {
+        &self.settings
     }
 
     /// The podcasts screen (tests).
@@ -402,6 +409,7 @@ impl Session {
             follow,
             health::watch(self.id, self.node.clone()).map(Message::Health),
             shortcuts::listen(),
+            self.apps_subscription(),
         ])
     }
 }

@@ -13,6 +13,7 @@ pub mod budget;
 pub mod connection;
 mod demo_secrets;
 mod error;
+pub mod gui_api;
 pub mod handle;
 pub mod relay;
 pub mod service;

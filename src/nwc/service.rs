@@ -224,6 +224,11 @@ impl ServiceHandle {
         self.client.shutdown().await;
     }
 
+    /// The relay pool's client (the GUI reads its relays' states).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Reservations held now for a connection's wallet key (tests).
     pub fn held(&self, wallet_pubkey: &str) -> u64 {
         self.wallet.state().reservations.held(wallet_pubkey)

@@ -8,14 +8,14 @@ use satchel::store::{ContactBook, NewContact};
 use super::gui_support::Harness;
 
 /// The rendered window as RGBA rows (the PNG iced_test writes).
-struct Picture {
+pub(super) struct Picture {
     width: usize,
     height: usize,
-    rgba: Vec<u8>,
+    pub(super) rgba: Vec<u8>,
 }
 
 impl Picture {
-    fn of(h: &Harness) -> Self {
+    pub(super) fn of(h: &Harness) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         h.render(dir.path(), "screen");
         let file = std::fs::read_dir(dir.path())
@@ -24,6 +24,11 @@ impl Picture {
             .find(|e| e.path().extension().is_some_and(|x| x == "png"))
             .expect("a png was written")
             .path();
+        Self::read(&file)
+    }
+
+    /// A PNG file's pixels.
+    pub(super) fn read(file: &std::path::Path) -> Self {
         let decoder = png::Decoder::new(std::io::BufReader::new(
             std::fs::File::open(file).expect("png readable"),
         ));

@@ -38,6 +38,10 @@ pub struct Sent {
     export: Export,
     /// The grouped boosts, when the Boosts view is shown (`Some(None)`: loading).
     boosts: Option<Option<Vec<SentBoost>>>,
+    /// The profile, to name the apps that paid through Connected apps.
+    paths: Option<crate::store::Paths>,
+    /// The app (Nostr Wallet Connect connection) of a payment, by hash hex.
+    apps: std::collections::HashMap<String, String>,
 }
 
 /// Sent events.
@@ -64,6 +68,8 @@ pub enum Message {
     /// Show our boosts grouped (or the list again).
     ShowBoosts(bool),
     BoostsLoaded(Result<Vec<SentBoost>, IndexError>),
+    /// The apps that made payments (payment hash hex -> connection name).
+    AppsLoaded(std::collections::HashMap<String, String>),
 }
 
 /// What the parent must do.
@@ -84,7 +90,20 @@ impl Sent {
             detail: None,
             export: Export::default(),
             boosts: None,
+            paths: None,
+            apps: std::collections::HashMap::new(),
         }
+    }
+
+    /// Name the apps that paid through Connected apps (from `paths`' connections).
+    pub fn with_apps(mut self, paths: crate::store::Paths) -> Self {
+        self.paths = Some(paths);
+        self
+    }
+
+    /// The app that made the payment `hash`, if one did.
+    pub fn app_of(&self, hash: &PaymentHash) -> Option<&str> {
+        self.apps.get(&hash.to_hex()).map(String::as_str)
     }
 
     /// The export (tests).
@@ -110,10 +129,22 @@ impl Sent {
     /// Read the list from the index.
     pub fn reload(&self) -> Task<Message> {
         let index = self.index.clone();
-        Task::perform(
+        let rows = Task::perform(
             async move { index.call(|i| i.sent(0, LIMIT)).await },
             Message::Loaded,
-        )
+        );
+        let Some(paths) = self.paths.clone() else {
+            return rows;
+        };
+        let apps = Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || crate::nwc::connection::apps_by_hash(&paths))
+                    .await
+                    .unwrap_or_default()
+            },
+            Message::AppsLoaded,
+        );
+        Task::batch([rows, apps])
     }
 
     /// Handle an event.
@@ -121,6 +152,7 @@ impl Sent {
         match message {
             Message::Loaded(Ok(rows)) => self.set(|s| (s.rows, s.error) = (rows, None)),
             Message::Loaded(Err(error)) => self.set(|s| s.error = Some(error.to_string())),
+            Message::AppsLoaded(apps) => self.set(|s| s.apps = apps),
             Message::Scrolled(viewport) => self.set(|s| s.viewport = viewport),
             Message::Open(hash) => self.open(hash),
             Message::DetailLoaded { hash, result } => {

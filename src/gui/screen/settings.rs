@@ -13,6 +13,7 @@ use crate::gui::renderer::Drawn;
 use crate::keysend::Msat;
 use crate::store::{AmountUnit, FeeLimit, RendererChoice, Settings as Stored, ThemeChoice};
 
+pub mod apps;
 mod renderer;
 mod view;
 
@@ -54,6 +55,8 @@ pub struct Settings {
     confirm: Input,
     /// What draws this window (read once: iced fixed it at start).
     drawn: Drawn,
+    /// Connected apps (Nostr Wallet Connect) and the service serving them.
+    apps: apps::Apps,
 }
 
 /// Settings events.
@@ -84,6 +87,8 @@ pub enum Message {
     OpenLogFolder,
     /// Copy this text (your node's public key) to the clipboard.
     Copy(String),
+    /// Connected apps (the session handles these: they need the node).
+    Apps(apps::Message),
 }
 
 /// What the parent must do.
@@ -112,6 +117,7 @@ impl Settings {
             fee_limit: input(fee_limit_text(stored.default_fee_limit)),
             confirm: input(stored.confirm_above.sats().to_string()),
             drawn: Drawn::current(),
+            apps: apps::Apps::default(),
         }
     }
 
@@ -141,6 +147,7 @@ impl Settings {
             Message::ForgetNode(id) => return Action::Forget(id),
             Message::Disconnect => return Action::Disconnect,
             Message::Copy(text) => return Action::Copy(text),
+            Message::Apps(_) => return Action::None, // routed by the session to `apps_mut`
             Message::OpenLogFolder => {
                 let opened = crate::store::log_dir()
                     .map_err(|err| err.to_string())
@@ -154,9 +161,22 @@ impl Settings {
         Action::Changed(next)
     }
 
+    /// Connected apps (the session routes [`Message::Apps`] here).
+    pub fn apps_mut(&mut self) -> &mut apps::Apps {
+        &mut self.apps
+    }
+
+    /// Connected apps (tests).
+    pub fn apps(&self) -> &apps::Apps {
+        &self.apps
+    }
+
     /// Esc: drop what was typed in the number fields and not applied;
     /// `true` if anything was.
     pub fn revert(&mut self, stored: &Stored) -> bool {
+        if self.apps.escape() {
+            return true;
+        }
         let fresh = Self::new(stored);
         let typed = Field::ALL
             .iter()

@@ -95,6 +95,9 @@ impl Session {
         message: settings::Message,
         context: &mut Context,
     ) -> Action {
+        if let settings::Message::Apps(message) = message {
+            return self.apps_update(message, context);
+        }
         let action = self.settings.update(message, &context.settings);
         self.settings_action(action, context)
     }

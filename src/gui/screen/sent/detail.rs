@@ -74,7 +74,7 @@ impl Detail {
     }
 
     /// The pane.
-    pub(super) fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+    pub(super) fn view<'a>(&'a self, env: &Env<'a>, app: Option<&str>) -> Element<'a, Message> {
         let header = row![
             text("Payment").size(size::TITLE).font(theme::BOLD),
             space::horizontal(),
@@ -84,14 +84,19 @@ impl Detail {
         let body: Element<'a, Message> = match &self.stored {
             None => widget::hint("Loading…").into(),
             Some(Err(reason)) => widget::error_notice(reason, "Close this pane and try again."),
-            Some(Ok(detail)) => self.facts(detail, env),
+            Some(Ok(detail)) => self.facts(detail, env, app),
         };
         widget::card(scrollable(column![header, body].spacing(gap::M)))
             .height(Length::Fill)
             .into()
     }
 
-    fn facts<'a>(&'a self, detail: &'a SentDetail, env: &Env<'a>) -> Element<'a, Message> {
+    fn facts<'a>(
+        &'a self,
+        detail: &'a SentDetail,
+        env: &Env<'a>,
+        app: Option<&str>,
+    ) -> Element<'a, Message> {
         let sent = &detail.row;
         let unit = env.settings.unit;
         let hash = sent.hash.to_hex();
@@ -122,6 +127,12 @@ impl Detail {
             widget::key_value("Preimage (proof of payment)", proof),
         ]
         .spacing(gap::S);
+        if let Some(app) = app {
+            facts = facts.push(widget::key_value(
+                "Paid by app",
+                text(crate::keysend::text::display_safe(app, 64)).into(),
+            ));
+        }
         if !detail.message.is_empty() {
             facts = facts.push(widget::key_value(
                 "Message",

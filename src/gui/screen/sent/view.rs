@@ -51,7 +51,8 @@ impl Sent {
         let content: Element<'a, Message> = match &self.detail {
             Some(detail) => row![
                 container(body).width(Length::FillPortion(5)),
-                container(detail.view(env)).width(Length::FillPortion(4))
+                container(detail.view(env, self.app_of(&detail.hash())))
+                    .width(Length::FillPortion(4))
             ]
             .spacing(gap::L)
             .into(),
@@ -75,7 +76,13 @@ impl Sent {
             self.viewport,
             move |i| {
                 let sent = &self.rows[i];
-                row_view(sent, env, now, open == Some(sent.hash))
+                row_view(
+                    sent,
+                    self.app_of(&sent.hash),
+                    env,
+                    now,
+                    open == Some(sent.hash),
+                )
             },
             Message::Scrolled,
         )
@@ -125,8 +132,15 @@ pub(super) fn recipient(sent: &SentRow, env: &Env<'_>) -> String {
     }
 }
 
+/// `via NAME · ` for a payment an app made through Connected apps.
+pub(super) fn via(app: Option<&str>) -> String {
+    app.map(|name| format!("via {} · ", crate::keysend::text::display_safe(name, 40)))
+        .unwrap_or_default()
+}
+
 fn row_view<'a>(
     sent: &'a SentRow,
+    app: Option<&str>,
     env: &Env<'a>,
     now: chrono::DateTime<chrono::Local>,
     selected: bool,
@@ -159,7 +173,8 @@ fn row_view<'a>(
         .width(Length::Fill)
         .clip(true),
         widget::caption(format!(
-            "fee {} · {}",
+            "{}fee {} · {}",
+            via(app),
             format::fee(sent.fee, env.settings.unit),
             format::when(sent.created_ns / 1_000_000_000, now)
         ))
@@ -186,5 +201,16 @@ mod tests {
         assert_eq!(payments(1), "1 payment");
         assert_eq!(payments(0), "0 payments");
         assert_eq!(payments(12), "12 payments");
+    }
+
+    #[test]
+    fn an_apps_name_is_shown_display_safe() {
+        assert_eq!(via(None), "");
+        assert_eq!(via(Some("Podcast app")), "via Podcast app · ");
+        let hostile = via(Some("evil\u{202e}ppa\u{200b}"));
+        assert!(
+            !hostile.contains('\u{202e}') && !hostile.contains('\u{200b}'),
+            "{hostile:?}"
+        );
     }
 }

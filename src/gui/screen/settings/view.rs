@@ -66,6 +66,7 @@ impl Settings {
             ]
             .spacing(gap::L),
         );
+        let apps = widget::titled_card("Connected apps", self.apps.view(env).map(Message::Apps));
         let logs = widget::titled_card(
             "Logs",
             column![
@@ -77,7 +78,7 @@ impl Settings {
             .spacing(gap::S),
         );
         let body = iced::widget::scrollable(
-            column![me, look, money, fiat, nodes, logs]
+            column![me, look, money, fiat, nodes, apps, logs]
                 .spacing(gap::L)
                 .max_width(760),
         );
