@@ -548,3 +548,84 @@ async fn a_contact_added_by_address_is_re_resolved_when_sending() {
         .expect_code(2)
         .assert_stderr_has("has no keysend document");
 }
+
+mod socks_support;
+
+/// The real SOCKS5 proxy of `socks_support`, mapping `localhost` to the web server.
+async fn proxy_for(web: &Web) -> socks_support::Proxy {
+    let server = std::net::SocketAddr::from(([127, 0, 0, 1], web.port));
+    socks_support::Proxy::start([("localhost".to_owned(), server)].into()).await
+}
+
+/// A SOCKS address where nothing listens.
+fn dead_proxy() -> satchel::lnd::SocksProxy {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    address.to_string().parse().unwrap()
+}
+
+/// With a proxy set, an address and a feed are fetched through it (the
+/// proxy gets the host name, resolved there); with the proxy down, both
+/// fail saying so and nothing reaches the server directly; an onion
+/// address without a proxy is refused before any connection.
+#[tokio::test]
+async fn addresses_and_feeds_go_through_the_socks_proxy_never_around_it() {
+    use satchel::podcast::fetch::{FetchError, Fetcher};
+    use satchel::web::ProxyError;
+    let web = Web::start().await;
+    let bob = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+    web.route("/.well-known/keysend/bob", keysend_doc(bob, "696969"));
+    web.route("/feed.xml", Reply::Json(200, "<rss/>".into()));
+    let proxy = proxy_for(&web).await;
+    let through = web.web().with_proxy(Some(proxy.socks()));
+    let client = payto::Client::with(&through, Duration::from_secs(5)).unwrap();
+    let name = format!("bob@{}", web.domain());
+    let found = payto::resolve(&client, &target(&name)).await.unwrap();
+    assert!(matches!(found, Resolution::Keysend { .. }), "{found:?}");
+    let asked = format!("name localhost:{}", web.port);
+    assert_eq!(
+        proxy.asked(),
+        [asked.clone()],
+        "the proxy resolved the name"
+    );
+    let feed = Fetcher::with_timeout(None, &through, Duration::from_secs(5)).unwrap();
+    let fetched = feed.get(&format!("{}/feed.xml", web.base())).await.unwrap();
+    assert_eq!(fetched.bytes, b"<rss/>");
+    assert_eq!(proxy.asked(), [asked.clone(), asked], "the feed too");
+
+    let before = web.seen().len();
+    let down = web.web().with_proxy(Some(dead_proxy()));
+    let client = payto::Client::with(&down, Duration::from_secs(5)).unwrap();
+    let failed = payto::resolve(&client, &target(&name)).await;
+    let Err(ResolveError::Http(HttpError::Proxy(ProxyError::Unreachable { proxy, .. }))) = &failed
+    else {
+        panic!("{failed:?}")
+    };
+    assert_eq!(proxy, &down.proxy().unwrap().address());
+    let said = failed.unwrap_err().to_string();
+    assert!(said.contains("does not connect directly"), "{said}");
+    let feed = Fetcher::with_timeout(None, &down, Duration::from_secs(5)).unwrap();
+    let failed = feed.get(&format!("{}/feed.xml", web.base())).await;
+    assert!(
+        matches!(
+            failed,
+            Err(FetchError::Proxy(ProxyError::Unreachable { .. }))
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(web.seen().len(), before, "nothing went around the proxy");
+
+    let onion = "bob@satchelxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion";
+    let direct = payto::Client::with(&web.web(), Duration::from_secs(5)).unwrap();
+    let refused = payto::resolve(&direct, &target(onion)).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ResolveError::Http(HttpError::Proxy(
+                ProxyError::OnionNeedsProxy(_)
+            )))
+        ),
+        "{refused:?}"
+    );
+}

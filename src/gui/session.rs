@@ -66,6 +66,8 @@ pub struct Session {
     shortcuts: bool,
     /// The node's SOCKS proxy: fiat prices go through it too.
     proxy: Option<crate::lnd::socks::SocksProxy>,
+    /// How feeds and addresses reach the web: through the node's proxy.
+    web: crate::web::Web,
 }
 
 /// Session events.
@@ -149,6 +151,7 @@ impl Session {
         let Connection {
             node, info, spec, ..
         } = connection;
+        let web = context.web.clone().with_proxy(spec.proxy.clone());
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
@@ -156,7 +159,8 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
-            podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context),
+            podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context)
+                .with_web(web.clone()),
             channels: channels::Channels::default(),
             streams: streams::Streams::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
@@ -174,6 +178,7 @@ impl Session {
             notice: index_warning(context),
             shortcuts: false,
             proxy: spec.proxy.clone(),
+            web,
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -347,6 +352,7 @@ impl Session {
             contacts: &context.contacts,
             fee_limit: context.settings.default_fee_limit,
             demo: context.demo,
+            web: &self.web,
         };
         match self.streams.update(message, needs) {
             streams::Action::None => Action::None,

@@ -17,6 +17,7 @@ use satchel::keysend::NodeId;
 use satchel::lnd::ConnectSpec;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, MemorySecrets, Paths, Settings};
+use satchel::web::Web;
 use tempfile::TempDir;
 
 /// The simulated window: the app's default size, a little taller.
@@ -60,7 +61,18 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        Self::launch_after(seed, settings, contacts, edit, |_| {})
+        Self::launch_after(seed, settings, contacts, edit, |_| {}, Web::direct())
+    }
+
+    /// Like [`Harness::start`], reaching the web as `web` says (a local
+    /// HTTPS server's root, a proxy).
+    pub fn start_web(seed: usize, settings: Settings, contacts: ContactBook, web: Web) -> Self {
+        let harness = Self::launch_after(seed, settings, contacts, |_| {}, |_| {}, web);
+        assert!(
+            harness.app.session().is_some(),
+            "the app connected to the sim"
+        );
+        harness
     }
 
     /// Like [`Harness::start`], after `prepare` has run against the sim and
@@ -71,7 +83,7 @@ impl Harness {
         contacts: ContactBook,
         prepare: impl FnOnce(&Before<'_>),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare);
+        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare, Web::direct());
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -85,6 +97,7 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
         prepare: impl FnOnce(&Before<'_>),
+        web: Web,
     ) -> Self {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -123,6 +136,7 @@ impl Harness {
             settings,
             contacts,
             secrets: Arc::new(MemorySecrets::new()),
+            web,
         };
         let (app, task) = App::new(init);
         let mut harness = Self {

@@ -100,7 +100,12 @@ impl Web {
 
     /// A client that trusts this server's root, with `timeout`.
     pub fn client(&self, timeout: Duration) -> satchel::payto::Client {
-        satchel::payto::Client::with(timeout, std::slice::from_ref(&self.root_der)).unwrap()
+        satchel::payto::Client::with(&self.web(), timeout).unwrap()
+    }
+
+    /// Direct connections that trust this server's root.
+    pub fn web(&self) -> satchel::web::Web {
+        satchel::web::Web::direct().trusting(self.root_der.clone())
     }
 }
 

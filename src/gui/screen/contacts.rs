@@ -129,6 +129,8 @@ pub enum Action {
 pub struct Context<'a> {
     pub book: &'a mut ContactBook,
     pub node: &'a SharedNode,
+    /// How contact addresses are resolved (through the node's proxy).
+    pub web: &'a crate::web::Web,
 }
 
 impl Contacts {
