@@ -200,6 +200,7 @@ impl Form {
             default_amount,
             extra_records,
             include_identity: self.include_identity,
+            address: None,
         })
     }
 
