@@ -27,6 +27,8 @@ mod keyboard;
 mod layout;
 #[path = "gui_flows/live_tip.rs"]
 mod live_tip;
+#[path = "payto_support/mod.rs"]
+mod payto_support;
 #[path = "gui_flows/podcasts.rs"]
 mod podcasts;
 #[path = "gui_flows/recovery.rs"]

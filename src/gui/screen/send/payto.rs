@@ -67,15 +67,14 @@ impl Send {
     }
 
     /// Ask for the resolution of "To" when it is an address and not asked
-    /// yet; `None` when "To" is not ours (the probe goes ahead).
+    /// yet; `None` when "To" is not ours or already answered (the probe
+    /// goes ahead).
     pub(super) fn resolve_now(&mut self, env: &Env<'_>, web: &Web) -> Option<Action> {
         let target = self.target(env)?.ok()?;
-        if self
-            .resolved
-            .as_ref()
-            .is_some_and(|r| r.text == self.recipient)
-        {
-            return Some(Action::None);
+        match self.resolved.as_ref().filter(|r| r.text == self.recipient) {
+            Some(Resolved { result: None, .. }) => return Some(Action::None),
+            Some(_) => return None,
+            None => {}
         }
         let text = self.recipient.clone();
         self.resolved = Some(Resolved {
@@ -99,13 +98,16 @@ impl Send {
         text: String,
         result: Result<Resolution, ResolveError>,
     ) -> Action {
-        if text == self.recipient {
-            self.resolved = Some(Resolved {
-                text,
-                result: Some(result),
-            });
+        if text != self.recipient {
+            return Action::None;
         }
-        Action::None
+        self.resolved = Some(Resolved {
+            text,
+            result: Some(result),
+        });
+        // A keysend destination is known now: probe its route.
+        let generation = self.generation;
+        Action::Run(Task::done(Message::ProbeDue(generation)))
     }
 
     /// The draft's destination and the provider's records: a keysend
@@ -234,7 +236,7 @@ pub(super) fn card<'a>(send: &'a Send, env: &Env<'_>) -> Option<Element<'a, Mess
     let seen = resolution.shown_message(Some(message.as_str()));
     col = col.push(widget::caption(format!("They see: {seen}")));
     if let Some(Err(why)) = send.invoice_amount() {
-        col = col.push(warn(why));
+        col = col.push(warn(widget::sentence(&why)));
     }
     if let Some(warning) = warning {
         col = col.push(warn(warning));
@@ -242,8 +244,9 @@ pub(super) fn card<'a>(send: &'a Send, env: &Env<'_>) -> Option<Element<'a, Mess
     Some(col.into())
 }
 
+/// A warning as written (a contact's address starts it: no capital).
 fn warn<'a>(reason: String) -> Element<'a, Message> {
-    text(widget::sentence(&reason))
+    text(reason)
         .size(size::SMALL)
         .style(theme::toned(Tone::Warning))
         .into()
