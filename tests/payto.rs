@@ -629,3 +629,87 @@ async fn addresses_and_feeds_go_through_the_socks_proxy_never_around_it() {
         "{refused:?}"
     );
 }
+
+/// Issue 16's bad inputs not covered above, each against the HTTPS server:
+/// an amount above the maximum, an invoice whose description hash is not
+/// the metadata's, a redirect to another scheme on the same host, a server
+/// that stalls inside its answer, and addresses in upper case (folded) or
+/// with unicode (refused before any request).
+#[tokio::test]
+async fn more_bad_answers_and_addresses() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1_000, 50_000, "payRequest"),
+    );
+    let client = web.client(Duration::from_secs(5));
+    let Resolution::Pay { request, .. } = resolve(&web, &format!("BOB@{}", web.domain()))
+        .await
+        .unwrap()
+    else {
+        panic!("not LNURL-pay")
+    };
+    assert_eq!(
+        web.seen(),
+        ["/.well-known/keysend/bob", "/.well-known/lnurlp/bob"]
+    );
+    let high = payto::request_invoice(&client, &request, Msat(50_001), None).await;
+    assert!(
+        matches!(
+            high,
+            Err(ResolveError::Document(DocumentError::OutOfRange { .. }))
+        ),
+        "{high:?}"
+    );
+    let other: [u8; 32] = Sha256::digest(b"another description").into();
+    let (pr, _) = world
+        .sim
+        .add_invoice("bob", Some(Msat(21_000)), "", Some(other))
+        .unwrap();
+    web.route(
+        "/lnurlp/bob/callback",
+        Reply::Json(200, format!(r#"{{"pr":"{pr}","routes":[]}}"#)),
+    );
+    let wrong = payto::request_invoice(&client, &request, Msat(21_000), None).await;
+    assert_eq!(
+        wrong.map(|_| ()),
+        Err(ResolveError::Document(DocumentError::WrongDescriptionHash))
+    );
+
+    let name = format!("bob@{}", web.domain());
+    let to_http = format!("http://localhost:{}/moved", web.port);
+    web.route("/.well-known/lnurlp/bob", Reply::Redirect(to_http));
+    assert!(matches!(
+        resolve(&web, &name).await,
+        Err(ResolveError::Http(HttpError::Redirect(_)))
+    ));
+    web.route("/.well-known/lnurlp/bob", Reply::StallBody);
+    let quick = web.client(Duration::from_millis(700));
+    let slow = payto::resolve(&quick, &target(&name)).await;
+    assert!(
+        matches!(slow, Err(ResolveError::Http(HttpError::Timeout(..)))),
+        "{slow:?}"
+    );
+
+    let before = web.seen().len();
+    for (typed, user) in [
+        (format!("bób@{}", web.domain()), true),
+        (format!("bob@lócalhost:{}", web.port), false),
+        (format!("bob\u{200b}@{}", web.domain()), true),
+    ] {
+        let refused = Target::parse(&typed).expect("looks like an address");
+        assert!(
+            match user {
+                true => matches!(refused, Err(payto::TargetError::BadUser(_))),
+                false => matches!(refused, Err(payto::TargetError::BadDomain(_))),
+            },
+            "{typed}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        web.seen().len(),
+        before,
+        "nothing asked for refused addresses"
+    );
+}
