@@ -586,7 +586,7 @@ async fn addresses_and_feeds_go_through_the_socks_proxy_never_around_it() {
     let asked = format!("name localhost:{}", web.port);
     assert_eq!(
         proxy.asked(),
-        [asked.clone()],
+        std::slice::from_ref(&asked),
         "the proxy resolved the name"
     );
     let feed = Fetcher::with_timeout(None, &through, Duration::from_secs(5)).unwrap();

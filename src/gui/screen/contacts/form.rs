@@ -406,18 +406,22 @@ impl Form {
                 self.pubkey_error(env.contacts),
             ),
             self.lookup_view(),
-            widget::field(
-                "Note",
-                input("Optional", &self.note).on_input(Message::NoteChanged),
-                None
-            ),
-            widget::field(
-                "Default amount (sats)",
-                input("Optional, e.g. 1000", &self.amount)
-                    .id("contact-amount")
-                    .on_input(Message::AmountChanged),
-                None
-            ),
+            // Side by side: the form stays short enough to show Save.
+            row![
+                widget::field(
+                    "Note",
+                    input("Optional", &self.note).on_input(Message::NoteChanged),
+                    None
+                ),
+                widget::field(
+                    "Default amount (sats)",
+                    input("Optional, e.g. 1000", &self.amount)
+                        .id("contact-amount")
+                        .on_input(Message::AmountChanged),
+                    None
+                ),
+            ]
+            .spacing(gap::M),
             widget::caption(
                 "Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"
             ),
@@ -448,10 +452,7 @@ impl Form {
     fn address_view(&self) -> Element<'_, Message> {
         let typed = self.address.trim();
         if typed.is_empty() {
-            return widget::hint(
-                "With an address, Satchel finds the node from it and asks again at each tip.",
-            )
-            .into();
+            return column![].into();
         }
         if self.saved_address.as_deref() == Some(typed) && self.resolved.is_none() {
             return widget::hint("Saved; asked again at each tip.").into();
