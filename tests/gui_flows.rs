@@ -47,6 +47,8 @@ mod send_payto;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "socks_support/mod.rs"]
+mod socks_support;
 #[path = "gui_flows/streams.rs"]
 mod streams;
 #[path = "gui_flows/two_nodes.rs"]

@@ -244,3 +244,37 @@ fn an_address_without_keysend_is_paid_by_lnurl_pay_with_the_comment_cut() {
     let row = in_sent(&mut h, update.hash);
     assert_eq!(row.destination, Some(h.node("bob")));
 }
+
+/// "Connect from anywhere": with the node reached through a SOCKS proxy,
+/// the Send screen's address lookup goes through that proxy too (which
+/// resolves the name), never directly.
+#[test]
+fn with_the_node_behind_a_proxy_addresses_are_looked_up_through_it() {
+    let server = tokio::runtime::Runtime::new().unwrap();
+    let web = server.block_on(super::payto_support::Web::start());
+    let target = std::net::SocketAddr::from(([127, 0, 0, 1], web.port));
+    let proxy = server.block_on(super::socks_support::Proxy::start(
+        [("localhost".to_owned(), target)].into(),
+    ));
+    let socks = proxy.socks();
+    let mut h = Harness::start_web_edited(0, no_confirm(), ContactBook::new(), web.web(), |spec| {
+        spec.proxy = Some(socks);
+    });
+    let bob = h.node("bob");
+    web.route(
+        "/.well-known/keysend/bob",
+        super::payto_support::Reply::Json(200, format!(r#"{{"tag":"keysend","pubkey":"{bob}"}}"#)),
+    );
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    send(
+        &mut h,
+        SendMessage::RecipientChanged(format!("bob@{}", web.domain())),
+    );
+    assert!(h.shows(&format!("node: {bob}")), "resolved");
+    let by_name = format!("name localhost:{}", web.port);
+    assert!(
+        proxy.asked().contains(&by_name),
+        "the lookup went through the node's proxy: {:?}",
+        proxy.asked()
+    );
+}

@@ -67,7 +67,19 @@ impl Harness {
     /// Like [`Harness::start`], reaching the web as `web` says (a local
     /// HTTPS server's root, a proxy).
     pub fn start_web(seed: usize, settings: Settings, contacts: ContactBook, web: Web) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, |_| {}, |_| {}, web);
+        Self::start_web_edited(seed, settings, contacts, web, |_| {})
+    }
+
+    /// Like [`Harness::start_web`], with the connection spec changed by
+    /// `edit` first (e.g. a SOCKS proxy).
+    pub fn start_web_edited(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        web: Web,
+        edit: impl FnOnce(&mut ConnectSpec),
+    ) -> Self {
+        let harness = Self::launch_after(seed, settings, contacts, edit, |_| {}, web);
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
