@@ -713,3 +713,34 @@ async fn more_bad_answers_and_addresses() {
         "nothing asked for refused addresses"
     );
 }
+
+/// The CLI's `--socksproxy` applies to addresses too: `resolve` goes
+/// through the proxy (which resolves the name); with the proxy down it
+/// fails saying so, and nothing reaches the server directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_resolves_through_the_socks_proxy_and_not_around_a_down_one() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap().to_hex();
+    web.route("/.well-known/keysend/bob", keysend_doc(&bob, "696969"));
+    let proxy = proxy_for(&web).await;
+    let address = format!("bob@{}", web.domain());
+    let socks = proxy.socks().to_string();
+    let resolved = cli(
+        &world,
+        &web,
+        &["--socksproxy", &socks, "resolve", &address, "--json"],
+    )
+    .await
+    .expect_code(0);
+    assert_eq!(resolved.json()["pubkey"], bob.as_str());
+    assert_eq!(proxy.asked(), [format!("name localhost:{}", web.port)]);
+
+    let before = web.seen().len();
+    let dead = dead_proxy().to_string();
+    let failed = cli(&world, &web, &["--socksproxy", &dead, "resolve", &address]).await;
+    assert_ne!(failed.code, 0);
+    failed.assert_stderr_has(&format!("through the SOCKS proxy at {dead}"));
+    failed.assert_stderr_has("Satchel does not connect directly while a proxy is set");
+    assert_eq!(web.seen().len(), before, "nothing went around the proxy");
+}
