@@ -524,6 +524,14 @@ async fn a_contact_added_by_address_is_re_resolved_when_sending() {
     added
         .expect_code(0)
         .assert_stdout_has(&format!("Added pod ({bob})"));
+    let listed = cli(&world, &web, &["contacts", "list", "--json"])
+        .await
+        .expect_code(0);
+    assert_eq!(listed.json()[0]["address"], address.as_str());
+    let listed = cli(&world, &web, &["contacts", "list"])
+        .await
+        .expect_code(0);
+    listed.assert_stdout_has(&format!("{bob}  {address}"));
     let same = cli(&world, &web, &["send", "pod", "5", "--yes"])
         .await
         .expect_code(0);
