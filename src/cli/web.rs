@@ -1,7 +1,8 @@
 //! How the CLI reaches the web (feeds, Lightning Addresses, LNURL): through
 //! the proxy `--socksproxy` / `SATCHEL_SOCKSPROXY` names, else the one the
-//! saved active node is reached through, else directly. Chosen once per
-//! process, in [`super::run`], before any command runs.
+//! saved active node is reached through, else directly. The flags are kept
+//! in [`super::run`]; the choice is made at the first web request (commands
+//! that never ask the web never read the settings for it).
 
 use std::sync::OnceLock;
 
@@ -11,20 +12,21 @@ use crate::lnd::SocksProxy;
 use crate::store::Settings;
 use crate::web::Web;
 
+static ARGS: OnceLock<ConnectArgs> = OnceLock::new();
 static CHOSEN: OnceLock<Result<Web, String>> = OnceLock::new();
 
-/// Choose the way to the web for this process (the first call wins).
+/// Keep this process's connection flags for [`web`] (the first call wins).
 pub fn choose(args: &ConnectArgs) {
-    let _ = CHOSEN.get_or_init(|| decide(args).map_err(|e| e.to_string()));
+    let _ = ARGS.set(args.clone());
 }
 
-/// The way chosen; direct when [`choose`] was never called.
+/// The way to the web; direct when [`choose`] was never called.
 pub fn web() -> Result<Web, CliError> {
-    match CHOSEN.get() {
+    let chosen = CHOSEN.get_or_init(|| match ARGS.get() {
+        Some(args) => decide(args).map_err(|e| e.to_string()),
         None => Ok(Web::direct()),
-        Some(Ok(web)) => Ok(web.clone()),
-        Some(Err(reason)) => Err(CliError::BadInput(reason.clone())),
-    }
+    });
+    chosen.clone().map_err(CliError::BadInput)
 }
 
 fn decide(args: &ConnectArgs) -> Result<Web, CliError> {
@@ -38,9 +40,12 @@ fn decide(args: &ConnectArgs) -> Result<Web, CliError> {
     Ok(Web::through(saved_proxy()))
 }
 
-/// The saved active node's proxy; an unreadable profile means none.
+/// The saved active node's proxy (a settings file set aside is said).
 fn saved_proxy() -> Option<SocksProxy> {
     let paths = super::session::real_paths().ok()?;
-    let settings = Settings::load(&paths).ok()?.value;
-    settings.active()?.proxy.as_deref()?.parse().ok()
+    let loaded = Settings::load(&paths).ok()?;
+    if let Some(warning) = &loaded.warning {
+        super::report::progress(&format!("warning: {warning}"));
+    }
+    loaded.value.active()?.proxy.as_deref()?.parse().ok()
 }
