@@ -110,6 +110,34 @@ impl Web {
         }
     }
 
+    /// Follow at most `max` redirects, never to an onion host without a
+    /// proxy (that name would go to local DNS): [`Web::refusal`] finds why.
+    pub fn redirects(&self, max: usize) -> reqwest::redirect::Policy {
+        let direct = self.proxy.is_none();
+        reqwest::redirect::Policy::custom(move |attempt| {
+            let host = attempt.url().host_str().unwrap_or_default().to_owned();
+            if direct && is_onion(&host) {
+                return attempt.error(ProxyError::OnionNeedsProxy(display_safe(&host, 80)));
+            }
+            match attempt.previous().len() > max {
+                true => attempt.error(format!("more than {max} redirects")),
+                false => attempt.follow(),
+            }
+        })
+    }
+
+    /// The proxy rule's refusal inside a request's error, if that is what it was.
+    pub fn refusal(error: &reqwest::Error) -> Option<ProxyError> {
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            if let Some(refused) = cause.downcast_ref::<ProxyError>() {
+                return Some(refused.clone());
+            }
+            source = cause.source();
+        }
+        None
+    }
+
     /// A connection failure said as the proxy's when one is set (the user
     /// must look at the proxy, and knows nothing went out directly).
     pub fn connect_failure(&self, target: &str, error: &reqwest::Error) -> Option<ProxyError> {

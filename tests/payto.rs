@@ -624,6 +624,18 @@ async fn addresses_and_feeds_go_through_the_socks_proxy_never_around_it() {
     );
     assert_eq!(web.seen().len(), before, "nothing went around the proxy");
 
+    let hidden = "http://satchelxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion/feed.xml";
+    web.route("/moved.xml", Reply::Redirect(hidden.into()));
+    let direct = Fetcher::with_timeout(None, &web.web(), Duration::from_secs(5)).unwrap();
+    let refused = direct.get(&format!("{}/moved.xml", web.base())).await;
+    assert!(
+        matches!(
+            refused,
+            Err(FetchError::Proxy(ProxyError::OnionNeedsProxy(_)))
+        ),
+        "a feed redirecting to an onion host is not followed without a proxy: {refused:?}"
+    );
+
     let onion = "bob@satchelxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion";
     let direct = payto::Client::with(&web.web(), Duration::from_secs(5)).unwrap();
     let refused = payto::resolve(&direct, &target(onion)).await;

@@ -93,7 +93,7 @@ impl Fetcher {
     ) -> Result<Self, FetchError> {
         let client = web
             .builder(timeout)?
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .redirect(web.redirects(MAX_REDIRECTS))
             .gzip(true)
             .build()
             .map_err(|e| FetchError::Http(e.to_string()))?;
@@ -184,6 +184,9 @@ impl Fetcher {
     fn error(&self, url: &str, error: &reqwest::Error) -> FetchError {
         if error.is_timeout() {
             return FetchError::Timeout(self.timeout.as_secs().max(1));
+        }
+        if let Some(refused) = Web::refusal(error) {
+            return FetchError::Proxy(refused);
         }
         if error.is_redirect() {
             return FetchError::TooManyRedirects;
