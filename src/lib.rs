@@ -22,6 +22,7 @@ pub mod podcast;
 pub mod sim;
 pub mod store;
 pub mod wallet;
+pub mod web;
 
 /// Generated LND protocol code. Private to `lnd` and `sim`.
 pub(crate) mod rpc {

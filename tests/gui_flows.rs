@@ -29,6 +29,8 @@ mod keyboard;
 mod layout;
 #[path = "gui_flows/live_tip.rs"]
 mod live_tip;
+#[path = "payto_support/mod.rs"]
+mod payto_support;
 #[path = "gui_flows/podcasts.rs"]
 mod podcasts;
 #[path = "gui_flows/recovery.rs"]
@@ -47,6 +49,8 @@ mod send_payto;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "socks_support/mod.rs"]
+mod socks_support;
 #[path = "gui_flows/streams.rs"]
 mod streams;
 #[path = "gui_flows/two_nodes.rs"]

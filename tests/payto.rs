@@ -524,6 +524,14 @@ async fn a_contact_added_by_address_is_re_resolved_when_sending() {
     added
         .expect_code(0)
         .assert_stdout_has(&format!("Added pod ({bob})"));
+    let listed = cli(&world, &web, &["contacts", "list", "--json"])
+        .await
+        .expect_code(0);
+    assert_eq!(listed.json()[0]["address"], address.as_str());
+    let listed = cli(&world, &web, &["contacts", "list"])
+        .await
+        .expect_code(0);
+    listed.assert_stdout_has(&format!("{bob}  {address}"));
     let same = cli(&world, &web, &["send", "pod", "5", "--yes"])
         .await
         .expect_code(0);
@@ -547,4 +555,212 @@ async fn a_contact_added_by_address_is_re_resolved_when_sending() {
     refused
         .expect_code(2)
         .assert_stderr_has("has no keysend document");
+}
+
+mod socks_support;
+
+/// The real SOCKS5 proxy of `socks_support`, mapping `localhost` to the web server.
+async fn proxy_for(web: &Web) -> socks_support::Proxy {
+    let server = std::net::SocketAddr::from(([127, 0, 0, 1], web.port));
+    socks_support::Proxy::start([("localhost".to_owned(), server)].into()).await
+}
+
+/// A SOCKS address where nothing listens.
+fn dead_proxy() -> satchel::lnd::SocksProxy {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    address.to_string().parse().unwrap()
+}
+
+/// With a proxy set, an address and a feed are fetched through it (the
+/// proxy gets the host name, resolved there); with the proxy down, both
+/// fail saying so and nothing reaches the server directly; an onion
+/// address without a proxy is refused before any connection.
+#[tokio::test]
+async fn addresses_and_feeds_go_through_the_socks_proxy_never_around_it() {
+    use satchel::podcast::fetch::{FetchError, Fetcher};
+    use satchel::web::ProxyError;
+    let web = Web::start().await;
+    let bob = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+    web.route("/.well-known/keysend/bob", keysend_doc(bob, "696969"));
+    web.route("/feed.xml", Reply::Json(200, "<rss/>".into()));
+    let proxy = proxy_for(&web).await;
+    let through = web.web().with_proxy(Some(proxy.socks()));
+    let client = payto::Client::with(&through, Duration::from_secs(5)).unwrap();
+    let name = format!("bob@{}", web.domain());
+    let found = payto::resolve(&client, &target(&name)).await.unwrap();
+    assert!(matches!(found, Resolution::Keysend { .. }), "{found:?}");
+    let asked = format!("name localhost:{}", web.port);
+    assert_eq!(
+        proxy.asked(),
+        std::slice::from_ref(&asked),
+        "the proxy resolved the name"
+    );
+    let feed = Fetcher::with_timeout(None, &through, Duration::from_secs(5)).unwrap();
+    let fetched = feed.get(&format!("{}/feed.xml", web.base())).await.unwrap();
+    assert_eq!(fetched.bytes, b"<rss/>");
+    assert_eq!(proxy.asked(), [asked.clone(), asked], "the feed too");
+
+    let before = web.seen().len();
+    let down = web.web().with_proxy(Some(dead_proxy()));
+    let client = payto::Client::with(&down, Duration::from_secs(5)).unwrap();
+    let failed = payto::resolve(&client, &target(&name)).await;
+    let Err(ResolveError::Http(HttpError::Proxy(ProxyError::Unreachable { proxy, .. }))) = &failed
+    else {
+        panic!("{failed:?}")
+    };
+    assert_eq!(proxy, &down.proxy().unwrap().address());
+    let said = failed.unwrap_err().to_string();
+    assert!(said.contains("does not connect directly"), "{said}");
+    let feed = Fetcher::with_timeout(None, &down, Duration::from_secs(5)).unwrap();
+    let failed = feed.get(&format!("{}/feed.xml", web.base())).await;
+    assert!(
+        matches!(
+            failed,
+            Err(FetchError::Proxy(ProxyError::Unreachable { .. }))
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(web.seen().len(), before, "nothing went around the proxy");
+
+    let hidden = "http://satchelxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion/feed.xml";
+    web.route("/moved.xml", Reply::Redirect(hidden.into()));
+    let direct = Fetcher::with_timeout(None, &web.web(), Duration::from_secs(5)).unwrap();
+    let refused = direct.get(&format!("{}/moved.xml", web.base())).await;
+    assert!(
+        matches!(
+            refused,
+            Err(FetchError::Proxy(ProxyError::OnionNeedsProxy(_)))
+        ),
+        "a feed redirecting to an onion host is not followed without a proxy: {refused:?}"
+    );
+
+    let onion = "bob@satchelxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion";
+    let direct = payto::Client::with(&web.web(), Duration::from_secs(5)).unwrap();
+    let refused = payto::resolve(&direct, &target(onion)).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ResolveError::Http(HttpError::Proxy(
+                ProxyError::OnionNeedsProxy(_)
+            )))
+        ),
+        "{refused:?}"
+    );
+}
+
+/// Issue 16's bad inputs not covered above, each against the HTTPS server:
+/// an amount above the maximum, an invoice whose description hash is not
+/// the metadata's, a redirect to another scheme on the same host, a server
+/// that stalls inside its answer, and addresses in upper case (folded) or
+/// with unicode (refused before any request).
+#[tokio::test]
+async fn more_bad_answers_and_addresses() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    web.route(
+        "/.well-known/lnurlp/bob",
+        pay_doc(&web, 1_000, 50_000, "payRequest"),
+    );
+    let client = web.client(Duration::from_secs(5));
+    let Resolution::Pay { request, .. } = resolve(&web, &format!("BOB@{}", web.domain()))
+        .await
+        .unwrap()
+    else {
+        panic!("not LNURL-pay")
+    };
+    assert_eq!(
+        web.seen(),
+        ["/.well-known/keysend/bob", "/.well-known/lnurlp/bob"]
+    );
+    let high = payto::request_invoice(&client, &request, Msat(50_001), None).await;
+    assert!(
+        matches!(
+            high,
+            Err(ResolveError::Document(DocumentError::OutOfRange { .. }))
+        ),
+        "{high:?}"
+    );
+    let other: [u8; 32] = Sha256::digest(b"another description").into();
+    let (pr, _) = world
+        .sim
+        .add_invoice("bob", Some(Msat(21_000)), "", Some(other))
+        .unwrap();
+    web.route(
+        "/lnurlp/bob/callback",
+        Reply::Json(200, format!(r#"{{"pr":"{pr}","routes":[]}}"#)),
+    );
+    let wrong = payto::request_invoice(&client, &request, Msat(21_000), None).await;
+    assert_eq!(
+        wrong.map(|_| ()),
+        Err(ResolveError::Document(DocumentError::WrongDescriptionHash))
+    );
+
+    let name = format!("bob@{}", web.domain());
+    let to_http = format!("http://localhost:{}/moved", web.port);
+    web.route("/.well-known/lnurlp/bob", Reply::Redirect(to_http));
+    assert!(matches!(
+        resolve(&web, &name).await,
+        Err(ResolveError::Http(HttpError::Redirect(_)))
+    ));
+    web.route("/.well-known/lnurlp/bob", Reply::StallBody);
+    let quick = web.client(Duration::from_millis(700));
+    let slow = payto::resolve(&quick, &target(&name)).await;
+    assert!(
+        matches!(slow, Err(ResolveError::Http(HttpError::Timeout(..)))),
+        "{slow:?}"
+    );
+
+    let before = web.seen().len();
+    for (typed, user) in [
+        (format!("bób@{}", web.domain()), true),
+        (format!("bob@lócalhost:{}", web.port), false),
+        (format!("bob\u{200b}@{}", web.domain()), true),
+    ] {
+        let refused = Target::parse(&typed).expect("looks like an address");
+        assert!(
+            match user {
+                true => matches!(refused, Err(payto::TargetError::BadUser(_))),
+                false => matches!(refused, Err(payto::TargetError::BadDomain(_))),
+            },
+            "{typed}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        web.seen().len(),
+        before,
+        "nothing asked for refused addresses"
+    );
+}
+
+/// The CLI's `--socksproxy` applies to addresses too: `resolve` goes
+/// through the proxy (which resolves the name); with the proxy down it
+/// fails saying so, and nothing reaches the server directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_resolves_through_the_socks_proxy_and_not_around_a_down_one() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap().to_hex();
+    web.route("/.well-known/keysend/bob", keysend_doc(&bob, "696969"));
+    let proxy = proxy_for(&web).await;
+    let address = format!("bob@{}", web.domain());
+    let socks = proxy.socks().to_string();
+    let resolved = cli(
+        &world,
+        &web,
+        &["--socksproxy", &socks, "resolve", &address, "--json"],
+    )
+    .await
+    .expect_code(0);
+    assert_eq!(resolved.json()["pubkey"], bob.as_str());
+    assert_eq!(proxy.asked(), [format!("name localhost:{}", web.port)]);
+
+    let before = web.seen().len();
+    let dead = dead_proxy().to_string();
+    let failed = cli(&world, &web, &["--socksproxy", &dead, "resolve", &address]).await;
+    assert_ne!(failed.code, 0);
+    failed.assert_stderr_has(&format!("through the SOCKS proxy at {dead}"));
+    failed.assert_stderr_has("Satchel does not connect directly while a proxy is set");
+    assert_eq!(web.seen().len(), before, "nothing went around the proxy");
 }

@@ -142,7 +142,12 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>) {
 }
 
 fn fetcher(cache: Option<&std::path::Path>) -> Fetcher {
-    Fetcher::with_timeout(cache.map(ToOwned::to_owned), Duration::from_secs(2)).unwrap()
+    Fetcher::with_timeout(
+        cache.map(ToOwned::to_owned),
+        &satchel::web::Web::direct(),
+        Duration::from_secs(2),
+    )
+    .unwrap()
 }
 
 #[tokio::test]

@@ -60,7 +60,7 @@ fn process_env(name: &str) -> Option<String> {
 }
 
 /// The proxy named by `--socksproxy` or `SATCHEL_SOCKSPROXY`, if any.
-fn proxy_flag(args: &ConnectArgs) -> Result<Option<lnd::SocksProxy>, CliError> {
+pub(super) fn proxy_flag(args: &ConnectArgs) -> Result<Option<lnd::SocksProxy>, CliError> {
     args.socksproxy
         .as_deref()
         .map(|text| {

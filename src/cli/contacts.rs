@@ -33,6 +33,9 @@ pub struct ContactJson {
     pub accepts_keysend: Option<bool>,
     pub default_amount_sat: Option<u64>,
     pub include_identity: bool,
+    /// The Lightning Address the contact is paid through (issue 16).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 impl From<&Contact> for ContactJson {
@@ -45,6 +48,7 @@ impl From<&Contact> for ContactJson {
             accepts_keysend: contact.accepts_keysend,
             default_amount_sat: contact.default_amount.map(|amount| amount.sats()),
             include_identity: contact.include_identity,
+            address: contact.address.clone(),
         }
     }
 }
@@ -150,10 +154,13 @@ fn list(book: &ContactBook, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `name  pubkey  note` on one line.
+/// `name  pubkey  [address]  note` on one line.
 fn contact_line(contact: &Contact) -> String {
     let note = safe(&contact.note, NOTE_CHARS);
-    let line = format!("{:<24} {}", contact.name, contact.pubkey);
+    let mut line = format!("{:<24} {}", contact.name, contact.pubkey);
+    if let Some(address) = &contact.address {
+        line = format!("{line}  {address}");
+    }
     match note.is_empty() {
         true => line,
         false => format!("{line}  {note}"),

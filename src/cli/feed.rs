@@ -72,7 +72,8 @@ pub(super) async fn load(
     feed: &str,
     episode: &Episode,
 ) -> Result<Selected, CliError> {
-    let loaded = crate::podcast::load::load(Some(paths.feeds_cache_dir()), demo, feed)
+    let web = super::web::web()?;
+    let loaded = crate::podcast::load::load(Some(paths.feeds_cache_dir()), demo, feed, &web)
         .await
         .map_err(|e| CliError::BadInput(e.to_string()))?;
     if loaded.from_cache {

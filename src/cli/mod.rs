@@ -42,6 +42,7 @@ mod status;
 mod stream;
 mod thread;
 mod trusted;
+mod web;
 #[cfg(feature = "gui")]
 mod window;
 
@@ -60,6 +61,7 @@ pub use exit::{CliError, EXIT_CODES, EXIT_CODES_HELP, ExitKind};
 /// Run what the command line asks for; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let args = &cli.connect;
+    web::choose(args);
     let result = match &cli.command {
         None => open_window(args, cli.renderer),
         Some(Command::Sim(sim)) => {

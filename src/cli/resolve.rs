@@ -44,8 +44,9 @@ fn parse(text: &str) -> Result<Target, CliError> {
     }
 }
 
+/// A web client through the proxy the CLI uses (see [`super::web`]).
 fn client() -> Result<Client, CliError> {
-    Client::new().map_err(|e| CliError::Connect(e.to_string()))
+    Client::new(&super::web::web()?).map_err(|e| CliError::Connect(e.to_string()))
 }
 
 /// Web failures cannot connect; everything else is bad input.
@@ -237,29 +238,20 @@ pub(super) fn contact_address(text: &str) -> Result<Option<(NodeId, String)>, Cl
 
 /// A contact added by address, re-resolved at send time: the node it
 /// gives now and its records; a changed node is said, an unreachable
-/// address falls back to the saved key.
+/// address falls back to the saved key ([`payto::contact_now`]).
 pub(super) async fn contact_now(address: &str, saved: NodeId) -> (NodeId, Records) {
     let resolved = match (client(), Target::parse(address)) {
-        (Ok(client), Some(Ok(target))) => payto::resolve(&client, &target).await.ok(),
-        _ => None,
+        (Ok(client), Some(Ok(target))) => payto::resolve(&client, &target).await,
+        (Err(err), _) => Err(ResolveError::Http(payto::HttpError::Network(
+            "the web client".into(),
+            err.to_string(),
+        ))),
+        (_, Some(Err(err))) => Err(err.into()),
+        (_, None) => Err(ResolveError::UnknownUser(safe(address, 80))),
     };
-    match resolved {
-        Some(Resolution::Keysend { target, .. }) => {
-            if target.pubkey != saved {
-                progress(&format!(
-                    "warning: {address} now gives node {} (saved: {saved}); sending to the new \
-                     node. Check with the recipient if you did not expect this.",
-                    target.pubkey
-                ));
-            }
-            (target.pubkey, target.records)
-        }
-        _ => {
-            progress(&format!(
-                "warning: could not re-resolve {address} to a keysend node; sending to the \
-                 saved key {saved}."
-            ));
-            (saved, Records::new())
-        }
+    let now = payto::contact_now(address, saved, &resolved);
+    if let Some(warning) = &now.warning {
+        progress(&format!("warning: {warning}"));
     }
+    (now.pubkey, now.records)
 }

@@ -127,20 +127,10 @@ impl PriceSource {
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
             return Err(FiatError::BadSource(display_safe(url, 200)));
         }
-        crate::install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
+        let client = crate::web::Web::through(proxy.cloned())
+            .builder(TIMEOUT)
+            .map_err(|e| FiatError::Http(e.to_string()))?
             .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("Satchel/", env!("CARGO_PKG_VERSION")));
-        if let Some(proxy) = proxy {
-            let proxy = reqwest::Proxy::all(format!("socks5h://{}", proxy.address()))
-                .map_err(|e| FiatError::Http(e.to_string()))?;
-            builder = builder.proxy(proxy);
-        } else {
-            builder = builder.no_proxy();
-        }
-        let client = builder
             .build()
             .map_err(|e| FiatError::Http(e.to_string()))?;
         Ok(Self {

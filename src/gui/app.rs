@@ -24,6 +24,9 @@ pub struct Init {
     pub settings: Settings,
     pub contacts: ContactBook,
     pub secrets: Arc<dyn SecretStore>,
+    /// How feeds and addresses reach the web before a node's proxy is
+    /// known (tests add their local server's root here).
+    pub web: crate::web::Web,
 }
 
 impl Init {
@@ -56,6 +59,7 @@ impl Init {
             log::warn!("{warning}");
         }
         Self {
+            web: crate::web::Web::direct(),
             boot,
             settings,
             contacts,
@@ -112,6 +116,7 @@ impl App {
             settings,
             contacts,
             secrets,
+            web,
         } = init;
         let mut connect = Connect::new(secrets.is_persistent(), boot.warnings.clone());
         let start = match (&boot.connect, settings.active_node.clone()) {
@@ -138,6 +143,7 @@ impl App {
             secrets,
             demo: boot.demo,
             warnings: boot.warnings,
+            web,
             fiat,
         };
         let app = Self {

@@ -17,4 +17,6 @@ pub struct Context {
     pub warnings: Vec<String>,
     /// The fiat rate (untouched while fiat amounts are off).
     pub fiat: crate::fiat::FiatState,
+    /// The way to the web without a proxy; a session adds its node's proxy.
+    pub web: crate::web::Web,
 }

@@ -67,6 +67,8 @@ pub struct Session {
     shortcuts: bool,
     /// The node's SOCKS proxy: fiat prices go through it too.
     proxy: Option<crate::lnd::socks::SocksProxy>,
+    /// How feeds and addresses reach the web: through the node's proxy.
+    web: crate::web::Web,
 }
 
 /// Session events.
@@ -150,6 +152,7 @@ impl Session {
         let Connection {
             node, info, spec, ..
         } = connection;
+        let web = context.web.clone().with_proxy(spec.proxy.clone());
         let mut session = Self {
             id,
             inbox: inbox::Inbox::new(index.clone(), info.id).with_graph(node.clone()),
@@ -157,7 +160,8 @@ impl Session {
             settings: settings::Settings::new(&context.settings),
             send: send::Send::default(),
             contacts: contacts::Contacts::default(),
-            podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context),
+            podcasts: podcasts::Podcasts::new(node.clone(), info.clone(), journal.clone(), context)
+                .with_web(web.clone()),
             channels: channels::Channels::default(),
             streams: streams::Streams::default(),
             recovery: Recovery::new(node.clone(), journal.clone()),
@@ -175,6 +179,7 @@ impl Session {
             notice: index_warning(context),
             shortcuts: false,
             proxy: spec.proxy.clone(),
+            web,
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -354,6 +359,7 @@ impl Session {
             contacts: &context.contacts,
             fee_limit: context.settings.default_fee_limit,
             demo: context.demo,
+            web: &self.web,
         };
         match self.streams.update(message, needs) {
             streams::Action::None => Action::None,

@@ -1,7 +1,8 @@
 //! The web client for addresses and LNURLs: reqwest with rustls (ring), the
 //! same timeout as feeds, a 64 KB cap on answers (read in chunks, never
 //! trusting `Content-Length`), redirects only within the same scheme and
-//! host, and `http://` only for `.onion` and loopback hosts.
+//! host, and `http://` only for `.onion` and loopback hosts. The client
+//! comes from [`Web`]: through the SOCKS proxy when one is set.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use reqwest::redirect::Policy;
 
 use crate::keysend::text::display_safe;
 use crate::podcast::fetch::{MAX_REDIRECTS, TIMEOUT};
+use crate::web::{ProxyError, Web, chain};
 
 /// Largest answer read: LNURL documents are a few hundred bytes.
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -29,6 +31,8 @@ pub enum HttpError {
     Status(String, u16),
     #[error("could not reach {0}: {1}")]
     Network(String, String),
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
 }
 
 impl HttpError {
@@ -63,32 +67,28 @@ fn is_loopback(host: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Client {
     client: reqwest::Client,
+    web: Web,
     timeout: Duration,
 }
 
 impl Client {
-    /// A client with the feeds' timeout and the OS trust roots.
-    pub fn new() -> Result<Self, HttpError> {
-        Self::with(TIMEOUT, &[])
+    /// A client with the feeds' timeout, reaching the web as `web` says.
+    pub fn new(web: &Web) -> Result<Self, HttpError> {
+        Self::with(web, TIMEOUT)
     }
 
-    /// A client with another timeout and extra trusted roots (DER; tests).
-    pub fn with(timeout: Duration, roots: &[Vec<u8>]) -> Result<Self, HttpError> {
-        crate::install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
+    /// A client with another timeout (tests).
+    pub fn with(web: &Web, timeout: Duration) -> Result<Self, HttpError> {
+        let client = web
+            .builder(timeout)?
             .redirect(same_origin_redirects())
-            .user_agent(concat!("Satchel/", env!("CARGO_PKG_VERSION")));
-        for root in roots {
-            let cert = reqwest::Certificate::from_der(root)
-                .map_err(|e| HttpError::Network("a test root".into(), e.to_string()))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let client = builder
             .build()
             .map_err(|e| HttpError::Network("the client".into(), e.to_string()))?;
-        Ok(Self { client, timeout })
+        Ok(Self {
+            client,
+            web: web.clone(),
+            timeout,
+        })
     }
 
     /// GET `url` and read at most [`MAX_ANSWER_BYTES`].
@@ -97,6 +97,7 @@ impl Client {
         if !allowed_url(url) {
             return Err(HttpError::NotHttps(display_safe(url, 120)));
         }
+        self.web.check(url)?;
         let mut response = self
             .client
             .get(url)
@@ -134,13 +135,10 @@ impl Client {
         if error.is_redirect() {
             return HttpError::Redirect(host.to_owned());
         }
-        let mut text = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            text = format!("{text}: {cause}");
-            source = cause.source();
+        if let Some(proxy) = self.web.connect_failure(host, error) {
+            return HttpError::Proxy(proxy);
         }
-        HttpError::Network(host.to_owned(), display_safe(&text, 300))
+        HttpError::Network(host.to_owned(), display_safe(&chain(error), 300))
     }
 }
 

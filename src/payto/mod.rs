@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod bolt11;
+pub mod contact;
 pub mod http;
 pub mod lnurl;
 pub mod resolve;
@@ -14,6 +15,7 @@ pub mod value;
 
 pub use address::{Address, Target, TargetError};
 pub use bolt11::{Bolt11Error, Invoice};
+pub use contact::{ContactNow, contact_now};
 pub use http::{Client, HttpError};
 pub use lnurl::{Comment, DocumentError, KeysendTarget, PayRequest};
 pub use resolve::{Resolution, ResolveError, Transport, check_payable, request_invoice, resolve};

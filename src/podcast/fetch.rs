@@ -1,7 +1,8 @@
 //! Getting a feed's bytes: from a file, or over HTTP(S) with reqwest (rustls,
 //! gzip), a 10 s timeout, a 5 MB cap (checked while reading, not trusted from
 //! `Content-Length`), at most 5 redirects, and ETag/Last-Modified caching in
-//! a folder: a 304 answer reads the cached copy.
+//! a folder: a 304 answer reads the cached copy. The client comes from
+//! [`Web`]: through the SOCKS proxy when one is set.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::feed::MAX_FEED_BYTES;
 use crate::keysend::text::display_safe;
+use crate::web::{ProxyError, Web, chain};
 
 /// How long a feed request may take, connection to last byte.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,6 +36,8 @@ pub enum FetchError {
     Status(u16),
     #[error("could not fetch the feed: {0}")]
     Http(String),
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
     #[error("could not read {path}: {reason}")]
     File { path: String, reason: String },
 }
@@ -60,6 +64,7 @@ pub struct Fetched {
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    web: Web,
     timeout: Duration,
     /// ETag/Last-Modified cache folder, when caching.
     cache: Option<PathBuf>,
@@ -74,24 +79,27 @@ struct CacheMeta {
 }
 
 impl Fetcher {
-    /// A fetcher with the [`TIMEOUT`], caching in `cache` when given.
-    pub fn new(cache: Option<PathBuf>) -> Result<Self, FetchError> {
-        Self::with_timeout(cache, TIMEOUT)
+    /// A fetcher with the [`TIMEOUT`], caching in `cache` when given,
+    /// reaching the web as `web` says.
+    pub fn new(cache: Option<PathBuf>, web: &Web) -> Result<Self, FetchError> {
+        Self::with_timeout(cache, web, TIMEOUT)
     }
 
     /// A fetcher with another timeout (tests).
-    pub fn with_timeout(cache: Option<PathBuf>, timeout: Duration) -> Result<Self, FetchError> {
-        crate::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+    pub fn with_timeout(
+        cache: Option<PathBuf>,
+        web: &Web,
+        timeout: Duration,
+    ) -> Result<Self, FetchError> {
+        let client = web
+            .builder(timeout)?
+            .redirect(web.redirects(MAX_REDIRECTS))
             .gzip(true)
-            .user_agent(concat!("Satchel/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Http(e.to_string()))?;
         Ok(Self {
             client,
+            web: web.clone(),
             timeout,
             cache,
         })
@@ -116,6 +124,7 @@ impl Fetcher {
     }
 
     async fn get_url(&self, url: &str) -> Result<Fetched, FetchError> {
+        self.web.check(url)?;
         let cached = self.cached(url);
         let mut request = self.client.get(url);
         if let Some((meta, _)) = &cached {
@@ -126,7 +135,7 @@ impl Fetcher {
                 request = request.header(IF_MODIFIED_SINCE, modified);
             }
         }
-        let mut response = request.send().await.map_err(|e| self.error(&e))?;
+        let mut response = request.send().await.map_err(|e| self.error(url, &e))?;
         if response.status() == StatusCode::NOT_MODIFIED
             && let Some((_, bytes)) = cached
         {
@@ -158,7 +167,7 @@ impl Fetcher {
             last_modified: header(LAST_MODIFIED),
         };
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.error(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.error(url, &e))? {
             if bytes.len() + chunk.len() > MAX_FEED_BYTES {
                 return Err(FetchError::TooLarge);
             }
@@ -172,20 +181,24 @@ impl Fetcher {
         })
     }
 
-    fn error(&self, error: &reqwest::Error) -> FetchError {
+    fn error(&self, url: &str, error: &reqwest::Error) -> FetchError {
         if error.is_timeout() {
             return FetchError::Timeout(self.timeout.as_secs().max(1));
+        }
+        if let Some(refused) = Web::refusal(error) {
+            return FetchError::Proxy(refused);
         }
         if error.is_redirect() {
             return FetchError::TooManyRedirects;
         }
-        let mut text = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            text = format!("{text}: {cause}");
-            source = cause.source();
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(proxy) = self.web.connect_failure(&host, error) {
+            return FetchError::Proxy(proxy);
         }
-        FetchError::Http(display_safe(&text, 300))
+        FetchError::Http(display_safe(&chain(error), 300))
     }
 
     /// The cache files for `url`: validators and body.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::fetch::{FetchError, Fetcher, Source};
 use super::{DEMO_FEED, DEMO_FEED_NAME, Feed, FeedError};
+use crate::web::Web;
 
 /// A feed read and parsed.
 #[derive(Debug, Clone)]
@@ -29,8 +30,14 @@ pub enum LoadError {
     Parse(#[from] FeedError),
 }
 
-/// Read and parse `feed`; `demo` accepts [`DEMO_FEED_NAME`].
-pub async fn load(cache: Option<PathBuf>, demo: bool, feed: &str) -> Result<Loaded, LoadError> {
+/// Read and parse `feed`; `demo` accepts [`DEMO_FEED_NAME`]. The feed and
+/// its Lightning Addresses are fetched as `web` says (through the proxy).
+pub async fn load(
+    cache: Option<PathBuf>,
+    demo: bool,
+    feed: &str,
+    web: &Web,
+) -> Result<Loaded, LoadError> {
     if demo && feed.trim() == DEMO_FEED_NAME {
         return Ok(Loaded {
             feed: Feed::parse(DEMO_FEED)?,
@@ -39,9 +46,9 @@ pub async fn load(cache: Option<PathBuf>, demo: bool, feed: &str) -> Result<Load
             notes: Vec::new(),
         });
     }
-    let fetched = Fetcher::new(cache)?.get(feed).await?;
+    let fetched = Fetcher::new(cache, web)?.get(feed).await?;
     let mut parsed = Feed::parse(&fetched.bytes)?;
-    let notes = resolve_addresses(&mut parsed).await;
+    let notes = resolve_addresses(&mut parsed, web).await;
     Ok(Loaded {
         feed: parsed,
         url: fetched.url,
@@ -52,7 +59,7 @@ pub async fn load(cache: Option<PathBuf>, demo: bool, feed: &str) -> Result<Load
 
 /// Lightning Address recipients are paid by keysend when their provider
 /// publishes a keysend document; the others stay unpayable, with the reason.
-async fn resolve_addresses(feed: &mut Feed) -> Vec<String> {
+async fn resolve_addresses(feed: &mut Feed, web: &Web) -> Vec<String> {
     let has_address = feed
         .values
         .iter()
@@ -62,7 +69,7 @@ async fn resolve_addresses(feed: &mut Feed) -> Vec<String> {
     if !has_address {
         return Vec::new();
     }
-    match crate::payto::Client::new() {
+    match crate::payto::Client::new(web) {
         Ok(client) => crate::payto::value::resolve_lnaddresses(&client, feed).await,
         Err(e) => vec![format!("Lightning Address recipients not resolved: {e}")],
     }

@@ -126,3 +126,86 @@ fn esc_on_a_half_filled_form_asks_before_dropping_it() {
     });
     assert_eq!(screen(&h), (false, false));
 }
+
+/// Issue 16: a contact added by Lightning Address (served by a local HTTPS
+/// server): the form shows what it resolved to and takes its node as the
+/// key; the address is saved and shown; a tip to the contact asks the
+/// address again and says so when it now gives another node, which is paid.
+#[test]
+fn a_contact_added_by_address_is_resolved_shown_and_re_resolved_when_tipping() {
+    use satchel::gui::screen::contacts::form::Message as FormMessage;
+    use satchel::gui::screen::send::{Message as SendMessage, Outcome, Stage};
+
+    let server = tokio::runtime::Runtime::new().unwrap();
+    let web = server.block_on(super::payto_support::Web::start());
+    let settings = satchel::store::Settings {
+        confirm_above: satchel::keysend::Msat::from_sat(1_000_000),
+        ..Harness::quiet_settings()
+    };
+    let mut h = Harness::start_web(0, settings, ContactBook::new(), web.web());
+    let (bob, carol) = (h.node("bob"), h.node("carol"));
+    let document = |key: satchel::keysend::NodeId| {
+        super::payto_support::Reply::Json(
+            200,
+            format!(
+                r#"{{"tag":"keysend","pubkey":"{key}","customData":[{{"customKey":"696969","customValue":"pod-wallet"}}]}}"#
+            ),
+        )
+    };
+    web.route("/.well-known/keysend/tips", document(bob));
+    let form = |h: &mut Harness, message: FormMessage| {
+        h.update(Message::Session(SessionMessage::Contacts(
+            ContactsMessage::Form(message),
+        )));
+    };
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Contacts)));
+    h.update(Message::Session(SessionMessage::Contacts(
+        ContactsMessage::New,
+    )));
+    form(&mut h, FormMessage::NameChanged("Pod".into()));
+    form(
+        &mut h,
+        FormMessage::AddressChanged(format!("Tips@{}", web.domain())),
+    );
+    assert!(h.shows("transport: keysend"), "what it resolved to");
+    assert!(h.shows(&format!("node: {bob}")));
+    assert!(h.shows("record: 696969=pod-wallet (LNPay destination)"));
+    form(&mut h, FormMessage::Save);
+    let address = format!("tips@{}", web.domain());
+    let saved = h.app.context().contacts.contacts()[0].clone();
+    assert_eq!(
+        (saved.pubkey, saved.address.as_deref()),
+        (bob, Some(address.as_str()))
+    );
+    assert!(
+        h.shows(&format!("Lightning Address {address}")),
+        "on the page"
+    );
+
+    web.route("/.well-known/keysend/tips", document(carol));
+    h.update(Message::Session(SessionMessage::Contacts(
+        ContactsMessage::Tip(saved.id),
+    )));
+    let send = |h: &mut Harness, message: SendMessage| {
+        h.update(Message::Session(SessionMessage::Send(message)));
+    };
+    send(&mut h, SendMessage::AmountChanged("21".into()));
+    assert!(
+        h.shows(&format!(
+            "{address} now gives node {carol} (saved: {bob}); sending to the new node. Check \
+             with the recipient if you did not expect this."
+        )),
+        "the changed node is said before paying"
+    );
+    send(&mut h, SendMessage::Send);
+    let stage = h.app.session().unwrap().send().stage().clone();
+    let Stage::Done(Outcome::Succeeded { update, .. }) = stage else {
+        panic!("{stage:?}")
+    };
+    let row = super::send_payto::in_sent(&mut h, update.hash);
+    assert_eq!(
+        row.destination,
+        Some(carol),
+        "the node the address gives now is paid"
+    );
+}

@@ -17,6 +17,7 @@ use satchel::keysend::NodeId;
 use satchel::lnd::ConnectSpec;
 use satchel::sim::{SimConfig, SimHandle};
 use satchel::store::{ContactBook, MemorySecrets, Paths, Settings};
+use satchel::web::Web;
 use tempfile::TempDir;
 
 /// The simulated window: the app's default size, a little taller.
@@ -60,7 +61,30 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        Self::launch_after(seed, settings, contacts, edit, |_| {})
+        Self::launch_after(seed, settings, contacts, edit, |_| {}, Web::direct())
+    }
+
+    /// Like [`Harness::start`], reaching the web as `web` says (a local
+    /// HTTPS server's root, a proxy).
+    pub fn start_web(seed: usize, settings: Settings, contacts: ContactBook, web: Web) -> Self {
+        Self::start_web_edited(seed, settings, contacts, web, |_| {})
+    }
+
+    /// Like [`Harness::start_web`], with the connection spec changed by
+    /// `edit` first (e.g. a SOCKS proxy).
+    pub fn start_web_edited(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        web: Web,
+        edit: impl FnOnce(&mut ConnectSpec),
+    ) -> Self {
+        let harness = Self::launch_after(seed, settings, contacts, edit, |_| {}, web);
+        assert!(
+            harness.app.session().is_some(),
+            "the app connected to the sim"
+        );
+        harness
     }
 
     /// Like [`Harness::start`], after `prepare` has run against the sim and
@@ -71,7 +95,7 @@ impl Harness {
         contacts: ContactBook,
         prepare: impl FnOnce(&Before<'_>),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare);
+        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare, Web::direct());
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -85,6 +109,7 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
         prepare: impl FnOnce(&Before<'_>),
+        web: Web,
     ) -> Self {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -123,6 +148,7 @@ impl Harness {
             settings,
             contacts,
             secrets: Arc::new(MemorySecrets::new()),
+            web,
         };
         let (app, task) = App::new(init);
         let mut harness = Self {

@@ -1,7 +1,7 @@
 //! A real HTTPS server on 127.0.0.1 for Lightning Address and LNURL tests:
 //! its own root (rcgen), trusted by the test's client only; routes by
-//! path answer JSON, redirect, stall or stream 10 MB; every request target
-//! is recorded.
+//! path answer JSON, redirect, stall (before or inside the body) or
+//! stream 10 MB; every request target is recorded.
 
 #![allow(dead_code)] // each test file uses a different part of this.
 
@@ -23,6 +23,8 @@ pub enum Reply {
     Redirect(String),
     /// Never answer (the client's timeout must end it).
     Stall,
+    /// Answer the headers and a first byte of the body, then nothing more.
+    StallBody,
     /// 10 MB of JSON-ish bytes without a length.
     Huge,
 }
@@ -100,7 +102,12 @@ impl Web {
 
     /// A client that trusts this server's root, with `timeout`.
     pub fn client(&self, timeout: Duration) -> satchel::payto::Client {
-        satchel::payto::Client::with(timeout, std::slice::from_ref(&self.root_der)).unwrap()
+        satchel::payto::Client::with(&self.web(), timeout).unwrap()
+    }
+
+    /// Direct connections that trust this server's root.
+    pub fn web(&self) -> satchel::web::Web {
+        satchel::web::Web::direct().trusting(self.root_der.clone())
     }
 }
 
@@ -145,6 +152,14 @@ async fn serve<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         Some(Reply::Json(code, body)) => respond(code, &body, ""),
         Some(Reply::Redirect(to)) => respond(302, "", &format!("Location: {to}\r\n")),
         Some(Reply::Stall) => {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            return;
+        }
+        Some(Reply::StallBody) => {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                .await;
+            let _ = stream.flush().await;
             tokio::time::sleep(Duration::from_secs(120)).await;
             return;
         }

@@ -129,6 +129,8 @@ pub enum Action {
 pub struct Context<'a> {
     pub book: &'a mut ContactBook,
     pub node: &'a SharedNode,
+    /// How contact addresses are resolved (through the node's proxy).
+    pub web: &'a crate::web::Web,
 }
 
 impl Contacts {
@@ -315,7 +317,7 @@ impl Contacts {
         let Some(form) = &mut self.form else {
             return Action::None;
         };
-        match form.update(message, cx.node, cx.book) {
+        match form.update(message, cx.node, cx.book, cx.web) {
             form::Action::None => Action::None,
             form::Action::Run(task) => Action::Run(task.map(Message::Form)),
             form::Action::Cancel => self.set(|s| (s.form, s.confirm_discard) = (None, false)),

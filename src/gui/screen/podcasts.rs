@@ -60,6 +60,8 @@ pub struct Podcasts {
     list_file: PathBuf,
     cache: PathBuf,
     demo: bool,
+    /// How feeds are fetched: through the node's proxy when it has one.
+    web: crate::web::Web,
     feeds: Vec<String>,
     url: String,
     current: Option<usize>,
@@ -139,6 +141,7 @@ impl Podcasts {
             list_file,
             cache: paths.feeds_cache_dir(),
             demo: context.demo,
+            web: context.web.clone(),
             feeds,
             url: String::new(),
             current: None,
@@ -253,6 +256,12 @@ impl Podcasts {
             .collect()
     }
 
+    /// Fetch feeds as `web` says (the session's proxy).
+    #[must_use]
+    pub fn with_web(self, web: crate::web::Web) -> Self {
+        Self { web, ..self }
+    }
+
     fn open(&mut self, index: usize) -> Task<Message> {
         let Some(feed) = self.feeds.get(index).cloned() else {
             return Task::none();
@@ -262,9 +271,10 @@ impl Podcasts {
         self.loading = true;
         self.error = None;
         let (generation, cache, demo) = (self.generation, self.cache.clone(), self.demo);
+        let web = self.web.clone();
         Task::perform(
             async move {
-                let result = crate::podcast::load::load(Some(cache), demo, &feed)
+                let result = crate::podcast::load::load(Some(cache), demo, &feed, &web)
                     .await
                     .map_err(|e| e.to_string());
                 Message::Loaded { generation, result }

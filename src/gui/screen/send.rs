@@ -151,6 +151,8 @@ pub struct Context<'a> {
     pub journal: &'a Journal,
     pub balance: Option<Balance>,
     pub env: &'a Env<'a>,
+    /// How addresses are resolved (through the node's proxy).
+    pub web: &'a crate::web::Web,
 }
 
 impl Default for Send {
@@ -358,7 +360,7 @@ impl Send {
         if generation != self.generation {
             return Action::None;
         }
-        if let Some(resolving) = self.resolve_now() {
+        if let Some(resolving) = self.resolve_now(cx.env, cx.web) {
             return resolving;
         }
         let Ok(draft) = self.draft(cx.env) else {

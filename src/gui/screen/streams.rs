@@ -99,6 +99,8 @@ pub struct Needs<'a> {
     pub contacts: &'a ContactBook,
     pub fee_limit: FeeLimit,
     pub demo: bool,
+    /// How feeds are fetched (through the node's proxy).
+    pub web: &'a crate::web::Web,
 }
 
 impl Streams {
@@ -159,12 +161,12 @@ impl Streams {
             needs.info.clone(),
             needs.paths.clone(),
         );
-        let (fee_limit, demo) = (needs.fee_limit, needs.demo);
+        let (fee_limit, demo, web) = (needs.fee_limit, needs.demo, needs.web.clone());
         Action::Run(Task::perform(
             async move {
                 let (target, context) = match target {
                     Some(target) => (target, BoostContext::default()),
-                    None => load_feed(&paths, demo, &text).await?,
+                    None => load_feed(&paths, demo, &text, &web).await?,
                 };
                 let store =
                     StreamStore::open(&paths.node_data_dir(&info.id)).map_err(|e| e.to_string())?;
@@ -329,11 +331,12 @@ async fn load_feed(
     paths: &Paths,
     demo: bool,
     text: &str,
+    web: &crate::web::Web,
 ) -> Result<(Target, BoostContext), String> {
     let (bytes, url) = if demo && text == DEMO_FEED_NAME {
         (DEMO_FEED.to_vec(), None)
     } else {
-        let fetched = Fetcher::new(Some(paths.root().join("feeds")))
+        let fetched = Fetcher::new(Some(paths.root().join("feeds")), web)
             .map_err(|e| e.to_string())?
             .get(text)
             .await

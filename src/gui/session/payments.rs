@@ -20,6 +20,7 @@ impl Session {
             journal: &self.journal,
             balance: self.balance,
             env: &env,
+            web: &self.web,
         };
         match self.send.update(message, cx) {
             send::Action::None => Action::None,

@@ -55,6 +55,7 @@ impl Session {
         let cx = contacts::Context {
             book: &mut context.contacts,
             node: &self.node,
+            web: &self.web,
         };
         match self.contacts.update(message, cx) {
             contacts::Action::None => Action::None,

@@ -86,6 +86,10 @@ pub struct NewContact {
     /// Whether to attach our signed sender identity by default.
     #[serde(default)]
     pub include_identity: bool,
+    /// A Lightning Address `pubkey` was found through, asked again at send
+    /// time (issue 16); normalised to lower case when checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 impl NewContact {
@@ -98,6 +102,7 @@ impl NewContact {
             default_amount: None,
             extra_records: Vec::new(),
             include_identity: false,
+            address: None,
         }
     }
 
@@ -112,6 +117,7 @@ impl NewContact {
             let _ = amount.check_whole_sats()?;
         }
         record::check_all(&self.extra_records)?;
+        self.address = checked_address(self.address.as_deref())?;
         Ok(self)
     }
 }
@@ -137,6 +143,24 @@ pub enum ContactError {
     /// An extra record is invalid.
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// The address is not a Lightning Address (`user@domain`).
+    #[error("address: {0}")]
+    Address(String),
+}
+
+/// A Lightning Address as saved: trimmed, lower case; empty means none.
+fn checked_address(address: Option<&str>) -> Result<Option<String>, ContactError> {
+    let Some(text) = address.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match crate::payto::Target::parse(text) {
+        Some(Ok(crate::payto::Target::Address(address))) => Ok(Some(address.to_string())),
+        Some(Err(error)) => Err(ContactError::Address(error.to_string())),
+        _ => Err(ContactError::Address(format!(
+            "{:?} is not a Lightning Address (user@domain)",
+            display_safe(text, 80)
+        ))),
+    }
 }
 
 /// All contacts, in the order they were added.
@@ -202,7 +226,7 @@ impl ContactBook {
             alias: None,
             accepts_keysend: None,
             created_at: chrono::Utc::now().timestamp(),
-            address: None,
+            address: new.address,
             route_hints: Vec::new(),
         });
         Ok(id)
@@ -223,6 +247,7 @@ impl ContactBook {
         contact.default_amount = edit.default_amount;
         contact.extra_records = edit.extra_records;
         contact.include_identity = edit.include_identity;
+        contact.address = edit.address;
         Ok(())
     }
 

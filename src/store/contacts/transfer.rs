@@ -2,8 +2,9 @@
 //! (added, duplicate skipped, or invalid with the reason) and works on a
 //! staged copy, so a failed import never leaves the book half-changed.
 //!
-//! CSV columns: `name,pubkey,note,default_amount_sat,include_identity,extra_records`
-//! (`name` and `pubkey` required, any order); `extra_records` is
+//! CSV columns: `name,pubkey,note,default_amount_sat,include_identity,extra_records,address`
+//! (`name` and `pubkey` required, any order; files without `address`, from
+//! before it existed, still import); `extra_records` is
 //! `key=text:...;key=hex:...` with `\;` and `\\` escapes in text.
 //!
 //! A CSV export is opened in spreadsheets, which run a cell starting with
@@ -31,13 +32,14 @@ fn safe_reason(reason: &str) -> String {
     crate::keysend::text::display_safe(reason, MAX_REASON_CHARS)
 }
 
-const CSV_COLUMNS: [&str; 6] = [
+const CSV_COLUMNS: [&str; 7] = [
     "name",
     "pubkey",
     "note",
     "default_amount_sat",
     "include_identity",
     "extra_records",
+    "address",
 ];
 
 /// What happened to one imported row. `row` is the CSV line number (the
@@ -122,6 +124,7 @@ impl ContactBook {
                         .unwrap_or_default(),
                     c.include_identity.to_string(),
                     format_records(&c.extra_records),
+                    neutralise(c.address.as_deref().unwrap_or_default()),
                 ]
             }));
         for row in rows {
@@ -237,6 +240,7 @@ impl super::Contact {
             default_amount: self.default_amount,
             extra_records: self.extra_records.clone(),
             include_identity: self.include_identity,
+            address: self.address.clone(),
         }
     }
 }
@@ -289,7 +293,7 @@ fn line_of(record: &csv::StringRecord) -> usize {
 }
 
 /// Where each known column is in this file.
-struct Columns([Option<usize>; 6]);
+struct Columns([Option<usize>; 7]);
 
 impl Columns {
     fn find(headers: &csv::StringRecord) -> Result<Self, ImportError> {
@@ -329,6 +333,7 @@ impl Columns {
             include_identity: parse_flag(self.field(record, 4))?,
             extra_records: parse_records(self.field(record, 5))
                 .map_err(|e| format!("extra_records: {e}"))?,
+            address: Some(restore(self.field(record, 6)).to_owned()),
         })
     }
 }

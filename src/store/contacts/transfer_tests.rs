@@ -34,9 +34,9 @@ fn portable_all(book: &ContactBook) -> Vec<NewContact> {
 fn csv_round_trips() {
     let book = sample_book();
     let csv = book.export_csv();
-    assert!(
-        csv.starts_with("name,pubkey,note,default_amount_sat,include_identity,extra_records\n")
-    );
+    assert!(csv.starts_with(
+        "name,pubkey,note,default_amount_sat,include_identity,extra_records,address\n"
+    ));
     assert!(csv.contains(r"696969=text:a\;b;7629175=hex:00ff"), "{csv}");
     let mut copy = ContactBook::new();
     let report = copy.import_csv(&csv).unwrap();
@@ -323,4 +323,66 @@ fn csv_export_neutralises_formulas_and_import_restores_them() {
     let report = copy.import_csv(&csv).unwrap();
     assert_eq!(report.added(), notes.len());
     assert_eq!(portable_all(&copy), portable_all(&book));
+}
+
+/// Issue 16: a contact's Lightning Address goes out in both formats and
+/// comes back; files from before the address (no column, no field) still
+/// import; an address that is not one refuses its row.
+#[test]
+fn addresses_round_trip_and_old_files_still_import() {
+    let mut book = ContactBook::new();
+    let tips = NewContact {
+        address: Some(" Tips@Example.com ".into()),
+        ..NewContact::new("Pod", CAROL.parse().unwrap())
+    };
+    let _ = book.add(tips).unwrap();
+    let _ = book
+        .add(NewContact::new("Bob", BOB.parse().unwrap()))
+        .unwrap();
+    assert_eq!(
+        book.contacts()[0].address.as_deref(),
+        Some("tips@example.com"),
+        "normalised when saved"
+    );
+    let csv = book.export_csv();
+    assert!(csv.contains(",tips@example.com\n"), "{csv}");
+    let json = book.export_json();
+    assert!(json.contains(r#""address": "tips@example.com""#), "{json}");
+    for (copy, report) in [
+        {
+            let mut copy = ContactBook::new();
+            let report = copy.import_csv(&csv).unwrap();
+            (copy, report)
+        },
+        {
+            let mut copy = ContactBook::new();
+            let report = copy.import_json(&json).unwrap();
+            (copy, report)
+        },
+    ] {
+        assert_eq!(report.added(), 2, "{report:?}");
+        assert_eq!(portable_all(&copy), portable_all(&book));
+        assert_eq!(copy.contacts()[1].address, None);
+    }
+
+    let old_csv = format!("name,pubkey,note\nAlice,{ALICE},hi\n");
+    let old_json = format!(r#"{{"version":1,"contacts":[{{"name":"Alice","pubkey":"{ALICE}"}}]}}"#);
+    for imported in [
+        ContactBook::new().import_csv(&old_csv),
+        ContactBook::new().import_json(&old_json),
+    ] {
+        assert_eq!(imported.unwrap().added(), 1);
+    }
+    let mut old = ContactBook::new();
+    let _ = old.import_csv(&old_csv).unwrap();
+    assert_eq!(old.contacts()[0].address, None);
+
+    let bad =
+        format!("name,pubkey,address\nAlice,{ALICE},not an address\nBob,{BOB},bob@exämple.com\n");
+    let report = ContactBook::new().import_csv(&bad).unwrap();
+    assert_eq!(report.invalid(), 2, "{report:?}");
+    let RowOutcome::Invalid { reason, .. } = &report.rows[1] else {
+        panic!("{report:?}")
+    };
+    assert!(reason.starts_with("address:"), "{reason}");
 }

@@ -1,6 +1,9 @@
 //! The add/edit contact form: validates the pubkey as you type (showing the
 //! specific `NodeIdError`), flags a duplicate, looks the node up in the graph
-//! for its alias and keysend support, and builds a `NewContact`.
+//! for its alias and keysend support, and builds a `NewContact`. A Lightning
+//! Address may stand instead of (or beside) the key: it is resolved after a
+//! pause in typing, what it resolved to is shown, and its keysend node
+//! becomes the key; it is saved and asked again at each tip (issue 16).
 
 use iced::widget::{checkbox, column, row, text, text_editor, text_input};
 use iced::{Alignment, Element, Length, Task};
@@ -10,7 +13,13 @@ use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::widget;
 use crate::keysend::{Msat, NodeId};
 use crate::node::{GraphNode, NodeError, SharedNode};
+use crate::payto::resolve::now;
+use crate::payto::{self, Resolution, ResolveError, Shown, Target};
 use crate::store::{Contact, ContactBook, ExtraRecord, NewContact};
+use crate::web::Web;
+
+/// Wait this long after the last keystroke in the address before asking.
+const ADDRESS_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(450);
 
 /// The form's state.
 pub struct Form {
@@ -18,6 +27,14 @@ pub struct Form {
     editing: Option<u64>,
     name: String,
     pubkey: String,
+    /// A Lightning Address, as typed.
+    address: String,
+    /// The address as saved (editing): kept without asking again.
+    saved_address: Option<String>,
+    /// What the address resolved to, for the text it answers.
+    resolved: Option<(String, Option<Result<Resolution, ResolveError>>)>,
+    /// Address edits, for the debounce.
+    generation: u64,
     note: String,
     amount: String,
     records: text_editor::Content,
@@ -44,6 +61,14 @@ enum Lookup {
 pub enum Message {
     NameChanged(String),
     PubkeyChanged(String),
+    AddressChanged(String),
+    /// The pause after address edit `generation` ran out.
+    AddressDue(u64),
+    /// What the address `text` resolved to.
+    AddressResolved {
+        text: String,
+        result: Result<Resolution, ResolveError>,
+    },
     NoteChanged(String),
     AmountChanged(String),
     RecordsEdited(text_editor::Action),
@@ -68,6 +93,10 @@ impl Form {
             editing: None,
             name,
             pubkey: pubkey.map(|id| id.to_hex()).unwrap_or_default(),
+            address: String::new(),
+            saved_address: None,
+            resolved: None,
+            generation: 0,
             note: String::new(),
             amount: String::new(),
             records: text_editor::Content::new(),
@@ -84,6 +113,10 @@ impl Form {
             editing: Some(contact.id),
             name: contact.name.clone(),
             pubkey: contact.pubkey.to_hex(),
+            address: contact.address.clone().unwrap_or_default(),
+            saved_address: contact.address.clone(),
+            resolved: None,
+            generation: 0,
             note: contact.note.clone(),
             amount: contact
                 .default_amount
@@ -103,10 +136,19 @@ impl Form {
     }
 
     /// Handle an event.
-    pub fn update(&mut self, message: Message, node: &SharedNode, book: &ContactBook) -> Action {
+    pub fn update(
+        &mut self,
+        message: Message,
+        node: &SharedNode,
+        book: &ContactBook,
+        web: &Web,
+    ) -> Action {
         match message {
             Message::NameChanged(value) => self.edit_field(|f| f.name = value),
             Message::PubkeyChanged(value) => self.pubkey_changed(value, node),
+            Message::AddressChanged(value) => self.address_changed(value),
+            Message::AddressDue(generation) => self.resolve_address(generation, web),
+            Message::AddressResolved { text, result } => self.address_resolved(text, result, node),
             Message::NoteChanged(value) => self.edit_field(|f| f.note = value),
             Message::AmountChanged(value) => self.edit_field(|f| f.amount = value),
             Message::RecordsEdited(action) => self.records_edited(action),
@@ -140,6 +182,104 @@ impl Form {
     fn pubkey_changed(&mut self, value: String, node: &SharedNode) -> Action {
         let _ = self.edit_field(|f| f.pubkey = value);
         Action::Run(self.lookup_task(node))
+    }
+
+    fn address_changed(&mut self, value: String) -> Action {
+        let _ = self.edit_field(|f| f.address = value);
+        self.generation += 1;
+        let generation = self.generation;
+        Action::Run(Task::perform(
+            tokio::time::sleep(ADDRESS_DEBOUNCE),
+            move |()| Message::AddressDue(generation),
+        ))
+    }
+
+    /// The address typed, when it is one to resolve and not asked yet.
+    fn resolve_address(&mut self, generation: u64, web: &Web) -> Action {
+        let text = self.address.trim().to_owned();
+        let Some(Ok(target)) = Target::parse(&text) else {
+            return Action::None;
+        };
+        let asked = self.resolved.as_ref().is_some_and(|(t, _)| *t == text);
+        if generation != self.generation || asked || matches!(target, Target::Invoice(..)) {
+            return Action::None;
+        }
+        self.resolved = Some((text.clone(), None));
+        let web = web.clone();
+        Action::Run(Task::perform(
+            async move {
+                let result = match payto::Client::new(&web) {
+                    Ok(client) => payto::resolve(&client, &target).await,
+                    Err(error) => Err(error.into()),
+                };
+                Message::AddressResolved { text, result }
+            },
+            std::convert::identity,
+        ))
+    }
+
+    /// Keep an answer for the address still typed; its keysend node becomes
+    /// the key (and is looked up in the graph).
+    fn address_resolved(
+        &mut self,
+        text: String,
+        result: Result<Resolution, ResolveError>,
+        node: &SharedNode,
+    ) -> Action {
+        if text != self.address.trim() {
+            return Action::None;
+        }
+        let pubkey = match &result {
+            Ok(Resolution::Keysend { target, .. }) => Some(target.pubkey),
+            _ => None,
+        };
+        self.resolved = Some((text, Some(result)));
+        match pubkey {
+            Some(id) => {
+                self.pubkey = id.to_hex();
+                Action::Run(self.lookup_task(node))
+            }
+            None => Action::None,
+        }
+    }
+
+    /// The address to save (normalised), or why it cannot be saved: it must
+    /// have resolved to the keysend node in the key field, unless it is the
+    /// one already saved.
+    fn checked_address(&self, pubkey: &NodeId) -> Result<Option<String>, String> {
+        let typed = self.address.trim();
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        let address = match Target::parse(typed) {
+            Some(Ok(Target::Address(address))) => address.to_string(),
+            Some(Ok(Target::Lnurl(_))) => typed.to_owned(),
+            Some(Err(error)) => return Err(format!("Lightning Address: {error}")),
+            _ => {
+                return Err(format!(
+                    "Lightning Address: {typed:?} is not user@domain or an lnurl"
+                ));
+            }
+        };
+        if self.saved_address.as_deref() == Some(address.as_str()) {
+            return Ok(Some(address));
+        }
+        let answer = self.resolved.as_ref().filter(|(t, _)| t == typed);
+        match answer.and_then(|(_, result)| result.as_ref()) {
+            None => Err("Lightning Address: still looking it up; save again in a moment".into()),
+            Some(Err(error)) => Err(format!("Lightning Address: {error}")),
+            Some(Ok(Resolution::Keysend { target, .. })) if target.pubkey == *pubkey => {
+                Ok(Some(address))
+            }
+            Some(Ok(Resolution::Keysend { target, .. })) => Err(format!(
+                "{address} gives node {}, not the public key typed",
+                target.pubkey
+            )),
+            Some(Ok(_)) => Err(format!(
+                "{address} has no keysend document (LNURL-pay only): a contact needs a keysend \
+                 node. Send to the address from Send instead."
+            )),
+        }
     }
 
     fn lookup_task(&mut self, node: &SharedNode) -> Task<Message> {
@@ -193,6 +333,7 @@ impl Form {
             typed => Some(Msat::parse_sats(typed).map_err(|e| format!("Default amount: {e}"))?),
         };
         let extra_records = parse_records(&self.records.text())?;
+        let address = self.checked_address(&pubkey)?;
         Ok(NewContact {
             name: self.name.clone(),
             pubkey,
@@ -200,6 +341,7 @@ impl Form {
             default_amount,
             extra_records,
             include_identity: self.include_identity,
+            address,
         })
     }
 
@@ -245,6 +387,17 @@ impl Form {
                 None
             ),
             widget::field(
+                "Lightning Address",
+                input(
+                    "Optional: user@domain, instead of or beside the key",
+                    &self.address
+                )
+                .id("contact-address")
+                .on_input(Message::AddressChanged),
+                None
+            ),
+            self.address_view(),
+            widget::field(
                 "Node public key",
                 input("02… or 03…, 66 hex characters", &self.pubkey)
                     .id("contact-pubkey")
@@ -253,18 +406,22 @@ impl Form {
                 self.pubkey_error(env.contacts),
             ),
             self.lookup_view(),
-            widget::field(
-                "Note",
-                input("Optional", &self.note).on_input(Message::NoteChanged),
-                None
-            ),
-            widget::field(
-                "Default amount (sats)",
-                input("Optional, e.g. 1000", &self.amount)
-                    .id("contact-amount")
-                    .on_input(Message::AmountChanged),
-                None
-            ),
+            // Side by side: the form stays short enough to show Save.
+            row![
+                widget::field(
+                    "Note",
+                    input("Optional", &self.note).on_input(Message::NoteChanged),
+                    None
+                ),
+                widget::field(
+                    "Default amount (sats)",
+                    input("Optional, e.g. 1000", &self.amount)
+                        .id("contact-amount")
+                        .on_input(Message::AmountChanged),
+                    None
+                ),
+            ]
+            .spacing(gap::M),
             widget::caption(
                 "Extra records, one per line: 696969=text:wallet-id or 7629175=hex:0a0b"
             ),
@@ -289,6 +446,32 @@ impl Form {
             .spacing(gap::S),
         );
         widget::titled_card(title, col).width(Length::Fill).into()
+    }
+
+    /// What the address resolved to, or why it cannot be used.
+    fn address_view(&self) -> Element<'_, Message> {
+        let typed = self.address.trim();
+        if typed.is_empty() {
+            return column![].into();
+        }
+        if self.saved_address.as_deref() == Some(typed) && self.resolved.is_none() {
+            return widget::hint("Saved; asked again at each tip.").into();
+        }
+        let answer = self.resolved.as_ref().filter(|(t, _)| t == typed);
+        match answer.map(|(_, result)| result) {
+            None | Some(None) => widget::hint("Looking up the address…").into(),
+            Some(Some(Err(error))) => danger(error.to_string()),
+            Some(Some(Ok(resolution @ Resolution::Keysend { .. }))) => {
+                let mut col = column![].spacing(gap::XS);
+                for (label, value) in Shown::of(resolution).lines(now()) {
+                    col = col.push(widget::caption(format!("{label}: {value}")));
+                }
+                col.into()
+            }
+            Some(Some(Ok(_))) => danger(format!(
+                "{typed} has no keysend document (LNURL-pay only): a contact needs a keysend node."
+            )),
+        }
     }
 
     fn lookup_view(&self) -> Element<'_, Message> {
@@ -323,6 +506,13 @@ impl Form {
             }
         }
     }
+}
+
+fn danger<'a>(reason: String) -> Element<'a, Message> {
+    text(widget::sentence(&reason))
+        .size(size::SMALL)
+        .style(theme::toned(Tone::Danger))
+        .into()
 }
 
 /// Parse the records box: one `type=text:value` or `type=hex:value` per line.

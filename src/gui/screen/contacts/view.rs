@@ -123,6 +123,9 @@ impl Contacts {
             None => widget::pill("not checked", Tone::Neutral),
         });
         let mut info = column![title, widget::mono(contact.pubkey.to_hex())].spacing(gap::XS);
+        if let Some(address) = &contact.address {
+            info = info.push(widget::caption(format!("Lightning Address {address}")));
+        }
         if !contact.note.is_empty() {
             info = info.push(text(&contact.note).size(size::BODY).style(theme::muted));
         }

@@ -138,7 +138,7 @@ fn compose<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
 /// Who the tip goes to, the suggestions while a name is typed, and what
 /// the graph warns about.
 fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
-    if let Some(card) = super::payto::card(send) {
+    if let Some(card) = super::payto::card(send, env) {
         return card;
     }
     if let Ok(found) = env.contacts.resolve(&send.recipient, false) {
