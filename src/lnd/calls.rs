@@ -195,6 +195,14 @@ impl Node for Lnd {
         self.probe_with(&keysend, &routing)
     }
 
+    fn find_by_payment_addr(
+        &self,
+        payment_addr: [u8; 32],
+        since_secs: u64,
+    ) -> NodeFuture<Option<PaymentHash>> {
+        Lnd::find_by_payment_addr(self, payment_addr, since_secs)
+    }
+
     fn permissions(&self) -> NodeFuture<Permissions> {
         let lnd = self.clone();
         async move { Ok(lnd.check_permissions().await) }.boxed()

@@ -91,7 +91,8 @@ pub fn parse_chan_id(text: &str) -> Result<u64, String> {
 }
 
 /// How to route one payment beyond a plain keysend.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Routing {
     /// Spontaneous AMP (LND picks set id and shards; no keysend record).
     pub amp: bool,
@@ -103,6 +104,22 @@ pub struct Routing {
     pub last_hop: Option<NodeId>,
     /// Pay our own node (a circular rebalance).
     pub allow_self_payment: bool,
+}
+
+impl Routing {
+    /// `self` with `more`'s hints and restrictions added (`more` wins where
+    /// both set one).
+    pub fn merged(&self, more: &Routing) -> Routing {
+        let mut route_hints = self.route_hints.clone();
+        route_hints.extend(more.route_hints.iter().cloned());
+        Routing {
+            amp: self.amp || more.amp,
+            route_hints,
+            outgoing_chan_id: more.outgoing_chan_id.or(self.outgoing_chan_id),
+            last_hop: more.last_hop.or(self.last_hop),
+            allow_self_payment: self.allow_self_payment || more.allow_self_payment,
+        }
+    }
 }
 
 /// What a receiver's announced features say about spontaneous payments.

@@ -40,6 +40,9 @@ pub(crate) struct AmpSend {
     pub final_cltv_delta: u32,
     pub max_parts: u32,
     pub limits: Limits,
+    /// LND: the caller's `payment_addr`, else a random one; in every
+    /// shard's MPP record.
+    pub payment_addr: [u8; 32],
 }
 
 /// Check an `amp=true` SendPaymentV2 request as LND's router backend does.
@@ -83,6 +86,15 @@ pub(crate) fn validate(
             n => n,
         },
         limits: pay::limits(network, request)?,
+        payment_addr: match request.payment_addr.len() {
+            0 => rand::random(),
+            32 => request.payment_addr.clone().try_into().unwrap_or_default(),
+            n => {
+                return Err(Status::invalid_argument(format!(
+                    "payment_addr must be 32 bytes, got {n}"
+                )));
+            }
+        },
     })
 }
 
@@ -102,6 +114,10 @@ pub(crate) fn begin(shared: &Arc<Shared>, sender: usize, send: AmpSend) -> Resul
             for (child, shard) in planned.iter().enumerate() {
                 let mut route = convert::route(&network, shard, &send.records);
                 if let Some(last) = route.hops.last_mut() {
+                    last.mpp_record = Some(lnrpc::MppRecord {
+                        payment_addr: send.payment_addr.to_vec(),
+                        total_amt_msat: send.amount_msat as i64,
+                    });
                     last.amp_record = Some(lnrpc::AmpRecord {
                         root_share: root_share.to_vec(),
                         set_id: set_id.to_vec(),

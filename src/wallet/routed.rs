@@ -4,12 +4,39 @@
 //! it sends carries the hints. The hash is still ours, so recovery works
 //! as for any keysend.
 
+use super::{Journal, JournalEntry};
 use crate::keysend::{NodeId, PaymentHash};
 use crate::node::routing::{HopHint, Routing};
 use crate::node::{
-    Balance, FeeEstimate, GraphNode, Node, NodeFuture, NodeInfo, NodeStream, OutgoingKeysend,
+    Balance, FeeEstimate, GraphNode, Node, NodeError, NodeFuture, NodeInfo, NodeStream, OutgoingKeysend,
     PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage, SharedNode,
 };
+
+/// An AMP entry whose set id the journal lacks (a crash came between
+/// dispatch and the node's first answer): find the payment by the address
+/// Satchel drew and write its set id down. Any other entry, or one the node
+/// has no payment for, comes back as it is; an error when the node cannot
+/// say (never taken for "not found").
+pub async fn locate(
+    node: &SharedNode,
+    journal: &Journal,
+    entry: JournalEntry,
+) -> Result<JournalEntry, NodeError> {
+    let addr = entry.keysend.routed().and_then(|r| r.payment_addr());
+    let (Some(addr), true) = (addr, entry.keysend.awaits_set_id()) else {
+        return Ok(entry);
+    };
+    // Ten minutes of slack for the node's clock against ours.
+    let since = u64::try_from(entry.created_at / 1000 - 600).unwrap_or(0);
+    let Some(set_id) = node.find_by_payment_addr(addr, since).await? else {
+        return Ok(entry);
+    };
+    let intent = entry.intent_id.clone();
+    journal
+        .call(move |j| j.identify(&intent, set_id))
+        .await
+        .map_err(|error| NodeError::Other(format!("the journal could not be written: {error}")))
+}
 
 /// `inner`, with route hints on every keysend.
 pub struct Hinted {
@@ -75,6 +102,13 @@ impl Node for Hinted {
         let mut routing = routing;
         routing.route_hints.extend(self.routing.route_hints.clone());
         self.inner.send_routed(keysend, routing)
+    }
+    fn find_by_payment_addr(
+        &self,
+        payment_addr: [u8; 32],
+        since_secs: u64,
+    ) -> NodeFuture<Option<PaymentHash>> {
+        self.inner.find_by_payment_addr(payment_addr, since_secs)
     }
     fn feature_bits(&self, id: NodeId) -> NodeFuture<Option<Vec<u32>>> {
         self.inner.feature_bits(id)
