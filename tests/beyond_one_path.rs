@@ -14,6 +14,7 @@ use satchel::node::routing::{HopHint, Routing};
 use satchel::node::{Node, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
 use satchel::wallet::rebalance::{self, RebalanceRequest};
 use satchel::wallet::receiver::{ReceiverCheck, ReceiverWarning};
+use satchel::wallet::{Journal, JournalState};
 
 fn shared(node: Lnd) -> SharedNode {
     std::sync::Arc::new(node)
@@ -168,9 +169,21 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
     )
     .expect("a valid plan");
     assert_eq!(plan.fee_limit, Msat::from_sat(100));
-    let done = within(rebalance::run(&node, me, &plan))
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = Journal::open(&dir.path().join("journal.db")).expect("journal");
+    let intent = "rebalance-1".to_owned();
+    let done = within(rebalance::run(&node, &journal, intent.clone(), me, &plan))
         .await
         .expect("rebalanced");
+    let entry = journal.get(&intent).unwrap().expect("journaled");
+    assert_eq!(entry.state, JournalState::Succeeded);
+    assert_eq!(entry.fee, Some(done.fee));
+    assert!(rebalance::is_rebalance(&entry), "its route is kept with it");
+    let again = within(rebalance::run(&node, &journal, intent, me, &plan)).await;
+    assert!(
+        matches!(again, Err(rebalance::RebalanceError::Journal(_))),
+        "the same rebalance twice (a double click) is refused: {again:?}"
+    );
     assert!(
         done.fee > Msat::ZERO && done.fee <= plan.fee_limit,
         "{:?}",
@@ -194,7 +207,7 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
         max_fee_ppm: 10,
     };
     let too_cheap = rebalance::plan(&done.channels, greedy).expect("a valid plan");
-    let refused = within(rebalance::run(&node, me, &too_cheap)).await;
+    let refused = within(rebalance::run(&node, &journal, "rebalance-2".into(), me, &too_cheap)).await;
     assert!(
         matches!(
             refused,

@@ -8,10 +8,13 @@ use futures::StreamExt;
 
 use super::args::BeyondFlags;
 use super::exit::CliError;
+use super::payment;
 use super::report::{print_json, progress, safe, sats};
 use crate::keysend::NodeId;
 use crate::node::routing::{HopHint, Routing};
-use crate::node::{OutgoingKeysend, PaymentStatus, SharedNode};
+use crate::node::{OutgoingKeysend, PaymentStatus, PaymentUpdate, SharedNode};
+use crate::store::Paths;
+use crate::wallet::{self, Journal, SendEvent};
 use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
 
 /// The `--hint` flags, then the hints the destination's contact holds.
@@ -141,53 +144,49 @@ pub(super) async fn probe(
 }
 
 /// `send --amp`: LND splits the payment into shards over several paths;
-/// every shard carries the same records. Not journaled: LND names an AMP
-/// payment by a set id it draws, so it cannot be recorded before sending.
+/// every shard carries the same records. Journaled like a keysend (issue
+/// 17): written down with the payment address Satchel draws before the node
+/// hears of it, named by the set id LND draws from its first answer, found
+/// again by either after a crash.
 pub(super) async fn amp(
-    node: &SharedNode,
-    keysend: OutgoingKeysend,
+    (node, journal): (&SharedNode, Journal),
+    (intent, keysend): (String, OutgoingKeysend),
+    paths: &Paths,
     json: bool,
 ) -> Result<(), CliError> {
-    let routing = Routing {
+    let keysend = keysend.with_routing(Routing {
         amp: true,
         ..Routing::default()
-    };
+    });
     progress("Sending as AMP (several shards, one payment)…");
-    let mut updates = node.send_routed(keysend, routing);
     let mut shown = 0;
-    while let Some(update) = updates.next().await {
-        let update = update?;
-        if update.attempts != shown && !update.status.is_final() {
-            shown = update.attempts;
-            progress(&format!("  in flight: {shown} shard(s)"));
-        }
-        match update.status {
-            PaymentStatus::Succeeded { .. } => {
-                if json {
-                    return print_json(&serde_json::json!({
-                        "status": "succeeded",
-                        "amp": true,
-                        "payment_id": update.hash.to_hex(),
-                        "amount_msat": update.amount.0,
-                        "fee_msat": update.fee.0,
-                        "shards": update.attempts,
-                    }));
-                }
-                println!(
-                    "Sent {} as AMP in {} shard{} (set id {}), fee {}.",
-                    sats(update.amount),
-                    update.attempts,
-                    if update.attempts == 1 { "" } else { "s" },
-                    &update.hash.to_hex()[..16],
-                    update.fee
-                );
-                return Ok(());
+    let events = wallet::send(node.clone(), journal, intent, keysend).inspect(move |event| {
+        match event {
+            SendEvent::Progress(update) if update.attempts != shown => {
+                shown = update.attempts;
+                progress(&format!("  in flight: {shown} shard(s)"));
             }
-            PaymentStatus::Failed(failure) => return Err(CliError::PaymentFailed(failure)),
+            SendEvent::Finished(update) if !json => amp_sent(update),
             _ => {}
         }
+    });
+    let output = match json {
+        true => payment::Output::Json,
+        false => payment::Output::Text,
+    };
+    payment::follow_as(events, paths, output).await
+}
+
+/// The line for an AMP payment that succeeded: its shards and set id.
+fn amp_sent(update: &PaymentUpdate) {
+    if let PaymentStatus::Succeeded { .. } = update.status {
+        println!(
+            "Sent {} as AMP in {} shard{} (set id {}), fee {}.",
+            sats(update.amount),
+            update.attempts,
+            if update.attempts == 1 { "" } else { "s" },
+            &update.hash.to_hex()[..16],
+            update.fee
+        );
     }
-    Err(CliError::PaymentUnknown(
-        "the node closed the AMP payment stream before it finished".into(),
-    ))
 }

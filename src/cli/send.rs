@@ -155,8 +155,8 @@ pub(super) async fn keysend_to(
     }
     confirm("Send it?", args.yes)?;
     if args.beyond.amp {
-        let sent = super::beyond::amp(node, keysend, args.json).await;
-        return super::beyond::explain(sent, check.as_ref());
+        let sent = super::beyond::amp((node, journal), (intent.into(), keysend), paths, args.json);
+        return super::beyond::explain(sent.await, check.as_ref());
     }
     let events = wallet::send(node.clone(), journal, intent.into(), keysend);
     let output = match args.json {

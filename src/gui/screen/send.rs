@@ -125,11 +125,6 @@ pub enum Message {
     },
     /// After a failed keysend to a receiver with AMP: send it as AMP.
     SendAsAmp,
-    /// The AMP payment of `intent` ended.
-    AmpDone {
-        intent: IntentId,
-        result: Result<crate::node::PaymentUpdate, crate::node::NodeError>,
-    },
 }
 
 /// What the parent must do.
@@ -273,8 +268,7 @@ impl Send {
             Message::Ended { intent, journal } => self.ended(&intent, journal),
             Message::EditAndRetry => self.edit_and_retry(),
             Message::ReceiverRead { intent, amp } => self.receiver_read(&intent, amp),
-            Message::SendAsAmp => self.send_as_amp(cx.node),
-            Message::AmpDone { intent, result } => self.amp_done(&intent, result),
+            Message::SendAsAmp => self.send_as_amp(&cx),
             Message::NewTip => {
                 *self = Self::default();
                 Action::None
@@ -437,26 +431,7 @@ impl Send {
         self.last_keysend = Some(keysend.clone());
         self.receiver_amp = false;
         let read = Self::read_receiver(cx.node, intent.clone(), &keysend);
-        let journal = cx.journal.clone();
-        let id = String::from(intent.clone());
-        let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
-        // The end of the stream is reported too, with what the journal says then.
-        let tagged = intent.clone();
-        let end = async move {
-            let state = journal.call(move |j| j.get(&id)).await;
-            Message::Ended {
-                intent,
-                journal: state.map(|entry| entry.map(|e| e.state)),
-            }
-        };
-        Action::Run(Task::batch([
-            read,
-            Task::stream(
-                stream
-                    .map(move |event| Message::Event(tagged.clone(), event))
-                    .chain(futures::stream::once(end)),
-            ),
-        ]))
+        Action::Run(Task::batch([read, journaled(cx, intent, keysend)]))
     }
 
     fn event(&mut self, intent: &IntentId, event: SendEvent) -> Action {
@@ -502,6 +477,27 @@ impl Send {
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         view::view(self, env)
     }
+}
+
+/// Send `keysend` through the journal under `intent`, reporting each event
+/// and, at the end of the stream, what the journal says then.
+fn journaled(cx: &Context<'_>, intent: IntentId, keysend: OutgoingKeysend) -> Task<Message> {
+    let journal = cx.journal.clone();
+    let id = String::from(intent.clone());
+    let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
+    let tagged = intent.clone();
+    let end = async move {
+        let state = journal.call(move |j| j.get(&id)).await;
+        Message::Ended {
+            intent,
+            journal: state.map(|entry| entry.map(|e| e.state)),
+        }
+    };
+    Task::stream(
+        stream
+            .map(move |event| Message::Event(tagged.clone(), event))
+            .chain(futures::stream::once(end)),
+    )
 }
 
 /// Events that edit the tip (ignored once it is locked).

@@ -1,18 +1,15 @@
 //! "Send as AMP" on the Send screen (issue 17): while a keysend is sent the
 //! receiver's features are read; when the keysend fails for good and the
 //! receiver announces AMP (bit 30/31), the outcome offers to send the same
-//! tip (same records, a new payment) as AMP, split into shards by LND. An
-//! AMP payment is named by a set id LND draws, so it is not journaled.
+//! tip (same records, a new payment) as AMP, split into shards by LND,
+//! through the journal like any send.
 
-use std::time::Instant;
-
-use futures::StreamExt;
 use iced::Task;
 
-use super::{Action, Message, Outcome, Send, Sending, Stage};
+use super::{Action, Context, Message, Outcome, Send, Sending, Stage};
 use crate::keysend::Preimage;
 use crate::node::routing::{ReceiverFeatures, Routing};
-use crate::node::{NodeError, OutgoingKeysend, PaymentStatus, PaymentUpdate, SharedNode};
+use crate::node::{OutgoingKeysend, SharedNode};
 use crate::wallet::IntentId;
 
 impl Send {
@@ -49,8 +46,10 @@ impl Send {
             && matches!(self.stage, Stage::Done(Outcome::Failed { .. }))
     }
 
-    /// Send the failed tip again as AMP: a new payment, new intent.
-    pub(super) fn send_as_amp(&mut self, node: &SharedNode) -> Action {
+    /// Send the failed tip again as AMP: a new payment under a new intent,
+    /// journaled like a keysend (see `node::journaled`), so a double click
+    /// or a crash never pays it twice.
+    pub(super) fn send_as_amp(&mut self, cx: &Context<'_>) -> Action {
         if !self.offers_amp() {
             return Action::None;
         }
@@ -58,54 +57,12 @@ impl Send {
             return Action::None;
         };
         keysend.preimage = Preimage::random();
-        self.intent = IntentId::new();
-        self.stage = Stage::Sending(Sending::new());
-        let (node, intent) = (node.clone(), self.intent.clone());
-        let routing = Routing {
+        let keysend = keysend.with_routing(Routing {
             amp: true,
             ..Routing::default()
-        };
-        Action::Run(Task::perform(
-            async move {
-                let updates: Vec<_> = node.send_routed(keysend, routing).collect().await;
-                updates.into_iter().last().unwrap_or_else(|| {
-                    Err(NodeError::Disconnected(
-                        "the AMP payment stream ended early".into(),
-                    ))
-                })
-            },
-            move |result| Message::AmpDone {
-                intent: intent.clone(),
-                result,
-            },
-        ))
-    }
-
-    pub(super) fn amp_done(
-        &mut self,
-        intent: &IntentId,
-        result: Result<PaymentUpdate, NodeError>,
-    ) -> Action {
-        let Stage::Sending(sending) = &self.stage else {
-            return Action::None;
-        };
-        if *intent != self.intent {
-            return Action::None;
-        }
-        let elapsed = Instant::now().saturating_duration_since(sending.started);
-        self.stage = Stage::Done(match result {
-            Ok(update) => match update.status.clone() {
-                PaymentStatus::Succeeded { .. } => Outcome::Succeeded { update, elapsed },
-                PaymentStatus::Failed(failure) => Outcome::Failed {
-                    title: "The AMP payment failed".into(),
-                    explanation: failure.explain().into(),
-                },
-                _ => Outcome::Unknown { reason: None },
-            },
-            Err(err) => Outcome::Unknown {
-                reason: Some(crate::gui::widget::sentence(&err.to_string())),
-            },
         });
-        Action::Finished
+        self.intent = IntentId::new();
+        self.stage = Stage::Sending(Sending::new());
+        Action::Run(super::journaled(cx, self.intent.clone(), keysend))
     }
 }
