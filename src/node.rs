@@ -78,6 +78,15 @@ pub trait Node: Send + Sync + 'static {
     ) -> NodeFuture<routing::Probe> {
         Box::pin(async { Err(NodeError::Other("this node cannot probe".into())) })
     }
+    /// Issue 17: the best route for `keysend` that uses none of the directed
+    /// node pairs in `avoid` (LND QueryRoutes `ignored_pairs`).
+    fn route_avoiding(
+        &self,
+        _keysend: &OutgoingKeysend,
+        _avoid: Vec<(NodeId, NodeId)>,
+    ) -> NodeFuture<routing::ShardRoute> {
+        Box::pin(async { Err(NodeError::Other("this node cannot query routes".into())) })
+    }
     /// Issue 17: the payment (an AMP set) whose shards carry `payment_addr`,
     /// created at or after `since_secs` (Unix seconds); `Ok(None)` when the
     /// node has none. A node that cannot look gives an error, never `None`.

@@ -12,6 +12,7 @@ use satchel::keysend::{Msat, NodeId, Records};
 use satchel::lnd::Lnd;
 use satchel::node::routing::{HopHint, Routing};
 use satchel::node::{Node, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
+use satchel::wallet::amp_fee;
 use satchel::wallet::rebalance::{self, RebalanceRequest};
 use satchel::wallet::receiver::{ReceiverCheck, ReceiverWarning};
 use satchel::wallet::{Journal, JournalState};
@@ -78,6 +79,10 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     assert!(before.offers_amp(), "oscar announces bit 31");
     assert!(before.explain_failure(as_keysend).contains("--amp"));
 
+    let estimate = within(amp_fee::estimate(&node, &big()))
+        .await
+        .expect("estimated")
+        .expect("a split with routes");
     let amp = Routing {
         amp: true,
         ..Routing::default()
@@ -91,6 +96,14 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     );
     assert!(done.attempts >= 2, "sent in shards: {}", done.attempts);
     assert!(done.fee > Msat::ZERO && done.fee <= Msat::from_sat(5_000));
+    // The estimate before sending is what the node then charged: the
+    // second shard had to come in through bob, who charges more.
+    assert_eq!(
+        (estimate.shards, estimate.fee),
+        (done.attempts, done.fee),
+        "estimate against what the sim charged"
+    );
+    assert_eq!(estimate.fee, Msat(126_000 + 251_000), "alice's and bob's fees");
 
     let got = received_by(&sim, "oscar").await;
     assert_eq!(got.len(), 1, "one AMP set is one received payment");
@@ -149,6 +162,28 @@ fn channel(channels: &[Peer], peer: NodeId) -> Peer {
         .find(|c| c.id == peer)
         .cloned()
         .expect("a channel")
+}
+
+#[tokio::test]
+async fn an_amp_estimate_of_one_shard_is_the_single_route_fee() {
+    let sim = start().await;
+    let node = shared(connect_admin(&sim.handle).await);
+    let oscar = id(&sim, "oscar");
+    let small = generous(keysend(oscar, 100_000, tip("small")));
+    let estimate = within(amp_fee::estimate(&node, &small))
+        .await
+        .expect("estimated")
+        .expect("a route");
+    let single = within(node.estimate_fee(&small)).await.expect("a route");
+    assert_eq!((estimate.shards, estimate.fee), (1, single.fee));
+    let amp = Routing {
+        amp: true,
+        ..Routing::default()
+    };
+    let done = within(outcome(node.send_routed(small, amp)))
+        .await
+        .expect("a final update");
+    assert_eq!((done.attempts, done.fee), (1, estimate.fee));
 }
 
 #[tokio::test]

@@ -112,7 +112,10 @@ fn a_large_tip_is_offered_amp_and_succeeds_with_it() {
         ],
     )
     .expect_code(0);
+    // The estimate shown before sending is what the payment then cost.
+    amp.assert_stdout_has("As AMP: 2 shards, estimated fee 377 sat in all");
     amp.assert_stdout_has("Sent 2,500,000 sat as AMP in 2 shards");
+    amp.assert_stdout_has("fee 377 sat.");
 }
 
 #[test]

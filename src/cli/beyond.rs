@@ -143,6 +143,27 @@ pub(super) async fn probe(
     Ok(())
 }
 
+/// Before `send --amp`: how many shards and what fee to expect
+/// (`wallet::amp_fee`). No estimate is a note, not a refusal: the node
+/// decides the split.
+pub(super) async fn amp_estimate(node: &SharedNode, keysend: &OutgoingKeysend) {
+    match wallet::amp_fee::estimate(node, keysend).await {
+        Ok(Some(found)) => println!(
+            "As AMP: {} shard{}, estimated fee {} in all (fee limit {}).",
+            found.shards,
+            if found.shards == 1 { "" } else { "s" },
+            found.fee,
+            keysend.fee_limit
+        ),
+        Ok(None) => progress(&format!(
+            "note: no split into up to {} shards finds a route within the fee limit; the node may \
+             still find one.",
+            wallet::amp_fee::MAX_SHARDS
+        )),
+        Err(err) => progress(&format!("note: no AMP fee estimate: {err}")),
+    }
+}
+
 /// `send --amp`: LND splits the payment into shards over several paths;
 /// every shard carries the same records. Journaled like a keysend (issue
 /// 17): written down with the payment address Satchel draws before the node

@@ -148,6 +148,9 @@ pub(super) async fn keysend_to(
     if args.beyond.probe {
         return super::beyond::probe(node, keysend, args.json).await;
     }
+    if args.beyond.amp {
+        super::beyond::amp_estimate(node, &keysend).await;
+    }
     if draft.fee_above_amount() {
         let question = wallet::draft::fee_question(&draft);
         progress(&format!("note: {question}"));

@@ -141,6 +141,23 @@ impl ReceiverFeatures {
     }
 }
 
+/// `amount` in `parts` near-equal AMP shards (the first ones carry the
+/// rest), as the sim splits and as the fee estimate assumes.
+pub fn split(amount: u64, parts: u64) -> Vec<u64> {
+    let (base, rest) = (amount / parts, amount % parts);
+    (0..parts).map(|i| base + u64::from(i < rest)).collect()
+}
+
+/// One AMP shard's route as QueryRoutes found it (see `wallet::amp_fee`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRoute {
+    pub fee: Msat,
+    /// Hops including the destination.
+    pub hops: u32,
+    /// The node before the destination (`None`: a direct channel).
+    pub last_hop: Option<NodeId>,
+}
+
 /// What a probe (a payment to a hash nobody knows) found out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Probe {
@@ -177,6 +194,13 @@ mod tests {
         );
         let bad_fee = format!("{id}:5:x:1:40").parse::<HopHint>().unwrap_err();
         assert!(bad_fee.contains("base fee"), "{bad_fee}");
+    }
+
+    #[test]
+    fn splits_keep_every_msat_and_put_the_rest_first() {
+        assert_eq!(split(10, 3), vec![4, 3, 3]);
+        assert_eq!(split(7, 1), vec![7]);
+        assert_eq!(split(2_500_000_001, 2).iter().sum::<u64>(), 2_500_000_001);
     }
 
     #[test]

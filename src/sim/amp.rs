@@ -17,6 +17,7 @@ use tonic::Status;
 
 use crate::keysend::record::KEYSEND_PREIMAGE;
 use crate::keysend::{NodeId, Records};
+use crate::node::routing::split;
 use crate::rpc::lnrpc::{self, HtlcAttempt, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
@@ -190,12 +191,6 @@ fn shards(
     Err(RouteError::NoRoute)
 }
 
-/// `amount` in `parts` near-equal pieces (the first ones carry the rest).
-fn split(amount: u64, parts: u64) -> Vec<u64> {
-    let (base, rest) = (amount / parts, amount % parts);
-    (0..parts).map(|i| base + u64::from(i < rest)).collect()
-}
-
 /// Put a route's HTLCs in flight, or give them back.
 fn reserve(network: &mut Network, planned: &PlannedRoute, offer: bool) {
     for hop in &planned.hops {
@@ -342,16 +337,4 @@ fn child_preimage(amp: &lnrpc::AmpRecord) -> [u8; 32] {
         .chain_update(amp.child_index.to_be_bytes())
         .finalize()
         .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_every_msat() {
-        assert_eq!(split(10, 3), vec![4, 3, 3]);
-        assert_eq!(split(7, 1), vec![7]);
-        assert_eq!(split(2_500_000_001, 2).iter().sum::<u64>(), 2_500_000_001);
-    }
 }

@@ -8,7 +8,7 @@
 
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
-use crate::rpc::lnrpc::{PaymentFailureReason, RouteHint, failure::FailureCode};
+use crate::rpc::lnrpc::{NodePair, PaymentFailureReason, RouteHint, failure::FailureCode};
 
 use super::graph::{self, CHANNELS, NODES};
 use super::network::Network;
@@ -102,6 +102,19 @@ pub(crate) fn hinted_channels(network: &Network, hints: &[RouteHint]) -> Vec<usi
             let spec = &CHANNELS[channel];
             (spec.a == NODES[node].name || spec.b == NODES[node].name).then_some(channel)
         })
+        .collect()
+}
+
+/// QueryRoutes `ignored_pairs` as node indices; pairs naming an unknown
+/// node are dropped (they rule nothing out).
+pub(crate) fn ignored_pairs(network: &Network, pairs: &[NodePair]) -> Vec<(usize, usize)> {
+    let index = |bytes: &[u8]| {
+        let id = crate::keysend::NodeId::from_slice(bytes).ok()?;
+        network.node_by_id(&id)
+    };
+    pairs
+        .iter()
+        .filter_map(|pair| Some((index(&pair.from)?, index(&pair.to)?)))
         .collect()
 }
 

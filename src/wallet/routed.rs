@@ -103,6 +103,13 @@ impl Node for Hinted {
         routing.route_hints.extend(self.routing.route_hints.clone());
         self.inner.send_routed(keysend, routing)
     }
+    fn route_avoiding(
+        &self,
+        keysend: &OutgoingKeysend,
+        avoid: Vec<(NodeId, NodeId)>,
+    ) -> NodeFuture<crate::node::routing::ShardRoute> {
+        self.inner.route_avoiding(keysend, avoid)
+    }
     fn find_by_payment_addr(
         &self,
         payment_addr: [u8; 32],
