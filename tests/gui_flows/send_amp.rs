@@ -38,6 +38,9 @@ fn a_large_tip_that_fails_as_keysend_is_offered_and_sent_as_amp() {
         stage(&h)
     );
     assert!(h.app.session().unwrap().send().offers_amp());
+    // Before the click: the shards and the fee they will cost.
+    let estimate = "Estimated: 2 shards, fee 377 sat in all.";
+    assert!(h.shows(estimate), "the AMP card shows its estimate");
     h.interact(|ui| {
         let _ = ui.click("Send as AMP").expect("the offer");
     });
@@ -45,8 +48,23 @@ fn a_large_tip_that_fails_as_keysend_is_offered_and_sent_as_amp() {
         panic!("expected the AMP payment to succeed: {:?}", stage(&h));
     };
     assert!(matches!(update.status, PaymentStatus::Succeeded { .. }));
-    assert!(update.attempts >= 2, "shards: {}", update.attempts);
+    assert_eq!(update.attempts, 2, "shards as estimated");
+    assert_eq!(update.fee, Msat(377_000), "the fee as estimated");
     assert_eq!(update.amount, Msat::from_sat(2_500_000));
+    // Journaled like a keysend, under the set id the node drew.
+    let intent = h.app.session().unwrap().send().intent_id().to_string();
+    let journal = satchel::wallet::Journal::open_profile(&h.profile).expect("journal opens");
+    let entry = journal.get(&intent).unwrap().expect("journaled");
+    assert!(entry.keysend.is_amp());
+    assert_eq!(entry.hash(), update.hash);
+    assert_eq!(entry.state, satchel::wallet::JournalState::Succeeded);
+    // A second click on the same offer pays nothing more.
+    send(&mut h, SendMessage::SendAsAmp);
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Succeeded { .. })),
+        "{:?}",
+        stage(&h)
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! probe or intent it answers and is dropped when that is no longer current.
 
 mod amp;
+pub use amp::AmpGuess;
 mod form;
 mod outcome;
 mod payto;
@@ -76,6 +77,8 @@ pub struct Send {
     last_keysend: Option<OutgoingKeysend>,
     /// Its receiver announces AMP (bit 30/31).
     receiver_amp: bool,
+    /// Its AMP shards and fee, estimated when it announces AMP.
+    amp_estimate: Option<AmpGuess>,
 }
 
 /// Send events.
@@ -118,10 +121,12 @@ pub enum Message {
     /// After a definite failure: back to the form with everything kept, as a new payment.
     EditAndRetry,
     NewTip,
-    /// Whether the receiver of `intent` announces AMP.
+    /// Whether the receiver of `intent` announces AMP, and if so what the
+    /// tip would cost as AMP.
     ReceiverRead {
         intent: IntentId,
         amp: bool,
+        estimate: Option<AmpGuess>,
     },
     /// After a failed keysend to a receiver with AMP: send it as AMP.
     SendAsAmp,
@@ -167,6 +172,7 @@ impl Default for Send {
             resolved: None,
             last_keysend: None,
             receiver_amp: false,
+            amp_estimate: None,
         }
     }
 }
@@ -267,7 +273,11 @@ impl Send {
             Message::Event(intent, event) => self.event(&intent, event),
             Message::Ended { intent, journal } => self.ended(&intent, journal),
             Message::EditAndRetry => self.edit_and_retry(),
-            Message::ReceiverRead { intent, amp } => self.receiver_read(&intent, amp),
+            Message::ReceiverRead {
+                intent,
+                amp,
+                estimate,
+            } => self.receiver_read(&intent, amp, estimate),
             Message::SendAsAmp => self.send_as_amp(&cx),
             Message::NewTip => {
                 *self = Self::default();
@@ -430,6 +440,7 @@ impl Send {
         self.stage = Stage::Sending(Sending::new());
         self.last_keysend = Some(keysend.clone());
         self.receiver_amp = false;
+        self.amp_estimate = None;
         let read = Self::read_receiver(cx.node, intent.clone(), &keysend);
         Action::Run(Task::batch([read, journaled(cx, intent, keysend)]))
     }

@@ -11,32 +11,71 @@ use crate::keysend::Preimage;
 use crate::node::routing::{ReceiverFeatures, Routing};
 use crate::node::{OutgoingKeysend, SharedNode};
 use crate::wallet::IntentId;
+use crate::wallet::amp_fee::{self, AmpEstimate};
+
+/// The AMP estimate as the card shows it: shards and fee, none found, or
+/// why the node could not say.
+pub type AmpGuess = Result<Option<AmpEstimate>, String>;
 
 impl Send {
-    /// Read whether the receiver of `keysend` announces AMP, for `intent`.
+    /// Read whether the receiver of `keysend` announces AMP, for `intent`,
+    /// and if it does, estimate the tip's shards and fee as AMP.
     pub(super) fn read_receiver(
         node: &SharedNode,
         intent: IntentId,
         keysend: &OutgoingKeysend,
     ) -> Task<Message> {
-        let (node, destination) = (node.clone(), keysend.destination);
+        let (node, keysend) = (node.clone(), keysend.clone());
         Task::perform(
-            async move { node.feature_bits(destination).await },
-            move |bits| Message::ReceiverRead {
-                intent: intent.clone(),
-                amp: bits
+            async move {
+                let bits = node.feature_bits(keysend.destination).await;
+                let amp = bits
                     .ok()
                     .flatten()
-                    .is_some_and(|b| ReceiverFeatures::from_bits(&b).amp),
+                    .is_some_and(|b| ReceiverFeatures::from_bits(&b).amp);
+                let estimate = match amp {
+                    true => Some(
+                        amp_fee::estimate(&node, &keysend)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    false => None,
+                };
+                (amp, estimate)
+            },
+            move |(amp, estimate)| Message::ReceiverRead {
+                intent: intent.clone(),
+                amp,
+                estimate,
             },
         )
     }
 
-    pub(super) fn receiver_read(&mut self, intent: &IntentId, amp: bool) -> Action {
+    pub(super) fn receiver_read(
+        &mut self,
+        intent: &IntentId,
+        amp: bool,
+        estimate: Option<AmpGuess>,
+    ) -> Action {
         if *intent == self.intent {
             self.receiver_amp = amp;
+            self.amp_estimate = estimate;
         }
         Action::None
+    }
+
+    /// The AMP offer's estimate in words, once known.
+    pub fn amp_estimate_text(&self) -> Option<String> {
+        Some(match self.amp_estimate.as_ref()? {
+            Ok(Some(found)) => format!(
+                "Estimated: {} shard{}, fee {} in all.",
+                found.shards,
+                if found.shards == 1 { "" } else { "s" },
+                found.fee
+            ),
+            Ok(None) => "No split found a route within the fee limit; the node may still.".into(),
+            Err(reason) => format!("No fee estimate: {reason}"),
+        })
     }
 
     /// Whether the outcome offers "Send as AMP".

@@ -481,6 +481,9 @@ fn done<'a>(send: &'a Send, outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, 
             "AMP splits the same tip over several paths (shards), which helps when one channel \
              cannot carry it or the receiver does not take keysend.",
         ));
+        if let Some(estimate) = send.amp_estimate_text() {
+            col = col.push(widget::caption(estimate));
+        }
     }
     let buttons = if send.offers_amp() {
         row![
