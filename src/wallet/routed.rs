@@ -12,6 +12,32 @@ use crate::node::{
     PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage, SharedNode,
 };
 
+/// The route hints a contact holds, parsed; the first that does not parse
+/// is the error, naming it.
+pub fn contact_hints(contact: &crate::store::Contact) -> Result<Vec<HopHint>, String> {
+    contact
+        .route_hints
+        .iter()
+        .map(|text| {
+            text.parse::<HopHint>()
+                .map_err(|err| format!("route hint of {}: {err}", contact.name))
+        })
+        .collect()
+}
+
+/// `keysend` carrying `hints` with it into the journal (so a resend after a
+/// crash uses them too); a keysend without hints, or paying an invoice
+/// (its own hints), is left as it is.
+pub fn keep_hints(keysend: OutgoingKeysend, hints: Vec<HopHint>) -> OutgoingKeysend {
+    if hints.is_empty() || keysend.invoice().is_some() {
+        return keysend;
+    }
+    keysend.with_routing(Routing {
+        route_hints: hints.into_iter().map(|h| vec![h]).collect(),
+        ..Routing::default()
+    })
+}
+
 /// An AMP entry whose set id the journal lacks (a crash came between
 /// dispatch and the node's first answer): find the payment by the address
 /// Satchel drew and write its set id down. Any other entry, or one the node

@@ -103,3 +103,91 @@ fn a_message_is_flagged_as_an_even_record_before_sending() {
 const EVEN_NOTE: &str = "Record 34349334 is even: a Core Lightning receiver strips unknown even \
                          records (the message will not arrive) and an LDK wallet may refuse the \
                          whole payment";
+
+/// A contact for the sim's private kate, holding the hint her owner would
+/// paste (when `hinted`).
+fn kate_book(h_kate: satchel::keysend::NodeId, hinted: bool) -> ContactBook {
+    let mut book = ContactBook::new();
+    let id = book
+        .add(satchel::store::NewContact::new("kate", h_kate))
+        .unwrap();
+    if hinted {
+        let hint = satchel::sim::route_hint_to("kate").expect("kate has a private channel");
+        book.set_route_hints(id, vec![hint]).unwrap();
+    }
+    book
+}
+
+fn kate_id() -> satchel::keysend::NodeId {
+    satchel::sim::demo_node_id("kate").expect("a demo node")
+}
+
+/// A 1,000 sat tip to the contact "kate" from the Send screen.
+fn tip_kate(hinted: bool) -> Harness {
+    let mut h = Harness::start(0, Harness::quiet_settings(), kate_book(kate_id(), hinted));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    send(&mut h, SendMessage::RecipientChanged("kate".into()));
+    send(&mut h, SendMessage::AmountChanged("1000".into()));
+    h
+}
+
+#[test]
+fn a_tip_to_a_contact_with_route_hints_reaches_the_private_node() {
+    let mut without = tip_kate(false);
+    send(&mut without, SendMessage::Send);
+    assert!(
+        matches!(stage(&without), Stage::Done(Outcome::Failed { .. })),
+        "a private node without hints: {:?}",
+        stage(&without)
+    );
+
+    let mut h = tip_kate(true);
+    send(&mut h, SendMessage::Send);
+    let Stage::Done(Outcome::Succeeded { update, .. }) = stage(&h) else {
+        panic!("the contact's hints reach kate: {:?}", stage(&h));
+    };
+    assert_eq!(update.amount, Msat::from_sat(1_000));
+    // The hints are kept with the payment in the journal (a resend uses them).
+    let intent = h.app.session().unwrap().send().intent_id().to_string();
+    let journal = satchel::wallet::Journal::open_profile(&h.profile).expect("journal opens");
+    let entry = journal.get(&intent).unwrap().expect("journaled");
+    let routing = entry.keysend.routed().expect("routing kept").routing;
+    assert_eq!(routing.route_hints.len(), 1, "{routing:?}");
+}
+
+#[test]
+fn probe_first_shows_reachability_and_fee_and_pays_nothing() {
+    let mut h = tip_kate(true);
+    h.interact(|ui| {
+        let _ = ui.click("Probe first").expect("the probe button");
+    });
+    let found = h.app.session().unwrap().send().probe_first_text();
+    let found = found.expect("the probe's answer");
+    assert!(
+        found.starts_with("Reachable over 3 hops; routing fee") && found.ends_with("Nothing was paid."),
+        "{found}"
+    );
+    assert!(h.shows(&found), "shown on the form");
+    assert!(matches!(stage(&h), Stage::Compose), "still composing");
+    let node = h.client();
+    let paid = h
+        .runtime
+        .block_on(node.sent_page(0, 100))
+        .expect("payments")
+        .items
+        .into_iter()
+        .filter(|p| matches!(p.status, PaymentStatus::Succeeded { .. }))
+        .count();
+    assert_eq!(paid, 0, "a probe pays nothing");
+
+    // Without the hints the probe finds no way in, and says so.
+    let mut stranger = tip_kate(false);
+    stranger.interact(|ui| {
+        let _ = ui.click("Probe first").expect("the probe button");
+    });
+    let found = stranger.app.session().unwrap().send().probe_first_text();
+    assert!(
+        found.as_deref().is_some_and(|t| t.starts_with("Not reachable")),
+        "{found:?}"
+    );
+}

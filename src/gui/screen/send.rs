@@ -9,7 +9,9 @@
 //! probe or intent it answers and is dropped when that is no longer current.
 
 mod amp;
+mod routes;
 pub use amp::AmpGuess;
+pub use routes::ProbeFirst;
 mod form;
 mod outcome;
 mod payto;
@@ -79,6 +81,8 @@ pub struct Send {
     receiver_amp: bool,
     /// Its AMP shards and fee, estimated when it announces AMP.
     amp_estimate: Option<AmpGuess>,
+    /// What "Probe first" found (issue 17).
+    probe_first: Option<ProbeFirst>,
 }
 
 /// Send events.
@@ -130,6 +134,9 @@ pub enum Message {
     },
     /// After a failed keysend to a receiver with AMP: send it as AMP.
     SendAsAmp,
+    /// Probe the tip's route without paying (a random hash).
+    ProbeFirst,
+    ProbedFirst(ProbeFirst),
 }
 
 /// What the parent must do.
@@ -173,6 +180,7 @@ impl Default for Send {
             last_keysend: None,
             receiver_amp: false,
             amp_estimate: None,
+            probe_first: None,
         }
     }
 }
@@ -279,6 +287,8 @@ impl Send {
                 estimate,
             } => self.receiver_read(&intent, amp, estimate),
             Message::SendAsAmp => self.send_as_amp(&cx),
+            Message::ProbeFirst => self.probe_first(&cx),
+            Message::ProbedFirst(found) => self.probed_first(found.generation, found.result),
             Message::NewTip => {
                 *self = Self::default();
                 Action::None
@@ -436,6 +446,14 @@ impl Send {
         let keysend = match result {
             Ok(keysend) => keysend,
             Err(reason) => return self.refuse(&reason),
+        };
+        // A contact's route hints go with the tip (issue 17).
+        let keysend = match routes::with_contact_hints(cx, keysend) {
+            Ok(keysend) => keysend,
+            Err(reason) => {
+                let reason = crate::node::NodeError::Invalid(reason);
+                return self.refuse(&SendError::Node(reason));
+            }
         };
         self.stage = Stage::Sending(Sending::new());
         self.last_keysend = Some(keysend.clone());

@@ -332,10 +332,15 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
                     .into(),
                 _ => space().into(),
             };
-            row![button.width(Length::Shrink), why]
+            let probe = widget::secondary("Probe first", ready.is_ok().then_some(Message::ProbeFirst));
+            let found = send.probe_first_text().map(widget::caption);
+            let buttons = row![button.width(Length::Shrink), probe, why]
                 .spacing(gap::M)
-                .align_y(Alignment::Center)
-                .into()
+                .align_y(Alignment::Center);
+            match found {
+                Some(found) => column![buttons, found].spacing(gap::XS).into(),
+                None => buttons.into(),
+            }
         }
     }
 }
