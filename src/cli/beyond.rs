@@ -47,10 +47,18 @@ pub(super) fn contact_hints(
     if matched.is_none() {
         return Err(CliError::UnknownContact(safe(contact, 80)));
     }
-    let checked: Vec<String> = hints
-        .iter()
-        .map(|text| parse_hint(text).map(|hint| hint.to_string()))
-        .collect::<Result<_, _>>()?;
+    // Each argument is a hop hint, or one of the contact's invoices whose
+    // `r` fields are taken (issue 17).
+    let mut checked: Vec<String> = Vec::new();
+    for text in hints {
+        if crate::payto::Invoice::decode(text).is_ok() {
+            let taken = crate::wallet::routed::hints_from_invoice(text, &id)
+                .map_err(|err| CliError::BadInput(format!("invoice: {err}")))?;
+            checked.extend(taken.iter().map(HopHint::to_string));
+        } else {
+            checked.push(parse_hint(text)?.to_string());
+        }
+    }
     let found = book.by_pubkey(&id).map(|c| c.id);
     let contact_id = found.ok_or_else(|| CliError::UnknownContact(safe(contact, 80)))?;
     let count = checked.len();

@@ -145,6 +145,30 @@ pub fn route_hint_to(name: &str) -> Option<String> {
     ))
 }
 
+/// A 1,000 sat invoice of private node `name`, signed with its key, whose
+/// `r` field is the hop hint into it (what LND's AddInvoice with `private`
+/// gives); `None` for a node without a private channel.
+pub fn private_invoice(name: &str) -> Option<String> {
+    use crate::keysend::{Msat, Preimage};
+    use crate::payto::bolt11::{self, NewInvoice};
+    let hint: crate::node::routing::HopHint = route_hint_to(name)?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let invoice = NewInvoice {
+        currency: "bcrt",
+        amount: Some(Msat::from_sat(1_000)),
+        timestamp: now,
+        payment_hash: Preimage::random().hash(),
+        payment_secret: rand::random(),
+        description: "hints",
+        description_hash: None,
+        expiry_secs: 3_600,
+        min_final_cltv: 80,
+    };
+    Some(bolt11::encode_with_hints(&invoice, &[vec![hint]], &graph::secret_key(name)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +200,16 @@ mod tests {
         let at = |name| graph::node_index(name).unwrap();
         assert!(accepts_amp(at("oscar")) && accepts_amp(at("erin")));
         assert!(!accepts_amp(at("heidi")) && !accepts_amp(at("ivan")) && !accepts_amp(at("judy")));
+    }
+
+    #[test]
+    fn a_private_invoice_carries_the_hint_in_its_r_field() {
+        let text = private_invoice("kate").unwrap();
+        let invoice = crate::payto::Invoice::decode(&text).unwrap();
+        assert_eq!(invoice.payee, graph::node_id("kate"));
+        let hint: crate::node::routing::HopHint = route_hint_to("kate").unwrap().parse().unwrap();
+        assert_eq!(invoice.route_hints, vec![vec![hint]]);
+        assert_eq!(private_invoice("alice"), None);
     }
 
     #[test]

@@ -25,6 +25,31 @@ pub fn contact_hints(contact: &crate::store::Contact) -> Result<Vec<HopHint>, St
         .collect()
 }
 
+/// A contact's hop hints taken from one of their BOLT11 invoices (`text`):
+/// the last hop of each `r` field, the private channel into `payee`. An
+/// invoice of another node, or without `r` fields, is refused with why.
+pub fn hints_from_invoice(text: &str, payee: &NodeId) -> Result<Vec<HopHint>, String> {
+    let invoice = crate::payto::Invoice::decode(text).map_err(|e| e.to_string())?;
+    if invoice.payee != *payee {
+        return Err(format!(
+            "the invoice is from {}, not from this contact ({})",
+            invoice.payee.short(),
+            payee.short()
+        ));
+    }
+    let hints: Vec<HopHint> = invoice
+        .route_hints
+        .iter()
+        .filter_map(|route| route.last().cloned())
+        .collect();
+    match hints.is_empty() {
+        true => Err("the invoice carries no route hints (no `r` field): its node is \
+                     reachable without them, or ask for an invoice of a private channel"
+            .into()),
+        false => Ok(hints),
+    }
+}
+
 /// `keysend` carrying `hints` with it into the journal (so a resend after a
 /// crash uses them too); a keysend without hints, or paying an invoice
 /// (its own hints), is left as it is.
