@@ -191,6 +191,8 @@ pub struct GraphNode {
     pub color: String,
     /// Advertises keysend (bit 54/55). Missing is a warning, not proof.
     pub accepts_keysend: bool,
+    /// Advertises AMP (bit 30/31, issue 17).
+    pub accepts_amp: bool,
     pub num_channels: u32,
     pub total_capacity: Msat,
 }

@@ -326,6 +326,7 @@ mod tests {
             alias: "Al\u{202e}ice".into(),
             color: "#000000".into(),
             accepts_keysend: true,
+            accepts_amp: false,
             num_channels: 1,
             total_capacity: Msat::ZERO,
         };

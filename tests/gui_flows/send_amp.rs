@@ -191,3 +191,40 @@ fn probe_first_shows_reachability_and_fee_and_pays_nothing() {
         "{found:?}"
     );
 }
+
+/// The recipient card for a tip of 100 sat to demo node `name`, before
+/// anything is sent.
+fn before_sending(name: &str) -> Harness {
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    let id = h.node(name).to_hex();
+    send(&mut h, SendMessage::RecipientChanged(id));
+    send(&mut h, SendMessage::AmountChanged("100".into()));
+    h
+}
+
+#[test]
+fn a_receiver_without_keysend_is_explained_before_sending() {
+    // Eclair (keysend off): bit 55 missing, no AMP to offer.
+    let ivan = before_sending("ivan");
+    assert!(
+        ivan.shows(
+            "The receiver does not announce keysend (feature bit 55) and will likely refuse it \
+             (Eclair's default); ask them for an invoice"
+        ),
+        "the card explains before sending"
+    );
+    assert!(matches!(stage(&ivan), Stage::Compose), "nothing sent");
+    // An LND node without keysend but with AMP: AMP is offered instead.
+    let erin = before_sending("erin");
+    assert!(erin.shows(
+        "The receiver does not announce keysend (feature bit 55) and will likely refuse it; it \
+         does announce AMP (bit 31): send it as AMP instead (satchel send --amp)"
+    ));
+    // An LND node with keysend: nothing to say.
+    let alice = before_sending("alice");
+    assert!(!alice.shows(
+        "The receiver does not announce keysend (feature bit 55) and will likely refuse it \
+         (Eclair's default); ask them for an invoice"
+    ));
+}

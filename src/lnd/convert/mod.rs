@@ -67,6 +67,9 @@ pub(crate) fn graph_node(info: lnrpc::NodeInfo) -> Result<GraphNode, NodeError> 
     Ok(GraphNode {
         id: node_id(&node.pub_key)?,
         accepts_keysend: has_keysend(&node.features),
+        accepts_amp: crate::node::routing::AMP_BITS
+            .iter()
+            .any(|bit| node.features.contains_key(bit)),
         alias: node.alias,
         color: node.color,
         num_channels: info.num_channels,

@@ -10,6 +10,9 @@ use super::{Action, Context, Message, Send};
 use crate::keysend::NodeId;
 use crate::node::OutgoingKeysend;
 use crate::node::routing::{HopHint, Probe, Routing};
+use crate::gui::screen::Env;
+use crate::wallet::draft::RecipientWarning;
+use crate::wallet::receiver::ReceiverWarning;
 use crate::wallet::{IntentId, prepare_probed, routed};
 
 /// What "Probe first" found, for the form as it was (`generation`).
@@ -40,6 +43,21 @@ pub(super) fn with_contact_hints(
 }
 
 impl Send {
+    /// What the graph says about the receiver before sending, explained as
+    /// the CLI does (issue 17): a node without bit 55 will likely refuse
+    /// (Eclair's default), with AMP offered when it announces bit 30/31.
+    pub fn receiver_warning(&self, env: &Env<'_>) -> Option<String> {
+        let probe = self.probe(env)?;
+        let warning = probe.warning()?;
+        Some(match (warning, &probe.graph) {
+            (RecipientWarning::NoKeysend, Ok(Some(graph))) => ReceiverWarning::NoKeysend {
+                amp: graph.accepts_amp,
+            }
+            .explain(),
+            (other, _) => other.to_string(),
+        })
+    }
+
     /// "Probe first": prepare the tip as it would be sent, then probe its
     /// route with the contact's hints. Nothing is paid.
     pub(super) fn probe_first(&mut self, cx: &Context<'_>) -> Action {

@@ -146,11 +146,11 @@ fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             Some(contact) => format!("To your contact {}", contact.name),
             None => "Not in your contacts".to_owned(),
         };
-        let warning = send.probe(env).and_then(|p| p.warning());
+        let warning = send.receiver_warning(env);
         let mut lines = column![widget::caption(who)].spacing(gap::XS);
         if let Some(warning) = warning {
             lines = lines.push(
-                text(widget::sentence(&warning.to_string()))
+                text(widget::sentence(&warning))
                     .size(size::SMALL)
                     .style(theme::toned(Tone::Warning)),
             );
