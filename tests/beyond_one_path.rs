@@ -103,7 +103,11 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
         (done.attempts, done.fee),
         "estimate against what the sim charged"
     );
-    assert_eq!(estimate.fee, Msat(126_000 + 251_000), "alice's and bob's fees");
+    assert_eq!(
+        estimate.fee,
+        Msat(126_000 + 251_000),
+        "alice's and bob's fees"
+    );
 
     let got = received_by(&sim, "oscar").await;
     assert_eq!(got.len(), 1, "one AMP set is one received payment");
@@ -242,7 +246,14 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
         max_fee_ppm: 10,
     };
     let too_cheap = rebalance::plan(&done.channels, greedy).expect("a valid plan");
-    let refused = within(rebalance::run(&node, &journal, "rebalance-2".into(), me, &too_cheap)).await;
+    let refused = within(rebalance::run(
+        &node,
+        &journal,
+        "rebalance-2".into(),
+        me,
+        &too_cheap,
+    ))
+    .await;
     assert!(
         matches!(
             refused,

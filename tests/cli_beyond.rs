@@ -213,16 +213,25 @@ fn a_private_node_is_reached_with_a_hint() {
 
     // Or taken from one of kate's invoices: its `r` field becomes the hint.
     let invoice = satchel::sim::private_invoice("kate").unwrap();
-    satchel(home.path(), &["--demo", "contacts", "hint", "kate", &invoice])
-        .expect_code(0)
-        .assert_stdout_has("Saved 1 route hint(s)");
+    satchel(
+        home.path(),
+        &["--demo", "contacts", "hint", "kate", &invoice],
+    )
+    .expect_code(0)
+    .assert_stdout_has("Saved 1 route hint(s)");
     satchel(home.path(), &["--demo", "send", "kate", "500", "--yes"])
         .expect_code(0)
         .assert_stdout_has("Payment succeeded");
     // Another node's invoice gives no hints for kate.
-    let _ = satchel(home.path(), &["--demo", "contacts", "add", "oscar", &demo_id("oscar")])
-        .expect_code(0);
-    satchel(home.path(), &["--demo", "contacts", "hint", "oscar", &invoice])
-        .expect_code(2)
-        .assert_stderr_has("not from this contact");
+    let _ = satchel(
+        home.path(),
+        &["--demo", "contacts", "add", "oscar", &demo_id("oscar")],
+    )
+    .expect_code(0);
+    satchel(
+        home.path(),
+        &["--demo", "contacts", "hint", "oscar", &invoice],
+    )
+    .expect_code(2)
+    .assert_stderr_has("not from this contact");
 }

@@ -21,7 +21,11 @@ const LATENCY: Duration = Duration::from_millis(200);
 
 /// Start `command` paused at `point`, kill it there, and return the one
 /// journal entry it left behind.
-async fn kill_at(bench: &Bench, command: std::process::Command, point: &'static str) -> JournalEntry {
+async fn kill_at(
+    bench: &Bench,
+    command: std::process::Command,
+    point: &'static str,
+) -> JournalEntry {
     let paused = blocking(move || child::start_paused(command, point)).await;
     let paused = paused.unwrap_or_else(|run| panic!("never paused at {point}:\n{}", run.output()));
     let status = blocking(move || paused.kill()).await;
@@ -66,7 +70,11 @@ async fn assert_once(bench: &Bench, node: &SharedNode, entry: &JournalEntry, has
     let payments = node_payments(node).await;
     assert_eq!(payments.len(), 1, "exactly one payment: {payments:?}");
     assert_eq!(payments[0].hash, hash);
-    assert_eq!(stored.fee, Some(payments[0].fee), "the journal's fee is the node's");
+    assert_eq!(
+        stored.fee,
+        Some(payments[0].fee),
+        "the journal's fee is the node's"
+    );
     assert!(bench.journal().unfinished().unwrap().is_empty());
 }
 
@@ -93,7 +101,11 @@ async fn an_amp_send_killed_after_dispatch_is_found_by_its_set_id_and_not_resent
         "the set id LND drew was written from its first answer"
     );
     let set_id = entry.hash();
-    assert_eq!(payments_with(&node, set_id).await, 1, "the node knows it by that id");
+    assert_eq!(
+        payments_with(&node, set_id).await,
+        1,
+        "the node knows it by that id"
+    );
     assert_once(&bench, &node, &entry, set_id).await;
     // A resend of the finished entry is refused; still one payment.
     let stored = bench.journal().get(&entry.intent_id).unwrap().unwrap();
@@ -104,7 +116,12 @@ async fn an_amp_send_killed_after_dispatch_is_found_by_its_set_id_and_not_resent
     )))
     .await;
     assert!(
-        matches!(again.as_slice(), [wallet::SendEvent::Error(wallet::SendError::NotResendable { .. })]),
+        matches!(
+            again.as_slice(),
+            [wallet::SendEvent::Error(
+                wallet::SendError::NotResendable { .. }
+            )]
+        ),
         "{again:?}"
     );
     assert_eq!(node_payments(&node).await.len(), 1);
@@ -132,7 +149,10 @@ async fn an_amp_payment_whose_set_id_never_reached_the_journal_is_found_by_its_a
     let entry = journal.begin("amp-1", &keysend).unwrap();
     let placeholder = entry.hash();
     let sent = within(final_update(node.send(keysend))).await;
-    assert_ne!(sent.hash, placeholder, "LND names it by a set id of its own");
+    assert_ne!(
+        sent.hash, placeholder,
+        "LND names it by a set id of its own"
+    );
     assert_eq!(payments_with(&node, placeholder).await, 0);
 
     let found = within(wallet::reconcile(&node, &journal)).await.unwrap();
@@ -145,9 +165,15 @@ async fn an_amp_payment_whose_set_id_never_reached_the_journal_is_found_by_its_a
 }
 
 /// The last update of a payment stream (its final state).
-async fn final_update(stream: satchel::node::NodeStream<satchel::node::PaymentUpdate>) -> satchel::node::PaymentUpdate {
+async fn final_update(
+    stream: satchel::node::NodeStream<satchel::node::PaymentUpdate>,
+) -> satchel::node::PaymentUpdate {
     let updates: Vec<_> = futures::StreamExt::collect(stream).await;
-    updates.into_iter().last().expect("an update").expect("no error")
+    updates
+        .into_iter()
+        .last()
+        .expect("an update")
+        .expect("no error")
 }
 
 /// `satchel rebalance` out through the channel with bob, back in through
@@ -156,9 +182,22 @@ async fn rebalance_command(bench: &Bench, node: &SharedNode) -> std::process::Co
     let peers = within(node.peers()).await.unwrap();
     let bob = bench.sim().node_id("bob").unwrap();
     let alice = bench.sim().node_id("alice").unwrap().to_hex();
-    let out = peers.iter().find(|p| p.id == bob).unwrap().chan_id.to_string();
+    let out = peers
+        .iter()
+        .find(|p| p.id == bob)
+        .unwrap()
+        .chan_id
+        .to_string();
     bench.cli().node(&[
-        "rebalance", "--out", &out, "--in", &alice, "100000", "--max-fee-ppm", "1000", "--yes",
+        "rebalance",
+        "--out",
+        &out,
+        "--in",
+        &alice,
+        "100000",
+        "--max-fee-ppm",
+        "1000",
+        "--yes",
     ])
 }
 
@@ -193,7 +232,11 @@ async fn a_rebalance_killed_before_dispatch_moves_nothing_and_is_not_doubled_by_
     );
     let stored = bench.journal().get(&entry.intent_id).unwrap().unwrap();
     assert_eq!(stored.state, JournalState::NotSent);
-    assert_eq!(node_payments(&node).await.len(), 0, "nothing sent by the rerun");
+    assert_eq!(
+        node_payments(&node).await.len(),
+        0,
+        "nothing sent by the rerun"
+    );
     // Sent on the user's word, with its route: exactly once.
     let events: Vec<_> = within(futures::StreamExt::collect(wallet::resend_same(
         node.clone(),

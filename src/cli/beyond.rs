@@ -14,8 +14,8 @@ use crate::keysend::NodeId;
 use crate::node::routing::{HopHint, Routing};
 use crate::node::{OutgoingKeysend, PaymentStatus, PaymentUpdate, SharedNode};
 use crate::store::Paths;
-use crate::wallet::{self, Journal, SendEvent};
 use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
+use crate::wallet::{self, Journal, SendEvent};
 
 /// The `--hint` flags, then the hints the destination's contact holds.
 pub(super) fn hints(
@@ -189,16 +189,15 @@ pub(super) async fn amp(
     });
     progress("Sending as AMP (several shards, one payment)…");
     let mut shown = 0;
-    let events = wallet::send(node.clone(), journal, intent, keysend).inspect(move |event| {
-        match event {
+    let events =
+        wallet::send(node.clone(), journal, intent, keysend).inspect(move |event| match event {
             SendEvent::Progress(update) if update.attempts != shown => {
                 shown = update.attempts;
                 progress(&format!("  in flight: {shown} shard(s)"));
             }
             SendEvent::Finished(update) if !json => amp_sent(update),
             _ => {}
-        }
-    });
+        });
     let output = match json {
         true => payment::Output::Json,
         false => payment::Output::Text,

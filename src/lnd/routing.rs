@@ -7,8 +7,8 @@ use futures::{FutureExt, StreamExt};
 use super::client::{Lnd, unary};
 use super::convert::payment;
 use super::stream::{open, until};
-use crate::keysend::{NodeId, PaymentHash};
 use crate::keysend::record::KEYSEND_PREIMAGE;
+use crate::keysend::{NodeId, PaymentHash};
 use crate::node::journaled::LOCAL_ROUTING_RECORD;
 use crate::node::routing::{Probe, Routing};
 use crate::node::{

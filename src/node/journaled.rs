@@ -50,9 +50,7 @@ impl OutgoingKeysend {
     /// This payment sent with `routing`, kept with it in the journal. An
     /// AMP payment gets a fresh payment address (see the module docs).
     pub fn with_routing(mut self, routing: Routing) -> Self {
-        let payment_addr = routing
-            .amp
-            .then(|| hex::encode(rand::random::<[u8; 32]>()));
+        let payment_addr = routing.amp.then(|| hex::encode(rand::random::<[u8; 32]>()));
         let routed = RoutedSend {
             routing,
             payment_addr,

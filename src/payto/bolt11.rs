@@ -240,7 +240,9 @@ fn read_route(value: &[u8]) -> Result<Vec<HopHint>, Bolt11Error> {
         .chunks(HOP_HINT_BYTES)
         .map(|hop| {
             let int = |range: std::ops::Range<usize>| {
-                hop[range].iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+                hop[range]
+                    .iter()
+                    .fold(0u64, |acc, b| acc << 8 | u64::from(*b))
             };
             Ok(HopHint {
                 node: NodeId::from_slice(&hop[..33]).map_err(|_| Bolt11Error::BadField('r'))?,

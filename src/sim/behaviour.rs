@@ -166,7 +166,11 @@ pub fn private_invoice(name: &str) -> Option<String> {
         expiry_secs: 3_600,
         min_final_cltv: 80,
     };
-    Some(bolt11::encode_with_hints(&invoice, &[vec![hint]], &graph::secret_key(name)))
+    Some(bolt11::encode_with_hints(
+        &invoice,
+        &[vec![hint]],
+        &graph::secret_key(name),
+    ))
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::keysend::{Msat, NodeId, Preimage, Records};
 use crate::node::routing::Routing;
 use crate::node::{NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
 
-use super::{Journal, JournalEntry, Reconciled, SendEvent};
 use super::SEND_TIMEOUT;
+use super::{Journal, JournalEntry, Reconciled, SendEvent};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +148,10 @@ pub fn is_rebalance(entry: &JournalEntry) -> bool {
 /// An earlier rebalance of the same amount out of the same channel that
 /// reconcile found unfinished or never sent: running this one as well
 /// could move the liquidity twice.
-pub fn unfinished_twin<'a>(found: &'a [Reconciled], plan: &RebalancePlan) -> Option<&'a JournalEntry> {
+pub fn unfinished_twin<'a>(
+    found: &'a [Reconciled],
+    plan: &RebalancePlan,
+) -> Option<&'a JournalEntry> {
     found.iter().map(Reconciled::entry).find(|entry| {
         let routing = entry.keysend.routed().map(|r| r.routing);
         is_rebalance(entry)

@@ -8,8 +8,9 @@ use super::{Journal, JournalEntry};
 use crate::keysend::{NodeId, PaymentHash};
 use crate::node::routing::{HopHint, Routing};
 use crate::node::{
-    Balance, FeeEstimate, GraphNode, Node, NodeError, NodeFuture, NodeInfo, NodeStream, OutgoingKeysend,
-    PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage, SharedNode,
+    Balance, FeeEstimate, GraphNode, Node, NodeError, NodeFuture, NodeInfo, NodeStream,
+    OutgoingKeysend, PaymentUpdate, Peer, Permissions, ReceivedKeysend, ReceivedPage, SentPage,
+    SharedNode,
 };
 
 /// The route hints a contact holds, parsed; the first that does not parse
@@ -43,9 +44,11 @@ pub fn hints_from_invoice(text: &str, payee: &NodeId) -> Result<Vec<HopHint>, St
         .filter_map(|route| route.last().cloned())
         .collect();
     match hints.is_empty() {
-        true => Err("the invoice carries no route hints (no `r` field): its node is \
+        true => Err(
+            "the invoice carries no route hints (no `r` field): its node is \
                      reachable without them, or ask for an invoice of a private channel"
-            .into()),
+                .into(),
+        ),
         false => Ok(hints),
     }
 }

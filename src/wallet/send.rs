@@ -251,7 +251,11 @@ impl Driver {
             return entry;
         }
         let (intent, set_id) = (entry.intent_id.clone(), update.hash);
-        match self.journal.call(move |j| j.identify(&intent, set_id)).await {
+        match self
+            .journal
+            .call(move |j| j.identify(&intent, set_id))
+            .await
+        {
             Ok(named) => named,
             Err(error) => {
                 self.emit_error(error.into());

@@ -164,7 +164,8 @@ fn probe_first_shows_reachability_and_fee_and_pays_nothing() {
     let found = h.app.session().unwrap().send().probe_first_text();
     let found = found.expect("the probe's answer");
     assert!(
-        found.starts_with("Reachable over 3 hops; routing fee") && found.ends_with("Nothing was paid."),
+        found.starts_with("Reachable over 3 hops; routing fee")
+            && found.ends_with("Nothing was paid."),
         "{found}"
     );
     assert!(h.shows(&found), "shown on the form");
@@ -187,7 +188,9 @@ fn probe_first_shows_reachability_and_fee_and_pays_nothing() {
     });
     let found = stranger.app.session().unwrap().send().probe_first_text();
     assert!(
-        found.as_deref().is_some_and(|t| t.starts_with("Not reachable")),
+        found
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Not reachable")),
         "{found:?}"
     );
 }

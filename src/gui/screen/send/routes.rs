@@ -7,10 +7,10 @@
 use iced::Task;
 
 use super::{Action, Context, Message, Send};
+use crate::gui::screen::Env;
 use crate::keysend::NodeId;
 use crate::node::OutgoingKeysend;
 use crate::node::routing::{HopHint, Probe, Routing};
-use crate::gui::screen::Env;
 use crate::wallet::draft::RecipientWarning;
 use crate::wallet::receiver::ReceiverWarning;
 use crate::wallet::{IntentId, prepare_probed, routed};
@@ -23,10 +23,7 @@ pub struct ProbeFirst {
 }
 
 /// The hints the contact behind `destination` holds (none for a stranger).
-pub(super) fn hints_for(
-    cx: &Context<'_>,
-    destination: &NodeId,
-) -> Result<Vec<HopHint>, String> {
+pub(super) fn hints_for(cx: &Context<'_>, destination: &NodeId) -> Result<Vec<HopHint>, String> {
     cx.env
         .contacts
         .by_pubkey(destination)
@@ -82,13 +79,19 @@ impl Send {
                 let keysend = prepare_probed(&node, &info, request, balance, probe.as_ref())
                     .await
                     .map_err(|e| e.to_string())?;
-                node.probe(keysend, routing).await.map_err(|e| e.to_string())
+                node.probe(keysend, routing)
+                    .await
+                    .map_err(|e| e.to_string())
             },
             move |result| Message::ProbedFirst(ProbeFirst { generation, result }),
         ))
     }
 
-    pub(super) fn probed_first(&mut self, generation: u64, result: Result<Probe, String>) -> Action {
+    pub(super) fn probed_first(
+        &mut self,
+        generation: u64,
+        result: Result<Probe, String>,
+    ) -> Action {
         self.probe_first = Some(ProbeFirst { generation, result });
         Action::None
     }

@@ -332,7 +332,8 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
                     .into(),
                 _ => space().into(),
             };
-            let probe = widget::secondary("Probe first", ready.is_ok().then_some(Message::ProbeFirst));
+            let probe =
+                widget::secondary("Probe first", ready.is_ok().then_some(Message::ProbeFirst));
             let found = send.probe_first_text().map(widget::caption);
             let buttons = row![button.width(Length::Shrink), probe, why]
                 .spacing(gap::M)
