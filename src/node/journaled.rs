@@ -47,9 +47,14 @@ impl RoutedSend {
 }
 
 impl OutgoingKeysend {
-    /// This payment sent with `routing`, kept with it in the journal. An
-    /// AMP payment gets a fresh payment address (see the module docs).
+    /// This payment sent with `routing` (added to any it carries already,
+    /// e.g. a contact's hints), kept with it in the journal. An AMP payment
+    /// gets a fresh payment address (see the module docs).
     pub fn with_routing(mut self, routing: Routing) -> Self {
+        let routing = match self.routed() {
+            Some(kept) => kept.routing.merged(&routing),
+            None => routing,
+        };
         let payment_addr = routing.amp.then(|| hex::encode(rand::random::<[u8; 32]>()));
         let routed = RoutedSend {
             routing,
@@ -147,5 +152,27 @@ mod tests {
         assert_eq!(sent.routed().unwrap().routing, routing);
         assert_eq!(sent.hash(), sent.preimage.hash());
         assert!(sent.routed().unwrap().payment_addr.is_none());
+    }
+
+    #[test]
+    fn amp_on_top_of_hints_keeps_the_hints() {
+        let hint = crate::node::routing::HopHint {
+            node: crate::sim::demo_node(),
+            chan_id: 1,
+            fee_base_msat: 0,
+            fee_ppm: 0,
+            cltv_delta: 40,
+        };
+        let hinted = keysend().with_routing(Routing {
+            route_hints: vec![vec![hint]],
+            ..Routing::default()
+        });
+        let amp = hinted.with_routing(Routing {
+            amp: true,
+            ..Routing::default()
+        });
+        let routed = amp.routed().unwrap();
+        assert!(routed.routing.amp && routed.payment_addr.is_some());
+        assert_eq!(routed.routing.route_hints.len(), 1);
     }
 }
