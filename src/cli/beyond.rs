@@ -51,13 +51,8 @@ pub(super) fn contact_hints(
     // `r` fields are taken (issue 17).
     let mut checked: Vec<String> = Vec::new();
     for text in hints {
-        if crate::payto::Invoice::decode(text).is_ok() {
-            let taken = crate::wallet::routed::hints_from_invoice(text, &id)
-                .map_err(|err| CliError::BadInput(format!("invoice: {err}")))?;
-            checked.extend(taken.iter().map(HopHint::to_string));
-        } else {
-            checked.push(parse_hint(text)?.to_string());
-        }
+        let parsed = crate::wallet::routed::parse_hints(text, &id).map_err(CliError::BadInput)?;
+        checked.extend(parsed.iter().map(HopHint::to_string));
     }
     let found = book.by_pubkey(&id).map(|c| c.id);
     let contact_id = found.ok_or_else(|| CliError::UnknownContact(safe(contact, 80)))?;

@@ -53,6 +53,22 @@ pub fn hints_from_invoice(text: &str, payee: &NodeId) -> Result<Vec<HopHint>, St
     }
 }
 
+/// A contact's hints as typed or pasted (CLI arguments, the contact form):
+/// each word a hop hint `NODE_ID:CHAN_ID:FEE_BASE_MSAT:FEE_PPM:CLTV_DELTA`
+/// or one of `payee`'s BOLT11 invoices (see [`hints_from_invoice`]).
+pub fn parse_hints(text: &str, payee: &NodeId) -> Result<Vec<HopHint>, String> {
+    let mut hints = Vec::new();
+    for word in text.split_whitespace() {
+        if crate::payto::Invoice::decode(word).is_ok() {
+            hints.extend(hints_from_invoice(word, payee).map_err(|e| format!("invoice: {e}"))?);
+        } else {
+            let safe = crate::keysend::text::display_safe(word, 80);
+            hints.push(word.parse().map_err(|e| format!("hint {safe}: {e}"))?);
+        }
+    }
+    Ok(hints)
+}
+
 /// `keysend` carrying `hints` with it into the journal (so a resend after a
 /// crash uses them too); a keysend without hints, or paying an invoice
 /// (its own hints), is left as it is.

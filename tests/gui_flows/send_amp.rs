@@ -231,3 +231,42 @@ fn a_receiver_without_keysend_is_explained_before_sending() {
          (Eclair's default); ask them for an invoice"
     ));
 }
+
+#[test]
+fn a_contacts_route_hints_can_be_taken_from_one_of_their_invoices() {
+    use satchel::gui::screen::contacts::Message as ContactsMessage;
+    use satchel::gui::screen::contacts::form::Message as FormMessage;
+    let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Contacts)));
+    let form = |h: &mut Harness, message: FormMessage| {
+        h.update(Message::Session(SessionMessage::Contacts(ContactsMessage::Form(message))));
+    };
+    h.update(Message::Session(SessionMessage::Contacts(ContactsMessage::New)));
+    form(&mut h, FormMessage::NameChanged("kate".into()));
+    form(&mut h, FormMessage::PubkeyChanged(kate_id().to_hex()));
+    // Another node's invoice is refused with the reason.
+    let invoice = satchel::sim::private_invoice("kate").unwrap();
+    let oscar = h.node("oscar").to_hex();
+    form(&mut h, FormMessage::PubkeyChanged(oscar));
+    form(&mut h, FormMessage::HintsChanged(invoice.clone()));
+    form(&mut h, FormMessage::Save);
+    assert!(h.app.context().contacts.contacts().is_empty(), "not saved");
+    form(&mut h, FormMessage::PubkeyChanged(kate_id().to_hex()));
+    form(&mut h, FormMessage::HintsChanged(invoice));
+    form(&mut h, FormMessage::Save);
+    let book = &h.app.context().contacts;
+    let kate = book.by_pubkey(&kate_id()).expect("saved");
+    let hint = satchel::sim::route_hint_to("kate").unwrap();
+    assert_eq!(kate.route_hints, vec![hint], "the invoice's r field");
+
+    // A tip from the Send screen now reaches her.
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Send)));
+    send(&mut h, SendMessage::RecipientChanged("kate".into()));
+    send(&mut h, SendMessage::AmountChanged("700".into()));
+    send(&mut h, SendMessage::Send);
+    assert!(
+        matches!(stage(&h), Stage::Done(Outcome::Succeeded { .. })),
+        "{:?}",
+        stage(&h)
+    );
+}
