@@ -239,9 +239,13 @@ fn a_contacts_route_hints_can_be_taken_from_one_of_their_invoices() {
     let mut h = Harness::start(0, Harness::quiet_settings(), ContactBook::new());
     h.update(Message::Session(SessionMessage::Navigate(Screen::Contacts)));
     let form = |h: &mut Harness, message: FormMessage| {
-        h.update(Message::Session(SessionMessage::Contacts(ContactsMessage::Form(message))));
+        h.update(Message::Session(SessionMessage::Contacts(
+            ContactsMessage::Form(message),
+        )));
     };
-    h.update(Message::Session(SessionMessage::Contacts(ContactsMessage::New)));
+    h.update(Message::Session(SessionMessage::Contacts(
+        ContactsMessage::New,
+    )));
     form(&mut h, FormMessage::NameChanged("kate".into()));
     form(&mut h, FormMessage::PubkeyChanged(kate_id().to_hex()));
     // Another node's invoice is refused with the reason.

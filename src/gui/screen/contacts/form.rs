@@ -290,10 +290,13 @@ impl Form {
                 .on_toggle(Message::IdentityToggled),
             widget::field(
                 "Route hints (a private node)",
-                input("Paste one of their invoices, or NODE_ID:CHAN_ID:BASE:PPM:CLTV", &self.hints)
-                    .id("contact-hints")
-                    .font(theme::MONO)
-                    .on_input(Message::HintsChanged),
+                input(
+                    "Paste one of their invoices, or NODE_ID:CHAN_ID:BASE:PPM:CLTV",
+                    &self.hints
+                )
+                .id("contact-hints")
+                .font(theme::MONO)
+                .on_input(Message::HintsChanged),
                 None
             ),
         ]

@@ -40,19 +40,20 @@ pub(super) fn with_contact_hints(
 }
 
 impl Send {
-    /// What the graph says about the receiver before sending, explained as
-    /// the CLI does (issue 17): a node without bit 55 will likely refuse
-    /// (Eclair's default), with AMP offered when it announces bit 30/31.
-    pub fn receiver_warning(&self, env: &Env<'_>) -> Option<String> {
+    /// A receiver without bit 55, explained before sending as the CLI does
+    /// (issue 17): it will likely refuse (Eclair's default), with AMP
+    /// offered when it announces bit 30/31.
+    pub fn receiver_explanation(&self, env: &Env<'_>) -> Option<String> {
         let probe = self.probe(env)?;
-        let warning = probe.warning()?;
-        Some(match (warning, &probe.graph) {
-            (RecipientWarning::NoKeysend, Ok(Some(graph))) => ReceiverWarning::NoKeysend {
-                amp: graph.accepts_amp,
-            }
-            .explain(),
-            (other, _) => other.to_string(),
-        })
+        match (probe.warning()?, &probe.graph) {
+            (RecipientWarning::NoKeysend, Ok(Some(graph))) => Some(
+                ReceiverWarning::NoKeysend {
+                    amp: graph.accepts_amp,
+                }
+                .explain(),
+            ),
+            _ => None,
+        }
     }
 
     /// "Probe first": prepare the tip as it would be sent, then probe its

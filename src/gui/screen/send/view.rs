@@ -146,14 +146,17 @@ fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
             Some(contact) => format!("To your contact {}", contact.name),
             None => "Not in your contacts".to_owned(),
         };
-        let warning = send.receiver_warning(env);
+        let warning = send.probe(env).and_then(|p| p.warning());
         let mut lines = column![widget::caption(who)].spacing(gap::XS);
         if let Some(warning) = warning {
             lines = lines.push(
-                text(widget::sentence(&warning))
+                text(widget::sentence(&warning.to_string()))
                     .size(size::SMALL)
                     .style(theme::toned(Tone::Warning)),
             );
+        }
+        if let Some(why) = send.receiver_explanation(env) {
+            lines = lines.push(widget::caption(widget::sentence(&why)));
         }
         if let Some(even) = even_records_note(send, env) {
             lines = lines.push(widget::caption(even));
