@@ -10,6 +10,7 @@ use futures::stream::BoxStream;
 
 use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records};
 
+pub mod journaled;
 pub mod permissions;
 pub mod routing;
 pub use permissions::{Feature, Permissions};
@@ -76,6 +77,29 @@ pub trait Node: Send + Sync + 'static {
         _routing: routing::Routing,
     ) -> NodeFuture<routing::Probe> {
         Box::pin(async { Err(NodeError::Other("this node cannot probe".into())) })
+    }
+    /// Issue 17: the best route for `keysend` that uses none of the directed
+    /// node pairs in `avoid` (LND QueryRoutes `ignored_pairs`).
+    fn route_avoiding(
+        &self,
+        _keysend: &OutgoingKeysend,
+        _avoid: Vec<(NodeId, NodeId)>,
+    ) -> NodeFuture<routing::ShardRoute> {
+        Box::pin(async { Err(NodeError::Other("this node cannot query routes".into())) })
+    }
+    /// Issue 17: the payment (an AMP set) whose shards carry `payment_addr`,
+    /// created at or after `since_secs` (Unix seconds); `Ok(None)` when the
+    /// node has none. A node that cannot look gives an error, never `None`.
+    fn find_by_payment_addr(
+        &self,
+        _payment_addr: [u8; 32],
+        _since_secs: u64,
+    ) -> NodeFuture<Option<PaymentHash>> {
+        Box::pin(async {
+            Err(NodeError::Other(
+                "this node cannot look payments up by address".into(),
+            ))
+        })
     }
     /// Which features the macaroon allows (LND's CheckMacaroonPermissions).
     fn permissions(&self) -> NodeFuture<Permissions> {
@@ -167,6 +191,8 @@ pub struct GraphNode {
     pub color: String,
     /// Advertises keysend (bit 54/55). Missing is a warning, not proof.
     pub accepts_keysend: bool,
+    /// Advertises AMP (bit 30/31, issue 17).
+    pub accepts_amp: bool,
     pub num_channels: u32,
     pub total_capacity: Msat,
 }
@@ -208,6 +234,8 @@ impl OutgoingKeysend {
         self.records
             .get(&LOCAL_INVOICE_RECORD)
             .and_then(|v| PaymentHash::from_slice(v.get(..32)?))
+            // Issue 17: an AMP payment is known by the set id LND drew.
+            .or_else(|| self.amp_set_id())
             .unwrap_or_else(|| self.preimage.hash())
     }
 

@@ -12,8 +12,10 @@ use satchel::keysend::{Msat, NodeId, Records};
 use satchel::lnd::Lnd;
 use satchel::node::routing::{HopHint, Routing};
 use satchel::node::{Node, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
+use satchel::wallet::amp_fee;
 use satchel::wallet::rebalance::{self, RebalanceRequest};
 use satchel::wallet::receiver::{ReceiverCheck, ReceiverWarning};
+use satchel::wallet::{Journal, JournalState};
 
 fn shared(node: Lnd) -> SharedNode {
     std::sync::Arc::new(node)
@@ -77,6 +79,10 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     assert!(before.offers_amp(), "oscar announces bit 31");
     assert!(before.explain_failure(as_keysend).contains("--amp"));
 
+    let estimate = within(amp_fee::estimate(&node, &big()))
+        .await
+        .expect("estimated")
+        .expect("a split with routes");
     let amp = Routing {
         amp: true,
         ..Routing::default()
@@ -90,6 +96,18 @@ async fn a_large_tip_fails_as_keysend_and_succeeds_as_amp_received_and_decoded()
     );
     assert!(done.attempts >= 2, "sent in shards: {}", done.attempts);
     assert!(done.fee > Msat::ZERO && done.fee <= Msat::from_sat(5_000));
+    // The estimate before sending is what the node then charged: the
+    // second shard had to come in through bob, who charges more.
+    assert_eq!(
+        (estimate.shards, estimate.fee),
+        (done.attempts, done.fee),
+        "estimate against what the sim charged"
+    );
+    assert_eq!(
+        estimate.fee,
+        Msat(126_000 + 251_000),
+        "alice's and bob's fees"
+    );
 
     let got = received_by(&sim, "oscar").await;
     assert_eq!(got.len(), 1, "one AMP set is one received payment");
@@ -151,6 +169,28 @@ fn channel(channels: &[Peer], peer: NodeId) -> Peer {
 }
 
 #[tokio::test]
+async fn an_amp_estimate_of_one_shard_is_the_single_route_fee() {
+    let sim = start().await;
+    let node = shared(connect_admin(&sim.handle).await);
+    let oscar = id(&sim, "oscar");
+    let small = generous(keysend(oscar, 100_000, tip("small")));
+    let estimate = within(amp_fee::estimate(&node, &small))
+        .await
+        .expect("estimated")
+        .expect("a route");
+    let single = within(node.estimate_fee(&small)).await.expect("a route");
+    assert_eq!((estimate.shards, estimate.fee), (1, single.fee));
+    let amp = Routing {
+        amp: true,
+        ..Routing::default()
+    };
+    let done = within(outcome(node.send_routed(small, amp)))
+        .await
+        .expect("a final update");
+    assert_eq!((done.attempts, done.fee), (1, estimate.fee));
+}
+
+#[tokio::test]
 async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
     let sim = start().await;
     let node = shared(connect_admin(&sim.handle).await);
@@ -168,9 +208,21 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
     )
     .expect("a valid plan");
     assert_eq!(plan.fee_limit, Msat::from_sat(100));
-    let done = within(rebalance::run(&node, me, &plan))
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = Journal::open(&dir.path().join("journal.db")).expect("journal");
+    let intent = "rebalance-1".to_owned();
+    let done = within(rebalance::run(&node, &journal, intent.clone(), me, &plan))
         .await
         .expect("rebalanced");
+    let entry = journal.get(&intent).unwrap().expect("journaled");
+    assert_eq!(entry.state, JournalState::Succeeded);
+    assert_eq!(entry.fee, Some(done.fee));
+    assert!(rebalance::is_rebalance(&entry), "its route is kept with it");
+    let again = within(rebalance::run(&node, &journal, intent, me, &plan)).await;
+    assert!(
+        matches!(again, Err(rebalance::RebalanceError::Journal(_))),
+        "the same rebalance twice (a double click) is refused: {again:?}"
+    );
     assert!(
         done.fee > Msat::ZERO && done.fee <= plan.fee_limit,
         "{:?}",
@@ -194,7 +246,14 @@ async fn a_rebalance_moves_exactly_the_amount_within_the_fee_limit() {
         max_fee_ppm: 10,
     };
     let too_cheap = rebalance::plan(&done.channels, greedy).expect("a valid plan");
-    let refused = within(rebalance::run(&node, me, &too_cheap)).await;
+    let refused = within(rebalance::run(
+        &node,
+        &journal,
+        "rebalance-2".into(),
+        me,
+        &too_cheap,
+    ))
+    .await;
     assert!(
         matches!(
             refused,

@@ -112,7 +112,10 @@ fn a_large_tip_is_offered_amp_and_succeeds_with_it() {
         ],
     )
     .expect_code(0);
+    // The estimate shown before sending is what the payment then cost.
+    amp.assert_stdout_has("As AMP: 2 shards, estimated fee 377 sat in all");
     amp.assert_stdout_has("Sent 2,500,000 sat as AMP in 2 shards");
+    amp.assert_stdout_has("fee 377 sat.");
 }
 
 #[test]
@@ -207,4 +210,28 @@ fn a_private_node_is_reached_with_a_hint() {
         .expect_code(0)
         .assert_stdout_has("Route hints cleared.");
     let _ = satchel(home.path(), &["--demo", "send", "kate", "500", "--yes"]).expect_code(5);
+
+    // Or taken from one of kate's invoices: its `r` field becomes the hint.
+    let invoice = satchel::sim::private_invoice("kate").unwrap();
+    satchel(
+        home.path(),
+        &["--demo", "contacts", "hint", "kate", &invoice],
+    )
+    .expect_code(0)
+    .assert_stdout_has("Saved 1 route hint(s)");
+    satchel(home.path(), &["--demo", "send", "kate", "500", "--yes"])
+        .expect_code(0)
+        .assert_stdout_has("Payment succeeded");
+    // Another node's invoice gives no hints for kate.
+    let _ = satchel(
+        home.path(),
+        &["--demo", "contacts", "add", "oscar", &demo_id("oscar")],
+    )
+    .expect_code(0);
+    satchel(
+        home.path(),
+        &["--demo", "contacts", "hint", "oscar", &invoice],
+    )
+    .expect_code(2)
+    .assert_stderr_has("not from this contact");
 }

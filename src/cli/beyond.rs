@@ -8,11 +8,14 @@ use futures::StreamExt;
 
 use super::args::BeyondFlags;
 use super::exit::CliError;
+use super::payment;
 use super::report::{print_json, progress, safe, sats};
 use crate::keysend::NodeId;
 use crate::node::routing::{HopHint, Routing};
-use crate::node::{OutgoingKeysend, PaymentStatus, SharedNode};
+use crate::node::{OutgoingKeysend, PaymentStatus, PaymentUpdate, SharedNode};
+use crate::store::Paths;
 use crate::wallet::receiver::{ReceiverCheck, ReceiverWarning};
+use crate::wallet::{self, Journal, SendEvent};
 
 /// The `--hint` flags, then the hints the destination's contact holds.
 pub(super) fn hints(
@@ -44,10 +47,13 @@ pub(super) fn contact_hints(
     if matched.is_none() {
         return Err(CliError::UnknownContact(safe(contact, 80)));
     }
-    let checked: Vec<String> = hints
-        .iter()
-        .map(|text| parse_hint(text).map(|hint| hint.to_string()))
-        .collect::<Result<_, _>>()?;
+    // Each argument is a hop hint, or one of the contact's invoices whose
+    // `r` fields are taken (issue 17).
+    let mut checked: Vec<String> = Vec::new();
+    for text in hints {
+        let parsed = crate::wallet::routed::parse_hints(text, &id).map_err(CliError::BadInput)?;
+        checked.extend(parsed.iter().map(HopHint::to_string));
+    }
     let found = book.by_pubkey(&id).map(|c| c.id);
     let contact_id = found.ok_or_else(|| CliError::UnknownContact(safe(contact, 80)))?;
     let count = checked.len();
@@ -140,54 +146,70 @@ pub(super) async fn probe(
     Ok(())
 }
 
+/// Before `send --amp`: how many shards and what fee to expect
+/// (`wallet::amp_fee`). No estimate is a note, not a refusal: the node
+/// decides the split.
+pub(super) async fn amp_estimate(node: &SharedNode, keysend: &OutgoingKeysend) {
+    match wallet::amp_fee::estimate(node, keysend).await {
+        Ok(Some(found)) => println!(
+            "As AMP: {} shard{}, estimated fee {} in all (fee limit {}).",
+            found.shards,
+            if found.shards == 1 { "" } else { "s" },
+            found.fee,
+            keysend.fee_limit
+        ),
+        Ok(None) => progress(&format!(
+            "note: no split into up to {} shards finds a route within the fee limit; the node may \
+             still find one.",
+            wallet::amp_fee::MAX_SHARDS
+        )),
+        Err(err) => progress(&format!("note: no AMP fee estimate: {err}")),
+    }
+}
+
 /// `send --amp`: LND splits the payment into shards over several paths;
-/// every shard carries the same records. Not journaled: LND names an AMP
-/// payment by a set id it draws, so it cannot be recorded before sending.
+/// every shard carries the same records. Journaled like a keysend (issue
+/// 17): written down with the payment address Satchel draws before the node
+/// hears of it, named by the set id LND draws from its first answer, found
+/// again by either after a crash.
 pub(super) async fn amp(
-    node: &SharedNode,
-    keysend: OutgoingKeysend,
+    (node, journal): (&SharedNode, Journal),
+    (intent, keysend): (String, OutgoingKeysend),
+    paths: &Paths,
     json: bool,
 ) -> Result<(), CliError> {
-    let routing = Routing {
+    let keysend = keysend.with_routing(Routing {
         amp: true,
         ..Routing::default()
-    };
+    });
     progress("Sending as AMP (several shards, one payment)…");
-    let mut updates = node.send_routed(keysend, routing);
     let mut shown = 0;
-    while let Some(update) = updates.next().await {
-        let update = update?;
-        if update.attempts != shown && !update.status.is_final() {
-            shown = update.attempts;
-            progress(&format!("  in flight: {shown} shard(s)"));
-        }
-        match update.status {
-            PaymentStatus::Succeeded { .. } => {
-                if json {
-                    return print_json(&serde_json::json!({
-                        "status": "succeeded",
-                        "amp": true,
-                        "payment_id": update.hash.to_hex(),
-                        "amount_msat": update.amount.0,
-                        "fee_msat": update.fee.0,
-                        "shards": update.attempts,
-                    }));
-                }
-                println!(
-                    "Sent {} as AMP in {} shard{} (set id {}), fee {}.",
-                    sats(update.amount),
-                    update.attempts,
-                    if update.attempts == 1 { "" } else { "s" },
-                    &update.hash.to_hex()[..16],
-                    update.fee
-                );
-                return Ok(());
+    let events =
+        wallet::send(node.clone(), journal, intent, keysend).inspect(move |event| match event {
+            SendEvent::Progress(update) if update.attempts != shown => {
+                shown = update.attempts;
+                progress(&format!("  in flight: {shown} shard(s)"));
             }
-            PaymentStatus::Failed(failure) => return Err(CliError::PaymentFailed(failure)),
+            SendEvent::Finished(update) if !json => amp_sent(update),
             _ => {}
-        }
+        });
+    let output = match json {
+        true => payment::Output::Json,
+        false => payment::Output::Text,
+    };
+    payment::follow_as(events, paths, output).await
+}
+
+/// The line for an AMP payment that succeeded: its shards and set id.
+fn amp_sent(update: &PaymentUpdate) {
+    if let PaymentStatus::Succeeded { .. } = update.status {
+        println!(
+            "Sent {} as AMP in {} shard{} (set id {}), fee {}.",
+            sats(update.amount),
+            update.attempts,
+            if update.attempts == 1 { "" } else { "s" },
+            &update.hash.to_hex()[..16],
+            update.fee
+        );
     }
-    Err(CliError::PaymentUnknown(
-        "the node closed the AMP payment stream before it finished".into(),
-    ))
 }

@@ -117,8 +117,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Channels(flag)) => on_node(args, None, async |node, _| {
             channels::run(node, flag.json).await
         }),
-        Some(Command::Rebalance(rebalance)) => on_node(args, None, async |node, _| {
-            rebalance::run(node, rebalance).await
+        Some(Command::Rebalance(rebalance)) => on_node(args, None, async |node, paths| {
+            rebalance::run(node, paths, rebalance).await
         }),
         Some(Command::Nwc(command)) => nwc::run(args, command),
     };

@@ -5,14 +5,17 @@
 use super::args::RebalanceArgs;
 use super::channels;
 use super::exit::CliError;
+use super::journal;
 use super::report::{confirm, progress, safe, sats};
 use crate::keysend::Msat;
 use crate::node::SharedNode;
 use crate::node::routing::parse_chan_id;
+use crate::store::Paths;
 use crate::wallet::rebalance::{self, RebalanceError, RebalanceRequest};
+use crate::wallet::{self, IntentId};
 
 /// Run `rebalance`.
-pub async fn run(node: &SharedNode, args: &RebalanceArgs) -> Result<(), CliError> {
+pub async fn run(node: &SharedNode, paths: &Paths, args: &RebalanceArgs) -> Result<(), CliError> {
     let request = RebalanceRequest {
         out_chan: parse_chan_id(&args.out).map_err(CliError::BadInput)?,
         in_peer: args.in_peer.parse().map_err(|source| CliError::BadPubkey {
@@ -38,9 +41,27 @@ pub async fn run(node: &SharedNode, args: &RebalanceArgs) -> Result<(), CliError
         plan.fee_limit,
         plan.request.max_fee_ppm
     );
+    // Journaled like a keysend: earlier payments are settled first, and an
+    // unfinished rebalance like this one is never doubled silently.
+    let journal = super::history::open_node(node, paths).await?.journal;
+    let found = wallet::reconcile(node, &journal).await?;
+    journal::report(&found, paths, None);
+    if let Some(twin) = rebalance::unfinished_twin(&found, &plan) {
+        return Err(CliError::BadInput(format!(
+            "an earlier rebalance of the same amount out of channel {} is not finished ({}); \
+             running this one as well could move the liquidity twice: see `satchel sent`, and \
+             `sent --resend {}` if it was never sent",
+            plan.out.chan_id,
+            journal::describe(twin),
+            journal::short_hash(twin)
+        )));
+    }
     confirm("Rebalance?", args.yes)?;
     progress("Paying yourself around the circle…");
-    let done = rebalance::run(node, own, &plan).await.map_err(refused)?;
+    let intent = format!("rebalance-{}", IntentId::new().as_str());
+    let done = rebalance::run(node, &journal, intent, own, &plan)
+        .await
+        .map_err(refused)?;
     println!(
         "Rebalanced {} over {} hops; fee {}.",
         sats(plan.request.amount),

@@ -148,6 +148,9 @@ pub(super) async fn keysend_to(
     if args.beyond.probe {
         return super::beyond::probe(node, keysend, args.json).await;
     }
+    if args.beyond.amp {
+        super::beyond::amp_estimate(node, &keysend).await;
+    }
     if draft.fee_above_amount() {
         let question = wallet::draft::fee_question(&draft);
         progress(&format!("note: {question}"));
@@ -155,8 +158,8 @@ pub(super) async fn keysend_to(
     }
     confirm("Send it?", args.yes)?;
     if args.beyond.amp {
-        let sent = super::beyond::amp(node, keysend, args.json).await;
-        return super::beyond::explain(sent, check.as_ref());
+        let sent = super::beyond::amp((node, journal), (intent.into(), keysend), paths, args.json);
+        return super::beyond::explain(sent.await, check.as_ref());
     }
     let events = wallet::send(node.clone(), journal, intent.into(), keysend);
     let output = match args.json {
@@ -323,6 +326,7 @@ mod tests {
             alias: "Al\u{202e}ice".into(),
             color: "#000000".into(),
             accepts_keysend: true,
+            accepts_amp: false,
             num_channels: 1,
             total_capacity: Msat::ZERO,
         };

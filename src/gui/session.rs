@@ -279,7 +279,10 @@ impl Session {
             Message::Settings(message) => self.settings_update(message, context),
             Message::Podcasts(message) => self.podcasts_update(message, context),
             Message::Channels(message) => {
-                match self.channels.update(message, &self.node, self.info.id) {
+                match self
+                    .channels
+                    .update(message, (&self.node, &self.journal), self.info.id)
+                {
                     channels::Action::None => Action::None,
                     channels::Action::Run(task) => run(task.map(Message::Channels)),
                 }

@@ -195,6 +195,38 @@ impl Node for Lnd {
         self.probe_with(&keysend, &routing)
     }
 
+    fn route_avoiding(
+        &self,
+        keysend: &OutgoingKeysend,
+        avoid: Vec<(NodeId, NodeId)>,
+    ) -> NodeFuture<crate::node::routing::ShardRoute> {
+        let (mut client, ctx) = (self.lightning.clone(), self.context("QueryRoutes"));
+        let mut request = convert::query_routes_request(keysend);
+        request.ignored_pairs = avoid
+            .iter()
+            .map(|(from, to)| lnrpc::NodePair {
+                from: from.as_bytes().to_vec(),
+                to: to.as_bytes().to_vec(),
+            })
+            .collect();
+        let destination = keysend.destination;
+        async move {
+            let routes = unary(ctx, client.query_routes(request))
+                .await
+                .map_err(|err| no_route(err, &destination))?;
+            convert::shard_route(routes).ok_or_else(|| no_route_to(&destination))
+        }
+        .boxed()
+    }
+
+    fn find_by_payment_addr(
+        &self,
+        payment_addr: [u8; 32],
+        since_secs: u64,
+    ) -> NodeFuture<Option<PaymentHash>> {
+        Lnd::find_by_payment_addr(self, payment_addr, since_secs)
+    }
+
     fn permissions(&self) -> NodeFuture<Permissions> {
         let lnd = self.clone();
         async move { Ok(lnd.check_permissions().await) }.boxed()

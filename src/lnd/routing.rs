@@ -7,8 +7,9 @@ use futures::{FutureExt, StreamExt};
 use super::client::{Lnd, unary};
 use super::convert::payment;
 use super::stream::{open, until};
-use crate::keysend::NodeId;
 use crate::keysend::record::KEYSEND_PREIMAGE;
+use crate::keysend::{NodeId, PaymentHash};
+use crate::node::journaled::LOCAL_ROUTING_RECORD;
 use crate::node::routing::{Probe, Routing};
 use crate::node::{
     NodeError, NodeFuture, NodeStream, OutgoingKeysend, PaymentFailure, PaymentUpdate,
@@ -24,7 +25,7 @@ impl Lnd {
         routing: &Routing,
     ) -> NodeStream<PaymentUpdate> {
         let (mut client, ctx) = (self.router.clone(), self.context("SendPaymentV2"));
-        let request = routed_request(keysend, routing);
+        let request = journaled_request(keysend, routing);
         let updates = open(
             ctx,
             async move { client.send_payment_v2(request).await },
@@ -59,6 +60,40 @@ impl Lnd {
         .boxed()
     }
 
+    /// The payment whose shards carry `payment_addr` (an AMP set, known by
+    /// its set id), among those created since `since_secs`: ListPayments
+    /// pages, oldest first (LND: `creation_date_start`, v0.16+).
+    pub(super) fn find_by_payment_addr(
+        &self,
+        payment_addr: [u8; 32],
+        since_secs: u64,
+    ) -> NodeFuture<Option<PaymentHash>> {
+        let (mut client, ctx) = (self.lightning.clone(), self.context("ListPayments"));
+        async move {
+            let mut offset = 0;
+            loop {
+                let request = lnrpc::ListPaymentsRequest {
+                    include_incomplete: true,
+                    index_offset: offset,
+                    max_payments: 500,
+                    creation_date_start: since_secs,
+                    ..Default::default()
+                };
+                let page = unary(ctx.clone(), client.list_payments(request)).await?;
+                if let Some(found) = page.payments.iter().find(|p| carries(p, &payment_addr)) {
+                    return payment::sent(found).map(|s| Some(s.hash)).ok_or_else(|| {
+                        NodeError::Other("the node sent an unreadable payment".into())
+                    });
+                }
+                if page.payments.is_empty() || page.last_index_offset <= offset {
+                    return Ok(None);
+                }
+                offset = page.last_index_offset;
+            }
+        }
+        .boxed()
+    }
+
     /// Send to a random hash without a keysend record and read how it failed.
     pub(super) fn probe_with(
         &self,
@@ -88,6 +123,33 @@ impl Lnd {
     }
 }
 
+/// The request for a payment that may carry its own routing (a journaled
+/// AMP send or rebalance, see `node::journaled`): that routing plus
+/// `routing`, and for AMP the payment address Satchel drew.
+pub(crate) fn journaled_request(
+    keysend: &OutgoingKeysend,
+    routing: &Routing,
+) -> routerrpc::SendPaymentRequest {
+    let Some(routed) = keysend.routed() else {
+        return routed_request(keysend, routing);
+    };
+    let mut request = routed_request(keysend, &routed.routing.merged(routing));
+    if let Some(addr) = routed.payment_addr().filter(|_| request.amp) {
+        request.payment_addr = addr.to_vec();
+    }
+    request
+}
+
+/// Whether one of `payment`'s shards carries `payment_addr` in its final
+/// hop's MPP record.
+fn carries(payment: &lnrpc::Payment, payment_addr: &[u8; 32]) -> bool {
+    payment.htlcs.iter().any(|htlc| {
+        let last = htlc.route.as_ref().and_then(|r| r.hops.last());
+        last.and_then(|hop| hop.mpp_record.as_ref())
+            .is_some_and(|mpp| mpp.payment_addr == payment_addr)
+    })
+}
+
 /// The keysend request plus routing; AMP drops the keysend record and the
 /// hash (LND picks the set id that identifies the payment).
 pub(crate) fn routed_request(
@@ -95,6 +157,7 @@ pub(crate) fn routed_request(
     routing: &Routing,
 ) -> routerrpc::SendPaymentRequest {
     let mut request = payment::send_request(keysend);
+    let _ = request.dest_custom_records.remove(&LOCAL_ROUTING_RECORD);
     if routing.amp {
         let _ = request.dest_custom_records.remove(&KEYSEND_PREIMAGE);
         request.payment_hash = Vec::new();

@@ -91,7 +91,8 @@ pub fn parse_chan_id(text: &str) -> Result<u64, String> {
 }
 
 /// How to route one payment beyond a plain keysend.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Routing {
     /// Spontaneous AMP (LND picks set id and shards; no keysend record).
     pub amp: bool,
@@ -103,6 +104,22 @@ pub struct Routing {
     pub last_hop: Option<NodeId>,
     /// Pay our own node (a circular rebalance).
     pub allow_self_payment: bool,
+}
+
+impl Routing {
+    /// `self` with `more`'s hints and restrictions added (`more` wins where
+    /// both set one).
+    pub fn merged(&self, more: &Routing) -> Routing {
+        let mut route_hints = self.route_hints.clone();
+        route_hints.extend(more.route_hints.iter().cloned());
+        Routing {
+            amp: self.amp || more.amp,
+            route_hints,
+            outgoing_chan_id: more.outgoing_chan_id.or(self.outgoing_chan_id),
+            last_hop: more.last_hop.or(self.last_hop),
+            allow_self_payment: self.allow_self_payment || more.allow_self_payment,
+        }
+    }
 }
 
 /// What a receiver's announced features say about spontaneous payments.
@@ -122,6 +139,23 @@ impl ReceiverFeatures {
             amp: bits.iter().any(|b| AMP_BITS.contains(b)),
         }
     }
+}
+
+/// `amount` in `parts` near-equal AMP shards (the first ones carry the
+/// rest), as the sim splits and as the fee estimate assumes.
+pub fn split(amount: u64, parts: u64) -> Vec<u64> {
+    let (base, rest) = (amount / parts, amount % parts);
+    (0..parts).map(|i| base + u64::from(i < rest)).collect()
+}
+
+/// One AMP shard's route as QueryRoutes found it (see `wallet::amp_fee`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRoute {
+    pub fee: Msat,
+    /// Hops including the destination.
+    pub hops: u32,
+    /// The node before the destination (`None`: a direct channel).
+    pub last_hop: Option<NodeId>,
 }
 
 /// What a probe (a payment to a hash nobody knows) found out.
@@ -160,6 +194,13 @@ mod tests {
         );
         let bad_fee = format!("{id}:5:x:1:40").parse::<HopHint>().unwrap_err();
         assert!(bad_fee.contains("base fee"), "{bad_fee}");
+    }
+
+    #[test]
+    fn splits_keep_every_msat_and_put_the_rest_first() {
+        assert_eq!(split(10, 3), vec![4, 3, 3]);
+        assert_eq!(split(7, 1), vec![7]);
+        assert_eq!(split(2_500_000_001, 2).iter().sum::<u64>(), 2_500_000_001);
     }
 
     #[test]

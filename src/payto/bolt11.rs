@@ -12,6 +12,7 @@ use secp256k1::{Message, SECP256K1, SecretKey};
 use sha2::{Digest, Sha256};
 
 use crate::keysend::{Msat, NodeId, PaymentHash};
+use crate::node::routing::HopHint;
 
 /// BOLT11: `x` absent means 3600 seconds.
 pub const DEFAULT_EXPIRY_SECS: u64 = 3600;
@@ -26,6 +27,10 @@ const TAG_DESCRIPTION_HASH: u8 = 23; // h
 const TAG_PAYEE: u8 = 19; // n
 const TAG_EXPIRY: u8 = 6; // x
 const TAG_MIN_FINAL_CLTV: u8 = 24; // c
+const TAG_ROUTE: u8 = 3; // r (issue 17: route hints)
+/// BOLT11 `r`: pubkey 33, short_channel_id 8, fee_base_msat 4,
+/// fee_proportional_millionths 4, cltv_expiry_delta 2.
+const HOP_HINT_BYTES: usize = 51;
 /// 65 bytes of signature and recovery id, in 5-bit groups.
 const SIGNATURE_FES: usize = 104;
 /// 35 bits of timestamp.
@@ -48,6 +53,8 @@ pub struct Invoice {
     pub min_final_cltv: u64,
     /// The signer: the `n` field or the key recovered from the signature.
     pub payee: NodeId,
+    /// The `r` fields: one route hint each (private channels into the payee).
+    pub route_hints: Vec<Vec<HopHint>>,
 }
 
 /// Why a string is not a payable BOLT11 invoice.
@@ -99,6 +106,7 @@ impl Invoice {
             expiry_secs: DEFAULT_EXPIRY_SECS,
             min_final_cltv: DEFAULT_MIN_FINAL_CLTV,
             payee: recovered,
+            route_hints: Vec::new(),
         };
         let hash = invoice.read_fields(&data[TIMESTAMP_FES..])?;
         invoice.payment_hash = PaymentHash::from_bytes(hash.ok_or(Bolt11Error::NoPaymentHash)?);
@@ -144,6 +152,7 @@ impl Invoice {
                 }
                 (TAG_EXPIRY, 1..=12) => self.expiry_secs = to_int(value),
                 (TAG_MIN_FINAL_CLTV, 1..=12) => self.min_final_cltv = to_int(value),
+                (TAG_ROUTE, _) => self.route_hints.push(read_route(value)?),
                 _ => {}
             }
         }
@@ -168,6 +177,16 @@ pub struct NewInvoice<'a> {
 
 /// Encode and sign `invoice` with `key` (the payee's node key).
 pub fn encode(invoice: &NewInvoice<'_>, key: &SecretKey) -> String {
+    encode_with_hints(invoice, &[], key)
+}
+
+/// [`encode`] with an `r` field per route hint (as LND adds for a private
+/// payee).
+pub fn encode_with_hints(
+    invoice: &NewInvoice<'_>,
+    route_hints: &[Vec<HopHint>],
+    key: &SecretKey,
+) -> String {
     let hrp = format!("ln{}{}", invoice.currency, hrp_amount(invoice.amount));
     let mut data = int_fes(invoice.timestamp, TIMESTAMP_FES);
     push_field(
@@ -192,6 +211,10 @@ pub fn encode(invoice: &NewInvoice<'_>, key: &SecretKey) -> String {
         TAG_MIN_FINAL_CLTV,
         &min_int_fes(invoice.min_final_cltv),
     );
+    for hint in route_hints {
+        let bytes: Vec<u8> = hint.iter().flat_map(hop_hint_bytes).collect();
+        push_field(&mut data, TAG_ROUTE, &to_fes(&bytes));
+    }
     let digest = signed_digest(&hrp, &data);
     let message = Message::from_digest(digest);
     let (recovery, compact) = SECP256K1
@@ -205,6 +228,41 @@ pub fn encode(invoice: &NewInvoice<'_>, key: &SecretKey) -> String {
         .into_iter()
         .map(|v| Fe32::try_from(v).expect("5-bit value"));
     Encoder::<_, Bech32>::new(fes, &hrp).chars().collect()
+}
+
+/// One `r` field: its hop hints, 51 bytes each.
+fn read_route(value: &[u8]) -> Result<Vec<HopHint>, Bolt11Error> {
+    let bytes = fes_to_bytes_exact(value);
+    if bytes.is_empty() || !bytes.len().is_multiple_of(HOP_HINT_BYTES) {
+        return Err(Bolt11Error::BadField('r'));
+    }
+    bytes
+        .chunks(HOP_HINT_BYTES)
+        .map(|hop| {
+            let int = |range: std::ops::Range<usize>| {
+                hop[range]
+                    .iter()
+                    .fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+            };
+            Ok(HopHint {
+                node: NodeId::from_slice(&hop[..33]).map_err(|_| Bolt11Error::BadField('r'))?,
+                chan_id: int(33..41),
+                fee_base_msat: int(41..45) as u32,
+                fee_ppm: int(45..49) as u32,
+                cltv_delta: int(49..51) as u32,
+            })
+        })
+        .collect()
+}
+
+/// A hop hint as the 51 bytes of an `r` field.
+fn hop_hint_bytes(hop: &HopHint) -> Vec<u8> {
+    let mut bytes = hop.node.as_bytes().to_vec();
+    bytes.extend(hop.chan_id.to_be_bytes());
+    bytes.extend(hop.fee_base_msat.to_be_bytes());
+    bytes.extend(hop.fee_ppm.to_be_bytes());
+    bytes.extend((hop.cltv_delta as u16).to_be_bytes());
+    bytes
 }
 
 /// `lnbcrt10u` -> (`bcrt`, 1000 sat).

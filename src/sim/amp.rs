@@ -17,6 +17,7 @@ use tonic::Status;
 
 use crate::keysend::record::KEYSEND_PREIMAGE;
 use crate::keysend::{NodeId, Records};
+use crate::node::routing::split;
 use crate::rpc::lnrpc::{self, HtlcAttempt, htlc_attempt, payment};
 use crate::rpc::routerrpc::SendPaymentRequest;
 
@@ -40,6 +41,9 @@ pub(crate) struct AmpSend {
     pub final_cltv_delta: u32,
     pub max_parts: u32,
     pub limits: Limits,
+    /// LND: the caller's `payment_addr`, else a random one; in every
+    /// shard's MPP record.
+    pub payment_addr: [u8; 32],
 }
 
 /// Check an `amp=true` SendPaymentV2 request as LND's router backend does.
@@ -83,6 +87,15 @@ pub(crate) fn validate(
             n => n,
         },
         limits: pay::limits(network, request)?,
+        payment_addr: match request.payment_addr.len() {
+            0 => rand::random(),
+            32 => request.payment_addr.clone().try_into().unwrap_or_default(),
+            n => {
+                return Err(Status::invalid_argument(format!(
+                    "payment_addr must be 32 bytes, got {n}"
+                )));
+            }
+        },
     })
 }
 
@@ -102,6 +115,10 @@ pub(crate) fn begin(shared: &Arc<Shared>, sender: usize, send: AmpSend) -> Resul
             for (child, shard) in planned.iter().enumerate() {
                 let mut route = convert::route(&network, shard, &send.records);
                 if let Some(last) = route.hops.last_mut() {
+                    last.mpp_record = Some(lnrpc::MppRecord {
+                        payment_addr: send.payment_addr.to_vec(),
+                        total_amt_msat: send.amount_msat as i64,
+                    });
                     last.amp_record = Some(lnrpc::AmpRecord {
                         root_share: root_share.to_vec(),
                         set_id: set_id.to_vec(),
@@ -172,12 +189,6 @@ fn shards(
         }
     }
     Err(RouteError::NoRoute)
-}
-
-/// `amount` in `parts` near-equal pieces (the first ones carry the rest).
-fn split(amount: u64, parts: u64) -> Vec<u64> {
-    let (base, rest) = (amount / parts, amount % parts);
-    (0..parts).map(|i| base + u64::from(i < rest)).collect()
 }
 
 /// Put a route's HTLCs in flight, or give them back.
@@ -326,16 +337,4 @@ fn child_preimage(amp: &lnrpc::AmpRecord) -> [u8; 32] {
         .chain_update(amp.child_index.to_be_bytes())
         .finalize()
         .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_every_msat() {
-        assert_eq!(split(10, 3), vec![4, 3, 3]);
-        assert_eq!(split(7, 1), vec![7]);
-        assert_eq!(split(2_500_000_001, 2).iter().sum::<u64>(), 2_500_000_001);
-    }
 }

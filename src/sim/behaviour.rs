@@ -8,7 +8,7 @@
 
 use crate::keysend::Records;
 use crate::keysend::record::{FIRST_CUSTOM, KEYSEND_PREIMAGE};
-use crate::rpc::lnrpc::{PaymentFailureReason, RouteHint, failure::FailureCode};
+use crate::rpc::lnrpc::{NodePair, PaymentFailureReason, RouteHint, failure::FailureCode};
 
 use super::graph::{self, CHANNELS, NODES};
 use super::network::Network;
@@ -105,6 +105,19 @@ pub(crate) fn hinted_channels(network: &Network, hints: &[RouteHint]) -> Vec<usi
         .collect()
 }
 
+/// QueryRoutes `ignored_pairs` as node indices; pairs naming an unknown
+/// node are dropped (they rule nothing out).
+pub(crate) fn ignored_pairs(network: &Network, pairs: &[NodePair]) -> Vec<(usize, usize)> {
+    let index = |bytes: &[u8]| {
+        let id = crate::keysend::NodeId::from_slice(bytes).ok()?;
+        network.node_by_id(&id)
+    };
+    pairs
+        .iter()
+        .filter_map(|pair| Some((index(&pair.from)?, index(&pair.to)?)))
+        .collect()
+}
+
 /// The id of demo node `name` ("oscar", "kate", ...): ids derive from
 /// names only, so they are the same in every demo.
 pub fn demo_node_id(name: &str) -> Option<crate::keysend::NodeId> {
@@ -129,6 +142,34 @@ pub fn route_hint_to(name: &str) -> Option<String> {
         policy.base_msat,
         policy.ppm,
         policy.cltv_delta
+    ))
+}
+
+/// A 1,000 sat invoice of private node `name`, signed with its key, whose
+/// `r` field is the hop hint into it (what LND's AddInvoice with `private`
+/// gives); `None` for a node without a private channel.
+pub fn private_invoice(name: &str) -> Option<String> {
+    use crate::keysend::{Msat, Preimage};
+    use crate::payto::bolt11::{self, NewInvoice};
+    let hint: crate::node::routing::HopHint = route_hint_to(name)?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let invoice = NewInvoice {
+        currency: "bcrt",
+        amount: Some(Msat::from_sat(1_000)),
+        timestamp: now,
+        payment_hash: Preimage::random().hash(),
+        payment_secret: rand::random(),
+        description: "hints",
+        description_hash: None,
+        expiry_secs: 3_600,
+        min_final_cltv: 80,
+    };
+    Some(bolt11::encode_with_hints(
+        &invoice,
+        &[vec![hint]],
+        &graph::secret_key(name),
     ))
 }
 
@@ -163,6 +204,16 @@ mod tests {
         let at = |name| graph::node_index(name).unwrap();
         assert!(accepts_amp(at("oscar")) && accepts_amp(at("erin")));
         assert!(!accepts_amp(at("heidi")) && !accepts_amp(at("ivan")) && !accepts_amp(at("judy")));
+    }
+
+    #[test]
+    fn a_private_invoice_carries_the_hint_in_its_r_field() {
+        let text = private_invoice("kate").unwrap();
+        let invoice = crate::payto::Invoice::decode(&text).unwrap();
+        assert_eq!(invoice.payee, graph::node_id("kate"));
+        let hint: crate::node::routing::HopHint = route_hint_to("kate").unwrap().parse().unwrap();
+        assert_eq!(invoice.route_hints, vec![vec![hint]]);
+        assert_eq!(private_invoice("alice"), None);
     }
 
     #[test]

@@ -285,7 +285,10 @@ fn query_routes(
         fee_limit_msat,
         records: &records,
         final_cltv_delta,
-        limits: route::Limits::default(),
+        limits: route::Limits {
+            ignored_pairs: super::behaviour::ignored_pairs(network, &query.ignored_pairs),
+            ..route::Limits::default()
+        },
     };
     let planned = route::find(network, &route_query).map_err(|_| no_path())?;
     let success_prob = 0.95f64.powi(planned.hops.len() as i32);

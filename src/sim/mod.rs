@@ -10,7 +10,7 @@
 mod amp;
 mod behaviour;
 mod bolt11;
-pub use behaviour::{demo_node_id, route_hint_to};
+pub use behaviour::{demo_node_id, private_invoice, route_hint_to};
 mod convert;
 mod disk;
 mod gate;

@@ -126,6 +126,7 @@ pub(crate) fn limits(network: &Network, request: &SendPaymentRequest) -> Result<
         outgoing,
         last_hop,
         hinted: super::behaviour::hinted_channels(network, &request.route_hints),
+        ignored_pairs: Vec::new(),
     })
 }
 

@@ -60,6 +60,8 @@ pub(crate) struct Limits {
     pub last_hop: Option<usize>,
     /// Private channels that route hints make usable.
     pub hinted: Vec<usize>,
+    /// LND QueryRoutes `ignored_pairs`: directed node pairs not to use.
+    pub ignored_pairs: Vec<(usize, usize)>,
 }
 
 /// Why no route was chosen.
@@ -137,7 +139,8 @@ fn step_allowed(
         CHANNELS[channel].private && node != from && !limits.hinted.contains(&channel);
     let wrong_first = path.is_empty() && limits.outgoing.is_some_and(|c| c != channel);
     let wrong_last = peer == to && limits.last_hop.is_some_and(|h| h != node);
-    !(revisits || reused || private_blocked || wrong_first || wrong_last)
+    let ignored = limits.ignored_pairs.contains(&(node, peer));
+    !(revisits || reused || private_blocked || wrong_first || wrong_last || ignored)
 }
 
 /// Amounts, fees and expiries along `path`, or `None` if a channel cannot

@@ -455,6 +455,7 @@ mod tests {
             alias: "x".into(),
             color: "#000000".into(),
             accepts_keysend: false,
+            accepts_amp: false,
             num_channels: 1,
             total_capacity: Msat::ZERO,
         };

@@ -309,6 +309,36 @@ impl Journal {
         Ok(entry)
     }
 
+    /// Issue 17: the node named an AMP entry by the set id it drew; keep it
+    /// with the entry (its hash from now on). An entry that knows its set
+    /// id already is left as it is.
+    pub fn identify(
+        &self,
+        intent_id: &str,
+        set_id: PaymentHash,
+    ) -> Result<JournalEntry, JournalError> {
+        let entry = self
+            .get(intent_id)?
+            .ok_or_else(|| JournalError::NotFound(intent_id.to_owned()))?;
+        if !entry.keysend.awaits_set_id() {
+            return Ok(entry);
+        }
+        let keysend = entry.keysend.clone().identified(set_id);
+        let _ = self.lock().execute(
+            "UPDATE journal SET records = ?2, hash = ?3, updated_at = ?4 \
+             WHERE intent_id = ?1 AND hash = ?5",
+            params![
+                intent_id,
+                blob::encode(&keysend.records),
+                &set_id.as_bytes()[..],
+                now_ms(),
+                &entry.hash().as_bytes()[..],
+            ],
+        )?;
+        self.get(intent_id)?
+            .ok_or_else(|| JournalError::NotFound(intent_id.to_owned()))
+    }
+
     /// The entry for `intent_id`, if any.
     pub fn get(&self, intent_id: &str) -> Result<Option<JournalEntry>, JournalError> {
         let sql = format!("SELECT {COLUMNS} FROM journal WHERE intent_id = ?1");

@@ -8,6 +8,7 @@
 //! knows about it", so it lives in its own file and is never moved aside.
 
 mod alias;
+pub mod amp_fee;
 mod blob;
 pub mod boost;
 pub mod boost_adopt;

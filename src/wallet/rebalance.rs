@@ -4,8 +4,9 @@
 //! fee limit is `amount * max_fee_ppm / 1e6` (rounded down: never more).
 //! LND: `outgoing_chan_ids`, `last_hop_pubkey`, `allow_self_payment`.
 //!
-//! Not journaled: a repeated rebalance moves liquidity again and costs
-//! fees, but pays nobody else.
+//! Journaled like any keysend (issue 17): the preimage is ours, so the
+//! payment is written down with its route before dispatch, followed by hash
+//! after a crash, and never sent twice for one intent.
 
 use futures::StreamExt;
 
@@ -14,6 +15,7 @@ use crate::node::routing::Routing;
 use crate::node::{NodeError, OutgoingKeysend, PaymentFailure, PaymentStatus, Peer, SharedNode};
 
 use super::SEND_TIMEOUT;
+use super::{Journal, JournalEntry, Reconciled, SendEvent};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +64,12 @@ pub enum RebalanceError {
     ZeroFeeLimit { ppm: u64, amount: u64 },
     #[error("the rebalance failed: {}", .0.explain())]
     Failed(PaymentFailure),
+    /// The journal refused it (already submitted) or could not keep it.
+    #[error("{0}")]
+    Journal(String),
+    /// Sent, outcome not known here; the journal follows it.
+    #[error("the rebalance was sent but its outcome is not known yet: {0}")]
+    Unknown(String),
     #[error("{0}")]
     Node(#[from] NodeError),
 }
@@ -110,42 +118,90 @@ fn fee_limit_msat(amount: u64, ppm: u64) -> u64 {
     (u128::from(amount) * u128::from(ppm) / 1_000_000) as u64
 }
 
-/// Pay ourselves along the plan and report the channels afterwards.
-pub async fn run(
-    node: &SharedNode,
-    own: NodeId,
-    plan: &RebalancePlan,
-) -> Result<Rebalanced, RebalanceError> {
-    let keysend = OutgoingKeysend {
-        destination: own,
-        amount: plan.request.amount,
-        preimage: Preimage::random(),
-        records: Records::new(),
-        fee_limit: plan.fee_limit,
-        timeout: SEND_TIMEOUT,
-    };
+/// The payment a plan makes: to ourselves, with its route in the journal.
+pub fn keysend(own: NodeId, plan: &RebalancePlan) -> OutgoingKeysend {
     let routing = Routing {
         outgoing_chan_id: Some(plan.out.chan_id),
         last_hop: Some(plan.inbound.id),
         allow_self_payment: true,
         ..Routing::default()
     };
-    let mut updates = node.send_routed(keysend, routing);
-    while let Some(update) = updates.next().await {
-        let update = update?;
-        match update.status {
-            PaymentStatus::Succeeded { .. } => {
-                return Ok(Rebalanced {
-                    fee: update.fee,
-                    hops: update.hops,
-                    channels: node.peers().await?,
-                });
+    OutgoingKeysend {
+        destination: own,
+        amount: plan.request.amount,
+        preimage: Preimage::random(),
+        records: Records::new(),
+        fee_limit: plan.fee_limit,
+        timeout: SEND_TIMEOUT,
+    }
+    .with_routing(routing)
+}
+
+/// Whether a journal entry is a rebalance (a payment to ourselves).
+pub fn is_rebalance(entry: &JournalEntry) -> bool {
+    entry
+        .keysend
+        .routed()
+        .is_some_and(|r| r.routing.allow_self_payment)
+}
+
+/// An earlier rebalance of the same amount out of the same channel that
+/// reconcile found unfinished or never sent: running this one as well
+/// could move the liquidity twice.
+pub fn unfinished_twin<'a>(
+    found: &'a [Reconciled],
+    plan: &RebalancePlan,
+) -> Option<&'a JournalEntry> {
+    found.iter().map(Reconciled::entry).find(|entry| {
+        let routing = entry.keysend.routed().map(|r| r.routing);
+        is_rebalance(entry)
+            && !entry.state.is_final()
+            && entry.keysend.amount == plan.request.amount
+            && routing.and_then(|r| r.outgoing_chan_id) == Some(plan.out.chan_id)
+    })
+}
+
+/// Pay ourselves along the plan through the journal (under `intent`, one
+/// per rebalance asked for) and report the channels afterwards.
+pub async fn run(
+    node: &SharedNode,
+    journal: &Journal,
+    intent: String,
+    own: NodeId,
+    plan: &RebalancePlan,
+) -> Result<Rebalanced, RebalanceError> {
+    let events = super::send(node.clone(), journal.clone(), intent, keysend(own, plan));
+    let mut events = std::pin::pin!(events);
+    let mut last_error = None;
+    while let Some(event) = events.next().await {
+        match event {
+            SendEvent::Finished(update) => match update.status {
+                PaymentStatus::Succeeded { .. } => {
+                    return Ok(Rebalanced {
+                        fee: update.fee,
+                        hops: update.hops,
+                        channels: node.peers().await?,
+                    });
+                }
+                PaymentStatus::Failed(failure) => return Err(RebalanceError::Failed(failure)),
+                _ => {}
+            },
+            SendEvent::Error(super::SendError::Journal(error)) => {
+                return Err(RebalanceError::Journal(error.to_string()));
             }
-            PaymentStatus::Failed(failure) => return Err(RebalanceError::Failed(failure)),
+            SendEvent::Error(error) => last_error = Some(error.to_string()),
+            SendEvent::NotSent(_) => {
+                return Err(RebalanceError::Unknown(
+                    "the node never received it; nothing moved (`satchel sent` offers it again)"
+                        .into(),
+                ));
+            }
             _ => {}
         }
     }
-    Err(NodeError::Disconnected("the payment stream ended early".into()).into())
+    Err(RebalanceError::Unknown(last_error.unwrap_or_else(|| {
+        NodeError::Disconnected("the payment stream ended early".into()).to_string()
+    })))
 }
 
 #[cfg(test)]

@@ -70,8 +70,8 @@ pub async fn reconcile(
         }
     }
     let mut answers = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        answers.push(ask(node, entry).await);
+    for entry in &mut entries {
+        answers.push(ask(node, journal, entry).await);
     }
     let unconfirmed: Vec<usize> = (0..entries.len())
         .filter(|&i| needs_confirming(&entries[i], &answers[i]))
@@ -79,7 +79,7 @@ pub async fn reconcile(
     if !unconfirmed.is_empty() && !journal.confirm_not_found().is_zero() {
         tokio::time::sleep(journal.confirm_not_found()).await;
         for i in unconfirmed {
-            answers[i] = ask(node, &entries[i]).await;
+            answers[i] = ask(node, journal, &mut entries[i]).await;
         }
     }
     // Answers may be seconds old by now: each is written only if its entry
@@ -101,7 +101,7 @@ async fn claim(
     let known = match journal.owned(&entry) {
         Owned::Here => return Ok(Ok(entry)),
         Owned::Elsewhere(_) => false,
-        Owned::Unclaimed => matches!(ask(node, &entry).await, Some(Ok(_))),
+        Owned::Unclaimed => matches!(ask(node, journal, &mut entry.clone()).await, Some(Ok(_))),
     };
     if known {
         let intent = entry.intent_id.clone();
@@ -124,8 +124,20 @@ fn elsewhere(journal: &Journal, entry: JournalEntry) -> Reconciled {
     Reconciled::OtherNode { entry, reason }
 }
 
-/// The node's first answer about one entry.
-async fn ask(node: &SharedNode, entry: &JournalEntry) -> Option<Result<PaymentUpdate, NodeError>> {
+/// The node's first answer about one entry. An AMP entry whose set id the
+/// journal lacks is first looked up by its payment address (issue 17); not
+/// found, it is NOT_FOUND like any payment the node never saw.
+async fn ask(
+    node: &SharedNode,
+    journal: &Journal,
+    entry: &mut JournalEntry,
+) -> Option<Result<PaymentUpdate, NodeError>> {
+    if entry.keysend.awaits_set_id() {
+        match super::routed::locate(node, journal, entry.clone()).await {
+            Ok(found) => *entry = found,
+            Err(error) => return Some(Err(error)),
+        }
+    }
     node.track(entry.hash()).next().await
 }
 

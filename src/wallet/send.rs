@@ -175,6 +175,13 @@ impl Driver {
         let marking = mark_dispatched(&self.journal, &entry);
         crate::fault::point(crate::fault::BEFORE_DISPATCH);
         let mut updates = self.node.send(entry.keysend.clone());
+        if entry.keysend.awaits_set_id() {
+            // Issue 17: an AMP payment is named by the node's first answer.
+            let (marked, first) = futures::join!(marking, updates.next());
+            let entry = self.identified(entry, first.as_ref()).await;
+            self.started(flatten(marked), &entry);
+            return self.follow_sent(&entry, first, updates).await;
+        }
         // `Dispatched` is written before any later state, and reported first.
         let first = match select(marking, updates.next()).await {
             Either::Left((marked, first)) => {
@@ -192,6 +199,11 @@ impl Driver {
     /// Ask the node about a `NotSent` entry, then claim and send it if the
     /// node still has no such payment (see [`resend_same`]).
     async fn resend(&self, entry: JournalEntry) {
+        // An AMP entry is first looked up by its payment address (issue 17).
+        let entry = match super::routed::locate(&self.node, &self.journal, entry).await {
+            Ok(entry) => entry,
+            Err(error) => return self.emit_error(error.into()),
+        };
         // LND: TrackPaymentV2 answers NOT_FOUND for a hash it never saw.
         match self.node.track(entry.hash()).next().await {
             Some(Err(NodeError::NotFound(_))) => {}
@@ -211,15 +223,47 @@ impl Driver {
             .await;
         match claimed {
             Ok(claimed) => {
-                self.report_started(&claimed);
                 let mut updates = self.node.send(claimed.keysend.clone());
                 let first = updates.next().await;
+                let claimed = self.identified(claimed, first.as_ref()).await;
+                self.report_started(&claimed);
                 self.follow_sent(&claimed, first, updates).await;
             }
             Err(JournalError::InvalidTransition { from, .. }) => {
                 self.emit_not_resendable(entry.intent_id, from);
             }
             Err(error) => self.emit_error(error.into()),
+        }
+    }
+
+    /// An AMP entry whose set id is not known yet, with the one the node's
+    /// `first` answer names, written down before anything else. Any other
+    /// entry comes back as it is.
+    async fn identified(
+        &self,
+        entry: JournalEntry,
+        first: Option<&Result<PaymentUpdate, NodeError>>,
+    ) -> JournalEntry {
+        let Some(Ok(update)) = first else {
+            return entry;
+        };
+        if !entry.keysend.awaits_set_id() {
+            return entry;
+        }
+        let (intent, set_id) = (entry.intent_id.clone(), update.hash);
+        match self
+            .journal
+            .call(move |j| j.identify(&intent, set_id))
+            .await
+        {
+            Ok(named) => named,
+            Err(error) => {
+                self.emit_error(error.into());
+                JournalEntry {
+                    keysend: entry.keysend.clone().identified(set_id),
+                    ..entry
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use iced::Task;
 use crate::keysend::{Msat, NodeId};
 use crate::node::{NodeError, Peer, SharedNode};
 use crate::wallet::rebalance::{self, RebalanceError, RebalanceRequest, Rebalanced};
+use crate::wallet::{IntentId, Journal};
 
 mod view;
 
@@ -76,14 +77,19 @@ impl Channels {
     }
 
     /// Handle an event; `node` and `own` (our node id) pay the rebalance.
-    pub fn update(&mut self, message: Message, node: &SharedNode, own: NodeId) -> Action {
+    pub fn update(
+        &mut self,
+        message: Message,
+        (node, journal): (&SharedNode, &Journal),
+        own: NodeId,
+    ) -> Action {
         match message {
             Message::Loaded { generation, result } => self.loaded(generation, result),
             Message::OutPicked(chan) => self.set(|s| s.out = Some(chan)),
             Message::InPicked(peer) => self.set(|s| s.in_peer = Some(peer)),
             Message::AmountChanged(text) => self.set(|s| s.amount = text),
             Message::MaxFeeChanged(text) => self.set(|s| s.max_fee_ppm = text),
-            Message::Rebalance => self.rebalance(node, own),
+            Message::Rebalance => self.rebalance(node, journal, own),
             Message::Rebalanced(result) => self.rebalanced(result),
         }
     }
@@ -123,7 +129,7 @@ impl Channels {
         })
     }
 
-    fn rebalance(&mut self, node: &SharedNode, own: NodeId) -> Action {
+    fn rebalance(&mut self, node: &SharedNode, journal: &Journal, own: NodeId) -> Action {
         if self.status == Status::Running {
             return Action::None;
         }
@@ -139,9 +145,12 @@ impl Channels {
             }
         };
         self.status = Status::Running;
-        let node = node.clone();
+        // One intent per click that starts a rebalance: the journal refuses
+        // the same one twice.
+        let (node, journal) = (node.clone(), journal.clone());
+        let intent = format!("rebalance-{}", IntentId::new().as_str());
         Action::Run(Task::perform(
-            async move { rebalance::run(&node, own, &plan).await },
+            async move { rebalance::run(&node, &journal, intent, own, &plan).await },
             Message::Rebalanced,
         ))
     }

@@ -321,8 +321,8 @@ impl Contacts {
             form::Action::None => Action::None,
             form::Action::Run(task) => Action::Run(task.map(Message::Form)),
             form::Action::Cancel => self.set(|s| (s.form, s.confirm_discard) = (None, false)),
-            form::Action::Save(editing, contact, graph) => {
-                self.save(editing, contact, graph, cx.book)
+            form::Action::Save(editing, contact, graph, hints) => {
+                self.save(editing, (contact, hints), graph, cx.book)
             }
         }
     }
@@ -330,7 +330,7 @@ impl Contacts {
     fn save(
         &mut self,
         editing: Option<u64>,
-        contact: NewContact,
+        (contact, hints): (NewContact, Vec<String>),
         graph: Option<GraphNode>,
         book: &mut ContactBook,
     ) -> Action {
@@ -341,6 +341,7 @@ impl Contacts {
         };
         match result {
             Ok(id) => {
+                let _ = book.set_route_hints(id, hints);
                 if let Some(found) = graph {
                     let _ =
                         book.set_graph_info(id, Some(&found.alias), Some(found.accepts_keysend));

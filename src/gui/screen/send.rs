@@ -9,6 +9,9 @@
 //! probe or intent it answers and is dropped when that is no longer current.
 
 mod amp;
+mod routes;
+pub use amp::AmpGuess;
+pub use routes::ProbeFirst;
 mod form;
 mod outcome;
 mod payto;
@@ -76,6 +79,10 @@ pub struct Send {
     last_keysend: Option<OutgoingKeysend>,
     /// Its receiver announces AMP (bit 30/31).
     receiver_amp: bool,
+    /// Its AMP shards and fee, estimated when it announces AMP.
+    amp_estimate: Option<AmpGuess>,
+    /// What "Probe first" found (issue 17).
+    probe_first: Option<ProbeFirst>,
 }
 
 /// Send events.
@@ -118,18 +125,18 @@ pub enum Message {
     /// After a definite failure: back to the form with everything kept, as a new payment.
     EditAndRetry,
     NewTip,
-    /// Whether the receiver of `intent` announces AMP.
+    /// Whether the receiver of `intent` announces AMP, and if so what the
+    /// tip would cost as AMP.
     ReceiverRead {
         intent: IntentId,
         amp: bool,
+        estimate: Option<AmpGuess>,
     },
     /// After a failed keysend to a receiver with AMP: send it as AMP.
     SendAsAmp,
-    /// The AMP payment of `intent` ended.
-    AmpDone {
-        intent: IntentId,
-        result: Result<crate::node::PaymentUpdate, crate::node::NodeError>,
-    },
+    /// Probe the tip's route without paying (a random hash).
+    ProbeFirst,
+    ProbedFirst(ProbeFirst),
 }
 
 /// What the parent must do.
@@ -174,6 +181,8 @@ impl Default for Send {
             resolved: None,
             last_keysend: None,
             receiver_amp: false,
+            amp_estimate: None,
+            probe_first: None,
         }
     }
 }
@@ -274,9 +283,14 @@ impl Send {
             Message::Event(intent, event) => self.event(&intent, event),
             Message::Ended { intent, journal } => self.ended(&intent, journal),
             Message::EditAndRetry => self.edit_and_retry(),
-            Message::ReceiverRead { intent, amp } => self.receiver_read(&intent, amp),
-            Message::SendAsAmp => self.send_as_amp(cx.node),
-            Message::AmpDone { intent, result } => self.amp_done(&intent, result),
+            Message::ReceiverRead {
+                intent,
+                amp,
+                estimate,
+            } => self.receiver_read(&intent, amp, estimate),
+            Message::SendAsAmp => self.send_as_amp(&cx),
+            Message::ProbeFirst => self.probe_first(&cx),
+            Message::ProbedFirst(found) => self.probed_first(found.generation, found.result),
             Message::NewTip => {
                 *self = Self::default();
                 Action::None
@@ -435,30 +449,20 @@ impl Send {
             Ok(keysend) => keysend,
             Err(reason) => return self.refuse(&reason),
         };
+        // A contact's route hints go with the tip (issue 17).
+        let keysend = match routes::with_contact_hints(cx, keysend) {
+            Ok(keysend) => keysend,
+            Err(reason) => {
+                let reason = crate::node::NodeError::Invalid(reason);
+                return self.refuse(&SendError::Node(reason));
+            }
+        };
         self.stage = Stage::Sending(Sending::new());
         self.last_keysend = Some(keysend.clone());
         self.receiver_amp = false;
+        self.amp_estimate = None;
         let read = Self::read_receiver(cx.node, intent.clone(), &keysend);
-        let journal = cx.journal.clone();
-        let id = String::from(intent.clone());
-        let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
-        // The end of the stream is reported too, with what the journal says then.
-        let tagged = intent.clone();
-        let end = async move {
-            let state = journal.call(move |j| j.get(&id)).await;
-            Message::Ended {
-                intent,
-                journal: state.map(|entry| entry.map(|e| e.state)),
-            }
-        };
-        Action::Run(Task::batch([
-            read,
-            Task::stream(
-                stream
-                    .map(move |event| Message::Event(tagged.clone(), event))
-                    .chain(futures::stream::once(end)),
-            ),
-        ]))
+        Action::Run(Task::batch([read, journaled(cx, intent, keysend)]))
     }
 
     fn event(&mut self, intent: &IntentId, event: SendEvent) -> Action {
@@ -504,6 +508,27 @@ impl Send {
     pub fn view<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         view::view(self, env)
     }
+}
+
+/// Send `keysend` through the journal under `intent`, reporting each event
+/// and, at the end of the stream, what the journal says then.
+fn journaled(cx: &Context<'_>, intent: IntentId, keysend: OutgoingKeysend) -> Task<Message> {
+    let journal = cx.journal.clone();
+    let id = String::from(intent.clone());
+    let stream = flow::send(cx.node.clone(), journal.clone(), id.clone(), keysend);
+    let tagged = intent.clone();
+    let end = async move {
+        let state = journal.call(move |j| j.get(&id)).await;
+        Message::Ended {
+            intent,
+            journal: state.map(|entry| entry.map(|e| e.state)),
+        }
+    };
+    Task::stream(
+        stream
+            .map(move |event| Message::Event(tagged.clone(), event))
+            .chain(futures::stream::once(end)),
+    )
 }
 
 /// Events that edit the tip (ignored once it is locked).

@@ -67,6 +67,9 @@ pub(crate) fn graph_node(info: lnrpc::NodeInfo) -> Result<GraphNode, NodeError> 
     Ok(GraphNode {
         id: node_id(&node.pub_key)?,
         accepts_keysend: has_keysend(&node.features),
+        accepts_amp: crate::node::routing::AMP_BITS
+            .iter()
+            .any(|bit| node.features.contains_key(bit)),
         alias: node.alias,
         color: node.color,
         num_channels: info.num_channels,
@@ -96,6 +99,7 @@ fn peer(channel: lnrpc::Channel) -> Result<Peer, NodeError> {
 /// (LND: routes whose onion would exceed 1300 bytes are discarded).
 pub(crate) fn query_routes_request(keysend: &OutgoingKeysend) -> lnrpc::QueryRoutesRequest {
     let mut records = to_proto_records(&keysend.records);
+    let _ = records.remove(&crate::node::journaled::LOCAL_ROUTING_RECORD);
     // An invoice payment carries no onion records: only its local marker.
     match keysend.invoice() {
         Some(_) => records.clear(),
@@ -125,6 +129,20 @@ pub(crate) fn fee_estimate(routes: lnrpc::QueryRoutesResponse) -> Option<FeeEsti
         hops: u32::try_from(route.hops.len()).unwrap_or(u32::MAX),
         time_lock_delay: route.total_time_lock,
         success_probability: routes.success_prob,
+    })
+}
+
+/// The best route as an AMP shard's: fee, hops, the node before the
+/// destination; `None` when LND found no route.
+pub(crate) fn shard_route(
+    routes: lnrpc::QueryRoutesResponse,
+) -> Option<crate::node::routing::ShardRoute> {
+    let route = routes.routes.into_iter().next()?;
+    let before_last = route.hops.len().checked_sub(2);
+    Some(crate::node::routing::ShardRoute {
+        fee: msat_from_i64(route.total_fees_msat),
+        hops: u32::try_from(route.hops.len()).unwrap_or(u32::MAX),
+        last_hop: before_last.and_then(|i| route.hops[i].pub_key.parse().ok()),
     })
 }
 

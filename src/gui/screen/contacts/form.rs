@@ -39,6 +39,8 @@ pub struct Form {
     amount: String,
     records: text_editor::Content,
     include_identity: bool,
+    /// Route hints (issue 17): hop hints or one of their invoices.
+    hints: String,
     lookup: Lookup,
     /// An error from the contact book (empty name, duplicate...).
     pub(super) error: Option<String>,
@@ -73,6 +75,7 @@ pub enum Message {
     AmountChanged(String),
     RecordsEdited(text_editor::Action),
     IdentityToggled(bool),
+    HintsChanged(String),
     LookedUp(NodeId, Result<Option<GraphNode>, NodeError>),
     Save,
     Cancel,
@@ -82,7 +85,8 @@ pub enum Message {
 pub enum Action {
     None,
     Run(Task<Message>),
-    Save(Option<u64>, NewContact, Option<GraphNode>),
+    /// The contact, its graph entry and its route hints (as stored).
+    Save(Option<u64>, NewContact, Option<GraphNode>, Vec<String>),
     Cancel,
 }
 
@@ -101,6 +105,7 @@ impl Form {
             amount: String::new(),
             records: text_editor::Content::new(),
             include_identity: false,
+            hints: String::new(),
             lookup: Lookup::None,
             error: None,
             touched: false,
@@ -124,6 +129,7 @@ impl Form {
                 .unwrap_or_default(),
             records: text_editor::Content::with_text(&record_lines(&contact.extra_records)),
             include_identity: contact.include_identity,
+            hints: contact.route_hints.join(" "),
             lookup: Lookup::None,
             error: None,
             touched: false,
@@ -153,6 +159,7 @@ impl Form {
             Message::AmountChanged(value) => self.edit_field(|f| f.amount = value),
             Message::RecordsEdited(action) => self.records_edited(action),
             Message::IdentityToggled(value) => self.edit_field(|f| f.include_identity = value),
+            Message::HintsChanged(value) => self.edit_field(|f| f.hints = value),
             Message::LookedUp(id, result) => self.looked_up(id, result),
             Message::Save => self.save(book),
             Message::Cancel => Action::Cancel,
@@ -304,13 +311,18 @@ impl Form {
     }
 
     fn save(&mut self, book: &ContactBook) -> Action {
-        match self.build(book) {
-            Ok(contact) => {
+        let built = self.build(book).and_then(|contact| {
+            let hints = crate::wallet::routed::parse_hints(&self.hints, &contact.pubkey)
+                .map_err(|e| format!("Route hints: {e}"))?;
+            Ok((contact, hints.iter().map(ToString::to_string).collect()))
+        });
+        match built {
+            Ok((contact, hints)) => {
                 let graph = match &self.lookup {
                     Lookup::Found(found) => Some(found.clone()),
                     _ => None,
                 };
-                Action::Save(self.editing, contact, graph)
+                Action::Save(self.editing, contact, graph, hints)
             }
             Err(error) => {
                 self.error = Some(error);
@@ -433,6 +445,17 @@ impl Form {
             checkbox(self.include_identity)
                 .label("Include my node identity by default (signed)")
                 .on_toggle(Message::IdentityToggled),
+            widget::field(
+                "Route hints (a private node)",
+                input(
+                    "Paste one of their invoices, or NODE_ID:CHAN_ID:BASE:PPM:CLTV",
+                    &self.hints
+                )
+                .id("contact-hints")
+                .font(theme::MONO)
+                .on_input(Message::HintsChanged),
+                None
+            ),
         ]
         .spacing(gap::M);
         if let Some(error) = &self.error {

@@ -155,6 +155,9 @@ fn recipient<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
                     .style(theme::toned(Tone::Warning)),
             );
         }
+        if let Some(why) = send.receiver_explanation(env) {
+            lines = lines.push(widget::caption(widget::sentence(&why)));
+        }
         if let Some(even) = even_records_note(send, env) {
             lines = lines.push(widget::caption(even));
         }
@@ -332,10 +335,16 @@ fn actions<'a>(send: &'a Send, env: &Env<'a>) -> Element<'a, Message> {
                     .into(),
                 _ => space().into(),
             };
-            row![button.width(Length::Shrink), why]
+            let probe =
+                widget::secondary("Probe first", ready.is_ok().then_some(Message::ProbeFirst));
+            let found = send.probe_first_text().map(widget::caption);
+            let buttons = row![button.width(Length::Shrink), probe, why]
                 .spacing(gap::M)
-                .align_y(Alignment::Center)
-                .into()
+                .align_y(Alignment::Center);
+            match found {
+                Some(found) => column![buttons, found].spacing(gap::XS).into(),
+                None => buttons.into(),
+            }
         }
     }
 }
@@ -481,6 +490,9 @@ fn done<'a>(send: &'a Send, outcome: &'a Outcome, env: &Env<'a>) -> Element<'a, 
             "AMP splits the same tip over several paths (shards), which helps when one channel \
              cannot carry it or the receiver does not take keysend.",
         ));
+        if let Some(estimate) = send.amp_estimate_text() {
+            col = col.push(widget::caption(estimate));
+        }
     }
     let buttons = if send.offers_amp() {
         row![
