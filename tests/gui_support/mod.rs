@@ -244,7 +244,11 @@ impl Harness {
         let mut ui = self.ui_at(iced::Size::new(1200.0, 780.0));
         let snapshot = ui.snapshot(&self.app.theme()).expect("snapshot");
         let path = dir.join(name);
-        let _ = std::fs::remove_file(path.with_extension("png"));
+        // iced_test writes `<name>-<renderer>.png` and only compares when
+        // that file exists: remove the old picture so it is written anew.
+        for renderer in ["tiny-skia", "wgpu"] {
+            let _ = std::fs::remove_file(dir.join(format!("{name}-{renderer}.png")));
+        }
         let _ = snapshot.matches_image(&path).expect("png written");
     }
 
