@@ -172,14 +172,20 @@ async fn print_list(
         false => None,
     };
     let mut printed = 0;
+    // Each chunk starts after the last row printed (keyset paging): an
+    // offset would walk every row printed so far again, chunk after chunk.
+    let mut seek = wallet::Seek::Start;
     while printed < query.limit {
         let take = CHUNK.min(query.limit - printed);
         let chunk = InboxQuery {
-            offset: printed,
+            seek,
             limit: take,
             ..query.clone()
         };
         let rows = index.inbox(&chunk)?;
+        if let Some(last) = rows.last() {
+            seek = wallet::Seek::After(query.sort.key(last));
+        }
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let _checked = index.verify_many(&ids, me)?;
         let checked: Vec<Checked> = rows

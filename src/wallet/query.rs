@@ -44,8 +44,38 @@ pub struct InboxQuery {
     pub until: Option<i64>,
     /// The order of the pages.
     pub sort: InboxSort,
+    /// Where the page starts: the list's start or end, or next to a row
+    /// already shown (keyset paging: page N costs what page 1 costs).
+    pub seek: Seek,
+    /// Rows skipped from where [`InboxQuery::seek`] starts.
     pub offset: u64,
     pub limit: u64,
+}
+
+/// A row's place in a sorted list: its sort value (settled time or amount,
+/// see [`InboxSort`]) and its id, which breaks ties the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    pub value: i64,
+    pub id: i64,
+}
+
+/// Where a page of the inbox starts. [`Seek::After`] and [`Seek::Before`]
+/// walk the sort's index from a row already shown, so the next page down
+/// (or up) reads only its own rows however deep in the list it is; an
+/// OFFSET would walk every row above it first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Seek {
+    /// From the first row, skipping [`InboxQuery::offset`] rows.
+    #[default]
+    Start,
+    /// The rows after this one, in list order.
+    After(RowKey),
+    /// The rows before this one, ending next to it (still in list order).
+    Before(RowKey),
+    /// The last rows of the list, ending [`InboxQuery::offset`] rows before
+    /// its end (still in list order).
+    End,
 }
 
 /// The order of the inbox list.
@@ -67,14 +97,45 @@ impl InboxSort {
         Self::SmallestFirst,
     ];
 
-    /// The SQL `ORDER BY` of this order (ties by id, the same way).
-    fn order_by(self) -> &'static str {
-        match self {
-            Self::NewestFirst => "r.settled_at DESC, r.id DESC",
-            Self::OldestFirst => "r.settled_at ASC, r.id ASC",
-            Self::LargestFirst => "r.amount_msat DESC, r.id DESC",
-            Self::SmallestFirst => "r.amount_msat ASC, r.id ASC",
+    /// The SQL `ORDER BY` of this order (ties by id, the same way), or of
+    /// its reverse.
+    fn order_by(self, reversed: bool) -> &'static str {
+        match (self, reversed) {
+            (Self::NewestFirst, false) | (Self::OldestFirst, true) => {
+                "r.settled_at DESC, r.id DESC"
+            }
+            (Self::OldestFirst, false) | (Self::NewestFirst, true) => "r.settled_at ASC, r.id ASC",
+            (Self::LargestFirst, false) | (Self::SmallestFirst, true) => {
+                "r.amount_msat DESC, r.id DESC"
+            }
+            (Self::SmallestFirst, false) | (Self::LargestFirst, true) => {
+                "r.amount_msat ASC, r.id ASC"
+            }
         }
+    }
+
+    /// The sorted column.
+    fn column(self) -> &'static str {
+        match self {
+            Self::NewestFirst | Self::OldestFirst => "r.settled_at",
+            Self::LargestFirst | Self::SmallestFirst => "r.amount_msat",
+        }
+    }
+
+    /// Whether the list runs from the largest value down.
+    fn descending(self) -> bool {
+        matches!(self, Self::NewestFirst | Self::LargestFirst)
+    }
+
+    /// Where `row` sits in this order.
+    pub fn key(self, row: &InboxRow) -> RowKey {
+        let value = match self {
+            Self::NewestFirst | Self::OldestFirst => row.settled_at,
+            Self::LargestFirst | Self::SmallestFirst => {
+                i64::try_from(row.amount.0).unwrap_or(i64::MAX)
+            }
+        };
+        RowKey { value, id: row.id }
     }
 }
 
@@ -130,6 +191,7 @@ impl Default for InboxQuery {
             from: None,
             until: None,
             sort: InboxSort::NewestFirst,
+            seek: Seek::Start,
             offset: 0,
             limit: 50,
         }
@@ -168,14 +230,19 @@ const ROW_COLUMNS: &str = "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_n
     r.message_source, (SELECT a.alias FROM node_alias a WHERE a.pubkey = r.sender_pubkey)";
 
 impl Index {
-    /// A page of the inbox, newest first.
+    /// A page of the inbox, in the query's order, from where its
+    /// [`Seek`] says.
     pub fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, IndexError> {
         let names = self.alias_matches(query)?;
         let (sql, values) = page_sql(query, names);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), inbox_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows: Vec<InboxRow> = rows.collect::<Result<_, _>>()?;
+        if query.seek.reversed() {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 
     /// The list row of entry `id`.
@@ -286,12 +353,31 @@ fn text_only(query: &InboxQuery) -> Option<String> {
     query.text.as_deref().and_then(fts_query)
 }
 
+impl Seek {
+    /// Whether the page is read backwards (then turned round).
+    fn reversed(self) -> bool {
+        matches!(self, Self::Before(_) | Self::End)
+    }
+}
+
 /// The statement and parameters of a page of the inbox.
 /// `names`: see [`where_clause`].
 fn page_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
-    let (filter, mut values) = where_clause(query, names);
+    let (mut filter, mut values) = where_clause(query, names);
+    let key = match query.seek {
+        Seek::After(key) => Some((key, query.sort.descending())),
+        Seek::Before(key) => Some((key, !query.sort.descending())),
+        Seek::Start | Seek::End => None,
+    };
+    if let Some((key, below)) = key {
+        // A row value: SQLite walks the sort's index from the key.
+        let column = query.sort.column();
+        let op = if below { "<" } else { ">" };
+        filter.push_str(&format!(" AND ({column}, r.id) {op} (?, ?)"));
+        values.extend([Value::Integer(key.value), Value::Integer(key.id)]);
+    }
     let source = list_source(query);
-    let order = query.sort.order_by();
+    let order = query.sort.order_by(query.seek.reversed());
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM {source} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
     );
@@ -668,6 +754,137 @@ mod tests {
             assert_eq!(sats, expected, "{sort:?} unread {unread}");
             assert_eq!(count, expected.len() as u64, "{sort:?}");
             assert_eq!(sum, Msat::from_sat(expected.iter().sum()), "{sort:?}");
+        }
+    }
+
+    /// `n` rows with repeated dates and amounts (ties broken by id), a
+    /// third of them below 10 sat, one in five read.
+    fn tied_index(n: i64) -> (tempfile::TempDir, Index) {
+        use crate::keysend::{Records, record};
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let keysends: Vec<_> = (1..=n)
+            .map(|i| {
+                let text = format!("tip number {i}");
+                let records = Records::from([(record::MESSAGE, text.into_bytes())]);
+                let sat = 5 + (i * 7) % 13;
+                crate::wallet::thread::sample_received(
+                    i as u32,
+                    1_000 + i / 3,
+                    Msat::from_sat(sat as u64),
+                    records,
+                )
+            })
+            .collect();
+        let _ = index.insert_received(&keysends).unwrap();
+        for id in (1..=n).step_by(5) {
+            index.mark_read(id).unwrap();
+        }
+        (dir, index)
+    }
+
+    /// Paging by key, down from the start and up from the end, lists
+    /// exactly what one big page lists, in every order and with filters.
+    #[test]
+    fn keyset_pages_list_what_one_page_lists() {
+        let (_dir, index) = tied_index(97);
+        for sort in InboxSort::ALL {
+            for (text, unread_only) in [(None, false), (Some("tip"), true)] {
+                let whole = InboxQuery {
+                    sort,
+                    text: text.map(str::to_owned),
+                    unread_only,
+                    min_amount: Msat::from_sat(10),
+                    limit: 1_000,
+                    ..InboxQuery::default()
+                };
+                let all: Vec<i64> = index.inbox(&whole).unwrap().iter().map(|r| r.id).collect();
+                assert!(all.len() > 20, "{sort:?}");
+                let page = |seek, offset| {
+                    let query = InboxQuery {
+                        seek,
+                        offset,
+                        limit: 7,
+                        ..whole.clone()
+                    };
+                    index.inbox(&query).unwrap()
+                };
+                let mut down = Vec::new();
+                let mut seek = Seek::Start;
+                loop {
+                    let rows = page(seek, 0);
+                    let Some(last) = rows.last() else { break };
+                    seek = Seek::After(sort.key(last));
+                    down.extend(rows.iter().map(|r| r.id));
+                }
+                assert_eq!(down, all, "{sort:?} down");
+                let mut up: Vec<i64> = Vec::new();
+                let mut seek = Seek::End;
+                loop {
+                    let rows = page(seek, 0);
+                    let Some(first) = rows.first() else { break };
+                    seek = Seek::Before(sort.key(first));
+                    drop(up.splice(0..0, rows.iter().map(|r| r.id)));
+                }
+                assert_eq!(up, all, "{sort:?} up");
+                // Skipping from a key or from the end lands where an offset does.
+                let at = sort.key(
+                    &index
+                        .inbox(&InboxQuery {
+                            offset: 4,
+                            limit: 1,
+                            ..whole.clone()
+                        })
+                        .unwrap()[0],
+                );
+                let ids = |rows: Vec<InboxRow>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+                assert_eq!(
+                    ids(page(Seek::After(at), 3)),
+                    all[8..15].to_vec(),
+                    "{sort:?}"
+                );
+                assert_eq!(
+                    ids(page(Seek::Before(at), 0)),
+                    all[0..4].to_vec(),
+                    "{sort:?}"
+                );
+                let n = all.len();
+                assert_eq!(
+                    ids(page(Seek::End, 2)),
+                    all[n - 9..n - 2].to_vec(),
+                    "{sort:?}"
+                );
+            }
+        }
+    }
+
+    /// A page after a key starts inside the sort's index (a range search),
+    /// never by walking and skipping the rows above it.
+    #[test]
+    fn a_page_after_a_key_searches_the_index_from_the_key() {
+        let key = RowKey {
+            value: 1_000,
+            id: 5,
+        };
+        for (sort, index) in [
+            (InboxSort::NewestFirst, "received_list"),
+            (InboxSort::OldestFirst, "received_list"),
+            (InboxSort::LargestFirst, "received_amount"),
+            (InboxSort::SmallestFirst, "received_amount"),
+        ] {
+            for seek in [Seek::After(key), Seek::Before(key)] {
+                let query = InboxQuery {
+                    sort,
+                    seek,
+                    ..InboxQuery::default()
+                };
+                let (page, _) = plans(&query);
+                // A range search on the sort column from the key (its ties
+                // checked in the index), not a SCAN that skips rows.
+                let search = format!("SEARCH r USING INDEX {index} (");
+                assert!(page.starts_with(&search), "{sort:?} {seek:?}: {page}");
+                assert!(!page.contains("TEMP B-TREE"), "{sort:?} {seek:?}: {page}");
+            }
         }
     }
 
