@@ -121,7 +121,9 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         ..InboxQuery::default()
     };
     if !args.follow {
-        return print_list(node, &index, &book, &me, query, args.json).await;
+        print_list(node, &index, &book, &me, query, args.json).await?;
+        history::warn_if_damaged(&index);
+        return Ok(());
     }
     let rows = index.inbox(&query)?;
     name_verified(node, &index, &rows, &me).await?;

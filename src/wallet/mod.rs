@@ -13,6 +13,7 @@ pub mod boost;
 pub mod boost_adopt;
 pub mod boost_store;
 mod boosts;
+mod counts;
 mod detail;
 pub mod draft;
 mod error;

@@ -256,6 +256,11 @@ impl Index {
 
     /// How many entries match `query` (offset and limit ignored).
     pub fn count(&self, query: &InboxQuery) -> Result<u64, IndexError> {
+        if let Some(unread_only) = whole_inbox(query) {
+            let (count, _) =
+                super::counts::count_and_sum(&self.lock(), unread_only, query.min_amount)?;
+            return Ok(count);
+        }
         let names = self.alias_matches(query)?;
         if let Some(fts) = text_only(query)
             && !names
@@ -291,6 +296,9 @@ impl Index {
     /// How many entries match `query` and what they add up to (offset and
     /// limit ignored): the counts and totals a filtered list shows.
     pub fn count_and_sum(&self, query: &InboxQuery) -> Result<(u64, Msat), IndexError> {
+        if let Some(unread_only) = whole_inbox(query) {
+            return super::counts::count_and_sum(&self.lock(), unread_only, query.min_amount);
+        }
         let names = self.alias_matches(query)?;
         let (filter, values) = where_clause(query, names);
         let sql = format!(
@@ -339,6 +347,18 @@ impl Index {
 const TEXT_COUNT_SQL: &str = "SELECT (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1) \
      - (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1 \
         AND +rowid IN (SELECT id FROM received WHERE amount_msat < ?2))";
+
+/// When `query` filters by nothing but the amount and, perhaps, the read
+/// flag (whether it does): its count and total are stored ones
+/// ([`super::counts`]), not a count of a million rows.
+fn whole_inbox(query: &InboxQuery) -> Option<bool> {
+    let filtered = query.text.as_deref().and_then(fts_query).is_some()
+        || query.sender.is_some()
+        || query.podcast.is_some()
+        || query.from.is_some()
+        || query.until.is_some();
+    (!filtered).then_some(query.unread_only)
+}
 
 /// The search query when text is the only filter besides the amount.
 fn text_only(query: &InboxQuery) -> Option<String> {
