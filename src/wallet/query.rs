@@ -268,7 +268,8 @@ impl Index {
             return self.count_text(&fts, query.min_amount);
         }
         let (filter, values) = where_clause(query, names);
-        let sql = format!("SELECT count(*) FROM received r WHERE {filter}");
+        let source = count_source(query);
+        let sql = format!("SELECT count(*) FROM {source} WHERE {filter}");
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let count: i64 = stmt.query_row(params_from_iter(values), |r| r.get(0))?;
@@ -300,10 +301,7 @@ impl Index {
             return super::counts::count_and_sum(&self.lock(), unread_only, query.min_amount);
         }
         let names = self.alias_matches(query)?;
-        let (filter, values) = where_clause(query, names);
-        let sql = format!(
-            "SELECT count(*), coalesce(sum(r.amount_msat), 0) FROM received r WHERE {filter}"
-        );
+        let (sql, values) = count_sql(query, names);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
         let (count, sum): (i64, i64) =
@@ -331,17 +329,23 @@ impl Index {
     }
 
     /// Distinct podcast titles in the inbox, for a filter menu (at most `limit`).
+    /// One seek of the podcast index per title (a skip scan), not a walk
+    /// of every boost: the menu is read with every count.
     pub fn podcasts(&self, limit: u64) -> Result<Vec<String>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT podcast FROM received WHERE podcast IS NOT NULL \
-             ORDER BY podcast LIMIT ?1",
-        )?;
+        let mut stmt = conn.prepare_cached(PODCASTS_SQL)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map([limit], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// See [`Index::podcasts`]: the first title, then each next one above it.
+const PODCASTS_SQL: &str = "WITH RECURSIVE titles (podcast) AS ( \
+        SELECT min(podcast) FROM received WHERE podcast IS NOT NULL \
+        UNION ALL SELECT (SELECT min(r.podcast) FROM received r WHERE r.podcast > t.podcast) \
+        FROM titles t WHERE t.podcast IS NOT NULL) \
+    SELECT podcast FROM titles WHERE podcast IS NOT NULL LIMIT ?1";
 
 /// See [`Index::count_text`]: matches (?1) minus matches below ?2 msat.
 const TEXT_COUNT_SQL: &str = "SELECT (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1) \
@@ -418,6 +422,28 @@ fn page_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
 fn list_source(query: &InboxQuery) -> &'static str {
     let by_date = matches!(query.sort, InboxSort::NewestFirst | InboxSort::OldestFirst);
     if by_date && query.sender.is_none() && query.podcast.is_none() {
+        "received r INDEXED BY received_list"
+    } else {
+        "received r"
+    }
+}
+
+/// The statement and parameters of the count and total of `query`.
+fn count_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
+    let (filter, values) = where_clause(query, names);
+    let source = count_source(query);
+    let sql =
+        format!("SELECT count(*), coalesce(sum(r.amount_msat), 0) FROM {source} WHERE {filter}");
+    (sql, values)
+}
+
+/// What a filtered count walks. A sender or podcast has its own index;
+/// otherwise the list index, which holds the date, amount and read flag
+/// of every row: a date range is a range of it, and nothing else is read.
+/// Left to itself, SQLite would pick the unread index for `read = 0` and
+/// read every unread row to check its date (10.7 s at a million rows).
+fn count_source(query: &InboxQuery) -> &'static str {
+    if query.sender.is_none() && query.podcast.is_none() {
         "received r INDEXED BY received_list"
     } else {
         "received r"
@@ -667,9 +693,10 @@ mod tests {
             rows.join("; ")
         };
         let (sql, values) = page_sql(query, false);
-        let menu = "SELECT DISTINCT podcast FROM received WHERE podcast IS NOT NULL \
-                    ORDER BY podcast LIMIT 50";
-        (plan(&sql, values), plan(menu, Vec::new()))
+        (
+            plan(&sql, values),
+            plan(PODCASTS_SQL, vec![Value::Integer(50)]),
+        )
     }
 
     #[test]
@@ -689,6 +716,33 @@ mod tests {
         let plan = plan.join("; ");
         assert!(plan.contains("VIRTUAL TABLE INDEX 0:M"), "{plan}");
         assert!(!plan.contains(":=M"), "{plan}");
+    }
+
+    /// Unread-only with a date range is counted in a range of the list
+    /// index (covering: no row read), not by reading every unread row.
+    #[test]
+    fn a_date_range_count_is_a_range_of_the_list_index() {
+        let query = InboxQuery {
+            unread_only: true,
+            from: Some(1_000),
+            until: Some(2_000),
+            ..InboxQuery::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let conn = index.lock();
+        let (sql, values) = count_sql(&query, false);
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(params_from_iter(values), |r| r.get::<_, String>(3));
+        let plan = rows
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .join("; ");
+        assert!(
+            plan.contains("COVERING INDEX received_list (settled_at>? AND settled_at<?)"),
+            "{plan}"
+        );
     }
 
     #[test]
