@@ -442,8 +442,10 @@ fn count_sql(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
 /// of every row: a date range is a range of it, and nothing else is read.
 /// Left to itself, SQLite would pick the unread index for `read = 0` and
 /// read every unread row to check its date (10.7 s at a million rows).
+/// A search is left to SQLite too (it starts from the matches).
 fn count_source(query: &InboxQuery) -> &'static str {
-    if query.sender.is_none() && query.podcast.is_none() {
+    let text = query.text.as_deref().and_then(fts_query).is_some();
+    if !text && query.sender.is_none() && query.podcast.is_none() {
         "received r INDEXED BY received_list"
     } else {
         "received r"
