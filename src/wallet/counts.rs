@@ -71,7 +71,7 @@ pub(super) fn count_and_sum(
             Some((counted, n, total)) if upto - counted <= DELTA_MAX => {
                 let sql = delta_sql(unread_only);
                 let (more, more_total): (i64, i64) = tx
-                    .prepare_cached(&sql)?
+                    .prepare_cached(sql)?
                     .query_row(params![counted, min], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 (n + more, total + more_total)
             }
