@@ -19,6 +19,7 @@ pub mod health;
 pub mod history;
 pub mod list;
 pub mod notify;
+mod quit;
 pub mod recovery;
 pub mod recovery_view;
 mod remember;
