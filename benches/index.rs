@@ -7,7 +7,8 @@
 //! Targets (BENCHMARKS.md): search/filter over 100,000 messages <= 50 ms;
 //! inbox view() at 100 vs 100,000 entries within 20 %.
 //!
-//! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`.
+//! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`; the million-row
+//! group only with `SATCHEL_BENCH_MILLION=1` (filling it takes minutes).
 
 mod support;
 #[cfg(feature = "gui")]
