@@ -7,7 +7,8 @@
 //! Targets (BENCHMARKS.md): search/filter over 100,000 messages <= 50 ms;
 //! inbox view() at 100 vs 100,000 entries within 20 %.
 //!
-//! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`.
+//! Run: `ICED_TEST_BACKEND=tiny-skia cargo bench --bench index`; the million-row
+//! group only with `SATCHEL_BENCH_MILLION=1` (filling it takes minutes).
 
 mod support;
 #[cfg(feature = "gui")]
@@ -142,6 +143,131 @@ fn index_at_scale(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue 19's read path at 1,000,000 rows (targets: search, filters,
+/// counts and totals <= 100 ms; a thread, a boost group <= 50 ms): only
+/// with `SATCHEL_BENCH_MILLION=1`, as filling the index takes minutes.
+/// Each query is the one the CLI and GUI run; their plans are asserted in
+/// the unit tests (`wallet::query`, `wallet::thread`, `wallet::counts`).
+fn index_at_a_million(c: &mut Criterion) {
+    if std::env::var_os("SATCHEL_BENCH_MILLION").is_none() {
+        println!("index 1M: skipped (set SATCHEL_BENCH_MILLION=1)");
+        return;
+    }
+    const MILLION: usize = 1_000_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("index.db");
+    let index = Index::open(&path).expect("open index");
+    let start = Instant::now();
+    for chunk in 0..MILLION / 100_000 {
+        let items = synthetic(100_000);
+        // The same 100,000 keysends again would be duplicates: shift them.
+        let items: Vec<_> = items
+            .into_iter()
+            .map(|mut item| {
+                item.htlc_index += (chunk * 100_000) as u64;
+                item.settled_at += (chunk * 100_000) as i64;
+                item
+            })
+            .collect();
+        for page in items.chunks(1_000) {
+            let _ = index.insert_received(page).expect("insert");
+        }
+    }
+    println!("index 1M: filled in {:.1} s", start.elapsed().as_secs_f64());
+    let page = InboxQuery {
+        limit: GUI_PAGE,
+        min_amount: Msat::from_sat(10),
+        ..InboxQuery::default()
+    };
+    let middle = InboxQuery {
+        offset: MILLION as u64 / 2,
+        limit: 1,
+        ..page.clone()
+    };
+    let key = index.inbox(&middle).expect("middle")[0].clone();
+    let with = |change: &dyn Fn(&mut InboxQuery)| {
+        let mut query = page.clone();
+        change(&mut query);
+        query
+    };
+    let mut group = c.benchmark_group("index 1M");
+    let _ = group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let pages = [
+        ("first page", page.clone()),
+        (
+            "page at row 500,000 by offset",
+            with(&|q| q.offset = MILLION as u64 / 2),
+        ),
+        (
+            "page at row 500,000 after its key",
+            with(&|q| q.seek = satchel::wallet::Seek::After(q.sort.key(&key))),
+        ),
+        (
+            "last page from the end",
+            with(&|q| q.seek = satchel::wallet::Seek::End),
+        ),
+        (
+            "search common word",
+            with(&|q| q.text = Some("lightning".into())),
+        ),
+        (
+            "search rare word",
+            with(&|q| q.text = Some(RARE_WORD.into())),
+        ),
+    ];
+    for (name, query) in pages {
+        let _ = group.bench_function(format!("{name}: page"), |b| {
+            b.iter(|| index.inbox(black_box(&query)).expect("page"));
+        });
+    }
+    let counts = [
+        ("whole inbox (stored)", page.clone()),
+        ("unread only (stored)", with(&|q| q.unread_only = true)),
+        (
+            "search common word",
+            with(&|q| q.text = Some("lightning".into())),
+        ),
+        ("sender filter", with(&|q| q.sender = Some(senders()[3]))),
+        (
+            "podcast filter",
+            with(&|q| q.podcast = Some(PODCASTS[1].into())),
+        ),
+    ];
+    for (name, query) in counts {
+        let _ = group.bench_function(format!("{name}: count and total"), |b| {
+            b.iter(|| index.count_and_sum(black_box(&query)).expect("count"));
+        });
+    }
+    let _ = group.bench_function("unread count (stored)", |b| {
+        b.iter(|| index.unread_count(Msat::from_sat(10)).expect("unread"));
+    });
+    let _ = group.bench_function("a thread (200 newest)", |b| {
+        b.iter(|| index.thread(&senders()[3], 200).expect("thread"));
+    });
+    let _ = group.bench_function("conversations list (50)", |b| {
+        b.iter(|| index.threads(50).expect("threads"));
+    });
+    let filter = satchel::wallet::BoostFilter {
+        podcast: Some(PODCASTS[1].into()),
+        since: i64::MIN,
+        limit: 200,
+    };
+    let _ = group.bench_function("a boost group (200 legs of a podcast)", |b| {
+        b.iter(|| index.boosts(black_box(&filter)).expect("boosts"));
+    });
+    let _ = group.bench_function("reopen + first page + count", |b| {
+        b.iter(|| {
+            let reopened = Index::open(&path).expect("reopen");
+            let rows = reopened.inbox(&page).expect("page");
+            (rows.len(), reopened.count_and_sum(&page).expect("count"))
+        });
+    });
+    group.finish();
+}
+
 /// Turn the version 4 index at `path` back into the version 3 shape (the
 /// same rows without `message_source`), as a file from the previous release.
 fn downgrade_to_v3(path: &Path) {
@@ -220,5 +346,11 @@ fn inbox_view(c: &mut Criterion) {
 #[cfg(not(feature = "gui"))]
 fn inbox_view(_: &mut Criterion) {}
 
-criterion_group!(benches, migration_to_v4, index_at_scale, inbox_view);
+criterion_group!(
+    benches,
+    migration_to_v4,
+    index_at_scale,
+    index_at_a_million,
+    inbox_view
+);
 criterion_main!(benches);

@@ -35,8 +35,16 @@ fn files_error(err: FilesError) -> CliError {
     }
 }
 
-/// Tell the user when a damaged index was moved aside and is rebuilt.
-fn warn_if_damaged(index: &Index) {
+/// Tell the user when a damaged index was moved aside and is rebuilt, if
+/// the integrity check has said so already. Never waits for it: after a
+/// clean shutdown it reads the whole file in the background (seconds at a
+/// million entries), and the command goes on meanwhile; after an unclean
+/// one it ran on open. A damaged page read before it ends fails with
+/// SQLite's own error.
+pub fn warn_if_damaged(index: &Index) {
+    if !index.integrity_checked() {
+        return;
+    }
     if let Some(warning) = index.warning() {
         progress(&format!(
             "warning: the inbox database could not be read ({}); it was kept as {} and is rebuilt \

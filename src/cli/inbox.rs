@@ -121,7 +121,9 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         ..InboxQuery::default()
     };
     if !args.follow {
-        return print_list(node, &index, &book, &me, query, args.json).await;
+        print_list(node, &index, &book, &me, query, args.json).await?;
+        history::warn_if_damaged(&index);
+        return Ok(());
     }
     let rows = index.inbox(&query)?;
     name_verified(node, &index, &rows, &me).await?;
@@ -172,14 +174,20 @@ async fn print_list(
         false => None,
     };
     let mut printed = 0;
+    // Each chunk starts after the last row printed (keyset paging): an
+    // offset would walk every row printed so far again, chunk after chunk.
+    let mut seek = wallet::Seek::Start;
     while printed < query.limit {
         let take = CHUNK.min(query.limit - printed);
         let chunk = InboxQuery {
-            offset: printed,
+            seek,
             limit: take,
             ..query.clone()
         };
         let rows = index.inbox(&chunk)?;
+        if let Some(last) = rows.last() {
+            seek = wallet::Seek::After(query.sort.key(last));
+        }
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let _checked = index.verify_many(&ids, me)?;
         let checked: Vec<Checked> = rows

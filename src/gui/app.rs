@@ -105,6 +105,8 @@ pub enum Message {
     Raise,
     /// Tab or Shift+Tab: move the keyboard focus.
     Focus(crate::desktop::keys::Focus),
+    /// SIGTERM or SIGINT: close as the window's close button does.
+    Terminate,
 }
 
 impl App {
@@ -191,6 +193,7 @@ impl App {
             Message::Raise => iced::window::latest().and_then(|id| {
                 iced::window::minimize(id, false).chain(iced::window::gain_focus(id))
             }),
+            Message::Terminate => iced::exit(),
         }
     }
 
@@ -392,6 +395,7 @@ impl App {
         #[cfg(not(unix))]
         let raise = Subscription::none();
         let tab = iced::event::listen_with(crate::desktop::keys::focus_move).map(Message::Focus);
-        Subscription::batch([system, session, raise, tab])
+        let quit = Subscription::run(super::quit::requests).map(|()| Message::Terminate);
+        Subscription::batch([system, session, raise, tab, quit])
     }
 }

@@ -20,6 +20,7 @@ pub mod history;
 pub mod list;
 pub mod notify;
 pub mod nwc_serve;
+mod quit;
 pub mod recovery;
 pub mod recovery_view;
 mod remember;

@@ -251,12 +251,11 @@ impl Index {
     }
 
     /// Unread entries of at least `min_amount` (the spam threshold).
+    /// Stored and kept up to date (see `wallet::counts`), not counted
+    /// again on every open.
     pub fn unread_count(&self, min_amount: Msat) -> Result<u64, IndexError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached("SELECT count(*) FROM received WHERE read = 0 AND amount_msat >= ?1")?;
-        let count: i64 = stmt.query_row([min_amount.0 as i64], |r| r.get(0))?;
-        Ok(count as u64)
+        let (count, _) = super::counts::count_and_sum(&self.lock(), true, min_amount)?;
+        Ok(count)
     }
 
     /// The id of a received entry, by its unique key.

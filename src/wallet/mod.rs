@@ -14,6 +14,7 @@ pub mod boost;
 pub mod boost_adopt;
 pub mod boost_store;
 mod boosts;
+mod counts;
 mod detail;
 pub mod draft;
 mod error;
@@ -70,8 +71,8 @@ pub use journal_state::JournalState;
 pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
 pub use query::{
-    InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, SearchWords, day_range,
-    senders_named,
+    InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, RowKey, SearchWords, Seek,
+    day_range, senders_named,
 };
 pub use reconcile::{Reconciled, reconcile, record_outcomes};
 pub use send::{SendEvent, resend_same, send, track_entry};

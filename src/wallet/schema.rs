@@ -45,6 +45,7 @@ const MIGRATIONS: &[Step] = &[
     },
     Step::sql(V5),
     Step::sql(V6),
+    Step::sql(V7),
 ];
 
 /// The schema version this build writes.
@@ -186,6 +187,21 @@ CREATE INDEX received_podcast ON received (podcast, settled_at DESC)
     WHERE podcast IS NOT NULL;
 CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, amount_msat)
     WHERE podcast IS NOT NULL;
+";
+
+/// Version 7 (issue 19, the read path): the sender index covers the read
+/// flag and leaves out keysends without a claimed sender (most of a
+/// history: the index shrinks), so the Conversations list is counted from
+/// the index alone (`thread::THREADS_SQL`) and a thread or the sender
+/// filter still walk it (`sender_pubkey = ?` implies `IS NOT NULL`); the
+/// sent side of a thread gets an index by destination instead of a scan of
+/// every payment.
+const V7: &str = "
+DROP INDEX received_sender;
+CREATE INDEX received_sender ON received (sender_pubkey, settled_at DESC, read)
+    WHERE sender_pubkey IS NOT NULL;
+CREATE INDEX sent_destination ON sent (destination, created_ns DESC)
+    WHERE destination IS NOT NULL;
 ";
 
 /// Create the version 3 schema, as the previous release left a file (for

@@ -60,10 +60,15 @@ const RECEIVED_SQL: &str = "SELECT id, hash, amount_msat, settled_at, message, v
     ORDER BY settled_at DESC, id DESC LIMIT ?2";
 
 /// Threads: senders (by claimed node id) and destinations, with counts.
-const THREADS_SQL: &str = "SELECT peer, max(at), sum(inbound), sum(1 - inbound), sum(unread) FROM (\
-    SELECT sender_pubkey AS peer, settled_at * 1000000000 AS at, 1 AS inbound, \
-        read = 0 AS unread FROM received WHERE sender_pubkey IS NOT NULL \
-    UNION ALL SELECT destination, created_ns, 0, 0 FROM sent WHERE destination IS NOT NULL) \
+/// Each side is grouped first, in the order of its own covering index
+/// (`received_sender`, `sent_destination`): no row is read and no temporary
+/// tree holds every keysend; only the peers are merged.
+pub(super) const THREADS_SQL: &str = "SELECT peer, max(at), sum(inbound), sum(outbound), sum(unread) \
+    FROM (SELECT sender_pubkey AS peer, max(settled_at) * 1000000000 AS at, count(*) AS inbound, \
+        0 AS outbound, sum(read = 0) AS unread FROM received WHERE sender_pubkey IS NOT NULL \
+        GROUP BY sender_pubkey \
+    UNION ALL SELECT destination, max(created_ns), 0, count(*), 0 FROM sent \
+        WHERE destination IS NOT NULL GROUP BY destination) \
     GROUP BY peer ORDER BY max(at) DESC LIMIT ?1";
 
 impl Index {
@@ -269,6 +274,54 @@ fn sent_message(row: &SentRow, records: &[u8], message: Option<&str>) -> ThreadM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's plan for `sql` on a fresh index.
+    fn plan_of(sql: &str, values: &[&dyn rusqlite::ToSql]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let conn = index.lock();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(values, |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join("; ")
+    }
+
+    /// The Conversations list reads indexes only, each side grouped in its
+    /// index order (only the peers go through a temporary tree);
+    /// a thread walks its peer's entries in the sender and destination
+    /// indexes (never a scan of every keysend or payment).
+    #[test]
+    fn threads_and_a_thread_read_their_indexes() {
+        let list = plan_of(THREADS_SQL, &[&50]);
+        assert!(
+            list.contains("received USING COVERING INDEX received_sender"),
+            "{list}"
+        );
+        assert!(
+            list.contains("sent USING COVERING INDEX sent_destination"),
+            "{list}"
+        );
+        assert!(
+            !list.contains("SCAN received;") && !list.contains("SCAN sent;"),
+            "{list}"
+        );
+        let key = vec![2u8; 33];
+        let received = plan_of(RECEIVED_SQL, &[&key, &50]);
+        assert!(
+            received.contains("INDEX received_sender (sender_pubkey=?)"),
+            "{received}"
+        );
+        let sent = plan_of(
+            &format!(
+                "SELECT {SENT_COLUMNS} FROM sent WHERE destination = ?1 \
+                 ORDER BY created_ns DESC, id DESC LIMIT ?2"
+            ),
+            &[&key, &50],
+        );
+        assert!(
+            sent.contains("INDEX sent_destination (destination=?)"),
+            "{sent}"
+        );
+    }
     use crate::keysend::{Preimage, Records, record};
     use crate::node::{PaymentStatus, ReceivedKeysend, SentKeysend};
 

@@ -28,8 +28,8 @@ use crate::gui::sync;
 use crate::keysend::{Msat, NodeId};
 use crate::node::SharedNode;
 use crate::wallet::{
-    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, ThreadMessage, ThreadSummary,
-    Verification, day_range, refresh_aliases, senders_named,
+    BoostFilter, InboxQuery, InboxRow, InboxSort, Index, IndexError, Seek, ThreadMessage,
+    ThreadSummary, Verification, day_range, refresh_aliases, senders_named,
 };
 use detail::Detail;
 
@@ -54,6 +54,10 @@ pub struct Page {
     offset: u64,
     rows: Vec<InboxRow>,
     amount: Msat,
+    /// Which request to count again this load answers (see
+    /// [`Inbox::recount`]); 0: read while scrolling, the count, totals and
+    /// menu were not read again.
+    counted: u64,
 }
 
 impl Page {
@@ -65,6 +69,36 @@ impl Page {
     fn covers(&self, window: &list::Window, total: u64) -> bool {
         let end = (window.end as u64).min(total);
         window.start as u64 >= self.offset && end <= self.offset + self.rows.len() as u64
+    }
+
+    /// How to read rows `at..at + limit` of a `total`-row list in `sort`
+    /// order: from its start, from its end, or next to a row of this page
+    /// (keyset paging), whichever skips the fewest rows. Returns where to
+    /// start, how many rows to skip from there and how many to read.
+    fn seek(&self, sort: InboxSort, at: u64, limit: u64, total: u64) -> (Seek, u64, u64) {
+        let end = at.saturating_add(limit).min(total).max(at);
+        let mut best = (Seek::Start, at);
+        if let Some(skip) = total.checked_sub(end).filter(|&skip| skip < best.1) {
+            best = (Seek::End, skip);
+        }
+        let loaded_end = self.offset + self.rows.len() as u64;
+        let key = |position: u64| sort.key(&self.rows[(position - self.offset) as usize]);
+        if !self.rows.is_empty() {
+            // The nearest loaded row above `at`: read on after it.
+            if at > self.offset {
+                let above = (at - 1).min(loaded_end - 1);
+                let skip = at - 1 - above;
+                if skip < best.1 {
+                    best = (Seek::After(key(above)), skip);
+                }
+            }
+            // The nearest loaded row below the rows wanted: read up to it.
+            let below = end.max(self.offset);
+            if below < loaded_end && below - end < best.1 {
+                best = (Seek::Before(key(below)), below - end);
+            }
+        }
+        (best.0, best.1, end - at)
     }
 }
 
@@ -129,6 +163,11 @@ pub struct Inbox {
     error: Option<IndexError>,
     /// When a backfill page last caused a reload (see [`SYNC_REFRESH`]).
     synced_at: Option<Instant>,
+    /// Requests to read the count and totals again (the filters or the
+    /// data changed), numbered, and the last one answered: until it is, a
+    /// load reads them again rather than only moving the page (scrolling).
+    recount: u64,
+    recounted: u64,
 }
 
 /// Inbox events.
@@ -220,6 +259,8 @@ impl Inbox {
             history: History::Quiet,
             error: None,
             synced_at: None,
+            recount: 1,
+            recounted: 0,
         }
     }
 
@@ -244,7 +285,25 @@ impl Inbox {
     /// At most one reload runs at a time: asked for while one runs, it runs
     /// once after it (with the state of then), however often it was asked.
     pub fn reload(&mut self, env: &Env<'_>) -> Task<Message> {
-        let query = self.query(env, self.page_offset());
+        self.recount += 1;
+        self.load_page(env)
+    }
+
+    /// Load the page around the visible window. After a scroll (nothing
+    /// changed but the window) only the page is read, next to the rows
+    /// already loaded ([`Page::seek`]); otherwise the count, totals and
+    /// podcast menu are read too, and the page by its position.
+    fn load_page(&mut self, env: &Env<'_>) -> Task<Message> {
+        let mut query = self.query(env, self.page_offset());
+        let counting = self.recounted < self.recount;
+        let known = (!counting).then(|| (self.total, self.page.amount, self.podcasts.clone()));
+        if known.is_some() {
+            let (seek, skip, limit) =
+                self.page
+                    .seek(self.sort, query.offset, query.limit, self.total);
+            (query.seek, query.offset, query.limit) = (seek, skip, limit);
+        }
+        let at = self.page_offset();
         if self.asked.as_ref() != Some(&query) {
             // A different query: whatever is running now answers an old one.
             self.generation += 1;
@@ -254,8 +313,14 @@ impl Inbox {
             return Task::none();
         }
         let (index, generation, me) = (self.index.clone(), self.generation, self.me);
+        let counted = if counting { self.recount } else { 0 };
         Task::perform(
-            async move { index.call(move |index| load(index, query, &me)).await },
+            async move {
+                let answer = index.call(move |index| load(index, query, at, known, &me));
+                answer
+                    .await
+                    .map(|(total, page, menu)| (total, Page { counted, ..page }, menu))
+            },
             move |result| Message::Loaded(generation, result),
         )
     }
@@ -342,6 +407,7 @@ impl Inbox {
             from: self.range.0,
             until: self.range.1,
             sort: self.sort,
+            seek: Seek::Start,
             offset,
             limit: PAGE,
         }
@@ -545,7 +611,7 @@ impl Inbox {
         if self.page.covers(&window, self.total) {
             return Action::Run(scroll);
         }
-        Action::Run(Task::batch([scroll, self.reload(env)]))
+        Action::Run(Task::batch([scroll, self.load_page(env)]))
     }
 
     /// Enter: open the row under the cursor, once loaded.
@@ -562,7 +628,7 @@ impl Inbox {
         if self.page.covers(&window, self.total) {
             return Action::None;
         }
-        Action::Run(self.reload(env))
+        Action::Run(self.load_page(env))
     }
 
     /// A reload ended: show it if it answers the current query, then run
@@ -577,7 +643,7 @@ impl Inbox {
         if !self.loading.finish() {
             return shown;
         }
-        let next = self.reload(env);
+        let next = self.load_page(env);
         match shown {
             Action::Run(task) => Action::Run(Task::batch([task, next])),
             _ => Action::Run(next),
@@ -594,6 +660,7 @@ impl Inbox {
         }
         match result {
             Ok((total, page, podcasts)) => {
+                self.recounted = self.recounted.max(page.counted);
                 let tasks = [self.keep_selected(&page), self.name_senders(&page.rows)];
                 (self.total, self.page, self.podcasts, self.error) = (total, page, podcasts, None);
                 let tasks: Vec<_> = tasks.into_iter().flatten().collect();
@@ -703,20 +770,33 @@ impl Inbox {
     }
 }
 
-/// The count, page and podcast menu for `query`, in one index call; the
+/// The count, totals and podcast menu already shown, when a load only
+/// moves the page.
+type Known = (u64, Msat, Vec<String>);
+
+/// The count, page (at list position `at`) and podcast menu for `query`,
+/// in one index call (the count and menu are `known` after a scroll); the
 /// senders of the page not checked yet are verified in the same call (the
 /// index caches the result), so a signed tip costs one load.
 fn load(
     index: &Index,
     query: InboxQuery,
+    at: u64,
+    known: Option<Known>,
     me: &NodeId,
 ) -> Result<(u64, Page, Vec<String>), IndexError> {
-    if query.text.is_some() {
-        // A search matches verified senders by name: check those not
-        // checked yet (cached: a later search finds none left).
-        let _ = index.verify_pending(me, SEARCH_CHECKS)?;
-    }
-    let (total, amount) = index.count_and_sum(&query)?;
+    let (total, amount, podcasts) = match known {
+        Some(known) => known,
+        None => {
+            if query.text.is_some() {
+                // A search matches verified senders by name: check those not
+                // checked yet (cached: a later search finds none left).
+                let _ = index.verify_pending(me, SEARCH_CHECKS)?;
+            }
+            let (total, amount) = index.count_and_sum(&query)?;
+            (total, amount, index.podcasts(50)?)
+        }
+    };
     let mut rows = index.inbox(&query)?;
     for row in rows
         .iter_mut()
@@ -724,11 +804,11 @@ fn load(
     {
         row.verification = Some(Verification::of(&index.verify(row.id, me)?));
     }
-    let podcasts = index.podcasts(50)?;
     let page = Page {
-        offset: query.offset,
+        offset: at,
         rows,
         amount,
+        counted: 0,
     };
     Ok((total, page, podcasts))
 }

@@ -437,3 +437,104 @@ fn a_bad_date_is_said_and_keeps_the_last_range() {
     assert_eq!(inbox.range.0, Some(1_735_776_000));
     assert!(inbox.query(&env, 0).from.is_some());
 }
+
+/// Scrolling reads the next page next to the rows already loaded (by key,
+/// not by an offset from the top) and reads no count again; what it reads
+/// is what an offset would have read. A tip arriving counts again.
+#[test]
+fn scrolling_pages_by_key_and_counts_nothing_again() {
+    use crate::gui::list::Viewport;
+    use crate::keysend::{Msat, Records};
+    use crate::wallet::{InboxQuery, Seek};
+    let fixture = Fixture::new();
+    let env = fixture.env();
+    let keysends: Vec<_> = (1..=600_u32)
+        .map(|i| {
+            let at = 1_700_000_000 + i64::from(i / 2);
+            crate::node::ReceivedKeysend {
+                hash: crate::keysend::PaymentHash::from_bytes([i as u8; 32]),
+                chan_id: 1,
+                htlc_index: u64::from(i),
+                amount: Msat::from_sat(21),
+                add_index: u64::from(i),
+                settle_index: u64::from(i),
+                created_at: at,
+                settled_at: at,
+                records: Records::new(),
+            }
+        })
+        .collect();
+    let _ = fixture.index.insert_received(&keysends).unwrap();
+    let mut inbox = Inbox::new(fixture.index.clone(), fixture.info.id);
+    let _ = inbox.reload(&env);
+    let query = inbox.asked.clone().unwrap();
+    assert_eq!(
+        (query.seek, query.offset),
+        (Seek::Start, 0),
+        "the first load"
+    );
+    let rows = fixture.index.inbox(&query).unwrap();
+    let page = super::Page {
+        offset: 0,
+        rows,
+        counted: inbox.recount,
+        ..Default::default()
+    };
+    let loaded = Message::Loaded(inbox.generation, Ok((600, page, Vec::new())));
+    let _ = inbox.update(loaded, &env);
+    let by_offset = |offset: u64, limit: u64| -> Vec<i64> {
+        let query = InboxQuery {
+            offset,
+            limit,
+            ..query.clone()
+        };
+        fixture
+            .index
+            .inbox(&query)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    // Scroll down past the loaded rows, then to the bottom, then back up.
+    for rows_down in [150_u64, 590, 40] {
+        let viewport = Viewport {
+            offset: rows_down as f32 * super::ROW_HEIGHT,
+            height: 600.0,
+        };
+        assert_eq!(
+            units(inbox.update(Message::Scrolled(viewport), &env)),
+            1,
+            "{rows_down}"
+        );
+        let asked = inbox.asked.clone().unwrap();
+        // Near the top, from the top is as short; deeper, never.
+        assert!(
+            rows_down < 120 || asked.seek != Seek::Start,
+            "{rows_down}: {:?} from the top",
+            asked.seek
+        );
+        assert!(
+            asked.offset < 120,
+            "{rows_down}: skips {} rows",
+            asked.offset
+        );
+        let at = inbox.page_offset();
+        let rows = fixture.index.inbox(&asked).unwrap();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, by_offset(at, asked.limit), "{rows_down}");
+        let page = super::Page {
+            offset: at,
+            rows,
+            ..Default::default()
+        };
+        let loaded = Message::Loaded(inbox.generation, Ok((600, page, Vec::new())));
+        let _ = inbox.update(loaded, &env);
+        assert!(
+            inbox.recounted >= inbox.recount,
+            "scrolling asks for no count"
+        );
+    }
+    let _ = inbox.update(Message::Arrived, &env);
+    assert!(inbox.recounted < inbox.recount, "a new tip is counted");
+}
