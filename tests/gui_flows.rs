@@ -45,6 +45,8 @@ mod send_payto;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
+#[path = "gui_flows/recurring.rs"]
+mod recurring;
 #[path = "gui_flows/streams.rs"]
 mod streams;
 #[path = "gui_flows/two_nodes.rs"]

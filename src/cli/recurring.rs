@@ -5,8 +5,7 @@
 use super::args::RecurringCommand;
 use super::exit::CliError;
 use super::report::{print_json, progress, safe, sats};
-use super::{contacts, feed, journal};
-use crate::keysend::Msat;
+use super::{contacts, journal};
 use crate::node::SharedNode;
 use crate::store::{Paths, Settings};
 use crate::wallet::recurring::{self, Every, Payer};
@@ -30,7 +29,7 @@ pub async fn run(
             message,
         } => {
             let every = Every::parse(every).map_err(bad)?;
-            let amount = Msat::from_sat(feed::parse_amount(amount)?);
+            let amount = recurring::parse_amount(amount).map_err(bad)?;
             let book = contacts::load(paths)?;
             let (id, matched) = contacts::destination(&book, target, true)?;
             let name = matched.map_or_else(|| id.short(), |m| m.name);
@@ -120,13 +119,17 @@ pub async fn run(
 }
 
 fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
-    let tips = recurring::list(store).map_err(bad)?;
-    let due = recurring::due(store, now).map_err(bad)?;
+    let tips = recurring::statuses(store, now).map_err(bad)?;
+    let iso = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
     if json {
         let rows: Vec<serde_json::Value> = tips
             .iter()
-            .map(|t| {
-                let d = due.iter().find(|d| d.tip.id == t.id);
+            .map(|s| {
+                let t = &s.tip;
                 serde_json::json!({
                     "id": t.id,
                     "name": safe(&t.name, 60),
@@ -134,8 +137,10 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
                     "sat": t.amount.sats(),
                     "every": t.every,
                     "message": t.message.as_deref().map(|m| safe(m, 200)),
-                    "due": d.is_some(),
-                    "missed_periods": d.map_or(0, |d| d.missed),
+                    "due": s.due.is_some(),
+                    "missed_periods": s.due.as_ref().map_or(0, |d| d.missed),
+                    "next_due_ms": s.next_due_ms,
+                    "last_paid_ms": s.last_paid_ms,
                 })
             })
             .collect();
@@ -144,14 +149,18 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
     if tips.is_empty() {
         println!("No recurring tips.");
     }
-    for t in &tips {
-        let state = match due.iter().find(|d| d.tip.id == t.id) {
+    for s in &tips {
+        let t = &s.tip;
+        let state = match &s.due {
             Some(d) if d.missed > 0 => format!("due now ({} earlier period(s) missed)", d.missed),
             Some(_) => "due now".to_owned(),
-            None => "paid for this period".to_owned(),
+            None => format!("next due {}", iso(s.next_due_ms)),
         };
+        let last = s
+            .last_paid_ms
+            .map_or_else(|| "never paid".to_owned(), |ms| format!("last paid {}", iso(ms)));
         println!(
-            "{:>3}  {:<20} {:>10} every {:<5}  {state}{}",
+            "{:>3}  {:<20} {:>10} every {:<5}  {state}; {last}{}",
             t.id,
             safe(&t.name, 20),
             sats(t.amount),

@@ -63,6 +63,41 @@ impl Every {
             }
         }
     }
+
+    /// When period number `period` starts (UTC ms): the inverse of [`Self::period`].
+    pub fn start_ms(self, period: i64) -> i64 {
+        match self {
+            Self::Day => period * DAY_MS,
+            Self::Week => (period * 7 - 3) * DAY_MS,
+            Self::Month => {
+                let year = i32::try_from(period.div_euclid(12)).unwrap_or(1970);
+                let month = u32::try_from(period.rem_euclid(12)).unwrap_or(0) + 1;
+                chrono::NaiveDate::from_ymd_opt(year, month, 1)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map_or(0, |d| d.and_utc().timestamp_millis())
+            }
+        }
+    }
+
+    /// Every period, in the order shown.
+    pub const ALL: [Self; 3] = [Self::Day, Self::Week, Self::Month];
+}
+
+impl std::fmt::Display for Every {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tip's amount as typed (CLI and GUI): whole sats, at least 1.
+pub fn parse_amount(text: &str) -> Result<Msat, RecurringError> {
+    let amount = Msat::parse_sats(text).map_err(|e| {
+        RecurringError::BadAmount(crate::keysend::text::display_safe(text, 40), e.to_string())
+    })?;
+    if amount.sats() == 0 {
+        return Err(RecurringError::ZeroAmount);
+    }
+    Ok(amount)
 }
 
 /// Why a recurring tip cannot be added or paid.
@@ -72,6 +107,8 @@ pub enum RecurringError {
     BadEvery(String),
     #[error("the amount must be at least 1 sat")]
     ZeroAmount,
+    #[error("the amount {0:?} is not a whole number of sats: {1}")]
+    BadAmount(String, String),
     #[error(transparent)]
     Store(#[from] StreamStoreError),
 }
@@ -147,6 +184,50 @@ pub fn list(store: &StreamStore) -> Result<Vec<RecurringRow>, RecurringError> {
         })?;
         rows.collect()
     })?)
+}
+
+/// A tip as the list shows it: when it was last paid and when it is next due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub tip: RecurringRow,
+    /// When the last successful payment was made (ms).
+    pub last_paid_ms: Option<i64>,
+    /// Due now (with the periods missed before), or `None`.
+    pub due: Option<Due>,
+    /// When it is next due (ms): now when it is due now.
+    pub next_due_ms: i64,
+}
+
+/// Every tip with its last payment and next due time at `now_ms`.
+pub fn statuses(store: &StreamStore, now_ms: i64) -> Result<Vec<Status>, RecurringError> {
+    let due_now = due(store, now_ms)?;
+    let paid: Vec<(i64, i64)> = store.with_conn(|c| {
+        let mut s = c.prepare(
+            "SELECT recurring_id, MAX(at_ms) FROM recurring_payment \
+             WHERE state = 'succeeded' GROUP BY recurring_id",
+        )?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    })?;
+    Ok(list(store)?
+        .into_iter()
+        .map(|tip| {
+            let due = due_now.iter().find(|d| d.tip.id == tip.id).cloned();
+            let next_due_ms = match (&due, Every::parse(&tip.every)) {
+                (None, Ok(every)) => {
+                    let last = tip.last_period.unwrap_or_else(|| every.period(now_ms));
+                    every.start_ms(last + 1)
+                }
+                _ => now_ms,
+            };
+            Status {
+                last_paid_ms: paid.iter().find(|(id, _)| *id == tip.id).map(|p| p.1),
+                due,
+                next_due_ms,
+                tip,
+            }
+        })
+        .collect())
 }
 
 /// Remove tip `id`; false when there was none.
@@ -393,5 +474,24 @@ mod tests {
         assert!(due(&store, later).unwrap().is_empty());
         assert_eq!(last_paid(&store, id).unwrap(), Some(10));
         assert_eq!(due(&store, 11 * DAY_MS).unwrap()[0].missed, 0);
+        let status = &statuses(&store, later).unwrap()[0];
+        assert_eq!(status.last_paid_ms, Some(later));
+        assert_eq!(status.next_due_ms, 11 * DAY_MS, "tomorrow at 00:00 UTC");
+    }
+
+    #[test]
+    fn a_period_starts_where_the_last_one_ended() {
+        for every in Every::ALL {
+            for now in [0, 1_796_601_600_000, 1_796_601_600_000 + 40 * DAY_MS] {
+                let period = every.period(now);
+                let start = every.start_ms(period);
+                assert!(start <= now, "{every}: {start} <= {now}");
+                assert_eq!(every.period(start), period, "{every}");
+                assert_eq!(every.period(start - 1), period - 1, "{every}");
+            }
+        }
+        assert!(matches!(parse_amount("0"), Err(RecurringError::ZeroAmount)));
+        assert!(parse_amount("-5").is_err());
+        assert_eq!(parse_amount("21").unwrap(), Msat::from_sat(21));
     }
 }

@@ -52,9 +52,11 @@ impl Session {
         message: contacts::Message,
         context: &mut Context,
     ) -> Action {
+        let node_data = context.paths.node_data_dir(&self.info.id);
         let cx = contacts::Context {
             book: &mut context.contacts,
             node: &self.node,
+            node_data: &node_data,
         };
         match self.contacts.update(message, cx) {
             contacts::Action::None => Action::None,
