@@ -91,8 +91,9 @@ impl std::fmt::Display for Every {
 
 /// A tip's amount as typed (CLI and GUI): whole sats, at least 1.
 pub fn parse_amount(text: &str) -> Result<Msat, RecurringError> {
-    let amount = Msat::parse_sats(text).map_err(|e| {
-        RecurringError::BadAmount(crate::keysend::text::display_safe(text, 40), e.to_string())
+    let amount = Msat::parse_sats(text).map_err(|e| match e {
+        crate::keysend::AmountError::Zero => RecurringError::ZeroAmount,
+        e => RecurringError::BadAmount(crate::keysend::text::display_safe(text, 40), e.to_string()),
     })?;
     if amount.sats() == 0 {
         return Err(RecurringError::ZeroAmount);
