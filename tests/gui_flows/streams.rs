@@ -110,18 +110,43 @@ fn a_stream_to_a_contact_runs_and_stop_ends_it() {
 }
 
 #[test]
-fn the_daily_cap_is_saved_for_the_node() {
+fn the_daily_cap_is_set_in_settings_and_shown_on_the_streams_screen() {
+    use satchel::gui::screen::settings::Message as SettingsMessage;
+    use satchel::gui::screen::settings::caps::Message as CapsMessage;
+    use satchel::keysend::Msat;
     let mut h = harness();
-    h.update(streams(StreamsMessage::DailyCapChanged("1000".into())));
-    h.interact(|ui| {
-        let _ = ui.click("Save daily cap").expect("the button");
-    });
-    assert!(h.shows("Daily cap saved: 1,000 sat across all streams and recurring tips."));
     let node = h.app.session().unwrap().info().id;
     let store =
         satchel::wallet::stream_store::StreamStore::open(&h.profile.node_data_dir(&node)).unwrap();
-    assert_eq!(
-        store.daily_cap().unwrap(),
-        Some(satchel::keysend::Msat::from_sat(1000))
+    // What the CLI (`satchel stream --daily-cap 500`) wrote is what the screens read.
+    store.set_daily_cap(Some(Msat::from_sat(500))).unwrap();
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Inbox)));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Streams)));
+    assert!(h.shows(
+        "Daily cap across all streams and recurring tips: 500 sat (change it in Settings)."
+    ));
+    assert!(
+        h.ui().find("Save daily cap").is_err(),
+        "read-only on the Streams screen"
     );
+
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));
+    let caps = |m| Message::Session(SessionMessage::Settings(SettingsMessage::Caps(m)));
+    h.update(caps(CapsMessage::Changed("-5".into())));
+    assert!(h.shows("The amount cannot be negative"), "refused as typed");
+    h.update(caps(CapsMessage::Changed("1000".into())));
+    assert!(h.ui().find("Save daily cap").is_ok(), "the button in Settings");
+    h.update(caps(CapsMessage::Save));
+    assert!(h.shows("Daily cap saved: 1,000 sat across all streams and recurring tips."));
+    assert_eq!(store.daily_cap().unwrap(), Some(Msat::from_sat(1000)));
+
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Streams)));
+    assert!(h.shows(
+        "Daily cap across all streams and recurring tips: 1,000 sat (change it in Settings)."
+    ));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Settings)));
+    h.update(caps(CapsMessage::Changed("off".into())));
+    h.update(caps(CapsMessage::Save));
+    assert!(h.shows("No daily cap."));
+    assert_eq!(store.daily_cap().unwrap(), None);
 }

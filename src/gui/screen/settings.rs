@@ -8,11 +8,13 @@
 //!
 //! - [`view`]: how the screen looks.
 //! - [`renderer`]: the renderer picker.
+//! - [`caps`]: the daily cap across streams and recurring tips.
 
 use crate::gui::renderer::Drawn;
 use crate::keysend::Msat;
 use crate::store::{AmountUnit, FeeLimit, RendererChoice, Settings as Stored, ThemeChoice};
 
+pub mod caps;
 mod renderer;
 mod view;
 
@@ -54,6 +56,8 @@ pub struct Settings {
     confirm: Input,
     /// What draws this window (read once: iced fixed it at start).
     drawn: Drawn,
+    /// The daily cap (stored per node, not in the settings file).
+    caps: caps::Caps,
 }
 
 /// Settings events.
@@ -84,6 +88,8 @@ pub enum Message {
     OpenLogFolder,
     /// Copy this text (your node's public key) to the clipboard.
     Copy(String),
+    /// The daily cap across streams and recurring tips.
+    Caps(caps::Message),
 }
 
 /// What the parent must do.
@@ -101,6 +107,8 @@ pub enum Action {
     Copy(String),
     /// Ask the price source again now.
     RefreshFiat,
+    /// Run this work (the daily cap's read and save).
+    Run(iced::Task<Message>),
 }
 
 impl Settings {
@@ -112,7 +120,13 @@ impl Settings {
             fee_limit: input(fee_limit_text(stored.default_fee_limit)),
             confirm: input(stored.confirm_above.sats().to_string()),
             drawn: Drawn::current(),
+            caps: caps::Caps::default(),
         }
+    }
+
+    /// The screen is shown for the node whose data is in `node_data`.
+    pub fn shown(&mut self, node_data: std::path::PathBuf) -> iced::Task<Message> {
+        self.caps.shown(node_data).map(Message::Caps)
     }
 
     /// Handle an event; `stored` is the current settings.
@@ -141,6 +155,9 @@ impl Settings {
             Message::ForgetNode(id) => return Action::Forget(id),
             Message::Disconnect => return Action::Disconnect,
             Message::Copy(text) => return Action::Copy(text),
+            Message::Caps(message) => {
+                return Action::Run(self.caps.update(message).map(Message::Caps));
+            }
             Message::OpenLogFolder => {
                 let opened = crate::store::log_dir()
                     .map_err(|err| err.to_string())

@@ -35,10 +35,9 @@ pub struct Streams {
     cap: String,
     error: Option<String>,
     starting: bool,
-    /// The daily cap across streams and recurring tips, as typed.
-    daily_cap: String,
-    /// What the last save of the daily cap said.
-    daily_cap_saved: Option<String>,
+    /// The daily cap across streams and recurring tips (set in Settings),
+    /// as read when the screen was shown; `None` before that.
+    daily_cap: Option<Result<Option<Msat>, String>>,
     runs: Vec<Run>,
 }
 
@@ -73,9 +72,8 @@ pub enum Message {
     TargetChanged(String),
     RateChanged(String),
     CapChanged(String),
-    DailyCapChanged(String),
-    SaveDailyCap,
-    DailyCapSaved(Result<Option<Msat>, String>),
+    /// The daily cap was read (it is set in Settings).
+    DailyCap(Result<Option<Msat>, String>),
     Start,
     Prepared(Result<Ready, String>),
     Event { id: String, event: StreamEvent },
@@ -108,9 +106,7 @@ impl Streams {
             Message::TargetChanged(text) => self.set(|s| s.target = text),
             Message::RateChanged(text) => self.set(|s| s.rate = text),
             Message::CapChanged(text) => self.set(|s| s.cap = text),
-            Message::DailyCapChanged(text) => self.set(|s| s.daily_cap = text),
-            Message::SaveDailyCap => self.save_daily_cap(&needs),
-            Message::DailyCapSaved(result) => self.daily_cap_saved(result),
+            Message::DailyCap(result) => self.set(|s| s.daily_cap = Some(result)),
             Message::Start => self.start(needs),
             Message::Prepared(result) => self.prepared(result),
             Message::Event { id, event } => self.event(&id, event),
@@ -118,6 +114,15 @@ impl Streams {
             Message::Resume(id) => self.control(&id, Control::Resume),
             Message::Stop(id) => self.control(&id, Control::Stop),
         }
+    }
+
+    /// The screen is shown for the node whose data is in `node_data`: read
+    /// the daily cap (Settings changes it).
+    pub fn shown(&mut self, node_data: std::path::PathBuf) -> Task<Message> {
+        Task::perform(
+            crate::gui::screen::settings::caps::read(node_data),
+            Message::DailyCap,
+        )
     }
 
     /// How many streams run now (the header shows it).
@@ -192,40 +197,6 @@ impl Streams {
             },
             Message::Prepared,
         ))
-    }
-
-    /// Save the daily cap (empty or `off` clears it) in the node's streams file.
-    fn save_daily_cap(&mut self, needs: &Needs<'_>) -> Action {
-        let cap = match self.daily_cap.trim() {
-            "" | "off" => None,
-            text => match Msat::parse_sats(text) {
-                Ok(cap) => Some(cap),
-                Err(error) => return self.fail(format!("Daily cap: {error}")),
-            },
-        };
-        let dir = needs.paths.node_data_dir(&needs.info.id);
-        Action::Run(Task::perform(
-            async move {
-                let store = StreamStore::open(&dir).map_err(|e| e.to_string())?;
-                store
-                    .call(move |s| s.set_daily_cap(cap))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(cap)
-            },
-            Message::DailyCapSaved,
-        ))
-    }
-
-    fn daily_cap_saved(&mut self, result: Result<Option<Msat>, String>) -> Action {
-        self.daily_cap_saved = Some(match result {
-            Ok(Some(cap)) => {
-                format!("Daily cap saved: {cap} across all streams and recurring tips.")
-            }
-            Ok(None) => "No daily cap.".to_owned(),
-            Err(error) => format!("The daily cap was not saved: {error}"),
-        });
-        Action::None
     }
 
     fn fail(&mut self, error: String) -> Action {

@@ -110,6 +110,7 @@ impl Session {
     fn settings_action(&mut self, action: settings::Action, context: &mut Context) -> Action {
         match action {
             settings::Action::None => Action::None,
+            settings::Action::Run(task) => run(task.map(Message::Settings)),
             settings::Action::Changed(next) => {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
                 let fiat_changed = next.fiat != context.settings.fiat;

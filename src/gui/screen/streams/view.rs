@@ -59,24 +59,17 @@ impl Streams {
             column![widget::field("Cap (sats)", cap, None)].width(Length::FillPortion(1)),
         ]
         .spacing(gap::M);
-        let daily = text_input("none", &self.daily_cap)
-            .on_input(Message::DailyCapChanged)
-            .on_submit(Message::SaveDailyCap);
-        let daily = row![
-            column![widget::field(
-                "Daily cap, all streams and recurring tips (sats)",
-                daily,
-                None
-            )]
-            .width(Length::FillPortion(3)),
-            widget::secondary("Save daily cap", Some(Message::SaveDailyCap)),
-        ]
-        .spacing(gap::M)
-        .align_y(Alignment::End);
-        let mut col = column![fields, start, daily].spacing(gap::M);
-        if let Some(saved) = &self.daily_cap_saved {
-            col = col.push(widget::hint(saved.clone()));
-        }
+        let daily = match &self.daily_cap {
+            None => String::new(),
+            Some(Ok(Some(cap))) => format!(
+                "Daily cap across all streams and recurring tips: {cap} (change it in Settings)."
+            ),
+            Some(Ok(None)) => {
+                "No daily cap across streams and recurring tips (set one in Settings).".to_owned()
+            }
+            Some(Err(error)) => format!("The daily cap cannot be read: {error}"),
+        };
+        let col = column![fields, start, widget::hint(daily)].spacing(gap::M);
         widget::card(widget::with_error(col, self.error.clone())).into()
     }
 }
