@@ -309,6 +309,7 @@ async fn missed_periods_of_a_recurring_tip_are_paid_once() {
         info: &info,
         fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
         store: &store,
+        feeds: &recurring::FeedBlocks::new(),
     };
     // Satchel was not run for ten days.
     let later = START_MS + 10 * 86_400_000;
@@ -337,4 +338,82 @@ async fn missed_periods_of_a_recurring_tip_are_paid_once() {
         .unwrap();
     assert!(next[0].paid);
     assert_eq!(paid(&world.node).await[&alice], 42_000);
+}
+
+#[tokio::test]
+async fn a_recurring_tip_to_a_value_block_pays_its_splits_with_action_auto() {
+    use satchel::wallet::recurring::{self, Every, FeedBlocks, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let Target::Feed { block, context, .. } = spec_block(&world) else {
+        unreachable!()
+    };
+    let first = block.recipients[0].node;
+    let feed_url = "https://example.com/stream.xml";
+    let id = recurring::add_feed(
+        &store,
+        "Stream test",
+        first,
+        feed_url,
+        Msat::from_sat(100),
+        Every::Month,
+        Some("monthly thanks"),
+        START_MS,
+    )
+    .unwrap();
+    assert_eq!(
+        recurring::feeds_due(&store, START_MS).unwrap(),
+        vec![feed_url.to_owned()]
+    );
+    let mut feeds = FeedBlocks::new();
+    let _ = feeds.insert(feed_url.to_owned(), Ok((block, context)));
+    let info = world.node.info().await.unwrap();
+    let payer = Payer {
+        node: &world.node,
+        journal: &world.journal,
+        info: &info,
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        store: &store,
+        feeds: &feeds,
+    };
+    let outcomes = within(recurring::run(&payer, START_MS)).await.unwrap();
+    assert!(outcomes[0].paid, "{outcomes:?}");
+    // 100 sat over Adam 49, Dave 46, Dreb 5 after Podcast Index's 1 % fee.
+    let by_node = paid(&world.node).await;
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    assert_eq!(by_node[&node("dave")], 1_000, "the fee off the top");
+    assert_eq!(by_node.values().sum::<u64>(), 100_000, "the whole tip, once");
+    assert!(by_node[&node("alice")] > by_node[&node("bob")]);
+    // Every leg's records: action "auto", its amount, the tip's total, one boost_uuid.
+    let grams: Vec<Boostagram> = recurring::leg_intents(&store, id)
+        .unwrap()
+        .iter()
+        .map(|intent| {
+            let entry = world.journal.get(intent).unwrap().expect("journaled");
+            Boostagram::parse(&entry.keysend.records[&record::BOOSTAGRAM]).unwrap()
+        })
+        .collect();
+    assert_eq!(grams.len(), 4);
+    for gram in &grams {
+        assert_eq!(gram.action.as_deref(), Some("auto"));
+        assert_eq!(gram.value_msat_total, Some(100_000));
+        assert_eq!(gram.boost_uuid, grams[0].boost_uuid);
+        assert_eq!(gram.message.as_deref(), Some("monthly thanks"));
+        assert_eq!(gram.guid.as_deref(), Some("stream-guid"));
+    }
+    assert_eq!(
+        grams.iter().filter_map(|g| g.value_msat).sum::<u64>(),
+        100_000
+    );
+    // Paid once for the month.
+    assert!(
+        within(recurring::run(&payer, START_MS + 86_400_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        recurring::last_paid(&store, id).unwrap(),
+        Some(Every::Month.period(START_MS))
+    );
 }

@@ -5,7 +5,7 @@
 use super::args::RecurringCommand;
 use super::exit::CliError;
 use super::report::{print_json, progress, safe, sats};
-use super::{contacts, journal};
+use super::{contacts, feed, journal};
 use crate::node::SharedNode;
 use crate::store::{Paths, Settings};
 use crate::wallet::recurring::{self, Every, Payer};
@@ -30,6 +30,10 @@ pub async fn run(
         } => {
             let every = Every::parse(every).map_err(bad)?;
             let amount = recurring::parse_amount(amount).map_err(bad)?;
+            if crate::wallet::stream::is_feed(target, paths.is_demo()) {
+                return add_feed(&store, paths, target, amount, every, message.as_deref(), now)
+                    .await;
+            }
             let book = contacts::load(paths)?;
             let (id, matched) = contacts::destination(&book, target, true)?;
             let name = matched.map_or_else(|| id.short(), |m| m.name);
@@ -55,12 +59,14 @@ pub async fn run(
             let files = super::history::open_node(node, paths).await?;
             journal::reconcile_and_report(node, &files.journal, paths).await?;
             let settings = Settings::load(paths)?;
+            let feeds = load_feeds(&store, paths, now).await?;
             let payer = Payer {
                 node,
                 journal: &files.journal,
                 info: &info,
                 fee_limit: settings.value.default_fee_limit,
                 store: &store,
+                feeds: &feeds,
             };
             let outcomes = recurring::run(&payer, now).await.map_err(bad)?;
             if *json {
@@ -172,6 +178,79 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// A recurring tip to a feed's show block: paid over its splits with
+/// `action` "auto" (the block is read again at every run).
+async fn add_feed(
+    store: &StreamStore,
+    paths: &Paths,
+    feed_text: &str,
+    amount: crate::keysend::Msat,
+    every: Every,
+    message: Option<&str>,
+    now: i64,
+) -> Result<(), CliError> {
+    let (block, context) = block_of(paths, feed_text).await?;
+    let first = block
+        .recipients
+        .first()
+        .ok_or_else(|| CliError::BadInput("the feed's value block has no recipient".into()))?;
+    let name = if context.podcast.is_empty() {
+        feed_text.to_owned()
+    } else {
+        context.podcast.clone()
+    };
+    let tip = recurring::add_feed(
+        store, &name, first.node, feed_text, amount, every, message, now,
+    )
+    .map_err(bad)?;
+    println!(
+        "Recurring tip {tip}: {} to the value block of {} ({} recipient(s), action \"auto\") \
+         every {}. `satchel recurring run` pays what is due.",
+        sats(amount),
+        safe(&name, 60),
+        block.recipients.len(),
+        every.as_str()
+    );
+    Ok(())
+}
+
+/// A feed's show block and its metadata.
+async fn block_of(
+    paths: &Paths,
+    feed_text: &str,
+) -> Result<
+    (
+        crate::podcast::value::ValueBlock,
+        crate::podcast::boost::BoostContext,
+    ),
+    CliError,
+> {
+    let selected = feed::load(
+        paths,
+        paths.is_demo(),
+        feed_text,
+        &crate::podcast::Episode::Show,
+    )
+    .await?;
+    let block = selected.block.map_err(bad)?;
+    Ok((block, selected.context))
+}
+
+/// The blocks of the feed tips due now; a feed that cannot be read is
+/// reported for its tips (the others are still paid).
+async fn load_feeds(
+    store: &StreamStore,
+    paths: &Paths,
+    now: i64,
+) -> Result<recurring::FeedBlocks, CliError> {
+    let mut feeds = recurring::FeedBlocks::new();
+    for text in recurring::feeds_due(store, now).map_err(bad)? {
+        let loaded = block_of(paths, &text).await.map_err(|e| e.to_string());
+        let _ = feeds.insert(text, loaded);
+    }
+    Ok(feeds)
 }
 
 fn bad(error: impl std::fmt::Display) -> CliError {
