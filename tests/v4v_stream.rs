@@ -417,3 +417,115 @@ async fn a_recurring_tip_to_a_value_block_pays_its_splits_with_action_auto() {
         Some(Every::Month.period(START_MS))
     );
 }
+
+/// A tiny HTTP server on 127.0.0.1 serving `body` at `/remote.xml` (404
+/// elsewhere); its base URL.
+fn serve_remote_feed(body: String) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = if request.starts_with("GET /remote.xml ") {
+                ("200 OK", body.as_str())
+            } else {
+                ("404 Not Found", "")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    }));
+    base
+}
+
+#[tokio::test]
+async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
+    use satchel::wallet::stream_vts::fetch_remote;
+    let world = world(|_| {}).await;
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    let remote = format!(
+        r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Remote</title><podcast:guid>remote-feed</podcast:guid>
+<item><title>Song</title><guid>song-1</guid>
+<podcast:value type="lightning" method="keysend">
+<podcast:valueRecipient name="Band" type="node" address="{}" split="100"/>
+</podcast:value></item></channel></rss>"#,
+        node("carol")
+    );
+    let base = serve_remote_feed(remote);
+    let host = format!(
+        r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Host</title><podcast:guid>host-feed</podcast:guid>
+<podcast:value type="lightning" method="keysend">
+<podcast:valueRecipient name="Host" type="node" address="{alice}" split="100"/>
+<podcast:valueTimeSplit startTime="0" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="remote-feed" itemGuid="song-1" feedUrl="{base}/remote.xml"/>
+</podcast:valueTimeSplit>
+<podcast:valueTimeSplit startTime="600" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="remote-feed" itemGuid="song-2" feedUrl="{base}/remote.xml"/>
+</podcast:valueTimeSplit>
+<podcast:valueTimeSplit startTime="1200" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="gone-feed" itemGuid="x" feedUrl="{base}/gone.xml"/>
+</podcast:valueTimeSplit>
+</podcast:value>
+<item><title>Ep 1</title><guid>ep-1</guid></item></channel></rss>"#,
+        alice = node("alice")
+    );
+    let selected = select(Feed::parse(host.as_bytes()).unwrap(), None, &Episode::Show).unwrap();
+    let mut windows = satchel::wallet::stream_vts::windows(&selected);
+    assert!(windows.iter().all(|w| w.block.is_err()), "not fetched yet");
+    within(fetch_remote(&mut windows, &[], None)).await;
+    let remote_block = windows[0].block.as_ref().expect("the remote item's block");
+    assert_eq!(remote_block.recipients[0].node, node("carol"));
+    let missing = windows[1].block.as_ref().unwrap_err();
+    assert!(missing.contains("song-2 is not in the feed"), "{missing}");
+    let gone = windows[2].block.as_ref().unwrap_err();
+    assert!(gone.contains("could not be read"), "{gone}");
+
+    let target = Target::Feed {
+        block: selected.block.unwrap(),
+        context: selected.context,
+        windows,
+    };
+    let mut run = start(&world, target, 10, None, Some(30)).await;
+    for _ in 0..2 {
+        let _ = run.batch_after(5).await;
+    }
+    let by_node = paid(&world.node).await;
+    assert_eq!(by_node[&node("carol")], 90_000, "90 % of 10 minutes");
+    assert_eq!(by_node[&node("alice")], 10_000);
+    // The next windows pay the host, and say why.
+    run.clock.advance(Duration::from_secs(60 * 20));
+    let events = run.until_end().await;
+    let notes: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("paying the host block")
+            && n.contains("song-2 is not in the feed")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("could not be read")),
+        "{notes:?}"
+    );
+    let by_node = paid(&world.node).await;
+    assert_eq!(by_node[&node("carol")], 90_000);
+    assert_eq!(by_node[&node("alice")], 210_000, "the host block: 20 more minutes");
+}

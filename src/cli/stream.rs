@@ -122,7 +122,29 @@ async fn target(
             .clone()
             .map_err(|e| CliError::BadInput(e.to_string()))?;
         let context = selected.context.clone();
-        let windows = crate::wallet::stream_vts::windows(&selected);
+        let mut windows = crate::wallet::stream_vts::windows(&selected);
+        crate::wallet::stream_vts::fetch_remote(
+            &mut windows,
+            std::slice::from_ref(&selected.feed),
+            Some(paths.feeds_cache_dir()),
+        )
+        .await;
+        for window in &windows {
+            let text = match &window.block {
+                Ok(block) => format!(
+                    "value time split {}-{} s: {} % to {} recipient(s)",
+                    window.start_s,
+                    window.end_s,
+                    window.percent,
+                    block.recipients.len()
+                ),
+                Err(why) => format!(
+                    "value time split {}-{} s: paying the host block, because {why}",
+                    window.start_s, window.end_s
+                ),
+            };
+            progress(&text);
+        }
         return Ok((
             Target::Feed {
                 block,

@@ -313,7 +313,13 @@ async fn load_feed(
     };
     let feed = Feed::parse(&bytes).map_err(|e| e.to_string())?;
     let selected = crate::podcast::select(feed, url, &Episode::Show).map_err(|e| e.to_string())?;
-    let windows = crate::wallet::stream_vts::windows(&selected);
+    let mut windows = crate::wallet::stream_vts::windows(&selected);
+    crate::wallet::stream_vts::fetch_remote(
+        &mut windows,
+        std::slice::from_ref(&selected.feed),
+        Some(paths.feeds_cache_dir()),
+    )
+    .await;
     let block = selected.block.clone().map_err(|e| e.to_string())?;
     Ok((
         Target::Feed {
