@@ -16,8 +16,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use crate::keysend::Msat;
 use crate::node::{NodeInfo, SharedNode};
 use crate::podcast::boost::BoostContext;
-use crate::podcast::fetch::Fetcher;
-use crate::podcast::{DEMO_FEED, DEMO_FEED_NAME, Episode, Feed};
+use crate::podcast::Episode;
 use crate::store::{ContactBook, FeeLimit, Paths};
 use crate::wallet::Journal;
 use crate::wallet::stream::{
@@ -25,6 +24,7 @@ use crate::wallet::stream::{
 };
 use crate::wallet::stream_store::{LedgerRow, StreamRow, StreamState, StreamStore};
 
+pub mod episodes;
 mod view;
 
 /// The Streams screen.
@@ -33,6 +33,10 @@ pub struct Streams {
     target: String,
     rate: String,
     cap: String,
+    /// The feed's items, once read (`None`: not asked).
+    episodes: Option<Vec<episodes::Choice>>,
+    /// The episode chosen (`None`: the whole show).
+    episode: Option<episodes::Choice>,
     error: Option<String>,
     starting: bool,
     /// The daily cap across streams and recurring tips (set in Settings),
@@ -72,6 +76,10 @@ pub enum Message {
     TargetChanged(String),
     RateChanged(String),
     CapChanged(String),
+    /// Read the feed's items to choose an episode.
+    LoadEpisodes,
+    EpisodesLoaded(Result<Vec<episodes::Choice>, String>),
+    EpisodeChosen(episodes::Choice),
     /// The daily cap was read (it is set in Settings).
     DailyCap(Result<Option<Msat>, String>),
     Start,
@@ -103,7 +111,20 @@ impl Streams {
     /// Handle an event.
     pub fn update(&mut self, message: Message, needs: Needs<'_>) -> Action {
         match message {
-            Message::TargetChanged(text) => self.set(|s| s.target = text),
+            Message::TargetChanged(text) => {
+                self.set(|s| (s.target, s.episodes, s.episode) = (text, None, None))
+            }
+            Message::LoadEpisodes => Action::Run(Task::perform(
+                episodes::load(
+                    needs.paths.clone(),
+                    needs.demo,
+                    self.target.trim().to_owned(),
+                ),
+                Message::EpisodesLoaded,
+            )),
+            Message::EpisodesLoaded(Ok(choices)) => self.set(|s| s.episodes = Some(choices)),
+            Message::EpisodesLoaded(Err(error)) => self.fail(error),
+            Message::EpisodeChosen(choice) => self.set(|s| s.episode = Some(choice)),
             Message::RateChanged(text) => self.set(|s| s.rate = text),
             Message::CapChanged(text) => self.set(|s| s.cap = text),
             Message::DailyCap(result) => self.set(|s| s.daily_cap = Some(result)),
@@ -123,6 +144,11 @@ impl Streams {
             crate::gui::screen::settings::caps::read(node_data),
             Message::DailyCap,
         )
+    }
+
+    /// The feed's items offered, once read (tests).
+    pub fn episodes(&self) -> Option<&[episodes::Choice]> {
+        self.episodes.as_deref()
     }
 
     /// How many streams run now (the header shows it).
@@ -158,6 +184,7 @@ impl Streams {
         self.starting = true;
         self.error = None;
         let text = self.target.trim().to_owned();
+        let choice = self.episode.clone().unwrap_or_else(episodes::Choice::show);
         let (node, journal, info, paths) = (
             needs.node.clone(),
             needs.journal.clone(),
@@ -169,14 +196,14 @@ impl Streams {
             async move {
                 let (target, context) = match target {
                     Some(target) => (target, BoostContext::default()),
-                    None => load_feed(&paths, demo, &text).await?,
+                    None => load_feed(&paths, demo, &text, &choice.episode()).await?,
                 };
                 let store =
                     StreamStore::open(&paths.node_data_dir(&info.id)).map_err(|e| e.to_string())?;
                 let clock = crate::clock::from_env()?;
                 let new = NewStream {
                     target_text: text,
-                    episode: String::new(),
+                    episode: choice.guid.clone().unwrap_or_default(),
                     rate_msat_hour: rate.0 * 60,
                     batch_minutes: DEFAULT_BATCH_MINUTES,
                     cap,
@@ -295,24 +322,15 @@ fn resolve_node(book: &ContactBook, text: &str, demo: bool) -> Result<Option<Tar
     Ok(Some(Target::Node { id: found.id, name }))
 }
 
-/// A feed's show block as a target.
+/// A feed's block (the episode's, else the show's) as a target.
 async fn load_feed(
     paths: &Paths,
     demo: bool,
     text: &str,
+    episode: &Episode,
 ) -> Result<(Target, BoostContext), String> {
-    let (bytes, url) = if demo && text == DEMO_FEED_NAME {
-        (DEMO_FEED.to_vec(), None)
-    } else {
-        let fetched = Fetcher::new(Some(paths.root().join("feeds")))
-            .map_err(|e| e.to_string())?
-            .get(text)
-            .await
-            .map_err(|e| e.to_string())?;
-        (fetched.bytes, fetched.url)
-    };
-    let feed = Feed::parse(&bytes).map_err(|e| e.to_string())?;
-    let selected = crate::podcast::select(feed, url, &Episode::Show).map_err(|e| e.to_string())?;
+    let (feed, url) = episodes::read_with_url(paths, demo, text).await?;
+    let selected = crate::podcast::select(feed, url, episode).map_err(|e| e.to_string())?;
     let mut windows = crate::wallet::stream_vts::windows(&selected);
     crate::wallet::stream_vts::fetch_remote(
         &mut windows,

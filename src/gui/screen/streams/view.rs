@@ -69,7 +69,25 @@ impl Streams {
             }
             Some(Err(error)) => format!("The daily cap cannot be read: {error}"),
         };
-        let col = column![fields, start, widget::hint(daily)].spacing(gap::M);
+        let mut col = column![fields].spacing(gap::M);
+        if crate::wallet::stream::is_feed(&self.target, true) {
+            let mut line = row![widget::secondary(
+                "Choose episode",
+                Some(Message::LoadEpisodes)
+            )]
+            .spacing(gap::M)
+            .align_y(Alignment::Center);
+            if let Some(choices) = &self.episodes {
+                line = line.push(widget::picker(
+                    choices.clone(),
+                    self.episode.clone(),
+                    "Whole show",
+                    Message::EpisodeChosen,
+                ));
+            }
+            col = col.push(line);
+        }
+        let col = col.push(start).push(widget::hint(daily));
         widget::card(widget::with_error(col, self.error.clone())).into()
     }
 }
