@@ -31,6 +31,8 @@ mod live_tip;
 mod podcasts;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
+#[path = "gui_flows/recurring.rs"]
+mod recurring;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
 #[path = "gui_flows/send_amp.rs"]
@@ -45,8 +47,6 @@ mod send_payto;
 mod send_retry;
 #[path = "gui_flows/sent_detail.rs"]
 mod sent_detail;
-#[path = "gui_flows/recurring.rs"]
-mod recurring;
 #[path = "gui_flows/streams.rs"]
 mod streams;
 #[path = "gui_flows/two_nodes.rs"]

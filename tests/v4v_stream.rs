@@ -382,7 +382,11 @@ async fn a_recurring_tip_to_a_value_block_pays_its_splits_with_action_auto() {
     let by_node = paid(&world.node).await;
     let node = |n: &str| world.sim.node_id(n).unwrap();
     assert_eq!(by_node[&node("dave")], 1_000, "the fee off the top");
-    assert_eq!(by_node.values().sum::<u64>(), 100_000, "the whole tip, once");
+    assert_eq!(
+        by_node.values().sum::<u64>(),
+        100_000,
+        "the whole tip, once"
+    );
     assert!(by_node[&node("alice")] > by_node[&node("bob")]);
     // Every leg's records: action "auto", its amount, the tip's total, one boost_uuid.
     let grams: Vec<Boostagram> = recurring::leg_intents(&store, id)
@@ -527,5 +531,9 @@ async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
     );
     let by_node = paid(&world.node).await;
     assert_eq!(by_node[&node("carol")], 90_000);
-    assert_eq!(by_node[&node("alice")], 210_000, "the host block: 20 more minutes");
+    assert_eq!(
+        by_node[&node("alice")],
+        210_000,
+        "the host block: 20 more minutes"
+    );
 }

@@ -31,8 +31,16 @@ pub async fn run(
             let every = Every::parse(every).map_err(bad)?;
             let amount = recurring::parse_amount(amount).map_err(bad)?;
             if crate::wallet::stream::is_feed(target, paths.is_demo()) {
-                return add_feed(&store, paths, target, amount, every, message.as_deref(), now)
-                    .await;
+                return add_feed(
+                    &store,
+                    paths,
+                    target,
+                    amount,
+                    every,
+                    message.as_deref(),
+                    now,
+                )
+                .await;
             }
             let book = contacts::load(paths)?;
             let (id, matched) = contacts::destination(&book, target, true)?;
@@ -162,9 +170,10 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
             Some(_) => "due now".to_owned(),
             None => format!("next due {}", iso(s.next_due_ms)),
         };
-        let last = s
-            .last_paid_ms
-            .map_or_else(|| "never paid".to_owned(), |ms| format!("last paid {}", iso(ms)));
+        let last = s.last_paid_ms.map_or_else(
+            || "never paid".to_owned(),
+            |ms| format!("last paid {}", iso(ms)),
+        );
         println!(
             "{:>3}  {:<20} {:>10} every {:<5}  {state}; {last}{}",
             t.id,

@@ -170,12 +170,11 @@ fn open_store(paths: &Paths, node: &crate::keysend::NodeId) -> Result<StreamStor
 }
 
 fn set_daily_cap(store: &StreamStore, text: &str) -> Result<(), CliError> {
-    let cap = crate::wallet::stream::parse_daily_cap(text).map_err(|source| {
-        CliError::BadAmount {
+    let cap =
+        crate::wallet::stream::parse_daily_cap(text).map_err(|source| CliError::BadAmount {
             text: safe(text, 40),
             source,
-        }
-    })?;
+        })?;
     store.set_daily_cap(cap).map_err(bad)?;
     match cap {
         Some(cap) => println!("Daily cap across streams and recurring tips: {}", sats(cap)),

@@ -12,10 +12,10 @@ use super::journal_state::JournalState;
 use super::stream_store::{RecurringRow, StreamStore, StreamStoreError, node_of, to_i64, to_u64};
 use super::{Journal, SendEvent, SendRequest};
 use crate::keysend::outgoing::Tip;
-use crate::podcast::boost::BoostContext;
-use crate::podcast::value::ValueBlock;
 use crate::keysend::{Msat, NodeId};
 use crate::node::{NodeInfo, SharedNode};
+use crate::podcast::boost::BoostContext;
+use crate::podcast::value::ValueBlock;
 use crate::store::FeeLimit;
 
 const DAY_MS: i64 = 86_400_000;
@@ -424,8 +424,12 @@ async fn pay_block(
                 )
             })
             .map_err(|e| e.to_string())?;
-        let mut tip =
-            crate::podcast::boost::leg_tip(&context, leg, &boost_uuid, &crate::podcast::boost::new_uuid());
+        let mut tip = crate::podcast::boost::leg_tip(
+            &context,
+            leg,
+            &boost_uuid,
+            &crate::podcast::boost::new_uuid(),
+        );
         if let Some(gram) = tip.boostagram.as_mut() {
             gram.action = Some("auto".into());
         }

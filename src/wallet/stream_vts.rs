@@ -69,13 +69,11 @@ fn window(split: &TimeSplit, feed: &Feed) -> Option<Window> {
         .map_or(100, |p| p.clamp(0.0, 100.0) as u64);
     let block = block(split, feed);
     let remote = match (&block, &split.remote_feed_guid, &split.remote_item_guid) {
-        (Err(_), Some(feed_guid), Some(item_guid)) if split.recipients.is_empty() => {
-            Some(Remote {
-                feed_guid: feed_guid.clone(),
-                item_guid: item_guid.clone(),
-                feed_url: split.remote_feed_url.clone(),
-            })
-        }
+        (Err(_), Some(feed_guid), Some(item_guid)) if split.recipients.is_empty() => Some(Remote {
+            feed_guid: feed_guid.clone(),
+            item_guid: item_guid.clone(),
+            feed_url: split.remote_feed_url.clone(),
+        }),
         _ => None,
     };
     Some(Window {
@@ -143,7 +141,11 @@ fn remote_block(remote: &Remote, feed: &Feed, source: &str) -> Result<ValueBlock
 /// feed URL (each URL once; `cache` is the feed client's cache folder).
 /// A window whose feed cannot be read or lacks the item keeps an error that
 /// says why (the host block is paid there).
-pub async fn fetch_remote(windows: &mut [Window], known: &[Feed], cache: Option<std::path::PathBuf>) {
+pub async fn fetch_remote(
+    windows: &mut [Window],
+    known: &[Feed],
+    cache: Option<std::path::PathBuf>,
+) {
     let mut fetched: Vec<(String, Result<Feed, String>)> = Vec::new();
     for window in windows.iter_mut() {
         let Some(remote) = window.remote.clone() else {

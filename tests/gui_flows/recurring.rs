@@ -53,7 +53,9 @@ fn cli_list(h: &Harness) -> serde_json::Value {
 fn a_recurring_tip_added_on_a_contact_page_is_listed_there_and_by_the_cli() {
     let mut h = harness();
     h.interact(|ui| {
-        let _ = ui.click("Recurring").expect("the contact's Recurring button");
+        let _ = ui
+            .click("Recurring")
+            .expect("the contact's Recurring button");
     });
     assert!(h.shows("Recurring tips to Rita"));
     assert!(h.shows("No recurring tips to this contact yet."));
@@ -66,7 +68,9 @@ fn a_recurring_tip_added_on_a_contact_page_is_listed_there_and_by_the_cli() {
     assert!(h.shows("The amount must be at least 1 sat"));
 
     h.update(panel(PanelMessage::AmountChanged("21".into())));
-    h.update(panel(PanelMessage::MessageChanged("thanks for the show".into())));
+    h.update(panel(PanelMessage::MessageChanged(
+        "thanks for the show".into(),
+    )));
     h.interact(|ui| {
         let _ = ui.click("week").expect("the week button");
     });

@@ -135,7 +135,10 @@ fn the_daily_cap_is_set_in_settings_and_shown_on_the_streams_screen() {
     h.update(caps(CapsMessage::Changed("-5".into())));
     assert!(h.shows("The amount cannot be negative"), "refused as typed");
     h.update(caps(CapsMessage::Changed("1000".into())));
-    assert!(h.ui().find("Save daily cap").is_ok(), "the button in Settings");
+    assert!(
+        h.ui().find("Save daily cap").is_ok(),
+        "the button in Settings"
+    );
     h.update(caps(CapsMessage::Save));
     assert!(h.shows("Daily cap saved: 1,000 sat across all streams and recurring tips."));
     assert_eq!(store.daily_cap().unwrap(), Some(Msat::from_sat(1000)));

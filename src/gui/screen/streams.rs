@@ -15,8 +15,8 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::keysend::Msat;
 use crate::node::{NodeInfo, SharedNode};
-use crate::podcast::boost::BoostContext;
 use crate::podcast::Episode;
+use crate::podcast::boost::BoostContext;
 use crate::store::{ContactBook, FeeLimit, Paths};
 use crate::wallet::Journal;
 use crate::wallet::stream::{
@@ -84,7 +84,10 @@ pub enum Message {
     DailyCap(Result<Option<Msat>, String>),
     Start,
     Prepared(Result<Ready, String>),
-    Event { id: String, event: StreamEvent },
+    Event {
+        id: String,
+        event: StreamEvent,
+    },
     Pause(String),
     Resume(String),
     Stop(String),

@@ -96,7 +96,8 @@ impl Recurring {
                 match result {
                     Ok(all) => {
                         let pubkey = self.pubkey;
-                        self.tips = Some(all.into_iter().filter(|s| s.tip.node == pubkey).collect());
+                        self.tips =
+                            Some(all.into_iter().filter(|s| s.tip.node == pubkey).collect());
                     }
                     Err(error) => self.error = Some(error),
                 }
@@ -147,7 +148,8 @@ impl Recurring {
                 return Action::None;
             }
         };
-        let (name, node, every, dir) = (self.name.clone(), self.pubkey, self.every, self.dir.clone());
+        let (name, node, every, dir) =
+            (self.name.clone(), self.pubkey, self.every, self.dir.clone());
         let message = self.message.trim().to_owned();
         (self.busy, self.error, self.notice) = (true, None, None);
         self.message.clear();
@@ -176,11 +178,10 @@ impl Recurring {
         Action::Run(Task::perform(
             async move {
                 let store = StreamStore::open(&dir).map_err(|e| e.to_string())?;
-                let removed =
-                    tokio::task::spawn_blocking(move || recurring::remove(&store, id))
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .map_err(|e| e.to_string())?;
+                let removed = tokio::task::spawn_blocking(move || recurring::remove(&store, id))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
                 match removed {
                     true => Ok(format!("Removed recurring tip {id}.")),
                     false => Err(format!("No recurring tip has id {id}.")),
@@ -286,9 +287,12 @@ fn tip_row<'a>(status: &'a Status, env: &Env<'a>) -> Element<'a, Message> {
     .spacing(gap::XS);
     if let Some(message) = &tip.message {
         info = info.push(
-            text(format!("“{}”", crate::keysend::text::display_safe(message, 80)))
-                .size(size::BODY)
-                .style(theme::muted),
+            text(format!(
+                "“{}”",
+                crate::keysend::text::display_safe(message, 80)
+            ))
+            .size(size::BODY)
+            .style(theme::muted),
         );
     }
     row![
