@@ -122,13 +122,9 @@ async fn target(
             .clone()
             .map_err(|e| CliError::BadInput(e.to_string()))?;
         let context = selected.context.clone();
-        let mut windows = crate::wallet::stream_vts::windows(&selected);
-        crate::wallet::stream_vts::fetch_remote(
-            &mut windows,
-            std::slice::from_ref(&selected.feed),
-            Some(paths.feeds_cache_dir()),
-        )
-        .await;
+        let windows =
+            crate::wallet::stream_vts::windows_fetched(&selected, Some(paths.feeds_cache_dir()))
+                .await;
         for window in &windows {
             let text = match &window.block {
                 Ok(block) => format!(

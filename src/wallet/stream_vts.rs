@@ -116,6 +116,17 @@ fn block(split: &TimeSplit, feed: &Feed) -> Result<ValueBlock, String> {
     ))
 }
 
+/// The windows of what `selected` pays, remote feeds read (see
+/// [`fetch_remote`]; `selected`'s own feed counts as loaded).
+pub async fn windows_fetched(
+    selected: &Selected,
+    cache: Option<std::path::PathBuf>,
+) -> Vec<Window> {
+    let mut found = windows(selected);
+    fetch_remote(&mut found, std::slice::from_ref(&selected.feed), cache).await;
+    found
+}
+
 /// The remote item's block from `feed`, or why not.
 fn remote_block(remote: &Remote, feed: &Feed, source: &str) -> Result<ValueBlock, String> {
     if let Some(guid) = feed.guid.as_deref().filter(|g| *g != remote.feed_guid) {

@@ -334,13 +334,8 @@ async fn load_feed(
 ) -> Result<(Target, BoostContext), String> {
     let (feed, url) = episodes::read_with_url(paths, demo, text).await?;
     let selected = crate::podcast::select(feed, url, episode).map_err(|e| e.to_string())?;
-    let mut windows = crate::wallet::stream_vts::windows(&selected);
-    crate::wallet::stream_vts::fetch_remote(
-        &mut windows,
-        std::slice::from_ref(&selected.feed),
-        Some(paths.feeds_cache_dir()),
-    )
-    .await;
+    let windows =
+        crate::wallet::stream_vts::windows_fetched(&selected, Some(paths.feeds_cache_dir())).await;
     let block = selected.block.clone().map_err(|e| e.to_string())?;
     Ok((
         Target::Feed {
