@@ -164,8 +164,8 @@ impl Recurring {
                 .map_err(|e| e.to_string())?
                 .map_err(|e| widget::sentence(&e.to_string()))?;
                 Ok(format!(
-                    "Recurring tip {tip} added: {amount} every {every}. It is paid while Satchel \
-                     runs, or by `satchel recurring run`."
+                    "Recurring tip {tip} added: {amount} every {every}. `satchel recurring run` \
+                     pays it when due (from cron or a systemd timer)."
                 ))
             },
             Message::Done,
