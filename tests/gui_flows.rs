@@ -35,6 +35,8 @@ mod payto_support;
 mod podcasts;
 #[path = "gui_flows/recovery.rs"]
 mod recovery;
+#[path = "gui_flows/recurring.rs"]
+mod recurring;
 #[path = "gui_flows/renderer.rs"]
 mod renderer;
 #[path = "gui_flows/send_amp.rs"]

@@ -309,6 +309,7 @@ async fn missed_periods_of_a_recurring_tip_are_paid_once() {
         info: &info,
         fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
         store: &store,
+        feeds: &recurring::FeedBlocks::new(),
     };
     // Satchel was not run for ten days.
     let later = START_MS + 10 * 86_400_000;
@@ -337,4 +338,202 @@ async fn missed_periods_of_a_recurring_tip_are_paid_once() {
         .unwrap();
     assert!(next[0].paid);
     assert_eq!(paid(&world.node).await[&alice], 42_000);
+}
+
+#[tokio::test]
+async fn a_recurring_tip_to_a_value_block_pays_its_splits_with_action_auto() {
+    use satchel::wallet::recurring::{self, Every, FeedBlocks, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let Target::Feed { block, context, .. } = spec_block(&world) else {
+        unreachable!()
+    };
+    let first = block.recipients[0].node;
+    let feed_url = "https://example.com/stream.xml";
+    let id = recurring::add_feed(
+        &store,
+        "Stream test",
+        first,
+        feed_url,
+        Msat::from_sat(100),
+        Every::Month,
+        Some("monthly thanks"),
+        START_MS,
+    )
+    .unwrap();
+    assert_eq!(
+        recurring::feeds_due(&store, START_MS).unwrap(),
+        vec![feed_url.to_owned()]
+    );
+    let mut feeds = FeedBlocks::new();
+    let _ = feeds.insert(feed_url.to_owned(), Ok((block, context)));
+    let info = world.node.info().await.unwrap();
+    let payer = Payer {
+        node: &world.node,
+        journal: &world.journal,
+        info: &info,
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        store: &store,
+        feeds: &feeds,
+    };
+    let outcomes = within(recurring::run(&payer, START_MS)).await.unwrap();
+    assert!(outcomes[0].paid, "{outcomes:?}");
+    // 100 sat over Adam 49, Dave 46, Dreb 5 after Podcast Index's 1 % fee.
+    let by_node = paid(&world.node).await;
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    assert_eq!(by_node[&node("dave")], 1_000, "the fee off the top");
+    assert_eq!(
+        by_node.values().sum::<u64>(),
+        100_000,
+        "the whole tip, once"
+    );
+    assert!(by_node[&node("alice")] > by_node[&node("bob")]);
+    // Every leg's records: action "auto", its amount, the tip's total, one boost_uuid.
+    let grams: Vec<Boostagram> = recurring::leg_intents(&store, id)
+        .unwrap()
+        .iter()
+        .map(|intent| {
+            let entry = world.journal.get(intent).unwrap().expect("journaled");
+            Boostagram::parse(&entry.keysend.records[&record::BOOSTAGRAM]).unwrap()
+        })
+        .collect();
+    assert_eq!(grams.len(), 4);
+    for gram in &grams {
+        assert_eq!(gram.action.as_deref(), Some("auto"));
+        assert_eq!(gram.value_msat_total, Some(100_000));
+        assert_eq!(gram.boost_uuid, grams[0].boost_uuid);
+        assert_eq!(gram.message.as_deref(), Some("monthly thanks"));
+        assert_eq!(gram.guid.as_deref(), Some("stream-guid"));
+    }
+    assert_eq!(
+        grams.iter().filter_map(|g| g.value_msat).sum::<u64>(),
+        100_000
+    );
+    // Paid once for the month.
+    assert!(
+        within(recurring::run(&payer, START_MS + 86_400_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        recurring::last_paid(&store, id).unwrap(),
+        Some(Every::Month.period(START_MS))
+    );
+}
+
+/// A tiny HTTP server on 127.0.0.1 serving `body` at `/remote.xml` (404
+/// elsewhere); its base URL.
+fn serve_remote_feed(body: String) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = if request.starts_with("GET /remote.xml ") {
+                ("200 OK", body.as_str())
+            } else {
+                ("404 Not Found", "")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    }));
+    base
+}
+
+#[tokio::test]
+async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
+    use satchel::wallet::stream_vts::fetch_remote;
+    let world = world(|_| {}).await;
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    let remote = format!(
+        r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Remote</title><podcast:guid>remote-feed</podcast:guid>
+<item><title>Song</title><guid>song-1</guid>
+<podcast:value type="lightning" method="keysend">
+<podcast:valueRecipient name="Band" type="node" address="{}" split="100"/>
+</podcast:value></item></channel></rss>"#,
+        node("carol")
+    );
+    let base = serve_remote_feed(remote);
+    let host = format!(
+        r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Host</title><podcast:guid>host-feed</podcast:guid>
+<podcast:value type="lightning" method="keysend">
+<podcast:valueRecipient name="Host" type="node" address="{alice}" split="100"/>
+<podcast:valueTimeSplit startTime="0" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="remote-feed" itemGuid="song-1" feedUrl="{base}/remote.xml"/>
+</podcast:valueTimeSplit>
+<podcast:valueTimeSplit startTime="600" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="remote-feed" itemGuid="song-2" feedUrl="{base}/remote.xml"/>
+</podcast:valueTimeSplit>
+<podcast:valueTimeSplit startTime="1200" duration="600" remotePercentage="90">
+<podcast:remoteItem feedGuid="gone-feed" itemGuid="x" feedUrl="{base}/gone.xml"/>
+</podcast:valueTimeSplit>
+</podcast:value>
+<item><title>Ep 1</title><guid>ep-1</guid></item></channel></rss>"#,
+        alice = node("alice")
+    );
+    let selected = select(Feed::parse(host.as_bytes()).unwrap(), None, &Episode::Show).unwrap();
+    let mut windows = satchel::wallet::stream_vts::windows(&selected);
+    assert!(windows.iter().all(|w| w.block.is_err()), "not fetched yet");
+    within(fetch_remote(&mut windows, &[], None, &satchel::web::Web::direct())).await;
+    let remote_block = windows[0].block.as_ref().expect("the remote item's block");
+    assert_eq!(remote_block.recipients[0].node, node("carol"));
+    let missing = windows[1].block.as_ref().unwrap_err();
+    assert!(missing.contains("song-2 is not in the feed"), "{missing}");
+    let gone = windows[2].block.as_ref().unwrap_err();
+    assert!(gone.contains("could not be read"), "{gone}");
+
+    let target = Target::Feed {
+        block: selected.block.unwrap(),
+        context: selected.context,
+        windows,
+    };
+    let mut run = start(&world, target, 10, None, Some(30)).await;
+    for _ in 0..2 {
+        let _ = run.batch_after(5).await;
+    }
+    let by_node = paid(&world.node).await;
+    assert_eq!(by_node[&node("carol")], 90_000, "90 % of 10 minutes");
+    assert_eq!(by_node[&node("alice")], 10_000);
+    // The next windows pay the host, and say why.
+    run.clock.advance(Duration::from_secs(60 * 20));
+    let events = run.until_end().await;
+    let notes: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("paying the host block")
+            && n.contains("song-2 is not in the feed")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("could not be read")),
+        "{notes:?}"
+    );
+    let by_node = paid(&world.node).await;
+    assert_eq!(by_node[&node("carol")], 90_000);
+    assert_eq!(
+        by_node[&node("alice")],
+        210_000,
+        "the host block: 20 more minutes"
+    );
 }

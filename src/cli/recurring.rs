@@ -6,7 +6,6 @@ use super::args::RecurringCommand;
 use super::exit::CliError;
 use super::report::{print_json, progress, safe, sats};
 use super::{contacts, feed, journal};
-use crate::keysend::Msat;
 use crate::node::SharedNode;
 use crate::store::{Paths, Settings};
 use crate::wallet::recurring::{self, Every, Payer};
@@ -30,7 +29,19 @@ pub async fn run(
             message,
         } => {
             let every = Every::parse(every).map_err(bad)?;
-            let amount = Msat::from_sat(feed::parse_amount(amount)?);
+            let amount = recurring::parse_amount(amount).map_err(bad)?;
+            if crate::wallet::stream::is_feed(target, paths.is_demo()) {
+                return add_feed(
+                    &store,
+                    paths,
+                    target,
+                    amount,
+                    every,
+                    message.as_deref(),
+                    now,
+                )
+                .await;
+            }
             let book = contacts::load(paths)?;
             let (id, matched) = contacts::destination(&book, target, true)?;
             let name = matched.map_or_else(|| id.short(), |m| m.name);
@@ -56,12 +67,14 @@ pub async fn run(
             let files = super::history::open_node(node, paths).await?;
             journal::reconcile_and_report(node, &files.journal, paths).await?;
             let settings = Settings::load(paths)?;
+            let feeds = load_feeds(&store, paths, now).await?;
             let payer = Payer {
                 node,
                 journal: &files.journal,
                 info: &info,
                 fee_limit: settings.value.default_fee_limit,
                 store: &store,
+                feeds: &feeds,
             };
             let outcomes = recurring::run(&payer, now).await.map_err(bad)?;
             if *json {
@@ -120,13 +133,17 @@ pub async fn run(
 }
 
 fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
-    let tips = recurring::list(store).map_err(bad)?;
-    let due = recurring::due(store, now).map_err(bad)?;
+    let tips = recurring::statuses(store, now).map_err(bad)?;
+    let iso = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
     if json {
         let rows: Vec<serde_json::Value> = tips
             .iter()
-            .map(|t| {
-                let d = due.iter().find(|d| d.tip.id == t.id);
+            .map(|s| {
+                let t = &s.tip;
                 serde_json::json!({
                     "id": t.id,
                     "name": safe(&t.name, 60),
@@ -134,8 +151,10 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
                     "sat": t.amount.sats(),
                     "every": t.every,
                     "message": t.message.as_deref().map(|m| safe(m, 200)),
-                    "due": d.is_some(),
-                    "missed_periods": d.map_or(0, |d| d.missed),
+                    "due": s.due.is_some(),
+                    "missed_periods": s.due.as_ref().map_or(0, |d| d.missed),
+                    "next_due_ms": s.next_due_ms,
+                    "last_paid_ms": s.last_paid_ms,
                 })
             })
             .collect();
@@ -144,14 +163,19 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
     if tips.is_empty() {
         println!("No recurring tips.");
     }
-    for t in &tips {
-        let state = match due.iter().find(|d| d.tip.id == t.id) {
+    for s in &tips {
+        let t = &s.tip;
+        let state = match &s.due {
             Some(d) if d.missed > 0 => format!("due now ({} earlier period(s) missed)", d.missed),
             Some(_) => "due now".to_owned(),
-            None => "paid for this period".to_owned(),
+            None => format!("next due {}", iso(s.next_due_ms)),
         };
+        let last = s.last_paid_ms.map_or_else(
+            || "never paid".to_owned(),
+            |ms| format!("last paid {}", iso(ms)),
+        );
         println!(
-            "{:>3}  {:<20} {:>10} every {:<5}  {state}{}",
+            "{:>3}  {:<20} {:>10} every {:<5}  {state}; {last}{}",
             t.id,
             safe(&t.name, 20),
             sats(t.amount),
@@ -163,6 +187,79 @@ fn list(store: &StreamStore, now: i64, json: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// A recurring tip to a feed's show block: paid over its splits with
+/// `action` "auto" (the block is read again at every run).
+async fn add_feed(
+    store: &StreamStore,
+    paths: &Paths,
+    feed_text: &str,
+    amount: crate::keysend::Msat,
+    every: Every,
+    message: Option<&str>,
+    now: i64,
+) -> Result<(), CliError> {
+    let (block, context) = block_of(paths, feed_text).await?;
+    let first = block
+        .recipients
+        .first()
+        .ok_or_else(|| CliError::BadInput("the feed's value block has no recipient".into()))?;
+    let name = if context.podcast.is_empty() {
+        feed_text.to_owned()
+    } else {
+        context.podcast.clone()
+    };
+    let tip = recurring::add_feed(
+        store, &name, first.node, feed_text, amount, every, message, now,
+    )
+    .map_err(bad)?;
+    println!(
+        "Recurring tip {tip}: {} to the value block of {} ({} recipient(s), action \"auto\") \
+         every {}. `satchel recurring run` pays what is due.",
+        sats(amount),
+        safe(&name, 60),
+        block.recipients.len(),
+        every.as_str()
+    );
+    Ok(())
+}
+
+/// A feed's show block and its metadata.
+async fn block_of(
+    paths: &Paths,
+    feed_text: &str,
+) -> Result<
+    (
+        crate::podcast::value::ValueBlock,
+        crate::podcast::boost::BoostContext,
+    ),
+    CliError,
+> {
+    let selected = feed::load(
+        paths,
+        paths.is_demo(),
+        feed_text,
+        &crate::podcast::Episode::Show,
+    )
+    .await?;
+    let block = selected.block.map_err(bad)?;
+    Ok((block, selected.context))
+}
+
+/// The blocks of the feed tips due now; a feed that cannot be read is
+/// reported for its tips (the others are still paid).
+async fn load_feeds(
+    store: &StreamStore,
+    paths: &Paths,
+    now: i64,
+) -> Result<recurring::FeedBlocks, CliError> {
+    let mut feeds = recurring::FeedBlocks::new();
+    for text in recurring::feeds_due(store, now).map_err(bad)? {
+        let loaded = block_of(paths, &text).await.map_err(|e| e.to_string());
+        let _ = feeds.insert(text, loaded);
+    }
+    Ok(feeds)
 }
 
 fn bad(error: impl std::fmt::Display) -> CliError {

@@ -122,7 +122,29 @@ async fn target(
             .clone()
             .map_err(|e| CliError::BadInput(e.to_string()))?;
         let context = selected.context.clone();
-        let windows = crate::wallet::stream_vts::windows(&selected);
+        let windows =
+            crate::wallet::stream_vts::windows_fetched(
+                &selected,
+                Some(paths.feeds_cache_dir()),
+                &super::web::web()?,
+            )
+            .await;
+        for window in &windows {
+            let text = match &window.block {
+                Ok(block) => format!(
+                    "value time split {}-{} s: {} % to {} recipient(s)",
+                    window.start_s,
+                    window.end_s,
+                    window.percent,
+                    block.recipients.len()
+                ),
+                Err(why) => format!(
+                    "value time split {}-{} s: paying the host block, because {why}",
+                    window.start_s, window.end_s
+                ),
+            };
+            progress(&text);
+        }
         return Ok((
             Target::Feed {
                 block,
@@ -148,10 +170,11 @@ fn open_store(paths: &Paths, node: &crate::keysend::NodeId) -> Result<StreamStor
 }
 
 fn set_daily_cap(store: &StreamStore, text: &str) -> Result<(), CliError> {
-    let cap = match text.trim() {
-        "off" | "none" => None,
-        sats_text => Some(Msat::from_sat(feed::parse_amount(sats_text)?)),
-    };
+    let cap =
+        crate::wallet::stream::parse_daily_cap(text).map_err(|source| CliError::BadAmount {
+            text: safe(text, 40),
+            source,
+        })?;
     store.set_daily_cap(cap).map_err(bad)?;
     match cap {
         Some(cap) => println!("Daily cap across streams and recurring tips: {}", sats(cap)),

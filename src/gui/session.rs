@@ -333,6 +333,14 @@ impl Session {
                 .map(Message::Contacts)),
             Screen::Podcasts => run(self.podcasts.shown().map(Message::Podcasts)),
             Screen::Channels => run(self.channels.reload(&self.node).map(Message::Channels)),
+            Screen::Settings => run(self
+                .settings
+                .shown(context.paths.node_data_dir(&self.info.id))
+                .map(Message::Settings)),
+            Screen::Streams => run(self
+                .streams
+                .shown(context.paths.node_data_dir(&self.info.id))
+                .map(Message::Streams)),
             _ => Action::None,
         };
         left.then(shown).then(rate)

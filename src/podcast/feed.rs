@@ -203,6 +203,7 @@ impl Parser {
                 if let Some(split) = &mut self.time_split {
                     split.remote_feed_guid = attr(e, "feedGuid");
                     split.remote_item_guid = attr(e, "itemGuid");
+                    split.remote_feed_url = attr(e, "feedUrl");
                 }
             }
             _ => {}

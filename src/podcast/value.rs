@@ -65,6 +65,8 @@ pub struct TimeSplit {
     /// `remoteItem` feed guid and item guid, when the window pays another item.
     pub remote_feed_guid: Option<String>,
     pub remote_item_guid: Option<String>,
+    /// `remoteItem feedUrl`, when the tag says where the remote feed is.
+    pub remote_feed_url: Option<String>,
     /// Local recipients of the window, when it lists its own.
     pub recipients: Vec<RawRecipient>,
 }

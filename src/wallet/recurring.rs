@@ -14,6 +14,8 @@ use super::{Journal, SendEvent, SendRequest};
 use crate::keysend::outgoing::Tip;
 use crate::keysend::{Msat, NodeId};
 use crate::node::{NodeInfo, SharedNode};
+use crate::podcast::boost::BoostContext;
+use crate::podcast::value::ValueBlock;
 use crate::store::FeeLimit;
 
 const DAY_MS: i64 = 86_400_000;
@@ -63,6 +65,42 @@ impl Every {
             }
         }
     }
+
+    /// When period number `period` starts (UTC ms): the inverse of [`Self::period`].
+    pub fn start_ms(self, period: i64) -> i64 {
+        match self {
+            Self::Day => period * DAY_MS,
+            Self::Week => (period * 7 - 3) * DAY_MS,
+            Self::Month => {
+                let year = i32::try_from(period.div_euclid(12)).unwrap_or(1970);
+                let month = u32::try_from(period.rem_euclid(12)).unwrap_or(0) + 1;
+                chrono::NaiveDate::from_ymd_opt(year, month, 1)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map_or(0, |d| d.and_utc().timestamp_millis())
+            }
+        }
+    }
+
+    /// Every period, in the order shown.
+    pub const ALL: [Self; 3] = [Self::Day, Self::Week, Self::Month];
+}
+
+impl std::fmt::Display for Every {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tip's amount as typed (CLI and GUI): whole sats, at least 1.
+pub fn parse_amount(text: &str) -> Result<Msat, RecurringError> {
+    let amount = Msat::parse_sats(text).map_err(|e| match e {
+        crate::keysend::AmountError::Zero => RecurringError::ZeroAmount,
+        e => RecurringError::BadAmount(crate::keysend::text::display_safe(text, 40), e.to_string()),
+    })?;
+    if amount.sats() == 0 {
+        return Err(RecurringError::ZeroAmount);
+    }
+    Ok(amount)
 }
 
 /// Why a recurring tip cannot be added or paid.
@@ -72,6 +110,8 @@ pub enum RecurringError {
     BadEvery(String),
     #[error("the amount must be at least 1 sat")]
     ZeroAmount,
+    #[error("the amount {0:?} is not a whole number of sats: {1}")]
+    BadAmount(String, String),
     #[error(transparent)]
     Store(#[from] StreamStoreError),
 }
@@ -125,13 +165,50 @@ pub fn add(
     })?)
 }
 
+/// Add a tip to a feed's value block (`feed` as the user gave it; `node`
+/// the block's first recipient, for lists); its id.
+#[allow(clippy::too_many_arguments)]
+pub fn add_feed(
+    store: &StreamStore,
+    name: &str,
+    node: NodeId,
+    feed: &str,
+    amount: Msat,
+    every: Every,
+    message: Option<&str>,
+    now_ms: i64,
+) -> Result<i64, RecurringError> {
+    let id = add(store, name, node, amount, every, message, now_ms)?;
+    let _ = store.with_conn(|c| {
+        c.execute(
+            "INSERT INTO recurring_feed (recurring_id, feed) VALUES (?1, ?2)",
+            params![id, feed.trim()],
+        )
+    })?;
+    Ok(id)
+}
+
+/// The feeds of the feed tips due at `now_ms` (the caller loads them into
+/// [`Payer::feeds`]).
+pub fn feeds_due(store: &StreamStore, now_ms: i64) -> Result<Vec<String>, RecurringError> {
+    let mut feeds: Vec<String> = due(store, now_ms)?
+        .into_iter()
+        .filter_map(|d| d.tip.feed)
+        .collect();
+    feeds.sort();
+    feeds.dedup();
+    Ok(feeds)
+}
+
 /// Every tip, oldest first.
 pub fn list(store: &StreamStore) -> Result<Vec<RecurringRow>, RecurringError> {
     Ok(store.with_conn(|c| {
         let mut statement = c.prepare(
             "SELECT r.id, r.name, r.pubkey, r.amount_msat, r.every, r.message, r.created_ms, \
              (SELECT MAX(period) FROM recurring_payment p WHERE p.recurring_id = r.id \
-              AND p.state != 'failed') FROM recurring r ORDER BY r.id",
+              AND p.state != 'failed'), \
+             (SELECT feed FROM recurring_feed f WHERE f.recurring_id = r.id) \
+             FROM recurring r ORDER BY r.id",
         )?;
         let rows = statement.query_map([], |r| {
             Ok(RecurringRow {
@@ -143,15 +220,64 @@ pub fn list(store: &StreamStore) -> Result<Vec<RecurringRow>, RecurringError> {
                 message: r.get(5)?,
                 created_ms: r.get(6)?,
                 last_period: r.get(7)?,
+                feed: r.get(8)?,
             })
         })?;
         rows.collect()
     })?)
 }
 
+/// A tip as the list shows it: when it was last paid and when it is next due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub tip: RecurringRow,
+    /// When the last successful payment was made (ms).
+    pub last_paid_ms: Option<i64>,
+    /// Due now (with the periods missed before), or `None`.
+    pub due: Option<Due>,
+    /// When it is next due (ms): now when it is due now.
+    pub next_due_ms: i64,
+}
+
+/// Every tip with its last payment and next due time at `now_ms`.
+pub fn statuses(store: &StreamStore, now_ms: i64) -> Result<Vec<Status>, RecurringError> {
+    let due_now = due(store, now_ms)?;
+    let paid: Vec<(i64, i64)> = store.with_conn(|c| {
+        let mut s = c.prepare(
+            "SELECT recurring_id, MAX(at_ms) FROM recurring_payment \
+             WHERE state = 'succeeded' GROUP BY recurring_id",
+        )?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    })?;
+    Ok(list(store)?
+        .into_iter()
+        .map(|tip| {
+            let due = due_now.iter().find(|d| d.tip.id == tip.id).cloned();
+            let next_due_ms = match (&due, Every::parse(&tip.every)) {
+                (None, Ok(every)) => {
+                    let last = tip.last_period.unwrap_or_else(|| every.period(now_ms));
+                    every.start_ms(last + 1)
+                }
+                _ => now_ms,
+            };
+            Status {
+                last_paid_ms: paid.iter().find(|(id, _)| *id == tip.id).map(|p| p.1),
+                due,
+                next_due_ms,
+                tip,
+            }
+        })
+        .collect())
+}
+
 /// Remove tip `id`; false when there was none.
 pub fn remove(store: &StreamStore, id: i64) -> Result<bool, RecurringError> {
     Ok(store.with_conn(|c| {
+        let _ = c.execute(
+            "DELETE FROM recurring_feed WHERE recurring_id = ?1",
+            params![id],
+        )?;
         c.execute("DELETE FROM recurring WHERE id = ?1", params![id])
             .map(|n| n > 0)
     })?)
@@ -186,7 +312,13 @@ pub struct Payer<'a> {
     pub info: &'a NodeInfo,
     pub fee_limit: FeeLimit,
     pub store: &'a StreamStore,
+    /// The value blocks of feed tips, by feed as stored (see [`feeds_due`]):
+    /// the block and its metadata, or why the feed cannot be paid now.
+    pub feeds: &'a FeedBlocks,
 }
+
+/// Loaded feeds: the show's value block and its metadata, or why not.
+pub type FeedBlocks = std::collections::HashMap<String, Result<(ValueBlock, BoostContext), String>>;
 
 /// Pay every tip due at `now_ms`, once each (within the daily cap).
 pub async fn run(payer: &Payer<'_>, now_ms: i64) -> Result<Vec<RunOutcome>, RecurringError> {
@@ -217,6 +349,15 @@ async fn pay(payer: &Payer<'_>, due: &Due, now_ms: i64) -> Result<(), String> {
         due.period,
         crate::podcast::boost::new_uuid()
     );
+    if let Some(feed) = &due.tip.feed {
+        let (block, context) = match payer.feeds.get(feed) {
+            Some(Ok(found)) => found.clone(),
+            Some(Err(why)) => return Err(format!("the feed cannot be paid now: {why}")),
+            None => return Err("the feed was not loaded".into()),
+        };
+        claim(payer.store, due, &intent, now_ms).map_err(|e| e.to_string())?;
+        return pay_block(payer, due, &intent, &block, context).await;
+    }
     claim(payer.store, due, &intent, now_ms).map_err(|e| e.to_string())?;
     let request = SendRequest {
         intent_id: intent.clone(),
@@ -249,6 +390,73 @@ async fn pay(payer: &Payer<'_>, due: &Due, now_ms: i64) -> Result<(), String> {
         "succeeded" => Ok(()),
         "failed" => Err("the payment failed; it is tried again at the next run".into()),
         _ => Err("the payment's outcome is not known yet; it is followed, never resent".into()),
+    }
+}
+
+/// Pay a feed tip over its block's splits: one keysend per leg, each with
+/// bLIP-10 `action` "auto", the leg's `value_msat`, the tip's
+/// `value_msat_total` and one `boost_uuid`; every leg is written (under the
+/// claimed period) before it is sent.
+async fn pay_block(
+    payer: &Payer<'_>,
+    due: &Due,
+    intent: &str,
+    block: &ValueBlock,
+    mut context: BoostContext,
+) -> Result<(), String> {
+    let split = crate::podcast::split(block, due.tip.amount.sats(), &[]);
+    context.message.clone_from(&due.tip.message);
+    context.total_msat = split.total.0;
+    let boost_uuid = crate::podcast::boost::new_uuid();
+    let mut sends = Vec::new();
+    for (i, leg) in split.legs.iter().enumerate() {
+        if leg.amount == Msat::ZERO {
+            continue;
+        }
+        let leg_intent = format!("{intent}/{i}");
+        let _ = payer
+            .store
+            .with_conn(|c| {
+                c.execute(
+                    "INSERT INTO recurring_leg (intent_id, payment_intent, name, amount_msat) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![leg_intent, intent, leg.name, to_i64(leg.amount.0)],
+                )
+            })
+            .map_err(|e| e.to_string())?;
+        let mut tip = crate::podcast::boost::leg_tip(
+            &context,
+            leg,
+            &boost_uuid,
+            &crate::podcast::boost::new_uuid(),
+        );
+        if let Some(gram) = tip.boostagram.as_mut() {
+            gram.action = Some("auto".into());
+        }
+        let request = SendRequest {
+            intent_id: leg_intent.clone(),
+            destination: leg.node,
+            amount: leg.amount,
+            tip,
+            sign: false,
+            fee_limit: payer.fee_limit.for_amount(leg.amount),
+        };
+        match super::prepare(payer.node, payer.info, request, None).await {
+            Ok(keysend) => sends.push(super::send(
+                payer.node.clone(),
+                payer.journal.clone(),
+                leg_intent,
+                keysend,
+            )),
+            Err(error) => log::warn!("recurring tip {} leg {}: {error}", due.tip.id, leg.name),
+        }
+    }
+    let _: Vec<Vec<SendEvent>> =
+        futures::future::join_all(sends.into_iter().map(StreamExt::collect::<Vec<_>>)).await;
+    match settle(payer, intent).await? {
+        "succeeded" => Ok(()),
+        "failed" => Err("no leg of the split was paid; it is tried again at the next run".into()),
+        _ => Err("some legs' outcome is not known yet; they are followed, never resent".into()),
     }
 }
 
@@ -291,18 +499,46 @@ fn set_state(store: &StreamStore, intent: &str, state: &str) -> Result<(), Strea
     })
 }
 
-/// A payment's state from the journal, written; the word.
+/// The journal intents of a payment: its legs (a feed tip), else itself.
+fn intents_of(store: &StreamStore, intent: &str) -> Result<Vec<String>, StreamStoreError> {
+    let legs: Vec<String> = store.with_conn(|c| {
+        let mut s = c.prepare("SELECT intent_id FROM recurring_leg WHERE payment_intent = ?1")?;
+        let rows = s.query_map(params![intent], |r| r.get(0))?;
+        rows.collect()
+    })?;
+    Ok(if legs.is_empty() {
+        vec![intent.to_owned()]
+    } else {
+        legs
+    })
+}
+
+/// A payment's state from the journal, written; the word. A feed tip with
+/// some legs paid and none unfinished counts as paid for its period (the
+/// failed legs are logged, never retried into a second payment).
 async fn settle(payer: &Payer<'_>, intent: &str) -> Result<&'static str, String> {
-    let id = intent.to_owned();
-    let entry = payer
-        .journal
-        .call(move |j| j.get(&id))
-        .await
-        .map_err(|e| e.to_string())?;
-    let state = match entry.map(|e| e.state) {
-        None | Some(JournalState::Failed | JournalState::Discarded) => "failed",
-        Some(JournalState::Succeeded) => "succeeded",
-        Some(_) => "dispatched",
+    let (mut succeeded, mut failed, mut open) = (0, 0, 0);
+    for id in intents_of(payer.store, intent).map_err(|e| e.to_string())? {
+        let entry = payer
+            .journal
+            .call(move |j| j.get(&id))
+            .await
+            .map_err(|e| e.to_string())?;
+        match entry.map(|e| e.state) {
+            None | Some(JournalState::Failed | JournalState::Discarded) => failed += 1,
+            Some(JournalState::Succeeded) => succeeded += 1,
+            Some(_) => open += 1,
+        }
+    }
+    let state = match (succeeded, open) {
+        (_, 1..) => "dispatched",
+        (0, 0) => "failed",
+        _ => {
+            if failed > 0 {
+                log::warn!("recurring payment {intent}: {failed} leg(s) failed");
+            }
+            "succeeded"
+        }
     };
     set_state(payer.store, intent, state).map_err(|e| e.to_string())?;
     Ok(state)
@@ -318,22 +554,37 @@ async fn settle_unfinished(payer: &Payer<'_>) -> Result<(), RecurringError> {
         rows.collect()
     })?;
     for intent in intents {
-        let id = intent.clone();
-        let entry = payer.journal.call(move |j| j.get(&id)).await.ok().flatten();
-        if let Some(entry) = entry.filter(|e| {
-            matches!(
-                e.state,
-                JournalState::Pending | JournalState::Dispatched | JournalState::InFlight
-            )
-        }) {
-            let _: Vec<SendEvent> =
-                super::track_entry(payer.node.clone(), payer.journal.clone(), entry)
-                    .collect()
-                    .await;
+        for id in intents_of(payer.store, &intent)? {
+            let entry = payer.journal.call(move |j| j.get(&id)).await.ok().flatten();
+            if let Some(entry) = entry.filter(|e| {
+                matches!(
+                    e.state,
+                    JournalState::Pending | JournalState::Dispatched | JournalState::InFlight
+                )
+            }) {
+                let _: Vec<SendEvent> =
+                    super::track_entry(payer.node.clone(), payer.journal.clone(), entry)
+                        .collect()
+                        .await;
+            }
         }
         let _ = settle(payer, &intent).await;
     }
     Ok(())
+}
+
+/// The journal intents of the legs of tip `id`'s feed payments (oldest
+/// first), for tests and support.
+pub fn leg_intents(store: &StreamStore, id: i64) -> Result<Vec<String>, RecurringError> {
+    Ok(store.with_conn(|c| {
+        let mut s = c.prepare(
+            "SELECT l.intent_id FROM recurring_leg l JOIN recurring_payment p \
+             ON p.intent_id = l.payment_intent WHERE p.recurring_id = ?1 \
+             ORDER BY p.period, l.intent_id",
+        )?;
+        let rows = s.query_map(params![id], |r| r.get(0))?;
+        rows.collect()
+    })?)
 }
 
 /// The period a tip was last paid for, if any (for tests and the GUI).
@@ -393,5 +644,24 @@ mod tests {
         assert!(due(&store, later).unwrap().is_empty());
         assert_eq!(last_paid(&store, id).unwrap(), Some(10));
         assert_eq!(due(&store, 11 * DAY_MS).unwrap()[0].missed, 0);
+        let status = &statuses(&store, later).unwrap()[0];
+        assert_eq!(status.last_paid_ms, Some(later));
+        assert_eq!(status.next_due_ms, 11 * DAY_MS, "tomorrow at 00:00 UTC");
+    }
+
+    #[test]
+    fn a_period_starts_where_the_last_one_ended() {
+        for every in Every::ALL {
+            for now in [0, 1_796_601_600_000, 1_796_601_600_000 + 40 * DAY_MS] {
+                let period = every.period(now);
+                let start = every.start_ms(period);
+                assert!(start <= now, "{every}: {start} <= {now}");
+                assert_eq!(every.period(start), period, "{every}");
+                assert_eq!(every.period(start - 1), period - 1, "{every}");
+            }
+        }
+        assert!(matches!(parse_amount("0"), Err(RecurringError::ZeroAmount)));
+        assert!(parse_amount("-5").is_err());
+        assert_eq!(parse_amount("21").unwrap(), Msat::from_sat(21));
     }
 }

@@ -92,6 +92,15 @@ pub fn parse_rate(text: &str, cap: Option<Msat>) -> Result<Msat, StreamError> {
     }
 }
 
+/// The daily cap across streams and recurring tips as typed (CLI and
+/// Settings): whole sats, or empty, `off` or `none` for no cap.
+pub fn parse_daily_cap(text: &str) -> Result<Option<Msat>, AmountError> {
+    match text.trim() {
+        "" | "off" | "none" => Ok(None),
+        sats => Msat::parse_sats(sats).map(Some),
+    }
+}
+
 /// The msat content minute `minute` accrues at `rate_msat_hour` (the
 /// minutes of an hour add up to the hourly rate exactly).
 pub fn minute_msat(rate_msat_hour: u64, minute: u64) -> u64 {

@@ -88,6 +88,16 @@ CREATE TABLE IF NOT EXISTS recurring_payment (
     at_ms        INTEGER NOT NULL,
     PRIMARY KEY (recurring_id, period)
 );
+CREATE TABLE IF NOT EXISTS recurring_feed (
+    recurring_id INTEGER PRIMARY KEY,
+    feed         TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS recurring_leg (
+    intent_id    TEXT    PRIMARY KEY,
+    payment_intent TEXT  NOT NULL,
+    name         TEXT    NOT NULL,
+    amount_msat  INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS stream_config (
     key          TEXT    PRIMARY KEY,
     value        INTEGER NOT NULL
@@ -246,6 +256,10 @@ pub struct RecurringRow {
     pub created_ms: i64,
     /// The latest period paid (or being paid).
     pub last_period: Option<i64>,
+    /// A tip to a feed's value block (paid over its splits with `action`
+    /// "auto"): the feed as given (URL, file or the demo feed); `node` is
+    /// then the block's first recipient.
+    pub feed: Option<String>,
 }
 
 /// Why the streams file cannot be used.

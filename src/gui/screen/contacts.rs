@@ -5,6 +5,7 @@
 //!
 //! - [`form`]: the add/edit form.
 //! - [`view`]: how the screen looks.
+//! - [`recurring`]: a contact's recurring tips (issue 13).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use crate::store::{
 };
 
 pub mod form;
+pub mod recurring;
 mod view;
 
 use form::Form;
@@ -37,6 +39,8 @@ pub struct Contacts {
     not_in_graph: HashSet<u64>,
     /// The graph was checked this session.
     graph_checked: bool,
+    /// The recurring tips panel of one contact.
+    recurring: Option<recurring::Recurring>,
 }
 
 /// Why an import or export did nothing.
@@ -111,6 +115,9 @@ pub enum Message {
     Imported(Result<(ContactBook, ImportReport), TransferError>),
     Exported(Result<PathBuf, TransferError>),
     GraphChecked(Vec<(u64, Result<Option<GraphNode>, NodeError>)>),
+    /// Open this contact's recurring tips.
+    Recurring(u64),
+    RecurringPanel(recurring::Message),
 }
 
 /// What the session must do.
@@ -131,6 +138,8 @@ pub struct Context<'a> {
     pub node: &'a SharedNode,
     /// How contact addresses are resolved (through the node's proxy).
     pub web: &'a crate::web::Web,
+    /// The node's data folder (its `streams.db` holds recurring tips).
+    pub node_data: &'a std::path::Path,
 }
 
 impl Contacts {
@@ -143,7 +152,7 @@ impl Contacts {
     ) -> Task<Message> {
         let mut form = Form::new(pubkey, name);
         let task = form.start(node).map(Message::Form);
-        (self.form, self.confirm_discard) = (Some(form), false);
+        (self.form, self.confirm_discard, self.recurring) = (Some(form), false, None);
         task
     }
 
@@ -204,6 +213,9 @@ impl Contacts {
         if std::mem::take(&mut self.confirm_discard) {
             return true;
         }
+        if self.recurring.take().is_some() {
+            return true;
+        }
         match &self.form {
             Some(form) if form.is_touched() => self.confirm_discard = true,
             Some(_) => self.form = None,
@@ -260,6 +272,28 @@ impl Contacts {
             Message::Imported(result) => self.imported(result),
             Message::Exported(result) => self.exported(result),
             Message::GraphChecked(results) => self.graph_checked(results, cx.book),
+            Message::Recurring(id) => self.open_recurring(id, cx),
+            Message::RecurringPanel(message) => self.recurring_update(message),
+        }
+    }
+
+    fn open_recurring(&mut self, id: u64, cx: Context<'_>) -> Action {
+        let Some(contact) = cx.book.get(id) else {
+            return Action::None;
+        };
+        let (panel, task) = recurring::Recurring::open(contact, cx.node_data.to_path_buf());
+        (self.recurring, self.form, self.confirm_discard) = (Some(panel), None, false);
+        Action::Run(task.map(Message::RecurringPanel))
+    }
+
+    fn recurring_update(&mut self, message: recurring::Message) -> Action {
+        let Some(panel) = &mut self.recurring else {
+            return Action::None;
+        };
+        match panel.update(message) {
+            recurring::Action::None => Action::None,
+            recurring::Action::Run(task) => Action::Run(task.map(Message::RecurringPanel)),
+            recurring::Action::Close => self.set(|s| s.recurring = None),
         }
     }
 
@@ -274,7 +308,7 @@ impl Contacts {
         };
         let mut form = Form::edit(contact);
         let task = form.start(cx.node).map(Message::Form);
-        (self.form, self.confirm_discard) = (Some(form), false);
+        (self.form, self.confirm_discard, self.recurring) = (Some(form), false, None);
         Action::Run(task)
     }
 

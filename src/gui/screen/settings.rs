@@ -8,12 +8,14 @@
 //!
 //! - [`view`]: how the screen looks.
 //! - [`renderer`]: the renderer picker.
+//! - [`caps`]: the daily cap across streams and recurring tips.
 
 use crate::gui::renderer::Drawn;
 use crate::keysend::Msat;
 use crate::store::{AmountUnit, FeeLimit, RendererChoice, Settings as Stored, ThemeChoice};
 
 pub mod apps;
+pub mod caps;
 mod renderer;
 mod view;
 
@@ -57,6 +59,8 @@ pub struct Settings {
     drawn: Drawn,
     /// Connected apps (Nostr Wallet Connect) and the service serving them.
     apps: apps::Apps,
+    /// The daily cap (stored per node, not in the settings file).
+    caps: caps::Caps,
 }
 
 /// Settings events.
@@ -89,6 +93,8 @@ pub enum Message {
     Copy(String),
     /// Connected apps (the session handles these: they need the node).
     Apps(apps::Message),
+    /// The daily cap across streams and recurring tips.
+    Caps(caps::Message),
 }
 
 /// What the parent must do.
@@ -106,6 +112,8 @@ pub enum Action {
     Copy(String),
     /// Ask the price source again now.
     RefreshFiat,
+    /// Run this work (the daily cap's read and save).
+    Run(iced::Task<Message>),
 }
 
 impl Settings {
@@ -118,7 +126,13 @@ impl Settings {
             confirm: input(stored.confirm_above.sats().to_string()),
             drawn: Drawn::current(),
             apps: apps::Apps::default(),
+            caps: caps::Caps::default(),
         }
+    }
+
+    /// The screen is shown for the node whose data is in `node_data`.
+    pub fn shown(&mut self, node_data: std::path::PathBuf) -> iced::Task<Message> {
+        self.caps.shown(node_data).map(Message::Caps)
     }
 
     /// Handle an event; `stored` is the current settings.
@@ -148,6 +162,9 @@ impl Settings {
             Message::Disconnect => return Action::Disconnect,
             Message::Copy(text) => return Action::Copy(text),
             Message::Apps(_) => return Action::None, // routed by the session to `apps_mut`
+            Message::Caps(message) => {
+                return Action::Run(self.caps.update(message).map(Message::Caps));
+            }
             Message::OpenLogFolder => {
                 let opened = crate::store::log_dir()
                     .map_err(|err| err.to_string())

@@ -15,9 +15,8 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::keysend::Msat;
 use crate::node::{NodeInfo, SharedNode};
+use crate::podcast::Episode;
 use crate::podcast::boost::BoostContext;
-use crate::podcast::fetch::Fetcher;
-use crate::podcast::{DEMO_FEED, DEMO_FEED_NAME, Episode, Feed};
 use crate::store::{ContactBook, FeeLimit, Paths};
 use crate::wallet::Journal;
 use crate::wallet::stream::{
@@ -25,6 +24,7 @@ use crate::wallet::stream::{
 };
 use crate::wallet::stream_store::{LedgerRow, StreamRow, StreamState, StreamStore};
 
+pub mod episodes;
 mod view;
 
 /// The Streams screen.
@@ -33,12 +33,15 @@ pub struct Streams {
     target: String,
     rate: String,
     cap: String,
+    /// The feed's items, once read (`None`: not asked).
+    episodes: Option<Vec<episodes::Choice>>,
+    /// The episode chosen (`None`: the whole show).
+    episode: Option<episodes::Choice>,
     error: Option<String>,
     starting: bool,
-    /// The daily cap across streams and recurring tips, as typed.
-    daily_cap: String,
-    /// What the last save of the daily cap said.
-    daily_cap_saved: Option<String>,
+    /// The daily cap across streams and recurring tips (set in Settings),
+    /// as read when the screen was shown; `None` before that.
+    daily_cap: Option<Result<Option<Msat>, String>>,
     runs: Vec<Run>,
 }
 
@@ -73,12 +76,18 @@ pub enum Message {
     TargetChanged(String),
     RateChanged(String),
     CapChanged(String),
-    DailyCapChanged(String),
-    SaveDailyCap,
-    DailyCapSaved(Result<Option<Msat>, String>),
+    /// Read the feed's items to choose an episode.
+    LoadEpisodes,
+    EpisodesLoaded(Result<Vec<episodes::Choice>, String>),
+    EpisodeChosen(episodes::Choice),
+    /// The daily cap was read (it is set in Settings).
+    DailyCap(Result<Option<Msat>, String>),
     Start,
     Prepared(Result<Ready, String>),
-    Event { id: String, event: StreamEvent },
+    Event {
+        id: String,
+        event: StreamEvent,
+    },
     Pause(String),
     Resume(String),
     Stop(String),
@@ -107,12 +116,24 @@ impl Streams {
     /// Handle an event.
     pub fn update(&mut self, message: Message, needs: Needs<'_>) -> Action {
         match message {
-            Message::TargetChanged(text) => self.set(|s| s.target = text),
+            Message::TargetChanged(text) => {
+                self.set(|s| (s.target, s.episodes, s.episode) = (text, None, None))
+            }
+            Message::LoadEpisodes => Action::Run(Task::perform(
+                episodes::load(
+                    needs.paths.clone(),
+                    needs.demo,
+                    self.target.trim().to_owned(),
+                    needs.web.clone(),
+                ),
+                Message::EpisodesLoaded,
+            )),
+            Message::EpisodesLoaded(Ok(choices)) => self.set(|s| s.episodes = Some(choices)),
+            Message::EpisodesLoaded(Err(error)) => self.fail(error),
+            Message::EpisodeChosen(choice) => self.set(|s| s.episode = Some(choice)),
             Message::RateChanged(text) => self.set(|s| s.rate = text),
             Message::CapChanged(text) => self.set(|s| s.cap = text),
-            Message::DailyCapChanged(text) => self.set(|s| s.daily_cap = text),
-            Message::SaveDailyCap => self.save_daily_cap(&needs),
-            Message::DailyCapSaved(result) => self.daily_cap_saved(result),
+            Message::DailyCap(result) => self.set(|s| s.daily_cap = Some(result)),
             Message::Start => self.start(needs),
             Message::Prepared(result) => self.prepared(result),
             Message::Event { id, event } => self.event(&id, event),
@@ -120,6 +141,20 @@ impl Streams {
             Message::Resume(id) => self.control(&id, Control::Resume),
             Message::Stop(id) => self.control(&id, Control::Stop),
         }
+    }
+
+    /// The screen is shown for the node whose data is in `node_data`: read
+    /// the daily cap (Settings changes it).
+    pub fn shown(&mut self, node_data: std::path::PathBuf) -> Task<Message> {
+        Task::perform(
+            crate::gui::screen::settings::caps::read(node_data),
+            Message::DailyCap,
+        )
+    }
+
+    /// The feed's items offered, once read (tests).
+    pub fn episodes(&self) -> Option<&[episodes::Choice]> {
+        self.episodes.as_deref()
     }
 
     /// How many streams run now (the header shows it).
@@ -155,6 +190,7 @@ impl Streams {
         self.starting = true;
         self.error = None;
         let text = self.target.trim().to_owned();
+        let choice = self.episode.clone().unwrap_or_else(episodes::Choice::show);
         let (node, journal, info, paths) = (
             needs.node.clone(),
             needs.journal.clone(),
@@ -166,14 +202,14 @@ impl Streams {
             async move {
                 let (target, context) = match target {
                     Some(target) => (target, BoostContext::default()),
-                    None => load_feed(&paths, demo, &text, &web).await?,
+                    None => load_feed(&paths, demo, &text, &choice.episode(), &web).await?,
                 };
                 let store =
                     StreamStore::open(&paths.node_data_dir(&info.id)).map_err(|e| e.to_string())?;
                 let clock = crate::clock::from_env()?;
                 let new = NewStream {
                     target_text: text,
-                    episode: String::new(),
+                    episode: choice.guid.clone().unwrap_or_default(),
                     rate_msat_hour: rate.0 * 60,
                     batch_minutes: DEFAULT_BATCH_MINUTES,
                     cap,
@@ -194,40 +230,6 @@ impl Streams {
             },
             Message::Prepared,
         ))
-    }
-
-    /// Save the daily cap (empty or `off` clears it) in the node's streams file.
-    fn save_daily_cap(&mut self, needs: &Needs<'_>) -> Action {
-        let cap = match self.daily_cap.trim() {
-            "" | "off" => None,
-            text => match Msat::parse_sats(text) {
-                Ok(cap) => Some(cap),
-                Err(error) => return self.fail(format!("Daily cap: {error}")),
-            },
-        };
-        let dir = needs.paths.node_data_dir(&needs.info.id);
-        Action::Run(Task::perform(
-            async move {
-                let store = StreamStore::open(&dir).map_err(|e| e.to_string())?;
-                store
-                    .call(move |s| s.set_daily_cap(cap))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(cap)
-            },
-            Message::DailyCapSaved,
-        ))
-    }
-
-    fn daily_cap_saved(&mut self, result: Result<Option<Msat>, String>) -> Action {
-        self.daily_cap_saved = Some(match result {
-            Ok(Some(cap)) => {
-                format!("Daily cap saved: {cap} across all streams and recurring tips.")
-            }
-            Ok(None) => "No daily cap.".to_owned(),
-            Err(error) => format!("The daily cap was not saved: {error}"),
-        });
-        Action::None
     }
 
     fn fail(&mut self, error: String) -> Action {
@@ -326,26 +328,18 @@ fn resolve_node(book: &ContactBook, text: &str, demo: bool) -> Result<Option<Tar
     Ok(Some(Target::Node { id: found.id, name }))
 }
 
-/// A feed's show block as a target.
+/// A feed's block (the episode's, else the show's) as a target.
 async fn load_feed(
     paths: &Paths,
     demo: bool,
     text: &str,
+    episode: &Episode,
     web: &crate::web::Web,
 ) -> Result<(Target, BoostContext), String> {
-    let (bytes, url) = if demo && text == DEMO_FEED_NAME {
-        (DEMO_FEED.to_vec(), None)
-    } else {
-        let fetched = Fetcher::new(Some(paths.root().join("feeds")), web)
-            .map_err(|e| e.to_string())?
-            .get(text)
-            .await
-            .map_err(|e| e.to_string())?;
-        (fetched.bytes, fetched.url)
-    };
-    let feed = Feed::parse(&bytes).map_err(|e| e.to_string())?;
-    let selected = crate::podcast::select(feed, url, &Episode::Show).map_err(|e| e.to_string())?;
-    let windows = crate::wallet::stream_vts::windows(&selected);
+    let (feed, url) = episodes::read_with_url(paths, demo, text, web).await?;
+    let selected = crate::podcast::select(feed, url, episode).map_err(|e| e.to_string())?;
+    let windows =
+        crate::wallet::stream_vts::windows_fetched(&selected, Some(paths.feeds_cache_dir()), web).await;
     let block = selected.block.clone().map_err(|e| e.to_string())?;
     Ok((
         Target::Feed {

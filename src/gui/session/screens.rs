@@ -52,10 +52,12 @@ impl Session {
         message: contacts::Message,
         context: &mut Context,
     ) -> Action {
+        let node_data = context.paths.node_data_dir(&self.info.id);
         let cx = contacts::Context {
             book: &mut context.contacts,
             node: &self.node,
             web: &self.web,
+            node_data: &node_data,
         };
         match self.contacts.update(message, cx) {
             contacts::Action::None => Action::None,
@@ -112,6 +114,7 @@ impl Session {
     fn settings_action(&mut self, action: settings::Action, context: &mut Context) -> Action {
         match action {
             settings::Action::None => Action::None,
+            settings::Action::Run(task) => run(task.map(Message::Settings)),
             settings::Action::Changed(next) => {
                 let threshold_changed = next.spam_threshold != context.settings.spam_threshold;
                 let fiat_changed = next.fiat != context.settings.fiat;

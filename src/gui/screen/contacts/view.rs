@@ -53,7 +53,18 @@ impl Contacts {
                 .spacing(gap::M)
                 .into()
             }
-            None => list,
+            None => match &self.recurring {
+                Some(panel) => row![
+                    container_portion(list, 5),
+                    container_portion(
+                        scrollable(panel.view(env).map(Message::RecurringPanel)).into(),
+                        4
+                    )
+                ]
+                .spacing(gap::M)
+                .into(),
+                None => list,
+            },
         };
         let body = column![top, self.banner_line(), main, self.transfer_row()].spacing(gap::M);
         let subtitle = format!("{} saved", env.contacts.contacts().len());
@@ -148,6 +159,7 @@ impl Contacts {
             row![
                 widget::primary("Tip", Some(Message::Tip(contact.id))),
                 widget::secondary("Edit", Some(Message::Edit(contact.id))),
+                widget::secondary("Recurring", Some(Message::Recurring(contact.id))),
                 widget::link("Delete", Message::Delete(contact.id))
             ]
             .spacing(gap::S)

@@ -44,6 +44,10 @@ impl Settings {
         );
         let money = widget::titled_card("Tips and payments", self.money(s.notifications));
         let fiat = widget::titled_card("Fiat amounts", fiat_view(env));
+        let caps = widget::titled_card(
+            "Streams and recurring tips",
+            self.caps.view().map(Message::Caps),
+        );
         let nodes = widget::titled_card("Nodes", nodes_view(&s.nodes, s.active_node.as_deref()));
         let summary = format!(
             "Tips under {} are hidden; sends over {} ask first.",
@@ -78,7 +82,7 @@ impl Settings {
             .spacing(gap::S),
         );
         let body = iced::widget::scrollable(
-            column![me, look, money, fiat, nodes, apps, logs]
+            column![me, look, money, caps, fiat, nodes, apps, logs]
                 .spacing(gap::L)
                 .max_width(760),
         );

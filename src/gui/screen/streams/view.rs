@@ -59,24 +59,35 @@ impl Streams {
             column![widget::field("Cap (sats)", cap, None)].width(Length::FillPortion(1)),
         ]
         .spacing(gap::M);
-        let daily = text_input("none", &self.daily_cap)
-            .on_input(Message::DailyCapChanged)
-            .on_submit(Message::SaveDailyCap);
-        let daily = row![
-            column![widget::field(
-                "Daily cap, all streams and recurring tips (sats)",
-                daily,
-                None
+        let daily = match &self.daily_cap {
+            None => String::new(),
+            Some(Ok(Some(cap))) => format!(
+                "Daily cap across all streams and recurring tips: {cap} (change it in Settings)."
+            ),
+            Some(Ok(None)) => {
+                "No daily cap across streams and recurring tips (set one in Settings).".to_owned()
+            }
+            Some(Err(error)) => format!("The daily cap cannot be read: {error}"),
+        };
+        let mut col = column![fields].spacing(gap::M);
+        if crate::wallet::stream::is_feed(&self.target, true) {
+            let mut line = row![widget::secondary(
+                "Choose episode",
+                Some(Message::LoadEpisodes)
             )]
-            .width(Length::FillPortion(3)),
-            widget::secondary("Save daily cap", Some(Message::SaveDailyCap)),
-        ]
-        .spacing(gap::M)
-        .align_y(Alignment::End);
-        let mut col = column![fields, start, daily].spacing(gap::M);
-        if let Some(saved) = &self.daily_cap_saved {
-            col = col.push(widget::hint(saved.clone()));
+            .spacing(gap::M)
+            .align_y(Alignment::Center);
+            if let Some(choices) = &self.episodes {
+                line = line.push(widget::picker(
+                    choices.clone(),
+                    self.episode.clone(),
+                    "Whole show",
+                    Message::EpisodeChosen,
+                ));
+            }
+            col = col.push(line);
         }
+        let col = col.push(start).push(widget::hint(daily));
         widget::card(widget::with_error(col, self.error.clone())).into()
     }
 }
