@@ -490,7 +490,13 @@ async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
     let selected = select(Feed::parse(host.as_bytes()).unwrap(), None, &Episode::Show).unwrap();
     let mut windows = satchel::wallet::stream_vts::windows(&selected);
     assert!(windows.iter().all(|w| w.block.is_err()), "not fetched yet");
-    within(fetch_remote(&mut windows, &[], None, &satchel::web::Web::direct())).await;
+    within(fetch_remote(
+        &mut windows,
+        &[],
+        None,
+        &satchel::web::Web::direct(),
+    ))
+    .await;
     let remote_block = windows[0].block.as_ref().expect("the remote item's block");
     assert_eq!(remote_block.recipients[0].node, node("carol"));
     let missing = windows[1].block.as_ref().unwrap_err();

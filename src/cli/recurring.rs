@@ -254,12 +254,16 @@ async fn load_feeds(
     paths: &Paths,
     now: i64,
 ) -> Result<recurring::FeedBlocks, CliError> {
-    let mut feeds = recurring::FeedBlocks::new();
-    for text in recurring::feeds_due(store, now).map_err(bad)? {
-        let loaded = block_of(paths, &text).await.map_err(|e| e.to_string());
-        let _ = feeds.insert(text, loaded);
-    }
-    Ok(feeds)
+    let web = super::web::web()?;
+    recurring::feed_blocks(
+        store,
+        now,
+        Some(paths.feeds_cache_dir()),
+        paths.is_demo(),
+        &web,
+    )
+    .await
+    .map_err(bad)
 }
 
 fn bad(error: impl std::fmt::Display) -> CliError {

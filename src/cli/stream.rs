@@ -122,13 +122,12 @@ async fn target(
             .clone()
             .map_err(|e| CliError::BadInput(e.to_string()))?;
         let context = selected.context.clone();
-        let windows =
-            crate::wallet::stream_vts::windows_fetched(
-                &selected,
-                Some(paths.feeds_cache_dir()),
-                &super::web::web()?,
-            )
-            .await;
+        let windows = crate::wallet::stream_vts::windows_fetched(
+            &selected,
+            Some(paths.feeds_cache_dir()),
+            &super::web::web()?,
+        )
+        .await;
         for window in &windows {
             let text = match &window.block {
                 Ok(block) => format!(

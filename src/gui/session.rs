@@ -31,6 +31,7 @@ mod fiat;
 mod inbox_sync;
 mod index_check;
 mod payments;
+pub mod recurring;
 mod screens;
 mod shortcuts;
 mod view;
@@ -69,6 +70,10 @@ pub struct Session {
     proxy: Option<crate::lnd::socks::SocksProxy>,
     /// How feeds and addresses reach the web: through the node's proxy.
     web: crate::web::Web,
+    /// A run of the recurring tips due is going (one at a time).
+    recurring_busy: bool,
+    /// What the last run of recurring tips did.
+    last_recurring: Option<recurring::Ran>,
 }
 
 /// Session events.
@@ -110,6 +115,10 @@ pub enum Message {
     /// The index's integrity check ended; `Some` when the file was damaged
     /// and an empty index took its place.
     IndexChecked(Option<IndexWarning>),
+    /// Time to pay the recurring tips that are due.
+    RecurringTick,
+    /// A run of recurring tips ended.
+    RecurringRan(Result<recurring::Ran, String>),
 }
 
 /// What the app must do.
@@ -180,6 +189,8 @@ impl Session {
             shortcuts: false,
             proxy: spec.proxy.clone(),
             web,
+            recurring_busy: false,
+            last_recurring: None,
         };
         let start = Task::batch([
             Task::done(Message::Inbox(inbox::Message::Arrived)),
@@ -190,6 +201,7 @@ impl Session {
             index_check::outcome(&session.index),
             Task::done(Message::RefreshFiat(false)),
             Self::apps_start(),
+            Task::done(Message::RecurringTick),
         ]);
         (session, start)
     }
@@ -303,6 +315,8 @@ impl Session {
             Message::Fiat(result) => self.fiat_answered(result, context),
             Message::RefreshFiat(force) => run(self.refresh_fiat(context, force)),
             Message::DismissNotice => self.set(|s| s.notice = None),
+            Message::RecurringTick => self.recurring_run(context),
+            Message::RecurringRan(ran) => self.recurring_ran(ran),
             Message::Notified(_) => Action::None,
             Message::IndexChecked(warning) => self.index_checked(warning, context),
         }
@@ -427,6 +441,7 @@ impl Session {
             health::watch(self.id, self.node.clone()).map(Message::Health),
             shortcuts::listen(),
             self.apps_subscription(),
+            Self::recurring_subscription(),
         ])
     }
 }

@@ -99,3 +99,54 @@ fn a_recurring_tip_added_on_a_contact_page_is_listed_there_and_by_the_cli() {
     assert!(h.shows("No recurring tips to this contact yet."));
     assert_eq!(cli_list(&h), serde_json::json!([]));
 }
+
+#[test]
+fn the_window_pays_a_due_recurring_tip_once_per_period() {
+    use satchel::keysend::Msat;
+    use satchel::wallet::recurring;
+    use satchel::wallet::stream_store::StreamStore;
+    let mut h = harness();
+    let node = h.app.session().unwrap().info().id;
+    let store = StreamStore::open(&h.profile.node_data_dir(&node)).unwrap();
+    let (_, alice, _) = satchel::sim::demo_contacts().into_iter().next().unwrap();
+    let now = satchel::clock::from_env().unwrap().now_ms();
+    let id = recurring::add(
+        &store,
+        "Rita",
+        alice,
+        Msat::from_sat(21),
+        Every::Week,
+        Some("weekly thanks"),
+        now,
+    )
+    .unwrap();
+    assert_eq!(recurring::last_paid(&store, id).unwrap(), None);
+
+    // The minute's check (the subscription's tick) pays what is due.
+    h.update(Message::Session(SessionMessage::RecurringTick));
+    let ran = h.app.session().unwrap().last_recurring().cloned().unwrap();
+    assert_eq!(ran.paid, ["21 sat to Rita"], "{ran:?}");
+    assert!(ran.failed.is_empty(), "{ran:?}");
+    let paid_for = recurring::last_paid(&store, id).unwrap();
+    assert!(paid_for.is_some());
+
+    // The next check in the same period pays nothing again.
+    h.update(Message::Session(SessionMessage::RecurringTick));
+    let again = h.app.session().unwrap().last_recurring().cloned().unwrap();
+    assert!(again.paid.is_empty(), "{again:?}");
+    assert_eq!(recurring::last_paid(&store, id).unwrap(), paid_for);
+    assert!(h.app.session().unwrap().notice().is_none());
+
+    // The tip went to the node: Sent lists it, to Rita, with its message.
+    h.update(Message::Session(SessionMessage::Resync));
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));
+    let rows = h.app.session().unwrap().sent().rows().to_vec();
+    assert_eq!(rows.len(), 1, "one payment, not one per check");
+    assert_eq!(rows[0].amount, Msat::from_sat(21));
+    assert_eq!(rows[0].destination, Some(alice));
+    assert!(
+        rows[0].preview.contains("weekly thanks"),
+        "{:?}",
+        rows[0].preview
+    );
+}

@@ -339,7 +339,8 @@ async fn load_feed(
     let (feed, url) = episodes::read_with_url(paths, demo, text, web).await?;
     let selected = crate::podcast::select(feed, url, episode).map_err(|e| e.to_string())?;
     let windows =
-        crate::wallet::stream_vts::windows_fetched(&selected, Some(paths.feeds_cache_dir()), web).await;
+        crate::wallet::stream_vts::windows_fetched(&selected, Some(paths.feeds_cache_dir()), web)
+            .await;
     let block = selected.block.clone().map_err(|e| e.to_string())?;
     Ok((
         Target::Feed {

@@ -2,7 +2,7 @@
 //! with its amount, message, period, next due time and last payment; add
 //! one (amount, message, every day/week/month) and remove one. The tips live
 //! in the node's `streams.db`, the same rows `satchel recurring` reads and
-//! `satchel recurring run` pays; the validation is the domain's
+//! the window (or `satchel recurring run`) pays; the validation is the domain's
 //! ([`crate::wallet::recurring`]), so the GUI and the CLI refuse the same
 //! input with the same words.
 
@@ -164,8 +164,8 @@ impl Recurring {
                 .map_err(|e| e.to_string())?
                 .map_err(|e| widget::sentence(&e.to_string()))?;
                 Ok(format!(
-                    "Recurring tip {tip} added: {amount} every {every}. `satchel recurring run` \
-                     pays it when due (from cron or a systemd timer)."
+                    "Recurring tip {tip} added: {amount} every {every}. The window pays it \
+                     when due while it is open; `satchel recurring run` does when it is not."
                 ))
             },
             Message::Done,
