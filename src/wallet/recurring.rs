@@ -601,6 +601,35 @@ pub fn last_paid(store: &StreamStore, id: i64) -> Result<Option<i64>, RecurringE
     })?)
 }
 
+/// The show blocks of the feed tips due at `now_ms`, read with the feed
+/// client (`cache`: its folder; `demo`: the built-in demo feed may be
+/// named). A feed that cannot be read is kept with why, so its tips are
+/// reported and the others are still paid. The CLI and the window use this.
+pub async fn feed_blocks(
+    store: &StreamStore,
+    now_ms: i64,
+    cache: Option<std::path::PathBuf>,
+    demo: bool,
+    web: &crate::web::Web,
+) -> Result<FeedBlocks, RecurringError> {
+    let mut feeds = FeedBlocks::new();
+    for text in feeds_due(store, now_ms)? {
+        let loaded = crate::podcast::load::load(cache.clone(), demo, &text, web)
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|loaded| {
+                crate::podcast::select(loaded.feed, loaded.url, &crate::podcast::Episode::Show)
+                    .map_err(|e| e.to_string())
+            })
+            .and_then(|selected| {
+                let block = selected.block.map_err(|e| e.to_string())?;
+                Ok((block, selected.context))
+            });
+        let _ = feeds.insert(text, loaded);
+    }
+    Ok(feeds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,33 +693,4 @@ mod tests {
         assert!(parse_amount("-5").is_err());
         assert_eq!(parse_amount("21").unwrap(), Msat::from_sat(21));
     }
-}
-
-/// The show blocks of the feed tips due at `now_ms`, read with the feed
-/// client (`cache`: its folder; `demo`: the built-in demo feed may be
-/// named). A feed that cannot be read is kept with why, so its tips are
-/// reported and the others are still paid. The CLI and the window use this.
-pub async fn feed_blocks(
-    store: &StreamStore,
-    now_ms: i64,
-    cache: Option<std::path::PathBuf>,
-    demo: bool,
-    web: &crate::web::Web,
-) -> Result<FeedBlocks, RecurringError> {
-    let mut feeds = FeedBlocks::new();
-    for text in feeds_due(store, now_ms)? {
-        let loaded = crate::podcast::load::load(cache.clone(), demo, &text, web)
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|loaded| {
-                crate::podcast::select(loaded.feed, loaded.url, &crate::podcast::Episode::Show)
-                    .map_err(|e| e.to_string())
-            })
-            .and_then(|selected| {
-                let block = selected.block.map_err(|e| e.to_string())?;
-                Ok((block, selected.context))
-            });
-        let _ = feeds.insert(text, loaded);
-    }
-    Ok(feeds)
 }
