@@ -101,10 +101,19 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         return super::export::inbox(node, paths, args).await;
     }
     let index = history::open_node(node, paths).await?.index;
-    let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;
-    let book = super::contacts::load(paths)?;
     let search = args.search.as_deref().unwrap_or("");
+    // A listing longer than a chunk checks senders while the sync stores
+    // them (on the other cores), instead of after it.
+    let long_listing = args.limit as u64 > CHUNK && !args.follow && search.trim().is_empty();
+    let checks = long_listing.then(|| wallet::SyncChecks::start(&index, me));
+    let _stats = history::backfill(node, &index).await?;
+    if let Some(checks) = checks {
+        let _checked = tokio::task::spawn_blocking(move || checks.finish())
+            .await
+            .map_err(|e| CliError::Other(format!("checking senders stopped: {e}")))??;
+    }
+    let book = super::contacts::load(paths)?;
     if let Some(note) = SearchWords::of(search).note() {
         progress(&note);
     }

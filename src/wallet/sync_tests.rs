@@ -233,7 +233,8 @@ async fn groups_take_what_has_arrived_up_to_the_limit() {
 fn deferred_present(conn: &Connection) -> Vec<(String, String)> {
     let names = ["received_amount", "received_sender", "received_unread"];
     let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+             ORDER BY name")
         .unwrap();
     stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .unwrap()
