@@ -77,8 +77,7 @@ impl Index {
             let source = row.get::<_, Option<i64>>(18)?;
             Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?, source))
         });
-        let (mut detail, records, source) =
-            found.optional()?.ok_or(IndexError::NotFound(id))?;
+        let (mut detail, records, source) = found.optional()?.ok_or(IndexError::NotFound(id))?;
         detail.records =
             blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
         // The source stored with the row (decoded once, at insert); the

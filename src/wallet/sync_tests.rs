@@ -233,8 +233,10 @@ async fn groups_take_what_has_arrived_up_to_the_limit() {
 fn deferred_present(conn: &Connection) -> Vec<(String, String)> {
     let names = ["received_amount", "received_sender", "received_unread"];
     let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
-             ORDER BY name")
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+             ORDER BY name",
+        )
         .unwrap();
     stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .unwrap()
@@ -264,7 +266,10 @@ async fn a_first_sync_builds_the_random_order_indexes_at_its_end() {
     })
     .await
     .unwrap();
-    assert!(during.iter().all(|n| *n == 0), "built during the sync: {during:?}");
+    assert!(
+        during.iter().all(|n| *n == 0),
+        "built during the sync: {during:?}"
+    );
     assert_eq!(deferred_present(&Connection::open(&db).unwrap()), expected);
     let again = backfill(&node, &index, |_| {}).await.unwrap();
     assert_eq!(again.received_new, 0);

@@ -348,10 +348,10 @@ mod tests {
             .unwrap();
         let item = |n: u8| {
             let mut item = crate::wallet::detail::tests::signed(n, &me, "thanks", &[]);
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 let _ = item.records.insert(record::MESSAGE, b"changed".to_vec());
             }
-            if n % 5 == 0 {
+            if n.is_multiple_of(5) {
                 item.records.retain(|k, _| *k == record::MESSAGE);
             }
             item
