@@ -2,7 +2,9 @@
 //! (`keysend::incoming::verify_sender`), stored as a small integer.
 
 use super::{Index, IndexError, blob};
-use crate::keysend::incoming::{NAME_CHARS, Scheme, Sender, Unverified, decode, verify_sender};
+use crate::keysend::incoming::{
+    NAME_CHARS, Scheme, Sender, Unverified, claimed_sender, verify_sender,
+};
 use crate::keysend::text::display_bytes;
 use crate::keysend::{NodeId, Records, record};
 
@@ -90,8 +92,12 @@ impl Verification {
     }
 }
 
+/// The claimed sender, read as `keysend::incoming::decode` reads it, from
+/// its one record (not a decode of every record: this runs per listed row).
 fn decode_sender(records: &Records) -> Option<NodeId> {
-    decode(records).claimed_sender
+    records
+        .get(&record::SENDER_PUBKEY)
+        .and_then(|v| claimed_sender(v))
 }
 
 impl Index {
