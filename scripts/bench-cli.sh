@@ -79,6 +79,13 @@ timed "restart + first page (inbox --limit 50)" "$work/p2" inbox --limit 50
 timed "inbox --search lightning" "$work/p2" inbox --search lightning
 db=$(find "$work/p2" -name index.db | head -1)
 echo "profile on disk: $(du -sm "$work/p2" | cut -f1) MB (index.db $(du -m "$db" | cut -f1) MB)"
+# What each table and index of the index costs (issue 19's size target), in
+# bytes per received row, when the sqlite3 shell (with dbstat) is installed.
+if command -v sqlite3 >/dev/null; then
+    sqlite3 "$db" "SELECT '  ' || name || ': ' || (sum(pgsize) / 1048576) || ' MB, ' || \
+        (sum(pgsize) / max(1, (SELECT count(*) FROM received))) || ' B/row' \
+        FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 12" 2>/dev/null || true
+fi
 
 if [[ $npm == 1 ]]; then
     npmdir=${BENCH_NPM_DIR:-$work/npm}

@@ -101,10 +101,19 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
         return super::export::inbox(node, paths, args).await;
     }
     let index = history::open_node(node, paths).await?.index;
-    let _stats = history::backfill(node, &index).await?;
     let me = node.info().await?.id;
-    let book = super::contacts::load(paths)?;
     let search = args.search.as_deref().unwrap_or("");
+    // A listing longer than a chunk checks senders while the sync stores
+    // them (on the other cores), instead of after it.
+    let long_listing = args.limit as u64 > CHUNK && !args.follow && search.trim().is_empty();
+    let checks = long_listing.then(|| wallet::SyncChecks::start(&index, me));
+    let _stats = history::backfill(node, &index).await?;
+    if let Some(checks) = checks {
+        let _checked = tokio::task::spawn_blocking(move || checks.finish())
+            .await
+            .map_err(|e| CliError::Other(format!("checking senders stopped: {e}")))??;
+    }
+    let book = super::contacts::load(paths)?;
     if let Some(note) = SearchWords::of(search).note() {
         progress(&note);
     }
@@ -203,8 +212,9 @@ async fn print_list(
             }
         }
         let _ = wallet::refresh_aliases(node, index, verified).await?;
+        let mut aliases = Aliases::new();
         for (row, checked) in rows.iter().zip(checked) {
-            let entry = entry_of(index, book, row, checked)?;
+            let entry = entry_of(index, book, row, checked, &mut aliases)?;
             match array.as_mut() {
                 Some(array) => array.serialize_element(&entry).map_err(write_failed)?,
                 None => writeln!(text_out, "{}", entry_text(&entry)).map_err(write_failed)?,
@@ -255,8 +265,13 @@ fn entry(
     row: &InboxRow,
     me: &NodeId,
 ) -> Result<InboxJson, CliError> {
-    entry_of(index, book, row, checked_detail(index, row.id, me))
+    let checked = checked_detail(index, row.id, me);
+    entry_of(index, book, row, checked, &mut Aliases::new())
 }
+
+/// Graph aliases of verified senders already read from the index (a
+/// history has few senders: one look-up each per chunk, not one per row).
+type Aliases = std::collections::HashMap<NodeId, Option<String>>;
 
 /// A row read in full with its checked sender ([`checked_detail`]).
 type Checked = Result<(wallet::InboxDetail, Sender), wallet::IndexError>;
@@ -267,12 +282,20 @@ fn entry_of(
     book: &ContactBook,
     row: &InboxRow,
     checked: Checked,
+    aliases: &mut Aliases,
 ) -> Result<InboxJson, CliError> {
     let (shown, message) = match checked {
         Ok((mut detail, sender)) => {
             detail.verification = Some(wallet::Verification::of(&sender));
             let alias = match sender {
-                Sender::Verified { id, .. } => index.alias(&id)?,
+                Sender::Verified { id, .. } => match aliases.get(&id) {
+                    Some(alias) => alias.clone(),
+                    None => {
+                        let alias = index.alias(&id)?;
+                        let _ = aliases.insert(id, alias.clone());
+                        alias
+                    }
+                },
                 _ => None,
             };
             let shown = ShownSender::new(detail.facts(), book, alias.as_deref());

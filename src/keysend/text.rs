@@ -30,6 +30,12 @@ pub fn display_safe(input: &str, max_chars: usize) -> String {
 
 /// Like [`display_safe`], but keeps line breaks (at most one blank line in a row).
 pub fn display_safe_multiline(input: &str, max_chars: usize) -> String {
+    // No control character (so no line break either): what `sanitise`
+    // would return unchanged, as for one line (every listed message passes
+    // here once more after the index stored it display-safe).
+    if is_plain_ascii(input, max_chars) {
+        return input.to_owned();
+    }
     sanitise(input.as_bytes(), max_chars, true)
 }
 
@@ -247,6 +253,32 @@ fn cap(mut out: String, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain-ASCII shortcut of the multi-line form answers what the
+    /// full filter answers, at and around its conditions.
+    #[test]
+    fn multiline_shortcut_agrees_with_the_filter() {
+        for input in [
+            "Loved the talk yesterday.",
+            "exactly ten",
+            "eleven char",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "tab\there",
+            "line\nbreak",
+            "",
+            "caf\u{e9}",
+        ] {
+            for max in [0, 5, 10, 11, 100] {
+                assert_eq!(
+                    display_safe_multiline(input, max),
+                    sanitise(input.as_bytes(), max, true),
+                    "{input:?} capped at {max}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn single_line_cases() {

@@ -66,7 +66,7 @@ impl InboxDetail {
 
 const DETAIL_SQL: &str = "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
     settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
-    episode, app, verification, read, records FROM received WHERE id = ?1";
+    episode, app, verification, read, records, message_source FROM received WHERE id = ?1";
 
 impl Index {
     /// The full entry `id`.
@@ -74,15 +74,19 @@ impl Index {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(DETAIL_SQL)?;
         let found = stmt.query_row([id], |row| {
-            Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?))
+            let source = row.get::<_, Option<i64>>(18)?;
+            Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?, source))
         });
-        let (mut detail, records) = found.optional()?.ok_or(IndexError::NotFound(id))?;
+        let (mut detail, records, source) = found.optional()?.ok_or(IndexError::NotFound(id))?;
         detail.records =
             blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
-        detail.message_source = detail
-            .message
-            .as_ref()
-            .and_then(|_| decode(&detail.records).message_source);
+        // The source stored with the row (decoded once, at insert); the
+        // records again only for a row stored without it.
+        detail.message_source = detail.message.as_ref().and_then(|_| {
+            source
+                .and_then(MessageSource::from_code)
+                .or_else(|| decode(&detail.records).message_source)
+        });
         Ok(detail)
     }
 

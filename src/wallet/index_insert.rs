@@ -28,6 +28,64 @@ const DEFAULT_CHECKPOINT_PAGES: u32 = 1000;
 /// (measured: 2.4-2.6 s instead of 2.9-3.8 s for 100,000 at load ~3.4).
 const BULK_CHECKPOINT_PAGES: u32 = 8000;
 
+/// The secondary indexes whose keys arrive in random order (a sender's key,
+/// an amount): each row of a first sync lands on a random page of each, so
+/// at a million rows every transaction rewrote thousands of their pages.
+/// A first sync drops them ([`Index::defer_indexes`]) and builds each once,
+/// sorted, at its end ([`Index::end_bulk_insert`]); their definitions are
+/// the schema's (`schema::V2`, checked by a test). Queries stay correct
+/// without them, only filters by sender or amount scan meanwhile.
+pub(crate) const DEFERRED: [(&str, &str); 3] = [
+    (
+        "received_sender",
+        "CREATE INDEX IF NOT EXISTS received_sender ON received (sender_pubkey, settled_at DESC)",
+    ),
+    (
+        "received_unread",
+        "CREATE INDEX IF NOT EXISTS received_unread ON received (read, amount_msat)",
+    ),
+    (
+        "received_amount",
+        "CREATE INDEX IF NOT EXISTS received_amount ON received (amount_msat)",
+    ),
+];
+
+impl super::Index {
+    /// Before a first sync (nothing synced yet): drop the [`DEFERRED`]
+    /// indexes of `file`, so pages insert without them. Does nothing when
+    /// the background check replaced the file meanwhile.
+    pub(crate) fn defer_indexes(&self, file: super::FileId) -> Result<(), IndexError> {
+        let conn = self.lock();
+        if self.file() != file {
+            return Ok(());
+        }
+        for (name, _) in DEFERRED {
+            conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Build whichever [`DEFERRED`] index is missing (nothing to do when all
+/// exist: a look-up in the schema).
+pub(super) fn restore_deferred(conn: &Connection) -> Result<(), IndexError> {
+    let names = DEFERRED.map(|(name, _)| format!("'{name}'")).join(", ");
+    let present =
+        format!("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ({names})");
+    let missing = conn.query_row(&present, [], |r| r.get::<_, usize>(0))? < DEFERRED.len();
+    if !missing {
+        return Ok(());
+    }
+    // Sort in temporary files, not in memory: the sort of a million keys
+    // would otherwise add ~60 MB to the peak memory of a first sync.
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let built = DEFERRED
+        .iter()
+        .try_for_each(|(_, create)| conn.execute_batch(create));
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(built?)
+}
+
 /// A received keysend ready to store: its columns, without the record map
 /// (about half the memory of a [`ReceivedKeysend`]).
 #[derive(Debug, Clone)]
@@ -102,8 +160,10 @@ pub(super) fn store(
     Ok(new)
 }
 
-/// Back to SQLite's default checkpoint threshold after a bulk insert.
+/// Back to SQLite's default checkpoint threshold after a bulk insert, with
+/// the indexes a first sync deferred built.
 pub(super) fn end_bulk(conn: &Connection) -> Result<(), IndexError> {
+    restore_deferred(conn)?;
     conn.pragma_update(None, "wal_autocheckpoint", DEFAULT_CHECKPOINT_PAGES)?;
     Ok(())
 }

@@ -83,4 +83,4 @@ pub use sender::{Badge, SenderFacts, ShownSender, Trust, Who};
 pub use sent::{SentDetail, SentRow, SentStatus};
 pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill};
 pub use thread::{Side, THREAD_TEXT_CHARS, ThreadMessage, ThreadSummary};
-pub use verification::Verification;
+pub use verification::{SyncChecks, Verification};

@@ -84,6 +84,31 @@ async fn backfill_file(
     file: FileId,
     progress: &mut impl FnMut(SyncProgress),
 ) -> Result<Option<SyncStats>, SyncError> {
+    if cursors.add_index == 0 {
+        // A first sync: the random-order indexes are built once at the end.
+        index.call(move |i| i.defer_indexes(file)).await?;
+    }
+    let received = backfill_received(node, index, cursors, file, progress).await;
+    // Always, so a failed first sync leaves every index (a cancelled one
+    // gets them at the end of the next sync).
+    let ended = index.call(|i| i.end_bulk_insert()).await;
+    let Some(mut stats) = received? else {
+        return Ok(None);
+    };
+    ended?;
+    backfill_sent(node, index, cursors.payment_index, &mut stats, progress).await?;
+    Ok(Some(stats))
+}
+
+/// The received half of [`backfill_file`]; `None` when the file was
+/// replaced before the end.
+async fn backfill_received(
+    node: &SharedNode,
+    index: &Index,
+    cursors: Cursors,
+    file: FileId,
+    progress: &mut impl FnMut(SyncProgress),
+) -> Result<Option<SyncStats>, SyncError> {
     let mut stats = SyncStats::default();
     let mut reader = Reader::start(node, cursors.add_index);
     let mut alone = true;
@@ -112,8 +137,6 @@ async fn backfill_file(
             return Err(error.into());
         }
     }
-    index.call(|i| i.end_bulk_insert()).await?;
-    backfill_sent(node, index, cursors.payment_index, &mut stats, progress).await?;
     Ok(Some(stats))
 }
 

@@ -227,3 +227,51 @@ async fn groups_take_what_has_arrived_up_to_the_limit() {
         "the pages before a read error are kept"
     );
 }
+
+/// The random-order indexes, as the schema defines them, read through a
+/// connection of its own: (name, SQL) of those present.
+fn deferred_present(conn: &Connection) -> Vec<(String, String)> {
+    let names = ["received_amount", "received_sender", "received_unread"];
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+             ORDER BY name",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(name, _)| names.contains(&name.as_str()))
+        .collect()
+}
+
+/// A first sync inserts without the sender, unread and amount indexes
+/// (their keys arrive in random order) and builds them once at its end,
+/// exactly as the schema defines them; a later sync keeps them.
+#[tokio::test]
+async fn a_first_sync_builds_the_random_order_indexes_at_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    let mut schema = Connection::open_in_memory().unwrap();
+    crate::wallet::schema::migrate(&mut schema).unwrap();
+    let expected = deferred_present(&schema);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    let mut during = Vec::new();
+    let _ = backfill(&node, &index, |p| {
+        if p.phase == SyncPhase::Received {
+            during.push(deferred_present(&Connection::open(&db).unwrap()).len());
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        during.iter().all(|n| *n == 0),
+        "built during the sync: {during:?}"
+    );
+    assert_eq!(deferred_present(&Connection::open(&db).unwrap()), expected);
+    let again = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(again.received_new, 0);
+    assert_eq!(deferred_present(&Connection::open(&db).unwrap()), expected);
+}

@@ -2,7 +2,9 @@
 //! (`keysend::incoming::verify_sender`), stored as a small integer.
 
 use super::{Index, IndexError, blob};
-use crate::keysend::incoming::{NAME_CHARS, Scheme, Sender, Unverified, decode, verify_sender};
+use crate::keysend::incoming::{
+    NAME_CHARS, Scheme, Sender, Unverified, claimed_sender, verify_sender,
+};
 use crate::keysend::text::display_bytes;
 use crate::keysend::{NodeId, Records, record};
 
@@ -90,8 +92,12 @@ impl Verification {
     }
 }
 
+/// The claimed sender, read as `keysend::incoming::decode` reads it, from
+/// its one record (not a decode of every record: this runs per listed row).
 fn decode_sender(records: &Records) -> Option<NodeId> {
-    decode(records).claimed_sender
+    records
+        .get(&record::SENDER_PUBKEY)
+        .and_then(|v| claimed_sender(v))
 }
 
 impl Index {
@@ -103,10 +109,20 @@ impl Index {
     /// records and to write the outcomes, never during the checks.
     pub fn verify_many(&self, ids: &[i64], recipient: &NodeId) -> Result<usize, IndexError> {
         let pending = self.unchecked(ids)?;
+        self.check_and_store(&pending, recipient)
+    }
+
+    /// Check `pending` (id and records) on every core, then cache the
+    /// outcomes in one transaction; how many were checked.
+    fn check_and_store(
+        &self,
+        pending: &[(i64, Records)],
+        recipient: &NodeId,
+    ) -> Result<usize, IndexError> {
         if pending.is_empty() {
             return Ok(0);
         }
-        let outcomes = check_on_all_cores(&pending, recipient);
+        let outcomes = check_on_all_cores(pending, recipient);
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         {
@@ -119,6 +135,37 @@ impl Index {
         }
         tx.commit()?;
         Ok(outcomes.len())
+    }
+
+    /// Check the next `limit` never-checked senders after entry `after`, in
+    /// id order (a range of the table, no index needed); the last id read
+    /// and how many were checked, `None` when there was none.
+    fn verify_after(
+        &self,
+        after: i64,
+        limit: usize,
+        recipient: &NodeId,
+    ) -> Result<Option<(i64, usize)>, IndexError> {
+        let (pending, last) = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, records FROM received WHERE id > ?1 AND verification IS NULL \
+                 AND sender_pubkey IS NOT NULL ORDER BY id LIMIT ?2",
+            )?;
+            let mut rows = stmt.query((after, limit as i64))?;
+            let (mut pending, mut last) = (Vec::new(), None);
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                last = Some(id);
+                let raw: &[u8] = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+                if let Ok(records) = blob::decode(raw) {
+                    pending.push((id, records));
+                }
+            }
+            (pending, last)
+        };
+        let checked = self.check_and_store(&pending, recipient)?;
+        Ok(last.map(|last| (last, checked)))
     }
 
     /// The stored records of those of `ids` never checked.
@@ -138,6 +185,80 @@ impl Index {
             }
         }
         Ok(pending)
+    }
+}
+
+/// Senders checked per batch by [`SyncChecks`].
+const SYNC_BATCH: usize = 1000;
+/// How long [`SyncChecks`] waits for a sync to store more rows.
+const SYNC_IDLE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Checks the senders of received entries while a sync stores them, on a
+/// thread of its own (a pipeline: pages arrive, rows are inserted, their
+/// senders are checked beside the insert), caching each outcome like
+/// [`Index::verify_many`]. A listing of the whole history after the sync
+/// then finds every sender checked. Dropping it stops the thread after its
+/// current batch; [`SyncChecks::finish`] checks what is left first.
+pub struct SyncChecks {
+    state: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    worker: Option<std::thread::JoinHandle<Result<usize, IndexError>>>,
+}
+
+const RUNNING: u8 = 0;
+const FINISH: u8 = 1;
+const ABANDON: u8 = 2;
+
+impl SyncChecks {
+    /// Start checking, for `recipient` (our node), every entry of `index`
+    /// never checked, in id order, following the rows a sync adds.
+    pub fn start(index: &Index, recipient: NodeId) -> Self {
+        use std::sync::atomic::Ordering;
+        let state = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(RUNNING));
+        let (index, seen) = (index.clone(), state.clone());
+        let worker = std::thread::spawn(move || {
+            let (mut after, mut checked) = (0, 0);
+            loop {
+                // Read before the batch: once told to finish, a batch that
+                // finds nothing new means every stored row was checked.
+                let now = seen.load(Ordering::Acquire);
+                if now == ABANDON {
+                    return Ok(checked);
+                }
+                match index.verify_after(after, SYNC_BATCH, &recipient)? {
+                    Some((last, more)) => {
+                        checked += more;
+                        after = last;
+                    }
+                    None if now == FINISH => return Ok(checked),
+                    None => std::thread::sleep(SYNC_IDLE),
+                }
+            }
+        });
+        Self {
+            state,
+            worker: Some(worker),
+        }
+    }
+
+    /// Check every entry stored so far, then stop; how many senders it
+    /// checked. Blocks (call it on the blocking pool from async code).
+    pub fn finish(mut self) -> Result<usize, IndexError> {
+        self.state
+            .store(FINISH, std::sync::atomic::Ordering::Release);
+        match self.worker.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(outcome)) => outcome,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Ok(0),
+        }
+    }
+}
+
+impl Drop for SyncChecks {
+    fn drop(&mut self) {
+        if self.worker.is_some() {
+            self.state
+                .store(ABANDON, std::sync::atomic::Ordering::Release);
+        }
     }
 }
 
@@ -219,6 +340,51 @@ mod tests {
             };
             assert_eq!(got, want, "row {id}");
         }
+    }
+
+    /// Rows stored while the checks run, and before they start, are all
+    /// checked by `finish`, with the outcome of a check one by one; rows
+    /// without a sender are left alone.
+    #[test]
+    fn sync_checks_follow_the_rows_a_sync_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let item = |n: u8| {
+            let mut item = crate::wallet::detail::tests::signed(n, &me, "thanks", &[]);
+            if n.is_multiple_of(2) {
+                let _ = item.records.insert(record::MESSAGE, b"changed".to_vec());
+            }
+            if n.is_multiple_of(5) {
+                item.records.retain(|k, _| *k == record::MESSAGE);
+            }
+            item
+        };
+        use crate::keysend::record;
+        let items: Vec<_> = (1..=250u8).map(item).collect();
+        let _ = index.insert_received(&items[..100]).unwrap();
+        let checks = SyncChecks::start(&index, me);
+        for part in items[100..].chunks(30) {
+            let _ = index.insert_received(part).unwrap();
+        }
+        let with_sender = items.iter().filter(|i| i.htlc_index % 5 != 0).count();
+        assert_eq!(checks.finish().unwrap(), with_sender);
+        for (id, item) in (1..).zip(&items) {
+            let cached = index.detail(id).unwrap().verification;
+            let expected = match item.htlc_index % 5 {
+                0 => None,
+                _ => Some(Verification::of(&verify_sender(&item.records, &me))),
+            };
+            assert_eq!(cached, expected, "row {id}");
+        }
+        let ids: Vec<i64> = (1..=250).collect();
+        assert_eq!(
+            index.verify_many(&ids, &me).unwrap(),
+            250 - with_sender,
+            "only the anonymous rows are left to the listing"
+        );
     }
 
     #[test]
