@@ -325,11 +325,11 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
         .count();
     assert_eq!((paid, quota), (10, 90));
     assert_eq!(world.paid().await, 10);
-    let connection = wc::Connections::load(&world.paths).unwrap();
-    let key = &connection.named("spender").unwrap().wallet_pubkey;
+    let connections = wc::Connections::load(&world.paths).unwrap();
+    let spender = connections.named("spender").unwrap();
     assert_eq!(
-        service.held(key),
-        0,
+        service.usage(spender).unwrap(),
+        (10_000, 0),
         "every reservation was settled or released"
     );
     service.stop().await;
@@ -447,4 +447,41 @@ async fn a_connection_on_two_relays_is_served_on_each_and_paid_once() {
     assert!(paid.is_ok(), "{paid:?}");
     assert_eq!(world.paid().await, 1);
     service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_services_on_one_profile_never_spend_past_a_budget_between_them() {
+    // Two services on one profile (the GUI and `nwc serve`): each has its own
+    // SQLite handles on the profile's files, as two processes do, and both
+    // take every request from the relay.
+    let world = world().await;
+    let uri = world.add("shared", Some(10), Period::Day);
+    let first = world.serve().await;
+    let second = world.serve().await;
+    let alice = world.alice();
+    let (one, two) = (app(&uri), app(&uri));
+    let results = within(join_all(
+        (0..40).map(|n| match n % 2 {
+            0 => one.pay_keysend(keysend(&alice, 1_000)),
+            _ => two.pay_keysend(keysend(&alice, 1_000)),
+        }),
+    ))
+    .await;
+    let paid = results.iter().filter(|r| r.is_ok()).count();
+    let quota = results
+        .into_iter()
+        .filter(|r| r.is_err())
+        .map(|r| code(r).unwrap().code)
+        .filter(|c| *c == ErrorCode::QuotaExceeded)
+        .count();
+    assert_eq!((paid, quota), (10, 30));
+    assert_eq!(world.paid().await, 10, "the node paid exactly the budget");
+    let connections = wc::Connections::load(&world.paths).unwrap();
+    let shared = connections.named("shared").unwrap();
+    for service in [&first, &second] {
+        let (spent, held) = service.usage(shared).unwrap();
+        assert_eq!((spent, held), (10_000, 0), "spent <= budget, nothing held");
+    }
+    first.stop().await;
+    second.stop().await;
 }

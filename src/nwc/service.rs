@@ -21,6 +21,7 @@ use super::NwcError;
 use super::connection::{self, Connection, Connections, SERVED_METHODS};
 pub use super::handle::Clock;
 use super::handle::{self, Answer, State, Wallet};
+use super::ledger::{Ledger, Recovered};
 use crate::node::SharedNode;
 use crate::store::{Paths, SecretStore, Settings};
 use crate::wallet::NodeFiles;
@@ -69,6 +70,17 @@ impl Service {
             .map_err(|e| NwcError::Other(e.to_string()))?;
         let fee_limit = Settings::load(paths)?.value.default_fee_limit;
         let connections = Connections::load(paths)?;
+        let ledger = Ledger::open(paths)?;
+        ledger.import(&connections.connections)?;
+        let recovered = ledger.recover(&files.journal, clock())?;
+        if recovered != Recovered::default() {
+            log::info!(
+                "nwc: reservations left by a stop: {} spent, {} released, {} still in flight",
+                recovered.spent,
+                recovered.released,
+                recovered.held
+            );
+        }
         let mut keys = HashMap::new();
         let mut relays = Vec::new();
         let mut skipped = Vec::new();
@@ -95,10 +107,8 @@ impl Service {
             paths: paths.clone(),
             fee_limit,
             clock,
-            state: Mutex::new(State {
-                connections,
-                reservations: Default::default(),
-            }),
+            ledger,
+            state: Mutex::new(State { connections }),
         };
         Ok(Self {
             wallet: Arc::new(wallet),
@@ -224,9 +234,9 @@ impl ServiceHandle {
         self.client.shutdown().await;
     }
 
-    /// Reservations held now for a connection's wallet key (tests).
-    pub fn held(&self, wallet_pubkey: &str) -> u64 {
-        self.wallet.state().reservations.held(wallet_pubkey)
+    /// Spent in the window and held now by a connection, msat (tests).
+    pub fn usage(&self, connection: &Connection) -> Result<(u64, u64), NwcError> {
+        self.wallet.ledger.usage(connection, (self.wallet.clock)())
     }
 }
 
