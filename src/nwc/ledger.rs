@@ -367,19 +367,46 @@ mod tests {
         one.reserve(&free, "c", u64::MAX, 200).unwrap();
     }
 
+    fn keysend(sat: u64) -> crate::node::OutgoingKeysend {
+        crate::node::OutgoingKeysend {
+            destination: "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                .parse()
+                .unwrap(),
+            amount: crate::keysend::Msat::from_sat(sat),
+            preimage: crate::keysend::Preimage::random(),
+            records: Default::default(),
+            fee_limit: crate::keysend::Msat::from_sat(1),
+            timeout: std::time::Duration::from_secs(60),
+        }
+    }
+
     #[test]
     fn a_crash_leaves_reservations_the_journal_resolves() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::at(dir.path());
         let ledger = Ledger::open(&paths).unwrap();
         let journal = Journal::open(&paths.journal_db()).unwrap();
-        let app = connection(Some(10_000), Period::Never);
-        ledger.reserve(&app, "nwc:young", 1000, 1000).unwrap();
-        ledger.reserve(&app, "nwc:old", 1000, 1000).unwrap();
-        let found = ledger.recover(&journal, 1000 + 5).unwrap();
-        assert_eq!(found.held, 2, "a live process may be between its steps");
+        let app = connection(Some(100_000), Period::Never);
+        for (intent, state) in [
+            ("nwc:paid", Some(JournalState::Succeeded)),
+            ("nwc:failed", Some(JournalState::Failed)),
+            ("nwc:flying", Some(JournalState::InFlight)),
+            ("nwc:unsent", None),
+        ] {
+            ledger.reserve(&app, intent, 1000, 1000).unwrap();
+            if let Some(state) = state {
+                let _ = journal.begin(intent, &keysend(2)).unwrap();
+                let _ = journal.update(intent, state, None, None).unwrap();
+            }
+        }
+        assert_eq!(ledger.usage(&app, 1000).unwrap(), (0, 4000));
+        // Seconds later: the entry-less one may be a live process mid-step.
+        let found = ledger.recover(&journal, 1005).unwrap();
+        assert_eq!((found.spent, found.released, found.held), (1, 1, 2));
+        // The paid one counts what the journal says was sent.
+        assert_eq!(ledger.usage(&app, 1005).unwrap(), (2000, 2000));
         let found = ledger.recover(&journal, 1000 + ORPHAN_AFTER).unwrap();
-        assert_eq!(found.released, 2);
-        assert_eq!(ledger.usage(&app, 2000).unwrap(), (200, 0));
+        assert_eq!((found.spent, found.released, found.held), (0, 1, 1));
+        assert_eq!(ledger.usage(&app, 2000).unwrap(), (2000, 1000));
     }
 }
