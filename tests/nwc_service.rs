@@ -460,12 +460,10 @@ async fn two_services_on_one_profile_never_spend_past_a_budget_between_them() {
     let second = world.serve().await;
     let alice = world.alice();
     let (one, two) = (app(&uri), app(&uri));
-    let results = within(join_all(
-        (0..40).map(|n| match n % 2 {
-            0 => one.pay_keysend(keysend(&alice, 1_000)),
-            _ => two.pay_keysend(keysend(&alice, 1_000)),
-        }),
-    ))
+    let results = within(join_all((0..40).map(|n| match n % 2 {
+        0 => one.pay_keysend(keysend(&alice, 1_000)),
+        _ => two.pay_keysend(keysend(&alice, 1_000)),
+    })))
     .await;
     let paid = results.iter().filter(|r| r.is_ok()).count();
     let quota = results
@@ -484,4 +482,131 @@ async fn two_services_on_one_profile_never_spend_past_a_budget_between_them() {
     }
     first.stop().await;
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keysend_received_while_serving_is_notified_to_apps_that_asked() {
+    let world = world().await;
+    let notified = |name: &str, notifications| NewConnection {
+        name: name.into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications,
+        relays: vec![world.relay_url()],
+        expires_in: None,
+    };
+    let podcast = world.add_with(notified("podcast", true)); // NIP-04 (the nwc library)
+    let modern = world.add_with(notified("modern", true)); // NIP-44 requests
+    let quiet = world.add_with(notified("quiet", false));
+    let service = world.serve().await;
+
+    // The app: rust-nostr's NWC client, subscribed to notifications. Its
+    // get_info answer comes after its subscription is in place at the relay.
+    let app = app(&podcast);
+    within(app.subscribe_to_notifications())
+        .await
+        .expect("subscribed");
+    let info = within(app.get_info()).await.expect("get_info");
+    assert_eq!(
+        info.notifications,
+        vec!["payment_received".to_owned(), "payment_sent".to_owned()]
+    );
+
+    // A NIP-44 app: after one NIP-44 request, its notifications are kind
+    // 23197, NIP-44 v2 encrypted.
+    let modern_keys = Keys::new(modern.secret.clone());
+    let raw = raw_client(&world).await;
+    let filter = Filter::new()
+        .kinds([
+            Kind::WalletConnectResponse,
+            Kind::WalletConnectNotification,
+            Kind::Custom(23197),
+        ])
+        .pubkeys([
+            modern_keys.public_key(),
+            Keys::new(quiet.secret.clone()).public_key(),
+        ]);
+    let _ = raw.subscribe(filter, None).await.unwrap();
+    let mut events = raw.notifications();
+    let get_info = request(
+        &modern_keys,
+        &modern.public_key,
+        r#"{"method":"get_info","params":{}}"#,
+        true,
+    );
+    let _ = raw.send_event(&get_info).await.unwrap();
+    loop {
+        if let RelayPoolNotification::Event { event, .. } = within(events.recv()).await.unwrap()
+            && event.kind == Kind::WalletConnectResponse
+        {
+            break;
+        }
+    }
+
+    // Alice pays the Satchel node a keysend with a custom record.
+    let mut records = satchel::keysend::Records::new();
+    let _ = records.insert(696_969, b"hello from alice".to_vec());
+    let (received, hash) = tokio::join!(
+        within(async {
+            let found = std::sync::Mutex::new(None);
+            app.handle_notifications(|note| {
+                *found.lock().unwrap() = Some(note);
+                async { Ok(true) }
+            })
+            .await
+            .expect("notifications");
+            found.into_inner().unwrap().expect("a notification")
+        }),
+        async {
+            within(world.sim.inject_keysend("alice", Msat(21_000), records))
+                .await
+                .expect("alice pays")
+        }
+    );
+    assert_eq!(
+        received.notification_type,
+        nostr::nips::nip47::NotificationType::PaymentReceived
+    );
+    let paid = received.to_pay_notification().expect("a payment");
+    assert_eq!(paid.payment_hash, hash.to_hex());
+    assert_eq!(paid.amount, 21_000);
+    assert_eq!(
+        paid.transaction_type,
+        Some(nostr::nips::nip47::TransactionType::Incoming)
+    );
+    assert!(paid.settled_at.as_secs() > 0 && paid.created_at <= paid.settled_at);
+    assert_eq!(
+        Some(paid.payment_hash.clone()),
+        hex::decode(&paid.preimage).ok().map(|p| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(p))
+        }),
+        "the preimage is the keysend's"
+    );
+    let tlvs = paid.metadata.expect("metadata")["tlv_records"].clone();
+    assert_eq!(tlvs[0]["type"], 696_969);
+    assert_eq!(tlvs[0]["value"], hex::encode(b"hello from alice"));
+
+    // The NIP-44 app got kind 23197; the app that did not ask got nothing.
+    let event = loop {
+        if let RelayPoolNotification::Event { event, .. } = within(events.recv()).await.unwrap()
+            && event.kind != Kind::WalletConnectResponse
+        {
+            break event;
+        }
+    };
+    assert_eq!(event.kind, Kind::Custom(23197));
+    assert!(
+        event
+            .tags
+            .public_keys()
+            .any(|p| *p == modern_keys.public_key())
+    );
+    let plain = nip44::decrypt(modern_keys.secret_key(), &modern.public_key, &event.content)
+        .expect("NIP-44 v2");
+    let body: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(body["notification_type"], "payment_received");
+    assert_eq!(body["notification"]["payment_hash"], hash.to_hex());
+    service.stop().await;
 }

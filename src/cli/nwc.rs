@@ -57,7 +57,7 @@ pub struct AddArgs {
     /// The connection stops working after this many days.
     #[arg(long, value_name = "DAYS")]
     pub expires: Option<u64>,
-    /// Send payment_sent notifications to the app.
+    /// Send payment_received and payment_sent notifications to the app.
     #[arg(long)]
     pub notifications: bool,
     /// Print JSON (`uri`, `name`, ...) instead of text.
@@ -102,12 +102,18 @@ pub fn run_files(paths: &Paths, demo: bool, command: &NwcCommand) -> Result<(), 
         NwcCommand::Add(add) => run_add(paths, demo, add),
         NwcCommand::List(flag) => list(paths, flag.json),
         NwcCommand::Revoke { name } => {
-            let (secrets, _) = nwc::secrets_for(paths);
+            let (secrets, no_keyring) = nwc::secrets_for(paths);
             nwc::connection::revoke(paths, secrets.as_ref(), name).map_err(nwc_error)?;
             println!(
                 "Revoked {:?}: its app can no longer use this wallet.",
                 safe(name, 64)
             );
+            if let Some(why) = no_keyring {
+                progress(&format!(
+                    "Note: {why}, so this connection's key was kept only by the process that \
+                     added or served it; there was nothing else to remove."
+                ));
+            }
             Ok(())
         }
         NwcCommand::Serve { .. } => Err(CliError::Other("serve needs a node".into())),
@@ -143,7 +149,8 @@ fn run_add(paths: &Paths, demo: bool, add: &AddArgs) -> Result<(), CliError> {
         nwc::connection::add(paths, secrets.as_ref(), new, nwc::unix_now()).map_err(nwc_error)?;
     if let Some(warning) = warning {
         progress(&format!(
-            "warning: {warning}; this connection works only while this process runs"
+            "warning: {warning}, so this connection's key is kept only while this process \
+             runs: the connection cannot be served once it ends"
         ));
     }
     if add.json {
@@ -249,9 +256,14 @@ pub async fn serve(
         false => None,
     };
     let owned = paths.clone();
-    let (secrets, _) = tokio::task::spawn_blocking(move || nwc::secrets_for(&owned))
+    let (secrets, no_keyring) = tokio::task::spawn_blocking(move || nwc::secrets_for(&owned))
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
+    if let Some(why) = no_keyring {
+        progress(&format!(
+            "warning: {why}; only connections added by this process could be served, so none are"
+        ));
+    }
     let clock: nwc::Clock = Arc::new(nwc::unix_now);
     let service = Service::open(
         node.clone(),

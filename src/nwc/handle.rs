@@ -11,8 +11,8 @@ use nostr::Timestamp;
 use nostr::nips::nip47::{
     ErrorCode, GetBalanceResponse, GetInfoResponse, KeysendTLVRecord, ListTransactionsRequest,
     LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayKeysendRequest,
-    PayKeysendResponse, Request, RequestParams, Response, ResponseResult, TransactionState,
-    TransactionType,
+    PayKeysendResponse, PaymentNotification, Request, RequestParams, Response, ResponseResult,
+    TransactionState, TransactionType,
 };
 
 use super::budget::Spend;
@@ -59,7 +59,7 @@ pub struct Answer {
     pub d: Option<String>,
     pub response: Response,
     /// A payment this answer reports as sent (for `payment_sent`).
-    pub sent: Option<LookupInvoiceResponse>,
+    pub sent: Option<PaymentNotification>,
 }
 
 /// The request was already handled (journal refused a second submit):
@@ -158,7 +158,10 @@ impl Wallet {
             .copied()
             .collect();
         let notifications = match connection.notifications {
-            true => vec!["payment_sent".to_owned()],
+            true => super::notify::NOTIFICATION_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             false => Vec::new(),
         };
         let info = &self.info;
@@ -168,7 +171,7 @@ impl Wallet {
                 alias: Some(info.alias.clone()),
                 color: Some(info.color.clone()),
                 pubkey: Some(info.id.to_string()),
-                network: Some(format!("{:?}", info.network).to_lowercase()),
+                network: Some(info.network.name().to_owned()),
                 block_height: Some(info.block_height),
                 block_hash: None,
                 methods,
@@ -196,7 +199,7 @@ impl Wallet {
         pay: &PayKeysendRequest,
         intent: String,
         method: Method,
-    ) -> Result<(Response, Option<LookupInvoiceResponse>), Replayed> {
+    ) -> Result<(Response, Option<PaymentNotification>), Replayed> {
         let refuse = |code, message| Ok((error(method, code, message), None));
         let draft = match self.draft(pay) {
             Ok(draft) => draft,
@@ -237,13 +240,20 @@ impl Wallet {
                 self.settle(&connection.wallet_pubkey, &intent, spent, preimage.hash())
                     .await;
                 let now = Timestamp::from((self.clock)());
-                let sent = LookupInvoiceResponse {
+                let sent = PaymentNotification {
+                    transaction_type: Some(TransactionType::Outgoing),
                     state: Some(TransactionState::Settled),
-                    preimage: Some(preimage.to_hex()),
+                    invoice: String::new(), // a keysend has none
+                    description: None,
+                    description_hash: None,
+                    preimage: preimage.to_hex(),
+                    payment_hash: preimage.hash().to_hex(),
+                    amount: draft.amount.0,
                     fees_paid: fee.0,
                     created_at: now,
-                    settled_at: Some(now),
-                    ..transaction(TransactionType::Outgoing, preimage.hash(), draft.amount)
+                    expires_at: None,
+                    settled_at: now,
+                    metadata: None,
                 };
                 let result = ResponseResult::PayKeysend(PayKeysendResponse {
                     preimage: preimage.to_hex(),
@@ -290,7 +300,12 @@ impl Wallet {
 
     /// Reserve `amount` msat against the connection's budget in the
     /// shared ledger (a durable write, on the blocking pool).
-    async fn reserve(&self, connection: &Connection, intent: &str, amount: u64) -> Result<(), Refused> {
+    async fn reserve(
+        &self,
+        connection: &Connection,
+        intent: &str,
+        amount: u64,
+    ) -> Result<(), Refused> {
         let now = (self.clock)();
         let current = self
             .state()
@@ -452,7 +467,7 @@ impl Wallet {
     }
 
     /// Bring the index up to date with the node (what changed since last time).
-    async fn refresh_index(&self) {
+    pub(super) async fn refresh_index(&self) {
         if let Err(e) = wallet::backfill(&self.node, &self.index, |_| {}).await {
             log::warn!("nwc: answering from the index as it is: {e}");
         }
@@ -532,7 +547,7 @@ fn finished(status: PaymentStatus, fee: Msat) -> Result<(Preimage, Msat), Failur
         PaymentStatus::Succeeded { preimage } => Ok((preimage, fee)),
         PaymentStatus::Failed(failure) => Err(Failure::Refused(
             ErrorCode::PaymentFailed,
-            format!("the payment failed: {failure:?}"),
+            format!("the payment failed: {}", failure.explain()),
         )),
         _ => Err(Failure::Refused(
             ErrorCode::PaymentFailed,

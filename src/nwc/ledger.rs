@@ -142,9 +142,18 @@ impl Ledger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(failed)?;
+        // Taken first: a request another process holds or paid is its to
+        // answer (this one must not answer it QUOTA_EXCEEDED meanwhile).
+        let taken = tx
+            .prepare_cached("SELECT 1 FROM reservation WHERE intent = ?1")
+            .and_then(|mut stmt| stmt.exists([intent]))
+            .map_err(failed)?;
+        if taken {
+            return Err(Refused::Taken);
+        }
         if let Some(budget) = connection.budget_msat {
-            let (spent, held) = totals(&tx, &connection.wallet_pubkey, connection.period, now)
-                .map_err(failed)?;
+            let (spent, held) =
+                totals(&tx, &connection.wallet_pubkey, connection.period, now).map_err(failed)?;
             if spent.saturating_add(held).saturating_add(msat) > budget {
                 return Err(Refused::Over(OverBudget {
                     budget,
@@ -159,7 +168,9 @@ impl Ledger {
             params![intent, connection.wallet_pubkey, sql_int(msat), sql_int(now)],
         );
         let _ = match inserted {
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::ConstraintViolation =>
+            {
                 return Err(Refused::Taken);
             }
             other => other.map_err(failed)?,
@@ -351,6 +362,8 @@ mod tests {
         assert_eq!(one.usage(&app, 200).unwrap(), (200, 0));
         one.reserve(&app, "a", 500, 200).unwrap();
         assert_eq!(two.reserve(&app, "a", 1, 200), Err(Refused::Taken));
+        // Taken even when the budget has no room left for it.
+        assert_eq!(two.reserve(&app, "a", 10_000, 200), Err(Refused::Taken));
         let Err(Refused::Over(over)) = two.reserve(&app, "b", 301, 200) else {
             panic!("over budget");
         };

@@ -8,6 +8,7 @@
 //!   journaled send flow; the NIP-47 error codes.
 //! - [`service`]: the relay side: info events, requests in, responses and
 //!   notifications out, NIP-44 v2 or NIP-04 as the request's `encryption` tag says.
+//! - [`notify`]: `payment_sent` and `payment_received` notifications.
 //! - [`relay`]: an in-process relay on 127.0.0.1 for `--demo` and the tests.
 
 pub mod budget;
@@ -16,6 +17,7 @@ mod demo_secrets;
 mod error;
 pub mod handle;
 pub mod ledger;
+pub mod notify;
 pub mod relay;
 pub mod service;
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use nostr::nips::nip47::{ErrorCode, LookupInvoiceResponse, Method, Request};
+use nostr::nips::nip47::{ErrorCode, Method, NotificationType, Request};
 use nostr::nips::{nip04, nip44};
 use nostr::{
     Event, EventBuilder, EventId, Filter, JsonUtil, Keys, Kind, PublicKey, RelayUrl, Tag, TagKind,
@@ -22,6 +22,7 @@ use super::connection::{self, Connection, Connections, SERVED_METHODS};
 pub use super::handle::Clock;
 use super::handle::{self, Answer, State, Wallet};
 use super::ledger::{Ledger, Recovered};
+use super::notify::{NOTIFICATION_TYPES, Notifier};
 use crate::node::SharedNode;
 use crate::store::{Paths, SecretStore, Settings};
 use crate::wallet::NodeFiles;
@@ -51,6 +52,8 @@ pub struct Service {
 pub struct ServiceHandle {
     client: Client,
     task: tokio::task::JoinHandle<()>,
+    /// Follows received keysends for `payment_received` (when asked for).
+    watcher: Option<tokio::task::JoinHandle<()>>,
     wallet: Arc<Wallet>,
 }
 
@@ -177,6 +180,8 @@ impl Service {
         let keys = Arc::new(self.keys);
         let wallet = self.wallet.clone();
         let seen = Arc::new(Mutex::new(HashSet::new()));
+        let notifier = Notifier::new(client.clone(), keys.clone());
+        let watcher = watch_received(&self.wallet, &keys, &notifier).await;
         let sender = client.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -198,6 +203,7 @@ impl Service {
                     wallet: wallet.clone(),
                     keys: keys.clone(),
                     client: sender.clone(),
+                    notifier: notifier.clone(),
                 };
                 drop(tokio::spawn(job.serve(*event)));
             }
@@ -205,6 +211,7 @@ impl Service {
         Ok(ServiceHandle {
             client,
             task,
+            watcher,
             wallet: self.wallet,
         })
     }
@@ -231,6 +238,9 @@ impl ServiceHandle {
     /// Stop serving and disconnect.
     pub async fn stop(self) {
         self.task.abort();
+        if let Some(watcher) = &self.watcher {
+            watcher.abort();
+        }
         self.client.shutdown().await;
     }
 
@@ -238,6 +248,41 @@ impl ServiceHandle {
     pub fn usage(&self, connection: &Connection) -> Result<(u64, u64), NwcError> {
         self.wallet.ledger.usage(connection, (self.wallet.clock)())
     }
+}
+
+/// Start following the node's received keysends when a served
+/// connection asked for notifications. The index is brought up to date
+/// first, so the follow starts after the last keysend received before
+/// now: one received from here on is notified, none before it.
+async fn watch_received(
+    wallet: &Arc<Wallet>,
+    keys: &HashMap<PublicKey, Keys>,
+    notifier: &Notifier,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let asked = {
+        let state = wallet.state();
+        keys.keys().any(|key| {
+            state
+                .connections
+                .by_wallet(key)
+                .is_some_and(|c| c.notifications)
+        })
+    };
+    if !asked {
+        return None;
+    }
+    wallet.refresh_index().await;
+    let cursor = match wallet.index.call(|i| i.cursors()).await {
+        Ok(cursors) => cursors.settle_index,
+        Err(e) => {
+            log::warn!("nwc: payment_received notifications start from now: {e}");
+            0
+        }
+    };
+    let notifier = notifier.clone();
+    Some(tokio::spawn(
+        notifier.watch_received(wallet.clone(), cursor),
+    ))
 }
 
 /// The NIP-47 info event of a connection: its methods and our encryptions.
@@ -255,7 +300,7 @@ fn info_event(connection: &Connection, keys: &Keys) -> Result<Event, nostr::even
         methods.push("notifications");
         tags.push(Tag::custom(
             TagKind::custom("notifications"),
-            ["payment_sent"],
+            [NOTIFICATION_TYPES.join(" ")],
         ));
     }
     EventBuilder::new(Kind::WalletConnectInfo, methods.join(" "))
@@ -302,7 +347,7 @@ impl Encryption {
         }
     }
 
-    fn encrypt(self, keys: &Keys, to: &PublicKey, content: &str) -> Option<String> {
+    pub(super) fn encrypt(self, keys: &Keys, to: &PublicKey, content: &str) -> Option<String> {
         match self {
             Self::Nip44 => nip44::encrypt(keys.secret_key(), to, content, nip44::Version::V2).ok(),
             Self::Nip04 => nip04::encrypt(keys.secret_key(), to, content).ok(),
@@ -315,6 +360,7 @@ struct Job {
     wallet: Arc<Wallet>,
     keys: Arc<HashMap<PublicKey, Keys>>,
     client: Client,
+    notifier: Notifier,
 }
 
 impl Job {
@@ -336,6 +382,7 @@ impl Job {
         };
         let (answers, notify) = match self.authorise(keys, &event, request.method) {
             Ok(connection) => {
+                self.notifier.seen(keys.public_key(), encryption);
                 let id = event.id.to_hex();
                 match self.wallet.run(&connection, request, &id).await {
                     Ok(answers) => (answers, connection.notifications),
@@ -355,7 +402,9 @@ impl Job {
             let sent = answer.sent.take();
             self.answer(keys, &event, encryption, answer).await;
             if let Some(sent) = sent.filter(|_| notify) {
-                self.notify(keys, &event.pubkey, encryption, sent).await;
+                self.notifier
+                    .send(keys, &event.pubkey, NotificationType::PaymentSent, &sent)
+                    .await;
             }
         }
     }
@@ -433,35 +482,6 @@ impl Job {
             log::warn!("nwc: could not record the connection's last use: {e}");
         }
         Ok(connection)
-    }
-
-    /// A `payment_sent` notification (kind 23196) to the app.
-    async fn notify(
-        &self,
-        keys: &Keys,
-        app: &PublicKey,
-        encryption: Encryption,
-        sent: LookupInvoiceResponse,
-    ) {
-        let body = serde_json::json!({
-            "notification_type": "payment_sent",
-            "notification": sent,
-        });
-        let Some(content) = encryption.encrypt(keys, app, &body.to_string()) else {
-            return;
-        };
-        let mut tags = vec![Tag::public_key(*app)];
-        if encryption == Encryption::Nip44 {
-            tags.push(Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]));
-        }
-        let event = EventBuilder::new(Kind::WalletConnectNotification, content)
-            .tags(tags)
-            .sign_with_keys(keys);
-        if let Ok(event) = event
-            && let Err(e) = self.client.send_event(&event).await
-        {
-            log::warn!("nwc: could not send a notification: {e}");
-        }
     }
 
     async fn answer(&self, keys: &Keys, request: &Event, encryption: Encryption, answer: Answer) {

@@ -66,8 +66,8 @@ pub use follow::{FollowEvent, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry, Owned};
 pub use journal_state::JournalState;
-pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub(crate) use node_db::{NodeDb, OpenError as NodeDbError};
+pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
 pub use query::{
     InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, SearchWords, day_range,
