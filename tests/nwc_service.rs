@@ -402,7 +402,10 @@ async fn connections_that_ask_get_payment_sent_notifications() {
     let mut notes = listener.notifications();
 
     let info = within(app(&uri).get_info()).await.expect("get_info");
-    assert_eq!(info.notifications, vec!["payment_sent".to_owned()]);
+    assert_eq!(
+        info.notifications,
+        vec!["payment_received".to_owned(), "payment_sent".to_owned()]
+    );
     let paid = within(app(&uri).pay_keysend(keysend(&world.alice(), 4_000)))
         .await
         .expect("paid");
@@ -416,6 +419,12 @@ async fn connections_that_ask_get_payment_sent_notifications() {
     assert_eq!(body["notification_type"], "payment_sent");
     assert_eq!(body["notification"]["preimage"], paid.preimage.as_str());
     assert_eq!(body["notification"]["amount"], 4_000);
+    // In NIP-47's shape: the client library reads it as a payment.
+    let sent = nostr::nips::nip47::Notification::from_event(&uri, &event)
+        .expect("a NIP-47 notification")
+        .to_pay_notification()
+        .expect("a payment");
+    assert_eq!(sent.preimage, paid.preimage);
     service.stop().await;
 }
 
