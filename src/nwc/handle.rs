@@ -231,7 +231,12 @@ impl Wallet {
             Err(Refused::Failed(message)) => return refuse(ErrorCode::Internal, message),
         }
         let outcome = match prepared {
-            Ok(keysend) => self.dispatch(intent.clone(), keysend).await,
+            Ok(keysend) => {
+                // The reservation reaches the disk while the payment goes.
+                let (outcome, ()) =
+                    futures::join!(self.dispatch(intent.clone(), keysend), self.flush());
+                outcome
+            }
             Err(failure) => Err(failure),
         };
         match outcome {
@@ -317,6 +322,15 @@ impl Wallet {
         tokio::task::spawn_blocking(move || ledger.reserve(&current, &intent, amount, now))
             .await
             .unwrap_or_else(|e| Err(Refused::Failed(e.to_string())))
+    }
+
+    /// Make the ledger's last writes durable (off the path to the node).
+    async fn flush(&self) {
+        let ledger = self.ledger.clone();
+        let flushed = tokio::task::spawn_blocking(move || ledger.flush()).await;
+        if let Ok(Err(e)) = flushed {
+            log::warn!("nwc: could not sync the ledger: {e}");
+        }
     }
 
     /// A payment that did not go: give its reservation back.

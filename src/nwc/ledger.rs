@@ -8,6 +8,10 @@
 //! deleted when it fails, and after a crash is resolved by what the journal
 //! says of that intent ([`Ledger::recover`]).
 //!
+//! Commits are not synced one by one (see [`Ledger::open`]): a process
+//! that dies loses nothing, a power cut can lose the last milliseconds of
+//! reservations, whose payments the journal still holds.
+//!
 //! The file is the profile's (beside `nwc.json` and the journal), not a
 //! node's: a budget belongs to the connection, and a second node must not
 //! give an app a second budget.
@@ -79,7 +83,22 @@ impl Ledger {
     pub fn open(paths: &Paths) -> Result<Self, NwcError> {
         paths.ensure()?;
         let db = NodeDb::open(paths.data_dir(), LEDGER_FILE, SCHEMA, VERSION).map_err(opened)?;
+        // Commits are atomic and seen by every process at once, but not
+        // synced one by one: a reservation sits between an app's request and
+        // the payment, where the journal's durable write already is. The
+        // service calls [`Ledger::flush`] while the payment goes.
+        db.lock()
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| opened(db.error(e)))?;
         Ok(Self { db })
+    }
+
+    /// Sync what was committed to the disk (a WAL checkpoint syncs the
+    /// log first).
+    pub fn flush(&self) -> Result<(), NwcError> {
+        self.lock()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| self.failed(e))
     }
 
     fn lock(&self) -> MutexGuard<'_, Db> {

@@ -380,7 +380,9 @@ impl Job {
                 return;
             }
         };
-        let (answers, notify) = match self.authorise(keys, &event, request.method) {
+        let authorised = self.authorise(keys, &event, request.method);
+        let served = authorised.is_ok();
+        let (answers, notify) = match authorised {
             Ok(connection) => {
                 self.notifier.seen(keys.public_key(), encryption);
                 let id = event.id.to_hex();
@@ -406,6 +408,9 @@ impl Job {
                     .send(keys, &event.pubkey, NotificationType::PaymentSent, &sent)
                     .await;
             }
+        }
+        if served {
+            self.record_use(&keys.public_key());
         }
     }
 
@@ -471,17 +476,35 @@ impl Job {
                 &format!("this connection may not call {}", method.as_str()),
             ));
         }
-        // Last use is written at most once a minute: a durable write per
-        // request would sit between the request and the payment.
-        let stale = connection
-            .last_used
-            .is_none_or(|at| now.saturating_sub(at) >= LAST_USE_EVERY);
+        // Last use is written at most once a minute, and after the answer
+        // (`record_use`): a durable write here would sit between the request
+        // and the payment.
         connection.last_used = Some(now);
-        let connection = connection.clone();
-        if stale && let Err(e) = state.connections.save(&self.wallet.paths) {
+        Ok(connection.clone())
+    }
+
+    /// Write the connection's last use to its file when the one there is
+    /// older than [`LAST_USE_EVERY`].
+    fn record_use(&self, wallet_key: &PublicKey) {
+        let now = (self.wallet.clock)();
+        let mut state = self.wallet.state();
+        let Ok(mut fresh) = Connections::load(&self.wallet.paths) else {
+            return;
+        };
+        let Some(connection) = fresh.by_wallet_mut(wallet_key) else {
+            return;
+        };
+        if connection
+            .last_used
+            .is_some_and(|at| now.saturating_sub(at) < LAST_USE_EVERY)
+        {
+            return;
+        }
+        connection.last_used = Some(now);
+        if let Err(e) = fresh.save(&self.wallet.paths) {
             log::warn!("nwc: could not record the connection's last use: {e}");
         }
-        Ok(connection)
+        state.connections = fresh;
     }
 
     async fn answer(&self, keys: &Keys, request: &Event, encryption: Encryption, answer: Answer) {
