@@ -26,10 +26,28 @@ use satchel::nwc::{self as wc, NewConnection, Period, Service};
 use satchel::sim::{self, SimConfig};
 use satchel::store::{MemorySecrets, Paths};
 
-/// The real adapter, noting when SendPaymentV2 is called.
+/// The real adapter, noting when SendPaymentV2 is called, and when the
+/// questions before it (balance, route, graph) were first asked and last
+/// answered: the path's phases.
 struct Noting {
     inner: SharedNode,
     sent: Arc<Mutex<Option<Instant>>>,
+    asked: Arc<Mutex<(Option<Instant>, Option<Instant>)>>,
+}
+
+impl Noting {
+    fn timed<T: Send + 'static>(&self, call: NodeFuture<T>) -> NodeFuture<T> {
+        let marks = self.asked.clone();
+        {
+            let mut marks = marks.lock().unwrap();
+            marks.0 = Some(marks.0.unwrap_or_else(Instant::now));
+        }
+        Box::pin(async move {
+            let answer = call.await;
+            marks.lock().unwrap().1 = Some(Instant::now());
+            answer
+        })
+    }
 }
 
 impl Node for Noting {
@@ -37,16 +55,16 @@ impl Node for Noting {
         self.inner.info()
     }
     fn balance(&self) -> NodeFuture<Balance> {
-        self.inner.balance()
+        self.timed(self.inner.balance())
     }
     fn lookup(&self, id: NodeId) -> NodeFuture<Option<GraphNode>> {
-        self.inner.lookup(id)
+        self.timed(self.inner.lookup(id))
     }
     fn peers(&self) -> NodeFuture<Vec<Peer>> {
         self.inner.peers()
     }
     fn estimate_fee(&self, keysend: &OutgoingKeysend) -> NodeFuture<FeeEstimate> {
-        self.inner.estimate_fee(keysend)
+        self.timed(self.inner.estimate_fee(keysend))
     }
     fn sign_with_node_key(&self, payload: Vec<u8>) -> NodeFuture<Vec<u8>> {
         self.inner.sign_with_node_key(payload)
@@ -104,9 +122,11 @@ async fn run(count: usize) {
     .expect("spec");
     let lnd: SharedNode = Arc::new(satchel::lnd::connect(&spec).await.expect("connect"));
     let sent = Arc::new(Mutex::new(None));
+    let asked = Arc::new(Mutex::new((None, None)));
     let node: SharedNode = Arc::new(Noting {
         inner: lnd,
         sent: sent.clone(),
+        asked: asked.clone(),
     });
     let relay = DemoRelay::start(0).await.expect("relay");
     let paths = Paths::at(dir.path().join("profile"));
@@ -154,8 +174,10 @@ async fn run(count: usize) {
     let alice = sim.node_id("alice").unwrap();
     let mut times = Vec::new();
     let mut from_relay = Vec::new();
+    let mut phases: [Vec<Duration>; 3] = Default::default();
     for n in 0..count {
         *sent.lock().unwrap() = None;
+        *asked.lock().unwrap() = (None, None);
         *received.lock().unwrap() = None;
         let json = format!(
             r#"{{"method":"pay_keysend","params":{{"pubkey":"{alice}","amount":{}}}}}"#,
@@ -186,6 +208,11 @@ async fn run(count: usize) {
             tokio::time::sleep(Duration::from_micros(200)).await;
         };
         from_relay.push(called.saturating_duration_since(arrived));
+        if let (Some(first), Some(last)) = *asked.lock().unwrap() {
+            phases[0].push(first.saturating_duration_since(arrived));
+            phases[1].push(last.saturating_duration_since(first));
+            phases[2].push(called.saturating_duration_since(last));
+        }
         // Let the payment settle before the next one.
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
@@ -203,6 +230,17 @@ async fn run(count: usize) {
             ms(times[count * 95 / 100]),
             ms(times[count - 1])
         );
+    }
+    let names = [
+        "received -> node first asked (verify, decrypt, authorise, check)",
+        "balance, route and graph asked at once",
+        "last answer -> SendPaymentV2 (checks, journal's durable write)",
+    ];
+    for (what, times) in names.into_iter().zip(phases.iter_mut()) {
+        times.sort();
+        if let Some(median) = times.get(times.len() / 2) {
+            println!("  phase {what}: median {:.2} ms", ms(*median));
+        }
     }
     handle.stop().await;
     sim.shutdown().await;
