@@ -619,3 +619,41 @@ async fn a_keysend_received_while_serving_is_notified_to_apps_that_asked() {
     assert_eq!(body["notification"]["payment_hash"], hash.to_hex());
     service.stop().await;
 }
+
+#[test]
+fn without_a_keyring_the_commands_say_so_in_words() {
+    let home = tempfile::tempdir().unwrap();
+    let satchel = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .args(args)
+            .env("SATCHEL_HOME", home.path())
+            // No session bus: no system keyring.
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("satchel runs")
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let added = satchel(&["nwc", "add", "app", "--relay", "ws://127.0.0.1:1"]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).starts_with("nostr+walletconnect://"));
+    let revoked = satchel(&["nwc", "revoke", "app"]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let (out, err) = (text(&revoked.stdout), text(&revoked.stderr));
+    assert!(out.contains("Revoked \"app\""), "{out}");
+    assert!(
+        err.contains("no system keyring") && err.contains("nothing else to remove"),
+        "{err}"
+    );
+    for output in [&added, &revoked] {
+        let all = text(&output.stdout) + &text(&output.stderr);
+        assert!(!all.contains("WARN"), "no raw log line: {all}");
+        assert!(
+            !all.contains("macaroon"),
+            "no other feature's warning: {all}"
+        );
+    }
+    let again = satchel(&["nwc", "revoke", "app"]);
+    assert_eq!(again.status.code(), Some(2), "a usage error");
+    assert!(text(&again.stderr).contains("no connection is named \"app\""));
+}

@@ -90,6 +90,8 @@ struct Listed<'a> {
     period: Period,
     spent_sat: u64,
     spent_msat: u64,
+    /// Reserved by payments still in flight (any serving process).
+    in_flight_msat: u64,
     payments: usize,
     last_used: Option<u64>,
     expires_at: Option<u64>,
@@ -178,18 +180,32 @@ fn run_add(paths: &Paths, demo: bool, add: &AddArgs) -> Result<(), CliError> {
 fn list(paths: &Paths, json: bool) -> Result<(), CliError> {
     let all = Connections::load(paths).map_err(nwc_error)?;
     let now = nwc::unix_now();
+    // The ledger is what budgets are decided by (every serving process
+    // writes it); the file's own record is the fallback.
+    let ledger = nwc::ledger::Ledger::open(paths)
+        .and_then(|ledger| ledger.import(&all.connections).map(|()| ledger))
+        .map_err(|e| progress(&format!("warning: {e}; spending shown from nwc.json")))
+        .ok();
+    let usage = |c: &nwc::Connection| {
+        ledger
+            .as_ref()
+            .and_then(|l| l.usage(c, now).ok())
+            .unwrap_or((c.spent(now), 0))
+    };
     let rows: Vec<Listed<'_>> = all
         .connections
         .iter()
-        .map(|c| Listed {
+        .map(|c| (c, usage(c)))
+        .map(|(c, (spent, in_flight))| Listed {
             name: &c.name,
             wallet_pubkey: &c.wallet_pubkey,
             relays: &c.relays,
             methods: &c.methods,
             budget_sat: c.budget_msat.map(|m| m / 1000),
             period: c.period,
-            spent_sat: c.spent(now) / 1000,
-            spent_msat: c.spent(now),
+            spent_sat: spent / 1000,
+            spent_msat: spent,
+            in_flight_msat: in_flight,
             payments: c.spends.len(),
             last_used: c.last_used,
             expires_at: c.expires_at,

@@ -80,9 +80,7 @@ pub fn secrets_for(paths: &Paths) -> (std::sync::Arc<dyn SecretStore>, Option<St
         Ok(keyring) => (std::sync::Arc::new(keyring), None),
         Err(error) => (
             std::sync::Arc::new(MemorySecrets::new()),
-            Some(format!(
-                "this computer has no usable system keyring ({error})"
-            )),
+            Some(error.to_string()),
         ),
     }
 }
