@@ -305,6 +305,20 @@ async fn budgets_renew_per_period_and_expiry_revocation_and_keys_are_enforced() 
     service.stop().await;
 }
 
+/// How many payments went, and how many were refused QUOTA_EXCEEDED.
+fn paid_and_over_quota<T: std::fmt::Debug>(
+    results: Vec<Result<T, ::nwc::Error>>,
+) -> (usize, usize) {
+    let paid = results.iter().filter(|r| r.is_ok()).count();
+    let quota = results
+        .into_iter()
+        .filter(|r| r.is_err())
+        .map(|r| code(r).unwrap().code)
+        .filter(|c| *c == ErrorCode::QuotaExceeded)
+        .count();
+    (paid, quota)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten() {
     let world = world().await;
@@ -316,13 +330,7 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
         (0..100).map(|_| app.pay_keysend(keysend(&alice, 1_000))),
     ))
     .await;
-    let paid = results.iter().filter(|r| r.is_ok()).count();
-    let quota = results
-        .into_iter()
-        .filter(|r| r.is_err())
-        .map(|r| code(r).unwrap().code)
-        .filter(|c| *c == ErrorCode::QuotaExceeded)
-        .count();
+    let (paid, quota) = paid_and_over_quota(results);
     assert_eq!((paid, quota), (10, 90));
     assert_eq!(world.paid().await, 10);
     let connections = wc::Connections::load(&world.paths).unwrap();
@@ -474,13 +482,7 @@ async fn two_services_on_one_profile_never_spend_past_a_budget_between_them() {
         _ => two.pay_keysend(keysend(&alice, 1_000)),
     })))
     .await;
-    let paid = results.iter().filter(|r| r.is_ok()).count();
-    let quota = results
-        .into_iter()
-        .filter(|r| r.is_err())
-        .map(|r| code(r).unwrap().code)
-        .filter(|c| *c == ErrorCode::QuotaExceeded)
-        .count();
+    let (paid, quota) = paid_and_over_quota(results);
     assert_eq!((paid, quota), (10, 30));
     assert_eq!(world.paid().await, 10, "the node paid exactly the budget");
     let connections = wc::Connections::load(&world.paths).unwrap();
