@@ -187,16 +187,18 @@ fn list(paths: &Paths, json: bool) -> Result<(), CliError> {
         .map_err(|e| progress(&format!("warning: {e}; spending shown from nwc.json")))
         .ok();
     let usage = |c: &nwc::Connection| {
-        ledger
-            .as_ref()
-            .and_then(|l| l.usage(c, now).ok())
-            .unwrap_or((c.spent(now), 0))
+        let usage = ledger.as_ref().and_then(|l| {
+            let (spent, held) = l.usage(c, now).ok()?;
+            let payments = l.spends(&c.wallet_pubkey).ok()?.len();
+            Some((spent, held, payments))
+        });
+        usage.unwrap_or((c.spent(now), 0, c.spends.len()))
     };
     let rows: Vec<Listed<'_>> = all
         .connections
         .iter()
         .map(|c| (c, usage(c)))
-        .map(|(c, (spent, in_flight))| Listed {
+        .map(|(c, (spent, in_flight, payments))| Listed {
             name: &c.name,
             wallet_pubkey: &c.wallet_pubkey,
             relays: &c.relays,
@@ -206,7 +208,7 @@ fn list(paths: &Paths, json: bool) -> Result<(), CliError> {
             spent_sat: spent / 1000,
             spent_msat: spent,
             in_flight_msat: in_flight,
-            payments: c.spends.len(),
+            payments,
             last_used: c.last_used,
             expires_at: c.expires_at,
             expired: c.expired(now),
