@@ -3,7 +3,11 @@
 //! key, decrypt them with NIP-44 v2 or NIP-04 as their `encryption` tag says,
 //! authorise them (the app's key, expiry, methods), hand them to
 //! [`handle`](super::handle) and answer (23195) the same way encrypted.
-//! Relays reconnect on their own with back-off (rust-nostr's relay pool).
+//! Connections that asked are sent notifications ([`notify`](super::notify)).
+//! Budgets are decided in the profile's [`ledger`](super::ledger), shared
+//! with every other process serving it; opening the service resolves the
+//! reservations a stopped one left. Relays reconnect on their own with
+//! back-off (rust-nostr's relay pool).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
