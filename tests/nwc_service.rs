@@ -305,6 +305,20 @@ async fn budgets_renew_per_period_and_expiry_revocation_and_keys_are_enforced() 
     service.stop().await;
 }
 
+/// How many payments went, and how many were refused QUOTA_EXCEEDED.
+fn paid_and_over_quota<T: std::fmt::Debug>(
+    results: Vec<Result<T, ::nwc::Error>>,
+) -> (usize, usize) {
+    let paid = results.iter().filter(|r| r.is_ok()).count();
+    let quota = results
+        .into_iter()
+        .filter(|r| r.is_err())
+        .map(|r| code(r).unwrap().code)
+        .filter(|c| *c == ErrorCode::QuotaExceeded)
+        .count();
+    (paid, quota)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten() {
     let world = world().await;
@@ -316,20 +330,14 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
         (0..100).map(|_| app.pay_keysend(keysend(&alice, 1_000))),
     ))
     .await;
-    let paid = results.iter().filter(|r| r.is_ok()).count();
-    let quota = results
-        .into_iter()
-        .filter(|r| r.is_err())
-        .map(|r| code(r).unwrap().code)
-        .filter(|c| *c == ErrorCode::QuotaExceeded)
-        .count();
+    let (paid, quota) = paid_and_over_quota(results);
     assert_eq!((paid, quota), (10, 90));
     assert_eq!(world.paid().await, 10);
-    let connection = wc::Connections::load(&world.paths).unwrap();
-    let key = &connection.named("spender").unwrap().wallet_pubkey;
+    let connections = wc::Connections::load(&world.paths).unwrap();
+    let spender = connections.named("spender").unwrap();
     assert_eq!(
-        service.held(key),
-        0,
+        service.usage(spender).unwrap(),
+        (10_000, 0),
         "every reservation was settled or released"
     );
     service.stop().await;
@@ -402,7 +410,10 @@ async fn connections_that_ask_get_payment_sent_notifications() {
     let mut notes = listener.notifications();
 
     let info = within(app(&uri).get_info()).await.expect("get_info");
-    assert_eq!(info.notifications, vec!["payment_sent".to_owned()]);
+    assert_eq!(
+        info.notifications,
+        vec!["payment_received".to_owned(), "payment_sent".to_owned()]
+    );
     let paid = within(app(&uri).pay_keysend(keysend(&world.alice(), 4_000)))
         .await
         .expect("paid");
@@ -416,6 +427,12 @@ async fn connections_that_ask_get_payment_sent_notifications() {
     assert_eq!(body["notification_type"], "payment_sent");
     assert_eq!(body["notification"]["preimage"], paid.preimage.as_str());
     assert_eq!(body["notification"]["amount"], 4_000);
+    // In NIP-47's shape: the client library reads it as a payment.
+    let sent = nostr::nips::nip47::Notification::from_event(&uri, &event)
+        .expect("a NIP-47 notification")
+        .to_pay_notification()
+        .expect("a payment");
+    assert_eq!(sent.preimage, paid.preimage);
     service.stop().await;
 }
 
@@ -447,4 +464,198 @@ async fn a_connection_on_two_relays_is_served_on_each_and_paid_once() {
     assert!(paid.is_ok(), "{paid:?}");
     assert_eq!(world.paid().await, 1);
     service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_services_on_one_profile_never_spend_past_a_budget_between_them() {
+    // Two services on one profile (the GUI and `nwc serve`): each has its own
+    // SQLite handles on the profile's files, as two processes do, and both
+    // take every request from the relay.
+    let world = world().await;
+    let uri = world.add("shared", Some(10), Period::Day);
+    let first = world.serve().await;
+    let second = world.serve().await;
+    let alice = world.alice();
+    let (one, two) = (app(&uri), app(&uri));
+    let results = within(join_all((0..40).map(|n| match n % 2 {
+        0 => one.pay_keysend(keysend(&alice, 1_000)),
+        _ => two.pay_keysend(keysend(&alice, 1_000)),
+    })))
+    .await;
+    let (paid, quota) = paid_and_over_quota(results);
+    assert_eq!((paid, quota), (10, 30));
+    assert_eq!(world.paid().await, 10, "the node paid exactly the budget");
+    let connections = wc::Connections::load(&world.paths).unwrap();
+    let shared = connections.named("shared").unwrap();
+    for service in [&first, &second] {
+        let (spent, held) = service.usage(shared).unwrap();
+        assert_eq!((spent, held), (10_000, 0), "spent <= budget, nothing held");
+    }
+    first.stop().await;
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keysend_received_while_serving_is_notified_to_apps_that_asked() {
+    let world = world().await;
+    let notified = |name: &str, notifications| NewConnection {
+        name: name.into(),
+        budget_sats: None,
+        period: Period::Never,
+        methods: wc::DEFAULT_METHODS.to_vec(),
+        notifications,
+        relays: vec![world.relay_url()],
+        expires_in: None,
+    };
+    let podcast = world.add_with(notified("podcast", true)); // NIP-04 (the nwc library)
+    let modern = world.add_with(notified("modern", true)); // NIP-44 requests
+    let quiet = world.add_with(notified("quiet", false));
+    let service = world.serve().await;
+
+    // The app: rust-nostr's NWC client, subscribed to notifications. Its
+    // get_info answer comes after its subscription is in place at the relay.
+    let app = app(&podcast);
+    within(app.subscribe_to_notifications())
+        .await
+        .expect("subscribed");
+    let info = within(app.get_info()).await.expect("get_info");
+    assert_eq!(
+        info.notifications,
+        vec!["payment_received".to_owned(), "payment_sent".to_owned()]
+    );
+
+    // A NIP-44 app: after one NIP-44 request, its notifications are kind
+    // 23197, NIP-44 v2 encrypted.
+    let modern_keys = Keys::new(modern.secret.clone());
+    let raw = raw_client(&world).await;
+    let filter = Filter::new()
+        .kinds([
+            Kind::WalletConnectResponse,
+            Kind::WalletConnectNotification,
+            Kind::Custom(23197),
+        ])
+        .pubkeys([
+            modern_keys.public_key(),
+            Keys::new(quiet.secret.clone()).public_key(),
+        ]);
+    let _ = raw.subscribe(filter, None).await.unwrap();
+    let mut events = raw.notifications();
+    let get_info = request(
+        &modern_keys,
+        &modern.public_key,
+        r#"{"method":"get_info","params":{}}"#,
+        true,
+    );
+    let _ = raw.send_event(&get_info).await.unwrap();
+    loop {
+        if let RelayPoolNotification::Event { event, .. } = within(events.recv()).await.unwrap()
+            && event.kind == Kind::WalletConnectResponse
+        {
+            break;
+        }
+    }
+
+    // Alice pays the Satchel node a keysend with a custom record.
+    let mut records = satchel::keysend::Records::new();
+    let _ = records.insert(696_969, b"hello from alice".to_vec());
+    let (received, hash) = tokio::join!(
+        within(async {
+            let found = std::sync::Mutex::new(None);
+            app.handle_notifications(|note| {
+                *found.lock().unwrap() = Some(note);
+                async { Ok(true) }
+            })
+            .await
+            .expect("notifications");
+            found.into_inner().unwrap().expect("a notification")
+        }),
+        async {
+            within(world.sim.inject_keysend("alice", Msat(21_000), records))
+                .await
+                .expect("alice pays")
+        }
+    );
+    assert_eq!(
+        received.notification_type,
+        nostr::nips::nip47::NotificationType::PaymentReceived
+    );
+    let paid = received.to_pay_notification().expect("a payment");
+    assert_eq!(paid.payment_hash, hash.to_hex());
+    assert_eq!(paid.amount, 21_000);
+    assert_eq!(
+        paid.transaction_type,
+        Some(nostr::nips::nip47::TransactionType::Incoming)
+    );
+    assert!(paid.settled_at.as_secs() > 0 && paid.created_at <= paid.settled_at);
+    assert_eq!(
+        Some(paid.payment_hash.clone()),
+        hex::decode(&paid.preimage).ok().map(|p| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(p))
+        }),
+        "the preimage is the keysend's"
+    );
+    let tlvs = paid.metadata.expect("metadata")["tlv_records"].clone();
+    assert_eq!(tlvs[0]["type"], 696_969);
+    assert_eq!(tlvs[0]["value"], hex::encode(b"hello from alice"));
+
+    // The NIP-44 app got kind 23197; the app that did not ask got nothing.
+    let event = loop {
+        if let RelayPoolNotification::Event { event, .. } = within(events.recv()).await.unwrap()
+            && event.kind != Kind::WalletConnectResponse
+        {
+            break event;
+        }
+    };
+    assert_eq!(event.kind, Kind::Custom(23197));
+    assert!(
+        event
+            .tags
+            .public_keys()
+            .any(|p| *p == modern_keys.public_key())
+    );
+    let plain = nip44::decrypt(modern_keys.secret_key(), &modern.public_key, &event.content)
+        .expect("NIP-44 v2");
+    let body: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(body["notification_type"], "payment_received");
+    assert_eq!(body["notification"]["payment_hash"], hash.to_hex());
+    service.stop().await;
+}
+
+#[test]
+fn without_a_keyring_the_commands_say_so_in_words() {
+    let home = tempfile::tempdir().unwrap();
+    let satchel = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .args(args)
+            .env("SATCHEL_HOME", home.path())
+            // No session bus: no system keyring.
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("satchel runs")
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let added = satchel(&["nwc", "add", "app", "--relay", "ws://127.0.0.1:1"]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).starts_with("nostr+walletconnect://"));
+    let revoked = satchel(&["nwc", "revoke", "app"]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let (out, err) = (text(&revoked.stdout), text(&revoked.stderr));
+    assert!(out.contains("Revoked \"app\""), "{out}");
+    assert!(
+        err.contains("no system keyring") && err.contains("nothing else to remove"),
+        "{err}"
+    );
+    for output in [&added, &revoked] {
+        let all = text(&output.stdout) + &text(&output.stderr);
+        assert!(!all.contains("WARN"), "no raw log line: {all}");
+        assert!(
+            !all.contains("macaroon"),
+            "no other feature's warning: {all}"
+        );
+    }
+    let again = satchel(&["nwc", "revoke", "app"]);
+    assert_eq!(again.status.code(), Some(2), "a usage error");
+    assert!(text(&again.stderr).contains("no connection is named \"app\""));
 }

@@ -57,7 +57,7 @@ pub struct AddArgs {
     /// The connection stops working after this many days.
     #[arg(long, value_name = "DAYS")]
     pub expires: Option<u64>,
-    /// Send payment_sent notifications to the app.
+    /// Send payment_received and payment_sent notifications to the app.
     #[arg(long)]
     pub notifications: bool,
     /// Print JSON (`uri`, `name`, ...) instead of text.
@@ -90,6 +90,8 @@ struct Listed<'a> {
     period: Period,
     spent_sat: u64,
     spent_msat: u64,
+    /// Reserved by payments still in flight (any serving process).
+    in_flight_msat: u64,
     payments: usize,
     last_used: Option<u64>,
     expires_at: Option<u64>,
@@ -102,12 +104,18 @@ pub fn run_files(paths: &Paths, demo: bool, command: &NwcCommand) -> Result<(), 
         NwcCommand::Add(add) => run_add(paths, demo, add),
         NwcCommand::List(flag) => list(paths, flag.json),
         NwcCommand::Revoke { name } => {
-            let (secrets, _) = nwc::secrets_for(paths);
+            let (secrets, no_keyring) = nwc::secrets_for(paths);
             nwc::connection::revoke(paths, secrets.as_ref(), name).map_err(nwc_error)?;
             println!(
                 "Revoked {:?}: its app can no longer use this wallet.",
                 safe(name, 64)
             );
+            if let Some(why) = no_keyring {
+                progress(&format!(
+                    "Note: {why}, so this connection's key was kept only by the process that \
+                     added or served it; there was nothing else to remove."
+                ));
+            }
             Ok(())
         }
         NwcCommand::Serve { .. } => Err(CliError::Other("serve needs a node".into())),
@@ -143,7 +151,8 @@ fn run_add(paths: &Paths, demo: bool, add: &AddArgs) -> Result<(), CliError> {
         nwc::connection::add(paths, secrets.as_ref(), new, nwc::unix_now()).map_err(nwc_error)?;
     if let Some(warning) = warning {
         progress(&format!(
-            "warning: {warning}; this connection works only while this process runs"
+            "warning: {warning}, so this connection's key is kept only while this process \
+             runs: the connection cannot be served once it ends"
         ));
     }
     if add.json {
@@ -171,19 +180,35 @@ fn run_add(paths: &Paths, demo: bool, add: &AddArgs) -> Result<(), CliError> {
 fn list(paths: &Paths, json: bool) -> Result<(), CliError> {
     let all = Connections::load(paths).map_err(nwc_error)?;
     let now = nwc::unix_now();
+    // The ledger is what budgets are decided by (every serving process
+    // writes it); the file's own record is the fallback.
+    let ledger = nwc::ledger::Ledger::open(paths)
+        .and_then(|ledger| ledger.import(&all.connections).map(|()| ledger))
+        .map_err(|e| progress(&format!("warning: {e}; spending shown from nwc.json")))
+        .ok();
+    let usage = |c: &nwc::Connection| {
+        let usage = ledger.as_ref().and_then(|l| {
+            let (spent, held) = l.usage(c, now).ok()?;
+            let payments = l.spends(&c.wallet_pubkey).ok()?.len();
+            Some((spent, held, payments))
+        });
+        usage.unwrap_or((c.spent(now), 0, c.spends.len()))
+    };
     let rows: Vec<Listed<'_>> = all
         .connections
         .iter()
-        .map(|c| Listed {
+        .map(|c| (c, usage(c)))
+        .map(|(c, (spent, in_flight, payments))| Listed {
             name: &c.name,
             wallet_pubkey: &c.wallet_pubkey,
             relays: &c.relays,
             methods: &c.methods,
             budget_sat: c.budget_msat.map(|m| m / 1000),
             period: c.period,
-            spent_sat: c.spent(now) / 1000,
-            spent_msat: c.spent(now),
-            payments: c.spends.len(),
+            spent_sat: spent / 1000,
+            spent_msat: spent,
+            in_flight_msat: in_flight,
+            payments,
             last_used: c.last_used,
             expires_at: c.expires_at,
             expired: c.expired(now),
@@ -249,9 +274,14 @@ pub async fn serve(
         false => None,
     };
     let owned = paths.clone();
-    let (secrets, _) = tokio::task::spawn_blocking(move || nwc::secrets_for(&owned))
+    let (secrets, no_keyring) = tokio::task::spawn_blocking(move || nwc::secrets_for(&owned))
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
+    if let Some(why) = no_keyring {
+        progress(&format!(
+            "warning: {why}; only connections added by this process could be served, so none are"
+        ));
+    }
     let clock: nwc::Clock = Arc::new(nwc::unix_now);
     let service = Service::open(
         node.clone(),

@@ -1,11 +1,9 @@
-//! Budgets: how much a connection may spend per period, and the
-//! reservations that make the budget hold under concurrency. A payment's
-//! amount is reserved before it is handed to the node and released when it
-//! fails; a success records it as spent. Budgets count amounts: routing fees
+//! Budgets: how much a connection may spend per period. A payment's amount
+//! is reserved (in the shared [`ledger`](super::ledger)) before it is handed
+//! to the node and released when it fails; a success records it as spent. Budgets count amounts: routing fees
 //! are capped per payment by the fee-limit setting, as for every send.
 //! Periods are rolling windows ending now.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -96,52 +94,6 @@ pub struct OverBudget {
     pub asked: u64,
 }
 
-/// Amounts reserved by payments in flight, per connection (wallet key hex).
-/// One per service, behind its lock, so check-and-reserve is atomic.
-#[derive(Debug, Default)]
-pub struct Reservations {
-    held: HashMap<String, u64>,
-}
-
-impl Reservations {
-    /// Reserve `asked` msat for `key` when `spent` plus what is held plus
-    /// `asked` stays within `budget` (`None`: no budget, always granted).
-    pub fn reserve(
-        &mut self,
-        key: &str,
-        budget: Option<u64>,
-        spent: u64,
-        asked: u64,
-    ) -> Result<(), OverBudget> {
-        let held = self.held.get(key).copied().unwrap_or(0);
-        if let Some(budget) = budget {
-            let total = spent.saturating_add(held).saturating_add(asked);
-            if total > budget {
-                return Err(OverBudget {
-                    budget,
-                    spent,
-                    reserved: held,
-                    asked,
-                });
-            }
-        }
-        let _ = self.held.insert(key.to_owned(), held.saturating_add(asked));
-        Ok(())
-    }
-
-    /// Give back a reservation (the payment failed or finished).
-    pub fn release(&mut self, key: &str, amount: u64) {
-        if let Some(held) = self.held.get_mut(key) {
-            *held = held.saturating_sub(amount);
-        }
-    }
-
-    /// Held for `key` now.
-    pub fn held(&self, key: &str) -> u64 {
-        self.held.get(key).copied().unwrap_or(0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,19 +125,5 @@ mod tests {
         assert_eq!(Period::Never.spent(&spends, now), 111);
         // The day renews: a day later, nothing counts.
         assert_eq!(Period::Day.spent(&spends, 31 * day + 1), 0);
-    }
-
-    #[test]
-    fn reservations_refuse_past_the_budget_and_release_on_failure() {
-        let mut held = Reservations::default();
-        held.reserve("a", Some(1000), 200, 500).unwrap();
-        let over = held.reserve("a", Some(1000), 200, 301).unwrap_err();
-        assert_eq!(over.reserved, 500);
-        held.reserve("b", Some(1000), 0, 1000).unwrap(); // other connection
-        held.release("a", 500);
-        held.reserve("a", Some(1000), 200, 800).unwrap();
-        held.reserve("c", None, u64::MAX, u64::MAX).unwrap();
-        assert!("fortnight".parse::<Period>().is_err());
-        assert_eq!("week".parse::<Period>(), Ok(Period::Week));
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::store::{Paths, SecretError, SecretStore, write_atomic};
+use crate::store::{MemorySecrets, OsKeyring, Paths, SecretError, SecretStore, write_atomic};
 
 /// Hex values by key, in `nwc-demo-secrets.json` of the demo profile.
 pub struct DemoSecrets {
@@ -65,10 +65,25 @@ impl SecretStore for DemoSecrets {
 }
 
 /// The secret store for `paths`: the demo file under `--demo`, else the
-/// OS keyring (session-only memory and a warning without one).
+/// OS keyring; without one, session-only memory and why, in words for the
+/// caller to show (nothing is logged: a command prints it its own way).
+/// Blocking (the keyring is asked once).
 pub fn secrets_for(paths: &Paths) -> (std::sync::Arc<dyn SecretStore>, Option<String>) {
-    match DemoSecrets::new(paths) {
-        Some(demo) => (std::sync::Arc::new(demo), None),
-        None => crate::store::open_secret_store(),
+    if let Some(demo) = DemoSecrets::new(paths) {
+        return (std::sync::Arc::new(demo), None);
+    }
+    let keyring = OsKeyring::open().and_then(|keyring| {
+        // A read proves the keyring answers (a missing entry is fine).
+        keyring.get(PROBE).map(|_| keyring)
+    });
+    match keyring {
+        Ok(keyring) => (std::sync::Arc::new(keyring), None),
+        Err(error) => (
+            std::sync::Arc::new(MemorySecrets::new()),
+            Some(error.to_string()),
+        ),
     }
 }
+
+/// The keyring entry read to see that the keyring answers.
+const PROBE: &str = "nwc:probe";

@@ -11,12 +11,13 @@ use nostr::Timestamp;
 use nostr::nips::nip47::{
     ErrorCode, GetBalanceResponse, GetInfoResponse, KeysendTLVRecord, ListTransactionsRequest,
     LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayKeysendRequest,
-    PayKeysendResponse, Request, RequestParams, Response, ResponseResult, TransactionState,
-    TransactionType,
+    PayKeysendResponse, PaymentNotification, Request, RequestParams, Response, ResponseResult,
+    TransactionState, TransactionType,
 };
 
-use super::budget::{Reservations, Spend};
+use super::budget::Spend;
 use super::connection::{Connection, Connections};
+use super::ledger::{Ledger, Refused};
 use crate::keysend::{Msat, NodeId, PaymentHash, Preimage, Records, Tip};
 use crate::node::{NodeInfo, PaymentStatus, SharedNode};
 use crate::store::{FeeLimit, Paths};
@@ -40,16 +41,17 @@ pub struct Wallet {
     pub paths: Paths,
     pub fee_limit: FeeLimit,
     pub clock: Clock,
-    /// The connections as last read (refreshed per request) and the
-    /// reservations in flight: one lock, so check-and-reserve is atomic.
+    /// What each connection spent and holds in flight, shared with every
+    /// other process serving this profile.
+    pub ledger: Ledger,
+    /// The connections as last read (refreshed per request).
     pub state: Mutex<State>,
 }
 
-/// Connections and reservations, behind [`Wallet::state`].
+/// The connections, behind [`Wallet::state`].
 #[derive(Default)]
 pub struct State {
     pub connections: Connections,
-    pub reservations: Reservations,
 }
 
 /// One answer: the response, and the `d` tag for `multi_*` answers.
@@ -57,7 +59,7 @@ pub struct Answer {
     pub d: Option<String>,
     pub response: Response,
     /// A payment this answer reports as sent (for `payment_sent`).
-    pub sent: Option<LookupInvoiceResponse>,
+    pub sent: Option<PaymentNotification>,
 }
 
 /// The request was already handled (journal refused a second submit):
@@ -156,7 +158,10 @@ impl Wallet {
             .copied()
             .collect();
         let notifications = match connection.notifications {
-            true => vec!["payment_sent".to_owned()],
+            true => super::notify::NOTIFICATION_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             false => Vec::new(),
         };
         let info = &self.info;
@@ -166,7 +171,7 @@ impl Wallet {
                 alias: Some(info.alias.clone()),
                 color: Some(info.color.clone()),
                 pubkey: Some(info.id.to_string()),
-                network: Some(format!("{:?}", info.network).to_lowercase()),
+                network: Some(info.network.name().to_owned()),
                 block_height: Some(info.block_height),
                 block_hash: None,
                 methods,
@@ -194,7 +199,7 @@ impl Wallet {
         pay: &PayKeysendRequest,
         intent: String,
         method: Method,
-    ) -> Result<(Response, Option<LookupInvoiceResponse>), Replayed> {
+    ) -> Result<(Response, Option<PaymentNotification>), Replayed> {
         let refuse = |code, message| Ok((error(method, code, message), None));
         let draft = match self.draft(pay) {
             Ok(draft) => draft,
@@ -205,25 +210,55 @@ impl Wallet {
             Err(message) => return refuse(ErrorCode::Other, message),
         };
         // Budgets count what apps send; the routing fee is capped per payment
-        // by the fee-limit setting, as for every send.
-        let reserved = draft.amount.0;
-        if let Err(message) = self.reserve(connection, reserved) {
-            return refuse(ErrorCode::QuotaExceeded, message);
+        // by the fee-limit setting, as for every send. The reservation's
+        // durable write runs while the node is asked for the balance and the
+        // route: it is off the path to SendPaymentV2 unless slower than them.
+        let (reserved, prepared) = futures::join!(
+            self.reserve(connection, &intent, draft.amount.0),
+            self.prepare(&draft, &intent, preimage)
+        );
+        match reserved {
+            Ok(()) => {}
+            Err(Refused::Taken) => return Err(Replayed),
+            Err(Refused::Over(over)) => {
+                let message = format!(
+                    "this payment ({} msat) is over the connection's budget of {} \
+                     msat per {} ({} spent, {} in flight)",
+                    over.asked, over.budget, connection.period, over.spent, over.reserved
+                );
+                return refuse(ErrorCode::QuotaExceeded, message);
+            }
+            Err(Refused::Failed(message)) => return refuse(ErrorCode::Internal, message),
         }
-        let outcome = self.send(&draft, intent, preimage).await;
-        let key = &connection.wallet_pubkey;
+        let outcome = match prepared {
+            Ok(keysend) => {
+                // The reservation reaches the disk while the payment goes.
+                let (outcome, ()) =
+                    futures::join!(self.dispatch(intent.clone(), keysend), self.flush());
+                outcome
+            }
+            Err(failure) => Err(failure),
+        };
         match outcome {
             Ok((preimage, fee)) => {
                 let spent = draft.amount.0;
-                self.settle(key, reserved, spent, preimage.hash());
+                self.settle(&connection.wallet_pubkey, &intent, spent, preimage.hash())
+                    .await;
                 let now = Timestamp::from((self.clock)());
-                let sent = LookupInvoiceResponse {
+                let sent = PaymentNotification {
+                    transaction_type: Some(TransactionType::Outgoing),
                     state: Some(TransactionState::Settled),
-                    preimage: Some(preimage.to_hex()),
+                    invoice: String::new(), // a keysend has none
+                    description: None,
+                    description_hash: None,
+                    preimage: preimage.to_hex(),
+                    payment_hash: preimage.hash().to_hex(),
+                    amount: draft.amount.0,
                     fees_paid: fee.0,
                     created_at: now,
-                    settled_at: Some(now),
-                    ..transaction(TransactionType::Outgoing, preimage.hash(), draft.amount)
+                    expires_at: None,
+                    settled_at: now,
+                    metadata: None,
                 };
                 let result = ResponseResult::PayKeysend(PayKeysendResponse {
                     preimage: preimage.to_hex(),
@@ -232,7 +267,7 @@ impl Wallet {
                 Ok((ok(method, result), Some(sent)))
             }
             Err(failure) => {
-                self.state().reservations.release(key, reserved);
+                self.release(&intent).await;
                 match failure {
                     Failure::Replayed => Err(Replayed),
                     Failure::Refused(code, message) => refuse(code, message),
@@ -268,33 +303,59 @@ impl Wallet {
         Ok(draft)
     }
 
-    /// Reserve `amount` msat against the connection's budget, atomically.
-    fn reserve(&self, connection: &Connection, amount: u64) -> Result<(), String> {
+    /// Reserve `amount` msat against the connection's budget in the
+    /// shared ledger (a durable write, on the blocking pool).
+    async fn reserve(
+        &self,
+        connection: &Connection,
+        intent: &str,
+        amount: u64,
+    ) -> Result<(), Refused> {
         let now = (self.clock)();
-        let mut state = self.state();
-        let current = state
+        let current = self
+            .state()
             .connections
             .named(&connection.name)
             .cloned()
             .unwrap_or_else(|| connection.clone());
-        let spent = current.spent(now);
-        state
-            .reservations
-            .reserve(&current.wallet_pubkey, current.budget_msat, spent, amount)
-            .map_err(|over| {
-                format!(
-                    "this payment ({} msat) is over the connection's budget of {} \
-                     msat per {} ({} spent, {} in flight)",
-                    over.asked, over.budget, current.period, over.spent, over.reserved
-                )
-            })
+        let (ledger, intent) = (self.ledger.clone(), intent.to_owned());
+        tokio::task::spawn_blocking(move || ledger.reserve(&current, &intent, amount, now))
+            .await
+            .unwrap_or_else(|e| Err(Refused::Failed(e.to_string())))
     }
 
-    /// A payment succeeded: record what it cost and free its reservation.
-    fn settle(&self, key: &str, reserved: u64, spent: u64, hash: PaymentHash) {
+    /// Make the ledger's last writes durable (off the path to the node).
+    async fn flush(&self) {
+        let ledger = self.ledger.clone();
+        let flushed = tokio::task::spawn_blocking(move || ledger.flush()).await;
+        if let Ok(Err(e)) = flushed {
+            log::warn!("nwc: could not sync the ledger: {e}");
+        }
+    }
+
+    /// A payment that did not go: give its reservation back.
+    async fn release(&self, intent: &str) {
+        let (ledger, intent) = (self.ledger.clone(), intent.to_owned());
+        let released = tokio::task::spawn_blocking(move || ledger.release(&intent)).await;
+        if let Ok(Err(e)) = released {
+            // Kept held: the next start resolves it by the journal.
+            log::warn!("nwc: could not release a reservation: {e}");
+        }
+    }
+
+    /// A payment succeeded: its reservation becomes a spend in the ledger,
+    /// and the connection's file records it (for Sent and the list).
+    async fn settle(&self, key: &str, intent: &str, spent: u64, hash: PaymentHash) {
         let now = (self.clock)();
+        let (ledger, owned) = (self.ledger.clone(), intent.to_owned());
+        let hex = hash.to_hex();
+        let settled =
+            tokio::task::spawn_blocking(move || ledger.settle(&owned, spent, &hex, now)).await;
+        if let Ok(Err(e)) = settled {
+            // Kept held (still counted): the next start settles it by the journal.
+            log::warn!("nwc: could not record a payment in the ledger: {e}");
+        }
         let mut state = self.state();
-        state.reservations.release(key, reserved);
         if let Ok(fresh) = Connections::load(&self.paths) {
             state.connections = fresh;
         }
@@ -316,13 +377,13 @@ impl Wallet {
         }
     }
 
-    /// Prepare and send through the journal; wait for the final outcome.
-    async fn send(
+    /// The keysend for `draft`, checked against the node's balance and route.
+    async fn prepare(
         &self,
         draft: &Draft,
-        intent: String,
+        intent: &str,
         preimage: Option<Preimage>,
-    ) -> Result<(Preimage, Msat), Failure> {
+    ) -> Result<crate::node::OutgoingKeysend, Failure> {
         // The balance and the route are asked at once: one round trip less
         // between the request and SendPaymentV2.
         let (balance, probe) = futures::join!(
@@ -330,7 +391,7 @@ impl Wallet {
             wallet::draft::probe(&self.node, draft.probe_key())
         );
         let mut request = draft.request(&wallet::IntentId::new());
-        request.intent_id = intent.clone();
+        request.intent_id = intent.to_owned();
         let mut keysend =
             wallet::prepare_probed(&self.node, &self.info, request, balance.ok(), Some(&probe))
                 .await
@@ -338,6 +399,15 @@ impl Wallet {
         if let Some(preimage) = preimage {
             keysend.preimage = preimage;
         }
+        Ok(keysend)
+    }
+
+    /// Send through the journal; wait for the final outcome.
+    async fn dispatch(
+        &self,
+        intent: String,
+        keysend: crate::node::OutgoingKeysend,
+    ) -> Result<(Preimage, Msat), Failure> {
         let mut events = Box::pin(wallet::send(
             self.node.clone(),
             self.journal.clone(),
@@ -411,7 +481,7 @@ impl Wallet {
     }
 
     /// Bring the index up to date with the node (what changed since last time).
-    async fn refresh_index(&self) {
+    pub(super) async fn refresh_index(&self) {
         if let Err(e) = wallet::backfill(&self.node, &self.index, |_| {}).await {
             log::warn!("nwc: answering from the index as it is: {e}");
         }
@@ -491,7 +561,7 @@ fn finished(status: PaymentStatus, fee: Msat) -> Result<(Preimage, Msat), Failur
         PaymentStatus::Succeeded { preimage } => Ok((preimage, fee)),
         PaymentStatus::Failed(failure) => Err(Failure::Refused(
             ErrorCode::PaymentFailed,
-            format!("the payment failed: {failure:?}"),
+            format!("the payment failed: {}", failure.explain()),
         )),
         _ => Err(Failure::Refused(
             ErrorCode::PaymentFailed,

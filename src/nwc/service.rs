@@ -3,13 +3,17 @@
 //! key, decrypt them with NIP-44 v2 or NIP-04 as their `encryption` tag says,
 //! authorise them (the app's key, expiry, methods), hand them to
 //! [`handle`](super::handle) and answer (23195) the same way encrypted.
-//! Relays reconnect on their own with back-off (rust-nostr's relay pool).
+//! Connections that asked are sent notifications ([`notify`](super::notify)).
+//! Budgets are decided in the profile's [`ledger`](super::ledger), shared
+//! with every other process serving it; opening the service resolves the
+//! reservations a stopped one left. Relays reconnect on their own with
+//! back-off (rust-nostr's relay pool).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use nostr::nips::nip47::{ErrorCode, LookupInvoiceResponse, Method, Request};
+use nostr::nips::nip47::{ErrorCode, Method, NotificationType, Request};
 use nostr::nips::{nip04, nip44};
 use nostr::{
     Event, EventBuilder, EventId, Filter, JsonUtil, Keys, Kind, PublicKey, RelayUrl, Tag, TagKind,
@@ -21,6 +25,8 @@ use super::NwcError;
 use super::connection::{self, Connection, Connections, SERVED_METHODS};
 pub use super::handle::Clock;
 use super::handle::{self, Answer, State, Wallet};
+use super::ledger::{Ledger, Recovered};
+use super::notify::{NOTIFICATION_TYPES, Notifier};
 use crate::node::SharedNode;
 use crate::store::{Paths, SecretStore, Settings};
 use crate::wallet::NodeFiles;
@@ -50,6 +56,8 @@ pub struct Service {
 pub struct ServiceHandle {
     client: Client,
     task: tokio::task::JoinHandle<()>,
+    /// Follows received keysends for `payment_received` (when asked for).
+    watcher: Option<tokio::task::JoinHandle<()>>,
     wallet: Arc<Wallet>,
 }
 
@@ -69,6 +77,17 @@ impl Service {
             .map_err(|e| NwcError::Other(e.to_string()))?;
         let fee_limit = Settings::load(paths)?.value.default_fee_limit;
         let connections = Connections::load(paths)?;
+        let ledger = Ledger::open(paths)?;
+        ledger.import(&connections.connections)?;
+        let recovered = ledger.recover(&files.journal, clock())?;
+        if recovered != Recovered::default() {
+            log::info!(
+                "nwc: reservations left by a stop: {} spent, {} released, {} still in flight",
+                recovered.spent,
+                recovered.released,
+                recovered.held
+            );
+        }
         let mut keys = HashMap::new();
         let mut relays = Vec::new();
         let mut skipped = Vec::new();
@@ -95,10 +114,8 @@ impl Service {
             paths: paths.clone(),
             fee_limit,
             clock,
-            state: Mutex::new(State {
-                connections,
-                reservations: Default::default(),
-            }),
+            ledger,
+            state: Mutex::new(State { connections }),
         };
         Ok(Self {
             wallet: Arc::new(wallet),
@@ -167,6 +184,8 @@ impl Service {
         let keys = Arc::new(self.keys);
         let wallet = self.wallet.clone();
         let seen = Arc::new(Mutex::new(HashSet::new()));
+        let notifier = Notifier::new(client.clone(), keys.clone());
+        let watcher = watch_received(&self.wallet, &keys, &notifier).await;
         let sender = client.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -188,6 +207,7 @@ impl Service {
                     wallet: wallet.clone(),
                     keys: keys.clone(),
                     client: sender.clone(),
+                    notifier: notifier.clone(),
                 };
                 drop(tokio::spawn(job.serve(*event)));
             }
@@ -195,6 +215,7 @@ impl Service {
         Ok(ServiceHandle {
             client,
             task,
+            watcher,
             wallet: self.wallet,
         })
     }
@@ -221,6 +242,9 @@ impl ServiceHandle {
     /// Stop serving and disconnect.
     pub async fn stop(self) {
         self.task.abort();
+        if let Some(watcher) = &self.watcher {
+            watcher.abort();
+        }
         self.client.shutdown().await;
     }
 
@@ -229,10 +253,45 @@ impl ServiceHandle {
         &self.client
     }
 
-    /// Reservations held now for a connection's wallet key (tests).
-    pub fn held(&self, wallet_pubkey: &str) -> u64 {
-        self.wallet.state().reservations.held(wallet_pubkey)
+    /// Spent in the window and held now by a connection, msat (tests).
+    pub fn usage(&self, connection: &Connection) -> Result<(u64, u64), NwcError> {
+        self.wallet.ledger.usage(connection, (self.wallet.clock)())
     }
+}
+
+/// Start following the node's received keysends when a served
+/// connection asked for notifications. The index is brought up to date
+/// first, so the follow starts after the last keysend received before
+/// now: one received from here on is notified, none before it.
+async fn watch_received(
+    wallet: &Arc<Wallet>,
+    keys: &HashMap<PublicKey, Keys>,
+    notifier: &Notifier,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let asked = {
+        let state = wallet.state();
+        keys.keys().any(|key| {
+            state
+                .connections
+                .by_wallet(key)
+                .is_some_and(|c| c.notifications)
+        })
+    };
+    if !asked {
+        return None;
+    }
+    wallet.refresh_index().await;
+    let cursor = match wallet.index.call(|i| i.cursors()).await {
+        Ok(cursors) => cursors.settle_index,
+        Err(e) => {
+            log::warn!("nwc: payment_received notifications start from now: {e}");
+            0
+        }
+    };
+    let notifier = notifier.clone();
+    Some(tokio::spawn(
+        notifier.watch_received(wallet.clone(), cursor),
+    ))
 }
 
 /// The NIP-47 info event of a connection: its methods and our encryptions.
@@ -250,7 +309,7 @@ fn info_event(connection: &Connection, keys: &Keys) -> Result<Event, nostr::even
         methods.push("notifications");
         tags.push(Tag::custom(
             TagKind::custom("notifications"),
-            ["payment_sent"],
+            [NOTIFICATION_TYPES.join(" ")],
         ));
     }
     EventBuilder::new(Kind::WalletConnectInfo, methods.join(" "))
@@ -297,7 +356,7 @@ impl Encryption {
         }
     }
 
-    fn encrypt(self, keys: &Keys, to: &PublicKey, content: &str) -> Option<String> {
+    pub(super) fn encrypt(self, keys: &Keys, to: &PublicKey, content: &str) -> Option<String> {
         match self {
             Self::Nip44 => nip44::encrypt(keys.secret_key(), to, content, nip44::Version::V2).ok(),
             Self::Nip04 => nip04::encrypt(keys.secret_key(), to, content).ok(),
@@ -310,6 +369,7 @@ struct Job {
     wallet: Arc<Wallet>,
     keys: Arc<HashMap<PublicKey, Keys>>,
     client: Client,
+    notifier: Notifier,
 }
 
 impl Job {
@@ -329,8 +389,11 @@ impl Job {
                 return;
             }
         };
-        let (answers, notify) = match self.authorise(keys, &event, request.method) {
+        let authorised = self.authorise(keys, &event, request.method);
+        let served = authorised.is_ok();
+        let (answers, notify) = match authorised {
             Ok(connection) => {
+                self.notifier.seen(keys.public_key(), encryption);
                 let id = event.id.to_hex();
                 match self.wallet.run(&connection, request, &id).await {
                     Ok(answers) => (answers, connection.notifications),
@@ -350,8 +413,13 @@ impl Job {
             let sent = answer.sent.take();
             self.answer(keys, &event, encryption, answer).await;
             if let Some(sent) = sent.filter(|_| notify) {
-                self.notify(keys, &event.pubkey, encryption, sent).await;
+                self.notifier
+                    .send(keys, &event.pubkey, NotificationType::PaymentSent, &sent)
+                    .await;
             }
+        }
+        if served {
+            self.record_use(&keys.public_key());
         }
     }
 
@@ -417,46 +485,35 @@ impl Job {
                 &format!("this connection may not call {}", method.as_str()),
             ));
         }
-        // Last use is written at most once a minute: a durable write per
-        // request would sit between the request and the payment.
-        let stale = connection
-            .last_used
-            .is_none_or(|at| now.saturating_sub(at) >= LAST_USE_EVERY);
+        // Last use is written at most once a minute, and after the answer
+        // (`record_use`): a durable write here would sit between the request
+        // and the payment.
         connection.last_used = Some(now);
-        let connection = connection.clone();
-        if stale && let Err(e) = state.connections.save(&self.wallet.paths) {
-            log::warn!("nwc: could not record the connection's last use: {e}");
-        }
-        Ok(connection)
+        Ok(connection.clone())
     }
 
-    /// A `payment_sent` notification (kind 23196) to the app.
-    async fn notify(
-        &self,
-        keys: &Keys,
-        app: &PublicKey,
-        encryption: Encryption,
-        sent: LookupInvoiceResponse,
-    ) {
-        let body = serde_json::json!({
-            "notification_type": "payment_sent",
-            "notification": sent,
-        });
-        let Some(content) = encryption.encrypt(keys, app, &body.to_string()) else {
+    /// Write the connection's last use to its file when the one there is
+    /// older than [`LAST_USE_EVERY`].
+    fn record_use(&self, wallet_key: &PublicKey) {
+        let now = (self.wallet.clock)();
+        let mut state = self.wallet.state();
+        let Ok(mut fresh) = Connections::load(&self.wallet.paths) else {
             return;
         };
-        let mut tags = vec![Tag::public_key(*app)];
-        if encryption == Encryption::Nip44 {
-            tags.push(Tag::custom(TagKind::custom("encryption"), ["nip44_v2"]));
-        }
-        let event = EventBuilder::new(Kind::WalletConnectNotification, content)
-            .tags(tags)
-            .sign_with_keys(keys);
-        if let Ok(event) = event
-            && let Err(e) = self.client.send_event(&event).await
+        let Some(connection) = fresh.by_wallet_mut(wallet_key) else {
+            return;
+        };
+        if connection
+            .last_used
+            .is_some_and(|at| now.saturating_sub(at) < LAST_USE_EVERY)
         {
-            log::warn!("nwc: could not send a notification: {e}");
+            return;
         }
+        connection.last_used = Some(now);
+        if let Err(e) = fresh.save(&self.wallet.paths) {
+            log::warn!("nwc: could not record the connection's last use: {e}");
+        }
+        state.connections = fresh;
     }
 
     async fn answer(&self, keys: &Keys, request: &Event, encryption: Encryption, answer: Answer) {

@@ -68,6 +68,7 @@ pub use follow::{FollowEvent, follow};
 pub use index::{Cursor, Cursors, Index, IndexWarning};
 pub use journal::{Journal, JournalEntry, Owned};
 pub use journal_state::JournalState;
+pub(crate) use node_db::{NodeDb, OpenError as NodeDbError};
 pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
 pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
 pub use query::{
