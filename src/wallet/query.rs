@@ -68,7 +68,7 @@ impl InboxSort {
     ];
 
     /// The SQL `ORDER BY` of this order (ties by id, the same way).
-    fn order_by(self) -> &'static str {
+    pub(super) fn order_by(self) -> &'static str {
         match self {
             Self::NewestFirst => "r.settled_at DESC, r.id DESC",
             Self::OldestFirst => "r.settled_at ASC, r.id ASC",
@@ -237,6 +237,16 @@ impl Index {
             u64::try_from(count).unwrap_or_default(),
             Msat(u64::try_from(sum).unwrap_or_default()),
         ))
+    }
+
+    /// The SQL condition (over `received r`) and its values for the
+    /// filters of `query`, as the list applies them (the export reuses it).
+    pub(super) fn inbox_filter(
+        &self,
+        query: &InboxQuery,
+    ) -> Result<(String, Vec<Value>), IndexError> {
+        let names = self.alias_matches(query)?;
+        Ok(where_clause(query, names))
     }
 
     /// Whether a search could match by sender name (a contact's or a graph

@@ -181,7 +181,7 @@ impl Inbox {
             day("YYYY-MM-DD", &self.to_text, "inbox-to", Message::ToChanged),
             sort,
             space::horizontal(),
-            self.export.view().map(Message::Export),
+            self.export.view(self.narrows_export()).map(Message::Export),
         ]
         .spacing(gap::M)
         .align_y(Alignment::Center)
