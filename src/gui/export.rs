@@ -9,8 +9,8 @@
 //! passed in as [`Rows`] at each update) unless the user picked "Export
 //! all…": then every row, newest first.
 //!
-//! Tests skip the dialog and send [`Message::Picked`] with a path (the
-//! scope of the last [`Message::Start`], else what is shown).
+//! Tests skip the dialog and send [`Message::Picked`] (what is shown) or
+//! [`Message::PickedAll`] with a path.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -62,8 +62,6 @@ pub enum Scope {
 pub struct Export {
     /// Tells each export's answers from an older one's.
     id: u64,
-    /// What the next file picked holds.
-    scope: Scope,
     state: State,
 }
 
@@ -90,8 +88,11 @@ enum State {
 pub enum Message {
     /// "Export…" (what is shown) or "Export all…": open the save dialog.
     Start(Scope),
-    /// The dialog's answer (`None`: cancelled or no dialog service).
+    /// The dialog's answer for what is shown (`None`: cancelled or no
+    /// dialog service).
     Picked(Option<PathBuf>),
+    /// The dialog's answer for "Export all…".
+    PickedAll(Option<PathBuf>),
     /// Rows written so far, of `total`, by export `id`.
     Progress {
         id: u64,
@@ -122,20 +123,11 @@ impl Export {
         index: &Index,
         contacts: &ContactBook,
     ) -> Task<Message> {
-        let rows = match self.scope {
-            Scope::Shown => rows,
-            Scope::All => rows.all(),
-        };
         match message {
-            Message::Start(scope) => {
-                self.scope = scope;
-                self.ask(&rows)
-            }
-            Message::Picked(None) => {
-                self.scope = Scope::Shown;
-                self.set(State::Idle)
-            }
+            Message::Start(scope) => self.ask(&rows, scope),
+            Message::Picked(None) | Message::PickedAll(None) => self.set(State::Idle),
             Message::Picked(Some(path)) => self.write(path, rows, index, contacts),
+            Message::PickedAll(Some(path)) => self.write(path, rows.all(), index, contacts),
             Message::Progress { id, written, total } => self.progressed(id, written, total),
             Message::Finished { id, result } => self.finished(id, result),
             Message::Cancel => self.cancel(),
@@ -164,7 +156,7 @@ impl Export {
         Task::none()
     }
 
-    fn ask(&mut self, rows: &Rows) -> Task<Message> {
+    fn ask(&mut self, rows: &Rows, scope: Scope) -> Task<Message> {
         if matches!(self.state, State::Writing { .. } | State::Asking) {
             return Task::none();
         }
@@ -178,7 +170,11 @@ impl Export {
             Rows::Received(_) => "satchel-inbox.csv",
             Rows::Sent(_) => "satchel-sent.csv",
         };
-        Task::perform(save_file(kind, name.to_owned()), Message::Picked)
+        let picked = match scope {
+            Scope::Shown => Message::Picked,
+            Scope::All => Message::PickedAll,
+        };
+        Task::perform(save_file(kind, name.to_owned()), picked)
     }
 
     /// Start writing `path` on a worker thread; its steps come back as
@@ -195,7 +191,6 @@ impl Export {
         }
         let path = with_extension(path);
         self.id += 1;
-        self.scope = Scope::Shown;
         let cancel = Arc::new(AtomicBool::new(false));
         self.state = State::Writing {
             path: path.clone(),
