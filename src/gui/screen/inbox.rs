@@ -159,6 +159,8 @@ pub enum Message {
     ThreadsLoaded(u64, Result<Vec<ThreadSummary>, IndexError>),
     OpenThread(NodeId),
     ThreadLoaded(NodeId, Result<Vec<ThreadMessage>, IndexError>),
+    /// "Pay…" on a payment request in a thread.
+    PayRequest(String),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -180,6 +182,9 @@ pub enum Action {
     SaveContact(NodeId, String),
     /// The unread count may have changed.
     UnreadChanged,
+    /// Open the Send screen with this invoice in "To" (it shows what the
+    /// invoice asks before anything is paid).
+    PayRequest(String),
     /// Reply / Tip back: open the Send screen for this sender.
     TipBack {
         to: NodeId,
@@ -395,6 +400,7 @@ impl Inbox {
                 Some(threads) => Action::Run(threads.open(self.index.clone(), self.me, peer)),
                 None => Action::None,
             },
+            Message::PayRequest(invoice) => Action::PayRequest(invoice),
             Message::ThreadLoaded(peer, result) => match &mut self.threads {
                 Some(threads) => {
                     threads.opened(peer, result);

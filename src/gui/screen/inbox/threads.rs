@@ -222,6 +222,16 @@ fn conversation<'a>(
                 m.text.as_str()
             };
             bubble = bubble.push(text(body).size(size::BODY));
+            if let Some(request) = m.payment_request() {
+                bubble = bubble.push(
+                    row![
+                        widget::caption("A payment request: see what it asks before you pay."),
+                        widget::primary("Pay…", Some(Message::PayRequest(request.to_owned()))),
+                    ]
+                    .spacing(gap::S)
+                    .align_y(Alignment::Center),
+                );
+            }
             let card = widget::card(bubble)
                 .padding(gap::M)
                 .width(Length::FillPortion(4));
