@@ -83,8 +83,8 @@ fn a_thread_payment_request_is_paid_from_the_thread() {
     assert!(h.shows("says: a sticker"));
     assert!(h.shows("amount: 2,000 sat"));
     assert!(
-        h.shows("expires: in 60 min") || h.shows("expires: in 59 min"),
-        "its expiry is shown"
+        h.shows("expires: in 24 h") || h.shows("expires: in 23 h"),
+        "its expiry is shown (the sim's default: a day)"
     );
     assert_eq!(stage(&h), Stage::Compose, "nothing paid yet");
     assert_eq!(h.sim.invoice_settled("carol", &hash), Some(false));
