@@ -377,8 +377,14 @@ async fn boosts_group_legs_and_total_per_podcast() {
     assert!(later["podcasts"].as_array().unwrap().is_empty());
     let earlier = cli(&bench, &["boosts", "--until", "2000-01-01", "--json"]).await;
     let earlier: serde_json::Value = serde_json::from_str(&earlier.stdout).unwrap();
-    assert!(earlier["boosts"].as_array().unwrap().is_empty(), "{earlier}");
-    assert!(earlier["supporters"].as_array().unwrap().is_empty(), "{earlier}");
+    assert!(
+        earlier["boosts"].as_array().unwrap().is_empty(),
+        "{earlier}"
+    );
+    assert!(
+        earlier["supporters"].as_array().unwrap().is_empty(),
+        "{earlier}"
+    );
     let text = cli(&bench, &["boosts"]).await;
     assert!(
         text.stdout.contains("(claims 100 sat in all)"),

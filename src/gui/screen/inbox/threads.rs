@@ -221,7 +221,11 @@ fn conversation<'a>(
             } else {
                 m.text.as_str()
             };
-            bubble = bubble.push(text(body).size(size::BODY));
+            // An invoice is one long word: break it rather than overflow.
+            let body = text(body)
+                .size(size::BODY)
+                .wrapping(text::Wrapping::WordOrGlyph);
+            bubble = bubble.push(body);
             if let Some(request) = m.payment_request() {
                 bubble = bubble.push(
                     row![
