@@ -1,7 +1,7 @@
 //! How the Sent screen looks: the virtual list of payments (each row opens
 //! its details) and, when one is open, its details beside the list.
 
-use iced::widget::{column, container, row, space, text, text_input, toggler};
+use iced::widget::{column, container, row, space, text, toggler};
 use iced::{Alignment, Element, Length};
 
 use super::{LIST_ID, Message, ROW_HEIGHT, SEARCH_ID, Sent};
@@ -24,13 +24,12 @@ impl Sent {
             .on_toggle(Message::ShowBoosts)
             .size(18)
             .style(theme::toggle);
-        let search = text_input("Search messages, recipients…", &self.search)
-            .size(size::BODY)
-            .line_height(theme::line::BODY)
-            .id(SEARCH_ID)
-            .on_input(Message::SearchChanged)
-            .padding(9)
-            .style(theme::input(false));
+        let search = widget::search_field(
+            "Search messages, recipients…",
+            &self.search,
+            SEARCH_ID,
+            Message::SearchChanged,
+        );
         let export = self.export.view(self.query.is_filtered());
         let tools = row![
             container(search).width(Length::FillPortion(3)),
