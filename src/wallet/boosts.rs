@@ -98,8 +98,10 @@ pub struct Supporter {
 }
 
 /// Podcast totals, the same per episode, one statement.
+/// Named index: with a date range on both sides SQLite would rather walk
+/// the date index and sort (it cannot tell how wide a bound range is).
 const TOTALS_SQL: &str = "SELECT podcast, episode, count(*), sum(amount_msat) FROM received \
-    WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
+    INDEXED BY received_podcast_totals WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
     AND settled_at < ?3 GROUP BY podcast, episode ORDER BY podcast, sum(amount_msat) DESC";
 
 impl Index {
@@ -462,5 +464,27 @@ mod tests {
             ..all
         };
         assert_eq!(index.podcast_totals(&window).unwrap()[0].legs, 2);
+    }
+
+    /// The totals as queried (date range and podcast filter included) are
+    /// read from the covering index alone, grouped in its order.
+    #[test]
+    fn the_totals_query_reads_only_the_covering_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let conn = index.lock();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {TOTALS_SQL}"))
+            .unwrap()
+            .query_map(params![0, None::<String>, i64::MAX], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains("COVERING INDEX received_podcast_totals"),
+            "{plan}"
+        );
+        assert!(!plan.contains("FOR GROUP BY"), "{plan}");
     }
 }
