@@ -160,6 +160,18 @@ fn podcast_totals(c: &mut Criterion) {
             b.iter(|| index.podcast_totals(black_box(&all)).unwrap());
         },
     );
+    // From and To: the middle half of the entries (the Boosts view's days).
+    let half = BoostFilter {
+        since: 1_700_000_000 + n as i64 / 4,
+        until: 1_700_000_000 + 3 * n as i64 / 4,
+        ..all.clone()
+    };
+    let _ = group.bench_function(
+        format!("totals per podcast and episode, From..To half of {n} entries"),
+        |b| {
+            b.iter(|| index.podcast_totals(black_box(&half)).unwrap());
+        },
+    );
     let _ = group.bench_function(format!("supporters ranked, {n} entries"), |b| {
         b.iter(|| index.supporters(black_box(&all), 20).unwrap());
     });
