@@ -253,6 +253,7 @@ fn index_at_a_million(c: &mut Criterion) {
     let filter = satchel::wallet::BoostFilter {
         podcast: Some(PODCASTS[1].into()),
         since: i64::MIN,
+        until: i64::MAX,
         limit: 200,
     };
     let _ = group.bench_function("a boost group (200 legs of a podcast)", |b| {

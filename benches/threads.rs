@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use satchel::keysend::{Msat, NodeId, PaymentHash, Preimage, Records, record};
 use satchel::node::{PaymentStatus, ReceivedKeysend, SentKeysend};
 use satchel::store::ContactBook;
-use satchel::wallet::{BoostFilter, ExportFormat, ExportRange, Index};
+use satchel::wallet::{BoostFilter, ExportFormat, InboxQuery, Index};
 
 const PEER: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
 const OTHER: &str = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5";
@@ -149,6 +149,7 @@ fn podcast_totals(c: &mut Criterion) {
     let all = BoostFilter {
         podcast: None,
         since: 0,
+        until: i64::MAX,
         limit: 50,
     };
     let mut group = c.benchmark_group("boosts");
@@ -157,6 +158,18 @@ fn podcast_totals(c: &mut Criterion) {
         format!("totals per podcast and episode, {n} entries"),
         |b| {
             b.iter(|| index.podcast_totals(black_box(&all)).unwrap());
+        },
+    );
+    // From and To: the middle half of the entries (the Boosts view's days).
+    let half = BoostFilter {
+        since: 1_700_000_000 + n as i64 / 4,
+        until: 1_700_000_000 + 3 * n as i64 / 4,
+        ..all.clone()
+    };
+    let _ = group.bench_function(
+        format!("totals per podcast and episode, From..To half of {n} entries"),
+        |b| {
+            b.iter(|| index.podcast_totals(black_box(&half)).unwrap());
         },
     );
     let _ = group.bench_function(format!("supporters ranked, {n} entries"), |b| {
@@ -173,9 +186,9 @@ fn csv_export(c: &mut Criterion) {
     let index = Index::open(&dir.path().join("index.db")).unwrap();
     fill(&index, 100_000, &PEER.parse().unwrap());
     let book = ContactBook::new();
-    let all = ExportRange {
-        since: 0,
-        limit: None,
+    let all = InboxQuery {
+        limit: u64::MAX,
+        ..InboxQuery::default()
     };
     for format in [ExportFormat::Csv, ExportFormat::Json] {
         reset_peak();
@@ -183,7 +196,7 @@ fn csv_export(c: &mut Criterion) {
         let start = Instant::now();
         let mut bytes = 0u64;
         let counter = CountingSink(&mut bytes);
-        let rows = index.export_received(all, format, &book, counter).unwrap();
+        let rows = index.export_received(&all, format, &book, counter).unwrap();
         println!(
             "{format:?} export: {rows} entries, {:.1} MB in {:.2} s; peak resident {before:.1} -> {:.1} MB",
             bytes as f64 / 1e6,
@@ -196,7 +209,7 @@ fn csv_export(c: &mut Criterion) {
     let _ = group.bench_function("CSV export of 100,000 entries", |b| {
         b.iter(|| {
             index
-                .export_received(all, ExportFormat::Csv, &book, std::io::sink())
+                .export_received(&all, ExportFormat::Csv, &book, std::io::sink())
                 .unwrap()
         });
     });

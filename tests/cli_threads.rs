@@ -220,12 +220,110 @@ async fn inbox_and_sent_export_as_csv_and_json() {
     let bad = cli(&bench, &["inbox", "--format", "csv", "--since", "soon"]).await;
     assert!(bad.stderr.contains("YYYY-MM-DD"), "{}", bad.output());
 
+    // --search and --until narrow the export like the list.
+    let _ = sim
+        .inject_keysend(
+            "bob",
+            Msat::from_sat(9),
+            records(&[(MESSAGE, b"coffee is great".to_vec())]),
+        )
+        .await
+        .unwrap();
+    let searched = cli(
+        &bench,
+        &["inbox", "--format", "json", "--all", "--search", "coffee"],
+    )
+    .await;
+    let rows: serde_json::Value = serde_json::from_str(&searched.stdout).expect("JSON");
+    let messages: Vec<_> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["message"])
+        .collect();
+    assert_eq!(messages, ["coffee is great"], "{}", searched.output());
+    let csv = cli(
+        &bench,
+        &["inbox", "--format", "csv", "--all", "--search", "coffee"],
+    )
+    .await;
+    assert_eq!(
+        csv.stdout.lines().count(),
+        2,
+        "a header and one row: {}",
+        csv.stdout
+    );
+    assert!(csv.stdout.contains("coffee is great") && !csv.stdout.contains("calc"));
+    let before = cli(
+        &bench,
+        &[
+            "inbox",
+            "--format",
+            "json",
+            "--all",
+            "--until",
+            "2000-01-01",
+        ],
+    )
+    .await;
+    assert_eq!(before.stdout.trim(), "[]", "{}", before.output());
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let upto = cli(
+        &bench,
+        &["inbox", "--format", "csv", "--all", "--until", &today],
+    )
+    .await;
+    assert_eq!(
+        upto.stdout.lines().count(),
+        3,
+        "--until includes the day: {}",
+        upto.output()
+    );
+    let empty = cli(
+        &bench,
+        &[
+            "inbox",
+            "--format",
+            "csv",
+            "--since",
+            "2025-02-01",
+            "--until",
+            "2025-01-01",
+        ],
+    )
+    .await;
+    assert_eq!(empty.code(), Some(2), "{}", empty.output());
+    assert!(
+        empty.stderr.contains("--until is before --since"),
+        "{}",
+        empty.output()
+    );
+
     let bob = sim.node_id("bob").unwrap().to_hex();
     let sent = bench.cli().send(&bob, "3", "=1+1");
     let sent = blocking(move || child::run(sent)).await;
     assert_eq!(sent.code(), Some(0), "{}", sent.output());
     let csv = cli(&bench, &["sent", "--format", "csv", "--all"]).await;
     assert!(csv.stdout.contains(",'=1+1,"), "{}", csv.stdout);
+    let other = bench.cli().send(&bob, "2", "tea please");
+    let other = blocking(move || child::run(other)).await;
+    assert_eq!(other.code(), Some(0), "{}", other.output());
+    let tea = cli(&bench, &["sent", "--format", "json", "--search", "TEA"]).await;
+    let rows: serde_json::Value = serde_json::from_str(&tea.stdout).expect("JSON");
+    let messages: Vec<_> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["message"])
+        .collect();
+    assert_eq!(messages, ["tea please"], "{}", tea.output());
+    let by_key = cli(&bench, &["sent", "--format", "csv", "--search", &bob[..10]]).await;
+    assert_eq!(
+        by_key.stdout.lines().count(),
+        3,
+        "both went to bob: {}",
+        by_key.output()
+    );
     // The list flags still work.
     let listed = cli(&bench, &["inbox", "--json", "--limit", "1"]).await;
     let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
@@ -277,6 +375,16 @@ async fn boosts_group_legs_and_total_per_podcast() {
     let later = cli(&bench, &["boosts", "--since", "2999-01-01", "--json"]).await;
     let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
     assert!(later["podcasts"].as_array().unwrap().is_empty());
+    let earlier = cli(&bench, &["boosts", "--until", "2000-01-01", "--json"]).await;
+    let earlier: serde_json::Value = serde_json::from_str(&earlier.stdout).unwrap();
+    assert!(
+        earlier["boosts"].as_array().unwrap().is_empty(),
+        "{earlier}"
+    );
+    assert!(
+        earlier["supporters"].as_array().unwrap().is_empty(),
+        "{earlier}"
+    );
     let text = cli(&bench, &["boosts"]).await;
     assert!(
         text.stdout.contains("(claims 100 sat in all)"),

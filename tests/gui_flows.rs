@@ -55,6 +55,8 @@ mod sent_detail;
 mod socks_support;
 #[path = "gui_flows/streams.rs"]
 mod streams;
+#[path = "gui_flows/thread_pay.rs"]
+mod thread_pay;
 #[path = "gui_flows/two_nodes.rs"]
 mod two_nodes;
 #[path = "gui_flows/verified_detail.rs"]

@@ -13,8 +13,7 @@ use satchel::gui::screen::sent::Message as SentMessage;
 use satchel::gui::session::Message as SessionMessage;
 use satchel::gui::{Message, format};
 use satchel::keysend::record::{BOOSTAGRAM, MESSAGE, SENDER_PUBKEY};
-use satchel::keysend::{Msat, Preimage, Records};
-use satchel::node::OutgoingKeysend;
+use satchel::keysend::{Msat, Records};
 use satchel::store::{AmountUnit, ContactBook};
 use satchel::wallet::InboxSort;
 
@@ -95,6 +94,125 @@ fn export_writes_the_file_neutralised_from_the_path_message() {
         .expect("the 300 sat tip");
     assert_eq!(evil["message"], TIPS[0].2, "JSON keeps the text as sent");
     assert_eq!(evil["records"][MESSAGE.to_string()], hex::encode(TIPS[0].2));
+}
+
+/// The messages of a CSV export, in its order.
+fn csv_messages(path: &std::path::Path, column: usize) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).expect("a CSV file");
+    reader
+        .records()
+        .map(|r| r.expect("a row")[column].to_owned())
+        .collect()
+}
+
+/// The messages of a JSON export, in its order.
+fn json_messages(path: &std::path::Path) -> Vec<String> {
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    rows.as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_inbox_export_holds_what_the_list_shows_unless_all() {
+    let mut h = start();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |h: &mut Harness, message: ExportMessage| {
+        inbox(h, InboxMessage::Export(message));
+        inbox(h, InboxMessage::Export(ExportMessage::Dismiss));
+    };
+    assert!(
+        h.shows("Export…") && !h.shows("Export all…"),
+        "nothing hidden"
+    );
+    inbox(&mut h, InboxMessage::SortChanged(InboxSort::LargestFirst));
+    assert!(h.shows("Export shown…") && h.shows("Export all…"));
+    let largest = h.app.session().unwrap().inbox().loaded_rows()[0].id;
+    inbox(&mut h, InboxMessage::Select(largest));
+    inbox(&mut h, InboxMessage::UnreadOnlyToggled(true));
+    assert_eq!(amounts(&h), vec![700, 300, 50]);
+    let amount = |path: &std::path::Path| -> Vec<u64> {
+        csv_messages(path, 2)
+            .iter()
+            .map(|m| m.parse::<u64>().unwrap() / 1000)
+            .collect()
+    };
+    let csv = dir.path().join("shown.csv");
+    export(&mut h, ExportMessage::Picked(Some(csv.clone())));
+    assert_eq!(
+        amount(&csv),
+        vec![700, 300, 50],
+        "the rows shown, in their order"
+    );
+
+    inbox(&mut h, InboxMessage::SearchChanged("thanks".into()));
+    assert_eq!(amounts(&h), vec![50]);
+    let json = dir.path().join("shown.json");
+    export(&mut h, ExportMessage::Picked(Some(json.clone())));
+    assert_eq!(json_messages(&json), [TIPS[1].2]);
+
+    let all = dir.path().join("all.csv");
+    export(&mut h, ExportMessage::PickedAll(Some(all.clone())));
+    assert_eq!(
+        amount(&all),
+        vec![700, 1_200, 50, 300],
+        "every tip, newest first"
+    );
+}
+
+#[test]
+fn the_sent_export_and_search_hold_what_the_list_shows() {
+    let mut h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |b| {
+        for (to, text) in [
+            ("alice", "coffee for you"),
+            ("bob", "tea"),
+            ("bob", "more coffee"),
+        ] {
+            pay(
+                b,
+                to,
+                10,
+                Records::from([(MESSAGE, text.as_bytes().to_vec())]),
+            );
+        }
+    });
+    h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));
+    let sent = |h: &mut Harness, message: SentMessage| {
+        h.update(Message::Session(SessionMessage::Sent(message)));
+    };
+    let previews = |h: &Harness| -> Vec<String> {
+        let rows = h.app.session().unwrap().sent().rows();
+        rows.iter().map(|r| r.preview.clone()).collect()
+    };
+    assert_eq!(previews(&h), ["more coffee", "tea", "coffee for you"]);
+    sent(&mut h, SentMessage::SearchChanged("COFFEE".into()));
+    assert_eq!(previews(&h), ["more coffee", "coffee for you"]);
+    assert!(h.shows("Export shown…") && h.shows("Export all…"));
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("sent.json");
+    sent(
+        &mut h,
+        SentMessage::Export(ExportMessage::Picked(Some(json.clone()))),
+    );
+    assert_eq!(json_messages(&json), ["more coffee", "coffee for you"]);
+    sent(&mut h, SentMessage::Export(ExportMessage::Dismiss));
+    let csv = dir.path().join("sent.csv");
+    sent(
+        &mut h,
+        SentMessage::Export(ExportMessage::Picked(Some(csv.clone()))),
+    );
+    assert_eq!(csv_messages(&csv, 6), ["more coffee", "coffee for you"]);
+    sent(&mut h, SentMessage::Export(ExportMessage::Dismiss));
+    let all = dir.path().join("all.csv");
+    sent(
+        &mut h,
+        SentMessage::Export(ExportMessage::PickedAll(Some(all.clone()))),
+    );
+    assert_eq!(csv_messages(&all, 6).len(), 3);
+    sent(&mut h, SentMessage::SearchChanged("nothing-like-it".into()));
+    assert!(h.shows("Nothing matches"));
 }
 
 /// The subtitle says `count` tips adding up to `sat`.
@@ -187,26 +305,8 @@ fn boostagram(uuid: &str, episode: &str, who: &str, total_sat: u64) -> Records {
     Records::from([(BOOSTAGRAM, json.to_string().into_bytes())])
 }
 
-/// Pay `to` with `records` from our own node, to its final state.
 fn pay(b: &gui_support::Before<'_>, to: &str, sat: u64, records: Records) {
-    use futures::StreamExt;
-    let node = gui_support::client(b.sim, b.runtime);
-    let keysend = OutgoingKeysend {
-        destination: b.sim.node_id(to).expect("sim node"),
-        amount: Msat::from_sat(sat),
-        preimage: Preimage::random(),
-        records,
-        fee_limit: Msat::from_sat(10),
-        timeout: std::time::Duration::from_secs(30),
-    };
-    b.runtime.block_on(async {
-        let mut updates = node.send(keysend);
-        while let Some(update) = updates.next().await {
-            if update.expect("no stream error").status.is_final() {
-                break;
-            }
-        }
-    });
+    b.pay(to, sat, records);
 }
 
 #[test]
@@ -264,6 +364,37 @@ fn boosts_show_grouped_with_totals_and_supporters_received_and_sent() {
     assert!(h.shows("2 legs · 100 sat received here"));
     assert!(h.shows("Per podcast and episode"));
     assert!(h.shows("Names given (not proven)"));
+
+    // The To date: up to yesterday (UTC) holds none of today's boosts, in
+    // the list, the totals and the supporters; up to today they are back.
+    let day = |days_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(days_ago))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    inbox(&mut h, InboxMessage::ToChanged(day(1)));
+    let shown = h.app.session().unwrap().inbox().boosts().expect("loaded");
+    assert_eq!(
+        (
+            shown.boosts().len(),
+            shown.totals().len(),
+            shown.supporters().len()
+        ),
+        (0, 0, 0),
+        "before today: none"
+    );
+    inbox(&mut h, InboxMessage::ToChanged(day(0)));
+    let shown = h.app.session().unwrap().inbox().boosts().expect("loaded");
+    assert_eq!(shown.boosts().len(), 2, "up to today: all");
+    inbox(&mut h, InboxMessage::FromChanged(day(0)));
+    let shown = h.app.session().unwrap().inbox().boosts().expect("loaded");
+    assert_eq!(
+        shown.totals()[0].received,
+        Msat::from_sat(125),
+        "today only"
+    );
+    inbox(&mut h, InboxMessage::ToChanged(String::new()));
+    inbox(&mut h, InboxMessage::FromChanged(String::new()));
 
     // Our own boosts, grouped the same way in Sent.
     h.update(Message::Session(SessionMessage::Navigate(Screen::Sent)));

@@ -499,7 +499,7 @@ pub struct InboxArgs {
     pub search: Option<String>,
     /// Export instead of listing: `csv` or `json` (JSON carries every raw
     /// record), newest first, to stdout.
-    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "follow", "search"])]
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "json"], conflicts_with_all = ["json", "follow"])]
     pub format: Option<String>,
     /// With --format: every entry, not only the newest --limit.
     #[arg(long, requires = "format")]
@@ -507,6 +507,9 @@ pub struct InboxArgs {
     /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
     #[arg(long, value_name = "DATE", requires = "format")]
     pub since: Option<String>,
+    /// With --format: only entries up to this day (included) or before this time.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub until: Option<String>,
 }
 
 /// `satchel thread`.
@@ -532,6 +535,9 @@ pub struct BoostsArgs {
     /// Only boosts from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Only boosts up to this day (included) or before this time.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -576,6 +582,10 @@ pub struct SentArgs {
     /// Show the newest N (`all`: every one).
     #[arg(long, value_name = "N|all", default_value = "50", value_parser = parse_limit)]
     pub limit: usize,
+    /// With --format: only payments whose message or recipient (contact
+    /// name, start of the key) matches every word.
+    #[arg(long, value_name = "TEXT", requires = "format")]
+    pub search: Option<String>,
     /// Send a payment that never reached the node, with its original payment
     /// hash (so it can be paid at most once). HASH: the start of its hash.
     #[arg(long, value_name = "HASH", conflicts_with_all = ["discard", "json"])]
@@ -597,6 +607,9 @@ pub struct SentArgs {
     /// With --format: only entries from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
     #[arg(long, value_name = "DATE", requires = "format")]
     pub since: Option<String>,
+    /// With --format: only entries up to this day (included) or before this time.
+    #[arg(long, value_name = "DATE", requires = "format")]
+    pub until: Option<String>,
 }
 
 /// `satchel contacts ...`.

@@ -123,9 +123,14 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &BoostsArgs) -> Result<
         Some(text) => wallet::parse_since(text).map_err(CliError::BadInput)?,
         None => i64::MIN,
     };
+    let until = match &args.until {
+        Some(text) => wallet::parse_until(text).map_err(CliError::BadInput)?,
+        None => i64::MAX,
+    };
     let filter = BoostFilter {
         podcast: args.podcast.clone(),
         since,
+        until,
         limit: args.limit as u64,
     };
     let index = history::open_node(node, paths).await?.index;

@@ -9,44 +9,81 @@ use super::history;
 use super::report::progress;
 use crate::node::SharedNode;
 use crate::store::Paths;
-use crate::wallet::{self, ExportError, ExportFormat, ExportRange};
+use crate::wallet::{self, ExportError, ExportFormat, InboxQuery, SentQuery};
 
-/// `inbox --format`.
+/// `inbox --format`: the rows `inbox --search` would list, in a date
+/// range, newest first.
 pub async fn inbox(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(), CliError> {
-    let (format, range) = options(args.format.as_deref(), args.all, args.limit, &args.since)?;
+    let format = format(args.format.as_deref())?;
+    let (from, until) = dates(&args.since, &args.until)?;
     let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
     let book = super::contacts::load(paths)?;
+    let search = args.search.as_deref().unwrap_or("").trim();
+    let query = InboxQuery {
+        text: (!search.is_empty()).then(|| search.to_owned()),
+        senders_named: wallet::senders_named(&book, search),
+        from,
+        until,
+        limit: limit(args.all, args.limit),
+        ..InboxQuery::default()
+    };
     let stdout = std::io::stdout().lock();
-    let written = index.export_received(range, format, &book, std::io::BufWriter::new(stdout));
+    let out = std::io::BufWriter::new(stdout);
+    let written = index.export_received(&query, format, &book, out);
     finish(written, "received")
 }
 
-/// `sent --format`.
+/// `sent --format`: the sent list, searched, in a date range, newest first.
 pub async fn sent(node: &SharedNode, paths: &Paths, args: &SentArgs) -> Result<(), CliError> {
-    let (format, range) = options(args.format.as_deref(), args.all, args.limit, &args.since)?;
+    let format = format(args.format.as_deref())?;
+    let (from, until) = dates(&args.since, &args.until)?;
     let index = history::open_node(node, paths).await?.index;
     let _stats = history::backfill(node, &index).await?;
+    let book = super::contacts::load(paths)?;
+    let search = args.search.as_deref().unwrap_or("").trim();
+    let query = SentQuery {
+        text: (!search.is_empty()).then(|| search.to_owned()),
+        recipients_named: wallet::senders_named(&book, search),
+        from,
+        until,
+    };
     let stdout = std::io::stdout().lock();
-    let written = index.export_sent(range, format, std::io::BufWriter::new(stdout));
+    let limit = Some(limit(args.all, args.limit));
+    let written = index.export_sent(&query, limit, format, std::io::BufWriter::new(stdout));
     finish(written, "sent")
 }
 
-fn options(
-    format: Option<&str>,
-    all: bool,
-    limit: usize,
-    since: &Option<String>,
-) -> Result<(ExportFormat, ExportRange), CliError> {
-    let format = format
+fn format(format: Option<&str>) -> Result<ExportFormat, CliError> {
+    format
         .and_then(ExportFormat::parse)
-        .ok_or_else(|| CliError::BadInput("--format takes csv or json".into()))?;
-    let since = match since {
-        Some(text) => wallet::parse_since(text).map_err(CliError::BadInput)?,
-        None => i64::MIN,
-    };
-    let limit = (!all).then_some(limit as u64);
-    Ok((format, ExportRange { since, limit }))
+        .ok_or_else(|| CliError::BadInput("--format takes csv or json".into()))
+}
+
+/// `--since` and `--until` as Unix seconds (`--until` a day: to its end).
+fn dates(
+    since: &Option<String>,
+    until: &Option<String>,
+) -> Result<(Option<i64>, Option<i64>), CliError> {
+    let since = since.as_deref().map(wallet::parse_since).transpose();
+    let until = until.as_deref().map(wallet::parse_until).transpose();
+    let (since, until) = (
+        since.map_err(CliError::BadInput)?,
+        until.map_err(CliError::BadInput)?,
+    );
+    if let (Some(since), Some(until)) = (since, until)
+        && until <= since
+    {
+        return Err(CliError::BadInput(
+            "--until is before --since: the range is empty".into(),
+        ));
+    }
+    Ok((since, until))
+}
+
+/// `--all`: every row; else the newest `--limit`.
+fn limit(all: bool, limit: usize) -> u64 {
+    if all { u64::MAX } else { limit as u64 }
 }
 
 fn finish(written: Result<u64, ExportError>, what: &str) -> Result<(), CliError> {

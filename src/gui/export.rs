@@ -5,7 +5,12 @@
 //! a `.part` file beside it, renamed when the last row is written, removed
 //! when cancelled or failed.
 //!
-//! Tests skip the dialog and send [`Message::Picked`] with a path.
+//! What is exported is what the list shows (its search, filters and order,
+//! passed in as [`Rows`] at each update) unless the user picked "Export
+//! all…": then every row, newest first.
+//!
+//! Tests skip the dialog and send [`Message::Picked`] (what is shown) or
+//! [`Message::PickedAll`] with a path.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,13 +24,37 @@ use crate::desktop::dialogs::{FileKind, save_file};
 use crate::gui::theme::{self, Tone, gap, size};
 use crate::gui::{format, widget};
 use crate::store::ContactBook;
-use crate::wallet::{ExportError, ExportFormat, ExportRange, Index};
+use crate::wallet::{ExportError, ExportFormat, InboxQuery, Index, SentQuery};
 
-/// What is exported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What is exported: the rows a list shows, as its query.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rows {
-    Received,
-    Sent,
+    /// The inbox list's query, from offset 0 with no limit.
+    Received(InboxQuery),
+    Sent(SentQuery),
+}
+
+impl Rows {
+    /// Every row of the same kind, newest first.
+    fn all(&self) -> Self {
+        match self {
+            Self::Received(_) => Self::Received(InboxQuery {
+                limit: u64::MAX,
+                ..InboxQuery::default()
+            }),
+            Self::Sent(_) => Self::Sent(SentQuery::default()),
+        }
+    }
+}
+
+/// Which rows "Export…" writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// What the list shows (its search, filters and order).
+    #[default]
+    Shown,
+    /// Every row, newest first.
+    All,
 }
 
 /// An export, from the button to the written file.
@@ -57,10 +86,13 @@ enum State {
 /// Export events.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// "Export…": open the save dialog.
-    Start,
-    /// The dialog's answer (`None`: cancelled or no dialog service).
+    /// "Export…" (what is shown) or "Export all…": open the save dialog.
+    Start(Scope),
+    /// The dialog's answer for what is shown (`None`: cancelled or no
+    /// dialog service).
     Picked(Option<PathBuf>),
+    /// The dialog's answer for "Export all…".
+    PickedAll(Option<PathBuf>),
     /// Rows written so far, of `total`, by export `id`.
     Progress {
         id: u64,
@@ -83,7 +115,7 @@ enum Step {
 }
 
 impl Export {
-    /// Handle an event; `rows` says what to export from `index`.
+    /// Handle an event; `rows` says what the list shows, of `index`.
     pub fn update(
         &mut self,
         message: Message,
@@ -92,9 +124,10 @@ impl Export {
         contacts: &ContactBook,
     ) -> Task<Message> {
         match message {
-            Message::Start => self.ask(rows),
-            Message::Picked(None) => self.set(State::Idle),
+            Message::Start(scope) => self.ask(&rows, scope),
+            Message::Picked(None) | Message::PickedAll(None) => self.set(State::Idle),
             Message::Picked(Some(path)) => self.write(path, rows, index, contacts),
+            Message::PickedAll(Some(path)) => self.write(path, rows.all(), index, contacts),
             Message::Progress { id, written, total } => self.progressed(id, written, total),
             Message::Finished { id, result } => self.finished(id, result),
             Message::Cancel => self.cancel(),
@@ -123,7 +156,7 @@ impl Export {
         Task::none()
     }
 
-    fn ask(&mut self, rows: Rows) -> Task<Message> {
+    fn ask(&mut self, rows: &Rows, scope: Scope) -> Task<Message> {
         if matches!(self.state, State::Writing { .. } | State::Asking) {
             return Task::none();
         }
@@ -134,10 +167,14 @@ impl Export {
             extensions: &["csv", "json"],
         };
         let name = match rows {
-            Rows::Received => "satchel-inbox.csv",
-            Rows::Sent => "satchel-sent.csv",
+            Rows::Received(_) => "satchel-inbox.csv",
+            Rows::Sent(_) => "satchel-sent.csv",
         };
-        Task::perform(save_file(kind, name.to_owned()), Message::Picked)
+        let picked = match scope {
+            Scope::Shown => Message::Picked,
+            Scope::All => Message::PickedAll,
+        };
+        Task::perform(save_file(kind, name.to_owned()), picked)
     }
 
     /// Start writing `path` on a worker thread; its steps come back as
@@ -210,10 +247,20 @@ impl Export {
         Task::none()
     }
 
-    /// The "Export…" link, or where the export is.
-    pub fn view(&self) -> Element<'_, Message> {
+    /// The "Export…" link (with "Export all…" beside it while `filtered`
+    /// leaves rows out), or where the export is.
+    pub fn view(&self, filtered: bool) -> Element<'_, Message> {
         match &self.state {
-            State::Idle | State::Asking => widget::link("Export…", Message::Start).into(),
+            State::Idle | State::Asking if filtered => row![
+                widget::link("Export shown…", Message::Start(Scope::Shown)),
+                widget::link("Export all…", Message::Start(Scope::All)),
+            ]
+            .spacing(gap::M)
+            .align_y(Alignment::Center)
+            .into(),
+            State::Idle | State::Asking => {
+                widget::link("Export…", Message::Start(Scope::Shown)).into()
+            }
             State::Writing { written, total, .. } => {
                 let fraction = if *total == 0 {
                     0.0
@@ -288,11 +335,10 @@ impl Job {
 
     /// Write to `<name>.part`, then rename it over `path`.
     fn write(&self, steps: &mpsc::UnboundedSender<Step>) -> Result<u64, ExportError> {
-        let range = ExportRange {
-            since: i64::MIN,
-            limit: None,
+        let total = match &self.rows {
+            Rows::Received(query) => self.index.export_count_received(query)?,
+            Rows::Sent(query) => self.index.export_count_sent(query, None)?,
         };
-        let total = self.index.export_count(range, self.rows == Rows::Sent)?;
         let _ = steps.unbounded_send(Step::Progress(0, total));
         let mut part = self.path.clone().into_os_string();
         part.push(".part");
@@ -303,14 +349,15 @@ impl Job {
             let _ = steps.unbounded_send(Step::Progress(written, total));
             !self.cancel.load(Ordering::Relaxed)
         };
-        let written = match self.rows {
-            Rows::Received => {
+        let written = match &self.rows {
+            Rows::Received(query) => {
                 self.index
-                    .export_received_with(range, format, &self.contacts, out, &mut progress)
+                    .export_received_with(query, format, &self.contacts, out, &mut progress)
             }
-            Rows::Sent => self
-                .index
-                .export_sent_with(range, format, out, &mut progress),
+            Rows::Sent(query) => {
+                self.index
+                    .export_sent_with(query, None, format, out, &mut progress)
+            }
         };
         match written {
             Ok(rows) => {

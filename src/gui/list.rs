@@ -122,6 +122,34 @@ pub fn virtual_list_with_id<'a, M: 'a>(
         .into()
 }
 
+/// Arrow keys and j/k over a `total`-row list: the row `by` rows from
+/// `cursor` (the first row when none), clamped to the list, and the scroll
+/// offset that brings it into view (`None`: in view already). `None` for
+/// an empty list.
+pub fn move_cursor(
+    cursor: Option<usize>,
+    by: i64,
+    total: usize,
+    row_height: f32,
+    viewport: Viewport,
+) -> Option<(usize, Option<f32>)> {
+    let last = total.checked_sub(1)?;
+    let at = match cursor {
+        Some(at) => (at as i64).saturating_add(by).clamp(0, last as i64) as usize,
+        None => 0,
+    };
+    let top = at as f32 * row_height;
+    let bottom = top + row_height;
+    let offset = if top < viewport.offset {
+        Some(top)
+    } else if bottom > viewport.offset + viewport.height {
+        Some((bottom - viewport.height).max(0.0))
+    } else {
+        None
+    };
+    Some((at, offset))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +191,22 @@ mod tests {
         let huge = window(1_000_000, 60.0, at(30_000.0, 800.0));
         assert_eq!(small.len(), huge.len());
         assert!(huge.len() < 30);
+    }
+
+    #[test]
+    fn the_cursor_moves_clamped_and_scrolls_into_view() {
+        let view = at(0.0, 100.0);
+        assert_eq!(move_cursor(None, 1, 0, 10.0, view), None, "empty");
+        assert_eq!(move_cursor(None, 1, 5, 10.0, view), Some((0, None)));
+        assert_eq!(move_cursor(Some(4), 1, 5, 10.0, view), Some((4, None)));
+        assert_eq!(move_cursor(Some(0), -1, 5, 10.0, view), Some((0, None)));
+        assert_eq!(
+            move_cursor(Some(10), 1, 50, 10.0, view),
+            Some((11, Some(20.0)))
+        );
+        assert_eq!(
+            move_cursor(Some(3), -1, 50, 10.0, at(30.0, 100.0)),
+            Some((2, Some(20.0)))
+        );
     }
 }

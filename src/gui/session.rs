@@ -287,7 +287,7 @@ impl Session {
             Message::Inbox(message) => self.inbox_update(message, context),
             Message::Send(message) => self.send_update(message, context),
             Message::Contacts(message) => self.contacts_update(message, context),
-            Message::Sent(message) => self.sent_update(message),
+            Message::Sent(message) => self.sent_update(message, context),
             Message::Settings(message) => self.settings_update(message, context),
             Message::Podcasts(message) => self.podcasts_update(message, context),
             Message::Channels(message) => {
@@ -307,9 +307,21 @@ impl Session {
             Message::ContactsSaved(result) => self.contacts_saved(result, context),
             Message::NewTip => self.new_tip(),
             Message::Resync => run(self.backfill()),
-            Message::ListMove(by) => self.on_inbox(inbox::Message::MoveCursor(by), context),
-            Message::ListOpen => self.on_inbox(inbox::Message::OpenCursor, context),
-            Message::FocusSearch => self.on_inbox(inbox::Message::FocusSearch, context),
+            Message::ListMove(by) => self.on_list(
+                inbox::Message::MoveCursor(by),
+                sent::Message::MoveCursor(by),
+                context,
+            ),
+            Message::ListOpen => self.on_list(
+                inbox::Message::OpenCursor,
+                sent::Message::OpenCursor,
+                context,
+            ),
+            Message::FocusSearch => self.on_list(
+                inbox::Message::FocusSearch,
+                sent::Message::FocusSearch,
+                context,
+            ),
             Message::Escape => self.escape(context),
             Message::Shortcuts => self.set(|s| s.shortcuts = !s.shortcuts),
             Message::Fiat(result) => self.fiat_answered(result, context),
@@ -360,8 +372,8 @@ impl Session {
         left.then(shown).then(rate)
     }
 
-    fn sent_update(&mut self, message: sent::Message) -> Action {
-        match self.sent.update(message) {
+    fn sent_update(&mut self, message: sent::Message, context: &Context) -> Action {
+        match self.sent.update(message, &context.contacts) {
             sent::Action::None => Action::None,
             sent::Action::Run(task) => run(task.map(Message::Sent)),
         }
@@ -406,9 +418,16 @@ impl Session {
     }
 
     /// A list key: for the Inbox when it is shown.
-    fn on_inbox(&mut self, message: inbox::Message, context: &mut Context) -> Action {
+    /// A list key: for the Inbox or the Sent list, whichever is shown.
+    fn on_list(
+        &mut self,
+        inbox: inbox::Message,
+        sent: sent::Message,
+        context: &mut Context,
+    ) -> Action {
         match self.screen {
-            Screen::Inbox => self.inbox_update(message, context),
+            Screen::Inbox => self.inbox_update(inbox, context),
+            Screen::Sent => self.sent_update(sent, context),
             _ => Action::None,
         }
     }

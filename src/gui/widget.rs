@@ -324,3 +324,19 @@ pub fn mono<'a>(value: impl text::IntoFragment<'a>) -> text::Text<'a> {
         .size(size::SMALL)
         .wrapping(text::Wrapping::WordOrGlyph)
 }
+
+/// A list's search field (the one `/` and Ctrl+F focus, by `id`).
+pub fn search_field<'a, M: Clone + 'a>(
+    placeholder: &str,
+    value: &str,
+    id: &'static str,
+    on_input: impl Fn(String) -> M + 'a,
+) -> iced::widget::TextInput<'a, M> {
+    iced::widget::text_input(placeholder, value)
+        .size(size::BODY)
+        .line_height(theme::line::BODY)
+        .id(id)
+        .on_input(on_input)
+        .padding(9)
+        .style(theme::input(false))
+}

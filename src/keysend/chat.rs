@@ -54,6 +54,15 @@ impl ChatMeta {
     }
 }
 
+/// The first word of a message that is a BOLT 11 invoice (`lnbc…`, with or
+/// without `lightning:`), quotes and punctuation around it left out: an
+/// invoice pasted into a chat without a content type saying so.
+pub fn invoice_in(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .find(|word| word.len() <= REQUEST_BYTES && looks_like_invoice(word))
+}
+
 /// `paymentrequest`, `payment_request`, `invoice`, `payreq` in any case.
 fn is_request_type(kind: &str) -> bool {
     let kind: String = kind
@@ -93,6 +102,22 @@ mod tests {
         assert_eq!(meta.request_id.as_deref(), Some("7f3a-01"));
         assert_eq!(meta.payment_request, None);
         assert_eq!(meta.in_reply_to, None);
+    }
+
+    #[test]
+    fn an_invoice_is_found_in_a_chat_message() {
+        let invoice = "lnbcrt10u1pjexampleexampleexampleexample";
+        let table = [
+            (format!("please pay {invoice} thanks"), Some(invoice)),
+            (format!("(\"lightning:{invoice}\")."), Some(invoice)),
+            ("lnbc is short".to_owned(), None),
+            ("no invoice here at all, none".to_owned(), None),
+            (format!("{invoice}-with-dashes"), None),
+        ];
+        for (text, expected) in table {
+            let found = invoice_in(&text).map(|w| w.trim_start_matches("lightning:"));
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]

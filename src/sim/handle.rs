@@ -235,6 +235,15 @@ impl SimHandle {
         Ok(added)
     }
 
+    /// Whether node `name`'s invoice `hash` is settled (`None`: no such
+    /// invoice).
+    pub fn invoice_settled(&self, name: &str, hash: &PaymentHash) -> Option<bool> {
+        let node = graph::node_index(name)?;
+        let network = self.shared.lock();
+        let invoice = network.ledgers[node].invoice_by_hash(hash.as_bytes())?;
+        Some(invoice.state == super::ledger::INVOICE_SETTLED)
+    }
+
     /// Drop every open stream and connection and refuse new ones while
     /// `false` (fault injection).
     pub fn set_connections_enabled(&self, enabled: bool) {

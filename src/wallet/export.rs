@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use rusqlite::params;
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::sender::{SenderFacts, ShownSender};
 use super::verification::Verification;
-use super::{Index, IndexError, blob};
+use super::{InboxQuery, Index, IndexError, SentQuery, blob};
 use crate::keysend::text::display_safe_multiline;
 use crate::keysend::{NodeId, PaymentHash, Records};
 use crate::store::ContactBook;
@@ -52,13 +53,6 @@ impl ExportFormat {
             Self::Csv
         }
     }
-}
-
-/// Which rows: newer than `since` (Unix seconds), at most `limit`, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExportRange {
-    pub since: i64,
-    pub limit: Option<u64>,
 }
 
 /// Why an export stopped.
@@ -230,55 +224,57 @@ fn text(value: Option<String>) -> Option<String> {
 }
 
 impl Index {
-    /// Write received keysends in `range` to `out`; returns how many.
+    /// Write the received keysends `query` lists (its filters and order,
+    /// from its offset, at most its limit: `u64::MAX` for all) to `out`;
+    /// returns how many.
     pub fn export_received<W: Write>(
         &self,
-        range: ExportRange,
+        query: &InboxQuery,
         format: ExportFormat,
         contacts: &ContactBook,
         out: W,
     ) -> Result<u64, ExportError> {
-        self.export_received_with(range, format, contacts, out, &mut |_| true)
+        self.export_received_with(query, format, contacts, out, &mut |_| true)
     }
 
-    /// How many rows an export of `range` writes (received or `sent`).
-    pub fn export_count(&self, range: ExportRange, sent: bool) -> Result<u64, ExportError> {
-        let sql = if sent {
-            "SELECT count(*) FROM sent WHERE created_ns >= ?1"
-        } else {
-            "SELECT count(*) FROM received WHERE settled_at >= ?1"
-        };
-        let since = if sent {
-            range.since.saturating_mul(1_000_000_000)
-        } else {
-            range.since
-        };
-        let conn = self.lock();
-        let count: i64 = conn.prepare_cached(sql)?.query_row([since], |r| r.get(0))?;
-        let count = u64::try_from(count).unwrap_or_default();
-        Ok(range.limit.map_or(count, |limit| count.min(limit)))
+    /// How many rows [`Index::export_received`] of `query` writes.
+    pub fn export_count_received(&self, query: &InboxQuery) -> Result<u64, ExportError> {
+        let count = self.count(query)?.saturating_sub(query.offset);
+        Ok(count.min(query.limit))
+    }
+
+    /// How many rows [`Index::export_sent`] of `query` writes.
+    pub fn export_count_sent(
+        &self,
+        query: &SentQuery,
+        limit: Option<u64>,
+    ) -> Result<u64, ExportError> {
+        let count = self.sent_matching_count(query)?;
+        Ok(limit.map_or(count, |limit| count.min(limit)))
     }
 
     /// [`Index::export_received`], telling `progress` as it goes.
     pub fn export_received_with<W: Write>(
         &self,
-        range: ExportRange,
+        query: &InboxQuery,
         format: ExportFormat,
         contacts: &ContactBook,
         out: W,
         progress: Progress<'_>,
     ) -> Result<u64, ExportError> {
         let mut sink = Sink::new(format, out, &RECEIVED_CSV)?;
+        let (filter, mut values) = self.inbox_filter(query)?;
+        for n in [query.limit, query.offset] {
+            values.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+        }
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT hash, settled_at, amount_msat, verification, sender_pubkey, sender_name, \
-             podcast, episode, app, message, records FROM received WHERE settled_at >= ?1 \
-             ORDER BY settled_at DESC, id DESC LIMIT ?2",
-        )?;
-        let limit = range
-            .limit
-            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let mut rows = stmt.query(params![range.since, limit])?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT r.hash, r.settled_at, r.amount_msat, r.verification, r.sender_pubkey, \
+             r.sender_name, r.podcast, r.episode, r.app, r.message, r.records FROM received r \
+             WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
+            query.sort.order_by(false)
+        ))?;
+        let mut rows = stmt.query(params_from_iter(values))?;
         while let Some(row) = rows.next()? {
             let hash: Vec<u8> = row.get(0)?;
             let pubkey: Option<Vec<u8>> = row.get(4)?;
@@ -331,35 +327,38 @@ impl Index {
         sink.finish()
     }
 
-    /// Write sent keysends in `range` to `out`; returns how many.
+    /// Write the sent keysends `query` lists, newest first, at most
+    /// `limit`, to `out`; returns how many.
     pub fn export_sent<W: Write>(
         &self,
-        range: ExportRange,
+        query: &SentQuery,
+        limit: Option<u64>,
         format: ExportFormat,
         out: W,
     ) -> Result<u64, ExportError> {
-        self.export_sent_with(range, format, out, &mut |_| true)
+        self.export_sent_with(query, limit, format, out, &mut |_| true)
     }
 
     /// [`Index::export_sent`], telling `progress` as it goes.
     pub fn export_sent_with<W: Write>(
         &self,
-        range: ExportRange,
+        query: &SentQuery,
+        limit: Option<u64>,
         format: ExportFormat,
         out: W,
         progress: Progress<'_>,
     ) -> Result<u64, ExportError> {
         let mut sink = Sink::new(format, out, &SENT_CSV)?;
+        let (condition, mut values) = query.condition();
+        values.push(Value::Integer(
+            limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX)),
+        ));
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT hash, created_ns, destination, amount_msat, fee_msat, status, message, \
-             records FROM sent WHERE created_ns >= ?1 ORDER BY created_ns DESC, id DESC LIMIT ?2",
-        )?;
-        let limit = range
-            .limit
-            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let since_ns = range.since.saturating_mul(1_000_000_000);
-        let mut rows = stmt.query(params![since_ns, limit])?;
+             records FROM sent WHERE {condition} ORDER BY created_ns DESC, id DESC LIMIT ?"
+        ))?;
+        let mut rows = stmt.query(params_from_iter(values))?;
         while let Some(row) = rows.next()? {
             let hash: Vec<u8> = row.get(0)?;
             let destination: Option<Vec<u8>> = row.get(2)?;
@@ -418,6 +417,14 @@ pub fn parse_since(text: &str) -> Result<i64, String> {
         })
 }
 
+/// `--until`: before the end of a day (UTC), or before an RFC 3339 time,
+/// as Unix seconds.
+pub fn parse_until(text: &str) -> Result<i64, String> {
+    let start = parse_since(text)?;
+    let is_day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").is_ok();
+    Ok(if is_day { start + 86_400 } else { start })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +435,95 @@ mod tests {
         let mut records = Records::new();
         let _ = records.insert(record::MESSAGE, message.as_bytes().to_vec());
         crate::wallet::thread::sample_received(n, at, Msat::from_sat(21), records)
+    }
+
+    /// Every entry, newest first.
+    fn every() -> InboxQuery {
+        InboxQuery {
+            limit: u64::MAX,
+            ..InboxQuery::default()
+        }
+    }
+
+    fn boost(n: u32, at: i64, sat: u64, podcast: &str, message: &str) -> ReceivedKeysend {
+        let json = serde_json::json!({ "podcast": podcast, "message": message });
+        let mut records = Records::new();
+        let _ = records.insert(record::BOOSTAGRAM, json.to_string().into_bytes());
+        crate::wallet::thread::sample_received(n, at, Msat::from_sat(sat), records)
+    }
+
+    /// The hashes' first bytes of a CSV export, in its order.
+    fn csv_rows(index: &Index, query: &InboxQuery) -> Vec<String> {
+        let mut out = Vec::new();
+        let n = index
+            .export_received(query, ExportFormat::Csv, &ContactBook::new(), &mut out)
+            .unwrap();
+        assert_eq!(n, index.export_count_received(query).unwrap());
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let rows: Vec<String> = reader.records().map(|r| r.unwrap()[9].to_owned()).collect();
+        assert_eq!(rows.len() as u64, n);
+        rows
+    }
+
+    #[test]
+    fn a_filtered_export_holds_only_the_rows_the_list_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let _ = index
+            .insert_received(&[
+                boost(1, 86_400, 10, "Noded", "great show"),
+                boost(2, 2 * 86_400, 50, "Noded", "great episode"),
+                boost(3, 3 * 86_400, 20, "Other", "great too"),
+                keysend(4, 4 * 86_400, "plain tip"),
+                boost(5, 5 * 86_400, 30, "Noded", "meh"),
+            ])
+            .unwrap();
+        index
+            .mark_read(index.inbox(&every()).unwrap()[4].id)
+            .unwrap();
+        assert_eq!(csv_rows(&index, &every()).len(), 5);
+        let search = InboxQuery {
+            text: Some("great".into()),
+            ..every()
+        };
+        assert_eq!(
+            csv_rows(&index, &search),
+            ["great too", "great episode", "great show"]
+        );
+        let podcast = InboxQuery {
+            podcast: Some("Noded".into()),
+            sort: crate::wallet::InboxSort::LargestFirst,
+            ..search.clone()
+        };
+        assert_eq!(csv_rows(&index, &podcast), ["great episode", "great show"]);
+        let unread = InboxQuery {
+            unread_only: true,
+            ..podcast.clone()
+        };
+        assert_eq!(csv_rows(&index, &unread), ["great episode"], "read: 1");
+        let (from, until) = crate::wallet::day_range("1970-01-02", "1970-01-03").unwrap();
+        let dated = InboxQuery {
+            from,
+            until,
+            sort: crate::wallet::InboxSort::OldestFirst,
+            ..every()
+        };
+        assert_eq!(csv_rows(&index, &dated), ["great show", "great episode"]);
+        let mut json = Vec::new();
+        let n = index
+            .export_received(&dated, ExportFormat::Json, &ContactBook::new(), &mut json)
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let messages: Vec<_> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["message"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            (n, messages),
+            (2, vec!["great show".to_owned(), "great episode".to_owned()])
+        );
     }
 
     #[test]
@@ -442,13 +538,13 @@ mod tests {
             ])
             .unwrap();
         let book = ContactBook::new();
-        let range = ExportRange {
-            since: 150,
-            limit: None,
+        let range = InboxQuery {
+            from: Some(150),
+            ..every()
         };
         let mut csv_out = Vec::new();
         let n = index
-            .export_received(range, ExportFormat::Csv, &book, &mut csv_out)
+            .export_received(&range, ExportFormat::Csv, &book, &mut csv_out)
             .unwrap();
         assert_eq!(n, 2);
         let csv_text = String::from_utf8(csv_out).unwrap();
@@ -456,20 +552,17 @@ mod tests {
         assert!(csv_text.contains(",'@SUM(A1),"), "{csv_text}");
         assert!(csv_text.contains("\"plain, with comma\""), "{csv_text}");
         assert!(!csv_text.contains("HYPERLINK"), "since filters: {csv_text}");
-        let all = ExportRange {
-            since: 0,
-            limit: None,
-        };
+        let all = every();
         let mut csv_all = Vec::new();
         let _ = index
-            .export_received(all, ExportFormat::Csv, &book, &mut csv_all)
+            .export_received(&all, ExportFormat::Csv, &book, &mut csv_all)
             .unwrap();
         let csv_all = String::from_utf8(csv_all).unwrap();
         assert!(csv_all.contains("'=HYPERLINK"), "{csv_all}");
 
         let mut json_out = Vec::new();
         let _ = index
-            .export_received(all, ExportFormat::Json, &book, &mut json_out)
+            .export_received(&all, ExportFormat::Json, &book, &mut json_out)
             .unwrap();
         let json: serde_json::Value = serde_json::from_slice(&json_out).unwrap();
         let rows = json.as_array().unwrap();
@@ -483,7 +576,7 @@ mod tests {
 
         let mut empty = Vec::new();
         let _ = index
-            .export_sent(all, ExportFormat::Json, &mut empty)
+            .export_sent(&SentQuery::default(), None, ExportFormat::Json, &mut empty)
             .unwrap();
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&empty).unwrap(),
@@ -506,22 +599,19 @@ mod tests {
             })
             .collect();
         let _ = index.insert_received(&many).unwrap();
-        let all = ExportRange {
-            since: i64::MIN,
-            limit: None,
-        };
-        assert_eq!(index.export_count(all, false).unwrap(), 1_200);
+        let all = every();
+        assert_eq!(index.export_count_received(&all).unwrap(), 1_200);
         let book = ContactBook::new();
         let mut told = Vec::new();
         let written = index
-            .export_received_with(all, ExportFormat::Csv, &book, Vec::new(), &mut |n| {
+            .export_received_with(&all, ExportFormat::Csv, &book, Vec::new(), &mut |n| {
                 told.push(n);
                 true
             })
             .unwrap();
         assert_eq!((written, told), (1_200, vec![500, 1_000]));
         let stopped =
-            index.export_received_with(all, ExportFormat::Json, &book, Vec::new(), &mut |n| {
+            index.export_received_with(&all, ExportFormat::Json, &book, Vec::new(), &mut |n| {
                 n < 1_000
             });
         assert!(
@@ -540,6 +630,8 @@ mod tests {
 
     #[test]
     fn dates_are_days_or_rfc3339() {
+        assert_eq!(parse_until("1970-01-02"), Ok(2 * 86_400), "the whole day");
+        assert_eq!(parse_until("1970-01-01T00:01:00Z"), Ok(60));
         assert_eq!(parse_since("1970-01-02"), Ok(86_400));
         assert_eq!(parse_since("1970-01-01T00:01:00Z"), Ok(60));
         assert!(parse_since("yesterday").unwrap_err().contains("YYYY-MM-DD"));

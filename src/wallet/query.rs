@@ -99,7 +99,7 @@ impl InboxSort {
 
     /// The SQL `ORDER BY` of this order (ties by id, the same way), or of
     /// its reverse.
-    fn order_by(self, reversed: bool) -> &'static str {
+    pub(super) fn order_by(self, reversed: bool) -> &'static str {
         match (self, reversed) {
             (Self::NewestFirst, false) | (Self::OldestFirst, true) => {
                 "r.settled_at DESC, r.id DESC"
@@ -310,6 +310,16 @@ impl Index {
             u64::try_from(count).unwrap_or_default(),
             Msat(u64::try_from(sum).unwrap_or_default()),
         ))
+    }
+
+    /// The SQL condition (over `received r`) and its values for the
+    /// filters of `query`, as the list applies them (the export reuses it).
+    pub(super) fn inbox_filter(
+        &self,
+        query: &InboxQuery,
+    ) -> Result<(String, Vec<Value>), IndexError> {
+        let names = self.alias_matches(query)?;
+        Ok(where_clause(query, names))
     }
 
     /// Whether a search could match by sender name (a contact's or a graph

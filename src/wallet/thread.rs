@@ -42,6 +42,21 @@ pub struct ThreadMessage {
     pub chat: ChatMeta,
 }
 
+impl ThreadMessage {
+    /// The payment request they sent us to pay, if any: a Juggernaut
+    /// request (its content type says so), else an invoice pasted into the
+    /// message. Never one of ours.
+    pub fn payment_request(&self) -> Option<&str> {
+        if matches!(self.side, Side::Sent { .. }) {
+            return None;
+        }
+        self.chat
+            .payment_request
+            .as_deref()
+            .or_else(|| crate::keysend::chat::invoice_in(&self.text))
+    }
+}
+
 /// One line of the thread list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadSummary {

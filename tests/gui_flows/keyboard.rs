@@ -110,3 +110,60 @@ fn the_ui_scale_is_saved_and_applied() {
         "a scale outside 75%..200% is refused"
     );
 }
+
+/// Issue 15: the list keys work in Sent as in the Inbox: ↓/j and ↑/k move
+/// the highlight, Enter opens the payment, and the search field (which `/`
+/// and Ctrl+F focus) narrows the list.
+#[test]
+fn list_keys_move_through_sent_and_enter_opens() {
+    use satchel::keysend::Records;
+    use satchel::keysend::record::MESSAGE;
+    let mut h = Harness::start_after(0, Harness::quiet_settings(), ContactBook::new(), |b| {
+        for text in ["first tip", "second tip", "third tip"] {
+            b.pay(
+                "alice",
+                10,
+                Records::from([(MESSAGE, text.as_bytes().to_vec())]),
+            );
+        }
+    });
+    h.update(session(SessionMessage::Navigate(Screen::Sent)));
+    assert_eq!(h.app.session().unwrap().sent().rows().len(), 3);
+    for _ in 0..4 {
+        h.update(session(SessionMessage::ListMove(1)));
+    }
+    h.update(session(SessionMessage::ListMove(-1)));
+    let sent = h.app.session().unwrap().sent();
+    assert_eq!(
+        sent.cursor(),
+        Some(1),
+        "clamped at the last row, then up one"
+    );
+    assert!(sent.detail().is_none(), "moving does not open");
+    assert_eq!(
+        h.app.session().unwrap().inbox().cursor(),
+        None,
+        "the keys went to Sent, not the Inbox"
+    );
+    let second = sent.rows()[1].hash;
+    h.update(session(SessionMessage::ListOpen));
+    let opened = h.app.session().unwrap().sent().detail().expect("opened");
+    assert_eq!(opened.row.hash, second);
+    assert_eq!(opened.message, "second tip");
+
+    h.update(session(SessionMessage::FocusSearch));
+    h.interact(|ui| {
+        let _ = ui
+            .click(selector::id("sent-search"))
+            .expect("the search field");
+        let _ = ui.typewrite("third");
+    });
+    let rows = h.app.session().unwrap().sent().rows();
+    let previews: Vec<_> = rows.iter().map(|r| r.preview.as_str()).collect();
+    assert_eq!(previews, ["third tip"]);
+    assert_eq!(
+        h.app.session().unwrap().sent().cursor(),
+        None,
+        "from the top"
+    );
+}

@@ -373,3 +373,27 @@ pub fn client(sim: &SimHandle, runtime: &tokio::runtime::Runtime) -> satchel::no
         .expect("connects to the sim");
     Arc::new(lnd)
 }
+
+impl Before<'_> {
+    /// Pay `to` a keysend of `sat` with `records` from our own node, to its
+    /// final state (so the app starts with it in Sent).
+    pub fn pay(&self, to: &str, sat: u64, records: satchel::keysend::Records) {
+        let node = client(self.sim, self.runtime);
+        let keysend = satchel::node::OutgoingKeysend {
+            destination: self.sim.node_id(to).expect("sim node"),
+            amount: satchel::keysend::Msat::from_sat(sat),
+            preimage: satchel::keysend::Preimage::random(),
+            records,
+            fee_limit: satchel::keysend::Msat::from_sat(10),
+            timeout: Duration::from_secs(30),
+        };
+        self.runtime.block_on(async {
+            let mut updates = node.send(keysend);
+            while let Some(update) = updates.next().await {
+                if update.expect("no stream error").status.is_final() {
+                    break;
+                }
+            }
+        });
+    }
+}

@@ -198,6 +198,8 @@ pub enum Message {
     ThreadsLoaded(u64, Result<Vec<ThreadSummary>, IndexError>),
     OpenThread(NodeId),
     ThreadLoaded(NodeId, Result<Vec<ThreadMessage>, IndexError>),
+    /// "Pay…" on a payment request in a thread.
+    PayRequest(String),
     ClearFilters,
     Scrolled(Viewport),
     Loaded(u64, Result<(u64, Page, Vec<String>), IndexError>),
@@ -219,6 +221,9 @@ pub enum Action {
     SaveContact(NodeId, String),
     /// The unread count may have changed.
     UnreadChanged,
+    /// Open the Send screen with this invoice in "To" (it shows what the
+    /// invoice asks before anything is paid).
+    PayRequest(String),
     /// Reply / Tip back: open the Send screen for this sender.
     TipBack {
         to: NodeId,
@@ -413,6 +418,19 @@ impl Inbox {
         }
     }
 
+    /// The whole list as shown (every page), for "Export shown…".
+    fn export_query(&self, env: &Env<'_>) -> InboxQuery {
+        InboxQuery {
+            limit: u64::MAX,
+            ..self.query(env, 0)
+        }
+    }
+
+    /// Whether an export of what is shown leaves rows out or reorders them.
+    fn narrows_export(&self) -> bool {
+        self.is_filtered() || self.sort != InboxSort::NewestFirst
+    }
+
     /// Handle an event.
     pub fn update(&mut self, message: Message, env: &Env<'_>) -> Action {
         match message {
@@ -448,6 +466,7 @@ impl Inbox {
                 Some(threads) => Action::Run(threads.open(self.index.clone(), self.me, peer)),
                 None => Action::None,
             },
+            Message::PayRequest(invoice) => Action::PayRequest(invoice),
             Message::ThreadLoaded(peer, result) => match &mut self.threads {
                 Some(threads) => {
                     threads.opened(peer, result);
@@ -455,11 +474,13 @@ impl Inbox {
                 }
                 None => Action::None,
             },
-            Message::Export(message) => Action::Run(
-                self.export
-                    .update(message, Rows::Received, &self.index, env.contacts)
-                    .map(Message::Export),
-            ),
+            Message::Export(message) => {
+                let shown = Rows::Received(self.export_query(env));
+                let task = self
+                    .export
+                    .update(message, shown, &self.index, env.contacts);
+                Action::Run(task.map(Message::Export))
+            }
             Message::ClearFilters => self.refilter(env, Self::clear_filters),
             Message::Scrolled(viewport) => self.scrolled(viewport, env),
             Message::Loaded(generation, result) => self.finished(generation, result, env),
@@ -541,11 +562,12 @@ impl Inbox {
         self.threads.as_ref()
     }
 
-    /// Reload the Boosts view, if shown, for the podcast and From filters.
+    /// Reload the Boosts view, if shown, for the podcast and date filters.
     fn load_boosts(&mut self) -> Task<Message> {
         let filter = BoostFilter {
             podcast: self.podcast.clone(),
             since: self.range.0.unwrap_or(i64::MIN),
+            until: self.range.1.unwrap_or(i64::MAX),
             limit: boosts::LEGS,
         };
         match &mut self.boosts {
@@ -581,33 +603,25 @@ impl Inbox {
     /// Arrow keys and j/k: move the cursor `by` rows (clamped to the
     /// list), scroll it into view and load its page if needed.
     fn move_cursor(&mut self, by: i64, env: &Env<'_>) -> Action {
-        let Some(last) = self.total.checked_sub(1) else {
+        let total = self.total as usize;
+        let Some((at, offset)) =
+            list::move_cursor(self.cursor, by, total, ROW_HEIGHT, self.viewport)
+        else {
             return Action::None;
-        };
-        let at = match self.cursor {
-            Some(at) => (at as i64).saturating_add(by).clamp(0, last as i64) as usize,
-            None => 0,
         };
         self.cursor = Some(at);
-        let top = at as f32 * ROW_HEIGHT;
-        let bottom = top + ROW_HEIGHT;
-        let seen = self.viewport;
-        let offset = if top < seen.offset {
-            top
-        } else if bottom > seen.offset + seen.height {
-            bottom - seen.height
-        } else {
+        let Some(offset) = offset else {
             return Action::None;
         };
-        self.viewport.offset = offset.max(0.0);
+        self.viewport.offset = offset;
         let scroll = iced::widget::operation::scroll_to(
             LIST_ID,
             AbsoluteOffset {
                 x: None,
-                y: Some(self.viewport.offset),
+                y: Some(offset),
             },
         );
-        let window = list::window(self.total as usize, ROW_HEIGHT, self.viewport);
+        let window = list::window(total, ROW_HEIGHT, self.viewport);
         if self.page.covers(&window, self.total) {
             return Action::Run(scroll);
         }

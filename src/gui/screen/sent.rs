@@ -9,13 +9,15 @@
 //!   records, fee and the route the node took.
 
 use iced::Task;
+use iced::widget::scrollable::AbsoluteOffset;
 
 use crate::gui::export::{self, Export, Rows};
 
-use crate::gui::list::Viewport;
+use crate::gui::list::{self, Viewport};
 use crate::keysend::PaymentHash;
 use crate::node::{NodeError, PaymentUpdate, SharedNode};
-use crate::wallet::{Index, IndexError, SentBoost, SentDetail, SentRow};
+use crate::store::ContactBook;
+use crate::wallet::{Index, IndexError, SentBoost, SentDetail, SentQuery, SentRow, senders_named};
 
 mod boosts;
 mod detail;
@@ -25,6 +27,12 @@ use detail::Detail;
 
 /// Rows loaded at most (newest first).
 const LIMIT: u64 = 2_000;
+/// Height of one row, in pixels.
+const ROW_HEIGHT: f32 = 62.0;
+/// The list's scrollable (kept still under the keyboard cursor).
+const LIST_ID: &str = "sent-list";
+/// The search field (focused by `/` and Ctrl+F).
+const SEARCH_ID: &str = "sent-search";
 
 /// The Sent screen.
 pub struct Sent {
@@ -42,12 +50,27 @@ pub struct Sent {
     paths: Option<crate::store::Paths>,
     /// The app (Nostr Wallet Connect connection) of a payment, by hash hex.
     apps: std::collections::HashMap<String, String>,
+    /// The search as typed, and what the list shows for it.
+    search: String,
+    query: SentQuery,
+    /// Tells the answer for the current search from older ones.
+    generation: u64,
+    /// The row the arrow keys and j/k are on.
+    cursor: Option<usize>,
 }
 
 /// Sent events.
 #[derive(Debug, Clone)]
 pub enum Message {
-    Loaded(Result<Vec<SentRow>, IndexError>),
+    /// The rows for the search of this generation.
+    Loaded(u64, Result<Vec<SentRow>, IndexError>),
+    SearchChanged(String),
+    /// Move the keyboard cursor down (positive) or up by rows.
+    MoveCursor(i64),
+    /// Open the row under the keyboard cursor (Enter).
+    OpenCursor,
+    /// Put the caret in the search field (`/`, Ctrl+F).
+    FocusSearch,
     Scrolled(Viewport),
     /// A row was clicked: open its details.
     Open(PaymentHash),
@@ -92,6 +115,10 @@ impl Sent {
             boosts: None,
             paths: None,
             apps: std::collections::HashMap::new(),
+            search: String::new(),
+            query: SentQuery::default(),
+            generation: 0,
+            cursor: None,
         }
     }
 
@@ -104,6 +131,11 @@ impl Sent {
     /// The app that made the payment `hash`, if one did.
     pub fn app_of(&self, hash: &PaymentHash) -> Option<&str> {
         self.apps.get(&hash.to_hex()).map(String::as_str)
+    }
+
+    /// The keyboard cursor's row (tests).
+    pub fn cursor(&self) -> Option<usize> {
+        self.cursor
     }
 
     /// The export (tests).
@@ -126,12 +158,12 @@ impl Sent {
         self.detail.as_ref().and_then(Detail::loaded)
     }
 
-    /// Read the list from the index.
+    /// Read the list, as searched, from the index.
     pub fn reload(&self) -> Task<Message> {
-        let index = self.index.clone();
+        let (index, query, generation) = (self.index.clone(), self.query.clone(), self.generation);
         let rows = Task::perform(
-            async move { index.call(|i| i.sent(0, LIMIT)).await },
-            Message::Loaded,
+            async move { index.call(move |i| i.sent_matching(&query, 0, LIMIT)).await },
+            move |result| Message::Loaded(generation, result),
         );
         let Some(paths) = self.paths.clone() else {
             return rows;
@@ -147,11 +179,19 @@ impl Sent {
         Task::batch([rows, apps])
     }
 
-    /// Handle an event.
-    pub fn update(&mut self, message: Message) -> Action {
+    /// Handle an event; `contacts` name recipients for the search.
+    pub fn update(&mut self, message: Message, contacts: &ContactBook) -> Action {
         match message {
-            Message::Loaded(Ok(rows)) => self.set(|s| (s.rows, s.error) = (rows, None)),
-            Message::Loaded(Err(error)) => self.set(|s| s.error = Some(error.to_string())),
+            Message::Loaded(generation, _) if generation != self.generation => Action::None,
+            Message::Loaded(_, Ok(rows)) => self.set(|s| (s.rows, s.error) = (rows, None)),
+            Message::Loaded(_, Err(error)) => self.set(|s| s.error = Some(error.to_string())),
+            Message::SearchChanged(text) => self.searched(text, contacts),
+            Message::MoveCursor(by) => self.move_cursor(by),
+            Message::OpenCursor => match self.cursor.and_then(|at| self.rows.get(at)) {
+                Some(row) => self.open(row.hash),
+                None => Action::None,
+            },
+            Message::FocusSearch => Action::Run(iced::widget::operation::focus(SEARCH_ID)),
             Message::AppsLoaded(apps) => self.set(|s| s.apps = apps),
             Message::Scrolled(viewport) => self.set(|s| s.viewport = viewport),
             Message::Open(hash) => self.open(hash),
@@ -184,10 +224,8 @@ impl Sent {
             }),
             Message::BoostsLoaded(Err(error)) => self.set(|s| s.error = Some(error.to_string())),
             Message::Export(message) => {
-                let contacts = crate::store::ContactBook::default();
-                let task = self
-                    .export
-                    .update(message, Rows::Sent, &self.index, &contacts);
+                let shown = Rows::Sent(self.query.clone());
+                let task = self.export.update(message, shown, &self.index, contacts);
                 Action::Run(task.map(Message::Export))
             }
         }
@@ -198,6 +236,40 @@ impl Sent {
         self.detail.take().is_some()
     }
 
+    /// The search changed: list what matches, from the top.
+    fn searched(&mut self, text: String, contacts: &ContactBook) -> Action {
+        let words = text.trim();
+        self.query = SentQuery {
+            text: (!words.is_empty()).then(|| words.to_owned()),
+            recipients_named: senders_named(contacts, words),
+            ..SentQuery::default()
+        };
+        self.search = text;
+        self.generation += 1;
+        (self.cursor, self.viewport.offset) = (None, 0.0);
+        Action::Run(self.reload())
+    }
+
+    /// Arrow keys and j/k: move the cursor and keep it in view.
+    fn move_cursor(&mut self, by: i64) -> Action {
+        let moved = list::move_cursor(self.cursor, by, self.rows.len(), ROW_HEIGHT, self.viewport);
+        let Some((at, offset)) = moved else {
+            return Action::None;
+        };
+        self.cursor = Some(at);
+        let Some(offset) = offset else {
+            return Action::None;
+        };
+        self.viewport.offset = offset;
+        Action::Run(iced::widget::operation::scroll_to(
+            LIST_ID,
+            AbsoluteOffset {
+                x: None,
+                y: Some(offset),
+            },
+        ))
+    }
+
     fn set(&mut self, change: impl FnOnce(&mut Self)) -> Action {
         change(self);
         Action::None
@@ -205,6 +277,9 @@ impl Sent {
 
     /// Open `hash`: read it from the index and ask the node for its route.
     fn open(&mut self, hash: PaymentHash) -> Action {
+        if let Some(at) = self.rows.iter().position(|r| r.hash == hash) {
+            self.cursor = Some(at);
+        }
         self.detail = Some(Detail::new(hash));
         let index = self.index.clone();
         let from_index = Task::perform(

@@ -44,6 +44,14 @@ impl Session {
                     Task::done(Message::Send(send::Message::RecordsChanged(record))),
                 ]))
             }
+            inbox::Action::PayRequest(invoice) => {
+                if !self.send.is_busy() {
+                    self.send = send::Send::default();
+                }
+                self.screen = Screen::Send;
+                let to = send::Message::RecipientChanged(invoice);
+                run(Task::done(Message::Send(to)))
+            }
         }
     }
 

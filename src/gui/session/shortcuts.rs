@@ -35,9 +35,9 @@ pub const SHEET: &[(&str, &str)] = &[
         "Esc",
         "Close a detail, dialog or this sheet; step back from confirm",
     ),
-    ("Down / j, Up / k", "Move through the inbox list"),
+    ("Down / j, Up / k", "Move through the Inbox or Sent list"),
     ("Enter (in a list)", "Open the highlighted row"),
-    ("/ or Ctrl+F", "Search the inbox"),
+    ("/ or Ctrl+F", "Search the Inbox or Sent list"),
     ("? or F1", "Show this sheet"),
 ];
 

@@ -221,7 +221,21 @@ fn conversation<'a>(
             } else {
                 m.text.as_str()
             };
-            bubble = bubble.push(text(body).size(size::BODY));
+            // An invoice is one long word: break it rather than overflow.
+            let body = text(body)
+                .size(size::BODY)
+                .wrapping(text::Wrapping::WordOrGlyph);
+            bubble = bubble.push(body);
+            if let Some(request) = m.payment_request() {
+                bubble = bubble.push(
+                    row![
+                        widget::caption("A payment request: see what it asks before you pay."),
+                        widget::primary("Pay…", Some(Message::PayRequest(request.to_owned()))),
+                    ]
+                    .spacing(gap::S)
+                    .align_y(Alignment::Center),
+                );
+            }
             let card = widget::card(bubble)
                 .padding(gap::M)
                 .width(Length::FillPortion(4));

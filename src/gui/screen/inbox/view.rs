@@ -95,13 +95,12 @@ impl Inbox {
 
     fn filters<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
         // Whole-pixel heights (see `theme::line`): the list starts below.
-        let search = text_input("Search messages, names…", &self.search)
-            .size(size::BODY)
-            .line_height(theme::line::BODY)
-            .id(SEARCH_ID)
-            .on_input(Message::SearchChanged)
-            .padding(9)
-            .style(theme::input(false));
+        let search = widget::search_field(
+            "Search messages, names…",
+            &self.search,
+            SEARCH_ID,
+            Message::SearchChanged,
+        );
         let contacts: Vec<ContactChoice> = env
             .contacts
             .contacts()
@@ -181,7 +180,7 @@ impl Inbox {
             day("YYYY-MM-DD", &self.to_text, "inbox-to", Message::ToChanged),
             sort,
             space::horizontal(),
-            self.export.view().map(Message::Export),
+            self.export.view(self.narrows_export()).map(Message::Export),
         ]
         .spacing(gap::M)
         .align_y(Alignment::Center)

@@ -4,7 +4,7 @@
 use iced::widget::{column, container, row, space, text, toggler};
 use iced::{Alignment, Element, Length};
 
-use super::{Message, Sent};
+use super::{LIST_ID, Message, ROW_HEIGHT, SEARCH_ID, Sent};
 use crate::gui::list;
 use crate::gui::screen::Env;
 use crate::gui::theme::{self, Tone, gap, size};
@@ -12,8 +12,6 @@ use crate::gui::{format, widget};
 use crate::keysend::Msat;
 use crate::wallet::{SentRow, SentStatus};
 
-/// Height of one row, in pixels.
-const ROW_HEIGHT: f32 = 62.0;
 /// Up to this many rows the list card is as tall as its rows.
 const FULL_AFTER: usize = 8;
 
@@ -26,9 +24,21 @@ impl Sent {
             .on_toggle(Message::ShowBoosts)
             .size(18)
             .style(theme::toggle);
-        let tools = row![show_boosts, self.export.view().map(Message::Export)]
-            .spacing(gap::L)
-            .align_y(Alignment::Center);
+        let search = widget::search_field(
+            "Search messages, recipients…",
+            &self.search,
+            SEARCH_ID,
+            Message::SearchChanged,
+        );
+        let export = self.export.view(self.query.is_filtered());
+        let tools = row![
+            container(search).width(Length::FillPortion(3)),
+            show_boosts,
+            space::horizontal(),
+            export.map(Message::Export)
+        ]
+        .spacing(gap::L)
+        .align_y(Alignment::Center);
         let mut body = column![tools].spacing(gap::M);
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
@@ -62,6 +72,9 @@ impl Sent {
     }
 
     fn list<'a>(&'a self, env: &Env<'a>) -> Element<'a, Message> {
+        if self.rows.is_empty() && self.query.is_filtered() {
+            return widget::empty_state("Nothing matches", "No payment matches the search.");
+        }
         if self.rows.is_empty() {
             return widget::empty_state(
                 "Nothing sent yet",
@@ -70,19 +83,15 @@ impl Sent {
         }
         let now = chrono::Local::now();
         let open = self.detail.as_ref().map(super::Detail::hash);
-        list::virtual_list(
+        list::virtual_list_with_id(
+            LIST_ID,
             self.rows.len(),
             ROW_HEIGHT,
             self.viewport,
             move |i| {
                 let sent = &self.rows[i];
-                row_view(
-                    sent,
-                    self.app_of(&sent.hash),
-                    env,
-                    now,
-                    open == Some(sent.hash),
-                )
+                let selected = open == Some(sent.hash) || self.cursor == Some(i);
+                row_view(sent, self.app_of(&sent.hash), env, now, selected)
             },
             Message::Scrolled,
         )
