@@ -33,12 +33,12 @@ const BULK_CHECKPOINT_PAGES: u32 = 8000;
 /// at a million rows every transaction rewrote thousands of their pages.
 /// A first sync drops them ([`Index::defer_indexes`]) and builds each once,
 /// sorted, at its end ([`Index::end_bulk_insert`]); their definitions are
-/// the schema's (`schema::V2`, checked by a test). Queries stay correct
+/// the schema's latest (`schema::V2`, the sender's from `V7`; a test checks them). Queries stay correct
 /// without them, only filters by sender or amount scan meanwhile.
 pub(crate) const DEFERRED: [(&str, &str); 3] = [
     (
         "received_sender",
-        "CREATE INDEX IF NOT EXISTS received_sender ON received (sender_pubkey, settled_at DESC)",
+        "CREATE INDEX IF NOT EXISTS received_sender ON received (sender_pubkey, settled_at DESC, read)\n    WHERE sender_pubkey IS NOT NULL",
     ),
     (
         "received_unread",
