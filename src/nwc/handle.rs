@@ -372,6 +372,8 @@ impl Wallet {
             msat: spent,
             hash: Some(hash.to_hex()),
         });
+        // The file is written anyway: the payment is this connection's use.
+        connection.last_used = Some(connection.last_used.map_or(now, |at| at.max(now)));
         if let Err(e) = state.connections.save(&self.paths) {
             log::warn!("nwc: could not record a payment in the connections file: {e}");
         }
