@@ -132,9 +132,28 @@ pub fn shares(target: &Target, minute: u64, msat: u64) -> (Vec<Share>, Option<St
             percent,
             ..
         }) => {
-            let remote_msat = msat * percent / 100;
-            let mut all = split_msat(remote, remote_msat);
-            all.extend(split_msat(block, msat - remote_msat));
+            // The host block's fee recipients are paid off the top of the
+            // whole minute, as outside the window; the remote item's block
+            // gets its percentage of what is left, the host's other
+            // recipients the rest.
+            let mut host = block.clone();
+            host.recipients.retain(|r| !r.fee);
+            let (mut all, rest) = if host.recipients.is_empty() {
+                (Vec::new(), msat)
+            } else {
+                let fees: Vec<Share> = crate::podcast::split(block, msat, &[])
+                    .legs
+                    .iter()
+                    .filter(|leg| leg.fee)
+                    .map(share_of)
+                    .collect();
+                let rest = msat - fees.iter().map(|s| s.msat).sum::<u64>();
+                (fees, rest)
+            };
+            let host = if all.is_empty() { block } else { &host };
+            let remote_msat = rest * percent / 100;
+            all.extend(split_msat(remote, remote_msat));
+            all.extend(split_msat(host, rest - remote_msat));
             all.retain(|s| s.msat > 0);
             (all, None)
         }
@@ -156,14 +175,19 @@ pub fn shares(target: &Target, minute: u64, msat: u64) -> (Vec<Share>, Option<St
 fn split_msat(block: &ValueBlock, msat: u64) -> Vec<Share> {
     crate::podcast::split(block, msat, &[])
         .legs
-        .into_iter()
-        .map(|leg| Share {
-            node: leg.node,
-            custom: leg.custom.clone(),
-            name: leg.label(),
-            msat: leg.amount.sats(),
-        })
+        .iter()
+        .map(share_of)
         .collect()
+}
+
+/// A leg of a split made "as if msat were sats" as a share in msat.
+fn share_of(leg: &crate::podcast::Leg) -> Share {
+    Share {
+        node: leg.node,
+        custom: leg.custom.clone(),
+        name: leg.label(),
+        msat: leg.amount.sats(),
+    }
 }
 
 /// Whether `text` names a feed (a URL, a file, or `demo` on the demo

@@ -79,7 +79,25 @@ fn inside_a_value_time_split_the_window_gets_its_percentage() {
         .filter(|s| s.node == guest)
         .map(|s| s.msat)
         .sum();
-    assert_eq!(to_guest, 9_500);
+    // The host's fee recipient (Podcast Index, 1 %) is paid off the top of
+    // the whole minute; Guest gets 95 % of the 9,900 left, the host's
+    // other recipients the remaining 495 (49/46/5).
+    let fee = crate::podcast::example::node(4);
+    let to = |node| -> u64 {
+        inside
+            .iter()
+            .filter(|s| s.node == node)
+            .map(|s| s.msat)
+            .sum()
+    };
+    assert_eq!(to(fee), 100, "{inside:?}");
+    assert_eq!(to_guest, 9_405);
+    let host_rest: u64 = inside
+        .iter()
+        .filter(|s| s.node != guest && s.node != fee)
+        .map(|s| s.msat)
+        .sum();
+    assert_eq!(host_rest, 495);
     assert_eq!(inside.iter().map(|s| s.msat).sum::<u64>(), 10_000);
     let (after, _) = shares(&target, 3, 10_000);
     assert!(after.iter().all(|s| s.node != guest), "the window ended");
