@@ -764,3 +764,58 @@ async fn cli_resolves_through_the_socks_proxy_and_not_around_a_down_one() {
     failed.assert_stderr_has("Satchel does not connect directly while a proxy is set");
     assert_eq!(web.seen().len(), before, "nothing went around the proxy");
 }
+
+/// A Lightning Address recipient inside a value time split window is
+/// resolved like the block's own: the window pays its keysend node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_lnaddress_recipient_inside_a_time_split_is_resolved_to_keysend() {
+    let world = world(|_| {}).await;
+    let web = Web::start().await;
+    let bob = world.sim.node_id("bob").unwrap();
+    let carol = world.sim.node_id("carol").unwrap().to_hex();
+    web.route(
+        "/.well-known/keysend/guest",
+        keysend_doc(&bob.to_hex(), "696969"),
+    );
+    let feed = world.dir.path().join("split.xml");
+    std::fs::write(
+        &feed,
+        format!(
+            r#"<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Split</title>
+            <podcast:value type="lightning" method="keysend">
+              <podcast:valueRecipient name="Carol" type="node" address="{carol}" split="100"/>
+              <podcast:valueTimeSplit startTime="60" duration="120" remotePercentage="50">
+                <podcast:valueRecipient name="Guest" type="lnaddress" address="guest@{d}" split="1"/>
+              </podcast:valueTimeSplit>
+            </podcast:value></channel></rss>"#,
+            d = web.domain()
+        ),
+    )
+    .unwrap();
+    let loaded = satchel::podcast::load::load(None, false, &feed.display().to_string(), &web.web())
+        .await
+        .expect("the feed loads");
+    assert!(
+        loaded
+            .notes
+            .iter()
+            .any(|n| n.contains(&format!("keysend to {bob}"))),
+        "{:?}",
+        loaded.notes
+    );
+    let selected =
+        satchel::podcast::select(loaded.feed, loaded.url, &satchel::podcast::Episode::Show)
+            .unwrap();
+    let windows = satchel::wallet::stream_vts::windows(&selected);
+    assert_eq!(windows.len(), 1);
+    let block = windows[0]
+        .block
+        .as_ref()
+        .expect("the window's block is payable");
+    assert_eq!(block.recipients.len(), 1);
+    assert_eq!(block.recipients[0].node, bob);
+    assert_eq!(
+        block.recipients[0].custom.as_ref().map(|c| c.key),
+        Some(696_969)
+    );
+}

@@ -11,7 +11,8 @@ use crate::keysend::text::display_safe;
 use crate::podcast::feed::Feed;
 use crate::podcast::value::RawRecipient;
 
-/// Resolve every `lnaddress` recipient of `feed` (show and episodes);
+/// Resolve every `lnaddress` recipient of `feed` (show and episodes, and
+/// inside their value time split windows);
 /// returns one line per address saying what became of it.
 pub async fn resolve_lnaddresses(client: &Client, feed: &mut Feed) -> Vec<String> {
     let mut notes = Vec::new();
@@ -20,13 +21,23 @@ pub async fn resolve_lnaddresses(client: &Client, feed: &mut Feed) -> Vec<String
         .iter_mut()
         .chain(feed.items.iter_mut().flat_map(|i| i.values.iter_mut()));
     for block in blocks {
-        for recipient in &mut block.recipients {
-            if recipient.kind.trim().eq_ignore_ascii_case("lnaddress") {
+        // The block's recipients, and those of its value time split windows.
+        let windows = block
+            .time_splits
+            .iter_mut()
+            .flat_map(|w| w.recipients.iter_mut());
+        for recipient in block.recipients.iter_mut().chain(windows) {
+            if is_address(recipient) {
                 notes.push(resolve_one(client, recipient).await);
             }
         }
     }
     notes
+}
+
+/// Whether `recipient` is of type `lnaddress`.
+pub fn is_address(recipient: &RawRecipient) -> bool {
+    recipient.kind.trim().eq_ignore_ascii_case("lnaddress")
 }
 
 /// Turn `recipient` into a `node` recipient when its address has keysend.

@@ -64,8 +64,11 @@ async fn resolve_addresses(feed: &mut Feed, web: &Web) -> Vec<String> {
         .values
         .iter()
         .chain(feed.items.iter().flat_map(|i| i.values.iter()))
-        .flat_map(|b| b.recipients.iter())
-        .any(|r| r.kind.trim().eq_ignore_ascii_case("lnaddress"));
+        .flat_map(|b| {
+            let windows = b.time_splits.iter().flat_map(|w| w.recipients.iter());
+            b.recipients.iter().chain(windows)
+        })
+        .any(crate::payto::value::is_address);
     if !has_address {
         return Vec::new();
     }
