@@ -54,11 +54,24 @@ impl DemoRelay {
     /// Stop serving (connections drop).
     pub fn shutdown(&self) {
         self.relay.shutdown();
+        // The relay's stop wakes only the tasks waiting for it at that
+        // instant: a connection busy with a message misses it and lives on,
+        // so a client would stay attached to a relay that is gone. Repeat
+        // the stop for a moment so every task sees one.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let relay = self.relay.clone();
+            drop(runtime.spawn(async move {
+                for _ in 0..20 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    relay.shutdown();
+                }
+            }));
+        }
     }
 }
 
 impl Drop for DemoRelay {
     fn drop(&mut self) {
-        self.relay.shutdown();
+        self.shutdown();
     }
 }
