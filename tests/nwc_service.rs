@@ -344,8 +344,6 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "intermittent: about 1 run in 6 the service is not served again after the relay \
-            returns (cause not found yet; see the stop-22 note). Run with --ignored."]
 async fn the_service_comes_back_when_its_relay_drops_and_returns() {
     let mut world = world().await;
     // A port outside Linux's ephemeral range (32768-60999), so no other
@@ -358,6 +356,11 @@ async fn the_service_comes_back_when_its_relay_drops_and_returns() {
     let service = world.serve().await;
     let app = app(&uri);
     let _ = within(app.get_info()).await.expect("before the drop");
+    // nostr-relay-pool re-sends a subscription on reconnect only when the
+    // new connection's second is later than the subscription's: a drop and
+    // reconnect within the second the service subscribed loses it (a known
+    // gap, see the stop-22 note). This test is about the drop itself.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     world.relay.shutdown();
     world.relay = within(async {
         loop {
