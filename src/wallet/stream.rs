@@ -136,21 +136,17 @@ pub fn shares(target: &Target, minute: u64, msat: u64) -> (Vec<Share>, Option<St
             // whole minute, as outside the window; the remote item's block
             // gets its percentage of what is left, the host's other
             // recipients the rest.
-            let mut host = block.clone();
-            host.recipients.retain(|r| !r.fee);
-            let (mut all, rest) = if host.recipients.is_empty() {
-                (Vec::new(), msat)
+            // (A block of fee recipients only is split whole, as before.)
+            let mut others = block.clone();
+            others.recipients.retain(|r| !r.fee);
+            let (host, mut all) = if others.recipients.is_empty() {
+                (block, Vec::new())
             } else {
-                let fees: Vec<Share> = crate::podcast::split(block, msat, &[])
-                    .legs
-                    .iter()
-                    .filter(|leg| leg.fee)
-                    .map(share_of)
-                    .collect();
-                let rest = msat - fees.iter().map(|s| s.msat).sum::<u64>();
-                (fees, rest)
+                let legs = crate::podcast::split(block, msat, &[]).legs;
+                let fees = legs.iter().filter(|leg| leg.fee).map(share_of).collect();
+                (&others, fees)
             };
-            let host = if all.is_empty() { block } else { &host };
+            let rest = msat - all.iter().map(|s| s.msat).sum::<u64>();
             let remote_msat = rest * percent / 100;
             all.extend(split_msat(remote, remote_msat));
             all.extend(split_msat(host, rest - remote_msat));
