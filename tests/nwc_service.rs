@@ -343,24 +343,15 @@ async fn a_hundred_concurrent_payments_against_a_budget_of_ten_pay_exactly_ten()
     service.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_service_comes_back_when_its_relay_drops_and_returns() {
-    let mut world = world().await;
-    // A port outside Linux's ephemeral range (32768-60999), so no other
-    // test's port-0 listener takes it while the relay is down.
-    let port = 20_000 + (std::process::id() % 10_000) as u16;
-    world.relay = within(satchel::nwc::relay::DemoRelay::start(port))
-        .await
-        .expect("relay");
-    let uri = world.add("steady", None, Period::Never);
-    let service = world.serve().await;
-    let app = app(&uri);
-    let _ = within(app.get_info()).await.expect("before the drop");
-    // nostr-relay-pool re-sends a subscription on reconnect only when the
-    // new connection's second is later than the subscription's: a drop and
-    // reconnect within the second the service subscribed loses it (a known
-    // gap, see the stop-22 note). This test is about the drop itself.
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+/// A port outside Linux's ephemeral range (32768-60999), so no other test's
+/// port-0 listener takes it while the relay is down (`offset` tells the tests
+/// that use one apart).
+fn fixed_port(offset: u16) -> u16 {
+    20_000 + offset + (std::process::id() % 5_000) as u16 * 2
+}
+
+/// Stop the world's relay and start it again on the same port.
+async fn restart_relay(world: &mut World, port: u16) {
     world.relay.shutdown();
     world.relay = within(async {
         loop {
@@ -371,14 +362,19 @@ async fn the_service_comes_back_when_its_relay_drops_and_returns() {
         }
     })
     .await;
-    // Both sides reconnect with back-off; the request is retried until then.
+}
+
+/// Ask for the wallet's info until the service answers (or `patience` ends).
+async fn answers_again(
+    world: &World,
+    uri: &nostr::nips::nip47::NostrWalletConnectURI,
+    patience: Duration,
+) {
     let quick = ::nwc::prelude::NWC::with_opts(
         uri.clone(),
         ::nwc::prelude::NostrWalletConnectOptions::new().timeout(Duration::from_secs(2)),
     );
-    // A hang guard, not a timing claim: the pool's back-off grows with each
-    // failed attempt (up to a minute), so allow a few of its intervals.
-    let info = tokio::time::timeout(Duration::from_secs(300), async {
+    let info = tokio::time::timeout(patience, async {
         loop {
             if let Ok(info) = quick.get_info().await {
                 break info;
@@ -389,6 +385,50 @@ async fn the_service_comes_back_when_its_relay_drops_and_returns() {
     .await
     .expect("the service answers again once the relay is back");
     assert_eq!(info.pubkey, Some(world.sim.user_node().to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_comes_back_when_its_relay_drops_and_returns() {
+    let mut world = world().await;
+    let port = fixed_port(0);
+    world.relay = within(satchel::nwc::relay::DemoRelay::start(port))
+        .await
+        .expect("relay");
+    let uri = world.add("steady", None, Period::Never);
+    let service = world.serve().await;
+    let _ = within(app(&uri).get_info()).await.expect("before the drop");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    restart_relay(&mut world, port).await;
+    // Both sides reconnect with back-off; the request is retried until then.
+    // A hang guard, not a timing claim: the pool's back-off grows with each
+    // failed attempt (up to a minute), so allow a few of its intervals.
+    answers_again(&world, &uri, Duration::from_secs(300)).await;
+    service.stop().await;
+}
+
+/// The relay pool re-sends a subscription on a new connection only when that
+/// connection's second (Unix seconds) is later than the subscription's: a
+/// relay that drops and returns within the second the service subscribed
+/// would leave the service deaf. The service subscribes again itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_comes_back_when_its_relay_returns_within_the_same_second() {
+    let mut world = world().await;
+    let port = fixed_port(1);
+    world.relay = within(satchel::nwc::relay::DemoRelay::start(port))
+        .await
+        .expect("relay");
+    let uri = world.add("steady", None, Period::Never);
+    // Start at the top of a second, so subscribing, the drop and the
+    // reconnect (tried every 20 ms) all fall within that second.
+    let into_second = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .subsec_millis();
+    tokio::time::sleep(Duration::from_millis(u64::from(1_000 - into_second))).await;
+    let service = world.serve_retrying(Some(Duration::from_millis(20))).await;
+    restart_relay(&mut world, port).await;
+    // A hang guard: the pool retries every 20 ms, so this is seconds at most.
+    answers_again(&world, &uri, Duration::from_secs(60)).await;
     service.stop().await;
 }
 

@@ -7,7 +7,8 @@
 //! Budgets are decided in the profile's [`ledger`](super::ledger), shared
 //! with every other process serving it; opening the service resolves the
 //! reservations a stopped one left. Relays reconnect on their own with
-//! back-off (rust-nostr's relay pool).
+//! back-off (rust-nostr's relay pool); on each new connection the service
+//! subscribes again and re-publishes its info events itself.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,7 +20,8 @@ use nostr::{
     Event, EventBuilder, EventId, Filter, JsonUtil, Keys, Kind, PublicKey, RelayUrl, Tag, TagKind,
     Timestamp,
 };
-use nostr_sdk::{Client, RelayOptions, RelayPoolNotification};
+use nostr_sdk::prelude::RelayNotification;
+use nostr_sdk::{Client, RelayOptions, RelayPoolNotification, RelayStatus};
 
 use super::NwcError;
 use super::connection::{self, Connection, Connections, SERVED_METHODS};
@@ -48,6 +50,9 @@ pub struct Service {
     wallet: Arc<Wallet>,
     keys: HashMap<PublicKey, Keys>,
     relays: Vec<RelayUrl>,
+    /// A fixed wait before a dropped relay is tried again; `None`: [`RETRY`]
+    /// with the pool's back-off.
+    retry: Option<Duration>,
     /// Connections whose key was not in the keyring (named for the user).
     pub skipped: Vec<NwcError>,
 }
@@ -58,6 +63,9 @@ pub struct ServiceHandle {
     task: tokio::task::JoinHandle<()>,
     /// Follows received keysends for `payment_received` (when asked for).
     watcher: Option<tokio::task::JoinHandle<()>>,
+    /// One per relay: subscribes again and re-publishes the info events
+    /// each time that relay connects anew.
+    reconnects: Vec<tokio::task::JoinHandle<()>>,
     wallet: Arc<Wallet>,
 }
 
@@ -121,8 +129,17 @@ impl Service {
             wallet: Arc::new(wallet),
             keys,
             relays,
+            retry: None,
             skipped,
         })
+    }
+
+    /// Try a dropped relay again after `wait` every time, without back-off
+    /// (tests drop and restart their relay at once).
+    #[must_use]
+    pub fn retry_every(mut self, wait: Duration) -> Self {
+        self.retry = Some(wait);
+        self
     }
 
     /// How many connections will be served.
@@ -149,7 +166,12 @@ impl Service {
             ));
         }
         let client = Client::default();
-        let options = RelayOptions::default().retry_interval(RETRY);
+        let options = match self.retry {
+            Some(wait) => RelayOptions::default()
+                .retry_interval(wait)
+                .adjust_retry_interval(false),
+            None => RelayOptions::default().retry_interval(RETRY),
+        };
         for url in &self.relays {
             let _ = client
                 .pool()
@@ -162,16 +184,19 @@ impl Service {
         let mut notifications = client.notifications();
         self.publish_info(&client).await;
         let wallet_keys: Vec<PublicKey> = self.keys.keys().copied().collect();
+        let mut requests = None;
         if !wallet_keys.is_empty() {
             let since = Timestamp::from(nostr::Timestamp::now().as_secs().saturating_sub(60));
             let filter = Filter::new()
                 .kind(Kind::WalletConnectRequest)
                 .pubkeys(wallet_keys)
                 .since(since);
-            let _ = client
-                .subscribe(filter, None)
+            let id = client
+                .subscribe(filter.clone(), None)
                 .await
-                .map_err(|e| NwcError::Relay(e.to_string()))?;
+                .map_err(|e| NwcError::Relay(e.to_string()))?
+                .val;
+            requests = Some((id, filter));
             // Requests are ephemeral: one published before a relay registered
             // our subscription is lost. A relay answers in order, so the end
             // of this query means the subscription above is in place.
@@ -181,6 +206,7 @@ impl Service {
                 .limit(1);
             let _ = client.fetch_events(info, Duration::from_secs(5)).await;
         }
+        let reconnects = watch_reconnects(&client, requests, self.info_events()).await;
         let keys = Arc::new(self.keys);
         let wallet = self.wallet.clone();
         let seen = Arc::new(Mutex::new(HashSet::new()));
@@ -216,24 +242,89 @@ impl Service {
             client,
             task,
             watcher,
+            reconnects,
             wallet: self.wallet,
         })
     }
 
     async fn publish_info(&self, client: &Client) {
+        for event in self.info_events() {
+            if let Err(e) = client.send_event(&event).await {
+                log::warn!("nwc: could not publish the info event: {e}");
+            }
+        }
+    }
+
+    /// Each served connection's info event, signed.
+    fn info_events(&self) -> Vec<Event> {
         let connections = self.wallet.state().connections.clone();
+        let mut events = Vec::new();
         for keys in self.keys.values() {
             let Some(connection) = connections.by_wallet(&keys.public_key()) else {
                 continue;
             };
             match info_event(connection, keys) {
-                Ok(event) => {
-                    if let Err(e) = client.send_event(&event).await {
-                        log::warn!("nwc: could not publish the info event: {e}");
-                    }
-                }
+                Ok(event) => events.push(event),
                 Err(e) => log::warn!("nwc: could not sign the info event: {e}"),
             }
+        }
+        events
+    }
+}
+
+/// Follow each relay's connection state: whenever it connects again, send
+/// the request subscription again (same id, so the relay replaces it) and
+/// the info events. The relay pool re-subscribes on its own only when the
+/// new connection's second is later than the subscription's, so a relay
+/// that drops and returns within one second would otherwise stay silent.
+async fn watch_reconnects(
+    client: &Client,
+    requests: Option<(nostr::SubscriptionId, Filter)>,
+    infos: Vec<Event>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for relay in client.pool().relays().await.into_values() {
+        let mut states = relay.notifications();
+        let requests = requests.clone();
+        let infos = infos.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let status = match states.recv().await {
+                    Ok(RelayNotification::RelayStatus { status }) => status,
+                    Ok(RelayNotification::Shutdown) => break,
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => break,
+                };
+                if status != RelayStatus::Connected {
+                    continue;
+                }
+                log::info!("nwc: {} connected again; subscribing anew", relay.url());
+                if let Some((id, filter)) = &requests {
+                    let again = relay.subscribe_with_id(
+                        id.clone(),
+                        filter.clone(),
+                        nostr_sdk::SubscribeOptions::default(),
+                    );
+                    if let Err(e) = again.await {
+                        log::warn!("nwc: could not subscribe again on {}: {e}", relay.url());
+                    }
+                }
+                for event in &infos {
+                    if let Err(e) = relay.send_event(event).await {
+                        log::warn!("nwc: could not publish the info event again: {e}");
+                    }
+                }
+            }
+        }));
+    }
+    tasks
+}
+
+impl Drop for ServiceHandle {
+    fn drop(&mut self) {
+        // The watchers hold their relay: end them with the service.
+        for task in &self.reconnects {
+            task.abort();
         }
     }
 }

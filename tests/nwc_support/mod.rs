@@ -102,6 +102,11 @@ impl World {
 
     /// Start serving every connection added so far.
     pub async fn serve(&self) -> ServiceHandle {
+        self.serve_retrying(None).await
+    }
+
+    /// Serve, trying a dropped relay again after `retry` (no back-off).
+    pub async fn serve_retrying(&self, retry: Option<Duration>) -> ServiceHandle {
         let now = self.now.clone();
         let clock: wc::Clock = Arc::new(move || now.load(Ordering::SeqCst));
         let service = within(Service::open(
@@ -112,6 +117,10 @@ impl World {
         ))
         .await
         .expect("the service opens");
+        let service = match retry {
+            Some(wait) => service.retry_every(wait),
+            None => service,
+        };
         within(service.serve(Vec::new()))
             .await
             .expect("the service serves")
