@@ -98,7 +98,7 @@ async fn every_method_answers_through_a_real_relay() {
             .all(|t| t.transaction_type == Some(TransactionType::Incoming))
     );
 
-    // Unknown hash: NOT_FOUND. pay_invoice: NOT_IMPLEMENTED.
+    // Unknown hash: NOT_FOUND. make_invoice: NOT_IMPLEMENTED.
     let missing = LookupInvoiceRequest {
         payment_hash: Some("00".repeat(32)),
         invoice: None,
@@ -109,9 +109,14 @@ async fn every_method_answers_through_a_real_relay() {
             .code,
         ErrorCode::NotFound
     );
-    let invoice = nostr::nips::nip47::PayInvoiceRequest::new("lnbc1...");
+    let make = nostr::nips::nip47::MakeInvoiceRequest {
+        amount: 1_000,
+        description: None,
+        description_hash: None,
+        expiry: None,
+    };
     assert_eq!(
-        code(within(app.pay_invoice(invoice)).await).unwrap().code,
+        code(within(app.make_invoice(make)).await).unwrap().code,
         ErrorCode::NotImplemented
     );
 
@@ -703,4 +708,101 @@ fn without_a_keyring_the_commands_say_so_in_words() {
     let again = satchel(&["nwc", "revoke", "app"]);
     assert_eq!(again.status.code(), Some(2), "a usage error");
     assert!(text(&again.stderr).contains("no connection is named \"app\""));
+}
+
+/// `pay_invoice`: a BOLT11 invoice from another node of the sim is paid
+/// through the connection's budget, once per payment hash; a second request
+/// for it, an invoice over the budget, a zero-amount invoice without an
+/// amount and an expired one are refused and pay nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_invoice_pays_an_invoice_once_within_the_budget() {
+    use nostr::nips::nip47::PayInvoiceRequest;
+    let world = world().await;
+    let uri = world.add("shop", Some(100), Period::Day);
+    let service = world.serve().await;
+    let app = app(&uri);
+    let invoice = |sats: Option<u64>, memo: &str| {
+        world
+            .sim
+            .add_invoice("carol", sats.map(Msat::from_sat), memo, None)
+            .expect("carol makes an invoice")
+    };
+    let settled = |hash| world.sim.invoice_settled("carol", &hash);
+
+    let (text, hash) = invoice(Some(50), "a sticker");
+    let paid = within(app.pay_invoice(PayInvoiceRequest::new(text.clone())))
+        .await
+        .expect("pay_invoice");
+    let preimage =
+        satchel::keysend::Preimage::from_slice(&hex::decode(&paid.preimage).unwrap()).unwrap();
+    assert_eq!(preimage.hash(), hash, "the preimage is the invoice's");
+    assert_eq!(settled(hash), Some(true));
+    let connections = wc::Connections::load(&world.paths).unwrap();
+    let shop = connections.named("shop").unwrap();
+    assert_eq!(
+        service.usage(shop).unwrap(),
+        (50_000, 0),
+        "the budget counts the invoice"
+    );
+
+    // The same invoice again: refused, nothing more is spent.
+    let again = code(within(app.pay_invoice(PayInvoiceRequest::new(text.clone()))).await).unwrap();
+    assert_eq!(again.code, ErrorCode::Other, "{}", again.message);
+    assert!(again.message.contains("paid once"), "{}", again.message);
+
+    // lookup_invoice by the invoice's text: settled, outgoing, this invoice.
+    let lookup = LookupInvoiceRequest {
+        payment_hash: None,
+        invoice: Some(text.clone()),
+    };
+    let found = within(app.lookup_invoice(lookup))
+        .await
+        .expect("lookup_invoice by invoice");
+    assert_eq!(found.payment_hash, hash.to_hex());
+    assert_eq!(found.transaction_type, Some(TransactionType::Outgoing));
+    assert_eq!(found.amount, 50_000);
+
+    // 50 sats spent of 100: a 60-sat invoice is over the budget.
+    let (over_text, over_hash) = invoice(Some(60), "too much");
+    let over = code(within(app.pay_invoice(PayInvoiceRequest::new(over_text))).await).unwrap();
+    assert_eq!(over.code, ErrorCode::QuotaExceeded, "{}", over.message);
+    assert_eq!(settled(over_hash), Some(false));
+
+    // A zero-amount invoice needs the app's amount; with it, it is paid.
+    let (open_text, open_hash) = invoice(None, "pay what you like");
+    let bare = code(within(app.pay_invoice(PayInvoiceRequest::new(open_text.clone()))).await);
+    assert_eq!(bare.unwrap().code, ErrorCode::Other);
+    let mut with_amount = PayInvoiceRequest::new(open_text);
+    with_amount.amount = Some(20_000);
+    let _ = within(app.pay_invoice(with_amount))
+        .await
+        .expect("a zero-amount invoice with an amount");
+    assert_eq!(settled(open_hash), Some(true));
+
+    // Five requests for one invoice at once: one pays it, four are told.
+    let (race_text, race_hash) = invoice(Some(5), "once");
+    let results =
+        within(join_all((0..5).map(|_| {
+            app.pay_invoice(PayInvoiceRequest::new(race_text.clone()))
+        })))
+        .await;
+    let paid = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(paid, 1, "{results:?}");
+    for refused in results.into_iter().filter(Result::is_err) {
+        let refused = code(refused).unwrap();
+        assert!(refused.message.contains("paid once"), "{}", refused.message);
+    }
+    assert_eq!(settled(race_hash), Some(true));
+
+    // Not an invoice: a clear refusal.
+    let junk = code(within(app.pay_invoice(PayInvoiceRequest::new("lnbc1nope"))).await).unwrap();
+    assert!(junk.message.starts_with("invoice:"), "{}", junk.message);
+
+    // An invoice past its expiry (the service's clock moved two days on).
+    let (late_text, late_hash) = invoice(Some(1), "late");
+    world.advance(2 * 24 * 3600);
+    let late = code(within(app.pay_invoice(PayInvoiceRequest::new(late_text))).await).unwrap();
+    assert!(late.message.contains("expired"), "{}", late.message);
+    assert_eq!(settled(late_hash), Some(false));
+    service.stop().await;
 }

@@ -21,6 +21,7 @@ pub const DEFAULT_METHODS: &[Method] = &[
     Method::GetBalance,
     Method::PayKeysend,
     Method::MultiPayKeysend,
+    Method::PayInvoice,
     Method::ListTransactions,
     Method::LookupInvoice,
 ];
@@ -354,7 +355,11 @@ mod tests {
             parse_methods("get_info, pay_keysend,get_info").unwrap(),
             vec![Method::GetInfo, Method::PayKeysend]
         );
-        assert!(parse_methods("pay_invoice").is_err());
+        assert_eq!(
+            parse_methods("pay_invoice").unwrap(),
+            vec![Method::PayInvoice]
+        );
+        assert!(parse_methods("multi_pay_invoice").is_err());
         assert!(parse_methods("nope").is_err());
         assert!(parse_methods(" , ").is_err());
     }

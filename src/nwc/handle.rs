@@ -10,9 +10,9 @@ use futures::StreamExt;
 use nostr::Timestamp;
 use nostr::nips::nip47::{
     ErrorCode, GetBalanceResponse, GetInfoResponse, KeysendTLVRecord, ListTransactionsRequest,
-    LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayKeysendRequest,
-    PayKeysendResponse, PaymentNotification, Request, RequestParams, Response, ResponseResult,
-    TransactionState, TransactionType,
+    LookupInvoiceRequest, LookupInvoiceResponse, Method, NIP47Error, PayInvoiceRequest,
+    PayInvoiceResponse, PayKeysendRequest, PayKeysendResponse, PaymentNotification, Request,
+    RequestParams, Response, ResponseResult, TransactionState, TransactionType,
 };
 
 use super::budget::Spend;
@@ -136,6 +136,10 @@ impl Wallet {
                     false => Ok(answers),
                 }
             }
+            RequestParams::PayInvoice(pay) => {
+                let intent = format!("nwc:{event_id}");
+                single(self.pay_invoice(connection, &pay, intent).await?)
+            }
             RequestParams::ListTransactions(list) => single(plain(self.list(&list).await)),
             RequestParams::LookupInvoice(lookup) => single(plain(self.lookup(&lookup).await)),
             _ => single(plain(error(
@@ -209,14 +213,116 @@ impl Wallet {
             Ok(preimage) => preimage,
             Err(message) => return refuse(ErrorCode::Other, message),
         };
+        let charge = Charge {
+            amount: draft.amount,
+            invoice: None,
+        };
+        let prepared = self.prepare(&draft, &intent, preimage);
+        self.charge(connection, &intent, method, charge, prepared)
+            .await
+    }
+
+    /// `pay_invoice`: a BOLT11 invoice, checked like `satchel send` checks
+    /// one (network, expiry, amount), paid once per payment hash through
+    /// the journal and the connection's budget like a keysend.
+    async fn pay_invoice(
+        &self,
+        connection: &Connection,
+        pay: &PayInvoiceRequest,
+        intent: String,
+    ) -> Result<(Response, Option<PaymentNotification>), Replayed> {
+        let method = Method::PayInvoice;
+        let refuse = |code, message: String| Ok((error(method, code, message), None));
+        let text = pay.invoice.trim();
+        let text = text
+            .strip_prefix("lightning:")
+            .or_else(|| text.strip_prefix("LIGHTNING:"))
+            .unwrap_or(text);
+        let invoice = match crate::payto::Invoice::decode(text) {
+            Ok(invoice) => invoice,
+            Err(e) => return refuse(ErrorCode::Other, format!("invoice: {e}")),
+        };
+        if let Err(e) = crate::payto::resolve::check_network(&invoice, self.info.network.name()) {
+            return refuse(ErrorCode::Other, e.to_string());
+        }
+        let typed = pay.amount.map(Msat);
+        let amount = match crate::payto::check_payable(&invoice, typed, (self.clock)()) {
+            Ok(amount) => amount,
+            Err(e) => return refuse(ErrorCode::Other, e.to_string()),
+        };
+        match self.journal.by_hash(&invoice.payment_hash) {
+            Ok(None) => {}
+            Ok(Some(entry)) if entry.intent_id == intent => return Err(Replayed),
+            Ok(Some(entry)) => {
+                let message = format!(
+                    "this invoice is already in Satchel's send journal ({}); it is paid once",
+                    entry.state.as_str()
+                );
+                return refuse(ErrorCode::Other, message);
+            }
+            Err(e) => return refuse(ErrorCode::Internal, e.to_string()),
+        }
+        let (fee_limit, _) = FeeRule::fee_limit(None, self.fee_limit, amount);
+        let keysend = crate::node::OutgoingKeysend::pay_invoice(
+            &invoice,
+            text,
+            amount,
+            fee_limit,
+            wallet::SEND_TIMEOUT,
+        );
+        let charge = Charge {
+            amount,
+            invoice: Some((text.to_owned(), invoice.description.clone())),
+        };
+        let prepared = async {
+            let balance = self.node.balance().await.map_err(|e| {
+                Failure::Refused(ErrorCode::Internal, format!("the node's balance: {e}"))
+            })?;
+            if balance.local < amount {
+                return Err(Failure::Refused(
+                    ErrorCode::InsufficientBalance,
+                    format!(
+                        "the invoice asks {amount}; the channels can send {}",
+                        balance.local
+                    ),
+                ));
+            }
+            Ok(keysend)
+        };
+        let answered = self
+            .charge(connection, &intent, method, charge, prepared)
+            .await;
+        match answered {
+            // Another request (another intent) paid or is paying this hash:
+            // say so rather than stay silent.
+            Err(Replayed) => match self.journal.by_hash(&invoice.payment_hash) {
+                Ok(Some(entry)) if entry.intent_id != intent => refuse(
+                    ErrorCode::Other,
+                    "this invoice is being paid by another request; it is paid once".into(),
+                ),
+                _ => Err(Replayed),
+            },
+            answered => answered,
+        }
+    }
+
+    /// Reserve `charge` against the connection's budget, send what
+    /// `prepared` gives through the journal, settle or release the budget.
+    async fn charge(
+        &self,
+        connection: &Connection,
+        intent: &str,
+        method: Method,
+        charge: Charge,
+        prepared: impl std::future::Future<Output = Result<crate::node::OutgoingKeysend, Failure>>,
+    ) -> Result<(Response, Option<PaymentNotification>), Replayed> {
+        let refuse = |code, message| Ok((error(method, code, message), None));
         // Budgets count what apps send; the routing fee is capped per payment
         // by the fee-limit setting, as for every send. The reservation's
         // durable write runs while the node is asked for the balance and the
         // route: it is off the path to SendPaymentV2 unless slower than them.
-        let (reserved, prepared) = futures::join!(
-            self.reserve(connection, &intent, draft.amount.0),
-            self.prepare(&draft, &intent, preimage)
-        );
+        let (reserved, prepared) =
+            futures::join!(self.reserve(connection, intent, charge.amount.0), prepared);
         match reserved {
             Ok(()) => {}
             Err(Refused::Taken) => return Err(Replayed),
@@ -234,40 +340,51 @@ impl Wallet {
             Ok(keysend) => {
                 // The reservation reaches the disk while the payment goes.
                 let (outcome, ()) =
-                    futures::join!(self.dispatch(intent.clone(), keysend), self.flush());
+                    futures::join!(self.dispatch(intent.to_owned(), keysend), self.flush());
                 outcome
             }
             Err(failure) => Err(failure),
         };
         match outcome {
             Ok((preimage, fee)) => {
-                let spent = draft.amount.0;
-                self.settle(&connection.wallet_pubkey, &intent, spent, preimage.hash())
+                let spent = charge.amount.0;
+                self.settle(&connection.wallet_pubkey, intent, spent, preimage.hash())
                     .await;
                 let now = Timestamp::from((self.clock)());
                 let sent = PaymentNotification {
                     transaction_type: Some(TransactionType::Outgoing),
                     state: Some(TransactionState::Settled),
-                    invoice: String::new(), // a keysend has none
-                    description: None,
+                    // A keysend has no invoice.
+                    invoice: charge
+                        .invoice
+                        .clone()
+                        .map(|(text, _)| text)
+                        .unwrap_or_default(),
+                    description: charge.invoice.clone().and_then(|(_, about)| about),
                     description_hash: None,
                     preimage: preimage.to_hex(),
                     payment_hash: preimage.hash().to_hex(),
-                    amount: draft.amount.0,
+                    amount: charge.amount.0,
                     fees_paid: fee.0,
                     created_at: now,
                     expires_at: None,
                     settled_at: now,
                     metadata: None,
                 };
-                let result = ResponseResult::PayKeysend(PayKeysendResponse {
-                    preimage: preimage.to_hex(),
-                    fees_paid: Some(fee.0),
-                });
+                let result = match charge.invoice {
+                    Some(_) => ResponseResult::PayInvoice(PayInvoiceResponse {
+                        preimage: preimage.to_hex(),
+                        fees_paid: Some(fee.0),
+                    }),
+                    None => ResponseResult::PayKeysend(PayKeysendResponse {
+                        preimage: preimage.to_hex(),
+                        fees_paid: Some(fee.0),
+                    }),
+                };
                 Ok((ok(method, result), Some(sent)))
             }
             Err(failure) => {
-                self.release(&intent).await;
+                self.release(intent).await;
                 match failure {
                     Failure::Replayed => Err(Replayed),
                     Failure::Refused(code, message) => refuse(code, message),
@@ -491,22 +608,20 @@ impl Wallet {
 
     async fn lookup(&self, lookup: &LookupInvoiceRequest) -> Response {
         let method = Method::LookupInvoice;
-        let Some(hash) = lookup.payment_hash.as_deref() else {
-            return error(
-                method,
-                ErrorCode::NotImplemented,
-                "Satchel looks up keysends by payment_hash; invoices are not served yet",
-            );
+        let hash = match (lookup.payment_hash.as_deref(), lookup.invoice.as_deref()) {
+            (Some(hash), _) => hex::decode(hash)
+                .ok()
+                .and_then(|b| PaymentHash::from_slice(&b))
+                .ok_or("payment_hash is not 32 bytes of hex".to_owned()),
+            // An invoice Satchel paid is known by its payment hash.
+            (None, Some(text)) => crate::payto::Invoice::decode(text.trim())
+                .map(|invoice| invoice.payment_hash)
+                .map_err(|e| format!("invoice: {e}")),
+            (None, None) => Err("give payment_hash or invoice".to_owned()),
         };
-        let Some(hash) = hex::decode(hash)
-            .ok()
-            .and_then(|b| PaymentHash::from_slice(&b))
-        else {
-            return error(
-                method,
-                ErrorCode::Other,
-                "payment_hash is not 32 bytes of hex",
-            );
+        let hash = match hash {
+            Ok(hash) => hash,
+            Err(message) => return error(method, ErrorCode::Other, message),
         };
         self.refresh_index().await;
         let found = self
@@ -540,6 +655,13 @@ impl Wallet {
             Err(e) => error(method, ErrorCode::Internal, e.to_string()),
         }
     }
+}
+
+/// What a payment charges a connection: its amount, and for an invoice
+/// its text and description (for `payment_sent`).
+struct Charge {
+    amount: Msat,
+    invoice: Option<(String, Option<String>)>,
 }
 
 /// Why a payment did not go.
@@ -665,7 +787,11 @@ fn journaled(entry: &wallet::JournalEntry) -> LookupInvoiceResponse {
     let settled = state == TransactionState::Settled;
     LookupInvoiceResponse {
         state: Some(state),
-        preimage: settled.then(|| entry.keysend.preimage.to_hex()),
+        // An invoice's preimage is the payee's, learnt from the node (in
+        // Sent), not the unused one the journal holds.
+        preimage: (settled && entry.keysend.invoice().is_none())
+            .then(|| entry.keysend.preimage.to_hex()),
+        invoice: entry.keysend.invoice().map(str::to_owned),
         fees_paid: entry.fee.map_or(0, |f| f.0),
         created_at: at,
         ..transaction(
