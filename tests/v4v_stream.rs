@@ -543,3 +543,155 @@ async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
         "the host block: 20 more minutes"
     );
 }
+
+/// A feed tip whose split has a leg that fails (ivan behaves like an Eclair
+/// node with keysend off) is paid for its period with that leg owed: later
+/// runs send only that leg again (never the paid ones), at most
+/// `LEG_ATTEMPTS` times in all, and once the feed names a node that takes
+/// keysends for the same share, the retry pays it and the period is whole.
+#[tokio::test]
+async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
+    use satchel::wallet::recurring::{self, Every, FeedBlocks, LEG_ATTEMPTS, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let block_to = |guest: &str| {
+        let Target::Feed { block, context, .. } = feed(
+            &world,
+            &[("Host", "alice", 90, false), ("Guest", guest, 10, false)],
+        ) else {
+            unreachable!()
+        };
+        (block, context)
+    };
+    let feed_url = "https://example.com/retry.xml";
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    let id = recurring::add_feed(
+        &store,
+        "Retry test",
+        node("alice"),
+        feed_url,
+        Msat::from_sat(100),
+        Every::Month,
+        None,
+        START_MS,
+    )
+    .unwrap();
+    let info = world.node.info().await.unwrap();
+    let run = |feeds: FeedBlocks, at: i64| {
+        let (store, info, node, journal) = (&store, &info, &world.node, &world.journal);
+        async move {
+            let payer = Payer {
+                node,
+                journal,
+                info,
+                fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+                store,
+                feeds: &feeds,
+            };
+            within(recurring::run(&payer, at)).await.unwrap()
+        }
+    };
+    let feeds_with = |guest: &str| {
+        let mut feeds = FeedBlocks::new();
+        let _ = feeds.insert(feed_url.to_owned(), Ok(block_to(guest)));
+        feeds
+    };
+
+    // First run: the host's 90 sat go, the guest's 10 fail at ivan.
+    let outcomes = run(feeds_with("ivan"), START_MS).await;
+    assert!(outcomes[0].paid, "the period counts as paid: {outcomes:?}");
+    assert_eq!(paid(&world.node).await[&node("alice")], 90_000);
+    let period = recurring::last_paid(&store, id)
+        .unwrap()
+        .expect("the period is paid");
+    assert_eq!(recurring::leg_intents(&store, id).unwrap().len(), 2);
+    // The feed is still wanted for the retry, though nothing is due.
+    let later = START_MS + 3_600_000;
+    assert_eq!(
+        recurring::feeds_due(&store, later).unwrap(),
+        vec![feed_url.to_owned()]
+    );
+
+    // Later runs try the guest's leg alone, up to LEG_ATTEMPTS in all.
+    for _ in 1..LEG_ATTEMPTS + 2 {
+        assert!(
+            run(feeds_with("ivan"), later).await.is_empty(),
+            "nothing new is due"
+        );
+    }
+    let intents = recurring::leg_intents(&store, id).unwrap();
+    assert_eq!(intents.len(), 1 + LEG_ATTEMPTS, "{intents:?}");
+    assert_eq!(
+        paid(&world.node).await[&node("alice")],
+        90_000,
+        "the host's leg is never sent again"
+    );
+    assert!(!paid(&world.node).await.contains_key(&node("ivan")));
+    assert!(
+        recurring::feeds_due(&store, later).unwrap().is_empty(),
+        "attempts used up"
+    );
+    assert_eq!(recurring::last_paid(&store, id).unwrap(), Some(period));
+
+    // A fresh period with a fixed feed: the whole split is paid at once.
+    let next_month = START_MS + 40 * 86_400_000;
+    let outcomes = run(feeds_with("carol"), next_month).await;
+    assert!(outcomes[0].paid, "{outcomes:?}");
+    assert_eq!(paid(&world.node).await[&node("carol")], 10_000);
+}
+
+/// A failed leg tried again pays the node the feed names now for that
+/// share, and the period becomes whole: each leg paid exactly once.
+#[tokio::test]
+async fn a_retried_leg_pays_the_share_once_the_feed_is_fixed() {
+    use satchel::wallet::recurring::{self, Every, FeedBlocks, Payer};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let feed_url = "https://example.com/fixed.xml";
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    let _ = recurring::add_feed(
+        &store,
+        "Fixed later",
+        node("alice"),
+        feed_url,
+        Msat::from_sat(100),
+        Every::Month,
+        None,
+        START_MS,
+    )
+    .unwrap();
+    let info = world.node.info().await.unwrap();
+    for (guest, at) in [("ivan", START_MS), ("carol", START_MS + 3_600_000)] {
+        let Target::Feed { block, context, .. } = feed(
+            &world,
+            &[("Host", "alice", 90, false), ("Guest", guest, 10, false)],
+        ) else {
+            unreachable!()
+        };
+        let mut feeds = FeedBlocks::new();
+        let _ = feeds.insert(feed_url.to_owned(), Ok((block, context)));
+        let payer = Payer {
+            node: &world.node,
+            journal: &world.journal,
+            info: &info,
+            fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+            store: &store,
+            feeds: &feeds,
+        };
+        let _ = within(recurring::run(&payer, at)).await.unwrap();
+    }
+    let by_node = paid(&world.node).await;
+    assert_eq!(by_node[&node("alice")], 90_000);
+    assert_eq!(by_node[&node("carol")], 10_000, "the retried share");
+    assert_eq!(
+        by_node.values().sum::<u64>(),
+        100_000,
+        "the whole tip, once"
+    );
+    assert!(
+        recurring::feeds_due(&store, START_MS + 7_200_000)
+            .unwrap()
+            .is_empty(),
+        "nothing left to retry"
+    );
+}

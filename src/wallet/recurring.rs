@@ -195,6 +195,8 @@ pub fn feeds_due(store: &StreamStore, now_ms: i64) -> Result<Vec<String>, Recurr
         .into_iter()
         .filter_map(|d| d.tip.feed)
         .collect();
+    // Feed tips with legs to try again need their feed too.
+    feeds.extend(partial(store)?.into_iter().map(|p| p.feed));
     feeds.sort();
     feeds.dedup();
     Ok(feeds)
@@ -245,7 +247,7 @@ pub fn statuses(store: &StreamStore, now_ms: i64) -> Result<Vec<Status>, Recurri
     let paid: Vec<(i64, i64)> = store.with_conn(|c| {
         let mut s = c.prepare(
             "SELECT recurring_id, MAX(at_ms) FROM recurring_payment \
-             WHERE state = 'succeeded' GROUP BY recurring_id",
+             WHERE state IN ('succeeded', 'partial', 'incomplete') GROUP BY recurring_id",
         )?;
         let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect()
@@ -323,6 +325,7 @@ pub type FeedBlocks = std::collections::HashMap<String, Result<(ValueBlock, Boos
 /// Pay every tip due at `now_ms`, once each (within the daily cap).
 pub async fn run(payer: &Payer<'_>, now_ms: i64) -> Result<Vec<RunOutcome>, RecurringError> {
     settle_unfinished(payer).await?;
+    retry_failed_legs(payer).await?;
     let mut outcomes = Vec::new();
     for due in due(payer.store, now_ms)? {
         let (paid, error) = match pay(payer, &due, now_ms).await {
@@ -424,39 +427,67 @@ async fn pay_block(
                 )
             })
             .map_err(|e| e.to_string())?;
-        let mut tip = crate::podcast::boost::leg_tip(
-            &context,
-            leg,
-            &boost_uuid,
-            &crate::podcast::boost::new_uuid(),
-        );
-        if let Some(gram) = tip.boostagram.as_mut() {
-            gram.action = Some("auto".into());
-        }
-        let request = SendRequest {
-            intent_id: leg_intent.clone(),
-            destination: leg.node,
-            amount: leg.amount,
-            tip,
-            sign: false,
-            fee_limit: payer.fee_limit.for_amount(leg.amount),
-        };
-        match super::prepare(payer.node, payer.info, request, None).await {
-            Ok(keysend) => sends.push(super::send(
-                payer.node.clone(),
-                payer.journal.clone(),
-                leg_intent,
-                keysend,
-            )),
-            Err(error) => log::warn!("recurring tip {} leg {}: {error}", due.tip.id, leg.name),
-        }
+        let request = leg_request(payer, &context, leg, &boost_uuid, &leg_intent);
+        sends.extend(send_leg(payer, due.tip.id, &leg.name, request).await);
     }
     let _: Vec<Vec<SendEvent>> =
         futures::future::join_all(sends.into_iter().map(StreamExt::collect::<Vec<_>>)).await;
     match settle(payer, intent).await? {
-        "succeeded" => Ok(()),
+        // Partial: paid for the period; the failed legs are tried again.
+        "succeeded" | "partial" | "incomplete" => Ok(()),
         "failed" => Err("no leg of the split was paid; it is tried again at the next run".into()),
         _ => Err("some legs' outcome is not known yet; they are followed, never resent".into()),
+    }
+}
+
+/// One leg of a feed tip: bLIP-10 `action` "auto", its share, the tip's
+/// total and the payment's `boost_uuid`.
+fn leg_request(
+    payer: &Payer<'_>,
+    context: &BoostContext,
+    leg: &crate::podcast::split::Leg,
+    boost_uuid: &str,
+    intent: &str,
+) -> SendRequest {
+    let mut tip = crate::podcast::boost::leg_tip(
+        context,
+        leg,
+        boost_uuid,
+        &crate::podcast::boost::new_uuid(),
+    );
+    if let Some(gram) = tip.boostagram.as_mut() {
+        gram.action = Some("auto".into());
+    }
+    SendRequest {
+        intent_id: intent.to_owned(),
+        destination: leg.node,
+        amount: leg.amount,
+        tip,
+        sign: false,
+        fee_limit: payer.fee_limit.for_amount(leg.amount),
+    }
+}
+
+/// Prepare a leg and start its journaled send; `None` (logged) when it
+/// cannot go (it counts as failed: no journal entry).
+async fn send_leg(
+    payer: &Payer<'_>,
+    tip: i64,
+    name: &str,
+    request: SendRequest,
+) -> Option<impl futures::Stream<Item = SendEvent> + Send + 'static> {
+    let intent = request.intent_id.clone();
+    match super::prepare(payer.node, payer.info, request, None).await {
+        Ok(keysend) => Some(super::send(
+            payer.node.clone(),
+            payer.journal.clone(),
+            intent,
+            keysend,
+        )),
+        Err(error) => {
+            log::warn!("recurring tip {tip} leg {name}: {error}");
+            None
+        }
     }
 }
 
@@ -514,18 +545,23 @@ fn intents_of(store: &StreamStore, intent: &str) -> Result<Vec<String>, StreamSt
 }
 
 /// A payment's state from the journal, written; the word. A feed tip with
-/// some legs paid and none unfinished counts as paid for its period (the
-/// failed legs are logged, never retried into a second payment).
+/// some legs paid and none unfinished is "partial": paid for its period,
+/// its failed legs tried again by later runs ([`retry_failed_legs`]), each
+/// leg judged by its latest attempt; "incomplete" once the failed legs
+/// have had their [`LEG_ATTEMPTS`].
 async fn settle(payer: &Payer<'_>, intent: &str) -> Result<&'static str, String> {
-    let (mut succeeded, mut failed, mut open) = (0, 0, 0);
-    for id in intents_of(payer.store, intent).map_err(|e| e.to_string())? {
+    let (mut succeeded, mut failed, mut open, mut retriable) = (0, 0, 0, 0);
+    for (id, tries) in latest_attempts(payer.store, intent).map_err(|e| e.to_string())? {
         let entry = payer
             .journal
             .call(move |j| j.get(&id))
             .await
             .map_err(|e| e.to_string())?;
         match entry.map(|e| e.state) {
-            None | Some(JournalState::Failed | JournalState::Discarded) => failed += 1,
+            None | Some(JournalState::Failed | JournalState::Discarded) => {
+                failed += 1;
+                retriable += usize::from(tries < LEG_ATTEMPTS);
+            }
             Some(JournalState::Succeeded) => succeeded += 1,
             Some(_) => open += 1,
         }
@@ -533,15 +569,172 @@ async fn settle(payer: &Payer<'_>, intent: &str) -> Result<&'static str, String>
     let state = match (succeeded, open) {
         (_, 1..) => "dispatched",
         (0, 0) => "failed",
-        _ => {
-            if failed > 0 {
-                log::warn!("recurring payment {intent}: {failed} leg(s) failed");
-            }
-            "succeeded"
+        (_, 0) if retriable > 0 => {
+            log::warn!("recurring payment {intent}: {failed} leg(s) failed; tried again later");
+            "partial"
         }
+        (_, 0) if failed > 0 => {
+            log::warn!("recurring payment {intent}: {failed} leg(s) failed {LEG_ATTEMPTS} times");
+            "incomplete"
+        }
+        _ => "succeeded",
     };
     set_state(payer.store, intent, state).map_err(|e| e.to_string())?;
     Ok(state)
+}
+
+/// How many times a failed leg is sent in all (the first attempt included).
+pub const LEG_ATTEMPTS: usize = 3;
+
+/// A feed tip's payment with some legs failed: its intent, tip and feed.
+struct Partial {
+    intent: String,
+    tip: i64,
+    feed: String,
+}
+
+/// Partial payments with a failed leg that may still be tried again.
+fn partial(store: &StreamStore) -> Result<Vec<Partial>, StreamStoreError> {
+    let rows: Vec<Partial> = store.with_conn(|c| {
+        let mut s = c.prepare(
+            "SELECT p.intent_id, p.recurring_id, f.feed FROM recurring_payment p \
+             JOIN recurring_feed f ON f.recurring_id = p.recurring_id \
+             WHERE p.state = 'partial' ORDER BY p.period",
+        )?;
+        let rows = s.query_map([], |r| {
+            Ok(Partial {
+                intent: r.get(0)?,
+                tip: r.get(1)?,
+                feed: r.get(2)?,
+            })
+        })?;
+        rows.collect()
+    })?;
+    Ok(rows)
+}
+
+/// A leg's attempts, oldest first, by the leg's number in the split: the
+/// first is `<payment>/<n>`, the later ones `<payment>/<n>~<k>`.
+fn leg_attempts(
+    store: &StreamStore,
+    intent: &str,
+) -> Result<std::collections::BTreeMap<usize, Vec<String>>, StreamStoreError> {
+    let mut legs = std::collections::BTreeMap::<usize, Vec<(usize, String)>>::new();
+    for id in intents_of(store, intent)? {
+        let Some(rest) = id.strip_prefix(intent).and_then(|r| r.strip_prefix('/')) else {
+            continue;
+        };
+        let (leg, attempt) = match rest.split_once('~') {
+            Some((leg, k)) => (leg.parse().ok(), k.parse().ok()),
+            None => (rest.parse().ok(), Some(0)),
+        };
+        if let (Some(leg), Some(attempt)) = (leg, attempt) {
+            legs.entry(leg).or_default().push((attempt, id));
+        }
+    }
+    Ok(legs
+        .into_iter()
+        .map(|(leg, mut tries)| {
+            tries.sort();
+            (leg, tries.into_iter().map(|(_, id)| id).collect())
+        })
+        .collect())
+}
+
+/// The intents that decide a payment's state, each with its number of
+/// attempts: each leg's latest (a plain tip: itself, once).
+fn latest_attempts(
+    store: &StreamStore,
+    intent: &str,
+) -> Result<Vec<(String, usize)>, StreamStoreError> {
+    let legs = leg_attempts(store, intent)?;
+    Ok(match legs.is_empty() {
+        true => intents_of(store, intent)?
+            .into_iter()
+            .map(|id| (id, 1))
+            .collect(),
+        false => legs
+            .into_values()
+            .filter_map(|mut tries| {
+                let n = tries.len();
+                tries.pop().map(|id| (id, n))
+            })
+            .collect(),
+    })
+}
+
+/// Send again the legs of partial feed tips whose latest attempt failed
+/// (at most [`LEG_ATTEMPTS`] in all), each under a new intent written
+/// before it is sent, to the leg the feed's split gives now at the same
+/// place, name and amount (a split that changed there is not guessed at).
+/// A leg that succeeded, or is still in flight, is never sent again.
+async fn retry_failed_legs(payer: &Payer<'_>) -> Result<(), RecurringError> {
+    for partial in partial(payer.store)? {
+        let Some(Ok((block, context))) = payer.feeds.get(&partial.feed) else {
+            continue;
+        };
+        let Some(tip) = list(payer.store)?.into_iter().find(|t| t.id == partial.tip) else {
+            continue;
+        };
+        let split = crate::podcast::split(block, tip.amount.sats(), &[]);
+        let mut context = context.clone();
+        context.message.clone_from(&tip.message);
+        context.total_msat = split.total.0;
+        let boost_uuid = crate::podcast::boost::new_uuid();
+        let mut sends = Vec::new();
+        for (n, tries) in leg_attempts(payer.store, &partial.intent)? {
+            let Some(last) = tries.last().cloned() else {
+                continue;
+            };
+            // A journal that cannot be read says nothing: never resend then.
+            let Ok(state) = payer.journal.call(move |j| j.get(&last)).await else {
+                continue;
+            };
+            let failed = matches!(
+                state.map(|e| e.state),
+                None | Some(JournalState::Failed | JournalState::Discarded)
+            );
+            if !failed || tries.len() >= LEG_ATTEMPTS {
+                continue;
+            }
+            let first = tries[0].clone();
+            let (name, amount): (String, i64) = payer.store.with_conn(|c| {
+                c.query_row(
+                    "SELECT name, amount_msat FROM recurring_leg WHERE intent_id = ?1",
+                    params![first],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })?;
+            // Each attempt is written before it is sent; one that cannot go
+            // (the split changed there) still counts, so attempts end.
+            let intent = format!("{}/{n}~{}", partial.intent, tries.len());
+            let _ = payer.store.with_conn(|c| {
+                c.execute(
+                    "INSERT INTO recurring_leg (intent_id, payment_intent, name, amount_msat) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![intent, partial.intent, name, amount],
+                )
+            })?;
+            let Some(leg) = split
+                .legs
+                .get(n)
+                .filter(|l| l.name == name && to_i64(l.amount.0) == amount)
+            else {
+                log::warn!(
+                    "recurring payment {}: the feed's split changed at leg {n} ({name}); \
+                     that share is not sent",
+                    partial.intent
+                );
+                continue;
+            };
+            let request = leg_request(payer, &context, leg, &boost_uuid, &intent);
+            sends.extend(send_leg(payer, tip.id, &leg.name, request).await);
+        }
+        let _: Vec<Vec<SendEvent>> =
+            futures::future::join_all(sends.into_iter().map(StreamExt::collect::<Vec<_>>)).await;
+        let _ = settle(payer, &partial.intent).await;
+    }
+    Ok(())
 }
 
 /// Payments a crash left unfinished: followed until final, or written off.
@@ -592,7 +785,7 @@ pub fn last_paid(store: &StreamStore, id: i64) -> Result<Option<i64>, RecurringE
     Ok(store.with_conn(|c| {
         c.query_row(
             "SELECT MAX(period) FROM recurring_payment WHERE recurring_id = ?1 \
-             AND state = 'succeeded'",
+             AND state IN ('succeeded', 'partial', 'incomplete')",
             params![id],
             |r| r.get::<_, Option<i64>>(0),
         )
