@@ -8,14 +8,15 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 
-use super::verification::Verification;
-use super::{Index, IndexError, blob};
-use crate::keysend::incoming::Scheme;
+use super::{Index, IndexError, blob, boost_cache};
 use crate::keysend::text::display_safe;
 use crate::keysend::{Boostagram, Msat, NodeId, PaymentHash, record};
 
 /// Longest boost message kept, in characters.
 const MESSAGE_CHARS: usize = 500;
+
+/// A supporter's group: a verified node, else a claimed name.
+type SupporterKey = (Option<Vec<u8>>, Option<String>);
 
 /// Which boosts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,19 +110,35 @@ impl Index {
     /// `filter` (its limit ignored). Podcasts by received, most first.
     pub fn podcast_totals(&self, filter: &BoostFilter) -> Result<Vec<PodcastTotal>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(TOTALS_SQL)?;
-        let rows = stmt.query_map(params![filter.since, filter.podcast, filter.until], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
+        let cached = match boost_cache::all_time(filter.since, filter.until) {
+            true => boost_cache::groups(&conn, boost_cache::Kind::Totals)?,
+            false => None,
+        };
+        let groups: Vec<(String, Option<String>, i64, i64)> = match cached {
+            // In the statement's order: by podcast, then most received.
+            Some(groups) => {
+                let mut groups: Vec<_> = groups
+                    .into_iter()
+                    .filter(|(key, _)| filter.podcast.as_ref().is_none_or(|p| *p == key.podcast))
+                    .map(|(key, (legs, msat))| (key.podcast, key.episode, legs, msat))
+                    .collect();
+                groups.sort_by(|a, b| {
+                    (&a.0, std::cmp::Reverse(a.3), &a.1).cmp(&(&b.0, std::cmp::Reverse(b.3), &b.1))
+                });
+                groups
+            }
+            None => {
+                let mut stmt = conn.prepare_cached(TOTALS_SQL)?;
+                let rows = stmt
+                    .query_map(params![filter.since, filter.podcast, filter.until], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })?;
+                rows.collect::<Result<_, _>>()?
+            }
+        };
         let mut podcasts: Vec<PodcastTotal> = Vec::new();
         let mut episodes = Vec::new();
-        for row in rows {
-            let (podcast, episode, legs, msat) = row?;
+        for (podcast, episode, legs, msat) in groups {
             let (legs, msat) = (legs as u64, Msat(msat as u64));
             match podcasts.last_mut().filter(|p| p.podcast == podcast) {
                 Some(total) => {
@@ -154,39 +171,62 @@ impl Index {
         filter: &BoostFilter,
         limit: u64,
     ) -> Result<Vec<Supporter>, IndexError> {
-        let verified = format!(
-            "verification IN ({}, {})",
-            Verification::Verified(Scheme::Whatsat).code(),
-            Verification::Verified(Scheme::ThunderHub).code()
-        );
-        // `+settled_at`: a bound range would make SQLite walk the date
-        // index and look every row up (2x slower at 1,000,000 entries).
-        let sql = format!(
-            "SELECT CASE WHEN {verified} THEN sender_pubkey END AS node, \
-             CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
-             count(*), sum(amount_msat) FROM received \
-             WHERE podcast IS NOT NULL AND +settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
-             AND +settled_at < ?4 \
-             GROUP BY node, name ORDER BY sum(amount_msat) DESC LIMIT ?3"
-        );
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let values = params![filter.since, filter.podcast, limit, filter.until];
-        let rows = stmt.query_map(values, |r| {
-            Ok(Supporter {
-                verified: r
-                    .get::<_, Option<Vec<u8>>>(0)?
-                    .and_then(|k| NodeId::from_slice(&k).ok()),
-                claimed_name: r
-                    .get::<_, Option<String>>(1)?
+        let cached = match boost_cache::all_time(filter.since, filter.until) {
+            true => boost_cache::groups(&conn, boost_cache::Kind::Supporters)?,
+            false => None,
+        };
+        let groups: Vec<(SupporterKey, i64, i64)> = match cached {
+            Some(groups) => {
+                let mut by_supporter: HashMap<SupporterKey, (i64, i64)> = HashMap::new();
+                for (key, (legs, msat)) in groups {
+                    if filter.podcast.as_ref().is_some_and(|p| *p != key.podcast) {
+                        continue;
+                    }
+                    let sum = by_supporter.entry((key.node, key.name)).or_insert((0, 0));
+                    sum.0 += legs;
+                    sum.1 += msat;
+                }
+                let mut ranked: Vec<_> = by_supporter
+                    .into_iter()
+                    .map(|(key, (legs, msat))| (key, legs, msat))
+                    .collect();
+                ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+                ranked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                ranked
+            }
+            None => {
+                let verified = boost_cache::verified_sql();
+                // `+settled_at`: a bound range would make SQLite walk the date
+                // index and look every row up (2x slower at 1,000,000 entries).
+                let sql = format!(
+                    "SELECT CASE WHEN {verified} THEN sender_pubkey END AS node, \
+                     CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
+                     count(*), sum(amount_msat) FROM received \
+                     WHERE podcast IS NOT NULL AND +settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
+                     AND +settled_at < ?4 \
+                     GROUP BY node, name ORDER BY sum(amount_msat) DESC LIMIT ?3"
+                );
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+                let values = params![filter.since, filter.podcast, limit, filter.until];
+                let rows = stmt.query_map(values, |r| {
+                    Ok(((r.get(0)?, r.get(1)?), r.get(2)?, r.get(3)?))
+                })?;
+                rows.collect::<Result<_, _>>()?
+            }
+        };
+        Ok(groups
+            .into_iter()
+            .map(|((node, name), legs, msat)| Supporter {
+                verified: node.and_then(|k| NodeId::from_slice(&k).ok()),
+                claimed_name: name
                     .map(|n| display_safe(&n, super::NAME_CHARS))
                     .filter(|n| !n.trim().is_empty()),
-                legs: r.get::<_, i64>(2)? as u64,
-                received: Msat(r.get::<_, i64>(3)? as u64),
+                legs: legs as u64,
+                received: Msat(msat as u64),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect())
     }
 
     /// The newest boosts of `filter`, legs sharing a `boost_uuid` as one,

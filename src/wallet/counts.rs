@@ -146,7 +146,7 @@ fn created(conn: &Connection) -> bool {
 
 /// Run `work` with no busy wait (a locked file fails at once), then wait
 /// as usual again.
-fn without_waiting<T>(
+pub(super) fn without_waiting<T>(
     conn: &Connection,
     work: impl FnOnce() -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {

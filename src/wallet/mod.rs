@@ -12,6 +12,7 @@ pub mod amp_fee;
 mod blob;
 pub mod boost;
 pub mod boost_adopt;
+mod boost_cache;
 pub mod boost_store;
 mod boosts;
 mod counts;
