@@ -7,7 +7,8 @@
 //!
 //! A supporter is grouped by node only once its signature was checked, so a
 //! changed verification drops the stored supporters (a trigger on the
-//! column, whoever writes it). A migration that rebuilds `received` takes
+//! column, whoever writes it, forgets the id they cover: one key lookup per
+//! checked boost). A migration that rebuilds `received` takes
 //! the trigger with it: then both kinds are grouped afresh. Like the inbox
 //! counts ([`super::counts`]) the tables are created on first use, a cache
 //! with no schema version of its own; a date range is not served here.
@@ -39,7 +40,6 @@ CREATE TRIGGER IF NOT EXISTS boost_cache_checked AFTER UPDATE OF verification ON
 WHEN old.verification IS NOT new.verification AND new.podcast IS NOT NULL
 BEGIN
     DELETE FROM boost_cache_upto WHERE kind = 1;
-    DELETE FROM boost_cache WHERE kind = 1;
 END;
 ";
 
