@@ -17,6 +17,10 @@ use crate::node::ReceivedKeysend;
 
 #[path = "index_insert.rs"]
 mod insert;
+#[path = "index_bulk.rs"]
+mod bulk;
+#[path = "index_search.rs"]
+mod search;
 
 pub(crate) use insert::Row;
 
