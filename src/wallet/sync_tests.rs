@@ -282,7 +282,9 @@ async fn a_first_sync_builds_the_random_order_indexes_at_its_end() {
 fn search_agrees(db: &Path) -> bool {
     Connection::open(db)
         .unwrap()
-        .execute_batch("INSERT INTO received_fts (received_fts, rank) VALUES ('integrity-check', 1)")
+        .execute_batch(
+            "INSERT INTO received_fts (received_fts, rank) VALUES ('integrity-check', 1)",
+        )
         .is_ok()
 }
 
@@ -368,7 +370,10 @@ async fn a_first_sync_cut_short_leaves_a_consistent_file_and_the_next_builds_its
     drop(conn);
 
     let index = Index::open(&db).unwrap();
-    assert!(index.search_pending().unwrap(), "still waiting for a sync's end");
+    assert!(
+        index.search_pending().unwrap(),
+        "still waiting for a sync's end"
+    );
     let stats = backfill(&node, &index, |_| {}).await.unwrap();
     assert_eq!(stats.received_new, SEEDED - cursor);
     assert_eq!(assert_consistent(&db), SEEDED);
