@@ -17,11 +17,6 @@ pub const PAGE_SIZE: u64 = 1000;
 /// alone).
 pub(crate) const GROUP_PAGES: usize = 8;
 
-/// Rows a first sync adds to its deferred search index at a time, while no
-/// page is waiting to be stored (about the time the reader needs to queue
-/// its pages ahead again).
-const SEARCH_STEP: i64 = 10_000;
-
 /// Which history a backfill is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncPhase {
@@ -146,12 +141,6 @@ async fn backfill_received(
         }
         if let Some(error) = group.failed {
             return Err(error.into());
-        }
-        if reader.idle() {
-            // The node is behind: use the wait for the search index.
-            index
-                .call(move |i| i.catch_up_search(file, SEARCH_STEP))
-                .await?;
         }
     }
     Ok(Some(stats))

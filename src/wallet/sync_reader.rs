@@ -92,11 +92,6 @@ impl Reader {
         ended.err().map(|error| Err(stopped(&error)))
     }
 
-    /// Whether no page has arrived yet (the index is waiting for the node).
-    pub fn idle(&self) -> bool {
-        self.pages.is_empty()
-    }
-
     /// The next page if it has already arrived.
     fn ready(&mut self) -> Option<Result<Page, NodeError>> {
         self.pages.try_recv().ok()
