@@ -82,6 +82,14 @@ impl History {
         }
     }
 
+    /// What a search says while a first sync runs: the search index is
+    /// built once at the sync's end (`wallet::index_search`; the index also
+    /// answers `Index::search_pending`), so until then it finds nothing.
+    pub fn search_note(self) -> Option<&'static str> {
+        matches!(self, Self::Reading(Reading { fresh: true, .. }))
+            .then_some("Search works once the history has loaded: its index is built at the end.")
+    }
+
     /// Whether a backfill is running.
     pub fn is_reading(self) -> bool {
         matches!(self, Self::Reading(_))
@@ -180,6 +188,21 @@ mod tests {
         );
         assert_eq!(done.line().as_deref(), Some("All 12,000 keysends loaded"));
         assert!(!done.is_reading());
+    }
+
+    #[test]
+    fn search_says_it_waits_for_the_end_of_a_first_sync_only() {
+        let first = fold(&[
+            sync::Event::Started { fresh: true },
+            progress(SyncPhase::Received, 1_000, 1_000),
+        ]);
+        assert!(first.search_note().is_some());
+        assert_eq!(first.next(&finished(1_000)).search_note(), None);
+        let catch_up = fold(&[
+            sync::Event::Started { fresh: false },
+            progress(SyncPhase::Received, 1_000, 1_000),
+        ]);
+        assert_eq!(catch_up.search_note(), None);
     }
 
     #[test]

@@ -15,8 +15,12 @@ use super::integrity::{Check, Marker};
 use crate::keysend::Msat;
 use crate::node::ReceivedKeysend;
 
+#[path = "index_bulk.rs"]
+mod bulk;
 #[path = "index_insert.rs"]
 mod insert;
+#[path = "index_search.rs"]
+mod search;
 
 pub(crate) use insert::Row;
 

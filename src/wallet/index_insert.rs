@@ -138,14 +138,18 @@ pub(super) fn store(
         DEFAULT_CHECKPOINT_PAGES
     };
     conn.pragma_update(None, "wal_autocheckpoint", checkpoint)?;
+    if bulk {
+        super::bulk::begin(conn)?;
+    }
     // Immediate: take the write lock now (waiting for other processes),
     // never fail half-way upgrading a read.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (mut new, mut top_settle, mut add_index) = (Vec::new(), None, None);
+    let search = !super::search::deferred(&tx)?;
     for (rows, position) in pages {
         let mut count = 0;
         for row in &rows {
-            if let Some(id) = insert_one(&tx, row)? {
+            if let Some(id) = insert_one(&tx, row, search)? {
                 stored(id);
                 count += 1;
             }
@@ -163,13 +167,15 @@ pub(super) fn store(
 /// Back to SQLite's default checkpoint threshold after a bulk insert, with
 /// the indexes a first sync deferred built.
 pub(super) fn end_bulk(conn: &Connection) -> Result<(), IndexError> {
+    super::search::build_deferred(conn)?;
     restore_deferred(conn)?;
     conn.pragma_update(None, "wal_autocheckpoint", DEFAULT_CHECKPOINT_PAGES)?;
-    Ok(())
+    super::bulk::end(conn)
 }
 
-/// Insert one row (and its search entry); the new id, `None` for a duplicate.
-fn insert_one(tx: &Connection, row: &Row) -> Result<Option<i64>, IndexError> {
+/// Insert one row (and its search entry, unless a first sync builds the
+/// search index at its end); the new id, `None` for a duplicate.
+fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, IndexError> {
     let summary = &row.summary;
     let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
     let inserted = stmt.execute(params![
@@ -194,7 +200,7 @@ fn insert_one(tx: &Connection, row: &Row) -> Result<Option<i64>, IndexError> {
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    if summary.has_text() {
+    if search && summary.has_text() {
         let mut fts = tx.prepare_cached(INSERT_FTS)?;
         let _ = fts.execute(params![
             id,

@@ -86,7 +86,13 @@ async fn backfill_file(
 ) -> Result<Option<SyncStats>, SyncError> {
     if cursors.add_index == 0 {
         // A first sync: the random-order indexes are built once at the end.
-        index.call(move |i| i.defer_indexes(file)).await?;
+        // So is the search index (`index_search`).
+        index
+            .call(move |i| {
+                i.defer_indexes(file)?;
+                i.defer_search(file)
+            })
+            .await?;
     }
     let received = backfill_received(node, index, cursors, file, progress).await;
     // Always, so a failed first sync leaves every index (a cancelled one

@@ -275,3 +275,108 @@ async fn a_first_sync_builds_the_random_order_indexes_at_its_end() {
     assert_eq!(again.received_new, 0);
     assert_eq!(deferred_present(&Connection::open(&db).unwrap()), expected);
 }
+
+/// Whether the search index agrees with the table: SQLite's own check of
+/// an external-content index against its content (a row missing or listed
+/// twice fails it).
+fn search_agrees(db: &Path) -> bool {
+    Connection::open(db)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO received_fts (received_fts, rank) VALUES ('integrity-check', 1)",
+        )
+        .is_ok()
+}
+
+fn assert_search_complete(db: &Path) {
+    assert!(search_agrees(db), "the search index matches the table");
+    let conn = Connection::open(db).unwrap();
+    let found: u64 = conn
+        .query_row(
+            "SELECT count(*) FROM received_fts WHERE received_fts MATCH 'a* OR e* OR i* OR o*'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(found > 0, "the seeded messages are searchable");
+}
+
+#[tokio::test]
+async fn a_first_sync_builds_the_search_index_at_its_end_and_says_so_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    assert!(!index.search_pending().unwrap());
+    let mut during = Vec::new();
+    let _ = backfill(&node, &index, |p| {
+        if p.phase == SyncPhase::Received {
+            let conn = Connection::open(&db).unwrap();
+            let searchable: u64 = conn
+                .query_row(
+                    "SELECT count(*) FROM received_fts WHERE received_fts MATCH 'a* OR e* OR i* OR o*'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            during.push((index.search_pending().unwrap(), searchable, search_agrees(&db)));
+        }
+    })
+    .await
+    .unwrap();
+    assert!(!during.is_empty());
+    assert!(
+        during.iter().all(|d| *d == (true, 0, false)),
+        "search said it was being built and held nothing yet (the check sees the rows \
+         missing): {during:?}"
+    );
+    assert!(!index.search_pending().unwrap());
+    assert_search_complete(&db);
+    // A later sync adds its rows to the search index as it stores them.
+    let again = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(again.received_new, 0);
+    assert!(!index.search_pending().unwrap());
+    assert_search_complete(&db);
+}
+
+#[tokio::test]
+async fn a_first_sync_cut_short_leaves_a_consistent_file_and_the_next_builds_its_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    {
+        let index = Index::open(&db).unwrap();
+        // Cut short after the first stored page: the handle and its
+        // connection are dropped as a process ending there would leave them
+        // (nothing after the last commit is kept).
+        let stop = Notify::new();
+        let run = backfill(&node, &index, |_| stop.notify_one()).fuse();
+        let stopped = stop.notified().fuse();
+        futures::pin_mut!(run, stopped);
+        futures::select! {
+            done = run => panic!("the sync ended before it was cut short: {done:?}"),
+            () = stopped => {},
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(index.search_pending().unwrap());
+    }
+    let cursor = assert_consistent(&db);
+    assert!(cursor > 0 && cursor < SEEDED, "cut short: {cursor}");
+    let conn = Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    let index = Index::open(&db).unwrap();
+    assert!(
+        index.search_pending().unwrap(),
+        "still waiting for a sync's end"
+    );
+    let stats = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(stats.received_new, SEEDED - cursor);
+    assert_eq!(assert_consistent(&db), SEEDED);
+    assert!(!index.search_pending().unwrap());
+    assert_search_complete(&db);
+}

@@ -30,6 +30,11 @@ impl Inbox {
         if let Some(note) = SearchWords::of(&self.search).note() {
             body = body.push(widget::caption(note));
         }
+        if let Some(note) = self.history.search_note()
+            && !self.search.trim().is_empty()
+        {
+            body = body.push(widget::caption(note));
+        }
         if let Some(error) = &self.error {
             body = body.push(widget::error_notice(
                 error,
