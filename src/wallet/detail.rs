@@ -75,11 +75,14 @@ impl Index {
         let mut stmt = conn.prepare_cached(DETAIL_SQL)?;
         let found = stmt.query_row([id], |row| {
             let source = row.get::<_, Option<i64>>(18)?;
-            Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?, source))
+            Ok((
+                detail_row(row)?,
+                blob::decode_columns(row, 17, 9, 10)?,
+                source,
+            ))
         });
         let (mut detail, records, source) = found.optional()?.ok_or(IndexError::NotFound(id))?;
-        detail.records =
-            blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
+        detail.records = records.map_err(|source| IndexError::BadRecords { id, source })?;
         // The source stored with the row (decoded once, at insert); the
         // records again only for a row stored without it.
         detail.message_source = detail.message.as_ref().and_then(|_| {

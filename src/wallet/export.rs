@@ -280,7 +280,7 @@ impl Index {
             let pubkey: Option<Vec<u8>> = row.get(4)?;
             let pubkey = pubkey.and_then(|k| NodeId::from_slice(&k).ok());
             let name: Option<String> = row.get(5)?;
-            let records = blob::decode(&row.get::<_, Vec<u8>>(10)?).unwrap_or_default();
+            let records = blob::decode_columns(row, 10, 9, 4)?.unwrap_or_default();
             let facts = SenderFacts {
                 verification: row
                     .get::<_, Option<i64>>(3)?

@@ -105,6 +105,12 @@ pub(crate) struct Row {
 impl Row {
     /// Decode the searchable fields and encode the records of `item`.
     pub(crate) fn of(item: &ReceivedKeysend) -> Self {
+        let summary = Summary::of(&item.records);
+        let shared = blob::Shared {
+            message: summary.message.as_deref().map(str::as_bytes),
+            sender: summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+        };
+        let records = blob::encode_row(&item.records, shared);
         Self {
             hash: item.hash,
             chan_id: item.chan_id,
@@ -114,8 +120,8 @@ impl Row {
             settled_at: item.settled_at,
             add_index: item.add_index,
             settle_index: item.settle_index,
-            summary: Summary::of(&item.records),
-            records: blob::encode(&item.records),
+            summary,
+            records,
         }
     }
 }

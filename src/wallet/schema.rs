@@ -46,6 +46,10 @@ const MIGRATIONS: &[Step] = &[
     Step::sql(V5),
     Step::sql(V6),
     Step::sql(V7),
+    Step {
+        sql: V8,
+        fill: Some(fill::compact_rows),
+    },
 ];
 
 /// The schema version this build writes.
@@ -204,6 +208,57 @@ CREATE INDEX sent_destination ON sent (destination, created_ns DESC)
     WHERE destination IS NOT NULL;
 ";
 
+/// Version 8 (issue 19, the index size): the received table rebuilt with
+/// a smaller row and unique key. Its records are re-encoded by
+/// [`fill::compact_rows`] (`blob::encode_row`: one-byte types and lengths
+/// instead of 12-byte headers, and the chat record and sender key stored
+/// once, in their columns, when they are equal); the unique key is the
+/// HTLC, `(chan_id, htlc_index)`, without the 32-byte hash: an HTLC's
+/// incoming channel and its index in that channel identify it on a node
+/// (the parts of an MPP or AMP payment are HTLCs of their own). Ids are
+/// kept, so read flags, cached verifications, stored counts and the search
+/// table (external content, by id) stay. Then [`V8_INDEXES`].
+const V8: &str = "
+CREATE TABLE received_v8 (
+    id            INTEGER PRIMARY KEY,
+    hash          BLOB    NOT NULL,
+    chan_id       INTEGER NOT NULL,
+    htlc_index    INTEGER NOT NULL,
+    amount_msat   INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    settled_at    INTEGER NOT NULL,
+    add_index     INTEGER NOT NULL,
+    settle_index  INTEGER NOT NULL,
+    message       TEXT,
+    sender_pubkey BLOB,
+    sender_name   TEXT,
+    podcast       TEXT,
+    app           TEXT,
+    episode       TEXT,
+    records       BLOB    NOT NULL,
+    verification  INTEGER,
+    read          INTEGER NOT NULL DEFAULT 0,
+    message_source INTEGER,
+    UNIQUE (chan_id, htlc_index)
+);
+";
+
+/// Version 8, after the rows are copied: the new table replaces the old,
+/// with the indexes of versions 2, 6 and 7 (the same definitions).
+const V8_INDEXES: &str = "
+DROP TABLE received;
+ALTER TABLE received_v8 RENAME TO received;
+CREATE INDEX received_list ON received (settled_at DESC, id DESC, amount_msat, read);
+CREATE INDEX received_sender ON received (sender_pubkey, settled_at DESC, read)
+    WHERE sender_pubkey IS NOT NULL;
+CREATE INDEX received_podcast ON received (podcast, settled_at DESC)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, amount_msat)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_unread ON received (read, amount_msat);
+CREATE INDEX received_amount ON received (amount_msat);
+";
+
 /// Create the version 3 schema, as the previous release left a file (for
 /// tests of the version 4 step).
 #[cfg(test)]
@@ -212,6 +267,16 @@ pub(crate) fn create_version_3(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(step)?;
     }
     conn.pragma_update(None, "user_version", 3)
+}
+
+/// Create the version 7 schema, as the previous release left a file (for
+/// tests of the version 8 step).
+#[cfg(test)]
+pub(crate) fn create_version_7(conn: &Connection) -> rusqlite::Result<()> {
+    for step in &MIGRATIONS[..7] {
+        conn.execute_batch(step.sql)?;
+    }
+    conn.pragma_update(None, "user_version", 7)
 }
 
 /// Connection settings for the index: WAL, normal sync (it can be rebuilt).
@@ -427,6 +492,7 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(unique, ["chan_id", "htlc_index", "hash"]);
+        // Version 8 dropped the hash from it (the HTLC identifies the row).
+        assert_eq!(unique, ["chan_id", "htlc_index"]);
     }
 }
