@@ -56,30 +56,71 @@ const KNOWN: [u64; 19] = [
 /// The tag of a type outside [`KNOWN`]: its LEB128 varint follows.
 const OTHER_TYPE: u8 = 0xFF;
 
-/// Columns of a received row that hold a record's exact value, so its blob
-/// refers to them instead of repeating the bytes.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Shared<'a> {
-    /// The `message` column (the chat record when it was display-safe as sent).
-    pub message: Option<&'a [u8]>,
-    /// The `sender_pubkey` column (the sender key record).
-    pub sender: Option<&'a [u8]>,
+/// The columns of a received row a row blob may refer to, in the order of
+/// [`Shared`]'s slots: a reader selects them right after `records`
+/// (a macro, for `concat!` in SQL constants).
+macro_rules! shared_columns {
+    () => {
+        "message, sender_pubkey, sender_name, podcast, episode, app"
+    };
 }
+pub(crate) use shared_columns;
+
+/// Slot of the message column in [`Shared`].
+const MESSAGE_COLUMN: usize = 0;
+/// Slot of the sender key column in [`Shared`].
+const SENDER_COLUMN: usize = 1;
+/// Columns shorter than this are not looked for inside a record.
+const MIN_SPLICE: usize = 4;
+
+/// The stored bytes of a received row's [`shared_columns`] (message,
+/// sender key, sender name, podcast, episode, app), which its row blob
+/// refers to instead of repeating them: a record equal to its column (the
+/// chat record, the sender key record), or a record holding column texts
+/// (a boostagram's JSON holds the message, names and titles).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Shared<'a>(pub [Option<&'a [u8]>; 6]);
 
 impl<'a> Shared<'a> {
-    /// The shared column that stands for record `kind`, if any.
-    fn column(&self, kind: u64) -> Option<&'a [u8]> {
+    /// The column that stands for the whole of record `kind`, if any.
+    fn whole(&self, kind: u64) -> Option<&'a [u8]> {
         match kind {
-            record::MESSAGE => self.message,
-            record::SENDER_PUBKEY => self.sender,
+            record::MESSAGE => self.0[MESSAGE_COLUMN],
+            record::SENDER_PUBKEY => self.0[SENDER_COLUMN],
             _ => None,
         }
+    }
+
+    /// Where the text columns occur in `value`: (position, slot), in order,
+    /// not overlapping.
+    fn pieces(&self, value: &[u8]) -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (slot, column) in self.0.iter().enumerate() {
+            let Some(column) = column.filter(|c| c.len() >= MIN_SPLICE && slot != SENDER_COLUMN)
+            else {
+                continue;
+            };
+            if let Some(at) = value.windows(column.len()).position(|w| w == column) {
+                found.push((at, slot));
+            }
+        }
+        found.sort_unstable();
+        let mut end = 0;
+        found.retain(|&(at, slot)| {
+            let keep = at >= end;
+            if keep {
+                end = at + self.0[slot].map_or(0, <[u8]>::len);
+            }
+            keep
+        });
+        found
     }
 }
 
 /// Encode a received row's records (see the module documentation), at most
 /// [`MAX_BLOB`] bytes like [`encode`]. A record equal to its [`Shared`]
-/// column is written as a reference to it.
+/// column is written as a reference to it; the text columns found in a
+/// longer record are left out of its bytes and spliced back on reading.
 pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     for (&kind, value) in records {
@@ -91,11 +132,27 @@ pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
                 put_varint(&mut entry, kind);
             }
         }
-        if !value.is_empty() && shared.column(kind) == Some(value.as_slice()) {
+        let pieces = shared.pieces(value);
+        if !value.is_empty() && shared.whole(kind) == Some(value.as_slice()) {
             put_varint(&mut entry, 0);
-        } else {
-            put_varint(&mut entry, value.len() as u64 + 1);
+        } else if pieces.is_empty() {
+            put_varint(&mut entry, 2 * value.len() as u64 + 1);
             entry.extend_from_slice(value);
+        } else {
+            let mut inline = Vec::with_capacity(value.len());
+            let mut head = Vec::new();
+            let mut from = 0;
+            for &(at, slot) in &pieces {
+                head.push(slot as u8);
+                put_varint(&mut head, (at - from) as u64);
+                inline.extend_from_slice(&value[from..at]);
+                from = at + shared.0[slot].map_or(0, <[u8]>::len);
+            }
+            inline.extend_from_slice(&value[from..]);
+            put_varint(&mut entry, 2 * inline.len() as u64 + 2);
+            entry.push(pieces.len() as u8);
+            entry.extend_from_slice(&head);
+            entry.extend_from_slice(&inline);
         }
         if out.len() + entry.len() <= MAX_BLOB {
             out.extend_from_slice(&entry);
@@ -109,40 +166,64 @@ pub(crate) fn decode_row(mut blob: &[u8], shared: Shared<'_>) -> Result<Records,
     if blob.len() > MAX_BLOB {
         return Err(BlobError::TooLarge);
     }
+    let column = |slot: u8| -> Result<&[u8], BlobError> {
+        shared
+            .0
+            .get(slot as usize)
+            .ok_or(BlobError::Truncated)?
+            .ok_or(BlobError::Missing)
+    };
     let mut records = Records::new();
     while let Some((&tag, rest)) = blob.split_first() {
         let (kind, rest) = match tag {
             OTHER_TYPE => take_varint(rest)?,
             code => (*KNOWN.get(code as usize).ok_or(BlobError::Truncated)?, rest),
         };
-        let (n, rest) = take_varint(rest)?;
-        let (value, rest) = match n.checked_sub(1) {
-            None => (shared.column(kind).ok_or(BlobError::Missing)?, rest),
-            Some(len) => {
-                let len = usize::try_from(len).map_err(|_| BlobError::Truncated)?;
-                let value = rest.get(..len).ok_or(BlobError::Truncated)?;
-                (value, &rest[len..])
+        let (n, mut rest) = take_varint(rest)?;
+        let value = if n == 0 {
+            shared.whole(kind).ok_or(BlobError::Missing)?.to_vec()
+        } else {
+            let len = usize::try_from((n - 1) / 2).map_err(|_| BlobError::Truncated)?;
+            let mut pieces = Vec::new();
+            if n % 2 == 0 {
+                let (&count, after) = rest.split_first().ok_or(BlobError::Truncated)?;
+                rest = after;
+                for _ in 0..count {
+                    let (&slot, after) = rest.split_first().ok_or(BlobError::Truncated)?;
+                    let (gap, after) = take_varint(after)?;
+                    pieces.push((column(slot)?, usize::try_from(gap).unwrap_or(usize::MAX)));
+                    rest = after;
+                }
             }
+            let mut inline = rest.get(..len).ok_or(BlobError::Truncated)?;
+            rest = &rest[len..];
+            let mut value = Vec::with_capacity(len);
+            for (column, gap) in pieces {
+                let before = inline.get(..gap).ok_or(BlobError::Truncated)?;
+                value.extend_from_slice(before);
+                value.extend_from_slice(column);
+                inline = &inline[gap..];
+            }
+            value.extend_from_slice(inline);
+            value
         };
-        let _ = records.insert(kind, value.to_vec());
+        let _ = records.insert(kind, value);
         blob = rest;
     }
     Ok(records)
 }
 
-/// Decode the row blob in column `records` of a query row, with the same
-/// row's message (column `message`) and sender key (column `sender`), as
-/// stored (not yet made display-safe or parsed).
+/// Decode the row blob in column `records` of a query row whose
+/// [`shared_columns`] follow it, as stored (not yet made display-safe or
+/// parsed).
 pub(crate) fn decode_columns(
     row: &rusqlite::Row<'_>,
     records: usize,
-    message: usize,
-    sender: usize,
 ) -> rusqlite::Result<Result<Records, BlobError>> {
-    let shared = Shared {
-        message: row.get_ref(message)?.as_bytes_or_null()?,
-        sender: row.get_ref(sender)?.as_bytes_or_null()?,
-    };
+    let mut shared = Shared::default();
+    for (slot, column) in shared.0.iter_mut().enumerate() {
+        *column = row.get_ref(records + 1 + slot)?.as_bytes_or_null()?;
+    }
     Ok(decode_row(row.get_ref(records)?.as_bytes()?, shared))
 }
 
@@ -238,10 +319,7 @@ mod tests {
         let _ = records.insert(record::KEYSEND_PREIMAGE, vec![7; 32]);
         let _ = records.insert(65_537, Vec::new());
         let _ = records.insert(u64::MAX, b"top".to_vec());
-        let shared = Shared {
-            message: Some(b"hello"),
-            sender: Some(&key),
-        };
+        let shared = Shared([Some(b"hello"), Some(&key), None, None, None, None]);
         let blob = encode_row(&records, shared);
         // Message and key: 2 bytes each; preimage 2 + 32; 65,537: 1 + 3 + 1;
         // u64::MAX: 1 + 10 + 1 + 3.
@@ -259,15 +337,48 @@ mod tests {
         }
         // A column that differs from the record (a message made display-safe)
         // leaves the record whole.
-        let other = Shared {
-            message: Some(b"hell"),
-            sender: None,
-        };
+        let other = Shared([Some(b"HELLO"), None, None, None, None, None]);
         let whole = encode_row(&records, other);
         assert_eq!(whole.len(), blob.len() + 5 + 33);
         assert_eq!(decode_row(&whole, Shared::default()), Ok(records));
         assert_eq!(decode_row(&[], shared), Ok(Records::new()));
         assert_eq!(decode_row(&[200, 1], shared), Err(BlobError::Truncated));
+    }
+
+    #[test]
+    fn a_boostagram_keeps_only_what_its_columns_do_not_hold() {
+        let json = br#"{"podcast":"Noded","episode":"Ep 1: keys","message":"great show","app_name":"Fountain","sender_name":"Noded"}"#;
+        let records = Records::from([(record::BOOSTAGRAM, json.to_vec())]);
+        // The message, episode and app are found; the podcast's text is found
+        // at its first place, the sender name (the same text) overlaps it.
+        let shared = Shared([
+            Some(b"great show"),
+            None,
+            Some(b"Noded"),
+            Some(b"Noded"),
+            Some(b"Ep 1: keys"),
+            Some(b"Fountain"),
+        ]);
+        let blob = encode_row(&records, shared);
+        // Type, length (2 bytes), four pieces (slot and gap each), the rest.
+        assert_eq!(
+            blob.len(),
+            1 + 2 + 1 + 4 * 2 + json.len() - (10 + 5 + 10 + 8)
+        );
+        assert_eq!(decode_row(&blob, shared), Ok(records.clone()));
+        // Every column is needed to read it back.
+        let mut partial = shared;
+        partial.0[5] = None;
+        assert_eq!(decode_row(&blob, partial), Err(BlobError::Missing));
+        for cut in 1..blob.len() {
+            assert!(
+                decode_row(&blob[..cut], shared) != Ok(records.clone()),
+                "{cut}"
+            );
+        }
+        // A column that is not in the record changes nothing.
+        let absent = Shared([Some(b"not there"), None, None, None, None, None]);
+        assert_eq!(encode_row(&records, absent).len(), json.len() + 3);
     }
 
     #[test]

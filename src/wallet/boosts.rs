@@ -193,11 +193,13 @@ impl Index {
     /// newest first.
     pub fn boosts(&self, filter: &BoostFilter) -> Result<Vec<Boost>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT hash, amount_msat, settled_at, records, message, sender_pubkey FROM received \
-             WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
-             AND settled_at < ?4 ORDER BY settled_at DESC, id DESC LIMIT ?3",
-        )?;
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT hash, amount_msat, settled_at, records, ",
+            blob::shared_columns!(),
+            " FROM received WHERE podcast IS NOT NULL AND settled_at >= ?1 \
+             AND (?2 IS NULL OR podcast = ?2) AND settled_at < ?4 \
+             ORDER BY settled_at DESC, id DESC LIMIT ?3",
+        ))?;
         let limit = i64::try_from(filter.limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![filter.since, filter.podcast, limit, filter.until])?;
         let mut boosts = Groups::default();
@@ -208,7 +210,7 @@ impl Index {
                 amount: Msat(row.get::<_, i64>(1)? as u64),
                 settled_at: row.get(2)?,
             };
-            let Some(boost) = boostagram(blob::decode_columns(row, 3, 4, 5)?) else {
+            let Some(boost) = boostagram(blob::decode_columns(row, 3)?) else {
                 continue;
             };
             let group = boosts.of(&boost, || Boost {

@@ -106,10 +106,18 @@ impl Row {
     /// Decode the searchable fields and encode the records of `item`.
     pub(crate) fn of(item: &ReceivedKeysend) -> Self {
         let summary = Summary::of(&item.records);
-        let shared = blob::Shared {
-            message: summary.message.as_deref().map(str::as_bytes),
-            sender: summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-        };
+        fn text(t: &Option<String>) -> Option<&[u8]> {
+            t.as_deref().map(str::as_bytes)
+        }
+        // The columns in `blob::SHARED_COLUMNS` order, as stored.
+        let shared = blob::Shared([
+            text(&summary.message),
+            summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+            text(&summary.sender_name),
+            text(&summary.podcast),
+            text(&summary.episode),
+            text(&summary.app),
+        ]);
         let records = blob::encode_row(&item.records, shared);
         Self {
             hash: item.hash,

@@ -60,10 +60,8 @@ pub(super) fn compact_rows(conn: &Connection) -> Result<(), IndexError> {
                 Value::Blob(b) => Some(b.as_slice()),
                 _ => None,
             };
-            let shared = blob::Shared {
-                message: text(9),
-                sender: text(10),
-            };
+            // message, sender_pubkey, sender_name, podcast, episode, app.
+            let shared = blob::Shared([text(9), text(10), text(11), text(12), text(14), text(13)]);
             match text(RECORDS).map(blob::decode) {
                 Some(Ok(records)) => blob::encode_row(&records, shared),
                 _ => UNREADABLE.to_vec(),
