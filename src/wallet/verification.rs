@@ -180,10 +180,10 @@ impl Index {
         let mut pending = Vec::new();
         for &id in ids {
             let mut rows = stmt.query([id])?;
-            if let Some(row) = rows.next()? {
-                if let Ok(records) = blob::decode_columns(row, 0)? {
-                    pending.push((id, records));
-                }
+            if let Some(row) = rows.next()?
+                && let Ok(records) = blob::decode_columns(row, 0)?
+            {
+                pending.push((id, records));
             }
         }
         Ok(pending)
