@@ -100,7 +100,7 @@ impl<'a> Shared<'a> {
             else {
                 continue;
             };
-            if let Some(at) = value.windows(column.len()).position(|w| w == column) {
+            if let Some(at) = find(value, column) {
                 found.push((at, slot));
             }
         }
@@ -115,6 +115,22 @@ impl<'a> Shared<'a> {
         });
         found
     }
+}
+
+/// Where `needle` (not empty) first occurs in `hay`: candidates are found by
+/// their first byte, so a record is scanned about once per column.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, _) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut at = 0;
+    while at <= last_start {
+        at += hay[at..=last_start].iter().position(|&b| b == first)?;
+        if hay[at..at + needle.len()] == *needle {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Encode a received row's records (see the module documentation), at most
@@ -132,8 +148,13 @@ pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
                 put_varint(&mut entry, kind);
             }
         }
-        let pieces = shared.pieces(value);
-        if !value.is_empty() && shared.whole(kind) == Some(value.as_slice()) {
+        let whole = !value.is_empty() && shared.whole(kind) == Some(value.as_slice());
+        let pieces = if whole {
+            Vec::new()
+        } else {
+            shared.pieces(value)
+        };
+        if whole {
             put_varint(&mut entry, 0);
         } else if pieces.is_empty() {
             put_varint(&mut entry, 2 * value.len() as u64 + 1);
@@ -379,6 +400,17 @@ mod tests {
         // A column that is not in the record changes nothing.
         let absent = Shared([Some(b"not there"), None, None, None, None, None]);
         assert_eq!(encode_row(&records, absent).len(), json.len() + 3);
+    }
+
+    #[test]
+    fn find_gives_the_first_place_of_a_text() {
+        assert_eq!(find(b"abcabc", b"bc"), Some(1));
+        assert_eq!(find(b"aab", b"ab"), Some(1));
+        assert_eq!(find(b"abc", b"abc"), Some(0));
+        assert_eq!(find(b"abc", b"c"), Some(2));
+        assert_eq!(find(b"abc", b"abcd"), None);
+        assert_eq!(find(b"abc", b"ca"), None);
+        assert_eq!(find(b"abc", b""), None);
     }
 
     #[test]
