@@ -617,6 +617,7 @@ fn a_version_7_file_opens_at_version_8_with_its_rows_read_flags_and_checks() {
         not_display_safe,
     ];
     version_7_file(&path, &items);
+    let size_at_7 = std::fs::metadata(&path).unwrap().len();
     // Checked and read at version 7.
     let (before, blob_bytes) = {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -646,6 +647,13 @@ fn a_version_7_file_opens_at_version_8_with_its_rows_read_flags_and_checks() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(conn_version, crate::wallet::schema::CURRENT);
+    // The old table's pages were given back (VACUUM), not kept free.
+    let free: i64 = index
+        .lock()
+        .pragma_query_value(None, "freelist_count", |r| r.get(0))
+        .unwrap();
+    assert_eq!(free, 0);
+    assert!(std::fs::metadata(&path).unwrap().len() <= size_at_7);
     assert_eq!(received_columns(&index.lock()), before);
     for (id, item) in (1..).zip(&items) {
         let detail = index.detail(id).unwrap();

@@ -320,15 +320,16 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// reads the version under the write lock, so processes opening the same
 /// new file at once migrate it once.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
+    let mut rebuilt = false;
     loop {
         let found = version(conn)?;
         if found == CURRENT {
-            return Ok(());
+            break;
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found = version(&tx)?;
         if found == CURRENT {
-            return Ok(());
+            break;
         }
         let step = &MIGRATIONS[found as usize];
         tx.execute_batch(step.sql)?;
@@ -337,6 +338,32 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
         }
         tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
+        rebuilt |= found + 1 == REBUILT_AT;
+    }
+    if rebuilt {
+        shrink(conn);
+    }
+    Ok(())
+}
+
+/// The version whose step copies the received table into a smaller one:
+/// the old pages are free afterwards, but still part of the file.
+const REBUILT_AT: u32 = 8;
+
+/// Give the pages freed by a rebuild back to the file system (`VACUUM`,
+/// which copies the file through a temporary one on disk, not in memory).
+/// A file that cannot be shrunk now (another process reading it) keeps
+/// its free pages for the rows to come: nothing is lost, so that is only
+/// logged.
+fn shrink(conn: &Connection) {
+    let vacuumed = conn
+        .pragma_update(None, "temp_store", "FILE")
+        .and_then(|()| conn.execute_batch("VACUUM"));
+    if let Err(error) = vacuumed {
+        log::warn!("index not shrunk after its upgrade: {error}");
+    }
+    if let Err(error) = conn.pragma_update(None, "temp_store", "MEMORY") {
+        log::warn!("index temp store not reset: {error}");
     }
 }
 
