@@ -79,9 +79,59 @@ const MIN_SPLICE: usize = 4;
 /// chat record, the sender key record), or a record holding column texts
 /// (a boostagram's JSON holds the message, names and titles).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Shared<'a>(pub [Option<&'a [u8]>; 6]);
+pub(crate) struct Shared<'a>(pub [Option<&'a [u8]>; SHARED_SLOTS]);
+
+/// Texts most boostagrams' JSON holds (bLIP-10's keys), spliced like the
+/// columns: slot `SHARED_SLOTS + i` is `JSON_KEYS[i]`. Part of the file
+/// format (append only). A full `"action"` pair comes before its key, so
+/// it is the one taken where both match.
+const JSON_KEYS: [&[u8]; 31] = [
+    br#""action":"boost""#,
+    br#""action":"stream""#,
+    br#""action":"#,
+    br#""app_name":"#,
+    br#""app_version":"#,
+    br#""boost_link":"#,
+    br#""boost_uuid":"#,
+    br#""episode":"#,
+    br#""episode_guid":"#,
+    br#""feedID":"#,
+    br#""guid":"#,
+    br#""itemID":"#,
+    br#""message":"#,
+    br#""name":"#,
+    br#""podcast":"#,
+    br#""pubkey":"#,
+    br#""remote_feed_guid":"#,
+    br#""remote_item_guid":"#,
+    br#""reply_address":"#,
+    br#""reply_custom_key":"#,
+    br#""reply_custom_value":"#,
+    br#""sender_id":"#,
+    br#""sender_key":"#,
+    br#""sender_name":"#,
+    br#""speed":"#,
+    br#""time":"#,
+    br#""ts":"#,
+    br#""url":"#,
+    br#""uuid":"#,
+    br#""value_msat":"#,
+    br#""value_msat_total":"#,
+];
+
+/// How many column slots [`Shared`] has.
+const SHARED_SLOTS: usize = 6;
 
 impl<'a> Shared<'a> {
+    /// The text of slot `slot`: `None` for no such slot, `Some(None)` for a
+    /// column the row does not have.
+    fn slot(&self, slot: usize) -> Option<Option<&'a [u8]>> {
+        match self.0.get(slot) {
+            Some(column) => Some(*column),
+            None => JSON_KEYS.get(slot - SHARED_SLOTS).map(|&key| Some(key)),
+        }
+    }
+
     /// The column that stands for the whole of record `kind`, if any.
     fn whole(&self, kind: u64) -> Option<&'a [u8]> {
         match kind {
@@ -95,12 +145,17 @@ impl<'a> Shared<'a> {
     /// not overlapping.
     fn pieces(&self, value: &[u8]) -> Vec<(usize, usize)> {
         let mut found: Vec<(usize, usize)> = Vec::new();
-        for (slot, column) in self.0.iter().enumerate() {
-            let Some(column) = column.filter(|c| c.len() >= MIN_SPLICE && slot != SENDER_COLUMN)
-            else {
+        // JSON keys only where there is JSON to find them in.
+        let slots = if value.first() == Some(&b'{') {
+            SHARED_SLOTS + JSON_KEYS.len()
+        } else {
+            SHARED_SLOTS
+        };
+        for slot in (0..slots).filter(|&s| s != SENDER_COLUMN) {
+            let Some(text) = self.slot(slot).flatten().filter(|c| c.len() >= MIN_SPLICE) else {
                 continue;
             };
-            if let Some(at) = find(value, column) {
+            if let Some(at) = find(value, text) {
                 found.push((at, slot));
             }
         }
@@ -109,7 +164,7 @@ impl<'a> Shared<'a> {
         found.retain(|&(at, slot)| {
             let keep = at >= end;
             if keep {
-                end = at + self.0[slot].map_or(0, <[u8]>::len);
+                end = at + self.slot(slot).flatten().map_or(0, <[u8]>::len);
             }
             keep
         });
@@ -167,7 +222,7 @@ pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
                 head.push(slot as u8);
                 put_varint(&mut head, (at - from) as u64);
                 inline.extend_from_slice(&value[from..at]);
-                from = at + shared.0[slot].map_or(0, <[u8]>::len);
+                from = at + shared.slot(slot).flatten().map_or(0, <[u8]>::len);
             }
             inline.extend_from_slice(&value[from..]);
             put_varint(&mut entry, 2 * inline.len() as u64 + 2);
@@ -189,8 +244,7 @@ pub(crate) fn decode_row(mut blob: &[u8], shared: Shared<'_>) -> Result<Records,
     }
     let column = |slot: u8| -> Result<&[u8], BlobError> {
         shared
-            .0
-            .get(slot as usize)
+            .slot(usize::from(slot))
             .ok_or(BlobError::Truncated)?
             .ok_or(BlobError::Missing)
     };
@@ -381,10 +435,20 @@ mod tests {
             Some(b"Fountain"),
         ]);
         let blob = encode_row(&records, shared);
-        // Type, length (2 bytes), four pieces (slot and gap each), the rest.
+        // Type, length, nine pieces (slot and gap each: four columns and
+        // five keys), the rest: the JSON's quotes, commas and braces.
+        let keys = [
+            &br#""podcast":"#[..],
+            br#""episode":"#,
+            br#""message":"#,
+            br#""app_name":"#,
+            br#""sender_name":"#,
+        ];
+        let spliced = 10 + 5 + 10 + 8 + keys.iter().map(|k| k.len()).sum::<usize>();
         assert_eq!(
             blob.len(),
-            1 + 2 + 1 + 4 * 2 + json.len() - (10 + 5 + 10 + 8)
+            1 + 1 + 1 + 9 * 2 + json.len() - spliced,
+            "{blob:?}"
         );
         assert_eq!(decode_row(&blob, shared), Ok(records.clone()));
         // Every column is needed to read it back.
@@ -397,9 +461,16 @@ mod tests {
                 "{cut}"
             );
         }
-        // A column that is not in the record changes nothing.
+        // A column that is not in the record changes nothing; the keys alone
+        // need no column to read back.
         let absent = Shared([Some(b"not there"), None, None, None, None, None]);
-        assert_eq!(encode_row(&records, absent).len(), json.len() + 3);
+        let keys_only = encode_row(&records, Shared::default());
+        assert_eq!(encode_row(&records, absent), keys_only);
+        assert_eq!(keys_only.len(), 1 + 1 + 1 + 5 * 2 + json.len() - 55);
+        assert_eq!(decode_row(&keys_only, Shared::default()), Ok(records));
+        // Text that is no JSON object is not searched for keys.
+        let note = Records::from([(record::TIP_NOTE, br#""message":"x"#.to_vec())]);
+        assert_eq!(encode_row(&note, Shared::default()).len(), 1 + 1 + 12);
     }
 
     #[test]
