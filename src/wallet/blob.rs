@@ -7,9 +7,17 @@
 //! [`encode_row`]/[`decode_row`] (received rows since schema v8, issue 19's
 //! index size): for each record, its type as one byte (an index into
 //! [`KNOWN`], or `0xFF` and the type as a LEB128 varint), then a LEB128 `n`:
-//! `n - 1` bytes of value follow, or `n = 0`: the value is the row's own
-//! column ([`Shared`]: the message column for the chat record, the sender
-//! column for the sender key record), stored once instead of twice.
+//!
+//! - `n = 0`: the value is the row's own column ([`Shared`]: the message
+//!   column for the chat record, the sender column for the sender key
+//!   record), stored once instead of twice;
+//! - `n = 2k + 1`: `k` bytes of value follow;
+//! - `n = 2k + 2`: the value is spliced: a count byte, then per piece its
+//!   slot (a [`Shared`] column or one of [`JSON_KEYS`]) and a LEB128 gap,
+//!   then `k` bytes; the value is the bytes with each piece's text put back
+//!   after its gap (a boostagram's JSON keeps its punctuation and numbers;
+//!   its message, names, titles and keys are read from the columns and the
+//!   key list).
 
 use crate::keysend::Records;
 use crate::keysend::record;
@@ -193,14 +201,15 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// column is written as a reference to it; the text columns found in a
 /// longer record are left out of its bytes and spliced back on reading.
 pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(records.values().map(|v| v.len() + 3).sum());
     for (&kind, value) in records {
-        let mut entry = Vec::with_capacity(value.len() + 12);
+        let start = out.len();
+        let entry = &mut out;
         match KNOWN.iter().position(|&k| k == kind) {
             Some(code) => entry.push(code as u8),
             None => {
                 entry.push(OTHER_TYPE);
-                put_varint(&mut entry, kind);
+                put_varint(entry, kind);
             }
         }
         let whole = !value.is_empty() && shared.whole(kind) == Some(value.as_slice());
@@ -210,9 +219,9 @@ pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
             shared.pieces(value)
         };
         if whole {
-            put_varint(&mut entry, 0);
+            put_varint(entry, 0);
         } else if pieces.is_empty() {
-            put_varint(&mut entry, 2 * value.len() as u64 + 1);
+            put_varint(entry, 2 * value.len() as u64 + 1);
             entry.extend_from_slice(value);
         } else {
             let mut inline = Vec::with_capacity(value.len());
@@ -225,13 +234,13 @@ pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
                 from = at + shared.slot(slot).flatten().map_or(0, <[u8]>::len);
             }
             inline.extend_from_slice(&value[from..]);
-            put_varint(&mut entry, 2 * inline.len() as u64 + 2);
+            put_varint(entry, 2 * inline.len() as u64 + 2);
             entry.push(pieces.len() as u8);
             entry.extend_from_slice(&head);
             entry.extend_from_slice(&inline);
         }
-        if out.len() + entry.len() <= MAX_BLOB {
-            out.extend_from_slice(&entry);
+        if out.len() > MAX_BLOB {
+            out.truncate(start);
         }
     }
     out

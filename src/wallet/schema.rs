@@ -244,14 +244,19 @@ CREATE TABLE received_v8 (
 ";
 
 /// Version 8, after the rows are copied: the new table replaces the old,
-/// with the indexes of versions 2, 6 and 7 (the same definitions).
+/// with the indexes of versions 2, 6 and 7. The list and podcast indexes
+/// are now ascending: rows arrive in settle order, so an ascending index
+/// grows at its end and its pages fill, where a descending one took every
+/// new entry at its start and left pages half full (42 against 21 bytes
+/// per row at 100,000). SQLite walks either direction, so the newest-first
+/// list reads it backwards, as it read the old one forwards.
 const V8_INDEXES: &str = "
 DROP TABLE received;
 ALTER TABLE received_v8 RENAME TO received;
-CREATE INDEX received_list ON received (settled_at DESC, id DESC, amount_msat, read);
+CREATE INDEX received_list ON received (settled_at, id, amount_msat, read);
 CREATE INDEX received_sender ON received (sender_pubkey, settled_at DESC, read)
     WHERE sender_pubkey IS NOT NULL;
-CREATE INDEX received_podcast ON received (podcast, settled_at DESC)
+CREATE INDEX received_podcast ON received (podcast, settled_at)
     WHERE podcast IS NOT NULL;
 CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, amount_msat)
     WHERE podcast IS NOT NULL;
