@@ -325,16 +325,32 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// reads the version under the write lock, so processes opening the same
 /// new file at once migrate it once.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
+    if version(conn)? == CURRENT {
+        return Ok(());
+    }
+    // Steps build indexes by sorting, and a rebuild is shrunk by copying
+    // the file: through temporary files, not memory (a million rows).
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let stepped = step_up(conn);
+    if let Ok(true) = stepped {
+        shrink(conn);
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    stepped.map(|_| ())
+}
+
+/// The steps of [`migrate`]; whether the received table was rebuilt.
+fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
     let mut rebuilt = false;
     loop {
         let found = version(conn)?;
         if found == CURRENT {
-            break;
+            return Ok(rebuilt);
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found = version(&tx)?;
         if found == CURRENT {
-            break;
+            return Ok(rebuilt);
         }
         let step = &MIGRATIONS[found as usize];
         tx.execute_batch(step.sql)?;
@@ -345,30 +361,19 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
         tx.commit()?;
         rebuilt |= found + 1 == REBUILT_AT;
     }
-    if rebuilt {
-        shrink(conn);
-    }
-    Ok(())
 }
 
 /// The version whose step copies the received table into a smaller one:
 /// the old pages are free afterwards, but still part of the file.
 const REBUILT_AT: u32 = 8;
 
-/// Give the pages freed by a rebuild back to the file system (`VACUUM`,
-/// which copies the file through a temporary one on disk, not in memory).
+/// Give the pages freed by a rebuild back to the file system (`VACUUM`).
 /// A file that cannot be shrunk now (another process reading it) keeps
 /// its free pages for the rows to come: nothing is lost, so that is only
 /// logged.
 fn shrink(conn: &Connection) {
-    let vacuumed = conn
-        .pragma_update(None, "temp_store", "FILE")
-        .and_then(|()| conn.execute_batch("VACUUM"));
-    if let Err(error) = vacuumed {
+    if let Err(error) = conn.execute_batch("VACUUM") {
         log::warn!("index not shrunk after its upgrade: {error}");
-    }
-    if let Err(error) = conn.pragma_update(None, "temp_store", "MEMORY") {
-        log::warn!("index temp store not reset: {error}");
     }
 }
 

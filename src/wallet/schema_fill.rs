@@ -37,7 +37,7 @@ pub(super) fn message_sources(conn: &Connection) -> Result<(), IndexError> {
 /// Version 8: copy every received row into the new table (`received_v8`)
 /// in id order, its records re-encoded as a row blob (`blob::encode_row`,
 /// sharing the message and sender columns), then swap the tables
-/// (`V8_INDEXES`). Rows are streamed, not collected: a million of them
+/// (`V8_INDEXES`); `schema::migrate` then shrinks the file. Rows are streamed, not collected: a million of them
 /// would not fit in memory. Records that could not be read stay
 /// unreadable (a blob `decode_row` refuses), so the entry still reports
 /// them as damaged instead of showing nothing.
