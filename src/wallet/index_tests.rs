@@ -716,3 +716,26 @@ fn a_version_7_file_opens_at_version_8_with_its_rows_read_flags_and_checks() {
         keysend(6, "after").records
     );
 }
+
+/// Since schema v8 a row is its HTLC: a second payment hash on an HTLC the
+/// index already holds is not stored (a node numbers each HTLC of a channel
+/// once; logged if one ever does not), and the first row stays as it was.
+#[test]
+fn an_htlc_is_stored_once_whatever_hash_comes_with_it_again() {
+    let (_dir, index) = open_temp();
+    let first = keysend(1, "first");
+    let mut again = keysend(2, "second");
+    again.htlc_index = first.htlc_index;
+    assert_eq!(
+        index.insert_received(std::slice::from_ref(&first)).unwrap(),
+        1
+    );
+    assert_eq!(
+        index.insert_received(std::slice::from_ref(&again)).unwrap(),
+        0
+    );
+    assert_eq!(index.count(&InboxQuery::default()).unwrap(), 1);
+    let id = index.find_received(&first.hash, 7, 1).unwrap().unwrap();
+    assert_eq!(index.detail(id).unwrap().records, first.records);
+    assert_eq!(index.find_received(&again.hash, 7, 1).unwrap(), None);
+}
