@@ -144,7 +144,7 @@ pub(crate) fn seed(network: &mut Network, user: usize, count: usize, mix: Mix) {
 const SEED_CHUNK: usize = 8192;
 
 /// Count an HTLC offered by the `from_a` side of a channel; its index.
-fn next_incoming_htlc(network: &mut Network, channel: usize, from_a: bool) -> u64 {
+pub(super) fn next_incoming_htlc(network: &mut Network, channel: usize, from_a: bool) -> u64 {
     let state = &mut network.channels[channel];
     let counter = if from_a {
         &mut state.a_htlcs

@@ -32,10 +32,16 @@ pub(crate) fn settle_unrouted(
     let preimage: [u8; 32] = rand::random();
     let _ = records.insert(KEYSEND_PREIMAGE, preimage.to_vec());
     let now = pay::now_ns() / 1_000_000_000;
-    let chan_id = graph::channels_of(dest)
-        .first()
-        .map_or(0, |(channel, ..)| network.channels[*channel].chan_id);
-    let htlc_index = network.ledgers[dest].invoices().len() as u64;
+    // On the node's first channel, as the next HTLC its peer sends on it
+    // (an index of its own: the index keys received HTLCs by channel and
+    // index).
+    let (chan_id, htlc_index) = match graph::channels_of(dest).first() {
+        Some(&(channel, _, dest_is_a)) => (
+            network.channels[channel].chan_id,
+            super::history::next_incoming_htlc(network, channel, !dest_is_a),
+        ),
+        None => (0, network.ledgers[dest].invoices().len() as u64),
+    };
     settle_arrival(
         network,
         dest,

@@ -23,7 +23,7 @@ pub(crate) struct ChannelState {
     /// Balance on the peer's (`b`) side; capacity minus both is in flight.
     #[prost(uint64, tag = "7")]
     pub b_balance_msat: u64,
-    /// HTLCs `a` has offered on this channel (next index from a to b).
+    /// HTLCs `a` has settled on this channel (next index from a to b).
     #[prost(uint64, tag = "3")]
     pub a_htlcs: u64,
     #[prost(uint64, tag = "4")]
@@ -140,26 +140,28 @@ impl Network {
         let channel = &mut self.channels[index];
         if from_a {
             channel.a_balance_msat -= amount;
-            channel.a_htlcs += 1;
         } else {
             channel.b_balance_msat -= amount;
-            channel.b_htlcs += 1;
         }
     }
 
     /// Settle an offered HTLC: the other side receives it. Returns the
-    /// HTLC index the sender used on this channel.
+    /// HTLC's index on this channel, counted when it settles, so HTLCs in
+    /// flight at once each get their own (as on a real channel, where the
+    /// index identifies the HTLC; the index keys received keysends by it).
     pub fn settle(&mut self, index: usize, from_a: bool, amount: u64) -> u64 {
         let channel = &mut self.channels[index];
-        if from_a {
+        let counter = if from_a {
             channel.b_balance_msat += amount;
             channel.a_sent_msat += amount;
-            channel.a_htlcs - 1
+            &mut channel.a_htlcs
         } else {
             channel.a_balance_msat += amount;
             channel.b_sent_msat += amount;
-            channel.b_htlcs - 1
-        }
+            &mut channel.b_htlcs
+        };
+        *counter += 1;
+        *counter - 1
     }
 
     /// Fail an offered HTLC: the amount returns to the sender's side.

@@ -1,7 +1,26 @@
-//! A compact binary encoding of a record map for BLOB columns:
-//! for each record, type (u64 BE), length (u32 BE), value.
+//! Binary encodings of a record map for BLOB columns.
+//!
+//! [`encode`]/[`decode`] (the send journal, the sent table, and received
+//! rows before index schema v8): for each record, type (u64 BE), length
+//! (u32 BE), value.
+//!
+//! [`encode_row`]/[`decode_row`] (received rows since schema v8, issue 19's
+//! index size): for each record, its type as one byte (an index into
+//! [`KNOWN`], or `0xFF` and the type as a LEB128 varint), then a LEB128 `n`:
+//!
+//! - `n = 0`: the value is the row's own column ([`Shared`]: the message
+//!   column for the chat record, the sender column for the sender key
+//!   record), stored once instead of twice;
+//! - `n = 2k + 1`: `k` bytes of value follow;
+//! - `n = 2k + 2`: the value is spliced: a count byte, then per piece its
+//!   slot (a [`Shared`] column or one of [`JSON_KEYS`]) and a LEB128 gap,
+//!   then `k` bytes; the value is the bytes with each piece's text put back
+//!   after its gap (a boostagram's JSON keeps its punctuation and numbers;
+//!   its message, names, titles and keys are read from the columns and the
+//!   key list).
 
 use crate::keysend::Records;
+use crate::keysend::record;
 
 /// Largest total blob we accept when reading back (onion payloads are < 1300 bytes,
 /// but records merged from the wire may add a little; this is a generous cap).
@@ -14,6 +33,306 @@ pub enum BlobError {
     Truncated,
     #[error("stored records are larger than {MAX_BLOB} bytes")]
     TooLarge,
+    #[error("stored records refer to a column the row does not have")]
+    Missing,
+}
+
+/// Record types written as one byte in a row blob: the position is the
+/// code, so this list is part of the file format (append only).
+const KNOWN: [u64; 19] = [
+    record::KEYSEND_PREIMAGE,
+    record::MESSAGE,
+    record::SIGNATURE,
+    record::SENDER_PUBKEY,
+    record::SENDER_ALIAS,
+    record::TIMESTAMP,
+    record::CONTENT_TYPE,
+    record::REQUEST_TYPE,
+    record::IN_REPLY_TO,
+    record::BOOSTAGRAM,
+    record::TIP_NOTE_EVEN,
+    record::TIP_NOTE,
+    record::PODCAST_V2,
+    record::PODCAST_FEED,
+    record::LNPAY_DESTINATION,
+    record::HIVE_ACCOUNT,
+    record::LNPAY_WALLET,
+    record::SPHINX,
+    record::ENDORSEMENT,
+];
+
+/// The tag of a type outside [`KNOWN`]: its LEB128 varint follows.
+const OTHER_TYPE: u8 = 0xFF;
+
+/// The columns of a received row a row blob may refer to, in the order of
+/// [`Shared`]'s slots: a reader selects them right after `records`
+/// (a macro, for `concat!` in SQL constants).
+macro_rules! shared_columns {
+    () => {
+        "message, sender_pubkey, sender_name, podcast, episode, app"
+    };
+}
+pub(crate) use shared_columns;
+
+/// Slot of the message column in [`Shared`].
+const MESSAGE_COLUMN: usize = 0;
+/// Slot of the sender key column in [`Shared`].
+const SENDER_COLUMN: usize = 1;
+/// Columns shorter than this are not looked for inside a record.
+const MIN_SPLICE: usize = 4;
+
+/// The stored bytes of a received row's [`shared_columns`] (message,
+/// sender key, sender name, podcast, episode, app), which its row blob
+/// refers to instead of repeating them: a record equal to its column (the
+/// chat record, the sender key record), or a record holding column texts
+/// (a boostagram's JSON holds the message, names and titles).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Shared<'a>(pub [Option<&'a [u8]>; SHARED_SLOTS]);
+
+/// Texts most boostagrams' JSON holds (bLIP-10's keys), spliced like the
+/// columns: slot `SHARED_SLOTS + i` is `JSON_KEYS[i]`. Part of the file
+/// format (append only). A full `"action"` pair comes before its key, so
+/// it is the one taken where both match.
+const JSON_KEYS: [&[u8]; 31] = [
+    br#""action":"boost""#,
+    br#""action":"stream""#,
+    br#""action":"#,
+    br#""app_name":"#,
+    br#""app_version":"#,
+    br#""boost_link":"#,
+    br#""boost_uuid":"#,
+    br#""episode":"#,
+    br#""episode_guid":"#,
+    br#""feedID":"#,
+    br#""guid":"#,
+    br#""itemID":"#,
+    br#""message":"#,
+    br#""name":"#,
+    br#""podcast":"#,
+    br#""pubkey":"#,
+    br#""remote_feed_guid":"#,
+    br#""remote_item_guid":"#,
+    br#""reply_address":"#,
+    br#""reply_custom_key":"#,
+    br#""reply_custom_value":"#,
+    br#""sender_id":"#,
+    br#""sender_key":"#,
+    br#""sender_name":"#,
+    br#""speed":"#,
+    br#""time":"#,
+    br#""ts":"#,
+    br#""url":"#,
+    br#""uuid":"#,
+    br#""value_msat":"#,
+    br#""value_msat_total":"#,
+];
+
+/// How many column slots [`Shared`] has.
+const SHARED_SLOTS: usize = 6;
+
+impl<'a> Shared<'a> {
+    /// The text of slot `slot`: `None` for no such slot, `Some(None)` for a
+    /// column the row does not have.
+    fn slot(&self, slot: usize) -> Option<Option<&'a [u8]>> {
+        match self.0.get(slot) {
+            Some(column) => Some(*column),
+            None => JSON_KEYS.get(slot - SHARED_SLOTS).map(|&key| Some(key)),
+        }
+    }
+
+    /// The column that stands for the whole of record `kind`, if any.
+    fn whole(&self, kind: u64) -> Option<&'a [u8]> {
+        match kind {
+            record::MESSAGE => self.0[MESSAGE_COLUMN],
+            record::SENDER_PUBKEY => self.0[SENDER_COLUMN],
+            _ => None,
+        }
+    }
+
+    /// Where the text columns occur in `value`: (position, slot), in order,
+    /// not overlapping.
+    fn pieces(&self, value: &[u8]) -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        // JSON keys only where there is JSON to find them in.
+        let slots = if value.first() == Some(&b'{') {
+            SHARED_SLOTS + JSON_KEYS.len()
+        } else {
+            SHARED_SLOTS
+        };
+        for slot in (0..slots).filter(|&s| s != SENDER_COLUMN) {
+            let Some(text) = self.slot(slot).flatten().filter(|c| c.len() >= MIN_SPLICE) else {
+                continue;
+            };
+            if let Some(at) = find(value, text) {
+                found.push((at, slot));
+            }
+        }
+        found.sort_unstable();
+        let mut end = 0;
+        found.retain(|&(at, slot)| {
+            let keep = at >= end;
+            if keep {
+                end = at + self.slot(slot).flatten().map_or(0, <[u8]>::len);
+            }
+            keep
+        });
+        found
+    }
+}
+
+/// Where `needle` (not empty) first occurs in `hay`: candidates are found by
+/// their first byte, so a record is scanned about once per column.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, _) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut at = 0;
+    while at <= last_start {
+        at += hay[at..=last_start].iter().position(|&b| b == first)?;
+        if hay[at..at + needle.len()] == *needle {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+/// Encode a received row's records (see the module documentation), at most
+/// [`MAX_BLOB`] bytes like [`encode`]. A record equal to its [`Shared`]
+/// column is written as a reference to it; the text columns found in a
+/// longer record are left out of its bytes and spliced back on reading.
+pub(crate) fn encode_row(records: &Records, shared: Shared<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.values().map(|v| v.len() + 3).sum());
+    for (&kind, value) in records {
+        let start = out.len();
+        let entry = &mut out;
+        match KNOWN.iter().position(|&k| k == kind) {
+            Some(code) => entry.push(code as u8),
+            None => {
+                entry.push(OTHER_TYPE);
+                put_varint(entry, kind);
+            }
+        }
+        let whole = !value.is_empty() && shared.whole(kind) == Some(value.as_slice());
+        let pieces = if whole {
+            Vec::new()
+        } else {
+            shared.pieces(value)
+        };
+        if whole {
+            put_varint(entry, 0);
+        } else if pieces.is_empty() {
+            put_varint(entry, 2 * value.len() as u64 + 1);
+            entry.extend_from_slice(value);
+        } else {
+            let mut inline = Vec::with_capacity(value.len());
+            let mut head = Vec::new();
+            let mut from = 0;
+            for &(at, slot) in &pieces {
+                head.push(slot as u8);
+                put_varint(&mut head, (at - from) as u64);
+                inline.extend_from_slice(&value[from..at]);
+                from = at + shared.slot(slot).flatten().map_or(0, <[u8]>::len);
+            }
+            inline.extend_from_slice(&value[from..]);
+            put_varint(entry, 2 * inline.len() as u64 + 2);
+            entry.push(pieces.len() as u8);
+            entry.extend_from_slice(&head);
+            entry.extend_from_slice(&inline);
+        }
+        if out.len() > MAX_BLOB {
+            out.truncate(start);
+        }
+    }
+    out
+}
+
+/// Decode a blob written by [`encode_row`], with the same row's columns.
+pub(crate) fn decode_row(mut blob: &[u8], shared: Shared<'_>) -> Result<Records, BlobError> {
+    if blob.len() > MAX_BLOB {
+        return Err(BlobError::TooLarge);
+    }
+    let column = |slot: u8| -> Result<&[u8], BlobError> {
+        shared
+            .slot(usize::from(slot))
+            .ok_or(BlobError::Truncated)?
+            .ok_or(BlobError::Missing)
+    };
+    let mut records = Records::new();
+    while let Some((&tag, rest)) = blob.split_first() {
+        let (kind, rest) = match tag {
+            OTHER_TYPE => take_varint(rest)?,
+            code => (*KNOWN.get(code as usize).ok_or(BlobError::Truncated)?, rest),
+        };
+        let (n, mut rest) = take_varint(rest)?;
+        let value = if n == 0 {
+            shared.whole(kind).ok_or(BlobError::Missing)?.to_vec()
+        } else {
+            let len = usize::try_from((n - 1) / 2).map_err(|_| BlobError::Truncated)?;
+            let mut pieces = Vec::new();
+            if n % 2 == 0 {
+                let (&count, after) = rest.split_first().ok_or(BlobError::Truncated)?;
+                rest = after;
+                for _ in 0..count {
+                    let (&slot, after) = rest.split_first().ok_or(BlobError::Truncated)?;
+                    let (gap, after) = take_varint(after)?;
+                    pieces.push((column(slot)?, usize::try_from(gap).unwrap_or(usize::MAX)));
+                    rest = after;
+                }
+            }
+            let mut inline = rest.get(..len).ok_or(BlobError::Truncated)?;
+            rest = &rest[len..];
+            let mut value = Vec::with_capacity(len);
+            for (column, gap) in pieces {
+                let before = inline.get(..gap).ok_or(BlobError::Truncated)?;
+                value.extend_from_slice(before);
+                value.extend_from_slice(column);
+                inline = &inline[gap..];
+            }
+            value.extend_from_slice(inline);
+            value
+        };
+        let _ = records.insert(kind, value);
+        blob = rest;
+    }
+    Ok(records)
+}
+
+/// Decode the row blob in column `records` of a query row whose
+/// [`shared_columns`] follow it, as stored (not yet made display-safe or
+/// parsed).
+pub(crate) fn decode_columns(
+    row: &rusqlite::Row<'_>,
+    records: usize,
+) -> rusqlite::Result<Result<Records, BlobError>> {
+    let mut shared = Shared::default();
+    for (slot, column) in shared.0.iter_mut().enumerate() {
+        *column = row.get_ref(records + 1 + slot)?.as_bytes_or_null()?;
+    }
+    Ok(decode_row(row.get_ref(records)?.as_bytes()?, shared))
+}
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn take_varint(bytes: &[u8]) -> Result<(u64, &[u8]), BlobError> {
+    let mut n = 0u64;
+    for (i, &byte) in bytes.iter().enumerate().take(10) {
+        let bits = u64::from(byte & 0x7F);
+        let shift = 7 * i as u32;
+        if shift == 63 && bits > 1 {
+            return Err(BlobError::Truncated);
+        }
+        n |= bits << shift;
+        if byte & 0x80 == 0 {
+            return Ok((n, &bytes[i + 1..]));
+        }
+    }
+    Err(BlobError::Truncated)
 }
 
 /// Encode records (already sorted by type) into one blob of at most
@@ -76,6 +395,105 @@ mod tests {
     }
 
     #[test]
+    fn a_row_blob_round_trips_with_its_columns_stored_once() {
+        let key = [2u8; 33];
+        let mut records = Records::new();
+        let _ = records.insert(record::MESSAGE, b"hello".to_vec());
+        let _ = records.insert(record::SENDER_PUBKEY, key.to_vec());
+        let _ = records.insert(record::KEYSEND_PREIMAGE, vec![7; 32]);
+        let _ = records.insert(65_537, Vec::new());
+        let _ = records.insert(u64::MAX, b"top".to_vec());
+        let shared = Shared([Some(b"hello"), Some(&key), None, None, None, None]);
+        let blob = encode_row(&records, shared);
+        // Message and key: 2 bytes each; preimage 2 + 32; 65,537: 1 + 3 + 1;
+        // u64::MAX: 1 + 10 + 1 + 3.
+        assert_eq!(blob.len(), 2 + 2 + 34 + 5 + 15);
+        assert_eq!(decode_row(&blob, shared), Ok(records.clone()));
+        assert_eq!(
+            decode_row(&blob, Shared::default()),
+            Err(BlobError::Missing)
+        );
+        for cut in 1..blob.len() {
+            assert!(
+                decode_row(&blob[..cut], shared) != Ok(records.clone()),
+                "{cut}"
+            );
+        }
+        // A column that differs from the record (a message made display-safe)
+        // leaves the record whole.
+        let other = Shared([Some(b"HELLO"), None, None, None, None, None]);
+        let whole = encode_row(&records, other);
+        assert_eq!(whole.len(), blob.len() + 5 + 33);
+        assert_eq!(decode_row(&whole, Shared::default()), Ok(records));
+        assert_eq!(decode_row(&[], shared), Ok(Records::new()));
+        assert_eq!(decode_row(&[200, 1], shared), Err(BlobError::Truncated));
+    }
+
+    #[test]
+    fn a_boostagram_keeps_only_what_its_columns_do_not_hold() {
+        let json = br#"{"podcast":"Noded","episode":"Ep 1: keys","message":"great show","app_name":"Fountain","sender_name":"Noded"}"#;
+        let records = Records::from([(record::BOOSTAGRAM, json.to_vec())]);
+        // The message, episode and app are found; the podcast's text is found
+        // at its first place, the sender name (the same text) overlaps it.
+        let shared = Shared([
+            Some(b"great show"),
+            None,
+            Some(b"Noded"),
+            Some(b"Noded"),
+            Some(b"Ep 1: keys"),
+            Some(b"Fountain"),
+        ]);
+        let blob = encode_row(&records, shared);
+        // Type, length, nine pieces (slot and gap each: four columns and
+        // five keys), the rest: the JSON's quotes, commas and braces.
+        let keys = [
+            &br#""podcast":"#[..],
+            br#""episode":"#,
+            br#""message":"#,
+            br#""app_name":"#,
+            br#""sender_name":"#,
+        ];
+        let spliced = 10 + 5 + 10 + 8 + keys.iter().map(|k| k.len()).sum::<usize>();
+        assert_eq!(
+            blob.len(),
+            1 + 1 + 1 + 9 * 2 + json.len() - spliced,
+            "{blob:?}"
+        );
+        assert_eq!(decode_row(&blob, shared), Ok(records.clone()));
+        // Every column is needed to read it back.
+        let mut partial = shared;
+        partial.0[5] = None;
+        assert_eq!(decode_row(&blob, partial), Err(BlobError::Missing));
+        for cut in 1..blob.len() {
+            assert!(
+                decode_row(&blob[..cut], shared) != Ok(records.clone()),
+                "{cut}"
+            );
+        }
+        // A column that is not in the record changes nothing; the keys alone
+        // need no column to read back.
+        let absent = Shared([Some(b"not there"), None, None, None, None, None]);
+        let keys_only = encode_row(&records, Shared::default());
+        assert_eq!(encode_row(&records, absent), keys_only);
+        assert_eq!(keys_only.len(), 1 + 1 + 1 + 5 * 2 + json.len() - 55);
+        assert_eq!(decode_row(&keys_only, Shared::default()), Ok(records));
+        // Text that is no JSON object is not searched for keys.
+        let note = Records::from([(record::TIP_NOTE, br#""message":"x"#.to_vec())]);
+        assert_eq!(encode_row(&note, Shared::default()).len(), 1 + 1 + 12);
+    }
+
+    #[test]
+    fn find_gives_the_first_place_of_a_text() {
+        assert_eq!(find(b"abcabc", b"bc"), Some(1));
+        assert_eq!(find(b"aab", b"ab"), Some(1));
+        assert_eq!(find(b"abc", b"abc"), Some(0));
+        assert_eq!(find(b"abc", b"c"), Some(2));
+        assert_eq!(find(b"abc", b"abcd"), None);
+        assert_eq!(find(b"abc", b"ca"), None);
+        assert_eq!(find(b"abc", b""), None);
+    }
+
+    #[test]
     fn an_oversized_record_is_left_out_so_the_rest_reads_back() {
         let mut records = Records::new();
         let _ = records.insert(34_349_334, b"hello".to_vec());
@@ -84,6 +502,12 @@ mod tests {
         let blob = encode(&records);
         assert!(blob.len() <= MAX_BLOB, "{}", blob.len());
         let back = decode(&blob).expect("reads back");
+        assert_eq!(back.get(&34_349_334), Some(&b"hello".to_vec()));
+        assert_eq!(back.get(&7_629_169), Some(&b"{}".to_vec()));
+        assert_eq!(back.get(&65_537), None);
+        let blob = encode_row(&records, Shared::default());
+        assert!(blob.len() <= MAX_BLOB, "{}", blob.len());
+        let back = decode_row(&blob, Shared::default()).expect("reads back");
         assert_eq!(back.get(&34_349_334), Some(&b"hello".to_vec()));
         assert_eq!(back.get(&7_629_169), Some(&b"{}".to_vec()));
         assert_eq!(back.get(&65_537), None);

@@ -10,7 +10,7 @@ use rusqlite::params;
 
 use super::{Index, IndexError, blob, boost_cache};
 use crate::keysend::text::display_safe;
-use crate::keysend::{Boostagram, Msat, NodeId, PaymentHash, record};
+use crate::keysend::{Boostagram, Msat, NodeId, PaymentHash, Records, record};
 
 /// Longest boost message kept, in characters.
 const MESSAGE_CHARS: usize = 500;
@@ -233,11 +233,13 @@ impl Index {
     /// newest first.
     pub fn boosts(&self, filter: &BoostFilter) -> Result<Vec<Boost>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT hash, amount_msat, settled_at, records FROM received \
-             WHERE podcast IS NOT NULL AND settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \
-             AND settled_at < ?4 ORDER BY settled_at DESC, id DESC LIMIT ?3",
-        )?;
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT hash, amount_msat, settled_at, records, ",
+            blob::shared_columns!(),
+            " FROM received WHERE podcast IS NOT NULL AND settled_at >= ?1 \
+             AND (?2 IS NULL OR podcast = ?2) AND settled_at < ?4 \
+             ORDER BY settled_at DESC, id DESC LIMIT ?3",
+        ))?;
         let limit = i64::try_from(filter.limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![filter.since, filter.podcast, limit, filter.until])?;
         let mut boosts = Groups::default();
@@ -248,7 +250,7 @@ impl Index {
                 amount: Msat(row.get::<_, i64>(1)? as u64),
                 settled_at: row.get(2)?,
             };
-            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(3)?) else {
+            let Some(boost) = boostagram(blob::decode_columns(row, 3)?) else {
                 continue;
             };
             let group = boosts.of(&boost, || Boost {
@@ -312,10 +314,11 @@ fn uuid_of(boost: &Boostagram) -> Option<&str> {
     boost.boost_uuid.as_deref().filter(|u| !u.is_empty())
 }
 
-/// The boostagram in a stored records blob, if any.
-fn boostagram(records: &[u8]) -> Option<Boostagram> {
-    let records = blob::decode(records).unwrap_or_default();
+/// The boostagram in a row's decoded records (a received row blob or a
+/// sent row's records), if any.
+fn boostagram(records: Result<Records, blob::BlobError>) -> Option<Boostagram> {
     records
+        .ok()?
         .get(&record::BOOSTAGRAM)
         .and_then(|b| Boostagram::parse(b).ok())
 }
@@ -334,7 +337,7 @@ impl Index {
         let mut boosts = Groups::default();
         while let Some(row) = rows.next()? {
             let leg = super::sent::sent_row(row)?;
-            let Some(boost) = boostagram(&row.get::<_, Vec<u8>>(8)?) else {
+            let Some(boost) = boostagram(blob::decode(&row.get::<_, Vec<u8>>(8)?)) else {
                 continue;
             };
             let group = boosts.of(&boost, || SentBoost {

@@ -64,9 +64,13 @@ impl InboxDetail {
     }
 }
 
-const DETAIL_SQL: &str = "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
+const DETAIL_SQL: &str = concat!(
+    "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
     settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
-    episode, app, verification, read, records, message_source FROM received WHERE id = ?1";
+    episode, app, verification, read, message_source, records, ",
+    blob::shared_columns!(),
+    " FROM received WHERE id = ?1"
+);
 
 impl Index {
     /// The full entry `id`.
@@ -74,12 +78,11 @@ impl Index {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(DETAIL_SQL)?;
         let found = stmt.query_row([id], |row| {
-            let source = row.get::<_, Option<i64>>(18)?;
-            Ok((detail_row(row)?, row.get::<_, Vec<u8>>(17)?, source))
+            let source = row.get::<_, Option<i64>>(17)?;
+            Ok((detail_row(row)?, blob::decode_columns(row, 18)?, source))
         });
         let (mut detail, records, source) = found.optional()?.ok_or(IndexError::NotFound(id))?;
-        detail.records =
-            blob::decode(&records).map_err(|source| IndexError::BadRecords { id, source })?;
+        detail.records = records.map_err(|source| IndexError::BadRecords { id, source })?;
         // The source stored with the row (decoded once, at insert); the
         // records again only for a row stored without it.
         detail.message_source = detail.message.as_ref().and_then(|_| {

@@ -270,8 +270,9 @@ impl Index {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT r.hash, r.settled_at, r.amount_msat, r.verification, r.sender_pubkey, \
-             r.sender_name, r.podcast, r.episode, r.app, r.message, r.records FROM received r \
-             WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
+             r.sender_name, r.podcast, r.episode, r.app, r.message, r.records, {} \
+             FROM received r WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
+            blob::shared_columns!(),
             query.sort.order_by(false)
         ))?;
         let mut rows = stmt.query(params_from_iter(values))?;
@@ -280,7 +281,7 @@ impl Index {
             let pubkey: Option<Vec<u8>> = row.get(4)?;
             let pubkey = pubkey.and_then(|k| NodeId::from_slice(&k).ok());
             let name: Option<String> = row.get(5)?;
-            let records = blob::decode(&row.get::<_, Vec<u8>>(10)?).unwrap_or_default();
+            let records = blob::decode_columns(row, 10)?.unwrap_or_default();
             let facts = SenderFacts {
                 verification: row
                     .get::<_, Option<i64>>(3)?

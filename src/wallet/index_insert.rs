@@ -2,7 +2,7 @@
 //! searchable fields decoded and their records encoded, outside the index
 //! lock), then stored page by page in one transaction with their cursors.
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{Cursor, bump};
 use crate::keysend::incoming::MessageSource;
@@ -105,6 +105,20 @@ pub(crate) struct Row {
 impl Row {
     /// Decode the searchable fields and encode the records of `item`.
     pub(crate) fn of(item: &ReceivedKeysend) -> Self {
+        let summary = Summary::of(&item.records);
+        fn text(t: &Option<String>) -> Option<&[u8]> {
+            t.as_deref().map(str::as_bytes)
+        }
+        // The columns in `blob::SHARED_COLUMNS` order, as stored.
+        let shared = blob::Shared([
+            text(&summary.message),
+            summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+            text(&summary.sender_name),
+            text(&summary.podcast),
+            text(&summary.episode),
+            text(&summary.app),
+        ]);
+        let records = blob::encode_row(&item.records, shared);
         Self {
             hash: item.hash,
             chan_id: item.chan_id,
@@ -114,8 +128,8 @@ impl Row {
             settled_at: item.settled_at,
             add_index: item.add_index,
             settle_index: item.settle_index,
-            summary: Summary::of(&item.records),
-            records: blob::encode(&item.records),
+            summary,
+            records,
         }
     }
 }
@@ -173,6 +187,26 @@ pub(super) fn end_bulk(conn: &Connection) -> Result<(), IndexError> {
     super::bulk::end(conn)
 }
 
+/// A row is unique by its HTLC (`chan_id`, `htlc_index`: schema v8), which a
+/// node never numbers twice; a skipped row whose HTLC is stored with another
+/// payment hash would mean a node that does, so it is logged, not hidden.
+fn warn_if_other_payment(tx: &Connection, row: &Row) -> Result<(), IndexError> {
+    let mut stmt =
+        tx.prepare_cached("SELECT hash FROM received WHERE chan_id = ?1 AND htlc_index = ?2")?;
+    let stored: Option<Vec<u8>> = stmt
+        .query_row((row.chan_id as i64, row.htlc_index as i64), |r| r.get(0))
+        .optional()?;
+    if stored.is_some_and(|hash| hash != row.hash.as_bytes()) {
+        log::warn!(
+            "keysend {} not indexed: HTLC {} of channel {} is already stored with another payment hash",
+            row.hash.to_hex(),
+            row.htlc_index,
+            row.chan_id
+        );
+    }
+    Ok(())
+}
+
 /// Insert one row (and its search entry, unless a first sync builds the
 /// search index at its end); the new id, `None` for a duplicate.
 fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, IndexError> {
@@ -197,6 +231,7 @@ fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, I
         summary.message_source.map(MessageSource::code),
     ])? == 1;
     if !inserted {
+        warn_if_other_payment(tx, row)?;
         return Ok(None);
     }
     let id = tx.last_insert_rowid();

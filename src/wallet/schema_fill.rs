@@ -1,7 +1,8 @@
 //! Migration fills that need Rust: columns computed from the stored record
 //! blobs of rows indexed before the column existed.
 
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
 
 use crate::keysend::boostagram::Boostagram;
 use crate::keysend::incoming::{MessageSource, display_message};
@@ -32,6 +33,50 @@ pub(super) fn message_sources(conn: &Connection) -> Result<(), IndexError> {
     }
     Ok(())
 }
+
+/// Version 8: copy every received row into the new table (`received_v8`)
+/// in id order, its records re-encoded as a row blob (`blob::encode_row`,
+/// sharing the message and sender columns), then swap the tables
+/// (`V8_INDEXES`); `schema::migrate` then shrinks the file. Rows are streamed, not collected: a million of them
+/// would not fit in memory. Records that could not be read stay
+/// unreadable (a blob `decode_row` refuses), so the entry still reports
+/// them as damaged instead of showing nothing.
+pub(super) fn compact_rows(conn: &Connection) -> Result<(), IndexError> {
+    const COLUMNS: &str = "id, hash, chan_id, htlc_index, amount_msat, created_at, \
+        settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
+        app, episode, records, verification, read, message_source";
+    const RECORDS: usize = 15;
+    let mut select = conn.prepare(&format!("SELECT {COLUMNS} FROM received ORDER BY id"))?;
+    let mut insert = conn.prepare(&format!(
+        "INSERT OR IGNORE INTO received_v8 ({COLUMNS}) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    ))?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let mut values: Vec<Value> = (0..19).map(|i| row.get(i)).collect::<Result<_, _>>()?;
+        let compact = {
+            let text = |i: usize| match &values[i] {
+                Value::Text(t) => Some(t.as_bytes()),
+                Value::Blob(b) => Some(b.as_slice()),
+                _ => None,
+            };
+            // message, sender_pubkey, sender_name, podcast, episode, app.
+            let shared = blob::Shared([text(9), text(10), text(11), text(12), text(14), text(13)]);
+            match text(RECORDS).map(blob::decode) {
+                Some(Ok(records)) => blob::encode_row(&records, shared),
+                _ => UNREADABLE.to_vec(),
+            }
+        };
+        values[RECORDS] = Value::Blob(compact);
+        let _ = insert.execute(params_from_iter(values))?;
+    }
+    conn.execute_batch(super::V8_INDEXES)?;
+    Ok(())
+}
+
+/// A row blob `blob::decode_row` refuses (an unknown one-byte type), for
+/// records that were unreadable before version 8.
+const UNREADABLE: [u8; 1] = [0xFE];
 
 /// Which record the displayed message of a stored blob comes from.
 fn source_of(stored: &[u8]) -> Option<MessageSource> {

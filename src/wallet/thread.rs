@@ -70,9 +70,11 @@ pub struct ThreadSummary {
 
 const NS: i64 = 1_000_000_000;
 
-const RECEIVED_SQL: &str = "SELECT id, hash, amount_msat, settled_at, message, verification, \
-    read, records FROM received WHERE sender_pubkey = ?1 \
-    ORDER BY settled_at DESC, id DESC LIMIT ?2";
+const RECEIVED_SQL: &str = concat!(
+    "SELECT id, hash, amount_msat, settled_at, message, verification, read, records, ",
+    blob::shared_columns!(),
+    " FROM received WHERE sender_pubkey = ?1 ORDER BY settled_at DESC, id DESC LIMIT ?2"
+);
 
 /// Threads: senders (by claimed node id) and destinations, with counts.
 /// Each side is grouped first, in the order of its own covering index
@@ -256,8 +258,7 @@ pub(crate) fn sample_received(
 fn received_message(row: &Row<'_>) -> rusqlite::Result<ThreadMessage> {
     let hash: Vec<u8> = row.get(1)?;
     let message: Option<String> = row.get(4)?;
-    let records: Vec<u8> = row.get(7)?;
-    let records = blob::decode(&records).unwrap_or_default();
+    let records = blob::decode_columns(row, 7)?.unwrap_or_default();
     Ok(ThreadMessage {
         side: Side::Received {
             id: row.get(0)?,

@@ -148,17 +148,18 @@ impl Index {
     ) -> Result<Option<(i64, usize)>, IndexError> {
         let (pending, last) = {
             let conn = self.lock();
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, records FROM received WHERE id > ?1 AND verification IS NULL \
+            let mut stmt = conn.prepare_cached(concat!(
+                "SELECT id, records, ",
+                blob::shared_columns!(),
+                " FROM received WHERE id > ?1 AND verification IS NULL \
                  AND sender_pubkey IS NOT NULL ORDER BY id LIMIT ?2",
-            )?;
+            ))?;
             let mut rows = stmt.query((after, limit as i64))?;
             let (mut pending, mut last) = (Vec::new(), None);
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
                 last = Some(id);
-                let raw: &[u8] = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-                if let Ok(records) = blob::decode(raw) {
+                if let Ok(records) = blob::decode_columns(row, 1)? {
                     pending.push((id, records));
                 }
             }
@@ -171,17 +172,18 @@ impl Index {
     /// The stored records of those of `ids` never checked.
     fn unchecked(&self, ids: &[i64]) -> Result<Vec<(i64, Records)>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT records FROM received WHERE id = ?1 AND verification IS NULL",
-        )?;
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT records, ",
+            blob::shared_columns!(),
+            " FROM received WHERE id = ?1 AND verification IS NULL",
+        ))?;
         let mut pending = Vec::new();
         for &id in ids {
             let mut rows = stmt.query([id])?;
-            if let Some(row) = rows.next()? {
-                let raw: Vec<u8> = row.get(0)?;
-                if let Ok(records) = blob::decode(&raw) {
-                    pending.push((id, records));
-                }
+            if let Some(row) = rows.next()?
+                && let Ok(records) = blob::decode_columns(row, 0)?
+            {
+                pending.push((id, records));
             }
         }
         Ok(pending)
