@@ -8,7 +8,7 @@
 #      sync + sender checks + print), with peak RSS (/usr/bin/time)
 #   4. the same again (everything indexed and checked)
 #   5. restart to the first page: `inbox --limit 50` with everything indexed
-#   6. `inbox --search lightning`
+#   6. `inbox --search keysend` (a word in a third of the seeded messages)
 #   7. the profile's size on disk
 #   8. (with --npm) the same complete listing with the npm `lightning`
 #      client (the one ThunderHub and Balance of Satoshis use), installed with
@@ -76,7 +76,7 @@ timed "complete JSON listing, empty profile" "$work/p2" inbox --json --limit all
 python3 -c "import json,sys; rows=json.load(open(sys.argv[1])); print('  rows listed:', len(rows), ' verified:', sum(r['sender']['status']=='verified' for r in rows))" "$work/out"
 timed "complete JSON listing again" "$work/p2" inbox --json --limit all
 timed "restart + first page (inbox --limit 50)" "$work/p2" inbox --limit 50
-timed "inbox --search lightning" "$work/p2" inbox --search lightning
+timed "inbox --search keysend" "$work/p2" inbox --search keysend
 db=$(find "$work/p2" -name index.db | head -1)
 echo "profile on disk: $(du -sm "$work/p2" | cut -f1) MB (index.db $(du -m "$db" | cut -f1) MB)"
 # What each table and index of the index costs (issue 19's size target), in

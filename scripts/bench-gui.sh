@@ -112,8 +112,11 @@ painted() { # the window's picture has more than a few colours
     (( colours > 16 ))
 }
 unread_title() { xdotool search --onlyvisible --name '^Satchel \([0-9]+ unread\)'; }
-indexed() { # the GUI's index holds every seeded keysend
-    python3 - "$SATCHEL_HOME/index.db" "$entries" <<'PY'
+indexed() { # the GUI's index (in the node's data folder) holds every seeded keysend
+    local db
+    db=$(find "$SATCHEL_HOME" -name index.db 2>/dev/null | head -1)
+    [[ -n "$db" ]] || return 1
+    python3 - "$db" "$entries" <<'PY'
 import sqlite3, sys
 try:
     db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=1)
