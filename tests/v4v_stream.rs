@@ -544,61 +544,73 @@ async fn a_value_time_split_fetches_the_remote_feed_and_pays_its_item() {
     );
 }
 
-/// A feed tip whose split has a leg that fails (ivan behaves like an Eclair
-/// node with keysend off) is paid for its period with that leg owed: later
-/// runs send only that leg again (never the paid ones), at most
-/// `LEG_ATTEMPTS` times in all, and once the feed names a node that takes
-/// keysends for the same share, the retry pays it and the period is whole.
-#[tokio::test]
-async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
-    use satchel::wallet::recurring::{self, Every, FeedBlocks, LEG_ATTEMPTS, Payer};
-    let world = world(|_| {}).await;
-    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
-    let block_to = |guest: &str| {
-        let Target::Feed { block, context, .. } = feed(
-            &world,
-            &[("Host", "alice", 90, false), ("Guest", guest, 10, false)],
-        ) else {
-            unreachable!()
-        };
-        (block, context)
+/// A feed block of two recipients: Host (alice, 90 %) and Guest (`guest`,
+/// 10 %), as the feed at `url` gives it.
+fn host_and_guest(world: &World, url: &str, guest: &str) -> satchel::wallet::recurring::FeedBlocks {
+    let Target::Feed { block, context, .. } = feed(
+        world,
+        &[("Host", "alice", 90, false), ("Guest", guest, 10, false)],
+    ) else {
+        unreachable!()
     };
-    let feed_url = "https://example.com/retry.xml";
-    let node = |n: &str| world.sim.node_id(n).unwrap();
-    let id = recurring::add_feed(
-        &store,
-        "Retry test",
-        node("alice"),
-        feed_url,
+    let mut feeds = satchel::wallet::recurring::FeedBlocks::new();
+    let _ = feeds.insert(url.to_owned(), Ok((block, context)));
+    feeds
+}
+
+/// A run of the recurring tips at `at`, with `feeds` loaded.
+async fn run_recurring(
+    world: &World,
+    store: &StreamStore,
+    feeds: &satchel::wallet::recurring::FeedBlocks,
+    at: i64,
+) -> Vec<satchel::wallet::recurring::RunOutcome> {
+    let info = world.node.info().await.unwrap();
+    let payer = satchel::wallet::recurring::Payer {
+        node: &world.node,
+        journal: &world.journal,
+        info: &info,
+        fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
+        store,
+        feeds,
+    };
+    within(satchel::wallet::recurring::run(&payer, at))
+        .await
+        .unwrap()
+}
+
+/// A feed tip of 100 sat a month to `url`, added at the start.
+fn monthly_feed_tip(world: &World, store: &StreamStore, url: &str) -> i64 {
+    use satchel::wallet::recurring::{self, Every};
+    recurring::add_feed(
+        store,
+        "Host and guest",
+        world.sim.node_id("alice").unwrap(),
+        url,
         Msat::from_sat(100),
         Every::Month,
         None,
         START_MS,
     )
-    .unwrap();
-    let info = world.node.info().await.unwrap();
-    let run = |feeds: FeedBlocks, at: i64| {
-        let (store, info, node, journal) = (&store, &info, &world.node, &world.journal);
-        async move {
-            let payer = Payer {
-                node,
-                journal,
-                info,
-                fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
-                store,
-                feeds: &feeds,
-            };
-            within(recurring::run(&payer, at)).await.unwrap()
-        }
-    };
-    let feeds_with = |guest: &str| {
-        let mut feeds = FeedBlocks::new();
-        let _ = feeds.insert(feed_url.to_owned(), Ok(block_to(guest)));
-        feeds
-    };
+    .unwrap()
+}
+
+/// A feed tip whose split has a leg that fails (ivan behaves like an Eclair
+/// node with keysend off) is paid for its period with that leg owed: later
+/// runs send only that leg again (never the paid ones), at most
+/// `LEG_ATTEMPTS` times in all.
+#[tokio::test]
+async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
+    use satchel::wallet::recurring::{self, LEG_ATTEMPTS};
+    let world = world(|_| {}).await;
+    let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
+    let url = "https://example.com/retry.xml";
+    let node = |n: &str| world.sim.node_id(n).unwrap();
+    let id = monthly_feed_tip(&world, &store, url);
 
     // First run: the host's 90 sat go, the guest's 10 fail at ivan.
-    let outcomes = run(feeds_with("ivan"), START_MS).await;
+    let broken = host_and_guest(&world, url, "ivan");
+    let outcomes = run_recurring(&world, &store, &broken, START_MS).await;
     assert!(outcomes[0].paid, "the period counts as paid: {outcomes:?}");
     assert_eq!(paid(&world.node).await[&node("alice")], 90_000);
     let period = recurring::last_paid(&store, id)
@@ -609,15 +621,13 @@ async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
     let later = START_MS + 3_600_000;
     assert_eq!(
         recurring::feeds_due(&store, later).unwrap(),
-        vec![feed_url.to_owned()]
+        vec![url.to_owned()]
     );
 
     // Later runs try the guest's leg alone, up to LEG_ATTEMPTS in all.
     for _ in 1..LEG_ATTEMPTS + 2 {
-        assert!(
-            run(feeds_with("ivan"), later).await.is_empty(),
-            "nothing new is due"
-        );
+        let outcomes = run_recurring(&world, &store, &broken, later).await;
+        assert!(outcomes.is_empty(), "nothing new is due");
     }
     let intents = recurring::leg_intents(&store, id).unwrap();
     assert_eq!(intents.len(), 1 + LEG_ATTEMPTS, "{intents:?}");
@@ -635,7 +645,8 @@ async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
 
     // A fresh period with a fixed feed: the whole split is paid at once.
     let next_month = START_MS + 40 * 86_400_000;
-    let outcomes = run(feeds_with("carol"), next_month).await;
+    let fixed = host_and_guest(&world, url, "carol");
+    let outcomes = run_recurring(&world, &store, &fixed, next_month).await;
     assert!(outcomes[0].paid, "{outcomes:?}");
     assert_eq!(paid(&world.node).await[&node("carol")], 10_000);
 }
@@ -644,41 +655,15 @@ async fn a_failed_leg_of_a_recurring_feed_tip_is_tried_again_alone() {
 /// share, and the period becomes whole: each leg paid exactly once.
 #[tokio::test]
 async fn a_retried_leg_pays_the_share_once_the_feed_is_fixed() {
-    use satchel::wallet::recurring::{self, Every, FeedBlocks, Payer};
+    use satchel::wallet::recurring;
     let world = world(|_| {}).await;
     let store = StreamStore::open(&world.dir.path().join("profile")).unwrap();
-    let feed_url = "https://example.com/fixed.xml";
+    let url = "https://example.com/fixed.xml";
     let node = |n: &str| world.sim.node_id(n).unwrap();
-    let _ = recurring::add_feed(
-        &store,
-        "Fixed later",
-        node("alice"),
-        feed_url,
-        Msat::from_sat(100),
-        Every::Month,
-        None,
-        START_MS,
-    )
-    .unwrap();
-    let info = world.node.info().await.unwrap();
+    let _ = monthly_feed_tip(&world, &store, url);
     for (guest, at) in [("ivan", START_MS), ("carol", START_MS + 3_600_000)] {
-        let Target::Feed { block, context, .. } = feed(
-            &world,
-            &[("Host", "alice", 90, false), ("Guest", guest, 10, false)],
-        ) else {
-            unreachable!()
-        };
-        let mut feeds = FeedBlocks::new();
-        let _ = feeds.insert(feed_url.to_owned(), Ok((block, context)));
-        let payer = Payer {
-            node: &world.node,
-            journal: &world.journal,
-            info: &info,
-            fee_limit: FeeLimit::Fixed(Msat::from_sat(10)),
-            store: &store,
-            feeds: &feeds,
-        };
-        let _ = within(recurring::run(&payer, at)).await.unwrap();
+        let feeds = host_and_guest(&world, url, guest);
+        let _ = run_recurring(&world, &store, &feeds, at).await;
     }
     let by_node = paid(&world.node).await;
     assert_eq!(by_node[&node("alice")], 90_000);
