@@ -233,14 +233,12 @@ impl Wallet {
     ) -> Result<(Response, Option<PaymentNotification>), Replayed> {
         let method = Method::PayInvoice;
         let refuse = |code, message: String| Ok((error(method, code, message), None));
-        let text = pay.invoice.trim();
-        let text = text
-            .strip_prefix("lightning:")
-            .or_else(|| text.strip_prefix("LIGHTNING:"))
-            .unwrap_or(text);
-        let invoice = match crate::payto::Invoice::decode(text) {
-            Ok(invoice) => invoice,
-            Err(e) => return refuse(ErrorCode::Other, format!("invoice: {e}")),
+        // Read as the Send screen reads a pasted invoice (`lightning:`,
+        // any case); the text kept is the one `satchel send` keeps.
+        let (invoice, text) = match crate::payto::Target::parse(&pay.invoice) {
+            Some(Ok(crate::payto::Target::Invoice(invoice, text))) => (invoice, text),
+            Some(Err(e)) => return refuse(ErrorCode::Other, format!("invoice: {e}")),
+            _ => return refuse(ErrorCode::Other, "invoice: not a BOLT11 invoice".into()),
         };
         if let Err(e) = crate::payto::resolve::check_network(&invoice, self.info.network.name()) {
             return refuse(ErrorCode::Other, e.to_string());
@@ -265,28 +263,20 @@ impl Wallet {
         let (fee_limit, _) = FeeRule::fee_limit(None, self.fee_limit, amount);
         let keysend = crate::node::OutgoingKeysend::pay_invoice(
             &invoice,
-            text,
+            &text,
             amount,
             fee_limit,
             wallet::SEND_TIMEOUT,
         );
         let charge = Charge {
             amount,
-            invoice: Some((text.to_owned(), invoice.description.clone())),
+            invoice: Some((text, invoice.description.clone())),
         };
         let prepared = async {
             let balance = self.node.balance().await.map_err(|e| {
                 Failure::Refused(ErrorCode::Internal, format!("the node's balance: {e}"))
             })?;
-            if balance.local < amount {
-                return Err(Failure::Refused(
-                    ErrorCode::InsufficientBalance,
-                    format!(
-                        "the invoice asks {amount}; the channels can send {}",
-                        balance.local
-                    ),
-                ));
-            }
+            wallet::check_spendable(amount, fee_limit, Some(&balance), None).map_err(refused)?;
             Ok(keysend)
         };
         let answered = self

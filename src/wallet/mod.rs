@@ -72,7 +72,7 @@ pub use journal::{Journal, JournalEntry, Owned};
 pub use journal_state::JournalState;
 pub(crate) use node_db::{NodeDb, OpenError as NodeDbError};
 pub use node_files::{FilesError, NodeFiles, Upgrade, adopt_legacy};
-pub use prepare::{SEND_TIMEOUT, SendRequest, prepare, prepare_probed};
+pub use prepare::{SEND_TIMEOUT, SendRequest, check_spendable, prepare, prepare_probed};
 pub use query::{
     InboxQuery, InboxRow, InboxSort, NAME_CHARS, PREVIEW_CHARS, RowKey, SearchWords, Seek,
     day_range, senders_named,
