@@ -405,11 +405,9 @@ async fn pay_block(
     due: &Due,
     intent: &str,
     block: &ValueBlock,
-    mut context: BoostContext,
+    context: BoostContext,
 ) -> Result<(), String> {
-    let split = crate::podcast::split(block, due.tip.amount.sats(), &[]);
-    context.message.clone_from(&due.tip.message);
-    context.total_msat = split.total.0;
+    let (split, context) = tip_split(&due.tip, block, context);
     let boost_uuid = crate::podcast::boost::new_uuid();
     let mut sends = Vec::new();
     for (i, leg) in split.legs.iter().enumerate() {
@@ -417,16 +415,14 @@ async fn pay_block(
             continue;
         }
         let leg_intent = format!("{intent}/{i}");
-        let _ = payer
-            .store
-            .with_conn(|c| {
-                c.execute(
-                    "INSERT INTO recurring_leg (intent_id, payment_intent, name, amount_msat) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![leg_intent, intent, leg.name, to_i64(leg.amount.0)],
-                )
-            })
-            .map_err(|e| e.to_string())?;
+        record_leg(
+            payer.store,
+            &leg_intent,
+            intent,
+            &leg.name,
+            to_i64(leg.amount.0),
+        )
+        .map_err(|e| e.to_string())?;
         let request = leg_request(payer, &context, leg, &boost_uuid, &leg_intent);
         sends.extend(send_leg(payer, due.tip.id, &leg.name, request).await);
     }
@@ -438,6 +434,37 @@ async fn pay_block(
         "failed" => Err("no leg of the split was paid; it is tried again at the next run".into()),
         _ => Err("some legs' outcome is not known yet; they are followed, never resent".into()),
     }
+}
+
+/// A feed tip's split of `block` and the boost context its legs carry
+/// (the tip's message, the split's total).
+fn tip_split(
+    tip: &RecurringRow,
+    block: &ValueBlock,
+    mut context: BoostContext,
+) -> (crate::podcast::split::Split, BoostContext) {
+    let split = crate::podcast::split(block, tip.amount.sats(), &[]);
+    context.message.clone_from(&tip.message);
+    context.total_msat = split.total.0;
+    (split, context)
+}
+
+/// Write one attempt of a leg of `payment` before it is sent.
+fn record_leg(
+    store: &StreamStore,
+    intent: &str,
+    payment: &str,
+    name: &str,
+    amount_msat: i64,
+) -> Result<(), StreamStoreError> {
+    store.with_conn(|c| {
+        c.execute(
+            "INSERT INTO recurring_leg (intent_id, payment_intent, name, amount_msat) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![intent, payment, name, amount_msat],
+        )
+        .map(|_| ())
+    })
 }
 
 /// One leg of a feed tip: bLIP-10 `action` "auto", its share, the tip's
@@ -595,7 +622,7 @@ struct Partial {
 
 /// Partial payments with a failed leg that may still be tried again.
 fn partial(store: &StreamStore) -> Result<Vec<Partial>, StreamStoreError> {
-    let rows: Vec<Partial> = store.with_conn(|c| {
+    store.with_conn(|c| {
         let mut s = c.prepare(
             "SELECT p.intent_id, p.recurring_id, f.feed FROM recurring_payment p \
              JOIN recurring_feed f ON f.recurring_id = p.recurring_id \
@@ -609,8 +636,7 @@ fn partial(store: &StreamStore) -> Result<Vec<Partial>, StreamStoreError> {
             })
         })?;
         rows.collect()
-    })?;
-    Ok(rows)
+    })
 }
 
 /// A leg's attempts, oldest first, by the leg's number in the split: the
@@ -649,10 +675,7 @@ fn latest_attempts(
 ) -> Result<Vec<(String, usize)>, StreamStoreError> {
     let legs = leg_attempts(store, intent)?;
     Ok(match legs.is_empty() {
-        true => intents_of(store, intent)?
-            .into_iter()
-            .map(|id| (id, 1))
-            .collect(),
+        true => vec![(intent.to_owned(), 1)],
         false => legs
             .into_values()
             .filter_map(|mut tries| {
@@ -669,17 +692,19 @@ fn latest_attempts(
 /// place, name and amount (a split that changed there is not guessed at).
 /// A leg that succeeded, or is still in flight, is never sent again.
 async fn retry_failed_legs(payer: &Payer<'_>) -> Result<(), RecurringError> {
-    for partial in partial(payer.store)? {
+    let partials = partial(payer.store)?;
+    let tips = match partials.is_empty() {
+        true => Vec::new(),
+        false => list(payer.store)?,
+    };
+    for partial in partials {
         let Some(Ok((block, context))) = payer.feeds.get(&partial.feed) else {
             continue;
         };
-        let Some(tip) = list(payer.store)?.into_iter().find(|t| t.id == partial.tip) else {
+        let Some(tip) = tips.iter().find(|t| t.id == partial.tip) else {
             continue;
         };
-        let split = crate::podcast::split(block, tip.amount.sats(), &[]);
-        let mut context = context.clone();
-        context.message.clone_from(&tip.message);
-        context.total_msat = split.total.0;
+        let (split, context) = tip_split(tip, block, context.clone());
         let boost_uuid = crate::podcast::boost::new_uuid();
         let mut sends = Vec::new();
         for (n, tries) in leg_attempts(payer.store, &partial.intent)? {
@@ -708,13 +733,7 @@ async fn retry_failed_legs(payer: &Payer<'_>) -> Result<(), RecurringError> {
             // Each attempt is written before it is sent; one that cannot go
             // (the split changed there) still counts, so attempts end.
             let intent = format!("{}/{n}~{}", partial.intent, tries.len());
-            let _ = payer.store.with_conn(|c| {
-                c.execute(
-                    "INSERT INTO recurring_leg (intent_id, payment_intent, name, amount_msat) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![intent, partial.intent, name, amount],
-                )
-            })?;
+            record_leg(payer.store, &intent, &partial.intent, &name, amount)?;
             let Some(leg) = split
                 .legs
                 .get(n)
