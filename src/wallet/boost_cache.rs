@@ -20,7 +20,6 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use super::IndexError;
 use super::counts::without_waiting;
 use super::verification::Verification;
-use crate::keysend::incoming::Scheme;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS boost_cache (
@@ -177,7 +176,7 @@ fn delta_sql(kind: Kind) -> String {
              GROUP BY podcast, episode"
             .to_owned(),
         Kind::Supporters => {
-            let verified = verified_sql();
+            let verified = Verification::verified_sql("verification");
             format!(
                 "SELECT podcast, NULL, CASE WHEN {verified} THEN sender_pubkey END AS node, \
                  CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
@@ -187,15 +186,6 @@ fn delta_sql(kind: Kind) -> String {
             )
         }
     }
-}
-
-/// The condition of a sender whose signature was checked.
-pub(super) fn verified_sql() -> String {
-    format!(
-        "verification IN ({}, {})",
-        Verification::Verified(Scheme::Whatsat).code(),
-        Verification::Verified(Scheme::ThunderHub).code()
-    )
 }
 
 /// Whether the tables and the trigger exist, creating them (and forgetting
@@ -247,6 +237,7 @@ pub(super) fn stored(conn: &Connection, kind: Kind) -> Option<(i64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keysend::incoming::Scheme;
     use crate::keysend::{Msat, Records, record};
     use crate::wallet::{BoostFilter, Index};
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 
+use super::verification::Verification;
 use super::{Index, IndexError, blob, boost_cache};
 use crate::keysend::text::display_safe;
 use crate::keysend::{Boostagram, Msat, NodeId, PaymentHash, Records, record};
@@ -196,7 +197,7 @@ impl Index {
                 ranked
             }
             None => {
-                let verified = boost_cache::verified_sql();
+                let verified = Verification::verified_sql("verification");
                 // `+settled_at`: a bound range would make SQLite walk the date
                 // index and look every row up (2x slower at 1,000,000 entries).
                 let sql = format!(

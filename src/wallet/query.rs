@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 use super::sender::SenderFacts;
 use super::verification::Verification;
 use super::{Index, IndexError};
-use crate::keysend::incoming::{MessageSource, Scheme};
+use crate::keysend::incoming::MessageSource;
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId, PaymentHash};
 use crate::store::ContactBook;
@@ -477,10 +477,8 @@ fn where_clause(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
         let alias = query.text.as_deref().filter(|_| names);
         if let Some((alias, words)) = alias.and_then(alias_condition) {
             any.push(format!(
-                "(r.verification IN ({}, {}) AND r.sender_pubkey IN \
-                 (SELECT pubkey FROM node_alias WHERE {alias}))",
-                Verification::Verified(Scheme::Whatsat).code(),
-                Verification::Verified(Scheme::ThunderHub).code(),
+                "({} AND r.sender_pubkey IN (SELECT pubkey FROM node_alias WHERE {alias}))",
+                Verification::verified_sql("r.verification"),
             ));
             values.extend(words);
         }

@@ -47,6 +47,15 @@ impl Verification {
         matches!(self, Self::Verified(_))
     }
 
+    /// The SQL condition that `column` holds a checked signature (any scheme).
+    pub(crate) fn verified_sql(column: &str) -> String {
+        format!(
+            "{column} IN ({}, {})",
+            Self::Verified(Scheme::Whatsat).code(),
+            Self::Verified(Scheme::ThunderHub).code()
+        )
+    }
+
     /// The integer stored in the index.
     pub(crate) fn code(self) -> i64 {
         match self {
