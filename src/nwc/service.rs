@@ -182,7 +182,12 @@ impl Service {
         client.connect().await;
         client.wait_for_connection(Duration::from_secs(5)).await;
         let mut notifications = client.notifications();
-        self.publish_info(&client).await;
+        let infos = self.info_events();
+        for event in &infos {
+            if let Err(e) = client.send_event(event).await {
+                log::warn!("nwc: could not publish the info event: {e}");
+            }
+        }
         let wallet_keys: Vec<PublicKey> = self.keys.keys().copied().collect();
         let mut requests = None;
         if !wallet_keys.is_empty() {
@@ -206,7 +211,7 @@ impl Service {
                 .limit(1);
             let _ = client.fetch_events(info, Duration::from_secs(5)).await;
         }
-        let reconnects = watch_reconnects(&client, requests, self.info_events()).await;
+        let reconnects = watch_reconnects(&client, requests, infos).await;
         let keys = Arc::new(self.keys);
         let wallet = self.wallet.clone();
         let seen = Arc::new(Mutex::new(HashSet::new()));
@@ -245,14 +250,6 @@ impl Service {
             reconnects,
             wallet: self.wallet,
         })
-    }
-
-    async fn publish_info(&self, client: &Client) {
-        for event in self.info_events() {
-            if let Err(e) = client.send_event(&event).await {
-                log::warn!("nwc: could not publish the info event: {e}");
-            }
-        }
     }
 
     /// Each served connection's info event, signed.
