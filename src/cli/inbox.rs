@@ -197,11 +197,20 @@ async fn print_list(
         if let Some(last) = rows.last() {
             seek = wallet::Seek::After(query.sort.key(last));
         }
-        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-        let _checked = index.verify_many(&ids, me)?;
-        let checked: Vec<Checked> = rows
+        // Only rows never checked are read for a check (after a sync with
+        // its checks, none), then the chunk is read in full at once.
+        let unchecked: Vec<i64> = rows
             .iter()
-            .map(|row| checked_detail(index, row.id, me))
+            .filter(|row| row.verification.is_none())
+            .map(|row| row.id)
+            .collect();
+        let _checked = index.verify_many(&unchecked, me)?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let checked: Vec<Checked> = index
+            .details(&ids)?
+            .into_iter()
+            .zip(&rows)
+            .map(|(detail, row)| with_sender(index, detail?, row.id, me))
             .collect();
         let mut verified = Vec::new();
         for found in &checked {
@@ -331,7 +340,17 @@ fn checked_detail(
     id: i64,
     me: &NodeId,
 ) -> Result<(wallet::InboxDetail, Sender), wallet::IndexError> {
-    let detail = index.detail(id)?;
+    with_sender(index, index.detail(id)?, id, me)
+}
+
+/// A row read in full and its sender: the stored outcome of an earlier
+/// check, or checked now.
+fn with_sender(
+    index: &Index,
+    detail: wallet::InboxDetail,
+    id: i64,
+    me: &NodeId,
+) -> Result<(wallet::InboxDetail, Sender), wallet::IndexError> {
     let sender = match detail.verification.and_then(|v| v.sender(&detail.records)) {
         Some(sender) => sender,
         None => index.verify(id, me)?,

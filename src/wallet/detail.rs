@@ -75,7 +75,21 @@ const DETAIL_SQL: &str = concat!(
 impl Index {
     /// The full entry `id`.
     pub fn detail(&self, id: i64) -> Result<InboxDetail, IndexError> {
-        let conn = self.lock();
+        Self::detail_in(&self.lock(), id)
+    }
+
+    /// The full entries `ids`, each found or not, read in one transaction:
+    /// a listing's chunk takes the index's file locks once, not per row.
+    pub fn details(&self, ids: &[i64]) -> Result<Vec<Result<InboxDetail, IndexError>>, IndexError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let found = ids.iter().map(|&id| Self::detail_in(&tx, id)).collect();
+        tx.commit()?;
+        Ok(found)
+    }
+
+    /// [`Index::detail`] on a connection already held.
+    fn detail_in(conn: &rusqlite::Connection, id: i64) -> Result<InboxDetail, IndexError> {
         let mut stmt = conn.prepare_cached(DETAIL_SQL)?;
         let found = stmt.query_row([id], |row| {
             let source = row.get::<_, Option<i64>>(17)?;
@@ -251,6 +265,44 @@ pub(super) mod tests {
             assert_eq!(detail.message.as_deref(), Some(text));
             assert_eq!(detail.message_source, Some(source), "{text}");
             assert_eq!(detail.message_signed(), covered, "{text}");
+        }
+    }
+
+    /// A chunk read at once gives each entry as a read of its own would,
+    /// in the order asked, and names the one that is missing.
+    #[test]
+    fn details_read_a_chunk_as_single_reads_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse()
+            .unwrap();
+        let items: Vec<_> = (1..=5)
+            .map(|n| signed(n, &me, &format!("tip {n}"), &[]))
+            .collect();
+        let _ = index.insert_received(&items).unwrap();
+        let mut ids: Vec<i64> = items
+            .iter()
+            .map(|item| {
+                index
+                    .find_received(&item.hash, 1, item.htlc_index)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        let _ = index.verify(ids[1], &me).unwrap();
+        ids.reverse();
+        ids.insert(2, 999);
+        let chunk = index.details(&ids).unwrap();
+        assert_eq!(chunk.len(), ids.len());
+        for (id, found) in ids.iter().zip(chunk) {
+            match index.detail(*id) {
+                Ok(single) => assert_eq!(found.unwrap(), single),
+                Err(_) => assert!(matches!(
+                    found,
+                    Err(crate::wallet::IndexError::NotFound(999))
+                )),
+            }
         }
     }
 }
