@@ -1,8 +1,8 @@
 //! The local inbox index at 100,000 received keysends (bulk insert with
 //! decoding, pages, full-text search, filters, deep scrolling) and the GUI
-//! Inbox screen's `view()` at 100 and at 100,000 entries; and, once per
-//! run, the one-time schema v3 -> v4 migration of a 100,000-row index
-//! (filling `message_source` from every stored record blob).
+//! Inbox screen's `view()` at 100 and at 100,000 entries. (The v3 -> v4
+//! migration bench was removed: it turned a current file back into v3 by
+//! dropping one column, which stopped working once version 5 added more.)
 //!
 //! Targets (BENCHMARKS.md): search/filter over 100,000 messages <= 50 ms;
 //! inbox view() at 100 vs 100,000 entries within 20 %.
@@ -269,46 +269,6 @@ fn index_at_a_million(c: &mut Criterion) {
     group.finish();
 }
 
-/// Turn the version 4 index at `path` back into the version 3 shape (the
-/// same rows without `message_source`), as a file from the previous release.
-fn downgrade_to_v3(path: &Path) {
-    let conn = rusqlite::Connection::open(path).expect("open for downgrade");
-    conn.execute_batch(
-        "ALTER TABLE received DROP COLUMN message_source; PRAGMA user_version = 3; \
-         PRAGMA wal_checkpoint(TRUNCATE);",
-    )
-    .expect("downgrade to v3");
-}
-
-/// One-time cost of opening a 100,000-row version 3 index with this build
-/// (the v4 step decodes every stored blob and writes its message source),
-/// three times; printed, not a criterion sample (each run needs a v3 file).
-fn migration_to_v4(_: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("index.db");
-    drop(filled_index(&path, ENTRIES));
-    let mut took = Vec::new();
-    for _ in 0..3 {
-        downgrade_to_v3(&path);
-        let start = Instant::now();
-        let index = Index::open(&path).expect("open migrates");
-        took.push(start.elapsed());
-        let page = index.inbox(&InboxQuery::default()).expect("page");
-        assert!(
-            page.iter().all(|r| r.message_source.is_some()),
-            "every synthetic message is a chat message"
-        );
-    }
-    took.sort();
-    println!(
-        "schema v3 -> v4 migration of {ENTRIES} rows (open included): median {:.3} s \
-         (runs {:.3}-{:.3} s)",
-        took[1].as_secs_f64(),
-        took[0].as_secs_f64(),
-        took[2].as_secs_f64()
-    );
-}
-
 #[cfg(feature = "gui")]
 fn inbox_view(c: &mut Criterion) {
     use view::{Context, frame, loaded_inbox, renderer};
@@ -347,11 +307,5 @@ fn inbox_view(c: &mut Criterion) {
 #[cfg(not(feature = "gui"))]
 fn inbox_view(_: &mut Criterion) {}
 
-criterion_group!(
-    benches,
-    migration_to_v4,
-    index_at_scale,
-    index_at_a_million,
-    inbox_view
-);
+criterion_group!(benches, index_at_scale, index_at_a_million, inbox_view);
 criterion_main!(benches);
