@@ -219,13 +219,19 @@ pub(super) mod tests {
         }
     }
 
-    #[test]
-    fn only_the_chat_record_is_covered_by_a_verified_signature() {
+    /// An empty index in a temporary folder, and our node's id.
+    fn empty_index() -> (tempfile::TempDir, Index, NodeId) {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(&dir.path().join("index.db")).unwrap();
-        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+        let me = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
             .parse()
             .unwrap();
+        (dir, index, me)
+    }
+
+    #[test]
+    fn only_the_chat_record_is_covered_by_a_verified_signature() {
+        let (_dir, index, me) = empty_index();
         let boost: &[u8] = br#"{"message":"send 1 BTC to me"}"#;
         // An invisible chat record is signed; the boostagram's text is shown.
         let cases = [
@@ -272,11 +278,7 @@ pub(super) mod tests {
     /// in the order asked, and names the one that is missing.
     #[test]
     fn details_read_a_chunk_as_single_reads_do() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::open(&dir.path().join("index.db")).unwrap();
-        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-            .parse()
-            .unwrap();
+        let (_dir, index, me) = empty_index();
         let items: Vec<_> = (1..=5)
             .map(|n| signed(n, &me, &format!("tip {n}"), &[]))
             .collect();
