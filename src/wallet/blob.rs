@@ -297,6 +297,42 @@ pub(crate) fn decode_row(mut blob: &[u8], shared: Shared<'_>) -> Result<Records,
     Ok(records)
 }
 
+/// The keysend hash a row blob's preimage gives (SHA-256 of the keysend
+/// preimage record), when that record is stored as plain bytes (not spliced
+/// with a column's text) and is 32 bytes long; `None` otherwise, or for a
+/// blob that does not read. Since schema v9 a row whose hash this gives
+/// stores no hash of its own (`schema::V9`): the one decision of both the
+/// insert and the SQL function that reads the hash back.
+pub(crate) fn preimage_hash(mut blob: &[u8]) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    while let Some((&tag, rest)) = blob.split_first() {
+        let (kind, rest) = match tag {
+            OTHER_TYPE => take_varint(rest).ok()?,
+            code => (*KNOWN.get(code as usize)?, rest),
+        };
+        let (n, mut rest) = take_varint(rest).ok()?;
+        if n == 0 {
+            blob = rest;
+            continue;
+        }
+        let len = usize::try_from((n - 1) / 2).ok()?;
+        if n % 2 == 0 {
+            let (&count, after) = rest.split_first()?;
+            rest = after;
+            for _ in 0..count {
+                let (_, after) = rest.split_first()?;
+                rest = take_varint(after).ok()?.1;
+            }
+        }
+        let value = rest.get(..len)?;
+        if kind == record::KEYSEND_PREIMAGE {
+            return (n % 2 == 1 && len == 32).then(|| Sha256::digest(value).into());
+        }
+        blob = &rest[len..];
+    }
+    None
+}
+
 /// Decode the row blob in column `records` of a query row whose
 /// [`shared_columns`] follow it, as stored (not yet made display-safe or
 /// parsed).

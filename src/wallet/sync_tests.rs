@@ -231,7 +231,7 @@ async fn groups_take_what_has_arrived_up_to_the_limit() {
 /// The random-order indexes, as the schema defines them, read through a
 /// connection of its own: (name, SQL) of those present.
 fn deferred_present(conn: &Connection) -> Vec<(String, String)> {
-    let names = ["received_amount", "received_sender", "received_unread"];
+    let names = ["received_amount", "received_sender"];
     let mut stmt = conn
         .prepare(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
