@@ -458,9 +458,11 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
     stepped.map(|_| ())
 }
 
-/// The steps of [`migrate`]; whether the received table was rebuilt.
+/// The steps of [`migrate`]; whether the received table of an existing
+/// file was rebuilt (a new file, at version 0, has nothing to give back).
 fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
     let mut rebuilt = false;
+    let existing = version(conn)? > 0;
     loop {
         let found = version(conn)?;
         if found == CURRENT {
@@ -478,7 +480,7 @@ fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
         }
         tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
-        rebuilt |= REBUILT_AT.contains(&(found + 1));
+        rebuilt |= existing && REBUILT_AT.contains(&(found + 1));
     }
 }
 
@@ -647,7 +649,6 @@ mod tests {
                 "received_podcast",
                 "received_podcast_totals",
                 "received_sender",
-                "received_unread",
                 "sqlite_autoindex_received_1",
             ]
         );
