@@ -518,6 +518,31 @@ mod tests {
         assert_eq!(encode_row(&note, Shared::default()).len(), 1 + 1 + 12);
     }
 
+    /// The hash a row blob's preimage gives: only a plain 32-byte
+    /// preimage record counts (schema v9 stores the hash of any other row).
+    #[test]
+    fn a_plain_preimage_gives_the_keysend_hash() {
+        let preimage = crate::keysend::Preimage::from_bytes([7; 32]);
+        let with = |value: &[u8], message: Option<&[u8]>| {
+            let mut records = Records::new();
+            let _ = records.insert(record::MESSAGE, b"hi".to_vec());
+            let _ = records.insert(record::KEYSEND_PREIMAGE, value.to_vec());
+            let _ = records.insert(70_000, vec![1, 2]);
+            encode_row(&records, Shared([message, None, None, None, None, None]))
+        };
+        let hash = Some(*preimage.hash().as_bytes());
+        assert_eq!(preimage_hash(&with(&[7; 32], Some(b"hi"))), hash);
+        assert_eq!(preimage_hash(&with(&[7; 32], None)), hash);
+        assert_eq!(preimage_hash(&with(&[7; 31], None)), None);
+        // A preimage holding the message's text is spliced: not recomputed.
+        let mut spliced = [7u8; 32];
+        spliced[4..8].copy_from_slice(b"text");
+        assert_eq!(preimage_hash(&with(&spliced, Some(b"text"))), None);
+        assert_eq!(preimage_hash(&encode_row(&Records::new(), Shared::default())), None);
+        assert_eq!(preimage_hash(&[0xFE]), None);
+        assert_eq!(preimage_hash(&[0, 65]), None);
+    }
+
     #[test]
     fn find_gives_the_first_place_of_a_text() {
         assert_eq!(find(b"abcabc", b"bc"), Some(1));
