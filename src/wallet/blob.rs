@@ -538,7 +538,10 @@ mod tests {
         let mut spliced = [7u8; 32];
         spliced[4..8].copy_from_slice(b"text");
         assert_eq!(preimage_hash(&with(&spliced, Some(b"text"))), None);
-        assert_eq!(preimage_hash(&encode_row(&Records::new(), Shared::default())), None);
+        assert_eq!(
+            preimage_hash(&encode_row(&Records::new(), Shared::default())),
+            None
+        );
         assert_eq!(preimage_hash(&[0xFE]), None);
         assert_eq!(preimage_hash(&[0, 65]), None);
     }

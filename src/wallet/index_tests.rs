@@ -951,5 +951,8 @@ fn a_version_8_file_opens_at_version_9_with_the_same_rows_and_exports() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(!indexes.contains(&"received_unread".to_owned()), "{indexes:?}");
+    assert!(
+        !indexes.contains(&"received_unread".to_owned()),
+        "{indexes:?}"
+    );
 }
