@@ -896,6 +896,13 @@ fn a_version_8_file_opens_at_version_9_with_the_same_rows_and_exports() {
                 .execute("UPDATE received SET read = 1 WHERE id IN (2, 4)", [])
                 .unwrap();
         }
+        // A trigger on the table (as the stored counts and boost caches
+        // keep), which the rebuilt table must carry too.
+        conn.execute_batch(
+            "CREATE TRIGGER read_seen AFTER UPDATE OF read ON received BEGIN \
+             INSERT OR REPLACE INTO cursors (name, value) VALUES ('read_seen', new.id); END;",
+        )
+        .unwrap();
         received_columns(&conn)
     };
     let index = Index::open(&old_path).unwrap();
@@ -955,4 +962,14 @@ fn a_version_8_file_opens_at_version_9_with_the_same_rows_and_exports() {
         !indexes.contains(&"received_unread".to_owned()),
         "{indexes:?}"
     );
+    index.mark_read(3).unwrap();
+    let seen: i64 = index
+        .lock()
+        .query_row(
+            "SELECT value FROM cursors WHERE name = 'read_seen'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(seen, 3, "the table's trigger is kept");
 }
