@@ -297,6 +297,42 @@ pub(crate) fn decode_row(mut blob: &[u8], shared: Shared<'_>) -> Result<Records,
     Ok(records)
 }
 
+/// The keysend hash a row blob's preimage gives (SHA-256 of the keysend
+/// preimage record), when that record is stored as plain bytes (not spliced
+/// with a column's text) and is 32 bytes long; `None` otherwise, or for a
+/// blob that does not read. Since schema v9 a row whose hash this gives
+/// stores no hash of its own (`schema::V9`): the one decision of both the
+/// insert and the SQL function that reads the hash back.
+pub(crate) fn preimage_hash(mut blob: &[u8]) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    while let Some((&tag, rest)) = blob.split_first() {
+        let (kind, rest) = match tag {
+            OTHER_TYPE => take_varint(rest).ok()?,
+            code => (*KNOWN.get(code as usize)?, rest),
+        };
+        let (n, mut rest) = take_varint(rest).ok()?;
+        if n == 0 {
+            blob = rest;
+            continue;
+        }
+        let len = usize::try_from((n - 1) / 2).ok()?;
+        if n % 2 == 0 {
+            let (&count, after) = rest.split_first()?;
+            rest = after;
+            for _ in 0..count {
+                let (_, after) = rest.split_first()?;
+                rest = take_varint(after).ok()?.1;
+            }
+        }
+        let value = rest.get(..len)?;
+        if kind == record::KEYSEND_PREIMAGE {
+            return (n % 2 == 1 && len == 32).then(|| Sha256::digest(value).into());
+        }
+        blob = &rest[len..];
+    }
+    None
+}
+
 /// Decode the row blob in column `records` of a query row whose
 /// [`shared_columns`] follow it, as stored (not yet made display-safe or
 /// parsed).
@@ -480,6 +516,34 @@ mod tests {
         // Text that is no JSON object is not searched for keys.
         let note = Records::from([(record::TIP_NOTE, br#""message":"x"#.to_vec())]);
         assert_eq!(encode_row(&note, Shared::default()).len(), 1 + 1 + 12);
+    }
+
+    /// The hash a row blob's preimage gives: only a plain 32-byte
+    /// preimage record counts (schema v9 stores the hash of any other row).
+    #[test]
+    fn a_plain_preimage_gives_the_keysend_hash() {
+        let preimage = crate::keysend::Preimage::from_bytes([7; 32]);
+        let with = |value: &[u8], message: Option<&[u8]>| {
+            let mut records = Records::new();
+            let _ = records.insert(record::MESSAGE, b"hi".to_vec());
+            let _ = records.insert(record::KEYSEND_PREIMAGE, value.to_vec());
+            let _ = records.insert(70_000, vec![1, 2]);
+            encode_row(&records, Shared([message, None, None, None, None, None]))
+        };
+        let hash = Some(*preimage.hash().as_bytes());
+        assert_eq!(preimage_hash(&with(&[7; 32], Some(b"hi"))), hash);
+        assert_eq!(preimage_hash(&with(&[7; 32], None)), hash);
+        assert_eq!(preimage_hash(&with(&[7; 31], None)), None);
+        // A preimage holding the message's text is spliced: not recomputed.
+        let mut spliced = [7u8; 32];
+        spliced[4..8].copy_from_slice(b"text");
+        assert_eq!(preimage_hash(&with(&spliced, Some(b"text"))), None);
+        assert_eq!(
+            preimage_hash(&encode_row(&Records::new(), Shared::default())),
+            None
+        );
+        assert_eq!(preimage_hash(&[0xFE]), None);
+        assert_eq!(preimage_hash(&[0, 65]), None);
     }
 
     #[test]

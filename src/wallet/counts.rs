@@ -46,10 +46,16 @@ pub(super) fn count_and_sum(
     min_amount: Msat,
 ) -> Result<(u64, Msat), IndexError> {
     let min = i64::try_from(min_amount.0).unwrap_or(i64::MAX);
-    let read = if unread_only { " AND read = 0" } else { "" };
+    // Unread: the list index holds every row's amount and read flag
+    // (schema v9 has no unread index; the amount index would read rows).
+    let (source, read) = if unread_only {
+        ("received INDEXED BY received_list", " AND read = 0")
+    } else {
+        ("received", "")
+    };
     let full = |conn: &Connection| -> Result<(i64, i64), IndexError> {
         let sql = format!(
-            "SELECT count(*), coalesce(sum(amount_msat), 0) FROM received \
+            "SELECT count(*), coalesce(sum(amount_msat), 0) FROM {source} \
              WHERE amount_msat >= ?1{read}"
         );
         Ok(conn

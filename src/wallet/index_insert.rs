@@ -12,8 +12,8 @@ use crate::wallet::IndexError;
 use crate::wallet::blob;
 use crate::wallet::summary::Summary;
 
-const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (hash, chan_id, htlc_index, \
-    amount_msat, created_at, settled_at, add_index, settle_index, message, sender_pubkey, \
+const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (stored_hash, chan_id, htlc_index, \
+    amount_msat, created_delta, settled_at, add_delta, settle_index, message, sender_pubkey, \
     sender_name, podcast, app, episode, records, message_source) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 const INSERT_FTS: &str =
@@ -33,16 +33,12 @@ const BULK_CHECKPOINT_PAGES: u32 = 8000;
 /// at a million rows every transaction rewrote thousands of their pages.
 /// A first sync drops them ([`Index::defer_indexes`]) and builds each once,
 /// sorted, at its end ([`Index::end_bulk_insert`]); their definitions are
-/// the schema's latest (`schema::V2`, the sender's from `V7`; a test checks them). Queries stay correct
+/// the schema's latest (`schema::V9`; a test checks them). Queries stay correct
 /// without them, only filters by sender or amount scan meanwhile.
-pub(crate) const DEFERRED: [(&str, &str); 3] = [
+pub(crate) const DEFERRED: [(&str, &str); 2] = [
     (
         "received_sender",
         "CREATE INDEX IF NOT EXISTS received_sender ON received (sender_pubkey, settled_at DESC, read)\n    WHERE sender_pubkey IS NOT NULL",
-    ),
-    (
-        "received_unread",
-        "CREATE INDEX IF NOT EXISTS received_unread ON received (read, amount_msat)",
     ),
     (
         "received_amount",
@@ -100,6 +96,9 @@ pub(crate) struct Row {
     settle_index: u64,
     summary: Summary,
     records: Vec<u8>,
+    /// The hash to store: `None` when the records' preimage gives it
+    /// (`blob::preimage_hash`, schema v9).
+    stored_hash: Option<PaymentHash>,
 }
 
 impl Row {
@@ -119,7 +118,9 @@ impl Row {
             text(&summary.app),
         ]);
         let records = blob::encode_row(&item.records, shared);
+        let recomputed = blob::preimage_hash(&records) == Some(*item.hash.as_bytes());
         Self {
+            stored_hash: (!recomputed).then_some(item.hash),
             hash: item.hash,
             chan_id: item.chan_id,
             htlc_index: item.htlc_index,
@@ -212,14 +213,19 @@ fn warn_if_other_payment(tx: &Connection, row: &Row) -> Result<(), IndexError> {
 fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, IndexError> {
     let summary = &row.summary;
     let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
+    // As differences from the settle time and index (0 when equal: no
+    // bytes); exact for any times and indexes within +-2^62, which the
+    // virtual columns add back.
+    let created_delta = row.settled_at.wrapping_sub(row.created_at);
+    let add_delta = (row.add_index as i64).wrapping_sub(row.settle_index as i64);
     let inserted = stmt.execute(params![
-        &row.hash.as_bytes()[..],
+        row.stored_hash.as_ref().map(|h| &h.as_bytes()[..]),
         row.chan_id as i64,
         row.htlc_index as i64,
         row.amount.0 as i64,
-        row.created_at,
+        created_delta,
         row.settled_at,
-        row.add_index as i64,
+        add_delta,
         row.settle_index as i64,
         summary.message,
         summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),

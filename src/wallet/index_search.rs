@@ -62,6 +62,18 @@ pub(super) fn deferred(conn: &Connection) -> Result<bool, IndexError> {
         .is_some())
 }
 
+/// Set the memory FTS5 gathers terms in before it writes them out as a
+/// segment (`hashsize`, a setting stored with the search table, not part
+/// of its definition).
+const HASHSIZE: &str = "INSERT INTO received_fts (received_fts, rank) VALUES ('hashsize', ?1)";
+/// While the search index is rebuilt: 16 MiB instead of 1 MiB, so a
+/// million rows make a few large segments instead of hundreds of small
+/// ones merged again and again (measured with this table at 1,000,000 rows:
+/// 2.3-2.6 s against 4.5-4.6 s, ~20 MB more at the peak; 8 MiB: 3.3 s).
+const REBUILD_HASHSIZE: i64 = 16 << 20;
+/// FTS5's default, for the rows stored one page at a time afterwards.
+const DEFAULT_HASHSIZE: i64 = 1 << 20;
+
 /// Build the search index from the table if a sync deferred it, and clear
 /// the flag, in one transaction.
 pub(super) fn build_deferred(conn: &Connection) -> Result<(), IndexError> {
@@ -69,7 +81,9 @@ pub(super) fn build_deferred(conn: &Connection) -> Result<(), IndexError> {
         return Ok(());
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let _ = tx.execute(HASHSIZE, [REBUILD_HASHSIZE])?;
     tx.execute_batch("INSERT INTO received_fts (received_fts) VALUES ('rebuild')")?;
+    let _ = tx.execute(HASHSIZE, [DEFAULT_HASHSIZE])?;
     let _ = tx.execute("DELETE FROM cursors WHERE name = ?1", [FLAG])?;
     tx.commit()?;
     Ok(())

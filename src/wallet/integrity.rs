@@ -140,6 +140,8 @@ impl Job {
     fn verdict(&self) -> Result<(), String> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let reader = Connection::open_with_flags(&self.path, flags).map_err(|e| e.to_string())?;
+        // The schema's functions (schema v9), should a check compute a column.
+        super::schema::functions(&reader).map_err(|e| e.to_string())?;
         *lock(&self.interrupt) = Some(reader.get_interrupt_handle());
         let verdict = reader.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0));
         let _ = lock(&self.interrupt).take();

@@ -181,6 +181,8 @@ struct Samples {
 /// Read the samples without changing the file (an unreadable file has none).
 fn samples(path: &Path) -> rusqlite::Result<Samples> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // The received hash is a virtual column (schema v9).
+    super::schema::functions(&conn)?;
     let hash = |bytes: Vec<u8>| PaymentHash::from_slice(&bytes);
     let mut stmt =
         conn.prepare("SELECT hash, add_index FROM received ORDER BY add_index DESC LIMIT ?1")?;

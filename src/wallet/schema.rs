@@ -50,6 +50,10 @@ const MIGRATIONS: &[Step] = &[
         sql: V8,
         fill: Some(fill::compact_rows),
     },
+    Step {
+        sql: V9,
+        fill: Some(fill::derived_columns),
+    },
 ];
 
 /// The schema version this build writes.
@@ -264,6 +268,110 @@ CREATE INDEX received_unread ON received (read, amount_msat);
 CREATE INDEX received_amount ON received (amount_msat);
 ";
 
+/// Version 9 (issue 19, the index size at a million rows): what the row
+/// can recompute is not stored.
+///
+/// - **The payment hash** of a keysend is the SHA-256 of its preimage
+///   record, which the row keeps (the detail and the export show it):
+///   `stored_hash` holds it only when the preimage does not give it
+///   (`blob::preimage_hash`: no preimage record, as in an AMP payment, or
+///   one that does not hash to it), and `hash` is a virtual column that
+///   reads `stored_hash` or else recomputes (the `keysend_hash` function,
+///   [`functions`]). 33 bytes a row.
+/// - **The creation time and add index** are stored as their difference
+///   from the settle time and settle index (`created_delta`,
+///   `add_delta`: 0 when equal, which SQLite stores in no bytes), and
+///   `created_at`/`add_index` are virtual columns.
+///
+/// Every reader keeps selecting `hash`, `created_at` and `add_index`, so
+/// every row reads back as before. The unread index (`read, amount_msat`)
+/// is gone: counts are stored (`wallet::counts`) and the list index covers
+/// the read flag and amount of every row. The amount index stays (the
+/// inbox sorted by amount pages through it). Copied in id order by
+/// [`fill::derived_columns`] (ids kept: read flags, cached checks, stored
+/// counts, boost caches and the search table, external content by id, all
+/// stay; the table's triggers are re-created), then [`V9_INDEXES`].
+const V9: &str = "
+CREATE TABLE received_v9 (
+    id            INTEGER PRIMARY KEY,
+    stored_hash   BLOB,
+    chan_id       INTEGER NOT NULL,
+    htlc_index    INTEGER NOT NULL,
+    amount_msat   INTEGER NOT NULL,
+    created_delta INTEGER NOT NULL DEFAULT 0,
+    settled_at    INTEGER NOT NULL,
+    add_delta     INTEGER NOT NULL DEFAULT 0,
+    settle_index  INTEGER NOT NULL,
+    message       TEXT,
+    sender_pubkey BLOB,
+    sender_name   TEXT,
+    podcast       TEXT,
+    app           TEXT,
+    episode       TEXT,
+    records       BLOB    NOT NULL,
+    verification  INTEGER,
+    read          INTEGER NOT NULL DEFAULT 0,
+    message_source INTEGER,
+    hash          BLOB    AS (coalesce(stored_hash, keysend_hash(records))) VIRTUAL,
+    created_at    INTEGER AS (settled_at - created_delta) VIRTUAL,
+    add_index     INTEGER AS (settle_index + add_delta) VIRTUAL,
+    UNIQUE (chan_id, htlc_index)
+);
+INSERT INTO received_v9 (id, stored_hash, chan_id, htlc_index, amount_msat, created_delta,
+    settled_at, add_delta, settle_index, message, sender_pubkey, sender_name, podcast, app,
+    episode, records, verification, read, message_source)
+SELECT id, CASE WHEN keysend_hash(records) IS hash THEN NULL ELSE hash END, chan_id,
+    htlc_index, amount_msat, settled_at - created_at, settled_at, add_index - settle_index,
+    settle_index, message, sender_pubkey, sender_name, podcast, app, episode, records,
+    verification, read, message_source
+FROM received ORDER BY id;
+";
+
+/// Version 9, after the rows are copied: the new table replaces the old,
+/// with version 8's indexes but the unread one.
+const V9_INDEXES: &str = "
+DROP TABLE received;
+ALTER TABLE received_v9 RENAME TO received;
+CREATE INDEX received_list ON received (settled_at, id, amount_msat, read);
+CREATE INDEX received_sender ON received (sender_pubkey, settled_at DESC, read)
+    WHERE sender_pubkey IS NOT NULL;
+CREATE INDEX received_podcast ON received (podcast, settled_at)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, amount_msat)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_amount ON received (amount_msat);
+";
+
+/// The SQL functions the index's schema uses (`keysend_hash`, in the
+/// virtual `hash` column of [`V9`]): every connection to an index file
+/// registers them before reading received rows.
+pub(crate) fn functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("keysend_hash", 1, flags, |ctx| {
+        let records = ctx.get_raw(0);
+        let hash = match records {
+            rusqlite::types::ValueRef::Blob(blob) => super::blob::preimage_hash(blob),
+            _ => None,
+        };
+        Ok(hash.map(Vec::from))
+    })
+}
+
+/// Create the version 8 schema, as the previous release left a file (for
+/// tests of the version 9 step).
+#[cfg(test)]
+pub(crate) fn create_version_8(conn: &Connection) -> rusqlite::Result<()> {
+    for step in &MIGRATIONS[..7] {
+        conn.execute_batch(step.sql)?;
+    }
+    conn.execute_batch(V8)?;
+    conn.execute_batch(V8_INDEXES)?;
+    conn.pragma_update(None, "user_version", 8)
+}
+
 /// Create the version 3 schema, as the previous release left a file (for
 /// tests of the version 4 step).
 #[cfg(test)]
@@ -289,6 +397,10 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // First, so every later statement waits for other processes (the CLI
     // and the GUI may use one profile at once).
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    functions(conn)?;
+    // A new file's page size, before WAL fixes it (an existing file keeps
+    // its own): see [`PAGE_SIZE`].
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     use_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -318,6 +430,12 @@ pub(crate) fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
+/// The page size of new index files and of files rebuilt by an upgrade
+/// (schema v9): 16 KiB pages leave less of each page unused at the end
+/// than SQLite's 4 KiB with 250-byte rows, and hold more index entries
+/// per page (measured at 1,000,000 rows: BENCHMARKS.md, size9).
+pub(crate) const PAGE_SIZE: i64 = 16_384;
+
 /// How long a statement waits for another process holding the file.
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -325,6 +443,7 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// reads the version under the write lock, so processes opening the same
 /// new file at once migrate it once.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
+    functions(conn)?;
     if version(conn)? == CURRENT {
         return Ok(());
     }
@@ -339,9 +458,11 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
     stepped.map(|_| ())
 }
 
-/// The steps of [`migrate`]; whether the received table was rebuilt.
+/// The steps of [`migrate`]; whether the received table of an existing
+/// file was rebuilt (a new file, at version 0, has nothing to give back).
 fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
     let mut rebuilt = false;
+    let existing = version(conn)? > 0;
     loop {
         let found = version(conn)?;
         if found == CURRENT {
@@ -359,21 +480,31 @@ fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
         }
         tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
-        rebuilt |= found + 1 == REBUILT_AT;
+        rebuilt |= existing && REBUILT_AT.contains(&(found + 1));
     }
 }
 
-/// The version whose step copies the received table into a smaller one:
+/// The versions whose step copies the received table into a smaller one:
 /// the old pages are free afterwards, but still part of the file.
-const REBUILT_AT: u32 = 8;
+const REBUILT_AT: [u32; 2] = [8, 9];
 
-/// Give the pages freed by a rebuild back to the file system (`VACUUM`).
-/// A file that cannot be shrunk now (another process reading it) keeps
-/// its free pages for the rows to come: nothing is lost, so that is only
-/// logged.
+/// Give the pages freed by a rebuild back to the file system (`VACUUM`),
+/// rewriting the file with [`PAGE_SIZE`] pages (a WAL file keeps its page
+/// size: the rewrite runs in rollback mode, then back to WAL). A file that
+/// cannot be shrunk now (another process reading it) keeps its free pages
+/// for the rows to come: nothing is lost, so that is only logged.
 fn shrink(conn: &Connection) {
+    let resized = conn
+        .pragma_update(None, "journal_mode", "DELETE")
+        .and_then(|()| conn.pragma_update(None, "page_size", PAGE_SIZE));
+    if let Err(error) = resized {
+        log::info!("index upgrade keeps its page size: {error}");
+    }
     if let Err(error) = conn.execute_batch("VACUUM") {
         log::warn!("index not shrunk after its upgrade: {error}");
+    }
+    if let Err(error) = use_wal(conn) {
+        log::warn!("index not back in WAL mode after its upgrade: {error}");
     }
 }
 
@@ -518,7 +649,6 @@ mod tests {
                 "received_podcast",
                 "received_podcast_totals",
                 "received_sender",
-                "received_unread",
                 "sqlite_autoindex_received_1",
             ]
         );

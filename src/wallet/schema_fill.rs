@@ -74,6 +74,27 @@ pub(super) fn compact_rows(conn: &Connection) -> Result<(), IndexError> {
     Ok(())
 }
 
+/// Version 9: the rows were copied by the step's SQL (`schema::V9`, which
+/// computes `stored_hash` and the deltas with the registered
+/// `keysend_hash`); swap the tables (`V9_INDEXES`) and re-create the
+/// triggers the old table carried (dropped with it: the stored counts' and
+/// boost caches', whose definitions are their modules'), so their stored
+/// results stay valid and keep being invalidated.
+pub(super) fn derived_columns(conn: &Connection) -> Result<(), IndexError> {
+    let triggers: Vec<String> = conn
+        .prepare(
+            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'received' \
+             ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    conn.execute_batch(super::V9_INDEXES)?;
+    for trigger in triggers {
+        conn.execute_batch(&trigger)?;
+    }
+    Ok(())
+}
+
 /// A row blob `blob::decode_row` refuses (an unknown one-byte type), for
 /// records that were unreadable before version 8.
 const UNREADABLE: [u8; 1] = [0xFE];
