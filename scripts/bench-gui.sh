@@ -31,7 +31,10 @@
 #   - idle CPU over 10 s with nothing changing (utime+stime, /proc/<pid>/stat),
 #     after the process has been quiet (< 5 % CPU over 2 s) or 120 s passed
 #
-# Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N]
+# Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N] [--only LAUNCHES]
+# --only runs just the launches named (comma-separated, in the order above),
+# e.g. `--only cold` for the first sync alone (quick iteration); a restart
+# launch needs a launch before it that indexed the history.
 # The million scenario of issue 19: --entries 1000000 (seeding takes ~15 s;
 # the history-indexed wait below allows 900 s).
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
@@ -40,9 +43,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=""
 entries=100000
+only="cold-gpu,cold,restart,restart-gpu"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --entries) entries=$2; shift ;;
+        --only) only=$2; shift ;;
         *) bin=$1 ;;
     esac
     shift
@@ -176,10 +181,13 @@ launch() {
     app_pid=""
 }
 
+wanted() { [[ ",$only," == *",$1,"* ]]; }
 unset ICED_BACKEND
-launch cold-gpu --renderer gpu
-rm -rf "$SATCHEL_HOME"
-launch cold
-launch restart
-launch restart-gpu --renderer gpu
+if wanted cold-gpu; then
+    launch cold-gpu --renderer gpu
+    rm -rf "$SATCHEL_HOME"
+fi
+wanted cold && launch cold
+wanted restart && launch restart
+wanted restart-gpu && launch restart-gpu --renderer gpu
 echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
