@@ -37,6 +37,7 @@
 # launch needs a launch before it that indexed the history.
 # The million scenario of issue 19: --entries 1000000 (seeding takes ~15 s;
 # the history-indexed wait below allows 900 s).
+# BENCH_GUI_LOGS=DIR keeps each launch's log (stderr) there, headed by its exec time.
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
 set -euo pipefail
 
@@ -179,6 +180,10 @@ launch() {
          "= $(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.2f", 100 * t / h / 10 }') % of one core"
     stop "$app_pid"
     app_pid=""
+    if [[ -n "${BENCH_GUI_LOGS:-}" ]]; then # keep the app's log, with its exec time
+        mkdir -p "$BENCH_GUI_LOGS"
+        { echo "exec at $start"; cat "$work/app-$label.log"; } >"$BENCH_GUI_LOGS/app-$label.log"
+    fi
 }
 
 wanted() { [[ ",$only," == *",$1,"* ]]; }
