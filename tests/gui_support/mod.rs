@@ -111,6 +111,33 @@ impl Harness {
         prepare: impl FnOnce(&Before<'_>),
         web: Web,
     ) -> Self {
+        let (mut harness, task) = Self::boot(seed, settings, contacts, edit, prepare, web);
+        harness.settle(task);
+        harness
+    }
+
+    /// Boot the app on a sim with `seed` historical tips and return the
+    /// boot's task unrun (the test drives it, e.g. to look at a first sync
+    /// halfway).
+    pub fn boot_unsettled(seed: usize, settings: Settings) -> (Self, Task<Message>) {
+        Self::boot(
+            seed,
+            settings,
+            ContactBook::default(),
+            |_| {},
+            |_| {},
+            Web::direct(),
+        )
+    }
+
+    fn boot(
+        seed: usize,
+        settings: Settings,
+        contacts: ContactBook,
+        edit: impl FnOnce(&mut ConnectSpec),
+        prepare: impl FnOnce(&Before<'_>),
+        web: Web,
+    ) -> (Self, Task<Message>) {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -151,15 +178,14 @@ impl Harness {
             web,
         };
         let (app, task) = App::new(init);
-        let mut harness = Self {
+        let harness = Self {
             app,
             sim,
             runtime,
             profile,
             _dirs: (sim_dir, profile_dir),
         };
-        harness.settle(task);
-        harness
+        (harness, task)
     }
 
     /// Default settings with notifications off (no desktop bus in tests).
