@@ -37,7 +37,8 @@
 # launch needs a launch before it that indexed the history.
 # The million scenario of issue 19: --entries 1000000 (seeding takes ~15 s;
 # the history-indexed wait below allows 900 s).
-# BENCH_GUI_LOGS=DIR keeps each launch's log (stderr) there, headed by its exec time.
+# BENCH_GUI_LOGS=DIR keeps each launch's log (stderr) there, headed by its exec time,
+# and a screenshot of the window as the inbox is shown (inbox-shown-LABEL.png).
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
 set -euo pipefail
 
@@ -162,6 +163,10 @@ launch() {
     wait_for 300 unread_title ||
         { echo "bench-gui: the inbox never loaded" >&2; cat "$work/app-$label.log" >&2; exit 1; }
     loaded=$(since "$start")
+    if [[ -n "${BENCH_GUI_LOGS:-}" ]]; then # what the window shows then (a first sync: mid-way)
+        mkdir -p "$BENCH_GUI_LOGS"
+        import -window "$window" "$BENCH_GUI_LOGS/inbox-shown-$label.png" 2>/dev/null || true
+    fi
     wait_for 900 indexed || { echo "bench-gui: the history was not indexed in 900 s" >&2; exit 1; }
     indexed_at=$(since "$start")
     echo "bench-gui: [$label] exec -> window mapped ${mapped} s; -> first painted frame ${first} s;" \

@@ -79,10 +79,7 @@ fn the_first_rows_and_the_unread_count_show_while_the_first_sync_runs() {
         }
     }
     assert!(first_page, "the sync reported its first page");
-    assert!(
-        !later_sync.is_empty(),
-        "the sync's end is still held back"
-    );
+    assert!(!later_sync.is_empty(), "the sync's end is still held back");
 
     let session = h.app.session().expect("connected");
     let inbox = session.inbox();
