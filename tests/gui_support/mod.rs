@@ -61,7 +61,14 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        Self::launch_after(seed, settings, contacts, edit, |_| {}, Web::direct())
+        Self::settled(Self::boot(
+            seed,
+            settings,
+            contacts,
+            edit,
+            |_| {},
+            Web::direct(),
+        ))
     }
 
     /// Like [`Harness::start`], reaching the web as `web` says (a local
@@ -79,7 +86,7 @@ impl Harness {
         web: Web,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, edit, |_| {}, web);
+        let harness = Self::settled(Self::boot(seed, settings, contacts, edit, |_| {}, web));
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -95,7 +102,14 @@ impl Harness {
         contacts: ContactBook,
         prepare: impl FnOnce(&Before<'_>),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare, Web::direct());
+        let harness = Self::settled(Self::boot(
+            seed,
+            settings,
+            contacts,
+            |_| {},
+            prepare,
+            Web::direct(),
+        ));
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -103,15 +117,8 @@ impl Harness {
         harness
     }
 
-    fn launch_after(
-        seed: usize,
-        settings: Settings,
-        contacts: ContactBook,
-        edit: impl FnOnce(&mut ConnectSpec),
-        prepare: impl FnOnce(&Before<'_>),
-        web: Web,
-    ) -> Self {
-        let (mut harness, task) = Self::boot(seed, settings, contacts, edit, prepare, web);
+    /// A booted harness with its boot's task run.
+    fn settled((mut harness, task): (Self, Task<Message>)) -> Self {
         harness.settle(task);
         harness
     }
