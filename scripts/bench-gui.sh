@@ -31,18 +31,25 @@
 #   - idle CPU over 10 s with nothing changing (utime+stime, /proc/<pid>/stat),
 #     after the process has been quiet (< 5 % CPU over 2 s) or 120 s passed
 #
-# Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N]
+# Usage: scripts/bench-gui.sh [path/to/satchel] [--entries N] [--only LAUNCHES]
+# --only runs just the launches named (comma-separated, in the order above),
+# e.g. `--only cold` for the first sync alone (quick iteration); a restart
+# launch needs a launch before it that indexed the history.
 # The million scenario of issue 19: --entries 1000000 (seeding takes ~15 s;
 # the history-indexed wait below allows 900 s).
+# BENCH_GUI_LOGS=DIR keeps each launch's log (stderr) there, headed by its exec time,
+# and a screenshot of the window as the inbox is shown (inbox-shown-LABEL.png).
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 bin=""
 entries=100000
+only="cold-gpu,cold,restart,restart-gpu"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --entries) entries=$2; shift ;;
+        --only) only=$2; shift ;;
         *) bin=$1 ;;
     esac
     shift
@@ -156,6 +163,10 @@ launch() {
     wait_for 300 unread_title ||
         { echo "bench-gui: the inbox never loaded" >&2; cat "$work/app-$label.log" >&2; exit 1; }
     loaded=$(since "$start")
+    if [[ -n "${BENCH_GUI_LOGS:-}" ]]; then # what the window shows then (a first sync: mid-way)
+        mkdir -p "$BENCH_GUI_LOGS"
+        import -window "$window" "$BENCH_GUI_LOGS/inbox-shown-$label.png" 2>/dev/null || true
+    fi
     wait_for 900 indexed || { echo "bench-gui: the history was not indexed in 900 s" >&2; exit 1; }
     indexed_at=$(since "$start")
     echo "bench-gui: [$label] exec -> window mapped ${mapped} s; -> first painted frame ${first} s;" \
@@ -174,12 +185,19 @@ launch() {
          "= $(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.2f", 100 * t / h / 10 }') % of one core"
     stop "$app_pid"
     app_pid=""
+    if [[ -n "${BENCH_GUI_LOGS:-}" ]]; then # keep the app's log, with its exec time
+        mkdir -p "$BENCH_GUI_LOGS"
+        { echo "exec at $start"; cat "$work/app-$label.log"; } >"$BENCH_GUI_LOGS/app-$label.log"
+    fi
 }
 
+wanted() { [[ ",$only," == *",$1,"* ]]; }
 unset ICED_BACKEND
-launch cold-gpu --renderer gpu
-rm -rf "$SATCHEL_HOME"
-launch cold
-launch restart
-launch restart-gpu --renderer gpu
+if wanted cold-gpu; then
+    launch cold-gpu --renderer gpu
+    rm -rf "$SATCHEL_HOME"
+fi
+wanted cold && launch cold
+wanted restart && launch restart
+wanted restart-gpu && launch restart-gpu --renderer gpu
 echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -41,6 +41,8 @@ impl FileId {
 pub struct Index {
     check: Arc<Check>,
     conn: Arc<Mutex<Connection>>,
+    /// [`Index::call`]s started and not yet finished (see [`Index::others_calling`]).
+    calls: Arc<std::sync::atomic::AtomicUsize>,
     _marker: Option<Arc<Marker>>,
 }
 
@@ -119,6 +121,7 @@ impl Index {
         Ok(Self {
             check: Arc::new(check),
             conn,
+            calls: Arc::default(),
             _marker: marker,
         })
     }
@@ -143,9 +146,20 @@ impl Index {
         F: FnOnce(&Index) -> Result<T, IndexError> + Send + 'static,
     {
         let index = self.clone();
-        tokio::task::spawn_blocking(move || work(&index))
-            .await
-            .map_err(|_| IndexError::Interrupted)?
+        let calling = Calling::new(&self.calls);
+        tokio::task::spawn_blocking(move || {
+            let _calling = calling;
+            work(&index)
+        })
+        .await
+        .map_err(|_| IndexError::Interrupted)?
+    }
+
+    /// Whether another [`Index::call`] than the caller's own is waiting or
+    /// running: a sync storing pages ends its transaction early then, so
+    /// the window's reads never wait for a whole group of pages.
+    pub(crate) fn others_calling(&self) -> bool {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed) > 1
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -275,6 +289,23 @@ impl Index {
         )?;
         let params = params![&hash.as_bytes()[..], chan_id as i64, htlc_index as i64];
         Ok(stmt.query_row(params, |r| r.get(0)).optional()?)
+    }
+}
+
+/// One [`Index::call`] counted from its start until its work returned
+/// (or panicked, or was never run).
+struct Calling(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Calling {
+    fn new(calls: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        let _ = calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(calls.clone())
+    }
+}
+
+impl Drop for Calling {
+    fn drop(&mut self) {
+        let _ = self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -54,7 +54,9 @@ pub struct SyncStats {
 /// once; later pages are stored several to a transaction (up to
 /// [`GROUP_PAGES`], as many as the node delivers while they are inserted),
 /// which rewrites the index's shared pages, flushes the search index and
-/// checkpoints the log less often.
+/// checkpoints the log less often. A transaction ends after its page as
+/// soon as anyone else asks the index for something (the window's list and
+/// count), so a read waits for one page at most, never a group.
 /// Every transaction carries its add-index cursor, so an interrupted backfill
 /// resumes after the last stored page, with nothing missing or repeated.
 pub async fn backfill(
@@ -123,7 +125,8 @@ async fn backfill_received(
         let (group, new, back) = index
             .call(move |i| {
                 let (mut group, mut reader) = (group, reader);
-                let new = i.insert_pages_from(file, || group.next_page(&mut reader))?;
+                let others = || i.others_calling();
+                let new = i.insert_pages_from(file, || group.next_page(&mut reader, others))?;
                 Ok((group, new, reader))
             })
             .await?;

@@ -201,11 +201,18 @@ impl Group {
         }
     }
 
-    /// The rows and add index of the next page of the group, if any.
-    pub fn next_page(&mut self, reader: &mut Reader) -> Option<(Vec<Row>, Option<u64>)> {
+    /// The rows and add index of the next page of the group, if any: none
+    /// after the first while `others_waiting` (someone else waits for the
+    /// index, which this transaction holds).
+    pub fn next_page(
+        &mut self,
+        reader: &mut Reader,
+        others_waiting: impl Fn() -> bool,
+    ) -> Option<(Vec<Row>, Option<u64>)> {
         let page = match self.first.take() {
             Some(page) => page,
             None if self.taken.len() >= self.most || self.failed.is_some() => return None,
+            None if others_waiting() => return None,
             None => match reader.ready()? {
                 Ok(page) => page,
                 Err(error) => {

@@ -184,9 +184,86 @@ fn page(n: u64) -> Page {
 
 /// The add indexes a group hands to the index, in order.
 fn drain(group: &mut Group, reader: &mut Reader) -> Vec<Option<u64>> {
-    std::iter::from_fn(|| group.next_page(reader))
+    drain_while(group, reader, || false)
+}
+
+/// [`drain`] with `others_waiting` saying whether another index call waits.
+fn drain_while(
+    group: &mut Group,
+    reader: &mut Reader,
+    others_waiting: impl Fn() -> bool,
+) -> Vec<Option<u64>> {
+    std::iter::from_fn(|| group.next_page(reader, &others_waiting))
         .map(|(_, position)| position)
         .collect()
+}
+
+/// A group that would take several pages ends after its page when the
+/// window waits for the index (a read waits for one page, never a group);
+/// the pages left are the next group's, none lost or repeated.
+#[tokio::test]
+async fn a_group_ends_after_its_page_while_another_call_waits() {
+    let (send, pages) = tokio::sync::mpsc::channel(2 * GROUP_PAGES);
+    let mut reader = Reader::of(pages);
+    for n in 2..=4 {
+        send.send(Ok(page(n))).await.unwrap();
+    }
+    let waiting = std::cell::Cell::new(true);
+    let mut first = Group::new(page(1), false);
+    assert_eq!(
+        drain_while(&mut first, &mut reader, || waiting.get()),
+        [Some(1)]
+    );
+    let mut second = Group::new(reader.next().await.unwrap().unwrap(), false);
+    let drained = std::iter::from_fn(|| {
+        // The reader arrives while the second page is being inserted.
+        let page = second.next_page(&mut reader, || waiting.get());
+        waiting.set(page.is_none() || page.as_ref().is_some_and(|(_, p)| *p == Some(3)));
+        page
+    })
+    .map(|(_, position)| position)
+    .collect::<Vec<_>>();
+    assert_eq!(drained, [Some(2), Some(3)]);
+    assert_eq!(second.taken.len(), 2);
+    assert_eq!(reader.next().await.unwrap().unwrap().last_add_index, 4);
+}
+
+/// Index calls are counted from their start to the end of their work: a
+/// sync's own call is not "another"; one more waiting is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_counts_calls_waiting_beside_a_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(&dir.path().join("index.db")).unwrap();
+    assert!(!index.call(|i| Ok(i.others_calling())).await.unwrap());
+    let (started, proceed) = (
+        std::sync::Arc::new(std::sync::Barrier::new(2)),
+        std::sync::Arc::new(std::sync::Barrier::new(2)),
+    );
+    let (s, p) = (started.clone(), proceed.clone());
+    let holder = index.clone();
+    let held = tokio::spawn(async move {
+        holder
+            .call(move |i| {
+                let conn = i.lock();
+                let _ = s.wait();
+                let _ = p.wait();
+                drop(conn);
+                Ok(())
+            })
+            .await
+    });
+    let _ = tokio::task::spawn_blocking(move || started.wait()).await;
+    let (other, seen) = (index.clone(), index.clone());
+    let waiting = tokio::spawn(async move { other.call(|i| i.cursors()).await });
+    // The second call is counted as soon as it starts, before it gets the
+    // lock the first one holds.
+    while !seen.others_calling() {
+        tokio::task::yield_now().await;
+    }
+    let _ = tokio::task::spawn_blocking(move || proceed.wait()).await;
+    held.await.unwrap().unwrap();
+    let _ = waiting.await.unwrap().unwrap();
+    assert!(!index.call(|i| Ok(i.others_calling())).await.unwrap());
 }
 
 #[tokio::test]

@@ -61,7 +61,14 @@ impl Harness {
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        Self::launch_after(seed, settings, contacts, edit, |_| {}, Web::direct())
+        Self::settled(Self::boot(
+            seed,
+            settings,
+            contacts,
+            edit,
+            |_| {},
+            Web::direct(),
+        ))
     }
 
     /// Like [`Harness::start`], reaching the web as `web` says (a local
@@ -79,7 +86,7 @@ impl Harness {
         web: Web,
         edit: impl FnOnce(&mut ConnectSpec),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, edit, |_| {}, web);
+        let harness = Self::settled(Self::boot(seed, settings, contacts, edit, |_| {}, web));
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -95,7 +102,14 @@ impl Harness {
         contacts: ContactBook,
         prepare: impl FnOnce(&Before<'_>),
     ) -> Self {
-        let harness = Self::launch_after(seed, settings, contacts, |_| {}, prepare, Web::direct());
+        let harness = Self::settled(Self::boot(
+            seed,
+            settings,
+            contacts,
+            |_| {},
+            prepare,
+            Web::direct(),
+        ));
         assert!(
             harness.app.session().is_some(),
             "the app connected to the sim"
@@ -103,14 +117,34 @@ impl Harness {
         harness
     }
 
-    fn launch_after(
+    /// A booted harness with its boot's task run.
+    fn settled((mut harness, task): (Self, Task<Message>)) -> Self {
+        harness.settle(task);
+        harness
+    }
+
+    /// Boot the app on a sim with `seed` historical tips and return the
+    /// boot's task unrun (the test drives it, e.g. to look at a first sync
+    /// halfway).
+    pub fn boot_unsettled(seed: usize, settings: Settings) -> (Self, Task<Message>) {
+        Self::boot(
+            seed,
+            settings,
+            ContactBook::default(),
+            |_| {},
+            |_| {},
+            Web::direct(),
+        )
+    }
+
+    fn boot(
         seed: usize,
         settings: Settings,
         contacts: ContactBook,
         edit: impl FnOnce(&mut ConnectSpec),
         prepare: impl FnOnce(&Before<'_>),
         web: Web,
-    ) -> Self {
+    ) -> (Self, Task<Message>) {
         satchel::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -151,15 +185,14 @@ impl Harness {
             web,
         };
         let (app, task) = App::new(init);
-        let mut harness = Self {
+        let harness = Self {
             app,
             sim,
             runtime,
             profile,
             _dirs: (sim_dir, profile_dir),
         };
-        harness.settle(task);
-        harness
+        (harness, task)
     }
 
     /// Default settings with notifications off (no desktop bus in tests).

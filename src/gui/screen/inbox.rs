@@ -344,16 +344,17 @@ impl Inbox {
 
     /// A backfill stored another page (at `now`): reload the count and rows
     /// so the subtitle follows the sync, at once for the first rows, then at
-    /// most every [`SYNC_REFRESH`].
-    pub fn stored_more(&mut self, env: &Env<'_>, now: Instant) -> Task<Message> {
+    /// most every [`SYNC_REFRESH`]. `None` while throttled; otherwise the
+    /// reload (which does nothing yet if one is running: it runs again after).
+    pub fn stored_more(&mut self, env: &Env<'_>, now: Instant) -> Option<Task<Message>> {
         let recent = self
             .synced_at
             .is_some_and(|at| now.saturating_duration_since(at) < SYNC_REFRESH);
         if self.total > 0 && recent {
-            return Task::none();
+            return None;
         }
         self.synced_at = Some(now);
-        self.reload(env)
+        Some(self.reload(env))
     }
 
     /// Whether a reload is running (tests).

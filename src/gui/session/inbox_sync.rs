@@ -46,16 +46,17 @@ impl Session {
     }
 
     /// More rows are in: show them and the count while the rest syncs (the
-    /// first at once, then throttled by the Inbox).
+    /// first at once, then throttled by the Inbox). The count runs whenever
+    /// the rows are due, also when their reload waits for one running (the
+    /// window's first load): it is what the title shows.
     fn stored_more(&mut self, stored: u64, context: &Context) -> Action {
         if stored == 0 {
             return Action::None;
         }
         let env = env_for(&self.info, context);
-        let reload = self.inbox.stored_more(&env, Instant::now());
-        if reload.units() == 0 {
+        let Some(reload) = self.inbox.stored_more(&env, Instant::now()) else {
             return Action::None;
-        }
+        };
         run(Task::batch([
             reload.map(Message::Inbox),
             self.count_unread(context),
