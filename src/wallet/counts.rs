@@ -103,6 +103,91 @@ pub(super) fn count_and_sum(
     ))
 }
 
+/// Search counts stored at most: typing a word searches each of its
+/// beginnings, and each is kept; past this many they are all dropped.
+const SEARCHES_KEPT: i64 = 64;
+
+/// How many rows match the search `fts` (an FTS5 query, see
+/// [`super::query`]) with at least `min_amount`, and what they add up to:
+/// stored like the whole inbox's count, per search, schema version and
+/// threshold, with the highest id it covers; the next count reads only the
+/// matches above that id (a range of the search table's ids). Exact
+/// because a row's searched text, amount and id never change once stored
+/// and rows are never deleted; a search index still being built (a first
+/// sync, `search_pending`) is counted as it is and not stored,
+/// and a schema step that rebuilt it changes the version in the key.
+pub(super) fn search_count_and_sum(
+    conn: &Connection,
+    fts: &str,
+    min_amount: Msat,
+    search_pending: bool,
+) -> Result<(u64, Msat), IndexError> {
+    let min = i64::try_from(min_amount.0).unwrap_or(i64::MAX);
+    let above = |conn: &Connection, after: i64| -> Result<(i64, i64), IndexError> {
+        Ok(conn
+            .prepare_cached(SEARCH_SQL)?
+            .query_row(params![fts, after, min], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    };
+    let (n, total) = if !search_pending && created(conn) {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let filter = format!("search v{version} >={min} {fts}");
+        let upto: i64 = tx
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
+            .query_row([], |r| r.get(0))?;
+        let stored: Option<(i64, i64, i64)> = tx
+            .prepare_cached("SELECT upto, n, total FROM received_counts WHERE filter = ?1")?
+            .query_row([&filter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (n, total) = match stored {
+            Some((counted, n, total)) if counted == upto => (n, total),
+            Some((counted, n, total)) if counted < upto => {
+                let (more, more_total) = above(&tx, counted)?;
+                (n + more, total + more_total)
+            }
+            _ => above(&tx, 0)?,
+        };
+        if stored.is_none_or(|(counted, ..)| counted != upto) {
+            let stored = without_waiting(conn, move || {
+                let kept: i64 = tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM received_counts WHERE filter LIKE 'search %'",
+                    )?
+                    .query_row([], |r| r.get(0))?;
+                if kept >= SEARCHES_KEPT {
+                    let _ = tx
+                        .prepare_cached("DELETE FROM received_counts WHERE filter LIKE 'search %'")?
+                        .execute([])?;
+                }
+                let _ = tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO received_counts (filter, unread, upto, n, total) \
+                         VALUES (?1, 0, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![filter, upto, n, total])?;
+                tx.commit()
+            });
+            if let Err(error) = stored {
+                log::debug!("search count not stored: {error}");
+            }
+        }
+        (n, total)
+    } else {
+        above(conn, 0)?
+    };
+    Ok((
+        u64::try_from(n).unwrap_or_default(),
+        Msat(u64::try_from(total).unwrap_or_default()),
+    ))
+}
+
+/// See [`search_count_and_sum`]: the matches of ?1 with an id above ?2 and
+/// at least ?3 msat. Walked from the search table (its id range), each
+/// looked up by id.
+const SEARCH_SQL: &str = "SELECT count(*), coalesce(sum(r.amount_msat), 0) \
+    FROM received_fts CROSS JOIN received r ON r.id = received_fts.rowid \
+    WHERE received_fts MATCH ?1 AND received_fts.rowid > ?2 AND r.amount_msat >= ?3";
+
 /// The count and total of the rows after id ?1 of at least ?2 msat. The
 /// `+`s leave SQLite only the id range to search: it would otherwise walk
 /// the amount or unread index, all of it.
