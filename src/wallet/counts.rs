@@ -336,6 +336,79 @@ mod tests {
 
     /// Opening a history counts nothing again: the stored count is read
     /// and the new rows since are a range of the primary key.
+    /// Rows `from..=to`, each saying "tip" or (every third) "keysend".
+    fn add_words(index: &Index, from: u32, to: u32) {
+        let keysends: Vec<_> = (from..=to)
+            .map(|i| {
+                let word = if i % 3 == 0 { "keysend" } else { "tip" };
+                let records = Records::from([(
+                    crate::keysend::record::MESSAGE,
+                    format!("a {word} {i}").into_bytes(),
+                )]);
+                sample_received(i, i64::from(i), Msat::from_sat(u64::from(i)), records)
+            })
+            .collect();
+        let _ = index.insert_received(&keysends).unwrap();
+    }
+
+    /// The count and total of `fts` at `min_sat`, counted from scratch.
+    fn searched(index: &Index, fts: &str, min_sat: u64) -> (u64, Msat) {
+        let (n, total): (i64, i64) = index
+            .lock()
+            .query_row(
+                "SELECT count(*), coalesce(sum(amount_msat), 0) FROM received WHERE id IN \
+                 (SELECT rowid FROM received_fts WHERE received_fts MATCH ?1) \
+                 AND amount_msat >= ?2",
+                params![fts, min_sat as i64 * 1000],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        (n as u64, Msat(total as u64))
+    }
+
+    #[test]
+    fn a_search_count_is_stored_and_follows_new_rows_and_read_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        add_words(&index, 1, 90);
+        let check = |index: &Index| {
+            for fts in ["\"keysend\"*", "\"tip\"*", "\"nothing\"*"] {
+                for min in [0, 40] {
+                    let count =
+                        search_count_and_sum(&index.lock(), fts, Msat::from_sat(min), false)
+                            .unwrap();
+                    assert_eq!(count, searched(index, fts, min), "{fts} >= {min}");
+                }
+            }
+        };
+        check(&index);
+        assert_eq!(stored_rows(&index), 6, "one per search and threshold");
+        // Stored: a second count reads the stored one (same answer).
+        check(&index);
+        add_words(&index, 91, 120);
+        index.mark_read(3).unwrap();
+        check(&index);
+        let upto: i64 = index
+            .lock()
+            .query_row(
+                "SELECT min(upto) FROM received_counts WHERE filter LIKE 'search %'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(upto, 120, "the stored counts cover the new rows");
+        // While the search index is being built nothing is stored.
+        let before = stored_rows(&index);
+        let _ = search_count_and_sum(&index.lock(), "\"other\"*", Msat::ZERO, true).unwrap();
+        assert_eq!(stored_rows(&index), before);
+        // Many searches (every beginning of typed words): kept bounded.
+        for i in 0..(SEARCHES_KEPT + 5) {
+            let fts = format!("\"w{i}\"*");
+            let _ = search_count_and_sum(&index.lock(), &fts, Msat::ZERO, false).unwrap();
+        }
+        assert!(stored_rows(&index) <= SEARCHES_KEPT + 2);
+    }
+
     #[test]
     fn new_rows_are_counted_by_id_range() {
         let dir = tempfile::tempdir().unwrap();
