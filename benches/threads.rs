@@ -203,10 +203,29 @@ fn podcast_totals(c: &mut Criterion) {
     let _ = group.bench_function(format!("supporters ranked, {n} entries"), |b| {
         b.iter(|| index.supporters(black_box(&all), 20).unwrap());
     });
+    once(
+        "supporters ranked, From..To half, first read (keeps the days)",
+        &|| {
+            let _ = index.supporters(&half, 20).unwrap();
+        },
+    );
     let _ = group.bench_function(
         format!("supporters ranked, From..To half of {n} entries"),
         |b| {
             b.iter(|| index.supporters(black_box(&half), 20).unwrap());
+        },
+    );
+    // The Boosts view's From..To are whole days (UTC): the same half, its
+    // ends moved to midnight.
+    let days = BoostFilter {
+        since: half.since.div_euclid(86_400) * 86_400 + 86_400,
+        until: half.until.div_euclid(86_400) * 86_400,
+        ..all.clone()
+    };
+    let _ = group.bench_function(
+        format!("supporters ranked, whole days From..To of {n} entries"),
+        |b| {
+            b.iter(|| index.supporters(black_box(&days), 20).unwrap());
         },
     );
     let _ = group.bench_function("newest 50 boosts grouped", |b| {
