@@ -62,8 +62,7 @@ fn create_days() -> String {
     let covered = |row: &str| {
         format!(
             "{row}.podcast IS NOT NULL AND {row}.settled_at >= 0 \
-             AND {row}.id <= (SELECT upto FROM boost_cache_upto WHERE kind = {})",
-            DAYS
+             AND {row}.id <= (SELECT upto FROM boost_cache_upto WHERE kind = {DAYS})"
         )
     };
     format!(
