@@ -77,9 +77,10 @@ fn create_days() -> String {
         CREATE INDEX IF NOT EXISTS boost_days_day ON boost_days (day);
         CREATE TRIGGER IF NOT EXISTS boost_days_changed AFTER UPDATE OF verification, \
             sender_pubkey, sender_name, podcast, amount_msat, settled_at ON received
-        WHEN old.verification IS NOT new.verification OR old.sender_pubkey IS NOT new.sender_pubkey \
+        WHEN (old.podcast IS NOT NULL OR new.podcast IS NOT NULL) AND ( \
+            old.verification IS NOT new.verification OR old.sender_pubkey IS NOT new.sender_pubkey \
             OR old.sender_name IS NOT new.sender_name OR old.podcast IS NOT new.podcast \
-            OR old.amount_msat IS NOT new.amount_msat OR old.settled_at IS NOT new.settled_at
+            OR old.amount_msat IS NOT new.amount_msat OR old.settled_at IS NOT new.settled_at)
         BEGIN
             INSERT INTO boost_days (day, podcast, node, name, legs, msat)
                 SELECT {}, -1, -old.amount_msat WHERE {};
