@@ -203,10 +203,29 @@ fn podcast_totals(c: &mut Criterion) {
     let _ = group.bench_function(format!("supporters ranked, {n} entries"), |b| {
         b.iter(|| index.supporters(black_box(&all), 20).unwrap());
     });
+    once(
+        "supporters ranked, From..To half, first read (keeps the days)",
+        &|| {
+            let _ = index.supporters(&half, 20).unwrap();
+        },
+    );
     let _ = group.bench_function(
         format!("supporters ranked, From..To half of {n} entries"),
         |b| {
             b.iter(|| index.supporters(black_box(&half), 20).unwrap());
+        },
+    );
+    // The Boosts view's From..To are whole days (UTC): the same half, its
+    // ends moved to midnight.
+    let days = BoostFilter {
+        since: half.since.div_euclid(86_400) * 86_400 + 86_400,
+        until: half.until.div_euclid(86_400) * 86_400,
+        ..all.clone()
+    };
+    let _ = group.bench_function(
+        format!("supporters ranked, whole days From..To of {n} entries"),
+        |b| {
+            b.iter(|| index.supporters(black_box(&days), 20).unwrap());
         },
     );
     let _ = group.bench_function("newest 50 boosts grouped", |b| {
@@ -263,5 +282,94 @@ impl std::io::Write for CountingSink<'_> {
     }
 }
 
-criterion_group!(benches, thread_open, csv_export, podcast_totals);
+/// Keysend `n` for the search bench: every third message says "keysend"
+/// (a common word, as in `satchel sim --seed-history`), one in 1,000 says
+/// "rarely".
+fn searched(n: u64, from: &NodeId) -> ReceivedKeysend {
+    let mut row = received(n, from);
+    let word = match n {
+        n if n.is_multiple_of(1_000) => "rarely",
+        n if n.is_multiple_of(3) => "keysend",
+        _ => "tip",
+    };
+    let _ = row.records.insert(
+        record::MESSAGE,
+        format!("a {word} for episode {}, thanks!", n % 20).into_bytes(),
+    );
+    row
+}
+
+/// Issue 19: a common word's search over 1,000,000 rows (target <= 100 ms):
+/// the window's first page and its count and total, each a cold question
+/// (no stored answer yet) and again. `SATCHEL_BENCH_SEARCH=N` sets the size.
+fn search(c: &mut Criterion) {
+    let n: u64 = std::env::var("SATCHEL_BENCH_SEARCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(&dir.path().join("index.db")).unwrap();
+    let peer: NodeId = PEER.parse().unwrap();
+    let start = Instant::now();
+    let mut at = 0;
+    while at < n {
+        let page: Vec<ReceivedKeysend> = (at..n.min(at + 1_000))
+            .map(|i| searched(i, &peer))
+            .collect();
+        let _ = index.insert_received(&page).expect("insert");
+        at += 1_000;
+    }
+    println!(
+        "filled {n} keysends in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let query = |word: &str| InboxQuery {
+        text: Some(word.to_owned()),
+        limit: 50,
+        ..InboxQuery::default()
+    };
+    for word in ["keysend", "rarely"] {
+        let start = Instant::now();
+        let (count, _) = index.count_and_sum(&query(word)).unwrap();
+        println!(
+            "count and total of {word:?}, first time: {count} in {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    let mut group = c.benchmark_group("search");
+    let _ = group.sample_size(10);
+    for word in ["keysend", "rarely"] {
+        let _ = group.bench_function(format!("{word}: first page of 50, {n} entries"), |b| {
+            b.iter(|| index.inbox(black_box(&query(word))).unwrap());
+        });
+        let _ = group.bench_function(format!("{word}: count and total, {n} entries"), |b| {
+            b.iter(|| index.count_and_sum(black_box(&query(word))).unwrap());
+        });
+    }
+    let unread = InboxQuery {
+        unread_only: true,
+        min_amount: Msat::from_sat(100),
+        ..query("keysend")
+    };
+    let _ = group.bench_function(
+        format!("keysend, unread, >= 100 sat: first page of 50, {n} entries"),
+        |b| {
+            b.iter(|| index.inbox(black_box(&unread)).unwrap());
+        },
+    );
+    let next = {
+        let first = index.inbox(&query("keysend")).unwrap();
+        let last = first.last().expect("a page");
+        InboxQuery {
+            seek: satchel::wallet::Seek::After(satchel::wallet::InboxSort::NewestFirst.key(last)),
+            ..query("keysend")
+        }
+    };
+    let _ = group.bench_function(format!("keysend: second page of 50, {n} entries"), |b| {
+        b.iter(|| index.inbox(black_box(&next)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, thread_open, csv_export, podcast_totals, search);
 criterion_main!(benches);

@@ -42,6 +42,181 @@ BEGIN
 END;
 ";
 
+/// The supporters per day (UTC), podcast and supporter, for a date range:
+/// whole days are added up from here, the part-days at its ends read from
+/// the rows. Kept like the all-time groups (kind [`DAYS`] in
+/// `boost_cache_upto`): new rows are grouped by id range and appended (a
+/// day may hold several rows of one group; a read adds them). A change of
+/// what groups a row stored here (its verification, mostly) appends the row
+/// once with its old group taken away and once in its new one (the
+/// trigger), so nothing is grouped afresh.
+fn create_days() -> String {
+    let group = |row: &str| {
+        let verified = Verification::verified_sql(&format!("{row}.verification"));
+        format!(
+            "{row}.settled_at / 86400, {row}.podcast, \
+             CASE WHEN {verified} THEN {row}.sender_pubkey END, \
+             CASE WHEN {verified} THEN NULL ELSE {row}.sender_name END"
+        )
+    };
+    let covered = |row: &str| {
+        format!(
+            "{row}.podcast IS NOT NULL AND {row}.settled_at >= 0 \
+             AND {row}.id <= (SELECT upto FROM boost_cache_upto WHERE kind = {DAYS})"
+        )
+    };
+    format!(
+        "CREATE TABLE IF NOT EXISTS boost_days (
+            day     INTEGER NOT NULL,
+            podcast TEXT    NOT NULL,
+            node    BLOB,
+            name    TEXT,
+            legs    INTEGER NOT NULL,
+            msat    INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS boost_days_day ON boost_days (day);
+        CREATE TRIGGER IF NOT EXISTS boost_days_changed AFTER UPDATE OF verification, \
+            sender_pubkey, sender_name, podcast, amount_msat, settled_at ON received
+        WHEN (old.podcast IS NOT NULL OR new.podcast IS NOT NULL) AND ( \
+            old.verification IS NOT new.verification OR old.sender_pubkey IS NOT new.sender_pubkey \
+            OR old.sender_name IS NOT new.sender_name OR old.podcast IS NOT new.podcast \
+            OR old.amount_msat IS NOT new.amount_msat OR old.settled_at IS NOT new.settled_at)
+        BEGIN
+            INSERT INTO boost_days (day, podcast, node, name, legs, msat)
+                SELECT {}, -1, -old.amount_msat WHERE {};
+            INSERT INTO boost_days (day, podcast, node, name, legs, msat)
+                SELECT {}, 1, new.amount_msat WHERE {};
+        END;",
+        group("old"),
+        covered("old"),
+        group("new"),
+        covered("new"),
+    )
+}
+
+/// The supporters' groups (podcast, node, name) of the boosts settled in
+/// `since..until`, when at least one whole day (UTC, from the epoch on)
+/// lies in it; `None` otherwise or when the days could not be kept (the
+/// caller groups the rows itself).
+pub(super) fn supporters_between(
+    conn: &Connection,
+    since: i64,
+    until: i64,
+) -> Result<Option<Vec<(Key, Sums)>>, IndexError> {
+    const DAY: i64 = 86_400;
+    let first = since.max(0).div_euclid(DAY) + i64::from(since.max(0).rem_euclid(DAY) != 0);
+    let end = until.div_euclid(DAY);
+    if first >= end || !created(conn) {
+        return Ok(None);
+    }
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+    let upto: i64 = tx
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
+        .query_row([], |r| r.get(0))?;
+    let stored: Option<i64> = tx
+        .prepare_cached("SELECT upto FROM boost_cache_upto WHERE kind = ?1")?
+        .query_row([DAYS], |r| r.get(0))
+        .optional()?;
+    let mut sums: HashMap<Key, Sums> = HashMap::new();
+    let mut add = |stmt: &mut rusqlite::CachedStatement<'_>, values: [i64; 2]| {
+        let rows = stmt.query_map(values, row)?;
+        for found in rows {
+            let (key, sum) = found?;
+            add_to(&mut sums, key, sum);
+        }
+        Ok::<(), IndexError>(())
+    };
+    match stored {
+        Some(counted) if counted == upto => {}
+        Some(counted) if counted < upto => {
+            // Rows stored since: grouped alone, appended.
+            let appended = without_waiting(conn, || {
+                let _ = tx
+                    .prepare_cached(&days_sql(false))?
+                    .execute(params![counted, upto])?;
+                set_upto(&tx, upto)?;
+                tx.commit()
+            });
+            if let Err(error) = appended {
+                log::debug!("boost days not stored: {error}");
+                return Ok(None);
+            }
+            return supporters_between(conn, since, until);
+        }
+        _ => {
+            // Nothing kept (or ids went back): every boost, once.
+            let built = without_waiting(conn, || {
+                let _ = tx.execute("DELETE FROM boost_days", [])?;
+                let _ = tx
+                    .prepare_cached(&days_sql(true))?
+                    .execute(params![0, upto])?;
+                set_upto(&tx, upto)?;
+                tx.commit()
+            });
+            if let Err(error) = built {
+                log::debug!("boost days not stored: {error}");
+                return Ok(None);
+            }
+            return supporters_between(conn, since, until);
+        }
+    }
+    add(
+        &mut tx.prepare_cached(
+            "SELECT podcast, NULL, node, name, sum(legs), sum(msat) FROM boost_days \
+             WHERE day >= ?1 AND day < ?2 GROUP BY podcast, node, name",
+        )?,
+        [first, end],
+    )?;
+    let mut edges = tx.prepare_cached(&edge_sql())?;
+    for (from, to) in [(since, first * DAY), (end * DAY, until)] {
+        if from < to {
+            add(&mut edges, [from, to])?;
+        }
+    }
+    drop(edges);
+    Ok(Some(
+        sums.into_iter()
+            .filter(|(_, (legs, _))| *legs != 0)
+            .collect(),
+    ))
+}
+
+fn set_upto(tx: &Transaction<'_>, upto: i64) -> rusqlite::Result<()> {
+    let _ = tx
+        .prepare_cached("INSERT OR REPLACE INTO boost_cache_upto (kind, upto) VALUES (?1, ?2)")?
+        .execute(params![DAYS, upto])?;
+    Ok(())
+}
+
+/// The supporters' groups per day of the boosts with ids in (?1, ?2],
+/// appended to the days; `all`: the whole table (SQLite may walk an index).
+fn days_sql(all: bool) -> String {
+    let verified = Verification::verified_sql("verification");
+    let plus = if all { "" } else { "+" };
+    format!(
+        "INSERT INTO boost_days (day, podcast, node, name, legs, msat) \
+         SELECT settled_at / 86400 AS day, podcast, \
+         CASE WHEN {verified} THEN sender_pubkey END AS node, \
+         CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
+         count(*), sum(amount_msat) FROM received \
+         WHERE id > ?1 AND id <= ?2 AND {plus}podcast IS NOT NULL AND {plus}settled_at >= 0 \
+         GROUP BY day, podcast, node, name"
+    )
+}
+
+/// The supporters' groups of the boosts settled in ?1..?2 (part of a day):
+/// a range of the list index, each boost read.
+fn edge_sql() -> String {
+    let verified = Verification::verified_sql("verification");
+    format!(
+        "SELECT podcast, NULL, CASE WHEN {verified} THEN sender_pubkey END AS node, \
+         CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
+         count(*), sum(amount_msat) FROM received INDEXED BY received_list \
+         WHERE settled_at >= ?1 AND settled_at < ?2 AND podcast IS NOT NULL \
+         GROUP BY podcast, node, name"
+    )
+}
+
 /// What is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -50,6 +225,10 @@ pub(super) enum Kind {
     /// Per podcast and supporter: a verified node, else a claimed name.
     Supporters = 1,
 }
+
+/// The `boost_cache_upto` kind of the supporters per day
+/// ([`supporters_between`]).
+const DAYS: i64 = 2;
 
 /// One group: its key (podcast and episode, or podcast, node and name) and
 /// what it adds up to.
@@ -194,15 +373,18 @@ fn created(conn: &Connection) -> bool {
     let found = conn
         .prepare_cached(
             "SELECT count(*) FROM sqlite_master \
-             WHERE name IN ('boost_cache', 'boost_cache_upto', 'boost_cache_checked')",
+             WHERE name IN ('boost_cache', 'boost_cache_upto', 'boost_cache_checked', \
+             'boost_days', 'boost_days_day', 'boost_days_changed')",
         )
         .and_then(|mut stmt| stmt.query_row([], |r| r.get::<_, i64>(0)));
-    if found.is_ok_and(|n| n == 3) {
+    if found.is_ok_and(|n| n == 6) {
         return true;
     }
     let fresh = || {
         conn.execute_batch(&format!(
-            "{CREATE} DELETE FROM boost_cache; DELETE FROM boost_cache_upto;"
+            "{CREATE} {} DELETE FROM boost_cache; DELETE FROM boost_days; \
+             DELETE FROM boost_cache_upto;",
+            create_days()
         ))
     };
     match without_waiting(conn, fresh) {
@@ -359,6 +541,145 @@ mod tests {
                 .iter()
                 .all(|s| s.claimed_name.as_deref() != Some("fan3"))
         );
+    }
+
+    /// Boosts `from..to`, boost `n` settled at `n * 20,000` s (four or five a
+    /// day), of three podcasts from seven names.
+    fn fill_days(index: &Index, from: u32, to: u32) {
+        let podcasts = ["Noded", "Tech Talk", "No Agenda"];
+        for n in from..to {
+            let json = format!(
+                r#"{{"podcast":"{}","episode":"Ep","sender_name":"fan{}"}}"#,
+                podcasts[n as usize % 3],
+                n % 7
+            );
+            let records = Records::from([(record::BOOSTAGRAM, json.into_bytes())]);
+            let at = i64::from(n) * 20_000;
+            let row = crate::wallet::thread::sample_received(
+                n,
+                at,
+                Msat::from_sat(u64::from(n) + 1),
+                records,
+            );
+            let _ = index.insert_received(&[row]).unwrap();
+        }
+    }
+
+    /// The supporters' groups of `since..until`, grouped from the rows here.
+    fn fresh(index: &Index, since: i64, until: i64) -> Vec<(Key, Sums)> {
+        let conn = index.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT podcast, verification, sender_pubkey, sender_name, amount_msat \
+                 FROM received WHERE podcast IS NOT NULL AND settled_at >= ?1 AND settled_at < ?2",
+            )
+            .unwrap();
+        let mut sums = HashMap::new();
+        let rows = stmt
+            .query_map([since, until], |r| {
+                let verified = r
+                    .get::<_, Option<i64>>(1)?
+                    .and_then(Verification::from_code)
+                    .is_some_and(|v| matches!(v, Verification::Verified(_)));
+                let key = Key {
+                    podcast: r.get(0)?,
+                    episode: None,
+                    node: if verified { r.get(2)? } else { None },
+                    name: if verified { None } else { r.get(3)? },
+                };
+                Ok((key, (1, r.get(4)?)))
+            })
+            .unwrap();
+        for found in rows {
+            let (key, add) = found.unwrap();
+            add_to(&mut sums, key, add);
+        }
+        sorted(sums.into_iter().collect())
+    }
+
+    fn sorted(mut groups: Vec<(Key, Sums)>) -> Vec<(Key, Sums)> {
+        groups.sort_by(|a, b| {
+            (&a.0.podcast, &a.0.node, &a.0.name).cmp(&(&b.0.podcast, &b.0.node, &b.0.name))
+        });
+        groups
+    }
+
+    /// Random ranges (and whole days, open ends): the kept days and the
+    /// rows at the ends add up to a fresh grouping. Returns how many
+    /// ranges the days answered.
+    fn days_match(index: &Index, seed: &mut u64) -> usize {
+        let mut next = |below: i64| {
+            *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            i64::try_from(*seed >> 33).unwrap() % below
+        };
+        let mut ranges = vec![
+            (i64::MIN, i64::MAX - 1),
+            (0, 86_400 * 10),
+            (86_400 * 3, i64::MAX - 1),
+            (i64::MIN, 86_400 * 7),
+            (86_400 * 2 + 1, 86_400 * 4 - 1),
+        ];
+        for _ in 0..40 {
+            let since = next(5_000_000) - 200_000;
+            ranges.push((since, since + next(3_000_000)));
+        }
+        let mut answered = 0;
+        for (since, until) in ranges {
+            let kept = supporters_between(&index.lock(), since, until).unwrap();
+            if let Some(kept) = kept {
+                answered += 1;
+                assert_eq!(sorted(kept), fresh(index, since, until), "{since}..{until}");
+            }
+        }
+        answered
+    }
+
+    #[test]
+    fn supporters_per_day_add_up_to_a_fresh_grouping() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        fill_days(&index, 1, 150);
+        let mut seed = 7;
+        assert!(days_match(&index, &mut seed) > 20);
+        // New rows: appended by id range.
+        fill_days(&index, 150, 220);
+        assert!(days_match(&index, &mut seed) > 20);
+        // Sender checks land on kept rows: fan3's boosts become a node's.
+        let key = vec![2u8; 33];
+        let _ = index
+            .lock()
+            .execute(
+                "UPDATE received SET sender_pubkey = ?1, verification = ?2 \
+                 WHERE sender_name = 'fan3'",
+                params![key, Verification::Verified(Scheme::Whatsat).code()],
+            )
+            .unwrap();
+        assert!(days_match(&index, &mut seed) > 20);
+        let node = fresh(&index, i64::MIN, i64::MAX);
+        assert!(node.iter().any(|(k, _)| k.node.is_some()), "{node:?}");
+        // And back, with new rows in between.
+        fill_days(&index, 220, 260);
+        let _ = index
+            .lock()
+            .execute(
+                "UPDATE received SET verification = NULL WHERE sender_name = 'fan3'",
+                [],
+            )
+            .unwrap();
+        assert!(days_match(&index, &mut seed) > 20);
+        // Through the public question, a range with whole days.
+        let filter = BoostFilter {
+            since: 86_400 * 5 + 300,
+            until: 86_400 * 40 + 7,
+            ..all()
+        };
+        let ranked = index.supporters(&filter, 100).unwrap();
+        let total: u64 = ranked.iter().map(|s| s.received.0).sum();
+        let expected: i64 = fresh(&index, filter.since, filter.until)
+            .iter()
+            .map(|(_, (_, msat))| msat)
+            .sum();
+        assert_eq!(total as i64, expected);
     }
 
     #[test]

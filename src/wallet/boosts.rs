@@ -175,7 +175,7 @@ impl Index {
         let conn = self.lock();
         let cached = match boost_cache::all_time(filter.since, filter.until) {
             true => boost_cache::groups(&conn, boost_cache::Kind::Supporters)?,
-            false => None,
+            false => boost_cache::supporters_between(&conn, filter.since, filter.until)?,
         };
         let groups: Vec<(SupporterKey, i64, i64)> = match cached {
             Some(groups) => {

@@ -109,6 +109,91 @@ pub(super) fn count_and_sum(
     ))
 }
 
+/// Search counts stored at most: typing a word searches each of its
+/// beginnings, and each is kept; past this many they are all dropped.
+const SEARCHES_KEPT: i64 = 64;
+
+/// How many rows match the search `fts` (an FTS5 query, see
+/// [`super::query`]) with at least `min_amount`, and what they add up to:
+/// stored like the whole inbox's count, per search, schema version and
+/// threshold, with the highest id it covers; the next count reads only the
+/// matches above that id (a range of the search table's ids). Exact
+/// because a row's searched text, amount and id never change once stored
+/// and rows are never deleted; a search index still being built (a first
+/// sync, `search_pending`) is counted as it is and not stored,
+/// and a schema step that rebuilt it changes the version in the key.
+pub(super) fn search_count_and_sum(
+    conn: &Connection,
+    fts: &str,
+    min_amount: Msat,
+    search_pending: bool,
+) -> Result<(u64, Msat), IndexError> {
+    let min = i64::try_from(min_amount.0).unwrap_or(i64::MAX);
+    let above = |conn: &Connection, after: i64| -> Result<(i64, i64), IndexError> {
+        Ok(conn
+            .prepare_cached(SEARCH_SQL)?
+            .query_row(params![fts, after, min], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    };
+    let (n, total) = if !search_pending && created(conn) {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let filter = format!("search v{version} >={min} {fts}");
+        let upto: i64 = tx
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
+            .query_row([], |r| r.get(0))?;
+        let stored: Option<(i64, i64, i64)> = tx
+            .prepare_cached("SELECT upto, n, total FROM received_counts WHERE filter = ?1")?
+            .query_row([&filter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (n, total) = match stored {
+            Some((counted, n, total)) if counted == upto => (n, total),
+            Some((counted, n, total)) if counted < upto => {
+                let (more, more_total) = above(&tx, counted)?;
+                (n + more, total + more_total)
+            }
+            _ => above(&tx, 0)?,
+        };
+        if stored.is_none_or(|(counted, ..)| counted != upto) {
+            let stored = without_waiting(conn, move || {
+                let kept: i64 = tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM received_counts WHERE filter LIKE 'search %'",
+                    )?
+                    .query_row([], |r| r.get(0))?;
+                if kept >= SEARCHES_KEPT {
+                    let _ = tx
+                        .prepare_cached("DELETE FROM received_counts WHERE filter LIKE 'search %'")?
+                        .execute([])?;
+                }
+                let _ = tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO received_counts (filter, unread, upto, n, total) \
+                         VALUES (?1, 0, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![filter, upto, n, total])?;
+                tx.commit()
+            });
+            if let Err(error) = stored {
+                log::debug!("search count not stored: {error}");
+            }
+        }
+        (n, total)
+    } else {
+        above(conn, 0)?
+    };
+    Ok((
+        u64::try_from(n).unwrap_or_default(),
+        Msat(u64::try_from(total).unwrap_or_default()),
+    ))
+}
+
+/// See [`search_count_and_sum`]: the matches of ?1 with an id above ?2 and
+/// at least ?3 msat. Walked from the search table (its id range), each
+/// looked up by id.
+const SEARCH_SQL: &str = "SELECT count(*), coalesce(sum(r.amount_msat), 0) \
+    FROM received_fts CROSS JOIN received r ON r.id = received_fts.rowid \
+    WHERE received_fts MATCH ?1 AND received_fts.rowid > ?2 AND r.amount_msat >= ?3";
+
 /// The count and total of the rows after id ?1 of at least ?2 msat. The
 /// `+`s leave SQLite only the id range to search: it would otherwise walk
 /// the amount or unread index, all of it.
@@ -257,6 +342,79 @@ mod tests {
 
     /// Opening a history counts nothing again: the stored count is read
     /// and the new rows since are a range of the primary key.
+    /// Rows `from..=to`, each saying "tip" or (every third) "keysend".
+    fn add_words(index: &Index, from: u32, to: u32) {
+        let keysends: Vec<_> = (from..=to)
+            .map(|i| {
+                let word = if i % 3 == 0 { "keysend" } else { "tip" };
+                let records = Records::from([(
+                    crate::keysend::record::MESSAGE,
+                    format!("a {word} {i}").into_bytes(),
+                )]);
+                sample_received(i, i64::from(i), Msat::from_sat(u64::from(i)), records)
+            })
+            .collect();
+        let _ = index.insert_received(&keysends).unwrap();
+    }
+
+    /// The count and total of `fts` at `min_sat`, counted from scratch.
+    fn searched(index: &Index, fts: &str, min_sat: u64) -> (u64, Msat) {
+        let (n, total): (i64, i64) = index
+            .lock()
+            .query_row(
+                "SELECT count(*), coalesce(sum(amount_msat), 0) FROM received WHERE id IN \
+                 (SELECT rowid FROM received_fts WHERE received_fts MATCH ?1) \
+                 AND amount_msat >= ?2",
+                params![fts, min_sat as i64 * 1000],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        (n as u64, Msat(total as u64))
+    }
+
+    #[test]
+    fn a_search_count_is_stored_and_follows_new_rows_and_read_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        add_words(&index, 1, 90);
+        let check = |index: &Index| {
+            for fts in ["\"keysend\"*", "\"tip\"*", "\"nothing\"*"] {
+                for min in [0, 40] {
+                    let count =
+                        search_count_and_sum(&index.lock(), fts, Msat::from_sat(min), false)
+                            .unwrap();
+                    assert_eq!(count, searched(index, fts, min), "{fts} >= {min}");
+                }
+            }
+        };
+        check(&index);
+        assert_eq!(stored_rows(&index), 6, "one per search and threshold");
+        // Stored: a second count reads the stored one (same answer).
+        check(&index);
+        add_words(&index, 91, 120);
+        index.mark_read(3).unwrap();
+        check(&index);
+        let upto: i64 = index
+            .lock()
+            .query_row(
+                "SELECT min(upto) FROM received_counts WHERE filter LIKE 'search %'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(upto, 120, "the stored counts cover the new rows");
+        // While the search index is being built nothing is stored.
+        let before = stored_rows(&index);
+        let _ = search_count_and_sum(&index.lock(), "\"other\"*", Msat::ZERO, true).unwrap();
+        assert_eq!(stored_rows(&index), before);
+        // Many searches (every beginning of typed words): kept bounded.
+        for i in 0..(SEARCHES_KEPT + 5) {
+            let fts = format!("\"w{i}\"*");
+            let _ = search_count_and_sum(&index.lock(), &fts, Msat::ZERO, false).unwrap();
+        }
+        assert!(stored_rows(&index) <= SEARCHES_KEPT + 2);
+    }
+
     #[test]
     fn new_rows_are_counted_by_id_range() {
         let dir = tempfile::tempdir().unwrap();

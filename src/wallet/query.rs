@@ -234,6 +234,14 @@ impl Index {
     /// [`Seek`] says.
     pub fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, IndexError> {
         let names = self.alias_matches(query)?;
+        if !names && let Some(rows) = self.newest_matches(query)? {
+            return Ok(rows);
+        }
+        self.page(query, names)
+    }
+
+    /// [`Index::inbox`] as one statement over the sort's index.
+    fn page(&self, query: &InboxQuery, names: bool) -> Result<Vec<InboxRow>, IndexError> {
         let (sql, values) = page_sql(query, names);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -243,6 +251,73 @@ impl Index {
             rows.reverse();
         }
         Ok(rows)
+    }
+
+    /// A page of a text search newest first (amount the only other
+    /// filter), read from the search table by id, highest first, stopping
+    /// once the page is full: the statement over the list index builds the
+    /// list of every match first (333,000 for a common word in a million).
+    /// Ids follow the settle order for rows a sync stores, but nothing
+    /// promises it, so the walk is proven before it is used: its rows are in
+    /// settle order, and no row outside the walked ids sorts between its
+    /// last row and where the page starts (a range of the list index, about
+    /// a page of rows when ids are in order). `None` when that does not
+    /// hold, or the query is another kind: then [`Index::page`] answers.
+    fn newest_matches(&self, query: &InboxQuery) -> Result<Option<Vec<InboxRow>>, IndexError> {
+        let key = match query.seek {
+            Seek::Start => None,
+            Seek::After(key) => Some(key),
+            Seek::Before(_) | Seek::End => return Ok(None),
+        };
+        let want = query.limit.saturating_add(query.offset);
+        let Some(fts) = text_only(query).filter(|_| query.sort == InboxSort::NewestFirst) else {
+            return Ok(None);
+        };
+        if want == 0 || want > WALK_MAX {
+            return Ok(None);
+        }
+        let want = want as i64;
+        let min = i64::try_from(query.min_amount.0).unwrap_or(i64::MAX);
+        // Where the page starts: after `key` in list order (settled time
+        // and id both lower), or the top of the list.
+        let (top_value, top_id) = key.map_or((i64::MAX, i64::MAX), |k| (k.value, k.id));
+        let conn = self.lock();
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM received_fts CROSS JOIN received r \
+             ON r.id = received_fts.rowid WHERE received_fts MATCH ?1 \
+             AND received_fts.rowid < ?2 AND r.amount_msat >= ?3 \
+             AND (r.settled_at, r.id) < (?4, ?2) ORDER BY received_fts.rowid DESC LIMIT ?5"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params![fts, top_id, min, top_value, want],
+            inbox_row,
+        )?;
+        let rows: Vec<InboxRow> = rows.collect::<Result<_, _>>()?;
+        // Ids fall along the walk: settled times must not rise.
+        if !rows.windows(2).all(|w| w[0].settled_at >= w[1].settled_at) {
+            return Ok(None);
+        }
+        let full = rows.len() as i64 == want;
+        // Every match with an id in [walked_to, top_id) was walked. A full
+        // page ends at its last row; otherwise every match below the start
+        // belongs on it, whatever its id.
+        let (end_value, walked_to) = match rows.last() {
+            Some(last) if full => (last.settled_at, last.id),
+            _ => (i64::MIN, i64::MIN),
+        };
+        if full || key.is_some() {
+            let cap = want.saturating_mul(8).saturating_add(2_000);
+            let (seen, unwalked): (i64, i64) = conn.prepare_cached(UNWALKED_SQL)?.query_row(
+                rusqlite::params![end_value, top_value, cap, walked_to, top_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if seen >= cap || unwalked > 0 {
+                return Ok(None);
+            }
+        }
+        let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
+        Ok(Some(rows.into_iter().skip(skip).collect()))
     }
 
     /// The list row of entry `id`.
@@ -301,6 +376,17 @@ impl Index {
             return super::counts::count_and_sum(&self.lock(), unread_only, query.min_amount);
         }
         let names = self.alias_matches(query)?;
+        if let Some(fts) = text_only(query)
+            && !names
+        {
+            let pending = self.search_pending()?;
+            return super::counts::search_count_and_sum(
+                &self.lock(),
+                &fts,
+                query.min_amount,
+                pending,
+            );
+        }
         let (sql, values) = count_sql(query, names);
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -361,6 +447,20 @@ const PODCASTS_SQL: &str = "WITH RECURSIVE titles (podcast) AS ( \
 const TEXT_COUNT_SQL: &str = "SELECT (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1) \
      - (SELECT count(*) FROM received_fts WHERE received_fts MATCH ?1 \
         AND +rowid IN (SELECT id FROM received WHERE amount_msat < ?2))";
+
+/// The longest page (rows skipped included) [`Index::newest_matches`]
+/// walks; a deeper one is read by the list index.
+const WALK_MAX: u64 = 10_000;
+
+/// See [`Index::newest_matches`]: of the rows settled from ?1 to ?2 (at
+/// most ?3 of them, in the list index), how many sort after the page's last
+/// row (?1, ?4) and before where it starts (?2, ?5) with an id the walk did
+/// not cover (below ?4 or from ?5 up). Any row, match or not: a match among
+/// them would belong on the page.
+const UNWALKED_SQL: &str = "SELECT count(*), coalesce(sum((settled_at, id) > (?1, ?4) \
+     AND (settled_at, id) < (?2, ?5) AND (id < ?4 OR id >= ?5)), 0) \
+     FROM (SELECT settled_at, id FROM received INDEXED BY received_list \
+     WHERE settled_at >= ?1 AND settled_at <= ?2 LIMIT ?3)";
 
 /// When `query` filters by nothing but the amount and, perhaps, the read
 /// flag (whether it does): its count and total are stored ones
@@ -970,6 +1070,129 @@ mod tests {
                 assert!(!page.contains("TEMP B-TREE"), "{sort:?} {seek:?}: {page}");
             }
         }
+    }
+
+    /// 240 rows settled in id order with ties, a third saying "keysend"
+    /// (and some "keysends", a prefix match), amounts from 1 to 50 sat, one
+    /// in four read; `stragglers`: every 29th row settled far out of its id
+    /// order (earlier or later), as rows added by another path could be.
+    fn search_index(stragglers: bool) -> (tempfile::TempDir, Index) {
+        use crate::keysend::{Records, record};
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.db")).unwrap();
+        let keysends: Vec<_> = (1..=240u32)
+            .map(|i| {
+                let word = match i {
+                    i if i % 7 == 0 => "keysends",
+                    i if i % 3 == 0 => "keysend",
+                    _ => "tip",
+                };
+                let text = format!("a {word} number {i}");
+                let records = Records::from([(record::MESSAGE, text.into_bytes())]);
+                let mut at = 10_000 + i64::from(i / 2);
+                if stragglers && i % 29 == 0 {
+                    at += if i % 58 == 0 { 500 } else { -5_000 };
+                }
+                let sat = 1 + u64::from(i * 13 % 50);
+                crate::wallet::thread::sample_received(i, at, Msat::from_sat(sat), records)
+            })
+            .collect();
+        for page in keysends.chunks(17) {
+            let _ = index.insert_received(page).unwrap();
+        }
+        for id in (1..=240).step_by(4) {
+            index.mark_read(id).unwrap();
+        }
+        (dir, index)
+    }
+
+    /// Every search the walk by id may answer, and its pages down from the
+    /// start: the same rows as the statement over the list index. Returns
+    /// how many of them the walk answered.
+    fn walked_pages_match_the_list(index: &Index) -> usize {
+        let mut walked = 0;
+        for text in ["keysend", "keysends", "tip", "number 1", "absent"] {
+            for min_sat in [0, 20] {
+                for (limit, offset) in [(1, 0), (7, 0), (7, 3), (50, 0), (1_000, 0)] {
+                    let query = InboxQuery {
+                        text: Some(text.into()),
+                        min_amount: Msat::from_sat(min_sat),
+                        limit,
+                        offset,
+                        ..InboxQuery::default()
+                    };
+                    let mut seek = Seek::Start;
+                    loop {
+                        let query = InboxQuery {
+                            seek,
+                            ..query.clone()
+                        };
+                        let plain = index.page(&query, false).unwrap();
+                        walked += usize::from(index.newest_matches(&query).unwrap().is_some());
+                        assert_eq!(index.inbox(&query).unwrap(), plain, "{query:?}");
+                        let Some(last) = plain.last() else { break };
+                        seek = Seek::After(query.sort.key(last));
+                    }
+                    let (sql, values) = count_sql(&query, false);
+                    let plain: (i64, i64) = index
+                        .lock()
+                        .query_row(&sql, params_from_iter(values), |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
+                        .unwrap();
+                    let (count, sum) = index.count_and_sum(&query).unwrap();
+                    assert_eq!((count as i64, sum.0 as i64), plain, "{query:?}");
+                }
+            }
+        }
+        walked
+    }
+
+    #[test]
+    fn a_search_walked_by_id_lists_what_the_list_index_lists() {
+        let (_dir, index) = search_index(false);
+        let walked = walked_pages_match_the_list(&index);
+        assert!(
+            walked > 100,
+            "ids in settle order: the walk answers ({walked})"
+        );
+        // Filters the walk does not take: the list index answers alike.
+        let query = InboxQuery {
+            text: Some("keysend".into()),
+            unread_only: true,
+            ..InboxQuery::default()
+        };
+        assert!(index.newest_matches(&query).unwrap().is_none());
+        for sort in [InboxSort::OldestFirst, InboxSort::LargestFirst] {
+            let query = InboxQuery {
+                text: Some("keysend".into()),
+                sort,
+                ..InboxQuery::default()
+            };
+            assert!(index.newest_matches(&query).unwrap().is_none());
+        }
+    }
+
+    #[test]
+    fn a_search_over_rows_out_of_settle_order_lists_what_the_list_index_lists() {
+        let (_dir, index) = search_index(true);
+        let _ = walked_pages_match_the_list(&index);
+        // Row 203 says "keysends" but settled 5,000 s before its neighbours:
+        // the walk meets it within the page, out of order, and hands over.
+        let query = InboxQuery {
+            text: Some("keysend".into()),
+            ..InboxQuery::default()
+        };
+        assert!(index.newest_matches(&query).unwrap().is_none());
+        // Rows 232 and 174 settled 500 s late sort first, but their ids are
+        // below the walk's end: the range check finds them.
+        let query = InboxQuery {
+            text: Some("tip".into()),
+            limit: 3,
+            ..InboxQuery::default()
+        };
+        assert!(index.newest_matches(&query).unwrap().is_none());
+        assert_eq!(index.inbox(&query).unwrap()[0].id, 232);
     }
 
     #[test]
