@@ -22,6 +22,8 @@ use crate::wallet::{
 /// Senders checked, and verified senders named (graph alias), before a
 /// search, at most.
 const SEARCH_NAMES: u64 = 5_000;
+/// Entries, newest first, among which a search checks senders.
+const SEARCH_WINDOW: u64 = 50_000;
 /// Longest message shown in the text listing (the JSON has up to the index's cap).
 const MESSAGE_CHARS: usize = 500;
 
@@ -119,7 +121,7 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     }
     if !search.trim().is_empty() {
         // Searches match verified senders by their graph alias too.
-        let _ = index.verify_pending(&me, SEARCH_NAMES)?;
+        let _ = index.verify_pending_within(&me, SEARCH_NAMES, SEARCH_WINDOW)?;
         let known = index.verified_senders(SEARCH_NAMES)?;
         let _ = wallet::refresh_aliases(node, &index, known).await?;
     }

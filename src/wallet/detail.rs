@@ -124,14 +124,30 @@ impl Index {
     /// Check up to `limit` senders not checked yet (newest first), so a
     /// search can match verified senders by name; returns how many.
     pub fn verify_pending(&self, recipient: &NodeId, limit: u64) -> Result<usize, IndexError> {
+        self.verify_pending_within(recipient, limit, u64::MAX)
+    }
+
+    /// [`Index::verify_pending`] among the newest `newest` entries only (a
+    /// range of ids): what a search checks before matching senders by
+    /// name, so a history of a million, all checked, is not walked in full
+    /// at every search (170 ms at a million).
+    pub fn verify_pending_within(
+        &self,
+        recipient: &NodeId,
+        limit: u64,
+        newest: u64,
+    ) -> Result<usize, IndexError> {
         let ids: Vec<i64> = {
             let conn = self.lock();
             let mut stmt = conn.prepare_cached(
                 "SELECT id FROM received WHERE verification IS NULL \
-                 AND sender_pubkey IS NOT NULL ORDER BY id DESC LIMIT ?1",
+                 AND sender_pubkey IS NOT NULL \
+                 AND id > (SELECT coalesce(max(id), 0) FROM received) - ?2 \
+                 ORDER BY id DESC LIMIT ?1",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = stmt.query_map([limit], |r| r.get(0))?;
+            let newest = i64::try_from(newest).unwrap_or(i64::MAX);
+            let rows = stmt.query_map([limit, newest], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         let _checked = self.verify_many(&ids, recipient)?;
@@ -272,6 +288,25 @@ pub(super) mod tests {
             assert_eq!(detail.message_source, Some(source), "{text}");
             assert_eq!(detail.message_signed(), covered, "{text}");
         }
+    }
+
+    /// A search checks the newest entries only; without a bound, every
+    /// unchecked one up to the limit.
+    #[test]
+    fn pending_checks_can_be_bounded_to_the_newest_entries() {
+        let (_dir, index, me) = empty_index();
+        let items: Vec<_> = (1..=5).map(|n| signed(n, &me, "hi", &[])).collect();
+        let _ = index.insert_received(&items).unwrap();
+        let unchecked = || {
+            (1..=5)
+                .filter(|&id| index.detail(id).unwrap().verification.is_none())
+                .collect::<Vec<i64>>()
+        };
+        assert_eq!(index.verify_pending_within(&me, 10, 2).unwrap(), 2);
+        assert_eq!(unchecked(), [1, 2, 3]);
+        assert_eq!(index.verify_pending_within(&me, 10, 2).unwrap(), 0);
+        assert_eq!(index.verify_pending(&me, 2).unwrap(), 2);
+        assert_eq!(unchecked(), [1]);
     }
 
     /// A chunk read at once gives each entry as a read of its own would,

@@ -41,6 +41,8 @@ const LIST_ID: &str = "inbox-list";
 const SEARCH_ID: &str = "inbox-search";
 /// Senders checked before a search, at most (see `load`).
 const SEARCH_CHECKS: u64 = 5_000;
+/// Entries, newest first, among which a search checks senders.
+const SEARCH_WINDOW: u64 = 50_000;
 /// Rows fetched around the visible window.
 const PAGE: u64 = 120;
 /// While a backfill stores pages, the count and rows are reloaded at most
@@ -806,7 +808,7 @@ fn load(
             if query.text.is_some() {
                 // A search matches verified senders by name: check those not
                 // checked yet (cached: a later search finds none left).
-                let _ = index.verify_pending(me, SEARCH_CHECKS)?;
+                let _ = index.verify_pending_within(me, SEARCH_CHECKS, SEARCH_WINDOW)?;
             }
             let (total, amount) = index.count_and_sum(&query)?;
             (total, amount, index.podcasts(50)?)
