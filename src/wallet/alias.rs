@@ -152,12 +152,8 @@ mod tests {
     #[test]
     fn verified_senders_are_those_with_a_checked_signature() {
         use crate::keysend::record;
-        use crate::wallet::detail::tests::signed;
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::open(&dir.path().join("index.db")).unwrap();
-        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-            .parse()
-            .unwrap();
+        use crate::wallet::detail::tests::{empty_index, signed, store};
+        let (_dir, index, me) = empty_index();
         assert!(index.verified_senders(10).unwrap().is_empty());
         let mut forged = signed(3, &me, "not from them", &[]);
         let _ = forged.records.insert(record::SIGNATURE, vec![7; 64]);
@@ -172,16 +168,7 @@ mod tests {
             forged,
             stranger,
         ];
-        let _ = index.insert_received(&items).unwrap();
-        let ids: Vec<i64> = items
-            .iter()
-            .map(|item| {
-                index
-                    .find_received(&item.hash, 1, item.htlc_index)
-                    .unwrap()
-                    .unwrap()
-            })
-            .collect();
+        let ids = store(&index, &items);
         let _ = index.verify_many(&ids, &me).unwrap();
         let sender = node_id_of_signer();
         assert_eq!(index.verified_senders(10).unwrap(), vec![sender]);

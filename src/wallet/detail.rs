@@ -235,8 +235,22 @@ pub(super) mod tests {
         }
     }
 
+    /// Store `items` (keysends on channel 1); their ids, in order.
+    pub(in crate::wallet) fn store(index: &Index, items: &[ReceivedKeysend]) -> Vec<i64> {
+        let _ = index.insert_received(items).unwrap();
+        items
+            .iter()
+            .map(|item| {
+                index
+                    .find_received(&item.hash, 1, item.htlc_index)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect()
+    }
+
     /// An empty index in a temporary folder, and our node's id.
-    fn empty_index() -> (tempfile::TempDir, Index, NodeId) {
+    pub(in crate::wallet) fn empty_index() -> (tempfile::TempDir, Index, NodeId) {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(&dir.path().join("index.db")).unwrap();
         let me = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
@@ -317,16 +331,7 @@ pub(super) mod tests {
         let items: Vec<_> = (1..=5)
             .map(|n| signed(n, &me, &format!("tip {n}"), &[]))
             .collect();
-        let _ = index.insert_received(&items).unwrap();
-        let mut ids: Vec<i64> = items
-            .iter()
-            .map(|item| {
-                index
-                    .find_received(&item.hash, 1, item.htlc_index)
-                    .unwrap()
-                    .unwrap()
-            })
-            .collect();
+        let mut ids = store(&index, &items);
         let _ = index.verify(ids[1], &me).unwrap();
         ids.reverse();
         ids.insert(2, 999);
