@@ -65,13 +65,7 @@ pub(super) fn count_and_sum(
     let (n, total) = if created(conn) {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
         let filter = format!("{}>={min}", if unread_only { "unread" } else { "all" });
-        let upto: i64 = tx
-            .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
-            .query_row([], |r| r.get(0))?;
-        let stored: Option<(i64, i64, i64)> = tx
-            .prepare_cached("SELECT upto, n, total FROM received_counts WHERE filter = ?1")?
-            .query_row([&filter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let (upto, stored) = stored_count(&tx, &filter)?;
         let (n, total) = match stored {
             Some((counted, n, total)) if counted == upto => (n, total),
             Some((counted, n, total)) if upto - counted <= DELTA_MAX => {
@@ -109,6 +103,21 @@ pub(super) fn count_and_sum(
     ))
 }
 
+/// A stored count: the highest id it covers, how many, their total.
+type Stored = (i64, i64, i64);
+
+/// The highest id stored now, and the count stored for `filter`, if any.
+fn stored_count(conn: &Connection, filter: &str) -> Result<(i64, Option<Stored>), IndexError> {
+    let upto: i64 = conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
+        .query_row([], |r| r.get(0))?;
+    let stored = conn
+        .prepare_cached("SELECT upto, n, total FROM received_counts WHERE filter = ?1")?
+        .query_row([filter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok((upto, stored))
+}
+
 /// Search counts stored at most: typing a word searches each of its
 /// beginnings, and each is kept; past this many they are all dropped.
 const SEARCHES_KEPT: i64 = 64;
@@ -138,13 +147,7 @@ pub(super) fn search_count_and_sum(
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let filter = format!("search v{version} >={min} {fts}");
-        let upto: i64 = tx
-            .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
-            .query_row([], |r| r.get(0))?;
-        let stored: Option<(i64, i64, i64)> = tx
-            .prepare_cached("SELECT upto, n, total FROM received_counts WHERE filter = ?1")?
-            .query_row([&filter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let (upto, stored) = stored_count(&tx, &filter)?;
         let (n, total) = match stored {
             Some((counted, n, total)) if counted == upto => (n, total),
             Some((counted, n, total)) if counted < upto => {
