@@ -110,13 +110,7 @@ pub(super) fn supporters_between(
         return Ok(None);
     }
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let upto: i64 = tx
-        .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
-        .query_row([], |r| r.get(0))?;
-    let stored: Option<i64> = tx
-        .prepare_cached("SELECT upto FROM boost_cache_upto WHERE kind = ?1")?
-        .query_row([DAYS], |r| r.get(0))
-        .optional()?;
+    let (upto, stored) = covered(&tx, DAYS)?;
     let mut sums: HashMap<Key, Sums> = HashMap::new();
     let mut add = |stmt: &mut rusqlite::CachedStatement<'_>, values: [i64; 2]| {
         let rows = stmt.query_map(values, row)?;
@@ -248,6 +242,19 @@ pub(super) fn all_time(since: i64, until: i64) -> bool {
     since <= 0 && until == i64::MAX
 }
 
+/// The highest id stored now, and the highest id the kept groups of
+/// `kind` cover, if any are kept.
+fn covered(conn: &Connection, kind: i64) -> Result<(i64, Option<i64>), IndexError> {
+    let upto: i64 = conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
+        .query_row([], |r| r.get(0))?;
+    let stored = conn
+        .prepare_cached("SELECT upto FROM boost_cache_upto WHERE kind = ?1")?
+        .query_row([kind], |r| r.get(0))
+        .optional()?;
+    Ok((upto, stored))
+}
+
 /// The groups of `kind` over every boost in the index; `None` when the
 /// cache could not be set up (the caller groups the rows itself).
 pub(super) fn groups(
@@ -258,13 +265,7 @@ pub(super) fn groups(
         return Ok(None);
     }
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let upto: i64 = tx
-        .prepare_cached("SELECT coalesce(max(id), 0) FROM received")?
-        .query_row([], |r| r.get(0))?;
-    let stored: Option<i64> = tx
-        .prepare_cached("SELECT upto FROM boost_cache_upto WHERE kind = ?1")?
-        .query_row([kind as i64], |r| r.get(0))
-        .optional()?;
+    let (upto, stored) = covered(&tx, kind as i64)?;
     let mut sums: HashMap<Key, Sums> = HashMap::new();
     if let Some(counted) = stored {
         let mut read = tx.prepare_cached(
@@ -512,6 +513,22 @@ mod tests {
         assert_eq!(totals[0].podcast, "Brand New", "most received first");
     }
 
+    /// Sender checks land: fan3's boosts become those of a verified node
+    /// (key `[2; 33]`).
+    fn fan3_verified(index: &Index) {
+        let _ = index
+            .lock()
+            .execute(
+                "UPDATE received SET sender_pubkey = ?1, verification = ?2 \
+                 WHERE sender_name = 'fan3'",
+                params![
+                    vec![2u8; 33],
+                    Verification::Verified(Scheme::Whatsat).code()
+                ],
+            )
+            .unwrap();
+    }
+
     #[test]
     fn a_checked_signature_regroups_the_supporters() {
         let dir = tempfile::tempdir().unwrap();
@@ -520,15 +537,7 @@ mod tests {
         same_answers(&index);
         // Sender checks land: fan3's boosts become a verified node's.
         let node = crate::keysend::NodeId::from_slice(&[2; 33]).ok();
-        let key = vec![2u8; 33];
-        let _ = index
-            .lock()
-            .execute(
-                "UPDATE received SET sender_pubkey = ?1, verification = ?2 \
-                 WHERE sender_name = 'fan3'",
-                params![key, Verification::Verified(Scheme::Whatsat).code()],
-            )
-            .unwrap();
+        fan3_verified(&index);
         let kept = stored(&index.lock(), Kind::Supporters);
         assert_eq!(kept, None, "dropped");
         same_answers(&index);
@@ -645,15 +654,7 @@ mod tests {
         fill_days(&index, 150, 220);
         assert!(days_match(&index, &mut seed) > 20);
         // Sender checks land on kept rows: fan3's boosts become a node's.
-        let key = vec![2u8; 33];
-        let _ = index
-            .lock()
-            .execute(
-                "UPDATE received SET sender_pubkey = ?1, verification = ?2 \
-                 WHERE sender_name = 'fan3'",
-                params![key, Verification::Verified(Scheme::Whatsat).code()],
-            )
-            .unwrap();
+        fan3_verified(&index);
         assert!(days_match(&index, &mut seed) > 20);
         let node = fresh(&index, i64::MIN, i64::MAX);
         assert!(node.iter().any(|(k, _)| k.node.is_some()), "{node:?}");

@@ -537,52 +537,55 @@ fn a_search_says_what_it_ignored() {
 /// whole, 12-byte headers, the message and sender key twice; the search
 /// entry beside each row), plus one row whose records are unreadable.
 fn version_7_file(path: &std::path::Path, items: &[ReceivedKeysend]) {
-    use crate::wallet::summary::Summary;
     let conn = rusqlite::Connection::open(path).unwrap();
     crate::wallet::schema::create_version_7(&conn).unwrap();
-    let insert = |item: &ReceivedKeysend, records: Vec<u8>| {
-        let s = Summary::of(&item.records);
-        let _ = conn
-            .execute(
-                "INSERT INTO received (hash, chan_id, htlc_index, amount_msat, created_at, \
-             settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
-             app, episode, records, message_source) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                rusqlite::params![
-                    &item.hash.as_bytes()[..],
-                    item.chan_id as i64,
-                    item.htlc_index as i64,
-                    item.amount.0 as i64,
-                    item.created_at,
-                    item.settled_at,
-                    item.add_index as i64,
-                    item.settle_index as i64,
-                    s.message,
-                    s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-                    s.sender_name,
-                    s.podcast,
-                    s.app,
-                    s.episode,
-                    records,
-                    s.message_source
-                        .map(crate::keysend::incoming::MessageSource::code),
-                ],
-            )
-            .unwrap();
-        let _ = conn
-            .execute(
-                "INSERT INTO received_fts (rowid, message, sender_name, podcast) \
-             VALUES (last_insert_rowid(), ?1, ?2, ?3)",
-                rusqlite::params![s.message, s.sender_name, s.podcast],
-            )
-            .unwrap();
-    };
     for item in items {
-        insert(item, crate::wallet::blob::encode(&item.records));
+        insert_before_v9(&conn, item, crate::wallet::blob::encode(&item.records));
     }
     let mut damaged = keysend(99, "damaged");
     damaged.htlc_index = 99;
-    insert(&damaged, vec![0, 0, 1]);
+    insert_before_v9(&conn, &damaged, vec![0, 0, 1]);
+}
+
+/// Store `item` with the stored `records` as versions 7 and 8 did: every
+/// column as given (the hash, creation time and add index too) and the
+/// search entry beside the row.
+fn insert_before_v9(conn: &rusqlite::Connection, item: &ReceivedKeysend, records: Vec<u8>) {
+    let s = crate::wallet::summary::Summary::of(&item.records);
+    let _ = conn
+        .execute(
+            "INSERT INTO received (hash, chan_id, htlc_index, amount_msat, created_at, \
+             settled_at, add_index, settle_index, message, sender_pubkey, sender_name, \
+             podcast, app, episode, records, message_source) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            rusqlite::params![
+                &item.hash.as_bytes()[..],
+                item.chan_id as i64,
+                item.htlc_index as i64,
+                item.amount.0 as i64,
+                item.created_at,
+                item.settled_at,
+                item.add_index as i64,
+                item.settle_index as i64,
+                s.message,
+                s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+                s.sender_name,
+                s.podcast,
+                s.app,
+                s.episode,
+                records,
+                s.message_source
+                    .map(crate::keysend::incoming::MessageSource::code),
+            ],
+        )
+        .unwrap();
+    let _ = conn
+        .execute(
+            "INSERT INTO received_fts (rowid, message, sender_name, podcast) \
+             VALUES (last_insert_rowid(), ?1, ?2, ?3)",
+            rusqlite::params![s.message, s.sender_name, s.podcast],
+        )
+        .unwrap();
 }
 
 /// Every column of every received row but the records, in id order.
@@ -768,40 +771,7 @@ fn version_8_file(path: &std::path::Path, items: &[ReceivedKeysend]) {
             text(&s.episode),
             text(&s.app),
         ]);
-        let _ = conn
-            .execute(
-                "INSERT INTO received (hash, chan_id, htlc_index, amount_msat, created_at, \
-                 settled_at, add_index, settle_index, message, sender_pubkey, sender_name, \
-                 podcast, app, episode, records, message_source) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                rusqlite::params![
-                    &item.hash.as_bytes()[..],
-                    item.chan_id as i64,
-                    item.htlc_index as i64,
-                    item.amount.0 as i64,
-                    item.created_at,
-                    item.settled_at,
-                    item.add_index as i64,
-                    item.settle_index as i64,
-                    s.message,
-                    s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-                    s.sender_name,
-                    s.podcast,
-                    s.app,
-                    s.episode,
-                    blob::encode_row(&item.records, shared),
-                    s.message_source
-                        .map(crate::keysend::incoming::MessageSource::code),
-                ],
-            )
-            .unwrap();
-        let _ = conn
-            .execute(
-                "INSERT INTO received_fts (rowid, message, sender_name, podcast) \
-                 VALUES (last_insert_rowid(), ?1, ?2, ?3)",
-                rusqlite::params![s.message, s.sender_name, s.podcast],
-            )
-            .unwrap();
+        insert_before_v9(&conn, item, blob::encode_row(&item.records, shared));
     }
 }
 
