@@ -20,6 +20,9 @@ use crate::wallet::{
 pub enum Event {
     /// A backfill starts; `fresh` when the index has never been synced.
     Started { fresh: bool },
+    /// A first sync stored the node's newest keysends ahead of the history
+    /// (how many): the inbox shows them while the rest is read.
+    Newest(u64),
     /// Backfill progress after a page (received, then sent history).
     Progress(SyncProgress),
     /// Backfill finished: what it stored, or why it stopped.
@@ -40,6 +43,16 @@ pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
         async move |mut output: futures::channel::mpsc::Sender<Event>| {
             let fresh = never_synced(&index).await;
             let _ = output.send(Event::Started { fresh }).await;
+            if fresh {
+                // The newest rows first; when the node refuses them, the
+                // backfill below says why (it asks the same node).
+                match wallet_sync::store_newest(&node, &index).await {
+                    Ok(stored) => {
+                        let _ = output.send(Event::Newest(stored)).await;
+                    }
+                    Err(error) => log::warn!("reading the newest keysends first failed: {error}"),
+                }
+            }
             let mut progress_out = output.clone();
             let result = wallet_sync::backfill(&node, &index, move |p| {
                 let _ = progress_out.try_send(Event::Progress(p));

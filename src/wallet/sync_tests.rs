@@ -458,3 +458,58 @@ async fn a_first_sync_cut_short_leaves_a_consistent_file_and_the_next_builds_its
     assert!(!index.search_pending().unwrap());
     assert_search_complete(&db);
 }
+
+/// The settle-index cursor (0 when never raised).
+fn settle_cursor(db: &Path) -> u64 {
+    Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT coalesce(max(value), 0) FROM cursors WHERE name = 'settle_index'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A first sync stores the node's newest keysends ahead of the history
+/// (the window opens on them), leaves both cursors at zero, then reads the
+/// whole history as a first sync: every keysend once, the deferred and
+/// search indexes built, the newest rows skipped as duplicates. A synced
+/// index stores nothing ahead.
+#[tokio::test]
+async fn a_first_sync_stores_the_newest_first_then_every_keysend_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let db = dir.path().join("index.db");
+    let index = Index::open(&db).unwrap();
+    assert_eq!(store_newest(&node, &index).await.unwrap(), NEWEST_FIRST);
+    let (rows, low, high, hashes, cursor) = snapshot(&db);
+    assert_eq!(
+        (rows, low, high, hashes, cursor),
+        (
+            NEWEST_FIRST,
+            SEEDED - NEWEST_FIRST + 1,
+            SEEDED,
+            NEWEST_FIRST,
+            0
+        ),
+        "the newest {NEWEST_FIRST} keysends, the add-index cursor still at zero"
+    );
+    assert_eq!(settle_cursor(&db), 0, "the settle cursor still at zero");
+
+    let stats = backfill(&node, &index, |_| {}).await.unwrap();
+    assert_eq!(stats.received_new, SEEDED - NEWEST_FIRST);
+    assert_eq!(assert_consistent(&db), SEEDED);
+    assert_search_complete(&db);
+    let mut schema = Connection::open_in_memory().unwrap();
+    crate::wallet::schema::migrate(&mut schema).unwrap();
+    assert_eq!(
+        deferred_present(&Connection::open(&db).unwrap()),
+        deferred_present(&schema),
+        "the indexes a first sync defers are built at its end"
+    );
+    assert!(settle_cursor(&db) > 0);
+
+    assert_eq!(store_newest(&node, &index).await.unwrap(), 0);
+    assert_eq!(snapshot(&db).0, SEEDED);
+}

@@ -34,6 +34,7 @@ impl Session {
         self.inbox.sync_event(&event);
         match event {
             sync::Event::Started { .. } => Action::None,
+            sync::Event::Newest(stored) => self.stored_more(stored, context),
             sync::Event::Progress(p) if p.phase == SyncPhase::Received => {
                 self.stored_more(p.stored, context)
             }
