@@ -25,6 +25,13 @@
 #                                 session is connected and rows were counted
 #                                 from the index; during a first sync this
 #                                 happens as soon as the first rows are stored)
+#   - close watch (scripts/bench-gui-watch.py, one process polling the
+#     window's title and picture through libX11 every ~10 ms, from the
+#     window's mapping on): exec -> first painted frame, -> unread title,
+#     -> the first picture after the title that differs from the one before
+#     it (the rows on screen); the coarse polls above take ~0.1 s a sample
+#   - app log: exec -> first rows in the inbox (the app's debug line when the
+#     inbox first holds rows, millisecond timestamps; drawn at the next frame)
 #   - exec -> history indexed    (the profile's index.db holds all N keysends;
 #                                 read with python3's sqlite3, read-only)
 #   - resident memory (VmRSS, VmHWM) of the GUI process once everything is indexed
@@ -98,7 +105,7 @@ echo "bench-gui: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 
 Xvfb "$display" -screen 0 1280x860x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
-export DISPLAY="$display" SATCHEL_HOME="$work/home" XDG_RUNTIME_DIR="$work/run" RUST_LOG=error,satchel::gui=debug
+export DISPLAY="$display" SATCHEL_HOME="$work/home" XDG_RUNTIME_DIR="$work/run" RUST_LOG=${BENCH_GUI_RUST_LOG:-error,satchel::gui=debug}
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 wait_for 10 xdpyinfo -display "$display" || wait_for 10 xdotool getmouselocation ||
@@ -143,6 +150,14 @@ quiet() { # under 5 % of a core over 2 s
 launch() {
     local label=$1 start window mapped first loaded indexed_at ticks hz
     shift
+    # The close watch (one process reading the window's title and picture
+    # every ~10 ms) starts first, then waits for the window.
+    local watch_pid watch_start
+    watch_start=$(now)
+    python3 scripts/bench-gui-watch.py "$display" "$watch_start" \
+        '^Satchel \([0-9]+ unread\)' 300 >"$work/watch-$label.txt" 2>&1 &
+    watch_pid=$!
+    sleep 1 # its own start-up, before the app's exec
     start=$(now)
     "$bin" "$@" --rpcserver "127.0.0.1:$port" --tlscertpath "$work/sim/tls.cert" \
         --macaroonpath "$work/sim/data/chain/bitcoin/regtest/admin.macaroon" \
@@ -166,6 +181,21 @@ launch() {
     if [[ -n "${BENCH_GUI_LOGS:-}" ]]; then # what the window shows then (a first sync: mid-way)
         mkdir -p "$BENCH_GUI_LOGS"
         import -window "$window" "$BENCH_GUI_LOGS/inbox-shown-$label.png" 2>/dev/null || true
+    fi
+    wait "$watch_pid" || true
+    # The watch's times count from its own start: shift them to the exec.
+    echo "bench-gui: [$label] close watch: exec -> $(awk -v d="$(awk -v a="$watch_start" -v b="$start" \
+        'BEGIN { print b - a }')" '$2 != "none" { $2 = sprintf("%.3f s;", $2 - d) } { printf "%s ", $0 }' \
+        "$work/watch-$label.txt" | sed 's/mapped/window mapped/; s/painted/first painted frame/;
+        s/title/unread title/; s/rows/rows painted after the title/')"
+    # When the inbox first held rows (the app's debug log, milliseconds;
+    # the next frame draws them).
+    local rows_at
+    rows_at=$(grep -m1 -o '^\[[^ ]*Z DEBUG satchel::gui::screen::inbox\] inbox: [1-9][0-9]* rows' \
+        "$work/app-$label.log" | cut -c2-25 || true)
+    if [[ -n "$rows_at" ]]; then
+        echo "bench-gui: [$label] app log: exec -> first rows in the inbox" \
+             "$(awk -v a="$start" -v b="$(date -d "$rows_at" +%s.%N)" 'BEGIN { printf "%.3f", b - a }') s"
     fi
     wait_for 900 indexed || { echo "bench-gui: the history was not indexed in 900 s" >&2; exit 1; }
     indexed_at=$(since "$start")

@@ -221,12 +221,14 @@ impl App {
         let (node, info) = (connection.node.clone(), connection.info.clone());
         Task::perform(
             async move {
+                let started = std::time::Instant::now();
                 let upgrade = wallet::adopt_legacy(&node, &paths, &info.id).await?;
                 let files = tokio::task::spawn_blocking(move || {
                     NodeFiles::open(&paths, &info.id, &info.alias)
                 })
                 .await
                 .unwrap_or_else(|e| Err(FilesError::Interrupted(e.to_string())))?;
+                log::debug!("node files opened in {:?}", started.elapsed());
                 Ok(Opened(files, upgrade))
             },
             move |result| Message::WalletOpened(Box::new(connection.clone()), result),
@@ -249,6 +251,7 @@ impl App {
         };
         let remember = remember::remember(&mut self.context, &connection);
         self.next_connection += 1;
+        log::debug!("connected; the session starts");
         let (mut session, start) = Session::new(
             self.next_connection,
             connection,

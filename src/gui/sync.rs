@@ -4,7 +4,9 @@
 //! connection does).
 
 use std::hash::{Hash, Hasher};
+use std::time::Duration;
 
+use futures::channel::oneshot;
 use futures::{SinkExt, StreamExt};
 use iced::{Subscription, Task};
 
@@ -35,9 +37,20 @@ pub enum Event {
     Failed(IndexError),
 }
 
-/// Read the node's history into the index: `Started`, `Progress` after
-/// each page (dropped when the window is behind), then `Backfilled`.
-pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
+/// Longest a first sync waits for the window to show the newest rows
+/// before it reads the history anyway.
+const SHOW_NEWEST: Duration = Duration::from_secs(1);
+
+/// The window tells a first sync that the newest rows are on screen.
+pub type Shown = oneshot::Sender<()>;
+
+/// Read the node's history into the index: `Started`, on a first sync the
+/// node's newest keysends (`Newest`), `Progress` after each page (dropped
+/// when the window is behind), then `Backfilled`. A first sync reads the
+/// history only once `shown` fires (or [`SHOW_NEWEST`] passed): on 2
+/// cores the history's pages would otherwise hold the index and the CPU
+/// while the window loads its first rows and count.
+pub fn backfill(node: SharedNode, index: Index, shown: oneshot::Receiver<()>) -> Task<Event> {
     Task::stream(iced::stream::channel(
         16,
         async move |mut output: futures::channel::mpsc::Sender<Event>| {
@@ -48,7 +61,9 @@ pub fn backfill(node: SharedNode, index: Index) -> Task<Event> {
                 // backfill below says why (it asks the same node).
                 match wallet_sync::store_newest(&node, &index).await {
                     Ok(stored) => {
+                        log::debug!("first sync: the {stored} newest keysends stored");
                         let _ = output.send(Event::Newest(stored)).await;
+                        let _ = tokio::time::timeout(SHOW_NEWEST, shown).await;
                     }
                     Err(error) => log::warn!("reading the newest keysends first failed: {error}"),
                 }

@@ -25,6 +25,9 @@ const FILE_DEFAULT: &str = "warn,satchel=info";
 pub fn init(dir: Option<&Path>) -> Option<PathBuf> {
     let stderr =
         env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(STDERR_DEFAULT))
+            // Milliseconds: the window's start-up is measured from its log
+            // (scripts/bench-gui.sh, BENCH_GUI_LOGS).
+            .format_timestamp_millis()
             .build();
     let file = dir.map(|dir| {
         let writer = RotatingFile::new(dir);

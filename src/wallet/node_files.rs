@@ -59,9 +59,21 @@ impl NodeFiles {
         paths.ensure()?;
         crate::store::create_private_dir(&paths.node_dir(node))?;
         crate::store::create_private_dir(&paths.node_data_dir(node))?;
-        remember_alias(paths, node, alias);
-        let index = Index::open(&paths.index_db(node))?;
-        let journal = Journal::open(&paths.journal_db())?.on_node(*node);
+        // Side by side: a new profile creates both databases, and the
+        // window's first rows wait for them.
+        let (index, journal) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| Index::open(&paths.index_db(node)));
+            let journal = scope.spawn(|| Journal::open(&paths.journal_db()));
+            remember_alias(paths, node, alias);
+            let index = index
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let journal = journal
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (index, journal)
+        });
+        let (index, journal) = (index?, journal?.on_node(*node));
         Ok(Self {
             node: *node,
             index,

@@ -540,10 +540,16 @@ async fn test(
     remember: bool,
     label: String,
 ) -> Result<Connection, Failure> {
+    let started = Instant::now();
     let lnd = lnd::connect(&spec).await?;
+    let connected = started.elapsed();
     let node: SharedNode = Arc::new(lnd);
     let info = node.info().await?;
     let permissions = node.permissions().await?;
+    log::debug!(
+        "node answered: connected in {connected:?}, who it is and what the macaroon allows in {:?}",
+        started.elapsed() - connected
+    );
     let label = if label.is_empty() {
         info.alias.clone()
     } else {

@@ -677,6 +677,7 @@ impl Inbox {
         }
         match result {
             Ok((total, page, podcasts)) => {
+                log::debug!("inbox: {} rows loaded of {total}", page.rows.len());
                 self.recounted = self.recounted.max(page.counted);
                 let tasks = [self.keep_selected(&page), self.name_senders(&page.rows)];
                 (self.total, self.page, self.podcasts, self.error) = (total, page, podcasts, None);

@@ -25,7 +25,17 @@ impl Session {
         if !self.backfilling.start() {
             return Task::none();
         }
-        sync::backfill(self.node.clone(), self.index.clone()).map(Message::Sync)
+        let (shown, gate) = futures::channel::oneshot::channel();
+        self.newest_shown = Some(shown);
+        sync::backfill(self.node.clone(), self.index.clone(), gate).map(Message::Sync)
+    }
+
+    /// The inbox shows rows (or the node had no newest keysends to show):
+    /// a first sync waiting for that reads the history now.
+    pub(super) fn newest_on_screen(&mut self) {
+        if let Some(shown) = self.newest_shown.take() {
+            let _ = shown.send(());
+        }
     }
 
     /// A sync event. The Inbox's history line follows the backfill here, in
@@ -34,6 +44,10 @@ impl Session {
         self.inbox.sync_event(&event);
         match event {
             sync::Event::Started { .. } => Action::None,
+            sync::Event::Newest(0) => {
+                self.newest_on_screen();
+                Action::None
+            }
             sync::Event::Newest(stored) => self.stored_more(stored, context),
             sync::Event::Progress(p) if p.phase == SyncPhase::Received => {
                 self.stored_more(p.stored, context)
@@ -123,7 +137,10 @@ impl Session {
 
     pub(super) fn counted(&mut self, result: Result<u64, IndexError>, context: &Context) -> Action {
         match result {
-            Ok(count) => self.unread = count,
+            Ok(count) => {
+                log::debug!("unread counted: {count}");
+                self.unread = count;
+            }
             Err(error) => self.notice = Some(error.to_string()),
         }
         if self.counting.finish() {

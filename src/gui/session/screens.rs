@@ -17,7 +17,11 @@ impl Session {
         context: &mut Context,
     ) -> Action {
         let env = env_for(&self.info, context);
-        match self.inbox.update(message, &env) {
+        let action = self.inbox.update(message, &env);
+        if self.inbox.total() > 0 {
+            self.newest_on_screen();
+        }
+        match action {
             inbox::Action::None => Action::None,
             inbox::Action::Run(task) => run(task.map(Message::Inbox)),
             inbox::Action::UnreadChanged => run(self.count_unread(context)),
