@@ -245,7 +245,10 @@ mod tests {
         let (_dir, index) = open();
         let chan_id = u64::MAX - 5;
         let row = keysend(1, chan_id, None);
-        assert_eq!(index.insert_received(&[row.clone()]).unwrap(), 1);
+        assert_eq!(
+            index.insert_received(std::slice::from_ref(&row)).unwrap(),
+            1
+        );
         assert_eq!(index.detail(1).unwrap().chan_id, chan_id);
         assert_eq!(index.find_received(&row.hash, chan_id, 1).unwrap(), Some(1));
     }
