@@ -46,14 +46,16 @@ impl Index {
     /// a sender took half a second at a million.
     pub fn verified_senders(&self, limit: u64) -> Result<Vec<NodeId>, IndexError> {
         let conn = self.lock();
+        // Over sender ids (schema v10), each key read once at the end.
         let sql = format!(
             "WITH RECURSIVE keys (k) AS ( \
-                 SELECT min(sender_pubkey) FROM received WHERE sender_pubkey IS NOT NULL \
-                 UNION ALL SELECT (SELECT min(r.sender_pubkey) FROM received r \
-                     WHERE r.sender_pubkey > keys.k) FROM keys WHERE keys.k IS NOT NULL) \
-             SELECT k FROM keys WHERE k IS NOT NULL AND EXISTS ( \
-                 SELECT 1 FROM received r WHERE r.sender_pubkey = keys.k AND {}) \
+                 SELECT min(sender) FROM received WHERE sender IS NOT NULL \
+                 UNION ALL SELECT (SELECT min(r.sender) FROM received r \
+                     WHERE r.sender > keys.k) FROM keys WHERE keys.k IS NOT NULL) \
+             SELECT {} FROM keys WHERE k IS NOT NULL AND EXISTS ( \
+                 SELECT 1 FROM received r WHERE r.sender = keys.k AND {}) \
              LIMIT ?1",
+            super::interned::sender_key!("keys.k"),
             Verification::verified_sql("r.verification")
         );
         let mut stmt = conn.prepare_cached(&sql)?;

@@ -66,10 +66,11 @@ const OTHER_TYPE: u8 = 0xFF;
 
 /// The columns of a received row a row blob may refer to, in the order of
 /// [`Shared`]'s slots: a reader selects them right after `records`
-/// (a macro, for `concat!` in SQL constants).
+/// (a macro, for `concat!` in SQL constants). The sender key is read
+/// through the row's sender id (schema v10, `wallet::interned`).
 macro_rules! shared_columns {
     () => {
-        "message, sender_pubkey, sender_name, podcast, episode, app"
+        "message, (SELECT pubkey FROM senders WHERE id = sender), sender_name, podcast, episode, app"
     };
 }
 pub(crate) use shared_columns;

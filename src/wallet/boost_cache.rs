@@ -19,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::IndexError;
 use super::counts::without_waiting;
+use super::interned::{self, sender_key};
 use super::verification::Verification;
 
 const CREATE: &str = "
@@ -51,20 +52,6 @@ END;
 /// once with its old group taken away and once in its new one (the
 /// trigger), so nothing is grouped afresh.
 fn create_days() -> String {
-    let group = |row: &str| {
-        let verified = Verification::verified_sql(&format!("{row}.verification"));
-        format!(
-            "{row}.settled_at / 86400, {row}.podcast, \
-             CASE WHEN {verified} THEN {row}.sender_pubkey END, \
-             CASE WHEN {verified} THEN NULL ELSE {row}.sender_name END"
-        )
-    };
-    let covered = |row: &str| {
-        format!(
-            "{row}.podcast IS NOT NULL AND {row}.settled_at >= 0 \
-             AND {row}.id <= (SELECT upto FROM boost_cache_upto WHERE kind = {DAYS})"
-        )
-    };
     format!(
         "CREATE TABLE IF NOT EXISTS boost_days (
             day     INTEGER NOT NULL,
@@ -75,10 +62,38 @@ fn create_days() -> String {
             msat    INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS boost_days_day ON boost_days (day);
-        CREATE TRIGGER IF NOT EXISTS boost_days_changed AFTER UPDATE OF verification, \
-            sender_pubkey, sender_name, podcast, amount_msat, settled_at ON received
+        {}",
+        days_trigger()
+    )
+}
+
+/// The name of [`days_trigger`]'s trigger.
+pub(super) const DAYS_TRIGGER: &str = "boost_days_changed";
+
+/// The trigger that keeps the days of [`create_days`] when a kept row
+/// changes group. Its own definition (schema v10's upgrade re-creates it
+/// from here: it reads the sender key through the row's sender id).
+pub(super) fn days_trigger() -> String {
+    let group = |row: &str| {
+        let verified = Verification::verified_sql(&format!("{row}.verification"));
+        let key = interned::sender_key_of(&format!("{row}.sender"));
+        format!(
+            "{row}.settled_at / 86400, {row}.podcast, \
+             CASE WHEN {verified} THEN {key} END, \
+             CASE WHEN {verified} THEN NULL ELSE {row}.sender_name END"
+        )
+    };
+    let covered = |row: &str| {
+        format!(
+            "{row}.podcast IS NOT NULL AND {row}.settled_at >= 0 \
+             AND {row}.id <= (SELECT upto FROM boost_cache_upto WHERE kind = {DAYS})"
+        )
+    };
+    format!(
+        "CREATE TRIGGER IF NOT EXISTS {DAYS_TRIGGER} AFTER UPDATE OF verification, \
+            sender, sender_name, podcast, amount_msat, settled_at ON received
         WHEN (old.podcast IS NOT NULL OR new.podcast IS NOT NULL) AND ( \
-            old.verification IS NOT new.verification OR old.sender_pubkey IS NOT new.sender_pubkey \
+            old.verification IS NOT new.verification OR old.sender IS NOT new.sender \
             OR old.sender_name IS NOT new.sender_name OR old.podcast IS NOT new.podcast \
             OR old.amount_msat IS NOT new.amount_msat OR old.settled_at IS NOT new.settled_at)
         BEGIN
@@ -186,11 +201,12 @@ fn set_upto(tx: &Transaction<'_>, upto: i64) -> rusqlite::Result<()> {
 /// appended to the days; `all`: the whole table (SQLite may walk an index).
 fn days_sql(all: bool) -> String {
     let verified = Verification::verified_sql("verification");
+    let key = sender_key!("sender");
     let plus = if all { "" } else { "+" };
     format!(
         "INSERT INTO boost_days (day, podcast, node, name, legs, msat) \
          SELECT settled_at / 86400 AS day, podcast, \
-         CASE WHEN {verified} THEN sender_pubkey END AS node, \
+         CASE WHEN {verified} THEN {key} END AS node, \
          CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
          count(*), sum(amount_msat) FROM received \
          WHERE id > ?1 AND id <= ?2 AND {plus}podcast IS NOT NULL AND {plus}settled_at >= 0 \
@@ -202,8 +218,9 @@ fn days_sql(all: bool) -> String {
 /// a range of the list index, each boost read.
 fn edge_sql() -> String {
     let verified = Verification::verified_sql("verification");
+    let key = sender_key!("sender");
     format!(
-        "SELECT podcast, NULL, CASE WHEN {verified} THEN sender_pubkey END AS node, \
+        "SELECT podcast, NULL, CASE WHEN {verified} THEN {key} END AS node, \
          CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
          count(*), sum(amount_msat) FROM received INDEXED BY received_list \
          WHERE settled_at >= ?1 AND settled_at < ?2 AND podcast IS NOT NULL \
@@ -357,8 +374,9 @@ fn delta_sql(kind: Kind) -> String {
             .to_owned(),
         Kind::Supporters => {
             let verified = Verification::verified_sql("verification");
+            let key = sender_key!("sender");
             format!(
-                "SELECT podcast, NULL, CASE WHEN {verified} THEN sender_pubkey END AS node, \
+                "SELECT podcast, NULL, CASE WHEN {verified} THEN {key} END AS node, \
                  CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
                  count(*), sum(amount_msat) FROM received \
                  WHERE id > ?1 AND id <= ?2 AND +podcast IS NOT NULL \
@@ -516,11 +534,20 @@ mod tests {
     /// Sender checks land: fan3's boosts become those of a verified node
     /// (key `[2; 33]`).
     fn fan3_verified(index: &Index) {
-        let _ = index
-            .lock()
+        let conn = index.lock();
+        let _ = conn
             .execute(
-                "UPDATE received SET sender_pubkey = ?1, verification = ?2 \
-                 WHERE sender_name = 'fan3'",
+                "INSERT OR IGNORE INTO senders (pubkey) VALUES (?1)",
+                [vec![2u8; 33]],
+            )
+            .unwrap();
+        let _ = conn
+            .execute(
+                concat!(
+                    "UPDATE received SET sender = ",
+                    interned::sender_id!("?1"),
+                    ", verification = ?2 WHERE sender_name = 'fan3'"
+                ),
                 params![
                     vec![2u8; 33],
                     Verification::Verified(Scheme::Whatsat).code()
@@ -578,10 +605,12 @@ mod tests {
     fn fresh(index: &Index, since: i64, until: i64) -> Vec<(Key, Sums)> {
         let conn = index.lock();
         let mut stmt = conn
-            .prepare(
-                "SELECT podcast, verification, sender_pubkey, sender_name, amount_msat \
+            .prepare(concat!(
+                "SELECT podcast, verification, ",
+                sender_key!("sender"),
+                ", sender_name, amount_msat \
                  FROM received WHERE podcast IS NOT NULL AND settled_at >= ?1 AND settled_at < ?2",
-            )
+            ))
             .unwrap();
         let mut sums = HashMap::new();
         let rows = stmt

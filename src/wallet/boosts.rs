@@ -198,10 +198,11 @@ impl Index {
             }
             None => {
                 let verified = Verification::verified_sql("verification");
+                let key = super::interned::sender_key!("sender");
                 // `+settled_at`: a bound range would make SQLite walk the date
                 // index and look every row up (2x slower at 1,000,000 entries).
                 let sql = format!(
-                    "SELECT CASE WHEN {verified} THEN sender_pubkey END AS node, \
+                    "SELECT CASE WHEN {verified} THEN {key} END AS node, \
                      CASE WHEN {verified} THEN NULL ELSE sender_name END AS name, \
                      count(*), sum(amount_msat) FROM received \
                      WHERE podcast IS NOT NULL AND +settled_at >= ?1 AND (?2 IS NULL OR podcast = ?2) \

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row};
 
 use super::sender::SenderFacts;
 use super::verification::Verification;
-use super::{Index, IndexError, blob};
+use super::{Index, IndexError, blob, interned};
 use crate::keysend::incoming::{MessageSource, Sender, decode, verify_sender};
 use crate::keysend::text::display_safe_multiline;
 use crate::keysend::{Msat, NodeId, PaymentHash, Records};
@@ -65,8 +65,12 @@ impl InboxDetail {
 }
 
 const DETAIL_SQL: &str = concat!(
-    "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, \
-    settled_at, add_index, settle_index, message, sender_pubkey, sender_name, podcast, \
+    "SELECT id, hash, ",
+    interned::chan_id!("channel"),
+    ", htlc_index, amount_msat, created_at, \
+    settled_at, add_index, settle_index, message, ",
+    interned::sender_key!("sender"),
+    ", sender_name, podcast, \
     episode, app, verification, read, message_source, records, ",
     blob::shared_columns!(),
     " FROM received WHERE id = ?1"
@@ -141,7 +145,7 @@ impl Index {
             let conn = self.lock();
             let mut stmt = conn.prepare_cached(
                 "SELECT id FROM received WHERE verification IS NULL \
-                 AND sender_pubkey IS NOT NULL \
+                 AND sender IS NOT NULL \
                  AND id > (SELECT coalesce(max(id), 0) FROM received) - ?2 \
                  ORDER BY id DESC LIMIT ?1",
             )?;

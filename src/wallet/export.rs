@@ -269,9 +269,10 @@ impl Index {
         }
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT r.hash, r.settled_at, r.amount_msat, r.verification, r.sender_pubkey, \
+            "SELECT r.hash, r.settled_at, r.amount_msat, r.verification, {}, \
              r.sender_name, r.podcast, r.episode, r.app, r.message, r.records, {} \
              FROM received r WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
+            super::interned::sender_key!("r.sender"),
             blob::shared_columns!(),
             query.sort.order_by(false)
         ))?;

@@ -302,9 +302,11 @@ impl Index {
         htlc_index: u64,
     ) -> Result<Option<i64>, IndexError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id FROM received WHERE hash = ?1 AND chan_id = ?2 AND htlc_index = ?3",
-        )?;
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT id FROM received WHERE channel = ",
+            super::interned::channel_id!("?2"),
+            " AND htlc_index = ?3 AND hash = ?1"
+        ))?;
         let params = params![&hash.as_bytes()[..], chan_id as i64, htlc_index as i64];
         Ok(stmt.query_row(params, |r| r.get(0)).optional()?)
     }

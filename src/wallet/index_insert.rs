@@ -1,6 +1,8 @@
 //! The insert path of the index: received keysends prepared as rows (their
 //! searchable fields decoded and their records encoded, outside the index
-//! lock), then stored page by page in one transaction with their cursors.
+//! lock), then stored page by page in one transaction with their cursors;
+//! channel ids and sender keys are interned once per transaction
+//! (`wallet::interned`, schema v10).
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -10,10 +12,11 @@ use crate::keysend::{Msat, PaymentHash};
 use crate::node::ReceivedKeysend;
 use crate::wallet::IndexError;
 use crate::wallet::blob;
+use crate::wallet::interned::Interned;
 use crate::wallet::summary::Summary;
 
-const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (stored_hash, chan_id, htlc_index, \
-    amount_msat, created_delta, settled_at, add_delta, settle_index, message, sender_pubkey, \
+const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (stored_hash, channel, htlc_index, \
+    amount_msat, created_delta, settled_at, add_delta, settle_index, message, sender, \
     sender_name, podcast, app, episode, records, message_source) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 const INSERT_FTS: &str =
@@ -33,12 +36,12 @@ const BULK_CHECKPOINT_PAGES: u32 = 8000;
 /// at a million rows every transaction rewrote thousands of their pages.
 /// A first sync drops them ([`Index::defer_indexes`]) and builds each once,
 /// sorted, at its end ([`Index::end_bulk_insert`]); their definitions are
-/// the schema's latest (`schema::V9`; a test checks them). Queries stay correct
+/// the schema's latest (`schema::V10`; a test checks them). Queries stay correct
 /// without them, only filters by sender or amount scan meanwhile.
 pub(crate) const DEFERRED: [(&str, &str); 2] = [
     (
         "received_sender",
-        "CREATE INDEX IF NOT EXISTS received_sender ON received (sender_pubkey, settled_at DESC, read)\n    WHERE sender_pubkey IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS received_sender ON received (sender, settled_at DESC, read)\n    WHERE sender IS NOT NULL",
     ),
     (
         "received_amount",
@@ -162,10 +165,11 @@ pub(super) fn store(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (mut new, mut top_settle, mut add_index) = (Vec::new(), None, None);
     let search = !super::search::deferred(&tx)?;
+    let mut interned = Interned::default();
     for (rows, position) in pages {
         let mut count = 0;
         for row in &rows {
-            if let Some(id) = insert_one(&tx, row, search)? {
+            if let Some(id) = insert_one(&tx, &mut interned, row, search)? {
                 stored(id);
                 count += 1;
             }
@@ -201,14 +205,15 @@ pub(super) fn end_bulk(conn: &Connection) -> Result<(), IndexError> {
     super::bulk::end(conn)
 }
 
-/// A row is unique by its HTLC (`chan_id`, `htlc_index`: schema v8), which a
-/// node never numbers twice; a skipped row whose HTLC is stored with another
-/// payment hash would mean a node that does, so it is logged, not hidden.
-fn warn_if_other_payment(tx: &Connection, row: &Row) -> Result<(), IndexError> {
+/// A row is unique by its HTLC (its channel and `htlc_index`: schema v8),
+/// which a node never numbers twice; a skipped row whose HTLC is stored
+/// with another payment hash would mean a node that does, so it is logged,
+/// not hidden.
+fn warn_if_other_payment(tx: &Connection, channel: i64, row: &Row) -> Result<(), IndexError> {
     let mut stmt =
-        tx.prepare_cached("SELECT hash FROM received WHERE chan_id = ?1 AND htlc_index = ?2")?;
+        tx.prepare_cached("SELECT hash FROM received WHERE channel = ?1 AND htlc_index = ?2")?;
     let stored: Option<Vec<u8>> = stmt
-        .query_row((row.chan_id as i64, row.htlc_index as i64), |r| r.get(0))
+        .query_row((channel, row.htlc_index as i64), |r| r.get(0))
         .optional()?;
     if stored.is_some_and(|hash| hash != row.hash.as_bytes()) {
         log::warn!(
@@ -223,8 +228,22 @@ fn warn_if_other_payment(tx: &Connection, row: &Row) -> Result<(), IndexError> {
 
 /// Insert one row (and its search entry, unless a first sync builds the
 /// search index at its end); the new id, `None` for a duplicate.
-fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, IndexError> {
+fn insert_one(
+    tx: &Connection,
+    interned: &mut Interned,
+    row: &Row,
+    search: bool,
+) -> Result<Option<i64>, IndexError> {
     let summary = &row.summary;
+    let channel = interned.channel(tx, row.chan_id)?;
+    // Interned before the insert knows whether the row is new: a repeat of
+    // a stored HTLC normally claims the stored row's sender; one that
+    // claims another leaves a key no row names, which any filter by it
+    // finds nothing for, as for a key never seen.
+    let sender = match &summary.sender_pubkey {
+        Some(key) => Some(interned.sender(tx, key)?),
+        None => None,
+    };
     let mut stmt = tx.prepare_cached(INSERT_RECEIVED)?;
     // As differences from the settle time and index (0 when equal: no
     // bytes); exact for any times and indexes within +-2^62, which the
@@ -233,7 +252,7 @@ fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, I
     let add_delta = (row.add_index as i64).wrapping_sub(row.settle_index as i64);
     let inserted = stmt.execute(params![
         row.stored_hash.as_ref().map(|h| &h.as_bytes()[..]),
-        row.chan_id as i64,
+        channel,
         row.htlc_index as i64,
         row.amount.0 as i64,
         created_delta,
@@ -241,7 +260,7 @@ fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, I
         add_delta,
         row.settle_index as i64,
         summary.message,
-        summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+        sender,
         summary.sender_name,
         summary.podcast,
         summary.app,
@@ -250,7 +269,7 @@ fn insert_one(tx: &Connection, row: &Row, search: bool) -> Result<Option<i64>, I
         summary.message_source.map(MessageSource::code),
     ])? == 1;
     if !inserted {
-        warn_if_other_payment(tx, row)?;
+        warn_if_other_payment(tx, channel, row)?;
         return Ok(None);
     }
     let id = tx.last_insert_rowid();

@@ -588,14 +588,27 @@ fn insert_before_v9(conn: &rusqlite::Connection, item: &ReceivedKeysend, records
         .unwrap();
 }
 
-/// Every column of every received row but the records, in id order.
+/// Every column of every received row but the records, in id order; the
+/// channel id and sender key as stored before version 10 or read through
+/// their interned ids since.
 fn received_columns(conn: &rusqlite::Connection) -> Vec<Vec<rusqlite::types::Value>> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, hash, chan_id, htlc_index, amount_msat, created_at, settled_at, \
-             add_index, settle_index, message, sender_pubkey, sender_name, podcast, app, \
-             episode, verification, read, message_source FROM received ORDER BY id",
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let (chan_id, sender) = if version >= 10 {
+        (
+            crate::wallet::interned::chan_id!("channel"),
+            crate::wallet::interned::sender_key!("sender"),
         )
+    } else {
+        ("chan_id", "sender_pubkey")
+    };
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT id, hash, {chan_id}, htlc_index, amount_msat, created_at, settled_at, \
+             add_index, settle_index, message, {sender}, sender_name, podcast, app, \
+             episode, verification, read, message_source FROM received ORDER BY id",
+        ))
         .unwrap();
     stmt.query_map([], |r| (0..18).map(|i| r.get(i)).collect())
         .unwrap()
@@ -712,7 +725,7 @@ fn a_version_7_file_opens_at_version_8_with_its_rows_read_flags_and_checks() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(unique, ["chan_id", "htlc_index"]);
+    assert_eq!(unique, ["channel", "htlc_index"]);
     assert_eq!(
         index
             .insert_received(&[items[2].clone(), keysend(6, "after")])
@@ -942,4 +955,252 @@ fn a_version_8_file_opens_at_version_9_with_the_same_rows_and_exports() {
         )
         .unwrap();
     assert_eq!(seen, 3, "the table's trigger is kept");
+}
+
+/// Store `items` in a version 9 file the way version 9 did (the claimed
+/// sender key and the channel id in every row; the hash only where the
+/// preimage does not give it, the creation time and add index as
+/// differences; the search entry beside each row).
+fn version_9_file(path: &std::path::Path, items: &[ReceivedKeysend]) {
+    use crate::wallet::blob;
+    use crate::wallet::summary::Summary;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    crate::wallet::schema::create_version_9(&conn).unwrap();
+    for item in items {
+        let s = Summary::of(&item.records);
+        fn text(t: &Option<String>) -> Option<&[u8]> {
+            t.as_deref().map(str::as_bytes)
+        }
+        let shared = blob::Shared([
+            text(&s.message),
+            s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+            text(&s.sender_name),
+            text(&s.podcast),
+            text(&s.episode),
+            text(&s.app),
+        ]);
+        let records = blob::encode_row(&item.records, shared);
+        let hash = item.hash.as_bytes();
+        let stored_hash =
+            (blob::preimage_hash(&records).as_ref() != Some(hash)).then_some(&hash[..]);
+        let _ = conn
+            .execute(
+                "INSERT INTO received (stored_hash, chan_id, htlc_index, amount_msat, \
+                 created_delta, settled_at, add_delta, settle_index, message, sender_pubkey, \
+                 sender_name, podcast, app, episode, records, message_source) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                rusqlite::params![
+                    stored_hash,
+                    item.chan_id as i64,
+                    item.htlc_index as i64,
+                    item.amount.0 as i64,
+                    item.settled_at - item.created_at,
+                    item.settled_at,
+                    item.add_index as i64 - item.settle_index as i64,
+                    item.settle_index as i64,
+                    s.message,
+                    s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+                    s.sender_name,
+                    s.podcast,
+                    s.app,
+                    s.episode,
+                    records,
+                    s.message_source
+                        .map(crate::keysend::incoming::MessageSource::code),
+                ],
+            )
+            .unwrap();
+        let _ = conn
+            .execute(
+                "INSERT INTO received_fts (rowid, message, sender_name, podcast) \
+                 VALUES (last_insert_rowid(), ?1, ?2, ?3)",
+                rusqlite::params![s.message, s.sender_name, s.podcast],
+            )
+            .unwrap();
+    }
+}
+
+/// A boost days' trigger as a version 9 file keeps it (reading the sender
+/// key column version 10 removes), with the days it appends to.
+const VERSION_9_DAYS: &str = "
+CREATE TABLE boost_days (day INTEGER NOT NULL, podcast TEXT NOT NULL, node BLOB, name TEXT,
+    legs INTEGER NOT NULL, msat INTEGER NOT NULL);
+CREATE TABLE boost_cache_upto (kind INTEGER PRIMARY KEY, upto INTEGER NOT NULL);
+INSERT INTO boost_cache_upto (kind, upto) VALUES (2, 100);
+CREATE TRIGGER boost_days_changed AFTER UPDATE OF verification, sender_pubkey ON received
+WHEN new.podcast IS NOT NULL BEGIN
+    INSERT INTO boost_days (day, podcast, node, name, legs, msat)
+        SELECT 0, new.podcast, new.sender_pubkey, NULL, 1, new.amount_msat;
+END;
+";
+
+/// Schema v10 stores channel ids and sender keys once: a version 9 file
+/// opens with every column (the channel id and key read back through their
+/// ids), record, read flag, cached check, search result, sender filter,
+/// thread and export as it was and as a new index of the same keysends
+/// gives them; the boost days' trigger is re-created for the sender id.
+#[test]
+fn a_version_9_file_opens_at_version_10_with_the_same_rows_and_exports() {
+    use crate::wallet::detail::tests::signed;
+    let dir = tempfile::tempdir().unwrap();
+    let (old_path, new_path) = (dir.path().join("index.db"), dir.path().join("fresh.db"));
+    let me = alice();
+    let mut items = version_9_items(&me);
+    let signer = items[0].records[&record::SENDER_PUBKEY].clone();
+    // A claimed (unsigned) sender on a channel above i64::MAX, twice, and
+    // another signed message of the first sender on a third channel.
+    for n in [7, 8] {
+        let mut claimed = keysend(n, "claimed");
+        claimed.chan_id = u64::MAX - 1;
+        let _ = claimed
+            .records
+            .insert(record::SENDER_PUBKEY, me.as_bytes().to_vec());
+        items.push(claimed);
+    }
+    let mut third = signed(9, &me, "third channel", &[]);
+    third.chan_id = 3;
+    items.push(third);
+    version_9_file(&old_path, &items);
+    let fresh = Index::open(&new_path).unwrap();
+    assert_eq!(fresh.insert_received(&items).unwrap(), items.len());
+    let before = {
+        let conn = rusqlite::Connection::open(&old_path).unwrap();
+        crate::wallet::schema::functions(&conn).unwrap();
+        for conn in [&conn, &*fresh.lock()] {
+            let checked = crate::keysend::incoming::verify_sender(&items[0].records, &me);
+            let code = super::verification::Verification::of(&checked).code();
+            let _ = conn
+                .execute("UPDATE received SET verification = ?1 WHERE id = 1", [code])
+                .unwrap();
+            let _ = conn
+                .execute("UPDATE received SET read = 1 WHERE id IN (2, 4, 8)", [])
+                .unwrap();
+        }
+        conn.execute_batch(
+            "CREATE TRIGGER read_seen AFTER UPDATE OF read ON received BEGIN \
+             INSERT OR REPLACE INTO cursors (name, value) VALUES ('read_seen', new.id); END;",
+        )
+        .unwrap();
+        conn.execute_batch(VERSION_9_DAYS).unwrap();
+        received_columns(&conn)
+    };
+    let index = Index::open(&old_path).unwrap();
+    let version: u32 = index
+        .lock()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, crate::wallet::schema::CURRENT);
+    assert_eq!(received_columns(&index.lock()), before);
+    assert_eq!(received_columns(&fresh.lock()), before);
+    let free: i64 = index
+        .lock()
+        .pragma_query_value(None, "freelist_count", |r| r.get(0))
+        .unwrap();
+    assert_eq!(free, 0, "shrunk after the rebuild");
+    // Each channel and key once, in the order rows first name them (the
+    // channel above i64::MAX stored as its two's complement).
+    for conn in [&*index.lock(), &*fresh.lock()] {
+        let channels: Vec<i64> = conn
+            .prepare("SELECT chan_id FROM channels ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(channels, [1, 7, -2, 3]);
+        let senders: Vec<Vec<u8>> = conn
+            .prepare("SELECT pubkey FROM senders ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(senders, [signer.clone(), me.as_bytes().to_vec()]);
+    }
+    for (id, item) in (1..).zip(&items) {
+        assert_eq!(index.detail(id).unwrap().records, item.records, "row {id}");
+        assert_eq!(index.detail(id).unwrap(), fresh.detail(id).unwrap());
+        assert_eq!(index.detail(id).unwrap().chan_id, item.chan_id);
+        let found = index.find_received(&item.hash, item.chan_id, item.htlc_index);
+        assert_eq!(found.unwrap(), Some(id));
+    }
+    let all = InboxQuery {
+        limit: u64::MAX,
+        ..InboxQuery::default()
+    };
+    assert_eq!(index.inbox(&all).unwrap(), fresh.inbox(&all).unwrap());
+    assert_eq!(index.count(&all).unwrap(), 9);
+    let from = |key: NodeId| InboxQuery {
+        sender: Some(key),
+        ..all.clone()
+    };
+    let signer = NodeId::from_slice(&signer).unwrap();
+    let stranger = crate::podcast::example::node(77);
+    for key in [signer, me, stranger] {
+        assert_eq!(
+            index.inbox(&from(key)).unwrap(),
+            fresh.inbox(&from(key)).unwrap()
+        );
+        assert_eq!(
+            index.thread(&key, 50).unwrap(),
+            fresh.thread(&key, 50).unwrap()
+        );
+    }
+    assert!(index.inbox(&from(stranger)).unwrap().is_empty());
+    let ids = |rows: Vec<super::InboxRow>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(index.inbox(&from(signer)).unwrap()), [9, 2, 1]);
+    assert_eq!(ids(index.inbox(&from(me)).unwrap()), [8, 7]);
+    assert_eq!(index.count(&from(me)).unwrap(), 2);
+    assert_eq!(search(&index, "lightning"), [3]);
+    assert_eq!(search(&index, "zoe"), search(&fresh, "zoe"));
+    assert_eq!(search(&index, "claimed"), [8, 7]);
+    let (json, csv) = exports(&index);
+    assert_eq!((&json, &csv), (&exports(&fresh).0, &exports(&fresh).1));
+    assert!(String::from_utf8_lossy(&json).contains(&me.to_hex()));
+    let columns = |name: &str| -> Vec<String> {
+        index
+            .lock()
+            .prepare(&format!("SELECT name FROM pragma_index_info('{name}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        columns("sqlite_autoindex_received_1"),
+        ["channel", "htlc_index"]
+    );
+    assert_eq!(columns("received_sender"), ["sender", "settled_at", "read"]);
+    // The table's triggers are kept: the copied one as it was, the boost
+    // days' re-created to read the key through the sender id.
+    index.mark_read(3).unwrap();
+    let seen: i64 = index
+        .lock()
+        .query_row(
+            "SELECT value FROM cursors WHERE name = 'read_seen'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(seen, 3);
+    let _ = index
+        .lock()
+        .execute(
+            "UPDATE received SET verification = ?1 WHERE id = 2",
+            [super::verification::Verification::Verified(
+                crate::keysend::incoming::Scheme::Whatsat,
+            )
+            .code()],
+        )
+        .unwrap();
+    let days: Vec<(Option<Vec<u8>>, i64)> = index
+        .lock()
+        .prepare("SELECT node, legs FROM boost_days ORDER BY legs")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(days, [(None, -1), (Some(signer.as_bytes().to_vec()), 1)]);
 }

@@ -29,6 +29,7 @@ mod index_tests;
 mod integrity;
 #[cfg(test)]
 mod integrity_tests;
+mod interned;
 mod journal;
 mod journal_row;
 mod journal_state;

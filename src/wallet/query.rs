@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::sender::SenderFacts;
 use super::verification::Verification;
-use super::{Index, IndexError};
+use super::{Index, IndexError, interned};
 use crate::keysend::incoming::MessageSource;
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId, PaymentHash};
@@ -225,9 +225,14 @@ pub struct InboxRow {
     pub unread: bool,
 }
 
-const ROW_COLUMNS: &str = "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_name, \
-    r.sender_pubkey, r.verification, substr(r.message, 1, 400), r.podcast, r.read, \
-    r.message_source, (SELECT a.alias FROM node_alias a WHERE a.pubkey = r.sender_pubkey)";
+const ROW_COLUMNS: &str = concat!(
+    "r.id, r.hash, r.amount_msat, r.settled_at, r.sender_name, ",
+    interned::sender_key!("r.sender"),
+    ", r.verification, substr(r.message, 1, 400), r.podcast, r.read, \
+    r.message_source, (SELECT a.alias FROM node_alias a WHERE a.pubkey = ",
+    interned::sender_key!("r.sender"),
+    ")"
+);
 
 impl Index {
     /// A page of the inbox, in the query's order, from where its
@@ -577,14 +582,17 @@ fn where_clause(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
         let alias = query.text.as_deref().filter(|_| names);
         if let Some((alias, words)) = alias.and_then(alias_condition) {
             any.push(format!(
-                "({} AND r.sender_pubkey IN (SELECT pubkey FROM node_alias WHERE {alias}))",
+                "({} AND r.sender IN (SELECT s.id FROM senders s \
+                 JOIN node_alias ON node_alias.pubkey = s.pubkey WHERE {alias}))",
                 Verification::verified_sql("r.verification"),
             ));
             values.extend(words);
         }
         if names && !query.senders_named.is_empty() {
             let marks = vec!["?"; query.senders_named.len()].join(", ");
-            any.push(format!("r.sender_pubkey IN ({marks})"));
+            any.push(format!(
+                "r.sender IN (SELECT id FROM senders WHERE pubkey IN ({marks}))"
+            ));
             values.extend(
                 query
                     .senders_named
@@ -595,7 +603,7 @@ fn where_clause(query: &InboxQuery, names: bool) -> (String, Vec<Value>) {
         conditions.push(format!("({})", any.join(" OR ")));
     }
     if let Some(sender) = &query.sender {
-        conditions.push("r.sender_pubkey = ?".to_owned());
+        conditions.push(concat!("r.sender = ", interned::sender_id!("?")).to_owned());
         values.push(Value::Blob(sender.as_bytes().to_vec()));
     }
     if let Some(podcast) = &query.podcast {

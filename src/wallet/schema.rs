@@ -54,6 +54,10 @@ const MIGRATIONS: &[Step] = &[
         sql: V9,
         fill: Some(fill::derived_columns),
     },
+    Step {
+        sql: V10,
+        fill: Some(fill::interned_keys),
+    },
 ];
 
 /// The schema version this build writes.
@@ -342,6 +346,85 @@ CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, 
 CREATE INDEX received_amount ON received (amount_msat);
 ";
 
+/// Version 10 (issue 19, the index size at a million rows): channel ids
+/// and claimed sender keys stored once (`wallet::interned`). The row keeps
+/// the small id of its incoming channel (`channel`, in `channels`) and of
+/// its claimed sender key (`sender`, in `senders`; NULL without a claimed
+/// key), so the unique key is `(channel, htlc_index)` and the sender index
+/// `(sender, settled_at DESC, read)`: each repeated 8 and 33 bytes a row
+/// (about 14 and 25 bytes at a million, in the row and in the index).
+/// Readers select the key and channel id through the two tables; a filter
+/// by a key looks its id up first. No foreign keys: rows are never
+/// deleted, and a check per insert would cost the first sync a look-up per
+/// row for nothing.
+///
+/// The channels and senders are interned in the order rows first name
+/// them; the rows are copied in id order with their ids (read flags,
+/// cached checks, stored counts, boost caches and the search table stay)
+/// by the step's SQL; [`fill::interned_keys`] swaps the tables
+/// ([`V10_INDEXES`]) and re-creates the table's triggers.
+const V10: &str = "
+CREATE TABLE channels (
+    id      INTEGER PRIMARY KEY,
+    chan_id INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE senders (
+    id     INTEGER PRIMARY KEY,
+    pubkey BLOB    NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO channels (chan_id) SELECT chan_id FROM received ORDER BY id;
+INSERT OR IGNORE INTO senders (pubkey)
+    SELECT sender_pubkey FROM received WHERE sender_pubkey IS NOT NULL ORDER BY id;
+CREATE TABLE received_v10 (
+    id            INTEGER PRIMARY KEY,
+    stored_hash   BLOB,
+    channel       INTEGER NOT NULL,
+    htlc_index    INTEGER NOT NULL,
+    amount_msat   INTEGER NOT NULL,
+    created_delta INTEGER NOT NULL DEFAULT 0,
+    settled_at    INTEGER NOT NULL,
+    add_delta     INTEGER NOT NULL DEFAULT 0,
+    settle_index  INTEGER NOT NULL,
+    message       TEXT,
+    sender        INTEGER,
+    sender_name   TEXT,
+    podcast       TEXT,
+    app           TEXT,
+    episode       TEXT,
+    records       BLOB    NOT NULL,
+    verification  INTEGER,
+    read          INTEGER NOT NULL DEFAULT 0,
+    message_source INTEGER,
+    hash          BLOB    AS (coalesce(stored_hash, keysend_hash(records))) VIRTUAL,
+    created_at    INTEGER AS (settled_at - created_delta) VIRTUAL,
+    add_index     INTEGER AS (settle_index + add_delta) VIRTUAL,
+    UNIQUE (channel, htlc_index)
+);
+INSERT INTO received_v10 (id, stored_hash, channel, htlc_index, amount_msat, created_delta,
+    settled_at, add_delta, settle_index, message, sender, sender_name, podcast, app, episode,
+    records, verification, read, message_source)
+SELECT r.id, r.stored_hash, (SELECT c.id FROM channels c WHERE c.chan_id = r.chan_id),
+    r.htlc_index, r.amount_msat, r.created_delta, r.settled_at, r.add_delta, r.settle_index,
+    r.message, (SELECT s.id FROM senders s WHERE s.pubkey = r.sender_pubkey), r.sender_name,
+    r.podcast, r.app, r.episode, r.records, r.verification, r.read, r.message_source
+FROM received r ORDER BY r.id;
+";
+
+/// Version 10, after the rows are copied: the new table replaces the old,
+/// with version 9's indexes, the sender index on the sender id.
+const V10_INDEXES: &str = "
+DROP TABLE received;
+ALTER TABLE received_v10 RENAME TO received;
+CREATE INDEX received_list ON received (settled_at, id, amount_msat, read);
+CREATE INDEX received_sender ON received (sender, settled_at DESC, read)
+    WHERE sender IS NOT NULL;
+CREATE INDEX received_podcast ON received (podcast, settled_at)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_podcast_totals ON received (podcast, episode, settled_at, amount_msat)
+    WHERE podcast IS NOT NULL;
+CREATE INDEX received_amount ON received (amount_msat);
+";
+
 /// The SQL functions the index's schema uses (`keysend_hash`, in the
 /// virtual `hash` column of [`V9`]): every connection to an index file
 /// registers them before reading received rows.
@@ -370,6 +453,17 @@ pub(crate) fn create_version_8(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(V8)?;
     conn.execute_batch(V8_INDEXES)?;
     conn.pragma_update(None, "user_version", 8)
+}
+
+/// Create the version 9 schema, as the previous release left a file (for
+/// tests of the version 10 step).
+#[cfg(test)]
+pub(crate) fn create_version_9(conn: &Connection) -> rusqlite::Result<()> {
+    functions(conn)?;
+    create_version_8(conn)?;
+    conn.execute_batch(V9)?;
+    conn.execute_batch(V9_INDEXES)?;
+    conn.pragma_update(None, "user_version", 9)
 }
 
 /// Create the version 3 schema, as the previous release left a file (for
@@ -486,7 +580,7 @@ fn step_up(conn: &mut Connection) -> Result<bool, IndexError> {
 
 /// The versions whose step copies the received table into a smaller one:
 /// the old pages are free afterwards, but still part of the file.
-const REBUILT_AT: [u32; 2] = [8, 9];
+const REBUILT_AT: [u32; 3] = [8, 9, 10];
 
 /// Give the pages freed by a rebuild back to the file system (`VACUUM`),
 /// rewriting the file with [`PAGE_SIZE`] pages (a WAL file keeps its page
@@ -659,7 +753,8 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        // Version 8 dropped the hash from it (the HTLC identifies the row).
-        assert_eq!(unique, ["chan_id", "htlc_index"]);
+        // Version 8 dropped the hash from it (the HTLC identifies the row);
+        // version 10 holds the channel's interned id.
+        assert_eq!(unique, ["channel", "htlc_index"]);
     }
 }

@@ -9,6 +9,7 @@ use crate::keysend::incoming::{MessageSource, display_message};
 use crate::keysend::record;
 use crate::wallet::IndexError;
 use crate::wallet::blob;
+use crate::wallet::boost_cache;
 
 /// Version 4: set `message_source` of every row with a message, from its
 /// stored records, by the fallback chain the row's message was chosen with
@@ -91,6 +92,31 @@ pub(super) fn derived_columns(conn: &Connection) -> Result<(), IndexError> {
     conn.execute_batch(super::V9_INDEXES)?;
     for trigger in triggers {
         conn.execute_batch(&trigger)?;
+    }
+    Ok(())
+}
+
+/// Version 10: the channels, senders and rows were copied by the step's
+/// SQL (`schema::V10`); swap the tables (`V10_INDEXES`) and re-create the
+/// triggers the old table carried, as in version 9, but the boost days'
+/// from its module's definition: it reads the sender key, now through the
+/// sender id (`boost_cache::days_trigger`), where its stored text reads the
+/// column version 10 removes.
+pub(super) fn interned_keys(conn: &Connection) -> Result<(), IndexError> {
+    let triggers: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'received' \
+             ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    conn.execute_batch(super::V10_INDEXES)?;
+    for (name, sql) in triggers {
+        if name == boost_cache::DAYS_TRIGGER {
+            conn.execute_batch(&boost_cache::days_trigger())?;
+        } else {
+            conn.execute_batch(&sql)?;
+        }
     }
     Ok(())
 }

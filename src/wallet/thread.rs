@@ -7,7 +7,7 @@ use rusqlite::{Row, params};
 
 use super::sent::{SENT_COLUMNS, SentRow, SentStatus, sent_row};
 use super::verification::Verification;
-use super::{Index, IndexError, blob};
+use super::{Index, IndexError, blob, interned};
 use crate::keysend::chat::ChatMeta;
 use crate::keysend::text::display_safe;
 use crate::keysend::{Msat, NodeId, PaymentHash};
@@ -73,20 +73,27 @@ const NS: i64 = 1_000_000_000;
 const RECEIVED_SQL: &str = concat!(
     "SELECT id, hash, amount_msat, settled_at, message, verification, read, records, ",
     blob::shared_columns!(),
-    " FROM received WHERE sender_pubkey = ?1 ORDER BY settled_at DESC, id DESC LIMIT ?2"
+    " FROM received WHERE sender = ",
+    interned::sender_id!("?1"),
+    " ORDER BY settled_at DESC, id DESC LIMIT ?2"
 );
 
 /// Threads: senders (by claimed node id) and destinations, with counts.
 /// Each side is grouped first, in the order of its own covering index
 /// (`received_sender`, `sent_destination`): no row is read and no temporary
-/// tree holds every keysend; only the peers are merged.
-pub(super) const THREADS_SQL: &str = "SELECT peer, max(at), sum(inbound), sum(outbound), sum(unread) \
-    FROM (SELECT sender_pubkey AS peer, max(settled_at) * 1000000000 AS at, count(*) AS inbound, \
-        0 AS outbound, sum(read = 0) AS unread FROM received WHERE sender_pubkey IS NOT NULL \
-        GROUP BY sender_pubkey \
+/// tree holds every keysend; only the peers are merged. A sender's key is
+/// looked up once per sender, by its id (schema v10).
+pub(super) const THREADS_SQL: &str = concat!(
+    "SELECT peer, max(at), sum(inbound), sum(outbound), sum(unread) \
+    FROM (SELECT ",
+    interned::sender_key!("sender"),
+    " AS peer, max(settled_at) * 1000000000 AS at, count(*) AS inbound, \
+        0 AS outbound, sum(read = 0) AS unread FROM received WHERE sender IS NOT NULL \
+        GROUP BY sender \
     UNION ALL SELECT destination, max(created_ns), 0, count(*), 0 FROM sent \
         WHERE destination IS NOT NULL GROUP BY destination) \
-    GROUP BY peer ORDER BY max(at) DESC LIMIT ?1";
+    GROUP BY peer ORDER BY max(at) DESC LIMIT ?1"
+);
 
 impl Index {
     /// The newest `limit` keysends between us and `peer`, oldest first.
@@ -183,7 +190,11 @@ impl Index {
     /// Mark every received keysend of the thread with `peer` read.
     pub fn mark_thread_read(&self, peer: &NodeId) -> Result<usize, IndexError> {
         Ok(self.lock().execute(
-            "UPDATE received SET read = 1 WHERE sender_pubkey = ?1 AND read = 0",
+            concat!(
+                "UPDATE received SET read = 1 WHERE sender = ",
+                interned::sender_id!("?1"),
+                " AND read = 0"
+            ),
             [&peer.as_bytes()[..]],
         )?)
     }
@@ -329,7 +340,7 @@ mod tests {
         let key = vec![2u8; 33];
         let received = plan_of(RECEIVED_SQL, &[&key, &50]);
         assert!(
-            received.contains("INDEX received_sender (sender_pubkey=?)"),
+            received.contains("INDEX received_sender (sender=?)"),
             "{received}"
         );
         let sent = plan_of(

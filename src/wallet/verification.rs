@@ -161,7 +161,7 @@ impl Index {
                 "SELECT id, records, ",
                 blob::shared_columns!(),
                 " FROM received WHERE id > ?1 AND verification IS NULL \
-                 AND sender_pubkey IS NOT NULL ORDER BY id LIMIT ?2",
+                 AND sender IS NOT NULL ORDER BY id LIMIT ?2",
             ))?;
             let mut rows = stmt.query((after, limit as i64))?;
             let (mut pending, mut last) = (Vec::new(), None);
