@@ -80,9 +80,6 @@ impl Node for Noting {
     fn received_page(&self, after: u64, max: u64) -> NodeFuture<ReceivedPage> {
         self.inner.received_page(after, max)
     }
-    fn received_newest(&self, max: u64) -> NodeFuture<ReceivedPage> {
-        self.inner.received_newest(max)
-    }
     fn subscribe_received(&self, after: u64) -> NodeStream<ReceivedKeysend> {
         self.inner.subscribe_received(after)
     }

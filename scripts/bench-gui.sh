@@ -205,6 +205,9 @@ launch() {
     local waited=0
     until quiet "$app_pid" || (( waited >= 60 )); do waited=$((waited + 1)); done
     echo "bench-gui: [$label] busy after indexing for another ~$((waited * 2)) s"
+    local db
+    db=$(find "$SATCHEL_HOME" -name index.db | head -1)
+    echo "bench-gui: [$label] index.db: $(du -m "$db" | cut -f1) MiB ($(stat -c %s "$db") bytes)"
     echo "bench-gui: [$label] resident memory: $(( $(status_kb "$app_pid" VmRSS) / 1024 )) MB" \
          "(peak $(( $(status_kb "$app_pid" VmHWM) / 1024 )) MB)"
     hz=$(getconf CLK_TCK)

@@ -43,10 +43,6 @@ pub trait Node: Send + Sync + 'static {
     /// One page of received keysends, in add-index order, strictly after
     /// `after_add_index` (LND's exclusive offset).
     fn received_page(&self, after_add_index: u64, max: u64) -> NodeFuture<ReceivedPage>;
-    /// The newest received keysends among the node's last `max` invoices,
-    /// in add-index order (LND: `ListInvoices` reversed from offset 0): what
-    /// a first sync shows before it has read the history up to them.
-    fn received_newest(&self, max: u64) -> NodeFuture<ReceivedPage>;
     /// Received keysends as they settle. With `after_settle_index > 0`,
     /// everything settled after it is replayed first; with `0`, LND replays
     /// nothing and only new settlements arrive (live only), so a caller

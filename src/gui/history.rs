@@ -31,11 +31,8 @@ pub struct Reading {
     pub fresh: bool,
     /// Invoices read so far.
     pub scanned: u64,
-    /// Received keysends the backfill stored so far.
+    /// Received keysends stored so far.
     pub stored: u64,
-    /// The newest keysends a first sync stored ahead of the history (the
-    /// backfill skips them when it gets there, so they add to `stored`).
-    pub newest: u64,
     /// The received half is done; the sent payments are being read.
     pub sent_phase: bool,
 }
@@ -49,11 +46,6 @@ impl History {
                 fresh: *fresh,
                 ..Reading::default()
             }),
-            sync::Event::Newest(stored) => {
-                let mut reading = self.reading();
-                reading.newest = *stored;
-                Self::Reading(reading)
-            }
             sync::Event::Progress(progress) => {
                 let mut reading = self.reading();
                 match progress.phase {
@@ -64,15 +56,10 @@ impl History {
                 }
                 Self::Reading(reading)
             }
-            sync::Event::Backfilled(Ok(stats))
-                if stats.received_new + self.reading().newest > 0 =>
-            {
-                let reading = self.reading();
-                Self::Loaded {
-                    fresh: reading.fresh,
-                    stored: stats.received_new + reading.newest,
-                }
-            }
+            sync::Event::Backfilled(Ok(stats)) if stats.received_new > 0 => Self::Loaded {
+                fresh: self.reading().fresh,
+                stored: stats.received_new,
+            },
             // Nothing new, or it failed (the session's notice says why).
             sync::Event::Backfilled(_) => Self::Quiet,
             // Tips arriving live count too: the line stays true.
@@ -111,23 +98,19 @@ impl History {
     /// The text to show, if any. A catch-up that has found nothing new yet
     /// says nothing (it runs after every payment).
     pub fn line(self) -> Option<String> {
-        let stored = |r: Reading| r.stored + r.newest;
         match self {
             Self::Quiet => None,
-            Self::Reading(r) if !r.fresh && stored(r) == 0 => None,
+            Self::Reading(r) if !r.fresh && r.stored == 0 => None,
             Self::Reading(r) if r.sent_phase => Some(format!(
                 "Loading history: {}; now reading your sent payments…",
-                keysends(stored(r))
+                keysends(r.stored)
             )),
             Self::Reading(r) if r.fresh => Some(format!(
                 "Loading history: {} so far ({} read)…",
-                keysends(stored(r)),
+                keysends(r.stored),
                 invoices(r.scanned)
             )),
-            Self::Reading(r) => Some(format!(
-                "Loading new keysends: {} so far…",
-                group(stored(r))
-            )),
+            Self::Reading(r) => Some(format!("Loading new keysends: {} so far…", group(r.stored))),
             Self::Loaded {
                 fresh: true,
                 stored,
@@ -205,27 +188,6 @@ mod tests {
         );
         assert_eq!(done.line().as_deref(), Some("All 12,000 keysends loaded"));
         assert!(!done.is_reading());
-    }
-
-    /// The newest keysends stored ahead of a first sync count with the
-    /// backfill's rows (which skips them when it reaches them).
-    #[test]
-    fn the_newest_rows_stored_first_count_in_the_line_and_the_total() {
-        let reading = fold(&[
-            sync::Event::Started { fresh: true },
-            sync::Event::Newest(200),
-        ]);
-        assert_eq!(
-            reading.line().as_deref(),
-            Some("Loading history: 200 keysends so far (0 invoices read)…")
-        );
-        let later = reading.next(&progress(SyncPhase::Received, 15_000, 12_000));
-        assert_eq!(
-            later.line().as_deref(),
-            Some("Loading history: 12,200 keysends so far (15,000 invoices read)…")
-        );
-        let done = later.next(&finished(99_800));
-        assert_eq!(done.line().as_deref(), Some("All 100,000 keysends loaded"));
     }
 
     #[test]

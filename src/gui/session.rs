@@ -61,9 +61,9 @@ pub struct Session {
     counting: Coalesced,
     /// The history backfill: one running, one more after.
     backfilling: Coalesced,
-    /// A first sync waits for this before reading the history: the window
-    /// has shown the newest rows (see [`sync::backfill`]).
-    newest_shown: Option<sync::Shown>,
+    /// A first sync waits for this after its first page: the window has
+    /// shown its rows (see [`sync::backfill`]).
+    first_shown: Option<sync::Shown>,
     /// The first backfill ended: the live follow runs from its cursor.
     following: bool,
     notice: Option<String>,
@@ -187,7 +187,7 @@ impl Session {
             unread: 0,
             counting: Coalesced::default(),
             backfilling: Coalesced::default(),
-            newest_shown: None,
+            first_shown: None,
             following: false,
             notice: index_warning(context),
             shortcuts: false,

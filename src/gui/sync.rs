@@ -22,9 +22,6 @@ use crate::wallet::{
 pub enum Event {
     /// A backfill starts; `fresh` when the index has never been synced.
     Started { fresh: bool },
-    /// A first sync stored the node's newest keysends ahead of the history
-    /// (how many): the inbox shows them while the rest is read.
-    Newest(u64),
     /// Backfill progress after a page (received, then sent history).
     Progress(SyncProgress),
     /// Backfill finished: what it stored, or why it stopped.
@@ -37,42 +34,32 @@ pub enum Event {
     Failed(IndexError),
 }
 
-/// Longest a first sync waits for the window to show the newest rows
-/// before it reads the history anyway.
-const SHOW_NEWEST: Duration = Duration::from_secs(1);
+/// Longest a first sync waits for the window to show its first rows
+/// before it reads on anyway.
+const SHOW_FIRST: Duration = Duration::from_secs(1);
 
-/// The window tells a first sync that the newest rows are on screen.
+/// The window tells a first sync that its first rows are on screen.
 pub type Shown = oneshot::Sender<()>;
 
-/// Read the node's history into the index: `Started`, on a first sync the
-/// node's newest keysends (`Newest`), `Progress` after each page (dropped
-/// when the window is behind), then `Backfilled`. A first sync reads the
-/// history only once `shown` fires (or [`SHOW_NEWEST`] passed): on 2
-/// cores the history's pages would otherwise hold the index and the CPU
-/// while the window loads its first rows and count.
+/// Read the node's history into the index: `Started`, `Progress` after
+/// each page (dropped when the window is behind), then `Backfilled`. A
+/// first sync reads on after its first page only once `shown` fires (or
+/// [`SHOW_FIRST`] passed): on 2 cores the next pages would otherwise hold
+/// the index and the CPU while the window loads its first rows and count.
 pub fn backfill(node: SharedNode, index: Index, shown: oneshot::Receiver<()>) -> Task<Event> {
     Task::stream(iced::stream::channel(
         16,
         async move |mut output: futures::channel::mpsc::Sender<Event>| {
             let fresh = never_synced(&index).await;
             let _ = output.send(Event::Started { fresh }).await;
-            if fresh {
-                // The newest rows first; when the node refuses them, the
-                // backfill below says why (it asks the same node).
-                match wallet_sync::store_newest(&node, &index).await {
-                    Ok(stored) => {
-                        log::debug!("first sync: the {stored} newest keysends stored");
-                        let _ = output.send(Event::Newest(stored)).await;
-                        let _ = tokio::time::timeout(SHOW_NEWEST, shown).await;
-                    }
-                    Err(error) => log::warn!("reading the newest keysends first failed: {error}"),
-                }
-            }
             let mut progress_out = output.clone();
-            let result = wallet_sync::backfill(&node, &index, move |p| {
+            let shown = async move {
+                let _ = tokio::time::timeout(SHOW_FIRST, shown).await;
+            };
+            let progress = move |p| {
                 let _ = progress_out.try_send(Event::Progress(p));
-            })
-            .await;
+            };
+            let result = wallet_sync::backfill_showing(&node, &index, progress, shown).await;
             let _ = output.send(Event::Backfilled(result)).await;
         },
     ))

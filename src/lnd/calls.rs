@@ -132,23 +132,6 @@ impl Node for Lnd {
         .boxed()
     }
 
-    fn received_newest(&self, max: u64) -> NodeFuture<ReceivedPage> {
-        let (mut client, ctx) = (self.lightning.clone(), self.context("ListInvoices"));
-        // LND: reversed from offset 0 starts at the newest invoice; the page
-        // still comes oldest first.
-        let request = lnrpc::ListInvoiceRequest {
-            index_offset: 0,
-            num_max_invoices: max,
-            reversed: true,
-            ..Default::default()
-        };
-        async move {
-            let page = unary(ctx, client.list_invoices(request)).await?;
-            Ok(invoice::received_page(page, 0))
-        }
-        .boxed()
-    }
-
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend> {
         let (mut client, ctx) = (self.lightning.clone(), self.context("SubscribeInvoices"));
         // LND: settle_index replays every invoice settled after it, then live events;

@@ -180,27 +180,10 @@ impl Index {
         items: &[ReceivedKeysend],
         add_index: Option<u64>,
     ) -> Result<Vec<i64>, IndexError> {
-        self.insert_rows(items, add_index, insert::CursorMove::Raise)
-    }
-
-    /// Store the node's newest received keysends ahead of a first sync, so
-    /// the window shows them at once; the cursors stay where they are (the
-    /// sync reads the history up to them and skips them as duplicates).
-    /// Returns the ids of the new rows.
-    pub(crate) fn insert_newest(&self, items: &[ReceivedKeysend]) -> Result<Vec<i64>, IndexError> {
-        self.insert_rows(items, None, insert::CursorMove::Keep)
-    }
-
-    fn insert_rows(
-        &self,
-        items: &[ReceivedKeysend],
-        add_index: Option<u64>,
-        cursors: insert::CursorMove,
-    ) -> Result<Vec<i64>, IndexError> {
         let rows: Vec<Row> = items.iter().map(Row::of).collect();
         let mut new = Vec::new();
         let page = std::iter::once((rows, add_index));
-        let _ = insert::store(&mut self.lock(), false, cursors, page, |id| new.push(id))?;
+        let _ = insert::store(&mut self.lock(), false, page, |id| new.push(id))?;
         Ok(new)
     }
 
@@ -220,8 +203,7 @@ impl Index {
         if self.file() != file {
             return Ok(None);
         }
-        let pages = std::iter::from_fn(next);
-        insert::store(&mut conn, true, insert::CursorMove::Raise, pages, |_| {}).map(Some)
+        insert::store(&mut conn, true, std::iter::from_fn(next), |_| {}).map(Some)
     }
 
     /// Which file the index is writing: it changes (once) when the

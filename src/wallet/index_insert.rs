@@ -147,7 +147,6 @@ impl Row {
 pub(super) fn store(
     conn: &mut Connection,
     bulk: bool,
-    cursors: CursorMove,
     pages: impl Iterator<Item = (Vec<Row>, Option<u64>)>,
     mut stored: impl FnMut(i64),
 ) -> Result<Vec<usize>, IndexError> {
@@ -178,22 +177,10 @@ pub(super) fn store(
         top_settle = top_settle.max(rows.iter().map(|r| r.settle_index).max());
         add_index = add_index.max(position);
     }
-    if cursors == CursorMove::Raise {
-        bump(&tx, Cursor::SettleIndex, top_settle)?;
-        bump(&tx, Cursor::AddIndex, add_index)?;
-    }
+    bump(&tx, Cursor::SettleIndex, top_settle)?;
+    bump(&tx, Cursor::AddIndex, add_index)?;
     tx.commit()?;
     Ok(new)
-}
-
-/// Whether a [`store`] raises the sync cursors: every page read in the
-/// node's order does; the newest page a first sync shows ahead of the
-/// history does not (the history before it is still to be read, and the
-/// live follow replays from the settle cursor after a failed backfill).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CursorMove {
-    Raise,
-    Keep,
 }
 
 /// Back to SQLite's default checkpoint threshold after a bulk insert, with

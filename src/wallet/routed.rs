@@ -159,9 +159,6 @@ impl Node for Hinted {
     fn received_page(&self, after_add_index: u64, max: u64) -> NodeFuture<ReceivedPage> {
         self.inner.received_page(after_add_index, max)
     }
-    fn received_newest(&self, max: u64) -> NodeFuture<ReceivedPage> {
-        self.inner.received_newest(max)
-    }
     fn subscribe_received(&self, after_settle_index: u64) -> NodeStream<ReceivedKeysend> {
         self.inner.subscribe_received(after_settle_index)
     }

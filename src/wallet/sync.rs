@@ -4,6 +4,8 @@
 #[path = "sync_reader.rs"]
 mod reader;
 
+use std::pin::Pin;
+
 use reader::{Group, Reader};
 
 use super::index::FileId;
@@ -16,10 +18,6 @@ pub const PAGE_SIZE: u64 = 1000;
 /// Most received pages stored in one transaction (the first page is stored
 /// alone).
 pub(crate) const GROUP_PAGES: usize = 8;
-
-/// Invoices a first sync reads from the newest end before the history, to
-/// show them at once (a few screens of the inbox).
-pub const NEWEST_FIRST: u64 = 200;
 
 /// Which history a backfill is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +64,30 @@ pub struct SyncStats {
 pub async fn backfill(
     node: &SharedNode,
     index: &Index,
-    mut progress: impl FnMut(SyncProgress),
+    progress: impl FnMut(SyncProgress),
 ) -> Result<SyncStats, SyncError> {
+    backfill_showing(node, index, progress, std::future::ready(())).await
+}
+
+/// [`backfill`], where a first sync waits for `shown` after its first page
+/// (stored alone, and reported) before it reads on: the window's first
+/// rows and count then do not queue behind the next pages for the index,
+/// or for the CPU on 2 cores. `shown` is awaited once at most.
+pub async fn backfill_showing(
+    node: &SharedNode,
+    index: &Index,
+    mut progress: impl FnMut(SyncProgress),
+    shown: impl Future<Output = ()>,
+) -> Result<SyncStats, SyncError> {
+    let mut shown = Some(Box::pin(shown));
     // Never waits for the background integrity check (it reads the whole
     // file: seconds at a million rows). A damaged file it finds is replaced
     // by an empty one: then the pages read for the old file are not stored
     // and the sync starts again from the new file's cursors.
     loop {
         let (cursors, file) = index.call(Index::cursors_of_file).await?;
-        if let Some(stats) = backfill_file(node, index, cursors, file, &mut progress).await? {
+        let first = backfill_file(node, index, cursors, file, &mut progress, &mut shown);
+        if let Some(stats) = first.await? {
             return Ok(stats);
         }
         log::warn!("the index was replaced during the sync; syncing the new one from the start");
@@ -89,8 +102,13 @@ async fn backfill_file(
     cursors: Cursors,
     file: FileId,
     progress: &mut impl FnMut(SyncProgress),
+    shown: &mut Option<Pin<Box<impl Future<Output = ()>>>>,
 ) -> Result<Option<SyncStats>, SyncError> {
-    if cursors.add_index == 0 {
+    let first = cursors.add_index == 0;
+    if !first {
+        *shown = None;
+    }
+    if first {
         // A first sync: the random-order indexes are built once at the end.
         // So is the search index (`index_search`).
         index
@@ -100,7 +118,7 @@ async fn backfill_file(
             })
             .await?;
     }
-    let received = backfill_received(node, index, cursors, file, progress).await;
+    let received = backfill_received(node, index, cursors, file, progress, shown).await;
     // Always, so a failed first sync leaves every index (a cancelled one
     // gets them at the end of the next sync).
     let ended = index.call(|i| i.end_bulk_insert()).await;
@@ -112,23 +130,6 @@ async fn backfill_file(
     Ok(Some(stats))
 }
 
-/// Ahead of a first sync: store the keysends among the node's newest
-/// [`NEWEST_FIRST`] invoices, so the inbox opens on the latest tips instead
-/// of the oldest history the sync reads first (a million keysends take
-/// seconds to reach the newest). The cursors stay at zero: the backfill
-/// still reads the whole history, counts it as a first sync, and skips
-/// these rows as duplicates when it reaches them. Nothing when the index
-/// has synced before. Returns how many rows were new.
-pub async fn store_newest(node: &SharedNode, index: &Index) -> Result<u64, SyncError> {
-    let cursors = index.call(Index::cursors).await?;
-    if cursors.add_index != 0 {
-        return Ok(0);
-    }
-    let items = node.received_newest(NEWEST_FIRST).await?.items;
-    let new = index.call(move |i| i.insert_newest(&items)).await?;
-    Ok(new.len() as u64)
-}
-
 /// The received half of [`backfill_file`]; `None` when the file was
 /// replaced before the end.
 async fn backfill_received(
@@ -137,6 +138,7 @@ async fn backfill_received(
     cursors: Cursors,
     file: FileId,
     progress: &mut impl FnMut(SyncProgress),
+    shown: &mut Option<Pin<Box<impl Future<Output = ()>>>>,
 ) -> Result<Option<SyncStats>, SyncError> {
     let mut stats = SyncStats::default();
     let mut reader = Reader::start(node, cursors.add_index);
@@ -165,6 +167,9 @@ async fn backfill_received(
         }
         if let Some(error) = group.failed {
             return Err(error.into());
+        }
+        if let Some(shown) = shown.take() {
+            shown.await;
         }
     }
     Ok(Some(stats))

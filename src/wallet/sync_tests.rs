@@ -459,57 +459,46 @@ async fn a_first_sync_cut_short_leaves_a_consistent_file_and_the_next_builds_its
     assert_search_complete(&db);
 }
 
-/// The settle-index cursor (0 when never raised).
-fn settle_cursor(db: &Path) -> u64 {
-    Connection::open(db)
-        .unwrap()
-        .query_row(
-            "SELECT coalesce(max(value), 0) FROM cursors WHERE name = 'settle_index'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
-/// A first sync stores the node's newest keysends ahead of the history
-/// (the window opens on them), leaves both cursors at zero, then reads the
-/// whole history as a first sync: every keysend once, the deferred and
-/// search indexes built, the newest rows skipped as duplicates. A synced
-/// index stores nothing ahead.
+/// A first sync shown in the window stops after its first page (stored
+/// and reported) until the window says its rows are on screen, then reads
+/// the rest; a later sync never waits.
 #[tokio::test]
-async fn a_first_sync_stores_the_newest_first_then_every_keysend_once() {
+async fn a_first_sync_waits_after_its_first_page_until_its_rows_are_shown() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, node) = sim_and_node(dir.path()).await;
     let db = dir.path().join("index.db");
     let index = Index::open(&db).unwrap();
-    assert_eq!(store_newest(&node, &index).await.unwrap(), NEWEST_FIRST);
-    let (rows, low, high, hashes, cursor) = snapshot(&db);
-    assert_eq!(
-        (rows, low, high, hashes, cursor),
-        (
-            NEWEST_FIRST,
-            SEEDED - NEWEST_FIRST + 1,
-            SEEDED,
-            NEWEST_FIRST,
-            0
-        ),
-        "the newest {NEWEST_FIRST} keysends, the add-index cursor still at zero"
-    );
-    assert_eq!(settle_cursor(&db), 0, "the settle cursor still at zero");
-
-    let stats = backfill(&node, &index, |_| {}).await.unwrap();
-    assert_eq!(stats.received_new, SEEDED - NEWEST_FIRST);
+    let (shown, gate) = futures::channel::oneshot::channel::<()>();
+    let (reported, progress) = tokio::sync::mpsc::unbounded_channel();
+    let (first_node, first_index) = (node.clone(), index.clone());
+    let sync = tokio::spawn(async move {
+        let report = move |p: SyncProgress| {
+            let _ = reported.send(p.stored);
+        };
+        let gate = async move {
+            let _ = gate.await;
+        };
+        backfill_showing(&first_node, &first_index, report, gate).await
+    });
+    let mut progress = progress;
+    let first = tokio::time::timeout(Duration::from_secs(30), progress.recv())
+        .await
+        .expect("the first page is reported");
+    assert_eq!(first, Some(PAGE_SIZE));
+    // Whatever the timing, nothing more is stored while the window has not
+    // shown the first rows.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(snapshot(&db).0, PAGE_SIZE, "the sync waits for the window");
+    assert!(progress.try_recv().is_err(), "no page after the first");
+    shown.send(()).unwrap();
+    let stats = sync.await.unwrap().unwrap();
+    assert_eq!(stats.received_new, SEEDED);
     assert_eq!(assert_consistent(&db), SEEDED);
-    assert_search_complete(&db);
-    let mut schema = Connection::open_in_memory().unwrap();
-    crate::wallet::schema::migrate(&mut schema).unwrap();
-    assert_eq!(
-        deferred_present(&Connection::open(&db).unwrap()),
-        deferred_present(&schema),
-        "the indexes a first sync defers are built at its end"
-    );
-    assert!(settle_cursor(&db) > 0);
 
-    assert_eq!(store_newest(&node, &index).await.unwrap(), 0);
-    assert_eq!(snapshot(&db).0, SEEDED);
+    let again = backfill_showing(&node, &index, |_| {}, std::future::pending());
+    let again = tokio::time::timeout(Duration::from_secs(30), again)
+        .await
+        .expect("a later sync does not wait for the window")
+        .unwrap();
+    assert_eq!(again.received_new, 0);
 }

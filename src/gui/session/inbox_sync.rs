@@ -26,14 +26,14 @@ impl Session {
             return Task::none();
         }
         let (shown, gate) = futures::channel::oneshot::channel();
-        self.newest_shown = Some(shown);
+        self.first_shown = Some(shown);
         sync::backfill(self.node.clone(), self.index.clone(), gate).map(Message::Sync)
     }
 
-    /// The inbox shows rows (or the node had no newest keysends to show):
-    /// a first sync waiting for that reads the history now.
-    pub(super) fn newest_on_screen(&mut self) {
-        if let Some(shown) = self.newest_shown.take() {
+    /// The inbox shows rows (or the first page had none to show): a first
+    /// sync waiting for that reads on now.
+    pub(super) fn first_rows_on_screen(&mut self) {
+        if let Some(shown) = self.first_shown.take() {
             let _ = shown.send(());
         }
     }
@@ -44,12 +44,11 @@ impl Session {
         self.inbox.sync_event(&event);
         match event {
             sync::Event::Started { .. } => Action::None,
-            sync::Event::Newest(0) => {
-                self.newest_on_screen();
-                Action::None
-            }
-            sync::Event::Newest(stored) => self.stored_more(stored, context),
             sync::Event::Progress(p) if p.phase == SyncPhase::Received => {
+                if p.stored == 0 {
+                    // Nothing to show yet: a first sync need not wait.
+                    self.first_rows_on_screen();
+                }
                 self.stored_more(p.stored, context)
             }
             sync::Event::Progress(_) => Action::None,

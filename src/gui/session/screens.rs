@@ -19,7 +19,7 @@ impl Session {
         let env = env_for(&self.info, context);
         let action = self.inbox.update(message, &env);
         if self.inbox.total() > 0 {
-            self.newest_on_screen();
+            self.first_rows_on_screen();
         }
         match action {
             inbox::Action::None => Action::None,
