@@ -208,6 +208,14 @@ launch() {
     local db
     db=$(find "$SATCHEL_HOME" -name index.db | head -1)
     echo "bench-gui: [$label] index.db: $(du -m "$db" | cut -f1) MiB ($(stat -c %s "$db") bytes)"
+    python3 - "$db" <<'PY' || true # bytes per row of the largest tables and indexes (dbstat)
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
+rows = max(1, db.execute("SELECT count(*) FROM received").fetchone()[0])
+free = db.execute("PRAGMA freelist_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+top = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8").fetchall()
+print("bench-gui: B/row:", ", ".join(f"{n} {b / rows:.1f}" for n, b in top), f"; free pages {free / rows:.1f}")
+PY
     echo "bench-gui: [$label] resident memory: $(( $(status_kb "$app_pid" VmRSS) / 1024 )) MB" \
          "(peak $(( $(status_kb "$app_pid" VmHWM) / 1024 )) MB)"
     hz=$(getconf CLK_TCK)
