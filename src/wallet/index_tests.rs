@@ -30,7 +30,7 @@ fn keysend(n: u64, message: &str) -> ReceivedKeysend {
     }
 }
 
-fn open_temp() -> (tempfile::TempDir, Index) {
+pub(super) fn open_temp() -> (tempfile::TempDir, Index) {
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open(&dir.path().join("index.db")).unwrap();
     (dir, index)

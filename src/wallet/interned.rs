@@ -127,6 +127,7 @@ mod tests {
     use super::*;
     use crate::keysend::{Msat, Records, record};
     use crate::node::ReceivedKeysend;
+    use crate::wallet::index_tests::open_temp;
     use crate::wallet::{InboxQuery, Index};
 
     fn key(byte: u8) -> NodeId {
@@ -154,12 +155,6 @@ mod tests {
         }
     }
 
-    fn open() -> (tempfile::TempDir, Index) {
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::open(&dir.path().join("index.db")).unwrap();
-        (dir, index)
-    }
-
     fn column(index: &Index, sql: &str) -> Vec<Option<i64>> {
         index
             .lock()
@@ -173,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_key_or_channel_seen_twice_gets_one_id() {
-        let (_dir, index) = open();
+        let (_dir, index) = open_temp();
         let (a, b) = (key(0xAA), key(0xBB));
         let first = [keysend(1, 7, Some(a)), keysend(2, 9, Some(b))];
         assert_eq!(index.insert_received(&first).unwrap(), 2);
@@ -201,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_row_without_a_claimed_key_has_no_sender_and_no_senders_row() {
-        let (_dir, index) = open();
+        let (_dir, index) = open_temp();
         let rows = [keysend(1, 7, None), keysend(2, 7, Some(key(0xAA)))];
         assert_eq!(index.insert_received(&rows).unwrap(), 2);
         let senders = column(&index, "SELECT sender FROM received ORDER BY id");
@@ -215,7 +210,7 @@ mod tests {
 
     #[test]
     fn a_filter_by_a_key_never_seen_matches_nothing() {
-        let (_dir, index) = open();
+        let (_dir, index) = open_temp();
         let rows = [keysend(1, 7, None), keysend(2, 7, Some(key(0xAA)))];
         assert_eq!(index.insert_received(&rows).unwrap(), 2);
         let by = |from: NodeId| InboxQuery {
@@ -242,7 +237,7 @@ mod tests {
 
     #[test]
     fn a_channel_id_above_i64_max_reads_back_whole() {
-        let (_dir, index) = open();
+        let (_dir, index) = open_temp();
         let chan_id = u64::MAX - 5;
         let row = keysend(1, chan_id, None);
         assert_eq!(
