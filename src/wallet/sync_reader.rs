@@ -43,38 +43,15 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    /// Start reading the pages after add index `after`.
-    pub fn start(node: &SharedNode, mut after: u64) -> Self {
+    /// Start reading the pages after add index `after`. Two tasks: one asks
+    /// the node for page after page, the other prepares each page's rows, so
+    /// the node encodes the next page while this one is prepared (one task
+    /// doing both left each waiting for the other).
+    pub fn start(node: &SharedNode, after: u64) -> Self {
+        let (send_raw, raw) = mpsc::channel(READ_AHEAD);
+        let fetch = Fetch(tokio::spawn(fetch(node.clone(), after, send_raw)));
         let (send, pages) = mpsc::channel(READ_AHEAD);
-        let node = node.clone();
-        let task = tokio::spawn(async move {
-            let mut size = PageSize::default();
-            loop {
-                let page = match node.received_page(after, size.now).await {
-                    Err(NodeError::TooLarge { method, detail }) => match size.shrink() {
-                        true => continue,
-                        false => Err(single_too_large(after, method, &detail)),
-                    },
-                    page => page.map(Page::prepare),
-                };
-                let next = match &page {
-                    Ok(p) if p.scanned as u64 >= size.now && p.last_add_index > after => {
-                        Some(p.last_add_index)
-                    }
-                    _ => None,
-                };
-                if send.send(page).await.is_err() {
-                    return;
-                }
-                match next {
-                    Some(position) => {
-                        after = position;
-                        size.grow();
-                    }
-                    None => return,
-                }
-            }
-        });
+        let task = tokio::spawn(prepare(raw, fetch, send));
         Self {
             pages,
             task: Some(task),
@@ -118,6 +95,72 @@ impl Drop for Reader {
         if let Some(task) = &self.task {
             task.abort();
         }
+    }
+}
+
+/// The fetching task, aborted when the preparing task that owns it ends or
+/// is aborted (the reader was dropped).
+struct Fetch(JoinHandle<()>);
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Ask for the pages after add index `after` in order, sending each answer
+/// on `raw` until the last page, an error, or nobody listens.
+async fn fetch(
+    node: SharedNode,
+    mut after: u64,
+    raw: mpsc::Sender<Result<ReceivedPage, NodeError>>,
+) {
+    let mut size = PageSize::default();
+    loop {
+        let page = match node.received_page(after, size.now).await {
+            Err(NodeError::TooLarge { method, detail }) => match size.shrink() {
+                true => continue,
+                false => Err(single_too_large(after, method, &detail)),
+            },
+            page => page,
+        };
+        let next = match &page {
+            Ok(p) if p.scanned as u64 >= size.now && p.last_add_index > after => {
+                Some(p.last_add_index)
+            }
+            _ => None,
+        };
+        if raw.send(page).await.is_err() {
+            return;
+        }
+        match next {
+            Some(position) => {
+                after = position;
+                size.grow();
+            }
+            None => return,
+        }
+    }
+}
+
+/// Prepare the rows of each page `fetch` sends, in order, and pass them on.
+/// A fetching task that panicked or was cancelled ends this one the same way
+/// (so the reader reports it, never the end of the history).
+async fn prepare(
+    mut raw: mpsc::Receiver<Result<ReceivedPage, NodeError>>,
+    mut fetch: Fetch,
+    pages: mpsc::Sender<Result<Page, NodeError>>,
+) {
+    while let Some(page) = raw.recv().await {
+        if pages.send(page.map(Page::prepare)).await.is_err() {
+            return;
+        }
+    }
+    if let Err(error) = (&mut fetch.0).await {
+        if error.is_panic() {
+            std::panic::resume_unwind(error.into_panic());
+        }
+        let _ = pages.send(Err(stopped(&error))).await;
     }
 }
 
