@@ -154,19 +154,17 @@ impl<'a> Shared<'a> {
     /// not overlapping.
     fn pieces(&self, value: &[u8]) -> Vec<(usize, usize)> {
         let mut found: Vec<(usize, usize)> = Vec::new();
-        // JSON keys only where there is JSON to find them in.
-        let slots = if value.first() == Some(&b'{') {
-            SHARED_SLOTS + JSON_KEYS.len()
-        } else {
-            SHARED_SLOTS
-        };
-        for slot in (0..slots).filter(|&s| s != SENDER_COLUMN) {
+        for slot in (0..SHARED_SLOTS).filter(|&s| s != SENDER_COLUMN) {
             let Some(text) = self.slot(slot).flatten().filter(|c| c.len() >= MIN_SPLICE) else {
                 continue;
             };
             if let Some(at) = find(value, text) {
                 found.push((at, slot));
             }
+        }
+        // JSON keys only where there is JSON to find them in.
+        if value.first() == Some(&b'{') {
+            found.extend(json_keys_in(value));
         }
         found.sort_unstable();
         let mut end = 0;
@@ -179,6 +177,37 @@ impl<'a> Shared<'a> {
         });
         found
     }
+}
+
+/// The first place of each of [`JSON_KEYS`] in `value`, as (position, slot),
+/// in one pass: every key starts with a quote, so only the quotes are
+/// candidates, and at each only the keys whose next byte follows it are
+/// compared (looking for each key in turn compared all 31 at every quote).
+fn json_keys_in(value: &[u8]) -> impl Iterator<Item = (usize, usize)> {
+    const NONE: Option<usize> = None;
+    let mut first = [NONE; JSON_KEYS.len()];
+    let mut left = JSON_KEYS.len();
+    let mut at = 0;
+    while left > 0 {
+        let Some(quote) = value[at..].iter().position(|&b| b == b'"') else {
+            break;
+        };
+        at += quote;
+        let rest = &value[at..];
+        if let Some(&next) = rest.get(1) {
+            for (key, place) in JSON_KEYS.iter().zip(first.iter_mut()) {
+                if place.is_none() && key[1] == next && rest.starts_with(key) {
+                    *place = Some(at);
+                    left -= 1;
+                }
+            }
+        }
+        at += 1;
+    }
+    first
+        .into_iter()
+        .enumerate()
+        .filter_map(|(key, at)| Some((at?, SHARED_SLOTS + key)))
 }
 
 /// Where `needle` (not empty) first occurs in `hay`: candidates are found by
@@ -545,6 +574,42 @@ mod tests {
         );
         assert_eq!(preimage_hash(&[0xFE]), None);
         assert_eq!(preimage_hash(&[0, 65]), None);
+    }
+
+    /// The one-pass key scan finds what looking for each key on its own
+    /// finds, in boostagrams and in hostile JSON (quotes everywhere, keys
+    /// inside values, repeated and overlapping keys, a key cut at the end).
+    #[test]
+    fn the_json_key_scan_finds_each_key_where_a_search_for_it_does() {
+        let mut values: Vec<Vec<u8>> = vec![
+            br#"{"action":"boost","app_name":"Fountain","podcast":"P","episode":"E","value_msat":5000,"value_msat_total":10000,"message":"hi \"name\":","ts":12}"#.to_vec(),
+            br#"{"""""""action":"stream""action":"boost""#.to_vec(),
+            br#"{"x":"\"guid\":","guid":"a","guid":"b","uuid":"c","url":"d"}"#.to_vec(),
+            br#"{"sender_name":"a","sender_key":"b","sender_id":"c","reply_address":"d","remote_item_guid":"e"}"#.to_vec(),
+            br#"{"value_msat_tot"#.to_vec(),
+            b"{\"".to_vec(),
+            b"{".to_vec(),
+        ];
+        // Every key once, in a shifting order, with noise between.
+        for shift in 0..JSON_KEYS.len() {
+            let mut v = b"{".to_vec();
+            for i in 0..JSON_KEYS.len() {
+                v.extend_from_slice(JSON_KEYS[(i + shift) % JSON_KEYS.len()]);
+                v.extend_from_slice(br#""x","#);
+            }
+            values.push(v);
+        }
+        for value in &values {
+            let mut expected: Vec<(usize, usize)> = JSON_KEYS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, key)| Some((find(value, key)?, SHARED_SLOTS + i)))
+                .collect();
+            let mut got: Vec<_> = json_keys_in(value).collect();
+            expected.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, expected, "{}", String::from_utf8_lossy(value));
+        }
     }
 
     #[test]
