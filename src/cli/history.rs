@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use super::exit::CliError;
 use super::report::progress;
+use crate::keysend::NodeId;
 use crate::node::SharedNode;
 use crate::store::Paths;
 use crate::wallet::{self, FilesError, Index, NodeFiles, SyncPhase, SyncProgress, SyncStats};
@@ -57,14 +58,35 @@ pub fn warn_if_damaged(index: &Index) {
 
 /// Fetch what the index has not seen yet, showing progress.
 pub async fn backfill(node: &SharedNode, index: &Index) -> Result<SyncStats, CliError> {
+    backfill_with(node, index, None).await
+}
+
+/// [`backfill`], checking the senders of the new keysends for `me` as they
+/// are stored (`wallet::backfill_checking`): before listing them all.
+pub async fn backfill_checking(
+    node: &SharedNode,
+    index: &Index,
+    me: NodeId,
+) -> Result<SyncStats, CliError> {
+    backfill_with(node, index, Some(me)).await
+}
+
+async fn backfill_with(
+    node: &SharedNode,
+    index: &Index,
+    check: Option<NodeId>,
+) -> Result<SyncStats, CliError> {
     let live = std::io::stderr().is_terminal();
-    let stats = wallet::backfill(node, index, |step| {
+    let show = |step: SyncProgress| {
         if live {
             eprint!("\r{}", progress_text(&step));
             let _ = std::io::stderr().flush();
         }
-    })
-    .await
+    };
+    let stats = match check {
+        Some(me) => wallet::backfill_checking(node, index, me, show).await,
+        None => wallet::backfill(node, index, show).await,
+    }
     .map_err(sync_error);
     if live {
         eprint!("\r\x1b[K");

@@ -105,16 +105,14 @@ pub async fn run(node: &SharedNode, paths: &Paths, args: &InboxArgs) -> Result<(
     let index = history::open_node(node, paths).await?.index;
     let me = node.info().await?.id;
     let search = args.search.as_deref().unwrap_or("");
-    // A listing longer than a chunk checks senders while the sync stores
-    // them (on the other cores), instead of after it.
+    // A listing longer than a chunk checks the senders of new keysends as
+    // the sync prepares them (on every core), so none is read back to be
+    // checked.
     let long_listing = args.limit as u64 > CHUNK && !args.follow && search.trim().is_empty();
-    let checks = long_listing.then(|| wallet::SyncChecks::start(&index, me));
-    let _stats = history::backfill(node, &index).await?;
-    if let Some(checks) = checks {
-        let _checked = tokio::task::spawn_blocking(move || checks.finish())
-            .await
-            .map_err(|e| CliError::Other(format!("checking senders stopped: {e}")))??;
-    }
+    let _stats = match long_listing {
+        true => history::backfill_checking(node, &index, me).await?,
+        false => history::backfill(node, &index).await?,
+    };
     let book = super::contacts::load(paths)?;
     if let Some(note) = SearchWords::of(search).note() {
         progress(&note);

@@ -7,18 +7,19 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{Cursor, bump};
-use crate::keysend::incoming::MessageSource;
-use crate::keysend::{Msat, PaymentHash};
+use crate::keysend::incoming::{MessageSource, verify_sender};
+use crate::keysend::{Msat, NodeId, PaymentHash};
 use crate::node::ReceivedKeysend;
 use crate::wallet::IndexError;
 use crate::wallet::blob;
 use crate::wallet::interned::Interned;
 use crate::wallet::summary::Summary;
+use crate::wallet::verification::Verification;
 
 const INSERT_RECEIVED: &str = "INSERT OR IGNORE INTO received (stored_hash, channel, htlc_index, \
     amount_msat, created_delta, settled_at, add_delta, settle_index, message, sender, \
-    sender_name, podcast, app, episode, records, message_source) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    sender_name, podcast, app, episode, records, message_source, verification) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 const INSERT_FTS: &str =
     "INSERT INTO received_fts (rowid, message, sender_name, podcast) VALUES (?1, ?2, ?3, ?4)";
 
@@ -102,6 +103,9 @@ pub(crate) struct Row {
     /// The hash to store: `None` when the records' preimage gives it
     /// (`blob::preimage_hash`, schema v9).
     stored_hash: Option<PaymentHash>,
+    /// The sender check's outcome, when it was checked before storing
+    /// ([`Row::checked`]); `None` leaves it for a later check.
+    verification: Option<Verification>,
 }
 
 impl Row {
@@ -134,6 +138,18 @@ impl Row {
             settle_index: item.settle_index,
             summary,
             records,
+            verification: None,
+        }
+    }
+
+    /// [`Row::of`], with its sender's signature checked for `recipient`
+    /// (our node): stored with the row, so a listing after the sync finds
+    /// it checked (`Index::verify` gives the same outcome).
+    pub(crate) fn checked(item: &ReceivedKeysend, recipient: &NodeId) -> Self {
+        let sender = verify_sender(&item.records, recipient);
+        Self {
+            verification: Some(Verification::of(&sender)),
+            ..Self::of(item)
         }
     }
 }
@@ -254,6 +270,7 @@ fn insert_one(
         summary.episode,
         row.records,
         summary.message_source.map(MessageSource::code),
+        row.verification.map(Verification::code),
     ])? == 1;
     if !inserted {
         warn_if_other_payment(tx, channel, row)?;

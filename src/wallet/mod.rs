@@ -86,6 +86,8 @@ pub(crate) use sender::tests as sender_table;
 pub use sender::{Badge, SenderFacts, ShownSender, Trust, Who};
 pub use sent::{SentDetail, SentRow, SentStatus};
 pub use sent_query::SentQuery;
-pub use sync::{PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill, backfill_showing};
+pub use sync::{
+    PAGE_SIZE, SyncPhase, SyncProgress, SyncStats, backfill, backfill_checking, backfill_showing,
+};
 pub use thread::{Side, THREAD_TEXT_CHARS, ThreadMessage, ThreadSummary};
-pub use verification::{SyncChecks, Verification};
+pub use verification::Verification;

@@ -10,6 +10,7 @@ use reader::{Group, Reader};
 
 use super::index::FileId;
 use super::{Cursors, Index, SyncError};
+use crate::keysend::NodeId;
 use crate::node::SharedNode;
 
 /// Invoices (or payments) asked for per page.
@@ -76,8 +77,41 @@ pub async fn backfill(
 pub async fn backfill_showing(
     node: &SharedNode,
     index: &Index,
+    progress: impl FnMut(SyncProgress),
+    shown: impl Future<Output = ()>,
+) -> Result<SyncStats, SyncError> {
+    backfill_with(node, index, progress, shown, None).await
+}
+
+/// [`backfill`], checking the sender signature of every new received
+/// keysend for `recipient` (our node) as its page is prepared, on every
+/// core, and storing the outcome with the row: for a listing of the whole
+/// history right after the sync (no row is read back to be checked).
+/// The window never does this: at a million rows the checks would take
+/// longer than the sync; it checks the rows it shows.
+pub async fn backfill_checking(
+    node: &SharedNode,
+    index: &Index,
+    recipient: NodeId,
+    progress: impl FnMut(SyncProgress),
+) -> Result<SyncStats, SyncError> {
+    backfill_with(
+        node,
+        index,
+        progress,
+        std::future::ready(()),
+        Some(recipient),
+    )
+    .await
+}
+
+/// The backfills above: `check` names the recipient senders are checked for.
+async fn backfill_with(
+    node: &SharedNode,
+    index: &Index,
     mut progress: impl FnMut(SyncProgress),
     shown: impl Future<Output = ()>,
+    check: Option<NodeId>,
 ) -> Result<SyncStats, SyncError> {
     let mut shown = Some(Box::pin(shown));
     // Never waits for the background integrity check (it reads the whole
@@ -86,7 +120,14 @@ pub async fn backfill_showing(
     // and the sync starts again from the new file's cursors.
     loop {
         let (cursors, file) = index.call(Index::cursors_of_file).await?;
-        let first = backfill_file(node, index, cursors, file, &mut progress, &mut shown);
+        let first = backfill_file(
+            node,
+            index,
+            (cursors, file),
+            check,
+            &mut progress,
+            &mut shown,
+        );
         if let Some(stats) = first.await? {
             return Ok(stats);
         }
@@ -99,8 +140,8 @@ pub async fn backfill_showing(
 async fn backfill_file(
     node: &SharedNode,
     index: &Index,
-    cursors: Cursors,
-    file: FileId,
+    (cursors, file): (Cursors, FileId),
+    check: Option<NodeId>,
     progress: &mut impl FnMut(SyncProgress),
     shown: &mut Option<Pin<Box<impl Future<Output = ()>>>>,
 ) -> Result<Option<SyncStats>, SyncError> {
@@ -118,7 +159,8 @@ async fn backfill_file(
             })
             .await?;
     }
-    let received = backfill_received(node, index, cursors, file, progress, shown).await;
+    let reader = Reader::start(node, cursors.add_index, check);
+    let received = backfill_received(index, reader, file, progress, shown).await;
     // Always, so a failed first sync leaves every index (a cancelled one
     // gets them at the end of the next sync).
     let ended = index.call(|i| i.end_bulk_insert()).await;
@@ -133,15 +175,13 @@ async fn backfill_file(
 /// The received half of [`backfill_file`]; `None` when the file was
 /// replaced before the end.
 async fn backfill_received(
-    node: &SharedNode,
     index: &Index,
-    cursors: Cursors,
+    mut reader: Reader,
     file: FileId,
     progress: &mut impl FnMut(SyncProgress),
     shown: &mut Option<Pin<Box<impl Future<Output = ()>>>>,
 ) -> Result<Option<SyncStats>, SyncError> {
     let mut stats = SyncStats::default();
-    let mut reader = Reader::start(node, cursors.add_index);
     let mut alone = true;
     while let Some(first) = reader.next().await {
         let group = Group::new(first?, std::mem::take(&mut alone));

@@ -8,8 +8,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{GROUP_PAGES, PAGE_SIZE};
+use crate::keysend::NodeId;
 use crate::node::{NodeError, ReceivedPage, SharedNode};
 use crate::wallet::index::Row;
+use crate::wallet::verification::on_all_cores;
 
 /// Pages read ahead of the one being stored.
 const READ_AHEAD: usize = 4;
@@ -23,10 +25,15 @@ pub(super) struct Page {
 
 impl Page {
     /// Decode and encode the keysends of `page` (done by the reader task,
-    /// beside the index thread).
-    fn prepare(page: ReceivedPage) -> Self {
+    /// beside the index thread); with `check`, their senders are checked
+    /// for that recipient too, on every core.
+    fn prepare(page: ReceivedPage, check: Option<&NodeId>) -> Self {
+        let rows = match check {
+            Some(me) => on_all_cores(&page.items, |item| Row::checked(item, me)),
+            None => page.items.iter().map(Row::of).collect(),
+        };
         Self {
-            rows: page.items.iter().map(Row::of).collect(),
+            rows,
             scanned: page.scanned,
             last_add_index: page.last_add_index,
         }
@@ -43,15 +50,16 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    /// Start reading the pages after add index `after`. Two tasks: one asks
+    /// Start reading the pages after add index `after` (checking senders for
+    /// `check`, if given). Two tasks: one asks
     /// the node for page after page, the other prepares each page's rows, so
     /// the node encodes the next page while this one is prepared (one task
     /// doing both left each waiting for the other).
-    pub fn start(node: &SharedNode, after: u64) -> Self {
+    pub fn start(node: &SharedNode, after: u64, check: Option<NodeId>) -> Self {
         let (send_raw, raw) = mpsc::channel(READ_AHEAD);
         let fetch = Fetch(tokio::spawn(fetch(node.clone(), after, send_raw)));
         let (send, pages) = mpsc::channel(READ_AHEAD);
-        let task = tokio::spawn(prepare(raw, fetch, send));
+        let task = tokio::spawn(prepare(raw, fetch, send, check));
         Self {
             pages,
             task: Some(task),
@@ -150,9 +158,11 @@ async fn prepare(
     mut raw: mpsc::Receiver<Result<ReceivedPage, NodeError>>,
     mut fetch: Fetch,
     pages: mpsc::Sender<Result<Page, NodeError>>,
+    check: Option<NodeId>,
 ) {
     while let Some(page) = raw.recv().await {
-        if pages.send(page.map(Page::prepare)).await.is_err() {
+        let page = page.map(|page| Page::prepare(page, check.as_ref()));
+        if pages.send(page).await.is_err() {
             return;
         }
     }

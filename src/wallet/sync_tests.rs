@@ -502,3 +502,40 @@ async fn a_first_sync_waits_after_its_first_page_until_its_rows_are_shown() {
         .unwrap();
     assert_eq!(again.received_new, 0);
 }
+
+/// A checking sync stores each new row with the outcome a check one by one
+/// gives (the seeded mix is verified and anonymous senders), so
+/// a listing after it has nothing left to check; a plain sync checks none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checking_sync_stores_every_row_with_its_sender_checked() {
+    use crate::keysend::incoming::verify_sender;
+    use crate::wallet::Verification;
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, node) = sim_and_node(dir.path()).await;
+    let me = node.info().await.unwrap().id;
+    let plain = Index::open(&dir.path().join("plain.db")).unwrap();
+    let _ = backfill(&node, &plain, |_| {}).await.unwrap();
+    assert_eq!(plain.detail(1).unwrap().verification, None);
+    let index = Index::open(&dir.path().join("index.db")).unwrap();
+    let stats = backfill_checking(&node, &index, me, |_| {}).await.unwrap();
+    assert_eq!(stats.received_new, SEEDED);
+    let mut kinds = std::collections::BTreeMap::new();
+    for id in 1..=SEEDED as i64 {
+        let detail = index.detail(id).unwrap();
+        let expected = Verification::of(&verify_sender(&detail.records, &me));
+        assert_eq!(detail.verification, Some(expected), "row {id}");
+        let kind = match expected {
+            Verification::Verified(_) => "verified",
+            Verification::Claimed(_) => "claimed",
+            Verification::Anonymous => "anonymous",
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+    }
+    assert!(
+        kinds.contains_key("verified") && kinds.contains_key("anonymous"),
+        "the seeded mix: {kinds:?}"
+    );
+    let ids: Vec<i64> = (1..=SEEDED as i64).collect();
+    assert_eq!(index.verify_many(&ids, &me).unwrap(), 0, "nothing left");
+    assert_eq!(plain.verify_many(&ids, &me).unwrap(), SEEDED as usize);
+}

@@ -146,38 +146,6 @@ impl Index {
         Ok(outcomes.len())
     }
 
-    /// Check the next `limit` never-checked senders after entry `after`, in
-    /// id order (a range of the table, no index needed); the last id read
-    /// and how many were checked, `None` when there was none.
-    fn verify_after(
-        &self,
-        after: i64,
-        limit: usize,
-        recipient: &NodeId,
-    ) -> Result<Option<(i64, usize)>, IndexError> {
-        let (pending, last) = {
-            let conn = self.lock();
-            let mut stmt = conn.prepare_cached(concat!(
-                "SELECT id, records, ",
-                blob::shared_columns!(),
-                " FROM received WHERE id > ?1 AND verification IS NULL \
-                 AND sender IS NOT NULL ORDER BY id LIMIT ?2",
-            ))?;
-            let mut rows = stmt.query((after, limit as i64))?;
-            let (mut pending, mut last) = (Vec::new(), None);
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                last = Some(id);
-                if let Ok(records) = blob::decode_columns(row, 1)? {
-                    pending.push((id, records));
-                }
-            }
-            (pending, last)
-        };
-        let checked = self.check_and_store(&pending, recipient)?;
-        Ok(last.map(|last| (last, checked)))
-    }
-
     /// The stored records of those of `ids` never checked.
     fn unchecked(&self, ids: &[i64]) -> Result<Vec<(i64, Records)>, IndexError> {
         let conn = self.lock();
@@ -199,97 +167,28 @@ impl Index {
     }
 }
 
-/// Senders checked per batch by [`SyncChecks`].
-const SYNC_BATCH: usize = 1000;
-/// How long [`SyncChecks`] waits for a sync to store more rows.
-const SYNC_IDLE: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// Checks the senders of received entries while a sync stores them, on a
-/// thread of its own (a pipeline: pages arrive, rows are inserted, their
-/// senders are checked beside the insert), caching each outcome like
-/// [`Index::verify_many`]. A listing of the whole history after the sync
-/// then finds every sender checked. Dropping it stops the thread after its
-/// current batch; [`SyncChecks::finish`] checks what is left first.
-pub struct SyncChecks {
-    state: std::sync::Arc<std::sync::atomic::AtomicU8>,
-    worker: Option<std::thread::JoinHandle<Result<usize, IndexError>>>,
-}
-
-const RUNNING: u8 = 0;
-const FINISH: u8 = 1;
-const ABANDON: u8 = 2;
-
-impl SyncChecks {
-    /// Start checking, for `recipient` (our node), every entry of `index`
-    /// never checked, in id order, following the rows a sync adds.
-    pub fn start(index: &Index, recipient: NodeId) -> Self {
-        use std::sync::atomic::Ordering;
-        let state = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(RUNNING));
-        let (index, seen) = (index.clone(), state.clone());
-        let worker = std::thread::spawn(move || {
-            let (mut after, mut checked) = (0, 0);
-            loop {
-                // Read before the batch: once told to finish, a batch that
-                // finds nothing new means every stored row was checked.
-                let now = seen.load(Ordering::Acquire);
-                if now == ABANDON {
-                    return Ok(checked);
-                }
-                match index.verify_after(after, SYNC_BATCH, &recipient)? {
-                    Some((last, more)) => {
-                        checked += more;
-                        after = last;
-                    }
-                    None if now == FINISH => return Ok(checked),
-                    None => std::thread::sleep(SYNC_IDLE),
-                }
-            }
-        });
-        Self {
-            state,
-            worker: Some(worker),
-        }
-    }
-
-    /// Check every entry stored so far, then stop; how many senders it
-    /// checked. Blocks (call it on the blocking pool from async code).
-    pub fn finish(mut self) -> Result<usize, IndexError> {
-        self.state
-            .store(FINISH, std::sync::atomic::Ordering::Release);
-        match self.worker.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(outcome)) => outcome,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Ok(0),
-        }
-    }
-}
-
-impl Drop for SyncChecks {
-    fn drop(&mut self) {
-        if self.worker.is_some() {
-            self.state
-                .store(ABANDON, std::sync::atomic::Ordering::Release);
-        }
-    }
-}
-
 /// [`verify_sender`] of each entry, split over the machine's cores.
 fn check_on_all_cores(pending: &[(i64, Records)], recipient: &NodeId) -> Vec<(i64, Verification)> {
-    let check = |part: &[(i64, Records)]| -> Vec<(i64, Verification)> {
-        part.iter()
-            .map(|(id, records)| (*id, Verification::of(&verify_sender(records, recipient))))
-            .collect()
-    };
+    on_all_cores(pending, |(id, records)| {
+        (*id, Verification::of(&verify_sender(records, recipient)))
+    })
+}
+
+/// `each` of `items`, in order, split over the machine's cores (one thread
+/// for fewer than [`PER_THREAD_MIN`] items a core): for sender checks, ~50 µs
+/// each.
+pub(crate) fn on_all_cores<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(pending.len() / PER_THREAD_MIN).max(1);
+    let threads = cores.min(items.len() / PER_THREAD_MIN).max(1);
     if threads == 1 {
-        return check(pending);
+        return items.iter().map(each).collect();
     }
-    let per_thread = pending.len().div_ceil(threads);
+    let per_thread = items.len().div_ceil(threads);
+    let each = &each;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = pending
+        let workers: Vec<_> = items
             .chunks(per_thread)
-            .map(|part| scope.spawn(move || check(part)))
+            .map(|part| scope.spawn(move || part.iter().map(each).collect::<Vec<R>>()))
             .collect();
         workers
             .into_iter()
@@ -351,51 +250,6 @@ mod tests {
             };
             assert_eq!(got, want, "row {id}");
         }
-    }
-
-    /// Rows stored while the checks run, and before they start, are all
-    /// checked by `finish`, with the outcome of a check one by one; rows
-    /// without a sender are left alone.
-    #[test]
-    fn sync_checks_follow_the_rows_a_sync_stores() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::open(&dir.path().join("index.db")).unwrap();
-        let me: NodeId = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-            .parse()
-            .unwrap();
-        let item = |n: u8| {
-            let mut item = crate::wallet::detail::tests::signed(n, &me, "thanks", &[]);
-            if n.is_multiple_of(2) {
-                let _ = item.records.insert(record::MESSAGE, b"changed".to_vec());
-            }
-            if n.is_multiple_of(5) {
-                item.records.retain(|k, _| *k == record::MESSAGE);
-            }
-            item
-        };
-        use crate::keysend::record;
-        let items: Vec<_> = (1..=250u8).map(item).collect();
-        let _ = index.insert_received(&items[..100]).unwrap();
-        let checks = SyncChecks::start(&index, me);
-        for part in items[100..].chunks(30) {
-            let _ = index.insert_received(part).unwrap();
-        }
-        let with_sender = items.iter().filter(|i| i.htlc_index % 5 != 0).count();
-        assert_eq!(checks.finish().unwrap(), with_sender);
-        for (id, item) in (1..).zip(&items) {
-            let cached = index.detail(id).unwrap().verification;
-            let expected = match item.htlc_index % 5 {
-                0 => None,
-                _ => Some(Verification::of(&verify_sender(&item.records, &me))),
-            };
-            assert_eq!(cached, expected, "row {id}");
-        }
-        let ids: Vec<i64> = (1..=250).collect();
-        assert_eq!(
-            index.verify_many(&ids, &me).unwrap(),
-            250 - with_sender,
-            "only the anonymous rows are left to the listing"
-        );
     }
 
     #[test]
