@@ -46,6 +46,9 @@
 # the history-indexed wait below allows 900 s).
 # BENCH_GUI_LOGS=DIR keeps each launch's log (stderr) there, headed by its exec time,
 # and a screenshot of the window as the inbox is shown (inbox-shown-LABEL.png).
+# --alt BIN2 --rounds K: K rounds of cold then restart, for the binary and
+# BIN2 in turn (labels cold-<name>-<round>), to compare two builds on one sim
+# under the same load (this machine's window timings swing by ~0.2 s).
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
 set -euo pipefail
 
@@ -53,10 +56,13 @@ cd "$(dirname "$0")/.."
 bin=""
 entries=100000
 only="cold-gpu,cold,restart,restart-gpu"
+alt="" rounds=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --entries) entries=$2; shift ;;
         --only) only=$2; shift ;;
+        --alt) alt=$2; shift ;;
+        --rounds) rounds=$2; shift ;;
         *) bin=$1 ;;
     esac
     shift
@@ -238,7 +244,19 @@ if wanted cold-gpu; then
     launch cold-gpu --renderer gpu
     rm -rf "$SATCHEL_HOME"
 fi
-wanted cold && launch cold
-wanted restart && launch restart
-wanted restart-gpu && launch restart-gpu --renderer gpu
+if [[ "$rounds" -gt 0 ]]; then
+    first_bin=$bin
+    for round in $(seq "$rounds"); do
+        for bin in "$first_bin" ${alt:+"$alt"}; do
+            name=$(basename "$bin")
+            rm -rf "$SATCHEL_HOME"
+            launch "cold-$name-$round"
+            launch "restart-$name-$round"
+        done
+    done
+else
+    wanted cold && launch cold
+    wanted restart && launch restart
+    wanted restart-gpu && launch restart-gpu --renderer gpu
+fi
 echo "bench-gui: load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,6 +16,13 @@ use crate::node::SharedNode;
 /// Invoices (or payments) asked for per page.
 pub const PAGE_SIZE: u64 = 1000;
 
+/// Invoices asked for in the first page of a first sync in the window
+/// ([`backfill_showing`]): a screenful and a little more, stored and shown
+/// before anything else (a page of 1,000 from a node with a million took
+/// ~60 ms to arrive and store); the pages after it double up to
+/// [`PAGE_SIZE`].
+pub const SHOWN_FIRST_PAGE: u64 = 150;
+
 /// Most received pages stored in one transaction (the first page is stored
 /// alone).
 pub(crate) const GROUP_PAGES: usize = 8;
@@ -67,20 +74,22 @@ pub async fn backfill(
     index: &Index,
     progress: impl FnMut(SyncProgress),
 ) -> Result<SyncStats, SyncError> {
-    backfill_showing(node, index, progress, std::future::ready(())).await
+    let ready = std::future::ready(());
+    backfill_with(node, index, progress, (ready, PAGE_SIZE), None).await
 }
 
-/// [`backfill`], where a first sync waits for `shown` after its first page
-/// (stored alone, and reported) before it reads on: the window's first
-/// rows and count then do not queue behind the next pages for the index,
-/// or for the CPU on 2 cores. `shown` is awaited once at most.
+/// [`backfill`], where a first sync asks for a small first page
+/// ([`SHOWN_FIRST_PAGE`]) and waits for `shown` after it (stored alone, and
+/// reported) before it reads on: the window's first rows and count then do
+/// not queue behind the next pages for the index, or for the CPU on 2
+/// cores. `shown` is awaited once at most.
 pub async fn backfill_showing(
     node: &SharedNode,
     index: &Index,
     progress: impl FnMut(SyncProgress),
     shown: impl Future<Output = ()>,
 ) -> Result<SyncStats, SyncError> {
-    backfill_with(node, index, progress, shown, None).await
+    backfill_with(node, index, progress, (shown, SHOWN_FIRST_PAGE), None).await
 }
 
 /// [`backfill`], checking the sender signature of every new received
@@ -95,22 +104,18 @@ pub async fn backfill_checking(
     recipient: NodeId,
     progress: impl FnMut(SyncProgress),
 ) -> Result<SyncStats, SyncError> {
-    backfill_with(
-        node,
-        index,
-        progress,
-        std::future::ready(()),
-        Some(recipient),
-    )
-    .await
+    let ready = std::future::ready(());
+    backfill_with(node, index, progress, (ready, PAGE_SIZE), Some(recipient)).await
 }
 
-/// The backfills above: `check` names the recipient senders are checked for.
+/// The backfills above: a first sync's first page has `first_page`
+/// invoices and waits for `shown`; `check` names the recipient senders are
+/// checked for.
 async fn backfill_with(
     node: &SharedNode,
     index: &Index,
     mut progress: impl FnMut(SyncProgress),
-    shown: impl Future<Output = ()>,
+    (shown, first_page): (impl Future<Output = ()>, u64),
     check: Option<NodeId>,
 ) -> Result<SyncStats, SyncError> {
     let mut shown = Some(Box::pin(shown));
@@ -124,7 +129,7 @@ async fn backfill_with(
             node,
             index,
             (cursors, file),
-            check,
+            (check, first_page),
             &mut progress,
             &mut shown,
         );
@@ -141,7 +146,7 @@ async fn backfill_file(
     node: &SharedNode,
     index: &Index,
     (cursors, file): (Cursors, FileId),
-    check: Option<NodeId>,
+    (check, first_page): (Option<NodeId>, u64),
     progress: &mut impl FnMut(SyncProgress),
     shown: &mut Option<Pin<Box<impl Future<Output = ()>>>>,
 ) -> Result<Option<SyncStats>, SyncError> {
@@ -159,7 +164,8 @@ async fn backfill_file(
             })
             .await?;
     }
-    let reader = Reader::start(node, cursors.add_index, check);
+    let size = if first { first_page } else { PAGE_SIZE };
+    let reader = Reader::start(node, (cursors.add_index, size), check);
     let received = backfill_received(index, reader, file, progress, shown).await;
     // Always, so a failed first sync leaves every index (a cancelled one
     // gets them at the end of the next sync).

@@ -50,14 +50,18 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    /// Start reading the pages after add index `after` (checking senders for
-    /// `check`, if given). Two tasks: one asks
+    /// Start reading the pages after add index `after`, the first of `size`
+    /// invoices (at most [`PAGE_SIZE`]; the next ones double up to it), and
+    /// checking senders for `check`, if given. Two tasks: one asks
     /// the node for page after page, the other prepares each page's rows, so
     /// the node encodes the next page while this one is prepared (one task
     /// doing both left each waiting for the other).
-    pub fn start(node: &SharedNode, after: u64, check: Option<NodeId>) -> Self {
+    pub fn start(node: &SharedNode, (after, size): (u64, u64), check: Option<NodeId>) -> Self {
         let (send_raw, raw) = mpsc::channel(READ_AHEAD);
-        let fetch = Fetch(tokio::spawn(fetch(node.clone(), after, send_raw)));
+        let size = PageSize {
+            now: size.clamp(1, PAGE_SIZE),
+        };
+        let fetch = Fetch(tokio::spawn(fetch(node.clone(), after, size, send_raw)));
         let (send, pages) = mpsc::channel(READ_AHEAD);
         let task = tokio::spawn(prepare(raw, fetch, send, check));
         Self {
@@ -116,14 +120,15 @@ impl Drop for Fetch {
     }
 }
 
-/// Ask for the pages after add index `after` in order, sending each answer
-/// on `raw` until the last page, an error, or nobody listens.
+/// Ask for the pages after add index `after` in order, the first of `size`,
+/// sending each answer on `raw` until the last page, an error, or nobody
+/// listens.
 async fn fetch(
     node: SharedNode,
     mut after: u64,
+    mut size: PageSize,
     raw: mpsc::Sender<Result<ReceivedPage, NodeError>>,
 ) {
-    let mut size = PageSize::default();
     loop {
         let page = match node.received_page(after, size.now).await {
             Err(NodeError::TooLarge { method, detail }) => match size.shrink() {

@@ -484,11 +484,15 @@ async fn a_first_sync_waits_after_its_first_page_until_its_rows_are_shown() {
     let first = tokio::time::timeout(Duration::from_secs(30), progress.recv())
         .await
         .expect("the first page is reported");
-    assert_eq!(first, Some(PAGE_SIZE));
+    assert_eq!(first, Some(SHOWN_FIRST_PAGE), "a small first page");
     // Whatever the timing, nothing more is stored while the window has not
     // shown the first rows.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(snapshot(&db).0, PAGE_SIZE, "the sync waits for the window");
+    assert_eq!(
+        snapshot(&db).0,
+        SHOWN_FIRST_PAGE,
+        "the sync waits for the window"
+    );
     assert!(progress.try_recv().is_err(), "no page after the first");
     shown.send(()).unwrap();
     let stats = sync.await.unwrap().unwrap();
