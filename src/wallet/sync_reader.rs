@@ -342,6 +342,30 @@ mod tests {
         assert!(reader.next().await.is_none());
     }
 
+    /// The fetching task panicking after a page (a node answer that trips a
+    /// bug) ends the reader with an error once that page is through, never
+    /// with the end of the history.
+    #[tokio::test]
+    async fn a_fetching_task_that_panicked_is_an_error_not_the_end() {
+        let (send_raw, raw) = mpsc::channel(READ_AHEAD);
+        let fetch = Fetch(tokio::spawn(async move {
+            let page = ReceivedPage {
+                items: Vec::new(),
+                last_add_index: 7,
+                scanned: 1,
+            };
+            let _ = send_raw.send(Ok(page)).await;
+            panic!("fetch bug");
+        }));
+        let (send, pages) = mpsc::channel(READ_AHEAD);
+        let mut reader = Reader::with_task(pages, tokio::spawn(prepare(raw, fetch, send, None)));
+        assert!(matches!(reader.next().await, Some(Ok(p)) if p.last_add_index == 7));
+        let Some(Err(NodeError::Other(text))) = reader.next().await else {
+            panic!("a crashed fetch must not look like the end of the history");
+        };
+        assert!(text.contains("panicked"), "{text}");
+    }
+
     #[tokio::test]
     async fn a_cancelled_reader_is_an_error() {
         let (send, pages) = mpsc::channel::<Result<Page, NodeError>>(READ_AHEAD);
