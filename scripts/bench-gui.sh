@@ -48,7 +48,9 @@
 # and a screenshot of the window as the inbox is shown (inbox-shown-LABEL.png).
 # --alt BIN2 --rounds K: K rounds of cold then restart, for the binary and
 # BIN2 in turn (labels cold-<name>-<round>), to compare two builds on one sim
-# under the same load (this machine's window timings swing by ~0.2 s).
+# under the same load (this machine's window timings swing by ~0.2 s); these
+# replace the cold and restart launches, cold-gpu still runs unless --only
+# leaves it out (`--only none` for the rounds alone).
 # Default binary: $CARGO_TARGET_DIR/release/satchel, else /work/target-release/release/satchel.
 set -euo pipefail
 

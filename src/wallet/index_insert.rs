@@ -112,19 +112,7 @@ impl Row {
     /// Decode the searchable fields and encode the records of `item`.
     pub(crate) fn of(item: &ReceivedKeysend) -> Self {
         let summary = Summary::of(&item.records);
-        fn text(t: &Option<String>) -> Option<&[u8]> {
-            t.as_deref().map(str::as_bytes)
-        }
-        // The columns in `blob::SHARED_COLUMNS` order, as stored.
-        let shared = blob::Shared([
-            text(&summary.message),
-            summary.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-            text(&summary.sender_name),
-            text(&summary.podcast),
-            text(&summary.episode),
-            text(&summary.app),
-        ]);
-        let records = blob::encode_row(&item.records, shared);
+        let records = blob::encode_row(&item.records, summary.shared());
         let recomputed = blob::preimage_hash(&records) == Some(*item.hash.as_bytes());
         Self {
             stored_hash: (!recomputed).then_some(item.hash),

@@ -12,7 +12,7 @@ fn alice() -> NodeId {
 }
 
 /// A received keysend number `n` (settled at second `n`) with a message.
-fn keysend(n: u64, message: &str) -> ReceivedKeysend {
+pub(super) fn keysend(n: u64, message: &str) -> ReceivedKeysend {
     let mut records = Records::new();
     let _ = records.insert(record::MESSAGE, message.as_bytes().to_vec());
     let mut hash = [0u8; 32];
@@ -968,18 +968,7 @@ fn version_9_file(path: &std::path::Path, items: &[ReceivedKeysend]) {
     crate::wallet::schema::create_version_9(&conn).unwrap();
     for item in items {
         let s = Summary::of(&item.records);
-        fn text(t: &Option<String>) -> Option<&[u8]> {
-            t.as_deref().map(str::as_bytes)
-        }
-        let shared = blob::Shared([
-            text(&s.message),
-            s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-            text(&s.sender_name),
-            text(&s.podcast),
-            text(&s.episode),
-            text(&s.app),
-        ]);
-        let records = blob::encode_row(&item.records, shared);
+        let records = blob::encode_row(&item.records, s.shared());
         let hash = item.hash.as_bytes();
         let stored_hash =
             (blob::preimage_hash(&records).as_ref() != Some(hash)).then_some(&hash[..]);

@@ -125,7 +125,7 @@ fn intern(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keysend::{Msat, Records, record};
+    use crate::keysend::record;
     use crate::node::ReceivedKeysend;
     use crate::wallet::index_tests::open_temp;
     use crate::wallet::{InboxQuery, Index};
@@ -136,23 +136,14 @@ mod tests {
 
     /// Keysend `n` through channel `chan_id`, claiming sender `from` if any.
     fn keysend(n: u64, chan_id: u64, from: Option<NodeId>) -> ReceivedKeysend {
-        let mut records = Records::from([(record::MESSAGE, format!("hi {n}").into_bytes())]);
+        let mut item = crate::wallet::index_tests::keysend(n, &format!("hi {n}"));
+        item.chan_id = chan_id;
         if let Some(from) = from {
-            let _ = records.insert(record::SENDER_PUBKEY, from.as_bytes().to_vec());
+            let _ = item
+                .records
+                .insert(record::SENDER_PUBKEY, from.as_bytes().to_vec());
         }
-        let mut hash = [0; 32];
-        hash[..8].copy_from_slice(&n.to_be_bytes());
-        ReceivedKeysend {
-            hash: crate::keysend::PaymentHash::from_bytes(hash),
-            chan_id,
-            htlc_index: n,
-            amount: Msat::from_sat(n),
-            add_index: n,
-            settle_index: n,
-            created_at: n as i64,
-            settled_at: n as i64,
-            records,
-        }
+        item
     }
 
     fn column(index: &Index, sql: &str) -> Vec<Option<i64>> {

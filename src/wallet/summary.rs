@@ -33,6 +33,23 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
+    /// The stored texts a row blob refers to (`blob::Shared`, in
+    /// `blob::shared_columns` order): message, sender key, sender name,
+    /// podcast, episode, app.
+    pub(crate) fn shared(&self) -> crate::wallet::blob::Shared<'_> {
+        fn text(t: &Option<String>) -> Option<&[u8]> {
+            t.as_deref().map(str::as_bytes)
+        }
+        crate::wallet::blob::Shared([
+            text(&self.message),
+            self.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
+            text(&self.sender_name),
+            text(&self.podcast),
+            text(&self.episode),
+            text(&self.app),
+        ])
+    }
+
     /// The fields of raw records, as `keysend::incoming::decode` reads them;
     /// never fails (values in an unexpected shape are dropped).
     pub fn of(records: &Records) -> Self {
