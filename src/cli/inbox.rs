@@ -198,7 +198,8 @@ async fn print_list(
             seek = wallet::Seek::After(query.sort.key(last));
         }
         // Only rows never checked are read for a check (after a sync with
-        // its checks, none), then the chunk is read in full at once.
+        // its checks, none), then the chunk's messages and senders are read
+        // from their columns; a row they cannot answer for is read in full.
         let unchecked: Vec<i64> = rows
             .iter()
             .filter(|row| row.verification.is_none())
@@ -207,14 +208,19 @@ async fn print_list(
         let _checked = index.verify_many(&unchecked, me)?;
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let checked: Vec<Checked> = index
-            .details(&ids)?
+            .listed(&ids)?
             .into_iter()
             .zip(&rows)
-            .map(|(detail, row)| with_sender(index, detail?, row.id, me))
+            .map(|(listed, row)| match listed {
+                Some(listed) => Ok(listed),
+                None => checked_detail(index, row.id, me),
+            })
             .collect();
         let mut verified = Vec::new();
         for found in &checked {
-            if let Ok((_, Sender::Verified { id, .. })) = found
+            if let Ok(wallet::Listed {
+                verified: Some(id), ..
+            }) = found
                 && !verified.contains(id)
             {
                 verified.push(*id);
@@ -282,8 +288,8 @@ fn entry(
 /// history has few senders: one look-up each per chunk, not one per row).
 type Aliases = std::collections::HashMap<NodeId, Option<String>>;
 
-/// A row read in full with its checked sender ([`checked_detail`]).
-type Checked = Result<(wallet::InboxDetail, Sender), wallet::IndexError>;
+/// A row's message and checked sender ([`wallet::Listed`]).
+type Checked = Result<wallet::Listed, wallet::IndexError>;
 
 /// [`entry`] of a row already read and checked.
 fn entry_of(
@@ -294,10 +300,9 @@ fn entry_of(
     aliases: &mut Aliases,
 ) -> Result<InboxJson, CliError> {
     let (shown, message) = match checked {
-        Ok((mut detail, sender)) => {
-            detail.verification = Some(wallet::Verification::of(&sender));
-            let alias = match sender {
-                Sender::Verified { id, .. } => match aliases.get(&id) {
+        Ok(listed) => {
+            let alias = match listed.verified {
+                Some(id) => match aliases.get(&id) {
                     Some(alias) => alias.clone(),
                     None => {
                         let alias = index.alias(&id)?;
@@ -305,10 +310,10 @@ fn entry_of(
                         alias
                     }
                 },
-                _ => None,
+                None => None,
             };
-            let shown = ShownSender::new(detail.facts(), book, alias.as_deref());
-            (shown, detail.message)
+            let shown = ShownSender::new(listed.facts(), book, alias.as_deref());
+            (shown, listed.message)
         }
         Err(wallet::IndexError::BadRecords { .. }) => {
             let facts = wallet::SenderFacts {
@@ -335,27 +340,13 @@ fn entry_of(
 
 /// Entry `id` in full and its sender, checked now unless the index holds
 /// the outcome of an earlier check (one read of the row when it does).
-fn checked_detail(
-    index: &Index,
-    id: i64,
-    me: &NodeId,
-) -> Result<(wallet::InboxDetail, Sender), wallet::IndexError> {
-    with_sender(index, index.detail(id)?, id, me)
-}
-
-/// A row read in full and its sender: the stored outcome of an earlier
-/// check, or checked now.
-fn with_sender(
-    index: &Index,
-    detail: wallet::InboxDetail,
-    id: i64,
-    me: &NodeId,
-) -> Result<(wallet::InboxDetail, Sender), wallet::IndexError> {
+fn checked_detail(index: &Index, id: i64, me: &NodeId) -> Checked {
+    let detail = index.detail(id)?;
     let sender = match detail.verification.and_then(|v| v.sender(&detail.records)) {
         Some(sender) => sender,
         None => index.verify(id, me)?,
     };
-    Ok((detail, sender))
+    Ok(wallet::Listed::of(detail, &sender))
 }
 
 /// `2025-01-02 10:00  21 sat  Alice's node (02ab…), verified` then the

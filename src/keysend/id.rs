@@ -23,14 +23,35 @@ pub enum NodeIdError {
     NotOnCurve,
 }
 
-/// Keys this thread found on the curve lately: a long history has few
-/// senders, and decompressing a point is ~20 % of listing 100,000 rows
-/// (several parses per row). Only keys that passed the check are kept.
+/// Keys this thread found on the curve lately, with their parsed points: a
+/// long history has few senders, and decompressing a point is ~20 % of
+/// listing 100,000 rows (several parses per row) and ~10 % of checking a
+/// sender signature. Only keys that passed the check are kept.
 const ON_CURVE_KEPT: usize = 16;
 
 thread_local! {
-    static ON_CURVE: std::cell::RefCell<Vec<[u8; 33]>> =
+    static ON_CURVE: std::cell::RefCell<Vec<([u8; 33], secp256k1::PublicKey)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The point `key` names, from this thread's recent keys or parsed now;
+/// `None` when it is not on the curve.
+fn point(key: &[u8; 33]) -> Option<secp256k1::PublicKey> {
+    let seen = ON_CURVE.with_borrow(|seen| {
+        seen.iter()
+            .find_map(|(known, point)| (known == key).then_some(*point))
+    });
+    if seen.is_some() {
+        return seen;
+    }
+    let point = secp256k1::PublicKey::from_slice(key).ok()?;
+    ON_CURVE.with_borrow_mut(|seen| {
+        if seen.len() == ON_CURVE_KEPT {
+            let _ = seen.remove(0);
+        }
+        seen.push((*key, point));
+    });
+    Some(point)
 }
 
 impl NodeId {
@@ -42,17 +63,15 @@ impl NodeId {
         if array[0] != 2 && array[0] != 3 {
             return Err(NodeIdError::BadPrefix(array[0]));
         }
-        if !ON_CURVE.with_borrow(|seen| seen.contains(&array)) {
-            let _point =
-                secp256k1::PublicKey::from_slice(&array).map_err(|_| NodeIdError::NotOnCurve)?;
-            ON_CURVE.with_borrow_mut(|seen| {
-                if seen.len() == ON_CURVE_KEPT {
-                    let _ = seen.remove(0);
-                }
-                seen.push(array);
-            });
-        }
+        let _point = point(&array).ok_or(NodeIdError::NotOnCurve)?;
         Ok(Self(array))
+    }
+
+    /// The curve point, for checking signatures; `None` for a key built
+    /// without the curve check ([`NodeId::from_slice_unchecked_point`])
+    /// that is not on it.
+    pub fn public_key(&self) -> Option<secp256k1::PublicKey> {
+        point(&self.0)
     }
 
     /// Length and prefix checks only, no curve check: for showing a claimed

@@ -64,6 +64,55 @@ impl InboxDetail {
     }
 }
 
+/// What a listing prints of an entry besides its list row: the whole
+/// message and who sent it, as far as the index knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    /// The whole message, line breaks kept.
+    pub message: Option<String>,
+    pub message_source: Option<MessageSource>,
+    pub sender_pubkey: Option<NodeId>,
+    pub sender_name: Option<String>,
+    pub verification: Verification,
+    /// The node a checked signature proves sent it.
+    pub verified: Option<NodeId>,
+}
+
+impl Listed {
+    /// An entry read in full and its sender (checked now or before).
+    pub fn of(detail: InboxDetail, sender: &Sender) -> Self {
+        Self {
+            message: detail.message,
+            message_source: detail.message_source,
+            sender_pubkey: detail.sender_pubkey,
+            sender_name: detail.sender_name,
+            verification: Verification::of(sender),
+            verified: match sender {
+                Sender::Verified { id, .. } => Some(*id),
+                _ => None,
+            },
+        }
+    }
+
+    /// What the index knows about the sender, as [`InboxDetail::facts`]
+    /// says it once the check's outcome is in.
+    pub fn facts(&self) -> SenderFacts<'_> {
+        SenderFacts {
+            verification: Some(self.verification),
+            pubkey: self.sender_pubkey,
+            claimed_name: self.sender_name.as_deref(),
+            message_source: self.message.as_ref().and(self.message_source),
+        }
+    }
+}
+
+/// The columns [`Index::listed`] reads: no records, no hash.
+const LISTED_SQL: &str = concat!(
+    "SELECT message, ",
+    interned::sender_key!("sender"),
+    ", sender_name, verification, message_source FROM received WHERE id = ?1"
+);
+
 const DETAIL_SQL: &str = concat!(
     "SELECT id, hash, ",
     interned::chan_id!("channel"),
@@ -82,12 +131,24 @@ impl Index {
         Self::detail_in(&self.lock(), id)
     }
 
-    /// The full entries `ids`, each found or not, read in one transaction:
-    /// a listing's chunk takes the index's file locks once, not per row.
-    pub fn details(&self, ids: &[i64]) -> Result<Vec<Result<InboxDetail, IndexError>>, IndexError> {
+    /// [`Listed`] for each of `ids` from its columns alone, in one
+    /// transaction: what a listing's chunk reads once its senders are
+    /// checked (the records are neither read nor decoded, the hash not
+    /// computed again). `None` for an entry the columns cannot answer for
+    /// (never checked, a verified sender without its key, a message stored
+    /// without its source, or not found): read it in full instead
+    /// ([`Index::detail`], [`Index::verify`]), which says why.
+    pub fn listed(&self, ids: &[i64]) -> Result<Vec<Option<Listed>>, IndexError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let found = ids.iter().map(|&id| Self::detail_in(&tx, id)).collect();
+        let mut found = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = tx.prepare_cached(LISTED_SQL)?;
+            for &id in ids {
+                let listed = stmt.query_row([id], listed_row).optional()?;
+                found.push(listed.flatten());
+            }
+        }
         tx.commit()?;
         Ok(found)
     }
@@ -167,6 +228,44 @@ impl Index {
             _ => Ok(()),
         }
     }
+}
+
+/// A [`LISTED_SQL`] row; `None` when only the records can tell.
+fn listed_row(row: &Row<'_>) -> rusqlite::Result<Option<Listed>> {
+    let message: Option<String> = row.get(0)?;
+    let pubkey: Option<Vec<u8>> = row.get(1)?;
+    let sender_pubkey = pubkey.and_then(|k| NodeId::from_slice(&k).ok());
+    let Some(verification) = row
+        .get::<_, Option<i64>>(3)?
+        .and_then(Verification::from_code)
+    else {
+        return Ok(None);
+    };
+    let verified = match verification.is_verified() {
+        true => match sender_pubkey {
+            Some(id) => Some(id),
+            None => return Ok(None),
+        },
+        false => None,
+    };
+    let message_source = match &message {
+        Some(_) => match row
+            .get::<_, Option<i64>>(4)?
+            .and_then(MessageSource::from_code)
+        {
+            Some(source) => Some(source),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    Ok(Some(Listed {
+        message: message.map(|m| display_safe_multiline(&m, MESSAGE_CHARS)),
+        message_source,
+        sender_pubkey,
+        sender_name: row.get(2)?,
+        verification,
+        verified,
+    }))
 }
 
 fn detail_row(row: &Row<'_>) -> rusqlite::Result<InboxDetail> {
@@ -327,28 +426,67 @@ pub(super) mod tests {
         assert_eq!(unchecked(), [1]);
     }
 
-    /// A chunk read at once gives each entry as a read of its own would,
-    /// in the order asked, and names the one that is missing.
+    /// A chunk's entries read from their columns alone are what a full read
+    /// and its check give, in the order asked; an entry the columns cannot
+    /// answer for (never checked, stored without its message's source, not
+    /// found) is left to the full read.
     #[test]
-    fn details_read_a_chunk_as_single_reads_do() {
+    fn listed_entries_are_what_a_full_read_and_check_give() {
+        use crate::keysend::record;
         let (_dir, index, me) = empty_index();
-        let items: Vec<_> = (1..=5)
-            .map(|n| signed(n, &me, &format!("tip {n}"), &[]))
-            .collect();
-        let mut ids = store(&index, &items);
-        let _ = index.verify(ids[1], &me).unwrap();
-        ids.reverse();
-        ids.insert(2, 999);
-        let chunk = index.details(&ids).unwrap();
-        assert_eq!(chunk.len(), ids.len());
-        for (id, found) in ids.iter().zip(chunk) {
-            match index.detail(*id) {
-                Ok(single) => assert_eq!(found.unwrap(), single),
-                Err(_) => assert!(matches!(
-                    found,
-                    Err(crate::wallet::IndexError::NotFound(999))
-                )),
-            }
+        let boost = br#"{"podcast":"Show","sender_name":"fan","message":"boost!"}"#;
+        let items = [
+            signed(1, &me, "signed tip", &[]),
+            signed(
+                2,
+                &me,
+                "signed, with a name",
+                &[(record::SENDER_ALIAS, b"Al")],
+            ),
+            // Forged: the text changed after signing.
+            signed(3, &me, "forged", &[(record::MESSAGE, b"changed")]),
+            // A claimed sender without a signature, named by the boostagram.
+            signed(4, &me, "", &[(record::BOOSTAGRAM, boost)]),
+            signed(5, &me, "never checked", &[]),
+            signed(6, &me, "source not stored", &[]),
+            signed(7, &me, "anonymous", &[]),
+        ];
+        let mut items = items.to_vec();
+        items[3].records.retain(|k, _| *k != record::SIGNATURE);
+        let _ = items[3].records.remove(&record::MESSAGE);
+        items[6].records.retain(|k, _| *k == record::MESSAGE);
+        let ids = store(&index, &items);
+        let (unchecked, sourceless) = (ids[4], ids[5]);
+        for id in ids.iter().filter(|id| **id != unchecked) {
+            let _ = index.verify(*id, &me).unwrap();
         }
+        let _ = index
+            .lock()
+            .execute(
+                "UPDATE received SET message_source = NULL WHERE id = ?1",
+                [sourceless],
+            )
+            .unwrap();
+        let mut asked: Vec<i64> = ids.iter().rev().copied().collect();
+        asked.insert(2, 999);
+        let chunk = index.listed(&asked).unwrap();
+        assert_eq!(chunk.len(), asked.len());
+        for (id, listed) in asked.iter().zip(chunk) {
+            if [unchecked, sourceless, 999].contains(id) {
+                assert_eq!(listed, None, "entry {id}");
+                continue;
+            }
+            let detail = index.detail(*id).unwrap();
+            let sender = index.verify(*id, &me).unwrap();
+            assert_eq!(listed, Some(Listed::of(detail, &sender)), "entry {id}");
+        }
+        let first = index.listed(&ids[..1]).unwrap().remove(0).unwrap();
+        assert!(first.verified.is_some() && first.verification.is_verified());
+        let boost = index.listed(&ids[3..4]).unwrap().remove(0).unwrap();
+        assert_eq!(
+            (boost.message.as_deref(), boost.sender_name.as_deref()),
+            (Some("boost!"), Some("fan"))
+        );
+        assert!(verified.verified.is_some() && verified.verification.is_verified());
     }
 }

@@ -63,7 +63,7 @@ pub use crate::store::JOURNAL_FILE;
 pub use alias::{ALIAS_MAX_AGE, refresh_aliases};
 pub use blob::BlobError;
 pub use boosts::{Boost, BoostFilter, BoostLeg, PodcastTotal, SentBoost, Supporter};
-pub use detail::{InboxDetail, MESSAGE_CHARS};
+pub use detail::{InboxDetail, Listed, MESSAGE_CHARS};
 pub use draft::{Draft, FeeRule, IntentId, Probe, ProbeKey, RecipientWarning};
 pub use error::{IndexError, JournalError, SendError, SyncError};
 pub use export::{ExportError, ExportFormat, PROGRESS_EVERY, Progress, parse_since, parse_until};

@@ -111,8 +111,8 @@ fn check(
     recipient: &NodeId,
     others: &[NodeId],
 ) -> Result<(NodeId, Scheme), Unverified> {
-    let public = PublicKey::from_slice(sender).map_err(|_| Unverified::BadSignature)?;
     let id = NodeId::from_slice(sender).map_err(|_| Unverified::BadSignature)?;
+    let public = id.public_key().ok_or(Unverified::BadSignature)?;
     scheme(records, sig, &id, &public, recipient, others).map(|scheme| (id, scheme))
 }
 
