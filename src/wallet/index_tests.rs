@@ -773,18 +773,7 @@ fn version_8_file(path: &std::path::Path, items: &[ReceivedKeysend]) {
     crate::wallet::schema::create_version_8(&conn).unwrap();
     for item in items {
         let s = Summary::of(&item.records);
-        fn text(t: &Option<String>) -> Option<&[u8]> {
-            t.as_deref().map(str::as_bytes)
-        }
-        let shared = blob::Shared([
-            text(&s.message),
-            s.sender_pubkey.as_ref().map(|k| &k.as_bytes()[..]),
-            text(&s.sender_name),
-            text(&s.podcast),
-            text(&s.episode),
-            text(&s.app),
-        ]);
-        insert_before_v9(&conn, item, blob::encode_row(&item.records, shared));
+        insert_before_v9(&conn, item, blob::encode_row(&item.records, s.shared()));
     }
 }
 
