@@ -218,12 +218,10 @@ async fn print_list(
             .collect();
         let mut verified = Vec::new();
         for found in &checked {
-            if let Ok(wallet::Listed {
-                verified: Some(id), ..
-            }) = found
-                && !verified.contains(id)
+            if let Some(id) = found.as_ref().ok().and_then(wallet::Listed::verified)
+                && !verified.contains(&id)
             {
-                verified.push(*id);
+                verified.push(id);
             }
         }
         let _ = wallet::refresh_aliases(node, index, verified).await?;
@@ -301,7 +299,7 @@ fn entry_of(
 ) -> Result<InboxJson, CliError> {
     let (shown, message) = match checked {
         Ok(listed) => {
-            let alias = match listed.verified {
+            let alias = match listed.verified() {
                 Some(id) => match aliases.get(&id) {
                     Some(alias) => alias.clone(),
                     None => {

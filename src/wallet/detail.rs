@@ -74,8 +74,6 @@ pub struct Listed {
     pub sender_pubkey: Option<NodeId>,
     pub sender_name: Option<String>,
     pub verification: Verification,
-    /// The node a checked signature proves sent it.
-    pub verified: Option<NodeId>,
 }
 
 impl Listed {
@@ -87,11 +85,14 @@ impl Listed {
             sender_pubkey: detail.sender_pubkey,
             sender_name: detail.sender_name,
             verification: Verification::of(sender),
-            verified: match sender {
-                Sender::Verified { id, .. } => Some(*id),
-                _ => None,
-            },
         }
+    }
+
+    /// The node a checked signature proves sent it (the claimed key, once
+    /// the check verified it).
+    pub fn verified(&self) -> Option<NodeId> {
+        self.sender_pubkey
+            .filter(|_| self.verification.is_verified())
     }
 
     /// What the index knows about the sender, as [`InboxDetail::facts`]
@@ -235,36 +236,27 @@ fn listed_row(row: &Row<'_>) -> rusqlite::Result<Option<Listed>> {
     let message: Option<String> = row.get(0)?;
     let pubkey: Option<Vec<u8>> = row.get(1)?;
     let sender_pubkey = pubkey.and_then(|k| NodeId::from_slice(&k).ok());
-    let Some(verification) = row
+    let verification = row
         .get::<_, Option<i64>>(3)?
-        .and_then(Verification::from_code)
-    else {
+        .and_then(Verification::from_code);
+    let stored_source = row
+        .get::<_, Option<i64>>(4)?
+        .and_then(MessageSource::from_code);
+    let message_source = message.as_ref().and(stored_source);
+    let Some(verification) = verification else {
         return Ok(None);
     };
-    let verified = match verification.is_verified() {
-        true => match sender_pubkey {
-            Some(id) => Some(id),
-            None => return Ok(None),
-        },
-        false => None,
-    };
-    let message_source = match &message {
-        Some(_) => match row
-            .get::<_, Option<i64>>(4)?
-            .and_then(MessageSource::from_code)
-        {
-            Some(source) => Some(source),
-            None => return Ok(None),
-        },
-        None => None,
-    };
+    if (verification.is_verified() && sender_pubkey.is_none())
+        || (message.is_some() && message_source.is_none())
+    {
+        return Ok(None);
+    }
     Ok(Some(Listed {
         message: message.map(|m| display_safe_multiline(&m, MESSAGE_CHARS)),
         message_source,
         sender_pubkey,
         sender_name: row.get(2)?,
         verification,
-        verified,
     }))
 }
 
@@ -481,7 +473,7 @@ pub(super) mod tests {
             assert_eq!(listed, Some(Listed::of(detail, &sender)), "entry {id}");
         }
         let first = index.listed(&ids[..1]).unwrap().remove(0).unwrap();
-        assert!(first.verified.is_some() && first.verification.is_verified());
+        assert!(first.verified().is_some() && first.verification.is_verified());
         let boost = index.listed(&ids[3..4]).unwrap().remove(0).unwrap();
         assert_eq!(
             (boost.message.as_deref(), boost.sender_name.as_deref()),
